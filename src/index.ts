@@ -1,1 +1,3 @@
-// placeholder
+import { run } from './main.ts';
+
+await run();

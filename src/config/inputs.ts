@@ -1,0 +1,66 @@
+import { INPUT_NAMES, inputsSchema, type Inputs } from './inputs.schema.ts';
+import type { Permission } from './runbook.schema.ts';
+
+export interface SshSettings {
+  host: string;
+  port: number;
+  user: string;
+  privateKey: string;
+  knownHosts: string;
+  jumpHost: string | undefined;
+  insecureSkipHostKeyCheck: boolean;
+}
+
+export interface Settings {
+  token: string;
+  runbookPath: string;
+  ssh: SshSettings;
+  permission: Permission;
+  allowedUsers: string[];
+  allowedTeams: { org: string; team: string }[];
+  commandTimeoutSeconds: number;
+  maxCommandsPerComment: number;
+  dryRun: boolean;
+  labelPrefix: string;
+}
+
+export type SettingsResult = { ok: true; settings: Settings } | { ok: false; errors: string[] };
+
+/** Reads every input through `getInput` (core.getInput in the action) and validates them together. */
+export function readSettings(getInput: (name: string) => string): SettingsResult {
+  const raw = Object.fromEntries(INPUT_NAMES.map((name) => [name, getInput(name)]));
+  const parsed = inputsSchema.safeParse(raw);
+  if (!parsed.success) {
+    return {
+      ok: false,
+      errors: parsed.error.issues.map((issue) => `input ${String(issue.path[0] ?? '')}: ${issue.message}`),
+    };
+  }
+  return { ok: true, settings: toSettings(parsed.data) };
+}
+
+function toSettings(inputs: Inputs): Settings {
+  return {
+    token: inputs['github-token'],
+    runbookPath: inputs.runbook,
+    ssh: {
+      host: inputs['ssh-host'],
+      port: inputs['ssh-port'],
+      user: inputs['ssh-user'],
+      privateKey: inputs['ssh-private-key'],
+      knownHosts: inputs['ssh-known-hosts'],
+      jumpHost: inputs['ssh-jump-host'] || undefined,
+      insecureSkipHostKeyCheck: inputs['ssh-insecure-skip-host-key-check'],
+    },
+    permission: inputs.permission,
+    allowedUsers: inputs['allowed-users'],
+    allowedTeams: inputs['allowed-teams'].map((entry) => {
+      const [org = '', team = ''] = entry.split('/');
+      return { org, team };
+    }),
+    commandTimeoutSeconds: inputs['command-timeout'],
+    maxCommandsPerComment: inputs['max-commands'],
+    dryRun: inputs['dry-run'],
+    labelPrefix: inputs['label-prefix'],
+  };
+}

@@ -1,0 +1,137 @@
+import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
+import type { z } from 'zod';
+import { runbookSchema, type Runbook } from './runbook.schema.ts';
+
+/** Lifecycle commands the action owns; a runbook cannot redefine them. */
+export const RESERVED_COMMANDS = [
+  'help',
+  'confirm',
+  'ack',
+  'commander',
+  'severity',
+  'update',
+  'mitigated',
+  'resolve',
+  'timeline',
+  'postmortem',
+  'impact-start',
+] as const;
+
+const PLACEHOLDER = /\{\{\s*([a-z][a-z0-9_]*)\s*\}\}/g;
+
+export type RunbookResult = { ok: true; runbook: Runbook } | { ok: false; errors: string[] };
+
+/**
+ * Parses and validates a runbook YAML file. Every error names the field path and, where the
+ * YAML has it, the line, so that the person editing the file knows what to fix.
+ */
+export function parseRunbook(source: string, fileName: string): RunbookResult {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (document.errors.length > 0) {
+    return {
+      ok: false,
+      errors: document.errors.map((error) => {
+        const line = lineCounter.linePos(error.pos[0]).line;
+        return `${fileName}${line ? `:${line}` : ''}: YAML syntax error: ${error.message.split('\n')[0]}`;
+      }),
+    };
+  }
+  const parsed = runbookSchema.safeParse(document.toJS());
+  if (!parsed.success) {
+    return { ok: false, errors: describeIssues(parsed.error.issues, document, lineCounter, fileName) };
+  }
+  const semanticErrors = checkReferences(parsed.data).map((error) => {
+    const line = lineOf(document, lineCounter, error.path);
+    return `${fileName}${line ? `:${line}` : ''}: ${error.path.join('.')}: ${error.message}`;
+  });
+  return semanticErrors.length > 0
+    ? { ok: false, errors: semanticErrors }
+    : { ok: true, runbook: parsed.data };
+}
+
+function describeIssues(
+  issues: z.core.$ZodIssue[],
+  document: Document,
+  lineCounter: LineCounter,
+  fileName: string,
+): string[] {
+  return issues.map((issue) => {
+    const path = issue.path.map(String);
+    const line = lineOf(document, lineCounter, path);
+    const where = path.length > 0 ? path.join('.') : '(top level)';
+    return `${fileName}${line ? `:${line}` : ''}: ${where}: ${issue.message}`;
+  });
+}
+
+/** The line of the deepest YAML node that exists along `path`. */
+function lineOf(document: Document, lineCounter: LineCounter, path: string[]): number | undefined {
+  for (let depth = path.length; depth >= 0; depth -= 1) {
+    const node = document.getIn(path.slice(0, depth), true);
+    if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]).line;
+  }
+  return undefined;
+}
+
+interface ReferenceError {
+  path: string[];
+  message: string;
+}
+
+function checkReferences(runbook: Runbook): ReferenceError[] {
+  const errors: ReferenceError[] = [];
+  for (const [name, command] of Object.entries(runbook.commands)) {
+    const at = (...rest: string[]) => ['commands', name, ...rest];
+    if ((RESERVED_COMMANDS as readonly string[]).includes(name)) {
+      errors.push({ path: at(), message: `"${name}" is a built-in command and cannot be redefined` });
+    }
+    if (!runbook.targets[command.target]) {
+      errors.push({
+        path: at('target'),
+        message: `unknown target "${command.target}"; define it under "targets"`,
+      });
+    }
+    const argsByName = new Map(command.args.map((arg) => [arg.name, arg]));
+    const steps = command.check ? [...command.steps, command.check] : command.steps;
+    steps.forEach((step, index) => {
+      const stepPath = index < command.steps.length ? at('steps', String(index)) : at('check');
+      for (const match of step.run.matchAll(PLACEHOLDER)) {
+        const argName = match[1] ?? '';
+        const arg = argsByName.get(argName);
+        if (!arg) {
+          errors.push({
+            path: [...stepPath, 'run'],
+            message: `"{{ ${argName} }}" names no argument of "${name}"`,
+          });
+        } else if (!arg.required && arg.default === undefined && arg.kind !== 'flag') {
+          errors.push({
+            path: [...stepPath, 'run'],
+            message: `"{{ ${argName} }}" may have no value: make "${argName}" required or give it a default`,
+          });
+        }
+        const before = step.run[(match.index ?? 0) - 1];
+        if (before === '"' || before === "'") {
+          errors.push({
+            path: [...stepPath, 'run'],
+            message: `"{{ ${argName} }}" is already quoted when it expands; remove the surrounding quotes`,
+          });
+        }
+      }
+      for (const [argName, wanted] of Object.entries(step.when ?? {})) {
+        const arg = argsByName.get(argName);
+        if (!arg) {
+          errors.push({ path: [...stepPath, 'when', argName], message: `names no argument of "${name}"` });
+          continue;
+        }
+        const unknown = [wanted].flat().filter((value) => arg.values && !arg.values.includes(value));
+        if (unknown.length > 0) {
+          errors.push({
+            path: [...stepPath, 'when', argName],
+            message: `${unknown.join(', ')} is not one of ${arg.values?.join(', ')}`,
+          });
+        }
+      }
+    });
+  }
+  return errors;
+}

@@ -1,0 +1,92 @@
+import type { z } from 'zod';
+import {
+  issueCommentEventSchema,
+  issuesEventSchema,
+  scheduleEventSchema,
+  type IssueCommentEvent,
+  type IssuesEvent,
+} from './payload.schema.ts';
+
+/** What a workflow run should do with the event that started it. */
+export type Route =
+  | { kind: 'declare'; event: IssuesEvent; severity: string }
+  | { kind: 'comment'; event: IssueCommentEvent }
+  | { kind: 'schedule' }
+  | { kind: 'ignore'; reason: string }
+  | { kind: 'invalid'; reason: string };
+
+export interface RouteOptions {
+  labelPrefix: string;
+  /** Login of the identity the action posts as; its own comments are never commands. */
+  selfLogin: string;
+}
+
+export function routeEvent(eventName: string, payload: unknown, options: RouteOptions): Route {
+  switch (eventName) {
+    case 'issues':
+      return parse(issuesEventSchema, payload, eventName, (event) => routeIssues(event, options));
+    case 'issue_comment':
+      return parse(issueCommentEventSchema, payload, eventName, (event) => routeComment(event, options));
+    case 'schedule':
+      return parse(scheduleEventSchema, payload, eventName, () => ({ kind: 'schedule' }));
+    default:
+      return { kind: 'ignore', reason: `event "${eventName}" is not one this action handles` };
+  }
+}
+
+function parse<S extends z.ZodType, R>(
+  schema: S,
+  payload: unknown,
+  eventName: string,
+  then: (event: z.infer<S>) => R,
+): R | Route {
+  const parsed = schema.safeParse(payload);
+  if (!parsed.success) {
+    const first = parsed.error.issues[0];
+    return {
+      kind: 'invalid',
+      reason: `the ${eventName} payload is not what GitHub sends: ${first?.path.join('.') || '(root)'}: ${first?.message}`,
+    };
+  }
+  return then(parsed.data);
+}
+
+/** `incident:p1` → `p1` when the label carries the configured prefix and a severity key. */
+export function severityFromLabel(label: string, labelPrefix: string): string | undefined {
+  if (!label.toLowerCase().startsWith(labelPrefix.toLowerCase())) return undefined;
+  const key = label.slice(labelPrefix.length).trim().toLowerCase();
+  return /^p[0-9]$/.test(key) ? key : undefined;
+}
+
+function routeIssues(event: IssuesEvent, options: RouteOptions): Route {
+  const where = `issue #${event.issue.number}`;
+  if (event.issue.pull_request) return { kind: 'ignore', reason: `${where} is a pull request` };
+  if (event.action !== 'labeled') {
+    return { kind: 'ignore', reason: `issues.${event.action} on ${where} needs no action` };
+  }
+  const label = event.label?.name ?? '';
+  const severity = severityFromLabel(label, options.labelPrefix);
+  if (!severity) {
+    return {
+      kind: 'ignore',
+      reason: `label "${label}" on ${where} is not an ${options.labelPrefix}pN label`,
+    };
+  }
+  return { kind: 'declare', event, severity };
+}
+
+function routeComment(event: IssueCommentEvent, options: RouteOptions): Route {
+  const where = `comment ${event.comment.id} on issue #${event.issue.number}`;
+  if (event.action !== 'created') {
+    return { kind: 'ignore', reason: `${where} was ${event.action}; only new comments are read as commands` };
+  }
+  if (event.issue.pull_request) return { kind: 'ignore', reason: `${where} is on a pull request` };
+  const author = event.comment.user;
+  if (author.login === options.selfLogin) return { kind: 'ignore', reason: `${where} is the action's own` };
+  if (author.type === 'Bot') return { kind: 'ignore', reason: `${where} is by the bot ${author.login}` };
+  if (event.issue.state !== 'open') return { kind: 'ignore', reason: `${where} is on a closed issue` };
+  const incident = event.issue.labels.some((label) => severityFromLabel(label.name, options.labelPrefix));
+  if (!incident)
+    return { kind: 'ignore', reason: `${where} is on an issue with no ${options.labelPrefix}pN label` };
+  return { kind: 'comment', event };
+}

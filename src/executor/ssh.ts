@@ -1,0 +1,112 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { CappedOutput } from './capture.ts';
+import type { RemoteExecutor, StepResult } from './port.ts';
+import { exitArguments, stepArguments, type SshConnection, type SshFiles } from './ssh-args.ts';
+
+export interface SshExecutorOptions {
+  connection: SshConnection;
+  privateKey: string;
+  knownHosts: string;
+  /** RUNNER_TEMP: the key and known_hosts are written here (mode 0600) and removed on close. */
+  runnerTemp: string;
+  sshBinary?: string;
+  /** Bytes kept from the start and from the end of each step's output. */
+  captureBytes?: { head: number; tail: number };
+}
+
+/**
+ * The system OpenSSH client, spawned without a local shell. All steps of a run share one
+ * connection (ControlMaster); `close()` ends it and deletes the key.
+ */
+export function createSshExecutor(options: SshExecutorOptions): RemoteExecutor {
+  const keyDir = mkdtempSync(join(options.runnerTemp, 'incident-ssh-'));
+  const controlDir = mkdtempSync(join(tmpdir(), 'iop-'));
+  const files: SshFiles = {
+    identityFile: join(keyDir, 'id'),
+    knownHostsFile: join(keyDir, 'known_hosts'),
+    controlDir,
+  };
+  writeFileSync(files.identityFile, normaliseKey(options.privateKey), { mode: 0o600 });
+  writeFileSync(files.knownHostsFile, options.knownHosts.trim() + '\n', { mode: 0o600 });
+  const ssh = options.sshBinary ?? 'ssh';
+  const capture = options.captureBytes ?? { head: 48 * 1024, tail: 16 * 1024 };
+
+  return {
+    async run(script, timeoutSeconds) {
+      const started = performance.now();
+      const stdout = new CappedOutput(capture.head, capture.tail);
+      const subprocess = execa(ssh, stepArguments(options.connection, files, script, timeoutSeconds), {
+        stdin: 'ignore',
+        buffer: false,
+        reject: false,
+        // The remote `timeout` ends the command; this is the backstop if the connection hangs.
+        timeout: (timeoutSeconds + options.connection.connectTimeoutSeconds + 20) * 1000,
+        killSignal: 'SIGKILL',
+        all: true,
+      });
+      subprocess.all?.on('data', (chunk: Buffer) => stdout.write(chunk));
+      const result = await subprocess;
+      const captured = stdout.result();
+      const exitCode = typeof result.exitCode === 'number' ? result.exitCode : undefined;
+      return {
+        ...classify(exitCode, result.timedOut, captured.text),
+        output: captured.text,
+        totalBytes: captured.totalBytes,
+        omittedBytes: captured.omittedBytes,
+        durationMs: Math.round(performance.now() - started),
+      };
+    },
+    async close() {
+      await execa(ssh, exitArguments(options.connection, files), {
+        reject: false,
+        timeout: 10_000,
+        stdin: 'ignore',
+      });
+      rmSync(keyDir, { recursive: true, force: true });
+      rmSync(controlDir, { recursive: true, force: true });
+    },
+  };
+}
+
+function classify(
+  exitCode: number | undefined,
+  timedOut: boolean,
+  output: string,
+): Pick<StepResult, 'outcome' | 'exitCode' | 'sshError'> {
+  if (timedOut || exitCode === 124 || exitCode === 137) return { outcome: 'timeout', exitCode };
+  if (exitCode === 255) return { outcome: 'ssh-error', exitCode, sshError: explainSshFailure(output) };
+  return { outcome: exitCode === 0 ? 'ok' : 'failed', exitCode };
+}
+
+/** Turns ssh's own error text into what a responder needs to know. */
+export function explainSshFailure(output: string): string {
+  const text = output.toLowerCase();
+  if (
+    text.includes('remote host identification has changed') ||
+    text.includes('host key verification failed')
+  ) {
+    return 'host key verification failed: the host presented a key that is not in ssh-known-hosts. Connection refused to protect the credentials; check the host and update ssh-known-hosts if its key really changed.';
+  }
+  if (text.includes('permission denied'))
+    return 'authentication failed: the host did not accept ssh-private-key for ssh-user.';
+  if (text.includes('connection refused'))
+    return 'connection refused: nothing is listening on the host and port given.';
+  if (
+    text.includes('timed out') ||
+    text.includes('no route to host') ||
+    text.includes('network is unreachable')
+  ) {
+    return 'host unreachable: the connection timed out or there is no route to the host.';
+  }
+  if (text.includes('could not resolve hostname')) return 'the host name could not be resolved.';
+  const firstLine = output.trim().split('\n').at(-1) ?? '';
+  return `ssh failed: ${firstLine.slice(0, 300)}`;
+}
+
+/** Keys pasted into secrets often lose their final newline or gain CRLFs; OpenSSH rejects both. */
+function normaliseKey(key: string): string {
+  return key.replace(/\r\n/g, '\n').trim() + '\n';
+}

@@ -1,0 +1,306 @@
+import { createHash } from 'node:crypto';
+import { bindCommand, checkValue, type ArgumentValue, type BoundCommand } from '../commands/bind.ts';
+import { extractCommandLines, type CommandLine } from '../commands/extract.ts';
+import { commandRegistry, type CommandSpec } from '../commands/registry.ts';
+import { higherOf } from '../authz/permission.ts';
+import type { Runbook } from '../config/runbook.schema.ts';
+import type { IssueCommentEvent } from '../events/payload.schema.ts';
+import type { Outcome } from '../outcome.ts';
+import { readMarkers, writeMarker } from '../report/marker.ts';
+import { redact } from '../report/redact.ts';
+import {
+  renderCommandError,
+  renderHelp,
+  renderPendingConfirmation,
+  renderPlan,
+  renderRefusal,
+  renderTooManyCommands,
+} from '../report/replies.ts';
+import { loadRunbook } from '../runbook/load.ts';
+import { planCommand, type Plan } from '../runbook/plan.ts';
+import { createAuthorizer, type Authorizer } from './authorize.ts';
+import type { Dependencies } from './dependencies.ts';
+import { executePlan } from './execute.ts';
+
+/** How long a destructive command's confirmation code stays valid. */
+const CONFIRMATION_MINUTES = 15;
+
+interface CommentContext {
+  event: IssueCommentEvent;
+  deps: Dependencies;
+  runbook: Runbook;
+  runbookSource: string;
+  registry: Map<string, CommandSpec>;
+  authorizer: Authorizer;
+  user: string;
+}
+
+/** Handles the commands of one new comment, in order, and returns one outcome per command. */
+export async function handleComment(event: IssueCommentEvent, deps: Dependencies): Promise<Outcome[]> {
+  const lines = extractCommandLines(event.comment.body);
+  if (lines.length === 0) {
+    return [
+      { status: 'ignored', reason: 'no-command', message: `comment ${event.comment.id} has no command line` },
+    ];
+  }
+  await deps.github.reactToComment(event.comment.id, 'eyes');
+  const issueNumber = event.issue.number;
+  const loaded = await loadRunbook(deps.settings.runbookPath, deps.github.readFile);
+  if (!loaded.ok) {
+    await deps.github.createComment(
+      issueNumber,
+      [
+        `⚠️ **The runbook ${loaded.source} is invalid**, so no command can run. Fix these:`,
+        '',
+        ...loaded.errors.map((e) => `- \`${e}\``),
+      ].join('\n'),
+    );
+    await deps.github.reactToComment(event.comment.id, 'confused');
+    return [{ status: 'error', reason: 'invalid-runbook', message: loaded.errors.join('\n') }];
+  }
+  const context: CommentContext = {
+    event,
+    deps,
+    runbook: loaded.runbook,
+    runbookSource: loaded.source,
+    registry: commandRegistry(loaded.runbook),
+    authorizer: createAuthorizer(deps.github, deps.settings),
+    user: event.comment.user.login,
+  };
+
+  const max = deps.settings.maxCommandsPerComment;
+  const outcomes: Outcome[] = [];
+  for (const line of lines.slice(0, max)) outcomes.push(await handleLine(line, context));
+  if (lines.length > max) {
+    await deps.github.createComment(
+      issueNumber,
+      renderTooManyCommands(
+        lines.slice(max).map((l) => l.text),
+        max,
+      ),
+    );
+    outcomes.push({
+      status: 'refused',
+      reason: 'too-many-commands',
+      message: `${lines.length - max} commands beyond the first ${max} were not run`,
+    });
+  }
+  const allGood = outcomes.every((outcome) => outcome.status === 'success' || outcome.status === 'planned');
+  await deps.github.reactToComment(
+    event.comment.id,
+    allGood ? '+1' : outcomes.some((o) => o.status === 'failure' || o.status === 'error') ? '-1' : 'confused',
+  );
+  return outcomes;
+}
+
+async function handleLine(line: CommandLine, context: CommentContext): Promise<Outcome> {
+  const { deps, event } = context;
+  const issueNumber = event.issue.number;
+  const bound = bindCommand(line, context.registry);
+  if (!bound.ok) {
+    await deps.github.createComment(issueNumber, renderCommandError(bound.error));
+    return { status: 'refused', reason: 'invalid-command', command: line.name, message: bound.error.message };
+  }
+  const { command } = bound;
+  const required =
+    command.spec.name === 'help'
+      ? command.spec.permission
+      : higherOf(deps.settings.permission, command.spec.permission);
+  const decision = await context.authorizer.authorize(context.user, required);
+  if (!decision.allowed) {
+    await deps.github.createComment(issueNumber, renderRefusal(line.text, decision.message));
+    return {
+      status: 'refused',
+      reason: decision.reason,
+      command: command.spec.name,
+      message: decision.message,
+    };
+  }
+  deps.log(`@${context.user} may run /${command.spec.name}: ${decision.because}`);
+  if (command.spec.name === 'help') return help(context);
+  if (command.spec.name === 'confirm') return confirm(String(command.args.code), context);
+  return runOrHold(command, context);
+}
+
+async function help(context: CommentContext): Promise<Outcome> {
+  const { deps } = context;
+  const entries = [];
+  for (const spec of context.registry.values()) {
+    const required =
+      spec.name === 'help' ? spec.permission : higherOf(deps.settings.permission, spec.permission);
+    if ((await context.authorizer.authorize(context.user, required)).allowed) {
+      entries.push({ spec, destructive: context.runbook.commands[spec.name]?.destructive ?? false });
+    }
+  }
+  await deps.github.createComment(
+    context.event.issue.number,
+    renderHelp(context.user, entries, context.runbookSource),
+  );
+  return { status: 'success', reason: 'help', command: 'help', message: `listed ${entries.length} commands` };
+}
+
+async function runOrHold(command: BoundCommand, context: CommentContext): Promise<Outcome> {
+  const { deps, event } = context;
+  const planned = planCommand(
+    command,
+    context.runbook,
+    deps.settings.ssh,
+    deps.settings.commandTimeoutSeconds,
+  );
+  if (!planned.ok) {
+    await deps.github.createComment(event.issue.number, renderRefusal(command.line.text, planned.message));
+    return {
+      status: 'error',
+      reason: 'invalid-target',
+      command: command.spec.name,
+      message: planned.message,
+    };
+  }
+  const { plan } = planned;
+  if (deps.settings.dryRun) {
+    await deps.github.createComment(
+      event.issue.number,
+      renderPlan(plan, `### 📝 Dry run: \`/${plan.command}\` would run`) +
+        '\nNothing was executed (`dry-run: true`).',
+    );
+    return {
+      status: 'planned',
+      reason: 'dry-run',
+      command: plan.command,
+      message: 'dry run: plan posted, nothing executed',
+      details: { plan },
+    };
+  }
+  if (plan.destructive) {
+    const code = confirmationCode(event.comment.id, plan.command, plan.args);
+    const expiresAt = new Date(deps.now().getTime() + CONFIRMATION_MINUTES * 60_000);
+    await deps.github.createComment(
+      event.issue.number,
+      renderPendingConfirmation({
+        plan,
+        code,
+        requestedBy: context.user,
+        sourceCommentId: event.comment.id,
+        expiresAt,
+      }),
+    );
+    return {
+      status: 'planned',
+      reason: 'awaiting-confirmation',
+      command: plan.command,
+      message: `waiting for /confirm ${code}`,
+      details: { code },
+    };
+  }
+  return execute(
+    plan,
+    { user: context.user, commentId: event.comment.id, commentUrl: event.comment.html_url },
+    context,
+  );
+}
+
+async function confirm(code: string, context: CommentContext): Promise<Outcome> {
+  const { deps, event } = context;
+  const issueNumber = event.issue.number;
+  const refuse = async (message: string): Promise<Outcome> => {
+    await deps.github.createComment(issueNumber, renderRefusal(`/confirm ${code}`, message));
+    return { status: 'refused', reason: 'confirmation', command: 'confirm', message };
+  };
+  const comments = await deps.github.listComments(issueNumber);
+  const own = comments.filter((comment) => comment.author === deps.selfLogin);
+  const holder = own.find((comment) =>
+    readMarkers(comment.body).some((m) => m.type === 'pending' && m.code === code),
+  );
+  const pending = holder && readMarkers(holder.body).find((m) => m.type === 'pending' && m.code === code);
+  if (!holder || !pending || pending.type !== 'pending')
+    return refuse(`No command on this issue waits for the code \`${code}\`.`);
+  if (pending.confirmedBy)
+    return refuse(`That code was already used by @${pending.confirmedBy}; a code runs its command once.`);
+  if (new Date(pending.expiresAt) < deps.now()) {
+    return refuse(
+      `The code \`${code}\` expired at ${pending.expiresAt}. Post the command again to get a new plan.`,
+    );
+  }
+  const spec = context.registry.get(pending.command);
+  const definition = context.runbook.commands[pending.command];
+  if (!spec || !definition) return refuse(`\`/${pending.command}\` is no longer in the runbook.`);
+  const decision = await context.authorizer.authorize(
+    context.user,
+    higherOf(deps.settings.permission, spec.permission),
+  );
+  if (!decision.allowed) return refuse(decision.message);
+  // The arguments come from our own marker, but the runbook may have changed since: check again.
+  for (const arg of spec.args) {
+    const value = pending.args[arg.name];
+    if (value === undefined || typeof value === 'boolean') continue;
+    const checked = checkValue(arg, String(value));
+    if (!checked.ok) return refuse(`The held command no longer passes the runbook: ${checked.message}.`);
+  }
+  const line: CommandLine = { name: pending.command, rest: '', line: 0, text: `/${pending.command}` };
+  const planned = planCommand(
+    { spec, args: pending.args, line },
+    context.runbook,
+    deps.settings.ssh,
+    deps.settings.commandTimeoutSeconds,
+  );
+  if (!planned.ok) return refuse(planned.message);
+  const consumed = { ...pending, confirmedBy: context.user };
+  await deps.github.updateComment(
+    holder.id,
+    holder.body.replace(writeMarker(pending), writeMarker(consumed)) +
+      `\n\n✅ Confirmed by @${context.user}; running now.`,
+  );
+  return execute(
+    planned.plan,
+    {
+      user: `${pending.requestedBy} (confirmed by @${context.user})`,
+      commentId: event.comment.id,
+      commentUrl: event.comment.html_url,
+    },
+    context,
+  );
+}
+
+async function execute(
+  plan: Plan,
+  request: { user: string; commentId: number; commentUrl: string },
+  context: CommentContext,
+): Promise<Outcome> {
+  const { deps } = context;
+  const warnings = deps.settings.ssh.insecureSkipHostKeyCheck
+    ? [
+        'Host key checking is **off** (`ssh-insecure-skip-host-key-check: true`): this run cannot tell the real host from an impostor.',
+      ]
+    : [];
+  for (const warning of warnings) deps.warn(warning);
+  const record = await executePlan(plan, request, {
+    github: deps.github,
+    issueNumber: context.event.issue.number,
+    createExecutor: deps.createExecutor,
+    knownSecrets: deps.secrets,
+    runUrl: deps.runUrl,
+    warnings,
+    log: deps.log,
+  });
+  const reason = record.status === 'success' ? 'executed' : record.status;
+  return {
+    status: record.status === 'success' ? 'success' : 'failure',
+    reason,
+    command: plan.command,
+    exitCode: record.exitCode,
+    message: redact(record.summary || `/${plan.command} ${record.status}`, deps.secrets).text,
+    details: { ...record, target: plan.target, args: plan.args },
+  };
+}
+
+/** Eight hex digits bound to the requesting comment, the command and its exact arguments. */
+export function confirmationCode(
+  commentId: number,
+  command: string,
+  args: Record<string, ArgumentValue>,
+): string {
+  return createHash('sha256')
+    .update(JSON.stringify([commentId, command, args]))
+    .digest('hex')
+    .slice(0, 8);
+}

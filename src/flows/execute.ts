@@ -1,0 +1,131 @@
+import type { RemoteExecutor, StepResult } from '../executor/port.ts';
+import type { GitHubPort } from '../github/port.ts';
+import { redact } from '../report/redact.ts';
+import { renderResult, type CommandStatus, type ResultView, type StepView } from '../report/result.ts';
+import type { Plan, Target } from '../runbook/plan.ts';
+
+export interface ExecuteContext {
+  github: GitHubPort;
+  issueNumber: number;
+  createExecutor: (target: Target) => RemoteExecutor;
+  knownSecrets: string[];
+  runUrl: string;
+  warnings: string[];
+  log: (message: string) => void;
+}
+
+export interface ExecutionRecord {
+  status: CommandStatus;
+  exitCode: number | undefined;
+  commentUrl: string;
+  durationMs: number;
+  summary: string;
+  steps: { name: string; outcome: StepResult['outcome']; exitCode: number | undefined; durationMs: number }[];
+}
+
+/**
+ * Runs a plan's steps in order over one connection. The result comment is posted before the
+ * first step and edited as each finishes, so the issue always shows where the command is.
+ */
+export async function executePlan(
+  plan: Plan,
+  request: { user: string; commentId: number; commentUrl: string },
+  context: ExecuteContext,
+): Promise<ExecutionRecord> {
+  const started = performance.now();
+  const steps: StepView[] = [
+    ...plan.steps.map((step) => ({ step, kind: 'step' as const, result: undefined })),
+    ...(plan.check ? [{ step: plan.check, kind: 'check' as const, result: undefined }] : []),
+  ];
+  const view: ResultView = {
+    plan,
+    status: 'running',
+    requestedBy: request.user,
+    sourceCommentId: request.commentId,
+    sourceCommentUrl: request.commentUrl,
+    runUrl: context.runUrl,
+    steps,
+    durationMs: 0,
+    exitCode: undefined,
+    warnings: context.warnings,
+    summary: '',
+  };
+  const render = () => redact(renderResult(view), context.knownSecrets).text;
+  const comment = await context.github.createComment(context.issueNumber, render());
+
+  const executor = context.createExecutor(plan.target);
+  let failed: { view: StepView; result: StepResult } | undefined;
+  try {
+    for (const entry of steps) {
+      if (failed) break;
+      const step = entry.step;
+      context.log(`/${plan.command}: ${entry.kind} "${step.name}" on ${plan.target.host}`);
+      const result = await executor.run(step.script, plan.timeoutSeconds);
+      entry.result = result;
+      context.log(
+        `  → ${result.outcome}, exit ${result.exitCode}, ${result.durationMs} ms, ${result.totalBytes} bytes`,
+      );
+      const stops =
+        result.outcome === 'ssh-error' ||
+        result.outcome === 'timeout' ||
+        (result.outcome === 'failed' && !step.continueOnError);
+      if (stops) failed = { view: entry, result };
+      view.durationMs = performance.now() - started;
+      if (entry !== steps.at(-1) && !failed) await context.github.updateComment(comment.id, render());
+    }
+  } finally {
+    await executor.close();
+  }
+
+  const last = [...steps].reverse().find((entry) => entry.result)?.result;
+  view.durationMs = performance.now() - started;
+  const tolerated = steps.filter(
+    (entry) => entry.result && entry.result.outcome !== 'ok' && entry !== failed?.view,
+  );
+  view.exitCode = failed?.result.exitCode ?? tolerated.at(-1)?.result?.exitCode ?? last?.exitCode;
+  view.status = failed ? statusOf(failed.result) : tolerated.length > 0 ? 'failure' : 'success';
+  view.summary = [
+    failed ? explain(failed.view, failed.result, plan.target) : '',
+    tolerated.length > 0 ? `**Failed:** ${tolerated.map((entry) => `“${entry.step.name}”`).join(', ')}.` : '',
+  ]
+    .filter(Boolean)
+    .join(' ');
+  await context.github.updateComment(comment.id, render());
+  return {
+    status: view.status,
+    exitCode: view.exitCode,
+    commentUrl: comment.htmlUrl,
+    durationMs: Math.round(view.durationMs),
+    summary: view.summary,
+    steps: steps.flatMap(({ step, result }) =>
+      result
+        ? [
+            {
+              name: step.name,
+              outcome: result.outcome,
+              exitCode: result.exitCode,
+              durationMs: result.durationMs,
+            },
+          ]
+        : [],
+    ),
+  };
+}
+
+function statusOf(result: StepResult): CommandStatus {
+  if (result.outcome === 'ssh-error') return 'ssh-error';
+  if (result.outcome === 'timeout') return 'timeout';
+  return 'failure';
+}
+
+function explain(entry: StepView, result: StepResult, target: Target): string {
+  const name = `“${entry.step.name}”`;
+  switch (result.outcome) {
+    case 'ssh-error':
+      return `**Could not run ${name} on ${target.host}:** ${result.sshError ?? 'ssh failed'} Nothing ran on the host after this point.`;
+    case 'timeout':
+      return `**${name} timed out** and was stopped on the host; the steps after it did not run.`;
+    default:
+      return `**${name} exited with ${result.exitCode}**; the steps after it did not run.`;
+  }
+}

@@ -1,0 +1,136 @@
+import { getOctokit } from '@actions/github';
+import { retry } from '@octokit/plugin-retry';
+import { throttling } from '@octokit/plugin-throttling';
+import type { GitHubPort, RepositoryRole } from './port.ts';
+
+export interface OctokitAdapterOptions {
+  token: string;
+  owner: string;
+  repo: string;
+  baseUrl: string;
+  log: (message: string) => void;
+  /** How many times a rate-limited request is retried before giving up. */
+  rateLimitRetries?: number;
+}
+
+type Octokit = ReturnType<typeof getOctokit>;
+
+export function createOctokit(options: OctokitAdapterOptions): Octokit {
+  const retries = options.rateLimitRetries ?? 3;
+  return getOctokit(
+    options.token,
+    {
+      baseUrl: options.baseUrl,
+      throttle: {
+        onRateLimit: (
+          retryAfter: number,
+          request: { method: string; url: string },
+          _octokit: unknown,
+          count: number,
+        ) => {
+          options.log(
+            `GitHub rate limit on ${request.method} ${request.url}; retry ${count + 1} in ${retryAfter}s`,
+          );
+          return count < retries;
+        },
+        onSecondaryRateLimit: (
+          retryAfter: number,
+          request: { method: string; url: string },
+          _octokit: unknown,
+          count: number,
+        ) => {
+          options.log(
+            `GitHub secondary rate limit on ${request.method} ${request.url}; retry ${count + 1} in ${retryAfter}s`,
+          );
+          return count < retries;
+        },
+      },
+    },
+    retry,
+    throttling,
+  );
+}
+
+export function createGitHubAdapter(
+  options: OctokitAdapterOptions,
+  octokit = createOctokit(options),
+): GitHubPort {
+  const repo = { owner: options.owner, repo: options.repo };
+  return {
+    async listComments(issueNumber) {
+      const comments = await octokit.paginate(octokit.rest.issues.listComments, {
+        ...repo,
+        issue_number: issueNumber,
+        per_page: 100,
+      });
+      return comments.map((comment) => ({
+        id: comment.id,
+        body: comment.body ?? '',
+        author: comment.user?.login ?? '',
+        authorType: comment.user?.type ?? '',
+        createdAt: comment.created_at,
+        htmlUrl: comment.html_url,
+      }));
+    },
+    async createComment(issueNumber, body) {
+      const { data } = await octokit.rest.issues.createComment({ ...repo, issue_number: issueNumber, body });
+      return { id: data.id, htmlUrl: data.html_url };
+    },
+    async updateComment(commentId, body) {
+      await octokit.rest.issues.updateComment({ ...repo, comment_id: commentId, body });
+    },
+    async reactToComment(commentId, content) {
+      await octokit.rest.reactions.createForIssueComment({ ...repo, comment_id: commentId, content });
+    },
+    async repositoryRole(username) {
+      try {
+        const { data } = await octokit.rest.repos.getCollaboratorPermissionLevel({ ...repo, username });
+        return roleFrom(data.role_name, data.permission);
+      } catch (error) {
+        if (statusOf(error) === 404) return 'none';
+        throw error;
+      }
+    },
+    async isTeamMember(org, teamSlug, username) {
+      try {
+        const { data } = await octokit.rest.teams.getMembershipForUserInOrg({
+          org,
+          team_slug: teamSlug,
+          username,
+        });
+        return data.state === 'active';
+      } catch (error) {
+        if (statusOf(error) === 404) return false;
+        throw error;
+      }
+    },
+    async readFile(path) {
+      try {
+        const { data } = await octokit.rest.repos.getContent({ ...repo, path });
+        if (Array.isArray(data) || data.type !== 'file' || !('content' in data)) {
+          throw new Error(`${path} in ${options.owner}/${options.repo} is not a file`);
+        }
+        return Buffer.from(data.content, 'base64').toString('utf8');
+      } catch (error) {
+        if (statusOf(error) === 404) return undefined;
+        throw error;
+      }
+    },
+  };
+}
+
+/**
+ * `role_name` tells maintain from write and triage from read; the older `permission` field folds
+ * maintain into write and triage into read, so it is only the fallback.
+ */
+function roleFrom(roleName: string | undefined, permission: string): RepositoryRole {
+  const known = ['read', 'triage', 'write', 'maintain', 'admin'] as const;
+  const match = known.find((role) => role === roleName) ?? known.find((role) => role === permission);
+  return match ?? 'none';
+}
+
+function statusOf(error: unknown): number | undefined {
+  return typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number'
+    ? error.status
+    : undefined;
+}

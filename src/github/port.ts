@@ -1,0 +1,37 @@
+import type { Permission } from '../config/runbook.schema.ts';
+
+export type ReactionContent = '+1' | '-1' | 'laugh' | 'confused' | 'heart' | 'hooray' | 'rocket' | 'eyes';
+
+export interface PostedComment {
+  id: number;
+  htmlUrl: string;
+}
+
+/** Repository role of a user; `none` when they are not a collaborator. */
+export type RepositoryRole = Permission | 'none';
+
+/**
+ * Everything the action needs from GitHub, for one repository. The Octokit adapter implements it;
+ * pure code never sees Octokit.
+ */
+export interface IssueComment {
+  id: number;
+  body: string;
+  author: string;
+  authorType: string;
+  createdAt: string;
+  htmlUrl: string;
+}
+
+export interface GitHubPort {
+  /** Every comment of the issue, oldest first (paginated underneath). */
+  listComments(issueNumber: number): Promise<IssueComment[]>;
+  createComment(issueNumber: number, body: string): Promise<PostedComment>;
+  updateComment(commentId: number, body: string): Promise<void>;
+  reactToComment(commentId: number, content: ReactionContent): Promise<void>;
+  repositoryRole(username: string): Promise<RepositoryRole>;
+  /** true/false from the API; throws when membership cannot be read (callers fail closed). */
+  isTeamMember(org: string, teamSlug: string, username: string): Promise<boolean>;
+  /** The file's text, or undefined when it does not exist. */
+  readFile(path: string): Promise<string | undefined>;
+}

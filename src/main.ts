@@ -1,0 +1,105 @@
+import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as core from '@actions/core';
+import { readSettings, type Settings } from './config/inputs.ts';
+import { routeEvent } from './events/route.ts';
+import { createSshExecutor } from './executor/ssh.ts';
+import type { Dependencies } from './flows/dependencies.ts';
+import { createGitHubAdapter } from './github/octokit-adapter.ts';
+import { handle } from './handle.ts';
+import type { Outcome } from './outcome.ts';
+import { redact } from './report/redact.ts';
+import { renderSummary } from './report/summary.ts';
+
+/** The identity GITHUB_TOKEN posts as. */
+const ACTIONS_BOT_LOGIN = 'github-actions[bot]';
+
+/** Composition root: the only place that reads the real environment and builds adapters. */
+export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
+  let secrets: string[] = [];
+  try {
+    const settingsResult = readSettings((name) => core.getInput(name));
+    if (!settingsResult.ok) {
+      await finish(
+        { status: 'error', reason: 'invalid-input', message: settingsResult.errors.join('\n') },
+        secrets,
+      );
+      return;
+    }
+    const { settings } = settingsResult;
+    secrets = [settings.token, settings.ssh.privateKey].filter((secret) => secret.length > 0);
+    secrets.forEach((secret) => core.setSecret(secret));
+    await finish(await runEvent(env, settings, secrets), secrets);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    await finish({ status: 'error', reason: 'unexpected', message }, secrets);
+  }
+}
+
+async function runEvent(env: NodeJS.ProcessEnv, settings: Settings, secrets: string[]): Promise<Outcome> {
+  const eventName = required(env, 'GITHUB_EVENT_NAME');
+  const payload: unknown = JSON.parse(readFileSync(required(env, 'GITHUB_EVENT_PATH'), 'utf8'));
+  const route = routeEvent(eventName, payload, {
+    labelPrefix: settings.labelPrefix,
+    selfLogin: ACTIONS_BOT_LOGIN,
+  });
+  if (route.kind === 'ignore') return { status: 'ignored', reason: 'not-applicable', message: route.reason };
+  if (route.kind === 'invalid') return { status: 'error', reason: 'invalid-payload', message: route.reason };
+
+  const repository = required(env, 'GITHUB_REPOSITORY');
+  const [owner = '', repo = ''] = repository.split('/');
+  const serverUrl = env.GITHUB_SERVER_URL ?? 'https://github.com';
+  const deps: Dependencies = {
+    settings,
+    github: createGitHubAdapter({
+      token: settings.token,
+      owner,
+      repo,
+      baseUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
+      log: core.info,
+    }),
+    now: () => new Date(),
+    log: core.info,
+    warn: core.warning,
+    selfLogin: ACTIONS_BOT_LOGIN,
+    runUrl: `${serverUrl}/${repository}/actions/runs/${env.GITHUB_RUN_ID ?? ''}`,
+    secrets,
+    createExecutor: (target) =>
+      createSshExecutor({
+        connection: {
+          host: target.host,
+          port: target.port,
+          user: target.user,
+          jumpHost: settings.ssh.jumpHost,
+          insecureSkipHostKeyCheck: settings.ssh.insecureSkipHostKeyCheck,
+          connectTimeoutSeconds: 10,
+        },
+        privateKey: settings.ssh.privateKey,
+        knownHosts: settings.ssh.knownHosts,
+        runnerTemp: env.RUNNER_TEMP ?? tmpdir(),
+      }),
+  };
+  return handle(route, deps);
+}
+
+async function finish(outcome: Outcome, secrets: string[]): Promise<void> {
+  const safe = (text: string) => redact(text, secrets).text;
+  core.setOutput('status', outcome.status);
+  core.setOutput('reason', outcome.reason);
+  core.setOutput('command', outcome.command ?? '');
+  core.setOutput('exit-code', outcome.exitCode === undefined ? '' : String(outcome.exitCode));
+  core.setOutput('result', safe(JSON.stringify(outcome)));
+  if (outcome.status !== 'ignored' && process.env.GITHUB_STEP_SUMMARY) {
+    await core.summary.addRaw(safe(renderSummary(outcome))).write();
+  }
+  const line = safe(`${outcome.status} (${outcome.reason}): ${outcome.message}`);
+  if (outcome.status === 'error') core.setFailed(line);
+  else if (outcome.status === 'ignored') core.info(`Ignored: ${safe(outcome.message)}`);
+  else core.info(line);
+}
+
+function required(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
+  if (!value) throw new Error(`${name} is not set; this action runs inside a GitHub Actions job`);
+  return value;
+}

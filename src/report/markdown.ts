@@ -1,0 +1,35 @@
+/** GitHub refuses comment bodies longer than this many characters. */
+export const COMMENT_LIMIT = 65_536;
+
+/** A fenced block whose fence is longer than any backtick run inside, so output cannot close it. */
+export function codeBlock(text: string, language = 'text'): string {
+  const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((match) => match[0].length));
+  const fence = '`'.repeat(longest + 1);
+  return `${fence}${language}\n${text.replace(/\n$/, '')}\n${fence}`;
+}
+
+/** Text for inline use: no backticks, no newlines, no HTML, bounded. */
+export function inline(text: string, max = 200): string {
+  const flat = text.replace(/[`\r\n]/g, ' ').replace(/</g, '&lt;');
+  return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+
+/** Keeps the start and the end of `text` within `budget` characters. */
+export function headAndTail(text: string, budget: number): string {
+  if (text.length <= budget) return text;
+  const marker = `\n… ${text.length - budget} characters omitted; the workflow run log has everything …\n`;
+  const keep = Math.max(0, budget - marker.length);
+  const head = Math.ceil(keep * 0.6);
+  return text.slice(0, head) + marker + text.slice(text.length - (keep - head));
+}
+
+export function formatMs(ms: number): string {
+  if (ms < 1000) return `${Math.round(ms)} ms`;
+  const seconds = ms / 1000;
+  if (seconds < 60) return `${seconds.toFixed(1)} s`;
+  return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+}
+
+export function utc(date: Date): string {
+  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}

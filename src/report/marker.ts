@@ -1,0 +1,48 @@
+import { z } from 'zod';
+
+const PREFIX = 'incident-issueops';
+
+/** Facts the action writes into its own comments, to read back in later runs. */
+export const markerSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('result'),
+    command: z.string(),
+    source: z.number().int().positive().describe('id of the comment that asked for the command'),
+    status: z.string(),
+  }),
+  z.object({
+    type: z.literal('pending'),
+    code: z.string().regex(/^[0-9a-f]{8}$/),
+    command: z.string(),
+    args: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
+    source: z.number().int().positive(),
+    requestedBy: z.string(),
+    expiresAt: z.string().datetime(),
+    confirmedBy: z.string().optional(),
+  }),
+  z.object({ type: z.literal('declaration'), severity: z.string() }),
+]);
+
+export type Marker = z.infer<typeof markerSchema>;
+
+/** A hidden HTML comment carrying the marker; `--` cannot occur inside JSON-escaped text. */
+export function writeMarker(marker: Marker): string {
+  return `<!-- ${PREFIX} ${JSON.stringify(marker).replace(/--/g, '-\\u002d')} -->`;
+}
+
+/**
+ * The markers in a comment body. Callers must only pass bodies of the action's own comments:
+ * anyone can type this text.
+ */
+export function readMarkers(body: string): Marker[] {
+  const found: Marker[] = [];
+  for (const match of body.matchAll(new RegExp(`<!-- ${PREFIX} (\\{.*?\\}) -->`, 'g'))) {
+    try {
+      const parsed = markerSchema.safeParse(JSON.parse(match[1] ?? ''));
+      if (parsed.success) found.push(parsed.data);
+    } catch {
+      // Not JSON: not ours.
+    }
+  }
+  return found;
+}

@@ -1,0 +1,20 @@
+import type { Outcome } from '../outcome.ts';
+import { inline } from './markdown.ts';
+
+/** The job summary: one row per command handled in this run. */
+export function renderSummary(outcome: Outcome): string {
+  const commands = Array.isArray(outcome.details?.commands)
+    ? (outcome.details.commands as Outcome[])
+    : [outcome];
+  return [
+    '### Incident IssueOps',
+    '',
+    '| Command | Status | Reason | Exit code | Details |',
+    '|---|---|---|---|---|',
+    ...commands.map(
+      (entry) =>
+        `| ${entry.command ? `\`/${entry.command}\`` : '—'} | ${entry.status} | ${entry.reason} | ${entry.exitCode ?? '—'} | ${inline(entry.message, 300).replace(/\|/g, '\\|')} |`,
+    ),
+    '',
+  ].join('\n');
+}
