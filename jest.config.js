@@ -8,8 +8,9 @@ export default {
   moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
   roots: ['<rootDir>/__tests__'],
   testMatch: ['**/*.test.ts'],
-  globalSetup: '<rootDir>/harness/jest-global-setup.ts',
-  globalTeardown: '<rootDir>/harness/jest-global-teardown.ts',
+  globalSetup: '<rootDir>/harness/jest-global-setup.mjs',
+  globalTeardown: '<rootDir>/harness/jest-global-teardown.mjs',
   testTimeout: 60000,
-  maxWorkers: 2,
+  // One deployment host serves the suite and tests restart its app: run files one at a time.
+  maxWorkers: 1,
 };

@@ -43961,17 +43961,11 @@ function parseDuration(text) {
         return undefined;
     return Number(match[1]) * UNIT_SECONDS[match[2]];
 }
-const durationSchema = schemas_string().transform((text, ctx) => {
-    const seconds = parseDuration(text);
-    if (seconds === undefined) {
-        ctx.addIssue({
-            code: 'custom',
-            message: `"${text}" is not a duration; write it like 90s, 15m, 4h or 3d`,
-        });
-        return NEVER;
-    }
-    return seconds;
-});
+const durationSchema = schemas_string()
+    .regex(/^\d{1,6}\s*[smhd]$/, {
+    error: (issue) => `"${String(issue.input)}" is not a duration; write it like 90s, 15m, 4h or 3d`,
+})
+    .transform((text) => parseDuration(text) ?? 0);
 /** Formats seconds the way a responder reads them: `15 minutes`, `1 hour`, `24 hours`. */
 function formatDuration(seconds) {
     const plural = (n, unit) => `${n} ${unit}${n === 1 ? '' : 's'}`;
@@ -59702,14 +59696,30 @@ function describeIssues(issues, document, lineCounter, fileName) {
         return `${fileName}${line ? `:${line}` : ''}: ${where}: ${issue.message}`;
     });
 }
-/** The line of the deepest YAML node that exists along `path`. */
+/** The line of the deepest key (or list item) that exists along `path`. */
 function lineOf(document, lineCounter, path) {
-    for (let depth = path.length; depth >= 0; depth -= 1) {
-        const node = document.getIn(path.slice(0, depth), true);
-        if ((0,dist/* isNode */.Ll)(node) && node.range)
-            return lineCounter.linePos(node.range[0]).line;
+    const lineAt = (node) => (0,dist/* isNode */.Ll)(node) && node.range ? lineCounter.linePos(node.range[0]).line : undefined;
+    let node = document.contents;
+    let line = lineAt(node);
+    for (const segment of path) {
+        if ((0,dist/* isMap */.jh)(node)) {
+            const pair = node.items.find((item) => (0,dist/* isScalar */.jn)(item.key) && String(item.key.value) === segment);
+            if (!pair)
+                break;
+            line = lineAt(pair.key) ?? line;
+            node = pair.value;
+        }
+        else if ((0,dist/* isSeq */.oP)(node)) {
+            node = node.items[Number(segment)];
+            if (node === undefined)
+                break;
+            line = lineAt(node) ?? line;
+        }
+        else {
+            break;
+        }
     }
-    return undefined;
+    return line;
 }
 function checkReferences(runbook) {
     const errors = [];
@@ -59743,8 +59753,7 @@ function checkReferences(runbook) {
                         message: `"{{ ${argName} }}" may have no value: make "${argName}" required or give it a default`,
                     });
                 }
-                const before = step.run[(match.index ?? 0) - 1];
-                if (before === '"' || before === "'") {
+                if (insideQuotes(step.run, match.index ?? 0)) {
                     errors.push({
                         path: [...stepPath, 'run'],
                         message: `"{{ ${argName} }}" is already quoted when it expands; remove the surrounding quotes`,
@@ -59768,6 +59777,20 @@ function checkReferences(runbook) {
         });
     }
     return errors;
+}
+/** Whether position `index` of a shell script lies inside single or double quotes. */
+function insideQuotes(script, index) {
+    let quote;
+    for (let position = 0; position < index; position += 1) {
+        const char = script[position];
+        if (char === '\\' && quote !== "'")
+            position += 1;
+        else if (quote && char === quote)
+            quote = undefined;
+        else if (!quote && (char === '"' || char === "'"))
+            quote = char;
+    }
+    return quote !== undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/runbook/builtin.ts
@@ -63649,11 +63672,11 @@ __webpack_unused_export__ = Alias.Alias;
 __webpack_unused_export__ = identity.isAlias;
 __webpack_unused_export__ = identity.isCollection;
 __webpack_unused_export__ = identity.isDocument;
-__webpack_unused_export__ = identity.isMap;
+exports.jh = identity.isMap;
 exports.Ll = identity.isNode;
 __webpack_unused_export__ = identity.isPair;
-__webpack_unused_export__ = identity.isScalar;
-__webpack_unused_export__ = identity.isSeq;
+exports.jn = identity.isScalar;
+exports.oP = identity.isSeq;
 __webpack_unused_export__ = Pair.Pair;
 __webpack_unused_export__ = Scalar.Scalar;
 __webpack_unused_export__ = YAMLMap.YAMLMap;

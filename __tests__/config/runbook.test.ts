@@ -102,3 +102,12 @@ describe('parseRunbook', () => {
     expect(errors('version: 1\nservice: [unclosed\n')[0]).toMatch(/^runbook\.yml:\d+: YAML syntax error/);
   });
 });
+
+describe('runbook.schema.json', () => {
+  test('the committed JSON Schema is generated from the current zod schema (npm run runbook-schema)', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { runbookJsonSchema } = await import('../../src/config/runbook-json-schema.ts');
+    const committed = JSON.parse(readFileSync(new URL('../../runbook.schema.json', import.meta.url), 'utf8'));
+    expect(committed).toEqual(runbookJsonSchema());
+  });
+});

@@ -9,17 +9,12 @@ export function parseDuration(text: string): number | undefined {
   return Number(match[1]) * UNIT_SECONDS[match[2] as keyof typeof UNIT_SECONDS];
 }
 
-export const durationSchema = z.string().transform((text, ctx) => {
-  const seconds = parseDuration(text);
-  if (seconds === undefined) {
-    ctx.addIssue({
-      code: 'custom',
-      message: `"${text}" is not a duration; write it like 90s, 15m, 4h or 3d`,
-    });
-    return z.NEVER;
-  }
-  return seconds;
-});
+export const durationSchema = z
+  .string()
+  .regex(/^\d{1,6}\s*[smhd]$/, {
+    error: (issue) => `"${String(issue.input)}" is not a duration; write it like 90s, 15m, 4h or 3d`,
+  })
+  .transform((text) => parseDuration(text) ?? 0);
 
 /** Formats seconds the way a responder reads them: `15 minutes`, `1 hour`, `24 hours`. */
 export function formatDuration(seconds: number): string {

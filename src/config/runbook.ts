@@ -1,4 +1,4 @@
-import { isNode, LineCounter, parseDocument, type Document } from 'yaml';
+import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
 import { runbookSchema, type Runbook } from './runbook.schema.ts';
 
@@ -64,13 +64,27 @@ function describeIssues(
   });
 }
 
-/** The line of the deepest YAML node that exists along `path`. */
+/** The line of the deepest key (or list item) that exists along `path`. */
 function lineOf(document: Document, lineCounter: LineCounter, path: string[]): number | undefined {
-  for (let depth = path.length; depth >= 0; depth -= 1) {
-    const node = document.getIn(path.slice(0, depth), true);
-    if (isNode(node) && node.range) return lineCounter.linePos(node.range[0]).line;
+  const lineAt = (node: unknown) =>
+    isNode(node) && node.range ? lineCounter.linePos(node.range[0]).line : undefined;
+  let node: unknown = document.contents;
+  let line = lineAt(node);
+  for (const segment of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === segment);
+      if (!pair) break;
+      line = lineAt(pair.key) ?? line;
+      node = pair.value;
+    } else if (isSeq(node)) {
+      node = node.items[Number(segment)];
+      if (node === undefined) break;
+      line = lineAt(node) ?? line;
+    } else {
+      break;
+    }
   }
-  return undefined;
+  return line;
 }
 
 interface ReferenceError {
@@ -109,8 +123,7 @@ function checkReferences(runbook: Runbook): ReferenceError[] {
             message: `"{{ ${argName} }}" may have no value: make "${argName}" required or give it a default`,
           });
         }
-        const before = step.run[(match.index ?? 0) - 1];
-        if (before === '"' || before === "'") {
+        if (insideQuotes(step.run, match.index ?? 0)) {
           errors.push({
             path: [...stepPath, 'run'],
             message: `"{{ ${argName} }}" is already quoted when it expands; remove the surrounding quotes`,
@@ -134,4 +147,16 @@ function checkReferences(runbook: Runbook): ReferenceError[] {
     });
   }
   return errors;
+}
+
+/** Whether position `index` of a shell script lies inside single or double quotes. */
+function insideQuotes(script: string, index: number): boolean {
+  let quote: '"' | "'" | undefined;
+  for (let position = 0; position < index; position += 1) {
+    const char = script[position];
+    if (char === '\\' && quote !== "'") position += 1;
+    else if (quote && char === quote) quote = undefined;
+    else if (!quote && (char === '"' || char === "'")) quote = char;
+  }
+  return quote !== undefined;
 }

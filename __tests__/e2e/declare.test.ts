@@ -1,0 +1,122 @@
+import { startEmulator, type GitHubEmulator } from '../../harness/github/emulator.ts';
+import { IncidentScenario } from '../../harness/scenario.ts';
+import { runAction } from '../../harness/run-action.ts';
+
+let emulator: GitHubEmulator;
+let scenario: IncidentScenario;
+
+beforeEach(async () => {
+  emulator = await startEmulator();
+  scenario = new IncidentScenario({ emulator, inputs: {} });
+});
+
+afterEach(async () => {
+  expect(emulator.violations).toEqual([]);
+  await emulator.close();
+});
+
+describe('the bundle, run as the runner runs it', () => {
+  test('labelling an issue incident:p0 posts the declaration with the runbook’s severity and targets', async () => {
+    const issue = scenario.openIssue('KB agent returns 503 for every query');
+    const run = await scenario.label(issue, 'incident:p0', 'alice');
+
+    expect(run.exitCode).toBe(0);
+    expect(run.outputs).toMatchObject({ status: 'success', reason: 'declared', command: 'declare' });
+    const [declaration] = scenario.actionComments(issue);
+    expect(declaration).toContain('## 🚨 Incident declared: P0 — Critical');
+    expect(declaration).toContain('> Service completely down or major data loss');
+    expect(declaration).toContain('| Acknowledge | within **5 minutes** |');
+    expect(declaration).toContain('| Respond | within **15 minutes** |');
+    expect(declaration).toContain('| Status updates | every **30 minutes** |');
+    expect(declaration).toContain('Declared by @alice');
+    expect(run.summary).toContain('| `/declare` | success | declared |');
+    // The token was masked before anything was logged.
+    expect(run.masks).toContain('ghs_emulatorInstallationToken000000000000');
+    // One read of the runbook file (absent: built-in runbook) and one comment.
+    expect(emulator.requests.map((r) => `${r.method} ${r.operationId} ${r.status}`)).toEqual([
+      'GET repos/get-content 404',
+      'POST issues/create-comment 201',
+    ]);
+  });
+
+  test.each([
+    ['incident:p1', 'High', '1 hour'],
+    ['incident:p2', 'Medium', '4 hours'],
+    ['incident:p3', 'Low', '24 hours'],
+  ])('%s declares %s with a response time of %s', async (label, name, respond) => {
+    const issue = scenario.openIssue('Slow answers');
+    const run = await scenario.label(issue, label, 'bob');
+    expect(run.exitCode).toBe(0);
+    const [declaration] = scenario.actionComments(issue);
+    expect(declaration).toContain(`— ${name}`);
+    expect(declaration).toContain(`| Respond | within **${respond}** |`);
+  });
+
+  test('the repository’s runbook file is read through the API and used', async () => {
+    emulator.putFile(
+      '.github/incident-runbook.yml',
+      `version: 1
+service: billing
+severities:
+  p0: { name: Sev-Zero, description: Billing is down, respond-within: 10m, acknowledge-within: 2m }
+commands:
+  ping: { description: Ping, steps: [{ name: ping, run: echo pong }] }
+`,
+    );
+    const issue = scenario.openIssue('Billing down');
+    await scenario.label(issue, 'incident:p0', 'alice');
+    const [declaration] = scenario.actionComments(issue);
+    expect(declaration).toContain('P0 — Sev-Zero');
+    expect(declaration).toContain('| Acknowledge | within **2 minutes** |');
+    expect(declaration).toContain('for **billing**');
+  });
+
+  test('an invalid runbook file is reported on the issue with its line, and the run fails', async () => {
+    emulator.putFile(
+      '.github/incident-runbook.yml',
+      'version: 1\nservice: x\nseverities: {}\ncommands:\n  restart:\n    steps: []\n',
+    );
+    const issue = scenario.openIssue('Down');
+    const run = await scenario.label(issue, 'incident:p0', 'alice');
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs).toMatchObject({ status: 'error', reason: 'invalid-runbook' });
+    const [reply] = scenario.actionComments(issue);
+    expect(reply).toContain('The runbook .github/incident-runbook.yml is invalid');
+    expect(reply).toContain('.github/incident-runbook.yml:5: commands.restart.description');
+  });
+
+  test('other labels and events are ignored with a clear log line and no API call', async () => {
+    const issue = scenario.openIssue('Typo in docs');
+    const run = await scenario.label(issue, 'documentation', 'alice');
+    expect(run.exitCode).toBe(0);
+    expect(run.outputs).toMatchObject({ status: 'ignored', reason: 'not-applicable' });
+    expect(run.stdout).toContain('Ignored: label "documentation" on issue #1 is not an incident:pN label');
+    const push = await runAction({ eventName: 'push', payload: {}, apiUrl: emulator.url });
+    expect(push.stdout).toContain('Ignored: event "push" is not one this action handles');
+    expect(emulator.requests).toEqual([]);
+  });
+
+  test('an invalid input fails the run and says which input and why', async () => {
+    const issue = scenario.openIssue('Down');
+    const run = await scenario.label(issue, 'incident:p0', 'alice', {
+      permission: 'superuser',
+      'ssh-port': 'twenty-two',
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.stdout).toContain('input ssh-port: ssh-port must be a whole number');
+    expect(run.stdout).toMatch(
+      /input permission: Invalid option: expected one of "read"\|"triage"\|"write"\|"maintain"\|"admin"/,
+    );
+  });
+});
+
+describe('when GitHub keeps failing', () => {
+  test('the declaration is retried, then the run fails loudly', async () => {
+    const issue = scenario.openIssue('Down');
+    emulator.inject({ operationId: 'issues/create-comment', kind: 'status', status: 502, times: 4 });
+    const run = await scenario.label(issue, 'incident:p0', 'alice');
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs.status).toBe('error');
+    expect(emulator.requestsFor('issues/create-comment').length).toBeGreaterThan(1);
+  });
+});

@@ -1,0 +1,100 @@
+import type { GitHubEmulator } from './github/emulator.ts';
+import { issueCommentCreated, issuesLabeled, matchEmulatorIssue } from './github/fixtures.ts';
+import { runAction, type ActionRun } from './run-action.ts';
+
+export interface ScenarioOptions {
+  emulator: GitHubEmulator;
+  /** Inputs every run gets (ssh settings, runbook path …). */
+  inputs: Record<string, string>;
+  env?: Record<string, string>;
+}
+
+/**
+ * Plays what people do on an incident issue, through the emulator, and runs the bundled action
+ * on each resulting webhook event, as a workflow run would.
+ */
+export class IncidentScenario {
+  readonly runs: ActionRun[] = [];
+  private readonly options: ScenarioOptions;
+  private runCounter = 0;
+
+  constructor(options: ScenarioOptions) {
+    this.options = options;
+  }
+
+  get emulator(): GitHubEmulator {
+    return this.options.emulator;
+  }
+
+  openIssue(title: string, author = 'alice', body = 'The KB agent answers 503.'): number {
+    return this.emulator.createIssue({ title, user: author, body }).number;
+  }
+
+  /** `user` adds `label` to the issue; the action runs on `issues.labeled`. */
+  async label(
+    issueNumber: number,
+    label: string,
+    user: string,
+    inputs: Record<string, string> = {},
+  ): Promise<ActionRun> {
+    this.emulator.repo().addLabels(issueNumber, [label], user);
+    const issue = this.issue(issueNumber);
+    const fixture = issuesLabeled({
+      ...matchEmulatorIssue(issue, this.emulator.repo().id),
+      label,
+      sender: user,
+    });
+    return this.run(fixture.eventName, fixture.payload, inputs);
+  }
+
+  /** `user` comments `body`; the action runs on `issue_comment.created`. */
+  async comment(
+    issueNumber: number,
+    user: string,
+    body: string,
+    inputs: Record<string, string> = {},
+  ): Promise<{ commentId: number; run: ActionRun }> {
+    const comment = this.emulator.addComment(issueNumber, { user, body });
+    const issue = this.issue(issueNumber);
+    const fixture = issueCommentCreated({
+      ...matchEmulatorIssue(issue, this.emulator.repo().id),
+      comment: {
+        id: comment.id,
+        body,
+        user: { login: user, id: comment.user?.id ?? 1, type: 'User' },
+        createdAt: comment.created_at,
+        updatedAt: comment.updated_at,
+      },
+    });
+    return { commentId: comment.id, run: await this.run(fixture.eventName, fixture.payload, inputs) };
+  }
+
+  /** Bodies of the comments the action posted on the issue, oldest first. */
+  actionComments(issueNumber: number): string[] {
+    return this.emulator
+      .listComments(issueNumber)
+      .filter((comment) => comment.user?.login === 'github-actions[bot]')
+      .map((comment) => comment.body ?? '');
+  }
+
+  private issue(issueNumber: number) {
+    const issue = this.emulator.getIssue(issueNumber);
+    if (!issue) throw new Error(`no issue #${issueNumber} in the emulator`);
+    return issue;
+  }
+
+  private async run(eventName: string, payload: unknown, inputs: Record<string, string>): Promise<ActionRun> {
+    this.runCounter += 1;
+    const run = await runAction({
+      eventName,
+      payload,
+      apiUrl: this.emulator.url,
+      repository: this.emulator.repo().fullName,
+      runId: 7_000_000_000 + this.runCounter,
+      inputs: { ...this.options.inputs, ...inputs },
+      env: this.options.env,
+    });
+    this.runs.push(run);
+    return run;
+  }
+}
