@@ -59485,7 +59485,7 @@ const SECRET_PATTERNS = [
     { name: 'password in URL', pattern: /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+(?=@)/gi, keep: 1 },
     {
         name: 'credential assignment',
-        pattern: /(\b[A-Z0-9_]*(?:PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|APIKEY|PRIVATE_KEY)[A-Z0-9_]*\s*[=:]\s*["']?)[^\s"']{4,}/gi,
+        pattern: /(\b[A-Z0-9_]*(?:PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|APIKEY|PRIVATE_KEY)[A-Z0-9_]*\s*[=:]\s*["']?)(?!\*\*\*)[^\s"']{4,}/gi,
         keep: 1,
     },
 ];
@@ -59546,6 +59546,11 @@ function formatMs(ms) {
 }
 function utc(date) {
     return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+/** Output as it can be shown: no terminal escape sequences or control characters but tab and newline. */
+function printableOutput(text) {
+    // eslint-disable-next-line no-control-regex
+    return text.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, '').replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '');
 }
 
 ;// CONCATENATED MODULE: ./src/report/replies.ts
@@ -60248,7 +60253,7 @@ function renderWithBudget(view, outputBudget) {
             continue;
         }
         const meta = `exit ${result.exitCode ?? '—'}, ${formatMs(result.durationMs)}${result.omittedBytes > 0 ? `, ${result.totalBytes} bytes of output` : ''}`;
-        lines.push('<details' + (result.outcome === 'ok' ? '' : ' open') + '>', `<summary>${STEP_ICON[result.outcome]} ${label} (${meta})</summary>`, '', codeBlock(headAndTail(result.output || '(no output)', perStep)), '', '</details>');
+        lines.push('<details' + (result.outcome === 'ok' ? '' : ' open') + '>', `<summary>${STEP_ICON[result.outcome]} ${label} (${meta})</summary>`, '', codeBlock(headAndTail(printableOutput(result.output) || '(no output)', perStep)), '', '</details>');
     }
     lines.push('', writeMarker({ type: 'result', command: plan.command, source: view.sourceCommentId, status: view.status }));
     return lines.join('\n');
@@ -60257,6 +60262,8 @@ function renderWithBudget(view, outputBudget) {
 ;// CONCATENATED MODULE: ./src/flows/execute.ts
 
 
+/** Least time between progress edits of a result comment; GitHub asks for ~1 s between writes. */
+const PROGRESS_EDIT_INTERVAL_MS = 2000;
 /**
  * Runs a plan's steps in order over one connection. The result comment is posted before the
  * first step and edited as each finishes, so the issue always shows where the command is.
@@ -60282,6 +60289,7 @@ async function executePlan(plan, request, context) {
     };
     const render = () => redact(renderResult(view), context.knownSecrets).text;
     const comment = await context.github.createComment(context.issueNumber, render());
+    let lastEdit = performance.now();
     const executor = context.createExecutor(plan.target);
     let failed;
     try {
@@ -60299,8 +60307,12 @@ async function executePlan(plan, request, context) {
             if (stops)
                 failed = { view: entry, result };
             view.durationMs = performance.now() - started;
-            if (entry !== steps.at(-1) && !failed)
+            // Quick steps are shown together in the final edit; a slow command shows its progress.
+            const sinceEdit = performance.now() - lastEdit;
+            if (entry !== steps.at(-1) && !failed && sinceEdit >= PROGRESS_EDIT_INTERVAL_MS) {
                 await context.github.updateComment(comment.id, render());
+                lastEdit = performance.now();
+            }
         }
     }
     finally {
@@ -60312,7 +60324,7 @@ async function executePlan(plan, request, context) {
     view.exitCode = failed?.result.exitCode ?? tolerated.at(-1)?.result?.exitCode ?? last?.exitCode;
     view.status = failed ? execute_statusOf(failed.result) : tolerated.length > 0 ? 'failure' : 'success';
     view.summary = [
-        failed ? explain(failed.view, failed.result, plan.target) : '',
+        failed ? explain(failed.view, failed.result, plan.target, failed.view === steps.at(-1)) : '',
         tolerated.length > 0 ? `**Failed:** ${tolerated.map((entry) => `“${entry.step.name}”`).join(', ')}.` : '',
     ]
         .filter(Boolean)
@@ -60343,15 +60355,16 @@ function execute_statusOf(result) {
         return 'timeout';
     return 'failure';
 }
-function explain(entry, result, target) {
+function explain(entry, result, target, isLast) {
     const name = `“${entry.step.name}”`;
+    const rest = isLast ? '' : '; the steps after it did not run';
     switch (result.outcome) {
         case 'ssh-error':
-            return `**Could not run ${name} on ${target.host}:** ${result.sshError ?? 'ssh failed'} Nothing ran on the host after this point.`;
+            return `**Could not run ${name} on ${target.host}:** ${result.sshError ?? 'ssh failed'}`;
         case 'timeout':
-            return `**${name} timed out** and was stopped on the host; the steps after it did not run.`;
+            return `**${name} timed out** after ${Math.round(result.durationMs / 1000)} s and was stopped on the host${rest}.`;
         default:
-            return `**${name} exited with ${result.exitCode}**; the steps after it did not run.`;
+            return `**${name} exited with ${result.exitCode}**${rest}.`;
     }
 }
 
@@ -60565,7 +60578,13 @@ async function execute(plan, request, context) {
         warnings,
         log: deps.log,
     });
-    const reason = record.status === 'success' ? 'executed' : record.status;
+    const reason = {
+        success: 'executed',
+        failure: 'step-failed',
+        timeout: 'timeout',
+        'ssh-error': 'ssh-error',
+        running: 'running',
+    }[record.status];
     return {
         status: record.status === 'success' ? 'success' : 'failure',
         reason,
@@ -60724,7 +60743,12 @@ async function run(env = process.env) {
         }
         const { settings } = settingsResult;
         secrets = [settings.token, settings.ssh.privateKey].filter((secret) => secret.length > 0);
-        secrets.forEach((secret) => core_setSecret(secret));
+        // The runner masks line by line, so a multi-line key is registered one line at a time.
+        secrets
+            .flatMap((secret) => secret.split(/\r?\n/))
+            .map((line) => line.trim())
+            .filter((line) => line.length >= 6)
+            .forEach((line) => core_setSecret(line));
         await finish(await runEvent(env, settings, secrets), secrets);
     }
     catch (error) {

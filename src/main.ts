@@ -28,7 +28,12 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     }
     const { settings } = settingsResult;
     secrets = [settings.token, settings.ssh.privateKey].filter((secret) => secret.length > 0);
-    secrets.forEach((secret) => core.setSecret(secret));
+    // The runner masks line by line, so a multi-line key is registered one line at a time.
+    secrets
+      .flatMap((secret) => secret.split(/\r?\n/))
+      .map((line) => line.trim())
+      .filter((line) => line.length >= 6)
+      .forEach((line) => core.setSecret(line));
     await finish(await runEvent(env, settings, secrets), secrets);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);

@@ -81,7 +81,9 @@ export function renderSshdConfig(layout: SshdLayout, settings: SshdSettings): st
     'PermitTTY no',
     'X11Forwarding no',
     'AllowAgentForwarding no',
-    'AllowTcpForwarding no',
+    // The host doubles as its own bastion for jump-host tests: it forwards to its own sshd only.
+    'AllowTcpForwarding local',
+    `PermitOpen 127.0.0.1:${settings.port}`,
     'PermitTunnel no',
     'PrintMotd no',
     'PrintLastLog no',

@@ -282,7 +282,13 @@ async function execute(
     warnings,
     log: deps.log,
   });
-  const reason = record.status === 'success' ? 'executed' : record.status;
+  const reason = {
+    success: 'executed',
+    failure: 'step-failed',
+    timeout: 'timeout',
+    'ssh-error': 'ssh-error',
+    running: 'running',
+  }[record.status];
   return {
     status: record.status === 'success' ? 'success' : 'failure',
     reason,

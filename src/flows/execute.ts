@@ -4,6 +4,9 @@ import { redact } from '../report/redact.ts';
 import { renderResult, type CommandStatus, type ResultView, type StepView } from '../report/result.ts';
 import type { Plan, Target } from '../runbook/plan.ts';
 
+/** Least time between progress edits of a result comment; GitHub asks for ~1 s between writes. */
+const PROGRESS_EDIT_INTERVAL_MS = 2000;
+
 export interface ExecuteContext {
   github: GitHubPort;
   issueNumber: number;
@@ -52,6 +55,7 @@ export async function executePlan(
   };
   const render = () => redact(renderResult(view), context.knownSecrets).text;
   const comment = await context.github.createComment(context.issueNumber, render());
+  let lastEdit = performance.now();
 
   const executor = context.createExecutor(plan.target);
   let failed: { view: StepView; result: StepResult } | undefined;
@@ -71,7 +75,12 @@ export async function executePlan(
         (result.outcome === 'failed' && !step.continueOnError);
       if (stops) failed = { view: entry, result };
       view.durationMs = performance.now() - started;
-      if (entry !== steps.at(-1) && !failed) await context.github.updateComment(comment.id, render());
+      // Quick steps are shown together in the final edit; a slow command shows its progress.
+      const sinceEdit = performance.now() - lastEdit;
+      if (entry !== steps.at(-1) && !failed && sinceEdit >= PROGRESS_EDIT_INTERVAL_MS) {
+        await context.github.updateComment(comment.id, render());
+        lastEdit = performance.now();
+      }
     }
   } finally {
     await executor.close();
@@ -85,7 +94,7 @@ export async function executePlan(
   view.exitCode = failed?.result.exitCode ?? tolerated.at(-1)?.result?.exitCode ?? last?.exitCode;
   view.status = failed ? statusOf(failed.result) : tolerated.length > 0 ? 'failure' : 'success';
   view.summary = [
-    failed ? explain(failed.view, failed.result, plan.target) : '',
+    failed ? explain(failed.view, failed.result, plan.target, failed.view === steps.at(-1)) : '',
     tolerated.length > 0 ? `**Failed:** ${tolerated.map((entry) => `“${entry.step.name}”`).join(', ')}.` : '',
   ]
     .filter(Boolean)
@@ -118,14 +127,15 @@ function statusOf(result: StepResult): CommandStatus {
   return 'failure';
 }
 
-function explain(entry: StepView, result: StepResult, target: Target): string {
+function explain(entry: StepView, result: StepResult, target: Target, isLast: boolean): string {
   const name = `“${entry.step.name}”`;
+  const rest = isLast ? '' : '; the steps after it did not run';
   switch (result.outcome) {
     case 'ssh-error':
-      return `**Could not run ${name} on ${target.host}:** ${result.sshError ?? 'ssh failed'} Nothing ran on the host after this point.`;
+      return `**Could not run ${name} on ${target.host}:** ${result.sshError ?? 'ssh failed'}`;
     case 'timeout':
-      return `**${name} timed out** and was stopped on the host; the steps after it did not run.`;
+      return `**${name} timed out** after ${Math.round(result.durationMs / 1000)} s and was stopped on the host${rest}.`;
     default:
-      return `**${name} exited with ${result.exitCode}**; the steps after it did not run.`;
+      return `**${name} exited with ${result.exitCode}**${rest}.`;
   }
 }

@@ -33,3 +33,9 @@ export function formatMs(ms: number): string {
 export function utc(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
+
+/** Output as it can be shown: no terminal escape sequences or control characters but tab and newline. */
+export function printableOutput(text: string): string {
+  // eslint-disable-next-line no-control-regex
+  return text.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, '').replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '');
+}

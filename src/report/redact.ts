@@ -23,7 +23,7 @@ const SECRET_PATTERNS: { name: string; pattern: RegExp; keep?: number }[] = [
   {
     name: 'credential assignment',
     pattern:
-      /(\b[A-Z0-9_]*(?:PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|APIKEY|PRIVATE_KEY)[A-Z0-9_]*\s*[=:]\s*["']?)[^\s"']{4,}/gi,
+      /(\b[A-Z0-9_]*(?:PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|APIKEY|PRIVATE_KEY)[A-Z0-9_]*\s*[=:]\s*["']?)(?!\*\*\*)[^\s"']{4,}/gi,
     keep: 1,
   },
 ];

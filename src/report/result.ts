@@ -1,6 +1,6 @@
 import type { StepResult } from '../executor/port.ts';
 import type { Plan, PlannedStep } from '../runbook/plan.ts';
-import { codeBlock, COMMENT_LIMIT, formatMs, headAndTail, inline } from './markdown.ts';
+import { codeBlock, COMMENT_LIMIT, formatMs, headAndTail, inline, printableOutput } from './markdown.ts';
 import { writeMarker } from './marker.ts';
 
 export type CommandStatus = 'running' | 'success' | 'failure' | 'timeout' | 'ssh-error';
@@ -84,7 +84,7 @@ function renderWithBudget(view: ResultView, outputBudget: number): string {
       '<details' + (result.outcome === 'ok' ? '' : ' open') + '>',
       `<summary>${STEP_ICON[result.outcome]} ${label} (${meta})</summary>`,
       '',
-      codeBlock(headAndTail(result.output || '(no output)', perStep)),
+      codeBlock(headAndTail(printableOutput(result.output) || '(no output)', perStep)),
       '',
       '</details>',
     );

@@ -1,0 +1,165 @@
+// Prints the figures the project tracks: latency to the first reaction, API requests per command,
+// and what connection multiplexing saves. Figures only; nothing here asserts a threshold.
+//
+//   npm run bench
+import { readFileSync } from 'node:fs';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseRunbook } from '../src/config/runbook.ts';
+import { createSshExecutor } from '../src/executor/ssh.ts';
+import { startDeployHost, stopDeployHost, type DeployHostState } from './deploy/host.ts';
+import { startEmulator, type GitHubEmulator } from './github/emulator.ts';
+import { runAction } from './run-action.ts';
+import { IncidentScenario } from './scenario.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const RUNBOOK = readFileSync(join(ROOT, 'harness/demo/incident-runbook.yml'), 'utf8');
+const ROUNDS = 5;
+
+const median = (values: number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)] ?? NaN;
+};
+const figures: [string, string][] = [];
+const record = (name: string, value: string) => {
+  figures.push([name, value]);
+  process.stdout.write(`  ${name}: ${value}\n`);
+};
+
+function inputsFor(state: DeployHostState): Record<string, string> {
+  return {
+    'ssh-host': state.sshHost,
+    'ssh-port': String(state.sshPort),
+    'ssh-user': state.sshUser,
+    'ssh-private-key': state.privateKey,
+    'ssh-known-hosts': state.knownHostsLine,
+  };
+}
+
+async function freshScenario(
+  state: DeployHostState,
+): Promise<{ emulator: GitHubEmulator; scenario: IncidentScenario; issue: number }> {
+  const emulator = await startEmulator();
+  emulator.putFile('.github/incident-runbook.yml', RUNBOOK);
+  emulator.setPermission('alice', 'write');
+  emulator.setPermission('mallory', 'read');
+  const scenario = new IncidentScenario({ emulator, inputs: inputsFor(state) });
+  const issue = scenario.openIssue('Bench incident');
+  emulator.repo().addLabels(issue, ['incident:p1'], 'alice');
+  return { emulator, scenario, issue };
+}
+
+async function bundleStartup(): Promise<void> {
+  const emulator = await startEmulator();
+  const times: number[] = [];
+  for (let round = 0; round < ROUNDS; round += 1) {
+    times.push((await runAction({ eventName: 'push', payload: {}, apiUrl: emulator.url })).durationMs);
+  }
+  await emulator.close();
+  record('bundle run for an ignored event (spawn to exit), median ms', median(times).toFixed(0));
+}
+
+async function firstReaction(state: DeployHostState): Promise<void> {
+  const latencies: number[] = [];
+  for (let round = 0; round < ROUNDS; round += 1) {
+    const { emulator, scenario, issue } = await freshScenario(state);
+    const spawned = Date.now();
+    await scenario.comment(issue, 'alice', '/status');
+    const reaction = emulator.requests.find(
+      (request) => request.operationId === 'reactions/create-for-issue-comment',
+    );
+    if (reaction) latencies.push(reaction.time.getTime() - spawned);
+    await emulator.close();
+  }
+  record('spawn to first reaction (👀), median ms', median(latencies).toFixed(0));
+  record('spawn to first reaction, min–max ms', `${Math.min(...latencies)}–${Math.max(...latencies)}`);
+}
+
+async function requestsPerCommand(state: DeployHostState): Promise<void> {
+  const cases: [string, string, string][] = [
+    ['successful command (/status, 1 step)', 'alice', '/status'],
+    ['successful command (/diagnose app, 6 steps)', 'alice', '/diagnose app'],
+    ['refused command (read permission)', 'mallory', '/restart'],
+    ['malformed command', 'alice', '/rollback v1;reboot'],
+  ];
+  for (const [name, user, body] of cases) {
+    const { emulator, scenario, issue } = await freshScenario(state);
+    await scenario.comment(issue, user, body);
+    const byOperation = new Map<string, number>();
+    for (const request of emulator.requests) {
+      byOperation.set(
+        request.operationId ?? request.path,
+        (byOperation.get(request.operationId ?? request.path) ?? 0) + 1,
+      );
+    }
+    const detail = [...byOperation].map(([operation, count]) => `${operation}×${count}`).join(', ');
+    record(`API requests, ${name}`, `${emulator.requests.length} (${detail})`);
+    await emulator.close();
+  }
+}
+
+async function multiplexing(state: DeployHostState): Promise<void> {
+  const parsed = parseRunbook(RUNBOOK, 'demo');
+  if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+  const scripts = (parsed.runbook.commands.diagnose?.steps ?? [])
+    .filter((step) => step.when?.scenario === 'app')
+    .map((step) => step.run);
+  const connection = {
+    host: state.sshHost,
+    port: state.sshPort,
+    user: state.sshUser,
+    jumpHost: undefined,
+    insecureSkipHostKeyCheck: false,
+    connectTimeoutSeconds: 10,
+  };
+  const executorOptions = {
+    connection,
+    privateKey: state.privateKey,
+    knownHosts: state.knownHostsLine,
+    runnerTemp: state.baseDir,
+  };
+  const shared: number[] = [];
+  const perStep: number[] = [];
+  for (let round = 0; round < ROUNDS; round += 1) {
+    let started = performance.now();
+    const executor = createSshExecutor(executorOptions);
+    for (const script of scripts) await executor.run(script, 60);
+    await executor.close();
+    shared.push(performance.now() - started);
+
+    started = performance.now();
+    for (const script of scripts) {
+      const own = createSshExecutor(executorOptions);
+      await own.run(script, 60);
+      await own.close();
+    }
+    perStep.push(performance.now() - started);
+  }
+  record(
+    `${scripts.length}-step /diagnose app over one multiplexed connection, median ms`,
+    median(shared).toFixed(0),
+  );
+  record(
+    `${scripts.length}-step /diagnose app with one connection per step, median ms`,
+    median(perStep).toFixed(0),
+  );
+  record('one connection per step ÷ multiplexed', (median(perStep) / median(shared)).toFixed(2));
+}
+
+async function main(): Promise<void> {
+  process.stdout.write(`Incident IssueOps bench (Node ${process.versions.node}, ${ROUNDS} rounds each)\n`);
+  const state = await startDeployHost();
+  try {
+    record('deployment host start-up ms', String(state.startupMs));
+    await bundleStartup();
+    await firstReaction(state);
+    await requestsPerCommand(state);
+    await multiplexing(state);
+  } finally {
+    await stopDeployHost(state);
+  }
+  process.stdout.write('\n| Figure | Value |\n|---|---|\n');
+  for (const [name, value] of figures) process.stdout.write(`| ${name} | ${value} |\n`);
+}
+
+await main();

@@ -1,0 +1,137 @@
+// The local demo: a whole incident on the demo deployment, played through the GitHub API emulator
+// and the bundled action, over the real sshd. Writes the issue thread as Markdown.
+//
+//   bash scripts/demo.sh            (sets up the machine, then runs this file on Node 24)
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ssh } from '../deploy/for-tests.ts';
+import { breakRelease, startDeployHost, stopDeployHost, type DeployHostState } from '../deploy/host.ts';
+import { startEmulator, type GitHubEmulator } from '../github/emulator.ts';
+import type { ActionRun } from '../run-action.ts';
+import { IncidentScenario } from '../scenario.ts';
+
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
+const OUTPUT_DIR = join(ROOT, 'demo-output');
+
+async function onHost(state: DeployHostState, command: string): Promise<string> {
+  const result = await ssh(state, command);
+  if (result.code !== 0) throw new Error(`${command}: ${result.stderr}`);
+  return result.stdout.trim();
+}
+
+function say(text: string): void {
+  process.stdout.write(`${text}\n`);
+}
+
+function report(step: string, run: ActionRun): void {
+  const { status = '?', reason = '?' } = run.outputs;
+  say(`  ${step.padEnd(34)} → ${status} (${reason}), exit ${run.exitCode}, ${Math.round(run.durationMs)} ms`);
+}
+
+/** The issue as a reader would see it on GitHub: title, labels, then every comment in order. */
+function renderThread(emulator: GitHubEmulator, issueNumber: number): string {
+  const issue = emulator.getIssue(issueNumber);
+  if (!issue) throw new Error('issue vanished');
+  const labels = issue.labels
+    .map((label) => `\`${typeof label === 'string' ? label : label.name}\``)
+    .join(' ');
+  const parts = [
+    `# ${issue.title} #${issue.number}`,
+    '',
+    `**State:** ${issue.state} · **Labels:** ${labels} · opened by @${issue.user?.login} at ${issue.created_at}`,
+    '',
+    issue.body ?? '',
+  ];
+  for (const comment of emulator.listComments(issueNumber)) {
+    const reactions = emulator
+      .reactionsFor(comment.id)
+      .map((reaction) => reaction.content)
+      .join(' ');
+    parts.push(
+      '',
+      '---',
+      '',
+      `**@${comment.user?.login}** commented at ${comment.created_at}${comment.updated_at !== comment.created_at ? ` (edited ${comment.updated_at})` : ''}${reactions ? ` · reactions: ${reactions}` : ''}`,
+      '',
+      comment.body ?? '',
+    );
+  }
+  return parts.join('\n') + '\n';
+}
+
+async function main(): Promise<void> {
+  say('Starting the demo deployment (sshd, supervisor, slack-kb-agent, PostgreSQL, Redis) …');
+  const state = await startDeployHost();
+  const emulator = await startEmulator();
+  try {
+    say(
+      `  deployment up in ${state.startupMs} ms; sshd on 127.0.0.1:${state.sshPort}, releases ${state.releases.join(', ')}`,
+    );
+    emulator.putFile(
+      '.github/incident-runbook.yml',
+      readFileSync(join(ROOT, 'harness/demo/incident-runbook.yml')),
+    );
+    emulator.setPermission('alice', 'write');
+    emulator.setPermission('dana', 'maintain');
+    const scenario = new IncidentScenario({
+      emulator,
+      inputs: {
+        'ssh-host': state.sshHost,
+        'ssh-port': String(state.sshPort),
+        'ssh-user': state.sshUser,
+        'ssh-private-key': state.privateKey,
+        'ssh-known-hosts': state.knownHostsLine,
+      },
+    });
+
+    say(`\nRelease ${state.currentRelease} ships broken; the app answers 503 …`);
+    await breakRelease(
+      state,
+      state.currentRelease,
+      `release ${state.currentRelease} cannot reach its vector index`,
+    );
+    await onHost(state, 'kbctl restart slack-kb-agent >/dev/null');
+
+    const issue = scenario.openIssue('Slack KB Agent answers 503 to every question', 'alice');
+    say(`\nIncident on issue #${issue}:`);
+    report('label incident:p0', await scenario.label(issue, 'incident:p0', 'alice'));
+    report('/diagnose app', (await scenario.comment(issue, 'alice', 'Looking.\n\n/diagnose app')).run);
+    report(
+      '/backup',
+      (await scenario.comment(issue, 'alice', 'Taking a backup before touching anything.\n/backup')).run,
+    );
+    report('/restart', (await scenario.comment(issue, 'alice', '/restart')).run);
+    const previous = state.releases.at(-2) ?? 'v1.1.0';
+    const rollback = await scenario.comment(
+      issue,
+      'alice',
+      `Restart did not help; rolling back.\n/rollback ${previous}`,
+    );
+    report(`/rollback ${previous}`, rollback.run);
+    const code = /\/confirm ([0-9a-f]{8})/.exec(scenario.actionComments(issue).at(-1) ?? '')?.[1];
+    if (!code) throw new Error('the rollback plan carries no confirmation code');
+    report(
+      `/confirm ${code} (by dana)`,
+      (await scenario.comment(issue, 'dana', `Plan looks right.\n/confirm ${code}`)).run,
+    );
+    report('/health', (await scenario.comment(issue, 'alice', '/health')).run);
+
+    const version = JSON.parse(await onHost(state, 'curl -fsS "$KB_URL/health"')).version as string;
+    say(`\nThe app now reports ${version}.`);
+    if (emulator.violations.length > 0) {
+      throw new Error(`the emulator recorded ${emulator.violations.length} OpenAPI violations`);
+    }
+    mkdirSync(OUTPUT_DIR, { recursive: true });
+    const threadFile = join(OUTPUT_DIR, 'issue-thread.md');
+    writeFileSync(threadFile, renderThread(emulator, issue));
+    say(`\nThe issue thread, as Markdown: ${threadFile}`);
+    say(`API requests: ${emulator.requests.length}, all validated against GitHub's OpenAPI description.`);
+  } finally {
+    await emulator.close();
+    const stopped = await stopDeployHost(state);
+    say(`Demo deployment stopped in ${stopped.stoppedMs} ms; no process left.`);
+  }
+}
+
+await main();
