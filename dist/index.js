@@ -31449,7 +31449,7 @@ which.sync = whichSync
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7932);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3945);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -31458,7 +31458,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7932:
+/***/ 3945:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -42740,13 +42740,13 @@ const ZodString = /*@__PURE__*/ $constructor("ZodString", (inst, def) => {
         return this.check(_isoDateTime(ZodISODateTime, params));
     },
     date(params) {
-        return this.check(_isoDate(ZodISODate, params));
+        return this.check(_isoDate(schemas_ZodISODate, params));
     },
     time(params) {
-        return this.check(_isoTime(ZodISOTime, params));
+        return this.check(_isoTime(schemas_ZodISOTime, params));
     },
     duration(params) {
-        return this.check(_isoDuration(ZodISODuration, params));
+        return this.check(_isoDuration(schemas_ZodISODuration, params));
     },
 });
 function schemas_string(params) {
@@ -42760,15 +42760,15 @@ const ZodISODateTime = /*@__PURE__*/ $constructor("ZodISODateTime", (inst, def) 
     $ZodISODateTime.init(inst, def);
     ZodStringFormat.init(inst, def);
 });
-const ZodISODate = /*@__PURE__*/ $constructor("ZodISODate", (inst, def) => {
+const schemas_ZodISODate = /*@__PURE__*/ $constructor("ZodISODate", (inst, def) => {
     $ZodISODate.init(inst, def);
     ZodStringFormat.init(inst, def);
 });
-const ZodISOTime = /*@__PURE__*/ $constructor("ZodISOTime", (inst, def) => {
+const schemas_ZodISOTime = /*@__PURE__*/ $constructor("ZodISOTime", (inst, def) => {
     $ZodISOTime.init(inst, def);
     ZodStringFormat.init(inst, def);
 });
-const ZodISODuration = /*@__PURE__*/ $constructor("ZodISODuration", (inst, def) => {
+const schemas_ZodISODuration = /*@__PURE__*/ $constructor("ZodISODuration", (inst, def) => {
     $ZodISODuration.init(inst, def);
     ZodStringFormat.init(inst, def);
 });
@@ -43419,14 +43419,14 @@ const ZodTuple = /*@__PURE__*/ $constructor("ZodTuple", (inst, def) => {
     },
 });
 function tuple(items, _paramsOrRest, _params) {
-    const hasRest = _paramsOrRest instanceof core.$ZodType;
+    const hasRest = _paramsOrRest instanceof $ZodType;
     const params = hasRest ? _params : _paramsOrRest;
     const rest = hasRest ? _paramsOrRest : null;
     return new ZodTuple({
         type: "tuple",
         items: items,
         rest,
-        ...util.normalizeParams(params),
+        ...normalizeParams(params),
     });
 }
 const ZodRecord = /*@__PURE__*/ $constructor("ZodRecord", (inst, def) => {
@@ -44044,6 +44044,36 @@ const commandSchema = object({
     check: stepSchema.optional().describe('Runs after the steps to verify the outcome'),
 })
     .strict();
+const thresholdSchema = object({
+    name: schemas_string().min(1),
+    metric: schemas_string().optional().describe('A gauge compared as it is'),
+    histogram: schemas_string().optional().describe('A histogram; `quantile` of its buckets is compared'),
+    quantile: schemas_number().gt(0).lt(1).optional(),
+    ratio: tuple([schemas_string(), schemas_string()]).optional().describe('[numerator, denominator] metrics'),
+    max: schemas_number().describe('Healthy when the value is at most this'),
+    unit: schemas_string().default(''),
+})
+    .strict()
+    .refine((threshold) => [threshold.metric, threshold.histogram, threshold.ratio].filter(Boolean).length === 1, {
+    message: 'give exactly one of metric, histogram or ratio',
+})
+    .refine((threshold) => !threshold.histogram || threshold.quantile !== undefined, {
+    message: 'a histogram threshold needs a quantile, e.g. 0.95',
+});
+const verificationSchema = object({
+    target: identifier.default('default'),
+    timeout: durationSchema.default(120),
+    steps: array(stepSchema).default([]).describe('Checks that must succeed, e.g. the health check'),
+    metrics: object({
+        name: schemas_string().default('Check metrics return to normal'),
+        run: schemas_string().min(1).describe('Prints the metrics in Prometheus text format'),
+        thresholds: array(thresholdSchema).min(1),
+    })
+        .strict()
+        .optional(),
+})
+    .strict()
+    .describe('What /resolve checks before it closes the incident');
 const targetSchema = object({
     description: schemas_string().optional(),
     host: schemas_string()
@@ -44062,6 +44092,7 @@ const runbookSchema = object({
     severities: record(severityKeySchema, severitySchema),
     targets: record(identifier, targetSchema).default({ default: {} }),
     commands: record(identifier, commandSchema),
+    verification: verificationSchema.optional(),
 })
     .strict();
 function isValidRegExp(source) {
@@ -44116,6 +44147,9 @@ const inputsSchema = object({
     'max-commands': integerInput('max-commands', 1, 50),
     'dry-run': booleanInput('dry-run'),
     'label-prefix': schemas_string().trim().min(1),
+    escalation: listInput.pipe(array(schemas_string().regex(/^[\w.-]+(?:\/[\w.-]+)?$/, 'escalation entries are users or org/team-slug'))),
+    'initial-assessment': booleanInput('initial-assessment'),
+    'bot-login': schemas_string().trim().min(1, 'bot-login is empty; the default is github-actions[bot]'),
 });
 const INPUT_NAMES = Object.keys(inputsSchema.shape);
 
@@ -44156,6 +44190,9 @@ function toSettings(inputs) {
         maxCommandsPerComment: inputs['max-commands'],
         dryRun: inputs['dry-run'],
         labelPrefix: inputs['label-prefix'],
+        escalation: inputs.escalation,
+        initialAssessment: inputs['initial-assessment'],
+        botLogin: inputs['bot-login'],
     };
 }
 
@@ -44242,18 +44279,37 @@ function routeIssues(event, options) {
     const where = `issue #${event.issue.number}`;
     if (event.issue.pull_request)
         return { kind: 'ignore', reason: `${where} is a pull request` };
-    if (event.action !== 'labeled') {
-        return { kind: 'ignore', reason: `issues.${event.action} on ${where} needs no action` };
+    const isIncident = event.issue.labels.some((label) => severityFromLabel(label.name, options.labelPrefix));
+    switch (event.action) {
+        case 'labeled': {
+            const label = event.label?.name ?? '';
+            const severity = severityFromLabel(label, options.labelPrefix);
+            if (!severity) {
+                return {
+                    kind: 'ignore',
+                    reason: `label "${label}" on ${where} is not an ${options.labelPrefix}pN label`,
+                };
+            }
+            return { kind: 'declare', event, severity };
+        }
+        case 'unlabeled': {
+            const label = event.label?.name ?? '';
+            if (!severityFromLabel(label, options.labelPrefix)) {
+                return {
+                    kind: 'ignore',
+                    reason: `label "${label}" on ${where} is not an ${options.labelPrefix}pN label`,
+                };
+            }
+            return { kind: 'issue-changed', event, change: 'unlabeled' };
+        }
+        case 'closed':
+        case 'reopened':
+            return isIncident
+                ? { kind: 'issue-changed', event, change: event.action }
+                : { kind: 'ignore', reason: `${where} has no ${options.labelPrefix}pN label` };
+        default:
+            return { kind: 'ignore', reason: `issues.${event.action} on ${where} needs no action` };
     }
-    const label = event.label?.name ?? '';
-    const severity = severityFromLabel(label, options.labelPrefix);
-    if (!severity) {
-        return {
-            kind: 'ignore',
-            reason: `label "${label}" on ${where} is not an ${options.labelPrefix}pN label`,
-        };
-    }
-    return { kind: 'declare', event, severity };
 }
 function routeComment(event, options) {
     const where = `comment ${event.comment.id} on issue #${event.issue.number}`;
@@ -59009,7 +59065,69 @@ function createOctokit(options) {
 }
 function createGitHubAdapter(options, octokit = createOctokit(options)) {
     const repo = { owner: options.owner, repo: options.repo };
+    const summary = (issue) => ({
+        number: issue.number,
+        title: issue.title,
+        state: issue.state === 'closed' ? 'closed' : 'open',
+        labels: issue.labels.map((label) => (typeof label === 'string' ? label : (label.name ?? ''))),
+        htmlUrl: issue.html_url,
+        author: issue.user?.login ?? '',
+        createdAt: issue.created_at,
+    });
     return {
+        async getIssue(issueNumber) {
+            const { data } = await octokit.rest.issues.get({ ...repo, issue_number: issueNumber });
+            return summary(data);
+        },
+        async listOpenIssues(label) {
+            const issues = await octokit.paginate(octokit.rest.issues.listForRepo, {
+                ...repo,
+                state: 'open',
+                labels: label,
+                per_page: 100,
+            });
+            return issues.filter((issue) => !issue.pull_request).map(summary);
+        },
+        async createIssue(issue) {
+            const { data } = await octokit.rest.issues.create({ ...repo, ...issue });
+            return summary(data);
+        },
+        async closeIssue(issueNumber) {
+            await octokit.rest.issues.update({
+                ...repo,
+                issue_number: issueNumber,
+                state: 'closed',
+                state_reason: 'completed',
+            });
+        },
+        async listEvents(issueNumber) {
+            const events = await octokit.paginate(octokit.rest.issues.listEvents, {
+                ...repo,
+                issue_number: issueNumber,
+                per_page: 100,
+            });
+            return events.map((event) => ({
+                event: event.event,
+                actor: event.actor?.login ?? '',
+                createdAt: event.created_at,
+                ...('label' in event && event.label ? { label: event.label.name } : {}),
+            }));
+        },
+        async addLabels(issueNumber, labels) {
+            await octokit.rest.issues.addLabels({ ...repo, issue_number: issueNumber, labels });
+        },
+        async removeLabel(issueNumber, label) {
+            try {
+                await octokit.rest.issues.removeLabel({ ...repo, issue_number: issueNumber, name: label });
+            }
+            catch (error) {
+                if (statusOf(error) !== 404)
+                    throw error;
+            }
+        },
+        async addAssignees(issueNumber, assignees) {
+            await octokit.rest.issues.addAssignees({ ...repo, issue_number: issueNumber, assignees });
+        },
         async listComments(issueNumber) {
             const comments = await octokit.paginate(octokit.rest.issues.listComments, {
                 ...repo,
@@ -59180,6 +59298,7 @@ const BUILTIN_COMMANDS = [
         args: [],
         permission: 'read',
         source: 'builtin',
+        readOnly: true,
     },
     {
         name: 'confirm',
@@ -59189,9 +59308,101 @@ const BUILTIN_COMMANDS = [
         source: 'builtin',
     },
 ];
+const lifecycle = (spec) => ({
+    ...spec,
+    permission: 'triage',
+    source: 'lifecycle',
+});
+/** The incident lifecycle: the runbook's process, carried out on the issue. */
+const LIFECYCLE_COMMANDS = [
+    lifecycle({ name: 'ack', description: 'Acknowledge the incident', args: [] }),
+    lifecycle({
+        name: 'commander',
+        description: 'Assign the incident commander (and the issue)',
+        args: [
+            {
+                name: 'user',
+                description: 'GitHub login, e.g. @dana',
+                kind: 'positional',
+                type: 'string',
+                pattern: '^@?[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$',
+                'max-length': 40,
+                required: true,
+            },
+        ],
+    }),
+    lifecycle({
+        name: 'severity',
+        description: 'Change the severity (relabels the issue, recomputes the targets)',
+        args: [
+            {
+                name: 'level',
+                description: 'p0, p1, p2 or p3',
+                kind: 'positional',
+                type: 'string',
+                pattern: '^[pP][0-9]$',
+                'max-length': 2,
+                required: true,
+            },
+        ],
+    }),
+    lifecycle({
+        name: 'update',
+        description: 'Post a status update (restarts the update clock)',
+        args: [],
+        text: { name: 'text', description: 'What changed, what is next', required: true, maxLength: 2000 },
+    }),
+    lifecycle({
+        name: 'mitigated',
+        description: 'Mark the impact as mitigated',
+        args: [],
+        text: { name: 'note', description: 'What mitigated it', required: false, maxLength: 2000 },
+    }),
+    lifecycle({
+        name: 'resolve',
+        description: 'Verify health and metrics, then post the postmortem and close the issue',
+        args: [
+            {
+                name: 'force',
+                description: 'Resolve even if verification fails (recorded)',
+                kind: 'flag',
+                type: 'string',
+                'max-length': 0,
+                required: false,
+            },
+        ],
+        text: {
+            name: 'summary',
+            description: 'One-paragraph summary for the postmortem',
+            required: false,
+            maxLength: 2000,
+        },
+    }),
+    {
+        ...lifecycle({ name: 'timeline', description: 'Post the incident timeline so far', args: [] }),
+        permission: 'read',
+        readOnly: true,
+    },
+    lifecycle({ name: 'postmortem', description: 'Post a draft postmortem of the incident so far', args: [] }),
+    lifecycle({
+        name: 'impact-start',
+        description: 'Back-date the start of impact',
+        args: [
+            {
+                name: 'time',
+                description: 'UTC time: 2026-11-26T02:50Z, 02:50 (today) or -25m / -2h (ago)',
+                kind: 'positional',
+                type: 'string',
+                pattern: '^(?:\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(?::\\d{2})?Z|\\d{2}:\\d{2}|-\\d{1,4}[mh])$',
+                'max-length': 20,
+                required: true,
+            },
+        ],
+    }),
+];
 function commandRegistry(runbook) {
     const registry = new Map();
-    for (const spec of BUILTIN_COMMANDS)
+    for (const spec of [...BUILTIN_COMMANDS, ...LIFECYCLE_COMMANDS])
         registry.set(spec.name, spec);
     for (const [name, command] of Object.entries(runbook.commands)) {
         registry.set(name, {
@@ -59214,6 +59425,8 @@ function usage(spec) {
                 : `<${arg.name}>`;
         return arg.required ? word : `[${word.replace(/^<(.*)>$/, '$1')}]`;
     });
+    if (spec.text)
+        parts.push(spec.text.required ? `<${spec.text.name}>` : `[${spec.text.name}]`);
     return [`/${spec.name}`, ...parts].join(' ');
 }
 function placeholder(arg) {
@@ -59242,6 +59455,8 @@ function bindCommand(line, registry) {
         }
         return fail(`\`/${shown}\` is not a command in this runbook`, suggestion);
     }
+    if (spec.text)
+        return bindText(spec, line);
     const tokens = tokenize(line.rest);
     if (!tokens.ok)
         return fail(`${tokens.message}. Usage: \`${usage(spec)}\``);
@@ -59295,6 +59510,28 @@ function bindCommand(line, registry) {
         else if (arg.required)
             return fail(`\`/${spec.name}\` needs ${arg.name} (${arg.description}). Usage: \`${usage(spec)}\``);
     }
+    return { ok: true, command: { spec, args, line } };
+}
+/** Commands whose argument is free text: flags are taken out, the rest is kept whole. */
+function bindText(spec, line) {
+    const text = spec.text;
+    if (!text)
+        throw new Error(`/${spec.name} takes no text`);
+    const args = {};
+    let rest = line.rest;
+    for (const flag of spec.args.filter((arg) => arg.kind === 'flag')) {
+        const pattern = new RegExp(`(^|\\s)--${flag.name}(?=\\s|$)`);
+        args[flag.name] = pattern.test(rest);
+        rest = rest.replace(pattern, ' ');
+    }
+    rest = rest.trim();
+    const fail = (message) => ({ ok: false, error: { line, message } });
+    if (text.required && rest.length === 0)
+        return fail(`\`/${spec.name}\` needs ${text.description.toLowerCase()}. Usage: \`${usage(spec)}\``);
+    if (rest.length > text.maxLength)
+        return fail(`${text.name} is ${rest.length} characters long; at most ${text.maxLength} are accepted`);
+    if (rest.length > 0)
+        args[text.name] = rest;
     return { ok: true, command: { spec, args, line } };
 }
 /** Validates one value; the message quotes the value only in a printable, bounded form. */
@@ -59414,9 +59651,40 @@ function higherOf(a, b) {
     return rank(a) >= rank(b) ? a : b;
 }
 
+;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/iso.js
+
+
+
+function iso_datetime(params) {
+    return _isoDateTime(ZodISODateTime, params);
+}
+function iso_date(params) {
+    return core._isoDate(ZodISODate, params);
+}
+function iso_time(params) {
+    return core._isoTime(ZodISOTime, params);
+}
+function iso_duration(params) {
+    return core._isoDuration(ZodISODuration, params);
+}
+
 ;// CONCATENATED MODULE: ./src/report/marker.ts
 
 const PREFIX = 'incident-issueops';
+/** Lifecycle facts recorded by the action; the incident's state is rebuilt from them. */
+const LIFECYCLE_ACTIONS = [
+    'ack',
+    'commander',
+    'severity',
+    'update',
+    'mitigated',
+    'resolved',
+    'impact-start',
+    'reminder',
+    'escalation',
+    'postmortem',
+    'verification-failed',
+];
 /** Facts the action writes into its own comments, to read back in later runs. */
 const markerSchema = discriminatedUnion('type', [
     object({
@@ -59424,6 +59692,7 @@ const markerSchema = discriminatedUnion('type', [
         command: schemas_string(),
         source: schemas_number().int().positive().describe('id of the comment that asked for the command'),
         status: schemas_string(),
+        by: schemas_string().optional(),
     }),
     object({
         type: literal('pending'),
@@ -59432,10 +59701,23 @@ const markerSchema = discriminatedUnion('type', [
         args: record(schemas_string(), union([schemas_string(), schemas_number(), schemas_boolean()])),
         source: schemas_number().int().positive(),
         requestedBy: schemas_string(),
-        expiresAt: schemas_string().datetime(),
+        expiresAt: iso_datetime(),
         confirmedBy: schemas_string().optional(),
     }),
-    object({ type: literal('declaration'), severity: schemas_string() }),
+    object({ type: literal('board') }),
+    object({
+        type: literal('event'),
+        action: schemas_enum(LIFECYCLE_ACTIONS),
+        by: schemas_string(),
+        at: iso_datetime(),
+        severity: schemas_string().optional(),
+        commander: schemas_string().optional(),
+        text: schemas_string().max(4000).optional(),
+        forced: schemas_boolean().optional(),
+        followUp: schemas_number().int().positive().optional(),
+        impactStart: iso_datetime().optional(),
+        breach: schemas_enum(['acknowledge', 'update']).optional(),
+    }),
 ]);
 /** A hidden HTML comment carrying the marker; `--` cannot occur inside JSON-escaped text. */
 function writeMarker(marker) {
@@ -60037,6 +60319,22 @@ commands:
     steps:
       - name: Key metrics
         run: curl -s http://slack-kb-agent:9090/metrics | grep -E "(error_rate|response_time|memory_usage|kb_documents)"
+
+verification:
+  steps:
+    - name: Verify application health
+      run: curl -f http://slack-kb-agent:9090/health
+    - name: Run smoke tests
+      run: pytest tests/smoke/ --target=production
+  metrics:
+    name: Check metrics return to normal
+    run: curl -s http://slack-kb-agent:9090/metrics
+    thresholds:
+      - { name: Error rate, metric: slack_kb_agent_error_rate, max: 0.1, unit: errors/s }
+      - { name: p95 response time, histogram: slack_kb_agent_query_duration_seconds, quantile: 0.95, max: 2, unit: s }
+      - name: Memory usage
+        ratio: [slack_kb_agent_memory_usage_bytes, slack_kb_agent_memory_limit_bytes]
+        max: 0.9
 `;
 
 ;// CONCATENATED MODULE: ./src/runbook/load.ts
@@ -60236,7 +60534,7 @@ function renderWithBudget(view, outputBudget) {
         ...view.warnings.map((warning) => `> [!WARNING]\n> ${warning}\n`),
         '| | |',
         '|---|---|',
-        `| Requested by | @${view.requestedBy} in [this comment](${view.sourceCommentUrl}) |`,
+        `| Requested by | @${view.requestedBy}${view.confirmedBy ? `, confirmed by @${view.confirmedBy}` : ''} in [this comment](${view.sourceCommentUrl}) |`,
         `| Target | \`${plan.target.user}@${plan.target.host}:${plan.target.port}\` (${plan.target.name}) |`,
         `| Duration | ${formatMs(view.durationMs)} |`,
         `| Exit code | ${view.exitCode ?? '—'} |`,
@@ -60255,7 +60553,13 @@ function renderWithBudget(view, outputBudget) {
         const meta = `exit ${result.exitCode ?? '—'}, ${formatMs(result.durationMs)}${result.omittedBytes > 0 ? `, ${result.totalBytes} bytes of output` : ''}`;
         lines.push('<details' + (result.outcome === 'ok' ? '' : ' open') + '>', `<summary>${STEP_ICON[result.outcome]} ${label} (${meta})</summary>`, '', codeBlock(headAndTail(printableOutput(result.output) || '(no output)', perStep)), '', '</details>');
     }
-    lines.push('', writeMarker({ type: 'result', command: plan.command, source: view.sourceCommentId, status: view.status }));
+    lines.push('', writeMarker({
+        type: 'result',
+        command: plan.command,
+        source: view.sourceCommentId,
+        status: view.status,
+        by: view.requestedBy,
+    }));
     return lines.join('\n');
 }
 
@@ -60278,6 +60582,7 @@ async function executePlan(plan, request, context) {
         plan,
         status: 'running',
         requestedBy: request.user,
+        confirmedBy: request.confirmedBy,
         sourceCommentId: request.commentId,
         sourceCommentUrl: request.commentUrl,
         runUrl: context.runUrl,
@@ -60343,6 +60648,7 @@ async function executePlan(plan, request, context) {
                     outcome: result.outcome,
                     exitCode: result.exitCode,
                     durationMs: result.durationMs,
+                    output: redact(result.output, context.knownSecrets).text,
                 },
             ]
             : []),
@@ -60368,7 +60674,986 @@ function explain(entry, result, target, isLast) {
     }
 }
 
+;// CONCATENATED MODULE: ./src/incident/facts.ts
+
+
+/**
+ * Gathers the facts, oldest first. Markers count only on the action's own comments, so text typed
+ * by anyone else changes nothing. Label changes the action made itself are skipped: its marker for
+ * that change names the person who asked for it.
+ */
+function collectFacts(sources) {
+    const facts = [];
+    for (const event of sources.events) {
+        const at = new Date(event.createdAt);
+        if ((event.event === 'labeled' || event.event === 'unlabeled') && event.label) {
+            const severity = severityFromLabel(event.label, sources.labelPrefix);
+            if (severity && event.actor !== sources.selfLogin) {
+                facts.push({ kind: event.event, at, actor: event.actor, severity });
+            }
+        }
+        else if (event.event === 'closed' || event.event === 'reopened') {
+            facts.push({ kind: event.event, at, actor: event.actor });
+        }
+    }
+    for (const comment of sources.comments) {
+        if (comment.author !== sources.selfLogin)
+            continue;
+        for (const marker of readMarkers(comment.body)) {
+            if (marker.type === 'event') {
+                facts.push({ kind: 'event', at: new Date(marker.at), url: comment.htmlUrl, marker });
+            }
+            else if (marker.type === 'result' && marker.status !== 'running') {
+                facts.push({
+                    kind: 'command',
+                    at: new Date(comment.createdAt),
+                    url: comment.htmlUrl,
+                    command: marker.command,
+                    status: marker.status,
+                    by: marker.by ?? '',
+                });
+            }
+        }
+    }
+    return facts
+        .map((fact, index) => ({ fact, index }))
+        .sort((a, b) => a.fact.at.getTime() - b.fact.at.getTime() || a.index - b.index)
+        .map(({ fact }) => fact);
+}
+
+;// CONCATENATED MODULE: ./src/incident/sla.ts
+function target(due, metAt, now) {
+    return { due, metAt, breached: metAt ? metAt > due : now > due };
+}
+/** Where the incident stands against its severity's targets at `now`. Pure. */
+function assessTargets(incident, severity, now) {
+    if (!incident.declaredAt)
+        return undefined;
+    const start = incident.declaredAt.getTime();
+    const acknowledge = target(new Date(start + severity['acknowledge-within'] * 1000), incident.acknowledgedAt, now);
+    const respond = target(new Date(start + severity['respond-within'] * 1000), incident.mitigatedAt, now);
+    const active = incident.phase !== 'resolved';
+    const cadence = severity['update-every'];
+    let nextUpdateDue;
+    let reminderDue = false;
+    if (cadence && active) {
+        const lastUpdate = incident.updates.at(-1)?.at ?? incident.declaredAt;
+        nextUpdateDue = new Date(lastUpdate.getTime() + cadence * 1000);
+        const lastNudge = Math.max(lastUpdate.getTime(), incident.lastReminderAt?.getTime() ?? 0);
+        reminderDue = now.getTime() - lastNudge >= cadence * 1000;
+    }
+    return {
+        acknowledge,
+        respond,
+        nextUpdateDue,
+        updateOverdue: nextUpdateDue !== undefined && now > nextUpdateDue,
+        reminderDue,
+        escalationDue: active && !incident.acknowledgedAt && now > acknowledge.due && !incident.escalatedAt,
+    };
+}
+/** `4 min 10 s`, `1 h 5 min`: durations as a responder reads them. */
+function humanDuration(ms) {
+    const totalSeconds = Math.max(0, Math.round(ms / 1000));
+    const hours = Math.floor(totalSeconds / 3600);
+    const minutes = Math.floor((totalSeconds % 3600) / 60);
+    const seconds = totalSeconds % 60;
+    if (hours > 0)
+        return `${hours} h ${minutes} min`;
+    if (minutes > 0)
+        return seconds > 0 && minutes < 10 ? `${minutes} min ${seconds} s` : `${minutes} min`;
+    return `${seconds} s`;
+}
+
+;// CONCATENATED MODULE: ./src/incident/state.ts
+function emptyIncident() {
+    return {
+        severity: undefined,
+        declaredAt: undefined,
+        declaredBy: undefined,
+        impactStartAt: undefined,
+        acknowledgedAt: undefined,
+        acknowledgedBy: undefined,
+        commander: undefined,
+        responders: [],
+        phase: 'investigating',
+        mitigatedAt: undefined,
+        resolvedAt: undefined,
+        resolvedBy: undefined,
+        resolutionSummary: undefined,
+        forcedResolution: false,
+        closedByHand: false,
+        updates: [],
+        lastReminderAt: undefined,
+        escalatedAt: undefined,
+        breaches: [],
+        commands: [],
+        timeline: [],
+        postmortem: undefined,
+        followUp: undefined,
+    };
+}
+/** The incident as the facts describe it. Pure: the same facts always give the same incident. */
+function reduceIncident(facts) {
+    return facts.reduce(apply, emptyIncident());
+}
+function apply(incident, fact) {
+    const next = { ...incident, timeline: [...incident.timeline] };
+    const log = (actor, event, url) => next.timeline.push(url ? { at: fact.at, actor, event, url } : { at: fact.at, actor, event });
+    const responder = (login) => {
+        if (login && !next.responders.includes(login))
+            next.responders = [...next.responders, login];
+    };
+    switch (fact.kind) {
+        case 'labeled':
+            if (!next.declaredAt) {
+                next.declaredAt = fact.at;
+                next.declaredBy = fact.actor;
+                next.severity = fact.severity;
+                log(fact.actor, `Declared ${fact.severity.toUpperCase()}`);
+            }
+            else if (fact.severity !== next.severity) {
+                log(fact.actor, `Severity ${next.severity?.toUpperCase()} → ${fact.severity.toUpperCase()}`);
+                next.severity = fact.severity;
+            }
+            return next;
+        case 'unlabeled':
+            return next;
+        case 'closed':
+            if (next.phase !== 'resolved') {
+                next.phase = 'resolved';
+                next.resolvedAt = fact.at;
+                next.resolvedBy = fact.actor;
+                next.closedByHand = true;
+                log(fact.actor, 'Closed the issue by hand: resolved without verification');
+            }
+            else {
+                log(fact.actor, 'Issue closed');
+            }
+            return next;
+        case 'reopened':
+            next.phase = next.mitigatedAt ? 'mitigated' : 'investigating';
+            next.resolvedAt = undefined;
+            next.resolvedBy = undefined;
+            next.closedByHand = false;
+            next.forcedResolution = false;
+            next.postmortem = undefined;
+            log(fact.actor, 'Reopened: the incident resumes');
+            return next;
+        case 'command':
+            next.commands = [
+                ...next.commands,
+                { command: fact.command, status: fact.status, by: fact.by, at: fact.at, url: fact.url },
+            ];
+            responder(fact.by);
+            log(fact.by || 'unknown', `Ran \`/${fact.command}\`: ${fact.status}`, fact.url);
+            return next;
+        case 'event':
+            return applyMarker(next, fact, log, responder);
+    }
+}
+function applyMarker(next, fact, log, responder) {
+    const { marker } = fact;
+    switch (marker.action) {
+        case 'ack':
+            if (!next.acknowledgedAt) {
+                next.acknowledgedAt = fact.at;
+                next.acknowledgedBy = marker.by;
+                log(marker.by, 'Acknowledged', fact.url);
+            }
+            responder(marker.by);
+            return next;
+        case 'commander':
+            next.commander = marker.commander;
+            responder(marker.by);
+            if (marker.commander)
+                responder(marker.commander);
+            log(marker.by, `Incident commander: @${marker.commander}`, fact.url);
+            return next;
+        case 'severity':
+            if (marker.severity && marker.severity !== next.severity) {
+                log(marker.by, `Severity ${next.severity?.toUpperCase()} → ${marker.severity.toUpperCase()}`, fact.url);
+                next.severity = marker.severity;
+            }
+            responder(marker.by);
+            return next;
+        case 'update':
+            next.updates = [...next.updates, { at: fact.at, by: marker.by, text: marker.text ?? '' }];
+            responder(marker.by);
+            log(marker.by, `Status update: ${marker.text ?? ''}`, fact.url);
+            return next;
+        case 'mitigated':
+            if (!next.mitigatedAt)
+                next.mitigatedAt = fact.at;
+            if (next.phase === 'investigating')
+                next.phase = 'mitigated';
+            responder(marker.by);
+            log(marker.by, `Mitigated${marker.text ? `: ${marker.text}` : ''}`, fact.url);
+            return next;
+        case 'resolved':
+            next.phase = 'resolved';
+            next.resolvedAt = fact.at;
+            next.resolvedBy = marker.by;
+            next.resolutionSummary = marker.text;
+            next.forcedResolution = marker.forced ?? false;
+            next.closedByHand = false;
+            if (!next.mitigatedAt)
+                next.mitigatedAt = fact.at;
+            responder(marker.by);
+            log(marker.by, marker.forced ? 'Resolved with --force: verification overridden' : 'Resolved: verification passed', fact.url);
+            return next;
+        case 'impact-start':
+            next.impactStartAt = marker.impactStart ? new Date(marker.impactStart) : next.impactStartAt;
+            log(marker.by, `Impact started at ${marker.impactStart}`, fact.url);
+            return next;
+        case 'reminder':
+            next.lastReminderAt = fact.at;
+            next.breaches = [...next.breaches, { kind: 'update', at: fact.at }];
+            log(marker.by, 'Missed status update: reminder sent', fact.url);
+            return next;
+        case 'escalation':
+            next.escalatedAt = fact.at;
+            next.breaches = [...next.breaches, { kind: 'acknowledge', at: fact.at }];
+            log(marker.by, 'Not acknowledged in time: escalated', fact.url);
+            return next;
+        case 'postmortem':
+            next.postmortem = { at: fact.at, url: fact.url, followUp: marker.followUp };
+            next.followUp = marker.followUp ?? next.followUp;
+            log(marker.by, `Postmortem posted${marker.followUp ? `; review in #${marker.followUp}` : ''}`, fact.url);
+            return next;
+        case 'verification-failed':
+            responder(marker.by);
+            log(marker.by, `Resolution refused: ${marker.text ?? 'verification failed'}`, fact.url);
+            return next;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/report/board.ts
+
+
+
+
+const PHASES = ['investigating', 'mitigated', 'resolved'];
+const PHASE_ICON = { investigating: '🔍', mitigated: '🩹', resolved: '✅' };
+/** The status board: one comment, edited in place after every event. Pure. */
+function renderBoard(view) {
+    const { incident, severity, sla, now } = view;
+    const declaredAt = incident.declaredAt ?? now;
+    const phaseLine = PHASES.map((phase) => (phase === incident.phase ? `**${phase}**` : phase)).join(' → ');
+    const lines = [
+        `## ${PHASE_ICON[incident.phase]} ${view.severityKey.toUpperCase()} — ${severity.name} · ${incident.phase}`,
+        '',
+        `> ${severity.description}`,
+        '',
+        `Targets: acknowledge within **${formatDuration(severity['acknowledge-within'])}** · respond within **${formatDuration(severity['respond-within'])}**${severity['update-every'] ? ` · status update every **${formatDuration(severity['update-every'])}**` : ''}`,
+        '',
+        '| | |',
+        '|---|---|',
+        `| State | ${phaseLine} |`,
+        `| Commander | ${incident.commander ? `@${incident.commander}` : '_none yet_ (`/commander @user`)'} |`,
+        `| Responders | ${incident.responders.length > 0 ? incident.responders.map((login) => `@${login}`).join(', ') : '_none yet_'} |`,
+        `| Declared | ${utc(declaredAt)} by @${incident.declaredBy ?? 'unknown'} (${humanDuration(now.getTime() - declaredAt.getTime())} ago) |`,
+    ];
+    if (incident.impactStartAt)
+        lines.push(`| Impact started | ${utc(incident.impactStartAt)} |`);
+    lines.push(`| Acknowledged | ${milestone(incident.acknowledgedAt, sla.acknowledge, declaredAt, now, incident.acknowledgedBy)} |`, `| Mitigated | ${milestone(incident.mitigatedAt, sla.respond, declaredAt, now)} |`, `| Resolved | ${incident.resolvedAt ? `${utc(incident.resolvedAt)} by @${incident.resolvedBy}${incident.forcedResolution ? ' (verification overridden with `--force`)' : ''}${incident.closedByHand ? ' (issue closed by hand)' : ''}` : '—'} |`);
+    if (incident.phase !== 'resolved' && sla.nextUpdateDue) {
+        const due = sla.nextUpdateDue;
+        lines.push(`| Next status update | ${sla.updateOverdue ? `⚠️ **overdue** since ${utc(due)} (${humanDuration(now.getTime() - due.getTime())})` : `due ${utc(due)} (in ${humanDuration(due.getTime() - now.getTime())})`} |`);
+    }
+    if (incident.breaches.length > 0) {
+        lines.push(`| Missed targets | ${incident.breaches.map((breach) => `${breach.kind === 'acknowledge' ? 'acknowledgement' : 'status update'} (${utc(breach.at)})`).join(', ')} |`);
+    }
+    lines.push('', '#### Initial response', '', `- [${incident.acknowledgedAt ? 'x' : ' '}] Acknowledge within ${formatDuration(severity['acknowledge-within'])} (\`/ack\`)`, `- [${incident.commander ? 'x' : ' '}] Assign an incident commander (\`/commander @user\`)`, `- [x] Tracking ticket: this issue`, `- [${incident.updates.length > 0 ? 'x' : ' '}] Notify stakeholders (\`/update <text>\` posts a status update)`);
+    const recent = incident.commands.slice(-5).reverse();
+    if (recent.length > 0) {
+        lines.push('', '#### Recent commands', '', '| UTC | Command | By | Result |', '|---|---|---|---|');
+        for (const command of recent) {
+            lines.push(`| ${utc(command.at)} | [\`/${command.command}\`](${command.url}) | @${command.by} | ${command.status} |`);
+        }
+    }
+    const latest = incident.updates.at(-1);
+    if (latest)
+        lines.push('', `#### Latest update (${utc(latest.at)}, @${latest.by})`, '', `> ${inline(latest.text, 1000)}`);
+    lines.push('', `<sub>Board updated ${utc(now)}. Lifecycle: \`/ack\` \`/commander @user\` \`/severity pN\` \`/update <text>\` \`/mitigated\` \`/resolve [summary]\` \`/timeline\` · \`/help\` for runbook commands.</sub>`, '', writeMarker({ type: 'board' }));
+    return lines.join('\n');
+}
+function milestone(at, target, declaredAt, now, by) {
+    if (at) {
+        const took = humanDuration(at.getTime() - declaredAt.getTime());
+        return `${utc(at)}${by ? ` by @${by}` : ''}, after ${took} ${target.breached ? `⚠️ (target ${utc(target.due)} missed)` : '✅'}`;
+    }
+    return target.breached
+        ? `⚠️ **not yet, target missed** (was due ${utc(target.due)})`
+        : `not yet (due by ${utc(target.due)}, in ${humanDuration(target.due.getTime() - now.getTime())})`;
+}
+
+;// CONCATENATED MODULE: ./src/flows/incident.ts
+
+
+
+
+
+/**
+ * Rebuilds the incident from GitHub alone: the issue's events and comments, read in full
+ * (paginated), reduced by the pure reducer. There is no other store.
+ */
+async function loadIncident(issue, context, 
+/** The event being handled, in case GitHub's event list does not show it yet. */
+pending) {
+    const [comments, events] = await Promise.all([
+        context.github.listComments(issue.number),
+        context.github.listEvents(issue.number),
+    ]);
+    const facts = collectFacts({
+        events,
+        comments,
+        selfLogin: context.selfLogin,
+        labelPrefix: context.labelPrefix,
+    });
+    if (pending && !facts.some((fact) => fact.kind === 'labeled' && fact.severity === pending.severity))
+        facts.push(pending);
+    const incident = reduceIncident(facts);
+    const board = comments.find((comment) => comment.author === context.selfLogin &&
+        readMarkers(comment.body).some((marker) => marker.type === 'board'));
+    const severityKey = incident.severity;
+    const severity = severityKey ? context.runbook.severities[severityKey] : undefined;
+    return {
+        issueNumber: issue.number,
+        issueTitle: issue.title,
+        incident,
+        board,
+        severityKey,
+        severity,
+        sla: severity ? assessTargets(incident, severity, context.now()) : undefined,
+    };
+}
+/** Edits the status board in place, or posts it when the issue has none yet. */
+async function publishBoard(snapshot, context) {
+    if (!snapshot.severity || !snapshot.severityKey || !snapshot.sla)
+        return undefined;
+    const body = renderBoard({
+        incident: snapshot.incident,
+        severityKey: snapshot.severityKey,
+        severity: snapshot.severity,
+        sla: snapshot.sla,
+        now: context.now(),
+        issueTitle: snapshot.issueTitle,
+    });
+    if (snapshot.board) {
+        if (snapshot.board.body !== body)
+            await context.github.updateComment(snapshot.board.id, body);
+        return snapshot.board.htmlUrl;
+    }
+    return (await context.github.createComment(snapshot.issueNumber, body)).htmlUrl;
+}
+
+;// CONCATENATED MODULE: ./src/incident/time.ts
+/**
+ * Reads the time given to /impact-start: an ISO UTC time, `HH:MM` (UTC, today, or yesterday when
+ * that would be in the future), or `-25m` / `-2h` before now. Undefined when it is in the future.
+ */
+function parseImpactStart(text, now) {
+    const relative = /^-(\d{1,4})([mh])$/.exec(text);
+    if (relative) {
+        return new Date(now.getTime() - Number(relative[1]) * (relative[2] === 'h' ? 3_600_000 : 60_000));
+    }
+    const clock = /^(\d{2}):(\d{2})$/.exec(text);
+    if (clock) {
+        const at = new Date(now);
+        at.setUTCHours(Number(clock[1]), Number(clock[2]), 0, 0);
+        if (Number(clock[1]) > 23 || Number(clock[2]) > 59)
+            return undefined;
+        return at > now ? new Date(at.getTime() - 86_400_000) : at;
+    }
+    const at = new Date(text);
+    return Number.isNaN(at.getTime()) || at > now ? undefined : at;
+}
+
+;// CONCATENATED MODULE: ./src/incident/metrics.ts
+/** Parses Prometheus text format; comments and malformed lines are skipped. */
+function parsePrometheus(text) {
+    const samples = [];
+    for (const line of text.split('\n')) {
+        const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)/.exec(line.trim());
+        if (!match || line.trim().startsWith('#'))
+            continue;
+        const labels = {};
+        for (const pair of (match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) {
+            labels[pair[1] ?? ''] = pair[2] ?? '';
+        }
+        const value = match[3] === '+Inf' ? Infinity : Number(match[3]);
+        if (!Number.isNaN(value))
+            samples.push({ name: match[1] ?? '', labels, value });
+    }
+    return samples;
+}
+/** Sum of a metric's samples across label sets, or undefined when absent. */
+function metricValue(samples, name) {
+    const matching = samples.filter((sample) => sample.name === name);
+    return matching.length === 0 ? undefined : matching.reduce((sum, sample) => sum + sample.value, 0);
+}
+/**
+ * The φ-quantile of a histogram from its cumulative buckets, interpolated linearly inside the
+ * bucket as Prometheus' histogram_quantile does.
+ */
+function histogramQuantile(samples, name, quantile) {
+    const byBound = new Map();
+    for (const sample of samples) {
+        if (sample.name !== `${name}_bucket` || sample.labels.le === undefined)
+            continue;
+        const bound = sample.labels.le === '+Inf' ? Infinity : Number(sample.labels.le);
+        byBound.set(bound, (byBound.get(bound) ?? 0) + sample.value);
+    }
+    const buckets = [...byBound].sort((a, b) => a[0] - b[0]);
+    const total = buckets.at(-1)?.[1];
+    if (!total)
+        return undefined;
+    const rank = quantile * total;
+    let previousBound = 0;
+    let previousCount = 0;
+    for (const [bound, count] of buckets) {
+        if (count >= rank) {
+            if (bound === Infinity)
+                return previousBound;
+            const inBucket = count - previousCount;
+            return inBucket === 0
+                ? bound
+                : previousBound + (bound - previousBound) * ((rank - previousCount) / inBucket);
+        }
+        previousBound = bound;
+        previousCount = count;
+    }
+    return previousBound;
+}
+
+;// CONCATENATED MODULE: ./src/incident/verify.ts
+
+/** Compares the scraped metrics with the runbook's alert thresholds. A missing metric is unhealthy. */
+function evaluateThresholds(metricsText, thresholds) {
+    const samples = parsePrometheus(metricsText);
+    return thresholds.map((threshold) => {
+        let value;
+        if (threshold.metric)
+            value = metricValue(samples, threshold.metric);
+        else if (threshold.histogram)
+            value = histogramQuantile(samples, threshold.histogram, threshold.quantile ?? 0.95);
+        else if (threshold.ratio) {
+            const [numerator, denominator] = threshold.ratio.map((name) => metricValue(samples, name));
+            value = numerator !== undefined && denominator ? numerator / denominator : undefined;
+        }
+        return {
+            name: threshold.name,
+            value,
+            max: threshold.max,
+            unit: threshold.unit,
+            healthy: value !== undefined && value <= threshold.max,
+        };
+    });
+}
+function formatThreshold(result) {
+    const shown = result.value === undefined
+        ? 'missing'
+        : `${Number(result.value.toPrecision(3))}${result.unit ? ' ' + result.unit : ''}`;
+    return `${result.healthy ? '✅' : '❌'} ${result.name}: ${shown} (healthy at most ${result.max}${result.unit ? ' ' + result.unit : ''})`;
+}
+
+;// CONCATENATED MODULE: ./src/report/timeline.ts
+
+/** The incident's timeline as a table: UTC time, actor, event, link. Pure. */
+function renderTimeline(entries) {
+    return [
+        '| UTC | Actor | Event | Link |',
+        '|---|---|---|---|',
+        ...entries.map((entry) => `| ${utc(entry.at)} | @${entry.actor} | ${inline(entry.event, 300).replace(/\|/g, '\\|')} | ${entry.url ? `[comment](${entry.url})` : '—'} |`),
+    ].join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/report/postmortem.ts
+
+
+
+
+/** A postmortem following the SRE book's template, with everything computable filled in. Pure. */
+function renderPostmortem(view) {
+    const { incident, severity, sla } = view;
+    const declaredAt = incident.declaredAt ?? new Date(0);
+    const impactStart = incident.impactStartAt ?? declaredAt;
+    const impactEnd = incident.mitigatedAt ?? incident.resolvedAt;
+    const since = (at) => (at ? humanDuration(at.getTime() - declaredAt.getTime()) : '—');
+    const verdict = (met) => (met === undefined ? '—' : met ? '✅ met' : '⚠️ missed');
+    const roles = new Map();
+    const addRole = (login, role) => {
+        if (!login)
+            return;
+        roles.set(login, [...(roles.get(login) ?? []), role]);
+    };
+    addRole(incident.declaredBy, 'declared');
+    addRole(incident.commander, 'incident commander');
+    addRole(incident.acknowledgedBy, 'acknowledged');
+    addRole(incident.resolvedBy, 'resolved');
+    for (const login of incident.responders)
+        if (!roles.has(login))
+            addRole(login, 'responder');
+    return [
+        `# Postmortem: ${inline(view.issue.title)} (#${view.issue.number})`,
+        '',
+        `**Status:** draft for the post-incident review, due **${utc(view.reviewDue)}** (72 hours after resolution)${view.followUp ? ` in #${view.followUp.number}` : ''}.`,
+        `**Severity:** ${view.severityKey.toUpperCase()} — ${severity.name} (${severity.description}).`,
+        '',
+        '## Summary',
+        '',
+        incident.resolutionSummary
+            ? inline(incident.resolutionSummary, 2000)
+            : '_One paragraph: what happened, who was affected, how it was fixed._',
+        '',
+        '## Impact',
+        '',
+        `- Impact window: ${utc(impactStart)} → ${impactEnd ? utc(impactEnd) : 'ongoing'}${impactEnd ? ` (${humanDuration(impactEnd.getTime() - impactStart.getTime())})` : ''}${incident.impactStartAt ? '' : ' (start of impact taken as the declaration; `/impact-start` back-dates it)'}`,
+        '- Users and requests affected: _to be filled in from the metrics_',
+        '',
+        '## Root causes',
+        '',
+        '_What made this possible? Keep asking why until the answer is a process or a design._',
+        '',
+        '## Trigger',
+        '',
+        '_What set it off (a deploy, a config change, a load spike …)?_',
+        '',
+        '## Resolution',
+        '',
+        ...(incident.forcedResolution
+            ? ['⚠️ Resolved with `--force`: the resolution verification did not pass.', '']
+            : []),
+        ...(incident.closedByHand
+            ? ['⚠️ The issue was closed by hand: the resolution was not verified.', '']
+            : []),
+        ...(view.verification.length > 0
+            ? ['Resolution verification:', '', ...view.verification.map((line) => `- ${line}`), '']
+            : []),
+        '## Detection',
+        '',
+        `Declared by @${incident.declaredBy ?? 'unknown'} at ${utc(declaredAt)}${incident.impactStartAt ? `, ${humanDuration(declaredAt.getTime() - incident.impactStartAt.getTime())} after impact started` : ''}. _How was it noticed: an alert, a user, a person on call?_`,
+        '',
+        '## Action items',
+        '',
+        '| Action item | Type | Owner | Tracking |',
+        '|---|---|---|---|',
+        '| _Fix the root cause_ | prevent | | |',
+        '| _Detect it sooner_ | detect | | |',
+        '| _Update the runbook with what was learned_ | process | | |',
+        ...incident.commands
+            .filter((command) => command.status !== 'success')
+            .map((command) => `| Investigate why \`/${command.command}\` ended ${command.status} at ${utc(command.at)} | investigate | | [result](${command.url}) |`),
+        '',
+        '## Lessons learned',
+        '',
+        '### What went well',
+        '',
+        '### What went wrong',
+        '',
+        '### Where we got lucky',
+        '',
+        '## Timeline',
+        '',
+        renderTimeline(incident.timeline),
+        '',
+        '## Supporting information',
+        '',
+        '### Response times',
+        '',
+        '| Measure | Time since declaration | Target | Result |',
+        '|---|---|---|---|',
+        `| Time to acknowledge | ${since(incident.acknowledgedAt)} | ${formatDuration(severity['acknowledge-within'])} | ${verdict(incident.acknowledgedAt ? !sla.acknowledge.breached : undefined)} |`,
+        `| Time to mitigate | ${since(incident.mitigatedAt)} | ${formatDuration(severity['respond-within'])} (response time) | ${verdict(incident.mitigatedAt ? !sla.respond.breached : undefined)} |`,
+        `| Time to resolve | ${since(incident.resolvedAt)} | — | — |`,
+        `| Status updates | ${incident.updates.length} posted | ${severity['update-every'] ? `every ${formatDuration(severity['update-every'])}` : '—'} | ${incident.breaches.filter((b) => b.kind === 'update').length} missed |`,
+        '',
+        '### Responders',
+        '',
+        '| Responder | Roles |',
+        '|---|---|',
+        ...[...roles].map(([login, list]) => `| @${login} | ${list.join(', ')} |`),
+        '',
+        '### Commands run',
+        '',
+        ...(incident.commands.length > 0
+            ? [
+                '| UTC | Command | By | Outcome |',
+                '|---|---|---|---|',
+                ...incident.commands.map((c) => `| ${utc(c.at)} | [\`/${c.command}\`](${c.url}) | @${c.by} | ${c.status} |`),
+            ]
+            : ['_No runbook command was run from the issue._']),
+        '',
+        '### Phases',
+        '',
+        '```mermaid',
+        renderPhaseChart(incident),
+        '```',
+        '',
+        '## Post-incident checklists (from the runbook)',
+        '',
+        '### Resolution verification',
+        '',
+        `- [${view.verification.some((line) => line.startsWith('✅') && /health/i.test(line)) ? 'x' : ' '}] Verify application health`,
+        `- [${view.verification.some((line) => line.startsWith('✅') && /smoke/i.test(line)) ? 'x' : ' '}] Run smoke tests`,
+        `- [${view.verification.length > 0 && view.verification.filter((l) => /rate|time|memory/i.test(l)).every((l) => l.startsWith('✅')) ? 'x' : ' '}] Check metrics return to normal`,
+        '',
+        '### Communication',
+        '',
+        '- [x] Update incident ticket with resolution (this issue)',
+        '- [ ] Notify stakeholders of resolution',
+        '- [ ] Post final status page update',
+        `- [${view.followUp ? 'x' : ' '}] Schedule post-incident review${view.followUp ? ` (#${view.followUp.number}, due ${utc(view.reviewDue)})` : ''}`,
+        '',
+        `### Post-incident review (within 72 hours: by ${utc(view.reviewDue)})`,
+        '',
+        '- [ ] Timeline review: document the incident timeline',
+        '- [ ] Root cause analysis: identify underlying causes',
+        '- [ ] Action items: create follow-up tasks',
+        '- [ ] Process improvements: update runbooks and monitoring',
+        '',
+        '### Documentation',
+        '',
+        'Update the runbook with:',
+        '',
+        '- [ ] New incident scenarios encountered',
+        '- [ ] Improved diagnostic procedures',
+        '- [ ] Additional resolution steps',
+        '- [ ] Lessons learned',
+    ].join('\n');
+}
+/** The incident's phases as a Mermaid gantt chart (UTC). */
+function renderPhaseChart(incident) {
+    const at = (date) => date.toISOString().slice(0, 19).replace('T', ' ');
+    const declared = incident.declaredAt ?? new Date(0);
+    const end = incident.resolvedAt ?? incident.timeline.at(-1)?.at ?? declared;
+    const lines = ['gantt', '  dateFormat YYYY-MM-DD HH:mm:ss', '  axisFormat %H:%M', '  section Incident'];
+    if (incident.impactStartAt && incident.impactStartAt < declared) {
+        lines.push(`  Impact before declaration :crit, impact, ${at(incident.impactStartAt)}, ${at(declared)}`);
+    }
+    const mitigated = incident.mitigatedAt && incident.mitigatedAt < end ? incident.mitigatedAt : undefined;
+    lines.push(`  Investigating :active, investigating, ${at(declared)}, ${at(mitigated ?? end)}`);
+    if (mitigated)
+        lines.push(`  Mitigated :done, mitigated, ${at(mitigated)}, ${at(end)}`);
+    lines.push('  section Milestones');
+    if (incident.acknowledgedAt)
+        lines.push(`  Acknowledged :milestone, acknowledged, ${at(incident.acknowledgedAt)}, 0m`);
+    if (incident.resolvedAt)
+        lines.push(`  Resolved :milestone, resolved, ${at(incident.resolvedAt)}, 0m`);
+    return lines.join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/flows/lifecycle.ts
+
+
+
+
+
+
+
+
+
+
+
+/** The post-incident review is due this long after resolution (the runbook's 72 hours). */
+const REVIEW_WITHIN_MS = 72 * 3_600_000;
+function incidentContext(deps, runbook) {
+    return {
+        github: deps.github,
+        runbook,
+        selfLogin: deps.selfLogin,
+        labelPrefix: deps.settings.labelPrefix,
+        now: deps.now,
+    };
+}
+/** Posts a reply carrying the lifecycle fact, so that later runs rebuild it from the issue. */
+async function lifecycle_record(deps, request, action, text, fields = {}) {
+    const marker = {
+        type: 'event',
+        action,
+        by: request.user,
+        at: deps.now().toISOString(),
+        ...fields,
+    };
+    const comment = await deps.github.createComment(request.issue.number, `${text}\n\n${writeMarker(marker)}`);
+    return comment.htmlUrl;
+}
+/** Carries out one lifecycle command, then refreshes the status board. */
+async function handleLifecycle(request, deps, runbook) {
+    const context = incidentContext(deps, runbook);
+    const snapshot = await loadIncident(request.issue, context);
+    const outcome = await carryOut(request, snapshot, deps, runbook, context);
+    if (outcome.reason !== 'resolved')
+        await publishBoard(await loadIncident(request.issue, context), context);
+    return outcome;
+}
+async function carryOut(request, snapshot, deps, runbook, context) {
+    const { incident } = snapshot;
+    const name = request.command.spec.name;
+    const args = request.command.args;
+    const done = (message, reason = name) => ({
+        status: 'success',
+        reason,
+        command: name,
+        message,
+    });
+    const refuse = async (message) => {
+        await deps.github.createComment(request.issue.number, `🚫 **Not done:** \`/${name}\`\n\n${message}`);
+        return { status: 'refused', reason: 'lifecycle', command: name, message };
+    };
+    const now = deps.now();
+    const sinceDeclared = incident.declaredAt
+        ? humanDuration(now.getTime() - incident.declaredAt.getTime())
+        : '—';
+    switch (name) {
+        case 'ack': {
+            if (incident.acknowledgedAt) {
+                return refuse(`Already acknowledged by @${incident.acknowledgedBy} at ${utc(incident.acknowledgedAt)}.`);
+            }
+            const due = snapshot.sla?.acknowledge.due;
+            const verdict = due ? (now <= due ? '✅ within target' : `⚠️ target was ${utc(due)}`) : '';
+            await lifecycle_record(deps, request, 'ack', `✅ **Acknowledged** by @${request.user}, ${sinceDeclared} after declaration ${verdict}.`);
+            return done(`acknowledged by @${request.user} after ${sinceDeclared}`);
+        }
+        case 'commander': {
+            const commander = String(args.user).replace(/^@/, '');
+            await deps.github.addAssignees(request.issue.number, [commander]);
+            await lifecycle_record(deps, request, 'commander', `🧭 **@${commander} is the incident commander** (set by @${request.user}; the issue is assigned to them).`, { commander });
+            return done(`@${commander} is the incident commander`);
+        }
+        case 'severity': {
+            const level = String(args.level).toLowerCase();
+            const severity = runbook.severities[level];
+            if (!severity)
+                return refuse(`\`${level.toUpperCase()}\` is not a severity in this runbook (${Object.keys(runbook.severities).join(', ')}).`);
+            if (level === incident.severity)
+                return refuse(`The incident is already ${level.toUpperCase()}.`);
+            for (const label of request.issue.labels) {
+                if (severityFromLabel(label, deps.settings.labelPrefix))
+                    await deps.github.removeLabel(request.issue.number, label);
+            }
+            await deps.github.addLabels(request.issue.number, [`${deps.settings.labelPrefix}${level}`]);
+            await lifecycle_record(deps, request, 'severity', `🔁 **Severity ${incident.severity?.toUpperCase()} → ${level.toUpperCase()} (${severity.name})** by @${request.user}. Targets now: respond within ${formatDuration(severity['respond-within'])}${severity['update-every'] ? `, status update every ${formatDuration(severity['update-every'])}` : ''}.`, { severity: level });
+            return done(`severity is now ${level.toUpperCase()}`);
+        }
+        case 'update': {
+            const text = String(args.text);
+            const cadence = snapshot.severity?.['update-every'];
+            const next = cadence ? ` Next update due ${utc(new Date(now.getTime() + cadence * 1000))}.` : '';
+            await lifecycle_record(deps, request, 'update', `📣 **Status update** from @${request.user}:\n\n> ${inline(text, 2000)}\n\n${next.trim()}`, { text });
+            return done('status update posted');
+        }
+        case 'mitigated': {
+            if (incident.phase !== 'investigating')
+                return refuse(`The incident is already ${incident.phase}.`);
+            const note = args.note === undefined ? undefined : String(args.note);
+            const due = snapshot.sla?.respond.due;
+            await lifecycle_record(deps, request, 'mitigated', `🩹 **Mitigated** (@${request.user}), ${sinceDeclared} after declaration${due ? (now <= due ? ', within the response target ✅' : `; the response target was ${utc(due)} ⚠️`) : ''}.${note ? `\n\n> ${inline(note, 2000)}` : ''}\n\nWhen the service is healthy, \`/resolve\` verifies it and closes the incident.`, note ? { text: note } : {});
+            return done('mitigated');
+        }
+        case 'impact-start': {
+            const at = parseImpactStart(String(args.time), now);
+            if (!at)
+                return refuse(`\`${inline(String(args.time))}\` is in the future or not a time. Write 2026-11-26T02:50Z, 02:50 (UTC) or -25m.`);
+            await lifecycle_record(deps, request, 'impact-start', `⏪ **Impact started at ${utc(at)}** (set by @${request.user}).`, { impactStart: at.toISOString() });
+            return done(`impact start set to ${utc(at)}`);
+        }
+        case 'timeline': {
+            await deps.github.createComment(request.issue.number, `### Timeline so far\n\n${renderTimeline(incident.timeline)}`);
+            return done(`timeline of ${incident.timeline.length} entries posted`);
+        }
+        case 'postmortem': {
+            if (!snapshot.severity || !snapshot.severityKey || !snapshot.sla)
+                return refuse('This issue has no declared incident.');
+            const body = renderPostmortem({
+                incident,
+                severityKey: snapshot.severityKey,
+                severity: snapshot.severity,
+                sla: snapshot.sla,
+                issue: request.issue,
+                reviewDue: new Date((incident.resolvedAt ?? now).getTime() + REVIEW_WITHIN_MS),
+                followUp: undefined,
+                verification: [],
+            });
+            await deps.github.createComment(request.issue.number, `> Draft: the postmortem so far. \`/resolve\` posts the final one.\n\n${body}`);
+            return done('draft postmortem posted');
+        }
+        case 'resolve':
+            return resolve(request, snapshot, deps, runbook, context);
+        default:
+            return refuse(`\`/${name}\` is not a lifecycle command.`);
+    }
+}
+async function resolve(request, snapshot, deps, runbook, context) {
+    if (snapshot.incident.phase === 'resolved') {
+        await deps.github.createComment(request.issue.number, `The incident is already resolved (${utc(snapshot.incident.resolvedAt ?? deps.now())}).`);
+        return { status: 'refused', reason: 'lifecycle', command: 'resolve', message: 'already resolved' };
+    }
+    const force = request.command.args.force === true;
+    const summary = request.command.args.summary === undefined ? undefined : String(request.command.args.summary);
+    const verification = await verify(request, deps, runbook);
+    if (!verification.healthy && !force) {
+        const text = verification.problems.join('; ');
+        await lifecycle_record(deps, request, 'verification-failed', [
+            `❌ **Not resolved: the service is not healthy yet.**`,
+            '',
+            ...verification.lines.map((line) => `- ${line}`),
+            '',
+            'The incident stays open. Fix what is listed, then `/resolve` again; `/resolve --force` resolves anyway and records the override.',
+        ].join('\n'), { text });
+        return { status: 'failure', reason: 'verification-failed', command: 'resolve', message: text };
+    }
+    await lifecycle_record(deps, request, 'resolved', [
+        force && !verification.healthy
+            ? `⚠️ **Resolved with \`--force\`** by @${request.user}: verification did not pass, and this is recorded.`
+            : `✅ **Resolved** by @${request.user}: verification passed.`,
+        '',
+        ...verification.lines.map((line) => `- ${line}`),
+        ...(summary ? ['', `> ${inline(summary, 2000)}`] : []),
+    ].join('\n'), { forced: force && !verification.healthy, ...(summary ? { text: summary } : {}) });
+    await lifecycle_finalize(request.issue, deps, context, verification.lines);
+    return {
+        status: 'success',
+        reason: 'resolved',
+        command: 'resolve',
+        message: `resolved by @${request.user}${force && !verification.healthy ? ' with --force' : ''}`,
+    };
+}
+/** Runs the runbook's resolution verification over SSH: the checks, then the metric thresholds. */
+async function verify(request, deps, runbook) {
+    const verification = runbook.verification;
+    if (!verification)
+        return { healthy: true, lines: ['No verification is defined in the runbook.'], problems: [] };
+    const target = runbook.targets[verification.target] ?? {};
+    const ssh = deps.settings.ssh;
+    const metricsStep = verification.metrics
+        ? [
+            {
+                name: verification.metrics.name,
+                script: verification.metrics.run,
+                continueOnError: true,
+                destructive: false,
+            },
+        ]
+        : [];
+    const plan = {
+        command: 'resolve',
+        args: {},
+        target: {
+            name: verification.target,
+            host: target.host ?? ssh.host,
+            port: target.port ?? ssh.port,
+            user: target.user ?? ssh.user,
+        },
+        steps: [
+            ...verification.steps.map((step) => ({
+                name: step.name,
+                script: step.run,
+                continueOnError: true,
+                destructive: false,
+            })),
+            ...metricsStep,
+        ],
+        check: undefined,
+        timeoutSeconds: verification.timeout,
+        destructive: false,
+    };
+    const record = await executePlan(plan, { user: request.user, commentId: request.commentId, commentUrl: request.commentUrl }, {
+        github: deps.github,
+        issueNumber: request.issue.number,
+        createExecutor: deps.createExecutor,
+        knownSecrets: deps.secrets,
+        runUrl: deps.runUrl,
+        warnings: [],
+        log: deps.log,
+    });
+    const lines = [];
+    const problems = [];
+    verification.steps.forEach((step, index) => {
+        const ran = record.steps[index];
+        const ok = ran?.outcome === 'ok';
+        lines.push(`${ok ? '✅' : '❌'} ${step.name}${ran ? ` (exit ${ran.exitCode ?? '—'})` : ' (not run)'}`);
+        if (!ok)
+            problems.push(`${step.name} failed`);
+    });
+    if (verification.metrics) {
+        const scraped = record.steps[verification.steps.length];
+        if (!scraped || scraped.outcome !== 'ok') {
+            lines.push(`❌ ${verification.metrics.name}: the metrics could not be read`);
+            problems.push('metrics unreadable');
+        }
+        else {
+            for (const result of evaluateThresholds(scraped.output, verification.metrics.thresholds)) {
+                lines.push(formatThreshold(result));
+                if (!result.healthy)
+                    problems.push(`${result.name} ${result.value === undefined ? 'missing' : `at ${Number(result.value.toPrecision(3))}`}`);
+            }
+        }
+    }
+    return { healthy: problems.length === 0, lines, problems };
+}
+/**
+ * After resolution: the postmortem comment, the follow-up review issue (labelled `postmortem`,
+ * due 72 hours after resolution, linked both ways), the closed issue and the final board.
+ * Does nothing twice: a posted postmortem is found again on the issue.
+ */
+async function lifecycle_finalize(issue, deps, context, verification) {
+    const snapshot = await loadIncident(issue, context);
+    const { incident } = snapshot;
+    if (incident.postmortem || !snapshot.severity || !snapshot.severityKey || !snapshot.sla) {
+        await publishBoard(snapshot, context);
+        return { followUp: incident.postmortem?.followUp };
+    }
+    const resolvedAt = incident.resolvedAt ?? deps.now();
+    const reviewDue = new Date(resolvedAt.getTime() + REVIEW_WITHIN_MS);
+    const followUp = incident.followUp !== undefined
+        ? { number: incident.followUp, url: '' }
+        : await deps.github
+            .createIssue({
+            title: `Post-incident review: ${issue.title} (#${issue.number})`,
+            labels: ['postmortem'],
+            body: [
+                `Post-incident review of #${issue.number} (${snapshot.severityKey.toUpperCase()} — ${snapshot.severity.name}).`,
+                '',
+                `**Due: ${utc(reviewDue)}** (72 hours after resolution at ${utc(resolvedAt)}).`,
+                '',
+                `The postmortem draft, with the timeline and figures, is on #${issue.number}: ${issue.url}`,
+                '',
+                '- [ ] Timeline review: document the incident timeline',
+                '- [ ] Root cause analysis: identify underlying causes',
+                '- [ ] Action items: create follow-up tasks',
+                '- [ ] Process improvements: update runbooks and monitoring',
+            ].join('\n'),
+        })
+            .then((created) => ({ number: created.number, url: created.htmlUrl }));
+    const body = renderPostmortem({
+        incident,
+        severityKey: snapshot.severityKey,
+        severity: snapshot.severity,
+        sla: snapshot.sla,
+        issue,
+        reviewDue,
+        followUp,
+        verification,
+    });
+    const marker = {
+        type: 'event',
+        action: 'postmortem',
+        by: deps.selfLogin,
+        at: deps.now().toISOString(),
+        followUp: followUp.number,
+    };
+    await deps.github.createComment(issue.number, `${body}\n\n---\n📋 Post-incident review: #${followUp.number}, due ${utc(reviewDue)}.\n\n${writeMarker(marker)}`);
+    const current = await deps.github.getIssue(issue.number);
+    if (current.state === 'open')
+        await deps.github.closeIssue(issue.number);
+    await publishBoard(await loadIncident(issue, context), context);
+    return { followUp: followUp.number };
+}
+
 ;// CONCATENATED MODULE: ./src/flows/comment.ts
+
+
 
 
 
@@ -60424,6 +61709,12 @@ async function handleComment(event, deps) {
             message: `${lines.length - max} commands beyond the first ${max} were not run`,
         });
     }
+    // Runbook commands change the board's "recent commands"; lifecycle commands refresh it themselves.
+    const ranRunbookCommand = outcomes.some((outcome) => outcome.details && 'target' in outcome.details && outcome.status !== 'refused');
+    if (ranRunbookCommand) {
+        const context = incidentContext(deps, loaded.runbook);
+        await publishBoard(await loadIncident({ number: issueNumber, title: event.issue.title }, context), context);
+    }
     const allGood = outcomes.every((outcome) => outcome.status === 'success' || outcome.status === 'planned');
     await deps.github.reactToComment(event.comment.id, allGood ? '+1' : outcomes.some((o) => o.status === 'failure' || o.status === 'error') ? '-1' : 'confused');
     return outcomes;
@@ -60437,9 +61728,7 @@ async function handleLine(line, context) {
         return { status: 'refused', reason: 'invalid-command', command: line.name, message: bound.error.message };
     }
     const { command } = bound;
-    const required = command.spec.name === 'help'
-        ? command.spec.permission
-        : higherOf(deps.settings.permission, command.spec.permission);
+    const required = requiredPermission(command.spec, deps);
     const decision = await context.authorizer.authorize(context.user, required);
     if (!decision.allowed) {
         await deps.github.createComment(issueNumber, renderRefusal(line.text, decision.message));
@@ -60455,13 +61744,28 @@ async function handleLine(line, context) {
         return help(context);
     if (command.spec.name === 'confirm')
         return comment_confirm(String(command.args.code), context);
+    if (command.spec.source === 'lifecycle') {
+        const issue = event.issue;
+        return handleLifecycle({
+            command,
+            issue: {
+                number: issue.number,
+                title: issue.title,
+                url: issue.html_url,
+                labels: issue.labels.map((label) => label.name),
+            },
+            user: context.user,
+            commentId: event.comment.id,
+            commentUrl: event.comment.html_url,
+        }, deps, context.runbook);
+    }
     return runOrHold(command, context);
 }
 async function help(context) {
     const { deps } = context;
     const entries = [];
     for (const spec of context.registry.values()) {
-        const required = spec.name === 'help' ? spec.permission : higherOf(deps.settings.permission, spec.permission);
+        const required = requiredPermission(spec, deps);
         if ((await context.authorizer.authorize(context.user, required)).allowed) {
             entries.push({ spec, destructive: context.runbook.commands[spec.name]?.destructive ?? false });
         }
@@ -60535,7 +61839,7 @@ async function comment_confirm(code, context) {
     const definition = context.runbook.commands[pending.command];
     if (!spec || !definition)
         return refuse(`\`/${pending.command}\` is no longer in the runbook.`);
-    const decision = await context.authorizer.authorize(context.user, higherOf(deps.settings.permission, spec.permission));
+    const decision = await context.authorizer.authorize(context.user, requiredPermission(spec, deps));
     if (!decision.allowed)
         return refuse(decision.message);
     // The arguments come from our own marker, but the runbook may have changed since: check again.
@@ -60555,7 +61859,8 @@ async function comment_confirm(code, context) {
     await deps.github.updateComment(holder.id, holder.body.replace(writeMarker(pending), writeMarker(consumed)) +
         `\n\n✅ Confirmed by @${context.user}; running now.`);
     return execute(planned.plan, {
-        user: `${pending.requestedBy} (confirmed by @${context.user})`,
+        user: pending.requestedBy,
+        confirmedBy: context.user,
         commentId: event.comment.id,
         commentUrl: event.comment.html_url,
     }, context);
@@ -60594,6 +61899,10 @@ async function execute(plan, request, context) {
         details: { ...record, target: plan.target, args: plan.args },
     };
 }
+/** Read-only commands need only their own level; every other one also the `permission` input's floor. */
+function requiredPermission(spec, deps) {
+    return spec.readOnly ? spec.permission : higherOf(deps.settings.permission, spec.permission);
+}
 /** Eight hex digits bound to the requesting comment, the command and its exact arguments. */
 function confirmationCode(commentId, command, args) {
     return (0,external_node_crypto_.createHash)('sha256')
@@ -60602,83 +61911,203 @@ function confirmationCode(commentId, command, args) {
         .slice(0, 8);
 }
 
-;// CONCATENATED MODULE: ./src/report/declaration.ts
+;// CONCATENATED MODULE: ./src/flows/assessment.ts
 
-/** The first comment on a newly declared incident: its severity and the targets that now apply. */
-function renderDeclaration(view) {
-    const severity = view.runbook.severities[view.severity];
-    const key = view.severity.toUpperCase();
-    if (!severity) {
-        const known = Object.keys(view.runbook.severities)
-            .map((k) => k.toUpperCase())
-            .join(', ');
-        return `⚠️ **${key} is not a severity in this runbook** (it has ${known}). Relabel the issue with one of those.`;
+
+
+/** The runbook's "Initial Assessment" (its `assess` command), run on declaration when configured. */
+async function runAssessment(issueNumber, declaredBy, deps, runbook) {
+    const spec = commandRegistry(runbook).get('assess');
+    if (!spec || spec.source !== 'runbook') {
+        deps.log('initial-assessment is on, but the runbook has no "assess" command');
+        return undefined;
     }
-    const lines = [
-        `## 🚨 Incident declared: ${key} — ${severity.name}`,
-        '',
-        `> ${severity.description}`,
-        '',
-        '| | Target |',
-        '|---|---|',
-        `| Acknowledge | within **${formatDuration(severity['acknowledge-within'])}** |`,
-        `| Respond | within **${formatDuration(severity['respond-within'])}** |`,
-    ];
-    if (severity['update-every']) {
-        lines.push(`| Status updates | every **${formatDuration(severity['update-every'])}** |`);
-    }
-    lines.push('', `Declared by @${view.declaredBy} at ${view.declaredAt.toISOString().replace('.000Z', 'Z')} (UTC) for **${view.runbook.service}**.`, '', 'Comment `/help` for the commands you may run.');
-    return lines.join('\n');
+    const line = { name: 'assess', rest: '', line: 0, text: '/assess' };
+    const planned = planCommand({ spec, args: {}, line }, runbook, deps.settings.ssh, deps.settings.commandTimeoutSeconds);
+    if (!planned.ok)
+        return undefined;
+    const record = await executePlan(planned.plan, { user: declaredBy, commentId: 0, commentUrl: '' }, {
+        github: deps.github,
+        issueNumber,
+        createExecutor: deps.createExecutor,
+        knownSecrets: deps.secrets,
+        runUrl: deps.runUrl,
+        warnings: [],
+        log: deps.log,
+    });
+    return {
+        status: record.status === 'success' ? 'success' : 'failure',
+        reason: 'assessment',
+        command: 'assess',
+        message: record.summary,
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/flows/declare.ts
 
 
-/** An incident label was added: post the declaration with the severity's targets. */
-async function declareIncident(event, severity, deps) {
-    const issueNumber = event.issue.number;
+
+
+async function runbookOrReport(issueNumber, deps) {
     const loaded = await loadRunbook(deps.settings.runbookPath, deps.github.readFile);
     if (!loaded.ok) {
-        const body = [
-            `⚠️ **The runbook ${loaded.source} is invalid**, so this incident could not be declared. Fix these and relabel the issue:`,
+        await deps.github.createComment(issueNumber, [
+            `⚠️ **The runbook ${loaded.source} is invalid**, so the incident cannot be tracked. Fix these, then relabel the issue:`,
             '',
             ...loaded.errors.map((error) => `- \`${error}\``),
-        ].join('\n');
-        await deps.github.createComment(issueNumber, body);
-        return { status: 'error', reason: 'invalid-runbook', message: loaded.errors.join('\n') };
+        ].join('\n'));
     }
-    const comment = await deps.github.createComment(issueNumber, renderDeclaration({
+    return loaded;
+}
+/**
+ * An incident label was added. The first one declares the incident: the status board is posted
+ * (and the initial assessment run when configured). Later ones are severity changes by hand.
+ */
+async function declareIncident(event, severity, deps) {
+    const issue = { number: event.issue.number, title: event.issue.title };
+    const loaded = await runbookOrReport(issue.number, deps);
+    if (!loaded.ok)
+        return { status: 'error', reason: 'invalid-runbook', message: loaded.errors.join('\n') };
+    const context = incidentContext(deps, loaded.runbook);
+    const snapshot = await loadIncident(issue, context, {
+        kind: 'labeled',
+        at: deps.now(),
+        actor: event.sender.login,
         severity,
-        runbook: loaded.runbook,
-        declaredBy: event.sender.login,
-        declaredAt: deps.now(),
-    }));
-    deps.log(`Declared ${severity.toUpperCase()} on issue #${issueNumber}: ${comment.htmlUrl}`);
+    });
+    if (!snapshot.severity) {
+        const known = Object.keys(loaded.runbook.severities)
+            .map((key) => key.toUpperCase())
+            .join(', ');
+        await deps.github.createComment(issue.number, `⚠️ **${severity.toUpperCase()} is not a severity in this runbook** (it has ${known}). Relabel the issue with one of those.`);
+        return { status: 'refused', reason: 'unknown-severity', message: `${severity} is not in the runbook` };
+    }
+    const declaredNow = !snapshot.board;
+    const boardUrl = await publishBoard(snapshot, context);
+    if (declaredNow && deps.settings.initialAssessment)
+        await runAssessment(issue.number, event.sender.login, deps, loaded.runbook);
+    deps.log(`${declaredNow ? 'Declared' : 'Updated'} ${snapshot.severityKey?.toUpperCase()} on issue #${issue.number}: ${boardUrl}`);
     return {
         status: 'success',
-        reason: 'declared',
+        reason: declaredNow ? 'declared' : 'severity-changed',
         command: 'declare',
-        message: `incident ${severity.toUpperCase()} declared on issue #${issueNumber}`,
-        details: { severity, commentUrl: comment.htmlUrl, runbook: loaded.source },
+        message: `incident ${snapshot.severityKey?.toUpperCase()} ${declaredNow ? 'declared' : 'relabelled'} on issue #${issue.number}`,
+        details: { severity: snapshot.severityKey, boardUrl, runbook: loaded.source },
+    };
+}
+/** A label removed, the issue closed or reopened by hand: the incident follows. */
+async function issueChanged(event, change, deps) {
+    const issue = { number: event.issue.number, title: event.issue.title, url: event.issue.html_url };
+    const loaded = await runbookOrReport(issue.number, deps);
+    if (!loaded.ok)
+        return { status: 'error', reason: 'invalid-runbook', message: loaded.errors.join('\n') };
+    const context = incidentContext(deps, loaded.runbook);
+    if (change === 'closed') {
+        const { followUp } = await lifecycle_finalize(issue, deps, context, []);
+        return {
+            status: 'success',
+            reason: 'closed',
+            command: 'close',
+            message: `issue #${issue.number} closed${followUp ? `; review in #${followUp}` : ''}`,
+        };
+    }
+    if (change === 'reopened') {
+        await deps.github.createComment(issue.number, `🔄 **Reopened by @${event.sender.login}: the incident resumes.** The board and its timers are back on.`);
+    }
+    await publishBoard(await loadIncident(issue, context), context);
+    return {
+        status: 'success',
+        reason: change,
+        command: change === 'reopened' ? 'reopen' : 'relabel',
+        message: `issue #${issue.number} ${change}`,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/flows/sweep.ts
+
+
+
+
+
+
+
+/**
+ * The scheduled run: every open incident is rebuilt and held to its targets. Not acknowledged in
+ * time: an escalation to the configured people. No status update within the cadence (P0/P1): a
+ * reminder to the commander. Each breach is recorded and labelled; every board is refreshed.
+ */
+async function sweepIncidents(deps) {
+    const loaded = await loadRunbook(deps.settings.runbookPath, deps.github.readFile);
+    if (!loaded.ok)
+        return { status: 'error', reason: 'invalid-runbook', message: loaded.errors.join('\n') };
+    const context = incidentContext(deps, loaded.runbook);
+    const byNumber = new Map();
+    for (const key of Object.keys(loaded.runbook.severities)) {
+        for (const issue of await deps.github.listOpenIssues(`${deps.settings.labelPrefix}${key}`))
+            byNumber.set(issue.number, issue);
+    }
+    const breachLabel = `${deps.settings.labelPrefix}sla-missed`;
+    let escalations = 0;
+    let reminders = 0;
+    for (const issue of byNumber.values()) {
+        const snapshot = await loadIncident(issue, context);
+        const { incident, sla, severity } = snapshot;
+        if (!sla || !severity || !incident.declaredAt)
+            continue;
+        const now = deps.now();
+        let posted = false;
+        const post = async (action, breach, text) => {
+            const marker = {
+                type: 'event',
+                action,
+                by: deps.selfLogin,
+                at: now.toISOString(),
+                breach,
+            };
+            await deps.github.createComment(issue.number, `${text}\n\n${writeMarker(marker)}`);
+            posted = true;
+            if (!issue.labels.includes(breachLabel)) {
+                await deps.github.addLabels(issue.number, [breachLabel]);
+                issue.labels.push(breachLabel);
+            }
+        };
+        if (sla.escalationDue) {
+            const who = deps.settings.escalation.map((name) => `@${name}`).join(' ') || `@${incident.declaredBy}`;
+            await post('escalation', 'acknowledge', `🚨 **Escalation:** this ${snapshot.severityKey?.toUpperCase()} incident was declared ${humanDuration(now.getTime() - incident.declaredAt.getTime())} ago and nobody has acknowledged it (target: ${formatDuration(severity['acknowledge-within'])}, due ${utc(sla.acknowledge.due)}).\n\n${who}: please take it, then comment \`/ack\`.`);
+            escalations += 1;
+        }
+        if (sla.reminderDue && severity['update-every']) {
+            const who = incident.commander ?? incident.acknowledgedBy ?? incident.declaredBy;
+            const last = incident.updates.at(-1);
+            await post('reminder', 'update', `⏰ **Status update overdue** @${who}: ${last ? `the last update was ${humanDuration(now.getTime() - last.at.getTime())} ago` : `no update since the declaration ${humanDuration(now.getTime() - incident.declaredAt.getTime())} ago`}; this severity asks for one every ${formatDuration(severity['update-every'])}. Post it with \`/update <text>\`.`);
+            reminders += 1;
+        }
+        await publishBoard(posted ? await loadIncident(issue, context) : snapshot, context);
+    }
+    return {
+        status: 'success',
+        reason: 'swept',
+        command: 'sweep',
+        message: `${byNumber.size} open incidents checked: ${escalations} escalated, ${reminders} reminded`,
+        details: { incidents: byNumber.size, escalations, reminders },
     };
 }
 
 ;// CONCATENATED MODULE: ./src/handle.ts
 
 
+
 /** Carries out one routed event. Every side effect goes through `deps`. */
 async function handle(route, deps) {
     switch (route.kind) {
         case 'schedule':
-            return {
-                status: 'ignored',
-                reason: 'not-implemented',
-                message: 'scheduled sweeps are not handled yet',
-            };
+            return sweepIncidents(deps);
         case 'comment':
             return combine(await handleComment(route.event, deps));
         case 'declare':
             return declareIncident(route.event, route.severity, deps);
+        case 'issue-changed':
+            return issueChanged(route.event, route.change, deps);
     }
 }
 const SEVERITY_ORDER = ['error', 'failure', 'refused', 'planned', 'success', 'ignored'];
@@ -60730,8 +62159,6 @@ function renderSummary(outcome) {
 
 
 
-/** The identity GITHUB_TOKEN posts as. */
-const ACTIONS_BOT_LOGIN = 'github-actions[bot]';
 /** Composition root: the only place that reads the real environment and builds adapters. */
 async function run(env = process.env) {
     let secrets = [];
@@ -60761,7 +62188,7 @@ async function runEvent(env, settings, secrets) {
     const payload = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(main_required(env, 'GITHUB_EVENT_PATH'), 'utf8'));
     const route = routeEvent(eventName, payload, {
         labelPrefix: settings.labelPrefix,
-        selfLogin: ACTIONS_BOT_LOGIN,
+        selfLogin: settings.botLogin,
     });
     if (route.kind === 'ignore')
         return { status: 'ignored', reason: 'not-applicable', message: route.reason };
@@ -60779,10 +62206,10 @@ async function runEvent(env, settings, secrets) {
             baseUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
             log: info,
         }),
-        now: () => new Date(),
+        now: clockFrom(env),
         log: info,
         warn: warning,
-        selfLogin: ACTIONS_BOT_LOGIN,
+        selfLogin: settings.botLogin,
         runUrl: `${serverUrl}/${repository}/actions/runs/${env.GITHUB_RUN_ID ?? ''}`,
         secrets,
         createExecutor: (target) => createSshExecutor({
@@ -60818,6 +62245,19 @@ async function finish(outcome, secrets) {
         info(`Ignored: ${safe(outcome.message)}`);
     else
         info(line);
+}
+/**
+ * The real clock, unless INCIDENT_ISSUEOPS_NOW holds a fixed ISO time: replays, demos and
+ * end-to-end tests play an incident on a clock they control.
+ */
+function clockFrom(env) {
+    const fixed = env.INCIDENT_ISSUEOPS_NOW;
+    if (!fixed)
+        return () => new Date();
+    const at = new Date(fixed);
+    if (Number.isNaN(at.getTime()))
+        throw new Error(`INCIDENT_ISSUEOPS_NOW="${fixed}" is not an ISO time`);
+    return () => new Date(at);
 }
 function main_required(env, name) {
     const value = env[name];

@@ -1,5 +1,12 @@
 import type { GitHubEmulator } from './github/emulator.ts';
-import { issueCommentCreated, issuesLabeled, matchEmulatorIssue } from './github/fixtures.ts';
+import {
+  issueCommentCreated,
+  issuesClosed,
+  issuesLabeled,
+  issuesReopened,
+  matchEmulatorIssue,
+  schedule,
+} from './github/fixtures.ts';
 import { runAction, type ActionRun } from './run-action.ts';
 
 export interface ScenarioOptions {
@@ -7,6 +14,8 @@ export interface ScenarioOptions {
   /** Inputs every run gets (ssh settings, runbook path …). */
   inputs: Record<string, string>;
   env?: Record<string, string>;
+  /** A controlled clock: each run of the action gets its time (the emulator should share it). */
+  clock?: () => Date;
 }
 
 /**
@@ -69,6 +78,43 @@ export class IncidentScenario {
     return { commentId: comment.id, run: await this.run(fixture.eventName, fixture.payload, inputs) };
   }
 
+  /** `user` closes the issue by hand; the action runs on `issues.closed`. */
+  async close(issueNumber: number, user: string): Promise<ActionRun> {
+    this.emulator.repo().updateIssue(issueNumber, { state: 'closed', stateReason: 'completed' }, user);
+    const fixture = issuesClosed({
+      ...matchEmulatorIssue(this.issue(issueNumber), this.emulator.repo().id),
+      sender: user,
+    });
+    return this.run(fixture.eventName, fixture.payload, {});
+  }
+
+  /** `user` reopens the issue; the action runs on `issues.reopened`. */
+  async reopen(issueNumber: number, user: string): Promise<ActionRun> {
+    this.emulator.repo().updateIssue(issueNumber, { state: 'open' }, user);
+    const fixture = issuesReopened({
+      ...matchEmulatorIssue(this.issue(issueNumber), this.emulator.repo().id),
+      sender: user,
+    });
+    return this.run(fixture.eventName, fixture.payload, {});
+  }
+
+  /** The workflow's schedule fires. */
+  async sweep(inputs: Record<string, string> = {}): Promise<ActionRun> {
+    const fixture = schedule({
+      cron: '*/5 * * * *',
+      repository: {
+        owner: this.emulator.repo().fullName.split('/')[0] ?? '',
+        name: this.emulator.repo().fullName.split('/')[1] ?? '',
+      },
+    });
+    return this.run(fixture.eventName, fixture.payload, inputs);
+  }
+
+  /** The action's status board on the issue. */
+  board(issueNumber: number): string {
+    return this.actionComments(issueNumber).find((body) => body.includes('{"type":"board"}')) ?? '';
+  }
+
   /** Bodies of the comments the action posted on the issue, oldest first. */
   actionComments(issueNumber: number): string[] {
     return this.emulator
@@ -92,7 +138,10 @@ export class IncidentScenario {
       repository: this.emulator.repo().fullName,
       runId: 7_000_000_000 + this.runCounter,
       inputs: { ...this.options.inputs, ...inputs },
-      env: this.options.env,
+      env: {
+        ...this.options.env,
+        ...(this.options.clock ? { INCIDENT_ISSUEOPS_NOW: this.options.clock().toISOString() } : {}),
+      },
     });
     this.runs.push(run);
     return run;

@@ -1,6 +1,7 @@
 import type { Route } from './events/route.ts';
 import { handleComment } from './flows/comment.ts';
-import { declareIncident } from './flows/declare.ts';
+import { declareIncident, issueChanged } from './flows/declare.ts';
+import { sweepIncidents } from './flows/sweep.ts';
 import type { Dependencies } from './flows/dependencies.ts';
 import type { Outcome } from './outcome.ts';
 
@@ -10,15 +11,13 @@ export type ActionableRoute = Exclude<Route, { kind: 'ignore' | 'invalid' }>;
 export async function handle(route: ActionableRoute, deps: Dependencies): Promise<Outcome> {
   switch (route.kind) {
     case 'schedule':
-      return {
-        status: 'ignored',
-        reason: 'not-implemented',
-        message: 'scheduled sweeps are not handled yet',
-      };
+      return sweepIncidents(deps);
     case 'comment':
       return combine(await handleComment(route.event, deps));
     case 'declare':
       return declareIncident(route.event, route.severity, deps);
+    case 'issue-changed':
+      return issueChanged(route.event, route.change, deps);
   }
 }
 

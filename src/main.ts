@@ -11,9 +11,6 @@ import type { Outcome } from './outcome.ts';
 import { redact } from './report/redact.ts';
 import { renderSummary } from './report/summary.ts';
 
-/** The identity GITHUB_TOKEN posts as. */
-const ACTIONS_BOT_LOGIN = 'github-actions[bot]';
-
 /** Composition root: the only place that reads the real environment and builds adapters. */
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   let secrets: string[] = [];
@@ -46,7 +43,7 @@ async function runEvent(env: NodeJS.ProcessEnv, settings: Settings, secrets: str
   const payload: unknown = JSON.parse(readFileSync(required(env, 'GITHUB_EVENT_PATH'), 'utf8'));
   const route = routeEvent(eventName, payload, {
     labelPrefix: settings.labelPrefix,
-    selfLogin: ACTIONS_BOT_LOGIN,
+    selfLogin: settings.botLogin,
   });
   if (route.kind === 'ignore') return { status: 'ignored', reason: 'not-applicable', message: route.reason };
   if (route.kind === 'invalid') return { status: 'error', reason: 'invalid-payload', message: route.reason };
@@ -63,10 +60,10 @@ async function runEvent(env: NodeJS.ProcessEnv, settings: Settings, secrets: str
       baseUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
       log: core.info,
     }),
-    now: () => new Date(),
+    now: clockFrom(env),
     log: core.info,
     warn: core.warning,
-    selfLogin: ACTIONS_BOT_LOGIN,
+    selfLogin: settings.botLogin,
     runUrl: `${serverUrl}/${repository}/actions/runs/${env.GITHUB_RUN_ID ?? ''}`,
     secrets,
     createExecutor: (target) =>
@@ -101,6 +98,18 @@ async function finish(outcome: Outcome, secrets: string[]): Promise<void> {
   if (outcome.status === 'error') core.setFailed(line);
   else if (outcome.status === 'ignored') core.info(`Ignored: ${safe(outcome.message)}`);
   else core.info(line);
+}
+
+/**
+ * The real clock, unless INCIDENT_ISSUEOPS_NOW holds a fixed ISO time: replays, demos and
+ * end-to-end tests play an incident on a clock they control.
+ */
+function clockFrom(env: NodeJS.ProcessEnv): () => Date {
+  const fixed = env.INCIDENT_ISSUEOPS_NOW;
+  if (!fixed) return () => new Date();
+  const at = new Date(fixed);
+  if (Number.isNaN(at.getTime())) throw new Error(`INCIDENT_ISSUEOPS_NOW="${fixed}" is not an ISO time`);
+  return () => new Date(at);
 }
 
 function required(env: NodeJS.ProcessEnv, name: string): string {

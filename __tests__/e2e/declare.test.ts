@@ -23,17 +23,19 @@ describe('the bundle, run as the runner runs it', () => {
     expect(run.exitCode).toBe(0);
     expect(run.outputs).toMatchObject({ status: 'success', reason: 'declared', command: 'declare' });
     const [declaration] = scenario.actionComments(issue);
-    expect(declaration).toContain('## 🚨 Incident declared: P0 — Critical');
+    expect(declaration).toContain('## 🔍 P0 — Critical · investigating');
     expect(declaration).toContain('> Service completely down or major data loss');
-    expect(declaration).toContain('| Acknowledge | within **5 minutes** |');
-    expect(declaration).toContain('| Respond | within **15 minutes** |');
-    expect(declaration).toContain('| Status updates | every **30 minutes** |');
-    expect(declaration).toContain('Declared by @alice');
+    expect(declaration).toContain(
+      'Targets: acknowledge within **5 minutes** · respond within **15 minutes** · status update every **30 minutes**',
+    );
+    expect(declaration).toMatch(/\| Declared \| \S+Z by @alice/);
     expect(run.summary).toContain('| `/declare` | success | declared |');
     // The token was masked before anything was logged.
     expect(run.masks).toContain('ghs_emulatorInstallationToken000000000000');
-    // One read of the runbook file (absent: built-in runbook) and one comment.
-    expect(emulator.requests.map((r) => `${r.method} ${r.operationId} ${r.status}`)).toEqual([
+    // The runbook file (absent: built-in runbook), the issue's history, and the board.
+    expect(emulator.requests.map((r) => `${r.method} ${r.operationId} ${r.status}`).sort()).toEqual([
+      'GET issues/list-comments 200',
+      'GET issues/list-events 200',
       'GET repos/get-content 404',
       'POST issues/create-comment 201',
     ]);
@@ -49,7 +51,7 @@ describe('the bundle, run as the runner runs it', () => {
     expect(run.exitCode).toBe(0);
     const [declaration] = scenario.actionComments(issue);
     expect(declaration).toContain(`— ${name}`);
-    expect(declaration).toContain(`| Respond | within **${respond}** |`);
+    expect(declaration).toContain(`respond within **${respond}**`);
   });
 
   test('the repository’s runbook file is read through the API and used', async () => {
@@ -67,8 +69,7 @@ commands:
     await scenario.label(issue, 'incident:p0', 'alice');
     const [declaration] = scenario.actionComments(issue);
     expect(declaration).toContain('P0 — Sev-Zero');
-    expect(declaration).toContain('| Acknowledge | within **2 minutes** |');
-    expect(declaration).toContain('for **billing**');
+    expect(declaration).toContain('acknowledge within **2 minutes**');
   });
 
   test('an invalid runbook file is reported on the issue with its line, and the run fails', async () => {
@@ -82,6 +83,7 @@ commands:
     expect(run.outputs).toMatchObject({ status: 'error', reason: 'invalid-runbook' });
     const [reply] = scenario.actionComments(issue);
     expect(reply).toContain('The runbook .github/incident-runbook.yml is invalid');
+    expect(reply).toContain('Fix these, then relabel the issue');
     expect(reply).toContain('.github/incident-runbook.yml:5: commands.restart.description');
   });
 

@@ -104,7 +104,7 @@ describe('remediation over SSH, end to end', () => {
     expect((await health()).version).toBe('v1.1.0');
     const [result] = lastComments(1);
     expect(result).toContain('"version":"v1.1.0"');
-    expect(result).toContain('@alice (confirmed by @dana)');
+    expect(result).toContain('| Requested by | @alice, confirmed by @dana in [this comment]');
 
     const again = await scenario.comment(issue, 'alice', `/confirm ${code}`);
     expect(again.run.outputs).toMatchObject({ status: 'refused', reason: 'confirmation' });

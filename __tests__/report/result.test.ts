@@ -17,6 +17,7 @@ const view = (output: string): ResultView => ({
   plan,
   status: 'success',
   requestedBy: 'alice',
+  confirmedBy: undefined,
   sourceCommentId: 42,
   sourceCommentUrl: 'https://github.com/acme/kb/issues/1#issuecomment-42',
   runUrl: 'https://github.com/acme/kb/actions/runs/9',
@@ -53,7 +54,7 @@ describe('renderResult', () => {
     expect(body).toContain('[workflow run](https://github.com/acme/kb/actions/runs/9)');
     expect(body).toContain('<summary>✅ Logs (exit 0, 1.2 s)</summary>');
     expect(body).toContain('line one\nline two');
-    expect(readMarkers(body)).toEqual([{ type: 'result', command: 'logs', source: 42, status: 'success' }]);
+    expect(readMarkers(body)).toEqual([{ type: 'result', command: 'logs', source: 42, status: 'success', by: 'alice' }]);
   });
 
   test('long output keeps its head and tail and the comment stays within GitHub’s limit', () => {

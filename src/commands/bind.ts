@@ -42,6 +42,7 @@ export function bindCommand(line: CommandLine, registry: Map<string, CommandSpec
     }
     return fail(`\`/${shown}\` is not a command in this runbook`, suggestion);
   }
+  if (spec.text) return bindText(spec, line);
   const tokens = tokenize(line.rest);
   if (!tokens.ok) return fail(`${tokens.message}. Usage: \`${usage(spec)}\``);
 
@@ -89,6 +90,27 @@ export function bindCommand(line: CommandLine, registry: Map<string, CommandSpec
     else if (arg.required)
       return fail(`\`/${spec.name}\` needs ${arg.name} (${arg.description}). Usage: \`${usage(spec)}\``);
   }
+  return { ok: true, command: { spec, args, line } };
+}
+
+/** Commands whose argument is free text: flags are taken out, the rest is kept whole. */
+function bindText(spec: CommandSpec, line: CommandLine): BindResult {
+  const text = spec.text;
+  if (!text) throw new Error(`/${spec.name} takes no text`);
+  const args: Record<string, ArgumentValue> = {};
+  let rest = line.rest;
+  for (const flag of spec.args.filter((arg) => arg.kind === 'flag')) {
+    const pattern = new RegExp(`(^|\\s)--${flag.name}(?=\\s|$)`);
+    args[flag.name] = pattern.test(rest);
+    rest = rest.replace(pattern, ' ');
+  }
+  rest = rest.trim();
+  const fail = (message: string): BindResult => ({ ok: false, error: { line, message } });
+  if (text.required && rest.length === 0)
+    return fail(`\`/${spec.name}\` needs ${text.description.toLowerCase()}. Usage: \`${usage(spec)}\``);
+  if (rest.length > text.maxLength)
+    return fail(`${text.name} is ${rest.length} characters long; at most ${text.maxLength} are accepted`);
+  if (rest.length > 0) args[text.name] = rest;
   return { ok: true, command: { spec, args, line } };
 }
 

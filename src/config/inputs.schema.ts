@@ -54,6 +54,11 @@ export const inputsSchema = z.object({
   'max-commands': integerInput('max-commands', 1, 50),
   'dry-run': booleanInput('dry-run'),
   'label-prefix': z.string().trim().min(1),
+  escalation: listInput.pipe(
+    z.array(z.string().regex(/^[\w.-]+(?:\/[\w.-]+)?$/, 'escalation entries are users or org/team-slug')),
+  ),
+  'initial-assessment': booleanInput('initial-assessment'),
+  'bot-login': z.string().trim().min(1, 'bot-login is empty; the default is github-actions[bot]'),
 });
 
 export type Inputs = z.output<typeof inputsSchema>;

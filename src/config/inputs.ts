@@ -22,6 +22,11 @@ export interface Settings {
   maxCommandsPerComment: number;
   dryRun: boolean;
   labelPrefix: string;
+  /** Mentioned when an incident is not acknowledged in time: users or org/team slugs. */
+  escalation: string[];
+  initialAssessment: boolean;
+  /** The login the token posts as; only its comments carry trusted markers. */
+  botLogin: string;
 }
 
 export type SettingsResult = { ok: true; settings: Settings } | { ok: false; errors: string[] };
@@ -62,5 +67,8 @@ function toSettings(inputs: Inputs): Settings {
     maxCommandsPerComment: inputs['max-commands'],
     dryRun: inputs['dry-run'],
     labelPrefix: inputs['label-prefix'],
+    escalation: inputs.escalation,
+    initialAssessment: inputs['initial-assessment'],
+    botLogin: inputs['bot-login'],
   };
 }

@@ -82,6 +82,44 @@ const commandSchema = z
   })
   .strict();
 
+const thresholdSchema = z
+  .object({
+    name: z.string().min(1),
+    metric: z.string().optional().describe('A gauge compared as it is'),
+    histogram: z.string().optional().describe('A histogram; `quantile` of its buckets is compared'),
+    quantile: z.number().gt(0).lt(1).optional(),
+    ratio: z.tuple([z.string(), z.string()]).optional().describe('[numerator, denominator] metrics'),
+    max: z.number().describe('Healthy when the value is at most this'),
+    unit: z.string().default(''),
+  })
+  .strict()
+  .refine(
+    (threshold) => [threshold.metric, threshold.histogram, threshold.ratio].filter(Boolean).length === 1,
+    {
+      message: 'give exactly one of metric, histogram or ratio',
+    },
+  )
+  .refine((threshold) => !threshold.histogram || threshold.quantile !== undefined, {
+    message: 'a histogram threshold needs a quantile, e.g. 0.95',
+  });
+
+const verificationSchema = z
+  .object({
+    target: identifier.default('default'),
+    timeout: durationSchema.default(120),
+    steps: z.array(stepSchema).default([]).describe('Checks that must succeed, e.g. the health check'),
+    metrics: z
+      .object({
+        name: z.string().default('Check metrics return to normal'),
+        run: z.string().min(1).describe('Prints the metrics in Prometheus text format'),
+        thresholds: z.array(thresholdSchema).min(1),
+      })
+      .strict()
+      .optional(),
+  })
+  .strict()
+  .describe('What /resolve checks before it closes the incident');
+
 const targetSchema = z
   .object({
     description: z.string().optional(),
@@ -105,6 +143,7 @@ export const runbookSchema = z
     severities: z.record(severityKeySchema, severitySchema),
     targets: z.record(identifier, targetSchema).default({ default: {} }),
     commands: z.record(identifier, commandSchema),
+    verification: verificationSchema.optional(),
   })
   .strict();
 
@@ -113,6 +152,8 @@ export type RunbookCommand = Runbook['commands'][string];
 export type CommandArgument = RunbookCommand['args'][number];
 export type RunbookStep = RunbookCommand['steps'][number];
 export type Severity = Runbook['severities'][string];
+export type Verification = NonNullable<Runbook['verification']>;
+export type Threshold = NonNullable<Verification['metrics']>['thresholds'][number];
 
 function isValidRegExp(source: string): boolean {
   try {

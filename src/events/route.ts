@@ -10,6 +10,7 @@ import {
 /** What a workflow run should do with the event that started it. */
 export type Route =
   | { kind: 'declare'; event: IssuesEvent; severity: string }
+  | { kind: 'issue-changed'; event: IssuesEvent; change: 'unlabeled' | 'closed' | 'reopened' }
   | { kind: 'comment'; event: IssueCommentEvent }
   | { kind: 'schedule' }
   | { kind: 'ignore'; reason: string }
@@ -61,18 +62,37 @@ export function severityFromLabel(label: string, labelPrefix: string): string | 
 function routeIssues(event: IssuesEvent, options: RouteOptions): Route {
   const where = `issue #${event.issue.number}`;
   if (event.issue.pull_request) return { kind: 'ignore', reason: `${where} is a pull request` };
-  if (event.action !== 'labeled') {
-    return { kind: 'ignore', reason: `issues.${event.action} on ${where} needs no action` };
+  const isIncident = event.issue.labels.some((label) => severityFromLabel(label.name, options.labelPrefix));
+  switch (event.action) {
+    case 'labeled': {
+      const label = event.label?.name ?? '';
+      const severity = severityFromLabel(label, options.labelPrefix);
+      if (!severity) {
+        return {
+          kind: 'ignore',
+          reason: `label "${label}" on ${where} is not an ${options.labelPrefix}pN label`,
+        };
+      }
+      return { kind: 'declare', event, severity };
+    }
+    case 'unlabeled': {
+      const label = event.label?.name ?? '';
+      if (!severityFromLabel(label, options.labelPrefix)) {
+        return {
+          kind: 'ignore',
+          reason: `label "${label}" on ${where} is not an ${options.labelPrefix}pN label`,
+        };
+      }
+      return { kind: 'issue-changed', event, change: 'unlabeled' };
+    }
+    case 'closed':
+    case 'reopened':
+      return isIncident
+        ? { kind: 'issue-changed', event, change: event.action }
+        : { kind: 'ignore', reason: `${where} has no ${options.labelPrefix}pN label` };
+    default:
+      return { kind: 'ignore', reason: `issues.${event.action} on ${where} needs no action` };
   }
-  const label = event.label?.name ?? '';
-  const severity = severityFromLabel(label, options.labelPrefix);
-  if (!severity) {
-    return {
-      kind: 'ignore',
-      reason: `label "${label}" on ${where} is not an ${options.labelPrefix}pN label`,
-    };
-  }
-  return { kind: 'declare', event, severity };
 }
 
 function routeComment(event: IssueCommentEvent, options: RouteOptions): Route {

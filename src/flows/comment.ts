@@ -3,7 +3,7 @@ import { bindCommand, checkValue, type ArgumentValue, type BoundCommand } from '
 import { extractCommandLines, type CommandLine } from '../commands/extract.ts';
 import { commandRegistry, type CommandSpec } from '../commands/registry.ts';
 import { higherOf } from '../authz/permission.ts';
-import type { Runbook } from '../config/runbook.schema.ts';
+import type { Permission, Runbook } from '../config/runbook.schema.ts';
 import type { IssueCommentEvent } from '../events/payload.schema.ts';
 import type { Outcome } from '../outcome.ts';
 import { readMarkers, writeMarker } from '../report/marker.ts';
@@ -20,7 +20,9 @@ import { loadRunbook } from '../runbook/load.ts';
 import { planCommand, type Plan } from '../runbook/plan.ts';
 import { createAuthorizer, type Authorizer } from './authorize.ts';
 import type { Dependencies } from './dependencies.ts';
-import { executePlan } from './execute.ts';
+import { executePlan, type ExecutionRequest } from './execute.ts';
+import { loadIncident, publishBoard } from './incident.ts';
+import { handleLifecycle, incidentContext } from './lifecycle.ts';
 
 /** How long a destructive command's confirmation code stays valid. */
 const CONFIRMATION_MINUTES = 15;
@@ -85,6 +87,17 @@ export async function handleComment(event: IssueCommentEvent, deps: Dependencies
       message: `${lines.length - max} commands beyond the first ${max} were not run`,
     });
   }
+  // Runbook commands change the board's "recent commands"; lifecycle commands refresh it themselves.
+  const ranRunbookCommand = outcomes.some(
+    (outcome) => outcome.details && 'target' in outcome.details && outcome.status !== 'refused',
+  );
+  if (ranRunbookCommand) {
+    const context = incidentContext(deps, loaded.runbook);
+    await publishBoard(
+      await loadIncident({ number: issueNumber, title: event.issue.title }, context),
+      context,
+    );
+  }
   const allGood = outcomes.every((outcome) => outcome.status === 'success' || outcome.status === 'planned');
   await deps.github.reactToComment(
     event.comment.id,
@@ -102,10 +115,7 @@ async function handleLine(line: CommandLine, context: CommentContext): Promise<O
     return { status: 'refused', reason: 'invalid-command', command: line.name, message: bound.error.message };
   }
   const { command } = bound;
-  const required =
-    command.spec.name === 'help'
-      ? command.spec.permission
-      : higherOf(deps.settings.permission, command.spec.permission);
+  const required = requiredPermission(command.spec, deps);
   const decision = await context.authorizer.authorize(context.user, required);
   if (!decision.allowed) {
     await deps.github.createComment(issueNumber, renderRefusal(line.text, decision.message));
@@ -119,6 +129,25 @@ async function handleLine(line: CommandLine, context: CommentContext): Promise<O
   deps.log(`@${context.user} may run /${command.spec.name}: ${decision.because}`);
   if (command.spec.name === 'help') return help(context);
   if (command.spec.name === 'confirm') return confirm(String(command.args.code), context);
+  if (command.spec.source === 'lifecycle') {
+    const issue = event.issue;
+    return handleLifecycle(
+      {
+        command,
+        issue: {
+          number: issue.number,
+          title: issue.title,
+          url: issue.html_url,
+          labels: issue.labels.map((label) => label.name),
+        },
+        user: context.user,
+        commentId: event.comment.id,
+        commentUrl: event.comment.html_url,
+      },
+      deps,
+      context.runbook,
+    );
+  }
   return runOrHold(command, context);
 }
 
@@ -126,8 +155,7 @@ async function help(context: CommentContext): Promise<Outcome> {
   const { deps } = context;
   const entries = [];
   for (const spec of context.registry.values()) {
-    const required =
-      spec.name === 'help' ? spec.permission : higherOf(deps.settings.permission, spec.permission);
+    const required = requiredPermission(spec, deps);
     if ((await context.authorizer.authorize(context.user, required)).allowed) {
       entries.push({ spec, destructive: context.runbook.commands[spec.name]?.destructive ?? false });
     }
@@ -224,10 +252,7 @@ async function confirm(code: string, context: CommentContext): Promise<Outcome> 
   const spec = context.registry.get(pending.command);
   const definition = context.runbook.commands[pending.command];
   if (!spec || !definition) return refuse(`\`/${pending.command}\` is no longer in the runbook.`);
-  const decision = await context.authorizer.authorize(
-    context.user,
-    higherOf(deps.settings.permission, spec.permission),
-  );
+  const decision = await context.authorizer.authorize(context.user, requiredPermission(spec, deps));
   if (!decision.allowed) return refuse(decision.message);
   // The arguments come from our own marker, but the runbook may have changed since: check again.
   for (const arg of spec.args) {
@@ -253,7 +278,8 @@ async function confirm(code: string, context: CommentContext): Promise<Outcome> 
   return execute(
     planned.plan,
     {
-      user: `${pending.requestedBy} (confirmed by @${context.user})`,
+      user: pending.requestedBy,
+      confirmedBy: context.user,
       commentId: event.comment.id,
       commentUrl: event.comment.html_url,
     },
@@ -261,11 +287,7 @@ async function confirm(code: string, context: CommentContext): Promise<Outcome> 
   );
 }
 
-async function execute(
-  plan: Plan,
-  request: { user: string; commentId: number; commentUrl: string },
-  context: CommentContext,
-): Promise<Outcome> {
+async function execute(plan: Plan, request: ExecutionRequest, context: CommentContext): Promise<Outcome> {
   const { deps } = context;
   const warnings = deps.settings.ssh.insecureSkipHostKeyCheck
     ? [
@@ -297,6 +319,11 @@ async function execute(
     message: redact(record.summary || `/${plan.command} ${record.status}`, deps.secrets).text,
     details: { ...record, target: plan.target, args: plan.args },
   };
+}
+
+/** Read-only commands need only their own level; every other one also the `permission` input's floor. */
+function requiredPermission(spec: CommandSpec, deps: Dependencies): Permission {
+  return spec.readOnly ? spec.permission : higherOf(deps.settings.permission, spec.permission);
 }
 
 /** Eight hex digits bound to the requesting comment, the command and its exact arguments. */

@@ -1,41 +1,101 @@
 import type { IssuesEvent } from '../events/payload.schema.ts';
 import type { Outcome } from '../outcome.ts';
-import { renderDeclaration } from '../report/declaration.ts';
-import { loadRunbook } from '../runbook/load.ts';
+import { loadRunbook, type LoadedRunbook } from '../runbook/load.ts';
 import type { Dependencies } from './dependencies.ts';
+import { loadIncident, publishBoard } from './incident.ts';
+import { finalize, incidentContext } from './lifecycle.ts';
+import { runAssessment } from './assessment.ts';
 
-/** An incident label was added: post the declaration with the severity's targets. */
+async function runbookOrReport(issueNumber: number, deps: Dependencies): Promise<LoadedRunbook> {
+  const loaded = await loadRunbook(deps.settings.runbookPath, deps.github.readFile);
+  if (!loaded.ok) {
+    await deps.github.createComment(
+      issueNumber,
+      [
+        `⚠️ **The runbook ${loaded.source} is invalid**, so the incident cannot be tracked. Fix these, then relabel the issue:`,
+        '',
+        ...loaded.errors.map((error) => `- \`${error}\``),
+      ].join('\n'),
+    );
+  }
+  return loaded;
+}
+
+/**
+ * An incident label was added. The first one declares the incident: the status board is posted
+ * (and the initial assessment run when configured). Later ones are severity changes by hand.
+ */
 export async function declareIncident(
   event: IssuesEvent,
   severity: string,
   deps: Dependencies,
 ): Promise<Outcome> {
-  const issueNumber = event.issue.number;
-  const loaded = await loadRunbook(deps.settings.runbookPath, deps.github.readFile);
-  if (!loaded.ok) {
-    const body = [
-      `⚠️ **The runbook ${loaded.source} is invalid**, so this incident could not be declared. Fix these and relabel the issue:`,
-      '',
-      ...loaded.errors.map((error) => `- \`${error}\``),
-    ].join('\n');
-    await deps.github.createComment(issueNumber, body);
-    return { status: 'error', reason: 'invalid-runbook', message: loaded.errors.join('\n') };
+  const issue = { number: event.issue.number, title: event.issue.title };
+  const loaded = await runbookOrReport(issue.number, deps);
+  if (!loaded.ok) return { status: 'error', reason: 'invalid-runbook', message: loaded.errors.join('\n') };
+  const context = incidentContext(deps, loaded.runbook);
+  const snapshot = await loadIncident(issue, context, {
+    kind: 'labeled' as const,
+    at: deps.now(),
+    actor: event.sender.login,
+    severity,
+  });
+  if (!snapshot.severity) {
+    const known = Object.keys(loaded.runbook.severities)
+      .map((key) => key.toUpperCase())
+      .join(', ');
+    await deps.github.createComment(
+      issue.number,
+      `⚠️ **${severity.toUpperCase()} is not a severity in this runbook** (it has ${known}). Relabel the issue with one of those.`,
+    );
+    return { status: 'refused', reason: 'unknown-severity', message: `${severity} is not in the runbook` };
   }
-  const comment = await deps.github.createComment(
-    issueNumber,
-    renderDeclaration({
-      severity,
-      runbook: loaded.runbook,
-      declaredBy: event.sender.login,
-      declaredAt: deps.now(),
-    }),
+  const declaredNow = !snapshot.board;
+  const boardUrl = await publishBoard(snapshot, context);
+  if (declaredNow && deps.settings.initialAssessment)
+    await runAssessment(issue.number, event.sender.login, deps, loaded.runbook);
+  deps.log(
+    `${declaredNow ? 'Declared' : 'Updated'} ${snapshot.severityKey?.toUpperCase()} on issue #${issue.number}: ${boardUrl}`,
   );
-  deps.log(`Declared ${severity.toUpperCase()} on issue #${issueNumber}: ${comment.htmlUrl}`);
   return {
     status: 'success',
-    reason: 'declared',
+    reason: declaredNow ? 'declared' : 'severity-changed',
     command: 'declare',
-    message: `incident ${severity.toUpperCase()} declared on issue #${issueNumber}`,
-    details: { severity, commentUrl: comment.htmlUrl, runbook: loaded.source },
+    message: `incident ${snapshot.severityKey?.toUpperCase()} ${declaredNow ? 'declared' : 'relabelled'} on issue #${issue.number}`,
+    details: { severity: snapshot.severityKey, boardUrl, runbook: loaded.source },
+  };
+}
+
+/** A label removed, the issue closed or reopened by hand: the incident follows. */
+export async function issueChanged(
+  event: IssuesEvent,
+  change: 'unlabeled' | 'closed' | 'reopened',
+  deps: Dependencies,
+): Promise<Outcome> {
+  const issue = { number: event.issue.number, title: event.issue.title, url: event.issue.html_url };
+  const loaded = await runbookOrReport(issue.number, deps);
+  if (!loaded.ok) return { status: 'error', reason: 'invalid-runbook', message: loaded.errors.join('\n') };
+  const context = incidentContext(deps, loaded.runbook);
+  if (change === 'closed') {
+    const { followUp } = await finalize(issue, deps, context, []);
+    return {
+      status: 'success',
+      reason: 'closed',
+      command: 'close',
+      message: `issue #${issue.number} closed${followUp ? `; review in #${followUp}` : ''}`,
+    };
+  }
+  if (change === 'reopened') {
+    await deps.github.createComment(
+      issue.number,
+      `🔄 **Reopened by @${event.sender.login}: the incident resumes.** The board and its timers are back on.`,
+    );
+  }
+  await publishBoard(await loadIncident(issue, context), context);
+  return {
+    status: 'success',
+    reason: change,
+    command: change === 'reopened' ? 'reopen' : 'relabel',
+    message: `issue #${issue.number} ${change}`,
   };
 }

@@ -17,13 +17,27 @@ export interface ExecuteContext {
   log: (message: string) => void;
 }
 
+export interface ExecutionRequest {
+  user: string;
+  confirmedBy?: string;
+  commentId: number;
+  commentUrl: string;
+}
+
 export interface ExecutionRecord {
   status: CommandStatus;
   exitCode: number | undefined;
   commentUrl: string;
   durationMs: number;
   summary: string;
-  steps: { name: string; outcome: StepResult['outcome']; exitCode: number | undefined; durationMs: number }[];
+  /** Each step that ran, with its redacted output. */
+  steps: {
+    name: string;
+    outcome: StepResult['outcome'];
+    exitCode: number | undefined;
+    durationMs: number;
+    output: string;
+  }[];
 }
 
 /**
@@ -32,7 +46,7 @@ export interface ExecutionRecord {
  */
 export async function executePlan(
   plan: Plan,
-  request: { user: string; commentId: number; commentUrl: string },
+  request: ExecutionRequest,
   context: ExecuteContext,
 ): Promise<ExecutionRecord> {
   const started = performance.now();
@@ -44,6 +58,7 @@ export async function executePlan(
     plan,
     status: 'running',
     requestedBy: request.user,
+    confirmedBy: request.confirmedBy,
     sourceCommentId: request.commentId,
     sourceCommentUrl: request.commentUrl,
     runUrl: context.runUrl,
@@ -114,6 +129,7 @@ export async function executePlan(
               outcome: result.outcome,
               exitCode: result.exitCode,
               durationMs: result.durationMs,
+              output: redact(result.output, context.knownSecrets).text,
             },
           ]
         : [],

@@ -1,7 +1,7 @@
 import { getOctokit } from '@actions/github';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
-import type { GitHubPort, RepositoryRole } from './port.ts';
+import type { GitHubPort, IssueSummary, RepositoryRole } from './port.ts';
 
 export interface OctokitAdapterOptions {
   token: string;
@@ -56,7 +56,75 @@ export function createGitHubAdapter(
   octokit = createOctokit(options),
 ): GitHubPort {
   const repo = { owner: options.owner, repo: options.repo };
+  const summary = (issue: {
+    number: number;
+    title: string;
+    state: string;
+    labels: (string | { name?: string })[];
+    html_url: string;
+    user: { login: string } | null;
+    created_at: string;
+  }): IssueSummary => ({
+    number: issue.number,
+    title: issue.title,
+    state: issue.state === 'closed' ? 'closed' : 'open',
+    labels: issue.labels.map((label) => (typeof label === 'string' ? label : (label.name ?? ''))),
+    htmlUrl: issue.html_url,
+    author: issue.user?.login ?? '',
+    createdAt: issue.created_at,
+  });
   return {
+    async getIssue(issueNumber) {
+      const { data } = await octokit.rest.issues.get({ ...repo, issue_number: issueNumber });
+      return summary(data);
+    },
+    async listOpenIssues(label) {
+      const issues = await octokit.paginate(octokit.rest.issues.listForRepo, {
+        ...repo,
+        state: 'open',
+        labels: label,
+        per_page: 100,
+      });
+      return issues.filter((issue) => !issue.pull_request).map(summary);
+    },
+    async createIssue(issue) {
+      const { data } = await octokit.rest.issues.create({ ...repo, ...issue });
+      return summary(data);
+    },
+    async closeIssue(issueNumber) {
+      await octokit.rest.issues.update({
+        ...repo,
+        issue_number: issueNumber,
+        state: 'closed',
+        state_reason: 'completed',
+      });
+    },
+    async listEvents(issueNumber) {
+      const events = await octokit.paginate(octokit.rest.issues.listEvents, {
+        ...repo,
+        issue_number: issueNumber,
+        per_page: 100,
+      });
+      return events.map((event) => ({
+        event: event.event,
+        actor: event.actor?.login ?? '',
+        createdAt: event.created_at,
+        ...('label' in event && event.label ? { label: event.label.name } : {}),
+      }));
+    },
+    async addLabels(issueNumber, labels) {
+      await octokit.rest.issues.addLabels({ ...repo, issue_number: issueNumber, labels });
+    },
+    async removeLabel(issueNumber, label) {
+      try {
+        await octokit.rest.issues.removeLabel({ ...repo, issue_number: issueNumber, name: label });
+      } catch (error) {
+        if (statusOf(error) !== 404) throw error;
+      }
+    },
+    async addAssignees(issueNumber, assignees) {
+      await octokit.rest.issues.addAssignees({ ...repo, issue_number: issueNumber, assignees });
+    },
     async listComments(issueNumber) {
       const comments = await octokit.paginate(octokit.rest.issues.listComments, {
         ...repo,

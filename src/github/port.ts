@@ -23,7 +23,35 @@ export interface IssueComment {
   htmlUrl: string;
 }
 
+/** An entry of the issue's event log, as GitHub records it. */
+export interface IssueEventRecord {
+  event: string;
+  actor: string;
+  createdAt: string;
+  label?: string;
+}
+
+export interface IssueSummary {
+  number: number;
+  title: string;
+  state: 'open' | 'closed';
+  labels: string[];
+  htmlUrl: string;
+  author: string;
+  createdAt: string;
+}
+
 export interface GitHubPort {
+  getIssue(issueNumber: number): Promise<IssueSummary>;
+  /** Open issues carrying `label` (paginated underneath). */
+  listOpenIssues(label: string): Promise<IssueSummary[]>;
+  createIssue(issue: { title: string; body: string; labels: string[] }): Promise<IssueSummary>;
+  closeIssue(issueNumber: number): Promise<void>;
+  /** Label changes, closes and reopens, oldest first (paginated underneath). */
+  listEvents(issueNumber: number): Promise<IssueEventRecord[]>;
+  addLabels(issueNumber: number, labels: string[]): Promise<void>;
+  removeLabel(issueNumber: number, label: string): Promise<void>;
+  addAssignees(issueNumber: number, assignees: string[]): Promise<void>;
   /** Every comment of the issue, oldest first (paginated underneath). */
   listComments(issueNumber: number): Promise<IssueComment[]>;
   createComment(issueNumber: number, body: string): Promise<PostedComment>;

@@ -2,6 +2,21 @@ import { z } from 'zod';
 
 const PREFIX = 'incident-issueops';
 
+/** Lifecycle facts recorded by the action; the incident's state is rebuilt from them. */
+export const LIFECYCLE_ACTIONS = [
+  'ack',
+  'commander',
+  'severity',
+  'update',
+  'mitigated',
+  'resolved',
+  'impact-start',
+  'reminder',
+  'escalation',
+  'postmortem',
+  'verification-failed',
+] as const;
+
 /** Facts the action writes into its own comments, to read back in later runs. */
 export const markerSchema = z.discriminatedUnion('type', [
   z.object({
@@ -9,6 +24,7 @@ export const markerSchema = z.discriminatedUnion('type', [
     command: z.string(),
     source: z.number().int().positive().describe('id of the comment that asked for the command'),
     status: z.string(),
+    by: z.string().optional(),
   }),
   z.object({
     type: z.literal('pending'),
@@ -17,10 +33,23 @@ export const markerSchema = z.discriminatedUnion('type', [
     args: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])),
     source: z.number().int().positive(),
     requestedBy: z.string(),
-    expiresAt: z.string().datetime(),
+    expiresAt: z.iso.datetime(),
     confirmedBy: z.string().optional(),
   }),
-  z.object({ type: z.literal('declaration'), severity: z.string() }),
+  z.object({ type: z.literal('board') }),
+  z.object({
+    type: z.literal('event'),
+    action: z.enum(LIFECYCLE_ACTIONS),
+    by: z.string(),
+    at: z.iso.datetime(),
+    severity: z.string().optional(),
+    commander: z.string().optional(),
+    text: z.string().max(4000).optional(),
+    forced: z.boolean().optional(),
+    followUp: z.number().int().positive().optional(),
+    impactStart: z.iso.datetime().optional(),
+    breach: z.enum(['acknowledge', 'update']).optional(),
+  }),
 ]);
 
 export type Marker = z.infer<typeof markerSchema>;
@@ -46,3 +75,5 @@ export function readMarkers(body: string): Marker[] {
   }
   return found;
 }
+
+export type EventMarker = Extract<Marker, { type: 'event' }>;

@@ -15,6 +15,7 @@ export interface ResultView {
   plan: Plan;
   status: CommandStatus;
   requestedBy: string;
+  confirmedBy: string | undefined;
   sourceCommentId: number;
   sourceCommentUrl: string;
   runUrl: string;
@@ -62,7 +63,7 @@ function renderWithBudget(view: ResultView, outputBudget: number): string {
     ...view.warnings.map((warning) => `> [!WARNING]\n> ${warning}\n`),
     '| | |',
     '|---|---|',
-    `| Requested by | @${view.requestedBy} in [this comment](${view.sourceCommentUrl}) |`,
+    `| Requested by | @${view.requestedBy}${view.confirmedBy ? `, confirmed by @${view.confirmedBy}` : ''} in [this comment](${view.sourceCommentUrl}) |`,
     `| Target | \`${plan.target.user}@${plan.target.host}:${plan.target.port}\` (${plan.target.name}) |`,
     `| Duration | ${formatMs(view.durationMs)} |`,
     `| Exit code | ${view.exitCode ?? '—'} |`,
@@ -91,7 +92,13 @@ function renderWithBudget(view: ResultView, outputBudget: number): string {
   }
   lines.push(
     '',
-    writeMarker({ type: 'result', command: plan.command, source: view.sourceCommentId, status: view.status }),
+    writeMarker({
+      type: 'result',
+      command: plan.command,
+      source: view.sourceCommentId,
+      status: view.status,
+      by: view.requestedBy,
+    }),
   );
   return lines.join('\n');
 }

@@ -236,4 +236,20 @@ commands:
     steps:
       - name: Key metrics
         run: curl -s http://slack-kb-agent:9090/metrics | grep -E "(error_rate|response_time|memory_usage|kb_documents)"
+
+verification:
+  steps:
+    - name: Verify application health
+      run: curl -f http://slack-kb-agent:9090/health
+    - name: Run smoke tests
+      run: pytest tests/smoke/ --target=production
+  metrics:
+    name: Check metrics return to normal
+    run: curl -s http://slack-kb-agent:9090/metrics
+    thresholds:
+      - { name: Error rate, metric: slack_kb_agent_error_rate, max: 0.1, unit: errors/s }
+      - { name: p95 response time, histogram: slack_kb_agent_query_duration_seconds, quantile: 0.95, max: 2, unit: s }
+      - name: Memory usage
+        ratio: [slack_kb_agent_memory_usage_bytes, slack_kb_agent_memory_limit_bytes]
+        max: 0.9
 `;

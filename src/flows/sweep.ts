@@ -1,0 +1,78 @@
+import { formatDuration } from '../config/duration.ts';
+import type { IssueSummary } from '../github/port.ts';
+import { humanDuration } from '../incident/sla.ts';
+import type { Outcome } from '../outcome.ts';
+import { utc } from '../report/markdown.ts';
+import { writeMarker, type EventMarker } from '../report/marker.ts';
+import { loadRunbook } from '../runbook/load.ts';
+import type { Dependencies } from './dependencies.ts';
+import { loadIncident, publishBoard } from './incident.ts';
+import { incidentContext } from './lifecycle.ts';
+
+/**
+ * The scheduled run: every open incident is rebuilt and held to its targets. Not acknowledged in
+ * time: an escalation to the configured people. No status update within the cadence (P0/P1): a
+ * reminder to the commander. Each breach is recorded and labelled; every board is refreshed.
+ */
+export async function sweepIncidents(deps: Dependencies): Promise<Outcome> {
+  const loaded = await loadRunbook(deps.settings.runbookPath, deps.github.readFile);
+  if (!loaded.ok) return { status: 'error', reason: 'invalid-runbook', message: loaded.errors.join('\n') };
+  const context = incidentContext(deps, loaded.runbook);
+  const byNumber = new Map<number, IssueSummary>();
+  for (const key of Object.keys(loaded.runbook.severities)) {
+    for (const issue of await deps.github.listOpenIssues(`${deps.settings.labelPrefix}${key}`))
+      byNumber.set(issue.number, issue);
+  }
+  const breachLabel = `${deps.settings.labelPrefix}sla-missed`;
+  let escalations = 0;
+  let reminders = 0;
+  for (const issue of byNumber.values()) {
+    const snapshot = await loadIncident(issue, context);
+    const { incident, sla, severity } = snapshot;
+    if (!sla || !severity || !incident.declaredAt) continue;
+    const now = deps.now();
+    let posted = false;
+    const post = async (action: EventMarker['action'], breach: 'acknowledge' | 'update', text: string) => {
+      const marker: EventMarker = {
+        type: 'event',
+        action,
+        by: deps.selfLogin,
+        at: now.toISOString(),
+        breach,
+      };
+      await deps.github.createComment(issue.number, `${text}\n\n${writeMarker(marker)}`);
+      posted = true;
+      if (!issue.labels.includes(breachLabel)) {
+        await deps.github.addLabels(issue.number, [breachLabel]);
+        issue.labels.push(breachLabel);
+      }
+    };
+    if (sla.escalationDue) {
+      const who = deps.settings.escalation.map((name) => `@${name}`).join(' ') || `@${incident.declaredBy}`;
+      await post(
+        'escalation',
+        'acknowledge',
+        `🚨 **Escalation:** this ${snapshot.severityKey?.toUpperCase()} incident was declared ${humanDuration(now.getTime() - incident.declaredAt.getTime())} ago and nobody has acknowledged it (target: ${formatDuration(severity['acknowledge-within'])}, due ${utc(sla.acknowledge.due)}).\n\n${who}: please take it, then comment \`/ack\`.`,
+      );
+      escalations += 1;
+    }
+    if (sla.reminderDue && severity['update-every']) {
+      const who = incident.commander ?? incident.acknowledgedBy ?? incident.declaredBy;
+      const last = incident.updates.at(-1);
+      await post(
+        'reminder',
+        'update',
+        `⏰ **Status update overdue** @${who}: ${last ? `the last update was ${humanDuration(now.getTime() - last.at.getTime())} ago` : `no update since the declaration ${humanDuration(now.getTime() - incident.declaredAt.getTime())} ago`}; this severity asks for one every ${formatDuration(severity['update-every'])}. Post it with \`/update <text>\`.`,
+      );
+      reminders += 1;
+    }
+    await publishBoard(posted ? await loadIncident(issue, context) : snapshot, context);
+  }
+  return {
+    status: 'success',
+    reason: 'swept',
+    command: 'sweep',
+    message: `${byNumber.size} open incidents checked: ${escalations} escalated, ${reminders} reminded`,
+    details: { incidents: byNumber.size, escalations, reminders },
+  };
+}

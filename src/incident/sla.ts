@@ -1,0 +1,69 @@
+import type { Severity } from '../config/runbook.schema.ts';
+import type { Incident } from './state.ts';
+
+export interface Target {
+  /** When it is due. */
+  due: Date;
+  /** When it was met, if it was. */
+  metAt: Date | undefined;
+  /** Met late, or not met and already past due. */
+  breached: boolean;
+}
+
+export interface SlaAssessment {
+  acknowledge: Target;
+  /** Mitigation, held to the severity's response time. */
+  respond: Target;
+  /** When the next status update is due, for severities with an update cadence. */
+  nextUpdateDue: Date | undefined;
+  updateOverdue: boolean;
+  /** A reminder is due now: overdue and none sent since the last update or reminder. */
+  reminderDue: boolean;
+  /** An escalation is due now: not acknowledged in time and not escalated yet. */
+  escalationDue: boolean;
+}
+
+function target(due: Date, metAt: Date | undefined, now: Date): Target {
+  return { due, metAt, breached: metAt ? metAt > due : now > due };
+}
+
+/** Where the incident stands against its severity's targets at `now`. Pure. */
+export function assessTargets(incident: Incident, severity: Severity, now: Date): SlaAssessment | undefined {
+  if (!incident.declaredAt) return undefined;
+  const start = incident.declaredAt.getTime();
+  const acknowledge = target(
+    new Date(start + severity['acknowledge-within'] * 1000),
+    incident.acknowledgedAt,
+    now,
+  );
+  const respond = target(new Date(start + severity['respond-within'] * 1000), incident.mitigatedAt, now);
+  const active = incident.phase !== 'resolved';
+  const cadence = severity['update-every'];
+  let nextUpdateDue: Date | undefined;
+  let reminderDue = false;
+  if (cadence && active) {
+    const lastUpdate = incident.updates.at(-1)?.at ?? incident.declaredAt;
+    nextUpdateDue = new Date(lastUpdate.getTime() + cadence * 1000);
+    const lastNudge = Math.max(lastUpdate.getTime(), incident.lastReminderAt?.getTime() ?? 0);
+    reminderDue = now.getTime() - lastNudge >= cadence * 1000;
+  }
+  return {
+    acknowledge,
+    respond,
+    nextUpdateDue,
+    updateOverdue: nextUpdateDue !== undefined && now > nextUpdateDue,
+    reminderDue,
+    escalationDue: active && !incident.acknowledgedAt && now > acknowledge.due && !incident.escalatedAt,
+  };
+}
+
+/** `4 min 10 s`, `1 h 5 min`: durations as a responder reads them. */
+export function humanDuration(ms: number): string {
+  const totalSeconds = Math.max(0, Math.round(ms / 1000));
+  const hours = Math.floor(totalSeconds / 3600);
+  const minutes = Math.floor((totalSeconds % 3600) / 60);
+  const seconds = totalSeconds % 60;
+  if (hours > 0) return `${hours} h ${minutes} min`;
+  if (minutes > 0) return seconds > 0 && minutes < 10 ? `${minutes} min ${seconds} s` : `${minutes} min`;
+  return `${seconds} s`;
+}

@@ -1,0 +1,223 @@
+import type { Fact } from './facts.ts';
+
+export type Phase = 'investigating' | 'mitigated' | 'resolved';
+
+export interface TimelineEntry {
+  at: Date;
+  actor: string;
+  event: string;
+  url?: string;
+}
+
+export interface CommandRecord {
+  command: string;
+  status: string;
+  by: string;
+  at: Date;
+  url: string;
+}
+
+export interface Incident {
+  severity: string | undefined;
+  declaredAt: Date | undefined;
+  declaredBy: string | undefined;
+  impactStartAt: Date | undefined;
+  acknowledgedAt: Date | undefined;
+  acknowledgedBy: string | undefined;
+  commander: string | undefined;
+  /** Everyone who acted on the incident, in the order they first did. */
+  responders: string[];
+  phase: Phase;
+  mitigatedAt: Date | undefined;
+  resolvedAt: Date | undefined;
+  resolvedBy: string | undefined;
+  resolutionSummary: string | undefined;
+  forcedResolution: boolean;
+  closedByHand: boolean;
+  updates: { at: Date; by: string; text: string }[];
+  lastReminderAt: Date | undefined;
+  escalatedAt: Date | undefined;
+  breaches: { kind: 'acknowledge' | 'update'; at: Date }[];
+  commands: CommandRecord[];
+  timeline: TimelineEntry[];
+  postmortem: { at: Date; url: string; followUp: number | undefined } | undefined;
+  /** The review issue, kept when the incident is reopened so a new resolution reuses it. */
+  followUp: number | undefined;
+}
+
+export function emptyIncident(): Incident {
+  return {
+    severity: undefined,
+    declaredAt: undefined,
+    declaredBy: undefined,
+    impactStartAt: undefined,
+    acknowledgedAt: undefined,
+    acknowledgedBy: undefined,
+    commander: undefined,
+    responders: [],
+    phase: 'investigating',
+    mitigatedAt: undefined,
+    resolvedAt: undefined,
+    resolvedBy: undefined,
+    resolutionSummary: undefined,
+    forcedResolution: false,
+    closedByHand: false,
+    updates: [],
+    lastReminderAt: undefined,
+    escalatedAt: undefined,
+    breaches: [],
+    commands: [],
+    timeline: [],
+    postmortem: undefined,
+    followUp: undefined,
+  };
+}
+
+/** The incident as the facts describe it. Pure: the same facts always give the same incident. */
+export function reduceIncident(facts: Fact[]): Incident {
+  return facts.reduce(apply, emptyIncident());
+}
+
+function apply(incident: Incident, fact: Fact): Incident {
+  const next: Incident = { ...incident, timeline: [...incident.timeline] };
+  const log = (actor: string, event: string, url?: string) =>
+    next.timeline.push(url ? { at: fact.at, actor, event, url } : { at: fact.at, actor, event });
+  const responder = (login: string) => {
+    if (login && !next.responders.includes(login)) next.responders = [...next.responders, login];
+  };
+
+  switch (fact.kind) {
+    case 'labeled':
+      if (!next.declaredAt) {
+        next.declaredAt = fact.at;
+        next.declaredBy = fact.actor;
+        next.severity = fact.severity;
+        log(fact.actor, `Declared ${fact.severity.toUpperCase()}`);
+      } else if (fact.severity !== next.severity) {
+        log(fact.actor, `Severity ${next.severity?.toUpperCase()} → ${fact.severity.toUpperCase()}`);
+        next.severity = fact.severity;
+      }
+      return next;
+    case 'unlabeled':
+      return next;
+    case 'closed':
+      if (next.phase !== 'resolved') {
+        next.phase = 'resolved';
+        next.resolvedAt = fact.at;
+        next.resolvedBy = fact.actor;
+        next.closedByHand = true;
+        log(fact.actor, 'Closed the issue by hand: resolved without verification');
+      } else {
+        log(fact.actor, 'Issue closed');
+      }
+      return next;
+    case 'reopened':
+      next.phase = next.mitigatedAt ? 'mitigated' : 'investigating';
+      next.resolvedAt = undefined;
+      next.resolvedBy = undefined;
+      next.closedByHand = false;
+      next.forcedResolution = false;
+      next.postmortem = undefined;
+      log(fact.actor, 'Reopened: the incident resumes');
+      return next;
+    case 'command':
+      next.commands = [
+        ...next.commands,
+        { command: fact.command, status: fact.status, by: fact.by, at: fact.at, url: fact.url },
+      ];
+      responder(fact.by);
+      log(fact.by || 'unknown', `Ran \`/${fact.command}\`: ${fact.status}`, fact.url);
+      return next;
+    case 'event':
+      return applyMarker(next, fact, log, responder);
+  }
+}
+
+function applyMarker(
+  next: Incident,
+  fact: Extract<Fact, { kind: 'event' }>,
+  log: (actor: string, event: string, url?: string) => void,
+  responder: (login: string) => void,
+): Incident {
+  const { marker } = fact;
+  switch (marker.action) {
+    case 'ack':
+      if (!next.acknowledgedAt) {
+        next.acknowledgedAt = fact.at;
+        next.acknowledgedBy = marker.by;
+        log(marker.by, 'Acknowledged', fact.url);
+      }
+      responder(marker.by);
+      return next;
+    case 'commander':
+      next.commander = marker.commander;
+      responder(marker.by);
+      if (marker.commander) responder(marker.commander);
+      log(marker.by, `Incident commander: @${marker.commander}`, fact.url);
+      return next;
+    case 'severity':
+      if (marker.severity && marker.severity !== next.severity) {
+        log(
+          marker.by,
+          `Severity ${next.severity?.toUpperCase()} → ${marker.severity.toUpperCase()}`,
+          fact.url,
+        );
+        next.severity = marker.severity;
+      }
+      responder(marker.by);
+      return next;
+    case 'update':
+      next.updates = [...next.updates, { at: fact.at, by: marker.by, text: marker.text ?? '' }];
+      responder(marker.by);
+      log(marker.by, `Status update: ${marker.text ?? ''}`, fact.url);
+      return next;
+    case 'mitigated':
+      if (!next.mitigatedAt) next.mitigatedAt = fact.at;
+      if (next.phase === 'investigating') next.phase = 'mitigated';
+      responder(marker.by);
+      log(marker.by, `Mitigated${marker.text ? `: ${marker.text}` : ''}`, fact.url);
+      return next;
+    case 'resolved':
+      next.phase = 'resolved';
+      next.resolvedAt = fact.at;
+      next.resolvedBy = marker.by;
+      next.resolutionSummary = marker.text;
+      next.forcedResolution = marker.forced ?? false;
+      next.closedByHand = false;
+      if (!next.mitigatedAt) next.mitigatedAt = fact.at;
+      responder(marker.by);
+      log(
+        marker.by,
+        marker.forced ? 'Resolved with --force: verification overridden' : 'Resolved: verification passed',
+        fact.url,
+      );
+      return next;
+    case 'impact-start':
+      next.impactStartAt = marker.impactStart ? new Date(marker.impactStart) : next.impactStartAt;
+      log(marker.by, `Impact started at ${marker.impactStart}`, fact.url);
+      return next;
+    case 'reminder':
+      next.lastReminderAt = fact.at;
+      next.breaches = [...next.breaches, { kind: 'update', at: fact.at }];
+      log(marker.by, 'Missed status update: reminder sent', fact.url);
+      return next;
+    case 'escalation':
+      next.escalatedAt = fact.at;
+      next.breaches = [...next.breaches, { kind: 'acknowledge', at: fact.at }];
+      log(marker.by, 'Not acknowledged in time: escalated', fact.url);
+      return next;
+    case 'postmortem':
+      next.postmortem = { at: fact.at, url: fact.url, followUp: marker.followUp };
+      next.followUp = marker.followUp ?? next.followUp;
+      log(
+        marker.by,
+        `Postmortem posted${marker.followUp ? `; review in #${marker.followUp}` : ''}`,
+        fact.url,
+      );
+      return next;
+    case 'verification-failed':
+      responder(marker.by);
+      log(marker.by, `Resolution refused: ${marker.text ?? 'verification failed'}`, fact.url);
+      return next;
+  }
+}

@@ -1,0 +1,99 @@
+import { formatDuration } from '../config/duration.ts';
+import type { Severity } from '../config/runbook.schema.ts';
+import { humanDuration, type SlaAssessment, type Target } from '../incident/sla.ts';
+import type { Incident, Phase } from '../incident/state.ts';
+import { inline, utc } from './markdown.ts';
+import { writeMarker } from './marker.ts';
+
+export interface BoardView {
+  incident: Incident;
+  severityKey: string;
+  severity: Severity;
+  sla: SlaAssessment;
+  now: Date;
+  issueTitle: string;
+}
+
+const PHASES: Phase[] = ['investigating', 'mitigated', 'resolved'];
+const PHASE_ICON: Record<Phase, string> = { investigating: '🔍', mitigated: '🩹', resolved: '✅' };
+
+/** The status board: one comment, edited in place after every event. Pure. */
+export function renderBoard(view: BoardView): string {
+  const { incident, severity, sla, now } = view;
+  const declaredAt = incident.declaredAt ?? now;
+  const phaseLine = PHASES.map((phase) => (phase === incident.phase ? `**${phase}**` : phase)).join(' → ');
+  const lines = [
+    `## ${PHASE_ICON[incident.phase]} ${view.severityKey.toUpperCase()} — ${severity.name} · ${incident.phase}`,
+    '',
+    `> ${severity.description}`,
+    '',
+    `Targets: acknowledge within **${formatDuration(severity['acknowledge-within'])}** · respond within **${formatDuration(severity['respond-within'])}**${severity['update-every'] ? ` · status update every **${formatDuration(severity['update-every'])}**` : ''}`,
+    '',
+    '| | |',
+    '|---|---|',
+    `| State | ${phaseLine} |`,
+    `| Commander | ${incident.commander ? `@${incident.commander}` : '_none yet_ (`/commander @user`)'} |`,
+    `| Responders | ${incident.responders.length > 0 ? incident.responders.map((login) => `@${login}`).join(', ') : '_none yet_'} |`,
+    `| Declared | ${utc(declaredAt)} by @${incident.declaredBy ?? 'unknown'} (${humanDuration(now.getTime() - declaredAt.getTime())} ago) |`,
+  ];
+  if (incident.impactStartAt) lines.push(`| Impact started | ${utc(incident.impactStartAt)} |`);
+  lines.push(
+    `| Acknowledged | ${milestone(incident.acknowledgedAt, sla.acknowledge, declaredAt, now, incident.acknowledgedBy)} |`,
+    `| Mitigated | ${milestone(incident.mitigatedAt, sla.respond, declaredAt, now)} |`,
+    `| Resolved | ${incident.resolvedAt ? `${utc(incident.resolvedAt)} by @${incident.resolvedBy}${incident.forcedResolution ? ' (verification overridden with `--force`)' : ''}${incident.closedByHand ? ' (issue closed by hand)' : ''}` : '—'} |`,
+  );
+  if (incident.phase !== 'resolved' && sla.nextUpdateDue) {
+    const due = sla.nextUpdateDue;
+    lines.push(
+      `| Next status update | ${sla.updateOverdue ? `⚠️ **overdue** since ${utc(due)} (${humanDuration(now.getTime() - due.getTime())})` : `due ${utc(due)} (in ${humanDuration(due.getTime() - now.getTime())})`} |`,
+    );
+  }
+  if (incident.breaches.length > 0) {
+    lines.push(
+      `| Missed targets | ${incident.breaches.map((breach) => `${breach.kind === 'acknowledge' ? 'acknowledgement' : 'status update'} (${utc(breach.at)})`).join(', ')} |`,
+    );
+  }
+  lines.push(
+    '',
+    '#### Initial response',
+    '',
+    `- [${incident.acknowledgedAt ? 'x' : ' '}] Acknowledge within ${formatDuration(severity['acknowledge-within'])} (\`/ack\`)`,
+    `- [${incident.commander ? 'x' : ' '}] Assign an incident commander (\`/commander @user\`)`,
+    `- [x] Tracking ticket: this issue`,
+    `- [${incident.updates.length > 0 ? 'x' : ' '}] Notify stakeholders (\`/update <text>\` posts a status update)`,
+  );
+  const recent = incident.commands.slice(-5).reverse();
+  if (recent.length > 0) {
+    lines.push('', '#### Recent commands', '', '| UTC | Command | By | Result |', '|---|---|---|---|');
+    for (const command of recent) {
+      lines.push(
+        `| ${utc(command.at)} | [\`/${command.command}\`](${command.url}) | @${command.by} | ${command.status} |`,
+      );
+    }
+  }
+  const latest = incident.updates.at(-1);
+  if (latest)
+    lines.push(
+      '',
+      `#### Latest update (${utc(latest.at)}, @${latest.by})`,
+      '',
+      `> ${inline(latest.text, 1000)}`,
+    );
+  lines.push(
+    '',
+    `<sub>Board updated ${utc(now)}. Lifecycle: \`/ack\` \`/commander @user\` \`/severity pN\` \`/update <text>\` \`/mitigated\` \`/resolve [summary]\` \`/timeline\` · \`/help\` for runbook commands.</sub>`,
+    '',
+    writeMarker({ type: 'board' }),
+  );
+  return lines.join('\n');
+}
+
+function milestone(at: Date | undefined, target: Target, declaredAt: Date, now: Date, by?: string): string {
+  if (at) {
+    const took = humanDuration(at.getTime() - declaredAt.getTime());
+    return `${utc(at)}${by ? ` by @${by}` : ''}, after ${took} ${target.breached ? `⚠️ (target ${utc(target.due)} missed)` : '✅'}`;
+  }
+  return target.breached
+    ? `⚠️ **not yet, target missed** (was due ${utc(target.due)})`
+    : `not yet (due by ${utc(target.due)}, in ${humanDuration(target.due.getTime() - now.getTime())})`;
+}

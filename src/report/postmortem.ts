@@ -1,0 +1,191 @@
+import { formatDuration } from '../config/duration.ts';
+import type { Severity } from '../config/runbook.schema.ts';
+import { humanDuration, type SlaAssessment } from '../incident/sla.ts';
+import type { Incident } from '../incident/state.ts';
+import { inline, utc } from './markdown.ts';
+import { renderTimeline } from './timeline.ts';
+
+export interface PostmortemView {
+  incident: Incident;
+  severityKey: string;
+  severity: Severity;
+  sla: SlaAssessment;
+  issue: { number: number; title: string; url: string };
+  /** Due date of the post-incident review (72 hours after resolution). */
+  reviewDue: Date;
+  followUp: { number: number; url: string } | undefined;
+  /** Lines describing the resolution verification, when /resolve ran it. */
+  verification: string[];
+}
+
+/** A postmortem following the SRE book's template, with everything computable filled in. Pure. */
+export function renderPostmortem(view: PostmortemView): string {
+  const { incident, severity, sla } = view;
+  const declaredAt = incident.declaredAt ?? new Date(0);
+  const impactStart = incident.impactStartAt ?? declaredAt;
+  const impactEnd = incident.mitigatedAt ?? incident.resolvedAt;
+  const since = (at: Date | undefined) => (at ? humanDuration(at.getTime() - declaredAt.getTime()) : '—');
+  const verdict = (met: boolean | undefined) => (met === undefined ? '—' : met ? '✅ met' : '⚠️ missed');
+  const roles = new Map<string, string[]>();
+  const addRole = (login: string | undefined, role: string) => {
+    if (!login) return;
+    roles.set(login, [...(roles.get(login) ?? []), role]);
+  };
+  addRole(incident.declaredBy, 'declared');
+  addRole(incident.commander, 'incident commander');
+  addRole(incident.acknowledgedBy, 'acknowledged');
+  addRole(incident.resolvedBy, 'resolved');
+  for (const login of incident.responders) if (!roles.has(login)) addRole(login, 'responder');
+
+  return [
+    `# Postmortem: ${inline(view.issue.title)} (#${view.issue.number})`,
+    '',
+    `**Status:** draft for the post-incident review, due **${utc(view.reviewDue)}** (72 hours after resolution)${view.followUp ? ` in #${view.followUp.number}` : ''}.`,
+    `**Severity:** ${view.severityKey.toUpperCase()} — ${severity.name} (${severity.description}).`,
+    '',
+    '## Summary',
+    '',
+    incident.resolutionSummary
+      ? inline(incident.resolutionSummary, 2000)
+      : '_One paragraph: what happened, who was affected, how it was fixed._',
+    '',
+    '## Impact',
+    '',
+    `- Impact window: ${utc(impactStart)} → ${impactEnd ? utc(impactEnd) : 'ongoing'}${impactEnd ? ` (${humanDuration(impactEnd.getTime() - impactStart.getTime())})` : ''}${incident.impactStartAt ? '' : ' (start of impact taken as the declaration; `/impact-start` back-dates it)'}`,
+    '- Users and requests affected: _to be filled in from the metrics_',
+    '',
+    '## Root causes',
+    '',
+    '_What made this possible? Keep asking why until the answer is a process or a design._',
+    '',
+    '## Trigger',
+    '',
+    '_What set it off (a deploy, a config change, a load spike …)?_',
+    '',
+    '## Resolution',
+    '',
+    ...(incident.forcedResolution
+      ? ['⚠️ Resolved with `--force`: the resolution verification did not pass.', '']
+      : []),
+    ...(incident.closedByHand
+      ? ['⚠️ The issue was closed by hand: the resolution was not verified.', '']
+      : []),
+    ...(view.verification.length > 0
+      ? ['Resolution verification:', '', ...view.verification.map((line) => `- ${line}`), '']
+      : []),
+    '## Detection',
+    '',
+    `Declared by @${incident.declaredBy ?? 'unknown'} at ${utc(declaredAt)}${incident.impactStartAt ? `, ${humanDuration(declaredAt.getTime() - incident.impactStartAt.getTime())} after impact started` : ''}. _How was it noticed: an alert, a user, a person on call?_`,
+    '',
+    '## Action items',
+    '',
+    '| Action item | Type | Owner | Tracking |',
+    '|---|---|---|---|',
+    '| _Fix the root cause_ | prevent | | |',
+    '| _Detect it sooner_ | detect | | |',
+    '| _Update the runbook with what was learned_ | process | | |',
+    ...incident.commands
+      .filter((command) => command.status !== 'success')
+      .map(
+        (command) =>
+          `| Investigate why \`/${command.command}\` ended ${command.status} at ${utc(command.at)} | investigate | | [result](${command.url}) |`,
+      ),
+    '',
+    '## Lessons learned',
+    '',
+    '### What went well',
+    '',
+    '### What went wrong',
+    '',
+    '### Where we got lucky',
+    '',
+    '## Timeline',
+    '',
+    renderTimeline(incident.timeline),
+    '',
+    '## Supporting information',
+    '',
+    '### Response times',
+    '',
+    '| Measure | Time since declaration | Target | Result |',
+    '|---|---|---|---|',
+    `| Time to acknowledge | ${since(incident.acknowledgedAt)} | ${formatDuration(severity['acknowledge-within'])} | ${verdict(incident.acknowledgedAt ? !sla.acknowledge.breached : undefined)} |`,
+    `| Time to mitigate | ${since(incident.mitigatedAt)} | ${formatDuration(severity['respond-within'])} (response time) | ${verdict(incident.mitigatedAt ? !sla.respond.breached : undefined)} |`,
+    `| Time to resolve | ${since(incident.resolvedAt)} | — | — |`,
+    `| Status updates | ${incident.updates.length} posted | ${severity['update-every'] ? `every ${formatDuration(severity['update-every'])}` : '—'} | ${incident.breaches.filter((b) => b.kind === 'update').length} missed |`,
+    '',
+    '### Responders',
+    '',
+    '| Responder | Roles |',
+    '|---|---|',
+    ...[...roles].map(([login, list]) => `| @${login} | ${list.join(', ')} |`),
+    '',
+    '### Commands run',
+    '',
+    ...(incident.commands.length > 0
+      ? [
+          '| UTC | Command | By | Outcome |',
+          '|---|---|---|---|',
+          ...incident.commands.map(
+            (c) => `| ${utc(c.at)} | [\`/${c.command}\`](${c.url}) | @${c.by} | ${c.status} |`,
+          ),
+        ]
+      : ['_No runbook command was run from the issue._']),
+    '',
+    '### Phases',
+    '',
+    '```mermaid',
+    renderPhaseChart(incident),
+    '```',
+    '',
+    '## Post-incident checklists (from the runbook)',
+    '',
+    '### Resolution verification',
+    '',
+    `- [${view.verification.some((line) => line.startsWith('✅') && /health/i.test(line)) ? 'x' : ' '}] Verify application health`,
+    `- [${view.verification.some((line) => line.startsWith('✅') && /smoke/i.test(line)) ? 'x' : ' '}] Run smoke tests`,
+    `- [${view.verification.length > 0 && view.verification.filter((l) => /rate|time|memory/i.test(l)).every((l) => l.startsWith('✅')) ? 'x' : ' '}] Check metrics return to normal`,
+    '',
+    '### Communication',
+    '',
+    '- [x] Update incident ticket with resolution (this issue)',
+    '- [ ] Notify stakeholders of resolution',
+    '- [ ] Post final status page update',
+    `- [${view.followUp ? 'x' : ' '}] Schedule post-incident review${view.followUp ? ` (#${view.followUp.number}, due ${utc(view.reviewDue)})` : ''}`,
+    '',
+    `### Post-incident review (within 72 hours: by ${utc(view.reviewDue)})`,
+    '',
+    '- [ ] Timeline review: document the incident timeline',
+    '- [ ] Root cause analysis: identify underlying causes',
+    '- [ ] Action items: create follow-up tasks',
+    '- [ ] Process improvements: update runbooks and monitoring',
+    '',
+    '### Documentation',
+    '',
+    'Update the runbook with:',
+    '',
+    '- [ ] New incident scenarios encountered',
+    '- [ ] Improved diagnostic procedures',
+    '- [ ] Additional resolution steps',
+    '- [ ] Lessons learned',
+  ].join('\n');
+}
+
+/** The incident's phases as a Mermaid gantt chart (UTC). */
+export function renderPhaseChart(incident: Incident): string {
+  const at = (date: Date) => date.toISOString().slice(0, 19).replace('T', ' ');
+  const declared = incident.declaredAt ?? new Date(0);
+  const end = incident.resolvedAt ?? incident.timeline.at(-1)?.at ?? declared;
+  const lines = ['gantt', '  dateFormat YYYY-MM-DD HH:mm:ss', '  axisFormat %H:%M', '  section Incident'];
+  if (incident.impactStartAt && incident.impactStartAt < declared) {
+    lines.push(`  Impact before declaration :crit, impact, ${at(incident.impactStartAt)}, ${at(declared)}`);
+  }
+  const mitigated = incident.mitigatedAt && incident.mitigatedAt < end ? incident.mitigatedAt : undefined;
+  lines.push(`  Investigating :active, investigating, ${at(declared)}, ${at(mitigated ?? end)}`);
+  if (mitigated) lines.push(`  Mitigated :done, mitigated, ${at(mitigated)}, ${at(end)}`);
+  lines.push('  section Milestones');
+  if (incident.acknowledgedAt)
+    lines.push(`  Acknowledged :milestone, acknowledged, ${at(incident.acknowledgedAt)}, 0m`);
+  if (incident.resolvedAt) lines.push(`  Resolved :milestone, resolved, ${at(incident.resolvedAt)}, 0m`);
+  return lines.join('\n');
+}
