@@ -53552,6 +53552,7 @@ function commonOptions(connection, files) {
     return [
         '-F',
         '/dev/null',
+        ...(files.sshLog ? ['-E', files.sshLog] : []),
         ...[
             'BatchMode=yes',
             `ConnectTimeout=${connection.connectTimeoutSeconds}`,
@@ -53644,6 +53645,7 @@ function createSshExecutor(options) {
         identityFile: (0,external_node_path_namespaceObject.join)(keyDir, 'id'),
         knownHostsFile: (0,external_node_path_namespaceObject.join)(keyDir, 'known_hosts'),
         controlDir,
+        sshLog: (0,external_node_path_namespaceObject.join)(keyDir, 'ssh.log'),
     };
     (0,external_node_fs_namespaceObject.writeFileSync)(files.identityFile, normaliseKey(options.privateKey), { mode: 0o600 });
     (0,external_node_fs_namespaceObject.writeFileSync)(files.knownHostsFile, options.knownHosts.trim() + '\n', { mode: 0o600 });
@@ -53652,6 +53654,8 @@ function createSshExecutor(options) {
     return {
         async run(script, timeoutSeconds) {
             const started = performance.now();
+            if (files.sshLog)
+                (0,external_node_fs_namespaceObject.writeFileSync)(files.sshLog, '', { mode: 0o600 });
             const stdout = new CappedOutput(capture.head, capture.tail);
             const subprocess = execa(ssh, stepArguments(options.connection, files, script, timeoutSeconds), {
                 stdin: 'ignore',
@@ -53666,8 +53670,9 @@ function createSshExecutor(options) {
             const result = await subprocess;
             const captured = stdout.result();
             const exitCode = typeof result.exitCode === 'number' ? result.exitCode : undefined;
+            const sshMessages = readSshLog(files.sshLog);
             return {
-                ...classify(exitCode, result.timedOut, captured.text),
+                ...classify(exitCode, result.timedOut, sshMessages),
                 output: captured.text,
                 totalBytes: captured.totalBytes,
                 omittedBytes: captured.omittedBytes,
@@ -53685,12 +53690,25 @@ function createSshExecutor(options) {
         },
     };
 }
-function classify(exitCode, timedOut, output) {
+/**
+ * 255 is ssh's own failure only when ssh said something (its messages go to their own file);
+ * a remote command may exit 255 too.
+ */
+function classify(exitCode, timedOut, sshMessages) {
     if (timedOut || exitCode === 124 || exitCode === 137)
         return { outcome: 'timeout', exitCode };
-    if (exitCode === 255)
-        return { outcome: 'ssh-error', exitCode, sshError: explainSshFailure(output) };
+    if (exitCode === 255 && sshMessages.trim().length > 0) {
+        return { outcome: 'ssh-error', exitCode, sshError: explainSshFailure(sshMessages) };
+    }
     return { outcome: exitCode === 0 ? 'ok' : 'failed', exitCode };
+}
+function readSshLog(path) {
+    try {
+        return path ? (0,external_node_fs_namespaceObject.readFileSync)(path, 'utf8') : '';
+    }
+    catch {
+        return '';
+    }
 }
 /** Turns ssh's own error text into what a responder needs to know. */
 function explainSshFailure(output) {
@@ -53710,8 +53728,8 @@ function explainSshFailure(output) {
     }
     if (text.includes('could not resolve hostname'))
         return 'the host name could not be resolved.';
-    const firstLine = output.trim().split('\n').at(-1) ?? '';
-    return `ssh failed: ${firstLine.slice(0, 300)}`;
+    const lastLine = output.trim().split('\n').at(-1) ?? '';
+    return `ssh failed: ${lastLine.slice(0, 300)}`;
 }
 /** Keys pasted into secrets often lose their final newline or gain CRLFs; OpenSSH rejects both. */
 function normaliseKey(key) {
@@ -59702,6 +59720,7 @@ const markerSchema = discriminatedUnion('type', [
         source: schemas_number().int().positive(),
         requestedBy: schemas_string(),
         expiresAt: iso_datetime(),
+        planHash: schemas_string().regex(/^[0-9a-f]{16}$/),
         confirmedBy: schemas_string().optional(),
     }),
     object({ type: literal('board') }),
@@ -59724,22 +59743,29 @@ function writeMarker(marker) {
     return `<!-- ${PREFIX} ${JSON.stringify(marker).replace(/--/g, '-\\u002d')} -->`;
 }
 /**
- * The markers in a comment body. Callers must only pass bodies of the action's own comments:
- * anyone can type this text.
+ * The marker that ends a comment body, if any. Only the last line counts, so marker text that
+ * appears anywhere else (in command output, in a quote) is never read. Callers must only pass
+ * bodies of the action's own comments: anyone can type this text.
  */
-function readMarkers(body) {
-    const found = [];
-    for (const match of body.matchAll(new RegExp(`<!-- ${PREFIX} (\\{.*?\\}) -->`, 'g'))) {
-        try {
-            const parsed = markerSchema.safeParse(JSON.parse(match[1] ?? ''));
-            if (parsed.success)
-                found.push(parsed.data);
-        }
-        catch {
-            // Not JSON: not ours.
-        }
+function readMarker(body) {
+    const match = new RegExp(`<!-- ${PREFIX} (\\{[^\n]*\\}) -->$`).exec(body.trimEnd());
+    if (!match)
+        return undefined;
+    try {
+        const parsed = markerSchema.safeParse(JSON.parse(match[1] ?? ''));
+        return parsed.success ? parsed.data : undefined;
     }
-    return found;
+    catch {
+        return undefined;
+    }
+}
+/** Replaces the marker that ends `body`, keeping the text before it. */
+function replaceMarker(body, marker, note = '') {
+    const text = body
+        .trimEnd()
+        .replace(new RegExp(`<!-- ${PREFIX} \\{[^\n]*\\} -->$`), '')
+        .trimEnd();
+    return `${text}${note ? `\n\n${note}` : ''}\n\n${writeMarker(marker)}`;
 }
 
 ;// CONCATENATED MODULE: ./src/report/redact.ts
@@ -59750,7 +59776,17 @@ function readMarkers(body) {
 const SECRET_PATTERNS = [
     {
         name: 'private key',
-        pattern: /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g,
+        pattern: /-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)/g,
+    },
+    {
+        name: 'private key',
+        // The end of a key whose start was cut off (output keeps only its head and tail).
+        pattern: /(?:^[A-Za-z0-9+/=]{16,}\r?\n)+-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----/gm,
+    },
+    {
+        name: 'JSON credential',
+        pattern: /("(?:password|passwd|secret|token|api_?key|private_?key)"\s*:\s*")[^"]+/gi,
+        keep: 1,
     },
     { name: 'GitHub token', pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{20,255}|github_pat_[A-Za-z0-9_]{22,255})\b/g },
     { name: 'Slack token', pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,}\b/g },
@@ -59813,7 +59849,7 @@ function inline(text, max = 200) {
 function headAndTail(text, budget) {
     if (text.length <= budget)
         return text;
-    const marker = `\n… ${text.length - budget} characters omitted; the workflow run log has everything …\n`;
+    const marker = `\n… ${text.length - budget} characters omitted here; the workflow run log has the captured output …\n`;
     const keep = Math.max(0, budget - marker.length);
     const head = Math.ceil(keep * 0.6);
     return text.slice(0, head) + marker + text.slice(text.length - (keep - head));
@@ -59831,8 +59867,14 @@ function utc(date) {
 }
 /** Output as it can be shown: no terminal escape sequences or control characters but tab and newline. */
 function printableOutput(text) {
-    // eslint-disable-next-line no-control-regex
-    return text.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, '').replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '');
+    return (text
+        // eslint-disable-next-line no-control-regex
+        .replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, '')
+        // eslint-disable-next-line no-control-regex
+        .replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '')
+        // Output can never carry an HTML comment, so it can never look like one of our markers.
+        .replace(/<!--/g, '<!-\u200b-')
+        .replace(/-->/g, '-\u200b->'));
 }
 
 ;// CONCATENATED MODULE: ./src/report/replies.ts
@@ -59844,7 +59886,7 @@ function renderCommandError(error) {
     const lines = [`❓ ${error.message}.`.replace(/\.\.$/, '.'), ''];
     if (error.suggestion)
         lines.push(`Did you mean \`/${error.suggestion}\`?`, '');
-    lines.push(`> ${inline(printable(error.line.text, 120))}`, '', 'Comment `/help` for the commands you may run.');
+    lines.push(`You wrote: \`${inline(printable(error.line.text, 120))}\``, '', 'Comment `/help` for the commands you may run.');
     return lines.join('\n');
 }
 function renderRefusal(commandText, message) {
@@ -59860,7 +59902,8 @@ function renderTooManyCommands(ignored, max) {
     return [
         `⚠️ Only the first ${max} commands of a comment are run. These were **not run**:`,
         '',
-        ...ignored.map((text) => `- \`${inline(printable(text, 120))}\``),
+        ...ignored.slice(0, 10).map((text) => `- \`${inline(printable(text, 120))}\``),
+        ...(ignored.length > 10 ? [`- … and ${ignored.length - 10} more`] : []),
         '',
         'Post them again in another comment.',
     ].join('\n');
@@ -59923,6 +59966,7 @@ function renderPendingConfirmation(view) {
             source: view.sourceCommentId,
             requestedBy: view.requestedBy,
             expiresAt: view.expiresAt.toISOString(),
+            planHash: view.planHash,
         }),
     ].join('\n');
 }
@@ -60595,17 +60639,20 @@ async function executePlan(plan, request, context) {
     const render = () => redact(renderResult(view), context.knownSecrets).text;
     const comment = await context.github.createComment(context.issueNumber, render());
     let lastEdit = performance.now();
-    const executor = context.createExecutor(plan.target);
     let failed;
+    let executor;
     try {
+        executor = context.createExecutor(plan.target);
         for (const entry of steps) {
             if (failed)
                 break;
             const step = entry.step;
             context.log(`/${plan.command}: ${entry.kind} "${step.name}" on ${plan.target.host}`);
-            const result = await executor.run(step.script, plan.timeoutSeconds);
+            const raw = await executor.run(step.script, plan.timeoutSeconds);
+            // Redacted before anything is cut or shown, so no cut can split a secret past the patterns.
+            const result = { ...raw, output: redact(raw.output, context.knownSecrets).text };
             entry.result = result;
-            context.log(`  → ${result.outcome}, exit ${result.exitCode}, ${result.durationMs} ms, ${result.totalBytes} bytes`);
+            context.log(`  → ${result.outcome}, exit ${result.exitCode}, ${result.durationMs} ms, ${result.totalBytes} bytes\n${result.output}`);
             const stops = result.outcome === 'ssh-error' ||
                 result.outcome === 'timeout' ||
                 (result.outcome === 'failed' && !step.continueOnError);
@@ -60620,8 +60667,24 @@ async function executePlan(plan, request, context) {
             }
         }
     }
+    catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        const entry = steps.find((candidate) => !candidate.result) ?? steps[0];
+        if (entry) {
+            entry.result = {
+                outcome: 'ssh-error',
+                exitCode: undefined,
+                output: '',
+                totalBytes: 0,
+                omittedBytes: 0,
+                durationMs: 0,
+                sshError: redact(message, context.knownSecrets).text,
+            };
+            failed = { view: entry, result: entry.result };
+        }
+    }
     finally {
-        await executor.close();
+        await executor?.close();
     }
     const last = [...steps].reverse().find((entry) => entry.result)?.result;
     view.durationMs = performance.now() - started;
@@ -60648,7 +60711,7 @@ async function executePlan(plan, request, context) {
                     outcome: result.outcome,
                     exitCode: result.exitCode,
                     durationMs: result.durationMs,
-                    output: redact(result.output, context.knownSecrets).text,
+                    output: result.output,
                 },
             ]
             : []),
@@ -60699,7 +60762,8 @@ function collectFacts(sources) {
     for (const comment of sources.comments) {
         if (comment.author !== sources.selfLogin)
             continue;
-        for (const marker of readMarkers(comment.body)) {
+        const marker = readMarker(comment.body);
+        if (marker) {
             if (marker.type === 'event') {
                 facts.push({ kind: 'event', at: new Date(marker.at), url: comment.htmlUrl, marker });
             }
@@ -61013,8 +61077,7 @@ pending) {
     if (pending && !facts.some((fact) => fact.kind === 'labeled' && fact.severity === pending.severity))
         facts.push(pending);
     const incident = reduceIncident(facts);
-    const board = comments.find((comment) => comment.author === context.selfLogin &&
-        readMarkers(comment.body).some((marker) => marker.type === 'board'));
+    const board = comments.find((comment) => comment.author === context.selfLogin && readMarker(comment.body)?.type === 'board');
     const severityKey = incident.severity;
     const severity = severityKey ? context.runbook.severities[severityKey] : undefined;
     return {
@@ -61678,6 +61741,15 @@ async function handleComment(event, deps) {
     }
     await deps.github.reactToComment(event.comment.id, 'eyes');
     const issueNumber = event.issue.number;
+    const user = event.comment.user.login;
+    const authorizer = createAuthorizer(deps.github, deps.settings);
+    // People without access get one short answer: their text is not echoed or parsed further.
+    if ((await authorizer.roleOf(user)) === 'none') {
+        const message = `@${user} has no access to this repository, so commands from this account are not run.`;
+        await deps.github.createComment(issueNumber, `🚫 ${message} Nothing was executed.`);
+        await deps.github.reactToComment(event.comment.id, 'confused');
+        return [{ status: 'refused', reason: 'permission', message }];
+    }
     const loaded = await loadRunbook(deps.settings.runbookPath, deps.github.readFile);
     if (!loaded.ok) {
         await deps.github.createComment(issueNumber, [
@@ -61694,8 +61766,8 @@ async function handleComment(event, deps) {
         runbook: loaded.runbook,
         runbookSource: loaded.source,
         registry: commandRegistry(loaded.runbook),
-        authorizer: createAuthorizer(deps.github, deps.settings),
-        user: event.comment.user.login,
+        authorizer,
+        user,
     };
     const max = deps.settings.maxCommandsPerComment;
     const outcomes = [];
@@ -61803,6 +61875,7 @@ async function runOrHold(command, context) {
         await deps.github.createComment(event.issue.number, renderPendingConfirmation({
             plan,
             code,
+            planHash: planHash(plan),
             requestedBy: context.user,
             sourceCommentId: event.comment.id,
             expiresAt,
@@ -61826,10 +61899,14 @@ async function comment_confirm(code, context) {
     };
     const comments = await deps.github.listComments(issueNumber);
     const own = comments.filter((comment) => comment.author === deps.selfLogin);
-    const holder = own.find((comment) => readMarkers(comment.body).some((m) => m.type === 'pending' && m.code === code));
-    const pending = holder && readMarkers(holder.body).find((m) => m.type === 'pending' && m.code === code);
-    if (!holder || !pending || pending.type !== 'pending')
+    const holder = own.find((comment) => {
+        const marker = readMarker(comment.body);
+        return marker?.type === 'pending' && marker.code === code;
+    });
+    const pending = holder ? readMarker(holder.body) : undefined;
+    if (!holder || pending?.type !== 'pending') {
         return refuse(`No command on this issue waits for the code \`${code}\`.`);
+    }
     if (pending.confirmedBy)
         return refuse(`That code was already used by @${pending.confirmedBy}; a code runs its command once.`);
     if (new Date(pending.expiresAt) < deps.now()) {
@@ -61855,9 +61932,11 @@ async function comment_confirm(code, context) {
     const planned = planCommand({ spec, args: pending.args, line }, context.runbook, deps.settings.ssh, deps.settings.commandTimeoutSeconds);
     if (!planned.ok)
         return refuse(planned.message);
+    if (planHash(planned.plan) !== pending.planHash) {
+        return refuse('The runbook or the target changed since this plan was posted, so it is not run. Post the command again for a new plan.');
+    }
     const consumed = { ...pending, confirmedBy: context.user };
-    await deps.github.updateComment(holder.id, holder.body.replace(writeMarker(pending), writeMarker(consumed)) +
-        `\n\n✅ Confirmed by @${context.user}; running now.`);
+    await deps.github.updateComment(holder.id, replaceMarker(holder.body, consumed, `✅ Confirmed by @${context.user}; running now.`));
     return execute(planned.plan, {
         user: pending.requestedBy,
         confirmedBy: context.user,
@@ -61902,6 +61981,16 @@ async function execute(plan, request, context) {
 /** Read-only commands need only their own level; every other one also the `permission` input's floor. */
 function requiredPermission(spec, deps) {
     return spec.readOnly ? spec.permission : higherOf(deps.settings.permission, spec.permission);
+}
+/** A digest of exactly what would run, where: the held plan runs only if it is unchanged. */
+function planHash(plan) {
+    const material = {
+        target: plan.target,
+        steps: plan.steps,
+        check: plan.check,
+        timeout: plan.timeoutSeconds,
+    };
+    return (0,external_node_crypto_.createHash)('sha256').update(JSON.stringify(material)).digest('hex').slice(0, 16);
 }
 /** Eight hex digits bound to the requesting comment, the command and its exact arguments. */
 function confirmationCode(commentId, command, args) {

@@ -110,13 +110,17 @@ export class IncidentScenario {
     return this.run(fixture.eventName, fixture.payload, inputs);
   }
 
-  /** The action's status board on the issue. */
+  /** The action's status board on the issue (edited in place, so always the same comment). */
   board(issueNumber: number): string {
-    return this.actionComments(issueNumber).find((body) => body.includes('{"type":"board"}')) ?? '';
+    return this.ownComments(issueNumber).find((body) => body.includes('{"type":"board"}')) ?? '';
   }
 
-  /** Bodies of the comments the action posted on the issue, oldest first. */
+  /** Bodies of the comments the action posted on the issue, oldest first, without the status board. */
   actionComments(issueNumber: number): string[] {
+    return this.ownComments(issueNumber).filter((body) => !body.includes('{"type":"board"}'));
+  }
+
+  private ownComments(issueNumber: number): string[] {
     return this.emulator
       .listComments(issueNumber)
       .filter((comment) => comment.user?.login === 'github-actions[bot]')

@@ -22,7 +22,7 @@ describe('the bundle, run as the runner runs it', () => {
 
     expect(run.exitCode).toBe(0);
     expect(run.outputs).toMatchObject({ status: 'success', reason: 'declared', command: 'declare' });
-    const [declaration] = scenario.actionComments(issue);
+    const declaration = scenario.board(issue);
     expect(declaration).toContain('## 🔍 P0 — Critical · investigating');
     expect(declaration).toContain('> Service completely down or major data loss');
     expect(declaration).toContain(
@@ -49,7 +49,7 @@ describe('the bundle, run as the runner runs it', () => {
     const issue = scenario.openIssue('Slow answers');
     const run = await scenario.label(issue, label, 'bob');
     expect(run.exitCode).toBe(0);
-    const [declaration] = scenario.actionComments(issue);
+    const declaration = scenario.board(issue);
     expect(declaration).toContain(`— ${name}`);
     expect(declaration).toContain(`respond within **${respond}**`);
   });
@@ -67,7 +67,7 @@ commands:
     );
     const issue = scenario.openIssue('Billing down');
     await scenario.label(issue, 'incident:p0', 'alice');
-    const [declaration] = scenario.actionComments(issue);
+    const declaration = scenario.board(issue);
     expect(declaration).toContain('P0 — Sev-Zero');
     expect(declaration).toContain('acknowledge within **2 minutes**');
   });

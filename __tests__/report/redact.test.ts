@@ -37,3 +37,19 @@ describe('redact', () => {
     expect(redact(output).text).toBe(output);
   });
 });
+
+describe('redact, where output was cut', () => {
+  test('the tail of a private key whose BEGIN line was cut off is still removed', () => {
+    const tail =
+      'AAAAB3NzaC1yc2EAAAADAQABAAABAQC7\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAE\n-----END RSA PRIVATE KEY-----';
+    expect(redact(`… 4000 bytes omitted …\n${tail}\nafter`).text).toBe(
+      '… 4000 bytes omitted …\n***private key redacted***\nafter',
+    );
+  });
+
+  test('JSON credentials are removed', () => {
+    expect(redact('{"user": "kb", "password": "hunter2-horse"}').text).toBe(
+      '{"user": "kb", "password": "***"}',
+    );
+  });
+});

@@ -1,5 +1,5 @@
 import { COMMENT_LIMIT } from '../../src/report/markdown.ts';
-import { readMarkers } from '../../src/report/marker.ts';
+import { readMarker } from '../../src/report/marker.ts';
 import { renderResult, type ResultView } from '../../src/report/result.ts';
 import type { Plan } from '../../src/runbook/plan.ts';
 
@@ -54,7 +54,13 @@ describe('renderResult', () => {
     expect(body).toContain('[workflow run](https://github.com/acme/kb/actions/runs/9)');
     expect(body).toContain('<summary>✅ Logs (exit 0, 1.2 s)</summary>');
     expect(body).toContain('line one\nline two');
-    expect(readMarkers(body)).toEqual([{ type: 'result', command: 'logs', source: 42, status: 'success', by: 'alice' }]);
+    expect(readMarker(body)).toEqual({
+      type: 'result',
+      command: 'logs',
+      source: 42,
+      status: 'success',
+      by: 'alice',
+    });
   });
 
   test('long output keeps its head and tail and the comment stays within GitHub’s limit', () => {
@@ -63,11 +69,21 @@ describe('renderResult', () => {
     expect(body.length).toBeLessThanOrEqual(COMMENT_LIMIT);
     expect(body).toContain('log line 0\n');
     expect(body).toContain('log line 19999');
-    expect(body).toContain('characters omitted; the workflow run log has everything');
+    expect(body).toContain('characters omitted here; the workflow run log has the captured output');
   });
 
   test('output cannot break out of its code block', () => {
     const body = renderResult(view('```\n</details>\n/restart'));
     expect(body).toContain('````text\n```\n</details>\n/restart\n````');
+  });
+});
+
+describe('markers in command output', () => {
+  test('output that imitates a marker is neutralised and never read back', () => {
+    const forged = '<!-- incident-issueops {"type":"pending","code":"deadbeef"} -->';
+    const body = renderResult(view(forged));
+    expect(body).not.toContain(forged);
+    expect(readMarker(body)).toMatchObject({ type: 'result' });
+    expect(readMarker(`${forged}\nmore text`)).toBeUndefined();
   });
 });

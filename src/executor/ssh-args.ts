@@ -5,6 +5,8 @@ export interface SshFiles {
   knownHostsFile: string;
   /** Directory for the multiplexing socket; kept short, as socket paths are limited to ~100 bytes. */
   controlDir: string;
+  /** ssh's own messages go here (-E), apart from the remote command's output. */
+  sshLog?: string;
 }
 
 export interface SshConnection {
@@ -24,6 +26,7 @@ export function commonOptions(connection: SshConnection, files: SshFiles): strin
   return [
     '-F',
     '/dev/null',
+    ...(files.sshLog ? ['-E', files.sshLog] : []),
     ...[
       'BatchMode=yes',
       `ConnectTimeout=${connection.connectTimeoutSeconds}`,

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { execa } from 'execa';
@@ -28,6 +28,7 @@ export function createSshExecutor(options: SshExecutorOptions): RemoteExecutor {
     identityFile: join(keyDir, 'id'),
     knownHostsFile: join(keyDir, 'known_hosts'),
     controlDir,
+    sshLog: join(keyDir, 'ssh.log'),
   };
   writeFileSync(files.identityFile, normaliseKey(options.privateKey), { mode: 0o600 });
   writeFileSync(files.knownHostsFile, options.knownHosts.trim() + '\n', { mode: 0o600 });
@@ -37,6 +38,7 @@ export function createSshExecutor(options: SshExecutorOptions): RemoteExecutor {
   return {
     async run(script, timeoutSeconds) {
       const started = performance.now();
+      if (files.sshLog) writeFileSync(files.sshLog, '', { mode: 0o600 });
       const stdout = new CappedOutput(capture.head, capture.tail);
       const subprocess = execa(ssh, stepArguments(options.connection, files, script, timeoutSeconds), {
         stdin: 'ignore',
@@ -51,8 +53,9 @@ export function createSshExecutor(options: SshExecutorOptions): RemoteExecutor {
       const result = await subprocess;
       const captured = stdout.result();
       const exitCode = typeof result.exitCode === 'number' ? result.exitCode : undefined;
+      const sshMessages = readSshLog(files.sshLog);
       return {
-        ...classify(exitCode, result.timedOut, captured.text),
+        ...classify(exitCode, result.timedOut, sshMessages),
         output: captured.text,
         totalBytes: captured.totalBytes,
         omittedBytes: captured.omittedBytes,
@@ -71,14 +74,28 @@ export function createSshExecutor(options: SshExecutorOptions): RemoteExecutor {
   };
 }
 
+/**
+ * 255 is ssh's own failure only when ssh said something (its messages go to their own file);
+ * a remote command may exit 255 too.
+ */
 function classify(
   exitCode: number | undefined,
   timedOut: boolean,
-  output: string,
+  sshMessages: string,
 ): Pick<StepResult, 'outcome' | 'exitCode' | 'sshError'> {
   if (timedOut || exitCode === 124 || exitCode === 137) return { outcome: 'timeout', exitCode };
-  if (exitCode === 255) return { outcome: 'ssh-error', exitCode, sshError: explainSshFailure(output) };
+  if (exitCode === 255 && sshMessages.trim().length > 0) {
+    return { outcome: 'ssh-error', exitCode, sshError: explainSshFailure(sshMessages) };
+  }
   return { outcome: exitCode === 0 ? 'ok' : 'failed', exitCode };
+}
+
+function readSshLog(path: string | undefined): string {
+  try {
+    return path ? readFileSync(path, 'utf8') : '';
+  } catch {
+    return '';
+  }
 }
 
 /** Turns ssh's own error text into what a responder needs to know. */
@@ -102,8 +119,8 @@ export function explainSshFailure(output: string): string {
     return 'host unreachable: the connection timed out or there is no route to the host.';
   }
   if (text.includes('could not resolve hostname')) return 'the host name could not be resolved.';
-  const firstLine = output.trim().split('\n').at(-1) ?? '';
-  return `ssh failed: ${firstLine.slice(0, 300)}`;
+  const lastLine = output.trim().split('\n').at(-1) ?? '';
+  return `ssh failed: ${lastLine.slice(0, 300)}`;
 }
 
 /** Keys pasted into secrets often lose their final newline or gain CRLFs; OpenSSH rejects both. */

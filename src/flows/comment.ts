@@ -6,7 +6,7 @@ import { higherOf } from '../authz/permission.ts';
 import type { Permission, Runbook } from '../config/runbook.schema.ts';
 import type { IssueCommentEvent } from '../events/payload.schema.ts';
 import type { Outcome } from '../outcome.ts';
-import { readMarkers, writeMarker } from '../report/marker.ts';
+import { readMarker, replaceMarker } from '../report/marker.ts';
 import { redact } from '../report/redact.ts';
 import {
   renderCommandError,
@@ -47,6 +47,15 @@ export async function handleComment(event: IssueCommentEvent, deps: Dependencies
   }
   await deps.github.reactToComment(event.comment.id, 'eyes');
   const issueNumber = event.issue.number;
+  const user = event.comment.user.login;
+  const authorizer = createAuthorizer(deps.github, deps.settings);
+  // People without access get one short answer: their text is not echoed or parsed further.
+  if ((await authorizer.roleOf(user)) === 'none') {
+    const message = `@${user} has no access to this repository, so commands from this account are not run.`;
+    await deps.github.createComment(issueNumber, `🚫 ${message} Nothing was executed.`);
+    await deps.github.reactToComment(event.comment.id, 'confused');
+    return [{ status: 'refused', reason: 'permission', message }];
+  }
   const loaded = await loadRunbook(deps.settings.runbookPath, deps.github.readFile);
   if (!loaded.ok) {
     await deps.github.createComment(
@@ -66,8 +75,8 @@ export async function handleComment(event: IssueCommentEvent, deps: Dependencies
     runbook: loaded.runbook,
     runbookSource: loaded.source,
     registry: commandRegistry(loaded.runbook),
-    authorizer: createAuthorizer(deps.github, deps.settings),
-    user: event.comment.user.login,
+    authorizer,
+    user,
   };
 
   const max = deps.settings.maxCommandsPerComment;
@@ -207,6 +216,7 @@ async function runOrHold(command: BoundCommand, context: CommentContext): Promis
       renderPendingConfirmation({
         plan,
         code,
+        planHash: planHash(plan),
         requestedBy: context.user,
         sourceCommentId: event.comment.id,
         expiresAt,
@@ -236,12 +246,14 @@ async function confirm(code: string, context: CommentContext): Promise<Outcome> 
   };
   const comments = await deps.github.listComments(issueNumber);
   const own = comments.filter((comment) => comment.author === deps.selfLogin);
-  const holder = own.find((comment) =>
-    readMarkers(comment.body).some((m) => m.type === 'pending' && m.code === code),
-  );
-  const pending = holder && readMarkers(holder.body).find((m) => m.type === 'pending' && m.code === code);
-  if (!holder || !pending || pending.type !== 'pending')
+  const holder = own.find((comment) => {
+    const marker = readMarker(comment.body);
+    return marker?.type === 'pending' && marker.code === code;
+  });
+  const pending = holder ? readMarker(holder.body) : undefined;
+  if (!holder || pending?.type !== 'pending') {
     return refuse(`No command on this issue waits for the code \`${code}\`.`);
+  }
   if (pending.confirmedBy)
     return refuse(`That code was already used by @${pending.confirmedBy}; a code runs its command once.`);
   if (new Date(pending.expiresAt) < deps.now()) {
@@ -269,11 +281,15 @@ async function confirm(code: string, context: CommentContext): Promise<Outcome> 
     deps.settings.commandTimeoutSeconds,
   );
   if (!planned.ok) return refuse(planned.message);
+  if (planHash(planned.plan) !== pending.planHash) {
+    return refuse(
+      'The runbook or the target changed since this plan was posted, so it is not run. Post the command again for a new plan.',
+    );
+  }
   const consumed = { ...pending, confirmedBy: context.user };
   await deps.github.updateComment(
     holder.id,
-    holder.body.replace(writeMarker(pending), writeMarker(consumed)) +
-      `\n\n✅ Confirmed by @${context.user}; running now.`,
+    replaceMarker(holder.body, consumed, `✅ Confirmed by @${context.user}; running now.`),
   );
   return execute(
     planned.plan,
@@ -324,6 +340,17 @@ async function execute(plan: Plan, request: ExecutionRequest, context: CommentCo
 /** Read-only commands need only their own level; every other one also the `permission` input's floor. */
 function requiredPermission(spec: CommandSpec, deps: Dependencies): Permission {
   return spec.readOnly ? spec.permission : higherOf(deps.settings.permission, spec.permission);
+}
+
+/** A digest of exactly what would run, where: the held plan runs only if it is unchanged. */
+export function planHash(plan: Plan): string {
+  const material = {
+    target: plan.target,
+    steps: plan.steps,
+    check: plan.check,
+    timeout: plan.timeoutSeconds,
+  };
+  return createHash('sha256').update(JSON.stringify(material)).digest('hex').slice(0, 16);
 }
 
 /** Eight hex digits bound to the requesting comment, the command and its exact arguments. */

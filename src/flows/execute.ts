@@ -72,17 +72,20 @@ export async function executePlan(
   const comment = await context.github.createComment(context.issueNumber, render());
   let lastEdit = performance.now();
 
-  const executor = context.createExecutor(plan.target);
   let failed: { view: StepView; result: StepResult } | undefined;
+  let executor: RemoteExecutor | undefined;
   try {
+    executor = context.createExecutor(plan.target);
     for (const entry of steps) {
       if (failed) break;
       const step = entry.step;
       context.log(`/${plan.command}: ${entry.kind} "${step.name}" on ${plan.target.host}`);
-      const result = await executor.run(step.script, plan.timeoutSeconds);
+      const raw = await executor.run(step.script, plan.timeoutSeconds);
+      // Redacted before anything is cut or shown, so no cut can split a secret past the patterns.
+      const result = { ...raw, output: redact(raw.output, context.knownSecrets).text };
       entry.result = result;
       context.log(
-        `  → ${result.outcome}, exit ${result.exitCode}, ${result.durationMs} ms, ${result.totalBytes} bytes`,
+        `  → ${result.outcome}, exit ${result.exitCode}, ${result.durationMs} ms, ${result.totalBytes} bytes\n${result.output}`,
       );
       const stops =
         result.outcome === 'ssh-error' ||
@@ -97,8 +100,23 @@ export async function executePlan(
         lastEdit = performance.now();
       }
     }
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const entry = steps.find((candidate) => !candidate.result) ?? steps[0];
+    if (entry) {
+      entry.result = {
+        outcome: 'ssh-error',
+        exitCode: undefined,
+        output: '',
+        totalBytes: 0,
+        omittedBytes: 0,
+        durationMs: 0,
+        sshError: redact(message, context.knownSecrets).text,
+      };
+      failed = { view: entry, result: entry.result };
+    }
   } finally {
-    await executor.close();
+    await executor?.close();
   }
 
   const last = [...steps].reverse().find((entry) => entry.result)?.result;
@@ -129,7 +147,7 @@ export async function executePlan(
               outcome: result.outcome,
               exitCode: result.exitCode,
               durationMs: result.durationMs,
-              output: redact(result.output, context.knownSecrets).text,
+              output: result.output,
             },
           ]
         : [],

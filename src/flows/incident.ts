@@ -4,7 +4,7 @@ import { collectFacts, type Fact } from '../incident/facts.ts';
 import { assessTargets, type SlaAssessment } from '../incident/sla.ts';
 import { reduceIncident, type Incident } from '../incident/state.ts';
 import { renderBoard } from '../report/board.ts';
-import { readMarkers } from '../report/marker.ts';
+import { readMarker } from '../report/marker.ts';
 
 export interface IncidentSnapshot {
   issueNumber: number;
@@ -48,9 +48,7 @@ export async function loadIncident(
     facts.push(pending);
   const incident = reduceIncident(facts);
   const board = comments.find(
-    (comment) =>
-      comment.author === context.selfLogin &&
-      readMarkers(comment.body).some((marker) => marker.type === 'board'),
+    (comment) => comment.author === context.selfLogin && readMarker(comment.body)?.type === 'board',
   );
   const severityKey = incident.severity;
   const severity = severityKey ? context.runbook.severities[severityKey] : undefined;

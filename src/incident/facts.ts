@@ -1,6 +1,6 @@
 import { severityFromLabel } from '../events/route.ts';
 import type { IssueComment, IssueEventRecord } from '../github/port.ts';
-import { readMarkers, type EventMarker } from '../report/marker.ts';
+import { readMarker, type EventMarker } from '../report/marker.ts';
 
 /** One thing that happened to the incident, from GitHub's own records or the action's markers. */
 export type Fact =
@@ -36,7 +36,8 @@ export function collectFacts(sources: FactSources): Fact[] {
   }
   for (const comment of sources.comments) {
     if (comment.author !== sources.selfLogin) continue;
-    for (const marker of readMarkers(comment.body)) {
+    const marker = readMarker(comment.body);
+    if (marker) {
       if (marker.type === 'event') {
         facts.push({ kind: 'event', at: new Date(marker.at), url: comment.htmlUrl, marker });
       } else if (marker.type === 'result' && marker.status !== 'running') {

@@ -17,7 +17,7 @@ export function inline(text: string, max = 200): string {
 /** Keeps the start and the end of `text` within `budget` characters. */
 export function headAndTail(text: string, budget: number): string {
   if (text.length <= budget) return text;
-  const marker = `\n… ${text.length - budget} characters omitted; the workflow run log has everything …\n`;
+  const marker = `\n… ${text.length - budget} characters omitted here; the workflow run log has the captured output …\n`;
   const keep = Math.max(0, budget - marker.length);
   const head = Math.ceil(keep * 0.6);
   return text.slice(0, head) + marker + text.slice(text.length - (keep - head));
@@ -36,6 +36,14 @@ export function utc(date: Date): string {
 
 /** Output as it can be shown: no terminal escape sequences or control characters but tab and newline. */
 export function printableOutput(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, '').replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '');
+  return (
+    text
+      // eslint-disable-next-line no-control-regex
+      .replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, '')
+      // eslint-disable-next-line no-control-regex
+      .replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '')
+      // Output can never carry an HTML comment, so it can never look like one of our markers.
+      .replace(/<!--/g, '<!-\u200b-')
+      .replace(/-->/g, '-\u200b->')
+  );
 }

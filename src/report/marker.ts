@@ -34,6 +34,7 @@ export const markerSchema = z.discriminatedUnion('type', [
     source: z.number().int().positive(),
     requestedBy: z.string(),
     expiresAt: z.iso.datetime(),
+    planHash: z.string().regex(/^[0-9a-f]{16}$/),
     confirmedBy: z.string().optional(),
   }),
   z.object({ type: z.literal('board') }),
@@ -60,20 +61,28 @@ export function writeMarker(marker: Marker): string {
 }
 
 /**
- * The markers in a comment body. Callers must only pass bodies of the action's own comments:
- * anyone can type this text.
+ * The marker that ends a comment body, if any. Only the last line counts, so marker text that
+ * appears anywhere else (in command output, in a quote) is never read. Callers must only pass
+ * bodies of the action's own comments: anyone can type this text.
  */
-export function readMarkers(body: string): Marker[] {
-  const found: Marker[] = [];
-  for (const match of body.matchAll(new RegExp(`<!-- ${PREFIX} (\\{.*?\\}) -->`, 'g'))) {
-    try {
-      const parsed = markerSchema.safeParse(JSON.parse(match[1] ?? ''));
-      if (parsed.success) found.push(parsed.data);
-    } catch {
-      // Not JSON: not ours.
-    }
+export function readMarker(body: string): Marker | undefined {
+  const match = new RegExp(`<!-- ${PREFIX} (\\{[^\n]*\\}) -->$`).exec(body.trimEnd());
+  if (!match) return undefined;
+  try {
+    const parsed = markerSchema.safeParse(JSON.parse(match[1] ?? ''));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
   }
-  return found;
+}
+
+/** Replaces the marker that ends `body`, keeping the text before it. */
+export function replaceMarker(body: string, marker: Marker, note = ''): string {
+  const text = body
+    .trimEnd()
+    .replace(new RegExp(`<!-- ${PREFIX} \\{[^\n]*\\} -->$`), '')
+    .trimEnd();
+  return `${text}${note ? `\n\n${note}` : ''}\n\n${writeMarker(marker)}`;
 }
 
 export type EventMarker = Extract<Marker, { type: 'event' }>;

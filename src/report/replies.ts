@@ -9,7 +9,7 @@ export function renderCommandError(error: CommandError): string {
   const lines = [`❓ ${error.message}.`.replace(/\.\.$/, '.'), ''];
   if (error.suggestion) lines.push(`Did you mean \`/${error.suggestion}\`?`, '');
   lines.push(
-    `> ${inline(printable(error.line.text, 120))}`,
+    `You wrote: \`${inline(printable(error.line.text, 120))}\``,
     '',
     'Comment `/help` for the commands you may run.',
   );
@@ -30,7 +30,8 @@ export function renderTooManyCommands(ignored: string[], max: number): string {
   return [
     `⚠️ Only the first ${max} commands of a comment are run. These were **not run**:`,
     '',
-    ...ignored.map((text) => `- \`${inline(printable(text, 120))}\``),
+    ...ignored.slice(0, 10).map((text) => `- \`${inline(printable(text, 120))}\``),
+    ...(ignored.length > 10 ? [`- … and ${ignored.length - 10} more`] : []),
     '',
     'Post them again in another comment.',
   ].join('\n');
@@ -98,6 +99,7 @@ export function renderPlan(plan: Plan, heading: string): string {
 export interface PendingView {
   plan: Plan;
   code: string;
+  planHash: string;
   requestedBy: string;
   sourceCommentId: number;
   expiresAt: Date;
@@ -120,6 +122,7 @@ export function renderPendingConfirmation(view: PendingView): string {
       source: view.sourceCommentId,
       requestedBy: view.requestedBy,
       expiresAt: view.expiresAt.toISOString(),
+      planHash: view.planHash,
     }),
   ].join('\n');
 }
