@@ -7,6 +7,8 @@ import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseRunbook } from '../src/config/runbook.ts';
 import { createSshExecutor } from '../src/executor/ssh.ts';
+import { loadIncident } from '../src/flows/incident.ts';
+import { createGitHubAdapter } from '../src/github/octokit-adapter.ts';
 import { startDeployHost, stopDeployHost, type DeployHostState } from './deploy/host.ts';
 import { startEmulator, type GitHubEmulator } from './github/emulator.ts';
 import { runAction } from './run-action.ts';
@@ -98,6 +100,60 @@ async function requestsPerCommand(state: DeployHostState): Promise<void> {
   }
 }
 
+async function lifecycleRequests(state: DeployHostState): Promise<void> {
+  const { emulator, scenario, issue } = await freshScenario(state);
+  await scenario.label(issue, 'incident:p1', 'alice');
+  for (const body of [
+    '/ack',
+    '/commander @alice',
+    '/update Rolled back; watching the error rate',
+    '/mitigated',
+    '/timeline',
+  ]) {
+    const before = emulator.requests.length;
+    await scenario.comment(issue, 'alice', body);
+    record(`API requests, lifecycle ${body.split(' ')[0]}`, String(emulator.requests.length - before));
+  }
+  await emulator.close();
+}
+
+async function rebuildAtScale(): Promise<void> {
+  const emulator = await startEmulator();
+  const issue = emulator.createIssue({ title: 'Long incident', user: 'alice' });
+  emulator.repo().addLabels(issue.number, ['incident:p1'], 'alice');
+  for (let index = 0; index < 2500; index += 1) {
+    emulator.addComment(issue.number, { user: `responder${index % 7}`, body: `note ${index}` });
+  }
+  const parsed = parseRunbook(RUNBOOK, 'demo');
+  if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+  const [owner = '', repo = ''] = emulator.repo().fullName.split('/');
+  const github = createGitHubAdapter({
+    token: 'ghs_bench',
+    owner,
+    repo,
+    baseUrl: emulator.url,
+    log: () => {},
+  });
+  const times: number[] = [];
+  let requests = 0;
+  for (let round = 0; round < ROUNDS; round += 1) {
+    const before = emulator.requests.length;
+    const started = performance.now();
+    await loadIncident(issue, {
+      github,
+      runbook: parsed.runbook,
+      selfLogin: 'github-actions[bot]',
+      labelPrefix: 'incident:',
+      now: () => new Date(),
+    });
+    times.push(performance.now() - started);
+    requests = emulator.requests.length - before;
+  }
+  await emulator.close();
+  record('rebuild from 2,500 comments: API requests', String(requests));
+  record('rebuild from 2,500 comments: median ms', median(times).toFixed(0));
+}
+
 async function multiplexing(state: DeployHostState): Promise<void> {
   const parsed = parseRunbook(RUNBOOK, 'demo');
   if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
@@ -154,6 +210,8 @@ async function main(): Promise<void> {
     await bundleStartup();
     await firstReaction(state);
     await requestsPerCommand(state);
+    await lifecycleRequests(state);
+    await rebuildAtScale();
     await multiplexing(state);
   } finally {
     await stopDeployHost(state);
