@@ -26,7 +26,7 @@ function say(text: string): void {
 
 function report(step: string, run: ActionRun): void {
   const { status = '?', reason = '?' } = run.outputs;
-  say(`  ${step.padEnd(34)} → ${status} (${reason}), exit ${run.exitCode}, ${Math.round(run.durationMs)} ms`);
+  say(`  ${step.padEnd(44)} → ${status} (${reason}), ${Math.round(run.durationMs)} ms`);
 }
 
 /** The issue as a reader would see it on GitHub: title, labels, then every comment in order. */
@@ -63,7 +63,14 @@ function renderThread(emulator: GitHubEmulator, issueNumber: number): string {
 async function main(): Promise<void> {
   say('Starting the demo deployment (sshd, supervisor, slack-kb-agent, PostgreSQL, Redis) …');
   const state = await startDeployHost();
-  const emulator = await startEmulator();
+  // The incident plays on a clock the demo controls; each step moves it forward.
+  const T0 = new Date('2026-11-26T03:00:00Z');
+  let clock = T0;
+  const at = (minutes: number, label: string) => {
+    clock = new Date(T0.getTime() + minutes * 60_000);
+    return `+${String(minutes).padStart(2, '0')} min  ${label}`;
+  };
+  const emulator = await startEmulator({ now: () => clock });
   try {
     say(
       `  deployment up in ${state.startupMs} ms; sshd on 127.0.0.1:${state.sshPort}, releases ${state.releases.join(', ')}`,
@@ -76,12 +83,14 @@ async function main(): Promise<void> {
     emulator.setPermission('dana', 'maintain');
     const scenario = new IncidentScenario({
       emulator,
+      clock: () => clock,
       inputs: {
         'ssh-host': state.sshHost,
         'ssh-port': String(state.sshPort),
         'ssh-user': state.sshUser,
         'ssh-private-key': state.privateKey,
         'ssh-known-hosts': state.knownHostsLine,
+        escalation: 'oncall-lead',
       },
     });
 
@@ -94,38 +103,75 @@ async function main(): Promise<void> {
     await onHost(state, 'kbctl restart slack-kb-agent >/dev/null');
 
     const issue = scenario.openIssue('Slack KB Agent answers 503 to every question', 'alice');
-    say(`\nIncident on issue #${issue}:`);
-    report('label incident:p0', await scenario.label(issue, 'incident:p0', 'alice'));
-    report('/diagnose app', (await scenario.comment(issue, 'alice', 'Looking.\n\n/diagnose app')).run);
+    const previous = state.releases.at(-2) ?? 'v1.1.0';
+    say(`\nP0 incident on issue #${issue} (times on the demo clock, from 03:00 UTC):`);
+    report(at(0, 'label incident:p0'), await scenario.label(issue, 'incident:p0', 'alice'));
+    report(at(6, 'scheduled sweep'), await scenario.sweep());
+    report(at(7, '/ack'), (await scenario.comment(issue, 'alice', 'On it.\n/ack')).run);
+    report(at(8, '/commander @dana'), (await scenario.comment(issue, 'alice', '/commander @dana')).run);
+    report(at(9, '/diagnose app'), (await scenario.comment(issue, 'alice', 'Looking.\n\n/diagnose app')).run);
     report(
-      '/backup',
+      at(11, '/backup'),
       (await scenario.comment(issue, 'alice', 'Taking a backup before touching anything.\n/backup')).run,
     );
-    report('/restart', (await scenario.comment(issue, 'alice', '/restart')).run);
-    const previous = state.releases.at(-2) ?? 'v1.1.0';
-    const rollback = await scenario.comment(
-      issue,
-      'alice',
-      `Restart did not help; rolling back.\n/rollback ${previous}`,
+    report(at(13, '/restart'), (await scenario.comment(issue, 'alice', '/restart')).run);
+    report(
+      at(15, '/update'),
+      (
+        await scenario.comment(
+          issue,
+          'dana',
+          `/update ${state.currentRelease} is broken; restart did not help. Rolling back to ${previous}.`,
+        )
+      ).run,
     );
-    report(`/rollback ${previous}`, rollback.run);
+    const rollback = await scenario.comment(issue, 'alice', `Rolling back.\n/rollback ${previous}`);
+    report(at(16, `/rollback ${previous}`), rollback.run);
     const code = /\/confirm ([0-9a-f]{8})/.exec(scenario.actionComments(issue).at(-1) ?? '')?.[1];
     if (!code) throw new Error('the rollback plan carries no confirmation code');
     report(
-      `/confirm ${code} (by dana)`,
+      at(17, `/confirm ${code} (by dana)`),
       (await scenario.comment(issue, 'dana', `Plan looks right.\n/confirm ${code}`)).run,
     );
-    report('/health', (await scenario.comment(issue, 'alice', '/health')).run);
+    report(at(19, '/health'), (await scenario.comment(issue, 'alice', '/health')).run);
+    report(
+      at(20, '/mitigated'),
+      (await scenario.comment(issue, 'dana', `/mitigated rolled back to ${previous}`)).run,
+    );
+    report(at(50, 'scheduled sweep (update overdue)'), await scenario.sweep());
+    report(
+      at(52, '/update'),
+      (await scenario.comment(issue, 'dana', '/update Error rate back to normal for 30 minutes.')).run,
+    );
+    report(
+      at(55, '/resolve'),
+      (
+        await scenario.comment(
+          issue,
+          'dana',
+          `/resolve Release ${state.currentRelease} could not reach its vector index; rolled back to ${previous}.`,
+        )
+      ).run,
+    );
 
     const version = JSON.parse(await onHost(state, 'curl -fsS "$KB_URL/health"')).version as string;
-    say(`\nThe app now reports ${version}.`);
+    const followUp = emulator
+      .listComments(issue)
+      .map((c) => /Post-incident review: #(\d+)/.exec(c.body ?? '')?.[1])
+      .find(Boolean);
+    say(
+      `\nThe app now reports ${version}; issue #${issue} is ${emulator.getIssue(issue)?.state}; review issue #${followUp}.`,
+    );
     if (emulator.violations.length > 0) {
       throw new Error(`the emulator recorded ${emulator.violations.length} OpenAPI violations`);
     }
     mkdirSync(OUTPUT_DIR, { recursive: true });
     const threadFile = join(OUTPUT_DIR, 'issue-thread.md');
     writeFileSync(threadFile, renderThread(emulator, issue));
+    if (followUp)
+      writeFileSync(join(OUTPUT_DIR, 'review-issue.md'), renderThread(emulator, Number(followUp)));
     say(`\nThe issue thread, as Markdown: ${threadFile}`);
+    if (followUp) say(`The post-incident review issue: ${join(OUTPUT_DIR, 'review-issue.md')}`);
     say(`API requests: ${emulator.requests.length}, all validated against GitHub's OpenAPI description.`);
   } finally {
     await emulator.close();
