@@ -60129,10 +60129,13 @@ function insideQuotes(script, index) {
  * The built-in runbook: the Slack KB Agent incident runbook for its docker-compose deployment,
  * encoded command for command. Used when the repository has no runbook file.
  *
- * Two deliberate departures from the text, both needed to run without a terminal:
- * `docker stats` gets `--no-stream` (it would otherwise never exit), and `rollback` pulls the
- * image before taking the service down, so that a tag that does not exist fails while the
- * service is still running.
+ * Deliberate departures from the text, all needed to run unattended under `bash -eo pipefail`:
+ * - `docker stats` gets `--no-stream` (it would otherwise never exit);
+ * - `rollback` pulls the image before taking the service down, so that a tag that does not exist
+ *   fails while the service is still running, and starts the stack with SLACK_KB_AGENT_TAG set
+ *   (the compose file must use `image: slack-kb-agent:${SLACK_KB_AGENT_TAG:-latest}`);
+ * - health checks after a restart retry for up to 30 s (`--retry`), since the app needs a moment;
+ * - `docker ps | grep` becomes `docker ps --filter`, which does not fail when the container is gone.
  */
 const BUILTIN_RUNBOOK_YAML = `# yaml-language-server: $schema=../../runbook.schema.json
 version: 1
@@ -60171,6 +60174,21 @@ targets:
     description: The VM that runs the docker-compose project (commands run in the login directory)
 
 commands:
+  assess:
+    description: 'The Initial Assessment: health, application logs, resources (Initial Response, step 2)'
+    permission: triage
+    timeout: 2m
+    steps:
+      - name: Quick health check
+        run: curl -f http://slack-kb-agent:9090/health
+        continue-on-error: true
+      - name: Check application logs
+        run: docker logs slack-kb-agent --tail=100
+        continue-on-error: true
+      - name: Check system resources
+        run: docker stats slack-kb-agent --no-stream
+        continue-on-error: true
+
   restart:
     description: Restart the application container (Scenario 1, resolution step 1)
     permission: write
@@ -60180,7 +60198,7 @@ commands:
         run: docker-compose restart slack-kb-agent
     check:
       name: Health check
-      run: curl -f http://slack-kb-agent:9090/health
+      run: curl -f --retry 15 --retry-connrefused --retry-delay 2 http://slack-kb-agent:9090/health
 
   rollback:
     description: Roll the application back to an earlier image tag (Scenario 1, resolution step 3)
@@ -60199,10 +60217,10 @@ commands:
         run: docker-compose down
         destructive: true
       - name: Start the stack
-        run: docker-compose up -d
+        run: SLACK_KB_AGENT_TAG={{ tag }} docker-compose up -d
     check:
       name: Health check
-      run: curl -f http://slack-kb-agent:9090/health
+      run: curl -f --retry 15 --retry-connrefused --retry-delay 2 http://slack-kb-agent:9090/health
 
   backup:
     description: Create a timestamped knowledge-base backup in data/backups (Backup and Recovery)
@@ -60233,7 +60251,7 @@ commands:
         run: slack-kb-db restore data/backups/{{ file }}
     check:
       name: Health check
-      run: curl -f http://slack-kb-agent:9090/health
+      run: curl -f --retry 15 --retry-connrefused --retry-delay 2 http://slack-kb-agent:9090/health
 
   health:
     description: Health of the application, PostgreSQL and Redis (Useful Commands, Health Checks)
@@ -60286,7 +60304,7 @@ commands:
         when: { scenario: app }
         continue-on-error: true
         run: |
-          docker ps | grep slack-kb-agent
+          docker ps --filter name=slack-kb-agent
           docker logs slack-kb-agent --tail=50
       - name: Check resource usage
         when: { scenario: app }

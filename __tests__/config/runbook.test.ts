@@ -33,7 +33,7 @@ describe('parseRunbook', () => {
       ['p3', 'Low', 86400],
     ]);
     expect(Object.keys(result.runbook.commands).sort()).toEqual(
-      ['backup', 'diagnose', 'health', 'logs', 'restart', 'restore', 'rollback', 'status'].sort(),
+      ['assess', 'backup', 'diagnose', 'health', 'logs', 'restart', 'restore', 'rollback', 'status'].sort(),
     );
   });
 

@@ -247,4 +247,14 @@ describe('a whole P0 incident on a controlled clock', () => {
     expect(board).toContain('respond within **1 hour**');
     expect(board).toContain('| Next status update | due 2026-11-26T03:30:00Z');
   });
+
+  test('the initial assessment runs on declaration when configured', async () => {
+    const issue = scenario.openIssue('Down again', 'alice');
+    const run = await scenario.label(issue, 'incident:p0', 'alice', { 'initial-assessment': 'true' });
+    expect(run.outputs).toMatchObject({ status: 'success', reason: 'declared' });
+    const assessment = scenario.actionComments(issue).find((body) => body.includes('`/assess`'));
+    expect(assessment).toContain('Quick health check');
+    expect(assessment).toContain('"status":"ok"');
+    expect(assessment).toContain('Check system resources');
+  });
 });

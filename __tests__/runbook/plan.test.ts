@@ -35,7 +35,9 @@ describe('the built-in docker-compose runbook renders exactly the runbook comman
   test('/restart restarts the container and checks health', () => {
     const restart = plan('/restart');
     expect(scripts(restart)).toEqual(['docker-compose restart slack-kb-agent']);
-    expect(restart.check?.script).toBe('curl -f http://slack-kb-agent:9090/health');
+    expect(restart.check?.script).toBe(
+      'curl -f --retry 15 --retry-connrefused --retry-delay 2 http://slack-kb-agent:9090/health',
+    );
     expect(restart.destructive).toBe(false);
     expect(restart.target).toEqual({ name: 'default', host: 'kb-vm.internal', port: 22, user: 'deploy' });
   });
@@ -45,7 +47,7 @@ describe('the built-in docker-compose runbook renders exactly the runbook comman
     expect(scripts(rollback)).toEqual([
       "docker pull slack-kb-agent:'v1.4.2'",
       'docker-compose down',
-      'docker-compose up -d',
+      "SLACK_KB_AGENT_TAG='v1.4.2' docker-compose up -d",
     ]);
     expect(rollback.destructive).toBe(true);
     expect(rollback.timeoutSeconds).toBe(600);
