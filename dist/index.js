@@ -59598,10 +59598,14 @@ function describeCount(count) {
 
 ;// CONCATENATED MODULE: ./src/commands/extract.ts
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
+/** HTML blocks whose content is quoted or copied text: never commands. */
+const HIDDEN_OPEN = /<(?:details|blockquote|pre)[\s>]/gi;
+const HIDDEN_CLOSE = /<\/(?:details|blockquote|pre)\s*>/gi;
 /**
  * Finds the command lines of a comment. A command is a line that begins with `/` (after at most
  * three spaces, as Markdown allows) and is not inside a fenced code block, an indented code block,
- * a block quote, an HTML comment or a `<details>` block. Quoted or collapsed text is somebody
+ * a block quote (with its lazy continuation lines), an HTML comment or a `<details>`,
+ * `<blockquote>` or `<pre>` block. Quoted or collapsed text is somebody
  * else's words, often a copy of earlier output, and is never acted on.
  */
 function extractCommandLines(body) {
@@ -59609,8 +59613,16 @@ function extractCommandLines(body) {
     const found = [];
     let fence;
     let inHtmlComment = false;
-    let detailsDepth = 0;
+    let hiddenDepth = 0;
+    let inQuote = false;
     lines.forEach((raw, index) => {
+        // A block quote goes on over "lazy" lines until a blank line ends it.
+        if (/^ {0,3}>/.test(raw))
+            inQuote = true;
+        else if (raw.trim() === '')
+            inQuote = false;
+        else if (inQuote)
+            return;
         let line = raw;
         // A command must start its line as typed; text after a closing `-->` never does.
         let startsLine = true;
@@ -59628,7 +59640,9 @@ function extractCommandLines(body) {
             startsLine = false;
         }
         line = stripHtmlComments(line);
-        if (line.includes('<!--')) {
+        // Tags and comment openers inside inline code are text, not HTML.
+        const html = line.replace(/`+[^`]*`+/g, '');
+        if (html.includes('<!--')) {
             inHtmlComment = true;
             line = line.slice(0, line.indexOf('<!--'));
         }
@@ -59637,11 +59651,11 @@ function extractCommandLines(body) {
             fence = opened[1];
             return;
         }
-        detailsDepth += countTags(line, /<details[\s>]/gi);
-        const closes = countTags(line, /<\/details\s*>/gi);
-        const inDetails = detailsDepth > 0;
-        detailsDepth = Math.max(0, detailsDepth - closes);
-        if (inDetails)
+        hiddenDepth += countTags(html, HIDDEN_OPEN);
+        const closes = countTags(html, HIDDEN_CLOSE);
+        const hidden = hiddenDepth > 0;
+        hiddenDepth = Math.max(0, hiddenDepth - closes);
+        if (hidden)
             return;
         const match = /^ {0,3}\/(\S*)(.*)$/.exec(line);
         if (!match || !startsLine || !/^ {0,3}\//.test(raw))
@@ -60066,6 +60080,11 @@ function checkReferences(runbook) {
             });
         }
         const argsByName = new Map(command.args.map((arg) => [arg.name, arg]));
+        command.args.forEach((arg, index) => {
+            const problem = defaultProblem(arg);
+            if (problem)
+                errors.push({ path: at('args', String(index), 'default'), message: problem });
+        });
         const steps = command.check ? [...command.steps, command.check] : command.steps;
         steps.forEach((step, index) => {
             const stepPath = index < command.steps.length ? at('steps', String(index)) : at('check');
@@ -60122,6 +60141,27 @@ function insideQuotes(script, index) {
             quote = char;
     }
     return quote !== undefined;
+}
+/** A default must pass the argument's own rule, since it reaches the host the same way. */
+function defaultProblem(arg) {
+    if (arg.default === undefined)
+        return undefined;
+    const value = String(arg.default);
+    if (arg.type === 'integer') {
+        if (typeof arg.default !== 'number')
+            return `the default of "${arg.name}" must be a whole number`;
+        if ((arg.min !== undefined && arg.default < arg.min) ||
+            (arg.max !== undefined && arg.default > arg.max)) {
+            return `the default ${value} of "${arg.name}" is outside ${arg.min ?? '…'}–${arg.max ?? '…'}`;
+        }
+        return undefined;
+    }
+    if (arg.values && !arg.values.includes(value))
+        return `the default "${value}" of "${arg.name}" is not one of its values`;
+    if (arg.pattern && !new RegExp(`^(?:${arg.pattern})$`, 'u').test(value)) {
+        return `the default "${value}" of "${arg.name}" does not match its pattern`;
+    }
+    return undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/runbook/builtin.ts

@@ -32,6 +32,7 @@ describe('extractCommandLines', () => {
       '`/restart`',
       '> /restart',
       '>/backup',
+      '',
       '    /restart',
       'please /restart',
       '\t/restart',
@@ -57,5 +58,21 @@ describe('extractCommandLines', () => {
 
   test('handles CRLF line endings', () => {
     expect(names('/ack\r\n/health\r\n')).toEqual(['ack', 'health']);
+  });
+});
+
+describe('extractCommandLines, quoted and copied text', () => {
+  test('lazy continuation lines of a block quote are part of the quote', () => {
+    expect(names('> earlier output\n/restart\n\n/health')).toEqual(['health']);
+  });
+
+  test('<blockquote> and <pre> blocks hold no commands', () => {
+    expect(names('<blockquote>\n/restart\n</blockquote>\n<pre>\n/backup\n</pre>\n/status')).toEqual([
+      'status',
+    ]);
+  });
+
+  test('tags inside inline code do not hide later commands', () => {
+    expect(names('the `<details>` tag and `<!--` are text\n/health')).toEqual(['health']);
   });
 });

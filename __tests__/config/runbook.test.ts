@@ -111,3 +111,21 @@ describe('runbook.schema.json', () => {
     expect(committed).toEqual(runbookJsonSchema());
   });
 });
+
+describe('argument defaults', () => {
+  test('a default must pass its own argument’s rule', () => {
+    const source = minimal(`  logs:
+    description: Logs
+    args:
+      - name: service
+        description: which
+        values: [app, db]
+        default: cache
+    steps:
+      - name: go
+        run: tail {{ service }}`);
+    expect(errors(source)[0]).toBe(
+      'runbook.yml:15: commands.logs.args.0.default: the default "cache" of "service" is not one of its values',
+    );
+  });
+});

@@ -11,11 +11,15 @@ export interface CommandLine {
 }
 
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
+/** HTML blocks whose content is quoted or copied text: never commands. */
+const HIDDEN_OPEN = /<(?:details|blockquote|pre)[\s>]/gi;
+const HIDDEN_CLOSE = /<\/(?:details|blockquote|pre)\s*>/gi;
 
 /**
  * Finds the command lines of a comment. A command is a line that begins with `/` (after at most
  * three spaces, as Markdown allows) and is not inside a fenced code block, an indented code block,
- * a block quote, an HTML comment or a `<details>` block. Quoted or collapsed text is somebody
+ * a block quote (with its lazy continuation lines), an HTML comment or a `<details>`,
+ * `<blockquote>` or `<pre>` block. Quoted or collapsed text is somebody
  * else's words, often a copy of earlier output, and is never acted on.
  */
 export function extractCommandLines(body: string): CommandLine[] {
@@ -23,9 +27,14 @@ export function extractCommandLines(body: string): CommandLine[] {
   const found: CommandLine[] = [];
   let fence: string | undefined;
   let inHtmlComment = false;
-  let detailsDepth = 0;
+  let hiddenDepth = 0;
+  let inQuote = false;
 
   lines.forEach((raw, index) => {
+    // A block quote goes on over "lazy" lines until a blank line ends it.
+    if (/^ {0,3}>/.test(raw)) inQuote = true;
+    else if (raw.trim() === '') inQuote = false;
+    else if (inQuote) return;
     let line = raw;
     // A command must start its line as typed; text after a closing `-->` never does.
     let startsLine = true;
@@ -41,7 +50,9 @@ export function extractCommandLines(body: string): CommandLine[] {
       startsLine = false;
     }
     line = stripHtmlComments(line);
-    if (line.includes('<!--')) {
+    // Tags and comment openers inside inline code are text, not HTML.
+    const html = line.replace(/`+[^`]*`+/g, '');
+    if (html.includes('<!--')) {
       inHtmlComment = true;
       line = line.slice(0, line.indexOf('<!--'));
     }
@@ -50,11 +61,11 @@ export function extractCommandLines(body: string): CommandLine[] {
       fence = opened[1];
       return;
     }
-    detailsDepth += countTags(line, /<details[\s>]/gi);
-    const closes = countTags(line, /<\/details\s*>/gi);
-    const inDetails = detailsDepth > 0;
-    detailsDepth = Math.max(0, detailsDepth - closes);
-    if (inDetails) return;
+    hiddenDepth += countTags(html, HIDDEN_OPEN);
+    const closes = countTags(html, HIDDEN_CLOSE);
+    const hidden = hiddenDepth > 0;
+    hiddenDepth = Math.max(0, hiddenDepth - closes);
+    if (hidden) return;
 
     const match = /^ {0,3}\/(\S*)(.*)$/.exec(line);
     if (!match || !startsLine || !/^ {0,3}\//.test(raw)) return;

@@ -106,6 +106,10 @@ function checkReferences(runbook: Runbook): ReferenceError[] {
       });
     }
     const argsByName = new Map(command.args.map((arg) => [arg.name, arg]));
+    command.args.forEach((arg, index) => {
+      const problem = defaultProblem(arg);
+      if (problem) errors.push({ path: at('args', String(index), 'default'), message: problem });
+    });
     const steps = command.check ? [...command.steps, command.check] : command.steps;
     steps.forEach((step, index) => {
       const stepPath = index < command.steps.length ? at('steps', String(index)) : at('check');
@@ -159,4 +163,26 @@ function insideQuotes(script: string, index: number): boolean {
     else if (!quote && (char === '"' || char === "'")) quote = char;
   }
   return quote !== undefined;
+}
+
+/** A default must pass the argument's own rule, since it reaches the host the same way. */
+function defaultProblem(arg: Runbook['commands'][string]['args'][number]): string | undefined {
+  if (arg.default === undefined) return undefined;
+  const value = String(arg.default);
+  if (arg.type === 'integer') {
+    if (typeof arg.default !== 'number') return `the default of "${arg.name}" must be a whole number`;
+    if (
+      (arg.min !== undefined && arg.default < arg.min) ||
+      (arg.max !== undefined && arg.default > arg.max)
+    ) {
+      return `the default ${value} of "${arg.name}" is outside ${arg.min ?? '…'}–${arg.max ?? '…'}`;
+    }
+    return undefined;
+  }
+  if (arg.values && !arg.values.includes(value))
+    return `the default "${value}" of "${arg.name}" is not one of its values`;
+  if (arg.pattern && !new RegExp(`^(?:${arg.pattern})$`, 'u').test(value)) {
+    return `the default "${value}" of "${arg.name}" does not match its pattern`;
+  }
+  return undefined;
 }
