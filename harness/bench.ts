@@ -12,7 +12,7 @@ import { createGitHubAdapter } from '../src/github/octokit-adapter.ts';
 import { startDeployHost, stopDeployHost, type DeployHostState } from './deploy/host.ts';
 import { startEmulator, type GitHubEmulator } from './github/emulator.ts';
 import { runAction } from './run-action.ts';
-import { IncidentScenario } from './scenario.ts';
+import { IncidentScenario, sshInputs } from './scenario.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const RUNBOOK = readFileSync(join(ROOT, 'harness/demo/incident-runbook.yml'), 'utf8');
@@ -28,16 +28,6 @@ const record = (name: string, value: string) => {
   process.stdout.write(`  ${name}: ${value}\n`);
 };
 
-function inputsFor(state: DeployHostState): Record<string, string> {
-  return {
-    'ssh-host': state.sshHost,
-    'ssh-port': String(state.sshPort),
-    'ssh-user': state.sshUser,
-    'ssh-private-key': state.privateKey,
-    'ssh-known-hosts': state.knownHostsLine,
-  };
-}
-
 async function freshScenario(
   state: DeployHostState,
 ): Promise<{ emulator: GitHubEmulator; scenario: IncidentScenario; issue: number }> {
@@ -45,7 +35,7 @@ async function freshScenario(
   emulator.putFile('.github/incident-runbook.yml', RUNBOOK);
   emulator.setPermission('alice', 'write');
   emulator.setPermission('mallory', 'read');
-  const scenario = new IncidentScenario({ emulator, inputs: inputsFor(state) });
+  const scenario = new IncidentScenario({ emulator, inputs: sshInputs(state) });
   const issue = scenario.openIssue('Bench incident');
   emulator.repo().addLabels(issue, ['incident:p1'], 'alice');
   return { emulator, scenario, issue };

@@ -7,7 +7,19 @@ import {
   matchEmulatorIssue,
   schedule,
 } from './github/fixtures.ts';
+import type { DeployHostState } from './deploy/host.ts';
 import { runAction, type ActionRun } from './run-action.ts';
+
+/** The action's ssh inputs for the test deployment host. */
+export function sshInputs(state: DeployHostState): Record<string, string> {
+  return {
+    'ssh-host': state.sshHost,
+    'ssh-port': String(state.sshPort),
+    'ssh-user': state.sshUser,
+    'ssh-private-key': state.privateKey,
+    'ssh-known-hosts': state.knownHostsLine,
+  };
+}
 
 export interface ScenarioOptions {
   emulator: GitHubEmulator;

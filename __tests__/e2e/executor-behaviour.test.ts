@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { readCommandLog, ssh, useDeployHost } from '../../harness/deploy/for-tests.ts';
-import type { DeployHostState } from '../../harness/deploy/host.ts';
 import { startEmulator, type GitHubEmulator } from '../../harness/github/emulator.ts';
-import { IncidentScenario } from '../../harness/scenario.ts';
+import { IncidentScenario, sshInputs } from '../../harness/scenario.ts';
 
 const host = useDeployHost();
 
@@ -45,21 +44,11 @@ let emulator: GitHubEmulator;
 let scenario: IncidentScenario;
 let issue: number;
 
-function inputsFor(state: DeployHostState): Record<string, string> {
-  return {
-    'ssh-host': state.sshHost,
-    'ssh-port': String(state.sshPort),
-    'ssh-user': state.sshUser,
-    'ssh-private-key': state.privateKey,
-    'ssh-known-hosts': state.knownHostsLine,
-  };
-}
-
 beforeEach(async () => {
   emulator = await startEmulator();
   emulator.putFile('.github/incident-runbook.yml', RUNBOOK);
   emulator.setPermission('alice', 'write');
-  scenario = new IncidentScenario({ emulator, inputs: inputsFor(host()) });
+  scenario = new IncidentScenario({ emulator, inputs: sshInputs(host()) });
   issue = scenario.openIssue('Executor checks');
   emulator.repo().addLabels(issue, ['incident:p1'], 'alice');
 });

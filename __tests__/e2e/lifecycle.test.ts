@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { ssh, useDeployHost } from '../../harness/deploy/for-tests.ts';
-import type { DeployHostState } from '../../harness/deploy/host.ts';
 import { startEmulator, type GitHubEmulator } from '../../harness/github/emulator.ts';
 import { parseGantt } from '../../harness/mermaid-gantt.ts';
-import { IncidentScenario } from '../../harness/scenario.ts';
+import { IncidentScenario, sshInputs } from '../../harness/scenario.ts';
 
 const host = useDeployHost();
 const DEMO_RUNBOOK = readFileSync(
@@ -20,24 +19,17 @@ const at = (minutes: number) => {
   clock = new Date(T0.getTime() + minutes * 60_000);
 };
 
-function inputsFor(state: DeployHostState): Record<string, string> {
-  return {
-    'ssh-host': state.sshHost,
-    'ssh-port': String(state.sshPort),
-    'ssh-user': state.sshUser,
-    'ssh-private-key': state.privateKey,
-    'ssh-known-hosts': state.knownHostsLine,
-    escalation: 'oncall-lead,acme/sre',
-  };
-}
-
 beforeEach(async () => {
   clock = T0;
   emulator = await startEmulator({ now: () => clock });
   emulator.putFile('.github/incident-runbook.yml', DEMO_RUNBOOK);
   for (const user of ['alice', 'dana']) emulator.setPermission(user, 'write');
   emulator.setPermission('mallory', 'read');
-  scenario = new IncidentScenario({ emulator, inputs: inputsFor(host()), clock: () => clock });
+  scenario = new IncidentScenario({
+    emulator,
+    inputs: { ...sshInputs(host()), escalation: 'oncall-lead,acme/sre' },
+    clock: () => clock,
+  });
 });
 
 afterEach(async () => {

@@ -1,8 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { startEmulator, type GitHubEmulator } from '../../harness/github/emulator.ts';
 import { readCommandLog, ssh, useDeployHost } from '../../harness/deploy/for-tests.ts';
-import type { DeployHostState } from '../../harness/deploy/host.ts';
-import { IncidentScenario } from '../../harness/scenario.ts';
+import { IncidentScenario, sshInputs } from '../../harness/scenario.ts';
 
 const host = useDeployHost();
 const DEMO_RUNBOOK = readFileSync(
@@ -13,16 +12,6 @@ const DEMO_RUNBOOK = readFileSync(
 let emulator: GitHubEmulator;
 let scenario: IncidentScenario;
 let issue: number;
-
-function inputsFor(state: DeployHostState, knownHosts = state.knownHostsLine): Record<string, string> {
-  return {
-    'ssh-host': state.sshHost,
-    'ssh-port': String(state.sshPort),
-    'ssh-user': state.sshUser,
-    'ssh-private-key': state.privateKey,
-    'ssh-known-hosts': knownHosts,
-  };
-}
 
 async function onHost(command: string): Promise<string> {
   const result = await ssh(host(), command);
@@ -48,7 +37,7 @@ beforeEach(async () => {
   ] as const) {
     emulator.setPermission(user, role);
   }
-  scenario = new IncidentScenario({ emulator, inputs: inputsFor(host()) });
+  scenario = new IncidentScenario({ emulator, inputs: sshInputs(host()) });
   issue = scenario.openIssue('KB agent answers 503');
   emulator.repo().addLabels(issue, ['incident:p0'], 'alice');
 });

@@ -9,7 +9,7 @@ import { ssh } from '../deploy/for-tests.ts';
 import { breakRelease, startDeployHost, stopDeployHost, type DeployHostState } from '../deploy/host.ts';
 import { startEmulator, type GitHubEmulator } from '../github/emulator.ts';
 import type { ActionRun } from '../run-action.ts';
-import { IncidentScenario } from '../scenario.ts';
+import { IncidentScenario, sshInputs } from '../scenario.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const OUTPUT_DIR = join(ROOT, 'demo-output');
@@ -84,14 +84,7 @@ async function main(): Promise<void> {
     const scenario = new IncidentScenario({
       emulator,
       clock: () => clock,
-      inputs: {
-        'ssh-host': state.sshHost,
-        'ssh-port': String(state.sshPort),
-        'ssh-user': state.sshUser,
-        'ssh-private-key': state.privateKey,
-        'ssh-known-hosts': state.knownHostsLine,
-        escalation: 'oncall-lead',
-      },
+      inputs: { ...sshInputs(state), escalation: 'oncall-lead' },
     });
 
     say(`\nRelease ${state.currentRelease} ships broken; the app answers 503 …`);
