@@ -59464,6 +59464,12 @@ function bindCommand(line, registry) {
         ok: false,
         error: suggestion ? { line, message, suggestion } : { line, message },
     });
+    const invisible = /[\p{Cf}\p{Cc}]/u.exec(line.text);
+    if (invisible) {
+        const code = invisible[0].codePointAt(0)?.toString(16).padStart(4, '0').toUpperCase();
+        const suggestion = closest(line.name.replace(/[\p{Cf}\p{Cc}]/gu, ''), [...registry.keys()]);
+        return fail(`the command contains an invisible character (U+${code}); retype it without copying`, suggestion);
+    }
     const spec = registry.get(line.name);
     if (!spec) {
         const shown = printable(line.name);
@@ -59660,7 +59666,9 @@ function extractCommandLines(body) {
         const match = /^ {0,3}\/(\S*)(.*)$/.exec(line);
         if (!match || !startsLine || !/^ {0,3}\//.test(raw))
             return;
-        found.push({ name: match[1] ?? '', rest: (match[2] ?? '').trim(), line: index + 1, text: line.trim() });
+        // Only spaces and tabs are trimmed: invisible characters stay, to be refused by name.
+        const trim = (text) => text.replace(/^[ \t]+|[ \t]+$/g, '');
+        found.push({ name: match[1] ?? '', rest: trim(match[2] ?? ''), line: index + 1, text: trim(line) });
     });
     return found;
 }

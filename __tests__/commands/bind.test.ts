@@ -64,12 +64,23 @@ describe('bindCommand', () => {
 
   test('shows invisible characters instead of hiding them', () => {
     const refused = error('/rest\u200Bart');
-    expect(refused.message).toContain('\\u{200b}');
+    expect(refused.message).toContain('U+200B');
     expect(refused.suggestion).toBe('restart');
   });
 
   test('refuses too many arguments and unclosed quotes', () => {
     expect(error('/restart now please').message).toContain('one too many');
     expect(error('/rollback "v1').message).toContain('never closed');
+  });
+});
+
+describe('invisible characters', () => {
+  test.each([
+    ['/restart\ufeff', 'FEFF'],
+    ['/roll\u00adback v1.1.0', '00AD'],
+    ['/rollback v1.1.0\u200b', '200B'],
+    ['/\u202erestart', '202E'],
+  ])('%j is refused, naming the character', (text, code) => {
+    expect(error(text).message).toBe(`the command contains an invisible character (U+${code}); retype it without copying`);
   });
 });

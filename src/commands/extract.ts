@@ -69,7 +69,9 @@ export function extractCommandLines(body: string): CommandLine[] {
 
     const match = /^ {0,3}\/(\S*)(.*)$/.exec(line);
     if (!match || !startsLine || !/^ {0,3}\//.test(raw)) return;
-    found.push({ name: match[1] ?? '', rest: (match[2] ?? '').trim(), line: index + 1, text: line.trim() });
+    // Only spaces and tabs are trimmed: invisible characters stay, to be refused by name.
+    const trim = (text: string) => text.replace(/^[ \t]+|[ \t]+$/g, '');
+    found.push({ name: match[1] ?? '', rest: trim(match[2] ?? ''), line: index + 1, text: trim(line) });
   });
   return found;
 }

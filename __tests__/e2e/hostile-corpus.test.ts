@@ -1,0 +1,72 @@
+import { readFileSync } from 'node:fs';
+import { readCommandLog, useDeployHost } from '../../harness/deploy/for-tests.ts';
+import { startEmulator, type GitHubEmulator } from '../../harness/github/emulator.ts';
+import { IncidentScenario, sshInputs } from '../../harness/scenario.ts';
+
+interface Entry {
+  category: string;
+  body: string;
+  expect: 'ignored' | 'refused';
+  user?: string;
+}
+
+const host = useDeployHost();
+const RUNBOOK = readFileSync(new URL('../../harness/demo/incident-runbook.yml', import.meta.url), 'utf8');
+const CORPUS = JSON.parse(
+  readFileSync(new URL('../corpus/hostile-comments.json', import.meta.url), 'utf8'),
+) as Entry[];
+const PARALLEL = 3;
+
+let emulator: GitHubEmulator;
+
+afterAll(async () => {
+  await emulator?.close();
+});
+
+test(`${CORPUS.length} hostile comments through the bundle: each gets its treatment, and nothing runs on the host`, async () => {
+  expect(CORPUS.length).toBeGreaterThanOrEqual(300);
+  emulator = await startEmulator();
+  emulator.putFile('.github/incident-runbook.yml', RUNBOOK);
+  emulator.setPermission('alice', 'write');
+  const scenario = new IncidentScenario({ emulator, inputs: sshInputs(host()) });
+  const sessionsBefore = (await readCommandLog(host())).length;
+
+  const mismatches: string[] = [];
+  const handled = new Map<string, { tried: number; asSpecified: number }>();
+  let next = 0;
+  const worker = async () => {
+    for (let index = next++; index < CORPUS.length; index = next++) {
+      const entry = CORPUS[index]!;
+      const issue = scenario.openIssue(`Corpus ${index}`);
+      emulator.repo().addLabels(issue, ['incident:p1'], 'alice');
+      const { commentId, run } = await scenario.comment(issue, entry.user ?? 'alice', entry.body);
+      const replies = scenario.actionComments(issue);
+      const reactions = emulator.reactionsFor(commentId).map((reaction) => reaction.content);
+      const asSpecified =
+        entry.expect === 'ignored'
+          ? run.outputs.status === 'ignored' && replies.length === 0 && reactions.length === 0
+          : run.outputs.status === 'refused' &&
+            replies.length > 0 &&
+            replies.every((reply) => /^(❓|🚫|⚠️ Only the first)/u.test(reply)) &&
+            reactions.join(',') === 'eyes,confused';
+      const tally = handled.get(entry.category) ?? { tried: 0, asSpecified: 0 };
+      handled.set(entry.category, {
+        tried: tally.tried + 1,
+        asSpecified: tally.asSpecified + (asSpecified ? 1 : 0),
+      });
+      if (!asSpecified || run.exitCode !== 0) {
+        mismatches.push(
+          `#${index} ${entry.category} ${JSON.stringify(entry.body.slice(0, 80))}: ${run.outputs.status}/${run.outputs.reason} exit ${run.exitCode}, ${replies.length} replies, reactions ${reactions.join(',')}`,
+        );
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: PARALLEL }, worker));
+
+  // The proof from the host side: the deploy account's session log did not grow.
+  expect((await readCommandLog(host())).length).toBe(sessionsBefore);
+  expect(mismatches).toEqual([]);
+  expect(emulator.violations).toEqual([]);
+  const table = [...handled].map(([category, tally]) => `${category}: ${tally.asSpecified}/${tally.tried}`);
+  process.stdout.write(`hostile corpus, handled as specified per category:\n  ${table.join('\n  ')}\n`);
+}, 600_000);
