@@ -59811,7 +59811,9 @@ const SECRET_PATTERNS = [
         keep: 1,
     },
     { name: 'GitHub token', pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{20,255}|github_pat_[A-Za-z0-9_]{22,255})\b/g },
-    { name: 'Slack token', pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,}\b/g },
+    { name: 'Slack token', pattern: /\b(?:xox[abposre]|xapp)-[A-Za-z0-9-]{10,}\b/g },
+    { name: 'Google API key', pattern: /\bAIza[0-9A-Za-z_-]{35}\b/g },
+    { name: 'Stripe key', pattern: /\b(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{16,}\b/g },
     { name: 'Slack webhook', pattern: /https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/_-]+/g },
     { name: 'AWS access key', pattern: /\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[A-Z0-9]{16}\b/g },
     {
@@ -59822,7 +59824,7 @@ const SECRET_PATTERNS = [
     { name: 'OpenAI key', pattern: /\bsk-(?:proj-)?[A-Za-z0-9_-]{20,}\b/g },
     { name: 'JWT', pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g },
     { name: 'bearer token', pattern: /(\bBearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, keep: 1 },
-    { name: 'password in URL', pattern: /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]+:)[^\s@/]+(?=@)/gi, keep: 1 },
+    { name: 'password in URL', pattern: /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@/]+(?=@)/gi, keep: 1 },
     {
         name: 'credential assignment',
         pattern: /(\b[A-Z0-9_]*(?:PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|APIKEY|PRIVATE_KEY)[A-Z0-9_]*\s*[=:]\s*["']?)(?!\*\*\*)[^\s"']{4,}/gi,
@@ -59833,6 +59835,13 @@ const SECRET_PATTERNS = [
 function redact(text, knownSecrets = []) {
     const counts = {};
     let result = text;
+    // Shapes first, so whole blocks (a PEM key) go before a known line could break them apart.
+    for (const { name, pattern, keep } of SECRET_PATTERNS) {
+        result = result.replace(pattern, (...match) => {
+            counts[name] = (counts[name] ?? 0) + 1;
+            return keep ? `${match[keep]}***` : `***${name} redacted***`;
+        });
+    }
     for (const secret of knownSecrets) {
         for (const line of secret.split('\n').map((part) => part.trim())) {
             if (line.length < 6)
@@ -59843,12 +59852,6 @@ function redact(text, knownSecrets = []) {
                 result = parts.join('***');
             }
         }
-    }
-    for (const { name, pattern, keep } of SECRET_PATTERNS) {
-        result = result.replace(pattern, (...match) => {
-            counts[name] = (counts[name] ?? 0) + 1;
-            return keep ? `${match[keep]}***` : `***${name} redacted***`;
-        });
     }
     return { text: result, counts };
 }

@@ -81,6 +81,8 @@ describe('invisible characters', () => {
     ['/rollback v1.1.0\u200b', '200B'],
     ['/\u202erestart', '202E'],
   ])('%j is refused, naming the character', (text, code) => {
-    expect(error(text).message).toBe(`the command contains an invisible character (U+${code}); retype it without copying`);
+    expect(error(text).message).toBe(
+      `the command contains an invisible character (U+${code}); retype it without copying`,
+    );
   });
 });

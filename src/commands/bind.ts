@@ -34,7 +34,10 @@ export function bindCommand(line: CommandLine, registry: Map<string, CommandSpec
   if (invisible) {
     const code = invisible[0].codePointAt(0)?.toString(16).padStart(4, '0').toUpperCase();
     const suggestion = closest(line.name.replace(/[\p{Cf}\p{Cc}]/gu, ''), [...registry.keys()]);
-    return fail(`the command contains an invisible character (U+${code}); retype it without copying`, suggestion);
+    return fail(
+      `the command contains an invisible character (U+${code}); retype it without copying`,
+      suggestion,
+    );
   }
   const spec = registry.get(line.name);
   if (!spec) {
