@@ -1,6 +1,7 @@
 import type { GitHubEmulator } from './github/emulator.ts';
 import {
   issueCommentCreated,
+  issueCommentEdited,
   issuesClosed,
   issuesLabeled,
   issuesReopened,
@@ -88,6 +89,27 @@ export class IncidentScenario {
       },
     });
     return { commentId: comment.id, run: await this.run(fixture.eventName, fixture.payload, inputs) };
+  }
+
+  /** `user` edits an existing comment to `body`; the action runs on `issue_comment.edited`. */
+  async editComment(issueNumber: number, commentId: number, user: string, body: string): Promise<ActionRun> {
+    const previous = this.emulator.repo().getComment(commentId);
+    const fixture = issueCommentEdited({
+      ...matchEmulatorIssue(this.issue(issueNumber), this.emulator.repo().id),
+      comment: { id: commentId, body, user: { login: user, id: previous?.user?.id ?? 1, type: 'User' } },
+      previousBody: previous?.body ?? '',
+    });
+    return this.run(fixture.eventName, fixture.payload, {});
+  }
+
+  /** A bot (`login` ending in [bot]) comments `body`; the action runs on `issue_comment.created`. */
+  async botComment(issueNumber: number, login: string, body: string): Promise<ActionRun> {
+    const comment = this.emulator.addComment(issueNumber, { user: login, body });
+    const fixture = issueCommentCreated({
+      ...matchEmulatorIssue(this.issue(issueNumber), this.emulator.repo().id),
+      comment: { id: comment.id, body, user: { login, id: comment.user?.id ?? 2, type: 'Bot' } },
+    });
+    return this.run(fixture.eventName, fixture.payload, {});
   }
 
   /** `user` closes the issue by hand; the action runs on `issues.closed`. */

@@ -1,0 +1,95 @@
+import { readFileSync } from 'node:fs';
+import { readCommandLog, useDeployHost } from '../../harness/deploy/for-tests.ts';
+import { startEmulator, type GitHubEmulator } from '../../harness/github/emulator.ts';
+import { IncidentScenario, sshInputs } from '../../harness/scenario.ts';
+
+const host = useDeployHost();
+const RUNBOOK = readFileSync(new URL('../../harness/demo/incident-runbook.yml', import.meta.url), 'utf8');
+
+let emulator: GitHubEmulator;
+let scenario: IncidentScenario;
+let sessionsBefore: number;
+
+beforeEach(async () => {
+  emulator = await startEmulator();
+  emulator.putFile('.github/incident-runbook.yml', RUNBOOK);
+  emulator.setPermission('alice', 'write');
+  emulator.setPermission('fork-contributor', 'read');
+  scenario = new IncidentScenario({ emulator, inputs: sshInputs(host()) });
+  sessionsBefore = (await readCommandLog(host())).length;
+});
+
+afterEach(async () => {
+  // In every case: nothing ran on the host.
+  expect((await readCommandLog(host())).length).toBe(sessionsBefore);
+  expect(emulator.violations).toEqual([]);
+  await emulator.close();
+});
+
+function incident(labels = ['incident:p1']): number {
+  const issue = scenario.openIssue('Permission edge case');
+  if (labels.length > 0) emulator.repo().addLabels(issue, labels, 'alice');
+  return issue;
+}
+
+test('an outsider gets one reply, without an echo of their text', async () => {
+  const issue = incident();
+  const { run } = await scenario.comment(issue, 'stranger', '/restart @everyone');
+  expect(run.outputs).toMatchObject({ status: 'refused', reason: 'permission' });
+  expect(scenario.actionComments(issue)).toEqual([
+    '🚫 @stranger has no access to this repository, so commands from this account are not run. Nothing was executed.',
+  ]);
+});
+
+test('a contributor from a fork (read) is refused with the permission needed', async () => {
+  const issue = incident();
+  const { run } = await scenario.comment(issue, 'fork-contributor', '/restart');
+  expect(run.outputs).toMatchObject({ status: 'refused', reason: 'permission' });
+  expect(scenario.actionComments(issue).at(-1)).toContain(
+    '@fork-contributor has read permission; this command needs write or higher.',
+  );
+});
+
+test('a bot’s comment is ignored', async () => {
+  const issue = incident();
+  const run = await scenario.botComment(issue, 'dependabot[bot]', '/restart');
+  expect(run.outputs).toMatchObject({ status: 'ignored' });
+  expect(run.stdout).toContain('is by the bot dependabot[bot]');
+  expect(scenario.actionComments(issue)).toEqual([]);
+});
+
+test('an edited comment is ignored, even when the edit adds a command', async () => {
+  const issue = incident();
+  const comment = emulator.addComment(issue, { user: 'alice', body: 'looking' });
+  const run = await scenario.editComment(issue, comment.id, 'alice', 'looking\n/restart');
+  expect(run.outputs).toMatchObject({ status: 'ignored' });
+  expect(run.stdout).toContain('was edited; only new comments are read as commands');
+});
+
+test('a comment on an issue that is not an incident, or is closed, is ignored', async () => {
+  const plain = incident([]);
+  const onPlain = await scenario.comment(plain, 'alice', '/restart');
+  expect(onPlain.run.outputs).toMatchObject({ status: 'ignored' });
+  expect(onPlain.run.stdout).toContain('no incident:pN label');
+  const closed = incident();
+  emulator.repo().updateIssue(closed, { state: 'closed' }, 'alice');
+  const onClosed = await scenario.comment(closed, 'alice', '/restart');
+  expect(onClosed.run.outputs).toMatchObject({ status: 'ignored' });
+  expect(onClosed.run.stdout).toContain('is on a closed issue');
+});
+
+test('a user whose permission was removed between the comment and the run is refused', async () => {
+  const issue = incident();
+  emulator.setPermission('alice', 'read');
+  const { run } = await scenario.comment(issue, 'alice', '/restart');
+  expect(run.outputs).toMatchObject({ status: 'refused', reason: 'permission' });
+  expect(scenario.actionComments(issue).at(-1)).toContain('@alice has read permission');
+});
+
+test('team membership that cannot be read refuses (fail closed)', async () => {
+  const issue = incident();
+  emulator.setTeamMember('acme', 'sre', 'alice', 'forbidden');
+  const { run } = await scenario.comment(issue, 'alice', '/restart', { 'allowed-teams': 'acme/sre' });
+  expect(run.outputs).toMatchObject({ status: 'refused', reason: 'team-unknown' });
+  expect(scenario.actionComments(issue).at(-1)).toContain('membership of acme/sre could not be read');
+});
