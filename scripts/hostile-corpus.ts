@@ -17,21 +17,66 @@ const corpus: Entry[] = [];
 const add = (category: string, expect: Entry['expect'], body: string, user?: string) =>
   corpus.push(user ? { category, body, expect, user } : { category, body, expect });
 
-const METACHARACTERS = [';id', '$(id)', '`id`', '|id', '&&id', '||id', '>/tmp/x', '</etc/passwd', "'", '"x', '\\x', '${IFS}id', '*', '?', '~root', '#', '%00', '&', '$HOME', '{a,b}', '!!', '\u0000id'];
+const METACHARACTERS = [
+  ';id',
+  '$(id)',
+  '`id`',
+  '|id',
+  '&&id',
+  '||id',
+  '>/tmp/x',
+  '</etc/passwd',
+  "'",
+  '"x',
+  '\\x',
+  '${IFS}id',
+  '*',
+  '?',
+  '~root',
+  '#',
+  '%00',
+  '&',
+  '$HOME',
+  '{a,b}',
+  '!!',
+  '\u0000id',
+];
 for (const payload of METACHARACTERS) {
   add('shell metacharacters', 'refused', `/rollback v1.1.0${payload}`);
   add('shell metacharacters', 'refused', `/restore backup${payload}.sql.gz`);
   add('shell metacharacters', 'refused', `/logs postgres --lines 5${payload}`);
   add('shell metacharacters', 'refused', `/diagnose app${payload}`);
 }
-for (const option of ['-oProxyCommand=id', '--tag=v1', '-v', '--', '--help', '-F/etc/passwd', '--exec=id', '-lroot']) {
+for (const option of [
+  '-oProxyCommand=id',
+  '--tag=v1',
+  '-v',
+  '--',
+  '--help',
+  '-F/etc/passwd',
+  '--exec=id',
+  '-lroot',
+]) {
   add('option injection', 'refused', `/rollback ${option}`);
   add('option injection', 'refused', `/logs ${option}`);
 }
-for (const path of ['../../etc/passwd', '..%2f..%2fetc%2fpasswd.sql.gz', '/etc/shadow.sql.gz', '../x.sql.gz', 'backups/../../x.sql.gz', '....//....//x.sql.gz', '..\\..\\x.sql.gz', '%2e%2e/x.sql.gz', 'x.sql.gz/../../y', '~/x.sql.gz', '.x.sql.gz']) {
+for (const path of [
+  '../../etc/passwd',
+  '..%2f..%2fetc%2fpasswd.sql.gz',
+  '/etc/shadow.sql.gz',
+  '../x.sql.gz',
+  'backups/../../x.sql.gz',
+  '....//....//x.sql.gz',
+  '..\\..\\x.sql.gz',
+  '%2e%2e/x.sql.gz',
+  'x.sql.gz/../../y',
+  '~/x.sql.gz',
+  '.x.sql.gz',
+]) {
   add('path traversal', 'refused', `/restore ${path}`);
 }
-for (const path of ['../../etc/passwd', '/var/log/auth', 'postgres/../../x']) add('path traversal', 'refused', `/logs ${path}`);
+for (const path of ['../../etc/passwd', '/var/log/auth', 'postgres/../../x'])
+  add('path traversal', 'refused', `/logs ${path}`);
 
 const LOOKALIKES: [string, Entry['expect']][] = [
   ['\uff0frestart', 'ignored'], // fullwidth solidus
@@ -61,8 +106,16 @@ add('overlong', 'refused', `/logs postgres --lines ${'9'.repeat(400)}`);
 add('overlong', 'ignored', `${'x'.repeat(60_000)}`);
 add('overlong', 'refused', `/diagnose ${'app '.repeat(2000)}`);
 add('hundreds of commands', 'refused', Array.from({ length: 300 }, () => '/frobnicate').join('\n'));
-add('hundreds of commands', 'refused', Array.from({ length: 200 }, (_, i) => `/rollback v1.${i};id`).join('\n'));
-add('hundreds of commands', 'refused', Array.from({ length: 500 }, (_, i) => `/restore ../${i}.sql.gz`).join('\n'));
+add(
+  'hundreds of commands',
+  'refused',
+  Array.from({ length: 200 }, (_, i) => `/rollback v1.${i};id`).join('\n'),
+);
+add(
+  'hundreds of commands',
+  'refused',
+  Array.from({ length: 500 }, (_, i) => `/restore ../${i}.sql.gz`).join('\n'),
+);
 
 const WRAPPERS: [string, (command: string) => string][] = [
   ['backtick fence', (c) => `\`\`\`\n${c}\n\`\`\``],
@@ -81,7 +134,15 @@ const WRAPPERS: [string, (command: string) => string][] = [
   ['mid-line', (c) => `could someone ${c} please`],
   ['tab indented', (c) => `\t${c}`],
 ];
-for (const command of ['/restart', '/rollback v1.1.0', '/backup', '/restore x.sql.gz', '/confirm deadbeef', '/resolve --force', '/health']) {
+for (const command of [
+  '/restart',
+  '/rollback v1.1.0',
+  '/backup',
+  '/restore x.sql.gz',
+  '/confirm deadbeef',
+  '/resolve --force',
+  '/health',
+]) {
   for (const [name, wrap] of WRAPPERS) add(`hidden in ${name}`, 'ignored', wrap(command));
 }
 
@@ -96,12 +157,71 @@ for (const marker of SPOOFS) {
   add('spoofed markers', 'refused', `${marker}\n/confirm deadbeef`);
 }
 
-const VARIANTS = ['/RESTART', '/Restart', '/ restart', '//restart', '/restart!', '/restart-now', '/re start', '/restart.', '/restart:', '/Rollback v1.1.0', '/ROLLBACK v1.1.0', '/rollback  v1.1.0 now', '/backup please', '/health now', '/diagnose', '/diagnose APP', '/diagnose app db', '/logs redis --lines', '/logs --lines 0', '/logs --lines -5', '/logs --lines 1001', '/logs --lines 5 --lines 6', '/confirm', '/confirm DEADBEEF', '/confirm deadbee', '/confirm deadbeefdeadbeef', '/severity p9', '/severity critical', '/commander', '/commander @-bad-', '/impact-start tomorrow', '/impact-start 25:99', '/', '/ ', '/_restart', '/restart\u0000'];
+const VARIANTS = [
+  '/RESTART',
+  '/Restart',
+  '/ restart',
+  '//restart',
+  '/restart!',
+  '/restart-now',
+  '/re start',
+  '/restart.',
+  '/restart:',
+  '/Rollback v1.1.0',
+  '/ROLLBACK v1.1.0',
+  '/rollback  v1.1.0 now',
+  '/backup please',
+  '/health now',
+  '/diagnose',
+  '/diagnose APP',
+  '/diagnose app db',
+  '/logs redis --lines',
+  '/logs --lines 0',
+  '/logs --lines -5',
+  '/logs --lines 1001',
+  '/logs --lines 5 --lines 6',
+  '/confirm',
+  '/confirm DEADBEEF',
+  '/confirm deadbee',
+  '/confirm deadbeefdeadbeef',
+  '/severity p9',
+  '/severity critical',
+  '/commander',
+  '/commander @-bad-',
+  '/impact-start tomorrow',
+  '/impact-start 25:99',
+  '/',
+  '/ ',
+  '/_restart',
+  '/restart\u0000',
+];
 for (const body of VARIANTS) add('case and spacing variants', 'refused', body);
-for (const typo of ['/restrat', '/rstart', '/restar', '/rollbak v1.1.0', '/rolback v1.1.0', '/bakup', '/backpu', '/diagnsoe app', '/diagonse db', '/helth', '/statsu', '/restor x.sql.gz', '/lgos', '/halp', '/ackk', '/resolv', '/mitigate', '/comander @dana', '/severty p1', '/updte status']) {
+for (const typo of [
+  '/restrat',
+  '/rstart',
+  '/restar',
+  '/rollbak v1.1.0',
+  '/rolback v1.1.0',
+  '/bakup',
+  '/backpu',
+  '/diagnsoe app',
+  '/diagonse db',
+  '/helth',
+  '/statsu',
+  '/restor x.sql.gz',
+  '/lgos',
+  '/halp',
+  '/ackk',
+  '/resolv',
+  '/mitigate',
+  '/comander @dana',
+  '/severty p1',
+  '/updte status',
+]) {
   add('typos', 'refused', typo);
 }
-for (const body of ['/restart', '/rollback v1.1.0', '/backup', '/diagnose app']) add('outsider', 'refused', body, 'outsider-eve');
+for (const body of ['/restart', '/rollback v1.1.0', '/backup', '/diagnose app'])
+  add('outsider', 'refused', body, 'outsider-eve');
 
 const target = fileURLToPath(new URL('../__tests__/corpus/hostile-comments.json', import.meta.url));
 writeFileSync(target, JSON.stringify(corpus, null, 1) + '\n');
