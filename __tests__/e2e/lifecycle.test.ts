@@ -249,4 +249,34 @@ describe('a whole P0 incident on a controlled clock', () => {
     expect(assessment).toContain('"status":"ok"');
     expect(assessment).toContain('Check system resources');
   });
+
+  test('a P0 with no status update gets a reminder at +30 minutes, not before', async () => {
+    const issue = scenario.openIssue('Silent incident', 'alice');
+    await scenario.label(issue, 'incident:p0', 'alice');
+    at(1);
+    await scenario.comment(issue, 'alice', '/ack');
+    at(29);
+    await scenario.sweep();
+    expect(scenario.actionComments(issue).some((body) => body.includes('Status update overdue'))).toBe(false);
+    at(30);
+    await scenario.sweep();
+    const reminder = scenario.actionComments(issue).find((body) => body.includes('Status update overdue'));
+    expect(reminder).toContain('@alice: no update since the declaration 30 min ago');
+  });
+
+  test('a severity label changed by hand is honoured like /severity', async () => {
+    const issue = scenario.openIssue('Relabelled', 'alice');
+    await scenario.label(issue, 'incident:p0', 'alice');
+    at(5);
+    emulator.repo().updateIssue(issue, { labels: [] }, 'dana');
+    const run = await scenario.label(issue, 'incident:p2', 'dana');
+    expect(run.outputs).toMatchObject({ status: 'success', reason: 'severity-changed' });
+    const board = scenario.board(issue);
+    expect(board).toContain('## 🔍 P2 — Medium · investigating');
+    expect(board).not.toContain('Next status update');
+    await scenario.comment(issue, 'alice', '/timeline');
+    expect(scenario.actionComments(issue).at(-1)).toContain(
+      '| 2026-11-26T03:05:00Z | @dana | Severity P0 → P2 | — |',
+    );
+  });
 });
