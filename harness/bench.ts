@@ -12,7 +12,7 @@ import { createGitHubAdapter } from '../src/github/octokit-adapter.ts';
 import { startDeployHost, stopDeployHost, type DeployHostState } from './deploy/host.ts';
 import { startEmulator, type GitHubEmulator } from './github/emulator.ts';
 import { runAction } from './run-action.ts';
-import { IncidentScenario, sshInputs } from './scenario.ts';
+import { IncidentScenario, sshInputs, startIncidentWorkspace } from './scenario.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const RUNBOOK = readFileSync(join(ROOT, 'harness/demo/incident-runbook.yml'), 'utf8');
@@ -31,14 +31,12 @@ const record = (name: string, value: string) => {
 async function freshScenario(
   state: DeployHostState,
 ): Promise<{ emulator: GitHubEmulator; scenario: IncidentScenario; issue: number }> {
-  const emulator = await startEmulator();
-  emulator.putFile('.github/incident-runbook.yml', RUNBOOK);
-  emulator.setPermission('alice', 'write');
-  emulator.setPermission('mallory', 'read');
-  const scenario = new IncidentScenario({ emulator, inputs: sshInputs(state) });
-  const issue = scenario.openIssue('Bench incident');
-  emulator.repo().addLabels(issue, ['incident:p1'], 'alice');
-  return { emulator, scenario, issue };
+  const { emulator, scenario } = await startIncidentWorkspace({
+    runbook: RUNBOOK,
+    roles: { alice: 'write', mallory: 'read' },
+    inputs: sshInputs(state),
+  });
+  return { emulator, scenario, issue: scenario.openIncident('Bench incident', 'incident:p1') };
 }
 
 async function bundleStartup(): Promise<void> {

@@ -1,4 +1,5 @@
-import type { GitHubEmulator } from './github/emulator.ts';
+import { readFileSync } from 'node:fs';
+import { startEmulator, type GitHubEmulator, type Role } from './github/emulator.ts';
 import {
   issueCommentCreated,
   issueCommentEdited,
@@ -10,6 +11,35 @@ import {
 } from './github/fixtures.ts';
 import type { DeployHostState } from './deploy/host.ts';
 import { runAction, type ActionRun } from './run-action.ts';
+
+/** The demo deployment's runbook (supervisor instead of docker-compose). */
+export const DEMO_RUNBOOK = readFileSync(new URL('./demo/incident-runbook.yml', import.meta.url), 'utf8');
+
+export interface IncidentWorkspace {
+  emulator: GitHubEmulator;
+  scenario: IncidentScenario;
+}
+
+/**
+ * A fresh emulated repository with the runbook file in place and people in their roles, and a
+ * scenario that runs the bundle against it.
+ */
+export async function startIncidentWorkspace(options: {
+  runbook: string;
+  roles: Record<string, Role>;
+  inputs: Record<string, string>;
+  clock?: () => Date;
+}): Promise<IncidentWorkspace> {
+  const emulator = await startEmulator(options.clock ? { now: options.clock } : {});
+  emulator.putFile('.github/incident-runbook.yml', options.runbook);
+  for (const [user, role] of Object.entries(options.roles)) emulator.setPermission(user, role);
+  const scenario = new IncidentScenario({
+    emulator,
+    inputs: options.inputs,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
+  return { emulator, scenario };
+}
 
 /** The action's ssh inputs for the test deployment host. */
 export function sshInputs(state: DeployHostState): Record<string, string> {
@@ -50,6 +80,13 @@ export class IncidentScenario {
 
   openIssue(title: string, author = 'alice', body = 'The KB agent answers 503.'): number {
     return this.emulator.createIssue({ title, user: author, body }).number;
+  }
+
+  /** An open issue that already carries `label`, added by `user` without running the action. */
+  openIncident(title: string, label: string, user = 'alice'): number {
+    const issue = this.openIssue(title, user);
+    this.emulator.repo().addLabels(issue, [label], user);
+    return issue;
   }
 
   /** `user` adds `label` to the issue; the action runs on `issues.labeled`. */

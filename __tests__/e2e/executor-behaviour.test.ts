@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { readCommandLog, ssh, useDeployHost } from '../../harness/deploy/for-tests.ts';
-import { startEmulator, type GitHubEmulator } from '../../harness/github/emulator.ts';
-import { IncidentScenario, sshInputs } from '../../harness/scenario.ts';
+import type { GitHubEmulator } from '../../harness/github/emulator.ts';
+import { IncidentScenario, sshInputs, startIncidentWorkspace } from '../../harness/scenario.ts';
 
 const host = useDeployHost();
 
@@ -45,12 +45,12 @@ let scenario: IncidentScenario;
 let issue: number;
 
 beforeEach(async () => {
-  emulator = await startEmulator();
-  emulator.putFile('.github/incident-runbook.yml', RUNBOOK);
-  emulator.setPermission('alice', 'write');
-  scenario = new IncidentScenario({ emulator, inputs: sshInputs(host()) });
-  issue = scenario.openIssue('Executor checks');
-  emulator.repo().addLabels(issue, ['incident:p1'], 'alice');
+  ({ emulator, scenario } = await startIncidentWorkspace({
+    runbook: RUNBOOK,
+    roles: { alice: 'write' },
+    inputs: sshInputs(host()),
+  }));
+  issue = scenario.openIncident('Executor checks', 'incident:p1');
 });
 
 afterEach(async () => {

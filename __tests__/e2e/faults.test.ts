@@ -1,6 +1,6 @@
 import { readCommandLog, useDeployHost } from '../../harness/deploy/for-tests.ts';
-import { startEmulator, type GitHubEmulator } from '../../harness/github/emulator.ts';
-import { IncidentScenario, sshInputs } from '../../harness/scenario.ts';
+import type { GitHubEmulator } from '../../harness/github/emulator.ts';
+import { DEMO_RUNBOOK, IncidentScenario, sshInputs, startIncidentWorkspace } from '../../harness/scenario.ts';
 import { createUnreachableHost } from '../../harness/unreachable-host.ts';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -8,7 +8,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const host = useDeployHost();
-const RUNBOOK = readFileSync(new URL('../../harness/demo/incident-runbook.yml', import.meta.url), 'utf8');
 const isRoot = process.getuid?.() === 0;
 
 let emulator: GitHubEmulator;
@@ -16,12 +15,12 @@ let scenario: IncidentScenario;
 let issue: number;
 
 beforeEach(async () => {
-  emulator = await startEmulator();
-  emulator.putFile('.github/incident-runbook.yml', RUNBOOK);
-  emulator.setPermission('alice', 'write');
-  scenario = new IncidentScenario({ emulator, inputs: sshInputs(host()) });
-  issue = scenario.openIssue('Faults');
-  emulator.repo().addLabels(issue, ['incident:p1'], 'alice');
+  ({ emulator, scenario } = await startIncidentWorkspace({
+    runbook: DEMO_RUNBOOK,
+    roles: { alice: 'write' },
+    inputs: sshInputs(host()),
+  }));
+  issue = scenario.openIncident('Faults', 'incident:p1');
 });
 
 afterEach(async () => {
@@ -72,7 +71,7 @@ describe('SSH faults are told apart and explained on the issue', () => {
   test('a remote exit of 255 is the command’s, not an ssh failure', async () => {
     emulator.putFile(
       '.github/incident-runbook.yml',
-      RUNBOOK.replace(
+      DEMO_RUNBOOK.replace(
         '  status:\n',
         '  exit255:\n    description: Exits 255\n    steps:\n      - name: exit\n        run: echo bye; exit 255\n\n  status:\n',
       ),

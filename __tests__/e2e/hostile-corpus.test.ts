@@ -37,8 +37,7 @@ test(`${CORPUS.length} hostile comments through the bundle: each gets its treatm
   const worker = async () => {
     for (let index = next++; index < CORPUS.length; index = next++) {
       const entry = CORPUS[index]!;
-      const issue = scenario.openIssue(`Corpus ${index}`);
-      emulator.repo().addLabels(issue, ['incident:p1'], 'alice');
+      const issue = scenario.openIncident(`Corpus ${index}`, 'incident:p1');
       const { commentId, run } = await scenario.comment(issue, entry.user ?? 'alice', entry.body);
       const replies = scenario.actionComments(issue);
       const reactions = emulator.reactionsFor(commentId).map((reaction) => reaction.content);

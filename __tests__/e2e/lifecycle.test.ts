@@ -1,14 +1,9 @@
-import { readFileSync } from 'node:fs';
 import { ssh, useDeployHost } from '../../harness/deploy/for-tests.ts';
-import { startEmulator, type GitHubEmulator } from '../../harness/github/emulator.ts';
+import type { GitHubEmulator } from '../../harness/github/emulator.ts';
 import { parseGantt } from '../../harness/mermaid-gantt.ts';
-import { IncidentScenario, sshInputs } from '../../harness/scenario.ts';
+import { DEMO_RUNBOOK, IncidentScenario, sshInputs, startIncidentWorkspace } from '../../harness/scenario.ts';
 
 const host = useDeployHost();
-const DEMO_RUNBOOK = readFileSync(
-  new URL('../../harness/demo/incident-runbook.yml', import.meta.url),
-  'utf8',
-);
 const T0 = new Date('2026-11-26T03:00:00Z');
 
 let clock: Date;
@@ -21,15 +16,12 @@ const at = (minutes: number) => {
 
 beforeEach(async () => {
   clock = T0;
-  emulator = await startEmulator({ now: () => clock });
-  emulator.putFile('.github/incident-runbook.yml', DEMO_RUNBOOK);
-  for (const user of ['alice', 'dana']) emulator.setPermission(user, 'write');
-  emulator.setPermission('mallory', 'read');
-  scenario = new IncidentScenario({
-    emulator,
+  ({ emulator, scenario } = await startIncidentWorkspace({
+    runbook: DEMO_RUNBOOK,
+    roles: { alice: 'write', dana: 'write', mallory: 'read' },
     inputs: { ...sshInputs(host()), escalation: 'oncall-lead,acme/sre' },
     clock: () => clock,
-  });
+  }));
 });
 
 afterEach(async () => {

@@ -1,21 +1,19 @@
-import { readFileSync } from 'node:fs';
 import { readCommandLog, useDeployHost } from '../../harness/deploy/for-tests.ts';
-import { startEmulator, type GitHubEmulator } from '../../harness/github/emulator.ts';
-import { IncidentScenario, sshInputs } from '../../harness/scenario.ts';
+import type { GitHubEmulator } from '../../harness/github/emulator.ts';
+import { DEMO_RUNBOOK, IncidentScenario, sshInputs, startIncidentWorkspace } from '../../harness/scenario.ts';
 
 const host = useDeployHost();
-const RUNBOOK = readFileSync(new URL('../../harness/demo/incident-runbook.yml', import.meta.url), 'utf8');
 
 let emulator: GitHubEmulator;
 let scenario: IncidentScenario;
 let sessionsBefore: number;
 
 beforeEach(async () => {
-  emulator = await startEmulator();
-  emulator.putFile('.github/incident-runbook.yml', RUNBOOK);
-  emulator.setPermission('alice', 'write');
-  emulator.setPermission('fork-contributor', 'read');
-  scenario = new IncidentScenario({ emulator, inputs: sshInputs(host()) });
+  ({ emulator, scenario } = await startIncidentWorkspace({
+    runbook: DEMO_RUNBOOK,
+    roles: { alice: 'write', 'fork-contributor': 'read' },
+    inputs: sshInputs(host()),
+  }));
   sessionsBefore = (await readCommandLog(host())).length;
 });
 

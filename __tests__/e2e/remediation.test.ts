@@ -1,13 +1,8 @@
-import { readFileSync } from 'node:fs';
-import { startEmulator, type GitHubEmulator } from '../../harness/github/emulator.ts';
+import type { GitHubEmulator } from '../../harness/github/emulator.ts';
 import { readCommandLog, ssh, useDeployHost } from '../../harness/deploy/for-tests.ts';
-import { IncidentScenario, sshInputs } from '../../harness/scenario.ts';
+import { DEMO_RUNBOOK, IncidentScenario, sshInputs, startIncidentWorkspace } from '../../harness/scenario.ts';
 
 const host = useDeployHost();
-const DEMO_RUNBOOK = readFileSync(
-  new URL('../../harness/demo/incident-runbook.yml', import.meta.url),
-  'utf8',
-);
 
 let emulator: GitHubEmulator;
 let scenario: IncidentScenario;
@@ -28,18 +23,12 @@ const sessionsSoFar = async () => (await readCommandLog(host())).length;
 const lastComments = (count: number) => scenario.actionComments(issue).slice(-count);
 
 beforeEach(async () => {
-  emulator = await startEmulator();
-  emulator.putFile('.github/incident-runbook.yml', DEMO_RUNBOOK);
-  for (const [user, role] of [
-    ['alice', 'write'],
-    ['mallory', 'read'],
-    ['dana', 'maintain'],
-  ] as const) {
-    emulator.setPermission(user, role);
-  }
-  scenario = new IncidentScenario({ emulator, inputs: sshInputs(host()) });
-  issue = scenario.openIssue('KB agent answers 503');
-  emulator.repo().addLabels(issue, ['incident:p0'], 'alice');
+  ({ emulator, scenario } = await startIncidentWorkspace({
+    runbook: DEMO_RUNBOOK,
+    roles: { alice: 'write', mallory: 'read', dana: 'maintain' },
+    inputs: sshInputs(host()),
+  }));
+  issue = scenario.openIncident('KB agent answers 503', 'incident:p0');
 });
 
 afterEach(async () => {
