@@ -31449,7 +31449,7 @@ which.sync = whichSync
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3945);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(318);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -31458,7 +31458,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3945:
+/***/ 318:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -44108,6 +44108,7 @@ function isValidRegExp(source) {
 ;// CONCATENATED MODULE: ./src/config/inputs.schema.ts
 
 
+
 /** Host and user names never start with "-", so they cannot be read as ssh options. */
 const HOST = /^$|^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,252}$|^\[[0-9A-Fa-f:.]+\]$/;
 const USER = /^$|^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}$/;
@@ -44145,6 +44146,9 @@ const inputsSchema = object({
     'allowed-teams': teamList,
     'command-timeout': integerInput('command-timeout', 1, 6 * 3600),
     'max-commands': integerInput('max-commands', 1, 50),
+    'claim-timeout': durationSchema.pipe(schemas_number()
+        .min(60, 'claim-timeout must be at least 1m')
+        .max(24 * 3600, 'claim-timeout must be at most 24h; set it to the job timeout-minutes')),
     'dry-run': booleanInput('dry-run'),
     'label-prefix': schemas_string().trim().min(1),
     escalation: listInput.pipe(array(schemas_string().regex(/^[\w.-]+(?:\/[\w.-]+)?$/, 'escalation entries are users or org/team-slug'))),
@@ -44188,6 +44192,7 @@ function toSettings(inputs) {
         }),
         commandTimeoutSeconds: inputs['command-timeout'],
         maxCommandsPerComment: inputs['max-commands'],
+        claimTimeoutSeconds: inputs['claim-timeout'],
         dryRun: inputs['dry-run'],
         labelPrefix: inputs['label-prefix'],
         escalation: inputs.escalation,
@@ -44236,6 +44241,7 @@ const issueCommentEventSchema = object({
             .transform((body) => body ?? ''),
         html_url: schemas_string(),
         created_at: schemas_string(),
+        updated_at: schemas_string().optional(),
         user: userSchema,
     }),
     sender: userSchema,
@@ -44285,20 +44291,14 @@ function routeIssues(event, options) {
             const label = event.label?.name ?? '';
             const severity = severityFromLabel(label, options.labelPrefix);
             if (!severity) {
-                return {
-                    kind: 'ignore',
-                    reason: `label "${label}" on ${where} is not an ${options.labelPrefix}pN label`,
-                };
+                return queueOrIgnore(event.issue, isIncident, `label "${label}" on ${where} is not an ${options.labelPrefix}pN label`);
             }
             return { kind: 'declare', event, severity };
         }
         case 'unlabeled': {
             const label = event.label?.name ?? '';
             if (!severityFromLabel(label, options.labelPrefix)) {
-                return {
-                    kind: 'ignore',
-                    reason: `label "${label}" on ${where} is not an ${options.labelPrefix}pN label`,
-                };
+                return queueOrIgnore(event.issue, isIncident, `label "${label}" on ${where} is not an ${options.labelPrefix}pN label`);
             }
             return { kind: 'issue-changed', event, change: 'unlabeled' };
         }
@@ -44308,27 +44308,35 @@ function routeIssues(event, options) {
                 ? { kind: 'issue-changed', event, change: event.action }
                 : { kind: 'ignore', reason: `${where} has no ${options.labelPrefix}pN label` };
         default:
-            return { kind: 'ignore', reason: `issues.${event.action} on ${where} needs no action` };
+            return queueOrIgnore(event.issue, isIncident, `issues.${event.action} on ${where} needs no action`);
     }
 }
 function routeComment(event, options) {
     const where = `comment ${event.comment.id} on issue #${event.issue.number}`;
-    if (event.action !== 'created') {
-        return { kind: 'ignore', reason: `${where} was ${event.action}; only new comments are read as commands` };
-    }
     if (event.issue.pull_request)
         return { kind: 'ignore', reason: `${where} is on a pull request` };
+    const incident = event.issue.labels.some((label) => severityFromLabel(label.name, options.labelPrefix));
     const author = event.comment.user;
+    const human = author.login !== options.selfLogin && author.type !== 'Bot';
+    if (event.action !== 'created') {
+        // An edit never runs; the queue answers it if the edit added a command nobody handled.
+        return queueOrIgnore(event.issue, incident, `${where} was ${event.action}; only new comments are read as commands`, event.action === 'edited' && human ? event.comment : undefined);
+    }
     if (author.login === options.selfLogin)
-        return { kind: 'ignore', reason: `${where} is the action's own` };
+        return queueOrIgnore(event.issue, incident, `${where} is the action's own`);
     if (author.type === 'Bot')
-        return { kind: 'ignore', reason: `${where} is by the bot ${author.login}` };
+        return queueOrIgnore(event.issue, incident, `${where} is by the bot ${author.login}`);
     if (event.issue.state !== 'open')
         return { kind: 'ignore', reason: `${where} is on a closed issue` };
-    const incident = event.issue.labels.some((label) => severityFromLabel(label.name, options.labelPrefix));
     if (!incident)
         return { kind: 'ignore', reason: `${where} is on an issue with no ${options.labelPrefix}pN label` };
     return { kind: 'comment', event };
+}
+/** Events about an open incident still drive its queue; any other is ignored. */
+function queueOrIgnore(issue, incident, reason, trigger) {
+    if (!incident || issue.state !== 'open' || issue.pull_request)
+        return { kind: 'ignore', reason };
+    return { kind: 'queue', issue, reason, ...(trigger ? { trigger } : {}) };
 }
 
 ;// CONCATENATED MODULE: external "node:path"
@@ -59158,7 +59166,9 @@ function createGitHubAdapter(options, octokit = createOctokit(options)) {
                 author: comment.user?.login ?? '',
                 authorType: comment.user?.type ?? '',
                 createdAt: comment.created_at,
+                updatedAt: comment.updated_at,
                 htmlUrl: comment.html_url,
+                reactions: rollupOf(comment.reactions),
             }));
         },
         async createComment(issueNumber, body) {
@@ -59169,7 +59179,25 @@ function createGitHubAdapter(options, octokit = createOctokit(options)) {
             await octokit.rest.issues.updateComment({ ...repo, comment_id: commentId, body });
         },
         async reactToComment(commentId, content) {
-            await octokit.rest.reactions.createForIssueComment({ ...repo, comment_id: commentId, content });
+            const { status } = await octokit.rest.reactions.createForIssueComment({
+                ...repo,
+                comment_id: commentId,
+                content,
+            });
+            return status === 201;
+        },
+        async listCommentReactions(commentId) {
+            const reactions = await octokit.paginate(octokit.rest.reactions.listForIssueComment, {
+                ...repo,
+                comment_id: commentId,
+                per_page: 100,
+            });
+            return reactions.map((reaction) => ({
+                id: reaction.id,
+                content: reaction.content,
+                user: reaction.user?.login ?? '',
+                createdAt: reaction.created_at,
+            }));
         },
         async repositoryRole(username) {
             try {
@@ -59227,379 +59255,16 @@ function statusOf(error) {
         ? error.status
         : undefined;
 }
-
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/commands/suggest.ts
-/** The candidate closest to `typed` by edit distance, when it is close enough to be a typo. */
-function closest(typed, candidates) {
-    const lower = typed.toLowerCase();
-    let best;
-    for (const name of candidates) {
-        const distance = lower === name ? 0 : editDistance(lower, name);
-        if (!best || distance < best.distance)
-            best = { name, distance };
+const REACTION_CONTENTS = ['+1', '-1', 'laugh', 'confused', 'heart', 'hooray', 'rocket', 'eyes'];
+/** The counts of GitHub's reaction roll-up, by reaction. */
+function rollupOf(rollup) {
+    const counts = {};
+    for (const content of REACTION_CONTENTS) {
+        const count = rollup?.[content];
+        if (typeof count === 'number' && count > 0)
+            counts[content] = count;
     }
-    if (!best)
-        return undefined;
-    const tolerance = Math.max(1, Math.floor(best.name.length / 3));
-    return best.distance <= tolerance || best.name.startsWith(lower) ? best.name : undefined;
-}
-function editDistance(a, b) {
-    if (a.length > 64 || b.length > 64)
-        return Math.max(a.length, b.length);
-    let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-    for (let i = 1; i <= a.length; i += 1) {
-        const current = [i];
-        for (let j = 1; j <= b.length; j += 1) {
-            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-            current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
-        }
-        previous = current;
-    }
-    return previous[b.length] ?? 0;
-}
-
-;// CONCATENATED MODULE: ./src/commands/tokenize.ts
-/**
- * Splits command arguments on whitespace; "double" or 'single' quotes keep spaces inside one
- * argument. Nothing is expanded: the tokens are plain text, checked later against the runbook.
- */
-function tokenize(text) {
-    const tokens = [];
-    let current = '';
-    let quote;
-    let inToken = false;
-    for (const char of text) {
-        if (quote) {
-            if (char === quote)
-                quote = undefined;
-            else
-                current += char;
-        }
-        else if (char === '"' || char === "'") {
-            quote = char;
-            inToken = true;
-        }
-        else if (/\s/.test(char)) {
-            if (inToken)
-                tokens.push(current);
-            current = '';
-            inToken = false;
-        }
-        else {
-            current += char;
-            inToken = true;
-        }
-    }
-    if (quote)
-        return { ok: false, message: `the quote ${quote} is never closed` };
-    if (inToken)
-        tokens.push(current);
-    return { ok: true, tokens };
-}
-
-;// CONCATENATED MODULE: ./src/commands/registry.ts
-const CONFIRMATION_CODE = {
-    name: 'code',
-    description: 'The confirmation code from the plan comment',
-    kind: 'positional',
-    type: 'string',
-    pattern: '^[0-9a-f]{8}$',
-    'max-length': 8,
-    required: true,
-};
-const BUILTIN_COMMANDS = [
-    {
-        name: 'help',
-        description: 'List the commands you may run here',
-        args: [],
-        permission: 'read',
-        source: 'builtin',
-        readOnly: true,
-    },
-    {
-        name: 'confirm',
-        description: 'Run a destructive command whose plan was posted with this code',
-        args: [CONFIRMATION_CODE],
-        permission: 'write',
-        source: 'builtin',
-    },
-];
-const lifecycle = (spec) => ({
-    ...spec,
-    permission: 'triage',
-    source: 'lifecycle',
-});
-/** The incident lifecycle: the runbook's process, carried out on the issue. */
-const LIFECYCLE_COMMANDS = [
-    lifecycle({ name: 'ack', description: 'Acknowledge the incident', args: [] }),
-    lifecycle({
-        name: 'commander',
-        description: 'Assign the incident commander (and the issue)',
-        args: [
-            {
-                name: 'user',
-                description: 'GitHub login, e.g. @dana',
-                kind: 'positional',
-                type: 'string',
-                pattern: '^@?[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$',
-                'max-length': 40,
-                required: true,
-            },
-        ],
-    }),
-    lifecycle({
-        name: 'severity',
-        description: 'Change the severity (relabels the issue, recomputes the targets)',
-        args: [
-            {
-                name: 'level',
-                description: 'p0, p1, p2 or p3',
-                kind: 'positional',
-                type: 'string',
-                pattern: '^[pP][0-9]$',
-                'max-length': 2,
-                required: true,
-            },
-        ],
-    }),
-    lifecycle({
-        name: 'update',
-        description: 'Post a status update (restarts the update clock)',
-        args: [],
-        text: { name: 'text', description: 'What changed, what is next', required: true, maxLength: 2000 },
-    }),
-    lifecycle({
-        name: 'mitigated',
-        description: 'Mark the impact as mitigated',
-        args: [],
-        text: { name: 'note', description: 'What mitigated it', required: false, maxLength: 2000 },
-    }),
-    lifecycle({
-        name: 'resolve',
-        description: 'Verify health and metrics, then post the postmortem and close the issue',
-        args: [
-            {
-                name: 'force',
-                description: 'Resolve even if verification fails (recorded)',
-                kind: 'flag',
-                type: 'string',
-                'max-length': 0,
-                required: false,
-            },
-        ],
-        text: {
-            name: 'summary',
-            description: 'One-paragraph summary for the postmortem',
-            required: false,
-            maxLength: 2000,
-        },
-    }),
-    {
-        ...lifecycle({ name: 'timeline', description: 'Post the incident timeline so far', args: [] }),
-        permission: 'read',
-        readOnly: true,
-    },
-    lifecycle({ name: 'postmortem', description: 'Post a draft postmortem of the incident so far', args: [] }),
-    lifecycle({
-        name: 'impact-start',
-        description: 'Back-date the start of impact',
-        args: [
-            {
-                name: 'time',
-                description: 'UTC time: 2026-11-26T02:50Z, 02:50 (today) or -25m / -2h (ago)',
-                kind: 'positional',
-                type: 'string',
-                pattern: '^(?:\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(?::\\d{2})?Z|\\d{2}:\\d{2}|-\\d{1,4}[mh])$',
-                'max-length': 20,
-                required: true,
-            },
-        ],
-    }),
-];
-function commandRegistry(runbook) {
-    const registry = new Map();
-    for (const spec of [...BUILTIN_COMMANDS, ...LIFECYCLE_COMMANDS])
-        registry.set(spec.name, spec);
-    for (const [name, command] of Object.entries(runbook.commands)) {
-        registry.set(name, {
-            name,
-            description: command.description,
-            args: command.args,
-            permission: command.permission,
-            source: 'runbook',
-        });
-    }
-    return registry;
-}
-/** `/logs [service] [--lines N]` */
-function usage(spec) {
-    const parts = spec.args.map((arg) => {
-        const word = arg.kind === 'flag'
-            ? `--${arg.name}`
-            : arg.kind === 'option'
-                ? `--${arg.name} ${placeholder(arg)}`
-                : `<${arg.name}>`;
-        return arg.required ? word : `[${word.replace(/^<(.*)>$/, '$1')}]`;
-    });
-    if (spec.text)
-        parts.push(spec.text.required ? `<${spec.text.name}>` : `[${spec.text.name}]`);
-    return [`/${spec.name}`, ...parts].join(' ');
-}
-function placeholder(arg) {
-    if (arg.values)
-        return arg.values.join('|');
-    return arg.type === 'integer' ? 'N' : arg.name.toUpperCase();
-}
-
-;// CONCATENATED MODULE: ./src/commands/bind.ts
-
-
-
-const COMMAND_NAME = /^[a-z][a-z0-9-]{0,31}$/;
-/** Matches a command line to its spec and checks every argument against the runbook's rules. */
-function bindCommand(line, registry) {
-    const fail = (message, suggestion) => ({
-        ok: false,
-        error: suggestion ? { line, message, suggestion } : { line, message },
-    });
-    const invisible = /[\p{Cf}\p{Cc}]/u.exec(line.text);
-    if (invisible) {
-        const code = invisible[0].codePointAt(0)?.toString(16).padStart(4, '0').toUpperCase();
-        const suggestion = closest(line.name.replace(/[\p{Cf}\p{Cc}]/gu, ''), [...registry.keys()]);
-        return fail(`the command contains an invisible character (U+${code}); retype it without copying`, suggestion);
-    }
-    const spec = registry.get(line.name);
-    if (!spec) {
-        const shown = printable(line.name);
-        const suggestion = closest(line.name, [...registry.keys()]);
-        if (!COMMAND_NAME.test(line.name)) {
-            return fail(`\`/${shown}\` is not a command name (names are lowercase letters, digits and "-")`, suggestion);
-        }
-        return fail(`\`/${shown}\` is not a command in this runbook`, suggestion);
-    }
-    if (spec.text)
-        return bindText(spec, line);
-    const tokens = tokenize(line.rest);
-    if (!tokens.ok)
-        return fail(`${tokens.message}. Usage: \`${usage(spec)}\``);
-    const args = {};
-    const positionals = spec.args.filter((arg) => arg.kind === 'positional');
-    const named = new Map(spec.args.filter((arg) => arg.kind !== 'positional').map((arg) => [arg.name, arg]));
-    const queue = [...tokens.tokens];
-    let position = 0;
-    while (queue.length > 0) {
-        const token = queue.shift() ?? '';
-        const option = /^--([a-z][a-z0-9_-]*)(?:=(.*))?$/s.exec(token) ?? /^([a-z][a-z0-9_]*)=(.*)$/s.exec(token);
-        if (option && (token.startsWith('--') || named.has(option[1] ?? ''))) {
-            const name = (option[1] ?? '').replace(/-/g, '_');
-            const arg = named.get(name);
-            if (!arg)
-                return fail(`\`/${spec.name}\` has no option \`--${printable(name)}\`. Usage: \`${usage(spec)}\``);
-            if (name in args)
-                return fail(`\`--${name}\` is given twice`);
-            if (arg.kind === 'flag') {
-                if (option[2] !== undefined)
-                    return fail(`\`--${name}\` is a flag and takes no value`);
-                args[name] = true;
-                continue;
-            }
-            const value = option[2] ?? queue.shift();
-            if (value === undefined)
-                return fail(`\`--${name}\` needs a value. Usage: \`${usage(spec)}\``);
-            const checked = checkValue(arg, value);
-            if (!checked.ok)
-                return fail(checked.message);
-            args[name] = checked.value;
-            continue;
-        }
-        const arg = positionals[position];
-        if (!arg) {
-            return fail(`\`/${spec.name}\` takes ${describeCount(positionals.length)}; \`${printable(token)}\` is one too many. Usage: \`${usage(spec)}\``);
-        }
-        const checked = checkValue(arg, token);
-        if (!checked.ok)
-            return fail(checked.message);
-        args[arg.name] = checked.value;
-        position += 1;
-    }
-    for (const arg of spec.args) {
-        if (arg.name in args)
-            continue;
-        if (arg.default !== undefined)
-            args[arg.name] = arg.default;
-        else if (arg.kind === 'flag')
-            args[arg.name] = false;
-        else if (arg.required)
-            return fail(`\`/${spec.name}\` needs ${arg.name} (${arg.description}). Usage: \`${usage(spec)}\``);
-    }
-    return { ok: true, command: { spec, args, line } };
-}
-/** Commands whose argument is free text: flags are taken out, the rest is kept whole. */
-function bindText(spec, line) {
-    const text = spec.text;
-    if (!text)
-        throw new Error(`/${spec.name} takes no text`);
-    const args = {};
-    let rest = line.rest;
-    for (const flag of spec.args.filter((arg) => arg.kind === 'flag')) {
-        const pattern = new RegExp(`(^|\\s)--${flag.name}(?=\\s|$)`);
-        args[flag.name] = pattern.test(rest);
-        rest = rest.replace(pattern, ' ');
-    }
-    rest = rest.trim();
-    const fail = (message) => ({ ok: false, error: { line, message } });
-    if (text.required && rest.length === 0)
-        return fail(`\`/${spec.name}\` needs ${text.description.toLowerCase()}. Usage: \`${usage(spec)}\``);
-    if (rest.length > text.maxLength)
-        return fail(`${text.name} is ${rest.length} characters long; at most ${text.maxLength} are accepted`);
-    if (rest.length > 0)
-        args[text.name] = rest;
-    return { ok: true, command: { spec, args, line } };
-}
-/** Validates one value; the message quotes the value only in a printable, bounded form. */
-function checkValue(arg, value) {
-    const shown = `\`${printable(value)}\``;
-    if (value.length > arg['max-length']) {
-        return {
-            ok: false,
-            message: `${arg.name} is ${value.length} characters long; at most ${arg['max-length']} are accepted`,
-        };
-    }
-    if (arg.type === 'integer') {
-        if (!/^-?\d{1,9}$/.test(value))
-            return { ok: false, message: `${arg.name} must be a whole number, not ${shown}` };
-        const number = Number(value);
-        if (arg.min !== undefined && number < arg.min)
-            return { ok: false, message: `${arg.name} must be at least ${arg.min}` };
-        if (arg.max !== undefined && number > arg.max)
-            return { ok: false, message: `${arg.name} must be at most ${arg.max}` };
-        return { ok: true, value: number };
-    }
-    if (arg.values && !arg.values.includes(value)) {
-        return {
-            ok: false,
-            message: `${arg.name} must be one of ${arg.values.map((v) => `\`${v}\``).join(', ')}, not ${shown}`,
-        };
-    }
-    if (arg.pattern && !new RegExp(`^(?:${arg.pattern})$`, 'u').test(value)) {
-        return {
-            ok: false,
-            message: `${arg.name} ${shown} does not match \`${arg.pattern}\` (${arg.description})`,
-        };
-    }
-    return { ok: true, value };
-}
-/** Shows text the way it was typed, with invisible and control characters made visible. */
-function printable(text, max = 60) {
-    const visible = text
-        .replace(/[^\x20-\x7e]/gu, (char) => `\\u{${char.codePointAt(0)?.toString(16)}}`)
-        .replace(/`/g, "'");
-    return visible.length > max ? `${visible.slice(0, max)}…` : visible;
-}
-function describeCount(count) {
-    return count === 0 ? 'no arguments' : count === 1 ? 'one argument' : `${count} arguments`;
+    return counts;
 }
 
 ;// CONCATENATED MODULE: ./src/commands/extract.ts
@@ -59677,323 +59342,6 @@ function stripHtmlComments(line) {
 }
 function countTags(line, tag) {
     return [...line.matchAll(tag)].length;
-}
-
-;// CONCATENATED MODULE: ./src/authz/permission.ts
-
-function rank(role) {
-    return role === 'none' ? -1 : PERMISSION_LEVELS.indexOf(role);
-}
-function atLeast(role, required) {
-    return rank(role) >= rank(required);
-}
-function higherOf(a, b) {
-    return rank(a) >= rank(b) ? a : b;
-}
-
-;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/iso.js
-
-
-
-function iso_datetime(params) {
-    return _isoDateTime(ZodISODateTime, params);
-}
-function iso_date(params) {
-    return core._isoDate(ZodISODate, params);
-}
-function iso_time(params) {
-    return core._isoTime(ZodISOTime, params);
-}
-function iso_duration(params) {
-    return core._isoDuration(ZodISODuration, params);
-}
-
-;// CONCATENATED MODULE: ./src/report/marker.ts
-
-const PREFIX = 'incident-issueops';
-/** Lifecycle facts recorded by the action; the incident's state is rebuilt from them. */
-const LIFECYCLE_ACTIONS = [
-    'ack',
-    'commander',
-    'severity',
-    'update',
-    'mitigated',
-    'resolved',
-    'impact-start',
-    'reminder',
-    'escalation',
-    'postmortem',
-    'verification-failed',
-];
-/** Facts the action writes into its own comments, to read back in later runs. */
-const markerSchema = discriminatedUnion('type', [
-    object({
-        type: literal('result'),
-        command: schemas_string(),
-        source: schemas_number().int().positive().describe('id of the comment that asked for the command'),
-        status: schemas_string(),
-        by: schemas_string().optional(),
-    }),
-    object({
-        type: literal('pending'),
-        code: schemas_string().regex(/^[0-9a-f]{8}$/),
-        command: schemas_string(),
-        args: record(schemas_string(), union([schemas_string(), schemas_number(), schemas_boolean()])),
-        source: schemas_number().int().positive(),
-        requestedBy: schemas_string(),
-        expiresAt: iso_datetime(),
-        planHash: schemas_string().regex(/^[0-9a-f]{16}$/),
-        confirmedBy: schemas_string().optional(),
-    }),
-    object({ type: literal('board') }),
-    object({
-        type: literal('event'),
-        action: schemas_enum(LIFECYCLE_ACTIONS),
-        by: schemas_string(),
-        at: iso_datetime(),
-        severity: schemas_string().optional(),
-        commander: schemas_string().optional(),
-        text: schemas_string().max(4000).optional(),
-        forced: schemas_boolean().optional(),
-        followUp: schemas_number().int().positive().optional(),
-        impactStart: iso_datetime().optional(),
-        breach: schemas_enum(['acknowledge', 'update']).optional(),
-    }),
-]);
-/** A hidden HTML comment carrying the marker; `--` cannot occur inside JSON-escaped text. */
-function writeMarker(marker) {
-    return `<!-- ${PREFIX} ${JSON.stringify(marker).replace(/--/g, '-\\u002d')} -->`;
-}
-/**
- * The marker that ends a comment body, if any. Only the last line counts, so marker text that
- * appears anywhere else (in command output, in a quote) is never read. Callers must only pass
- * bodies of the action's own comments: anyone can type this text.
- */
-function readMarker(body) {
-    const match = new RegExp(`<!-- ${PREFIX} (\\{[^\n]*\\}) -->$`).exec(body.trimEnd());
-    if (!match)
-        return undefined;
-    try {
-        const parsed = markerSchema.safeParse(JSON.parse(match[1] ?? ''));
-        return parsed.success ? parsed.data : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-/** Replaces the marker that ends `body`, keeping the text before it. */
-function replaceMarker(body, marker, note = '') {
-    const text = body
-        .trimEnd()
-        .replace(new RegExp(`<!-- ${PREFIX} \\{[^\n]*\\} -->$`), '')
-        .trimEnd();
-    return `${text}${note ? `\n\n${note}` : ''}\n\n${writeMarker(marker)}`;
-}
-
-;// CONCATENATED MODULE: ./src/report/redact.ts
-/**
- * Patterns of text that look like credentials. Output from a host goes to an issue that may be
- * public, so anything shaped like a secret is replaced before it is posted or logged.
- */
-const SECRET_PATTERNS = [
-    {
-        name: 'private key',
-        pattern: /-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)/g,
-    },
-    {
-        name: 'private key',
-        // The end of a key whose start was cut off (output keeps only its head and tail).
-        pattern: /(?:^[A-Za-z0-9+/=]{16,}\r?\n)+-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----/gm,
-    },
-    {
-        name: 'JSON credential',
-        pattern: /("(?:password|passwd|secret|token|api_?key|private_?key)"\s*:\s*")[^"]+/gi,
-        keep: 1,
-    },
-    { name: 'GitHub token', pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{20,255}|github_pat_[A-Za-z0-9_]{22,255})\b/g },
-    { name: 'Slack token', pattern: /\b(?:xox[abposre]|xapp)-[A-Za-z0-9-]{10,}\b/g },
-    { name: 'Google API key', pattern: /\bAIza[0-9A-Za-z_-]{35}\b/g },
-    { name: 'Stripe key', pattern: /\b(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{16,}\b/g },
-    { name: 'Slack webhook', pattern: /https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/_-]+/g },
-    { name: 'AWS access key', pattern: /\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[A-Z0-9]{16}\b/g },
-    {
-        name: 'AWS secret key',
-        pattern: /(aws_?secret_?access_?key\s*[=:]\s*["']?)[A-Za-z0-9/+=]{40}/gi,
-        keep: 1,
-    },
-    { name: 'OpenAI key', pattern: /\bsk-(?:proj-)?[A-Za-z0-9_-]{20,}\b/g },
-    { name: 'JWT', pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g },
-    { name: 'bearer token', pattern: /(\bBearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, keep: 1 },
-    { name: 'password in URL', pattern: /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@/]+(?=@)/gi, keep: 1 },
-    {
-        name: 'credential assignment',
-        pattern: /(\b[A-Z0-9_]*(?:PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|APIKEY|PRIVATE_KEY)[A-Z0-9_]*\s*[=:]\s*["']?)(?!\*\*\*)[^\s"']{4,}/gi,
-        keep: 1,
-    },
-];
-/** Replaces known secret values, then anything shaped like a credential, with `***`. */
-function redact(text, knownSecrets = []) {
-    const counts = {};
-    let result = text;
-    // Shapes first, so whole blocks (a PEM key) go before a known line could break them apart.
-    for (const { name, pattern, keep } of SECRET_PATTERNS) {
-        result = result.replace(pattern, (...match) => {
-            counts[name] = (counts[name] ?? 0) + 1;
-            return keep ? `${match[keep]}***` : `***${name} redacted***`;
-        });
-    }
-    for (const secret of knownSecrets) {
-        for (const line of secret.split('\n').map((part) => part.trim())) {
-            if (line.length < 6)
-                continue;
-            const parts = result.split(line);
-            if (parts.length > 1) {
-                counts['known secret'] = (counts['known secret'] ?? 0) + parts.length - 1;
-                result = parts.join('***');
-            }
-        }
-    }
-    return { text: result, counts };
-}
-
-;// CONCATENATED MODULE: ./src/report/markdown.ts
-/** GitHub refuses comment bodies longer than this many characters. */
-const COMMENT_LIMIT = 65_536;
-/** A fenced block whose fence is longer than any backtick run inside, so output cannot close it. */
-function codeBlock(text, language = 'text') {
-    const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((match) => match[0].length));
-    const fence = '`'.repeat(longest + 1);
-    return `${fence}${language}\n${text.replace(/\n$/, '')}\n${fence}`;
-}
-/** Text for inline use: no backticks, no newlines, no HTML, bounded. */
-function inline(text, max = 200) {
-    const flat = text.replace(/[`\r\n]/g, ' ').replace(/</g, '&lt;');
-    return flat.length > max ? `${flat.slice(0, max)}…` : flat;
-}
-/** Keeps the start and the end of `text` within `budget` characters. */
-function headAndTail(text, budget) {
-    if (text.length <= budget)
-        return text;
-    const marker = `\n… ${text.length - budget} characters omitted here; the workflow run log has the captured output …\n`;
-    const keep = Math.max(0, budget - marker.length);
-    const head = Math.ceil(keep * 0.6);
-    return text.slice(0, head) + marker + text.slice(text.length - (keep - head));
-}
-function formatMs(ms) {
-    if (ms < 1000)
-        return `${Math.round(ms)} ms`;
-    const seconds = ms / 1000;
-    if (seconds < 60)
-        return `${seconds.toFixed(1)} s`;
-    return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
-}
-function utc(date) {
-    return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-/** Output as it can be shown: no terminal escape sequences or control characters but tab and newline. */
-function printableOutput(text) {
-    return (text
-        // eslint-disable-next-line no-control-regex
-        .replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, '')
-        // eslint-disable-next-line no-control-regex
-        .replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '')
-        // Output can never carry an HTML comment, so it can never look like one of our markers.
-        .replace(/<!--/g, '<!-\u200b-')
-        .replace(/-->/g, '-\u200b->'));
-}
-
-;// CONCATENATED MODULE: ./src/report/replies.ts
-
-
-
-
-function renderCommandError(error) {
-    const lines = [`❓ ${error.message}.`.replace(/\.\.$/, '.'), ''];
-    if (error.suggestion)
-        lines.push(`Did you mean \`/${error.suggestion}\`?`, '');
-    lines.push(`You wrote: \`${inline(printable(error.line.text, 120))}\``, '', 'Comment `/help` for the commands you may run.');
-    return lines.join('\n');
-}
-function renderRefusal(commandText, message) {
-    return [
-        `🚫 **Not run:** \`${inline(printable(commandText, 120))}\``,
-        '',
-        message,
-        '',
-        'Nothing was executed. Ask someone with the required access to run it, or comment `/help` to see what you may run.',
-    ].join('\n');
-}
-function renderTooManyCommands(ignored, max) {
-    return [
-        `⚠️ Only the first ${max} commands of a comment are run. These were **not run**:`,
-        '',
-        ...ignored.slice(0, 10).map((text) => `- \`${inline(printable(text, 120))}\``),
-        ...(ignored.length > 10 ? [`- … and ${ignored.length - 10} more`] : []),
-        '',
-        'Post them again in another comment.',
-    ].join('\n');
-}
-/** The commands this commenter may run, from the runbook in effect. */
-function renderHelp(user, entries, runbookSource) {
-    const rows = entries.map(({ spec, destructive }) => `| \`${usage(spec)}\` | ${spec.description}${destructive ? ' ⚠️ asks for confirmation' : ''} | ${spec.permission} |`);
-    const args = entries.flatMap(({ spec }) => spec.args.map((arg) => {
-        const accepted = arg.values
-            ? `one of ${arg.values.map((v) => `\`${v}\``).join(', ')}`
-            : arg.pattern
-                ? `matches \`${arg.pattern}\``
-                : '';
-        const range = arg.type === 'integer'
-            ? `a number${arg.min !== undefined ? ` from ${arg.min}` : ''}${arg.max !== undefined ? ` to ${arg.max}` : ''}`
-            : '';
-        const fallback = arg.default !== undefined ? `, default \`${arg.default}\`` : '';
-        return `- \`/${spec.name}\` **${arg.name}**: ${arg.description} (${[accepted, range].filter(Boolean).join(', ')}${fallback})`;
-    }));
-    return [
-        `#### Commands @${user} may run here`,
-        '',
-        '| Command | What it does | Needs |',
-        '|---|---|---|',
-        ...rows,
-        '',
-        ...(args.length > 0 ? ['Arguments:', '', ...args, ''] : []),
-        `Commands are read from lines that start with \`/\`, outside code blocks, quotes and \`<details>\`. Runbook: \`${runbookSource}\`.`,
-    ].join('\n');
-}
-/** The exact plan: what would run, where, with which rendered arguments. */
-function renderPlan(plan, heading) {
-    const lines = [
-        heading,
-        '',
-        `Target: \`${plan.target.user}@${plan.target.host}:${plan.target.port}\` (${plan.target.name}), timeout ${plan.timeoutSeconds} s`,
-        '',
-    ];
-    plan.steps.forEach((step, index) => {
-        lines.push(`${index + 1}. **${inline(step.name)}**${step.destructive ? ' ⚠️ destructive' : ''}${step.continueOnError ? ' (continues on error)' : ''}`, '', codeBlock(step.script, 'sh'), '');
-    });
-    if (plan.check)
-        lines.push(`Then check: **${inline(plan.check.name)}**`, '', codeBlock(plan.check.script, 'sh'), '');
-    return lines.join('\n');
-}
-function renderPendingConfirmation(view) {
-    return [
-        renderPlan(view.plan, `### ⚠️ \`/${view.plan.command}\` is destructive and waits for confirmation`),
-        `To run exactly this plan, an authorised responder comments:`,
-        '',
-        codeBlock(`/confirm ${view.code}`),
-        '',
-        `The code is bound to this command and these arguments, works once, and expires at ${utc(view.expiresAt)}.`,
-        '',
-        writeMarker({
-            type: 'pending',
-            code: view.code,
-            command: view.plan.command,
-            args: view.plan.args,
-            source: view.sourceCommentId,
-            requestedBy: view.requestedBy,
-            expiresAt: view.expiresAt.toISOString(),
-            planHash: view.planHash,
-        }),
-    ].join('\n');
 }
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
@@ -60465,345 +59813,103 @@ async function loadRunbook(path, readFile) {
     return { ...parseRunbook(text, path), source: path };
 }
 
-;// CONCATENATED MODULE: ./src/runbook/plan.ts
+;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/iso.js
 
-/** Turns a bound runbook command into the exact remote steps it will run. Pure. */
-function planCommand(command, runbook, ssh, defaultTimeoutSeconds) {
-    const definition = runbook.commands[command.spec.name];
-    if (!definition)
-        return { ok: false, message: `/${command.spec.name} is not a runbook command` };
-    const targetDefinition = runbook.targets[definition.target] ?? {};
-    const target = {
-        name: definition.target,
-        host: targetDefinition.host ?? ssh.host,
-        port: targetDefinition.port ?? ssh.port,
-        user: targetDefinition.user ?? ssh.user,
-    };
-    if (!target.host || !target.user) {
-        return {
-            ok: false,
-            message: `target "${target.name}" has no ${target.host ? 'user' : 'host'}: set the ssh-${target.host ? 'user' : 'host'} input or the target in the runbook`,
-        };
-    }
-    const render = (step) => ({
-        name: step.name,
-        script: renderScript(step.run, command.args),
-        continueOnError: step['continue-on-error'],
-        destructive: step.destructive,
-    });
-    const steps = definition.steps.filter((step) => applies(step, command.args)).map(render);
-    return {
-        ok: true,
-        plan: {
-            command: command.spec.name,
-            args: command.args,
-            target,
-            steps,
-            check: definition.check ? render(definition.check) : undefined,
-            timeoutSeconds: definition.timeout ?? defaultTimeoutSeconds,
-            destructive: definition.destructive || steps.some((step) => step.destructive),
-        },
-    };
+
+
+function iso_datetime(params) {
+    return _isoDateTime(ZodISODateTime, params);
 }
-/** Replaces `{{ name }}` with the argument as one quoted shell word. */
-function renderScript(script, args) {
-    return script.replace(/\{\{\s*([a-z][a-z0-9_]*)\s*\}\}/g, (_, name) => {
-        const value = args[name];
-        if (value === undefined)
-            throw new Error(`no value for {{ ${name} }}`);
-        return shellQuote(String(value));
-    });
+function iso_date(params) {
+    return core._isoDate(ZodISODate, params);
 }
-function applies(step, args) {
-    return Object.entries(step.when ?? {}).every(([name, wanted]) => [wanted].flat().includes(String(args[name])));
+function iso_time(params) {
+    return core._isoTime(ZodISOTime, params);
+}
+function iso_duration(params) {
+    return core._isoDuration(ZodISODuration, params);
 }
 
-;// CONCATENATED MODULE: ./src/authz/decide.ts
+;// CONCATENATED MODULE: ./src/report/marker.ts
 
+const PREFIX = 'incident-issueops';
+/** Lifecycle facts recorded by the action; the incident's state is rebuilt from them. */
+const LIFECYCLE_ACTIONS = [
+    'ack',
+    'commander',
+    'severity',
+    'update',
+    'mitigated',
+    'resolved',
+    'impact-start',
+    'reminder',
+    'escalation',
+    'postmortem',
+    'verification-failed',
+];
+/** Facts the action writes into its own comments, to read back in later runs. */
+const markerSchema = discriminatedUnion('type', [
+    object({
+        type: literal('result'),
+        command: schemas_string(),
+        source: schemas_number().int().positive().describe('id of the comment that asked for the command'),
+        status: schemas_string(),
+        by: schemas_string().optional(),
+    }),
+    object({
+        type: literal('pending'),
+        code: schemas_string().regex(/^[0-9a-f]{8}$/),
+        command: schemas_string(),
+        args: record(schemas_string(), union([schemas_string(), schemas_number(), schemas_boolean()])),
+        source: schemas_number().int().positive(),
+        requestedBy: schemas_string(),
+        expiresAt: iso_datetime(),
+        planHash: schemas_string().regex(/^[0-9a-f]{16}$/),
+        confirmedBy: schemas_string().optional(),
+    }),
+    object({ type: literal('board') }),
+    object({
+        type: literal('event'),
+        action: schemas_enum(LIFECYCLE_ACTIONS),
+        by: schemas_string(),
+        at: iso_datetime(),
+        severity: schemas_string().optional(),
+        commander: schemas_string().optional(),
+        text: schemas_string().max(4000).optional(),
+        forced: schemas_boolean().optional(),
+        followUp: schemas_number().int().positive().optional(),
+        impactStart: iso_datetime().optional(),
+        breach: schemas_enum(['acknowledge', 'update']).optional(),
+    }),
+]);
+/** A hidden HTML comment carrying the marker; `--` cannot occur inside JSON-escaped text. */
+function writeMarker(marker) {
+    return `<!-- ${PREFIX} ${JSON.stringify(marker).replace(/--/g, '-\\u002d')} -->`;
+}
 /**
- * Who may run a command: the repository role must reach the required level, and when an
- * allowlist is configured the user must be on it or in one of its teams. A team membership
- * that cannot be read refuses (fail closed).
+ * The marker that ends a comment body, if any. Only the last line counts, so marker text that
+ * appears anywhere else (in command output, in a quote) is never read. Callers must only pass
+ * bodies of the action's own comments: anyone can type this text.
  */
-function decide(facts) {
-    if (!atLeast(facts.role, facts.required)) {
-        const has = facts.role === 'none' ? 'no access to this repository' : `${facts.role} permission`;
-        return {
-            allowed: false,
-            reason: 'permission',
-            message: `@${facts.user} has ${has}; this command needs ${facts.required} or higher.`,
-        };
-    }
-    const allowlisted = facts.allowedUsers.some((user) => user.toLowerCase() === facts.user.toLowerCase());
-    if (allowlisted)
-        return { allowed: true, because: `${facts.role} permission and on allowed-users` };
-    switch (facts.teams.kind) {
-        case 'not-configured':
-            if (facts.allowedUsers.length > 0) {
-                return {
-                    allowed: false,
-                    reason: 'not-allowlisted',
-                    message: `@${facts.user} is not on this workflow's allowed-users list.`,
-                };
-            }
-            return { allowed: true, because: `${facts.role} permission` };
-        case 'member':
-            return { allowed: true, because: `${facts.role} permission and member of ${facts.teams.team}` };
-        case 'not-member':
-            return {
-                allowed: false,
-                reason: 'not-allowlisted',
-                message: `@${facts.user} is not on allowed-users and not a member of ${facts.teams.teams.join(', ')}.`,
-            };
-        case 'unknown':
-            return {
-                allowed: false,
-                reason: 'team-unknown',
-                message: `membership of ${facts.teams.team} could not be read (${facts.teams.error}), so the command is refused. The workflow's token needs read access to the organization's teams.`,
-            };
-    }
-}
-
-;// CONCATENATED MODULE: ./src/flows/authorize.ts
-
-/**
- * Looks up what a user may do, once per run: their repository role and, when allowed-teams is
- * set, their team membership. The decision itself is pure (authz/decide.ts).
- */
-function createAuthorizer(github, settings) {
-    const roles = new Map();
-    const teams = new Map();
-    const roleOf = (user) => {
-        if (!roles.has(user))
-            roles.set(user, github.repositoryRole(user));
-        return roles.get(user);
-    };
-    const teamsOf = (user) => {
-        if (!teams.has(user))
-            teams.set(user, checkTeams(github, settings, user));
-        return teams.get(user);
-    };
-    return {
-        roleOf,
-        async authorize(user, required) {
-            const role = await roleOf(user);
-            const onList = settings.allowedUsers.some((allowed) => allowed.toLowerCase() === user.toLowerCase());
-            const teamCheck = onList || settings.allowedTeams.length === 0 ? { kind: 'not-configured' } : await teamsOf(user);
-            return decide({ user, role, required, allowedUsers: settings.allowedUsers, teams: teamCheck });
-        },
-    };
-}
-async function checkTeams(github, settings, user) {
-    for (const { org, team } of settings.allowedTeams) {
-        try {
-            if (await github.isTeamMember(org, team, user))
-                return { kind: 'member', team: `${org}/${team}` };
-        }
-        catch (error) {
-            return {
-                kind: 'unknown',
-                team: `${org}/${team}`,
-                error: error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error),
-            };
-        }
-    }
-    return { kind: 'not-member', teams: settings.allowedTeams.map(({ org, team }) => `${org}/${team}`) };
-}
-
-;// CONCATENATED MODULE: ./src/report/result.ts
-
-
-const STATUS_LINE = {
-    running: '⏳ Running',
-    success: '✅ Succeeded',
-    failure: '❌ Failed',
-    timeout: '⏱️ Timed out',
-    'ssh-error': '🔌 Could not connect',
-};
-const STEP_ICON = {
-    ok: '✅',
-    failed: '❌',
-    timeout: '⏱️',
-    'ssh-error': '🔌',
-};
-/** The result comment of one command, always within GitHub's comment size limit. */
-function renderResult(view) {
-    let budget = 20_000;
-    for (;;) {
-        const body = renderWithBudget(view, budget);
-        if (body.length <= COMMENT_LIMIT || budget < 200)
-            return body.slice(0, COMMENT_LIMIT);
-        budget = Math.floor(budget * 0.7);
-    }
-}
-function renderWithBudget(view, outputBudget) {
-    const { plan } = view;
-    const args = Object.entries(plan.args)
-        .map(([name, value]) => `${name}=${inline(String(value), 80)}`)
-        .join(' ');
-    const lines = [
-        `### ${STATUS_LINE[view.status]}: \`/${plan.command}${args ? ' ' + args : ''}\``,
-        '',
-        ...view.warnings.map((warning) => `> [!WARNING]\n> ${warning}\n`),
-        '| | |',
-        '|---|---|',
-        `| Requested by | @${view.requestedBy}${view.confirmedBy ? `, confirmed by @${view.confirmedBy}` : ''} in [this comment](${view.sourceCommentUrl}) |`,
-        `| Target | \`${plan.target.user}@${plan.target.host}:${plan.target.port}\` (${plan.target.name}) |`,
-        `| Duration | ${formatMs(view.durationMs)} |`,
-        `| Exit code | ${view.exitCode ?? '—'} |`,
-        `| Full log | [workflow run](${view.runUrl}) |`,
-        '',
-    ];
-    if (view.summary)
-        lines.push(view.summary, '');
-    const perStep = Math.floor(outputBudget / Math.max(1, view.steps.length));
-    for (const { step, kind, result } of view.steps) {
-        const label = `${kind === 'check' ? 'Check: ' : ''}${inline(step.name, 100)}`;
-        if (!result) {
-            lines.push(`- ${view.status === 'running' ? '⏳' : '⏭️'} ${label}${view.status === 'running' ? '' : ' (not run)'}`);
-            continue;
-        }
-        const meta = `exit ${result.exitCode ?? '—'}, ${formatMs(result.durationMs)}${result.omittedBytes > 0 ? `, ${result.totalBytes} bytes of output` : ''}`;
-        lines.push('<details' + (result.outcome === 'ok' ? '' : ' open') + '>', `<summary>${STEP_ICON[result.outcome]} ${label} (${meta})</summary>`, '', codeBlock(headAndTail(printableOutput(result.output) || '(no output)', perStep)), '', '</details>');
-    }
-    lines.push('', writeMarker({
-        type: 'result',
-        command: plan.command,
-        source: view.sourceCommentId,
-        status: view.status,
-        by: view.requestedBy,
-    }));
-    return lines.join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/flows/execute.ts
-
-
-/** Least time between progress edits of a result comment; GitHub asks for ~1 s between writes. */
-const PROGRESS_EDIT_INTERVAL_MS = 2000;
-/**
- * Runs a plan's steps in order over one connection. The result comment is posted before the
- * first step and edited as each finishes, so the issue always shows where the command is.
- */
-async function executePlan(plan, request, context) {
-    const started = performance.now();
-    const steps = [
-        ...plan.steps.map((step) => ({ step, kind: 'step', result: undefined })),
-        ...(plan.check ? [{ step: plan.check, kind: 'check', result: undefined }] : []),
-    ];
-    const view = {
-        plan,
-        status: 'running',
-        requestedBy: request.user,
-        confirmedBy: request.confirmedBy,
-        sourceCommentId: request.commentId,
-        sourceCommentUrl: request.commentUrl,
-        runUrl: context.runUrl,
-        steps,
-        durationMs: 0,
-        exitCode: undefined,
-        warnings: context.warnings,
-        summary: '',
-    };
-    const render = () => redact(renderResult(view), context.knownSecrets).text;
-    const comment = await context.github.createComment(context.issueNumber, render());
-    let lastEdit = performance.now();
-    let failed;
-    let executor;
+function readMarker(body) {
+    const match = new RegExp(`<!-- ${PREFIX} (\\{[^\n]*\\}) -->$`).exec(body.trimEnd());
+    if (!match)
+        return undefined;
     try {
-        executor = context.createExecutor(plan.target);
-        for (const entry of steps) {
-            if (failed)
-                break;
-            const step = entry.step;
-            context.log(`/${plan.command}: ${entry.kind} "${step.name}" on ${plan.target.host}`);
-            const raw = await executor.run(step.script, plan.timeoutSeconds);
-            // Redacted before anything is cut or shown, so no cut can split a secret past the patterns.
-            const result = { ...raw, output: redact(raw.output, context.knownSecrets).text };
-            entry.result = result;
-            context.log(`  → ${result.outcome}, exit ${result.exitCode}, ${result.durationMs} ms, ${result.totalBytes} bytes\n${result.output}`);
-            const stops = result.outcome === 'ssh-error' ||
-                result.outcome === 'timeout' ||
-                (result.outcome === 'failed' && !step.continueOnError);
-            if (stops)
-                failed = { view: entry, result };
-            view.durationMs = performance.now() - started;
-            // Quick steps are shown together in the final edit; a slow command shows its progress.
-            const sinceEdit = performance.now() - lastEdit;
-            if (entry !== steps.at(-1) && !failed && sinceEdit >= PROGRESS_EDIT_INTERVAL_MS) {
-                await context.github.updateComment(comment.id, render());
-                lastEdit = performance.now();
-            }
-        }
+        const parsed = markerSchema.safeParse(JSON.parse(match[1] ?? ''));
+        return parsed.success ? parsed.data : undefined;
     }
-    catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        const entry = steps.find((candidate) => !candidate.result) ?? steps[0];
-        if (entry) {
-            entry.result = {
-                outcome: 'ssh-error',
-                exitCode: undefined,
-                output: '',
-                totalBytes: 0,
-                omittedBytes: 0,
-                durationMs: 0,
-                sshError: redact(message, context.knownSecrets).text,
-            };
-            failed = { view: entry, result: entry.result };
-        }
+    catch {
+        return undefined;
     }
-    finally {
-        await executor?.close();
-    }
-    const last = [...steps].reverse().find((entry) => entry.result)?.result;
-    view.durationMs = performance.now() - started;
-    const tolerated = steps.filter((entry) => entry.result && entry.result.outcome !== 'ok' && entry !== failed?.view);
-    view.exitCode = failed?.result.exitCode ?? tolerated.at(-1)?.result?.exitCode ?? last?.exitCode;
-    view.status = failed ? execute_statusOf(failed.result) : tolerated.length > 0 ? 'failure' : 'success';
-    view.summary = [
-        failed ? explain(failed.view, failed.result, plan.target, failed.view === steps.at(-1)) : '',
-        tolerated.length > 0 ? `**Failed:** ${tolerated.map((entry) => `“${entry.step.name}”`).join(', ')}.` : '',
-    ]
-        .filter(Boolean)
-        .join(' ');
-    await context.github.updateComment(comment.id, render());
-    return {
-        status: view.status,
-        exitCode: view.exitCode,
-        commentUrl: comment.htmlUrl,
-        durationMs: Math.round(view.durationMs),
-        summary: view.summary,
-        steps: steps.flatMap(({ step, result }) => result
-            ? [
-                {
-                    name: step.name,
-                    outcome: result.outcome,
-                    exitCode: result.exitCode,
-                    durationMs: result.durationMs,
-                    output: result.output,
-                },
-            ]
-            : []),
-    };
 }
-function execute_statusOf(result) {
-    if (result.outcome === 'ssh-error')
-        return 'ssh-error';
-    if (result.outcome === 'timeout')
-        return 'timeout';
-    return 'failure';
-}
-function explain(entry, result, target, isLast) {
-    const name = `“${entry.step.name}”`;
-    const rest = isLast ? '' : '; the steps after it did not run';
-    switch (result.outcome) {
-        case 'ssh-error':
-            return `**Could not run ${name} on ${target.host}:** ${result.sshError ?? 'ssh failed'}`;
-        case 'timeout':
-            return `**${name} timed out** after ${Math.round(result.durationMs / 1000)} s and was stopped on the host${rest}.`;
-        default:
-            return `**${name} exited with ${result.exitCode}**${rest}.`;
-    }
+/** Replaces the marker that ends `body`, keeping the text before it. */
+function replaceMarker(body, marker, note = '') {
+    const text = body
+        .trimEnd()
+        .replace(new RegExp(`<!-- ${PREFIX} \\{[^\n]*\\} -->$`), '')
+        .trimEnd();
+    return `${text}${note ? `\n\n${note}` : ''}\n\n${writeMarker(marker)}`;
 }
 
 ;// CONCATENATED MODULE: ./src/incident/facts.ts
@@ -61058,6 +60164,52 @@ function applyMarker(next, fact, log, responder) {
             log(marker.by, `Resolution refused: ${marker.text ?? 'verification failed'}`, fact.url);
             return next;
     }
+}
+
+;// CONCATENATED MODULE: ./src/report/markdown.ts
+/** GitHub refuses comment bodies longer than this many characters. */
+const COMMENT_LIMIT = 65_536;
+/** A fenced block whose fence is longer than any backtick run inside, so output cannot close it. */
+function codeBlock(text, language = 'text') {
+    const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((match) => match[0].length));
+    const fence = '`'.repeat(longest + 1);
+    return `${fence}${language}\n${text.replace(/\n$/, '')}\n${fence}`;
+}
+/** Text for inline use: no backticks, no newlines, no HTML, bounded. */
+function inline(text, max = 200) {
+    const flat = text.replace(/[`\r\n]/g, ' ').replace(/</g, '&lt;');
+    return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+/** Keeps the start and the end of `text` within `budget` characters. */
+function headAndTail(text, budget) {
+    if (text.length <= budget)
+        return text;
+    const marker = `\n… ${text.length - budget} characters omitted here; the workflow run log has the captured output …\n`;
+    const keep = Math.max(0, budget - marker.length);
+    const head = Math.ceil(keep * 0.6);
+    return text.slice(0, head) + marker + text.slice(text.length - (keep - head));
+}
+function formatMs(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)} ms`;
+    const seconds = ms / 1000;
+    if (seconds < 60)
+        return `${seconds.toFixed(1)} s`;
+    return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+}
+function utc(date) {
+    return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+/** Output as it can be shown: no terminal escape sequences or control characters but tab and newline. */
+function printableOutput(text) {
+    return (text
+        // eslint-disable-next-line no-control-regex
+        .replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, '')
+        // eslint-disable-next-line no-control-regex
+        .replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '')
+        // Output can never carry an HTML comment, so it can never look like one of our markers.
+        .replace(/<!--/g, '<!-\u200b-')
+        .replace(/-->/g, '-\u200b->'));
 }
 
 ;// CONCATENATED MODULE: ./src/report/board.ts
@@ -61475,6 +60627,268 @@ function renderPhaseChart(incident) {
     return lines.join('\n');
 }
 
+;// CONCATENATED MODULE: ./src/report/redact.ts
+/**
+ * Patterns of text that look like credentials. Output from a host goes to an issue that may be
+ * public, so anything shaped like a secret is replaced before it is posted or logged.
+ */
+const SECRET_PATTERNS = [
+    {
+        name: 'private key',
+        pattern: /-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)/g,
+    },
+    {
+        name: 'private key',
+        // The end of a key whose start was cut off (output keeps only its head and tail).
+        pattern: /(?:^[A-Za-z0-9+/=]{16,}\r?\n)+-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----/gm,
+    },
+    {
+        name: 'JSON credential',
+        pattern: /("(?:password|passwd|secret|token|api_?key|private_?key)"\s*:\s*")[^"]+/gi,
+        keep: 1,
+    },
+    { name: 'GitHub token', pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{20,255}|github_pat_[A-Za-z0-9_]{22,255})\b/g },
+    { name: 'Slack token', pattern: /\b(?:xox[abposre]|xapp)-[A-Za-z0-9-]{10,}\b/g },
+    { name: 'Google API key', pattern: /\bAIza[0-9A-Za-z_-]{35}\b/g },
+    { name: 'Stripe key', pattern: /\b(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{16,}\b/g },
+    { name: 'Slack webhook', pattern: /https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/_-]+/g },
+    { name: 'AWS access key', pattern: /\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[A-Z0-9]{16}\b/g },
+    {
+        name: 'AWS secret key',
+        pattern: /(aws_?secret_?access_?key\s*[=:]\s*["']?)[A-Za-z0-9/+=]{40}/gi,
+        keep: 1,
+    },
+    { name: 'OpenAI key', pattern: /\bsk-(?:proj-)?[A-Za-z0-9_-]{20,}\b/g },
+    { name: 'JWT', pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g },
+    { name: 'bearer token', pattern: /(\bBearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, keep: 1 },
+    { name: 'password in URL', pattern: /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@/]+(?=@)/gi, keep: 1 },
+    {
+        name: 'credential assignment',
+        pattern: /(\b[A-Z0-9_]*(?:PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|APIKEY|PRIVATE_KEY)[A-Z0-9_]*\s*[=:]\s*["']?)(?!\*\*\*)[^\s"']{4,}/gi,
+        keep: 1,
+    },
+];
+/** Replaces known secret values, then anything shaped like a credential, with `***`. */
+function redact(text, knownSecrets = []) {
+    const counts = {};
+    let result = text;
+    // Shapes first, so whole blocks (a PEM key) go before a known line could break them apart.
+    for (const { name, pattern, keep } of SECRET_PATTERNS) {
+        result = result.replace(pattern, (...match) => {
+            counts[name] = (counts[name] ?? 0) + 1;
+            return keep ? `${match[keep]}***` : `***${name} redacted***`;
+        });
+    }
+    for (const secret of knownSecrets) {
+        for (const line of secret.split('\n').map((part) => part.trim())) {
+            if (line.length < 6)
+                continue;
+            const parts = result.split(line);
+            if (parts.length > 1) {
+                counts['known secret'] = (counts['known secret'] ?? 0) + parts.length - 1;
+                result = parts.join('***');
+            }
+        }
+    }
+    return { text: result, counts };
+}
+
+;// CONCATENATED MODULE: ./src/report/result.ts
+
+
+const STATUS_LINE = {
+    running: '⏳ Running',
+    success: '✅ Succeeded',
+    failure: '❌ Failed',
+    timeout: '⏱️ Timed out',
+    'ssh-error': '🔌 Could not connect',
+};
+const STEP_ICON = {
+    ok: '✅',
+    failed: '❌',
+    timeout: '⏱️',
+    'ssh-error': '🔌',
+};
+/** The result comment of one command, always within GitHub's comment size limit. */
+function renderResult(view) {
+    let budget = 20_000;
+    for (;;) {
+        const body = renderWithBudget(view, budget);
+        if (body.length <= COMMENT_LIMIT || budget < 200)
+            return body.slice(0, COMMENT_LIMIT);
+        budget = Math.floor(budget * 0.7);
+    }
+}
+function renderWithBudget(view, outputBudget) {
+    const { plan } = view;
+    const args = Object.entries(plan.args)
+        .map(([name, value]) => `${name}=${inline(String(value), 80)}`)
+        .join(' ');
+    const lines = [
+        `### ${STATUS_LINE[view.status]}: \`/${plan.command}${args ? ' ' + args : ''}\``,
+        '',
+        ...view.warnings.map((warning) => `> [!WARNING]\n> ${warning}\n`),
+        '| | |',
+        '|---|---|',
+        `| Requested by | @${view.requestedBy}${view.confirmedBy ? `, confirmed by @${view.confirmedBy}` : ''} in [this comment](${view.sourceCommentUrl}) |`,
+        `| Target | \`${plan.target.user}@${plan.target.host}:${plan.target.port}\` (${plan.target.name}) |`,
+        `| Duration | ${formatMs(view.durationMs)} |`,
+        `| Exit code | ${view.exitCode ?? '—'} |`,
+        `| Full log | [workflow run](${view.runUrl}) |`,
+        '',
+    ];
+    if (view.summary)
+        lines.push(view.summary, '');
+    const perStep = Math.floor(outputBudget / Math.max(1, view.steps.length));
+    for (const { step, kind, result } of view.steps) {
+        const label = `${kind === 'check' ? 'Check: ' : ''}${inline(step.name, 100)}`;
+        if (!result) {
+            lines.push(`- ${view.status === 'running' ? '⏳' : '⏭️'} ${label}${view.status === 'running' ? '' : ' (not run)'}`);
+            continue;
+        }
+        const meta = `exit ${result.exitCode ?? '—'}, ${formatMs(result.durationMs)}${result.omittedBytes > 0 ? `, ${result.totalBytes} bytes of output` : ''}`;
+        lines.push('<details' + (result.outcome === 'ok' ? '' : ' open') + '>', `<summary>${STEP_ICON[result.outcome]} ${label} (${meta})</summary>`, '', codeBlock(headAndTail(printableOutput(result.output) || '(no output)', perStep)), '', '</details>');
+    }
+    lines.push('', writeMarker({
+        type: 'result',
+        command: plan.command,
+        source: view.sourceCommentId,
+        status: view.status,
+        by: view.requestedBy,
+    }));
+    return lines.join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/flows/execute.ts
+
+
+/** Least time between progress edits of a result comment; GitHub asks for ~1 s between writes. */
+const PROGRESS_EDIT_INTERVAL_MS = 2000;
+/**
+ * Runs a plan's steps in order over one connection. The result comment is posted before the
+ * first step and edited as each finishes, so the issue always shows where the command is.
+ */
+async function executePlan(plan, request, context) {
+    const started = performance.now();
+    const steps = [
+        ...plan.steps.map((step) => ({ step, kind: 'step', result: undefined })),
+        ...(plan.check ? [{ step: plan.check, kind: 'check', result: undefined }] : []),
+    ];
+    const view = {
+        plan,
+        status: 'running',
+        requestedBy: request.user,
+        confirmedBy: request.confirmedBy,
+        sourceCommentId: request.commentId,
+        sourceCommentUrl: request.commentUrl,
+        runUrl: context.runUrl,
+        steps,
+        durationMs: 0,
+        exitCode: undefined,
+        warnings: context.warnings,
+        summary: '',
+    };
+    const render = () => redact(renderResult(view), context.knownSecrets).text;
+    const comment = await context.github.createComment(context.issueNumber, render());
+    let lastEdit = performance.now();
+    let failed;
+    let executor;
+    try {
+        executor = context.createExecutor(plan.target);
+        for (const entry of steps) {
+            if (failed)
+                break;
+            const step = entry.step;
+            context.log(`/${plan.command}: ${entry.kind} "${step.name}" on ${plan.target.host}`);
+            const raw = await executor.run(step.script, plan.timeoutSeconds);
+            // Redacted before anything is cut or shown, so no cut can split a secret past the patterns.
+            const result = { ...raw, output: redact(raw.output, context.knownSecrets).text };
+            entry.result = result;
+            context.log(`  → ${result.outcome}, exit ${result.exitCode}, ${result.durationMs} ms, ${result.totalBytes} bytes\n${result.output}`);
+            const stops = result.outcome === 'ssh-error' ||
+                result.outcome === 'timeout' ||
+                (result.outcome === 'failed' && !step.continueOnError);
+            if (stops)
+                failed = { view: entry, result };
+            view.durationMs = performance.now() - started;
+            // Quick steps are shown together in the final edit; a slow command shows its progress.
+            const sinceEdit = performance.now() - lastEdit;
+            if (entry !== steps.at(-1) && !failed && sinceEdit >= PROGRESS_EDIT_INTERVAL_MS) {
+                await context.github.updateComment(comment.id, render());
+                lastEdit = performance.now();
+            }
+        }
+    }
+    catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        const entry = steps.find((candidate) => !candidate.result) ?? steps[0];
+        if (entry) {
+            entry.result = {
+                outcome: 'ssh-error',
+                exitCode: undefined,
+                output: '',
+                totalBytes: 0,
+                omittedBytes: 0,
+                durationMs: 0,
+                sshError: redact(message, context.knownSecrets).text,
+            };
+            failed = { view: entry, result: entry.result };
+        }
+    }
+    finally {
+        await executor?.close();
+    }
+    const last = [...steps].reverse().find((entry) => entry.result)?.result;
+    view.durationMs = performance.now() - started;
+    const tolerated = steps.filter((entry) => entry.result && entry.result.outcome !== 'ok' && entry !== failed?.view);
+    view.exitCode = failed?.result.exitCode ?? tolerated.at(-1)?.result?.exitCode ?? last?.exitCode;
+    view.status = failed ? execute_statusOf(failed.result) : tolerated.length > 0 ? 'failure' : 'success';
+    view.summary = [
+        failed ? explain(failed.view, failed.result, plan.target, failed.view === steps.at(-1)) : '',
+        tolerated.length > 0 ? `**Failed:** ${tolerated.map((entry) => `“${entry.step.name}”`).join(', ')}.` : '',
+    ]
+        .filter(Boolean)
+        .join(' ');
+    await context.github.updateComment(comment.id, render());
+    return {
+        status: view.status,
+        exitCode: view.exitCode,
+        commentUrl: comment.htmlUrl,
+        durationMs: Math.round(view.durationMs),
+        summary: view.summary,
+        steps: steps.flatMap(({ step, result }) => result
+            ? [
+                {
+                    name: step.name,
+                    outcome: result.outcome,
+                    exitCode: result.exitCode,
+                    durationMs: result.durationMs,
+                    output: result.output,
+                },
+            ]
+            : []),
+    };
+}
+function execute_statusOf(result) {
+    if (result.outcome === 'ssh-error')
+        return 'ssh-error';
+    if (result.outcome === 'timeout')
+        return 'timeout';
+    return 'failure';
+}
+function explain(entry, result, target, isLast) {
+    const name = `“${entry.step.name}”`;
+    const rest = isLast ? '' : '; the steps after it did not run';
+    switch (result.outcome) {
+        case 'ssh-error':
+            return `**Could not run ${name} on ${target.host}:** ${result.sshError ?? 'ssh failed'}`;
+        case 'timeout':
+            return `**${name} timed out** after ${Math.round(result.durationMs / 1000)} s and was stopped on the host${rest}.`;
+        default:
+            return `**${name} exited with ${result.exitCode}**${rest}.`;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/flows/lifecycle.ts
 
 
@@ -61783,290 +61197,211 @@ async function lifecycle_finalize(issue, deps, context, verification) {
     return { followUp: followUp.number };
 }
 
-;// CONCATENATED MODULE: ./src/flows/comment.ts
+;// CONCATENATED MODULE: ./src/runbook/plan.ts
 
-
-
-
-
-
-
-
-
-
-
-
-
-
-/** How long a destructive command's confirmation code stays valid. */
-const CONFIRMATION_MINUTES = 15;
-/** Handles the commands of one new comment, in order, and returns one outcome per command. */
-async function handleComment(event, deps) {
-    const lines = extractCommandLines(event.comment.body);
-    if (lines.length === 0) {
-        return [
-            { status: 'ignored', reason: 'no-command', message: `comment ${event.comment.id} has no command line` },
-        ];
-    }
-    await deps.github.reactToComment(event.comment.id, 'eyes');
-    const issueNumber = event.issue.number;
-    const user = event.comment.user.login;
-    const authorizer = createAuthorizer(deps.github, deps.settings);
-    // People without access get one short answer: their text is not echoed or parsed further.
-    if ((await authorizer.roleOf(user)) === 'none') {
-        const message = `@${user} has no access to this repository, so commands from this account are not run.`;
-        await deps.github.createComment(issueNumber, `🚫 ${message} Nothing was executed.`);
-        await deps.github.reactToComment(event.comment.id, 'confused');
-        return [{ status: 'refused', reason: 'permission', message }];
-    }
-    const loaded = await loadRunbook(deps.settings.runbookPath, deps.github.readFile);
-    if (!loaded.ok) {
-        await deps.github.createComment(issueNumber, [
-            `⚠️ **The runbook ${loaded.source} is invalid**, so no command can run. Fix these:`,
-            '',
-            ...loaded.errors.map((e) => `- \`${e}\``),
-        ].join('\n'));
-        await deps.github.reactToComment(event.comment.id, 'confused');
-        return [{ status: 'error', reason: 'invalid-runbook', message: loaded.errors.join('\n') }];
-    }
-    const context = {
-        event,
-        deps,
-        runbook: loaded.runbook,
-        runbookSource: loaded.source,
-        registry: commandRegistry(loaded.runbook),
-        authorizer,
-        user,
+/** Turns a bound runbook command into the exact remote steps it will run. Pure. */
+function planCommand(command, runbook, ssh, defaultTimeoutSeconds) {
+    const definition = runbook.commands[command.spec.name];
+    if (!definition)
+        return { ok: false, message: `/${command.spec.name} is not a runbook command` };
+    const targetDefinition = runbook.targets[definition.target] ?? {};
+    const target = {
+        name: definition.target,
+        host: targetDefinition.host ?? ssh.host,
+        port: targetDefinition.port ?? ssh.port,
+        user: targetDefinition.user ?? ssh.user,
     };
-    const max = deps.settings.maxCommandsPerComment;
-    const outcomes = [];
-    for (const line of lines.slice(0, max))
-        outcomes.push(await handleLine(line, context));
-    if (lines.length > max) {
-        await deps.github.createComment(issueNumber, renderTooManyCommands(lines.slice(max).map((l) => l.text), max));
-        outcomes.push({
-            status: 'refused',
-            reason: 'too-many-commands',
-            message: `${lines.length - max} commands beyond the first ${max} were not run`,
+    if (!target.host || !target.user) {
+        return {
+            ok: false,
+            message: `target "${target.name}" has no ${target.host ? 'user' : 'host'}: set the ssh-${target.host ? 'user' : 'host'} input or the target in the runbook`,
+        };
+    }
+    const render = (step) => ({
+        name: step.name,
+        script: renderScript(step.run, command.args),
+        continueOnError: step['continue-on-error'],
+        destructive: step.destructive,
+    });
+    const steps = definition.steps.filter((step) => applies(step, command.args)).map(render);
+    return {
+        ok: true,
+        plan: {
+            command: command.spec.name,
+            args: command.args,
+            target,
+            steps,
+            check: definition.check ? render(definition.check) : undefined,
+            timeoutSeconds: definition.timeout ?? defaultTimeoutSeconds,
+            destructive: definition.destructive || steps.some((step) => step.destructive),
+        },
+    };
+}
+/** Replaces `{{ name }}` with the argument as one quoted shell word. */
+function renderScript(script, args) {
+    return script.replace(/\{\{\s*([a-z][a-z0-9_]*)\s*\}\}/g, (_, name) => {
+        const value = args[name];
+        if (value === undefined)
+            throw new Error(`no value for {{ ${name} }}`);
+        return shellQuote(String(value));
+    });
+}
+function applies(step, args) {
+    return Object.entries(step.when ?? {}).every(([name, wanted]) => [wanted].flat().includes(String(args[name])));
+}
+
+;// CONCATENATED MODULE: ./src/commands/registry.ts
+const CONFIRMATION_CODE = {
+    name: 'code',
+    description: 'The confirmation code from the plan comment',
+    kind: 'positional',
+    type: 'string',
+    pattern: '^[0-9a-f]{8}$',
+    'max-length': 8,
+    required: true,
+};
+const BUILTIN_COMMANDS = [
+    {
+        name: 'help',
+        description: 'List the commands you may run here',
+        args: [],
+        permission: 'read',
+        source: 'builtin',
+        readOnly: true,
+    },
+    {
+        name: 'confirm',
+        description: 'Run a destructive command whose plan was posted with this code',
+        args: [CONFIRMATION_CODE],
+        permission: 'write',
+        source: 'builtin',
+    },
+];
+const lifecycle = (spec) => ({
+    ...spec,
+    permission: 'triage',
+    source: 'lifecycle',
+});
+/** The incident lifecycle: the runbook's process, carried out on the issue. */
+const LIFECYCLE_COMMANDS = [
+    lifecycle({ name: 'ack', description: 'Acknowledge the incident', args: [] }),
+    lifecycle({
+        name: 'commander',
+        description: 'Assign the incident commander (and the issue)',
+        args: [
+            {
+                name: 'user',
+                description: 'GitHub login, e.g. @dana',
+                kind: 'positional',
+                type: 'string',
+                pattern: '^@?[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$',
+                'max-length': 40,
+                required: true,
+            },
+        ],
+    }),
+    lifecycle({
+        name: 'severity',
+        description: 'Change the severity (relabels the issue, recomputes the targets)',
+        args: [
+            {
+                name: 'level',
+                description: 'p0, p1, p2 or p3',
+                kind: 'positional',
+                type: 'string',
+                pattern: '^[pP][0-9]$',
+                'max-length': 2,
+                required: true,
+            },
+        ],
+    }),
+    lifecycle({
+        name: 'update',
+        description: 'Post a status update (restarts the update clock)',
+        args: [],
+        text: { name: 'text', description: 'What changed, what is next', required: true, maxLength: 2000 },
+    }),
+    lifecycle({
+        name: 'mitigated',
+        description: 'Mark the impact as mitigated',
+        args: [],
+        text: { name: 'note', description: 'What mitigated it', required: false, maxLength: 2000 },
+    }),
+    lifecycle({
+        name: 'resolve',
+        description: 'Verify health and metrics, then post the postmortem and close the issue',
+        args: [
+            {
+                name: 'force',
+                description: 'Resolve even if verification fails (recorded)',
+                kind: 'flag',
+                type: 'string',
+                'max-length': 0,
+                required: false,
+            },
+        ],
+        text: {
+            name: 'summary',
+            description: 'One-paragraph summary for the postmortem',
+            required: false,
+            maxLength: 2000,
+        },
+    }),
+    {
+        ...lifecycle({ name: 'timeline', description: 'Post the incident timeline so far', args: [] }),
+        permission: 'read',
+        readOnly: true,
+    },
+    lifecycle({ name: 'postmortem', description: 'Post a draft postmortem of the incident so far', args: [] }),
+    lifecycle({
+        name: 'impact-start',
+        description: 'Back-date the start of impact',
+        args: [
+            {
+                name: 'time',
+                description: 'UTC time: 2026-11-26T02:50Z, 02:50 (today) or -25m / -2h (ago)',
+                kind: 'positional',
+                type: 'string',
+                pattern: '^(?:\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(?::\\d{2})?Z|\\d{2}:\\d{2}|-\\d{1,4}[mh])$',
+                'max-length': 20,
+                required: true,
+            },
+        ],
+    }),
+];
+function commandRegistry(runbook) {
+    const registry = new Map();
+    for (const spec of [...BUILTIN_COMMANDS, ...LIFECYCLE_COMMANDS])
+        registry.set(spec.name, spec);
+    for (const [name, command] of Object.entries(runbook.commands)) {
+        registry.set(name, {
+            name,
+            description: command.description,
+            args: command.args,
+            permission: command.permission,
+            source: 'runbook',
         });
     }
-    // Runbook commands change the board's "recent commands"; lifecycle commands refresh it themselves.
-    const ranRunbookCommand = outcomes.some((outcome) => outcome.details && 'target' in outcome.details && outcome.status !== 'refused');
-    if (ranRunbookCommand) {
-        const context = incidentContext(deps, loaded.runbook);
-        await publishBoard(await loadIncident({ number: issueNumber, title: event.issue.title }, context), context);
-    }
-    const allGood = outcomes.every((outcome) => outcome.status === 'success' || outcome.status === 'planned');
-    await deps.github.reactToComment(event.comment.id, allGood ? '+1' : outcomes.some((o) => o.status === 'failure' || o.status === 'error') ? '-1' : 'confused');
-    return outcomes;
+    return registry;
 }
-async function handleLine(line, context) {
-    const { deps, event } = context;
-    const issueNumber = event.issue.number;
-    const bound = bindCommand(line, context.registry);
-    if (!bound.ok) {
-        await deps.github.createComment(issueNumber, renderCommandError(bound.error));
-        return { status: 'refused', reason: 'invalid-command', command: line.name, message: bound.error.message };
-    }
-    const { command } = bound;
-    const required = requiredPermission(command.spec, deps);
-    const decision = await context.authorizer.authorize(context.user, required);
-    if (!decision.allowed) {
-        await deps.github.createComment(issueNumber, renderRefusal(line.text, decision.message));
-        return {
-            status: 'refused',
-            reason: decision.reason,
-            command: command.spec.name,
-            message: decision.message,
-        };
-    }
-    deps.log(`@${context.user} may run /${command.spec.name}: ${decision.because}`);
-    if (command.spec.name === 'help')
-        return help(context);
-    if (command.spec.name === 'confirm')
-        return comment_confirm(String(command.args.code), context);
-    if (command.spec.source === 'lifecycle') {
-        const issue = event.issue;
-        return handleLifecycle({
-            command,
-            issue: {
-                number: issue.number,
-                title: issue.title,
-                url: issue.html_url,
-                labels: issue.labels.map((label) => label.name),
-            },
-            user: context.user,
-            commentId: event.comment.id,
-            commentUrl: event.comment.html_url,
-        }, deps, context.runbook);
-    }
-    return runOrHold(command, context);
-}
-async function help(context) {
-    const { deps } = context;
-    const entries = [];
-    for (const spec of context.registry.values()) {
-        const required = requiredPermission(spec, deps);
-        if ((await context.authorizer.authorize(context.user, required)).allowed) {
-            entries.push({ spec, destructive: context.runbook.commands[spec.name]?.destructive ?? false });
-        }
-    }
-    await deps.github.createComment(context.event.issue.number, renderHelp(context.user, entries, context.runbookSource));
-    return { status: 'success', reason: 'help', command: 'help', message: `listed ${entries.length} commands` };
-}
-async function runOrHold(command, context) {
-    const { deps, event } = context;
-    const planned = planCommand(command, context.runbook, deps.settings.ssh, deps.settings.commandTimeoutSeconds);
-    if (!planned.ok) {
-        await deps.github.createComment(event.issue.number, renderRefusal(command.line.text, planned.message));
-        return {
-            status: 'error',
-            reason: 'invalid-target',
-            command: command.spec.name,
-            message: planned.message,
-        };
-    }
-    const { plan } = planned;
-    if (deps.settings.dryRun) {
-        await deps.github.createComment(event.issue.number, renderPlan(plan, `### 📝 Dry run: \`/${plan.command}\` would run`) +
-            '\nNothing was executed (`dry-run: true`).');
-        return {
-            status: 'planned',
-            reason: 'dry-run',
-            command: plan.command,
-            message: 'dry run: plan posted, nothing executed',
-            details: { plan },
-        };
-    }
-    if (plan.destructive) {
-        const code = confirmationCode(event.comment.id, plan.command, plan.args);
-        const expiresAt = new Date(deps.now().getTime() + CONFIRMATION_MINUTES * 60_000);
-        await deps.github.createComment(event.issue.number, renderPendingConfirmation({
-            plan,
-            code,
-            planHash: planHash(plan),
-            requestedBy: context.user,
-            sourceCommentId: event.comment.id,
-            expiresAt,
-        }));
-        return {
-            status: 'planned',
-            reason: 'awaiting-confirmation',
-            command: plan.command,
-            message: `waiting for /confirm ${code}`,
-            details: { code },
-        };
-    }
-    return execute(plan, { user: context.user, commentId: event.comment.id, commentUrl: event.comment.html_url }, context);
-}
-async function comment_confirm(code, context) {
-    const { deps, event } = context;
-    const issueNumber = event.issue.number;
-    const refuse = async (message) => {
-        await deps.github.createComment(issueNumber, renderRefusal(`/confirm ${code}`, message));
-        return { status: 'refused', reason: 'confirmation', command: 'confirm', message };
-    };
-    const comments = await deps.github.listComments(issueNumber);
-    const own = comments.filter((comment) => comment.author === deps.selfLogin);
-    const holder = own.find((comment) => {
-        const marker = readMarker(comment.body);
-        return marker?.type === 'pending' && marker.code === code;
+/** `/logs [service] [--lines N]` */
+function usage(spec) {
+    const parts = spec.args.map((arg) => {
+        const word = arg.kind === 'flag'
+            ? `--${arg.name}`
+            : arg.kind === 'option'
+                ? `--${arg.name} ${placeholder(arg)}`
+                : `<${arg.name}>`;
+        return arg.required ? word : `[${word.replace(/^<(.*)>$/, '$1')}]`;
     });
-    const pending = holder ? readMarker(holder.body) : undefined;
-    if (!holder || pending?.type !== 'pending') {
-        return refuse(`No command on this issue waits for the code \`${code}\`.`);
-    }
-    if (pending.confirmedBy)
-        return refuse(`That code was already used by @${pending.confirmedBy}; a code runs its command once.`);
-    if (new Date(pending.expiresAt) < deps.now()) {
-        return refuse(`The code \`${code}\` expired at ${pending.expiresAt}. Post the command again to get a new plan.`);
-    }
-    const spec = context.registry.get(pending.command);
-    const definition = context.runbook.commands[pending.command];
-    if (!spec || !definition)
-        return refuse(`\`/${pending.command}\` is no longer in the runbook.`);
-    const decision = await context.authorizer.authorize(context.user, requiredPermission(spec, deps));
-    if (!decision.allowed)
-        return refuse(decision.message);
-    // The arguments come from our own marker, but the runbook may have changed since: check again.
-    for (const arg of spec.args) {
-        const value = pending.args[arg.name];
-        if (value === undefined || typeof value === 'boolean')
-            continue;
-        const checked = checkValue(arg, String(value));
-        if (!checked.ok)
-            return refuse(`The held command no longer passes the runbook: ${checked.message}.`);
-    }
-    const line = { name: pending.command, rest: '', line: 0, text: `/${pending.command}` };
-    const planned = planCommand({ spec, args: pending.args, line }, context.runbook, deps.settings.ssh, deps.settings.commandTimeoutSeconds);
-    if (!planned.ok)
-        return refuse(planned.message);
-    if (planHash(planned.plan) !== pending.planHash) {
-        return refuse('The runbook or the target changed since this plan was posted, so it is not run. Post the command again for a new plan.');
-    }
-    const consumed = { ...pending, confirmedBy: context.user };
-    await deps.github.updateComment(holder.id, replaceMarker(holder.body, consumed, `✅ Confirmed by @${context.user}; running now.`));
-    return execute(planned.plan, {
-        user: pending.requestedBy,
-        confirmedBy: context.user,
-        commentId: event.comment.id,
-        commentUrl: event.comment.html_url,
-    }, context);
+    if (spec.text)
+        parts.push(spec.text.required ? `<${spec.text.name}>` : `[${spec.text.name}]`);
+    return [`/${spec.name}`, ...parts].join(' ');
 }
-async function execute(plan, request, context) {
-    const { deps } = context;
-    const warnings = deps.settings.ssh.insecureSkipHostKeyCheck
-        ? [
-            'Host key checking is **off** (`ssh-insecure-skip-host-key-check: true`): this run cannot tell the real host from an impostor.',
-        ]
-        : [];
-    for (const warning of warnings)
-        deps.warn(warning);
-    const record = await executePlan(plan, request, {
-        github: deps.github,
-        issueNumber: context.event.issue.number,
-        createExecutor: deps.createExecutor,
-        knownSecrets: deps.secrets,
-        runUrl: deps.runUrl,
-        warnings,
-        log: deps.log,
-    });
-    const reason = {
-        success: 'executed',
-        failure: 'step-failed',
-        timeout: 'timeout',
-        'ssh-error': 'ssh-error',
-        running: 'running',
-    }[record.status];
-    return {
-        status: record.status === 'success' ? 'success' : 'failure',
-        reason,
-        command: plan.command,
-        exitCode: record.exitCode,
-        message: redact(record.summary || `/${plan.command} ${record.status}`, deps.secrets).text,
-        details: { ...record, target: plan.target, args: plan.args },
-    };
-}
-/** Read-only commands need only their own level; every other one also the `permission` input's floor. */
-function requiredPermission(spec, deps) {
-    return spec.readOnly ? spec.permission : higherOf(deps.settings.permission, spec.permission);
-}
-/** A digest of exactly what would run, where: the held plan runs only if it is unchanged. */
-function planHash(plan) {
-    const material = {
-        target: plan.target,
-        steps: plan.steps,
-        check: plan.check,
-        timeout: plan.timeoutSeconds,
-    };
-    return (0,external_node_crypto_.createHash)('sha256').update(JSON.stringify(material)).digest('hex').slice(0, 16);
-}
-/** Eight hex digits bound to the requesting comment, the command and its exact arguments. */
-function confirmationCode(commentId, command, args) {
-    return (0,external_node_crypto_.createHash)('sha256')
-        .update(JSON.stringify([commentId, command, args]))
-        .digest('hex')
-        .slice(0, 8);
+function placeholder(arg) {
+    if (arg.values)
+        return arg.values.join('|');
+    return arg.type === 'integer' ? 'N' : arg.name.toUpperCase();
 }
 
 ;// CONCATENATED MODULE: ./src/flows/assessment.ts
@@ -62181,7 +61516,1023 @@ async function issueChanged(event, change, deps) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/commands/queue.ts
+
+
+/**
+ * The issue is the queue. Every command comment is handled once, in comment order, by whichever
+ * run claims it first. The claim is the action's 👀 on the comment: GitHub keeps one reaction per
+ * user and kind, so of two runs adding it, exactly one is told it created it. The outcome is the
+ * action's closing reaction (👍, 👎 or 😕). Because claims are taken in order, every comment
+ * before the last claimed one is finished; only that one can still be in progress.
+ */
+/** The reaction that claims a command comment. */
+const CLAIM = 'eyes';
+/** The reactions that close one: the comment is finished, whatever its outcome. */
+const CLOSING = ['+1', '-1', 'confused'];
+/** Reads the window from the issue's label, close and reopen events, oldest first. */
+function commandWindow(events, labelPrefix) {
+    const labels = new Set();
+    let open = true;
+    let start;
+    let active = false;
+    for (const event of events) {
+        if ((event.event === 'labeled' || event.event === 'unlabeled') && event.label) {
+            if (!severityFromLabel(event.label, labelPrefix))
+                continue;
+            if (event.event === 'labeled')
+                labels.add(event.label.toLowerCase());
+            else
+                labels.delete(event.label.toLowerCase());
+        }
+        else if (event.event === 'closed')
+            open = false;
+        else if (event.event === 'reopened')
+            open = true;
+        else
+            continue;
+        const now = open && labels.size > 0;
+        if (now && !active)
+            start = new Date(event.createdAt);
+        active = now;
+    }
+    return { start, active };
+}
+/**
+ * The command comments of the window, in comment order (GitHub's ids grow with time). The action's
+ * own comments and other bots' are never commands.
+ */
+function commandComments(comments, options) {
+    return comments
+        .filter((comment) => comment.author !== options.selfLogin &&
+        comment.authorType !== 'Bot' &&
+        new Date(comment.createdAt).getTime() >= options.since.getTime())
+        .map((comment) => ({
+        id: comment.id,
+        author: comment.author,
+        body: comment.body,
+        htmlUrl: comment.htmlUrl,
+        createdAt: comment.createdAt,
+        updatedAt: comment.updatedAt,
+        lines: extractCommandLines(comment.body),
+        reactions: comment.reactions,
+    }))
+        .filter((comment) => comment.lines.length > 0)
+        .sort((a, b) => a.id - b.id);
+}
+/** A comment was edited when its text changed after it was posted: such text is never run. */
+function wasEdited(comment) {
+    return new Date(comment.updatedAt).getTime() > new Date(comment.createdAt).getTime();
+}
+function claimStateOf(reactions, selfLogin) {
+    const own = reactions.filter((reaction) => reaction.user === selfLogin);
+    const closing = own.find((reaction) => CLOSING.includes(reaction.content));
+    if (closing)
+        return { state: 'finished', outcome: closing.content };
+    const claim = own.find((reaction) => reaction.content === CLAIM);
+    return claim ? { state: 'claimed', claimedAt: new Date(claim.createdAt) } : { state: 'unclaimed' };
+}
+/** Nobody claimed a comment whose roll-up shows no 👀 at all; with some, the reactions tell. */
+function surelyUnclaimed(comment) {
+    return (comment.reactions[CLAIM] ?? 0) === 0;
+}
+/**
+ * The next thing to do with the queue. `head` is the last claimed comment (undefined when none is);
+ * everything after it is unclaimed.
+ */
+function nextStep(queue, head, options) {
+    if (head && head.claim.state === 'claimed') {
+        const age = options.now.getTime() - head.claim.claimedAt.getTime();
+        return age > options.claimTimeoutMs
+            ? { kind: 'interrupted', comment: head.comment, claimedAt: head.claim.claimedAt }
+            : { kind: 'busy', comment: head.comment, claimedAt: head.claim.claimedAt };
+    }
+    const next = queue.find((comment) => !head || comment.id > head.comment.id);
+    return next ? { kind: 'claim', comment: next } : { kind: 'empty' };
+}
+
+;// CONCATENATED MODULE: ./src/commands/suggest.ts
+/** The candidate closest to `typed` by edit distance, when it is close enough to be a typo. */
+function closest(typed, candidates) {
+    const lower = typed.toLowerCase();
+    let best;
+    for (const name of candidates) {
+        const distance = lower === name ? 0 : editDistance(lower, name);
+        if (!best || distance < best.distance)
+            best = { name, distance };
+    }
+    if (!best)
+        return undefined;
+    const tolerance = Math.max(1, Math.floor(best.name.length / 3));
+    return best.distance <= tolerance || best.name.startsWith(lower) ? best.name : undefined;
+}
+function editDistance(a, b) {
+    if (a.length > 64 || b.length > 64)
+        return Math.max(a.length, b.length);
+    let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+    for (let i = 1; i <= a.length; i += 1) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j += 1) {
+            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+            current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+        }
+        previous = current;
+    }
+    return previous[b.length] ?? 0;
+}
+
+;// CONCATENATED MODULE: ./src/commands/tokenize.ts
+/**
+ * Splits command arguments on whitespace; "double" or 'single' quotes keep spaces inside one
+ * argument. Nothing is expanded: the tokens are plain text, checked later against the runbook.
+ */
+function tokenize(text) {
+    const tokens = [];
+    let current = '';
+    let quote;
+    let inToken = false;
+    for (const char of text) {
+        if (quote) {
+            if (char === quote)
+                quote = undefined;
+            else
+                current += char;
+        }
+        else if (char === '"' || char === "'") {
+            quote = char;
+            inToken = true;
+        }
+        else if (/\s/.test(char)) {
+            if (inToken)
+                tokens.push(current);
+            current = '';
+            inToken = false;
+        }
+        else {
+            current += char;
+            inToken = true;
+        }
+    }
+    if (quote)
+        return { ok: false, message: `the quote ${quote} is never closed` };
+    if (inToken)
+        tokens.push(current);
+    return { ok: true, tokens };
+}
+
+;// CONCATENATED MODULE: ./src/commands/bind.ts
+
+
+
+const COMMAND_NAME = /^[a-z][a-z0-9-]{0,31}$/;
+/** Matches a command line to its spec and checks every argument against the runbook's rules. */
+function bindCommand(line, registry) {
+    const fail = (message, suggestion) => ({
+        ok: false,
+        error: suggestion ? { line, message, suggestion } : { line, message },
+    });
+    const invisible = /[\p{Cf}\p{Cc}]/u.exec(line.text);
+    if (invisible) {
+        const code = invisible[0].codePointAt(0)?.toString(16).padStart(4, '0').toUpperCase();
+        const suggestion = closest(line.name.replace(/[\p{Cf}\p{Cc}]/gu, ''), [...registry.keys()]);
+        return fail(`the command contains an invisible character (U+${code}); retype it without copying`, suggestion);
+    }
+    const spec = registry.get(line.name);
+    if (!spec) {
+        const shown = printable(line.name);
+        const suggestion = closest(line.name, [...registry.keys()]);
+        if (!COMMAND_NAME.test(line.name)) {
+            return fail(`\`/${shown}\` is not a command name (names are lowercase letters, digits and "-")`, suggestion);
+        }
+        return fail(`\`/${shown}\` is not a command in this runbook`, suggestion);
+    }
+    if (spec.text)
+        return bindText(spec, line);
+    const tokens = tokenize(line.rest);
+    if (!tokens.ok)
+        return fail(`${tokens.message}. Usage: \`${usage(spec)}\``);
+    const args = {};
+    const positionals = spec.args.filter((arg) => arg.kind === 'positional');
+    const named = new Map(spec.args.filter((arg) => arg.kind !== 'positional').map((arg) => [arg.name, arg]));
+    const queue = [...tokens.tokens];
+    let position = 0;
+    while (queue.length > 0) {
+        const token = queue.shift() ?? '';
+        const option = /^--([a-z][a-z0-9_-]*)(?:=(.*))?$/s.exec(token) ?? /^([a-z][a-z0-9_]*)=(.*)$/s.exec(token);
+        if (option && (token.startsWith('--') || named.has(option[1] ?? ''))) {
+            const name = (option[1] ?? '').replace(/-/g, '_');
+            const arg = named.get(name);
+            if (!arg)
+                return fail(`\`/${spec.name}\` has no option \`--${printable(name)}\`. Usage: \`${usage(spec)}\``);
+            if (name in args)
+                return fail(`\`--${name}\` is given twice`);
+            if (arg.kind === 'flag') {
+                if (option[2] !== undefined)
+                    return fail(`\`--${name}\` is a flag and takes no value`);
+                args[name] = true;
+                continue;
+            }
+            const value = option[2] ?? queue.shift();
+            if (value === undefined)
+                return fail(`\`--${name}\` needs a value. Usage: \`${usage(spec)}\``);
+            const checked = checkValue(arg, value);
+            if (!checked.ok)
+                return fail(checked.message);
+            args[name] = checked.value;
+            continue;
+        }
+        const arg = positionals[position];
+        if (!arg) {
+            return fail(`\`/${spec.name}\` takes ${describeCount(positionals.length)}; \`${printable(token)}\` is one too many. Usage: \`${usage(spec)}\``);
+        }
+        const checked = checkValue(arg, token);
+        if (!checked.ok)
+            return fail(checked.message);
+        args[arg.name] = checked.value;
+        position += 1;
+    }
+    for (const arg of spec.args) {
+        if (arg.name in args)
+            continue;
+        if (arg.default !== undefined)
+            args[arg.name] = arg.default;
+        else if (arg.kind === 'flag')
+            args[arg.name] = false;
+        else if (arg.required)
+            return fail(`\`/${spec.name}\` needs ${arg.name} (${arg.description}). Usage: \`${usage(spec)}\``);
+    }
+    return { ok: true, command: { spec, args, line } };
+}
+/** Commands whose argument is free text: flags are taken out, the rest is kept whole. */
+function bindText(spec, line) {
+    const text = spec.text;
+    if (!text)
+        throw new Error(`/${spec.name} takes no text`);
+    const args = {};
+    let rest = line.rest;
+    for (const flag of spec.args.filter((arg) => arg.kind === 'flag')) {
+        const pattern = new RegExp(`(^|\\s)--${flag.name}(?=\\s|$)`);
+        args[flag.name] = pattern.test(rest);
+        rest = rest.replace(pattern, ' ');
+    }
+    rest = rest.trim();
+    const fail = (message) => ({ ok: false, error: { line, message } });
+    if (text.required && rest.length === 0)
+        return fail(`\`/${spec.name}\` needs ${text.description.toLowerCase()}. Usage: \`${usage(spec)}\``);
+    if (rest.length > text.maxLength)
+        return fail(`${text.name} is ${rest.length} characters long; at most ${text.maxLength} are accepted`);
+    if (rest.length > 0)
+        args[text.name] = rest;
+    return { ok: true, command: { spec, args, line } };
+}
+/** Validates one value; the message quotes the value only in a printable, bounded form. */
+function checkValue(arg, value) {
+    const shown = `\`${printable(value)}\``;
+    if (value.length > arg['max-length']) {
+        return {
+            ok: false,
+            message: `${arg.name} is ${value.length} characters long; at most ${arg['max-length']} are accepted`,
+        };
+    }
+    if (arg.type === 'integer') {
+        if (!/^-?\d{1,9}$/.test(value))
+            return { ok: false, message: `${arg.name} must be a whole number, not ${shown}` };
+        const number = Number(value);
+        if (arg.min !== undefined && number < arg.min)
+            return { ok: false, message: `${arg.name} must be at least ${arg.min}` };
+        if (arg.max !== undefined && number > arg.max)
+            return { ok: false, message: `${arg.name} must be at most ${arg.max}` };
+        return { ok: true, value: number };
+    }
+    if (arg.values && !arg.values.includes(value)) {
+        return {
+            ok: false,
+            message: `${arg.name} must be one of ${arg.values.map((v) => `\`${v}\``).join(', ')}, not ${shown}`,
+        };
+    }
+    if (arg.pattern && !new RegExp(`^(?:${arg.pattern})$`, 'u').test(value)) {
+        return {
+            ok: false,
+            message: `${arg.name} ${shown} does not match \`${arg.pattern}\` (${arg.description})`,
+        };
+    }
+    return { ok: true, value };
+}
+/** Shows text the way it was typed, with invisible and control characters made visible. */
+function printable(text, max = 60) {
+    const visible = text
+        .replace(/[^\x20-\x7e]/gu, (char) => `\\u{${char.codePointAt(0)?.toString(16)}}`)
+        .replace(/`/g, "'");
+    return visible.length > max ? `${visible.slice(0, max)}…` : visible;
+}
+function describeCount(count) {
+    return count === 0 ? 'no arguments' : count === 1 ? 'one argument' : `${count} arguments`;
+}
+
+;// CONCATENATED MODULE: ./src/report/replies.ts
+
+
+
+
+function renderCommandError(error) {
+    const lines = [`❓ ${error.message}.`.replace(/\.\.$/, '.'), ''];
+    if (error.suggestion)
+        lines.push(`Did you mean \`/${error.suggestion}\`?`, '');
+    lines.push(`You wrote: \`${inline(printable(error.line.text, 120))}\``, '', 'Comment `/help` for the commands you may run.');
+    return lines.join('\n');
+}
+function renderRefusal(commandText, message) {
+    return [
+        `🚫 **Not run:** \`${inline(printable(commandText, 120))}\``,
+        '',
+        message,
+        '',
+        'Nothing was executed. Ask someone with the required access to run it, or comment `/help` to see what you may run.',
+    ].join('\n');
+}
+function renderTooManyCommands(ignored, max) {
+    return [
+        `⚠️ Only the first ${max} commands of a comment are run. These were **not run**:`,
+        '',
+        ...ignored.slice(0, 10).map((text) => `- \`${inline(printable(text, 120))}\``),
+        ...(ignored.length > 10 ? [`- … and ${ignored.length - 10} more`] : []),
+        '',
+        'Post them again in another comment.',
+    ].join('\n');
+}
+/** The commands this commenter may run, from the runbook in effect. */
+function renderHelp(user, entries, runbookSource) {
+    const rows = entries.map(({ spec, destructive }) => `| \`${usage(spec)}\` | ${spec.description}${destructive ? ' ⚠️ asks for confirmation' : ''} | ${spec.permission} |`);
+    const args = entries.flatMap(({ spec }) => spec.args.map((arg) => {
+        const accepted = arg.values
+            ? `one of ${arg.values.map((v) => `\`${v}\``).join(', ')}`
+            : arg.pattern
+                ? `matches \`${arg.pattern}\``
+                : '';
+        const range = arg.type === 'integer'
+            ? `a number${arg.min !== undefined ? ` from ${arg.min}` : ''}${arg.max !== undefined ? ` to ${arg.max}` : ''}`
+            : '';
+        const fallback = arg.default !== undefined ? `, default \`${arg.default}\`` : '';
+        return `- \`/${spec.name}\` **${arg.name}**: ${arg.description} (${[accepted, range].filter(Boolean).join(', ')}${fallback})`;
+    }));
+    return [
+        `#### Commands @${user} may run here`,
+        '',
+        '| Command | What it does | Needs |',
+        '|---|---|---|',
+        ...rows,
+        '',
+        ...(args.length > 0 ? ['Arguments:', '', ...args, ''] : []),
+        `Commands are read from lines that start with \`/\`, outside code blocks, quotes and \`<details>\`. Runbook: \`${runbookSource}\`.`,
+    ].join('\n');
+}
+/** The exact plan: what would run, where, with which rendered arguments. */
+function renderPlan(plan, heading) {
+    const lines = [
+        heading,
+        '',
+        `Target: \`${plan.target.user}@${plan.target.host}:${plan.target.port}\` (${plan.target.name}), timeout ${plan.timeoutSeconds} s`,
+        '',
+    ];
+    plan.steps.forEach((step, index) => {
+        lines.push(`${index + 1}. **${inline(step.name)}**${step.destructive ? ' ⚠️ destructive' : ''}${step.continueOnError ? ' (continues on error)' : ''}`, '', codeBlock(step.script, 'sh'), '');
+    });
+    if (plan.check)
+        lines.push(`Then check: **${inline(plan.check.name)}**`, '', codeBlock(plan.check.script, 'sh'), '');
+    return lines.join('\n');
+}
+function renderPendingConfirmation(view) {
+    return [
+        renderPlan(view.plan, `### ⚠️ \`/${view.plan.command}\` is destructive and waits for confirmation`),
+        `To run exactly this plan, an authorised responder comments:`,
+        '',
+        codeBlock(`/confirm ${view.code}`),
+        '',
+        `The code is bound to this command and these arguments, works once, and expires at ${utc(view.expiresAt)}.`,
+        '',
+        writeMarker({
+            type: 'pending',
+            code: view.code,
+            command: view.plan.command,
+            args: view.plan.args,
+            source: view.sourceCommentId,
+            requestedBy: view.requestedBy,
+            expiresAt: view.expiresAt.toISOString(),
+            planHash: view.planHash,
+        }),
+    ].join('\n');
+}
+function commandList(view) {
+    const shown = view.commands.slice(0, 5).map((text) => `\`${inline(printable(text, 80))}\``);
+    if (view.commands.length > 5)
+        shown.push(`and ${view.commands.length - 5} more`);
+    return shown.join(', ');
+}
+/**
+ * A claimed command whose run stopped before it recorded an outcome. The report says what is known
+ * and what is not, and that nothing runs again by itself.
+ */
+function renderInterrupted(view, cause) {
+    const what = cause.kind === 'cancelled'
+        ? 'The run handling it was cancelled before the command finished.'
+        : `The run that claimed it at ${utc(cause.claimedAt)} recorded no outcome within the claim timeout (${Math.round(cause.timeoutSeconds / 60)} min): it was cancelled, timed out or lost its runner.`;
+    return [
+        `⛔ **Interrupted:** [this comment](${view.htmlUrl}) by @${view.author} asked for ${commandList(view)}.`,
+        '',
+        `${what} On the host the command may have finished, stopped part-way, or never started.`,
+        '',
+        '**It is not run again automatically.** Check the service (for example with `/status` or `/health`), then post the command again if it is still needed; a destructive command asks for a new confirmation.',
+        '',
+        writeMarker({
+            type: 'result',
+            command: view.commands.map((text) => text.split(/\s/)[0]?.replace(/^\//, '') ?? '').join(' '),
+            source: view.id,
+            status: 'interrupted',
+        }),
+    ].join('\n');
+}
+/** Commands in a comment edited before their turn: only text as it was posted ever runs. */
+function renderEditedBeforeTurn(view) {
+    return [
+        `✏️ **Not run:** [this comment](${view.htmlUrl}) by @${view.author} was edited before its turn came (${commandList(view)}).`,
+        '',
+        'Commands run only as they were first posted, so that what people read in their notifications is what runs. Post the command again as a new comment.',
+        '',
+        'Nothing was executed.',
+    ].join('\n');
+}
+/** Commands still queued when the incident was closed or lost its incident label. */
+function renderNoLongerIncident(view) {
+    return [
+        `⏹️ **Not run:** [this comment](${view.htmlUrl}) by @${view.author} asked for ${commandList(view)}, but the issue was closed or lost its incident label before its turn came.`,
+        '',
+        'Nothing was executed. Reopen the incident (or label it again) and post the command again if it is still needed.',
+    ].join('\n');
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/authz/permission.ts
+
+function rank(role) {
+    return role === 'none' ? -1 : PERMISSION_LEVELS.indexOf(role);
+}
+function atLeast(role, required) {
+    return rank(role) >= rank(required);
+}
+function higherOf(a, b) {
+    return rank(a) >= rank(b) ? a : b;
+}
+
+;// CONCATENATED MODULE: ./src/authz/decide.ts
+
+/**
+ * Who may run a command: the repository role must reach the required level, and when an
+ * allowlist is configured the user must be on it or in one of its teams. A team membership
+ * that cannot be read refuses (fail closed).
+ */
+function decide(facts) {
+    if (!atLeast(facts.role, facts.required)) {
+        const has = facts.role === 'none' ? 'no access to this repository' : `${facts.role} permission`;
+        return {
+            allowed: false,
+            reason: 'permission',
+            message: `@${facts.user} has ${has}; this command needs ${facts.required} or higher.`,
+        };
+    }
+    const allowlisted = facts.allowedUsers.some((user) => user.toLowerCase() === facts.user.toLowerCase());
+    if (allowlisted)
+        return { allowed: true, because: `${facts.role} permission and on allowed-users` };
+    switch (facts.teams.kind) {
+        case 'not-configured':
+            if (facts.allowedUsers.length > 0) {
+                return {
+                    allowed: false,
+                    reason: 'not-allowlisted',
+                    message: `@${facts.user} is not on this workflow's allowed-users list.`,
+                };
+            }
+            return { allowed: true, because: `${facts.role} permission` };
+        case 'member':
+            return { allowed: true, because: `${facts.role} permission and member of ${facts.teams.team}` };
+        case 'not-member':
+            return {
+                allowed: false,
+                reason: 'not-allowlisted',
+                message: `@${facts.user} is not on allowed-users and not a member of ${facts.teams.teams.join(', ')}.`,
+            };
+        case 'unknown':
+            return {
+                allowed: false,
+                reason: 'team-unknown',
+                message: `membership of ${facts.teams.team} could not be read (${facts.teams.error}), so the command is refused. The workflow's token needs read access to the organization's teams.`,
+            };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/flows/authorize.ts
+
+/**
+ * Looks up what a user may do, once per run: their repository role and, when allowed-teams is
+ * set, their team membership. The decision itself is pure (authz/decide.ts).
+ */
+function createAuthorizer(github, settings) {
+    const roles = new Map();
+    const teams = new Map();
+    const roleOf = (user) => {
+        if (!roles.has(user))
+            roles.set(user, github.repositoryRole(user));
+        return roles.get(user);
+    };
+    const teamsOf = (user) => {
+        if (!teams.has(user))
+            teams.set(user, checkTeams(github, settings, user));
+        return teams.get(user);
+    };
+    return {
+        roleOf,
+        async authorize(user, required) {
+            const role = await roleOf(user);
+            const onList = settings.allowedUsers.some((allowed) => allowed.toLowerCase() === user.toLowerCase());
+            const teamCheck = onList || settings.allowedTeams.length === 0 ? { kind: 'not-configured' } : await teamsOf(user);
+            return decide({ user, role, required, allowedUsers: settings.allowedUsers, teams: teamCheck });
+        },
+    };
+}
+async function checkTeams(github, settings, user) {
+    for (const { org, team } of settings.allowedTeams) {
+        try {
+            if (await github.isTeamMember(org, team, user))
+                return { kind: 'member', team: `${org}/${team}` };
+        }
+        catch (error) {
+            return {
+                kind: 'unknown',
+                team: `${org}/${team}`,
+                error: error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error),
+            };
+        }
+    }
+    return { kind: 'not-member', teams: settings.allowedTeams.map(({ org, team }) => `${org}/${team}`) };
+}
+
+;// CONCATENATED MODULE: ./src/flows/comment.ts
+
+
+
+
+
+
+
+
+
+
+
+/** How long a destructive command's confirmation code stays valid. */
+const CONFIRMATION_MINUTES = 15;
+/**
+ * Handles the commands of one claimed comment, in order, and returns one outcome per command. It
+ * ends with the closing reaction, which records that the comment is finished.
+ */
+async function handleCommandComment(comment, issue, deps, loaded) {
+    const outcomes = await handleLines(comment, issue, deps, loaded);
+    const allGood = outcomes.every((outcome) => outcome.status === 'success' || outcome.status === 'planned');
+    await deps.github.reactToComment(comment.id, allGood ? '+1' : outcomes.some((o) => o.status === 'failure' || o.status === 'error') ? '-1' : 'confused');
+    return outcomes;
+}
+async function handleLines(comment, issue, deps, loaded) {
+    const issueNumber = issue.number;
+    const user = comment.author;
+    const authorizer = createAuthorizer(deps.github, deps.settings);
+    // People without access get one short answer: their text is not echoed or parsed further.
+    if ((await authorizer.roleOf(user)) === 'none') {
+        const message = `@${user} has no access to this repository, so commands from this account are not run.`;
+        await deps.github.createComment(issueNumber, `🚫 ${message} Nothing was executed.`);
+        return [{ status: 'refused', reason: 'permission', message }];
+    }
+    if (!loaded.ok) {
+        await deps.github.createComment(issueNumber, [
+            `⚠️ **The runbook ${loaded.source} is invalid**, so no command can run. Fix these:`,
+            '',
+            ...loaded.errors.map((e) => `- \`${e}\``),
+        ].join('\n'));
+        return [{ status: 'error', reason: 'invalid-runbook', message: loaded.errors.join('\n') }];
+    }
+    const context = {
+        comment,
+        issue,
+        deps,
+        runbook: loaded.runbook,
+        runbookSource: loaded.source,
+        registry: commandRegistry(loaded.runbook),
+        authorizer,
+        user,
+    };
+    const { lines } = comment;
+    const max = deps.settings.maxCommandsPerComment;
+    const outcomes = [];
+    for (const line of lines.slice(0, max))
+        outcomes.push(await handleLine(line, context));
+    if (lines.length > max) {
+        await deps.github.createComment(issueNumber, renderTooManyCommands(lines.slice(max).map((l) => l.text), max));
+        outcomes.push({
+            status: 'refused',
+            reason: 'too-many-commands',
+            message: `${lines.length - max} commands beyond the first ${max} were not run`,
+        });
+    }
+    return outcomes;
+}
+/** Runbook commands change the board's "recent commands"; lifecycle commands refresh it themselves. */
+function ranRunbookCommand(outcomes) {
+    return outcomes.some((outcome) => outcome.details && 'target' in outcome.details && outcome.status !== 'refused');
+}
+async function handleLine(line, context) {
+    const { deps } = context;
+    const issueNumber = context.issue.number;
+    const bound = bindCommand(line, context.registry);
+    if (!bound.ok) {
+        await deps.github.createComment(issueNumber, renderCommandError(bound.error));
+        return { status: 'refused', reason: 'invalid-command', command: line.name, message: bound.error.message };
+    }
+    const { command } = bound;
+    const required = requiredPermission(command.spec, deps);
+    const decision = await context.authorizer.authorize(context.user, required);
+    if (!decision.allowed) {
+        await deps.github.createComment(issueNumber, renderRefusal(line.text, decision.message));
+        return {
+            status: 'refused',
+            reason: decision.reason,
+            command: command.spec.name,
+            message: decision.message,
+        };
+    }
+    deps.log(`@${context.user} may run /${command.spec.name}: ${decision.because}`);
+    if (command.spec.name === 'help')
+        return help(context);
+    if (command.spec.name === 'confirm')
+        return comment_confirm(String(command.args.code), context);
+    if (command.spec.source === 'lifecycle') {
+        return handleLifecycle({
+            command,
+            issue: context.issue,
+            user: context.user,
+            commentId: context.comment.id,
+            commentUrl: context.comment.htmlUrl,
+        }, deps, context.runbook);
+    }
+    return runOrHold(command, context);
+}
+async function help(context) {
+    const { deps } = context;
+    const entries = [];
+    for (const spec of context.registry.values()) {
+        const required = requiredPermission(spec, deps);
+        if ((await context.authorizer.authorize(context.user, required)).allowed) {
+            entries.push({ spec, destructive: context.runbook.commands[spec.name]?.destructive ?? false });
+        }
+    }
+    await deps.github.createComment(context.issue.number, renderHelp(context.user, entries, context.runbookSource));
+    return { status: 'success', reason: 'help', command: 'help', message: `listed ${entries.length} commands` };
+}
+async function runOrHold(command, context) {
+    const { deps, comment, issue } = context;
+    const planned = planCommand(command, context.runbook, deps.settings.ssh, deps.settings.commandTimeoutSeconds);
+    if (!planned.ok) {
+        await deps.github.createComment(issue.number, renderRefusal(command.line.text, planned.message));
+        return {
+            status: 'error',
+            reason: 'invalid-target',
+            command: command.spec.name,
+            message: planned.message,
+        };
+    }
+    const { plan } = planned;
+    if (deps.settings.dryRun) {
+        await deps.github.createComment(issue.number, renderPlan(plan, `### 📝 Dry run: \`/${plan.command}\` would run`) +
+            '\nNothing was executed (`dry-run: true`).');
+        return {
+            status: 'planned',
+            reason: 'dry-run',
+            command: plan.command,
+            message: 'dry run: plan posted, nothing executed',
+            details: { plan },
+        };
+    }
+    if (plan.destructive) {
+        const code = confirmationCode(comment.id, plan.command, plan.args);
+        const expiresAt = new Date(deps.now().getTime() + CONFIRMATION_MINUTES * 60_000);
+        await deps.github.createComment(issue.number, renderPendingConfirmation({
+            plan,
+            code,
+            planHash: planHash(plan),
+            requestedBy: context.user,
+            sourceCommentId: comment.id,
+            expiresAt,
+        }));
+        return {
+            status: 'planned',
+            reason: 'awaiting-confirmation',
+            command: plan.command,
+            message: `waiting for /confirm ${code}`,
+            details: { code },
+        };
+    }
+    return execute(plan, { user: context.user, commentId: comment.id, commentUrl: comment.htmlUrl }, context);
+}
+async function comment_confirm(code, context) {
+    const { deps, comment } = context;
+    const issueNumber = context.issue.number;
+    const refuse = async (message) => {
+        await deps.github.createComment(issueNumber, renderRefusal(`/confirm ${code}`, message));
+        return { status: 'refused', reason: 'confirmation', command: 'confirm', message };
+    };
+    const comments = await deps.github.listComments(issueNumber);
+    const own = comments.filter((comment) => comment.author === deps.selfLogin);
+    const holder = own.find((comment) => {
+        const marker = readMarker(comment.body);
+        return marker?.type === 'pending' && marker.code === code;
+    });
+    const pending = holder ? readMarker(holder.body) : undefined;
+    if (!holder || pending?.type !== 'pending') {
+        return refuse(`No command on this issue waits for the code \`${code}\`.`);
+    }
+    if (pending.confirmedBy)
+        return refuse(`That code was already used by @${pending.confirmedBy}; a code runs its command once.`);
+    if (new Date(pending.expiresAt) < deps.now()) {
+        return refuse(`The code \`${code}\` expired at ${pending.expiresAt}. Post the command again to get a new plan.`);
+    }
+    const spec = context.registry.get(pending.command);
+    const definition = context.runbook.commands[pending.command];
+    if (!spec || !definition)
+        return refuse(`\`/${pending.command}\` is no longer in the runbook.`);
+    const decision = await context.authorizer.authorize(context.user, requiredPermission(spec, deps));
+    if (!decision.allowed)
+        return refuse(decision.message);
+    // The arguments come from our own marker, but the runbook may have changed since: check again.
+    for (const arg of spec.args) {
+        const value = pending.args[arg.name];
+        if (value === undefined || typeof value === 'boolean')
+            continue;
+        const checked = checkValue(arg, String(value));
+        if (!checked.ok)
+            return refuse(`The held command no longer passes the runbook: ${checked.message}.`);
+    }
+    const line = { name: pending.command, rest: '', line: 0, text: `/${pending.command}` };
+    const planned = planCommand({ spec, args: pending.args, line }, context.runbook, deps.settings.ssh, deps.settings.commandTimeoutSeconds);
+    if (!planned.ok)
+        return refuse(planned.message);
+    if (planHash(planned.plan) !== pending.planHash) {
+        return refuse('The runbook or the target changed since this plan was posted, so it is not run. Post the command again for a new plan.');
+    }
+    const consumed = { ...pending, confirmedBy: context.user };
+    await deps.github.updateComment(holder.id, replaceMarker(holder.body, consumed, `✅ Confirmed by @${context.user}; running now.`));
+    return execute(planned.plan, {
+        user: pending.requestedBy,
+        confirmedBy: context.user,
+        commentId: comment.id,
+        commentUrl: comment.htmlUrl,
+    }, context);
+}
+async function execute(plan, request, context) {
+    const { deps } = context;
+    const warnings = deps.settings.ssh.insecureSkipHostKeyCheck
+        ? [
+            'Host key checking is **off** (`ssh-insecure-skip-host-key-check: true`): this run cannot tell the real host from an impostor.',
+        ]
+        : [];
+    for (const warning of warnings)
+        deps.warn(warning);
+    const record = await executePlan(plan, request, {
+        github: deps.github,
+        issueNumber: context.issue.number,
+        createExecutor: deps.createExecutor,
+        knownSecrets: deps.secrets,
+        runUrl: deps.runUrl,
+        warnings,
+        log: deps.log,
+    });
+    const reason = {
+        success: 'executed',
+        failure: 'step-failed',
+        timeout: 'timeout',
+        'ssh-error': 'ssh-error',
+        running: 'running',
+    }[record.status];
+    return {
+        status: record.status === 'success' ? 'success' : 'failure',
+        reason,
+        command: plan.command,
+        exitCode: record.exitCode,
+        message: redact(record.summary || `/${plan.command} ${record.status}`, deps.secrets).text,
+        details: { ...record, target: plan.target, args: plan.args },
+    };
+}
+/** Read-only commands need only their own level; every other one also the `permission` input's floor. */
+function requiredPermission(spec, deps) {
+    return spec.readOnly ? spec.permission : higherOf(deps.settings.permission, spec.permission);
+}
+/** A digest of exactly what would run, where: the held plan runs only if it is unchanged. */
+function planHash(plan) {
+    const material = {
+        target: plan.target,
+        steps: plan.steps,
+        check: plan.check,
+        timeout: plan.timeoutSeconds,
+    };
+    return (0,external_node_crypto_.createHash)('sha256').update(JSON.stringify(material)).digest('hex').slice(0, 16);
+}
+/** Eight hex digits bound to the requesting comment, the command and its exact arguments. */
+function confirmationCode(commentId, command, args) {
+    return (0,external_node_crypto_.createHash)('sha256')
+        .update(JSON.stringify([commentId, command, args]))
+        .digest('hex')
+        .slice(0, 8);
+}
+
+;// CONCATENATED MODULE: ./src/flows/queue.ts
+
+
+
+
+
+
+/** Longest pause between two looks at a comment another run is handling. */
+const MAX_PAUSE_MS = 10_000;
+/**
+ * Handles every command on the issue that no run has handled yet, oldest first, claiming each
+ * before it runs it (see commands/queue.ts). A run stops when the queue is empty; when another
+ * run is handling a command, the run stops too unless its own comment is still waiting behind it.
+ */
+async function drainQueue(issue, deps, trigger) {
+    const outcomes = [];
+    const prefix = deps.settings.labelPrefix;
+    let window = commandWindow(await deps.github.listEvents(issue.number), prefix);
+    const since = window.start ?? (trigger ? new Date(trigger.createdAt) : undefined);
+    if (!since)
+        return outcomes;
+    const claimTimeoutMs = deps.settings.claimTimeoutSeconds * 1000;
+    const known = new Map();
+    let runbook;
+    let current;
+    let boardStale = false;
+    let pauses = 0;
+    let last = [];
+    let listed = [];
+    // Cancelled while a command runs: say so on the issue before the runner kills the process.
+    const unregister = deps.signals.onTerminate(async () => {
+        if (current)
+            await reportInterrupted(current, issue, deps, { kind: 'cancelled' });
+    });
+    const handleClaimed = async (comment) => {
+        current = comment;
+        try {
+            if (wasEdited(comment) || (trigger?.edited && comment.id === trigger.id))
+                return await refuse(comment, renderEditedBeforeTurn(view(comment)), 'edited');
+            if (!window.active)
+                return await refuse(comment, renderNoLongerIncident(view(comment)), 'not-incident');
+            runbook ??= await loadRunbook(deps.settings.runbookPath, deps.github.readFile);
+            return await handleCommandComment({ id: comment.id, body: comment.body, author: comment.author, htmlUrl: comment.htmlUrl, lines: comment.lines }, issue, deps, runbook);
+        }
+        finally {
+            current = undefined;
+        }
+    };
+    const refuse = async (comment, body, reason) => {
+        await deps.github.createComment(issue.number, body);
+        await deps.github.reactToComment(comment.id, 'confused');
+        return [{ status: 'refused', reason, message: `comment ${comment.id}: ${reason}, nothing was executed` }];
+    };
+    try {
+        for (;;) {
+            if (deps.signals.stopRequested()) {
+                deps.log('The run was asked to stop; it takes no further command.');
+                break;
+            }
+            listed = await deps.github.listComments(issue.number);
+            const queue = commandComments(listed, { selfLogin: deps.selfLogin, since });
+            last = queue;
+            const head = await findHead(queue, known, deps);
+            const step = nextStep(queue, head, { now: deps.now(), claimTimeoutMs });
+            if (step.kind === 'empty')
+                break;
+            if (step.kind === 'busy') {
+                if (!trigger || trigger.id <= step.comment.id) {
+                    deps.log(`Comment ${step.comment.id} is being handled by another run, which goes on with the rest of the queue.`);
+                    break;
+                }
+                const pause = Math.min(MAX_PAUSE_MS, 1000 * 2 ** pauses++);
+                deps.log(`Comment ${step.comment.id} is being handled by another run; comment ${trigger.id} waits its turn (next look in ${pause} ms).`);
+                await deps.sleep(pause);
+                continue;
+            }
+            pauses = 0;
+            if (step.kind === 'interrupted') {
+                await reportInterrupted(step.comment, issue, deps, {
+                    kind: 'lost',
+                    claimedAt: step.claimedAt,
+                    timeoutSeconds: deps.settings.claimTimeoutSeconds,
+                });
+                known.set(step.comment.id, { state: 'finished', outcome: 'confused' });
+                continue;
+            }
+            const { comment } = step;
+            if (!(await deps.github.reactToComment(comment.id, CLAIM))) {
+                deps.log(`Comment ${comment.id} was claimed by another run first.`);
+                continue;
+            }
+            deps.log(`Claimed comment ${comment.id} by @${comment.author}.`);
+            known.set(comment.id, { state: 'claimed', claimedAt: deps.now() });
+            const handled = await handleClaimed(comment);
+            known.set(comment.id, { state: 'finished', outcome: 'handled' });
+            outcomes.push(...handled);
+            if (ranRunbookCommand(handled))
+                boardStale = true;
+            // /resolve closes the issue: what is still queued after it is not run.
+            if (handled.some((outcome) => outcome.command === 'resolve' && outcome.status === 'success')) {
+                window = commandWindow(await deps.github.listEvents(issue.number), prefix);
+            }
+        }
+        // GitHub's lists can lag a moment behind its events: the run's own comment is never left
+        // behind. What the list shows wins over the payload; the payload is used only when the comment
+        // is not listed at all, and never for an edit.
+        if (trigger && !deps.signals.stopRequested() && !known.has(trigger.id) && window.active) {
+            const shown = listed.some((comment) => comment.id === trigger.id);
+            const fromList = last.find((comment) => comment.id === trigger.id);
+            const queued = shown
+                ? fromList && surelyUnclaimed(fromList)
+                    ? fromList
+                    : undefined
+                : trigger.edited
+                    ? undefined
+                    : triggerAsQueued(trigger);
+            if (queued && (await deps.github.reactToComment(queued.id, CLAIM))) {
+                deps.log(`Claimed comment ${queued.id}, which no run had claimed in turn.`);
+                const handled = await handleClaimed(queued);
+                outcomes.push(...handled);
+                if (ranRunbookCommand(handled))
+                    boardStale = true;
+            }
+        }
+        if (boardStale)
+            await refreshBoard(issue, deps, runbook);
+    }
+    finally {
+        unregister();
+    }
+    return outcomes;
+}
+/**
+ * The last claimed comment. Comments whose roll-up shows no 👀 are unclaimed for sure; for the
+ * others the reactions say whether the action's 👀 is among them.
+ */
+async function findHead(queue, known, deps) {
+    for (let index = queue.length - 1; index >= 0; index -= 1) {
+        const comment = queue[index];
+        if (!comment)
+            continue;
+        const remembered = known.get(comment.id);
+        if (remembered?.state === 'finished')
+            return { comment, claim: remembered };
+        if (surelyUnclaimed(comment))
+            continue;
+        const claim = claimStateOf(await deps.github.listCommentReactions(comment.id), deps.selfLogin);
+        if (claim.state === 'unclaimed')
+            continue;
+        if (claim.state === 'finished')
+            known.set(comment.id, claim);
+        return { comment, claim };
+    }
+    return undefined;
+}
+/** Reports a claimed command that will never finish; the 😕 decides which run writes the report. */
+async function reportInterrupted(comment, issue, deps, cause) {
+    if (!(await deps.github.reactToComment(comment.id, 'confused')))
+        return;
+    deps.warn(`Comment ${comment.id} (${comment.lines.map((line) => line.text).join('; ')}) was interrupted.`);
+    await deps.github.createComment(issue.number, renderInterrupted(view(comment), cause));
+}
+async function refreshBoard(issue, deps, runbook) {
+    if (!runbook?.ok)
+        return;
+    const context = incidentContext(deps, runbook.runbook);
+    await publishBoard(await loadIncident({ number: issue.number, title: issue.title }, context), context);
+}
+function view(comment) {
+    return {
+        id: comment.id,
+        author: comment.author,
+        htmlUrl: comment.htmlUrl,
+        commands: comment.lines.map((line) => line.text),
+    };
+}
+function triggerAsQueued(trigger) {
+    const [queued] = commandComments([{ ...trigger, authorType: 'User', reactions: {} }], { selfLogin: '', since: new Date(0) });
+    return queued;
+}
+
 ;// CONCATENATED MODULE: ./src/flows/sweep.ts
+
 
 
 
@@ -62207,6 +62558,7 @@ async function sweepIncidents(deps) {
     const breachLabel = `${deps.settings.labelPrefix}sla-missed`;
     let escalations = 0;
     let reminders = 0;
+    let commands = 0;
     for (const issue of byNumber.values()) {
         const snapshot = await loadIncident(issue, context);
         const { incident, sla, severity } = snapshot;
@@ -62241,17 +62593,21 @@ async function sweepIncidents(deps) {
             reminders += 1;
         }
         await publishBoard(posted ? await loadIncident(issue, context) : snapshot, context);
+        // A backstop for the queue: commands whose runs were all cancelled, and claims left behind.
+        const queued = await drainQueue({ number: issue.number, title: issue.title, url: issue.htmlUrl, labels: issue.labels }, deps);
+        commands += queued.length;
     }
     return {
         status: 'success',
         reason: 'swept',
         command: 'sweep',
-        message: `${byNumber.size} open incidents checked: ${escalations} escalated, ${reminders} reminded`,
-        details: { incidents: byNumber.size, escalations, reminders },
+        message: `${byNumber.size} open incidents checked: ${escalations} escalated, ${reminders} reminded, ${commands} queued commands handled`,
+        details: { incidents: byNumber.size, escalations, reminders, commands },
     };
 }
 
 ;// CONCATENATED MODULE: ./src/handle.ts
+
 
 
 
@@ -62260,13 +62616,60 @@ async function handle(route, deps) {
     switch (route.kind) {
         case 'schedule':
             return sweepIncidents(deps);
-        case 'comment':
-            return combine(await handleComment(route.event, deps));
-        case 'declare':
-            return declareIncident(route.event, route.severity, deps);
-        case 'issue-changed':
-            return issueChanged(route.event, route.change, deps);
+        case 'comment': {
+            const { comment } = route.event;
+            // A comment without commands starts a run too: it may have replaced a command's pending run.
+            const trigger = extractCommandLines(comment.body).length > 0 ? triggerOf(comment) : undefined;
+            const outcomes = await drainQueue(issueRef(route.event.issue), deps, trigger);
+            return outcomes.length > 0
+                ? combine(outcomes)
+                : {
+                    status: 'ignored',
+                    reason: trigger ? 'handled-elsewhere' : 'no-command',
+                    message: trigger
+                        ? `comment ${comment.id} was handled by another run`
+                        : `comment ${comment.id} has no command line`,
+                };
+        }
+        case 'queue': {
+            deps.log(route.reason);
+            const outcomes = await drainQueue(issueRef(route.issue), deps, route.trigger ? { ...triggerOf(route.trigger), edited: true } : undefined);
+            return outcomes.length > 0
+                ? combine(outcomes)
+                : { status: 'ignored', reason: 'not-applicable', message: route.reason };
+        }
+        case 'declare': {
+            const declared = await declareIncident(route.event, route.severity, deps);
+            // Commands posted between the label and this run wait in the queue.
+            const queued = await drainQueue(issueRef(route.event.issue), deps);
+            return queued.length > 0 ? combine([declared, ...queued]) : declared;
+        }
+        case 'issue-changed': {
+            const changed = await issueChanged(route.event, route.change, deps);
+            if (route.change !== 'reopened')
+                return changed;
+            const queued = await drainQueue(issueRef(route.event.issue), deps);
+            return queued.length > 0 ? combine([changed, ...queued]) : changed;
+        }
     }
+}
+function issueRef(issue) {
+    return {
+        number: issue.number,
+        title: issue.title,
+        url: issue.html_url,
+        labels: issue.labels.map((label) => label.name),
+    };
+}
+function triggerOf(comment) {
+    return {
+        id: comment.id,
+        author: comment.user.login,
+        body: comment.body,
+        htmlUrl: comment.html_url,
+        createdAt: comment.created_at,
+        updatedAt: comment.updated_at ?? comment.created_at,
+    };
 }
 const SEVERITY_ORDER = ['error', 'failure', 'refused', 'planned', 'success', 'ignored'];
 /** One outcome for the outputs: the worst status, with every command's outcome in `details`. */
@@ -62370,6 +62773,7 @@ async function runEvent(env, settings, secrets) {
         selfLogin: settings.botLogin,
         runUrl: `${serverUrl}/${repository}/actions/runs/${env.GITHUB_RUN_ID ?? ''}`,
         secrets,
+        ...runnerSignals(),
         createExecutor: (target) => createSshExecutor({
             connection: {
                 host: target.host,
@@ -62416,6 +62820,59 @@ function clockFrom(env) {
     if (Number.isNaN(at.getTime()))
         throw new Error(`INCIDENT_ISSUEOPS_NOW="${fixed}" is not an ISO time`);
     return () => new Date(at);
+}
+/**
+ * The runner cancels a step with SIGINT, then SIGTERM 7.5 s later, then kills it 2.5 s after that.
+ * On SIGINT the run finishes the command in progress and takes no new one; on SIGTERM it records
+ * the command it could not finish, then exits.
+ */
+function runnerSignals() {
+    let stop = false;
+    const wakers = new Set();
+    const handlers = new Set();
+    const requestStop = (signal) => {
+        if (!stop)
+            warning(`${signal}: the run was cancelled; it finishes the command in progress and takes no new one.`);
+        stop = true;
+        for (const wake of wakers)
+            wake();
+    };
+    process.on('SIGINT', () => requestStop('SIGINT'));
+    process.on('SIGTERM', () => {
+        requestStop('SIGTERM');
+        void (async () => {
+            for (const handler of handlers) {
+                try {
+                    await handler();
+                }
+                catch (error) {
+                    warning(`Could not record the interrupted command: ${String(error)}`);
+                }
+            }
+            setFailed('The run was cancelled (SIGTERM).');
+            process.exit(1);
+        })();
+    });
+    return {
+        signals: {
+            stopRequested: () => stop,
+            onTerminate(handler) {
+                handlers.add(handler);
+                return () => handlers.delete(handler);
+            },
+        },
+        sleep: (ms) => new Promise((resolve) => {
+            if (stop)
+                return resolve();
+            const done = () => {
+                clearTimeout(timer);
+                wakers.delete(done);
+                resolve();
+            };
+            const timer = setTimeout(done, ms);
+            wakers.add(done);
+        }),
+    };
 }
 function main_required(env, name) {
     const value = env[name];

@@ -105,6 +105,33 @@ async function lifecycleRequests(state: DeployHostState): Promise<void> {
   await emulator.close();
 }
 
+/**
+ * The queue: a backlog of commands whose own runs never started (GitHub cancelled them while
+ * pending), drained by the one run that did; and what a plain chat comment costs now that every
+ * run on an incident looks at its queue.
+ */
+async function queueDrain(state: DeployHostState): Promise<void> {
+  const BACKLOG = 50;
+  const { emulator, scenario, issue } = await freshScenario(state);
+  const posted = Array.from({ length: BACKLOG }, () => scenario.postComment(issue, 'alice', '/status'));
+  const run = await posted.at(-1)!.start({ timeoutMs: 600_000 });
+  const commands = emulator.listComments(issue).filter((comment) =>
+    (comment.body ?? '').includes('Succeeded: `/status`'),
+  ).length;
+  record(
+    `backlog of ${BACKLOG} /status drained by one run: commands run, total s, ms per command`,
+    `${commands}, ${(run.durationMs / 1000).toFixed(1)}, ${(run.durationMs / BACKLOG).toFixed(0)}`,
+  );
+  record(
+    `backlog of ${BACKLOG}: API requests per command`,
+    (emulator.requests.length / BACKLOG).toFixed(1),
+  );
+  const before = emulator.requests.length;
+  await scenario.comment(issue, 'alice', 'Looking at the dashboards now.');
+  record('API requests, a comment without a command (queue check)', String(emulator.requests.length - before));
+  await emulator.close();
+}
+
 async function rebuildAtScale(): Promise<void> {
   const emulator = await startEmulator();
   const issue = emulator.createIssue({ title: 'Long incident', user: 'alice' });
@@ -199,6 +226,7 @@ async function main(): Promise<void> {
     await firstReaction(state);
     await requestsPerCommand(state);
     await lifecycleRequests(state);
+    await queueDrain(state);
     await rebuildAtScale();
     await multiplexing(state);
   } finally {

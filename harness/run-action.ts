@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -21,6 +21,8 @@ export interface RunActionOptions {
   timeoutMs?: number;
   /** The bundle to run; dist/index.js by default. */
   entry?: string;
+  /** Called with the process once it started, e.g. to cancel it as the runner does. */
+  onSpawn?: (child: ChildProcess) => void;
 }
 
 export interface ActionRun {
@@ -106,7 +108,7 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
 
   const started = performance.now();
   const child = await new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
-    execFile(
+    const process_ = execFile(
       process.execPath,
       [options.entry ?? join(ROOT, actionYml.runs.main)],
       { env, cwd: workspace, timeout: options.timeoutMs ?? 120_000, maxBuffer: 64 * 1024 * 1024 },
@@ -115,6 +117,7 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
         done({ code, stdout, stderr });
       },
     );
+    options.onSpawn?.(process_);
   });
   const durationMs = performance.now() - started;
   try {
@@ -145,6 +148,25 @@ function inputEnvironment(actionYml: ActionYml, inputs: Record<string, string>, 
       return [`INPUT_${name.replace(/ /g, '_').toUpperCase()}`, inputs[name] ?? fallback];
     }),
   );
+}
+
+/**
+ * Cancels a step the way the Actions runner does: SIGINT, then SIGTERM after 7.5 s, then SIGKILL
+ * after 2.5 s more, each only if the process is still there.
+ */
+export async function cancelLikeRunner(child: ChildProcess): Promise<void> {
+  const exited = new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve();
+    else child.once('exit', () => resolve());
+  });
+  const within = (ms: number) =>
+    Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms))]);
+  child.kill('SIGINT');
+  if (await within(7_500)) return;
+  child.kill('SIGTERM');
+  if (await within(2_500)) return;
+  child.kill('SIGKILL');
+  await exited;
 }
 
 /** Parses GITHUB_OUTPUT's `name<<DELIMITER … DELIMITER` records. */

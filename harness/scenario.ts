@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { startEmulator, type GitHubEmulator, type Role } from './github/emulator.ts';
 import {
@@ -50,6 +51,15 @@ export function sshInputs(state: DeployHostState): Record<string, string> {
     'ssh-private-key': state.privateKey,
     'ssh-known-hosts': state.knownHostsLine,
   };
+}
+
+/** How one workflow run starts: extra inputs or environment, and a hold on its process. */
+export interface StartOptions {
+  inputs?: Record<string, string>;
+  env?: Record<string, string>;
+  onSpawn?: (child: ChildProcess) => void;
+  /** How long the run may take before it is killed (the job's timeout-minutes); 2 minutes by default. */
+  timeoutMs?: number;
 }
 
 export interface ScenarioOptions {
@@ -113,6 +123,19 @@ export class IncidentScenario {
     body: string,
     inputs: Record<string, string> = {},
   ): Promise<{ commentId: number; run: ActionRun }> {
+    const posted = this.postComment(issueNumber, user, body);
+    return { commentId: posted.commentId, run: await posted.start({ inputs }) };
+  }
+
+  /**
+   * `user` comments `body`; the workflow run for it starts only when the test calls `start` (or
+   * never, as when GitHub cancels a pending run).
+   */
+  postComment(
+    issueNumber: number,
+    user: string,
+    body: string,
+  ): { commentId: number; start: (options?: StartOptions) => Promise<ActionRun> } {
     const comment = this.emulator.addComment(issueNumber, { user, body });
     const issue = this.issue(issueNumber);
     const fixture = issueCommentCreated({
@@ -125,15 +148,25 @@ export class IncidentScenario {
         updatedAt: comment.updated_at,
       },
     });
-    return { commentId: comment.id, run: await this.run(fixture.eventName, fixture.payload, inputs) };
+    return {
+      commentId: comment.id,
+      start: (options = {}) => this.run(fixture.eventName, fixture.payload, options.inputs ?? {}, options),
+    };
   }
 
   /** `user` edits an existing comment to `body`; the action runs on `issue_comment.edited`. */
   async editComment(issueNumber: number, commentId: number, user: string, body: string): Promise<ActionRun> {
     const previous = this.emulator.repo().getComment(commentId);
+    const edited = this.emulator.repo().editComment(commentId, body);
     const fixture = issueCommentEdited({
       ...matchEmulatorIssue(this.issue(issueNumber), this.emulator.repo().id),
-      comment: { id: commentId, body, user: { login: user, id: previous?.user?.id ?? 1, type: 'User' } },
+      comment: {
+        id: commentId,
+        body,
+        user: { login: user, id: previous?.user?.id ?? 1, type: 'User' },
+        createdAt: edited.created_at,
+        updatedAt: edited.updated_at,
+      },
       previousBody: previous?.body ?? '',
     });
     return this.run(fixture.eventName, fixture.payload, {});
@@ -204,7 +237,12 @@ export class IncidentScenario {
     return issue;
   }
 
-  private async run(eventName: string, payload: unknown, inputs: Record<string, string>): Promise<ActionRun> {
+  private async run(
+    eventName: string,
+    payload: unknown,
+    inputs: Record<string, string>,
+    options: StartOptions = {},
+  ): Promise<ActionRun> {
     this.runCounter += 1;
     const run = await runAction({
       eventName,
@@ -216,7 +254,10 @@ export class IncidentScenario {
       env: {
         ...this.options.env,
         ...(this.options.clock ? { INCIDENT_ISSUEOPS_NOW: this.options.clock().toISOString() } : {}),
+        ...options.env,
       },
+      ...(options.onSpawn ? { onSpawn: options.onSpawn } : {}),
+      ...(options.timeoutMs ? { timeoutMs: options.timeoutMs } : {}),
     });
     this.runs.push(run);
     return run;

@@ -1,6 +1,9 @@
+import { extractCommandLines } from './commands/extract.ts';
+import type { IssueCommentEvent, IssuePayload } from './events/payload.schema.ts';
 import type { Route } from './events/route.ts';
-import { handleComment } from './flows/comment.ts';
+import type { IssueRef } from './flows/comment.ts';
 import { declareIncident, issueChanged } from './flows/declare.ts';
+import { drainQueue, type TriggerComment } from './flows/queue.ts';
 import { sweepIncidents } from './flows/sweep.ts';
 import type { Dependencies } from './flows/dependencies.ts';
 import type { Outcome } from './outcome.ts';
@@ -12,13 +15,65 @@ export async function handle(route: ActionableRoute, deps: Dependencies): Promis
   switch (route.kind) {
     case 'schedule':
       return sweepIncidents(deps);
-    case 'comment':
-      return combine(await handleComment(route.event, deps));
-    case 'declare':
-      return declareIncident(route.event, route.severity, deps);
-    case 'issue-changed':
-      return issueChanged(route.event, route.change, deps);
+    case 'comment': {
+      const { comment } = route.event;
+      // A comment without commands starts a run too: it may have replaced a command's pending run.
+      const trigger = extractCommandLines(comment.body).length > 0 ? triggerOf(comment) : undefined;
+      const outcomes = await drainQueue(issueRef(route.event.issue), deps, trigger);
+      return outcomes.length > 0
+        ? combine(outcomes)
+        : {
+            status: 'ignored',
+            reason: trigger ? 'handled-elsewhere' : 'no-command',
+            message: trigger
+              ? `comment ${comment.id} was handled by another run`
+              : `comment ${comment.id} has no command line`,
+          };
+    }
+    case 'queue': {
+      deps.log(route.reason);
+      const outcomes = await drainQueue(
+        issueRef(route.issue),
+        deps,
+        route.trigger ? { ...triggerOf(route.trigger), edited: true } : undefined,
+      );
+      return outcomes.length > 0
+        ? combine(outcomes)
+        : { status: 'ignored', reason: 'not-applicable', message: route.reason };
+    }
+    case 'declare': {
+      const declared = await declareIncident(route.event, route.severity, deps);
+      // Commands posted between the label and this run wait in the queue.
+      const queued = await drainQueue(issueRef(route.event.issue), deps);
+      return queued.length > 0 ? combine([declared, ...queued]) : declared;
+    }
+    case 'issue-changed': {
+      const changed = await issueChanged(route.event, route.change, deps);
+      if (route.change !== 'reopened') return changed;
+      const queued = await drainQueue(issueRef(route.event.issue), deps);
+      return queued.length > 0 ? combine([changed, ...queued]) : changed;
+    }
   }
+}
+
+function issueRef(issue: IssuePayload): IssueRef {
+  return {
+    number: issue.number,
+    title: issue.title,
+    url: issue.html_url,
+    labels: issue.labels.map((label) => label.name),
+  };
+}
+
+function triggerOf(comment: IssueCommentEvent['comment']): TriggerComment {
+  return {
+    id: comment.id,
+    author: comment.user.login,
+    body: comment.body,
+    htmlUrl: comment.html_url,
+    createdAt: comment.created_at,
+    updatedAt: comment.updated_at ?? comment.created_at,
+  };
 }
 
 const SEVERITY_ORDER = ['error', 'failure', 'refused', 'planned', 'success', 'ignored'] as const;

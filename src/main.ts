@@ -4,7 +4,7 @@ import * as core from '@actions/core';
 import { readSettings, type Settings } from './config/inputs.ts';
 import { routeEvent } from './events/route.ts';
 import { createSshExecutor } from './executor/ssh.ts';
-import type { Dependencies } from './flows/dependencies.ts';
+import type { Dependencies, RunSignals } from './flows/dependencies.ts';
 import { createGitHubAdapter } from './github/octokit-adapter.ts';
 import { handle } from './handle.ts';
 import type { Outcome } from './outcome.ts';
@@ -66,6 +66,7 @@ async function runEvent(env: NodeJS.ProcessEnv, settings: Settings, secrets: str
     selfLogin: settings.botLogin,
     runUrl: `${serverUrl}/${repository}/actions/runs/${env.GITHUB_RUN_ID ?? ''}`,
     secrets,
+    ...runnerSignals(),
     createExecutor: (target) =>
       createSshExecutor({
         connection: {
@@ -110,6 +111,57 @@ function clockFrom(env: NodeJS.ProcessEnv): () => Date {
   const at = new Date(fixed);
   if (Number.isNaN(at.getTime())) throw new Error(`INCIDENT_ISSUEOPS_NOW="${fixed}" is not an ISO time`);
   return () => new Date(at);
+}
+
+/**
+ * The runner cancels a step with SIGINT, then SIGTERM 7.5 s later, then kills it 2.5 s after that.
+ * On SIGINT the run finishes the command in progress and takes no new one; on SIGTERM it records
+ * the command it could not finish, then exits.
+ */
+function runnerSignals(): { signals: RunSignals; sleep: (ms: number) => Promise<void> } {
+  let stop = false;
+  const wakers = new Set<() => void>();
+  const handlers = new Set<() => Promise<void>>();
+  const requestStop = (signal: string) => {
+    if (!stop) core.warning(`${signal}: the run was cancelled; it finishes the command in progress and takes no new one.`);
+    stop = true;
+    for (const wake of wakers) wake();
+  };
+  process.on('SIGINT', () => requestStop('SIGINT'));
+  process.on('SIGTERM', () => {
+    requestStop('SIGTERM');
+    void (async () => {
+      for (const handler of handlers) {
+        try {
+          await handler();
+        } catch (error) {
+          core.warning(`Could not record the interrupted command: ${String(error)}`);
+        }
+      }
+      core.setFailed('The run was cancelled (SIGTERM).');
+      process.exit(1);
+    })();
+  });
+  return {
+    signals: {
+      stopRequested: () => stop,
+      onTerminate(handler) {
+        handlers.add(handler);
+        return () => handlers.delete(handler);
+      },
+    },
+    sleep: (ms) =>
+      new Promise<void>((resolve) => {
+        if (stop) return resolve();
+        const done = () => {
+          clearTimeout(timer);
+          wakers.delete(done);
+          resolve();
+        };
+        const timer = setTimeout(done, ms);
+        wakers.add(done);
+      }),
+  };
 }
 
 function required(env: NodeJS.ProcessEnv, name: string): string {

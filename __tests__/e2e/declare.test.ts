@@ -32,9 +32,12 @@ describe('the bundle, run as the runner runs it', () => {
     expect(run.summary).toContain('| `/declare` | success | declared |');
     // The token was masked before anything was logged.
     expect(run.masks).toContain('ghs_emulatorInstallationToken000000000000');
-    // The runbook file (absent: built-in runbook), the issue's history, and the board.
+    // The runbook file (absent: built-in runbook), the issue's history, and the board; then the
+    // issue's history once more, for commands posted before this run (none here).
     expect(emulator.requests.map((r) => `${r.method} ${r.operationId} ${r.status}`).sort()).toEqual([
       'GET issues/list-comments 200',
+      'GET issues/list-comments 200',
+      'GET issues/list-events 200',
       'GET issues/list-events 200',
       'GET repos/get-content 404',
       'POST issues/create-comment 201',

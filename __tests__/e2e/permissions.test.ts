@@ -56,12 +56,25 @@ test('a bot’s comment is ignored', async () => {
   expect(scenario.actionComments(issue)).toEqual([]);
 });
 
-test('an edited comment is ignored, even when the edit adds a command', async () => {
+test('an edited comment never runs: an edit that adds a command is answered, an edit of a handled one changes nothing', async () => {
   const issue = incident();
   const comment = emulator.addComment(issue, { user: 'alice', body: 'looking' });
   const run = await scenario.editComment(issue, comment.id, 'alice', 'looking\n/restart');
-  expect(run.outputs).toMatchObject({ status: 'ignored' });
+  expect(run.outputs).toMatchObject({ status: 'refused', reason: 'edited' });
   expect(run.stdout).toContain('was edited; only new comments are read as commands');
+  const [reply] = scenario.actionComments(issue);
+  expect(reply).toContain('✏️ **Not run:**');
+  expect(reply).toContain('was edited before its turn came (`/restart`)');
+  expect(reply).toContain('Nothing was executed.');
+  const reactions = emulator.reactionsFor(comment.id).map((reaction) => reaction.content);
+  expect(reactions.sort()).toEqual(['confused', 'eyes']);
+
+  const help = await scenario.comment(issue, 'alice', '/help');
+  expect(help.run.outputs.status).toBe('success');
+  const replies = scenario.actionComments(issue).length;
+  const rerun = await scenario.editComment(issue, help.commentId, 'alice', '/restart');
+  expect(rerun.outputs.status).toBe('ignored');
+  expect(scenario.actionComments(issue)).toHaveLength(replies);
 });
 
 test('a comment on an issue that is not an incident, or is closed, is ignored', async () => {

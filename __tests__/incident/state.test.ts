@@ -19,7 +19,9 @@ const own = (id: number, at: Date, marker: Parameters<typeof writeMarker>[0]) =>
   author: 'github-actions[bot]',
   authorType: 'Bot',
   createdAt: at.toISOString(),
+  updatedAt: at.toISOString(),
   htmlUrl: `https://github.com/acme/kb/issues/1#issuecomment-${id}`,
+  reactions: {},
 });
 
 function incidentWith(

@@ -176,6 +176,11 @@ export class SeededRepo {
     return renderComment(this.urls, this.record, created);
   }
 
+  /** `body` replaces the comment's text; its updated_at moves to now, as on GitHub. */
+  editComment(commentId: number, body: string): GitHubIssueComment {
+    return renderComment(this.urls, this.record, this.state.updateComment(this.comment(commentId), body));
+  }
+
   getComment(commentId: number): GitHubIssueComment | undefined {
     const comment = this.record.comments.get(commentId);
     return comment ? renderComment(this.urls, this.record, comment) : undefined;

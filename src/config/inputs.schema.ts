@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { durationSchema } from './duration.ts';
 import { permissionSchema } from './runbook.schema.ts';
 
 /** Host and user names never start with "-", so they cannot be read as ssh options. */
@@ -52,6 +53,12 @@ export const inputsSchema = z.object({
   'allowed-teams': teamList,
   'command-timeout': integerInput('command-timeout', 1, 6 * 3600),
   'max-commands': integerInput('max-commands', 1, 50),
+  'claim-timeout': durationSchema.pipe(
+    z
+      .number()
+      .min(60, 'claim-timeout must be at least 1m')
+      .max(24 * 3600, 'claim-timeout must be at most 24h; set it to the job timeout-minutes'),
+  ),
   'dry-run': booleanInput('dry-run'),
   'label-prefix': z.string().trim().min(1),
   escalation: listInput.pipe(

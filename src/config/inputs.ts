@@ -20,6 +20,8 @@ export interface Settings {
   allowedTeams: { org: string; team: string }[];
   commandTimeoutSeconds: number;
   maxCommandsPerComment: number;
+  /** A claim on a command older than this belongs to a run that is gone: it is reported interrupted. */
+  claimTimeoutSeconds: number;
   dryRun: boolean;
   labelPrefix: string;
   /** Mentioned when an incident is not acknowledged in time: users or org/team slugs. */
@@ -65,6 +67,7 @@ function toSettings(inputs: Inputs): Settings {
     }),
     commandTimeoutSeconds: inputs['command-timeout'],
     maxCommandsPerComment: inputs['max-commands'],
+    claimTimeoutSeconds: inputs['claim-timeout'],
     dryRun: inputs['dry-run'],
     labelPrefix: inputs['label-prefix'],
     escalation: inputs.escalation,

@@ -44,6 +44,7 @@ export const issueCommentEventSchema = z.object({
       .transform((body) => body ?? ''),
     html_url: z.string(),
     created_at: z.string(),
+    updated_at: z.string().optional(),
     user: userSchema,
   }),
   sender: userSchema,

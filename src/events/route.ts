@@ -4,6 +4,7 @@ import {
   issuesEventSchema,
   scheduleEventSchema,
   type IssueCommentEvent,
+  type IssuePayload,
   type IssuesEvent,
 } from './payload.schema.ts';
 
@@ -12,6 +13,11 @@ export type Route =
   | { kind: 'declare'; event: IssuesEvent; severity: string }
   | { kind: 'issue-changed'; event: IssuesEvent; change: 'unlabeled' | 'closed' | 'reopened' }
   | { kind: 'comment'; event: IssueCommentEvent }
+  /**
+   * The event asks for nothing itself, but it is about an open incident: the run still works
+   * through the issue's queue, because GitHub may have cancelled the pending run of a command.
+   */
+  | { kind: 'queue'; issue: IssuePayload; reason: string; trigger?: IssueCommentEvent['comment'] }
   | { kind: 'schedule' }
   | { kind: 'ignore'; reason: string }
   | { kind: 'invalid'; reason: string };
@@ -68,20 +74,22 @@ function routeIssues(event: IssuesEvent, options: RouteOptions): Route {
       const label = event.label?.name ?? '';
       const severity = severityFromLabel(label, options.labelPrefix);
       if (!severity) {
-        return {
-          kind: 'ignore',
-          reason: `label "${label}" on ${where} is not an ${options.labelPrefix}pN label`,
-        };
+        return queueOrIgnore(
+          event.issue,
+          isIncident,
+          `label "${label}" on ${where} is not an ${options.labelPrefix}pN label`,
+        );
       }
       return { kind: 'declare', event, severity };
     }
     case 'unlabeled': {
       const label = event.label?.name ?? '';
       if (!severityFromLabel(label, options.labelPrefix)) {
-        return {
-          kind: 'ignore',
-          reason: `label "${label}" on ${where} is not an ${options.labelPrefix}pN label`,
-        };
+        return queueOrIgnore(
+          event.issue,
+          isIncident,
+          `label "${label}" on ${where} is not an ${options.labelPrefix}pN label`,
+        );
       }
       return { kind: 'issue-changed', event, change: 'unlabeled' };
     }
@@ -91,22 +99,41 @@ function routeIssues(event: IssuesEvent, options: RouteOptions): Route {
         ? { kind: 'issue-changed', event, change: event.action }
         : { kind: 'ignore', reason: `${where} has no ${options.labelPrefix}pN label` };
     default:
-      return { kind: 'ignore', reason: `issues.${event.action} on ${where} needs no action` };
+      return queueOrIgnore(event.issue, isIncident, `issues.${event.action} on ${where} needs no action`);
   }
 }
 
 function routeComment(event: IssueCommentEvent, options: RouteOptions): Route {
   const where = `comment ${event.comment.id} on issue #${event.issue.number}`;
-  if (event.action !== 'created') {
-    return { kind: 'ignore', reason: `${where} was ${event.action}; only new comments are read as commands` };
-  }
   if (event.issue.pull_request) return { kind: 'ignore', reason: `${where} is on a pull request` };
-  const author = event.comment.user;
-  if (author.login === options.selfLogin) return { kind: 'ignore', reason: `${where} is the action's own` };
-  if (author.type === 'Bot') return { kind: 'ignore', reason: `${where} is by the bot ${author.login}` };
-  if (event.issue.state !== 'open') return { kind: 'ignore', reason: `${where} is on a closed issue` };
   const incident = event.issue.labels.some((label) => severityFromLabel(label.name, options.labelPrefix));
+  const author = event.comment.user;
+  const human = author.login !== options.selfLogin && author.type !== 'Bot';
+  if (event.action !== 'created') {
+    // An edit never runs; the queue answers it if the edit added a command nobody handled.
+    return queueOrIgnore(
+      event.issue,
+      incident,
+      `${where} was ${event.action}; only new comments are read as commands`,
+      event.action === 'edited' && human ? event.comment : undefined,
+    );
+  }
+  if (author.login === options.selfLogin)
+    return queueOrIgnore(event.issue, incident, `${where} is the action's own`);
+  if (author.type === 'Bot') return queueOrIgnore(event.issue, incident, `${where} is by the bot ${author.login}`);
+  if (event.issue.state !== 'open') return { kind: 'ignore', reason: `${where} is on a closed issue` };
   if (!incident)
     return { kind: 'ignore', reason: `${where} is on an issue with no ${options.labelPrefix}pN label` };
   return { kind: 'comment', event };
+}
+
+/** Events about an open incident still drive its queue; any other is ignored. */
+function queueOrIgnore(
+  issue: IssuePayload,
+  incident: boolean,
+  reason: string,
+  trigger?: IssueCommentEvent['comment'],
+): Route {
+  if (!incident || issue.state !== 'open' || issue.pull_request) return { kind: 'ignore', reason };
+  return { kind: 'queue', issue, reason, ...(trigger ? { trigger } : {}) };
 }

@@ -1,10 +1,9 @@
 import { createHash } from 'node:crypto';
 import { bindCommand, checkValue, type ArgumentValue, type BoundCommand } from '../commands/bind.ts';
-import { extractCommandLines, type CommandLine } from '../commands/extract.ts';
+import type { CommandLine } from '../commands/extract.ts';
 import { commandRegistry, type CommandSpec } from '../commands/registry.ts';
 import { higherOf } from '../authz/permission.ts';
 import type { Permission, Runbook } from '../config/runbook.schema.ts';
-import type { IssueCommentEvent } from '../events/payload.schema.ts';
 import type { Outcome } from '../outcome.ts';
 import { readMarker, replaceMarker } from '../report/marker.ts';
 import { redact } from '../report/redact.ts';
@@ -16,19 +15,36 @@ import {
   renderRefusal,
   renderTooManyCommands,
 } from '../report/replies.ts';
-import { loadRunbook } from '../runbook/load.ts';
+import type { LoadedRunbook } from '../runbook/load.ts';
 import { planCommand, type Plan } from '../runbook/plan.ts';
 import { createAuthorizer, type Authorizer } from './authorize.ts';
 import type { Dependencies } from './dependencies.ts';
 import { executePlan, type ExecutionRequest } from './execute.ts';
-import { loadIncident, publishBoard } from './incident.ts';
-import { handleLifecycle, incidentContext } from './lifecycle.ts';
+import { handleLifecycle } from './lifecycle.ts';
 
 /** How long a destructive command's confirmation code stays valid. */
 const CONFIRMATION_MINUTES = 15;
 
+/** A comment that asks for commands, as the queue hands it over (already claimed). */
+export interface CommandComment {
+  id: number;
+  body: string;
+  author: string;
+  htmlUrl: string;
+  lines: CommandLine[];
+}
+
+/** The incident issue the comment is on. */
+export interface IssueRef {
+  number: number;
+  title: string;
+  url: string;
+  labels: string[];
+}
+
 interface CommentContext {
-  event: IssueCommentEvent;
+  comment: CommandComment;
+  issue: IssueRef;
   deps: Dependencies;
   runbook: Runbook;
   runbookSource: string;
@@ -37,26 +53,40 @@ interface CommentContext {
   user: string;
 }
 
-/** Handles the commands of one new comment, in order, and returns one outcome per command. */
-export async function handleComment(event: IssueCommentEvent, deps: Dependencies): Promise<Outcome[]> {
-  const lines = extractCommandLines(event.comment.body);
-  if (lines.length === 0) {
-    return [
-      { status: 'ignored', reason: 'no-command', message: `comment ${event.comment.id} has no command line` },
-    ];
-  }
-  await deps.github.reactToComment(event.comment.id, 'eyes');
-  const issueNumber = event.issue.number;
-  const user = event.comment.user.login;
+/**
+ * Handles the commands of one claimed comment, in order, and returns one outcome per command. It
+ * ends with the closing reaction, which records that the comment is finished.
+ */
+export async function handleCommandComment(
+  comment: CommandComment,
+  issue: IssueRef,
+  deps: Dependencies,
+  loaded: LoadedRunbook,
+): Promise<Outcome[]> {
+  const outcomes = await handleLines(comment, issue, deps, loaded);
+  const allGood = outcomes.every((outcome) => outcome.status === 'success' || outcome.status === 'planned');
+  await deps.github.reactToComment(
+    comment.id,
+    allGood ? '+1' : outcomes.some((o) => o.status === 'failure' || o.status === 'error') ? '-1' : 'confused',
+  );
+  return outcomes;
+}
+
+async function handleLines(
+  comment: CommandComment,
+  issue: IssueRef,
+  deps: Dependencies,
+  loaded: LoadedRunbook,
+): Promise<Outcome[]> {
+  const issueNumber = issue.number;
+  const user = comment.author;
   const authorizer = createAuthorizer(deps.github, deps.settings);
   // People without access get one short answer: their text is not echoed or parsed further.
   if ((await authorizer.roleOf(user)) === 'none') {
     const message = `@${user} has no access to this repository, so commands from this account are not run.`;
     await deps.github.createComment(issueNumber, `🚫 ${message} Nothing was executed.`);
-    await deps.github.reactToComment(event.comment.id, 'confused');
     return [{ status: 'refused', reason: 'permission', message }];
   }
-  const loaded = await loadRunbook(deps.settings.runbookPath, deps.github.readFile);
   if (!loaded.ok) {
     await deps.github.createComment(
       issueNumber,
@@ -66,11 +96,11 @@ export async function handleComment(event: IssueCommentEvent, deps: Dependencies
         ...loaded.errors.map((e) => `- \`${e}\``),
       ].join('\n'),
     );
-    await deps.github.reactToComment(event.comment.id, 'confused');
     return [{ status: 'error', reason: 'invalid-runbook', message: loaded.errors.join('\n') }];
   }
   const context: CommentContext = {
-    event,
+    comment,
+    issue,
     deps,
     runbook: loaded.runbook,
     runbookSource: loaded.source,
@@ -79,6 +109,7 @@ export async function handleComment(event: IssueCommentEvent, deps: Dependencies
     user,
   };
 
+  const { lines } = comment;
   const max = deps.settings.maxCommandsPerComment;
   const outcomes: Outcome[] = [];
   for (const line of lines.slice(0, max)) outcomes.push(await handleLine(line, context));
@@ -96,28 +127,19 @@ export async function handleComment(event: IssueCommentEvent, deps: Dependencies
       message: `${lines.length - max} commands beyond the first ${max} were not run`,
     });
   }
-  // Runbook commands change the board's "recent commands"; lifecycle commands refresh it themselves.
-  const ranRunbookCommand = outcomes.some(
-    (outcome) => outcome.details && 'target' in outcome.details && outcome.status !== 'refused',
-  );
-  if (ranRunbookCommand) {
-    const context = incidentContext(deps, loaded.runbook);
-    await publishBoard(
-      await loadIncident({ number: issueNumber, title: event.issue.title }, context),
-      context,
-    );
-  }
-  const allGood = outcomes.every((outcome) => outcome.status === 'success' || outcome.status === 'planned');
-  await deps.github.reactToComment(
-    event.comment.id,
-    allGood ? '+1' : outcomes.some((o) => o.status === 'failure' || o.status === 'error') ? '-1' : 'confused',
-  );
   return outcomes;
 }
 
+/** Runbook commands change the board's "recent commands"; lifecycle commands refresh it themselves. */
+export function ranRunbookCommand(outcomes: Outcome[]): boolean {
+  return outcomes.some(
+    (outcome) => outcome.details && 'target' in outcome.details && outcome.status !== 'refused',
+  );
+}
+
 async function handleLine(line: CommandLine, context: CommentContext): Promise<Outcome> {
-  const { deps, event } = context;
-  const issueNumber = event.issue.number;
+  const { deps } = context;
+  const issueNumber = context.issue.number;
   const bound = bindCommand(line, context.registry);
   if (!bound.ok) {
     await deps.github.createComment(issueNumber, renderCommandError(bound.error));
@@ -139,19 +161,13 @@ async function handleLine(line: CommandLine, context: CommentContext): Promise<O
   if (command.spec.name === 'help') return help(context);
   if (command.spec.name === 'confirm') return confirm(String(command.args.code), context);
   if (command.spec.source === 'lifecycle') {
-    const issue = event.issue;
     return handleLifecycle(
       {
         command,
-        issue: {
-          number: issue.number,
-          title: issue.title,
-          url: issue.html_url,
-          labels: issue.labels.map((label) => label.name),
-        },
+        issue: context.issue,
         user: context.user,
-        commentId: event.comment.id,
-        commentUrl: event.comment.html_url,
+        commentId: context.comment.id,
+        commentUrl: context.comment.htmlUrl,
       },
       deps,
       context.runbook,
@@ -170,14 +186,14 @@ async function help(context: CommentContext): Promise<Outcome> {
     }
   }
   await deps.github.createComment(
-    context.event.issue.number,
+    context.issue.number,
     renderHelp(context.user, entries, context.runbookSource),
   );
   return { status: 'success', reason: 'help', command: 'help', message: `listed ${entries.length} commands` };
 }
 
 async function runOrHold(command: BoundCommand, context: CommentContext): Promise<Outcome> {
-  const { deps, event } = context;
+  const { deps, comment, issue } = context;
   const planned = planCommand(
     command,
     context.runbook,
@@ -185,7 +201,7 @@ async function runOrHold(command: BoundCommand, context: CommentContext): Promis
     deps.settings.commandTimeoutSeconds,
   );
   if (!planned.ok) {
-    await deps.github.createComment(event.issue.number, renderRefusal(command.line.text, planned.message));
+    await deps.github.createComment(issue.number, renderRefusal(command.line.text, planned.message));
     return {
       status: 'error',
       reason: 'invalid-target',
@@ -196,7 +212,7 @@ async function runOrHold(command: BoundCommand, context: CommentContext): Promis
   const { plan } = planned;
   if (deps.settings.dryRun) {
     await deps.github.createComment(
-      event.issue.number,
+      issue.number,
       renderPlan(plan, `### 📝 Dry run: \`/${plan.command}\` would run`) +
         '\nNothing was executed (`dry-run: true`).',
     );
@@ -209,16 +225,16 @@ async function runOrHold(command: BoundCommand, context: CommentContext): Promis
     };
   }
   if (plan.destructive) {
-    const code = confirmationCode(event.comment.id, plan.command, plan.args);
+    const code = confirmationCode(comment.id, plan.command, plan.args);
     const expiresAt = new Date(deps.now().getTime() + CONFIRMATION_MINUTES * 60_000);
     await deps.github.createComment(
-      event.issue.number,
+      issue.number,
       renderPendingConfirmation({
         plan,
         code,
         planHash: planHash(plan),
         requestedBy: context.user,
-        sourceCommentId: event.comment.id,
+        sourceCommentId: comment.id,
         expiresAt,
       }),
     );
@@ -232,14 +248,14 @@ async function runOrHold(command: BoundCommand, context: CommentContext): Promis
   }
   return execute(
     plan,
-    { user: context.user, commentId: event.comment.id, commentUrl: event.comment.html_url },
+    { user: context.user, commentId: comment.id, commentUrl: comment.htmlUrl },
     context,
   );
 }
 
 async function confirm(code: string, context: CommentContext): Promise<Outcome> {
-  const { deps, event } = context;
-  const issueNumber = event.issue.number;
+  const { deps, comment } = context;
+  const issueNumber = context.issue.number;
   const refuse = async (message: string): Promise<Outcome> => {
     await deps.github.createComment(issueNumber, renderRefusal(`/confirm ${code}`, message));
     return { status: 'refused', reason: 'confirmation', command: 'confirm', message };
@@ -296,8 +312,8 @@ async function confirm(code: string, context: CommentContext): Promise<Outcome> 
     {
       user: pending.requestedBy,
       confirmedBy: context.user,
-      commentId: event.comment.id,
-      commentUrl: event.comment.html_url,
+      commentId: comment.id,
+      commentUrl: comment.htmlUrl,
     },
     context,
   );
@@ -313,7 +329,7 @@ async function execute(plan: Plan, request: ExecutionRequest, context: CommentCo
   for (const warning of warnings) deps.warn(warning);
   const record = await executePlan(plan, request, {
     github: deps.github,
-    issueNumber: context.event.issue.number,
+    issueNumber: context.issue.number,
     createExecutor: deps.createExecutor,
     knownSecrets: deps.secrets,
     runUrl: deps.runUrl,

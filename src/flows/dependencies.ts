@@ -16,4 +16,18 @@ export interface Dependencies {
   createExecutor: (target: Target) => RemoteExecutor;
   /** Values that must never appear in a comment (token, key, masked inputs). */
   secrets: string[];
+  /** Waits; ends early once the run is asked to stop. */
+  sleep: (ms: number) => Promise<void>;
+  signals: RunSignals;
+}
+
+/**
+ * How the runner stops a cancelled job: SIGINT, then SIGTERM 7.5 s later, then a kill 2.5 s after
+ * that. A run takes no new command after the first and records what it was doing on the second.
+ */
+export interface RunSignals {
+  /** true once the run was asked to stop. */
+  stopRequested(): boolean;
+  /** `handler` runs when the run is about to be killed; returns a function that unregisters it. */
+  onTerminate(handler: () => Promise<void>): () => void;
 }

@@ -8,6 +8,7 @@ import { loadRunbook } from '../runbook/load.ts';
 import type { Dependencies } from './dependencies.ts';
 import { loadIncident, publishBoard } from './incident.ts';
 import { incidentContext } from './lifecycle.ts';
+import { drainQueue } from './queue.ts';
 
 /**
  * The scheduled run: every open incident is rebuilt and held to its targets. Not acknowledged in
@@ -26,6 +27,7 @@ export async function sweepIncidents(deps: Dependencies): Promise<Outcome> {
   const breachLabel = `${deps.settings.labelPrefix}sla-missed`;
   let escalations = 0;
   let reminders = 0;
+  let commands = 0;
   for (const issue of byNumber.values()) {
     const snapshot = await loadIncident(issue, context);
     const { incident, sla, severity } = snapshot;
@@ -67,12 +69,18 @@ export async function sweepIncidents(deps: Dependencies): Promise<Outcome> {
       reminders += 1;
     }
     await publishBoard(posted ? await loadIncident(issue, context) : snapshot, context);
+    // A backstop for the queue: commands whose runs were all cancelled, and claims left behind.
+    const queued = await drainQueue(
+      { number: issue.number, title: issue.title, url: issue.htmlUrl, labels: issue.labels },
+      deps,
+    );
+    commands += queued.length;
   }
   return {
     status: 'success',
     reason: 'swept',
     command: 'sweep',
-    message: `${byNumber.size} open incidents checked: ${escalations} escalated, ${reminders} reminded`,
-    details: { incidents: byNumber.size, escalations, reminders },
+    message: `${byNumber.size} open incidents checked: ${escalations} escalated, ${reminders} reminded, ${commands} queued commands handled`,
+    details: { incidents: byNumber.size, escalations, reminders, commands },
   };
 }

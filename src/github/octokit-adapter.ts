@@ -1,7 +1,7 @@
 import { getOctokit } from '@actions/github';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
-import type { GitHubPort, IssueSummary, RepositoryRole } from './port.ts';
+import type { GitHubPort, IssueComment, IssueSummary, RepositoryRole } from './port.ts';
 
 export interface OctokitAdapterOptions {
   token: string;
@@ -137,7 +137,9 @@ export function createGitHubAdapter(
         author: comment.user?.login ?? '',
         authorType: comment.user?.type ?? '',
         createdAt: comment.created_at,
+        updatedAt: comment.updated_at,
         htmlUrl: comment.html_url,
+        reactions: rollupOf(comment.reactions),
       }));
     },
     async createComment(issueNumber, body) {
@@ -148,7 +150,25 @@ export function createGitHubAdapter(
       await octokit.rest.issues.updateComment({ ...repo, comment_id: commentId, body });
     },
     async reactToComment(commentId, content) {
-      await octokit.rest.reactions.createForIssueComment({ ...repo, comment_id: commentId, content });
+      const { status } = await octokit.rest.reactions.createForIssueComment({
+        ...repo,
+        comment_id: commentId,
+        content,
+      });
+      return status === 201;
+    },
+    async listCommentReactions(commentId) {
+      const reactions = await octokit.paginate(octokit.rest.reactions.listForIssueComment, {
+        ...repo,
+        comment_id: commentId,
+        per_page: 100,
+      });
+      return reactions.map((reaction) => ({
+        id: reaction.id,
+        content: reaction.content,
+        user: reaction.user?.login ?? '',
+        createdAt: reaction.created_at,
+      }));
     },
     async repositoryRole(username) {
       try {
@@ -201,4 +221,16 @@ function statusOf(error: unknown): number | undefined {
   return typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number'
     ? error.status
     : undefined;
+}
+
+const REACTION_CONTENTS = ['+1', '-1', 'laugh', 'confused', 'heart', 'hooray', 'rocket', 'eyes'] as const;
+
+/** The counts of GitHub's reaction roll-up, by reaction. */
+function rollupOf(rollup: Record<string, unknown> | undefined): IssueComment['reactions'] {
+  const counts: IssueComment['reactions'] = {};
+  for (const content of REACTION_CONTENTS) {
+    const count = rollup?.[content];
+    if (typeof count === 'number' && count > 0) counts[content] = count;
+  }
+  return counts;
 }

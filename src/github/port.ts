@@ -20,7 +20,19 @@ export interface IssueComment {
   author: string;
   authorType: string;
   createdAt: string;
+  /** Differs from createdAt once someone edited the text (reactions do not change it). */
+  updatedAt: string;
   htmlUrl: string;
+  /** GitHub's reaction roll-up: how many reactions of each kind, from anyone. */
+  reactions: Partial<Record<ReactionContent, number>>;
+}
+
+/** One reaction on a comment, with who left it and when. */
+export interface CommentReaction {
+  id: number;
+  content: string;
+  user: string;
+  createdAt: string;
 }
 
 /** An entry of the issue's event log, as GitHub records it. */
@@ -56,7 +68,13 @@ export interface GitHubPort {
   listComments(issueNumber: number): Promise<IssueComment[]>;
   createComment(issueNumber: number, body: string): Promise<PostedComment>;
   updateComment(commentId: number, body: string): Promise<void>;
-  reactToComment(commentId: number, content: ReactionContent): Promise<void>;
+  /**
+   * Adds the action's reaction. true when this call created it, false when the action had already
+   * left it (GitHub answers 200 instead of 201): the claim on a command rests on this.
+   */
+  reactToComment(commentId: number, content: ReactionContent): Promise<boolean>;
+  /** Every reaction on a comment, with its author and time (paginated underneath). */
+  listCommentReactions(commentId: number): Promise<CommentReaction[]>;
   repositoryRole(username: string): Promise<RepositoryRole>;
   /** true/false from the API; throws when membership cannot be read (callers fail closed). */
   isTeamMember(org: string, teamSlug: string, username: string): Promise<boolean>;

@@ -126,3 +126,65 @@ export function renderPendingConfirmation(view: PendingView): string {
     }),
   ].join('\n');
 }
+
+/** A queued comment as a reply names it: a link, its author and its commands. */
+export interface QueuedView {
+  id: number;
+  author: string;
+  htmlUrl: string;
+  commands: string[];
+}
+
+function commandList(view: QueuedView): string {
+  const shown = view.commands.slice(0, 5).map((text) => `\`${inline(printable(text, 80))}\``);
+  if (view.commands.length > 5) shown.push(`and ${view.commands.length - 5} more`);
+  return shown.join(', ');
+}
+
+/**
+ * A claimed command whose run stopped before it recorded an outcome. The report says what is known
+ * and what is not, and that nothing runs again by itself.
+ */
+export function renderInterrupted(
+  view: QueuedView,
+  cause: { kind: 'cancelled' } | { kind: 'lost'; claimedAt: Date; timeoutSeconds: number },
+): string {
+  const what =
+    cause.kind === 'cancelled'
+      ? 'The run handling it was cancelled before the command finished.'
+      : `The run that claimed it at ${utc(cause.claimedAt)} recorded no outcome within the claim timeout (${Math.round(cause.timeoutSeconds / 60)} min): it was cancelled, timed out or lost its runner.`;
+  return [
+    `⛔ **Interrupted:** [this comment](${view.htmlUrl}) by @${view.author} asked for ${commandList(view)}.`,
+    '',
+    `${what} On the host the command may have finished, stopped part-way, or never started.`,
+    '',
+    '**It is not run again automatically.** Check the service (for example with `/status` or `/health`), then post the command again if it is still needed; a destructive command asks for a new confirmation.',
+    '',
+    writeMarker({
+      type: 'result',
+      command: view.commands.map((text) => text.split(/\s/)[0]?.replace(/^\//, '') ?? '').join(' '),
+      source: view.id,
+      status: 'interrupted',
+    }),
+  ].join('\n');
+}
+
+/** Commands in a comment edited before their turn: only text as it was posted ever runs. */
+export function renderEditedBeforeTurn(view: QueuedView): string {
+  return [
+    `✏️ **Not run:** [this comment](${view.htmlUrl}) by @${view.author} was edited before its turn came (${commandList(view)}).`,
+    '',
+    'Commands run only as they were first posted, so that what people read in their notifications is what runs. Post the command again as a new comment.',
+    '',
+    'Nothing was executed.',
+  ].join('\n');
+}
+
+/** Commands still queued when the incident was closed or lost its incident label. */
+export function renderNoLongerIncident(view: QueuedView): string {
+  return [
+    `⏹️ **Not run:** [this comment](${view.htmlUrl}) by @${view.author} asked for ${commandList(view)}, but the issue was closed or lost its incident label before its turn came.`,
+    '',
+    'Nothing was executed. Reopen the incident (or label it again) and post the command again if it is still needed.',
+  ].join('\n');
+}

@@ -1,0 +1,146 @@
+import { severityFromLabel } from '../events/route.ts';
+import type { CommentReaction, IssueComment, IssueEventRecord } from '../github/port.ts';
+import { extractCommandLines, type CommandLine } from './extract.ts';
+
+/**
+ * The issue is the queue. Every command comment is handled once, in comment order, by whichever
+ * run claims it first. The claim is the action's 👀 on the comment: GitHub keeps one reaction per
+ * user and kind, so of two runs adding it, exactly one is told it created it. The outcome is the
+ * action's closing reaction (👍, 👎 or 😕). Because claims are taken in order, every comment
+ * before the last claimed one is finished; only that one can still be in progress.
+ */
+
+/** The reaction that claims a command comment. */
+export const CLAIM = 'eyes';
+/** The reactions that close one: the comment is finished, whatever its outcome. */
+export const CLOSING = ['+1', '-1', 'confused'] as const;
+
+/** When the issue most recently became an open incident, and whether it still is one. */
+export interface CommandWindow {
+  /** Commands posted before this are not the incident's: they are never run. */
+  start: Date | undefined;
+  /** false when the issue is closed or carries no incident label any more. */
+  active: boolean;
+}
+
+/** Reads the window from the issue's label, close and reopen events, oldest first. */
+export function commandWindow(events: IssueEventRecord[], labelPrefix: string): CommandWindow {
+  const labels = new Set<string>();
+  let open = true;
+  let start: Date | undefined;
+  let active = false;
+  for (const event of events) {
+    if ((event.event === 'labeled' || event.event === 'unlabeled') && event.label) {
+      if (!severityFromLabel(event.label, labelPrefix)) continue;
+      if (event.event === 'labeled') labels.add(event.label.toLowerCase());
+      else labels.delete(event.label.toLowerCase());
+    } else if (event.event === 'closed') open = false;
+    else if (event.event === 'reopened') open = true;
+    else continue;
+    const now = open && labels.size > 0;
+    if (now && !active) start = new Date(event.createdAt);
+    active = now;
+  }
+  return { start, active };
+}
+
+/** A comment that asks for at least one command. */
+export interface QueuedComment {
+  id: number;
+  author: string;
+  body: string;
+  htmlUrl: string;
+  createdAt: string;
+  updatedAt: string;
+  lines: CommandLine[];
+  /** Reactions of each kind from anyone (GitHub's roll-up): 0 👀 means nobody claimed it. */
+  reactions: IssueComment['reactions'];
+}
+
+/**
+ * The command comments of the window, in comment order (GitHub's ids grow with time). The action's
+ * own comments and other bots' are never commands.
+ */
+export function commandComments(
+  comments: IssueComment[],
+  options: { selfLogin: string; since: Date },
+): QueuedComment[] {
+  return comments
+    .filter(
+      (comment) =>
+        comment.author !== options.selfLogin &&
+        comment.authorType !== 'Bot' &&
+        new Date(comment.createdAt).getTime() >= options.since.getTime(),
+    )
+    .map((comment) => ({
+      id: comment.id,
+      author: comment.author,
+      body: comment.body,
+      htmlUrl: comment.htmlUrl,
+      createdAt: comment.createdAt,
+      updatedAt: comment.updatedAt,
+      lines: extractCommandLines(comment.body),
+      reactions: comment.reactions,
+    }))
+    .filter((comment) => comment.lines.length > 0)
+    .sort((a, b) => a.id - b.id);
+}
+
+/** A comment was edited when its text changed after it was posted: such text is never run. */
+export function wasEdited(comment: Pick<QueuedComment, 'createdAt' | 'updatedAt'>): boolean {
+  return new Date(comment.updatedAt).getTime() > new Date(comment.createdAt).getTime();
+}
+
+/** What the action's own reactions on one comment say about it. */
+export type ClaimState =
+  | { state: 'unclaimed' }
+  | { state: 'claimed'; claimedAt: Date }
+  | { state: 'finished'; outcome: string };
+
+export function claimStateOf(reactions: CommentReaction[], selfLogin: string): ClaimState {
+  const own = reactions.filter((reaction) => reaction.user === selfLogin);
+  const closing = own.find((reaction) => (CLOSING as readonly string[]).includes(reaction.content));
+  if (closing) return { state: 'finished', outcome: closing.content };
+  const claim = own.find((reaction) => reaction.content === CLAIM);
+  return claim ? { state: 'claimed', claimedAt: new Date(claim.createdAt) } : { state: 'unclaimed' };
+}
+
+/** Nobody claimed a comment whose roll-up shows no 👀 at all; with some, the reactions tell. */
+export function surelyUnclaimed(comment: QueuedComment): boolean {
+  return (comment.reactions[CLAIM] ?? 0) === 0;
+}
+
+/** The last claimed comment of the queue, as far as the reactions read so far tell. */
+export interface Head {
+  comment: QueuedComment;
+  claim: Exclude<ClaimState, { state: 'unclaimed' }>;
+}
+
+export type QueueStep =
+  /** Claim this comment and handle it. */
+  | { kind: 'claim'; comment: QueuedComment }
+  /** Its claim is older than any run may live: report it interrupted, never run it again. */
+  | { kind: 'interrupted'; comment: QueuedComment; claimedAt: Date }
+  /** Another run is handling it now; commands after it wait their turn. */
+  | { kind: 'busy'; comment: QueuedComment; claimedAt: Date }
+  /** Nothing is left to do. */
+  | { kind: 'empty' };
+
+/**
+ * The next thing to do with the queue. `head` is the last claimed comment (undefined when none is);
+ * everything after it is unclaimed.
+ */
+export function nextStep(
+  queue: QueuedComment[],
+  head: Head | undefined,
+  options: { now: Date; claimTimeoutMs: number },
+): QueueStep {
+  if (head && head.claim.state === 'claimed') {
+    const age = options.now.getTime() - head.claim.claimedAt.getTime();
+    return age > options.claimTimeoutMs
+      ? { kind: 'interrupted', comment: head.comment, claimedAt: head.claim.claimedAt }
+      : { kind: 'busy', comment: head.comment, claimedAt: head.claim.claimedAt };
+  }
+  const next = queue.find((comment) => !head || comment.id > head.comment.id);
+  return next ? { kind: 'claim', comment: next } : { kind: 'empty' };
+}
