@@ -115,20 +115,20 @@ async function queueDrain(state: DeployHostState): Promise<void> {
   const { emulator, scenario, issue } = await freshScenario(state);
   const posted = Array.from({ length: BACKLOG }, () => scenario.postComment(issue, 'alice', '/status'));
   const run = await posted.at(-1)!.start({ timeoutMs: 600_000 });
-  const commands = emulator.listComments(issue).filter((comment) =>
-    (comment.body ?? '').includes('Succeeded: `/status`'),
-  ).length;
+  const commands = emulator
+    .listComments(issue)
+    .filter((comment) => (comment.body ?? '').includes('Succeeded: `/status`')).length;
   record(
     `backlog of ${BACKLOG} /status drained by one run: commands run, total s, ms per command`,
     `${commands}, ${(run.durationMs / 1000).toFixed(1)}, ${(run.durationMs / BACKLOG).toFixed(0)}`,
   );
-  record(
-    `backlog of ${BACKLOG}: API requests per command`,
-    (emulator.requests.length / BACKLOG).toFixed(1),
-  );
+  record(`backlog of ${BACKLOG}: API requests per command`, (emulator.requests.length / BACKLOG).toFixed(1));
   const before = emulator.requests.length;
   await scenario.comment(issue, 'alice', 'Looking at the dashboards now.');
-  record('API requests, a comment without a command (queue check)', String(emulator.requests.length - before));
+  record(
+    'API requests, a comment without a command (queue check)',
+    String(emulator.requests.length - before),
+  );
   await emulator.close();
 }
 

@@ -123,7 +123,10 @@ function runnerSignals(): { signals: RunSignals; sleep: (ms: number) => Promise<
   const wakers = new Set<() => void>();
   const handlers = new Set<() => Promise<void>>();
   const requestStop = (signal: string) => {
-    if (!stop) core.warning(`${signal}: the run was cancelled; it finishes the command in progress and takes no new one.`);
+    if (!stop)
+      core.warning(
+        `${signal}: the run was cancelled; it finishes the command in progress and takes no new one.`,
+      );
     stop = true;
     for (const wake of wakers) wake();
   };

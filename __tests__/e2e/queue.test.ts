@@ -100,7 +100,9 @@ describe('the issue is the queue', () => {
   test('50 commands posted within a second, with overlapping, cancelled and never-started runs: 50 executions, each once, in order', async () => {
     const sessionsBefore = (await readCommandLog(host())).length;
     const started = performance.now();
-    const posted = range(1, 50).map((n) => scenario.postComment(issue, n % 2 ? 'alice' : 'bob', `/tick ${n}`));
+    const posted = range(1, 50).map((n) =>
+      scenario.postComment(issue, n % 2 ? 'alice' : 'bob', `/tick ${n}`),
+    );
     const postingMs = performance.now() - started;
     expect(postingMs).toBeLessThan(1000);
 

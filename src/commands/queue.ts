@@ -93,9 +93,7 @@ export function wasEdited(comment: Pick<QueuedComment, 'createdAt' | 'updatedAt'
 
 /** What the action's own reactions on one comment say about it. */
 export type ClaimState =
-  | { state: 'unclaimed' }
-  | { state: 'claimed'; claimedAt: Date }
-  | { state: 'finished'; outcome: string };
+  { state: 'unclaimed' } | { state: 'claimed'; claimedAt: Date } | { state: 'finished'; outcome: string };
 
 export function claimStateOf(reactions: CommentReaction[], selfLogin: string): ClaimState {
   const own = reactions.filter((reaction) => reaction.user === selfLogin);

@@ -120,7 +120,8 @@ function routeComment(event: IssueCommentEvent, options: RouteOptions): Route {
   }
   if (author.login === options.selfLogin)
     return queueOrIgnore(event.issue, incident, `${where} is the action's own`);
-  if (author.type === 'Bot') return queueOrIgnore(event.issue, incident, `${where} is by the bot ${author.login}`);
+  if (author.type === 'Bot')
+    return queueOrIgnore(event.issue, incident, `${where} is by the bot ${author.login}`);
   if (event.issue.state !== 'open') return { kind: 'ignore', reason: `${where} is on a closed issue` };
   if (!incident)
     return { kind: 'ignore', reason: `${where} is on an issue with no ${options.labelPrefix}pN label` };

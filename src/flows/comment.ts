@@ -246,11 +246,7 @@ async function runOrHold(command: BoundCommand, context: CommentContext): Promis
       details: { code },
     };
   }
-  return execute(
-    plan,
-    { user: context.user, commentId: comment.id, commentUrl: comment.htmlUrl },
-    context,
-  );
+  return execute(plan, { user: context.user, commentId: comment.id, commentUrl: comment.htmlUrl }, context);
 }
 
 async function confirm(code: string, context: CommentContext): Promise<Outcome> {

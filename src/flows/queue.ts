@@ -70,12 +70,18 @@ export async function drainQueue(
   const handleClaimed = async (comment: QueuedComment): Promise<Outcome[]> => {
     current = comment;
     try {
-      if (wasEdited(comment) || (trigger?.edited && comment.id === trigger.id)) return await refuse(comment, renderEditedBeforeTurn(view(comment)), 'edited');
-      if (!window.active)
-        return await refuse(comment, renderNoLongerIncident(view(comment)), 'not-incident');
+      if (wasEdited(comment) || (trigger?.edited && comment.id === trigger.id))
+        return await refuse(comment, renderEditedBeforeTurn(view(comment)), 'edited');
+      if (!window.active) return await refuse(comment, renderNoLongerIncident(view(comment)), 'not-incident');
       runbook ??= await loadRunbook(deps.settings.runbookPath, deps.github.readFile);
       return await handleCommandComment(
-        { id: comment.id, body: comment.body, author: comment.author, htmlUrl: comment.htmlUrl, lines: comment.lines },
+        {
+          id: comment.id,
+          body: comment.body,
+          author: comment.author,
+          htmlUrl: comment.htmlUrl,
+          lines: comment.lines,
+        },
         issue,
         deps,
         runbook,
@@ -220,10 +226,9 @@ function view(comment: QueuedComment): QueuedView {
 }
 
 function triggerAsQueued(trigger: TriggerComment): QueuedComment | undefined {
-  const [queued] = commandComments(
-    [{ ...trigger, authorType: 'User', reactions: {} }],
-    { selfLogin: '', since: new Date(0) },
-  );
+  const [queued] = commandComments([{ ...trigger, authorType: 'User', reactions: {} }], {
+    selfLogin: '',
+    since: new Date(0),
+  });
   return queued;
 }
-
