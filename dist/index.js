@@ -62392,7 +62392,13 @@ async function drainQueue(issue, deps, trigger) {
             if (!window.active)
                 return await refuse(comment, renderNoLongerIncident(view(comment)), 'not-incident');
             runbook ??= await loadRunbook(deps.settings.runbookPath, deps.github.readFile);
-            return await handleCommandComment({ id: comment.id, body: comment.body, author: comment.author, htmlUrl: comment.htmlUrl, lines: comment.lines }, issue, deps, runbook);
+            return await handleCommandComment({
+                id: comment.id,
+                body: comment.body,
+                author: comment.author,
+                htmlUrl: comment.htmlUrl,
+                lines: comment.lines,
+            }, issue, deps, runbook);
         }
         finally {
             current = undefined;
@@ -62527,7 +62533,10 @@ function view(comment) {
     };
 }
 function triggerAsQueued(trigger) {
-    const [queued] = commandComments([{ ...trigger, authorType: 'User', reactions: {} }], { selfLogin: '', since: new Date(0) });
+    const [queued] = commandComments([{ ...trigger, authorType: 'User', reactions: {} }], {
+        selfLogin: '',
+        since: new Date(0),
+    });
     return queued;
 }
 
