@@ -129,6 +129,7 @@ describe('the issue is the queue', () => {
     start(49);
     const finished = await Promise.all(runs);
     await cancelled;
+    const drainedMs = performance.now() - started;
 
     expect(await ticks()).toEqual(range(1, 50));
     const sessions = (await readCommandLog(host())).slice(sessionsBefore);
@@ -145,6 +146,15 @@ describe('the issue is the queue', () => {
     // Every run but the cancelled one ended cleanly.
     expect(finished.filter((run) => run.exitCode === 0).length).toBeGreaterThanOrEqual(5);
     expect(finished.some((run) => run.stdout.includes('SIGINT: the run was cancelled'))).toBe(true);
+    const claimsLost = finished.reduce(
+      (sum, run) => sum + (run.stdout.match(/was claimed by another run first/g)?.length ?? 0),
+      0,
+    );
+    console.log(
+      `burst: 50 comments posted in ${postingMs.toFixed(1)} ms; all executed in ${(drainedMs / 1000).toFixed(0)} s; ` +
+        `${finished.length} runs (exit codes ${finished.map((run) => run.exitCode).join(' ')}); ` +
+        `${claimsLost} claims lost to another run`,
+    );
   }, 600_000);
 
   test('a repeated event (a re-run) and a comment without a run are handled once, by whichever run comes next', async () => {

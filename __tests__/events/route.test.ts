@@ -77,24 +77,29 @@ describe('routeEvent', () => {
       ...overrides,
     });
     expect(routeEvent('issue_comment', event({}), options).kind).toBe('comment');
-    expect(routeEvent('issue_comment', event({ action: 'edited' }), options)).toMatchObject({
-      kind: 'ignore',
-      reason: expect.stringContaining('was edited'),
-    });
-    expect(
-      routeEvent(
-        'issue_comment',
-        event({ comment: comment('/health', user('dependabot[bot]', 'Bot')) }),
-        options,
-      ),
-    ).toMatchObject({ reason: expect.stringContaining('bot') });
+    // On an open incident, events that ask for nothing still drive the queue (their run may have
+    // replaced a command's pending run); an edit is handed over so that it can be answered.
+    const edited = routeEvent('issue_comment', event({ action: 'edited' }), options);
+    expect(edited).toMatchObject({ kind: 'queue', reason: expect.stringContaining('was edited') });
+    expect(edited.kind === 'queue' && edited.trigger?.body).toBe('/health');
+    const byBot = routeEvent(
+      'issue_comment',
+      event({ comment: comment('/health', user('dependabot[bot]', 'Bot')) }),
+      options,
+    );
+    expect(byBot).toMatchObject({ kind: 'queue', reason: expect.stringContaining('bot') });
+    expect(byBot.kind === 'queue' && byBot.trigger).toBe(undefined);
     expect(
       routeEvent(
         'issue_comment',
         event({ comment: comment('/health', user('github-actions[bot]', 'Bot')) }),
         options,
       ),
-    ).toMatchObject({ reason: expect.stringContaining("action's own") });
+    ).toMatchObject({ kind: 'queue', reason: expect.stringContaining("action's own") });
+    // Off an open incident they are ignored outright.
+    expect(
+      routeEvent('issue_comment', event({ action: 'edited', issue: issue(['bug']) }), options),
+    ).toMatchObject({ kind: 'ignore', reason: expect.stringContaining('was edited') });
     expect(
       routeEvent('issue_comment', event({ issue: issue(['incident:p0'], 'closed') }), options),
     ).toMatchObject({ reason: expect.stringContaining('closed') });
