@@ -61530,15 +61530,25 @@ async function issueChanged(event, change, deps) {
 const CLAIM = 'eyes';
 /** The reactions that close one: the comment is finished, whatever its outcome. */
 const CLOSING = ['+1', '-1', 'confused'];
-/** Reads the window from the issue's label, close and reopen events, oldest first. */
-function commandWindow(events, labelPrefix) {
+/**
+ * A relabel (the old severity label off, the new one on) leaves the issue without an incident label
+ * for a moment; a gap this short does not end the window.
+ */
+const RELABEL_GAP_MS = 60_000;
+/**
+ * Reads the window from the issue's label, close and reopen events, oldest first. The action's own
+ * label changes (`/severity`) never end it.
+ */
+function commandWindow(events, labelPrefix, selfLogin = '') {
     const labels = new Set();
     let open = true;
     let start;
     let active = false;
+    let endedByLabel;
     for (const event of events) {
+        const at = new Date(event.createdAt);
         if ((event.event === 'labeled' || event.event === 'unlabeled') && event.label) {
-            if (!severityFromLabel(event.label, labelPrefix))
+            if (!severityFromLabel(event.label, labelPrefix) || event.actor === selfLogin)
                 continue;
             if (event.event === 'labeled')
                 labels.add(event.label.toLowerCase());
@@ -61552,8 +61562,12 @@ function commandWindow(events, labelPrefix) {
         else
             continue;
         const now = open && labels.size > 0;
-        if (now && !active)
-            start = new Date(event.createdAt);
+        if (now && !active) {
+            const relabel = endedByLabel && at.getTime() - endedByLabel.getTime() <= RELABEL_GAP_MS;
+            if (!relabel || !start)
+                start = at;
+        }
+        endedByLabel = active && !now && open ? at : undefined;
         active = now;
     }
     return { start, active };
@@ -61935,7 +61949,9 @@ function commandList(view) {
 function renderInterrupted(view, cause) {
     const what = cause.kind === 'cancelled'
         ? 'The run handling it was cancelled before the command finished.'
-        : `The run that claimed it at ${utc(cause.claimedAt)} recorded no outcome within the claim timeout (${Math.round(cause.timeoutSeconds / 60)} min): it was cancelled, timed out or lost its runner.`;
+        : cause.kind === 'failed'
+            ? `The run handling it failed before it recorded an outcome: \`${inline(printable(cause.message, 200))}\`.`
+            : `The run that claimed it at ${utc(cause.claimedAt)} recorded no outcome within the claim timeout (${Math.round(cause.timeoutSeconds / 60)} min): it was cancelled, timed out or lost its runner.`;
     return [
         `⛔ **Interrupted:** [this comment](${view.htmlUrl}) by @${view.author} asked for ${commandList(view)}.`,
         '',
@@ -62357,6 +62373,7 @@ function confirmationCode(commentId, command, args) {
 
 
 
+
 /** Longest pause between two looks at a comment another run is handling. */
 const MAX_PAUSE_MS = 10_000;
 /**
@@ -62366,23 +62383,29 @@ const MAX_PAUSE_MS = 10_000;
  */
 async function drainQueue(issue, deps, trigger) {
     const outcomes = [];
-    const prefix = deps.settings.labelPrefix;
-    let window = commandWindow(await deps.github.listEvents(issue.number), prefix);
+    const readWindow = async () => commandWindow(await deps.github.listEvents(issue.number), deps.settings.labelPrefix, deps.selfLogin);
+    let window = await readWindow();
     const since = window.start ?? (trigger ? new Date(trigger.createdAt) : undefined);
     if (!since)
         return outcomes;
     const claimTimeoutMs = deps.settings.claimTimeoutSeconds * 1000;
     const known = new Map();
+    const lostClaims = new Map();
     let runbook;
     let current;
+    let terminating = false;
     let boardStale = false;
     let pauses = 0;
-    let last = [];
-    let listed = [];
+    let lagLooks = 0;
     // Cancelled while a command runs: say so on the issue before the runner kills the process.
     const unregister = deps.signals.onTerminate(async () => {
-        if (current)
-            await reportInterrupted(current, issue, deps, { kind: 'cancelled' });
+        terminating = true;
+        const held = current;
+        if (!held)
+            return;
+        const state = claimStateOf(await deps.github.listCommentReactions(held.id), deps.selfLogin);
+        if (state.state !== 'finished')
+            await reportInterrupted(held, issue, deps, { kind: 'cancelled' });
     });
     const handleClaimed = async (comment) => {
         current = comment;
@@ -62400,6 +62423,14 @@ async function drainQueue(issue, deps, trigger) {
                 lines: comment.lines,
             }, issue, deps, runbook);
         }
+        catch (error) {
+            // Say so now rather than leave the queue held until the claim times out.
+            if (!terminating) {
+                const message = redact(String(error), deps.secrets).text;
+                await reportInterrupted(comment, issue, deps, { kind: 'failed', message }).catch(() => undefined);
+            }
+            throw error;
+        }
         finally {
             current = undefined;
         }
@@ -62409,16 +62440,57 @@ async function drainQueue(issue, deps, trigger) {
         await deps.github.reactToComment(comment.id, 'confused');
         return [{ status: 'refused', reason, message: `comment ${comment.id}: ${reason}, nothing was executed` }];
     };
+    const claimAndHandle = async (comment) => {
+        if (deps.signals.stopRequested() || terminating)
+            return false;
+        if (!(await deps.github.reactToComment(comment.id, CLAIM))) {
+            const losses = (lostClaims.get(comment.id) ?? 0) + 1;
+            lostClaims.set(comment.id, losses);
+            if (losses >= 3) {
+                throw new Error(`comment ${comment.id} already has this token's 👀, but no reaction by "${deps.selfLogin}" shows it: set the bot-login input to the login the token posts as`);
+            }
+            deps.log(`Comment ${comment.id} was claimed by another run first.`);
+            await deps.sleep(500 * losses);
+            return true;
+        }
+        deps.log(`Claimed comment ${comment.id} by @${comment.author}.`);
+        known.set(comment.id, { state: 'claimed', claimedAt: deps.now() });
+        const handled = await handleClaimed(comment);
+        known.set(comment.id, { state: 'finished', outcome: 'handled' });
+        outcomes.push(...handled);
+        if (ranRunbookCommand(handled))
+            boardStale = true;
+        return true;
+    };
     try {
         for (;;) {
-            if (deps.signals.stopRequested()) {
+            if (deps.signals.stopRequested() || terminating) {
                 deps.log('The run was asked to stop; it takes no further command.');
                 break;
             }
-            listed = await deps.github.listComments(issue.number);
+            // The window is read again each time: someone may have closed the issue meanwhile.
+            const [listed, events] = await Promise.all([
+                deps.github.listComments(issue.number),
+                outcomes.length > 0 ? readWindow() : Promise.resolve(window),
+            ]);
+            window = events;
             const queue = commandComments(listed, { selfLogin: deps.selfLogin, since });
-            last = queue;
+            // GitHub's lists can lag a moment behind its events: look again before deciding anything.
+            if (trigger && !known.has(trigger.id) && !listed.some((c) => c.id === trigger.id) && lagLooks < 5) {
+                lagLooks += 1;
+                deps.log(`Comment ${trigger.id} is not listed yet; looking again.`);
+                await deps.sleep(1000 * lagLooks);
+                continue;
+            }
             const head = await findHead(queue, known, deps);
+            // The run's own comment, left behind by a run whose list lagged: handle it now, out of order,
+            // rather than never.
+            const mine = trigger && queue.find((comment) => comment.id === trigger.id);
+            if (mine && head && mine.id < head.comment.id && !known.has(mine.id) && surelyUnclaimed(mine)) {
+                if (await claimAndHandle(mine))
+                    continue;
+                break;
+            }
             const step = nextStep(queue, head, { now: deps.now(), claimTimeoutMs });
             if (step.kind === 'empty')
                 break;
@@ -62442,45 +62514,10 @@ async function drainQueue(issue, deps, trigger) {
                 known.set(step.comment.id, { state: 'finished', outcome: 'confused' });
                 continue;
             }
-            const { comment } = step;
-            if (!(await deps.github.reactToComment(comment.id, CLAIM))) {
-                deps.log(`Comment ${comment.id} was claimed by another run first.`);
-                continue;
-            }
-            deps.log(`Claimed comment ${comment.id} by @${comment.author}.`);
-            known.set(comment.id, { state: 'claimed', claimedAt: deps.now() });
-            const handled = await handleClaimed(comment);
-            known.set(comment.id, { state: 'finished', outcome: 'handled' });
-            outcomes.push(...handled);
-            if (ranRunbookCommand(handled))
-                boardStale = true;
-            // /resolve closes the issue: what is still queued after it is not run.
-            if (handled.some((outcome) => outcome.command === 'resolve' && outcome.status === 'success')) {
-                window = commandWindow(await deps.github.listEvents(issue.number), prefix);
-            }
+            if (!(await claimAndHandle(step.comment)))
+                break;
         }
-        // GitHub's lists can lag a moment behind its events: the run's own comment is never left
-        // behind. What the list shows wins over the payload; the payload is used only when the comment
-        // is not listed at all, and never for an edit.
-        if (trigger && !deps.signals.stopRequested() && !known.has(trigger.id) && window.active) {
-            const shown = listed.some((comment) => comment.id === trigger.id);
-            const fromList = last.find((comment) => comment.id === trigger.id);
-            const queued = shown
-                ? fromList && surelyUnclaimed(fromList)
-                    ? fromList
-                    : undefined
-                : trigger.edited
-                    ? undefined
-                    : triggerAsQueued(trigger);
-            if (queued && (await deps.github.reactToComment(queued.id, CLAIM))) {
-                deps.log(`Claimed comment ${queued.id}, which no run had claimed in turn.`);
-                const handled = await handleClaimed(queued);
-                outcomes.push(...handled);
-                if (ranRunbookCommand(handled))
-                    boardStale = true;
-            }
-        }
-        if (boardStale)
+        if (boardStale && !terminating)
             await refreshBoard(issue, deps, runbook);
     }
     finally {
@@ -62531,13 +62568,6 @@ function view(comment) {
         htmlUrl: comment.htmlUrl,
         commands: comment.lines.map((line) => line.text),
     };
-}
-function triggerAsQueued(trigger) {
-    const [queued] = commandComments([{ ...trigger, authorType: 'User', reactions: {} }], {
-        selfLogin: '',
-        since: new Date(0),
-    });
-    return queued;
 }
 
 ;// CONCATENATED MODULE: ./src/flows/sweep.ts
@@ -62655,8 +62685,7 @@ async function handle(route, deps) {
         }
         case 'issue-changed': {
             const changed = await issueChanged(route.event, route.change, deps);
-            if (route.change !== 'reopened')
-                return changed;
+            // Reopened: commands posted since. Closed or unlabelled: queued commands get their ⏹️ reply.
             const queued = await drainQueue(issueRef(route.event.issue), deps);
             return queued.length > 0 ? combine([changed, ...queued]) : changed;
         }

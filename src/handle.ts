@@ -49,7 +49,7 @@ export async function handle(route: ActionableRoute, deps: Dependencies): Promis
     }
     case 'issue-changed': {
       const changed = await issueChanged(route.event, route.change, deps);
-      if (route.change !== 'reopened') return changed;
+      // Reopened: commands posted since. Closed or unlabelled: queued commands get their ⏹️ reply.
       const queued = await drainQueue(issueRef(route.event.issue), deps);
       return queued.length > 0 ? combine([changed, ...queued]) : changed;
     }

@@ -232,4 +232,15 @@ describe('the issue is the queue', () => {
     expect(ticked.filter((n) => n === 2)).toHaveLength(1);
     expect(ticked.filter((n) => n === 1).length).toBeLessThanOrEqual(1);
   }, 180_000);
+
+  test('commands still queued when the incident is closed by hand are answered, not run', async () => {
+    const queued = scenario.postComment(issue, 'alice', '/tick 3'); // its run never started
+    const closed = await scenario.close(issue, 'bob');
+    expect(closed.exitCode).toBe(0);
+    const reply = scenario.actionComments(issue).find((body) => body.includes('⏹️ **Not run:**'));
+    expect(reply).toContain('`/tick 3`');
+    expect(reply).toContain('Nothing was executed.');
+    expect(ownReactions(queued.commentId)).toEqual(['confused', 'eyes']);
+    expect(await ticks()).toEqual([]);
+  }, 60_000);
 });

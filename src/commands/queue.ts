@@ -23,22 +23,41 @@ export interface CommandWindow {
   active: boolean;
 }
 
-/** Reads the window from the issue's label, close and reopen events, oldest first. */
-export function commandWindow(events: IssueEventRecord[], labelPrefix: string): CommandWindow {
+/**
+ * A relabel (the old severity label off, the new one on) leaves the issue without an incident label
+ * for a moment; a gap this short does not end the window.
+ */
+const RELABEL_GAP_MS = 60_000;
+
+/**
+ * Reads the window from the issue's label, close and reopen events, oldest first. The action's own
+ * label changes (`/severity`) never end it.
+ */
+export function commandWindow(
+  events: IssueEventRecord[],
+  labelPrefix: string,
+  selfLogin = '',
+): CommandWindow {
   const labels = new Set<string>();
   let open = true;
   let start: Date | undefined;
   let active = false;
+  let endedByLabel: Date | undefined;
   for (const event of events) {
+    const at = new Date(event.createdAt);
     if ((event.event === 'labeled' || event.event === 'unlabeled') && event.label) {
-      if (!severityFromLabel(event.label, labelPrefix)) continue;
+      if (!severityFromLabel(event.label, labelPrefix) || event.actor === selfLogin) continue;
       if (event.event === 'labeled') labels.add(event.label.toLowerCase());
       else labels.delete(event.label.toLowerCase());
     } else if (event.event === 'closed') open = false;
     else if (event.event === 'reopened') open = true;
     else continue;
     const now = open && labels.size > 0;
-    if (now && !active) start = new Date(event.createdAt);
+    if (now && !active) {
+      const relabel = endedByLabel && at.getTime() - endedByLabel.getTime() <= RELABEL_GAP_MS;
+      if (!relabel || !start) start = at;
+    }
+    endedByLabel = active && !now && open ? at : undefined;
     active = now;
   }
   return { start, active };

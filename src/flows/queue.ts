@@ -10,8 +10,8 @@ import {
   type Head,
   type QueuedComment,
 } from '../commands/queue.ts';
-import type { IssueComment } from '../github/port.ts';
 import type { Outcome } from '../outcome.ts';
+import { redact } from '../report/redact.ts';
 import {
   renderEditedBeforeTurn,
   renderInterrupted,
@@ -50,22 +50,28 @@ export async function drainQueue(
   trigger?: TriggerComment,
 ): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
-  const prefix = deps.settings.labelPrefix;
-  let window = commandWindow(await deps.github.listEvents(issue.number), prefix);
+  const readWindow = async () =>
+    commandWindow(await deps.github.listEvents(issue.number), deps.settings.labelPrefix, deps.selfLogin);
+  let window = await readWindow();
   const since = window.start ?? (trigger ? new Date(trigger.createdAt) : undefined);
   if (!since) return outcomes;
   const claimTimeoutMs = deps.settings.claimTimeoutSeconds * 1000;
   const known = new Map<number, ClaimState>();
+  const lostClaims = new Map<number, number>();
   let runbook: LoadedRunbook | undefined;
   let current: QueuedComment | undefined;
+  let terminating = false;
   let boardStale = false;
   let pauses = 0;
-  let last: QueuedComment[] = [];
-  let listed: IssueComment[] = [];
+  let lagLooks = 0;
 
   // Cancelled while a command runs: say so on the issue before the runner kills the process.
   const unregister = deps.signals.onTerminate(async () => {
-    if (current) await reportInterrupted(current, issue, deps, { kind: 'cancelled' });
+    terminating = true;
+    const held = current;
+    if (!held) return;
+    const state = claimStateOf(await deps.github.listCommentReactions(held.id), deps.selfLogin);
+    if (state.state !== 'finished') await reportInterrupted(held, issue, deps, { kind: 'cancelled' });
   });
   const handleClaimed = async (comment: QueuedComment): Promise<Outcome[]> => {
     current = comment;
@@ -86,6 +92,13 @@ export async function drainQueue(
         deps,
         runbook,
       );
+    } catch (error) {
+      // Say so now rather than leave the queue held until the claim times out.
+      if (!terminating) {
+        const message = redact(String(error), deps.secrets).text;
+        await reportInterrupted(comment, issue, deps, { kind: 'failed', message }).catch(() => undefined);
+      }
+      throw error;
     } finally {
       current = undefined;
     }
@@ -95,17 +108,57 @@ export async function drainQueue(
     await deps.github.reactToComment(comment.id, 'confused');
     return [{ status: 'refused', reason, message: `comment ${comment.id}: ${reason}, nothing was executed` }];
   };
+  const claimAndHandle = async (comment: QueuedComment): Promise<boolean> => {
+    if (deps.signals.stopRequested() || terminating) return false;
+    if (!(await deps.github.reactToComment(comment.id, CLAIM))) {
+      const losses = (lostClaims.get(comment.id) ?? 0) + 1;
+      lostClaims.set(comment.id, losses);
+      if (losses >= 3) {
+        throw new Error(
+          `comment ${comment.id} already has this token's 👀, but no reaction by "${deps.selfLogin}" shows it: set the bot-login input to the login the token posts as`,
+        );
+      }
+      deps.log(`Comment ${comment.id} was claimed by another run first.`);
+      await deps.sleep(500 * losses);
+      return true;
+    }
+    deps.log(`Claimed comment ${comment.id} by @${comment.author}.`);
+    known.set(comment.id, { state: 'claimed', claimedAt: deps.now() });
+    const handled = await handleClaimed(comment);
+    known.set(comment.id, { state: 'finished', outcome: 'handled' });
+    outcomes.push(...handled);
+    if (ranRunbookCommand(handled)) boardStale = true;
+    return true;
+  };
 
   try {
     for (;;) {
-      if (deps.signals.stopRequested()) {
+      if (deps.signals.stopRequested() || terminating) {
         deps.log('The run was asked to stop; it takes no further command.');
         break;
       }
-      listed = await deps.github.listComments(issue.number);
+      // The window is read again each time: someone may have closed the issue meanwhile.
+      const [listed, events] = await Promise.all([
+        deps.github.listComments(issue.number),
+        outcomes.length > 0 ? readWindow() : Promise.resolve(window),
+      ]);
+      window = events;
       const queue = commandComments(listed, { selfLogin: deps.selfLogin, since });
-      last = queue;
+      // GitHub's lists can lag a moment behind its events: look again before deciding anything.
+      if (trigger && !known.has(trigger.id) && !listed.some((c) => c.id === trigger.id) && lagLooks < 5) {
+        lagLooks += 1;
+        deps.log(`Comment ${trigger.id} is not listed yet; looking again.`);
+        await deps.sleep(1000 * lagLooks);
+        continue;
+      }
       const head = await findHead(queue, known, deps);
+      // The run's own comment, left behind by a run whose list lagged: handle it now, out of order,
+      // rather than never.
+      const mine = trigger && queue.find((comment) => comment.id === trigger.id);
+      if (mine && head && mine.id < head.comment.id && !known.has(mine.id) && surelyUnclaimed(mine)) {
+        if (await claimAndHandle(mine)) continue;
+        break;
+      }
       const step = nextStep(queue, head, { now: deps.now(), claimTimeoutMs });
       if (step.kind === 'empty') break;
       if (step.kind === 'busy') {
@@ -132,43 +185,9 @@ export async function drainQueue(
         known.set(step.comment.id, { state: 'finished', outcome: 'confused' });
         continue;
       }
-      const { comment } = step;
-      if (!(await deps.github.reactToComment(comment.id, CLAIM))) {
-        deps.log(`Comment ${comment.id} was claimed by another run first.`);
-        continue;
-      }
-      deps.log(`Claimed comment ${comment.id} by @${comment.author}.`);
-      known.set(comment.id, { state: 'claimed', claimedAt: deps.now() });
-      const handled = await handleClaimed(comment);
-      known.set(comment.id, { state: 'finished', outcome: 'handled' });
-      outcomes.push(...handled);
-      if (ranRunbookCommand(handled)) boardStale = true;
-      // /resolve closes the issue: what is still queued after it is not run.
-      if (handled.some((outcome) => outcome.command === 'resolve' && outcome.status === 'success')) {
-        window = commandWindow(await deps.github.listEvents(issue.number), prefix);
-      }
+      if (!(await claimAndHandle(step.comment))) break;
     }
-    // GitHub's lists can lag a moment behind its events: the run's own comment is never left
-    // behind. What the list shows wins over the payload; the payload is used only when the comment
-    // is not listed at all, and never for an edit.
-    if (trigger && !deps.signals.stopRequested() && !known.has(trigger.id) && window.active) {
-      const shown = listed.some((comment) => comment.id === trigger.id);
-      const fromList = last.find((comment) => comment.id === trigger.id);
-      const queued = shown
-        ? fromList && surelyUnclaimed(fromList)
-          ? fromList
-          : undefined
-        : trigger.edited
-          ? undefined
-          : triggerAsQueued(trigger);
-      if (queued && (await deps.github.reactToComment(queued.id, CLAIM))) {
-        deps.log(`Claimed comment ${queued.id}, which no run had claimed in turn.`);
-        const handled = await handleClaimed(queued);
-        outcomes.push(...handled);
-        if (ranRunbookCommand(handled)) boardStale = true;
-      }
-    }
-    if (boardStale) await refreshBoard(issue, deps, runbook);
+    if (boardStale && !terminating) await refreshBoard(issue, deps, runbook);
   } finally {
     unregister();
   }
@@ -223,12 +242,4 @@ function view(comment: QueuedComment): QueuedView {
     htmlUrl: comment.htmlUrl,
     commands: comment.lines.map((line) => line.text),
   };
-}
-
-function triggerAsQueued(trigger: TriggerComment): QueuedComment | undefined {
-  const [queued] = commandComments([{ ...trigger, authorType: 'User', reactions: {} }], {
-    selfLogin: '',
-    since: new Date(0),
-  });
-  return queued;
 }

@@ -147,12 +147,17 @@ function commandList(view: QueuedView): string {
  */
 export function renderInterrupted(
   view: QueuedView,
-  cause: { kind: 'cancelled' } | { kind: 'lost'; claimedAt: Date; timeoutSeconds: number },
+  cause:
+    | { kind: 'cancelled' }
+    | { kind: 'failed'; message: string }
+    | { kind: 'lost'; claimedAt: Date; timeoutSeconds: number },
 ): string {
   const what =
     cause.kind === 'cancelled'
       ? 'The run handling it was cancelled before the command finished.'
-      : `The run that claimed it at ${utc(cause.claimedAt)} recorded no outcome within the claim timeout (${Math.round(cause.timeoutSeconds / 60)} min): it was cancelled, timed out or lost its runner.`;
+      : cause.kind === 'failed'
+        ? `The run handling it failed before it recorded an outcome: \`${inline(printable(cause.message, 200))}\`.`
+        : `The run that claimed it at ${utc(cause.claimedAt)} recorded no outcome within the claim timeout (${Math.round(cause.timeoutSeconds / 60)} min): it was cancelled, timed out or lost its runner.`;
   return [
     `⛔ **Interrupted:** [this comment](${view.htmlUrl}) by @${view.author} asked for ${commandList(view)}.`,
     '',
