@@ -67,9 +67,17 @@ test('a command that outlives its timeout is killed on the host, and later steps
   expect(result).toContain('- ⏭️ After (not run)');
   const pid = /started (\d+)/.exec(result)?.[1];
   expect(pid).toBeDefined();
+  // The kill is a signal: give the host's scheduler up to 5 s to deliver it and reap the process.
   // `[3]00` keeps pgrep from matching its own command line.
-  const alive = await ssh(host(), `ps -o pid=,cmd= -p ${pid} || true; pgrep -fa 'sleep [3]00' || true`);
-  expect(alive.stdout.trim()).toBe('');
+  let alive = '';
+  for (let look = 0; look < 10; look += 1) {
+    alive = (
+      await ssh(host(), `ps -o pid=,cmd= -p ${pid} || true; pgrep -fa 'sleep [3]00' || true`)
+    ).stdout.trim();
+    if (alive === '') break;
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+  expect(alive).toBe('');
 });
 
 test('credentials printed on the host never reach the comment, the summary or the log', async () => {
