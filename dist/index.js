@@ -62659,37 +62659,40 @@ async function handle(route, deps) {
             const { comment } = route.event;
             // A comment without commands starts a run too: it may have replaced a command's pending run.
             const trigger = extractCommandLines(comment.body).length > 0 ? triggerOf(comment) : undefined;
-            const outcomes = await drainQueue(issueRef(route.event.issue), deps, trigger);
-            return outcomes.length > 0
-                ? combine(outcomes)
-                : {
-                    status: 'ignored',
-                    reason: trigger ? 'handled-elsewhere' : 'no-command',
-                    message: trigger
-                        ? `comment ${comment.id} was handled by another run`
-                        : `comment ${comment.id} has no command line`,
-                };
+            return orIgnored(await drainQueue(issueRef(route.event.issue), deps, trigger), {
+                status: 'ignored',
+                reason: trigger ? 'handled-elsewhere' : 'no-command',
+                message: trigger
+                    ? `comment ${comment.id} was handled by another run`
+                    : `comment ${comment.id} has no command line`,
+            });
         }
         case 'queue': {
             deps.log(route.reason);
-            const outcomes = await drainQueue(issueRef(route.issue), deps, route.trigger ? { ...triggerOf(route.trigger), edited: true } : undefined);
-            return outcomes.length > 0
-                ? combine(outcomes)
-                : { status: 'ignored', reason: 'not-applicable', message: route.reason };
+            const trigger = route.trigger ? { ...triggerOf(route.trigger), edited: true } : undefined;
+            return orIgnored(await drainQueue(issueRef(route.issue), deps, trigger), {
+                status: 'ignored',
+                reason: 'not-applicable',
+                message: route.reason,
+            });
         }
         case 'declare': {
             const declared = await declareIncident(route.event, route.severity, deps);
             // Commands posted between the label and this run wait in the queue.
-            const queued = await drainQueue(issueRef(route.event.issue), deps);
-            return queued.length > 0 ? combine([declared, ...queued]) : declared;
+            return orIgnored([declared, ...(await drainQueue(issueRef(route.event.issue), deps))], declared);
         }
         case 'issue-changed': {
             const changed = await issueChanged(route.event, route.change, deps);
             // Reopened: commands posted since. Closed or unlabelled: queued commands get their ⏹️ reply.
-            const queued = await drainQueue(issueRef(route.event.issue), deps);
-            return queued.length > 0 ? combine([changed, ...queued]) : changed;
+            return orIgnored([changed, ...(await drainQueue(issueRef(route.event.issue), deps))], changed);
         }
     }
+}
+/** `alone` when nothing else happened, else every outcome combined. */
+function orIgnored(outcomes, alone) {
+    return outcomes.length === 0 || (outcomes.length === 1 && outcomes[0] === alone)
+        ? alone
+        : combine(outcomes);
 }
 function issueRef(issue) {
     return {

@@ -1,6 +1,6 @@
 import type { ChildProcess } from 'node:child_process';
 import type { GitHubEmulator } from '../../harness/github/emulator.ts';
-import { readCommandLog, ssh, useDeployHost } from '../../harness/deploy/for-tests.ts';
+import { onHost as runOnHost, readCommandLog, useDeployHost } from '../../harness/deploy/for-tests.ts';
 import { cancelLikeRunner, type ActionRun } from '../../harness/run-action.ts';
 import { DEMO_RUNBOOK, IncidentScenario, sshInputs, startIncidentWorkspace } from '../../harness/scenario.ts';
 
@@ -43,11 +43,7 @@ let emulator: GitHubEmulator;
 let scenario: IncidentScenario;
 let issue: number;
 
-async function onHost(command: string): Promise<string> {
-  const result = await ssh(host(), command);
-  if (result.code !== 0) throw new Error(`${command} failed on the host: ${result.stderr}`);
-  return result.stdout.trim();
-}
+const onHost = (command: string) => runOnHost(host(), command);
 
 /** The ticks the host recorded, in the order it ran them. */
 async function ticks(): Promise<number[]> {

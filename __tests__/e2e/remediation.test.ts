@@ -1,5 +1,5 @@
 import type { GitHubEmulator } from '../../harness/github/emulator.ts';
-import { readCommandLog, ssh, useDeployHost } from '../../harness/deploy/for-tests.ts';
+import { onHost as runOnHost, readCommandLog, useDeployHost } from '../../harness/deploy/for-tests.ts';
 import { DEMO_RUNBOOK, IncidentScenario, sshInputs, startIncidentWorkspace } from '../../harness/scenario.ts';
 
 const host = useDeployHost();
@@ -8,11 +8,7 @@ let emulator: GitHubEmulator;
 let scenario: IncidentScenario;
 let issue: number;
 
-async function onHost(command: string): Promise<string> {
-  const result = await ssh(host(), command);
-  if (result.code !== 0) throw new Error(`${command} failed on the host: ${result.stderr}`);
-  return result.stdout.trim();
-}
+const onHost = (command: string) => runOnHost(host(), command);
 
 const appPid = () => onHost('kbctl pid slack-kb-agent');
 const health = async () =>

@@ -5,20 +5,14 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ssh } from '../deploy/for-tests.ts';
-import { breakRelease, startDeployHost, stopDeployHost, type DeployHostState } from '../deploy/host.ts';
+import { onHost } from '../deploy/for-tests.ts';
+import { breakRelease, startDeployHost, stopDeployHost } from '../deploy/host.ts';
 import { startEmulator, type GitHubEmulator } from '../github/emulator.ts';
 import type { ActionRun } from '../run-action.ts';
 import { IncidentScenario, sshInputs } from '../scenario.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const OUTPUT_DIR = join(ROOT, 'demo-output');
-
-async function onHost(state: DeployHostState, command: string): Promise<string> {
-  const result = await ssh(state, command);
-  if (result.code !== 0) throw new Error(`${command}: ${result.stderr}`);
-  return result.stdout.trim();
-}
 
 function say(text: string): void {
   process.stdout.write(`${text}\n`);

@@ -97,6 +97,13 @@ export function ssh(
   });
 }
 
+/** Runs `command` on the host and returns its trimmed output; a non-zero exit throws. */
+export async function onHost(state: DeployHostState, command: string): Promise<string> {
+  const result = await ssh(state, command);
+  if (result.code !== 0) throw new Error(`${command} failed on the host: ${result.stderr}`);
+  return result.stdout.trim();
+}
+
 /** Closes a ControlMaster started by ssh() with `controlPath`. */
 export function closeControlMaster(state: DeployHostState, controlPath: string): Promise<SshResult> {
   return new Promise((resolve) => {

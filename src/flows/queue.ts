@@ -25,16 +25,13 @@ import { loadIncident, publishBoard } from './incident.ts';
 import { incidentContext } from './lifecycle.ts';
 
 /** The comment whose event started the run, as the payload shows it. */
-export interface TriggerComment {
-  id: number;
-  author: string;
-  body: string;
-  htmlUrl: string;
-  createdAt: string;
-  updatedAt: string;
+export type TriggerComment = Pick<
+  QueuedComment,
+  'id' | 'author' | 'body' | 'htmlUrl' | 'createdAt' | 'updatedAt'
+> & {
   /** The event was an edit: whatever the timestamps say, this text is not run. */
   edited?: boolean;
-}
+};
 
 /** Longest pause between two looks at a comment another run is handling. */
 const MAX_PAUSE_MS = 10_000;
