@@ -20,7 +20,9 @@ const add = (category: string, expect: Entry['expect'], body: string, user?: str
 const METACHARACTERS = [
   ';id',
   '$(id)',
-  '`id`',
+  // Unescaped backticks are a code span, shown as text: `/restore backup`id`.sql.gz` reads as
+  // backupid.sql.gz, a valid name. Escaped, the backticks reach the argument as typed.
+  '\\`id\\`',
   '|id',
   '&&id',
   '||id',
@@ -144,6 +146,84 @@ for (const command of [
   '/health',
 ]) {
   for (const [name, wrap] of WRAPPERS) add(`hidden in ${name}`, 'ignored', wrap(command));
+}
+
+// Text GitHub does not show as a line of its own (inside an HTML comment, tag or element, a code
+// block in a list, math), or a command line that shows more than text: never run.
+const RENDERED_INVISIBLY: [string, Entry['expect']][] = [
+  ['x `y <!--\n/restart\n-->', 'ignored'], // an unbalanced backtick does not stop the comment
+  ['x ``y <!--\n/rollback v1.1.0\n-->', 'ignored'],
+  ['x `y <!--\r\n/restart\r\n-->', 'ignored'],
+  ['`a` `b <!-- \n/backup\n\t-->', 'ignored'],
+  ['<img src="x.png" alt="a\n/restart\n">', 'ignored'], // an attribute over several lines
+  ["see <img alt='x\n/restart\ny'> here", 'ignored'],
+  ['<IMG ALT="a\n/rollback v1.1.0\nb">', 'ignored'],
+  ['<img title="a > b\n/restart\n" src=x>', 'ignored'],
+  ['<details\n>\n/restart\n</details>', 'ignored'], // an HTML block starts at `<details`
+  ['<details\n>\n\n/restart\n\n</details>', 'ignored'],
+  ['<DETAILS\n  class="x">\n/backup', 'ignored'],
+  ['<details/>\n\n/restart', 'ignored'], // browsers ignore the slash and open the element
+  ['<details>\n\n/restart\n\n</details>', 'ignored'],
+  ['<details><summary>old output</summary>\n\n/rollback v1.1.0\n\n</details>', 'ignored'],
+  ['<details title="a > b">\n\n/restart\n\n</details>', 'ignored'],
+  ['<details>\n<details>\n\n</details>\n\n/restart\n\n</details>', 'ignored'],
+  ['<details>\n\n/restart', 'ignored'], // never closed
+  ['<div>\n\n/restart\n\n</div>', 'ignored'],
+  ['<code>\n/restart\n</code>', 'ignored'],
+  ['<code>\n\n/restart\n\n</code>', 'ignored'],
+  ['<blockquote>\n\n/restart\n\n</blockquote>', 'ignored'],
+  ['<pre>\n\n/backup\n\n</pre>', 'ignored'],
+  ['x <details>\n/restart', 'ignored'], // opened inline, in the same paragraph
+  ['x <!-- a --!> <details>\n\n/restart', 'ignored'],
+  ['<div title="a\n\n/restart">', 'ignored'], // a tag left unfinished by its HTML block
+  ['> <!--\n\n/restart', 'ignored'],
+  ['<!--\n/restart', 'ignored'],
+  ['- ```\n  /restart\n  ```', 'ignored'], // a fenced block inside a list item
+  ['* ~~~\n  /backup\n  ~~~', 'ignored'],
+  ['1. ```sh\n   /rollback v1.1.0\n   ```', 'ignored'],
+  ['$$\n/restart\n$$', 'ignored'],
+  ['$a\n/restart$', 'ignored'],
+  ['`a\n/restart`', 'ignored'],
+  ['[^1]: /restart', 'ignored'],
+  ['# /restart', 'ignored'],
+  ['/restart\n---', 'ignored'],
+  ['| /restart |\n| --- |', 'ignored'],
+  ['**/restart**', 'ignored'],
+  ['/restart <b>now</b>', 'refused'],
+  ['/rollback v1.1.0<!-- and more -->', 'refused'],
+  ['/restart <span title="x">\u200b</span>', 'refused'],
+  ['/rollback [v1.1.0](https://example.com)', 'refused'],
+  ['/rollback v1.1.0 https://example.com', 'refused'],
+  ['/rollback www.example.com', 'refused'],
+  ['/diagnose ~~app~~ db', 'refused'],
+  ['/rollback $v1.1.0$', 'refused'],
+  ['/restart ![now](x.png)', 'refused'],
+  ['/restart[^1]\n\n[^1]: now', 'refused'],
+  ['/diagnose db\u2028more', 'refused'],
+  ['/diagnose db\u2029more', 'refused'],
+  ['/diagnose db\u0085more', 'refused'],
+  ['/diagnose app&#10;/restart', 'refused'], // shown as one line
+  ['/diagnose app&#13;/restart', 'refused'],
+  ['/diagnose app&NewLine;/restart', 'refused'],
+  ['/restart\u3000now', 'refused'],
+  ['/diagnose\u2003app', 'refused'],
+];
+for (const [body, expect] of RENDERED_INVISIBLY) add('rendered invisibly', expect, body);
+
+// The reverse: commands GitHub shows on a line of their own are read (typos, so refused).
+for (const body of [
+  '```\n> a\n```\n/restrat',
+  '~~~\n> quoted\n~~~\n/rollback v1.1.0;id',
+  'please\n\t/restrat',
+  '<p>\n\n/restrat',
+  '<details>\n\nold\n\n</details>\n\n/restrat',
+  '<details><summary>x</summary>\n<div>\n\n</div>\n</details>\n\n/restrat',
+  '\\`x <!--\n/restrat',
+  '`a <!--` b\n/restrat',
+  '&#47;restrat',
+  'x <!-- a -->\n/restrat',
+]) {
+  add('shown as a command', 'refused', body);
 }
 
 const SPOOFS = [

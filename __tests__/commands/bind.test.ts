@@ -76,13 +76,67 @@ describe('bindCommand', () => {
 
 describe('invisible characters', () => {
   test.each([
-    ['/restart\ufeff', 'FEFF'],
-    ['/roll\u00adback v1.1.0', '00AD'],
-    ['/rollback v1.1.0\u200b', '200B'],
-    ['/\u202erestart', '202E'],
-  ])('%j is refused, naming the character', (text, code) => {
+    ['/restart\ufeff', 'U+FEFF ZERO WIDTH NO-BREAK SPACE'],
+    ['/roll\u00adback v1.1.0', 'U+00AD SOFT HYPHEN'],
+    ['/rollback v1.1.0\u200b', 'U+200B ZERO WIDTH SPACE'],
+    ['/\u202erestart', 'U+202E RIGHT-TO-LEFT OVERRIDE'],
+    ['/diagnose db\u2028more', 'U+2028 LINE SEPARATOR'],
+    ['/diagnose db\u2029more', 'U+2029 PARAGRAPH SEPARATOR'],
+    ['/diagnose db\u0085more', 'U+0085 NEXT LINE'],
+    ['/diagnose\u2028db', 'U+2028 LINE SEPARATOR'],
+    ['/restart\u00a0now', 'U+00A0 NO-BREAK SPACE'],
+    ['/diagnose\u2003app', 'U+2003 EM SPACE'],
+    ['/diagnose app\u2002', 'U+2002 EN SPACE'],
+    ['/restart\u3000now', 'U+3000 IDEOGRAPHIC SPACE'],
+    ['/restart\u202fnow', 'U+202F NARROW NO-BREAK SPACE'],
+    ['/rollback v1.1.0\u2066', 'U+2066 LEFT-TO-RIGHT ISOLATE'],
+    ['/diagnose app&#10;/restart', 'U+000A LINE FEED'],
+    ['/diagnose app&#13;/restart', 'U+000D CARRIAGE RETURN'],
+    ['/diagnose app&NewLine;db', 'U+000A LINE FEED'],
+    ['/restart &nbsp;', 'U+00A0 NO-BREAK SPACE'],
+    ['/restart\ue000', 'U+E000'], // private use
+    ['/restart\u0378', 'U+0378'], // unassigned
+    ['/restart\udbff', 'U+DBFF'], // a lone surrogate
+    ['/restart\u{e0041}', 'U+E0041'], // a tag character
+  ])('%j is refused, naming the character', (text, described) => {
     expect(error(text).message).toBe(
-      `the command contains an invisible character (U+${code}); retype it without copying`,
+      `the command contains an invisible character (${described}); retype it without copying`,
     );
+  });
+
+  test('the suggestion leaves the invisible characters out', () => {
+    expect(error('/restart\u2028now').suggestion).toBe('restart');
+    expect(error('/rest\u2060art').suggestion).toBe('restart');
+  });
+
+  test('tabs between arguments are fine', () => {
+    expect(args('/logs\tslack-kb-redis\t--lines\t20')).toEqual({ service: 'slack-kb-redis', lines: 20 });
+  });
+});
+
+describe('lines that show more than text', () => {
+  test('are refused with the problem as the message, before the name is looked up', () => {
+    const refused = error('/restart <b>now</b>');
+    expect(refused.message).toBe('the command line contains HTML (`<b>`); write the command as plain text');
+    expect(refused.suggestion).toBe('restart');
+    expect(error('/restrat ~~now~~').suggestion).toBe('restart');
+    expect(error('/frobnicate [x](y)').suggestion).toBeUndefined();
+    expect(error('/rollback [v1.1.0](https://example.com)').message).toContain('contains a link');
+    expect(error('/rollback $v1.1.0$').message).toContain('contains math');
+  });
+
+  test('a problem set by the caller wins over everything else', () => {
+    const [line] = extractCommandLines('/rollback v1.1.0');
+    if (!line) throw new Error('no command');
+    const result = bindCommand({ ...line, problem: 'not today' }, registry);
+    expect(result).toEqual({
+      ok: false,
+      error: { line: { ...line, problem: 'not today' }, message: 'not today', suggestion: 'rollback' },
+    });
+  });
+
+  test('emphasis and code spans are text', () => {
+    expect(args('/rollback *v1.1.0*')).toEqual({ tag: 'v1.1.0' });
+    expect(args('/logs `slack-kb-redis` --lines **20**')).toEqual({ service: 'slack-kb-redis', lines: 20 });
   });
 });

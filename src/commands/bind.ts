@@ -23,6 +23,67 @@ export interface CommandError {
 export type BindResult = { ok: true; command: BoundCommand } | { ok: false; error: CommandError };
 
 const COMMAND_NAME = /^[a-z][a-z0-9-]{0,31}$/;
+/**
+ * Characters that show as nothing, as a space or as a line break, or not at all: controls, format
+ * characters, separators, surrogates, private-use and unassigned code points, and every space but
+ * U+0020. A tab between arguments is fine.
+ */
+const INVISIBLE = /(?![\t ])[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
+const CHARACTER_NAMES: Record<number, string> = {
+  0x00: 'NULL',
+  0x0a: 'LINE FEED',
+  0x0b: 'LINE TABULATION',
+  0x0c: 'FORM FEED',
+  0x0d: 'CARRIAGE RETURN',
+  0x1b: 'ESCAPE',
+  0x7f: 'DELETE',
+  0x85: 'NEXT LINE',
+  0xa0: 'NO-BREAK SPACE',
+  0xad: 'SOFT HYPHEN',
+  0x061c: 'ARABIC LETTER MARK',
+  0x1680: 'OGHAM SPACE MARK',
+  0x180e: 'MONGOLIAN VOWEL SEPARATOR',
+  0x2000: 'EN QUAD',
+  0x2001: 'EM QUAD',
+  0x2002: 'EN SPACE',
+  0x2003: 'EM SPACE',
+  0x2004: 'THREE-PER-EM SPACE',
+  0x2005: 'FOUR-PER-EM SPACE',
+  0x2006: 'SIX-PER-EM SPACE',
+  0x2007: 'FIGURE SPACE',
+  0x2008: 'PUNCTUATION SPACE',
+  0x2009: 'THIN SPACE',
+  0x200a: 'HAIR SPACE',
+  0x200b: 'ZERO WIDTH SPACE',
+  0x200c: 'ZERO WIDTH NON-JOINER',
+  0x200d: 'ZERO WIDTH JOINER',
+  0x200e: 'LEFT-TO-RIGHT MARK',
+  0x200f: 'RIGHT-TO-LEFT MARK',
+  0x2028: 'LINE SEPARATOR',
+  0x2029: 'PARAGRAPH SEPARATOR',
+  0x202a: 'LEFT-TO-RIGHT EMBEDDING',
+  0x202b: 'RIGHT-TO-LEFT EMBEDDING',
+  0x202c: 'POP DIRECTIONAL FORMATTING',
+  0x202d: 'LEFT-TO-RIGHT OVERRIDE',
+  0x202e: 'RIGHT-TO-LEFT OVERRIDE',
+  0x202f: 'NARROW NO-BREAK SPACE',
+  0x205f: 'MEDIUM MATHEMATICAL SPACE',
+  0x2060: 'WORD JOINER',
+  0x2066: 'LEFT-TO-RIGHT ISOLATE',
+  0x2067: 'RIGHT-TO-LEFT ISOLATE',
+  0x2068: 'FIRST STRONG ISOLATE',
+  0x2069: 'POP DIRECTIONAL ISOLATE',
+  0x3000: 'IDEOGRAPHIC SPACE',
+  0xfeff: 'ZERO WIDTH NO-BREAK SPACE',
+};
+
+/** `U+2028 LINE SEPARATOR`, or only the code point for characters without a name here. */
+function describeCharacter(char: string): string {
+  const code = char.codePointAt(0) ?? 0;
+  const name = CHARACTER_NAMES[code];
+  const point = `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+  return name ? `${point} ${name}` : point;
+}
 
 /** Matches a command line to its spec and checks every argument against the runbook's rules. */
 export function bindCommand(line: CommandLine, registry: Map<string, CommandSpec>): BindResult {
@@ -30,12 +91,12 @@ export function bindCommand(line: CommandLine, registry: Map<string, CommandSpec
     ok: false,
     error: suggestion ? { line, message, suggestion } : { line, message },
   });
-  const invisible = /[\p{Cf}\p{Cc}]/u.exec(line.text);
+  if (line.problem) return fail(line.problem, closest(line.name, [...registry.keys()]));
+  const invisible = INVISIBLE.exec(line.text);
   if (invisible) {
-    const code = invisible[0].codePointAt(0)?.toString(16).padStart(4, '0').toUpperCase();
-    const suggestion = closest(line.name.replace(/[\p{Cf}\p{Cc}]/gu, ''), [...registry.keys()]);
+    const suggestion = closest(line.name.replace(new RegExp(INVISIBLE, 'gu'), ''), [...registry.keys()]);
     return fail(
-      `the command contains an invisible character (U+${code}); retype it without copying`,
+      `the command contains an invisible character (${describeCharacter(invisible[0])}); retype it without copying`,
       suggestion,
     );
   }
