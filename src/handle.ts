@@ -1,4 +1,4 @@
-import { extractCommandLines } from './commands/extract.ts';
+import { commandLinesOf } from './commands/queue.ts';
 import type { IssueCommentEvent, IssuePayload } from './events/payload.schema.ts';
 import type { Route } from './events/route.ts';
 import type { IssueRef } from './flows/comment.ts';
@@ -18,7 +18,14 @@ export async function handle(route: ActionableRoute, deps: Dependencies): Promis
     case 'comment': {
       const { comment } = route.event;
       // A comment without commands starts a run too: it may have replaced a command's pending run.
-      const trigger = extractCommandLines(comment.body).length > 0 ? triggerOf(comment) : undefined;
+      const trigger =
+        commandLinesOf({
+          id: comment.id,
+          updatedAt: comment.updated_at ?? comment.created_at,
+          body: comment.body,
+        }).length > 0
+          ? triggerOf(comment)
+          : undefined;
       return orIgnored(await drainQueue(issueRef(route.event.issue), deps, trigger), {
         status: 'ignored',
         reason: trigger ? 'handled-elsewhere' : 'no-command',
@@ -38,8 +45,10 @@ export async function handle(route: ActionableRoute, deps: Dependencies): Promis
     }
     case 'declare': {
       const declared = await declareIncident(route.event, route.severity, deps);
+      const assessment = declared.details?.assessment as Outcome | undefined;
       // Commands posted between the label and this run wait in the queue.
-      return orIgnored([declared, ...(await drainQueue(issueRef(route.event.issue), deps))], declared);
+      const queued = await drainQueue(issueRef(route.event.issue), deps);
+      return orIgnored([declared, ...(assessment ? [assessment] : []), ...queued], declared);
     }
     case 'issue-changed': {
       const changed = await issueChanged(route.event, route.change, deps);

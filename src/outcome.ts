@@ -1,10 +1,64 @@
 /** The closed set of ways a run can end; every run reports exactly one as its outputs. */
 export type OutcomeStatus = 'success' | 'failure' | 'refused' | 'ignored' | 'planned' | 'error';
 
+/**
+ * Every `reason` output the action can give, with what it means. The README's table and
+ * action.yml are checked against this list.
+ */
+export const REASON_CODES = {
+  declared: 'an incident label declared the incident',
+  'severity-changed': 'a later incident label changed the severity',
+  unlabeled: 'the incident label was removed',
+  reopened: 'the issue was reopened; the incident resumes',
+  closed: 'the issue was closed by hand',
+  executed: 'a runbook command ran and succeeded',
+  'step-failed': 'a runbook step exited non-zero',
+  timeout: 'a runbook step ran out of time and was stopped on the host',
+  'ssh-error': 'ssh could not connect or authenticate (host key, refused, unreachable)',
+  'awaiting-confirmation': 'a destructive command posted its plan and waits for /confirm',
+  'dry-run': 'dry-run: true; the plan was posted and nothing ran',
+  assessment: 'the initial assessment ran on declaration',
+  help: '/help answered',
+  ack: '/ack recorded',
+  commander: '/commander recorded',
+  severity: '/severity recorded',
+  update: '/update recorded',
+  mitigated: '/mitigated recorded',
+  'impact-start': '/impact-start recorded',
+  timeline: '/timeline posted',
+  postmortem: '/postmortem posted a draft',
+  resolved: '/resolve verified (or was forced) and closed the incident',
+  'verification-failed':
+    '/resolve found the service unhealthy (or could not verify it) and kept the incident open',
+  swept: 'the scheduled sweep checked the open incidents',
+  permission: 'the person lacks the repository role the command needs (or any access)',
+  'not-allowlisted': 'the person is not on allowed-users or in allowed-teams',
+  'team-unknown': 'team membership could not be read, so the command was refused',
+  'rate-limited': 'too many read-only commands from one person without write access',
+  'too-many-commands': 'a comment held more commands than max-commands; none ran',
+  'invalid-command': 'a command line was malformed or named no command',
+  confirmation: '/confirm named no pending plan, a spent or expired one, or one that changed',
+  lifecycle: 'a lifecycle command could not be done as asked (already acknowledged, …)',
+  edited: 'the comment was edited before its turn; edited text never runs',
+  'not-incident': 'the issue stopped being an open incident before the command’s turn',
+  'unknown-severity': 'the label names a severity the runbook does not have',
+  'invalid-target': 'the runbook target has no host or user',
+  'invalid-runbook': 'the runbook file does not load',
+  'invalid-input': 'an action input is invalid',
+  'invalid-payload': 'the event payload is not what GitHub sends',
+  'not-applicable': 'the event needs nothing from the action',
+  'no-command': 'the comment holds no command',
+  'handled-elsewhere': "the run's command was handled by another run",
+  running: 'a command was still running when the run ended',
+  unexpected: 'an unexpected error; the log has it',
+} as const;
+
+export type ReasonCode = keyof typeof REASON_CODES;
+
 export interface Outcome {
   status: OutcomeStatus;
-  /** A stable code for scripts: `declared`, `not-incident`, `permission`, `ssh-failed` … */
-  reason: string;
+  /** A stable code for scripts (see REASON_CODES). */
+  reason: ReasonCode;
   /** Human explanation, as written to the log. */
   message: string;
   command?: string;

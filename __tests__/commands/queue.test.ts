@@ -18,6 +18,7 @@ function comment(id: number, body: string, extra: Partial<IssueComment> = {}): I
     body,
     author: 'alice',
     authorType: 'User',
+    authorAssociation: 'COLLABORATOR',
     createdAt: at(id),
     updatedAt: at(id),
     htmlUrl: `https://github.com/acme/kb/issues/1#issuecomment-${id}`,

@@ -1,7 +1,9 @@
 import { parseRunbook } from '../../src/config/runbook.ts';
 import { loadIncident } from '../../src/flows/incident.ts';
 import { createGitHubAdapter } from '../../src/github/octokit-adapter.ts';
-import { writeMarker } from '../../src/report/marker.ts';
+import { createIssueWriter } from '../../src/flows/writer.ts';
+import { composeBody } from '../../src/records/codec.ts';
+import { createSealer } from '../../src/records/seal.ts';
 import { BUILTIN_RUNBOOK_YAML } from '../../src/runbook/builtin.ts';
 import { startEmulator, type GitHubEmulator } from '../../harness/github/emulator.ts';
 
@@ -16,6 +18,10 @@ test('the incident is rebuilt from 2,500 comments in 26 paginated requests', asy
   const start = new Date('2026-11-26T03:00:00Z');
   let clock = start;
   emulator = await startEmulator({ now: () => clock });
+  const sealer = createSealer(
+    'a test record secret of at least thirty-two characters',
+    emulator.repo().fullName,
+  );
   const issue = emulator.createIssue({ title: 'Long incident', user: 'alice' });
   emulator.repo().addLabels(issue.number, ['incident:p1'], 'alice');
   for (let index = 0; index < 2500; index += 1) {
@@ -24,7 +30,11 @@ test('the incident is rebuilt from 2,500 comments in 26 paginated requests', asy
     emulator.addComment(issue.number, {
       user: ownUpdate ? 'github-actions[bot]' : `responder${index % 7}`,
       body: ownUpdate
-        ? `📣 update ${index}\n\n${writeMarker({ type: 'event', action: 'update', by: `responder${index % 7}`, at: clock.toISOString(), text: `update ${index}` })}`
+        ? composeBody(
+            `📣 update ${index}`,
+            { kind: 'update', by: `responder${index % 7}`, at: clock.toISOString(), text: `update ${index}` },
+            { sealer, issueNumber: issue.number },
+          )
         : `looking at shard ${index}`,
     });
   }
@@ -44,6 +54,8 @@ test('the incident is rebuilt from 2,500 comments in 26 paginated requests', asy
     { number: issue.number, title: issue.title },
     {
       github,
+      sealer,
+      writer: createIssueWriter({ github, sealer, knownSecrets: [], runUrl: '', onOverflow: () => {} }),
       runbook: parsed.runbook,
       selfLogin: 'github-actions[bot]',
       labelPrefix: 'incident:',

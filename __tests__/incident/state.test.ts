@@ -5,7 +5,9 @@ import { assessTargets } from '../../src/incident/sla.ts';
 import { reduceIncident } from '../../src/incident/state.ts';
 import { parseImpactStart } from '../../src/incident/time.ts';
 import { evaluateThresholds } from '../../src/incident/verify.ts';
-import { writeMarker } from '../../src/report/marker.ts';
+import { composeBody, type RecordContent } from '../../src/records/codec.ts';
+import { readRecords } from '../../src/records/read.ts';
+import { createSealer } from '../../src/records/seal.ts';
 import { BUILTIN_RUNBOOK_YAML } from '../../src/runbook/builtin.ts';
 
 const parsed = parseRunbook(BUILTIN_RUNBOOK_YAML, 'built-in');
@@ -13,11 +15,14 @@ if (!parsed.ok) throw new Error('built-in runbook invalid');
 const p0 = parsed.runbook.severities.p0!;
 const T0 = '2026-11-26T03:00:00Z';
 const minutes = (n: number) => new Date(Date.parse(T0) + n * 60_000);
-const own = (id: number, at: Date, marker: Parameters<typeof writeMarker>[0]) => ({
+const sealer = createSealer('a test record secret of at least thirty-two characters', 'acme/kb');
+const scope = { sealer, issueNumber: 1 };
+const own = (id: number, at: Date, content: RecordContent) => ({
   id,
-  body: `text\n\n${writeMarker(marker)}`,
+  body: composeBody('text', content, scope),
   author: 'github-actions[bot]',
   authorType: 'Bot',
+  authorAssociation: 'NONE',
   createdAt: at.toISOString(),
   updatedAt: at.toISOString(),
   htmlUrl: `https://github.com/acme/kb/issues/1#issuecomment-${id}`,
@@ -28,10 +33,11 @@ function incidentWith(
   comments: ReturnType<typeof own>[],
   extraEvents: { event: string; actor: string; createdAt: string; label?: string }[] = [],
 ) {
+  const { records } = readRecords(comments, { selfLogin: 'github-actions[bot]', scope });
   return reduceIncident(
     collectFacts({
       events: [{ event: 'labeled', actor: 'alice', createdAt: T0, label: 'incident:p0' }, ...extraEvents],
-      comments,
+      records,
       selfLogin: 'github-actions[bot]',
       labelPrefix: 'incident:',
     }),
@@ -41,10 +47,9 @@ function incidentWith(
 describe('the incident reducer and its targets', () => {
   test('acknowledgement and updates drive the targets; a reminder is due once per missed interval', () => {
     const incident = incidentWith([
-      own(1, minutes(2), { type: 'event', action: 'ack', by: 'alice', at: minutes(2).toISOString() }),
+      own(1, minutes(2), { kind: 'acknowledged', by: 'alice', at: minutes(2).toISOString() }),
       own(2, minutes(10), {
-        type: 'event',
-        action: 'update',
+        kind: 'update',
         by: 'dana',
         at: minutes(10).toISOString(),
         text: 'rolling back',
@@ -56,20 +61,17 @@ describe('the incident reducer and its targets', () => {
     expect(late).toMatchObject({ reminderDue: true, updateOverdue: false, escalationDue: false });
     expect(late?.acknowledge.breached).toBe(false);
     const reminded = incidentWith([
-      own(1, minutes(2), { type: 'event', action: 'ack', by: 'alice', at: minutes(2).toISOString() }),
+      own(1, minutes(2), { kind: 'acknowledged', by: 'alice', at: minutes(2).toISOString() }),
       own(2, minutes(10), {
-        type: 'event',
-        action: 'update',
+        kind: 'update',
         by: 'dana',
         at: minutes(10).toISOString(),
         text: 'x',
       }),
       own(3, minutes(41), {
-        type: 'event',
-        action: 'reminder',
+        kind: 'reminder',
         by: 'github-actions[bot]',
         at: minutes(41).toISOString(),
-        breach: 'update',
       }),
     ]);
     expect(assessTargets(reminded, p0, minutes(60))?.reminderDue).toBe(false);
@@ -81,23 +83,21 @@ describe('the incident reducer and its targets', () => {
     expect(assessTargets(incidentWith([]), p0, minutes(6))?.escalationDue).toBe(true);
     const escalated = incidentWith([
       own(1, minutes(6), {
-        type: 'event',
-        action: 'escalation',
+        kind: 'escalation',
         by: 'github-actions[bot]',
         at: minutes(6).toISOString(),
-        breach: 'acknowledge',
       }),
     ]);
     expect(assessTargets(escalated, p0, minutes(9))?.escalationDue).toBe(false);
   });
 
-  test('markers on comments by anyone but the action are ignored', () => {
+  test('records on comments by anyone but the action are ignored, even when sealed', () => {
     const spoof = {
       ...own(1, minutes(1), {
-        type: 'event',
-        action: 'resolved',
+        kind: 'resolved',
         by: 'mallory',
         at: minutes(1).toISOString(),
+        forced: false,
       }),
       author: 'mallory',
     };

@@ -1,5 +1,6 @@
 import { COMMENT_LIMIT } from '../../src/report/markdown.ts';
-import { readMarker } from '../../src/report/marker.ts';
+import { composeBody, readBody } from '../../src/records/codec.ts';
+import { createSealer } from '../../src/records/seal.ts';
 import { renderResult, type ResultView } from '../../src/report/result.ts';
 import type { Plan } from '../../src/runbook/plan.ts';
 
@@ -18,7 +19,6 @@ const view = (output: string): ResultView => ({
   status: 'success',
   requestedBy: 'alice',
   confirmedBy: undefined,
-  sourceCommentId: 42,
   sourceCommentUrl: 'https://github.com/acme/kb/issues/1#issuecomment-42',
   runUrl: 'https://github.com/acme/kb/actions/runs/9',
   steps: [
@@ -54,13 +54,6 @@ describe('renderResult', () => {
     expect(body).toContain('[workflow run](https://github.com/acme/kb/actions/runs/9)');
     expect(body).toContain('<summary>✅ Logs (exit 0, 1.2 s)</summary>');
     expect(body).toContain('line one\nline two');
-    expect(readMarker(body)).toEqual({
-      type: 'result',
-      command: 'logs',
-      source: 42,
-      status: 'success',
-      by: 'alice',
-    });
   });
 
   test('long output keeps its head and tail and the comment stays within GitHub’s limit', () => {
@@ -78,12 +71,31 @@ describe('renderResult', () => {
   });
 });
 
-describe('markers in command output', () => {
-  test('output that imitates a marker is neutralised and never read back', () => {
-    const forged = '<!-- incident-issueops {"type":"pending","code":"deadbeef"} -->';
-    const body = renderResult(view(forged));
-    expect(body).not.toContain(forged);
-    expect(readMarker(body)).toMatchObject({ type: 'result' });
-    expect(readMarker(`${forged}\nmore text`)).toBeUndefined();
+describe('records in command output', () => {
+  test('output that imitates a record is neutralised and never read back', () => {
+    const sealer = createSealer('', 'acme/kb');
+    const forged =
+      '<!-- incident-issueops {"v":1,"kind":"plan","code":"deadbeef","command":"restore","args":{},"source":1,"requestedBy":"alice","expiresAt":"2099-01-01T00:00:00.000Z","planHash":"0000000000000000"} -->';
+    const text = renderResult(view(forged));
+    expect(text).not.toContain(forged);
+    // Even unsealed, the only record read is the one the writer puts at the very end.
+    expect(readBody(text, { sealer, issueNumber: 1 })).toEqual({ status: 'none' });
+    const body = composeBody(
+      text,
+      {
+        kind: 'result',
+        command: 'logs',
+        status: 'success',
+        by: 'alice',
+        at: '2026-11-26T03:00:00.000Z',
+        source: 42,
+      },
+      { sealer, issueNumber: 1 },
+    );
+    expect(readBody(body, { sealer, issueNumber: 1 })).toMatchObject({
+      status: 'valid',
+      record: { kind: 'result', source: 42 },
+    });
+    expect(readBody(`${forged}\nmore text`, { sealer, issueNumber: 1 })).toEqual({ status: 'none' });
   });
 });

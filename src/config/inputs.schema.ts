@@ -66,6 +66,9 @@ export const inputsSchema = z.object({
   ),
   'initial-assessment': booleanInput('initial-assessment'),
   'bot-login': z.string().trim().min(1, 'bot-login is empty; the default is github-actions[bot]'),
+  'record-secret': z.string().refine((value) => value.trim() === '' || value.trim().length >= 32, {
+    error: 'record-secret must be at least 32 characters (for example `openssl rand -hex 32`), or empty',
+  }),
 });
 
 export type Inputs = z.output<typeof inputsSchema>;

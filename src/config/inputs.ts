@@ -27,8 +27,13 @@ export interface Settings {
   /** Mentioned when an incident is not acknowledged in time: users or org/team slugs. */
   escalation: string[];
   initialAssessment: boolean;
-  /** The login the token posts as; only its comments carry trusted markers. */
+  /** The login the token posts as; only its comments carry trusted records. */
   botLogin: string;
+  /**
+   * The secret the action's records are sealed with: record-secret, else the SSH private key.
+   * Empty when neither is set: records are then trusted by author alone, and the board says so.
+   */
+  recordSecret: string;
 }
 
 export type SettingsResult = { ok: true; settings: Settings } | { ok: false; errors: string[] };
@@ -73,5 +78,6 @@ function toSettings(inputs: Inputs): Settings {
     escalation: inputs.escalation,
     initialAssessment: inputs['initial-assessment'],
     botLogin: inputs['bot-login'],
+    recordSecret: inputs['record-secret'].trim() || inputs['ssh-private-key'],
   };
 }

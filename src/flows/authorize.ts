@@ -1,32 +1,27 @@
+import { higherOf } from '../authz/permission.ts';
 import { decide, type Decision, type TeamCheck } from '../authz/decide.ts';
 import type { Settings } from '../config/inputs.ts';
 import type { Permission } from '../config/runbook.schema.ts';
+import type { CommandSpec } from '../commands/registry.ts';
 import type { GitHubPort, RepositoryRole } from '../github/port.ts';
 
 /**
- * Looks up what a user may do, once per run: their repository role and, when allowed-teams is
- * set, their team membership. The decision itself is pure (authz/decide.ts).
+ * Looks up what a user may do: their repository role and, when allowed-teams is set, their team
+ * membership (each once per run: the port caches them). The decision itself is pure (authz/decide.ts).
  */
-export function createAuthorizer(github: GitHubPort, settings: Settings) {
-  const roles = new Map<string, Promise<RepositoryRole>>();
-  const teams = new Map<string, Promise<TeamCheck>>();
-
-  const roleOf = (user: string) => {
-    if (!roles.has(user)) roles.set(user, github.repositoryRole(user));
-    return roles.get(user) as Promise<RepositoryRole>;
-  };
-  const teamsOf = (user: string) => {
-    if (!teams.has(user)) teams.set(user, checkTeams(github, settings, user));
-    return teams.get(user) as Promise<TeamCheck>;
-  };
-
+export function createAuthorizer(
+  github: Pick<GitHubPort, 'repositoryRole' | 'isTeamMember'>,
+  settings: Settings,
+) {
   return {
-    roleOf,
+    roleOf: (user: string): Promise<RepositoryRole> => github.repositoryRole(user),
     async authorize(user: string, required: Permission): Promise<Decision> {
-      const role = await roleOf(user);
+      const role = await github.repositoryRole(user);
       const onList = settings.allowedUsers.some((allowed) => allowed.toLowerCase() === user.toLowerCase());
       const teamCheck: TeamCheck =
-        onList || settings.allowedTeams.length === 0 ? { kind: 'not-configured' } : await teamsOf(user);
+        onList || settings.allowedTeams.length === 0
+          ? { kind: 'not-configured' }
+          : await checkTeams(github, settings, user);
       return decide({ user, role, required, allowedUsers: settings.allowedUsers, teams: teamCheck });
     },
   };
@@ -34,7 +29,19 @@ export function createAuthorizer(github: GitHubPort, settings: Settings) {
 
 export type Authorizer = ReturnType<typeof createAuthorizer>;
 
-async function checkTeams(github: GitHubPort, settings: Settings, user: string): Promise<TeamCheck> {
+/** Read-only commands need only their own level; every other one also the `permission` input's floor. */
+export function requiredPermission(
+  spec: Pick<CommandSpec, 'readOnly' | 'permission'>,
+  settings: Settings,
+): Permission {
+  return spec.readOnly ? spec.permission : higherOf(settings.permission, spec.permission);
+}
+
+async function checkTeams(
+  github: Pick<GitHubPort, 'isTeamMember'>,
+  settings: Settings,
+  user: string,
+): Promise<TeamCheck> {
   for (const { org, team } of settings.allowedTeams) {
     try {
       if (await github.isTeamMember(org, team, user)) return { kind: 'member', team: `${org}/${team}` };

@@ -2,24 +2,25 @@ import { createHash } from 'node:crypto';
 import { bindCommand, checkValue, type ArgumentValue, type BoundCommand } from '../commands/bind.ts';
 import type { CommandLine } from '../commands/extract.ts';
 import { commandRegistry, type CommandSpec } from '../commands/registry.ts';
-import { higherOf } from '../authz/permission.ts';
-import type { Permission, Runbook } from '../config/runbook.schema.ts';
+import type { Runbook } from '../config/runbook.schema.ts';
 import type { Outcome } from '../outcome.ts';
-import { readMarker, replaceMarker } from '../report/marker.ts';
+import { readRecords } from '../records/read.ts';
+import type { RecordOf } from '../records/record.schema.ts';
+import { utc } from '../report/markdown.ts';
 import { redact } from '../report/redact.ts';
 import {
-  renderCommandError,
   renderHelp,
+  renderInvalidRunbook,
+  renderLineProblems,
   renderPendingConfirmation,
-  renderPlan,
-  renderRefusal,
-  renderTooManyCommands,
+  type LineProblem,
 } from '../report/replies.ts';
 import type { LoadedRunbook } from '../runbook/load.ts';
 import { planCommand, type Plan } from '../runbook/plan.ts';
-import { createAuthorizer, type Authorizer } from './authorize.ts';
+import { requiredPermission } from './authorize.ts';
 import type { Dependencies } from './dependencies.ts';
-import { executePlan, type ExecutionRequest } from './execute.ts';
+import type { ExecutionRecord } from './execute.ts';
+import { runOnHost, type HostOutcome, type HostPurpose } from './gate.ts';
 import { handleLifecycle } from './lifecycle.ts';
 
 /** How long a destructive command's confirmation code stays valid. */
@@ -49,13 +50,19 @@ interface CommentContext {
   runbook: Runbook;
   runbookSource: string;
   registry: Map<string, CommandSpec>;
-  authorizer: Authorizer;
   user: string;
 }
 
+/** What one line came to: its outcome, and what to tell the commenter when it did not run. */
+interface LineResult {
+  outcome: Outcome;
+  problem?: LineProblem;
+}
+
 /**
- * Handles the commands of one claimed comment, in order, and returns one outcome per command. It
- * ends with the closing reaction, which records that the comment is finished.
+ * Handles the commands of one claimed comment, in order, and returns one outcome per command.
+ * Every line that could not run is explained in one reply for the whole comment. It ends with the
+ * closing reaction, which records that the comment is finished.
  */
 export async function handleCommandComment(
   comment: CommandComment,
@@ -78,23 +85,18 @@ async function handleLines(
   deps: Dependencies,
   loaded: LoadedRunbook,
 ): Promise<Outcome[]> {
-  const issueNumber = issue.number;
-  const user = comment.author;
-  const authorizer = createAuthorizer(deps.github, deps.settings);
-  // People without access get one short answer: their text is not echoed or parsed further.
-  if ((await authorizer.roleOf(user)) === 'none') {
-    const message = `@${user} has no access to this repository, so commands from this account are not run.`;
-    await deps.github.createComment(issueNumber, `🚫 ${message} Nothing was executed.`);
-    return [{ status: 'refused', reason: 'permission', message }];
-  }
   if (!loaded.ok) {
-    await deps.github.createComment(
-      issueNumber,
-      [
-        `⚠️ **The runbook ${loaded.source} is invalid**, so no command can run. Fix these:`,
-        '',
-        ...loaded.errors.map((e) => `- \`${e}\``),
-      ].join('\n'),
+    await deps.writer.post(
+      issue.number,
+      renderInvalidRunbook(loaded.source, loaded.errors, 'no command can run'),
+      {
+        kind: 'refused',
+        user: comment.author,
+        reason: 'invalid-runbook',
+        by: comment.author,
+        at: deps.now().toISOString(),
+        source: comment.id,
+      },
     );
     return [{ status: 'error', reason: 'invalid-runbook', message: loaded.errors.join('\n') }];
   }
@@ -105,27 +107,31 @@ async function handleLines(
     runbook: loaded.runbook,
     runbookSource: loaded.source,
     registry: commandRegistry(loaded.runbook),
-    authorizer,
-    user,
+    user: comment.author,
   };
-
-  const { lines } = comment;
-  const max = deps.settings.maxCommandsPerComment;
   const outcomes: Outcome[] = [];
-  for (const line of lines.slice(0, max)) outcomes.push(await handleLine(line, context));
-  if (lines.length > max) {
-    await deps.github.createComment(
-      issueNumber,
-      renderTooManyCommands(
-        lines.slice(max).map((l) => l.text),
-        max,
-      ),
+  const problems: LineProblem[] = [];
+  for (const line of comment.lines) {
+    const result = await handleLine(line, context);
+    outcomes.push(result.outcome);
+    if (result.problem) problems.push(result.problem);
+  }
+  if (problems.length > 0) {
+    await deps.writer.post(
+      issue.number,
+      renderLineProblems(problems, { url: comment.htmlUrl, total: comment.lines.length }),
+      {
+        kind: 'refused',
+        user: comment.author,
+        reason:
+          problems.length === 1
+            ? (outcomes.find((o) => o.status !== 'success')?.reason ?? 'refused')
+            : 'several',
+        by: comment.author,
+        at: deps.now().toISOString(),
+        source: comment.id,
+      },
     );
-    outcomes.push({
-      status: 'refused',
-      reason: 'too-many-commands',
-      message: `${lines.length - max} commands beyond the first ${max} were not run`,
-    });
   }
   return outcomes;
 }
@@ -137,31 +143,46 @@ export function ranRunbookCommand(outcomes: Outcome[]): boolean {
   );
 }
 
-async function handleLine(line: CommandLine, context: CommentContext): Promise<Outcome> {
+async function handleLine(line: CommandLine, context: CommentContext): Promise<LineResult> {
   const { deps } = context;
-  const issueNumber = context.issue.number;
   const bound = bindCommand(line, context.registry);
   if (!bound.ok) {
-    await deps.github.createComment(issueNumber, renderCommandError(bound.error));
-    return { status: 'refused', reason: 'invalid-command', command: line.name, message: bound.error.message };
+    return {
+      outcome: {
+        status: 'refused',
+        reason: 'invalid-command',
+        command: line.name,
+        message: bound.error.message,
+      },
+      problem: {
+        kind: 'invalid',
+        line: line.text,
+        message: bound.error.message,
+        suggestion: bound.error.suggestion,
+      },
+    };
   }
   const { command } = bound;
-  const required = requiredPermission(command.spec, deps);
-  const decision = await context.authorizer.authorize(context.user, required);
+  const decision = await deps.authorizer.authorize(
+    context.user,
+    requiredPermission(command.spec, deps.settings),
+  );
   if (!decision.allowed) {
-    await deps.github.createComment(issueNumber, renderRefusal(line.text, decision.message));
     return {
-      status: 'refused',
-      reason: decision.reason,
-      command: command.spec.name,
-      message: decision.message,
+      outcome: {
+        status: 'refused',
+        reason: decision.reason,
+        command: command.spec.name,
+        message: decision.message,
+      },
+      problem: { kind: 'refused', line: line.text, message: decision.message },
     };
   }
   deps.log(`@${context.user} may run /${command.spec.name}: ${decision.because}`);
-  if (command.spec.name === 'help') return help(context);
-  if (command.spec.name === 'confirm') return confirm(String(command.args.code), context);
+  if (command.spec.name === 'help') return { outcome: await help(context) };
+  if (command.spec.name === 'confirm') return confirm(String(command.args.code), line, context);
   if (command.spec.source === 'lifecycle') {
-    return handleLifecycle(
+    const outcome = await handleLifecycle(
       {
         command,
         issue: context.issue,
@@ -172,6 +193,7 @@ async function handleLine(line: CommandLine, context: CommentContext): Promise<O
       deps,
       context.runbook,
     );
+    return { outcome };
   }
   return runOrHold(command, context);
 }
@@ -180,19 +202,21 @@ async function help(context: CommentContext): Promise<Outcome> {
   const { deps } = context;
   const entries = [];
   for (const spec of context.registry.values()) {
-    const required = requiredPermission(spec, deps);
-    if ((await context.authorizer.authorize(context.user, required)).allowed) {
+    if ((await deps.authorizer.authorize(context.user, requiredPermission(spec, deps.settings))).allowed) {
       entries.push({ spec, destructive: context.runbook.commands[spec.name]?.destructive ?? false });
     }
   }
-  await deps.github.createComment(
-    context.issue.number,
-    renderHelp(context.user, entries, context.runbookSource),
-  );
+  await deps.writer.post(context.issue.number, renderHelp(context.user, entries, context.runbookSource), {
+    kind: 'answered',
+    command: 'help',
+    by: context.user,
+    at: deps.now().toISOString(),
+    source: context.comment.id,
+  });
   return { status: 'success', reason: 'help', command: 'help', message: `listed ${entries.length} commands` };
 }
 
-async function runOrHold(command: BoundCommand, context: CommentContext): Promise<Outcome> {
+async function runOrHold(command: BoundCommand, context: CommentContext): Promise<LineResult> {
   const { deps, comment, issue } = context;
   const planned = planCommand(
     command,
@@ -201,93 +225,93 @@ async function runOrHold(command: BoundCommand, context: CommentContext): Promis
     deps.settings.commandTimeoutSeconds,
   );
   if (!planned.ok) {
-    await deps.github.createComment(issue.number, renderRefusal(command.line.text, planned.message));
     return {
-      status: 'error',
-      reason: 'invalid-target',
-      command: command.spec.name,
-      message: planned.message,
+      outcome: {
+        status: 'error',
+        reason: 'invalid-target',
+        command: command.spec.name,
+        message: planned.message,
+      },
+      problem: { kind: 'error', line: command.line.text, message: planned.message },
     };
   }
   const { plan } = planned;
-  if (deps.settings.dryRun) {
-    await deps.github.createComment(
-      issue.number,
-      renderPlan(plan, `### 📝 Dry run: \`/${plan.command}\` would run`) +
-        '\nNothing was executed (`dry-run: true`).',
-    );
-    return {
-      status: 'planned',
-      reason: 'dry-run',
-      command: plan.command,
-      message: 'dry run: plan posted, nothing executed',
-      details: { plan },
-    };
-  }
-  if (plan.destructive) {
+  if (plan.destructive && !deps.settings.dryRun) {
     const code = confirmationCode(comment.id, plan.command, plan.args);
     const expiresAt = new Date(deps.now().getTime() + CONFIRMATION_MINUTES * 60_000);
-    await deps.github.createComment(
-      issue.number,
-      renderPendingConfirmation({
-        plan,
-        code,
-        planHash: planHash(plan),
-        requestedBy: context.user,
-        sourceCommentId: comment.id,
-        expiresAt,
-      }),
-    );
-    return {
-      status: 'planned',
-      reason: 'awaiting-confirmation',
+    await deps.writer.post(issue.number, renderPendingConfirmation({ plan, code, expiresAt }), {
+      kind: 'plan',
+      code,
       command: plan.command,
-      message: `waiting for /confirm ${code}`,
-      details: { code },
+      args: plan.args,
+      source: comment.id,
+      requestedBy: context.user,
+      expiresAt: expiresAt.toISOString(),
+      planHash: planHash(plan),
+    });
+    return {
+      outcome: {
+        status: 'planned',
+        reason: 'awaiting-confirmation',
+        command: plan.command,
+        message: `waiting for /confirm ${code}`,
+        details: { code },
+      },
     };
   }
-  return execute(plan, { user: context.user, commentId: comment.id, commentUrl: comment.htmlUrl }, context);
+  return onHost(plan, 'command', command.line, { user: context.user }, context);
 }
 
-async function confirm(code: string, context: CommentContext): Promise<Outcome> {
-  const { deps, comment } = context;
-  const issueNumber = context.issue.number;
-  const refuse = async (message: string): Promise<Outcome> => {
-    await deps.github.createComment(issueNumber, renderRefusal(`/confirm ${code}`, message));
-    return { status: 'refused', reason: 'confirmation', command: 'confirm', message };
-  };
-  const comments = await deps.github.listComments(issueNumber);
-  const own = comments.filter((comment) => comment.author === deps.selfLogin);
-  const holder = own.find((comment) => {
-    const marker = readMarker(comment.body);
-    return marker?.type === 'pending' && marker.code === code;
+/**
+ * Runs a held destructive command. The plan is read back only from a sealed record of the action's
+ * own comment, so an edited plan or a pasted one is never run. The code is spent by the action's
+ * 🚀 on the comment that asked for the command: GitHub keeps one reaction per user and kind, so of
+ * two confirmations exactly one runs the plan, and a spent code stays spent whatever is edited.
+ */
+async function confirm(code: string, line: CommandLine, context: CommentContext): Promise<LineResult> {
+  const { deps } = context;
+  const refuse = (message: string): LineResult => ({
+    outcome: { status: 'refused', reason: 'confirmation', command: 'confirm', message },
+    problem: { kind: 'refused', line: line.text, message },
   });
-  const pending = holder ? readMarker(holder.body) : undefined;
-  if (!holder || pending?.type !== 'pending') {
-    return refuse(`No command on this issue waits for the code \`${code}\`.`);
+  const comments = await deps.github.listComments(context.issue.number);
+  const { records } = readRecords(comments, {
+    selfLogin: deps.selfLogin,
+    scope: { sealer: deps.sealer, issueNumber: context.issue.number },
+  });
+  const held = records.find(
+    (entry): entry is { comment: (typeof entry)['comment']; record: RecordOf<'plan'> } =>
+      entry.record.kind === 'plan' && entry.record.code === code,
+  );
+  if (!held) return refuse(`No command on this issue waits for the code \`${code}\`.`);
+  const pending = held.record;
+  const spent = records.find((entry) => entry.record.kind === 'result' && entry.record.code === code);
+  if (spent?.record.kind === 'result') {
+    return refuse(
+      `That code was already used by @${spent.record.confirmedBy ?? 'someone'}; a code runs its command once.`,
+    );
   }
-  if (pending.confirmedBy)
-    return refuse(`That code was already used by @${pending.confirmedBy}; a code runs its command once.`);
   if (new Date(pending.expiresAt) < deps.now()) {
     return refuse(
-      `The code \`${code}\` expired at ${pending.expiresAt}. Post the command again to get a new plan.`,
+      `The code \`${code}\` expired at ${utc(new Date(pending.expiresAt))}. Post the command again to get a new plan.`,
     );
   }
   const spec = context.registry.get(pending.command);
   const definition = context.runbook.commands[pending.command];
   if (!spec || !definition) return refuse(`\`/${pending.command}\` is no longer in the runbook.`);
-  const decision = await context.authorizer.authorize(context.user, requiredPermission(spec, deps));
+  const required = requiredPermission(spec, deps.settings);
+  const decision = await deps.authorizer.authorize(context.user, required);
   if (!decision.allowed) return refuse(decision.message);
-  // The arguments come from our own marker, but the runbook may have changed since: check again.
+  // The arguments come from a sealed record, but the runbook may have changed since: check again.
   for (const arg of spec.args) {
     const value = pending.args[arg.name];
     if (value === undefined || typeof value === 'boolean') continue;
     const checked = checkValue(arg, String(value));
     if (!checked.ok) return refuse(`The held command no longer passes the runbook: ${checked.message}.`);
   }
-  const line: CommandLine = { name: pending.command, rest: '', line: 0, text: `/${pending.command}` };
+  const heldLine: CommandLine = { name: pending.command, rest: '', line: 0, text: `/${pending.command}` };
   const planned = planCommand(
-    { spec, args: pending.args, line },
+    { spec, args: pending.args, line: heldLine },
     context.runbook,
     deps.settings.ssh,
     deps.settings.commandTimeoutSeconds,
@@ -298,60 +322,101 @@ async function confirm(code: string, context: CommentContext): Promise<Outcome> 
       'The runbook or the target changed since this plan was posted, so it is not run. Post the command again for a new plan.',
     );
   }
-  const consumed = { ...pending, confirmedBy: context.user };
-  await deps.github.updateComment(
-    holder.id,
-    replaceMarker(holder.body, consumed, `✅ Confirmed by @${context.user}; running now.`),
-  );
-  return execute(
-    planned.plan,
-    {
-      user: pending.requestedBy,
-      confirmedBy: context.user,
-      commentId: comment.id,
-      commentUrl: comment.htmlUrl,
-    },
-    context,
-  );
-}
-
-async function execute(plan: Plan, request: ExecutionRequest, context: CommentContext): Promise<Outcome> {
-  const { deps } = context;
-  const warnings = deps.settings.ssh.insecureSkipHostKeyCheck
-    ? [
-        'Host key checking is **off** (`ssh-insecure-skip-host-key-check: true`): this run cannot tell the real host from an impostor.',
-      ]
-    : [];
-  for (const warning of warnings) deps.warn(warning);
-  const record = await executePlan(plan, request, {
-    github: deps.github,
-    issueNumber: context.issue.number,
-    createExecutor: deps.createExecutor,
-    knownSecrets: deps.secrets,
-    runUrl: deps.runUrl,
-    warnings,
-    log: deps.log,
+  const execution = { user: pending.requestedBy, confirmedBy: context.user, code };
+  if (deps.settings.dryRun) return onHost(planned.plan, 'confirmed', line, execution, context);
+  let won: boolean;
+  try {
+    won = await deps.github.reactToComment(pending.source, 'rocket');
+  } catch (error) {
+    deps.log(`Could not mark the request of plan ${code} as confirmed: ${String(error)}`);
+    return refuse(
+      'The comment that asked for this command is gone, so its plan is not run. Post the command again.',
+    );
+  }
+  if (!won) return refuse('That code was already used; a code runs its command once.');
+  // The plan comment is re-rendered from the sealed record, so it ends showing what became of it.
+  const planText = renderPendingConfirmation({
+    plan: planned.plan,
+    code,
+    expiresAt: new Date(pending.expiresAt),
   });
-  const reason = {
-    success: 'executed',
-    failure: 'step-failed',
-    timeout: 'timeout',
-    'ssh-error': 'ssh-error',
-    running: 'running',
-  }[record.status];
-  return {
-    status: record.status === 'success' ? 'success' : 'failure',
-    reason,
-    command: plan.command,
-    exitCode: record.exitCode,
-    message: redact(record.summary || `/${plan.command} ${record.status}`, deps.secrets).text,
-    details: { ...record, target: plan.target, args: plan.args },
-  };
+  const note = (text: string) =>
+    deps.writer
+      .edit(held.comment.id, context.issue.number, `${planText}\n\n---\n${text}`, pending)
+      .catch((error: unknown) => deps.warn(`Could not update the plan comment: ${String(error)}`));
+  await note(`⏳ **Confirmed by @${context.user}** at ${utc(deps.now())}; running now.`);
+  const result = await onHost(planned.plan, 'confirmed', line, execution, context);
+  const record = result.outcome.details as (ExecutionRecord & { commentUrl?: string }) | undefined;
+  await note(
+    `${result.outcome.status === 'success' ? '✅' : '❌'} **Confirmed by @${context.user}** at ${utc(deps.now())} and run: ${result.outcome.status}${record?.commentUrl ? ` ([result](${record.commentUrl}))` : ''}. The code is spent.`,
+  );
+  return result;
 }
 
-/** Read-only commands need only their own level; every other one also the `permission` input's floor. */
-function requiredPermission(spec: CommandSpec, deps: Dependencies): Permission {
-  return spec.readOnly ? spec.permission : higherOf(deps.settings.permission, spec.permission);
+async function onHost(
+  plan: Plan,
+  purpose: HostPurpose,
+  line: CommandLine,
+  execution: { user: string; confirmedBy?: string; code?: string },
+  context: CommentContext,
+): Promise<LineResult> {
+  const { deps, comment } = context;
+  const spec = context.registry.get(plan.command);
+  const outcome: HostOutcome = await runOnHost(
+    {
+      plan,
+      issueNumber: context.issue.number,
+      actor: context.user,
+      required: spec ? requiredPermission(spec, deps.settings) : 'admin',
+      purpose,
+      execution: { ...execution, source: { id: comment.id, url: comment.htmlUrl } },
+    },
+    deps,
+  );
+  switch (outcome.kind) {
+    case 'refused':
+      return {
+        outcome: {
+          status: 'refused',
+          reason: outcome.decision.reason,
+          command: plan.command,
+          message: outcome.decision.message,
+        },
+        problem: { kind: 'refused', line: line.text, message: outcome.decision.message },
+      };
+    case 'dry-run':
+      return {
+        outcome: {
+          status: 'planned',
+          reason: 'dry-run',
+          command: plan.command,
+          message: 'dry run: plan posted, nothing executed',
+          details: { plan },
+        },
+      };
+    case 'executed': {
+      const { record } = outcome;
+      const reason = (
+        {
+          success: 'executed',
+          failure: 'step-failed',
+          timeout: 'timeout',
+          'ssh-error': 'ssh-error',
+          running: 'running',
+        } as const
+      )[record.status];
+      return {
+        outcome: {
+          status: record.status === 'success' ? 'success' : 'failure',
+          reason,
+          command: plan.command,
+          exitCode: record.exitCode,
+          message: redact(record.summary || `/${plan.command} ${record.status}`, deps.secrets).text,
+          details: { ...record, target: plan.target, args: plan.args },
+        },
+      };
+    }
+  }
 }
 
 /** A digest of exactly what would run, where: the held plan runs only if it is unchanged. */

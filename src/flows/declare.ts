@@ -1,21 +1,23 @@
 import type { IssuesEvent } from '../events/payload.schema.ts';
 import type { Outcome } from '../outcome.ts';
+import { renderInvalidRunbook } from '../report/replies.ts';
 import { loadRunbook, type LoadedRunbook } from '../runbook/load.ts';
 import type { Dependencies } from './dependencies.ts';
 import { loadIncident, publishBoard } from './incident.ts';
 import { finalize, incidentContext } from './lifecycle.ts';
 import { runAssessment } from './assessment.ts';
 
-async function runbookOrReport(issueNumber: number, deps: Dependencies): Promise<LoadedRunbook> {
+async function runbookOrReport(
+  issueNumber: number,
+  actor: string,
+  deps: Dependencies,
+): Promise<LoadedRunbook> {
   const loaded = await loadRunbook(deps.settings.runbookPath, deps.github.readFile);
   if (!loaded.ok) {
-    await deps.github.createComment(
+    await deps.writer.post(
       issueNumber,
-      [
-        `⚠️ **The runbook ${loaded.source} is invalid**, so the incident cannot be tracked. Fix these, then relabel the issue:`,
-        '',
-        ...loaded.errors.map((error) => `- \`${error}\``),
-      ].join('\n'),
+      `${renderInvalidRunbook(loaded.source, loaded.errors, 'the incident cannot be tracked')}\n\nThen relabel the issue.`,
+      { kind: 'refused', user: actor, reason: 'invalid-runbook', by: actor, at: deps.now().toISOString() },
     );
   }
   return loaded;
@@ -31,7 +33,7 @@ export async function declareIncident(
   deps: Dependencies,
 ): Promise<Outcome> {
   const issue = { number: event.issue.number, title: event.issue.title };
-  const loaded = await runbookOrReport(issue.number, deps);
+  const loaded = await runbookOrReport(issue.number, event.sender.login, deps);
   if (!loaded.ok) return { status: 'error', reason: 'invalid-runbook', message: loaded.errors.join('\n') };
   const context = incidentContext(deps, loaded.runbook);
   const snapshot = await loadIncident(issue, context, {
@@ -44,16 +46,25 @@ export async function declareIncident(
     const known = Object.keys(loaded.runbook.severities)
       .map((key) => key.toUpperCase())
       .join(', ');
-    await deps.github.createComment(
+    await deps.writer.post(
       issue.number,
       `⚠️ **${severity.toUpperCase()} is not a severity in this runbook** (it has ${known}). Relabel the issue with one of those.`,
+      {
+        kind: 'refused',
+        user: event.sender.login,
+        reason: 'unknown-severity',
+        by: event.sender.login,
+        at: deps.now().toISOString(),
+      },
     );
     return { status: 'refused', reason: 'unknown-severity', message: `${severity} is not in the runbook` };
   }
   const declaredNow = !snapshot.board;
   const boardUrl = await publishBoard(snapshot, context);
-  if (declaredNow && deps.settings.initialAssessment)
-    await runAssessment(issue.number, event.sender.login, deps, loaded.runbook);
+  const assessment =
+    declaredNow && deps.settings.initialAssessment
+      ? await runAssessment(issue.number, event.sender.login, deps, loaded.runbook)
+      : undefined;
   deps.log(
     `${declaredNow ? 'Declared' : 'Updated'} ${snapshot.severityKey?.toUpperCase()} on issue #${issue.number}: ${boardUrl}`,
   );
@@ -62,7 +73,12 @@ export async function declareIncident(
     reason: declaredNow ? 'declared' : 'severity-changed',
     command: 'declare',
     message: `incident ${snapshot.severityKey?.toUpperCase()} ${declaredNow ? 'declared' : 'relabelled'} on issue #${issue.number}`,
-    details: { severity: snapshot.severityKey, boardUrl, runbook: loaded.source },
+    details: {
+      severity: snapshot.severityKey,
+      boardUrl,
+      runbook: loaded.source,
+      ...(assessment ? { assessment } : {}),
+    },
   };
 }
 
@@ -73,7 +89,7 @@ export async function issueChanged(
   deps: Dependencies,
 ): Promise<Outcome> {
   const issue = { number: event.issue.number, title: event.issue.title, url: event.issue.html_url };
-  const loaded = await runbookOrReport(issue.number, deps);
+  const loaded = await runbookOrReport(issue.number, event.sender.login, deps);
   if (!loaded.ok) return { status: 'error', reason: 'invalid-runbook', message: loaded.errors.join('\n') };
   const context = incidentContext(deps, loaded.runbook);
   if (change === 'closed') {
@@ -86,9 +102,10 @@ export async function issueChanged(
     };
   }
   if (change === 'reopened') {
-    await deps.github.createComment(
+    await deps.writer.post(
       issue.number,
       `🔄 **Reopened by @${event.sender.login}: the incident resumes.** The board and its timers are back on.`,
+      { kind: 'answered', command: 'reopen', by: event.sender.login, at: deps.now().toISOString() },
     );
   }
   await publishBoard(await loadIncident(issue, context), context);

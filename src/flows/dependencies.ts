@@ -1,16 +1,26 @@
 import type { Settings } from '../config/inputs.ts';
 import type { RemoteExecutor } from '../executor/port.ts';
-import type { GitHubPort } from '../github/port.ts';
+import type { CachedGitHub } from '../github/issue-cache.ts';
+import type { RecordSealer } from '../records/seal.ts';
 import type { Target } from '../runbook/plan.ts';
+import type { Authorizer } from './authorize.ts';
+import type { IssueWriter } from './writer.ts';
 
 /** Every adapter a run needs, built by main.ts and passed in. */
 export interface Dependencies {
   settings: Settings;
-  github: GitHubPort;
+  /** GitHub, read once per run per issue (see github/issue-cache.ts). */
+  github: CachedGitHub;
+  /** The only way comments are written: bounded, cleared of secrets, sealed. */
+  writer: IssueWriter;
+  /** Checks the seals of what earlier runs recorded. */
+  sealer: RecordSealer;
+  /** Who may do what, looked up once per person per run. */
+  authorizer: Authorizer;
   now: () => Date;
   log: (message: string) => void;
   warn: (message: string) => void;
-  /** Login of the identity the action posts as; only its comments carry trusted markers. */
+  /** Login of the identity the action posts as; only its comments carry trusted records. */
   selfLogin: string;
   runUrl: string;
   createExecutor: (target: Target) => RemoteExecutor;

@@ -1,27 +1,34 @@
 import type { RemoteExecutor, StepResult } from '../executor/port.ts';
-import type { GitHubPort } from '../github/port.ts';
+import type { RecordContent } from '../records/codec.ts';
+import { echo } from '../report/markdown.ts';
 import { redact } from '../report/redact.ts';
 import { renderResult, type CommandStatus, type ResultView, type StepView } from '../report/result.ts';
 import type { Plan, Target } from '../runbook/plan.ts';
+import type { IssueWriter } from './writer.ts';
 
 /** Least time between progress edits of a result comment; GitHub asks for ~1 s between writes. */
 const PROGRESS_EDIT_INTERVAL_MS = 2000;
 
 export interface ExecuteContext {
-  github: GitHubPort;
+  writer: IssueWriter;
   issueNumber: number;
+  now: () => Date;
   createExecutor: (target: Target) => RemoteExecutor;
   knownSecrets: string[];
   runUrl: string;
   warnings: string[];
   log: (message: string) => void;
+  warn: (message: string) => void;
 }
 
 export interface ExecutionRequest {
+  /** Who asked for the command. */
   user: string;
+  /** Who confirmed it, for a held destructive command, and the code it ran under. */
   confirmedBy?: string;
-  commentId: number;
-  commentUrl: string;
+  code?: string;
+  /** The comment that started it; absent for the initial assessment, which a label started. */
+  source: { id: number; url: string } | undefined;
 }
 
 export interface ExecutionRecord {
@@ -59,8 +66,7 @@ export async function executePlan(
     status: 'running',
     requestedBy: request.user,
     confirmedBy: request.confirmedBy,
-    sourceCommentId: request.commentId,
-    sourceCommentUrl: request.commentUrl,
+    sourceCommentUrl: request.source?.url,
     runUrl: context.runUrl,
     steps,
     durationMs: 0,
@@ -68,8 +74,20 @@ export async function executePlan(
     warnings: context.warnings,
     summary: '',
   };
-  const render = () => redact(renderResult(view), context.knownSecrets).text;
-  const comment = await context.github.createComment(context.issueNumber, render());
+  const startedAt = context.now().toISOString();
+  const record = (): RecordContent => ({
+    kind: 'result',
+    command: plan.command,
+    ...(request.source ? { source: request.source.id } : {}),
+    status: view.status,
+    by: request.user,
+    at: startedAt,
+    ...(request.confirmedBy ? { confirmedBy: request.confirmedBy } : {}),
+    ...(request.code ? { code: request.code } : {}),
+  });
+  const render = () => renderResult(view);
+  // Posted before anything runs: if GitHub cannot take it, nothing runs unrecorded.
+  const comment = await context.writer.post(context.issueNumber, render(), record());
   let lastEdit = performance.now();
 
   let failed: { view: StepView; result: StepResult } | undefined;
@@ -80,9 +98,9 @@ export async function executePlan(
       if (failed) break;
       const step = entry.step;
       context.log(`/${plan.command}: ${entry.kind} "${step.name}" on ${plan.target.host}`);
-      const raw = await executor.run(step.script, plan.timeoutSeconds);
-      // Redacted before anything is cut or shown, so no cut can split a secret past the patterns.
-      const result = { ...raw, output: redact(raw.output, context.knownSecrets).text };
+      // The executor cleans and redacts the whole stream before it keeps head and tail of it, so
+      // what is shown, logged and output is one text, with no secret and no escape sequence.
+      const result = await executor.run(step.script, plan.timeoutSeconds);
       entry.result = result;
       context.log(
         `  → ${result.outcome}, exit ${result.exitCode}, ${result.durationMs} ms, ${result.totalBytes} bytes\n${result.output}`,
@@ -96,7 +114,12 @@ export async function executePlan(
       // Quick steps are shown together in the final edit; a slow command shows its progress.
       const sinceEdit = performance.now() - lastEdit;
       if (entry !== steps.at(-1) && !failed && sinceEdit >= PROGRESS_EDIT_INTERVAL_MS) {
-        await context.github.updateComment(comment.id, render());
+        // Progress is a courtesy: a failed edit never stops the remediation.
+        await context.writer
+          .edit(comment.id, context.issueNumber, render(), record())
+          .catch((error: unknown) => {
+            context.warn(`Could not show the progress of /${plan.command} on the issue: ${String(error)}`);
+          });
         lastEdit = performance.now();
       }
     }
@@ -132,7 +155,14 @@ export async function executePlan(
   ]
     .filter(Boolean)
     .join(' ');
-  await context.github.updateComment(comment.id, render());
+  await context.writer
+    .edit(comment.id, context.issueNumber, render(), record())
+    .catch(async (error: unknown) => {
+      context.warn(`Could not edit the result of /${plan.command} (${String(error)}); posting it anew.`);
+      await context.writer.post(context.issueNumber, render(), record()).catch((again: unknown) => {
+        context.warn(`Could not post the result of /${plan.command} either: ${String(again)}`);
+      });
+    });
   return {
     status: view.status,
     exitCode: view.exitCode,
@@ -166,10 +196,16 @@ function explain(entry: StepView, result: StepResult, target: Target, isLast: bo
   const rest = isLast ? '' : '; the steps after it did not run';
   switch (result.outcome) {
     case 'ssh-error':
-      return `**Could not run ${name} on ${target.host}:** ${result.sshError ?? 'ssh failed'}`;
+      return `**Could not run ${name} on ${target.host}:** ${explainSsh(result)}`;
     case 'timeout':
       return `**${name} timed out** after ${Math.round(result.durationMs / 1000)} s and was stopped on the host${rest}.`;
     default:
       return `**${name} exited with ${result.exitCode}**${rest}.`;
   }
+}
+
+/** Our explanation of an ssh failure, with what ssh itself said echoed (it can come from the network). */
+function explainSsh(result: StepResult): string {
+  const said = result.sshSaid ? ` ssh said: ${echo(result.sshSaid, 300)}` : '';
+  return `${result.sshError ?? 'ssh failed.'}${said}`;
 }

@@ -3,8 +3,11 @@ import type { GitHubPort, IssueComment } from '../github/port.ts';
 import { collectFacts, type Fact } from '../incident/facts.ts';
 import { assessTargets, type SlaAssessment } from '../incident/sla.ts';
 import { reduceIncident, type Incident } from '../incident/state.ts';
+import { textOf } from '../records/codec.ts';
+import { readRecords } from '../records/read.ts';
+import type { RecordSealer } from '../records/seal.ts';
 import { renderBoard } from '../report/board.ts';
-import { readMarker } from '../report/marker.ts';
+import type { IssueWriter } from './writer.ts';
 
 export interface IncidentSnapshot {
   issueNumber: number;
@@ -14,10 +17,16 @@ export interface IncidentSnapshot {
   severityKey: string | undefined;
   severity: Severity | undefined;
   sla: SlaAssessment | undefined;
+  /** The action's comments whose records fail their seal: shown on the board, never trusted. */
+  tampered: IssueComment[];
+  /** false when records are trusted by author alone (no record-secret and no SSH key). */
+  sealed: boolean;
 }
 
 export interface IncidentContext {
   github: GitHubPort;
+  writer: IssueWriter;
+  sealer: RecordSealer;
   runbook: Runbook;
   selfLogin: string;
   labelPrefix: string;
@@ -25,8 +34,8 @@ export interface IncidentContext {
 }
 
 /**
- * Rebuilds the incident from GitHub alone: the issue's events and comments, read in full
- * (paginated), reduced by the pure reducer. There is no other store.
+ * Rebuilds the incident from GitHub alone: the issue's events and the action's sealed records, read
+ * in full (paginated, once per run), reduced by the pure reducer. There is no other store.
  */
 export async function loadIncident(
   issue: { number: number; title: string },
@@ -38,18 +47,20 @@ export async function loadIncident(
     context.github.listComments(issue.number),
     context.github.listEvents(issue.number),
   ]);
+  const { records, tampered } = readRecords(comments, {
+    selfLogin: context.selfLogin,
+    scope: { sealer: context.sealer, issueNumber: issue.number },
+  });
   const facts = collectFacts({
     events,
-    comments,
+    records,
     selfLogin: context.selfLogin,
     labelPrefix: context.labelPrefix,
   });
   if (pending && !facts.some((fact) => fact.kind === 'labeled' && fact.severity === pending.severity))
     facts.push(pending);
   const incident = reduceIncident(facts);
-  const board = comments.find(
-    (comment) => comment.author === context.selfLogin && readMarker(comment.body)?.type === 'board',
-  );
+  const board = records.find((entry) => entry.record.kind === 'board')?.comment;
   const severityKey = incident.severity;
   const severity = severityKey ? context.runbook.severities[severityKey] : undefined;
   return {
@@ -60,6 +71,8 @@ export async function loadIncident(
     severityKey,
     severity,
     sla: severity ? assessTargets(incident, severity, context.now()) : undefined,
+    tampered,
+    sealed: context.sealer.mode === 'sealed',
   };
 }
 
@@ -69,17 +82,21 @@ export async function publishBoard(
   context: IncidentContext,
 ): Promise<string | undefined> {
   if (!snapshot.severity || !snapshot.severityKey || !snapshot.sla) return undefined;
-  const body = renderBoard({
+  const text = renderBoard({
     incident: snapshot.incident,
     severityKey: snapshot.severityKey,
     severity: snapshot.severity,
     sla: snapshot.sla,
     now: context.now(),
     issueTitle: snapshot.issueTitle,
+    tampered: snapshot.tampered.map((comment) => comment.htmlUrl),
+    sealed: snapshot.sealed,
   });
   if (snapshot.board) {
-    if (snapshot.board.body !== body) await context.github.updateComment(snapshot.board.id, body);
+    // Unchanged text: no write (the record's nonce would differ, but nothing a reader sees).
+    if (textOf(snapshot.board.body) !== text.trim())
+      await context.writer.edit(snapshot.board.id, snapshot.issueNumber, text, { kind: 'board' });
     return snapshot.board.htmlUrl;
   }
-  return (await context.github.createComment(snapshot.issueNumber, body)).htmlUrl;
+  return (await context.writer.post(snapshot.issueNumber, text, { kind: 'board' })).htmlUrl;
 }

@@ -5,14 +5,16 @@ import { severityFromLabel } from '../events/route.ts';
 import { humanDuration } from '../incident/sla.ts';
 import { parseImpactStart } from '../incident/time.ts';
 import { evaluateThresholds, formatThreshold } from '../incident/verify.ts';
-import type { Outcome } from '../outcome.ts';
-import { inline, utc } from '../report/markdown.ts';
-import { writeMarker, type EventMarker } from '../report/marker.ts';
+import type { Outcome, ReasonCode } from '../outcome.ts';
+import type { RecordContent } from '../records/codec.ts';
+import { echo, utc } from '../report/markdown.ts';
 import { renderPostmortem } from '../report/postmortem.ts';
 import { renderTimeline } from '../report/timeline.ts';
 import type { Plan } from '../runbook/plan.ts';
+import { commandRegistry } from '../commands/registry.ts';
+import { requiredPermission } from './authorize.ts';
 import type { Dependencies } from './dependencies.ts';
-import { executePlan } from './execute.ts';
+import { runOnHost } from './gate.ts';
 import { loadIncident, publishBoard, type IncidentContext, type IncidentSnapshot } from './incident.ts';
 
 /** The post-incident review is due this long after resolution (the runbook's 72 hours). */
@@ -29,6 +31,8 @@ export interface LifecycleRequest {
 export function incidentContext(deps: Dependencies, runbook: Runbook): IncidentContext {
   return {
     github: deps.github,
+    writer: deps.writer,
+    sealer: deps.sealer,
     runbook,
     selfLogin: deps.selfLogin,
     labelPrefix: deps.settings.labelPrefix,
@@ -36,24 +40,36 @@ export function incidentContext(deps: Dependencies, runbook: Runbook): IncidentC
   };
 }
 
-type EventFields = Omit<EventMarker, 'type' | 'by' | 'at' | 'action'>;
+type LifecycleKind =
+  | 'acknowledged'
+  | 'commander'
+  | 'severity'
+  | 'update'
+  | 'mitigated'
+  | 'resolved'
+  | 'verification-failed'
+  | 'impact-start';
+type FieldsOf<K extends LifecycleKind> = Omit<
+  Extract<RecordContent, { kind: K }>,
+  'kind' | 'by' | 'at' | 'source'
+>;
 
 /** Posts a reply carrying the lifecycle fact, so that later runs rebuild it from the issue. */
-async function record(
+async function record<K extends LifecycleKind>(
   deps: Dependencies,
   request: LifecycleRequest,
-  action: EventMarker['action'],
+  kind: K,
   text: string,
-  fields: EventFields = {},
+  fields: FieldsOf<K>,
 ): Promise<string> {
-  const marker: EventMarker = {
-    type: 'event',
-    action,
+  const content = {
+    kind,
     by: request.user,
     at: deps.now().toISOString(),
+    source: request.commentId,
     ...fields,
-  };
-  const comment = await deps.github.createComment(request.issue.number, `${text}\n\n${writeMarker(marker)}`);
+  } as unknown as RecordContent;
+  const comment = await deps.writer.post(request.issue.number, text, content);
   return comment.htmlUrl;
 }
 
@@ -80,17 +96,24 @@ async function carryOut(
   const { incident } = snapshot;
   const name = request.command.spec.name;
   const args = request.command.args;
-  const done = (message: string, reason = name): Outcome => ({
+  const now = deps.now();
+  const done = (message: string, reason: ReasonCode = name as ReasonCode): Outcome => ({
     status: 'success',
     reason,
     command: name,
     message,
   });
   const refuse = async (message: string): Promise<Outcome> => {
-    await deps.github.createComment(request.issue.number, `🚫 **Not done:** \`/${name}\`\n\n${message}`);
+    await deps.writer.post(request.issue.number, `🚫 **Not done:** \`/${name}\`\n\n${message}`, {
+      kind: 'refused',
+      user: request.user,
+      reason: 'lifecycle',
+      by: request.user,
+      at: now.toISOString(),
+      source: request.commentId,
+    });
     return { status: 'refused', reason: 'lifecycle', command: name, message };
   };
-  const now = deps.now();
   const sinceDeclared = incident.declaredAt
     ? humanDuration(now.getTime() - incident.declaredAt.getTime())
     : '—';
@@ -107,8 +130,9 @@ async function carryOut(
       await record(
         deps,
         request,
-        'ack',
+        'acknowledged',
         `✅ **Acknowledged** by @${request.user}, ${sinceDeclared} after declaration ${verdict}.`,
+        {},
       );
       return done(`acknowledged by @${request.user} after ${sinceDeclared}`);
     }
@@ -154,7 +178,7 @@ async function carryOut(
         deps,
         request,
         'update',
-        `📣 **Status update** from @${request.user}:\n\n> ${inline(text, 2000)}\n\n${next.trim()}`,
+        `📣 **Status update** from @${request.user}: ${echo(text, 2000)}\n\n${next.trim()}`,
         { text },
       );
       return done('status update posted');
@@ -167,8 +191,8 @@ async function carryOut(
         deps,
         request,
         'mitigated',
-        `🩹 **Mitigated** (@${request.user}), ${sinceDeclared} after declaration${due ? (now <= due ? ', within the response target ✅' : `; the response target was ${utc(due)} ⚠️`) : ''}.${note ? `\n\n> ${inline(note, 2000)}` : ''}\n\nWhen the service is healthy, \`/resolve\` verifies it and closes the incident.`,
-        note ? { text: note } : {},
+        `🩹 **Mitigated** (@${request.user}), ${sinceDeclared} after declaration${due ? (now <= due ? ', within the response target ✅' : `; the response target was ${utc(due)} ⚠️`) : ''}.${note ? `\n\nNote: ${echo(note, 2000)}` : ''}\n\nWhen the service is healthy, \`/resolve\` verifies it and closes the incident.`,
+        note ? { note } : {},
       );
       return done('mitigated');
     }
@@ -176,7 +200,7 @@ async function carryOut(
       const at = parseImpactStart(String(args.time), now);
       if (!at)
         return refuse(
-          `\`${inline(String(args.time))}\` is in the future or not a time. Write 2026-11-26T02:50Z, 02:50 (UTC) or -25m.`,
+          `${echo(String(args.time))} is in the future or not a time. Write 2026-11-26T02:50Z, 02:50 (UTC) or -25m.`,
         );
       await record(
         deps,
@@ -188,10 +212,18 @@ async function carryOut(
       return done(`impact start set to ${utc(at)}`);
     }
     case 'timeline': {
-      await deps.github.createComment(
+      await deps.writer.post(
         request.issue.number,
-        `### Timeline so far\n\n${renderTimeline(incident.timeline)}`,
+        `### Timeline so far\n\n${renderTimeline(incident.timeline, { maxChars: 50_000, fullAt: deps.runUrl })}`,
+        {
+          kind: 'answered',
+          command: 'timeline',
+          by: request.user,
+          at: now.toISOString(),
+          source: request.commentId,
+        },
       );
+      deps.log(`Timeline of issue #${request.issue.number}:\n${renderTimeline(incident.timeline)}`);
       return done(`timeline of ${incident.timeline.length} entries posted`);
     }
     case 'postmortem': {
@@ -207,9 +239,16 @@ async function carryOut(
         followUp: undefined,
         verification: [],
       });
-      await deps.github.createComment(
+      await deps.writer.post(
         request.issue.number,
         `> Draft: the postmortem so far. \`/resolve\` posts the final one.\n\n${body}`,
+        {
+          kind: 'answered',
+          command: 'postmortem',
+          by: request.user,
+          at: now.toISOString(),
+          source: request.commentId,
+        },
       );
       return done('draft postmortem posted');
     }
@@ -228,9 +267,17 @@ async function resolve(
   context: IncidentContext,
 ): Promise<Outcome> {
   if (snapshot.incident.phase === 'resolved') {
-    await deps.github.createComment(
+    await deps.writer.post(
       request.issue.number,
       `The incident is already resolved (${utc(snapshot.incident.resolvedAt ?? deps.now())}).`,
+      {
+        kind: 'refused',
+        user: request.user,
+        reason: 'already-resolved',
+        by: request.user,
+        at: deps.now().toISOString(),
+        source: request.commentId,
+      },
     );
     return { status: 'refused', reason: 'lifecycle', command: 'resolve', message: 'already resolved' };
   }
@@ -251,7 +298,7 @@ async function resolve(
         '',
         'The incident stays open. Fix what is listed, then `/resolve` again; `/resolve --force` resolves anyway and records the override.',
       ].join('\n'),
-      { text },
+      { problems: verification.problems.slice(0, 50) },
     );
     return { status: 'failure', reason: 'verification-failed', command: 'resolve', message: text };
   }
@@ -265,9 +312,9 @@ async function resolve(
         : `✅ **Resolved** by @${request.user}: verification passed.`,
       '',
       ...verification.lines.map((line) => `- ${line}`),
-      ...(summary ? ['', `> ${inline(summary, 2000)}`] : []),
+      ...(summary ? ['', `Summary: ${echo(summary, 2000)}`] : []),
     ].join('\n'),
-    { forced: force && !verification.healthy, ...(summary ? { text: summary } : {}) },
+    { forced: force && !verification.healthy, ...(summary ? { summary } : {}) },
   );
   await finalize(request.issue, deps, context, verification.lines);
   return {
@@ -327,19 +374,33 @@ async function verify(
     timeoutSeconds: verification.timeout,
     destructive: false,
   };
-  const record = await executePlan(
-    plan,
-    { user: request.user, commentId: request.commentId, commentUrl: request.commentUrl },
+  const spec = commandRegistry(runbook).get('resolve');
+  const outcome = await runOnHost(
     {
-      github: deps.github,
+      plan,
       issueNumber: request.issue.number,
-      createExecutor: deps.createExecutor,
-      knownSecrets: deps.secrets,
-      runUrl: deps.runUrl,
-      warnings: [],
-      log: deps.log,
+      actor: request.user,
+      required: spec ? requiredPermission(spec, deps.settings) : 'admin',
+      purpose: 'verification',
+      execution: { user: request.user, source: { id: request.commentId, url: request.commentUrl } },
     },
+    deps,
   );
+  if (outcome.kind === 'refused') {
+    return {
+      healthy: false,
+      lines: [`❌ Verification not run: ${outcome.decision.message}`],
+      problems: ['verification not allowed'],
+    };
+  }
+  if (outcome.kind === 'dry-run') {
+    return {
+      healthy: false,
+      lines: ['⏭️ Verification not run (`dry-run: true`): its plan is posted above.'],
+      problems: ['not verified in a dry run'],
+    };
+  }
+  const { record } = outcome;
   const lines: string[] = [];
   const problems: string[] = [];
   verification.steps.forEach((step, index) => {
@@ -416,16 +477,10 @@ export async function finalize(
     followUp,
     verification,
   });
-  const marker: EventMarker = {
-    type: 'event',
-    action: 'postmortem',
-    by: deps.selfLogin,
-    at: deps.now().toISOString(),
-    followUp: followUp.number,
-  };
-  await deps.github.createComment(
+  await deps.writer.post(
     issue.number,
-    `${body}\n\n---\n📋 Post-incident review: #${followUp.number}, due ${utc(reviewDue)}.\n\n${writeMarker(marker)}`,
+    `${body}\n\n---\n📋 Post-incident review: #${followUp.number}, due ${utc(reviewDue)}.`,
+    { kind: 'postmortem', by: deps.selfLogin, at: deps.now().toISOString(), followUp: followUp.number },
   );
   const current = await deps.github.getIssue(issue.number);
   if (current.state === 'open') await deps.github.closeIssue(issue.number);

@@ -3,7 +3,6 @@ import type { IssueSummary } from '../github/port.ts';
 import { humanDuration } from '../incident/sla.ts';
 import type { Outcome } from '../outcome.ts';
 import { utc } from '../report/markdown.ts';
-import { writeMarker, type EventMarker } from '../report/marker.ts';
 import { loadRunbook } from '../runbook/load.ts';
 import type { Dependencies } from './dependencies.ts';
 import { loadIncident, publishBoard } from './incident.ts';
@@ -34,15 +33,8 @@ export async function sweepIncidents(deps: Dependencies): Promise<Outcome> {
     if (!sla || !severity || !incident.declaredAt) continue;
     const now = deps.now();
     let posted = false;
-    const post = async (action: EventMarker['action'], breach: 'acknowledge' | 'update', text: string) => {
-      const marker: EventMarker = {
-        type: 'event',
-        action,
-        by: deps.selfLogin,
-        at: now.toISOString(),
-        breach,
-      };
-      await deps.github.createComment(issue.number, `${text}\n\n${writeMarker(marker)}`);
+    const post = async (kind: 'escalation' | 'reminder', text: string) => {
+      await deps.writer.post(issue.number, text, { kind, by: deps.selfLogin, at: now.toISOString() });
       posted = true;
       if (!issue.labels.includes(breachLabel)) {
         await deps.github.addLabels(issue.number, [breachLabel]);
@@ -53,7 +45,6 @@ export async function sweepIncidents(deps: Dependencies): Promise<Outcome> {
       const who = deps.settings.escalation.map((name) => `@${name}`).join(' ') || `@${incident.declaredBy}`;
       await post(
         'escalation',
-        'acknowledge',
         `🚨 **Escalation:** this ${snapshot.severityKey?.toUpperCase()} incident was declared ${humanDuration(now.getTime() - incident.declaredAt.getTime())} ago and nobody has acknowledged it (target: ${formatDuration(severity['acknowledge-within'])}, due ${utc(sla.acknowledge.due)}).\n\n${who}: please take it, then comment \`/ack\`.`,
       );
       escalations += 1;
@@ -63,7 +54,6 @@ export async function sweepIncidents(deps: Dependencies): Promise<Outcome> {
       const last = incident.updates.at(-1);
       await post(
         'reminder',
-        'update',
         `⏰ **Status update overdue** @${who}: ${last ? `the last update was ${humanDuration(now.getTime() - last.at.getTime())} ago` : `no update since the declaration ${humanDuration(now.getTime() - incident.declaredAt.getTime())} ago`}; this severity asks for one every ${formatDuration(severity['update-every'])}. Post it with \`/update <text>\`.`,
       );
       reminders += 1;

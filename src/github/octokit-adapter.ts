@@ -136,6 +136,7 @@ export function createGitHubAdapter(
         body: comment.body ?? '',
         author: comment.user?.login ?? '',
         authorType: comment.user?.type ?? '',
+        authorAssociation: comment.author_association,
         createdAt: comment.created_at,
         updatedAt: comment.updated_at,
         htmlUrl: comment.html_url,
@@ -144,7 +145,7 @@ export function createGitHubAdapter(
     },
     async createComment(issueNumber, body) {
       const { data } = await octokit.rest.issues.createComment({ ...repo, issue_number: issueNumber, body });
-      return { id: data.id, htmlUrl: data.html_url };
+      return { id: data.id, htmlUrl: data.html_url, createdAt: data.created_at };
     },
     async updateComment(commentId, body) {
       await octokit.rest.issues.updateComment({ ...repo, comment_id: commentId, body });

@@ -5,6 +5,7 @@ export type ReactionContent = '+1' | '-1' | 'laugh' | 'confused' | 'heart' | 'ho
 export interface PostedComment {
   id: number;
   htmlUrl: string;
+  createdAt?: string;
 }
 
 /** Repository role of a user; `none` when they are not a collaborator. */
@@ -19,6 +20,8 @@ export interface IssueComment {
   body: string;
   author: string;
   authorType: string;
+  /** GitHub's `author_association`: OWNER, MEMBER, COLLABORATOR, CONTRIBUTOR, NONE … */
+  authorAssociation: string;
   createdAt: string;
   /** Differs from createdAt once someone edited the text (reactions do not change it). */
   updatedAt: string;

@@ -1,25 +1,50 @@
 import { severityFromLabel } from '../events/route.ts';
-import type { IssueComment, IssueEventRecord } from '../github/port.ts';
-import { readMarker, type EventMarker } from '../report/marker.ts';
+import type { IssueEventRecord } from '../github/port.ts';
+import type { RecordedComment } from '../records/read.ts';
+import type { RecordOf } from '../records/record.schema.ts';
 
-/** One thing that happened to the incident, from GitHub's own records or the action's markers. */
+/** Records that change the incident itself (the rest describe replies and plans). */
+export type IncidentRecord = RecordOf<
+  | 'acknowledged'
+  | 'commander'
+  | 'severity'
+  | 'update'
+  | 'mitigated'
+  | 'resolved'
+  | 'verification-failed'
+  | 'impact-start'
+  | 'reminder'
+  | 'escalation'
+  | 'postmortem'
+>;
+
+/** One thing that happened to the incident, from GitHub's own records or the action's. */
 export type Fact =
   | { kind: 'labeled' | 'unlabeled'; at: Date; actor: string; severity: string }
   | { kind: 'closed' | 'reopened'; at: Date; actor: string }
-  | { kind: 'event'; at: Date; url: string; marker: EventMarker }
-  | { kind: 'command'; at: Date; url: string; command: string; status: string; by: string };
+  | { kind: 'record'; at: Date; url: string; record: IncidentRecord }
+  | {
+      kind: 'command';
+      at: Date;
+      url: string;
+      command: string;
+      status: string;
+      by: string;
+      confirmedBy: string | undefined;
+    }
+  | { kind: 'plan'; at: Date; url: string; command: string; by: string };
 
 export interface FactSources {
-  events: IssueEventRecord[];
-  comments: IssueComment[];
+  events: readonly IssueEventRecord[];
+  /** The action's valid records (see records/read.ts): edited or forged ones are never here. */
+  records: readonly RecordedComment[];
   selfLogin: string;
   labelPrefix: string;
 }
 
 /**
- * Gathers the facts, oldest first. Markers count only on the action's own comments, so text typed
- * by anyone else changes nothing. Label changes the action made itself are skipped: its marker for
- * that change names the person who asked for it.
+ * Gathers the facts, oldest first. Label changes the action made itself are skipped: its record
+ * for that change names the person who asked for it.
  */
 export function collectFacts(sources: FactSources): Fact[] {
   const facts: Fact[] = [];
@@ -34,22 +59,39 @@ export function collectFacts(sources: FactSources): Fact[] {
       facts.push({ kind: event.event, at, actor: event.actor });
     }
   }
-  for (const comment of sources.comments) {
-    if (comment.author !== sources.selfLogin) continue;
-    const marker = readMarker(comment.body);
-    if (marker) {
-      if (marker.type === 'event') {
-        facts.push({ kind: 'event', at: new Date(marker.at), url: comment.htmlUrl, marker });
-      } else if (marker.type === 'result' && marker.status !== 'running') {
+  for (const { comment, record } of sources.records) {
+    const url = comment.htmlUrl;
+    switch (record.kind) {
+      case 'result':
+        if (record.status !== 'running' && record.status !== 'planned') {
+          facts.push({
+            kind: 'command',
+            at: new Date(record.at),
+            url,
+            command: record.command,
+            status: record.status,
+            by: record.by,
+            confirmedBy: record.confirmedBy,
+          });
+        }
+        break;
+      case 'plan':
         facts.push({
-          kind: 'command',
+          kind: 'plan',
           at: new Date(comment.createdAt),
-          url: comment.htmlUrl,
-          command: marker.command,
-          status: marker.status,
-          by: marker.by ?? '',
+          url,
+          command: record.command,
+          by: record.requestedBy,
         });
-      }
+        break;
+      case 'board':
+      case 'answered':
+      case 'refused':
+      case 'notice':
+      case 'interrupted':
+        break;
+      default:
+        facts.push({ kind: 'record', at: new Date(record.at), url, record });
     }
   }
   return facts

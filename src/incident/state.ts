@@ -5,7 +5,10 @@ export type Phase = 'investigating' | 'mitigated' | 'resolved';
 export interface TimelineEntry {
   at: Date;
   actor: string;
+  /** What happened, in the action's words. */
   event: string;
+  /** Text someone wrote (an update, a note): shown echoed, never as Markdown. */
+  detail?: string;
   url?: string;
 }
 
@@ -80,8 +83,14 @@ export function reduceIncident(facts: Fact[]): Incident {
 
 function apply(incident: Incident, fact: Fact): Incident {
   const next: Incident = { ...incident, timeline: [...incident.timeline] };
-  const log = (actor: string, event: string, url?: string) =>
-    next.timeline.push(url ? { at: fact.at, actor, event, url } : { at: fact.at, actor, event });
+  const log = (actor: string, event: string, url?: string, detail?: string) =>
+    next.timeline.push({
+      at: fact.at,
+      actor,
+      event,
+      ...(url ? { url } : {}),
+      ...(detail ? { detail } : {}),
+    });
   const responder = (login: string) => {
     if (login && !next.responders.includes(login)) next.responders = [...next.responders, login];
   };
@@ -126,98 +135,103 @@ function apply(incident: Incident, fact: Fact): Incident {
         { command: fact.command, status: fact.status, by: fact.by, at: fact.at, url: fact.url },
       ];
       responder(fact.by);
-      log(fact.by || 'unknown', `Ran \`/${fact.command}\`: ${fact.status}`, fact.url);
+      if (fact.confirmedBy) responder(fact.confirmedBy);
+      log(
+        fact.by || 'unknown',
+        `Ran \`/${fact.command}\`${fact.confirmedBy ? ` (confirmed by @${fact.confirmedBy})` : ''}: ${fact.status}`,
+        fact.url,
+      );
       return next;
-    case 'event':
-      return applyMarker(next, fact, log, responder);
+    case 'plan':
+      responder(fact.by);
+      log(fact.by, `Asked for \`/${fact.command}\`: destructive, held for confirmation`, fact.url);
+      return next;
+    case 'record':
+      return applyRecord(next, fact, log, responder);
   }
 }
 
-function applyMarker(
+function applyRecord(
   next: Incident,
-  fact: Extract<Fact, { kind: 'event' }>,
-  log: (actor: string, event: string, url?: string) => void,
+  fact: Extract<Fact, { kind: 'record' }>,
+  log: (actor: string, event: string, url?: string, detail?: string) => void,
   responder: (login: string) => void,
 ): Incident {
-  const { marker } = fact;
-  switch (marker.action) {
-    case 'ack':
+  const { record } = fact;
+  switch (record.kind) {
+    case 'acknowledged':
       if (!next.acknowledgedAt) {
         next.acknowledgedAt = fact.at;
-        next.acknowledgedBy = marker.by;
-        log(marker.by, 'Acknowledged', fact.url);
+        next.acknowledgedBy = record.by;
+        log(record.by, 'Acknowledged', fact.url);
       }
-      responder(marker.by);
+      responder(record.by);
       return next;
     case 'commander':
-      next.commander = marker.commander;
-      responder(marker.by);
-      if (marker.commander) responder(marker.commander);
-      log(marker.by, `Incident commander: @${marker.commander}`, fact.url);
+      next.commander = record.commander;
+      responder(record.by);
+      responder(record.commander);
+      log(record.by, `Incident commander: @${record.commander}`, fact.url);
       return next;
     case 'severity':
-      if (marker.severity && marker.severity !== next.severity) {
+      if (record.severity !== next.severity) {
         log(
-          marker.by,
-          `Severity ${next.severity?.toUpperCase()} → ${marker.severity.toUpperCase()}`,
+          record.by,
+          `Severity ${next.severity?.toUpperCase()} → ${record.severity.toUpperCase()}`,
           fact.url,
         );
-        next.severity = marker.severity;
+        next.severity = record.severity;
       }
-      responder(marker.by);
+      responder(record.by);
       return next;
     case 'update':
-      next.updates = [...next.updates, { at: fact.at, by: marker.by, text: marker.text ?? '' }];
-      responder(marker.by);
-      log(marker.by, `Status update: ${marker.text ?? ''}`, fact.url);
+      next.updates = [...next.updates, { at: fact.at, by: record.by, text: record.text }];
+      responder(record.by);
+      log(record.by, 'Status update', fact.url, record.text);
       return next;
     case 'mitigated':
       if (!next.mitigatedAt) next.mitigatedAt = fact.at;
       if (next.phase === 'investigating') next.phase = 'mitigated';
-      responder(marker.by);
-      log(marker.by, `Mitigated${marker.text ? `: ${marker.text}` : ''}`, fact.url);
+      responder(record.by);
+      log(record.by, 'Mitigated', fact.url, record.note);
       return next;
     case 'resolved':
       next.phase = 'resolved';
       next.resolvedAt = fact.at;
-      next.resolvedBy = marker.by;
-      next.resolutionSummary = marker.text;
-      next.forcedResolution = marker.forced ?? false;
+      next.resolvedBy = record.by;
+      next.resolutionSummary = record.summary;
+      next.forcedResolution = record.forced;
       next.closedByHand = false;
       if (!next.mitigatedAt) next.mitigatedAt = fact.at;
-      responder(marker.by);
+      responder(record.by);
       log(
-        marker.by,
-        marker.forced ? 'Resolved with --force: verification overridden' : 'Resolved: verification passed',
+        record.by,
+        record.forced ? 'Resolved with --force: verification overridden' : 'Resolved: verification passed',
         fact.url,
       );
       return next;
     case 'impact-start':
-      next.impactStartAt = marker.impactStart ? new Date(marker.impactStart) : next.impactStartAt;
-      log(marker.by, `Impact started at ${marker.impactStart}`, fact.url);
+      next.impactStartAt = new Date(record.impactStart);
+      log(record.by, `Impact started at ${record.impactStart}`, fact.url);
       return next;
     case 'reminder':
       next.lastReminderAt = fact.at;
       next.breaches = [...next.breaches, { kind: 'update', at: fact.at }];
-      log(marker.by, 'Missed status update: reminder sent', fact.url);
+      log(record.by, 'Missed status update: reminder sent', fact.url);
       return next;
     case 'escalation':
       next.escalatedAt = fact.at;
       next.breaches = [...next.breaches, { kind: 'acknowledge', at: fact.at }];
-      log(marker.by, 'Not acknowledged in time: escalated', fact.url);
+      log(record.by, 'Not acknowledged in time: escalated', fact.url);
       return next;
     case 'postmortem':
-      next.postmortem = { at: fact.at, url: fact.url, followUp: marker.followUp };
-      next.followUp = marker.followUp ?? next.followUp;
-      log(
-        marker.by,
-        `Postmortem posted${marker.followUp ? `; review in #${marker.followUp}` : ''}`,
-        fact.url,
-      );
+      next.postmortem = { at: fact.at, url: fact.url, followUp: record.followUp };
+      next.followUp = record.followUp;
+      log(record.by, `Postmortem posted; review in #${record.followUp}`, fact.url);
       return next;
     case 'verification-failed':
-      responder(marker.by);
-      log(marker.by, `Resolution refused: ${marker.text ?? 'verification failed'}`, fact.url);
+      responder(record.by);
+      log(record.by, 'Resolution refused: verification failed', fact.url, record.problems.join('; '));
       return next;
   }
 }

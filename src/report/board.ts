@@ -2,8 +2,7 @@ import { formatDuration } from '../config/duration.ts';
 import type { Severity } from '../config/runbook.schema.ts';
 import { humanDuration, type SlaAssessment, type Target } from '../incident/sla.ts';
 import type { Incident, Phase } from '../incident/state.ts';
-import { inline, utc } from './markdown.ts';
-import { writeMarker } from './marker.ts';
+import { echo, utc } from './markdown.ts';
 
 export interface BoardView {
   incident: Incident;
@@ -12,6 +11,10 @@ export interface BoardView {
   sla: SlaAssessment;
   now: Date;
   issueTitle: string;
+  /** Links to the action's comments that were altered after posting (their records are ignored). */
+  tampered: string[];
+  /** false when records are trusted by author alone. */
+  sealed: boolean;
 }
 
 const PHASES: Phase[] = ['investigating', 'mitigated', 'resolved'];
@@ -73,17 +76,27 @@ export function renderBoard(view: BoardView): string {
   }
   const latest = incident.updates.at(-1);
   if (latest)
+    lines.push('', `#### Latest update (${utc(latest.at)}, @${latest.by})`, '', echo(latest.text, 1000));
+  if (view.tampered.length > 0)
     lines.push(
       '',
-      `#### Latest update (${utc(latest.at)}, @${latest.by})`,
+      '> [!CAUTION]',
+      `> ${view.tampered.length} of the action's comments were changed after the action posted them (${view.tampered
+        .slice(0, 10)
+        .map((url, index) => `[${index + 1}](${url})`)
+        .join(
+          ', ',
+        )}${view.tampered.length > 10 ? ' …' : ''}). What they record is ignored: an edit by anyone but this action changes no state and no plan.`,
+    );
+  if (!view.sealed)
+    lines.push(
       '',
-      `> ${inline(latest.text, 1000)}`,
+      '> [!WARNING]',
+      "> This incident's record is not sealed: no `record-secret` or `ssh-private-key` is configured, so anyone who can edit comments here could alter it.",
     );
   lines.push(
     '',
     `<sub>Board updated ${utc(now)}. Lifecycle: \`/ack\` \`/commander @user\` \`/severity pN\` \`/update <text>\` \`/mitigated\` \`/resolve [summary]\` \`/timeline\` · \`/help\` for runbook commands.</sub>`,
-    '',
-    writeMarker({ type: 'board' }),
   );
   return lines.join('\n');
 }

@@ -8,6 +8,30 @@ export function codeBlock(text: string, language = 'text'): string {
   return `${fence}${language}\n${text.replace(/\n$/, '')}\n${fence}`;
 }
 
+/**
+ * Text from a person, a host or the network, shown exactly as it was written and never as
+ * Markdown: one code span, so no mention, link, image, emoji or HTML in it is live. Line breaks
+ * become spaces, invisible characters are shown by their code point, and it is cut at `max`.
+ * Inside a table cell (`table: true`) pipes are escaped so the cell cannot be split.
+ */
+export function echo(text: string, max = 200, options: { table?: boolean } = {}): string {
+  let flat = text
+    .replace(/\r\n?|\n|\t/g, ' ')
+    .replace(
+      /[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Co}\p{Cn}]/gu,
+      (char) => `\\u{${char.codePointAt(0)?.toString(16)}}`,
+    )
+    .trim();
+  const chars = [...flat];
+  if (chars.length > max) flat = `${chars.slice(0, max).join('')}…`;
+  if (flat.length === 0) return '_(empty)_';
+  const longest = Math.max(0, ...[...flat.matchAll(/`+/g)].map((match) => match[0].length));
+  const fence = '`'.repeat(longest + 1);
+  const padded = flat.startsWith('`') || flat.endsWith('`') ? ` ${flat} ` : flat;
+  const span = `${fence}${padded}${fence}`;
+  return options.table ? span.replace(/\|/g, '\\|') : span;
+}
+
 /** Text for inline use: no backticks, no newlines, no HTML, bounded. */
 export function inline(text: string, max = 200): string {
   const flat = text.replace(/[`\r\n]/g, ' ').replace(/</g, '&lt;');

@@ -2,7 +2,7 @@ import { formatDuration } from '../config/duration.ts';
 import type { Severity } from '../config/runbook.schema.ts';
 import { humanDuration, type SlaAssessment } from '../incident/sla.ts';
 import type { Incident } from '../incident/state.ts';
-import { inline, utc } from './markdown.ts';
+import { echo, utc } from './markdown.ts';
 import { renderTimeline } from './timeline.ts';
 
 export interface PostmortemView {
@@ -38,7 +38,7 @@ export function renderPostmortem(view: PostmortemView): string {
   for (const login of incident.responders) if (!roles.has(login)) addRole(login, 'responder');
 
   return [
-    `# Postmortem: ${inline(view.issue.title)} (#${view.issue.number})`,
+    `# Postmortem: ${echo(view.issue.title)} (#${view.issue.number})`,
     '',
     `**Status:** draft for the post-incident review, due **${utc(view.reviewDue)}** (72 hours after resolution)${view.followUp ? ` in #${view.followUp.number}` : ''}.`,
     `**Severity:** ${view.severityKey.toUpperCase()} — ${severity.name} (${severity.description}).`,
@@ -46,7 +46,7 @@ export function renderPostmortem(view: PostmortemView): string {
     '## Summary',
     '',
     incident.resolutionSummary
-      ? inline(incident.resolutionSummary, 2000)
+      ? echo(incident.resolutionSummary, 2000)
       : '_One paragraph: what happened, who was affected, how it was fixed._',
     '',
     '## Impact',
@@ -86,6 +86,7 @@ export function renderPostmortem(view: PostmortemView): string {
     '| _Update the runbook with what was learned_ | process | | |',
     ...incident.commands
       .filter((command) => command.status !== 'success')
+      .slice(-20)
       .map(
         (command) =>
           `| Investigate why \`/${command.command}\` ended ${command.status} at ${utc(command.at)} | investigate | | [result](${command.url}) |`,
@@ -101,7 +102,7 @@ export function renderPostmortem(view: PostmortemView): string {
     '',
     '## Timeline',
     '',
-    renderTimeline(incident.timeline),
+    renderTimeline(incident.timeline, { maxChars: 30_000 }),
     '',
     '## Supporting information',
     '',
@@ -126,9 +127,12 @@ export function renderPostmortem(view: PostmortemView): string {
       ? [
           '| UTC | Command | By | Outcome |',
           '|---|---|---|---|',
-          ...incident.commands.map(
-            (c) => `| ${utc(c.at)} | [\`/${c.command}\`](${c.url}) | @${c.by} | ${c.status} |`,
-          ),
+          ...(incident.commands.length > 100
+            ? [`| … | ${incident.commands.length - 100} earlier commands left out | | |`]
+            : []),
+          ...incident.commands
+            .slice(-100)
+            .map((c) => `| ${utc(c.at)} | [\`/${c.command}\`](${c.url}) | @${c.by} | ${c.status} |`),
         ]
       : ['_No runbook command was run from the issue._']),
     '',

@@ -1,40 +1,112 @@
-import type { CommandError } from '../commands/bind.ts';
 import { printable } from '../commands/bind.ts';
 import { usage, type CommandSpec } from '../commands/registry.ts';
 import type { Plan } from '../runbook/plan.ts';
-import { codeBlock, inline, utc } from './markdown.ts';
-import { writeMarker } from './marker.ts';
+import { codeBlock, echo, inline, utc } from './markdown.ts';
 
-export function renderCommandError(error: CommandError): string {
-  const lines = [`❓ ${error.message}.`.replace(/\.\.$/, '.'), ''];
-  if (error.suggestion) lines.push(`Did you mean \`/${error.suggestion}\`?`, '');
-  lines.push(
-    `You wrote: \`${inline(printable(error.line.text, 120))}\``,
-    '',
-    'Comment `/help` for the commands you may run.',
-  );
-  return lines.join('\n');
-}
+/** A line of a comment that did not run, and why. */
+export type LineProblem =
+  | { kind: 'invalid'; line: string; message: string; suggestion?: string | undefined }
+  | { kind: 'refused'; line: string; message: string }
+  | { kind: 'error'; line: string; message: string };
 
-export function renderRefusal(commandText: string, message: string): string {
+const shown = (line: string) => echo(printable(line, 120), 140);
+const sentence = (message: string) => `${message}.`.replace(/([.?!])\.$/, '$1');
+
+/**
+ * One reply for every line of a comment that did not run: what was typed (echoed, never
+ * rendered), what was wrong, and what to do instead.
+ */
+export function renderLineProblems(problems: LineProblem[], source: { url: string; total: number }): string {
+  const [only] = problems;
+  if (only && problems.length === 1) {
+    switch (only.kind) {
+      case 'invalid':
+        return [
+          `❓ ${sentence(only.message)}`,
+          '',
+          ...(only.suggestion ? [`Did you mean \`/${only.suggestion}\`?`, ''] : []),
+          `You wrote: ${shown(only.line)}`,
+          '',
+          'Comment `/help` for the commands you may run.',
+        ].join('\n');
+      case 'refused':
+        return [
+          `🚫 **Not run:** ${shown(only.line)}`,
+          '',
+          only.message,
+          '',
+          'Nothing was executed. Ask someone with the required access to run it, or comment `/help` to see what you may run.',
+        ].join('\n');
+      case 'error':
+        return [
+          `⚠️ **Not run:** ${shown(only.line)}`,
+          '',
+          sentence(only.message),
+          '',
+          'Nothing was executed.',
+        ].join('\n');
+    }
+  }
   return [
-    `🚫 **Not run:** \`${inline(printable(commandText, 120))}\``,
+    `🚫 **${problems.length} of the ${source.total} commands in [this comment](${source.url}) were not run:**`,
     '',
-    message,
+    ...problems.map(
+      (problem) =>
+        `- ${shown(problem.line)}: ${sentence(problem.message)}${problem.kind === 'invalid' && problem.suggestion ? ` Did you mean \`/${problem.suggestion}\`?` : ''}`,
+    ),
     '',
-    'Nothing was executed. Ask someone with the required access to run it, or comment `/help` to see what you may run.',
+    'Nothing was executed for these. Comment `/help` for the commands you may run.',
   ].join('\n');
 }
 
-export function renderTooManyCommands(ignored: string[], max: number): string {
+/** A comment that holds more commands than one comment may: none of them runs. */
+export function renderTooManyCommands(view: QueuedView, max: number): string {
   return [
-    `⚠️ Only the first ${max} commands of a comment are run. These were **not run**:`,
+    `⚠️ **Not run:** [this comment](${view.htmlUrl}) by @${view.author} holds ${view.commands.length} commands; at most ${max} run from one comment, and a comment with more runs none of them.`,
     '',
-    ...ignored.slice(0, 10).map((text) => `- \`${inline(printable(text, 120))}\``),
-    ...(ignored.length > 10 ? [`- … and ${ignored.length - 10} more`] : []),
+    `Ten pasted \`/restart\` lines are a mistake or an attack, and running the first ${max} is neither what was meant nor safe. Post the commands you mean, at most ${max} per comment.`,
     '',
-    'Post them again in another comment.',
+    'Nothing was executed.',
   ].join('\n');
+}
+
+/** The runbook on the default branch does not load. */
+export function renderInvalidRunbook(source: string, errors: string[], consequence: string): string {
+  return [
+    `⚠️ **The runbook ${echo(source)} is invalid**, so ${consequence}. Fix these:`,
+    '',
+    ...errors.slice(0, 50).map((error) => `- ${echo(error, 400)}`),
+    ...(errors.length > 50 ? [`- … and ${errors.length - 50} more`] : []),
+  ].join('\n');
+}
+
+/** Why a person's commands are not run here; each person gets it once per incident. */
+export type NoticeReason = 'no-access' | 'not-responder' | 'rate-limited';
+
+export function renderNotice(
+  reason: NoticeReason,
+  facts: {
+    user: string;
+    role: string;
+    floor: string;
+    readOnly: string[];
+    limit: number;
+    windowMinutes: number;
+    retryAt?: Date;
+  },
+): string {
+  switch (reason) {
+    case 'no-access':
+      return `🚫 @${facts.user} has no access to this repository, so commands from this account are not run. Nothing was executed. This account gets no further reply on this incident.`;
+    case 'not-responder':
+      return [
+        `🚫 @${facts.user}: commands on this incident need ${facts.floor} access to the repository; you have ${facts.role}. Nothing was executed.`,
+        '',
+        `You may run ${facts.readOnly.map((name) => `\`/${name}\``).join(' and ')} (at most ${facts.limit} every ${facts.windowMinutes} minutes). This is the only reply you get here; later commands from you are marked 😕.`,
+      ].join('\n');
+    case 'rate-limited':
+      return `⏳ @${facts.user}: at most ${facts.limit} read-only commands every ${facts.windowMinutes} minutes${facts.retryAt ? `; try again after ${utc(facts.retryAt)}` : ''}. Nothing was run; until then further ones are only marked 😕.`;
+  }
 }
 
 export interface HelpEntry {
@@ -99,9 +171,6 @@ export function renderPlan(plan: Plan, heading: string): string {
 export interface PendingView {
   plan: Plan;
   code: string;
-  planHash: string;
-  requestedBy: string;
-  sourceCommentId: number;
   expiresAt: Date;
 }
 
@@ -113,17 +182,6 @@ export function renderPendingConfirmation(view: PendingView): string {
     codeBlock(`/confirm ${view.code}`),
     '',
     `The code is bound to this command and these arguments, works once, and expires at ${utc(view.expiresAt)}.`,
-    '',
-    writeMarker({
-      type: 'pending',
-      code: view.code,
-      command: view.plan.command,
-      args: view.plan.args,
-      source: view.sourceCommentId,
-      requestedBy: view.requestedBy,
-      expiresAt: view.expiresAt.toISOString(),
-      planHash: view.planHash,
-    }),
   ].join('\n');
 }
 
@@ -136,7 +194,7 @@ export interface QueuedView {
 }
 
 function commandList(view: QueuedView): string {
-  const shown = view.commands.slice(0, 5).map((text) => `\`${inline(printable(text, 80))}\``);
+  const shown = view.commands.slice(0, 5).map((text) => echo(printable(text, 80), 100));
   if (view.commands.length > 5) shown.push(`and ${view.commands.length - 5} more`);
   return shown.join(', ');
 }
@@ -150,27 +208,23 @@ export function renderInterrupted(
   cause:
     | { kind: 'cancelled' }
     | { kind: 'failed'; message: string }
-    | { kind: 'lost'; claimedAt: Date; timeoutSeconds: number },
+    | { kind: 'lost'; claimedAt: Date; timeoutSeconds: number }
+    | { kind: 'unmarked' },
 ): string {
   const what =
     cause.kind === 'cancelled'
       ? 'The run handling it was cancelled before the command finished.'
-      : cause.kind === 'failed'
-        ? `The run handling it failed before it recorded an outcome: \`${inline(printable(cause.message, 200))}\`.`
-        : `The run that claimed it at ${utc(cause.claimedAt)} recorded no outcome within the claim timeout (${Math.round(cause.timeoutSeconds / 60)} min): it was cancelled, timed out or lost its runner.`;
+      : cause.kind === 'unmarked'
+        ? "The action's record shows it was handled, but the action's reactions on it are gone (removed by hand or by another workflow)."
+        : cause.kind === 'failed'
+          ? `The run handling it failed before it recorded an outcome: ${echo(printable(cause.message, 200), 220)}.`
+          : `The run that claimed it at ${utc(cause.claimedAt)} recorded no outcome within the claim timeout (${Math.round(cause.timeoutSeconds / 60)} min): it was cancelled, timed out or lost its runner.`;
   return [
     `⛔ **Interrupted:** [this comment](${view.htmlUrl}) by @${view.author} asked for ${commandList(view)}.`,
     '',
     `${what} On the host the command may have finished, stopped part-way, or never started.`,
     '',
     '**It is not run again automatically.** Check the service (for example with `/status` or `/health`), then post the command again if it is still needed; a destructive command asks for a new confirmation.',
-    '',
-    writeMarker({
-      type: 'result',
-      command: view.commands.map((text) => text.split(/\s/)[0]?.replace(/^\//, '') ?? '').join(' '),
-      source: view.id,
-      status: 'interrupted',
-    }),
   ].join('\n');
 }
 

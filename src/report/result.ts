@@ -1,7 +1,14 @@
 import type { StepResult } from '../executor/port.ts';
 import type { Plan, PlannedStep } from '../runbook/plan.ts';
-import { codeBlock, COMMENT_LIMIT, formatMs, headAndTail, inline, printableOutput } from './markdown.ts';
-import { writeMarker } from './marker.ts';
+import {
+  codeBlock,
+  COMMENT_LIMIT,
+  echo,
+  formatMs,
+  headAndTail,
+  inline,
+  printableOutput,
+} from './markdown.ts';
 
 export type CommandStatus = 'running' | 'success' | 'failure' | 'timeout' | 'ssh-error';
 
@@ -16,8 +23,8 @@ export interface ResultView {
   status: CommandStatus;
   requestedBy: string;
   confirmedBy: string | undefined;
-  sourceCommentId: number;
-  sourceCommentUrl: string;
+  /** The comment that asked; absent for the initial assessment, which a label started. */
+  sourceCommentUrl: string | undefined;
   runUrl: string;
   steps: StepView[];
   durationMs: number;
@@ -42,12 +49,15 @@ const STEP_ICON: Record<StepResult['outcome'], string> = {
   'ssh-error': '🔌',
 };
 
-/** The result comment of one command, always within GitHub's comment size limit. */
+/** Room left for the record the writer appends. */
+const TEXT_LIMIT = COMMENT_LIMIT - 2_000;
+
+/** The result comment of one command (its text; the writer adds the record), within GitHub's limit. */
 export function renderResult(view: ResultView): string {
   let budget = 20_000;
   for (;;) {
     const body = renderWithBudget(view, budget);
-    if (body.length <= COMMENT_LIMIT || budget < 200) return body.slice(0, COMMENT_LIMIT);
+    if (body.length <= TEXT_LIMIT || budget < 200) return body;
     budget = Math.floor(budget * 0.7);
   }
 }
@@ -55,15 +65,15 @@ export function renderResult(view: ResultView): string {
 function renderWithBudget(view: ResultView, outputBudget: number): string {
   const { plan } = view;
   const args = Object.entries(plan.args)
-    .map(([name, value]) => `${name}=${inline(String(value), 80)}`)
+    .map(([name, value]) => `${name}=${String(value)}`)
     .join(' ');
   const lines = [
-    `### ${STATUS_LINE[view.status]}: \`/${plan.command}${args ? ' ' + args : ''}\``,
+    `### ${STATUS_LINE[view.status]}: ${echo(`/${plan.command}${args ? ' ' + args : ''}`, 160)}`,
     '',
     ...view.warnings.map((warning) => `> [!WARNING]\n> ${warning}\n`),
     '| | |',
     '|---|---|',
-    `| Requested by | @${view.requestedBy}${view.confirmedBy ? `, confirmed by @${view.confirmedBy}` : ''} in [this comment](${view.sourceCommentUrl}) |`,
+    `| Requested by | @${view.requestedBy}${view.confirmedBy ? `, confirmed by @${view.confirmedBy}` : ''}${view.sourceCommentUrl ? ` in [this comment](${view.sourceCommentUrl})` : ' (initial assessment, on declaration)'} |`,
     `| Target | \`${plan.target.user}@${plan.target.host}:${plan.target.port}\` (${plan.target.name}) |`,
     `| Duration | ${formatMs(view.durationMs)} |`,
     `| Exit code | ${view.exitCode ?? '—'} |`,
@@ -90,15 +100,5 @@ function renderWithBudget(view: ResultView, outputBudget: number): string {
       '</details>',
     );
   }
-  lines.push(
-    '',
-    writeMarker({
-      type: 'result',
-      command: plan.command,
-      source: view.sourceCommentId,
-      status: view.status,
-      by: view.requestedBy,
-    }),
-  );
   return lines.join('\n');
 }

@@ -1,0 +1,35 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+const SRC = new URL('../../src/', import.meta.url).pathname;
+const files = readdirSync(SRC, { recursive: true })
+  .map(String)
+  .filter((file) => file.endsWith('.ts'))
+  .map((file) => ({ file, text: readFileSync(join(SRC, file), 'utf8') }));
+const using = (pattern: RegExp) =>
+  files
+    .filter(({ text }) => pattern.test(text))
+    .map(({ file }) => file)
+    .sort();
+
+// Every path to the deployment host goes through flows/gate.ts, where the actor's permission is
+// checked, dry-run is honoured and the host-key warning is added. A new path that bypasses it fails here.
+test('only the gate runs plans, and only the gate and the composition root touch the executor', () => {
+  expect(using(/\bexecutePlan\(/)).toEqual(['flows/execute.ts', 'flows/gate.ts']);
+  expect(using(/\bcreateExecutor\b/)).toEqual([
+    'flows/dependencies.ts',
+    'flows/execute.ts',
+    'flows/gate.ts',
+    'main.ts',
+  ]);
+  expect(using(/\bcreateSshExecutor\b/)).toEqual(['executor/ssh.ts', 'main.ts']);
+});
+
+// Every comment goes through the writer: bounded, cleared of secrets, sealed.
+test('only the writer calls createComment or updateComment (the cache and the adapter pass them on)', () => {
+  expect(using(/\.(createComment|updateComment)\(/)).toEqual([
+    'flows/writer.ts',
+    'github/issue-cache.ts',
+    'github/octokit-adapter.ts',
+  ]);
+});
