@@ -4,41 +4,78 @@ import * as core from '@actions/core';
 import { readSettings, type Settings } from './config/inputs.ts';
 import { routeEvent } from './events/route.ts';
 import { createSshExecutor } from './executor/ssh.ts';
-import type { Dependencies, RunSignals } from './flows/dependencies.ts';
+import { createAuthorizer } from './flows/authorize.ts';
+import type { Dependencies } from './flows/dependencies.ts';
+import { createIssueWriter } from './flows/writer.ts';
+import { cacheIssueReads } from './github/issue-cache.ts';
 import { createGitHubAdapter } from './github/octokit-adapter.ts';
 import { handle } from './handle.ts';
 import type { Outcome } from './outcome.ts';
+import { createSealer } from './records/seal.ts';
 import { redact } from './report/redact.ts';
 import { renderSummary } from './report/summary.ts';
+import { createRunnerLog } from './runner/log.ts';
+import { runnerSignals } from './runner/signals.ts';
+import { createWorkdirRegistry } from './runner/workdirs.ts';
 
 /** Composition root: the only place that reads the real environment and builds adapters. */
 export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
   let secrets: string[] = [];
+  const log = createRunnerLog(core.info);
+  const overflows = new Set<string>();
+  const runnerTemp = env.RUNNER_TEMP ?? tmpdir();
+  const workdirs = createWorkdirRegistry({ runnerTemp, saveState: core.saveState, warn: core.warning });
+  // Whatever way the process ends, the SSH key and the master connection go with it.
+  process.once('exit', () => workdirs.removeAll());
   try {
     const settingsResult = readSettings((name) => core.getInput(name));
     if (!settingsResult.ok) {
       await finish(
         { status: 'error', reason: 'invalid-input', message: settingsResult.errors.join('\n') },
         secrets,
+        log,
+        overflows,
       );
       return;
     }
     const { settings } = settingsResult;
-    secrets = [settings.token, settings.ssh.privateKey].filter((secret) => secret.length > 0);
+    secrets = [...new Set([settings.token, settings.ssh.privateKey, settings.recordSecret])].filter(
+      (secret) => secret.length > 0,
+    );
     // The runner masks line by line, so a multi-line key is registered one line at a time.
     secrets
       .flatMap((secret) => secret.split(/\r?\n/))
       .map((line) => line.trim())
       .filter((line) => line.length >= 6)
       .forEach((line) => core.setSecret(line));
-    await finish(await runEvent(env, settings, secrets), secrets);
+    const outcome = await runEvent(env, settings, secrets, {
+      log,
+      runnerTemp,
+      workdirs,
+      onOverflow: (text) => overflows.add(text),
+    });
+    await finish(outcome, secrets, log, overflows);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
-    await finish({ status: 'error', reason: 'unexpected', message }, secrets);
+    await finish({ status: 'error', reason: 'unexpected', message }, secrets, log, overflows);
+  } finally {
+    workdirs.removeAll();
   }
 }
 
-async function runEvent(env: NodeJS.ProcessEnv, settings: Settings, secrets: string[]): Promise<Outcome> {
+interface RunContext {
+  log: (message: string) => void;
+  runnerTemp: string;
+  workdirs: ReturnType<typeof createWorkdirRegistry>;
+  onOverflow: (text: string) => void;
+}
+
+async function runEvent(
+  env: NodeJS.ProcessEnv,
+  settings: Settings,
+  secrets: string[],
+  context: RunContext,
+): Promise<Outcome> {
   const eventName = required(env, 'GITHUB_EVENT_NAME');
   const payload: unknown = JSON.parse(readFileSync(required(env, 'GITHUB_EVENT_PATH'), 'utf8'));
   const route = routeEvent(eventName, payload, {
@@ -51,22 +88,46 @@ async function runEvent(env: NodeJS.ProcessEnv, settings: Settings, secrets: str
   const repository = required(env, 'GITHUB_REPOSITORY');
   const [owner = '', repo = ''] = repository.split('/');
   const serverUrl = env.GITHUB_SERVER_URL ?? 'https://github.com';
-  const deps: Dependencies = {
-    settings,
-    github: createGitHubAdapter({
+  const now = clockFrom(env);
+  const runUrl = `${serverUrl}/${repository}/actions/runs/${env.GITHUB_RUN_ID ?? ''}`;
+  const github = cacheIssueReads(
+    createGitHubAdapter({
       token: settings.token,
       owner,
       repo,
       baseUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
-      log: core.info,
+      log: context.log,
     }),
-    now: clockFrom(env),
-    log: core.info,
+    { selfLogin: settings.botLogin, now },
+  );
+  const sealer = createSealer(settings.recordSecret, repository);
+  if (sealer.mode === 'unsealed')
+    core.warning(
+      'Neither record-secret nor ssh-private-key is set: what this action records on issues is not sealed, so anyone who can edit comments could alter it.',
+    );
+  const deps: Dependencies = {
+    settings,
+    github,
+    sealer,
+    writer: createIssueWriter({
+      github,
+      sealer,
+      knownSecrets: secrets,
+      runUrl,
+      onOverflow: context.onOverflow,
+    }),
+    authorizer: createAuthorizer(github, settings),
+    now,
+    log: context.log,
     warn: core.warning,
     selfLogin: settings.botLogin,
-    runUrl: `${serverUrl}/${repository}/actions/runs/${env.GITHUB_RUN_ID ?? ''}`,
+    runUrl,
     secrets,
-    ...runnerSignals(),
+    ...runnerSignals({
+      warn: core.warning,
+      beforeExit: () => context.workdirs.removeAll(),
+      fail: core.setFailed,
+    }),
     createExecutor: (target) =>
       createSshExecutor({
         connection: {
@@ -79,13 +140,30 @@ async function runEvent(env: NodeJS.ProcessEnv, settings: Settings, secrets: str
         },
         privateKey: settings.ssh.privateKey,
         knownHosts: settings.ssh.knownHosts,
-        runnerTemp: env.RUNNER_TEMP ?? tmpdir(),
+        runnerTemp: context.runnerTemp,
+        tracker: context.workdirs,
+        knownSecrets: secrets,
       }),
   };
-  return handle(route, deps);
+  try {
+    return await handle(route, deps);
+  } finally {
+    const counts = github.requestCounts();
+    const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
+    context.log(
+      `GitHub API: ${total} calls (${Object.entries(counts)
+        .map(([name, count]) => `${name} ${count}`)
+        .join(', ')})`,
+    );
+  }
 }
 
-async function finish(outcome: Outcome, secrets: string[]): Promise<void> {
+async function finish(
+  outcome: Outcome,
+  secrets: string[],
+  log: (message: string) => void,
+  overflows: Set<string>,
+): Promise<void> {
   const safe = (text: string) => redact(text, secrets).text;
   core.setOutput('status', outcome.status);
   core.setOutput('reason', outcome.reason);
@@ -93,12 +171,15 @@ async function finish(outcome: Outcome, secrets: string[]): Promise<void> {
   core.setOutput('exit-code', outcome.exitCode === undefined ? '' : String(outcome.exitCode));
   core.setOutput('result', safe(JSON.stringify(outcome)));
   if (outcome.status !== 'ignored' && process.env.GITHUB_STEP_SUMMARY) {
-    await core.summary.addRaw(safe(renderSummary(outcome))).write();
+    const cut = [...overflows].map(
+      (text) => `\n<details><summary>Text cut from a comment</summary>\n\n${text}\n\n</details>\n`,
+    );
+    await core.summary.addRaw(safe(renderSummary(outcome) + cut.join('')).slice(0, 900_000)).write();
   }
   const line = safe(`${outcome.status} (${outcome.reason}): ${outcome.message}`);
   if (outcome.status === 'error') core.setFailed(line);
-  else if (outcome.status === 'ignored') core.info(`Ignored: ${safe(outcome.message)}`);
-  else core.info(line);
+  else if (outcome.status === 'ignored') log(`Ignored: ${safe(outcome.message)}`);
+  else log(line);
 }
 
 /**
@@ -111,60 +192,6 @@ function clockFrom(env: NodeJS.ProcessEnv): () => Date {
   const at = new Date(fixed);
   if (Number.isNaN(at.getTime())) throw new Error(`INCIDENT_ISSUEOPS_NOW="${fixed}" is not an ISO time`);
   return () => new Date(at);
-}
-
-/**
- * The runner cancels a step with SIGINT, then SIGTERM 7.5 s later, then kills it 2.5 s after that.
- * On SIGINT the run finishes the command in progress and takes no new one; on SIGTERM it records
- * the command it could not finish, then exits.
- */
-function runnerSignals(): { signals: RunSignals; sleep: (ms: number) => Promise<void> } {
-  let stop = false;
-  const wakers = new Set<() => void>();
-  const handlers = new Set<() => Promise<void>>();
-  const requestStop = (signal: string) => {
-    if (!stop)
-      core.warning(
-        `${signal}: the run was cancelled; it finishes the command in progress and takes no new one.`,
-      );
-    stop = true;
-    for (const wake of wakers) wake();
-  };
-  process.on('SIGINT', () => requestStop('SIGINT'));
-  process.on('SIGTERM', () => {
-    requestStop('SIGTERM');
-    void (async () => {
-      for (const handler of handlers) {
-        try {
-          await handler();
-        } catch (error) {
-          core.warning(`Could not record the interrupted command: ${String(error)}`);
-        }
-      }
-      core.setFailed('The run was cancelled (SIGTERM).');
-      process.exit(1);
-    })();
-  });
-  return {
-    signals: {
-      stopRequested: () => stop,
-      onTerminate(handler) {
-        handlers.add(handler);
-        return () => handlers.delete(handler);
-      },
-    },
-    sleep: (ms) =>
-      new Promise<void>((resolve) => {
-        if (stop) return resolve();
-        const done = () => {
-          clearTimeout(timer);
-          wakers.delete(done);
-          resolve();
-        };
-        const timer = setTimeout(done, ms);
-        wakers.add(done);
-      }),
-  };
 }
 
 function required(env: NodeJS.ProcessEnv, name: string): string {

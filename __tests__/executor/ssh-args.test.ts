@@ -1,5 +1,5 @@
 import { CappedOutput } from '../../src/executor/capture.ts';
-import { remoteCommand, stepArguments, exitArguments } from '../../src/executor/ssh-args.ts';
+import { remoteCommand, stepArguments } from '../../src/executor/ssh-args.ts';
 import { explainSshFailure } from '../../src/executor/ssh.ts';
 
 const connection = {
@@ -10,7 +10,7 @@ const connection = {
   insecureSkipHostKeyCheck: false,
   connectTimeoutSeconds: 10,
 };
-const files = { identityFile: '/rt/k/id', knownHostsFile: '/rt/k/known_hosts', controlDir: '/tmp/iop-x' };
+const files = { identityFile: '/rt/k/id', knownHostsFile: '/rt/k/known_hosts', controlPath: '/rt/k/cm' };
 
 const options = (args: string[]) => args.flatMap((arg, i) => (args[i - 1] === '-o' ? [arg] : []));
 
@@ -27,7 +27,7 @@ describe('ssh arguments', () => {
         'IdentitiesOnly=yes',
         'IdentityFile=/rt/k/id',
         'ControlMaster=auto',
-        'ControlPath=/tmp/iop-x/%C',
+        'ControlPath=/rt/k/cm',
       ]),
     );
     expect(args.slice(-3)).toEqual(['deploy@kb-vm.internal', '--', remoteCommand('echo hi', 30)]);
@@ -53,18 +53,20 @@ describe('ssh arguments', () => {
     expect(proxy).toContain("'-p' '2200' '-W' %h:%p 'bastion@jump.example'");
   });
 
-  test('ssh -O exit closes the shared connection', () => {
-    expect(exitArguments(connection, files).slice(-3)).toEqual(['-O', 'exit', 'deploy@kb-vm.internal']);
+  test('without a socket path short enough for a Unix socket, each step opens its own connection', () => {
+    const args = stepArguments(connection, { ...files, controlPath: undefined }, 'true', 5);
+    expect(options(args)).toEqual(expect.arrayContaining(['ControlMaster=no', 'ControlPath=none']));
+    expect(options(args).some((option) => option.startsWith('ControlPersist'))).toBe(false);
   });
 
   test('ssh failures are explained for the responder', () => {
-    expect(explainSshFailure('@@@ WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED! @@@')).toContain(
+    expect(explainSshFailure('@@@ WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED! @@@').sshError).toContain(
       'host key verification failed',
     );
-    expect(explainSshFailure('deploy@127.0.0.1: Permission denied (publickey).')).toContain(
+    expect(explainSshFailure('deploy@127.0.0.1: Permission denied (publickey).').sshError).toContain(
       'authentication failed',
     );
-    expect(explainSshFailure('ssh: connect to host 127.0.0.1 port 1: Connection refused')).toContain(
+    expect(explainSshFailure('ssh: connect to host 127.0.0.1 port 1: Connection refused').sshError).toContain(
       'connection refused',
     );
   });

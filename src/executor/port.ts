@@ -8,8 +8,10 @@ export interface StepResult {
   totalBytes: number;
   omittedBytes: number;
   durationMs: number;
-  /** For ssh-error: what ssh said, e.g. a host key or authentication failure. */
+  /** For ssh-error: what went wrong, in our words (host key, authentication, refused …). */
   sshError?: string;
+  /** For an ssh-error we cannot name: ssh's own last line. Foreign text: echo it, never render it. */
+  sshSaid?: string;
 }
 
 /** Runs remote steps on one target. The SSH adapter implements it; tests of pure code pass a fake. */

@@ -3,8 +3,11 @@ import { shellQuote } from '../runbook/shell-quote.ts';
 export interface SshFiles {
   identityFile: string;
   knownHostsFile: string;
-  /** Directory for the multiplexing socket; kept short, as socket paths are limited to ~100 bytes. */
-  controlDir: string;
+  /**
+   * The multiplexing socket (a path under RUNNER_TEMP, like the key). Unset when that path would be
+   * too long for a Unix socket: every step then opens its own connection.
+   */
+  controlPath: string | undefined;
   /** ssh's own messages go here (-E), apart from the remote command's output. */
   sshLog?: string;
 }
@@ -56,28 +59,15 @@ export function stepArguments(
 export function connectionArguments(connection: SshConnection, files: SshFiles): string[] {
   const args = [
     ...commonOptions(connection, files),
-    '-o',
-    'ControlMaster=auto',
-    '-o',
-    `ControlPath=${files.controlDir}/%C`,
-    '-o',
-    'ControlPersist=120',
+    ...(files.controlPath
+      ? ['-o', 'ControlMaster=auto', '-o', `ControlPath=${files.controlPath}`, '-o', 'ControlPersist=120']
+      : ['-o', 'ControlMaster=no', '-o', 'ControlPath=none']),
     '-p',
     String(connection.port),
   ];
   if (connection.jumpHost) args.push('-o', `ProxyCommand=${proxyCommand(connection, files)}`);
   args.push(`${connection.user}@${connection.host}`);
   return args;
-}
-
-/** `ssh -O exit`: closes the shared connection at the end of the run. */
-export function exitArguments(connection: SshConnection, files: SshFiles): string[] {
-  return [
-    ...connectionArguments(connection, files).slice(0, -1),
-    '-O',
-    'exit',
-    `${connection.user}@${connection.host}`,
-  ];
 }
 
 /**

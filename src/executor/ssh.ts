@@ -1,18 +1,24 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { CappedOutput } from './capture.ts';
 import type { RemoteExecutor, StepResult } from './port.ts';
-import { exitArguments, stepArguments, type SshConnection, type SshFiles } from './ssh-args.ts';
+import { stepArguments, type SshConnection, type SshFiles } from './ssh-args.ts';
+import { removeWorkdir, socketPathIn, WORKDIR_PREFIX, type WorkdirTracker } from './workdir.ts';
 
 export interface SshExecutorOptions {
   connection: SshConnection;
   privateKey: string;
   knownHosts: string;
-  /** RUNNER_TEMP: the key and known_hosts are written here (mode 0600) and removed on close. */
+  /**
+   * RUNNER_TEMP: the key, known_hosts, ssh's log and the multiplexing socket live in one folder
+   * here (mode 0700), removed on close; the tracker lets every other exit path remove it too.
+   */
   runnerTemp: string;
+  tracker: WorkdirTracker;
   sshBinary?: string;
+  /** Values redacted from the output wherever they appear (the run's token, key and secrets). */
+  knownSecrets?: readonly string[];
   /** Bytes kept from the start and from the end of each step's output. */
   captureBytes?: { head: number; tail: number };
 }
@@ -22,13 +28,13 @@ export interface SshExecutorOptions {
  * connection (ControlMaster); `close()` ends it and deletes the key.
  */
 export function createSshExecutor(options: SshExecutorOptions): RemoteExecutor {
-  const keyDir = mkdtempSync(join(options.runnerTemp, 'incident-ssh-'));
-  const controlDir = mkdtempSync(join(tmpdir(), 'iop-'));
+  const workdir = mkdtempSync(join(options.runnerTemp, WORKDIR_PREFIX));
+  options.tracker.track(workdir);
   const files: SshFiles = {
-    identityFile: join(keyDir, 'id'),
-    knownHostsFile: join(keyDir, 'known_hosts'),
-    controlDir,
-    sshLog: join(keyDir, 'ssh.log'),
+    identityFile: join(workdir, 'id'),
+    knownHostsFile: join(workdir, 'known_hosts'),
+    controlPath: socketPathIn(workdir),
+    sshLog: join(workdir, 'ssh.log'),
   };
   writeFileSync(files.identityFile, normaliseKey(options.privateKey), { mode: 0o600 });
   writeFileSync(files.knownHostsFile, options.knownHosts.trim() + '\n', { mode: 0o600 });
@@ -39,7 +45,7 @@ export function createSshExecutor(options: SshExecutorOptions): RemoteExecutor {
     async run(script, timeoutSeconds) {
       const started = performance.now();
       if (files.sshLog) writeFileSync(files.sshLog, '', { mode: 0o600 });
-      const stdout = new CappedOutput(capture.head, capture.tail);
+      const stdout = new CappedOutput(capture.head, capture.tail, options.knownSecrets ?? []);
       const subprocess = execa(ssh, stepArguments(options.connection, files, script, timeoutSeconds), {
         stdin: 'ignore',
         buffer: false,
@@ -63,13 +69,8 @@ export function createSshExecutor(options: SshExecutorOptions): RemoteExecutor {
       };
     },
     async close() {
-      await execa(ssh, exitArguments(options.connection, files), {
-        reject: false,
-        timeout: 10_000,
-        stdin: 'ignore',
-      });
-      rmSync(keyDir, { recursive: true, force: true });
-      rmSync(controlDir, { recursive: true, force: true });
+      removeWorkdir(workdir, options.runnerTemp, ssh);
+      options.tracker.untrack(workdir);
     },
   };
 }
@@ -85,7 +86,7 @@ function classify(
 ): Pick<StepResult, 'outcome' | 'exitCode' | 'sshError'> {
   if (timedOut || exitCode === 124 || exitCode === 137) return { outcome: 'timeout', exitCode };
   if (exitCode === 255 && sshMessages.trim().length > 0) {
-    return { outcome: 'ssh-error', exitCode, sshError: explainSshFailure(sshMessages) };
+    return { outcome: 'ssh-error', exitCode, ...explainSshFailure(sshMessages) };
   }
   return { outcome: exitCode === 0 ? 'ok' : 'failed', exitCode };
 }
@@ -98,29 +99,37 @@ function readSshLog(path: string | undefined): string {
   }
 }
 
-/** Turns ssh's own error text into what a responder needs to know. */
-export function explainSshFailure(output: string): string {
+/**
+ * Turns ssh's own error text into what a responder needs to know. Only ssh's fixed phrases are
+ * matched; when none fits, the last line is passed on as `sshSaid`, foreign text that a server can
+ * choose (a disconnect message before key exchange), so that renderers echo it instead of showing it.
+ */
+export function explainSshFailure(output: string): Pick<StepResult, 'sshError' | 'sshSaid'> {
   const text = output.toLowerCase();
   if (
     text.includes('remote host identification has changed') ||
     text.includes('host key verification failed')
   ) {
-    return 'host key verification failed: the host presented a key that is not in ssh-known-hosts. Connection refused to protect the credentials; check the host and update ssh-known-hosts if its key really changed.';
+    return {
+      sshError:
+        'host key verification failed: the host presented a key that is not in ssh-known-hosts. Connection refused to protect the credentials; check the host and update ssh-known-hosts if its key really changed.',
+    };
   }
   if (text.includes('permission denied'))
-    return 'authentication failed: the host did not accept ssh-private-key for ssh-user.';
+    return { sshError: 'authentication failed: the host did not accept ssh-private-key for ssh-user.' };
   if (text.includes('connection refused'))
-    return 'connection refused: nothing is listening on the host and port given.';
+    return { sshError: 'connection refused: nothing is listening on the host and port given.' };
   if (
     text.includes('timed out') ||
     text.includes('no route to host') ||
     text.includes('network is unreachable')
   ) {
-    return 'host unreachable: the connection timed out or there is no route to the host.';
+    return { sshError: 'host unreachable: the connection timed out or there is no route to the host.' };
   }
-  if (text.includes('could not resolve hostname')) return 'the host name could not be resolved.';
+  if (text.includes('could not resolve hostname'))
+    return { sshError: 'the host name could not be resolved.' };
   const lastLine = output.trim().split('\n').at(-1) ?? '';
-  return `ssh failed: ${lastLine.slice(0, 300)}`;
+  return { sshError: 'ssh failed.', sshSaid: lastLine.slice(0, 300) };
 }
 
 /** Keys pasted into secrets often lose their final newline or gain CRLFs; OpenSSH rejects both. */
