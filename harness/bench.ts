@@ -8,6 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { parseRunbook } from '../src/config/runbook.ts';
 import { createSshExecutor } from '../src/executor/ssh.ts';
 import { loadIncident } from '../src/flows/incident.ts';
+import { createIssueWriter } from '../src/flows/writer.ts';
+import { createSealer } from '../src/records/seal.ts';
 import { createGitHubAdapter } from '../src/github/octokit-adapter.ts';
 import { startDeployHost, stopDeployHost, type DeployHostState } from './deploy/host.ts';
 import { startEmulator, type GitHubEmulator } from './github/emulator.ts';
@@ -149,6 +151,7 @@ async function rebuildAtScale(): Promise<void> {
     baseUrl: emulator.url,
     log: () => {},
   });
+  const sealer = createSealer('', emulator.repo().fullName);
   const times: number[] = [];
   let requests = 0;
   for (let round = 0; round < ROUNDS; round += 1) {
@@ -156,6 +159,8 @@ async function rebuildAtScale(): Promise<void> {
     const started = performance.now();
     await loadIncident(issue, {
       github,
+      sealer,
+      writer: createIssueWriter({ github, sealer, knownSecrets: [], runUrl: '', onOverflow: () => {} }),
       runbook: parsed.runbook,
       selfLogin: 'github-actions[bot]',
       labelPrefix: 'incident:',
@@ -188,6 +193,7 @@ async function multiplexing(state: DeployHostState): Promise<void> {
     privateKey: state.privateKey,
     knownHosts: state.knownHostsLine,
     runnerTemp: state.baseDir,
+    tracker: { track: () => {}, untrack: () => {} },
   };
   const shared: number[] = [];
   const perStep: number[] = [];

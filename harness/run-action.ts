@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse } from 'yaml';
+import { interpretRunnerLog, type RunnerCommand } from './runner-commands.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -23,6 +24,8 @@ export interface RunActionOptions {
   entry?: string;
   /** Called with the process once it started, e.g. to cancel it as the runner does. */
   onSpawn?: (child: ChildProcess) => void;
+  /** Run the action's `post:` step afterwards, as the runner does (default true). */
+  post?: boolean;
 }
 
 export interface ActionRun {
@@ -31,17 +34,25 @@ export interface ActionRun {
   summary: string;
   stdout: string;
   stderr: string;
-  /** Values the action masked with core.setSecret (`::add-mask::`). */
+  /** Values the action masked with core.setSecret, as the runner registered them. */
   masks: string[];
+  /** Every workflow command the runner would have executed from the main step's output. */
+  runnerCommands: RunnerCommand[];
+  /** The main step's saved state (core.saveState), as the runner hands it to the post step. */
+  state: Record<string, string>;
   durationMs: number;
   runnerTemp: string;
-  /** Leftover files in RUNNER_TEMP after the run (keys must not remain). */
+  /** Files in RUNNER_TEMP when the main step ended, before the post step. */
+  runnerTempAfterMain: string[];
+  /** Leftover files in RUNNER_TEMP after the run and its post step (keys must not remain). */
   runnerTempAfter: string[];
+  /** The post step's output, when it ran. */
+  post?: { exitCode: number; stdout: string; stderr: string };
 }
 
 interface ActionYml {
   inputs: Record<string, { default?: string }>;
-  runs: { using: string; main: string };
+  runs: { using: string; main: string; post?: string; 'post-if'?: string };
 }
 
 /** Runs the bundled action as a child process with the environment the Actions runner gives it. */
@@ -121,16 +132,39 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
   });
   const durationMs = performance.now() - started;
   try {
+    const state = parseFileCommand(readFileSync(files.state, 'utf8'));
+    const runnerTempAfterMain = listFiles(runnerTemp);
+    const interpreted = interpretRunnerLog(child.stdout);
+    // The runner runs `post:` after the job's steps, even when the main step failed or was cancelled.
+    let post: ActionRun['post'];
+    if (actionYml.runs.post && options.post !== false) {
+      const stateEnv = Object.fromEntries(
+        Object.entries(state).map(([name, value]) => [`STATE_${name}`, value]),
+      );
+      post = await new Promise((done) => {
+        execFile(
+          process.execPath,
+          [join(ROOT, actionYml.runs.post ?? '')],
+          { env: { ...env, ...stateEnv }, cwd: workspace, timeout: 30_000 },
+          (error, stdout, stderr) =>
+            done({ exitCode: error ? (typeof error.code === 'number' ? error.code : 1) : 0, stdout, stderr }),
+        );
+      });
+    }
     return {
       exitCode: child.code,
       outputs: parseFileCommand(readFileSync(files.output, 'utf8')),
       summary: readFileSync(files.summary, 'utf8'),
       stdout: child.stdout,
       stderr: child.stderr,
-      masks: [...child.stdout.matchAll(/^::add-mask::(.*)$/gm)].map((match) => match[1] ?? ''),
+      masks: interpreted.masks,
+      runnerCommands: interpreted.commands,
+      state,
       durationMs,
       runnerTemp,
+      runnerTempAfterMain,
       runnerTempAfter: listFiles(runnerTemp),
+      ...(post ? { post } : {}),
     };
   } finally {
     rmSync(work, { recursive: true, force: true });

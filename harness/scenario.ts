@@ -216,12 +216,12 @@ export class IncidentScenario {
 
   /** The action's status board on the issue (edited in place, so always the same comment). */
   board(issueNumber: number): string {
-    return this.ownComments(issueNumber).find((body) => body.includes('{"type":"board"}')) ?? '';
+    return this.ownComments(issueNumber).find((body) => body.includes('"kind":"board"')) ?? '';
   }
 
   /** Bodies of the comments the action posted on the issue, oldest first, without the status board. */
   actionComments(issueNumber: number): string[] {
-    return this.ownComments(issueNumber).filter((body) => !body.includes('{"type":"board"}'));
+    return this.ownComments(issueNumber).filter((body) => !body.includes('"kind":"board"'));
   }
 
   private ownComments(issueNumber: number): string[] {

@@ -1,9 +1,25 @@
 #!/usr/bin/env bash
 # Sets up the machine, runs every check and the whole Jest suite, and ends with one line
-# "N passed, N failed" (each static check counts as one test).
+# "N passed, N failed" (each static check counts as one test). When something could not even
+# start (the machine's setup, the test deployment host), its cause is printed just above that line.
+#
+#   TEST_SH_SKIP_CHECKS=1      skip lint, typecheck, actionlint and check-dist
+#   TEST_SH_JEST_ARGS="…"      arguments for Jest instead of the whole suite
+#   TEST_SH_TMP=dir            where the run keeps its reports (default .tmp)
 set -uo pipefail
 cd "$(dirname "$0")/.."
-bash scripts/setup.sh || { echo "setup failed"; echo "0 passed, 1 failed"; exit 1; }
+tmp=$(realpath -m "${TEST_SH_TMP:-.tmp}")
+export TEST_SH_TMP=$tmp
+mkdir -p "$tmp"
+if ! bash scripts/setup.sh >"$tmp/setup.log" 2>&1; then
+  cat "$tmp/setup.log"
+  echo
+  echo "setup failed (scripts/setup.sh); its last lines:"
+  tail -n 20 "$tmp/setup.log"
+  echo "0 passed, 1 failed"
+  exit 1
+fi
+cat "$tmp/setup.log"
 
 passed=0
 failed=0
@@ -21,20 +37,22 @@ check() {
   echo "::endgroup::"
 }
 
-check lint npm run --silent lint
-check typecheck npm run --silent typecheck
-check actionlint npm run --silent actionlint
-check check-dist npm run --silent check-dist
+if [ -z "${TEST_SH_SKIP_CHECKS:-}" ]; then
+  check lint npm run --silent lint
+  check typecheck npm run --silent typecheck
+  check actionlint npm run --silent actionlint
+  check check-dist npm run --silent check-dist
+fi
 
-mkdir -p .tmp
-rm -f .tmp/jest-results.json
-npm test -- --json --outputFile=.tmp/jest-results.json
+rm -f "$tmp/jest-results.json" "$tmp/setup-failure.txt"
+# shellcheck disable=SC2086
+npm test -- ${TEST_SH_JEST_ARGS:-} --json --outputFile="$tmp/jest-results.json"
 jest_status=$?
-if [ -f .tmp/jest-results.json ]; then
+if [ -f "$tmp/jest-results.json" ]; then
   read -r jp jf < <(npx --no-install node -e '
-    const r = JSON.parse(require("fs").readFileSync(".tmp/jest-results.json", "utf8"));
+    const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
     const suitesFailed = r.numFailedTestSuites - r.testResults.filter((s) => s.assertionResults.some((a) => a.status === "failed")).length;
-    console.log(r.numPassedTests, r.numFailedTests + Math.max(0, suitesFailed));')
+    console.log(r.numPassedTests, r.numFailedTests + Math.max(0, suitesFailed));' "$tmp/jest-results.json")
   passed=$((passed + jp))
   failed=$((failed + jf))
 else
@@ -43,5 +61,10 @@ fi
 [ "$jest_status" -eq 0 ] || [ "$failed" -gt 0 ] || failed=$((failed + 1))
 
 echo
+if [ -f "$tmp/setup-failure.txt" ]; then
+  echo "=== Why no test ran ==="
+  cat "$tmp/setup-failure.txt"
+  echo
+fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

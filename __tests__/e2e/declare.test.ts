@@ -32,12 +32,10 @@ describe('the bundle, run as the runner runs it', () => {
     expect(run.summary).toContain('| `/declare` | success | declared |');
     // The token was masked before anything was logged.
     expect(run.masks).toContain('ghs_emulatorInstallationToken000000000000');
-    // The runbook file (absent: built-in runbook), the issue's history, and the board; then the
-    // issue's history once more, for commands posted before this run (none here).
+    // The runbook file (absent: built-in runbook), the issue's history read once (it also tells
+    // whether commands were posted before this run: none here), and the board.
     expect(emulator.requests.map((r) => `${r.method} ${r.operationId} ${r.status}`).sort()).toEqual([
       'GET issues/list-comments 200',
-      'GET issues/list-comments 200',
-      'GET issues/list-events 200',
       'GET issues/list-events 200',
       'GET repos/get-content 404',
       'POST issues/create-comment 201',
@@ -85,8 +83,9 @@ commands:
     expect(run.exitCode).toBe(1);
     expect(run.outputs).toMatchObject({ status: 'error', reason: 'invalid-runbook' });
     const [reply] = scenario.actionComments(issue);
-    expect(reply).toContain('The runbook .github/incident-runbook.yml is invalid');
-    expect(reply).toContain('Fix these, then relabel the issue');
+    expect(reply).toContain('The runbook `.github/incident-runbook.yml` is invalid');
+    expect(reply).toContain('Fix these:');
+    expect(reply).toContain('Then relabel the issue.');
     expect(reply).toContain('.github/incident-runbook.yml:5: commands.restart.description');
   });
 

@@ -16,7 +16,7 @@ commands:
     timeout: 3s
     steps:
       - name: Sleep
-        run: echo "started $$"; sleep 300; echo never
+        run: sleep 300 & echo "started $$ child $!"; wait; echo never
       - name: After
         run: echo should not run
   leak:
@@ -65,19 +65,24 @@ test('a command that outlives its timeout is killed on the host, and later steps
   expect(result).toContain('### ⏱️ Timed out: `/hang`');
   expect(result).toContain('“Sleep” timed out');
   expect(result).toContain('- ⏭️ After (not run)');
-  const pid = /started (\d+)/.exec(result)?.[1];
-  expect(pid).toBeDefined();
-  // The kill is a signal: give the host's scheduler up to 5 s to deliver it and reap the process.
-  // `[3]00` keeps pgrep from matching its own command line.
-  let alive = '';
-  for (let look = 0; look < 10; look += 1) {
-    alive = (
-      await ssh(host(), `ps -o pid=,cmd= -p ${pid} || true; pgrep -fa 'sleep [3]00' || true`)
+  // The shell and its child, by pid, and each only if it still is that process (pids wrap).
+  const [, shell, child] = /started (\d+) child (\d+)/.exec(result) ?? [];
+  expect(shell).toBeDefined();
+  expect(child).toBeDefined();
+  const stillThere = async () =>
+    (
+      await ssh(
+        host(),
+        `for pid in ${shell} ${child}; do tr '\\0' ' ' < /proc/$pid/cmdline 2>/dev/null | grep -E '^(sleep 300|bash -eo pipefail)' || true; done`,
+      )
     ).stdout.trim();
-    if (alive === '') break;
+  // `timeout` signals the whole process group; allow the host a moment to deliver it and reap.
+  let left = await stillThere();
+  for (let look = 0; left !== '' && look < 10; look += 1) {
     await new Promise((resolve) => setTimeout(resolve, 500));
+    left = await stillThere();
   }
-  expect(alive).toBe('');
+  expect(left).toBe('');
 });
 
 test('credentials printed on the host never reach the comment, the summary or the log', async () => {
@@ -124,24 +129,27 @@ test('an output flood keeps head and tail within GitHub’s comment limit', asyn
   expect(result).toMatch(/bytes of output/);
 });
 
-test('several commands in one comment run in order, up to max-commands; the rest get a reply', async () => {
+test('several commands in one comment run in order; the lines that cannot run get one reply', async () => {
   const sessions = (await readCommandLog(host())).length;
-  const { commentId, run } = await scenario.comment(
-    issue,
-    'alice',
-    '/whoami\n/frobnicate\n/whoami\n/whoami',
-    {
-      'max-commands': '3',
-    },
-  );
+  const { commentId, run } = await scenario.comment(issue, 'alice', '/whoami\n/frobnicate\n/whoami', {
+    'max-commands': '3',
+  });
   expect(run.outputs.status).toBe('refused');
   const comments = scenario.actionComments(issue);
-  expect(comments.at(-4)).toContain('### ✅ Succeeded: `/whoami`');
-  expect(comments.at(-3)).toContain('`/frobnicate` is not a command in this runbook');
+  expect(comments.at(-3)).toContain('### ✅ Succeeded: `/whoami`');
   expect(comments.at(-2)).toContain('### ✅ Succeeded: `/whoami`');
-  expect(comments.at(-1)).toContain('Only the first 3 commands of a comment are run');
+  expect(comments.at(-1)).toContain('`/frobnicate` is not a command in this runbook');
   expect((await readCommandLog(host())).length - sessions).toBe(2);
   expect(emulator.reactionsFor(commentId).map((reaction) => reaction.content)).toEqual(['eyes', 'confused']);
+
+  const replies = scenario.actionComments(issue).length;
+  const tooMany = await scenario.comment(issue, 'alice', '/whoami\n/whoami\n/whoami\n/whoami', {
+    'max-commands': '3',
+  });
+  expect(tooMany.run.outputs).toMatchObject({ status: 'refused', reason: 'too-many-commands' });
+  expect(scenario.actionComments(issue)).toHaveLength(replies + 1);
+  expect(scenario.actionComments(issue).at(-1)).toContain('holds 4 commands; at most 3 run from one comment');
+  expect((await readCommandLog(host())).length - sessions).toBe(2);
 });
 
 test('a jump host is used with the same strict host key checks', async () => {

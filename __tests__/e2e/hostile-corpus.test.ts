@@ -45,9 +45,11 @@ test(`${CORPUS.length} hostile comments through the bundle: each gets its treatm
         entry.expect === 'ignored'
           ? run.outputs.status === 'ignored' && replies.length === 0 && reactions.length === 0
           : run.outputs.status === 'refused' &&
-            replies.length > 0 &&
-            replies.every((reply) => /^(❓|🚫|⚠️ Only the first)/u.test(reply)) &&
-            reactions.join(',') === 'eyes,confused';
+            // One reply for the whole comment, saying what was wrong.
+            replies.length === 1 &&
+            replies.every((reply) => /^(❓|🚫|⚠️ \*\*Not run:\*\*|⏳)/u.test(reply)) &&
+            // Claimed, then refused; or refused whole before any claim (no access, too many commands).
+            ['eyes,confused', 'confused'].includes(reactions.join(','));
       const tally = handled.get(entry.category) ?? { tried: 0, asSpecified: 0 };
       handled.set(entry.category, {
         tried: tally.tried + 1,

@@ -88,7 +88,7 @@ describe('a whole P0 incident on a controlled clock', () => {
 
     const postmortem = scenario
       .actionComments(issue)
-      .find((body) => body.startsWith('# Postmortem: KB agent down'));
+      .find((body) => body.startsWith('# Postmortem: `KB agent down`'));
     expect(postmortem).toBeDefined();
     expect(postmortem).toContain('| Time to acknowledge | 2 min | 5 minutes | ✅ met |');
     expect(postmortem).toContain('| Time to mitigate | 45 min | 15 minutes (response time) | ⚠️ missed |');

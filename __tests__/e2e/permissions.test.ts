@@ -34,9 +34,17 @@ test('an outsider gets one reply, without an echo of their text', async () => {
   const issue = incident();
   const { run } = await scenario.comment(issue, 'stranger', '/restart @everyone');
   expect(run.outputs).toMatchObject({ status: 'refused', reason: 'permission' });
-  expect(scenario.actionComments(issue)).toEqual([
-    '🚫 @stranger has no access to this repository, so commands from this account are not run. Nothing was executed.',
-  ]);
+  const replies = scenario.actionComments(issue);
+  expect(replies).toHaveLength(1);
+  expect(replies[0]).toMatch(
+    /^🚫 @stranger has no access to this repository, so commands from this account are not run\. Nothing was executed\./,
+  );
+  expect(replies[0]).not.toContain('everyone');
+  // A second comment gets no reply at all, only the 😕.
+  const again = await scenario.comment(issue, 'stranger', '/restart');
+  expect(again.run.outputs).toMatchObject({ status: 'refused', reason: 'permission' });
+  expect(scenario.actionComments(issue)).toHaveLength(1);
+  expect(emulator.reactionsFor(again.commentId).map((reaction) => reaction.content)).toEqual(['confused']);
 });
 
 test('a contributor from a fork (read) is refused with the permission needed', async () => {
@@ -44,7 +52,7 @@ test('a contributor from a fork (read) is refused with the permission needed', a
   const { run } = await scenario.comment(issue, 'fork-contributor', '/restart');
   expect(run.outputs).toMatchObject({ status: 'refused', reason: 'permission' });
   expect(scenario.actionComments(issue).at(-1)).toContain(
-    '@fork-contributor has read permission; this command needs write or higher.',
+    '@fork-contributor: commands on this incident need write access to the repository; you have read.',
   );
 });
 
@@ -94,7 +102,9 @@ test('a user whose permission was removed between the comment and the run is ref
   emulator.setPermission('alice', 'read');
   const { run } = await scenario.comment(issue, 'alice', '/restart');
   expect(run.outputs).toMatchObject({ status: 'refused', reason: 'permission' });
-  expect(scenario.actionComments(issue).at(-1)).toContain('@alice has read permission');
+  expect(scenario.actionComments(issue).at(-1)).toContain(
+    'need write access to the repository; you have read',
+  );
 });
 
 test('team membership that cannot be read refuses (fail closed)', async () => {

@@ -136,15 +136,24 @@ describe('remediation over SSH, end to end', () => {
     }
   });
 
-  test('a commenter with read permission is refused, and nothing runs on the host', async () => {
+  test('a commenter with read permission is refused once, then only marked, and nothing runs on the host', async () => {
     const sessions = await sessionsSoFar();
     const { commentId, run } = await scenario.comment(issue, 'mallory', '/restart');
     expect(run.outputs).toMatchObject({ status: 'refused', reason: 'permission' });
     expect(await sessionsSoFar()).toBe(sessions);
     const [reply] = lastComments(1);
-    expect(reply).toContain('🚫 **Not run:** `/restart`');
-    expect(reply).toContain('@mallory has read permission; this command needs write or higher.');
-    expect(emulator.reactionsFor(commentId).map((r) => r.content)).toEqual(['eyes', 'confused']);
+    expect(reply).toContain(
+      '@mallory: commands on this incident need write access to the repository; you have read.',
+    );
+    expect(reply).toContain('This is the only reply you get here');
+    // Refused whole before anything was claimed: no 👀, only the 😕.
+    expect(emulator.reactionsFor(commentId).map((r) => r.content)).toEqual(['confused']);
+    const replies = scenario.actionComments(issue).length;
+    const again = await scenario.comment(issue, 'mallory', '/rollback v1.0.0');
+    expect(again.run.outputs).toMatchObject({ status: 'refused', reason: 'permission' });
+    expect(scenario.actionComments(issue)).toHaveLength(replies);
+    expect(emulator.reactionsFor(again.commentId).map((r) => r.content)).toEqual(['confused']);
+    expect(await sessionsSoFar()).toBe(sessions);
   });
 
   test('a host-key mismatch refuses to connect, and the issue says why', async () => {

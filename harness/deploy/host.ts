@@ -98,7 +98,17 @@ export interface StopReport {
   killed: string[];
 }
 
-const READY_TIMEOUT_MS = 30_000;
+/**
+ * How long a service may take to become ready. Generous, because the first start on a new machine
+ * is slow (the first PostgreSQL initdb, cold page cache, two cores shared with a build), and bounded,
+ * so that a service that will never come up fails the run with its log instead of hanging it.
+ */
+const READY_TIMEOUT_MS = 120_000;
+/** Starts tried when a start fails for a reason that can pass, such as a port taken meanwhile. */
+const START_ATTEMPTS = 3;
+/** Failures that another attempt, on other ports, can cure. */
+const TRANSIENT =
+  /address already in use|could not bind|EADDRINUSE|could not create any TCP\/IP sockets|Cannot assign requested address/i;
 
 /** KB_DEPLOY_TRACE=1 prints how long each phase of start and stop took, to tune the figures. */
 function tracer(label: string): (phase: string) => void {
@@ -166,6 +176,9 @@ async function waitForService(what: string, probe: () => Promise<unknown>, log: 
     // "gave up: NAME entered FATAL state, too many start retries too quickly"
     const gaveUp = (await readFile(kb.supervisordLog, 'utf8').catch(() => '')).match(/gave up: .*/);
     if (gaveUp) throw new GiveUp(`supervisord ${gaveUp[0]}`);
+    // A port taken under it will not free itself: say so now rather than at the deadline.
+    const bind = (await readFile(log, 'utf8').catch(() => '')).match(TRANSIENT);
+    if (bind) throw new GiveUp(`its log says: ${bind[0]}`);
     return probe();
   };
   try {
@@ -212,18 +225,45 @@ async function writeSshFiles(
   }
 }
 
+/**
+ * Starts the host; a start that failed for a reason that can pass (a port another process took
+ * between picking it and binding it) is tried again on fresh ports. `KB_DEPLOY_FAULT=pg-port-taken:N`
+ * makes the first N attempts find PostgreSQL's port taken, to test exactly that.
+ */
 export async function startDeployHost(options: { baseDir?: string } = {}): Promise<DeployHost> {
+  const fault = /^pg-port-taken:(\d+)$/.exec(process.env.KB_DEPLOY_FAULT ?? '');
+  for (let attempt = 1; ; attempt += 1) {
+    try {
+      return await startDeployHostOnce(options, fault ? attempt <= Number(fault[1]) : false);
+    } catch (error) {
+      const message = (error as Error).message;
+      if (attempt >= START_ATTEMPTS || !TRANSIENT.test(message) || options.baseDir) {
+        throw new Error(
+          `${message}\n(start attempt ${attempt} of ${START_ATTEMPTS}${TRANSIENT.test(message) ? '' : '; not retried: this failure does not pass by itself'})`,
+          { cause: error },
+        );
+      }
+      process.stderr.write(
+        `deploy host: start attempt ${attempt} failed (${message.split('\n')[0]}); trying again on other ports\n`,
+      );
+    }
+  }
+}
+
+async function startDeployHostOnce(options: { baseDir?: string }, takePgPort: boolean): Promise<DeployHost> {
   const started = performance.now();
   const trace = tracer('start');
   const baseDir = await prepareBaseDir(options.baseDir);
   const layout = paths(baseDir);
   const { kb, ssh } = layout;
   let state: DeployHostState | undefined;
+  let squatter: net.Server | undefined;
   try {
     const user = await ensureDeployUser();
     trace('deploy user ready');
     const ports: Ports = await pickFreePorts(['ssh', 'app', 'pg', 'redis'] as const);
     const { ssh: sshPort, app: appPort, pg: pgPort, redis: redisPort } = ports;
+    if (takePgPort) squatter = await squat(pgPort);
     const sessionEnvironment = deploymentEnvironment(kb, ports);
     state = {
       baseDir,
@@ -306,6 +346,7 @@ export async function startDeployHost(options: { baseDir?: string } = {}): Promi
     state.startupMs = Math.round(performance.now() - started);
     return state;
   } catch (error) {
+    squatter?.close();
     const cleanup = await stopDeployHost(
       state ??
         ({ baseDir, kbHome: kb.kbHome, deployUid: process.getuid?.() ?? 0, pids: {} } as DeployHostState),
@@ -317,6 +358,15 @@ export async function startDeployHost(options: { baseDir?: string } = {}): Promi
       cause: error,
     });
   }
+}
+
+/** Another process's listener on `port`, as when something takes it between picking and binding. */
+function squat(port: number): Promise<net.Server> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(port, '127.0.0.1', () => resolve(server));
+  });
 }
 
 /**

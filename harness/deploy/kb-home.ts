@@ -226,7 +226,7 @@ export async function buildKbHome(
       '--no-sync',
       '--no-instructions',
     ],
-    { ...asUser(user), cwd: layout.kbHome, env: userEnvironment(user), timeoutMs: 60_000 },
+    { ...asUser(user), cwd: layout.kbHome, env: userEnvironment(user), timeoutMs: 180_000 },
   );
 }
 
@@ -259,7 +259,7 @@ export async function startSupervisord(layout: KbLayout, user: DeployUser): Prom
         if (pid === undefined) throw new Error(`no pid in ${layout.supervisordPid}`);
         return pid;
       },
-      { timeoutMs: 10_000, intervalMs: 20 },
+      { timeoutMs: 60_000, intervalMs: 20 },
     );
     await nudge(layout.supervisorSocket);
     return pid;

@@ -181,6 +181,25 @@ export class SeededRepo {
     return renderComment(this.urls, this.record, this.state.updateComment(this.comment(commentId), body));
   }
 
+  /**
+   * Deletes a comment, as anyone with write access can, or as another workflow can with its own
+   * GITHUB_TOKEN (which posts, edits and deletes as github-actions[bot] too).
+   */
+  deleteComment(commentId: number): void {
+    this.comment(commentId);
+    this.record.comments.delete(commentId);
+  }
+
+  /** Removes `user`'s reaction (a workflow of its own can remove the bot's, as the bot). */
+  unreact(commentId: number, user: string, content: ReactionContent): boolean {
+    const comment = this.comment(commentId);
+    const before = comment.reactions.length;
+    comment.reactions = comment.reactions.filter(
+      (reaction) => !(reaction.user.login === user && reaction.content === content),
+    );
+    return comment.reactions.length < before;
+  }
+
   getComment(commentId: number): GitHubIssueComment | undefined {
     const comment = this.record.comments.get(commentId);
     return comment ? renderComment(this.urls, this.record, comment) : undefined;
