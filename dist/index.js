@@ -31449,7 +31449,7 @@ which.sync = whichSync
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(318);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6080);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -31458,13 +31458,28 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 318:
+/***/ 6080:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
   e: () => (/* binding */ run)
+});
+
+// NAMESPACE OBJECT: ./node_modules/micromark/lib/constructs.js
+var constructs_namespaceObject = {};
+__nccwpck_require__.r(constructs_namespaceObject);
+__nccwpck_require__.d(constructs_namespaceObject, {
+  attentionMarkers: () => (attentionMarkers),
+  contentInitial: () => (contentInitial),
+  disable: () => (disable),
+  document: () => (constructs_document),
+  flow: () => (constructs_flow),
+  flowInitial: () => (flowInitial),
+  insideSpan: () => (insideSpan),
+  string: () => (constructs_string),
+  text: () => (constructs_text)
 });
 
 ;// CONCATENATED MODULE: external "node:fs"
@@ -34381,9 +34396,9 @@ function group(name, fn) {
 function saveState(name, value) {
     const filePath = process.env['GITHUB_STATE'] || '';
     if (filePath) {
-        return issueFileCommand('STATE', prepareKeyValueMessage(name, value));
+        return file_command_issueFileCommand('STATE', file_command_prepareKeyValueMessage(name, value));
     }
-    issueCommand('save-state', { name }, toCommandValue(value));
+    command_issueCommand('save-state', { name }, utils_toCommandValue(value));
 }
 /**
  * Gets the value of an state set by this action's main execution.
@@ -44154,6 +44169,9 @@ const inputsSchema = object({
     escalation: listInput.pipe(array(schemas_string().regex(/^[\w.-]+(?:\/[\w.-]+)?$/, 'escalation entries are users or org/team-slug'))),
     'initial-assessment': booleanInput('initial-assessment'),
     'bot-login': schemas_string().trim().min(1, 'bot-login is empty; the default is github-actions[bot]'),
+    'record-secret': schemas_string().refine((value) => value.trim() === '' || value.trim().length >= 32, {
+        error: 'record-secret must be at least 32 characters (for example `openssl rand -hex 32`), or empty',
+    }),
 });
 const INPUT_NAMES = Object.keys(inputsSchema.shape);
 
@@ -44198,6 +44216,7 @@ function toSettings(inputs) {
         escalation: inputs.escalation,
         initialAssessment: inputs['initial-assessment'],
         botLogin: inputs['bot-login'],
+        recordSecret: inputs['record-secret'].trim() || inputs['ssh-private-key'],
     };
 }
 
@@ -53496,52 +53515,651 @@ const {
 } = getIpcExport();
 
 
+;// CONCATENATED MODULE: ./src/report/redact.ts
+/** The armour lines of a PEM private key; the streaming output filter follows keys line by line. */
+const PRIVATE_KEY_BEGIN = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----/;
+const PRIVATE_KEY_END = /-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----/;
+const KEY_BODY = '[A-Za-z0-9+/=]{16,}';
+/** A line of a key's base64 body. */
+const PRIVATE_KEY_BODY_LINE = new RegExp(`^${KEY_BODY}$`);
+/**
+ * Patterns of text that look like credentials. Output from a host goes to an issue that may be
+ * public, so anything shaped like a secret is replaced before it is posted or logged.
+ */
+const SECRET_PATTERNS = [
+    {
+        name: 'private key',
+        pattern: new RegExp(`${PRIVATE_KEY_BEGIN.source}[\\s\\S]*?(?:${PRIVATE_KEY_END.source}|$)`, 'g'),
+    },
+    {
+        name: 'private key',
+        // The end of a key whose start was cut off (output keeps only its head and tail).
+        pattern: new RegExp(`(?:^${KEY_BODY}\\r?\\n)+${PRIVATE_KEY_END.source}`, 'gm'),
+    },
+    {
+        name: 'JSON credential',
+        pattern: /("(?:password|passwd|secret|token|api_?key|private_?key)"\s*:\s*")[^"]+/gi,
+        keep: 1,
+    },
+    // Distinctive prefixes need no word boundary before them: text glued to a token (by a removed
+    // escape sequence, a NUL, a prompt) must not hide it. The cost is redacting a look-alike.
+    { name: 'GitHub token', pattern: /(?:gh[pousr]_[A-Za-z0-9]{20,255}|github_pat_[A-Za-z0-9_]{22,255})\b/g },
+    { name: 'Slack token', pattern: /(?:xox[abposre]|xapp)-[A-Za-z0-9-]{10,}\b/g },
+    { name: 'Google API key', pattern: /AIza[0-9A-Za-z_-]{35}\b/g },
+    { name: 'Stripe key', pattern: /(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{16,}\b/g },
+    { name: 'Slack webhook', pattern: /https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/_-]+/g },
+    { name: 'AWS access key', pattern: /(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[A-Z0-9]{16}\b/g },
+    {
+        name: 'AWS secret key',
+        pattern: /(aws_?secret_?access_?key\s*[=:]\s*["']?)[A-Za-z0-9/+=]{40}/gi,
+        keep: 1,
+    },
+    { name: 'OpenAI key', pattern: /\bsk-(?:proj-)?[A-Za-z0-9_-]{20,}\b/g },
+    { name: 'JWT', pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g },
+    { name: 'bearer token', pattern: /(\bBearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, keep: 1 },
+    { name: 'password in URL', pattern: /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@/]+(?=@)/gi, keep: 1 },
+    {
+        name: 'credential assignment',
+        pattern: /(\b[A-Z0-9_]*(?:PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|APIKEY|PRIVATE_KEY)[A-Z0-9_]*\s*[=:]\s*["']?)(?!\*\*\*)[^\s"']{4,}/gi,
+        keep: 1,
+    },
+];
+/** What a redacted value is replaced with. */
+function placeholder(kind) {
+    return `***${kind} redacted***`;
+}
+/** Any replacement `redact()` leaves, so that a cut can keep it whole. */
+const PLACEHOLDER = /\*\*\*(?:[A-Za-z ]+ redacted\*\*\*)?/g;
+/**
+ * Known secrets are matched line by line (a multi-line key may be printed one line at a time);
+ * lines shorter than 6 characters would match too much ordinary text.
+ */
+function knownSecretLines(knownSecrets) {
+    return knownSecrets.flatMap((secret) => secret
+        .split('\n')
+        .map((part) => part.trim())
+        .filter((line) => line.length >= 6));
+}
+/** Replaces known secret values, then anything shaped like a credential, with `***`. */
+function redact(text, knownSecrets = []) {
+    const counts = {};
+    let result = text;
+    // Shapes first, so whole blocks (a PEM key) go before a known line could break them apart.
+    for (const { name, pattern, keep } of SECRET_PATTERNS) {
+        result = result.replace(pattern, (...match) => {
+            counts[name] = (counts[name] ?? 0) + 1;
+            return keep ? `${match[keep]}***` : placeholder(name);
+        });
+    }
+    for (const line of knownSecretLines(knownSecrets)) {
+        const parts = result.split(line);
+        if (parts.length > 1) {
+            counts['known secret'] = (counts['known secret'] ?? 0) + parts.length - 1;
+            result = parts.join('***');
+        }
+    }
+    return { text: result, counts };
+}
+
+;// CONCATENATED MODULE: ./src/executor/output-filter.ts
+
+
+/** The longest escape sequence waited for; an unterminated one loses its introducer and shows as text. */
+const MAX_SEQUENCE = 256;
+/** A line longer than this is released in pieces. */
+const REDACTION_WINDOW = 64 * 1024;
+/** A forced split leaves at least this much of the window for the next one, so a secret this long is seen whole. */
+const REDACTION_MARGIN = 16 * 1024;
+/** The longest END line of a key that is looked for. */
+const MAX_KEY_ARMOUR = 256;
+const KEY_END = new RegExp(PRIVATE_KEY_END.source, 'g');
+/** Lines that look like a key's body are held back up to this size, in case a key's END follows. */
+const HELD_KEY_LINES = 16 * 1024;
+function createOutputFilter(knownSecrets) {
+    const sanitiser = createSanitiser();
+    const redactor = createRedactor(knownSecretLines(knownSecrets));
+    let ended = false;
+    return {
+        push(chunk) {
+            if (ended)
+                throw new Error('output filter: push() after end()');
+            return redactor.push(sanitiser.push(chunk), false);
+        },
+        end() {
+            if (ended)
+                return '';
+            ended = true;
+            return redactor.push(sanitiser.end(), true);
+        },
+        redactions: () => ({ ...redactor.counts }),
+    };
+}
+// --- Sanitise: UTF-8 text with no terminal escapes and no control characters but \n and \t ---
+const ESC = 0x1b;
+const BEL = 0x07;
+const C1_CSI = 0x9b;
+const C1_ST = 0x9c;
+/** C1 introducers of string sequences: DCS, SOS, OSC, PM, APC. */
+const C1_STRINGS = new Set([0x90, 0x98, 0x9d, 0x9e, 0x9f]);
+/** After ESC, the string sequences OSC, DCS, SOS, PM, APC. */
+const ESC_STRINGS = new Set([...']PX^_'].map((char) => char.charCodeAt(0)));
+/**
+ * Everything the scanner stops at: C0 controls but tab and newline, DEL, C1 controls, and the
+ * invisible format characters (soft hyphen, zero-width and bidirectional controls) that would let
+ * a token be printed in pieces or the text be shown in another order than it was written.
+ */
+const SPECIAL = 
+// eslint-disable-next-line no-control-regex
+/[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+function createSanitiser() {
+    const decoder = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
+    let carry = '';
+    return {
+        push: (chunk) => scan(carry + decoder.write(chunk), false),
+        end: () => scan(carry + decoder.end(), true),
+    };
+    function scan(text, final) {
+        const out = [];
+        carry = '';
+        let i = 0;
+        for (;;) {
+            SPECIAL.lastIndex = i;
+            const found = SPECIAL.exec(text);
+            if (!found) {
+                out.push(text.slice(i));
+                break;
+            }
+            const at = found.index;
+            out.push(text.slice(i, at));
+            const code = text.charCodeAt(at);
+            if (code === 0x0d) {
+                // Overprinting (`\r` progress bars) becomes one line per state; `\r\n` is one line end.
+                let next = at + 1;
+                while (text.charCodeAt(next) === 0x0d)
+                    next += 1;
+                if (next === text.length && !final) {
+                    carry = '\r';
+                    break;
+                }
+                if (text.charCodeAt(next) !== 0x0a)
+                    out.push('\n');
+                i = next;
+                continue;
+            }
+            if (code !== ESC && code !== C1_CSI && !C1_STRINGS.has(code)) {
+                i = at + 1;
+                continue;
+            }
+            const end = sequenceEnd(text, at);
+            if (typeof end === 'number') {
+                i = end;
+            }
+            else if (end === 'exhausted' && text.length - at >= MAX_SEQUENCE) {
+                // Too long to be a sequence a terminal would act on: only its introducer goes.
+                i = at + introducerLength(text, at);
+            }
+            else if (final) {
+                // Cut off by the end of the output: nothing of it is text.
+                i = text.length;
+            }
+            else {
+                carry = text.slice(at);
+                break;
+            }
+        }
+        return out.join('');
+    }
+}
+/** `ESC [` and `ESC ]` (and the other string openers) are two characters; the C1 forms one. */
+function introducerLength(text, at) {
+    if (text.charCodeAt(at) !== ESC)
+        return 1;
+    const next = text.charCodeAt(at + 1);
+    return next === 0x5b || ESC_STRINGS.has(next) ? 2 : 1;
+}
+/**
+ * The end of the escape sequence at `at`, decided on its first MAX_SEQUENCE characters so that
+ * the answer never depends on how the stream was chunked. A malformed sequence ends where it
+ * breaks; the breaking character is scanned again as text.
+ */
+function sequenceEnd(text, at) {
+    const limit = Math.min(text.length, at + MAX_SEQUENCE);
+    const code = text.charCodeAt(at);
+    if (code === C1_CSI)
+        return controlSequenceEnd(text, at + 1, limit);
+    if (code !== ESC)
+        return stringEnd(text, at + 1, limit);
+    if (at + 1 >= text.length)
+        return 'more';
+    const next = text.charCodeAt(at + 1);
+    if (next === 0x5b)
+        return controlSequenceEnd(text, at + 2, limit);
+    if (ESC_STRINGS.has(next))
+        return stringEnd(text, at + 2, limit);
+    if (next >= 0x20 && next <= 0x2f) {
+        // nF: intermediates, then a final byte (`ESC ( B` selects a character set).
+        for (let k = at + 2; k < limit; k += 1) {
+            const c = text.charCodeAt(k);
+            if (c >= 0x20 && c <= 0x2f)
+                continue;
+            return c >= 0x30 && c <= 0x7e ? k + 1 : k;
+        }
+        return 'exhausted';
+    }
+    if (next >= 0x30 && next <= 0x7e)
+        return at + 2;
+    // A lone ESC before something no sequence starts with.
+    return at + 1;
+}
+/** CSI: parameter and intermediate bytes, then one final byte. */
+function controlSequenceEnd(text, from, limit) {
+    for (let k = from; k < limit; k += 1) {
+        const c = text.charCodeAt(k);
+        if (c >= 0x20 && c <= 0x3f)
+            continue;
+        return c >= 0x40 && c <= 0x7e ? k + 1 : k;
+    }
+    return 'exhausted';
+}
+/** OSC, DCS, SOS, PM, APC: anything up to BEL or ST (`ESC \` or U+009C); another ESC cancels. */
+function stringEnd(text, from, limit) {
+    for (let k = from; k < limit; k += 1) {
+        const c = text.charCodeAt(k);
+        if (c === BEL || c === C1_ST)
+            return k + 1;
+        if (c !== ESC)
+            continue;
+        if (k + 1 >= text.length)
+            return 'more';
+        return text.charCodeAt(k + 1) === 0x5c ? k + 2 : k;
+    }
+    return 'exhausted';
+}
+function createRedactor(secretLines) {
+    const longestSecret = Math.max(0, ...secretLines.map((line) => line.length));
+    const margin = Math.max(REDACTION_MARGIN, longestSecret + 1);
+    const window = Math.max(REDACTION_WINDOW, 4 * margin);
+    const counts = {};
+    /** Text looked at but not yet released: never a newline, shorter than a window. */
+    let pending = '';
+    /** Text not yet looked at: while it cannot finish a line or fill a window, it only waits here. */
+    let queued = [];
+    let queuedLength = 0;
+    /** Inside a PEM private key: nothing is released until its END line. */
+    let inKey = false;
+    /** A secret ran past a whole window: the rest of it (up to whitespace) is dropped too. */
+    let swallowing = false;
+    /** Lines that may be the body of a key whose BEGIN line this output never had. */
+    let held = [];
+    let heldLength = 0;
+    return { push, counts };
+    function push(text, final) {
+        queued.push(text);
+        queuedLength += text.length;
+        // Looking again at a long unfinished line for every small chunk would cost its length each time.
+        const waits = !final && !inKey && !swallowing && !text.includes('\n');
+        if (waits && pending.length + queuedLength < window)
+            return '';
+        pending += queued.join('');
+        queued = [];
+        queuedLength = 0;
+        const out = [];
+        let pos = 0;
+        // The next newline at or after `pos` (-1: none in `pending`), so a long line is searched once.
+        let newline = pending.indexOf('\n');
+        for (;;) {
+            if (newline >= 0 && newline < pos)
+                newline = pending.indexOf('\n', pos);
+            if (swallowing) {
+                const rest = pending.slice(pos).search(/\s/);
+                if (rest < 0) {
+                    pos = pending.length;
+                    break;
+                }
+                pos += rest;
+                swallowing = false;
+            }
+            if (inKey) {
+                pos = skipKey(pos, final);
+                if (inKey)
+                    break;
+                continue;
+            }
+            if (newline >= 0 && newline - pos < window) {
+                pos = line(out, pos, newline, true);
+            }
+            else if (pending.length - pos >= window) {
+                pos = split(out, pos);
+            }
+            else if (final && pos < pending.length) {
+                pos = line(out, pos, pending.length, false);
+            }
+            else {
+                break;
+            }
+        }
+        if (final) {
+            flushHeld(out);
+            pending = '';
+        }
+        else {
+            pending = pending.slice(pos);
+        }
+        return out.join('');
+    }
+    /** Drops key material up to and including the END line; returns where to go on. */
+    function skipKey(pos, final) {
+        const rest = pending.slice(pos);
+        for (const end of rest.matchAll(KEY_END)) {
+            // Only an END line that a chunk boundary cannot hide counts, so chunking never changes the result.
+            if (end[0].length > MAX_KEY_ARMOUR)
+                continue;
+            inKey = false;
+            return pos + end.index + end[0].length;
+        }
+        if (final)
+            return pending.length;
+        // An END line may be arriving: keep the unfinished line, as much of it as an END could need.
+        const lineStart = rest.lastIndexOf('\n') + 1;
+        return pos + Math.max(lineStart, rest.length - MAX_KEY_ARMOUR);
+    }
+    /** One line, [pos, stop), with its newline if `complete`; returns where the next one starts. */
+    function line(out, pos, stop, complete) {
+        const text = pending.slice(pos, stop);
+        const begin = PRIVATE_KEY_BEGIN.exec(text);
+        if (begin)
+            return openKey(out, pos, text, begin);
+        if (held.length > 0 && text.startsWith('-----END ')) {
+            const end = PRIVATE_KEY_END.exec(text);
+            if (end?.index === 0) {
+                // The end of a key whose BEGIN line came before the output did (`tail id_rsa`).
+                held = [];
+                heldLength = 0;
+                release(out, placeholder('private key'), 'private key');
+                return pos + end[0].length;
+            }
+        }
+        if (complete && PRIVATE_KEY_BODY_LINE.test(text)) {
+            hold(out, text);
+            return stop + 1;
+        }
+        flushHeld(out);
+        out.push(clean(text) + (complete ? '\n' : ''));
+        return complete ? stop + 1 : stop;
+    }
+    function openKey(out, pos, text, begin) {
+        flushHeld(out);
+        out.push(clean(text.slice(0, begin.index)));
+        release(out, placeholder('private key'), 'private key');
+        inKey = true;
+        return pos + begin.index + begin[0].length;
+    }
+    /**
+     * Releases part of a line that has filled a whole window. The split point starts `margin`
+     * before the window's end and moves left to the start of any match that crosses it, so every
+     * secret up to `margin` long is redacted whole, in this window or the next.
+     */
+    function split(out, pos) {
+        flushHeld(out);
+        const text = pending.slice(pos, pos + window);
+        const begin = PRIVATE_KEY_BEGIN.exec(text);
+        if (begin)
+            return openKey(out, pos, text, begin);
+        const spans = matchSpans(text);
+        let cut = splitPoint(spans, window - margin);
+        // Never between the two halves of a surrogate pair.
+        while (cut > 0 && isHighSurrogate(text.charCodeAt(cut - 1)))
+            cut = splitPoint(spans, cut - 1);
+        if (cut > 0) {
+            out.push(clean(text.slice(0, cut)));
+            return pos + cut;
+        }
+        // Matches run from the window's start past the split point: one secret, redacted whole.
+        const first = spans.filter((span) => span.start === 0).sort((a, b) => b.end - a.end)[0];
+        const kind = first?.kind ?? 'secret';
+        const end = chainEnd(spans, window - margin);
+        release(out, placeholder(kind), kind);
+        if (end >= text.length)
+            swallowing = true;
+        return pos + end;
+    }
+    function matchSpans(text) {
+        const spans = [];
+        for (const { name, pattern } of SECRET_PATTERNS) {
+            for (const match of text.matchAll(pattern)) {
+                spans.push({
+                    start: match.index,
+                    end: match.index + match[0].length,
+                    kind: name,
+                    reachesPastEnd: true,
+                });
+            }
+        }
+        for (const secret of secretLines) {
+            for (let at = text.indexOf(secret); at >= 0; at = text.indexOf(secret, at + 1)) {
+                spans.push({ start: at, end: at + secret.length, kind: 'known secret', reachesPastEnd: false });
+            }
+        }
+        for (const match of text.matchAll(/<!--|-->/g)) {
+            spans.push({
+                start: match.index,
+                end: match.index + match[0].length,
+                kind: 'marker',
+                reachesPastEnd: false,
+            });
+        }
+        return spans;
+    }
+    function hold(out, text) {
+        held.push(text);
+        heldLength += text.length + 1;
+        while (heldLength > HELD_KEY_LINES && held.length > 0) {
+            const oldest = held.shift() ?? '';
+            heldLength -= oldest.length + 1;
+            out.push(clean(oldest) + '\n');
+        }
+    }
+    function flushHeld(out) {
+        for (const text of held)
+            out.push(clean(text) + '\n');
+        held = [];
+        heldLength = 0;
+    }
+    function release(out, text, kind) {
+        counts[kind] = (counts[kind] ?? 0) + 1;
+        out.push(text);
+    }
+    /** Redacts a piece of one line and defuses HTML comment markers in what is left. */
+    function clean(text) {
+        if (text.length === 0)
+            return '';
+        const redacted = redact(text, secretLines);
+        for (const [kind, count] of Object.entries(redacted.counts))
+            counts[kind] = (counts[kind] ?? 0) + count;
+        // Output can never carry an HTML comment, so it can never look like one of our markers.
+        return redacted.text.replace(/<!--/g, '<!-\u200b-').replace(/-->/g, '-\u200b->');
+    }
+}
+/** The rightmost point at or before `from` that no span crosses (0 if none is left). */
+function splitPoint(spans, from) {
+    let cut = from;
+    for (let moved = true; moved && cut > 0;) {
+        moved = false;
+        for (const span of spans) {
+            if (span.start < cut && (span.end > cut || (span.reachesPastEnd && span.end === cut))) {
+                cut = span.start;
+                moved = true;
+            }
+        }
+    }
+    return cut;
+}
+/** The first point at or after `from` that no span crosses. */
+function chainEnd(spans, from) {
+    let end = from;
+    for (let moved = true; moved;) {
+        moved = false;
+        for (const span of spans) {
+            if (span.start <= end && span.end > end) {
+                end = span.end;
+                moved = true;
+            }
+        }
+    }
+    return end;
+}
+function isHighSurrogate(code) {
+    return code >= 0xd800 && code <= 0xdbff;
+}
+
 ;// CONCATENATED MODULE: ./src/executor/capture.ts
+
+
+/** A placeholder is shorter than this, so this much text around a cut is enough to find one. */
+const PLACEHOLDER_REACH = 64;
+/** Bytes kept beyond the tail's limit until the end, so the final cut can see a placeholder whole. */
+const TAIL_SLACK = 4 * PLACEHOLDER_REACH;
 /**
  * Keeps the first and last bytes of a stream and counts the rest, so that a command that floods
- * its output cannot exhaust memory while the report still shows how it started and ended.
+ * its output cannot exhaust memory while the report still shows how it started and ended. The
+ * bytes go through the output filter first: the cut falls on text that is already clean and
+ * redacted, so it can never split a secret away from the prefix that identifies it.
  */
 class CappedOutput {
-    head = [];
-    headBytes = 0;
-    tail = [];
-    tailBytes = 0;
-    totalBytes = 0;
+    filter;
     headLimit;
     tailLimit;
-    constructor(headLimit, tailLimit) {
+    head = '';
+    headBytes = 0;
+    headClosed = false;
+    tail = [];
+    tailBytes = 0;
+    cleanBytes = 0;
+    totalBytes = 0;
+    finished;
+    /** `knownSecrets` are replaced wherever they appear, as well as anything shaped like a credential. */
+    constructor(headLimit, tailLimit, knownSecrets = []) {
         this.headLimit = headLimit;
         this.tailLimit = tailLimit;
+        this.filter = createOutputFilter(knownSecrets);
     }
+    /** Raw bytes from the host. */
     write(chunk) {
+        if (this.finished)
+            throw new Error('CappedOutput: write() after result()');
         this.totalBytes += chunk.length;
-        let rest = chunk;
-        if (this.headBytes < this.headLimit) {
-            const take = rest.subarray(0, this.headLimit - this.headBytes);
-            this.head.push(take);
-            this.headBytes += take.length;
-            rest = rest.subarray(take.length);
+        this.keep(this.filter.push(chunk));
+    }
+    /** The captured text; call once the stream has ended (later calls return the same). */
+    result() {
+        if (this.finished)
+            return this.finished;
+        this.keep(this.filter.end());
+        const joined = this.tail.map((piece) => piece.text).join('');
+        const start = this.tailBytes > this.tailLimit ? suffixStart(joined, this.tailLimit) : 0;
+        const tail = joined.slice(start);
+        const omittedBytes = this.cleanBytes - this.headBytes - Buffer.byteLength(tail);
+        const text = omittedBytes > 0 ? `${this.head}\n… ${omittedBytes} bytes omitted …\n${tail}` : this.head + tail;
+        this.finished = { text, totalBytes: this.totalBytes, omittedBytes };
+        return this.finished;
+    }
+    /** How many values the filter replaced, by kind, for the log. */
+    redactions() {
+        return this.filter.redactions();
+    }
+    keep(text) {
+        if (text.length === 0)
+            return;
+        let bytes = Buffer.byteLength(text);
+        this.cleanBytes += bytes;
+        let rest = text;
+        if (!this.headClosed) {
+            if (this.headBytes + bytes <= this.headLimit) {
+                this.head += rest;
+                this.headBytes += bytes;
+                return;
+            }
+            const end = prefixEnd(rest, this.headLimit - this.headBytes);
+            const taken = rest.slice(0, end);
+            this.head += taken;
+            this.headBytes += Buffer.byteLength(taken);
+            this.headClosed = true;
+            rest = rest.slice(end);
+            bytes = Buffer.byteLength(rest);
         }
         if (rest.length === 0)
             return;
-        this.tail.push(rest);
-        this.tailBytes += rest.length;
-        while (this.tailBytes - (this.tail[0]?.length ?? 0) >= this.tailLimit) {
-            this.tailBytes -= this.tail.shift()?.length ?? 0;
+        if (bytes > this.tailLimit + TAIL_SLACK) {
+            // A piece larger than the whole tail: keep its end, with room to find a placeholder at the cut.
+            rest = rest.slice(utf8SuffixStart(rest, this.tailLimit + TAIL_SLACK));
+            bytes = Buffer.byteLength(rest);
+            this.tail = [];
+            this.tailBytes = 0;
+        }
+        this.tail.push({ text: rest, bytes });
+        this.tailBytes += bytes;
+        while (this.tailBytes - (this.tail[0]?.bytes ?? 0) >= this.tailLimit + TAIL_SLACK) {
+            this.tailBytes -= this.tail.shift()?.bytes ?? 0;
         }
     }
-    /** The captured text; `omittedBytes` counts what fell between head and tail. */
-    result() {
-        const head = Buffer.concat(this.head).toString('utf8');
-        let tail = Buffer.concat(this.tail);
-        if (tail.length > this.tailLimit)
-            tail = tail.subarray(tail.length - this.tailLimit);
-        const omittedBytes = this.totalBytes - this.headBytes - tail.length;
-        const text = omittedBytes > 0
-            ? `${head}\n… ${omittedBytes} bytes omitted …\n${tail.toString('utf8')}`
-            : head + tail.toString('utf8');
-        return { text, totalBytes: this.totalBytes, omittedBytes };
+}
+/** The longest prefix of `text` within `maxBytes` that ends on a character and outside a placeholder. */
+function prefixEnd(text, maxBytes) {
+    let bytes = 0;
+    let end = 0;
+    while (end < text.length) {
+        const pair = capture_isHighSurrogate(text.charCodeAt(end)) && isLowSurrogate(text.charCodeAt(end + 1));
+        const size = pair ? 4 : utf8Bytes(text.charCodeAt(end));
+        if (bytes + size > maxBytes)
+            break;
+        bytes += size;
+        end += pair ? 2 : 1;
     }
+    const inside = placeholderAround(text, end);
+    return inside ? inside.start : end;
+}
+/** Where the longest suffix of `text` within `maxBytes` starts, on a character and outside a placeholder. */
+function suffixStart(text, maxBytes) {
+    const start = utf8SuffixStart(text, maxBytes);
+    const inside = placeholderAround(text, start);
+    return inside ? inside.end : start;
+}
+function utf8SuffixStart(text, maxBytes) {
+    let bytes = 0;
+    let start = text.length;
+    while (start > 0) {
+        const pair = isLowSurrogate(text.charCodeAt(start - 1)) && capture_isHighSurrogate(text.charCodeAt(start - 2));
+        const size = pair ? 4 : utf8Bytes(text.charCodeAt(start - 1));
+        if (bytes + size > maxBytes)
+            break;
+        bytes += size;
+        start -= pair ? 2 : 1;
+    }
+    return start;
+}
+/** UTF-8 bytes of one UTF-16 code unit that is not half of a pair (a lone surrogate encodes as U+FFFD). */
+function utf8Bytes(code) {
+    if (code < 0x80)
+        return 1;
+    return code < 0x800 ? 2 : 3;
+}
+function capture_isHighSurrogate(code) {
+    return code >= 0xd800 && code <= 0xdbff;
+}
+function isLowSurrogate(code) {
+    return code >= 0xdc00 && code <= 0xdfff;
+}
+/** The placeholder that `index` falls strictly inside, if any. */
+function placeholderAround(text, index) {
+    const from = Math.max(0, index - PLACEHOLDER_REACH);
+    const near = text.slice(from, index + PLACEHOLDER_REACH);
+    for (const match of near.matchAll(PLACEHOLDER)) {
+        const start = from + match.index;
+        const end = start + match[0].length;
+        if (start < index && index < end)
+            return { start, end };
+    }
+    return undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/runbook/shell-quote.ts
@@ -53583,12 +54201,9 @@ function stepArguments(connection, files, script, timeoutSeconds) {
 function connectionArguments(connection, files) {
     const args = [
         ...commonOptions(connection, files),
-        '-o',
-        'ControlMaster=auto',
-        '-o',
-        `ControlPath=${files.controlDir}/%C`,
-        '-o',
-        'ControlPersist=120',
+        ...(files.controlPath
+            ? ['-o', 'ControlMaster=auto', '-o', `ControlPath=${files.controlPath}`, '-o', 'ControlPersist=120']
+            : ['-o', 'ControlMaster=no', '-o', 'ControlPath=none']),
         '-p',
         String(connection.port),
     ];
@@ -53596,15 +54211,6 @@ function connectionArguments(connection, files) {
         args.push('-o', `ProxyCommand=${proxyCommand(connection, files)}`);
     args.push(`${connection.user}@${connection.host}`);
     return args;
-}
-/** `ssh -O exit`: closes the shared connection at the end of the run. */
-function exitArguments(connection, files) {
-    return [
-        ...connectionArguments(connection, files).slice(0, -1),
-        '-O',
-        'exit',
-        `${connection.user}@${connection.host}`,
-    ];
 }
 /**
  * The remote side: `timeout` owns a process group and kills all of it when time runs out, so a
@@ -53635,6 +54241,68 @@ function proxyCommand(connection, files) {
         .join(' ');
 }
 
+;// CONCATENATED MODULE: ./src/executor/workdir.ts
+
+
+
+/** The folder of one SSH session under RUNNER_TEMP: key, known_hosts, ssh's log and the socket. */
+const WORKDIR_PREFIX = 'incident-ssh-';
+/** The multiplexing socket's name inside the folder (short: Unix socket paths are ~104 bytes). */
+const SOCKET_NAME = 'cm';
+/** Longest socket path ssh can bind, with room to spare for its temporary suffix. */
+const MAX_SOCKET_PATH = 90;
+function socketPathIn(dir) {
+    const path = (0,external_node_path_namespaceObject.join)(dir, SOCKET_NAME);
+    return Buffer.byteLength(path) <= MAX_SOCKET_PATH ? path : undefined;
+}
+/**
+ * Closes a session folder's master connection and removes the folder: synchronously, so that it can
+ * run from a signal handler, an exit handler or the post step. Only folders named like ours, directly
+ * under `runnerTemp`, are touched.
+ */
+function workdir_removeWorkdir(dir, runnerTemp, ssh = 'ssh') {
+    const path = (0,external_node_path_namespaceObject.resolve)(dir);
+    const parent = (0,external_node_path_namespaceObject.resolve)(runnerTemp);
+    if ((0,external_node_path_namespaceObject.relative)(parent, path).includes('/') || !(0,external_node_path_namespaceObject.basename)(path).startsWith(WORKDIR_PREFIX) || path === parent) {
+        throw new Error(`refusing to remove ${dir}: not an SSH folder of this action under ${runnerTemp}`);
+    }
+    const socket = (0,external_node_path_namespaceObject.join)(path, SOCKET_NAME);
+    if ((0,external_node_fs_namespaceObject.existsSync)(socket)) {
+        try {
+            // The socket is all ssh needs to find the master; the destination is not contacted.
+            (0,external_node_child_process_namespaceObject.execFileSync)(ssh, ['-F', '/dev/null', '-o', `ControlPath=${socket}`, '-O', 'exit', 'incident-issueops'], {
+                stdio: 'ignore',
+                timeout: 5_000,
+            });
+        }
+        catch {
+            // The master may be gone already; the process sweep below catches one that is not.
+        }
+    }
+    killMastersOf(path);
+    (0,external_node_fs_namespaceObject.rmSync)(path, { recursive: true, force: true });
+}
+/** Ends any ssh process whose command line names this folder (a master whose socket is gone). */
+function killMastersOf(dir) {
+    let pids;
+    try {
+        pids = (0,external_node_fs_namespaceObject.readdirSync)('/proc').filter((name) => /^\d+$/.test(name));
+    }
+    catch {
+        return;
+    }
+    for (const pid of pids) {
+        try {
+            const cmdline = (0,external_node_fs_namespaceObject.readFileSync)(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+            if ((0,external_node_path_namespaceObject.basename)(cmdline[0] ?? '') === 'ssh' && cmdline.some((arg) => arg.includes(`${dir}/`)))
+                process.kill(Number(pid), 'SIGTERM');
+        }
+        catch {
+            // Gone meanwhile, or not ours to read.
+        }
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/executor/ssh.ts
 
 
@@ -53647,13 +54315,13 @@ function proxyCommand(connection, files) {
  * connection (ControlMaster); `close()` ends it and deletes the key.
  */
 function createSshExecutor(options) {
-    const keyDir = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(options.runnerTemp, 'incident-ssh-'));
-    const controlDir = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)((0,external_node_os_namespaceObject.tmpdir)(), 'iop-'));
+    const workdir = (0,external_node_fs_namespaceObject.mkdtempSync)((0,external_node_path_namespaceObject.join)(options.runnerTemp, WORKDIR_PREFIX));
+    options.tracker.track(workdir);
     const files = {
-        identityFile: (0,external_node_path_namespaceObject.join)(keyDir, 'id'),
-        knownHostsFile: (0,external_node_path_namespaceObject.join)(keyDir, 'known_hosts'),
-        controlDir,
-        sshLog: (0,external_node_path_namespaceObject.join)(keyDir, 'ssh.log'),
+        identityFile: (0,external_node_path_namespaceObject.join)(workdir, 'id'),
+        knownHostsFile: (0,external_node_path_namespaceObject.join)(workdir, 'known_hosts'),
+        controlPath: socketPathIn(workdir),
+        sshLog: (0,external_node_path_namespaceObject.join)(workdir, 'ssh.log'),
     };
     (0,external_node_fs_namespaceObject.writeFileSync)(files.identityFile, normaliseKey(options.privateKey), { mode: 0o600 });
     (0,external_node_fs_namespaceObject.writeFileSync)(files.knownHostsFile, options.knownHosts.trim() + '\n', { mode: 0o600 });
@@ -53664,7 +54332,7 @@ function createSshExecutor(options) {
             const started = performance.now();
             if (files.sshLog)
                 (0,external_node_fs_namespaceObject.writeFileSync)(files.sshLog, '', { mode: 0o600 });
-            const stdout = new CappedOutput(capture.head, capture.tail);
+            const stdout = new CappedOutput(capture.head, capture.tail, options.knownSecrets ?? []);
             const subprocess = execa(ssh, stepArguments(options.connection, files, script, timeoutSeconds), {
                 stdin: 'ignore',
                 buffer: false,
@@ -53688,13 +54356,8 @@ function createSshExecutor(options) {
             };
         },
         async close() {
-            await execa(ssh, exitArguments(options.connection, files), {
-                reject: false,
-                timeout: 10_000,
-                stdin: 'ignore',
-            });
-            (0,external_node_fs_namespaceObject.rmSync)(keyDir, { recursive: true, force: true });
-            (0,external_node_fs_namespaceObject.rmSync)(controlDir, { recursive: true, force: true });
+            workdir_removeWorkdir(workdir, options.runnerTemp, ssh);
+            options.tracker.untrack(workdir);
         },
     };
 }
@@ -53706,7 +54369,7 @@ function classify(exitCode, timedOut, sshMessages) {
     if (timedOut || exitCode === 124 || exitCode === 137)
         return { outcome: 'timeout', exitCode };
     if (exitCode === 255 && sshMessages.trim().length > 0) {
-        return { outcome: 'ssh-error', exitCode, sshError: explainSshFailure(sshMessages) };
+        return { outcome: 'ssh-error', exitCode, ...explainSshFailure(sshMessages) };
     }
     return { outcome: exitCode === 0 ? 'ok' : 'failed', exitCode };
 }
@@ -53718,30 +54381,482 @@ function readSshLog(path) {
         return '';
     }
 }
-/** Turns ssh's own error text into what a responder needs to know. */
+/**
+ * Turns ssh's own error text into what a responder needs to know. Only ssh's fixed phrases are
+ * matched; when none fits, the last line is passed on as `sshSaid`, foreign text that a server can
+ * choose (a disconnect message before key exchange), so that renderers echo it instead of showing it.
+ */
 function explainSshFailure(output) {
     const text = output.toLowerCase();
     if (text.includes('remote host identification has changed') ||
         text.includes('host key verification failed')) {
-        return 'host key verification failed: the host presented a key that is not in ssh-known-hosts. Connection refused to protect the credentials; check the host and update ssh-known-hosts if its key really changed.';
+        return {
+            sshError: 'host key verification failed: the host presented a key that is not in ssh-known-hosts. Connection refused to protect the credentials; check the host and update ssh-known-hosts if its key really changed.',
+        };
     }
     if (text.includes('permission denied'))
-        return 'authentication failed: the host did not accept ssh-private-key for ssh-user.';
+        return { sshError: 'authentication failed: the host did not accept ssh-private-key for ssh-user.' };
     if (text.includes('connection refused'))
-        return 'connection refused: nothing is listening on the host and port given.';
+        return { sshError: 'connection refused: nothing is listening on the host and port given.' };
     if (text.includes('timed out') ||
         text.includes('no route to host') ||
         text.includes('network is unreachable')) {
-        return 'host unreachable: the connection timed out or there is no route to the host.';
+        return { sshError: 'host unreachable: the connection timed out or there is no route to the host.' };
     }
     if (text.includes('could not resolve hostname'))
-        return 'the host name could not be resolved.';
+        return { sshError: 'the host name could not be resolved.' };
     const lastLine = output.trim().split('\n').at(-1) ?? '';
-    return `ssh failed: ${lastLine.slice(0, 300)}`;
+    return { sshError: 'ssh failed.', sshSaid: lastLine.slice(0, 300) };
 }
 /** Keys pasted into secrets often lose their final newline or gain CRLFs; OpenSSH rejects both. */
 function normaliseKey(key) {
     return key.replace(/\r\n/g, '\n').trim() + '\n';
+}
+
+;// CONCATENATED MODULE: ./src/authz/permission.ts
+
+function rank(role) {
+    return role === 'none' ? -1 : PERMISSION_LEVELS.indexOf(role);
+}
+function atLeast(role, required) {
+    return rank(role) >= rank(required);
+}
+function higherOf(a, b) {
+    return rank(a) >= rank(b) ? a : b;
+}
+
+;// CONCATENATED MODULE: ./src/authz/decide.ts
+
+/**
+ * Who may run a command: the repository role must reach the required level, and when an
+ * allowlist is configured the user must be on it or in one of its teams. A team membership
+ * that cannot be read refuses (fail closed).
+ */
+function decide(facts) {
+    if (!atLeast(facts.role, facts.required)) {
+        const has = facts.role === 'none' ? 'no access to this repository' : `${facts.role} permission`;
+        return {
+            allowed: false,
+            reason: 'permission',
+            message: `@${facts.user} has ${has}; this command needs ${facts.required} or higher.`,
+        };
+    }
+    const allowlisted = facts.allowedUsers.some((user) => user.toLowerCase() === facts.user.toLowerCase());
+    if (allowlisted)
+        return { allowed: true, because: `${facts.role} permission and on allowed-users` };
+    switch (facts.teams.kind) {
+        case 'not-configured':
+            if (facts.allowedUsers.length > 0) {
+                return {
+                    allowed: false,
+                    reason: 'not-allowlisted',
+                    message: `@${facts.user} is not on this workflow's allowed-users list.`,
+                };
+            }
+            return { allowed: true, because: `${facts.role} permission` };
+        case 'member':
+            return { allowed: true, because: `${facts.role} permission and member of ${facts.teams.team}` };
+        case 'not-member':
+            return {
+                allowed: false,
+                reason: 'not-allowlisted',
+                message: `@${facts.user} is not on allowed-users and not a member of ${facts.teams.teams.join(', ')}.`,
+            };
+        case 'unknown':
+            return {
+                allowed: false,
+                reason: 'team-unknown',
+                message: `membership of ${facts.teams.team} could not be read (${facts.teams.error}), so the command is refused. The workflow's token needs read access to the organization's teams.`,
+            };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/flows/authorize.ts
+
+
+/**
+ * Looks up what a user may do: their repository role and, when allowed-teams is set, their team
+ * membership (each once per run: the port caches them). The decision itself is pure (authz/decide.ts).
+ */
+function createAuthorizer(github, settings) {
+    return {
+        roleOf: (user) => github.repositoryRole(user),
+        async authorize(user, required) {
+            const role = await github.repositoryRole(user);
+            const onList = settings.allowedUsers.some((allowed) => allowed.toLowerCase() === user.toLowerCase());
+            const teamCheck = onList || settings.allowedTeams.length === 0
+                ? { kind: 'not-configured' }
+                : await checkTeams(github, settings, user);
+            return decide({ user, role, required, allowedUsers: settings.allowedUsers, teams: teamCheck });
+        },
+    };
+}
+/** Read-only commands need only their own level; every other one also the `permission` input's floor. */
+function requiredPermission(spec, settings) {
+    return spec.readOnly ? spec.permission : higherOf(settings.permission, spec.permission);
+}
+async function checkTeams(github, settings, user) {
+    for (const { org, team } of settings.allowedTeams) {
+        try {
+            if (await github.isTeamMember(org, team, user))
+                return { kind: 'member', team: `${org}/${team}` };
+        }
+        catch (error) {
+            return {
+                kind: 'unknown',
+                team: `${org}/${team}`,
+                error: error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error),
+            };
+        }
+    }
+    return { kind: 'not-member', teams: settings.allowedTeams.map(({ org, team }) => `${org}/${team}`) };
+}
+
+;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/iso.js
+
+
+
+function iso_datetime(params) {
+    return _isoDateTime(ZodISODateTime, params);
+}
+function iso_date(params) {
+    return core._isoDate(ZodISODate, params);
+}
+function iso_time(params) {
+    return core._isoTime(ZodISOTime, params);
+}
+function iso_duration(params) {
+    return core._isoDuration(ZodISODuration, params);
+}
+
+;// CONCATENATED MODULE: ./src/records/record.schema.ts
+
+/**
+ * What the action records on the issue, one record at the end of each comment it writes. The
+ * incident is rebuilt from these records and the issue's own events, so the records are a
+ * versioned, discriminated union: a reader that meets a kind it does not know ignores it, and a
+ * `switch` on `kind` is checked for exhaustiveness by the compiler.
+ */
+const login = schemas_string().min(1).max(100);
+const at = iso_datetime();
+/** The human comment the record answers, when there is one. */
+const source = schemas_number().int().positive();
+const record_schema_text = schemas_string().max(4000);
+const base = { v: literal(1) };
+const fact = { ...base, by: login, at, source: source.optional() };
+const recordSchema = discriminatedUnion('kind', [
+    object({ ...base, kind: literal('board') }),
+    object({
+        ...base,
+        kind: literal('plan'),
+        code: schemas_string().regex(/^[0-9a-f]{8}$/),
+        command: schemas_string(),
+        args: record(schemas_string(), union([schemas_string(), schemas_number(), schemas_boolean()])),
+        source,
+        requestedBy: login,
+        expiresAt: at,
+        planHash: schemas_string().regex(/^[0-9a-f]{16}$/),
+    }),
+    object({
+        ...base,
+        kind: literal('result'),
+        command: schemas_string(),
+        /** The asking comment; absent for the initial assessment, which a label started. */
+        source: source.optional(),
+        status: schemas_enum(['running', 'success', 'failure', 'timeout', 'ssh-error', 'planned']),
+        by: login,
+        at,
+        /** Who confirmed a held destructive command, and the code it ran under. */
+        confirmedBy: login.optional(),
+        code: schemas_string()
+            .regex(/^[0-9a-f]{8}$/)
+            .optional(),
+    }),
+    object({ ...fact, kind: literal('acknowledged') }),
+    object({ ...fact, kind: literal('commander'), commander: login }),
+    object({ ...fact, kind: literal('severity'), severity: schemas_string().regex(/^p[0-9]$/) }),
+    object({ ...fact, kind: literal('update'), text: record_schema_text }),
+    object({ ...fact, kind: literal('mitigated'), note: record_schema_text.optional() }),
+    object({ ...fact, kind: literal('resolved'), forced: schemas_boolean(), summary: record_schema_text.optional() }),
+    object({ ...fact, kind: literal('verification-failed'), problems: array(record_schema_text).max(50) }),
+    object({ ...fact, kind: literal('impact-start'), impactStart: at }),
+    object({ ...fact, kind: literal('reminder') }),
+    object({ ...fact, kind: literal('escalation') }),
+    object({ ...fact, kind: literal('postmortem'), followUp: schemas_number().int().positive() }),
+    /** A read-only command answered (counted for the per-person rate limit). */
+    object({ ...fact, kind: literal('answered'), command: schemas_string() }),
+    /** A comment refused whole, or a line of it; `user` is whom the reply addressed. */
+    object({ ...fact, kind: literal('refused'), user: login, reason: schemas_string().max(60) }),
+    /** The one notice a person gets per incident when they may not run commands here. */
+    object({ ...fact, kind: literal('notice'), user: login, reason: schemas_string().max(60) }),
+    object({ ...fact, kind: literal('interrupted'), commands: array(schemas_string().max(200)).max(50) }),
+]);
+
+;// CONCATENATED MODULE: ./src/records/codec.ts
+
+const PREFIX = 'incident-issueops';
+/** The record always ends the comment; a record anywhere else is text, never read. */
+const TRAILER = new RegExp(`<!-- ${PREFIX} (\\{[^\\n]*\\}) -->$`);
+/** The visible text as it is sealed: line endings and surrounding blank space do not count. */
+function normalise(text) {
+    return text.replace(/\r\n?/g, '\n').trim();
+}
+function material(issueNumber, text, json) {
+    return `${PREFIX} record v1\nissue ${issueNumber}\n${json}\n${normalise(text)}`;
+}
+/**
+ * The comment body for `text` with `content` recorded at its end. The record is validated here, so
+ * an invalid record fails when written rather than being dropped silently when read back.
+ */
+function composeBody(text, content, scope) {
+    const parsed = recordSchema.parse({ v: 1, ...content });
+    const record = { ...parsed, n: scope.sealer.nonce() };
+    const json = JSON.stringify(record);
+    const seal = scope.sealer.seal(material(scope.issueNumber, text, json));
+    const written = JSON.stringify(seal ? { ...record, seal } : record).replace(/--/g, '-\\u002d');
+    return `${normalise(text)}\n\n<!-- ${PREFIX} ${written} -->`;
+}
+/** Characters the record adds to a comment, at most; the text must leave room for them. */
+function recordOverhead(content) {
+    return JSON.stringify(content).length * 2 + 200;
+}
+/**
+ * Reads the record that ends `body`. Callers pass only the action's own comments: anyone can type
+ * this text. In sealed mode a record is valid only with a seal over exactly this body on this issue.
+ */
+function readBody(body, scope) {
+    const trimmed = body.trimEnd();
+    const match = TRAILER.exec(trimmed);
+    if (!match)
+        return { status: 'none' };
+    let raw;
+    try {
+        raw = JSON.parse(match[1] ?? '');
+    }
+    catch {
+        return { status: 'invalid', reason: 'malformed' };
+    }
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+        return { status: 'invalid', reason: 'malformed' };
+    const { seal, ...rest } = raw;
+    const text = trimmed.slice(0, match.index);
+    if (scope.sealer.mode === 'sealed') {
+        const given = typeof seal === 'string' ? seal : undefined;
+        if (!scope.sealer.verify(material(scope.issueNumber, text, JSON.stringify(rest)), given))
+            return { status: 'invalid', reason: 'seal' };
+    }
+    const parsed = recordSchema.safeParse(rest);
+    if (!parsed.success)
+        return { status: 'invalid', reason: 'malformed' };
+    return { status: 'valid', record: parsed.data, seal: typeof seal === 'string' ? seal : undefined };
+}
+/** The visible text of a comment, without its record. */
+function textOf(body) {
+    const trimmed = body.trimEnd();
+    const match = TRAILER.exec(trimmed);
+    return match ? trimmed.slice(0, match.index).trimEnd() : trimmed;
+}
+
+;// CONCATENATED MODULE: ./src/report/bound.ts
+/** GitHub refuses comment and issue bodies longer than this many characters. */
+const BODY_LIMIT = 65_536;
+/**
+ * `text` cut to at most `max` characters at a line boundary, with `overflow` (a note saying where
+ * the rest is) appended. Code fences and `<details>` blocks left open by the cut are closed, so
+ * the rest of the comment still renders.
+ */
+function boundMarkdown(text, max, overflow) {
+    if (text.length <= max)
+        return text;
+    const reserve = overflow(text.length).length + 64;
+    let cut = text.lastIndexOf('\n', Math.max(0, max - reserve));
+    if (cut <= 0)
+        cut = Math.max(0, max - reserve);
+    const kept = text.slice(0, cut);
+    const closers = [];
+    const fence = openFence(kept);
+    if (fence)
+        closers.push(fence);
+    const openDetails = (kept.match(/<details[\s>]/gi) ?? []).length - (kept.match(/<\/details\s*>/gi) ?? []).length;
+    for (let index = 0; index < openDetails; index += 1)
+        closers.push('</details>');
+    return [kept, ...closers, '', overflow(text.length - cut)].join('\n');
+}
+/** The fence that closes the code block `text` leaves open, if any. */
+function openFence(text) {
+    let open;
+    for (const line of text.split('\n')) {
+        const match = /^ {0,3}(`{3,}|~{3,})/.exec(line);
+        if (!match)
+            continue;
+        const run = match[1] ?? '';
+        if (!open)
+            open = { char: run[0] ?? '`', length: run.length };
+        else if (run[0] === open.char && run.length >= open.length && line.trim() === run)
+            open = undefined;
+    }
+    return open ? open.char.repeat(open.length) : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/flows/writer.ts
+
+
+
+function createIssueWriter(options) {
+    const body = (issueNumber, text, record) => {
+        const safe = redact(text, options.knownSecrets).text;
+        const limit = BODY_LIMIT - recordOverhead(record);
+        if (safe.length > limit)
+            options.onOverflow(safe);
+        const bounded = boundMarkdown(safe, limit, (omitted) => `> [!NOTE]\n> ${omitted.toLocaleString('en-US')} characters are cut here to stay within GitHub's comment limit; the [workflow run](${options.runUrl}) has the whole text in its log and job summary.`);
+        return composeBody(bounded, record, { sealer: options.sealer, issueNumber });
+    };
+    return {
+        body,
+        post: (issueNumber, text, record) => options.github.createComment(issueNumber, body(issueNumber, text, record)),
+        edit: (commentId, issueNumber, text, record) => options.github.updateComment(commentId, body(issueNumber, text, record)),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/github/issue-cache.ts
+function cacheIssueReads(port, options) {
+    const comments = new Map();
+    const events = new Map();
+    const reactions = new Map();
+    const roles = new Map();
+    const teams = new Map();
+    const files = new Map();
+    /** Which issue each cached comment belongs to, so writes land in the right copy. */
+    const issueOf = new Map();
+    const counts = {};
+    const count = (name) => (counts[name] = (counts[name] ?? 0) + 1);
+    const memo = (map, key, load) => {
+        let value = map.get(key);
+        if (!value) {
+            value = load();
+            map.set(key, value);
+            value.catch(() => map.delete(key));
+        }
+        return value;
+    };
+    const editComments = async (issueNumber, edit) => {
+        const cached = comments.get(issueNumber);
+        if (cached)
+            comments.set(issueNumber, cached.then(edit));
+    };
+    const addEvent = (issueNumber, event) => {
+        const cached = events.get(issueNumber);
+        if (cached)
+            events.set(issueNumber, cached.then((list) => [...list, event]));
+    };
+    const own = (event, label) => ({
+        event,
+        actor: options.selfLogin,
+        createdAt: options.now().toISOString(),
+        ...(label ? { label } : {}),
+    });
+    return {
+        refresh(issueNumber) {
+            comments.delete(issueNumber);
+            events.delete(issueNumber);
+            for (const [commentId, issue] of issueOf)
+                if (issue === issueNumber)
+                    reactions.delete(commentId);
+        },
+        requestCounts: () => ({ ...counts }),
+        getIssue: (issueNumber) => (count('getIssue'), port.getIssue(issueNumber)),
+        listOpenIssues: (label) => (count('listOpenIssues'), port.listOpenIssues(label)),
+        createIssue: (issue) => (count('createIssue'), port.createIssue(issue)),
+        async closeIssue(issueNumber) {
+            count('closeIssue');
+            await port.closeIssue(issueNumber);
+            addEvent(issueNumber, own('closed'));
+        },
+        listEvents: (issueNumber) => memo(events, issueNumber, () => (count('listEvents'), port.listEvents(issueNumber))).then((list) => [
+            ...list,
+        ]),
+        async addLabels(issueNumber, labels) {
+            count('addLabels');
+            await port.addLabels(issueNumber, labels);
+            for (const label of labels)
+                addEvent(issueNumber, own('labeled', label));
+        },
+        async removeLabel(issueNumber, label) {
+            count('removeLabel');
+            await port.removeLabel(issueNumber, label);
+            addEvent(issueNumber, own('unlabeled', label));
+        },
+        addAssignees: (issueNumber, assignees) => (count('addAssignees'),
+            port.addAssignees(issueNumber, assignees)),
+        async listComments(issueNumber) {
+            const list = await memo(comments, issueNumber, async () => {
+                count('listComments');
+                const listed = await port.listComments(issueNumber);
+                for (const comment of listed)
+                    issueOf.set(comment.id, issueNumber);
+                return listed;
+            });
+            return [...list];
+        },
+        async createComment(issueNumber, body) {
+            count('createComment');
+            const posted = await port.createComment(issueNumber, body);
+            issueOf.set(posted.id, issueNumber);
+            const at = posted.createdAt ?? options.now().toISOString();
+            await editComments(issueNumber, (list) => [
+                ...list,
+                {
+                    id: posted.id,
+                    body,
+                    author: options.selfLogin,
+                    authorType: 'Bot',
+                    authorAssociation: 'NONE',
+                    createdAt: at,
+                    updatedAt: at,
+                    htmlUrl: posted.htmlUrl,
+                    reactions: {},
+                },
+            ]);
+            return posted;
+        },
+        async updateComment(commentId, body) {
+            count('updateComment');
+            await port.updateComment(commentId, body);
+            const issueNumber = issueOf.get(commentId);
+            if (issueNumber === undefined)
+                return;
+            const at = options.now().toISOString();
+            await editComments(issueNumber, (list) => list.map((comment) => (comment.id === commentId ? { ...comment, body, updatedAt: at } : comment)));
+        },
+        async reactToComment(commentId, content) {
+            count('reactToComment');
+            const created = await port.reactToComment(commentId, content);
+            if (!created) {
+                // Someone else's run left it: what we hold of this comment's reactions is out of date.
+                reactions.delete(commentId);
+                return created;
+            }
+            const cached = reactions.get(commentId);
+            if (cached) {
+                const reaction = { id: 0, content, user: options.selfLogin, createdAt: options.now().toISOString() };
+                reactions.set(commentId, cached.then((list) => [...list, reaction]));
+            }
+            const issueNumber = issueOf.get(commentId);
+            if (issueNumber !== undefined) {
+                await editComments(issueNumber, (list) => list.map((comment) => comment.id === commentId
+                    ? {
+                        ...comment,
+                        reactions: { ...comment.reactions, [content]: (comment.reactions[content] ?? 0) + 1 },
+                    }
+                    : comment));
+            }
+            return created;
+        },
+        listCommentReactions: (commentId) => memo(reactions, commentId, () => (count('listCommentReactions'), port.listCommentReactions(commentId))).then((list) => [...list]),
+        repositoryRole: (username) => memo(roles, username.toLowerCase(), () => (count('repositoryRole'), port.repositoryRole(username))),
+        isTeamMember: (org, team, username) => memo(teams, `${org}/${team}/${username.toLowerCase()}`, () => (count('isTeamMember'), port.isTeamMember(org, team, username))),
+        readFile: (path) => memo(files, path, () => (count('readFile'), port.readFile(path))),
+    };
 }
 
 ;// CONCATENATED MODULE: ./node_modules/@actions/github/lib/context.js
@@ -59165,6 +60280,7 @@ function createGitHubAdapter(options, octokit = createOctokit(options)) {
                 body: comment.body ?? '',
                 author: comment.user?.login ?? '',
                 authorType: comment.user?.type ?? '',
+                authorAssociation: comment.author_association,
                 createdAt: comment.created_at,
                 updatedAt: comment.updated_at,
                 htmlUrl: comment.html_url,
@@ -59173,7 +60289,7 @@ function createGitHubAdapter(options, octokit = createOctokit(options)) {
         },
         async createComment(issueNumber, body) {
             const { data } = await octokit.rest.issues.createComment({ ...repo, issue_number: issueNumber, body });
-            return { id: data.id, htmlUrl: data.html_url };
+            return { id: data.id, htmlUrl: data.html_url, createdAt: data.created_at };
         },
         async updateComment(commentId, body) {
             await octokit.rest.issues.updateComment({ ...repo, comment_id: commentId, body });
@@ -59267,81 +60383,20327 @@ function rollupOf(rollup) {
     return counts;
 }
 
-;// CONCATENATED MODULE: ./src/commands/extract.ts
-const FENCE = /^ {0,3}(`{3,}|~{3,})/;
-/** HTML blocks whose content is quoted or copied text: never commands. */
-const HIDDEN_OPEN = /<(?:details|blockquote|pre)[\s>]/gi;
-const HIDDEN_CLOSE = /<\/(?:details|blockquote|pre)\s*>/gi;
+;// CONCATENATED MODULE: ./node_modules/mdast-util-to-string/lib/index.js
 /**
- * Finds the command lines of a comment. A command is a line that begins with `/` (after at most
- * three spaces, as Markdown allows) and is not inside a fenced code block, an indented code block,
- * a block quote (with its lazy continuation lines), an HTML comment or a `<details>`,
- * `<blockquote>` or `<pre>` block. Quoted or collapsed text is somebody
- * else's words, often a copy of earlier output, and is never acted on.
+ * @typedef {import('mdast').Nodes} Nodes
+ *
+ * @typedef Options
+ *   Configuration (optional).
+ * @property {boolean | null | undefined} [includeImageAlt=true]
+ *   Whether to use `alt` for `image`s (default: `true`).
+ * @property {boolean | null | undefined} [includeHtml=true]
+ *   Whether to use `value` of HTML (default: `true`).
+ */
+
+/** @type {Options} */
+const emptyOptions = {}
+
+/**
+ * Get the text content of a node or list of nodes.
+ *
+ * Prefers the node’s plain-text fields, otherwise serializes its children,
+ * and if the given value is an array, serialize the nodes in it.
+ *
+ * @param {unknown} [value]
+ *   Thing to serialize, typically `Node`.
+ * @param {Options | null | undefined} [options]
+ *   Configuration (optional).
+ * @returns {string}
+ *   Serialized `value`.
+ */
+function lib_toString(value, options) {
+  const settings = options || emptyOptions
+  const includeImageAlt =
+    typeof settings.includeImageAlt === 'boolean'
+      ? settings.includeImageAlt
+      : true
+  const includeHtml =
+    typeof settings.includeHtml === 'boolean' ? settings.includeHtml : true
+
+  return one(value, includeImageAlt, includeHtml)
+}
+
+/**
+ * One node or several nodes.
+ *
+ * @param {unknown} value
+ *   Thing to serialize.
+ * @param {boolean} includeImageAlt
+ *   Include image `alt`s.
+ * @param {boolean} includeHtml
+ *   Include HTML.
+ * @returns {string}
+ *   Serialized node.
+ */
+function one(value, includeImageAlt, includeHtml) {
+  if (lib_node(value)) {
+    if ('value' in value) {
+      return value.type === 'html' && !includeHtml ? '' : value.value
+    }
+
+    if (includeImageAlt && 'alt' in value && value.alt) {
+      return value.alt
+    }
+
+    if ('children' in value) {
+      return lib_all(value.children, includeImageAlt, includeHtml)
+    }
+  }
+
+  if (Array.isArray(value)) {
+    return lib_all(value, includeImageAlt, includeHtml)
+  }
+
+  return ''
+}
+
+/**
+ * Serialize a list of nodes.
+ *
+ * @param {Array<unknown>} values
+ *   Thing to serialize.
+ * @param {boolean} includeImageAlt
+ *   Include image `alt`s.
+ * @param {boolean} includeHtml
+ *   Include HTML.
+ * @returns {string}
+ *   Serialized nodes.
+ */
+function lib_all(values, includeImageAlt, includeHtml) {
+  /** @type {Array<string>} */
+  const result = []
+  let index = -1
+
+  while (++index < values.length) {
+    result[index] = one(values[index], includeImageAlt, includeHtml)
+  }
+
+  return result.join('')
+}
+
+/**
+ * Check if `value` looks like a node.
+ *
+ * @param {unknown} value
+ *   Thing.
+ * @returns {value is Nodes}
+ *   Whether `value` is a node.
+ */
+function lib_node(value) {
+  return Boolean(value && typeof value === 'object')
+}
+
+;// CONCATENATED MODULE: ./node_modules/micromark-util-chunked/index.js
+/**
+ * Like `Array#splice`, but smarter for giant arrays.
+ *
+ * `Array#splice` takes all items to be inserted as individual argument which
+ * causes a stack overflow in V8 when trying to insert 100k items for instance.
+ *
+ * Otherwise, this does not return the removed items, and takes `items` as an
+ * array instead of rest parameters.
+ *
+ * @template {unknown} T
+ *   Item type.
+ * @param {Array<T>} list
+ *   List to operate on.
+ * @param {number} start
+ *   Index to remove/insert at (can be negative).
+ * @param {number} remove
+ *   Number of items to remove.
+ * @param {Array<T>} items
+ *   Items to inject into `list`.
+ * @returns {undefined}
+ *   Nothing.
+ */
+function splice(list, start, remove, items) {
+  const end = list.length;
+  let chunkStart = 0;
+  /** @type {Array<unknown>} */
+  let parameters;
+
+  // Make start between zero and `end` (included).
+  if (start < 0) {
+    start = -start > end ? 0 : end + start;
+  } else {
+    start = start > end ? end : start;
+  }
+  remove = remove > 0 ? remove : 0;
+
+  // No need to chunk the items if there’s only a couple (10k) items.
+  if (items.length < 10000) {
+    parameters = Array.from(items);
+    parameters.unshift(start, remove);
+    // @ts-expect-error Hush, it’s fine.
+    list.splice(...parameters);
+  } else {
+    // Delete `remove` items starting from `start`
+    if (remove) list.splice(start, remove);
+
+    // Insert the items in chunks to not cause stack overflows.
+    while (chunkStart < items.length) {
+      parameters = items.slice(chunkStart, chunkStart + 10000);
+      parameters.unshift(start, 0);
+      // @ts-expect-error Hush, it’s fine.
+      list.splice(...parameters);
+      chunkStart += 10000;
+      start += 10000;
+    }
+  }
+}
+
+/**
+ * Append `items` (an array) at the end of `list` (another array).
+ * When `list` was empty, returns `items` instead.
+ *
+ * This prevents a potentially expensive operation when `list` is empty,
+ * and adds items in batches to prevent V8 from hanging.
+ *
+ * @template {unknown} T
+ *   Item type.
+ * @param {Array<T>} list
+ *   List to operate on.
+ * @param {Array<T>} items
+ *   Items to add to `list`.
+ * @returns {Array<T>}
+ *   Either `list` or `items`.
+ */
+function push(list, items) {
+  if (list.length > 0) {
+    splice(list, list.length, 0, items);
+    return list;
+  }
+  return items;
+}
+;// CONCATENATED MODULE: ./node_modules/micromark-util-subtokenize/lib/splice-buffer.js
+/**
+ * Some of the internal operations of micromark do lots of editing
+ * operations on very large arrays. This runs into problems with two
+ * properties of most circa-2020 JavaScript interpreters:
+ *
+ *  - Array-length modifications at the high end of an array (push/pop) are
+ *    expected to be common and are implemented in (amortized) time
+ *    proportional to the number of elements added or removed, whereas
+ *    other operations (shift/unshift and splice) are much less efficient.
+ *  - Function arguments are passed on the stack, so adding tens of thousands
+ *    of elements to an array with `arr.push(...newElements)` will frequently
+ *    cause stack overflows. (see <https://stackoverflow.com/questions/22123769/rangeerror-maximum-call-stack-size-exceeded-why>)
+ *
+ * SpliceBuffers are an implementation of gap buffers, which are a
+ * generalization of the "queue made of two stacks" idea. The splice buffer
+ * maintains a cursor, and moving the cursor has cost proportional to the
+ * distance the cursor moves, but inserting, deleting, or splicing in
+ * new information at the cursor is as efficient as the push/pop operation.
+ * This allows for an efficient sequence of splices (or pushes, pops, shifts,
+ * or unshifts) as long such edits happen at the same part of the array or
+ * generally sweep through the array from the beginning to the end.
+ *
+ * The interface for splice buffers also supports large numbers of inputs by
+ * passing a single array argument rather passing multiple arguments on the
+ * function call stack.
+ *
+ * @template T
+ *   Item type.
+ */
+class SpliceBuffer {
+  /**
+   * @param {ReadonlyArray<T> | null | undefined} [initial]
+   *   Initial items (optional).
+   * @returns
+   *   Splice buffer.
+   */
+  constructor(initial) {
+    /** @type {Array<T>} */
+    this.left = initial ? [...initial] : [];
+    /** @type {Array<T>} */
+    this.right = [];
+  }
+
+  /**
+   * Array access;
+   * does not move the cursor.
+   *
+   * @param {number} index
+   *   Index.
+   * @return {T}
+   *   Item.
+   */
+  get(index) {
+    if (index < 0 || index >= this.left.length + this.right.length) {
+      throw new RangeError('Cannot access index `' + index + '` in a splice buffer of size `' + (this.left.length + this.right.length) + '`');
+    }
+    if (index < this.left.length) return this.left[index];
+    return this.right[this.right.length - index + this.left.length - 1];
+  }
+
+  /**
+   * The length of the splice buffer, one greater than the largest index in the
+   * array.
+   */
+  get length() {
+    return this.left.length + this.right.length;
+  }
+
+  /**
+   * Remove and return `list[0]`;
+   * moves the cursor to `0`.
+   *
+   * @returns {T | undefined}
+   *   Item, optional.
+   */
+  shift() {
+    this.setCursor(0);
+    return this.right.pop();
+  }
+
+  /**
+   * Slice the buffer to get an array;
+   * does not move the cursor.
+   *
+   * @param {number} start
+   *   Start.
+   * @param {number | null | undefined} [end]
+   *   End (optional).
+   * @returns {Array<T>}
+   *   Array of items.
+   */
+  slice(start, end) {
+    /** @type {number} */
+    const stop = end === null || end === undefined ? Number.POSITIVE_INFINITY : end;
+    if (stop < this.left.length) {
+      return this.left.slice(start, stop);
+    }
+    if (start > this.left.length) {
+      return this.right.slice(this.right.length - stop + this.left.length, this.right.length - start + this.left.length).reverse();
+    }
+    return this.left.slice(start).concat(this.right.slice(this.right.length - stop + this.left.length).reverse());
+  }
+
+  /**
+   * Mimics the behavior of Array.prototype.splice() except for the change of
+   * interface necessary to avoid segfaults when patching in very large arrays.
+   *
+   * This operation moves cursor is moved to `start` and results in the cursor
+   * placed after any inserted items.
+   *
+   * @param {number} start
+   *   Start;
+   *   zero-based index at which to start changing the array;
+   *   negative numbers count backwards from the end of the array and values
+   *   that are out-of bounds are clamped to the appropriate end of the array.
+   * @param {number | null | undefined} [deleteCount=0]
+   *   Delete count (default: `0`);
+   *   maximum number of elements to delete, starting from start.
+   * @param {Array<T> | null | undefined} [items=[]]
+   *   Items to include in place of the deleted items (default: `[]`).
+   * @return {Array<T>}
+   *   Any removed items.
+   */
+  splice(start, deleteCount, items) {
+    /** @type {number} */
+    const count = deleteCount || 0;
+    this.setCursor(Math.trunc(start));
+    const removed = this.right.splice(this.right.length - count, Number.POSITIVE_INFINITY);
+    if (items) chunkedPush(this.left, items);
+    return removed.reverse();
+  }
+
+  /**
+   * Remove and return the highest-numbered item in the array, so
+   * `list[list.length - 1]`;
+   * Moves the cursor to `length`.
+   *
+   * @returns {T | undefined}
+   *   Item, optional.
+   */
+  pop() {
+    this.setCursor(Number.POSITIVE_INFINITY);
+    return this.left.pop();
+  }
+
+  /**
+   * Inserts a single item to the high-numbered side of the array;
+   * moves the cursor to `length`.
+   *
+   * @param {T} item
+   *   Item.
+   * @returns {undefined}
+   *   Nothing.
+   */
+  push(item) {
+    this.setCursor(Number.POSITIVE_INFINITY);
+    this.left.push(item);
+  }
+
+  /**
+   * Inserts many items to the high-numbered side of the array.
+   * Moves the cursor to `length`.
+   *
+   * @param {Array<T>} items
+   *   Items.
+   * @returns {undefined}
+   *   Nothing.
+   */
+  pushMany(items) {
+    this.setCursor(Number.POSITIVE_INFINITY);
+    chunkedPush(this.left, items);
+  }
+
+  /**
+   * Inserts a single item to the low-numbered side of the array;
+   * Moves the cursor to `0`.
+   *
+   * @param {T} item
+   *   Item.
+   * @returns {undefined}
+   *   Nothing.
+   */
+  unshift(item) {
+    this.setCursor(0);
+    this.right.push(item);
+  }
+
+  /**
+   * Inserts many items to the low-numbered side of the array;
+   * moves the cursor to `0`.
+   *
+   * @param {Array<T>} items
+   *   Items.
+   * @returns {undefined}
+   *   Nothing.
+   */
+  unshiftMany(items) {
+    this.setCursor(0);
+    chunkedPush(this.right, items.reverse());
+  }
+
+  /**
+   * Move the cursor to a specific position in the array. Requires
+   * time proportional to the distance moved.
+   *
+   * If `n < 0`, the cursor will end up at the beginning.
+   * If `n > length`, the cursor will end up at the end.
+   *
+   * @param {number} n
+   *   Position.
+   * @return {undefined}
+   *   Nothing.
+   */
+  setCursor(n) {
+    if (n === this.left.length || n > this.left.length && this.right.length === 0 || n < 0 && this.left.length === 0) return;
+    if (n < this.left.length) {
+      // Move cursor to the this.left
+      const removed = this.left.splice(n, Number.POSITIVE_INFINITY);
+      chunkedPush(this.right, removed.reverse());
+    } else {
+      // Move cursor to the this.right
+      const removed = this.right.splice(this.left.length + this.right.length - n, Number.POSITIVE_INFINITY);
+      chunkedPush(this.left, removed.reverse());
+    }
+  }
+}
+
+/**
+ * Avoid stack overflow by pushing items onto the stack in segments
+ *
+ * @template T
+ *   Item type.
+ * @param {Array<T>} list
+ *   List to inject into.
+ * @param {ReadonlyArray<T>} right
+ *   Items to inject.
+ * @return {undefined}
+ *   Nothing.
+ */
+function chunkedPush(list, right) {
+  /** @type {number} */
+  let chunkStart = 0;
+  if (right.length < 10000) {
+    list.push(...right);
+  } else {
+    while (chunkStart < right.length) {
+      list.push(...right.slice(chunkStart, chunkStart + 10000));
+      chunkStart += 10000;
+    }
+  }
+}
+;// CONCATENATED MODULE: ./node_modules/micromark-util-subtokenize/index.js
+/**
+ * @import {Chunk, Event, Token} from 'micromark-util-types'
+ */
+
+
+
+
+// Hidden API exposed for testing.
+
+
+/**
+ * Tokenize subcontent.
+ *
+ * @param {Array<Event>} eventsArray
+ *   List of events.
+ * @returns {boolean}
+ *   Whether subtokens were found.
+ */
+// eslint-disable-next-line complexity
+function subtokenize(eventsArray) {
+  /** @type {Record<string, number>} */
+  const jumps = {};
+  let index = -1;
+  /** @type {Event} */
+  let event;
+  /** @type {number | undefined} */
+  let lineIndex;
+  /** @type {number} */
+  let otherIndex;
+  /** @type {Event} */
+  let otherEvent;
+  /** @type {Array<Event>} */
+  let parameters;
+  /** @type {Array<Event>} */
+  let subevents;
+  /** @type {boolean | undefined} */
+  let more;
+  const events = new SpliceBuffer(eventsArray);
+  while (++index < events.length) {
+    while (index in jumps) {
+      index = jumps[index];
+    }
+    event = events.get(index);
+
+    // Add a hook for the GFM tasklist extension, which needs to know if text
+    // is in the first content of a list item.
+    if (index && event[1].type === "chunkFlow" && events.get(index - 1)[1].type === "listItemPrefix") {
+      subevents = event[1]._tokenizer.events;
+      otherIndex = 0;
+      if (otherIndex < subevents.length && subevents[otherIndex][1].type === "lineEndingBlank") {
+        otherIndex += 2;
+      }
+      if (otherIndex < subevents.length && subevents[otherIndex][1].type === "content") {
+        while (++otherIndex < subevents.length) {
+          if (subevents[otherIndex][1].type === "content") {
+            break;
+          }
+          if (subevents[otherIndex][1].type === "chunkText") {
+            subevents[otherIndex][1]._isInFirstContentOfListItem = true;
+            otherIndex++;
+          }
+        }
+      }
+    }
+
+    // Enter.
+    if (event[0] === 'enter') {
+      if (event[1].contentType) {
+        Object.assign(jumps, subcontent(events, index));
+        index = jumps[index];
+        more = true;
+      }
+    }
+    // Exit.
+    else if (event[1]._container) {
+      otherIndex = index;
+      lineIndex = undefined;
+      while (otherIndex--) {
+        otherEvent = events.get(otherIndex);
+        if (otherEvent[1].type === "lineEnding" || otherEvent[1].type === "lineEndingBlank") {
+          if (otherEvent[0] === 'enter') {
+            if (lineIndex) {
+              events.get(lineIndex)[1].type = "lineEndingBlank";
+            }
+            otherEvent[1].type = "lineEnding";
+            lineIndex = otherIndex;
+          }
+        } else if (otherEvent[1].type === "linePrefix" || otherEvent[1].type === "listItemIndent") {
+          // Move past.
+        } else {
+          break;
+        }
+      }
+      if (lineIndex) {
+        // Fix position.
+        event[1].end = {
+          ...events.get(lineIndex)[1].start
+        };
+
+        // Switch container exit w/ line endings.
+        parameters = events.slice(lineIndex, index);
+        parameters.unshift(event);
+        events.splice(lineIndex, index - lineIndex + 1, parameters);
+      }
+    }
+  }
+
+  // The changes to the `events` buffer must be copied back into the eventsArray
+  splice(eventsArray, 0, Number.POSITIVE_INFINITY, events.slice(0));
+  return !more;
+}
+
+/**
+ * Tokenize embedded tokens.
+ *
+ * @param {SpliceBuffer<Event>} events
+ *   Events.
+ * @param {number} eventIndex
+ *   Index.
+ * @returns {Record<string, number>}
+ *   Gaps.
+ */
+function subcontent(events, eventIndex) {
+  const token = events.get(eventIndex)[1];
+  const context = events.get(eventIndex)[2];
+  let startPosition = eventIndex - 1;
+  /** @type {Array<number>} */
+  const startPositions = [];
+  let tokenizer = token._tokenizer;
+  if (!tokenizer) {
+    tokenizer = context.parser[token.contentType](token.start);
+    if (token._contentTypeTextTrailing) {
+      tokenizer._contentTypeTextTrailing = true;
+    }
+  }
+  const childEvents = tokenizer.events;
+  /** @type {Array<[number, number]>} */
+  const jumps = [];
+  /** @type {Record<string, number>} */
+  const gaps = {};
+  /** @type {Array<Chunk>} */
+  let stream;
+  /** @type {Token | undefined} */
+  let previous;
+  let index = -1;
+  /** @type {Token | undefined} */
+  let current = token;
+  let adjust = 0;
+  let start = 0;
+  const breaks = [start];
+
+  // Loop forward through the linked tokens to pass them in order to the
+  // subtokenizer.
+  while (current) {
+    // Find the position of the event for this token.
+    while (events.get(++startPosition)[1] !== current) {
+      // Empty.
+    }
+    startPositions.push(startPosition);
+    if (!current._tokenizer) {
+      stream = context.sliceStream(current);
+      if (!current.next) {
+        stream.push(null);
+      }
+      if (previous) {
+        tokenizer.defineSkip(current.start);
+      }
+      if (current._isInFirstContentOfListItem) {
+        tokenizer._gfmTasklistFirstContentOfListItem = true;
+      }
+      tokenizer.write(stream);
+      if (current._isInFirstContentOfListItem) {
+        tokenizer._gfmTasklistFirstContentOfListItem = undefined;
+      }
+    }
+
+    // Unravel the next token.
+    previous = current;
+    current = current.next;
+  }
+
+  // Now, loop back through all events (and linked tokens), to figure out which
+  // parts belong where.
+  current = token;
+  while (++index < childEvents.length) {
+    if (
+    // Find a void token that includes a break.
+    childEvents[index][0] === 'exit' && childEvents[index - 1][0] === 'enter' && childEvents[index][1].type === childEvents[index - 1][1].type && childEvents[index][1].start.line !== childEvents[index][1].end.line) {
+      start = index + 1;
+      breaks.push(start);
+      // Help GC.
+      current._tokenizer = undefined;
+      current.previous = undefined;
+      current = current.next;
+    }
+  }
+
+  // Help GC.
+  tokenizer.events = [];
+
+  // If there’s one more token (which is the cases for lines that end in an
+  // EOF), that’s perfect: the last point we found starts it.
+  // If there isn’t then make sure any remaining content is added to it.
+  if (current) {
+    // Help GC.
+    current._tokenizer = undefined;
+    current.previous = undefined;
+  } else {
+    breaks.pop();
+  }
+
+  // Now splice the events from the subtokenizer into the current events,
+  // moving back to front so that splice indices aren’t affected.
+  index = breaks.length;
+  while (index--) {
+    const slice = childEvents.slice(breaks[index], breaks[index + 1]);
+    const start = startPositions.pop();
+    jumps.push([start, start + slice.length - 1]);
+    events.splice(start, 2, slice);
+  }
+  jumps.reverse();
+  index = -1;
+  while (++index < jumps.length) {
+    gaps[adjust + jumps[index][0]] = adjust + jumps[index][1];
+    adjust += jumps[index][1] - jumps[index][0] - 1;
+  }
+  return gaps;
+}
+;// CONCATENATED MODULE: ./node_modules/micromark/lib/postprocess.js
+/**
+ * @import {Event} from 'micromark-util-types'
+ */
+
+
+
+/**
+ * @param {Array<Event>} events
+ *   Events.
+ * @returns {Array<Event>}
+ *   Events.
+ */
+function postprocess(events) {
+  while (!subtokenize(events)) {
+    // Empty
+  }
+  return events;
+}
+;// CONCATENATED MODULE: ./node_modules/micromark-util-combine-extensions/index.js
+/**
+ * @import {
+ *   Extension,
+ *   Handles,
+ *   HtmlExtension,
+ *   NormalizedExtension
+ * } from 'micromark-util-types'
+ */
+
+
+
+const micromark_util_combine_extensions_hasOwnProperty = {}.hasOwnProperty
+
+/**
+ * Combine multiple syntax extensions into one.
+ *
+ * @param {ReadonlyArray<Extension>} extensions
+ *   List of syntax extensions.
+ * @returns {NormalizedExtension}
+ *   A single combined extension.
+ */
+function combineExtensions(extensions) {
+  /** @type {NormalizedExtension} */
+  const all = {}
+  let index = -1
+
+  while (++index < extensions.length) {
+    syntaxExtension(all, extensions[index])
+  }
+
+  return all
+}
+
+/**
+ * Merge `extension` into `all`.
+ *
+ * @param {NormalizedExtension} all
+ *   Extension to merge into.
+ * @param {Extension} extension
+ *   Extension to merge.
+ * @returns {undefined}
+ *   Nothing.
+ */
+function syntaxExtension(all, extension) {
+  /** @type {keyof Extension} */
+  let hook
+
+  for (hook in extension) {
+    const maybe = micromark_util_combine_extensions_hasOwnProperty.call(all, hook) ? all[hook] : undefined
+    /** @type {Record<string, unknown>} */
+    const left = maybe || (all[hook] = {})
+    /** @type {Record<string, unknown> | undefined} */
+    const right = extension[hook]
+    /** @type {string} */
+    let code
+
+    if (right) {
+      for (code in right) {
+        if (!micromark_util_combine_extensions_hasOwnProperty.call(left, code)) left[code] = []
+        const value = right[code]
+        constructs(
+          // @ts-expect-error Looks like a list.
+          left[code],
+          Array.isArray(value) ? value : value ? [value] : []
+        )
+      }
+    }
+  }
+}
+
+/**
+ * Merge `list` into `existing` (both lists of constructs).
+ * Mutates `existing`.
+ *
+ * @param {Array<unknown>} existing
+ *   List of constructs to merge into.
+ * @param {Array<unknown>} list
+ *   List of constructs to merge.
+ * @returns {undefined}
+ *   Nothing.
+ */
+function constructs(existing, list) {
+  let index = -1
+  /** @type {Array<unknown>} */
+  const before = []
+
+  while (++index < list.length) {
+    // @ts-expect-error Looks like an object.
+    ;(list[index].add === 'after' ? existing : before).push(list[index])
+  }
+
+  splice(existing, 0, 0, before)
+}
+
+/**
+ * Combine multiple HTML extensions into one.
+ *
+ * @param {ReadonlyArray<HtmlExtension>} htmlExtensions
+ *   List of HTML extensions.
+ * @returns {HtmlExtension}
+ *   Single combined HTML extension.
+ */
+function micromark_util_combine_extensions_combineHtmlExtensions(htmlExtensions) {
+  /** @type {HtmlExtension} */
+  const handlers = {}
+  let index = -1
+
+  while (++index < htmlExtensions.length) {
+    htmlExtension(handlers, htmlExtensions[index])
+  }
+
+  return handlers
+}
+
+/**
+ * Merge `extension` into `all`.
+ *
+ * @param {HtmlExtension} all
+ *   Extension to merge into.
+ * @param {HtmlExtension} extension
+ *   Extension to merge.
+ * @returns {undefined}
+ *   Nothing.
+ */
+function htmlExtension(all, extension) {
+  /** @type {keyof HtmlExtension} */
+  let hook
+
+  for (hook in extension) {
+    const maybe = micromark_util_combine_extensions_hasOwnProperty.call(all, hook) ? all[hook] : undefined
+    const left = maybe || (all[hook] = {})
+    const right = extension[hook]
+    /** @type {keyof Handles} */
+    let type
+
+    if (right) {
+      for (type in right) {
+        // @ts-expect-error assume document vs regular handler are managed correctly.
+        left[type] = right[type]
+      }
+    }
+  }
+}
+
+;// CONCATENATED MODULE: ./node_modules/micromark-util-character/index.js
+/**
+ * @import {Code} from 'micromark-util-types'
+ */
+
+/**
+ * Check whether the character code represents an ASCII alpha (`a` through `z`,
+ * case insensitive).
+ *
+ * An **ASCII alpha** is an ASCII upper alpha or ASCII lower alpha.
+ *
+ * An **ASCII upper alpha** is a character in the inclusive range U+0041 (`A`)
+ * to U+005A (`Z`).
+ *
+ * An **ASCII lower alpha** is a character in the inclusive range U+0061 (`a`)
+ * to U+007A (`z`).
+ *
+ * @param code
+ *   Code.
+ * @returns {boolean}
+ *   Whether it matches.
+ */
+const asciiAlpha = regexCheck(/[A-Za-z]/);
+
+/**
+ * Check whether the character code represents an ASCII alphanumeric (`a`
+ * through `z`, case insensitive, or `0` through `9`).
+ *
+ * An **ASCII alphanumeric** is an ASCII digit (see `asciiDigit`) or ASCII alpha
+ * (see `asciiAlpha`).
+ *
+ * @param code
+ *   Code.
+ * @returns {boolean}
+ *   Whether it matches.
+ */
+const asciiAlphanumeric = regexCheck(/[\dA-Za-z]/);
+
+/**
+ * Check whether the character code represents an ASCII atext.
+ *
+ * atext is an ASCII alphanumeric (see `asciiAlphanumeric`), or a character in
+ * the inclusive ranges U+0023 NUMBER SIGN (`#`) to U+0027 APOSTROPHE (`'`),
+ * U+002A ASTERISK (`*`), U+002B PLUS SIGN (`+`), U+002D DASH (`-`), U+002F
+ * SLASH (`/`), U+003D EQUALS TO (`=`), U+003F QUESTION MARK (`?`), U+005E
+ * CARET (`^`) to U+0060 GRAVE ACCENT (`` ` ``), or U+007B LEFT CURLY BRACE
+ * (`{`) to U+007E TILDE (`~`).
+ *
+ * See:
+ * **\[RFC5322]**:
+ * [Internet Message Format](https://tools.ietf.org/html/rfc5322).
+ * P. Resnick.
+ * IETF.
+ *
+ * @param code
+ *   Code.
+ * @returns {boolean}
+ *   Whether it matches.
+ */
+const asciiAtext = regexCheck(/[#-'*+\--9=?A-Z^-~]/);
+
+/**
+ * Check whether a character code is an ASCII control character.
+ *
+ * An **ASCII control** is a character in the inclusive range U+0000 NULL (NUL)
+ * to U+001F (US), or U+007F (DEL).
+ *
+ * @param {Code} code
+ *   Code.
+ * @returns {boolean}
+ *   Whether it matches.
+ */
+function asciiControl(code) {
+  return (
+    // Special whitespace codes (which have negative values), C0 and Control
+    // character DEL
+    code !== null && (code < 32 || code === 127)
+  );
+}
+
+/**
+ * Check whether the character code represents an ASCII digit (`0` through `9`).
+ *
+ * An **ASCII digit** is a character in the inclusive range U+0030 (`0`) to
+ * U+0039 (`9`).
+ *
+ * @param code
+ *   Code.
+ * @returns {boolean}
+ *   Whether it matches.
+ */
+const asciiDigit = regexCheck(/\d/);
+
+/**
+ * Check whether the character code represents an ASCII hex digit (`a` through
+ * `f`, case insensitive, or `0` through `9`).
+ *
+ * An **ASCII hex digit** is an ASCII digit (see `asciiDigit`), ASCII upper hex
+ * digit, or an ASCII lower hex digit.
+ *
+ * An **ASCII upper hex digit** is a character in the inclusive range U+0041
+ * (`A`) to U+0046 (`F`).
+ *
+ * An **ASCII lower hex digit** is a character in the inclusive range U+0061
+ * (`a`) to U+0066 (`f`).
+ *
+ * @param code
+ *   Code.
+ * @returns {boolean}
+ *   Whether it matches.
+ */
+const asciiHexDigit = regexCheck(/[\dA-Fa-f]/);
+
+/**
+ * Check whether the character code represents ASCII punctuation.
+ *
+ * An **ASCII punctuation** is a character in the inclusive ranges U+0021
+ * EXCLAMATION MARK (`!`) to U+002F SLASH (`/`), U+003A COLON (`:`) to U+0040 AT
+ * SIGN (`@`), U+005B LEFT SQUARE BRACKET (`[`) to U+0060 GRAVE ACCENT
+ * (`` ` ``), or U+007B LEFT CURLY BRACE (`{`) to U+007E TILDE (`~`).
+ *
+ * @param code
+ *   Code.
+ * @returns {boolean}
+ *   Whether it matches.
+ */
+const asciiPunctuation = regexCheck(/[!-/:-@[-`{-~]/);
+
+/**
+ * Check whether a character code is a markdown line ending.
+ *
+ * A **markdown line ending** is the virtual characters M-0003 CARRIAGE RETURN
+ * LINE FEED (CRLF), M-0004 LINE FEED (LF) and M-0005 CARRIAGE RETURN (CR).
+ *
+ * In micromark, the actual character U+000A LINE FEED (LF) and U+000D CARRIAGE
+ * RETURN (CR) are replaced by these virtual characters depending on whether
+ * they occurred together.
+ *
+ * @param {Code} code
+ *   Code.
+ * @returns {boolean}
+ *   Whether it matches.
+ */
+function markdownLineEnding(code) {
+  return code !== null && code < -2;
+}
+
+/**
+ * Check whether a character code is a markdown line ending (see
+ * `markdownLineEnding`) or markdown space (see `markdownSpace`).
+ *
+ * @param {Code} code
+ *   Code.
+ * @returns {boolean}
+ *   Whether it matches.
+ */
+function markdownLineEndingOrSpace(code) {
+  return code !== null && (code < 0 || code === 32);
+}
+
+/**
+ * Check whether a character code is a markdown space.
+ *
+ * A **markdown space** is the concrete character U+0020 SPACE (SP) and the
+ * virtual characters M-0001 VIRTUAL SPACE (VS) and M-0002 HORIZONTAL TAB (HT).
+ *
+ * In micromark, the actual character U+0009 CHARACTER TABULATION (HT) is
+ * replaced by one M-0002 HORIZONTAL TAB (HT) and between 0 and 3 M-0001 VIRTUAL
+ * SPACE (VS) characters, depending on the column at which the tab occurred.
+ *
+ * @param {Code} code
+ *   Code.
+ * @returns {boolean}
+ *   Whether it matches.
+ */
+function markdownSpace(code) {
+  return code === -2 || code === -1 || code === 32;
+}
+
+// Size note: removing ASCII from the regex and using `asciiPunctuation` here
+// In fact adds to the bundle size.
+/**
+ * Check whether the character code represents Unicode punctuation.
+ *
+ * A **Unicode punctuation** is a character in the Unicode `Pc` (Punctuation,
+ * Connector), `Pd` (Punctuation, Dash), `Pe` (Punctuation, Close), `Pf`
+ * (Punctuation, Final quote), `Pi` (Punctuation, Initial quote), `Po`
+ * (Punctuation, Other), or `Ps` (Punctuation, Open) categories, or an ASCII
+ * punctuation (see `asciiPunctuation`).
+ *
+ * See:
+ * **\[UNICODE]**:
+ * [The Unicode Standard](https://www.unicode.org/versions/).
+ * Unicode Consortium.
+ *
+ * @param code
+ *   Code.
+ * @returns
+ *   Whether it matches.
+ */
+const unicodePunctuation = regexCheck(/\p{P}|\p{S}/u);
+
+/**
+ * Check whether the character code represents Unicode whitespace.
+ *
+ * Note that this does handle micromark specific markdown whitespace characters.
+ * See `markdownLineEndingOrSpace` to check that.
+ *
+ * A **Unicode whitespace** is a character in the Unicode `Zs` (Separator,
+ * Space) category, or U+0009 CHARACTER TABULATION (HT), U+000A LINE FEED (LF),
+ * U+000C (FF), or U+000D CARRIAGE RETURN (CR) (**\[UNICODE]**).
+ *
+ * See:
+ * **\[UNICODE]**:
+ * [The Unicode Standard](https://www.unicode.org/versions/).
+ * Unicode Consortium.
+ *
+ * @param code
+ *   Code.
+ * @returns
+ *   Whether it matches.
+ */
+const unicodeWhitespace = regexCheck(/\s/);
+
+/**
+ * Create a code check from a regex.
+ *
+ * @param {RegExp} regex
+ *   Expression.
+ * @returns {(code: Code) => boolean}
+ *   Check.
+ */
+function regexCheck(regex) {
+  return check;
+
+  /**
+   * Check whether a code matches the bound regex.
+   *
+   * @param {Code} code
+   *   Character code.
+   * @returns {boolean}
+   *   Whether the character code matches the bound regex.
+   */
+  function check(code) {
+    return code !== null && code > -1 && regex.test(String.fromCharCode(code));
+  }
+}
+;// CONCATENATED MODULE: ./node_modules/micromark-factory-space/index.js
+/**
+ * @import {Effects, State, TokenType} from 'micromark-util-types'
+ */
+
+
+
+// To do: implement `spaceOrTabWithOptions` (`connect`, `content`).
+
+/**
+ * Parse spaces and tabs.
+ *
+ * There is no `nok` parameter:
+ *
+ * *   spaces in markdown are often optional, in which case this factory can be
+ *     used and `ok` will be switched to whether spaces were found or not
+ * *   one line ending or space can be detected with `markdownSpace(code)` right
+ *     before using `factorySpace`
+ *
+ * ###### Examples
+ *
+ * Where `␉` represents a tab (plus how much it expands) and `␠` represents a
+ * single space.
+ *
+ * ```markdown
+ * ␉
+ * ␠␠␠␠
+ * ␉␠
+ * ```
+ *
+ * @param {Effects} effects
+ *   Context.
+ * @param {State} ok
+ *   State switched to when successful.
+ * @param {TokenType} type
+ *   Type of the whole whitespace.
+ * @param {number | undefined} [max=Infinity]
+ *   Max (exclusive).
+ * @returns {State}
+ *   Start state.
+ */
+function factorySpace(effects, ok, type, max) {
+  const limit = max ? max - 1 : Infinity;
+  let size = 0;
+  return start;
+
+  /** @type {State} */
+  function start(code) {
+    if (markdownSpace(code)) {
+      effects.enter(type);
+      return prefix(code);
+    }
+    return ok(code);
+  }
+
+  /** @type {State} */
+  function prefix(code) {
+    if (markdownSpace(code) && size++ < limit) {
+      effects.consume(code);
+      return prefix;
+    }
+    effects.exit(type);
+    return ok(code);
+  }
+}
+
+/**
+ * Parse spaces and tabs, with a required minimum and maximum, matching
+ * `markdown-rs`’s `space_or_tab_min_max`.
+ *
+ * Unlike `factorySpace`, this can fail: `nok` is used when fewer than
+ * `min` spaces or tabs are found.
+ *
+ * @param {Effects} effects
+ *   Context.
+ * @param {State} ok
+ *   State switched to when successful.
+ * @param {State} nok
+ *   State switched to when unsuccessful.
+ * @param {TokenType} type
+ *   Type of the whole whitespace.
+ * @param {number} min
+ *   Minimum allowed characters (inclusive).
+ * @param {number} max
+ *   Maximum allowed characters (inclusive).
+ * @returns {State}
+ *   Start state.
+ */
+function factorySpaceMinMax(effects, ok, nok, type, min, max) {
+  let size = 0;
+  return start;
+
+  /** @type {State} */
+  function start(code) {
+    if (max > 0 && markdownSpace(code)) {
+      effects.enter(type);
+      return prefix(code);
+    }
+    return after(code);
+  }
+
+  /** @type {State} */
+  function prefix(code) {
+    if (markdownSpace(code) && size < max) {
+      effects.consume(code);
+      size++;
+      return prefix;
+    }
+    effects.exit(type);
+    return after(code);
+  }
+
+  /** @type {State} */
+  function after(code) {
+    return size >= min ? ok(code) : nok(code);
+  }
+}
+;// CONCATENATED MODULE: ./node_modules/micromark/lib/initialize/content.js
+/**
+ * @import {
+ *   InitialConstruct,
+ *   Initializer,
+ *   State,
+ *   TokenizeContext,
+ *   Token
+ * } from 'micromark-util-types'
+ */
+
+
+
+/** @type {InitialConstruct} */
+const content = {
+  tokenize: initializeContent
+};
+
+/**
+ * @this {TokenizeContext}
+ *   Context.
+ * @type {Initializer}
+ *   Content.
+ */
+function initializeContent(effects) {
+  const contentStart = effects.attempt(this.parser.constructs.contentInitial, afterContentStartConstruct, paragraphInitial);
+  /** @type {Token} */
+  let previous;
+  return contentStart;
+
+  /** @type {State} */
+  function afterContentStartConstruct(code) {
+    if (code === null) {
+      effects.consume(code);
+      return;
+    }
+    effects.enter("lineEnding");
+    effects.consume(code);
+    effects.exit("lineEnding");
+    return factorySpace(effects, contentStart, "linePrefix");
+  }
+
+  /** @type {State} */
+  function paragraphInitial(code) {
+    effects.enter("paragraph");
+    return lineStart(code);
+  }
+
+  /** @type {State} */
+  function lineStart(code) {
+    const token = effects.enter("chunkText", {
+      contentType: "text",
+      previous
+    });
+    if (previous) {
+      previous.next = token;
+    }
+    previous = token;
+    return data(code);
+  }
+
+  /** @type {State} */
+  function data(code) {
+    if (code === null) {
+      effects.exit("chunkText");
+      effects.exit("paragraph");
+      effects.consume(code);
+      return;
+    }
+    if (markdownLineEnding(code)) {
+      effects.consume(code);
+      effects.exit("chunkText");
+      return lineStart;
+    }
+
+    // Data.
+    effects.consume(code);
+    return data;
+  }
+}
+;// CONCATENATED MODULE: ./node_modules/micromark-util-edit-map/index.js
+/**
+ * @import {Event} from 'micromark-util-types'
+ */
+
+/**
+ * @typedef {[number, number, Array<Event>]} Change
+ * @typedef {[number, number, number]} Jump
+ */
+
+/**
+ * Tracks a bunch of edits.
+ *
+ * Port of `edit_map.rs` from `markdown-rs`:
+ * <https://github.com/wooorm/markdown-rs/blob/1506572f/src/util/edit_map.rs>.
+ *
+ * Deal with several changes in events, batching them together.
+ *
+ * Preferably, changes should be kept to a minimum.
+ * Sometimes, it’s needed to change the list of events, because parsing can be
+ * messy, and it helps to expose a cleaner interface of events to the compiler
+ * and other users.
+ * It can also help to merge many adjacent similar events.
+ * And, in other cases, it’s needed to parse subcontent: pass some events
+ * through another tokenizer and inject the result.
+ */
+class EditMap {
+  /**
+   * Create a new edit map.
+   *
+   * @returns
+   *   New instance.
+   */
+  constructor() {
+    /**
+     * Changes by index, so `add` does not need to scan `map` (which is
+     * quadratic for documents with many edits at different places).
+     *
+     * @type {Map<number, Change>}
+     */
+    this.index = new Map();
+
+    /**
+     * Record of changes.
+     *
+     * @type {Array<Change>}
+     */
+    this.map = [];
+  }
+
+  /**
+   * Create an edit: a remove and/or add at a certain place.
+   *
+   * @param {number} index
+   *   Index at which to apply the edit.
+   * @param {number} remove
+   *   Count of items to remove at the index.
+   * @param {Array<Event>} add
+   *   Items to add at the index.
+   * @returns {undefined}
+   *   Nothing.
+   */
+  add(index, remove, add) {
+    addImplementation(this, index, remove, add, false);
+  }
+
+  /**
+   * Create an edit: but insert `add` before existing additions, instead of
+   * after them.
+   *
+   * @param {number} index
+   *   Index at which to apply the edit.
+   * @param {number} remove
+   *   Count of items to remove at the index.
+   * @param {Array<Event>} add
+   *   Items to add at the index.
+   * @returns {undefined}
+   *   Nothing.
+   */
+  addBefore(index, remove, add) {
+    addImplementation(this, index, remove, add, true);
+  }
+
+  /**
+   * Done, change the events.
+   *
+   * @param {Array<Event>} events
+   *   List of events to apply the edits to.
+   * @returns {undefined}
+   *   Nothing.
+   */
+  consume(events) {
+    this.map.sort(function (a, b) {
+      return a[0] - b[0];
+    });
+    if (this.map.length === 0) {
+      return;
+    }
+
+    // To do: if links are added in events, like they are in `markdown-rs`,
+    // this is needed.
+    // // Calculate jumps: where items in the current list move to.
+    // /** @type {Array<Jump>} */
+    // const jumps = []
+    // let index = 0
+    // let addAcc = 0
+    // let removeAcc = 0
+    // while (index < this.map.length) {
+    //   const [at, remove, add] = this.map[index]
+    //   removeAcc += remove
+    //   addAcc += add.length
+    //   jumps.push([at, removeAcc, addAcc])
+    //   index += 1
+    // }
+    //
+    // shiftLinks(events, jumps)
+
+    let index = this.map.length;
+    /** @type {Array<Array<Event>>} */
+    const vecs = [];
+    while (index > 0) {
+      index -= 1;
+      vecs.push(events.slice(this.map[index][0] + this.map[index][1]), this.map[index][2]);
+
+      // Truncate rest.
+      events.length = this.map[index][0];
+    }
+    vecs.push(events.slice());
+    events.length = 0;
+    let slice = vecs.pop();
+    while (slice) {
+      for (const element of slice) {
+        events.push(element);
+      }
+      slice = vecs.pop();
+    }
+
+    // Truncate everything.
+    this.map.length = 0;
+    this.index.clear();
+  }
+}
+
+/**
+ * Create an edit.
+ *
+ * @param {EditMap} editMap
+ *   Edit map to apply to.
+ * @param {number} at
+ *   Index at which to apply the edit.
+ * @param {number} remove
+ *   Count of items to remove at the index.
+ * @param {Array<Event>} add
+ *   Items to add at the index.
+ * @param {boolean} before
+ *   Insert `add` before existing additions at `at`, instead of after them.
+ * @returns {undefined}
+ *   Nothing.
+ */
+function addImplementation(editMap, at, remove, add, before) {
+  if (remove === 0 && add.length === 0) {
+    return;
+  }
+  const existing = editMap.index.get(at);
+  if (existing) {
+    existing[1] += remove;
+    if (before) {
+      add.push(...existing[2]);
+      existing[2] = add;
+    } else {
+      existing[2].push(...add);
+    }
+    return;
+  }
+
+  /** @type {Change} */
+  const change = [at, remove, add];
+  editMap.map.push(change);
+  editMap.index.set(at, change);
+}
+
+// /**
+//  * Shift `previous` and `next` links according to `jumps`.
+//  *
+//  * This fixes links in case there are events removed or added between them.
+//  *
+//  * @param {Array<Event>} events
+//  * @param {Array<Jump>} jumps
+//  */
+// function shiftLinks(events, jumps) {
+//   let jumpIndex = 0
+//   let index = 0
+//   let add = 0
+//   let rm = 0
+
+//   while (index < events.length) {
+//     const rmCurr = rm
+
+//     while (jumpIndex < jumps.length && jumps[jumpIndex][0] <= index) {
+//       add = jumps[jumpIndex][2]
+//       rm = jumps[jumpIndex][1]
+//       jumpIndex += 1
+//     }
+
+//     // Ignore items that will be removed.
+//     if (rm > rmCurr) {
+//       index += rm - rmCurr
+//     } else {
+//       // ?
+//       // if let Some(link) = &events[index].link {
+//       //     if let Some(next) = link.next {
+//       //         events[next].link.as_mut().unwrap().previous = Some(index + add - rm);
+//       //         while jumpIndex < jumps.len() && jumps[jumpIndex].0 <= next {
+//       //             add = jumps[jumpIndex].2;
+//       //             rm = jumps[jumpIndex].1;
+//       //             jumpIndex += 1;
+//       //         }
+//       //         events[index].link.as_mut().unwrap().next = Some(next + add - rm);
+//       //         index = next;
+//       //         continue;
+//       //     }
+//       // }
+//       index += 1
+//     }
+//   }
+// }
+;// CONCATENATED MODULE: ./node_modules/micromark/lib/initialize/document.js
+/**
+ * @import {
+ *   Construct,
+ *   ContainerState,
+ *   InitialConstruct,
+ *   Initializer,
+ *   Point,
+ *   State,
+ *   TokenizeContext,
+ *   Tokenizer,
+ *   Token
+ * } from 'micromark-util-types'
+ */
+
+/**
+ * @typedef {[Construct, ContainerState]} StackItem
+ *   Construct and its state.
+ */
+
+
+
+
+/** @type {InitialConstruct} */
+const document_document = {
+  tokenize: initializeDocument
+};
+
+/** @type {Construct} */
+const containerConstruct = {
+  tokenize: tokenizeContainer
+};
+
+/**
+ * @this {TokenizeContext}
+ *   Self.
+ * @type {Initializer}
+ *   Initializer.
+ */
+function initializeDocument(effects) {
+  const self = this;
+  /** @type {Array<StackItem>} */
+  const stack = [];
+  let continued = 0;
+  /** @type {TokenizeContext | undefined} */
+  let childFlow;
+  /** @type {Token | undefined} */
+  let childToken;
+  /** @type {number} */
+  let lineStartOffset;
+  return start;
+
+  /** @type {State} */
+  function start(code) {
+    // First we iterate through the open blocks, starting with the root
+    // document, and descending through last children down to the last open
+    // block.
+    // Each block imposes a condition that the line must satisfy if the block is
+    // to remain open.
+    // For example, a block quote requires a `>` character.
+    // A paragraph requires a non-blank line.
+    // In this phase we may match all or just some of the open blocks.
+    // But we cannot close unmatched blocks yet, because we may have a lazy
+    // continuation line.
+    if (continued < stack.length) {
+      const item = stack[continued];
+      self.containerState = item[1];
+      return effects.attempt(item[0].continuation, documentContinue, checkNewContainers)(code);
+    }
+
+    // Done.
+    return checkNewContainers(code);
+  }
+
+  /** @type {State} */
+  function documentContinue(code) {
+    continued++;
+
+    // Note: this field is called `_closeFlow` but it also closes containers.
+    // Perhaps a good idea to rename it but it’s already used in the wild by
+    // extensions.
+    if (self.containerState._closeFlow) {
+      self.containerState._closeFlow = undefined;
+      if (childFlow) {
+        closeFlow();
+      }
+
+      // Note: this algorithm for moving events around is similar to the
+      // algorithm when dealing with lazy lines in `writeToChild`.
+      const indexBeforeExits = self.events.length;
+      let indexBeforeFlow = indexBeforeExits;
+      /** @type {Point | undefined} */
+      let point;
+
+      // Find the flow chunk.
+      while (indexBeforeFlow--) {
+        if (self.events[indexBeforeFlow][0] === 'exit' && self.events[indexBeforeFlow][1].type === "chunkFlow") {
+          point = self.events[indexBeforeFlow][1].end;
+          break;
+        }
+      }
+      exitContainers(continued);
+
+      // Fix positions.
+      let index = indexBeforeExits;
+      while (index < self.events.length) {
+        self.events[index][1].end = {
+          ...point
+        };
+        index++;
+      }
+      const editMap = new EditMap();
+      // Inject the exits earlier (they’re still also at the end).
+      editMap.add(indexBeforeFlow + 1, 0, self.events.slice(indexBeforeExits));
+      // Discard the duplicate exits.
+      editMap.add(indexBeforeExits, index - indexBeforeExits, []);
+      editMap.consume(self.events);
+      return checkNewContainers(code);
+    }
+    return start(code);
+  }
+
+  /** @type {State} */
+  function checkNewContainers(code) {
+    // Next, after consuming the continuation markers for existing blocks, we
+    // look for new block starts (e.g. `>` for a block quote).
+    // If we encounter a new block start, we close any blocks unmatched in
+    // step 1 before creating the new block as a child of the last matched
+    // block.
+    if (continued === stack.length) {
+      // No need to `check` whether there’s a container, of `exitContainers`
+      // would be moot.
+      // We can instead immediately `attempt` to parse one.
+      if (!childFlow) {
+        return documentContinued(code);
+      }
+
+      // If we have concrete content, such as block HTML or fenced code,
+      // we can’t have containers “pierce” into them, so we can immediately
+      // start.
+      if (childFlow.currentConstruct && childFlow.currentConstruct.concrete) {
+        return flowStart(code);
+      }
+
+      // If we do have flow, it could still be a blank line,
+      // but we’d be interrupting it w/ a new container if there’s a current
+      // construct.
+      // To do: next major: remove `_gfmTableDynamicInterruptHack` (no longer
+      // needed in micromark-extension-gfm-table@1.0.6).
+      self.interrupt = Boolean(childFlow.currentConstruct && !childFlow._gfmTableDynamicInterruptHack);
+    }
+
+    // Check if there is a new container.
+    self.containerState = {};
+    return effects.check(containerConstruct, thereIsANewContainer, thereIsNoNewContainer)(code);
+  }
+
+  /** @type {State} */
+  function thereIsANewContainer(code) {
+    if (childFlow) {
+      closeFlow();
+    }
+    exitContainers(continued);
+    return documentContinued(code);
+  }
+
+  /** @type {State} */
+  function thereIsNoNewContainer(code) {
+    self.parser.lazy[self.now().line] = continued !== stack.length;
+    lineStartOffset = self.now().offset;
+    return flowStart(code);
+  }
+
+  /** @type {State} */
+  function documentContinued(code) {
+    // Try new containers.
+    self.containerState = {};
+    return effects.attempt(containerConstruct, containerContinue, flowStart)(code);
+  }
+
+  /** @type {State} */
+  function containerContinue(code) {
+    continued++;
+    stack.push([self.currentConstruct, self.containerState]);
+    // Try another.
+    return documentContinued(code);
+  }
+
+  /** @type {State} */
+  function flowStart(code) {
+    if (code === null) {
+      if (childFlow) {
+        closeFlow();
+      }
+      exitContainers(0);
+      effects.consume(code);
+      return;
+    }
+    childFlow = childFlow || self.parser.flow(self.now());
+    effects.enter("chunkFlow", {
+      _tokenizer: childFlow,
+      contentType: "flow",
+      previous: childToken
+    });
+    return flowContinue(code);
+  }
+
+  /** @type {State} */
+  function flowContinue(code) {
+    if (code === null) {
+      writeToChild(effects.exit("chunkFlow"), true);
+      exitContainers(0);
+      effects.consume(code);
+      return;
+    }
+    if (markdownLineEnding(code)) {
+      effects.consume(code);
+      writeToChild(effects.exit("chunkFlow"));
+      // Get ready for the next line.
+      continued = 0;
+      self.interrupt = undefined;
+      return start;
+    }
+    effects.consume(code);
+    return flowContinue;
+  }
+
+  /**
+   * @param {Token} token
+   *   Token.
+   * @param {boolean | undefined} [endOfFile]
+   *   Whether the token is at the end of the file (default: `false`).
+   * @returns {undefined}
+   *   Nothing.
+   */
+  function writeToChild(token, endOfFile) {
+    const stream = self.sliceStream(token);
+    if (endOfFile) {
+      stream.push(null);
+    }
+    token.previous = childToken;
+    if (childToken) {
+      childToken.next = token;
+    }
+    childToken = token;
+    childFlow.defineSkip(token.start);
+    childFlow.write(stream);
+
+    // Alright, so we just added a lazy line:
+    //
+    // ```markdown
+    // > a
+    // b.
+    //
+    // Or:
+    //
+    // > ~~~c
+    // d
+    //
+    // Or:
+    //
+    // > | e |
+    // f
+    // ```
+    //
+    // The construct in the second example (fenced code) does not accept lazy
+    // lines, so it marked itself as done at the end of its first line, and
+    // then the content construct parses `d`.
+    // Most constructs in markdown match on the first line: if the first line
+    // forms a construct, a non-lazy line can’t “unmake” it.
+    //
+    // The construct in the third example is potentially a GFM table, and
+    // those are *weird*.
+    // It *could* be a table, from the first line, if the following line
+    // matches a condition.
+    // In this case, that second line is lazy, which “unmakes” the first line
+    // and turns the whole into one content block.
+    //
+    // We’ve now parsed the non-lazy and the lazy line, and can figure out
+    // whether the lazy line started a new flow block.
+    // If it did, we exit the current containers between the two flow blocks.
+    if (self.parser.lazy[token.start.line]) {
+      let index = childFlow.events.length;
+      while (index--) {
+        if (
+        // The token starts before the line ending…
+        childFlow.events[index][1].start.offset < lineStartOffset && (
+        // …and either is not ended yet…
+        !childFlow.events[index][1].end ||
+        // …or ends after it.
+        childFlow.events[index][1].end.offset > lineStartOffset)) {
+          // Exit: there’s still something open, which means it’s a lazy line
+          // part of something.
+          return;
+        }
+      }
+
+      // Note: this algorithm for moving events around is similar to the
+      // algorithm when closing flow in `documentContinue`.
+      const indexBeforeExits = self.events.length;
+      let indexBeforeFlow = indexBeforeExits;
+      /** @type {boolean | undefined} */
+      let seen;
+      /** @type {Point | undefined} */
+      let point;
+
+      // Find the previous chunk (the one before the lazy line).
+      while (indexBeforeFlow--) {
+        if (self.events[indexBeforeFlow][0] === 'exit' && self.events[indexBeforeFlow][1].type === "chunkFlow") {
+          if (seen) {
+            point = self.events[indexBeforeFlow][1].end;
+            break;
+          }
+          seen = true;
+        }
+      }
+      exitContainers(continued);
+
+      // Fix positions.
+      index = indexBeforeExits;
+      while (index < self.events.length) {
+        self.events[index][1].end = {
+          ...point
+        };
+        index++;
+      }
+      const editMap = new EditMap();
+      // Inject the exits earlier (they’re still also at the end).
+      editMap.add(indexBeforeFlow + 1, 0, self.events.slice(indexBeforeExits));
+      // Discard the duplicate exits.
+      editMap.add(indexBeforeExits, index - indexBeforeExits, []);
+      editMap.consume(self.events);
+    }
+  }
+
+  /**
+   * @param {number} size
+   *   Size.
+   * @returns {undefined}
+   *   Nothing.
+   */
+  function exitContainers(size) {
+    let index = stack.length;
+
+    // Exit open containers.
+    while (index-- > size) {
+      const entry = stack[index];
+      self.containerState = entry[1];
+      entry[0].exit.call(self, effects);
+    }
+    stack.length = size;
+  }
+  function closeFlow() {
+    childFlow.write([null]);
+    childToken = undefined;
+    childFlow = undefined;
+    self.containerState._closeFlow = undefined;
+  }
+}
+
+/**
+ * @this {TokenizeContext}
+ *   Context.
+ * @type {Tokenizer}
+ *   Tokenizer.
+ */
+function tokenizeContainer(effects, ok, nok) {
+  // Always populated by defaults.
+
+  return factorySpace(effects, effects.attempt(this.parser.constructs.document, ok, nok), "linePrefix", this.parser.constructs.disable.null.includes('codeIndented') ? undefined : 4);
+}
+;// CONCATENATED MODULE: ./node_modules/micromark-core-commonmark/lib/blank-line.js
+/**
+ * @import {
+ *   Construct,
+ *   State,
+ *   TokenizeContext,
+ *   Tokenizer
+ * } from 'micromark-util-types'
+ */
+
+
+
+/** @type {Construct} */
+const blankLine = {
+  partial: true,
+  tokenize: tokenizeBlankLine
+};
+
+/**
+ * @this {TokenizeContext}
+ *   Context.
+ * @type {Tokenizer}
+ */
+function tokenizeBlankLine(effects, ok, nok) {
+  return start;
+
+  /**
+   * Start of blank line.
+   *
+   * > 👉 **Note**: `␠` represents a space character.
+   *
+   * ```markdown
+   * > | ␠␠␊
+   *     ^
+   * > | ␊
+   *     ^
+   * ```
+   *
+   * @type {State}
+   */
+  function start(code) {
+    return markdownSpace(code) ? factorySpace(effects, after, "linePrefix")(code) : after(code);
+  }
+
+  /**
+   * At eof/eol, after optional whitespace.
+   *
+   * > 👉 **Note**: `␠` represents a space character.
+   *
+   * ```markdown
+   * > | ␠␠␊
+   *       ^
+   * > | ␊
+   *     ^
+   * ```
+   *
+   * @type {State}
+   */
+  function after(code) {
+    return code === null || markdownLineEnding(code) ? ok(code) : nok(code);
+  }
+}
+;// CONCATENATED MODULE: ./node_modules/micromark-core-commonmark/lib/content.js
+/**
+ * @import {
+ *   Construct,
+ *   Resolver,
+ *   State,
+ *   TokenizeContext,
+ *   Tokenizer,
+ *   Token
+ * } from 'micromark-util-types'
+ */
+
+
+
+
+/**
+ * No name because it must not be turned off.
+ * @type {Construct}
+ */
+const content_content = {
+  resolve: resolveContent,
+  tokenize: tokenizeContent
+};
+
+/** @type {Construct} */
+const continuationConstruct = {
+  partial: true,
+  tokenize: tokenizeContinuation
+};
+
+/**
+ * Content is transparent: it’s parsed right now. That way, definitions are also
+ * parsed right now: before text in paragraphs (specifically, media) are parsed.
+ *
+ * @type {Resolver}
+ */
+function resolveContent(events) {
+  subtokenize(events);
+  return events;
+}
+
+/**
+ * @this {TokenizeContext}
+ *   Context.
+ * @type {Tokenizer}
+ */
+function tokenizeContent(effects, ok) {
+  /** @type {Token | undefined} */
+  let previous;
+  return chunkStart;
+
+  /**
+   * Before a content chunk.
+   *
+   * ```markdown
+   * > | abc
+   *     ^
+   * ```
+   *
+   * @type {State}
+   */
+  function chunkStart(code) {
+    effects.enter("content");
+    previous = effects.enter("chunkContent", {
+      contentType: "content"
+    });
+    return chunkInside(code);
+  }
+
+  /**
+   * In a content chunk.
+   *
+   * ```markdown
+   * > | abc
+   *     ^^^
+   * ```
+   *
+   * @type {State}
+   */
+  function chunkInside(code) {
+    if (code === null) {
+      return contentEnd(code);
+    }
+
+    // To do: in `markdown-rs`, each line is parsed on its own, and everything
+    // is stitched together resolving.
+    if (markdownLineEnding(code)) {
+      return effects.check(continuationConstruct, contentContinue, contentEnd)(code);
+    }
+
+    // Data.
+    effects.consume(code);
+    return chunkInside;
+  }
+
+  /**
+   *
+   *
+   * @type {State}
+   */
+  function contentEnd(code) {
+    effects.exit("chunkContent");
+    effects.exit("content");
+    return ok(code);
+  }
+
+  /**
+   *
+   *
+   * @type {State}
+   */
+  function contentContinue(code) {
+    effects.consume(code);
+    effects.exit("chunkContent");
+    previous.next = effects.enter("chunkContent", {
+      contentType: "content",
+      previous
+    });
+    previous = previous.next;
+    return chunkInside;
+  }
+}
+
+/**
+ * @this {TokenizeContext}
+ *   Context.
+ * @type {Tokenizer}
+ */
+function tokenizeContinuation(effects, ok, nok) {
+  const self = this;
+  return startLookahead;
+
+  /**
+   *
+   *
+   * @type {State}
+   */
+  function startLookahead(code) {
+    effects.exit("chunkContent");
+    effects.enter("lineEnding");
+    effects.consume(code);
+    effects.exit("lineEnding");
+    return factorySpace(effects, prefixed, "linePrefix");
+  }
+
+  /**
+   *
+   *
+   * @type {State}
+   */
+  function prefixed(code) {
+    if (code === null || markdownLineEnding(code)) {
+      return nok(code);
+    }
+
+    // Always populated by defaults.
+
+    const tail = self.events[self.events.length - 1];
+    if (!self.parser.constructs.disable.null.includes('codeIndented') && tail && tail[1].type === "linePrefix" && tail[2].sliceSerialize(tail[1], true).length >= 4) {
+      return ok(code);
+    }
+    return effects.interrupt(self.parser.constructs.flow, nok, ok)(code);
+  }
+}
+;// CONCATENATED MODULE: ./node_modules/micromark/lib/initialize/flow.js
+/**
+ * @import {
+ *   InitialConstruct,
+ *   Initializer,
+ *   State,
+ *   TokenizeContext
+ * } from 'micromark-util-types'
+ */
+
+
+
+
+/** @type {InitialConstruct} */
+const flow = {
+  tokenize: initializeFlow
+};
+
+/**
+ * @this {TokenizeContext}
+ *   Self.
+ * @type {Initializer}
+ *   Initializer.
+ */
+function initializeFlow(effects) {
+  const self = this;
+  const initial = effects.attempt(
+  // Try to parse a blank line.
+  blankLine, atBlankEnding,
+  // Try to parse initial flow (essentially, only code).
+  effects.attempt(this.parser.constructs.flowInitial, afterConstruct, factorySpace(effects, effects.attempt(this.parser.constructs.flow, afterConstruct, effects.attempt(content_content, afterConstruct)), "linePrefix")));
+  return initial;
+
+  /** @type {State} */
+  function atBlankEnding(code) {
+    if (code === null) {
+      effects.consume(code);
+      return;
+    }
+    effects.enter("lineEndingBlank");
+    effects.consume(code);
+    effects.exit("lineEndingBlank");
+    self.currentConstruct = undefined;
+    return initial;
+  }
+
+  /** @type {State} */
+  function afterConstruct(code) {
+    if (code === null) {
+      effects.consume(code);
+      return;
+    }
+    effects.enter("lineEnding");
+    effects.consume(code);
+    effects.exit("lineEnding");
+    self.currentConstruct = undefined;
+    return initial;
+  }
+}
+;// CONCATENATED MODULE: ./node_modules/micromark/lib/initialize/text.js
+/**
+ * @import {
+ *   Code,
+ *   InitialConstruct,
+ *   Initializer,
+ *   Resolver,
+ *   State,
+ *   TokenizeContext
+ * } from 'micromark-util-types'
+ */
+
+
+const resolver = {
+  resolveAll: createResolver()
+};
+const text_string = initializeFactory('string');
+const text_text = initializeFactory('text');
+
+/**
+ * @param {'string' | 'text'} field
+ *   Field.
+ * @returns {InitialConstruct}
+ *   Construct.
+ */
+function initializeFactory(field) {
+  return {
+    resolveAll: createResolver(field === 'text' ? resolveAllLineSuffixes : undefined),
+    tokenize: initializeText
+  };
+
+  /**
+   * @this {TokenizeContext}
+   *   Context.
+   * @type {Initializer}
+   */
+  function initializeText(effects) {
+    const self = this;
+    const constructs = this.parser.constructs[field];
+    const text = effects.attempt(constructs, start, notText);
+    return start;
+
+    /** @type {State} */
+    function start(code) {
+      return atBreak(code) ? text(code) : notText(code);
+    }
+
+    /** @type {State} */
+    function notText(code) {
+      if (code === null) {
+        effects.consume(code);
+        return;
+      }
+      effects.enter("data");
+      effects.consume(code);
+      return data;
+    }
+
+    /** @type {State} */
+    function data(code) {
+      if (atBreak(code)) {
+        effects.exit("data");
+        return text(code);
+      }
+
+      // Data.
+      effects.consume(code);
+      return data;
+    }
+
+    /**
+     * @param {Code} code
+     *   Code.
+     * @returns {boolean}
+     *   Whether the code is a break.
+     */
+    function atBreak(code) {
+      if (code === null) {
+        return true;
+      }
+      const list = constructs[code];
+      let index = -1;
+      if (list) {
+        // Always populated by defaults.
+
+        while (++index < list.length) {
+          const item = list[index];
+          if (!item.previous || item.previous.call(self, self.previous)) {
+            return true;
+          }
+        }
+      }
+      return false;
+    }
+  }
+}
+
+/**
+ * @param {Resolver | undefined} [extraResolver]
+ *   Resolver.
+ * @returns {Resolver}
+ *   Resolver.
+ */
+function createResolver(extraResolver) {
+  return resolveAllText;
+
+  /** @type {Resolver} */
+  function resolveAllText(events, context) {
+    let index = -1;
+    /** @type {number | undefined} */
+    let enter;
+
+    // A rather boring computation (to merge adjacent `data` events) which
+    // improves mm performance by 29%.
+    while (++index <= events.length) {
+      if (enter === undefined) {
+        if (events[index] && events[index][1].type === "data") {
+          enter = index;
+          index++;
+        }
+      } else if (!events[index] || events[index][1].type !== "data") {
+        // Don’t do anything if there is one data token.
+        if (index !== enter + 2) {
+          events[enter][1].end = events[index - 1][1].end;
+          events.splice(enter + 2, index - enter - 2);
+          index = enter + 2;
+        }
+        enter = undefined;
+      }
+    }
+    return extraResolver ? extraResolver(events, context) : events;
+  }
+}
+
+/**
+ * A rather ugly set of instructions which again looks at chunks in the input
+ * stream.
+ * The reason to do this here is that it is *much* faster to parse in reverse.
+ * And that we can’t hook into `null` to split the line suffix before an EOF.
+ * To do: figure out if we can make this into a clean utility, or even in core.
+ * As it will be useful for GFMs literal autolink extension (and maybe even
+ * tables?)
+ *
+ * @type {Resolver}
+ */
+function resolveAllLineSuffixes(events, context) {
+  const editMap = new EditMap();
+  let eventIndex = 0; // Skip first.
+
+  while (++eventIndex <= events.length) {
+    if ((eventIndex === events.length || events[eventIndex][1].type === "lineEnding") && events[eventIndex - 1][1].type === "data") {
+      const data = events[eventIndex - 1][1];
+      const chunks = context.sliceStream(data);
+      let index = chunks.length;
+      let bufferIndex = -1;
+      let size = 0;
+      /** @type {boolean | undefined} */
+      let tabs;
+      while (index--) {
+        const chunk = chunks[index];
+        if (typeof chunk === 'string') {
+          bufferIndex = chunk.length;
+          while (chunk.charCodeAt(bufferIndex - 1) === 32) {
+            size++;
+            bufferIndex--;
+          }
+          if (bufferIndex) {
+            break;
+          }
+          bufferIndex = -1;
+        }
+        // Number
+        else if (chunk === -2) {
+          tabs = true;
+          size++;
+        } else if (chunk === -1) {
+          // Empty
+        } else {
+          // Replacement character, exit.
+          index++;
+          break;
+        }
+      }
+
+      // Allow final trailing whitespace.
+      if (context._contentTypeTextTrailing && eventIndex === events.length) {
+        size = 0;
+      }
+      if (size) {
+        const token = {
+          type: eventIndex === events.length || tabs || size < 2 ? "lineSuffix" : "hardBreakTrailing",
+          start: {
+            _bufferIndex: index ? bufferIndex : data.start._bufferIndex + bufferIndex,
+            _index: data.start._index + index,
+            line: data.end.line,
+            column: data.end.column - size,
+            offset: data.end.offset - size
+          },
+          end: {
+            ...data.end
+          }
+        };
+        data.end = {
+          ...token.start
+        };
+        if (data.start.offset === data.end.offset) {
+          Object.assign(data, token);
+        } else {
+          editMap.add(eventIndex, 0, [['enter', token, context], ['exit', token, context]]);
+        }
+      }
+      eventIndex++;
+    }
+  }
+  editMap.consume(events);
+  return events;
+}
+;// CONCATENATED MODULE: ./node_modules/micromark-core-commonmark/lib/thematic-break.js
+/**
+ * @import {
+ *   Code,
+ *   Construct,
+ *   State,
+ *   TokenizeContext,
+ *   Tokenizer
+ * } from 'micromark-util-types'
+ */
+
+
+
+/** @type {Construct} */
+const thematicBreak = {
+  name: 'thematicBreak',
+  tokenize: tokenizeThematicBreak
+};
+
+/**
+ * @this {TokenizeContext}
+ *   Context.
+ * @type {Tokenizer}
+ */
+function tokenizeThematicBreak(effects, ok, nok) {
+  let size = 0;
+  /** @type {NonNullable<Code>} */
+  let marker;
+  return start;
+
+  /**
+   * Start of thematic break.
+   *
+   * ```markdown
+   * > | ***
+   *     ^
+   * ```
+   *
+   * @type {State}
+   */
+  function start(code) {
+    effects.enter("thematicBreak");
+    // To do: parse indent like `markdown-rs`.
+    return before(code);
+  }
+
+  /**
+   * After optional whitespace, at marker.
+   *
+   * ```markdown
+   * > | ***
+   *     ^
+   * ```
+   *
+   * @type {State}
+   */
+  function before(code) {
+    marker = code;
+    return atBreak(code);
+  }
+
+  /**
+   * After something, before something else.
+   *
+   * ```markdown
+   * > | ***
+   *     ^
+   * ```
+   *
+   * @type {State}
+   */
+  function atBreak(code) {
+    if (code === marker) {
+      effects.enter("thematicBreakSequence");
+      return sequence(code);
+    }
+    if (size >= 3 && (code === null || markdownLineEnding(code))) {
+      effects.exit("thematicBreak");
+      return ok(code);
+    }
+    return nok(code);
+  }
+
+  /**
+   * In sequence.
+   *
+   * ```markdown
+   * > | ***
+   *     ^
+   * ```
+   *
+   * @type {State}
+   */
+  function sequence(code) {
+    if (code === marker) {
+      effects.consume(code);
+      size++;
+      return sequence;
+    }
+    effects.exit("thematicBreakSequence");
+    return markdownSpace(code) ? factorySpace(effects, atBreak, "whitespace")(code) : atBreak(code);
+  }
+}
+;// CONCATENATED MODULE: ./node_modules/micromark-core-commonmark/lib/list.js
+/**
+ * @import {
+ *   Code,
+ *   Construct,
+ *   Exiter,
+ *   State,
+ *   TokenizeContext,
+ *   Tokenizer
+ * } from 'micromark-util-types'
+ */
+
+
+
+
+
+
+/** @type {Construct} */
+const list = {
+  continuation: {
+    tokenize: tokenizeListContinuation
+  },
+  exit: tokenizeListEnd,
+  name: 'list',
+  tokenize: tokenizeListStart
+};
+
+/** @type {Construct} */
+const listItemPrefixWhitespaceConstruct = {
+  partial: true,
+  tokenize: tokenizeListItemPrefixWhitespace
+};
+
+/** @type {Construct} */
+const indentConstruct = {
+  partial: true,
+  tokenize: tokenizeIndent
+};
+
+// To do: `markdown-rs` parses list items on their own and later stitches them
+// together.
+
+/**
+ * @this {TokenizeContext}
+ *   Context.
+ * @type {Tokenizer}
+ */
+function tokenizeListStart(effects, ok, nok) {
+  const self = this;
+  const tail = self.events[self.events.length - 1];
+  let initialSize = tail && tail[1].type === "linePrefix" ? tail[2].sliceSerialize(tail[1], true).length : 0;
+  let size = 0;
+  return start;
+
+  /** @type {State} */
+  function start(code) {
+    const kind = self.containerState.type || (code === 42 || code === 43 || code === 45 ? "listUnordered" : "listOrdered");
+    if (kind === "listUnordered" ? !self.containerState.marker || code === self.containerState.marker : asciiDigit(code)) {
+      if (!self.containerState.type) {
+        self.containerState.type = kind;
+        effects.enter(kind, {
+          _container: true
+        });
+      }
+      if (kind === "listUnordered") {
+        effects.enter("listItemPrefix");
+        return code === 42 || code === 45 ? effects.check(thematicBreak, nok, atMarker)(code) : atMarker(code);
+      }
+      if (!self.interrupt || code === 49) {
+        effects.enter("listItemPrefix");
+        effects.enter("listItemValue");
+        return inside(code);
+      }
+    }
+    return nok(code);
+  }
+
+  /** @type {State} */
+  function inside(code) {
+    if (asciiDigit(code) && ++size < 10) {
+      effects.consume(code);
+      return inside;
+    }
+    if ((!self.interrupt || size < 2) && (self.containerState.marker ? code === self.containerState.marker : code === 41 || code === 46)) {
+      effects.exit("listItemValue");
+      return atMarker(code);
+    }
+    return nok(code);
+  }
+
+  /**
+   * @type {State}
+   **/
+  function atMarker(code) {
+    effects.enter("listItemMarker");
+    effects.consume(code);
+    effects.exit("listItemMarker");
+    self.containerState.marker = self.containerState.marker || code;
+    return effects.check(blankLine,
+    // Can’t be empty when interrupting.
+    self.interrupt ? nok : onBlank, effects.attempt(listItemPrefixWhitespaceConstruct, endOfPrefix, otherPrefix));
+  }
+
+  /** @type {State} */
+  function onBlank(code) {
+    self.containerState.initialBlankLine = true;
+    initialSize++;
+    return endOfPrefix(code);
+  }
+
+  /** @type {State} */
+  function otherPrefix(code) {
+    if (markdownSpace(code)) {
+      effects.enter("listItemPrefixWhitespace");
+      effects.consume(code);
+      effects.exit("listItemPrefixWhitespace");
+      return endOfPrefix;
+    }
+    return nok(code);
+  }
+
+  /** @type {State} */
+  function endOfPrefix(code) {
+    self.containerState.size = initialSize + self.sliceSerialize(effects.exit("listItemPrefix"), true).length;
+    return ok(code);
+  }
+}
+
+/**
+ * @this {TokenizeContext}
+ *   Context.
+ * @type {Tokenizer}
+ */
+function tokenizeListContinuation(effects, ok, nok) {
+  const self = this;
+  self.containerState._closeFlow = undefined;
+  return effects.check(blankLine, onBlank, notBlank);
+
+  /** @type {State} */
+  function onBlank(code) {
+    self.containerState.furtherBlankLines = self.containerState.furtherBlankLines || self.containerState.initialBlankLine;
+
+    // We have a blank line.
+    // Still, try to consume at most the items size.
+    return factorySpace(effects, ok, "listItemIndent", self.containerState.size + 1)(code);
+  }
+
+  /** @type {State} */
+  function notBlank(code) {
+    if (self.containerState.furtherBlankLines || !markdownSpace(code)) {
+      self.containerState.furtherBlankLines = undefined;
+      self.containerState.initialBlankLine = undefined;
+      return notInCurrentItem(code);
+    }
+    self.containerState.furtherBlankLines = undefined;
+    self.containerState.initialBlankLine = undefined;
+    return effects.attempt(indentConstruct, ok, notInCurrentItem)(code);
+  }
+
+  /** @type {State} */
+  function notInCurrentItem(code) {
+    // While we do continue, we signal that the flow should be closed.
+    self.containerState._closeFlow = true;
+    // As we’re closing flow, we’re no longer interrupting.
+    self.interrupt = undefined;
+    // Always populated by defaults.
+
+    return factorySpace(effects, effects.attempt(list, ok, nok), "linePrefix", self.parser.constructs.disable.null.includes('codeIndented') ? undefined : 4)(code);
+  }
+}
+
+/**
+ * @this {TokenizeContext}
+ *   Context.
+ * @type {Tokenizer}
+ */
+function tokenizeIndent(effects, ok, nok) {
+  const self = this;
+  return factorySpace(effects, afterPrefix, "listItemIndent", self.containerState.size + 1);
+
+  /** @type {State} */
+  function afterPrefix(code) {
+    const tail = self.events[self.events.length - 1];
+    return tail && tail[1].type === "listItemIndent" && tail[2].sliceSerialize(tail[1], true).length === self.containerState.size ? ok(code) : nok(code);
+  }
+}
+
+/**
+ * @this {TokenizeContext}
+ *   Context.
+ * @type {Exiter}
+ */
+function tokenizeListEnd(effects) {
+  effects.exit(this.containerState.type);
+}
+
+/**
+ * @this {TokenizeContext}
+ *   Context.
+ * @type {Tokenizer}
+ */
+function tokenizeListItemPrefixWhitespace(effects, ok, nok) {
+  const self = this;
+
+  // Always populated by defaults.
+
+  return factorySpace(effects, afterPrefix, "listItemPrefixWhitespace", self.parser.constructs.disable.null.includes('codeIndented') ? undefined : 4 + 1);
+
+  /** @type {State} */
+  function afterPrefix(code) {
+    const tail = self.events[self.events.length - 1];
+    return !markdownSpace(code) && tail && tail[1].type === "listItemPrefixWhitespace" ? ok(code) : nok(code);
+  }
+}
+;// CONCATENATED MODULE: ./node_modules/micromark-core-commonmark/lib/block-quote.js
+/**
+ * @import {
+ *   Construct,
+ *   Exiter,
+ *   State,
+ *   TokenizeContext,
+ *   Tokenizer
+ * } from 'micromark-util-types'
+ */
+
+
+
+/** @type {Construct} */
+const blockQuote = {
+  continuation: {
+    tokenize: tokenizeBlockQuoteContinuation
+  },
+  exit,
+  name: 'blockQuote',
+  tokenize: tokenizeBlockQuoteStart
+};
+
+/**
+ * @this {TokenizeContext}
+ *   Context.
+ * @type {Tokenizer}
+ */
+function tokenizeBlockQuoteStart(effects, ok, nok) {
+  const self = this;
+  return start;
+
+  /**
+   * Start of block quote.
+   *
+   * ```markdown
+   * > | > a
+   *     ^
+   * ```
+   *
+   * @type {State}
+   */
+  function start(code) {
+    if (code === 62) {
+      const state = self.containerState;
+      if (!state.open) {
+        effects.enter("blockQuote", {
+          _container: true
+        });
+        state.open = true;
+      }
+      effects.enter("blockQuotePrefix");
+      effects.enter("blockQuoteMarker");
+      effects.consume(code);
+      effects.exit("blockQuoteMarker");
+      return after;
+    }
+    return nok(code);
+  }
+
+  /**
+   * After `>`, before optional whitespace.
+   *
+   * ```markdown
+   * > | > a
+   *      ^
+   * ```
+   *
+   * @type {State}
+   */
+  function after(code) {
+    if (markdownSpace(code)) {
+      effects.enter("blockQuotePrefixWhitespace");
+      effects.consume(code);
+      effects.exit("blockQuotePrefixWhitespace");
+      effects.exit("blockQuotePrefix");
+      return ok;
+    }
+    effects.exit("blockQuotePrefix");
+    return ok(code);
+  }
+}
+
+/**
+ * Start of block quote continuation.
+ *
+ * ```markdown
+ *   | > a
+ * > | > b
+ *     ^
+ * ```
+ *
+ * @this {TokenizeContext}
+ *   Context.
+ * @type {Tokenizer}
+ */
+function tokenizeBlockQuoteContinuation(effects, ok, nok) {
+  const self = this;
+  return contStart;
+
+  /**
+   * Start of block quote continuation.
+   *
+   * Also used to parse the first block quote opening.
+   *
+   * ```markdown
+   *   | > a
+   * > | > b
+   *     ^
+   * ```
+   *
+   * @type {State}
+   */
+  function contStart(code) {
+    if (markdownSpace(code)) {
+      // Always populated by defaults.
+
+      return factorySpace(effects, contBefore, "linePrefix", self.parser.constructs.disable.null.includes('codeIndented') ? undefined : 4)(code);
+    }
+    return contBefore(code);
+  }
+
+  /**
+   * At `>`, after optional whitespace.
+   *
+   * Also used to parse the first block quote opening.
+   *
+   * ```markdown
+   *   | > a
+   * > | > b
+   *     ^
+   * ```
+   *
+   * @type {State}
+   */
+  function contBefore(code) {
+    return effects.attempt(blockQuote, ok, nok)(code);
+  }
+}
+
+/** @type {Exiter} */
+function exit(effects) {
+  effects.exit("blockQuote");
+}
+;// CONCATENATED MODULE: ./node_modules/micromark-factory-destination/index.js
+/**
+ * @import {Effects, State, TokenType} from 'micromark-util-types'
+ */
+
+
+/**
+ * Parse destinations.
+ *
+ * ###### Examples
+ *
+ * ```markdown
+ * <a>
+ * <a\>b>
+ * <a b>
+ * <a)>
+ * a
+ * a\)b
+ * a(b)c
+ * a(b)
+ * ```
+ *
+ * @param {Effects} effects
+ *   Context.
+ * @param {State} ok
+ *   State switched to when successful.
+ * @param {State} nok
+ *   State switched to when unsuccessful.
+ * @param {TokenType} type
+ *   Type for whole (`<a>` or `b`).
+ * @param {TokenType} literalType
+ *   Type when enclosed (`<a>`).
+ * @param {TokenType} literalMarkerType
+ *   Type for enclosing (`<` and `>`).
+ * @param {TokenType} rawType
+ *   Type when not enclosed (`b`).
+ * @param {TokenType} stringType
+ *   Type for the value (`a` or `b`).
+ * @param {number | undefined} [max=Infinity]
+ *   Depth of nested parens (inclusive).
+ * @returns {State}
+ *   Start state.
+ */
+function factoryDestination(effects, ok, nok, type, literalType, literalMarkerType, rawType, stringType, max) {
+  const limit = max || Number.POSITIVE_INFINITY;
+  let balance = 0;
+  return start;
+
+  /**
+   * Start of destination.
+   *
+   * ```markdown
+   * > | <aa>
+   *     ^
+   * > | aa
+   *     ^
+   * ```
+   *
+   * @type {State}
+   */
+  function start(code) {
+    if (code === 60) {
+      effects.enter(type);
+      effects.enter(literalType);
+      effects.enter(literalMarkerType);
+      effects.consume(code);
+      effects.exit(literalMarkerType);
+      return enclosedBefore;
+    }
+
+    // ASCII control, space, closing paren.
+    if (code === null || code === 32 || code === 41 || asciiControl(code)) {
+      return nok(code);
+    }
+    effects.enter(type);
+    effects.enter(rawType);
+    effects.enter(stringType);
+    effects.enter("chunkString", {
+      contentType: "string"
+    });
+    return raw(code);
+  }
+
+  /**
+   * After `<`, at an enclosed destination.
+   *
+   * ```markdown
+   * > | <aa>
+   *      ^
+   * ```
+   *
+   * @type {State}
+   */
+  function enclosedBefore(code) {
+    if (code === 62) {
+      effects.enter(literalMarkerType);
+      effects.consume(code);
+      effects.exit(literalMarkerType);
+      effects.exit(literalType);
+      effects.exit(type);
+      return ok;
+    }
+    effects.enter(stringType);
+    effects.enter("chunkString", {
+      contentType: "string"
+    });
+    return enclosed(code);
+  }
+
+  /**
+   * In enclosed destination.
+   *
+   * ```markdown
+   * > | <aa>
+   *      ^
+   * ```
+   *
+   * @type {State}
+   */
+  function enclosed(code) {
+    if (code === 62) {
+      effects.exit("chunkString");
+      effects.exit(stringType);
+      return enclosedBefore(code);
+    }
+    if (code === null || code === 60 || markdownLineEnding(code)) {
+      return nok(code);
+    }
+    effects.consume(code);
+    return code === 92 ? enclosedEscape : enclosed;
+  }
+
+  /**
+   * After `\`, at a special character.
+   *
+   * ```markdown
+   * > | <a\*a>
+   *        ^
+   * ```
+   *
+   * @type {State}
+   */
+  function enclosedEscape(code) {
+    if (code === 60 || code === 62 || code === 92) {
+      effects.consume(code);
+      return enclosed;
+    }
+    return enclosed(code);
+  }
+
+  /**
+   * In raw destination.
+   *
+   * ```markdown
+   * > | aa
+   *     ^
+   * ```
+   *
+   * @type {State}
+   */
+  function raw(code) {
+    if (!balance && (code === null || code === 41 || markdownLineEndingOrSpace(code))) {
+      effects.exit("chunkString");
+      effects.exit(stringType);
+      effects.exit(rawType);
+      effects.exit(type);
+      return ok(code);
+    }
+    if (balance < limit && code === 40) {
+      effects.consume(code);
+      balance++;
+      return raw;
+    }
+    if (code === 41) {
+      effects.consume(code);
+      balance--;
+      return raw;
+    }
+
+    // ASCII control (but *not* `\0`) and space and `(`.
+    // Note: in `markdown-rs`, `\0` exists in codes, in `micromark-js` it
+    // doesn’t.
+    if (code === null || code === 32 || code === 40 || asciiControl(code)) {
+      return nok(code);
+    }
+    effects.consume(code);
+    return code === 92 ? rawEscape : raw;
+  }
+
+  /**
+   * After `\`, at special character.
+   *
+   * ```markdown
+   * > | a\*a
+   *       ^
+   * ```
+   *
+   * @type {State}
+   */
+  function rawEscape(code) {
+    if (code === 40 || code === 41 || code === 92) {
+      effects.consume(code);
+      return raw;
+    }
+    return raw(code);
+  }
+}
+;// CONCATENATED MODULE: ./node_modules/micromark-factory-label/index.js
+/**
+ * @import {
+ *   Effects,
+ *   State,
+ *   TokenizeContext,
+ *   TokenType
+ * } from 'micromark-util-types'
+ */
+
+
+/**
+ * Parse labels.
+ *
+ * > 👉 **Note**: labels in markdown are capped at 999 characters in the string.
+ *
+ * ###### Examples
+ *
+ * ```markdown
+ * [a]
+ * [a
+ * b]
+ * [a\]b]
+ * ```
+ *
+ * @this {TokenizeContext}
+ *   Tokenize context.
+ * @param {Effects} effects
+ *   Context.
+ * @param {State} ok
+ *   State switched to when successful.
+ * @param {State} nok
+ *   State switched to when unsuccessful.
+ * @param {TokenType} type
+ *   Type of the whole label (`[a]`).
+ * @param {TokenType} markerType
+ *   Type for the markers (`[` and `]`).
+ * @param {TokenType} stringType
+ *   Type for the identifier (`a`).
+ * @returns {State}
+ *   Start state.
+ */
+function factoryLabel(effects, ok, nok, type, markerType, stringType) {
+  const self = this;
+  let size = 0;
+  /** @type {boolean} */
+  let seen;
+  return start;
+
+  /**
+   * Start of label.
+   *
+   * ```markdown
+   * > | [a]
+   *     ^
+   * ```
+   *
+   * @type {State}
+   */
+  function start(code) {
+    effects.enter(type);
+    effects.enter(markerType);
+    effects.consume(code);
+    effects.exit(markerType);
+    effects.enter(stringType);
+    return atBreak;
+  }
+
+  /**
+   * In label, at something, before something else.
+   *
+   * ```markdown
+   * > | [a]
+   *      ^
+   * ```
+   *
+   * @type {State}
+   */
+  function atBreak(code) {
+    if (size > 999 || code === null || code === 91 || code === 93 && !seen ||
+    // To do: remove in the future once we’ve switched from
+    // `micromark-extension-footnote` to `micromark-extension-gfm-footnote`,
+    // which doesn’t need this.
+    // Hidden footnotes hook.
+    /* c8 ignore next 3 */
+    code === 94 && !size && '_hiddenFootnoteSupport' in self.parser.constructs) {
+      return nok(code);
+    }
+    if (code === 93) {
+      effects.exit(stringType);
+      effects.enter(markerType);
+      effects.consume(code);
+      effects.exit(markerType);
+      effects.exit(type);
+      return ok;
+    }
+
+    // To do: indent? Link chunks and EOLs together?
+    if (markdownLineEnding(code)) {
+      effects.enter("lineEnding");
+      effects.consume(code);
+      effects.exit("lineEnding");
+      return atBreak;
+    }
+    effects.enter("chunkString", {
+      contentType: "string"
+    });
+    return labelInside(code);
+  }
+
+  /**
+   * In label, in text.
+   *
+   * ```markdown
+   * > | [a]
+   *      ^
+   * ```
+   *
+   * @type {State}
+   */
+  function labelInside(code) {
+    if (code === null || code === 91 || code === 93 || markdownLineEnding(code) || size++ > 999) {
+      effects.exit("chunkString");
+      return atBreak(code);
+    }
+    effects.consume(code);
+    if (!seen) seen = !markdownSpace(code);
+    return code === 92 ? labelEscape : labelInside;
+  }
+
+  /**
+   * After `\`, at a special character.
+   *
+   * ```markdown
+   * > | [a\*a]
+   *        ^
+   * ```
+   *
+   * @type {State}
+   */
+  function labelEscape(code) {
+    if (code === 91 || code === 92 || code === 93) {
+      effects.consume(code);
+      size++;
+      return labelInside;
+    }
+    return labelInside(code);
+  }
+}
+;// CONCATENATED MODULE: ./node_modules/micromark-factory-title/index.js
+/**
+ * @import {
+ *   Code,
+ *   Effects,
+ *   State,
+ *   TokenType
+ * } from 'micromark-util-types'
+ */
+
+
+
+/**
+ * Parse titles.
+ *
+ * ###### Examples
+ *
+ * ```markdown
+ * "a"
+ * 'b'
+ * (c)
+ * "a
+ * b"
+ * 'a
+ *     b'
+ * (a\)b)
+ * ```
+ *
+ * @param {Effects} effects
+ *   Context.
+ * @param {State} ok
+ *   State switched to when successful.
+ * @param {State} nok
+ *   State switched to when unsuccessful.
+ * @param {TokenType} type
+ *   Type of the whole title (`"a"`, `'b'`, `(c)`).
+ * @param {TokenType} markerType
+ *   Type for the markers (`"`, `'`, `(`, and `)`).
+ * @param {TokenType} stringType
+ *   Type for the value (`a`).
+ * @returns {State}
+ *   Start state.
+ */
+function factoryTitle(effects, ok, nok, type, markerType, stringType) {
+  /** @type {NonNullable<Code>} */
+  let marker;
+  return start;
+
+  /**
+   * Start of title.
+   *
+   * ```markdown
+   * > | "a"
+   *     ^
+   * ```
+   *
+   * @type {State}
+   */
+  function start(code) {
+    if (code === 34 || code === 39 || code === 40) {
+      effects.enter(type);
+      effects.enter(markerType);
+      effects.consume(code);
+      effects.exit(markerType);
+      marker = code === 40 ? 41 : code;
+      return begin;
+    }
+    return nok(code);
+  }
+
+  /**
+   * After opening marker.
+   *
+   * This is also used at the closing marker.
+   *
+   * ```markdown
+   * > | "a"
+   *      ^
+   * ```
+   *
+   * @type {State}
+   */
+  function begin(code) {
+    if (code === marker) {
+      effects.enter(markerType);
+      effects.consume(code);
+      effects.exit(markerType);
+      effects.exit(type);
+      return ok;
+    }
+    effects.enter(stringType);
+    return atBreak(code);
+  }
+
+  /**
+   * At something, before something else.
+   *
+   * ```markdown
+   * > | "a"
+   *      ^
+   * ```
+   *
+   * @type {State}
+   */
+  function atBreak(code) {
+    if (code === marker) {
+      effects.exit(stringType);
+      return begin(marker);
+    }
+    if (code === null) {
+      return nok(code);
+    }
+
+    // Note: blank lines can’t exist in content.
+    if (markdownLineEnding(code)) {
+      // To do: use `space_or_tab_eol_with_options`, connect.
+      effects.enter("lineEnding");
+      effects.consume(code);
+      effects.exit("lineEnding");
+      return factorySpace(effects, atBreak, "linePrefix");
+    }
+    effects.enter("chunkString", {
+      contentType: "string"
+    });
+    return inside(code);
+  }
+
+  /**
+   *
+   *
+   * @type {State}
+   */
+  function inside(code) {
+    if (code === marker || code === null || markdownLineEnding(code)) {
+      effects.exit("chunkString");
+      return atBreak(code);
+    }
+    effects.consume(code);
+    return code === 92 ? escape : inside;
+  }
+
+  /**
+   * After `\`, at a special character.
+   *
+   * ```markdown
+   * > | "a\*b"
+   *      ^
+   * ```
+   *
+   * @type {State}
+   */
+  function escape(code) {
+    if (code === marker || code === 92) {
+      effects.consume(code);
+      return inside;
+    }
+    return inside(code);
+  }
+}
+;// CONCATENATED MODULE: ./node_modules/micromark-factory-whitespace/index.js
+/**
+ * @import {Effects, State} from 'micromark-util-types'
+ */
+
+
+
+/**
+ * Parse spaces and tabs.
+ *
+ * There is no `nok` parameter:
+ *
+ * *   line endings or spaces in markdown are often optional, in which case this
+ *     factory can be used and `ok` will be switched to whether spaces were found
+ *     or not
+ * *   one line ending or space can be detected with
+ *     `markdownLineEndingOrSpace(code)` right before using `factoryWhitespace`
+ *
+ * @param {Effects} effects
+ *   Context.
+ * @param {State} ok
+ *   State switched to when successful.
+ * @returns {State}
+ *   Start state.
+ */
+function factoryWhitespace(effects, ok) {
+  /** @type {boolean} */
+  let seen;
+  return start;
+
+  /** @type {State} */
+  function start(code) {
+    if (markdownLineEnding(code)) {
+      effects.enter("lineEnding");
+      effects.consume(code);
+      effects.exit("lineEnding");
+      seen = true;
+      return start;
+    }
+    if (markdownSpace(code)) {
+      return factorySpace(effects, start, seen ? "linePrefix" : "lineSuffix")(code);
+    }
+    return ok(code);
+  }
+}
+;// CONCATENATED MODULE: ./node_modules/micromark-util-normalize-identifier/index.js
+/**
+ * Normalize an identifier (as found in references, definitions).
+ *
+ * Collapses markdown whitespace, trim, and then lower- and uppercase.
+ *
+ * Some characters are considered “uppercase”, such as U+03F4 (`ϴ`), but if their
+ * lowercase counterpart (U+03B8 (`θ`)) is uppercased will result in a different
+ * uppercase character (U+0398 (`Θ`)).
+ * So, to get a canonical form, we perform both lower- and uppercase.
+ *
+ * Using uppercase last makes sure keys will never interact with default
+ * prototypal values (such as `constructor`): nothing in the prototype of
+ * `Object` is uppercase.
+ *
+ * @param {string} value
+ *   Identifier to normalize.
+ * @returns {string}
+ *   Normalized identifier.
+ */
+function normalizeIdentifier(value) {
+  return value
+  // Collapse markdown whitespace.
+  .replace(/[\t\n\r ]+/g, " ")
+  // Trim.
+  .replace(/^ | $/g, '')
+  // Some characters are considered “uppercase”, but if their lowercase
+  // counterpart is uppercased will result in a different uppercase
+  // character.
+  // Hence, to get that form, we perform both lower- and uppercase.
+  // Upper case makes sure keys will not interact with default prototypal
+  // methods: no method is uppercase.
+  .toLowerCase().toUpperCase();
+}
+;// CONCATENATED MODULE: ./node_modules/micromark-core-commonmark/lib/definition.js
+/**
+ * @import {
+ *   Construct,
+ *   State,
+ *   TokenizeContext,
+ *   Tokenizer
+ * } from 'micromark-util-types'
+ */
+
+
+
+
+
+
+
+
+/** @type {Construct} */
+const definition = {
+  name: 'definition',
+  tokenize: tokenizeDefinition
+};
+
+/** @type {Construct} */
+const titleBefore = {
+  partial: true,
+  tokenize: tokenizeTitleBefore
+};
+
+/**
+ * @this {TokenizeContext}
+ *   Context.
+ * @type {Tokenizer}
+ */
+function tokenizeDefinition(effects, ok, nok) {
+  const self = this;
+  /** @type {string} */
+  let identifier;
+  return start;
+
+  /**
+   * At start of a definition.
+   *
+   * ```markdown
+   * > | [a]: b "c"
+   *     ^
+   * ```
+   *
+   * @type {State}
+   */
+  function start(code) {
+    // Do not interrupt paragraphs (but do follow definitions).
+    // To do: do `interrupt` the way `markdown-rs` does.
+    // To do: parse whitespace the way `markdown-rs` does.
+    effects.enter("definition");
+    return before(code);
+  }
+
+  /**
+   * After optional whitespace, at `[`.
+   *
+   * ```markdown
+   * > | [a]: b "c"
+   *     ^
+   * ```
+   *
+   * @type {State}
+   */
+  function before(code) {
+    // To do: parse whitespace the way `markdown-rs` does.
+
+    return factoryLabel.call(self, effects, labelAfter,
+    // Note: we don’t need to reset the way `markdown-rs` does.
+    nok, "definitionLabel", "definitionLabelMarker", "definitionLabelString")(code);
+  }
+
+  /**
+   * After label.
+   *
+   * ```markdown
+   * > | [a]: b "c"
+   *        ^
+   * ```
+   *
+   * @type {State}
+   */
+  function labelAfter(code) {
+    identifier = normalizeIdentifier(self.sliceSerialize(self.events[self.events.length - 1][1]).slice(1, -1));
+    if (code === 58) {
+      effects.enter("definitionMarker");
+      effects.consume(code);
+      effects.exit("definitionMarker");
+      return markerAfter;
+    }
+    return nok(code);
+  }
+
+  /**
+   * After marker.
+   *
+   * ```markdown
+   * > | [a]: b "c"
+   *         ^
+   * ```
+   *
+   * @type {State}
+   */
+  function markerAfter(code) {
+    // Note: whitespace is optional.
+    return markdownLineEndingOrSpace(code) ? factoryWhitespace(effects, destinationBefore)(code) : destinationBefore(code);
+  }
+
+  /**
+   * Before destination.
+   *
+   * ```markdown
+   * > | [a]: b "c"
+   *          ^
+   * ```
+   *
+   * @type {State}
+   */
+  function destinationBefore(code) {
+    return factoryDestination(effects, destinationAfter,
+    // Note: we don’t need to reset the way `markdown-rs` does.
+    nok, "definitionDestination", "definitionDestinationLiteral", "definitionDestinationLiteralMarker", "definitionDestinationRaw", "definitionDestinationString")(code);
+  }
+
+  /**
+   * After destination.
+   *
+   * ```markdown
+   * > | [a]: b "c"
+   *           ^
+   * ```
+   *
+   * @type {State}
+   */
+  function destinationAfter(code) {
+    return effects.attempt(titleBefore, after, after)(code);
+  }
+
+  /**
+   * After definition.
+   *
+   * ```markdown
+   * > | [a]: b
+   *           ^
+   * > | [a]: b "c"
+   *               ^
+   * ```
+   *
+   * @type {State}
+   */
+  function after(code) {
+    return markdownSpace(code) ? factorySpace(effects, afterWhitespace, "whitespace")(code) : afterWhitespace(code);
+  }
+
+  /**
+   * After definition, after optional whitespace.
+   *
+   * ```markdown
+   * > | [a]: b
+   *           ^
+   * > | [a]: b "c"
+   *               ^
+   * ```
+   *
+   * @type {State}
+   */
+  function afterWhitespace(code) {
+    if (code === null || markdownLineEnding(code)) {
+      effects.exit("definition");
+
+      // Note: we don’t care about uniqueness.
+      // It’s likely that that doesn’t happen very frequently.
+      // It is more likely that it wastes precious time.
+      self.parser.defined.push(identifier);
+
+      // To do: `markdown-rs` interrupt.
+      // // You’d be interrupting.
+      // tokenizer.interrupt = true
+      return ok(code);
+    }
+    return nok(code);
+  }
+}
+
+/**
+ * @this {TokenizeContext}
+ *   Context.
+ * @type {Tokenizer}
+ */
+function tokenizeTitleBefore(effects, ok, nok) {
+  return titleBefore;
+
+  /**
+   * After destination, at whitespace.
+   *
+   * ```markdown
+   * > | [a]: b
+   *           ^
+   * > | [a]: b "c"
+   *           ^
+   * ```
+   *
+   * @type {State}
+   */
+  function titleBefore(code) {
+    return markdownLineEndingOrSpace(code) ? factoryWhitespace(effects, beforeMarker)(code) : nok(code);
+  }
+
+  /**
+   * At title.
+   *
+   * ```markdown
+   *   | [a]: b
+   * > | "c"
+   *     ^
+   * ```
+   *
+   * @type {State}
+   */
+  function beforeMarker(code) {
+    return factoryTitle(effects, titleAfter, nok, "definitionTitle", "definitionTitleMarker", "definitionTitleString")(code);
+  }
+
+  /**
+   * After title.
+   *
+   * ```markdown
+   * > | [a]: b "c"
+   *               ^
+   * ```
+   *
+   * @type {State}
+   */
+  function titleAfter(code) {
+    return markdownSpace(code) ? factorySpace(effects, titleAfterOptionalWhitespace, "whitespace")(code) : titleAfterOptionalWhitespace(code);
+  }
+
+  /**
+   * After title, after optional whitespace.
+   *
+   * ```markdown
+   * > | [a]: b "c"
+   *               ^
+   * ```
+   *
+   * @type {State}
+   */
+  function titleAfterOptionalWhitespace(code) {
+    return code === null || markdownLineEnding(code) ? ok(code) : nok(code);
+  }
+}
+;// CONCATENATED MODULE: ./node_modules/micromark-core-commonmark/lib/code-indented.js
+/**
+ * @import {
+ *   Construct,
+ *   State,
+ *   TokenizeContext,
+ *   Tokenizer
+ * } from 'micromark-util-types'
+ */
+
+
+
+/** @type {Construct} */
+const codeIndented = {
+  name: 'codeIndented',
+  tokenize: tokenizeCodeIndented
+};
+
+/** @type {Construct} */
+const furtherStart = {
+  partial: true,
+  tokenize: tokenizeFurtherStart
+};
+
+/**
+ * @this {TokenizeContext}
+ *   Context.
+ * @type {Tokenizer}
+ */
+function tokenizeCodeIndented(effects, ok, nok) {
+  return start;
+
+  /**
+   * Start of code (indented).
+   *
+   * > **Parsing note**: it is not needed to check if this first line is a
+   * > filled line (that it has a non-whitespace character), because blank lines
+   * > are parsed already, so we never run into that.
+   *
+   * ```markdown
+   * > |     aaa
+   *     ^
+   * ```
+   *
+   * @type {State}
+   */
+  function start(code) {
+    // To do: manually check if interrupting like `markdown-rs`.
+
+    effects.enter("codeIndented");
+    return factorySpaceMinMax(effects, atBreak, nok, "linePrefix", 4, 4)(code);
+  }
+
+  /**
+   * At a break.
+   *
+   * ```markdown
+   * > |     aaa
+   *         ^  ^
+   * ```
+   *
+   * @type {State}
+   */
+  function atBreak(code) {
+    if (code === null) {
+      return after(code);
+    }
+    if (markdownLineEnding(code)) {
+      return effects.attempt(furtherStart, atBreak, after)(code);
+    }
+    effects.enter("codeFlowValue");
+    return inside(code);
+  }
+
+  /**
+   * In code content.
+   *
+   * ```markdown
+   * > |     aaa
+   *         ^^^^
+   * ```
+   *
+   * @type {State}
+   */
+  function inside(code) {
+    if (code === null || markdownLineEnding(code)) {
+      effects.exit("codeFlowValue");
+      return atBreak(code);
+    }
+    effects.consume(code);
+    return inside;
+  }
+
+  /** @type {State} */
+  function after(code) {
+    effects.exit("codeIndented");
+    // To do: allow interrupting like `markdown-rs`.
+    // Feel free to interrupt.
+    // tokenizer.interrupt = false
+    return ok(code);
+  }
+}
+
+/**
+ * @this {TokenizeContext}
+ *   Context.
+ * @type {Tokenizer}
+ */
+function tokenizeFurtherStart(effects, ok, nok) {
+  const self = this;
+  return furtherStart;
+
+  /**
+   * At eol, trying to parse another indent.
+   *
+   * ```markdown
+   * > |     aaa
+   *            ^
+   *   |     bbb
+   * ```
+   *
+   * @type {State}
+   */
+  function furtherStart(code) {
+    // To do: improve `lazy` / `pierce` handling.
+    // If this is a lazy line, it can’t be code.
+    if (self.parser.lazy[self.now().line]) {
+      return nok(code);
+    }
+    if (markdownLineEnding(code)) {
+      effects.enter("lineEnding");
+      effects.consume(code);
+      effects.exit("lineEnding");
+      return furtherStart;
+    }
+
+    // To do: the code here in `micromark-js` is a bit different from
+    // `markdown-rs` because there it can attempt spaces.
+    // We can’t yet.
+    return factorySpaceMinMax(effects, ok, onNotEnoughPrefix, "linePrefix", 4, 4)(code);
+  }
+
+  /**
+   * After not enough of a prefix.
+   *
+   * A following line ending is another (potentially blank) line to try,
+   * anything else means this isn’t a continuation.
+   *
+   * ```markdown
+   * > |     aaa
+   *
+   *   |     bbb
+   * ```
+   *
+   * @type {State}
+   */
+  function onNotEnoughPrefix(code) {
+    return markdownLineEnding(code) ? furtherStart(code) : nok(code);
+  }
+}
+;// CONCATENATED MODULE: ./node_modules/micromark-core-commonmark/lib/heading-atx.js
+/**
+ * @import {
+ *   Construct,
+ *   Resolver,
+ *   State,
+ *   TokenizeContext,
+ *   Tokenizer,
+ *   Token
+ * } from 'micromark-util-types'
+ */
+
+
+
+
+/** @type {Construct} */
+const headingAtx = {
+  name: 'headingAtx',
+  resolve: resolveHeadingAtx,
+  tokenize: tokenizeHeadingAtx
+};
+
+/** @type {Resolver} */
+function resolveHeadingAtx(events, context) {
+  let contentEnd = events.length - 2;
+  let contentStart = 3;
+
+  // Prefix whitespace, part of the opening.
+  if (events[contentStart][1].type === "whitespace") {
+    contentStart += 2;
+  }
+
+  // Suffix whitespace, part of the closing.
+  if (contentEnd - 2 > contentStart && events[contentEnd][1].type === "whitespace") {
+    contentEnd -= 2;
+  }
+  if (events[contentEnd][1].type === "atxHeadingSequence" && (contentStart === contentEnd - 1 || contentEnd - 4 > contentStart && events[contentEnd - 2][1].type === "whitespace")) {
+    contentEnd -= contentStart + 1 === contentEnd ? 2 : 4;
+  }
+  if (contentEnd > contentStart) {
+    const content = {
+      type: "atxHeadingText",
+      start: events[contentStart][1].start,
+      end: events[contentEnd][1].end
+    };
+    const text = {
+      type: "chunkText",
+      start: events[contentStart][1].start,
+      end: events[contentEnd][1].end,
+      contentType: "text"
+    };
+    splice(events, contentStart, contentEnd - contentStart + 1, [['enter', content, context], ['enter', text, context], ['exit', text, context], ['exit', content, context]]);
+  }
+  return events;
+}
+
+/**
+ * @this {TokenizeContext}
+ *   Context.
+ * @type {Tokenizer}
+ */
+function tokenizeHeadingAtx(effects, ok, nok) {
+  let size = 0;
+  return start;
+
+  /**
+   * Start of a heading (atx).
+   *
+   * ```markdown
+   * > | ## aa
+   *     ^
+   * ```
+   *
+   * @type {State}
+   */
+  function start(code) {
+    // To do: parse indent like `markdown-rs`.
+    effects.enter("atxHeading");
+    return before(code);
+  }
+
+  /**
+   * After optional whitespace, at `#`.
+   *
+   * ```markdown
+   * > | ## aa
+   *     ^
+   * ```
+   *
+   * @type {State}
+   */
+  function before(code) {
+    effects.enter("atxHeadingSequence");
+    return sequenceOpen(code);
+  }
+
+  /**
+   * In opening sequence.
+   *
+   * ```markdown
+   * > | ## aa
+   *     ^
+   * ```
+   *
+   * @type {State}
+   */
+  function sequenceOpen(code) {
+    if (code === 35 && size++ < 6) {
+      effects.consume(code);
+      return sequenceOpen;
+    }
+
+    // Always at least one `#`.
+    if (code === null || markdownLineEndingOrSpace(code)) {
+      effects.exit("atxHeadingSequence");
+      return atBreak(code);
+    }
+    return nok(code);
+  }
+
+  /**
+   * After something, before something else.
+   *
+   * ```markdown
+   * > | ## aa
+   *       ^
+   * ```
+   *
+   * @type {State}
+   */
+  function atBreak(code) {
+    if (code === 35) {
+      effects.enter("atxHeadingSequence");
+      return sequenceFurther(code);
+    }
+    if (code === null || markdownLineEnding(code)) {
+      effects.exit("atxHeading");
+      // To do: interrupt like `markdown-rs`.
+      // // Feel free to interrupt.
+      // tokenizer.interrupt = false
+      return ok(code);
+    }
+    if (markdownSpace(code)) {
+      return factorySpace(effects, atBreak, "whitespace")(code);
+    }
+
+    // To do: generate `data` tokens, add the `text` token later.
+    // Needs edit map, see: `markdown.rs`.
+    effects.enter("atxHeadingText");
+    return data(code);
+  }
+
+  /**
+   * In further sequence (after whitespace).
+   *
+   * Could be normal “visible” hashes in the heading or a final sequence.
+   *
+   * ```markdown
+   * > | ## aa ##
+   *           ^
+   * ```
+   *
+   * @type {State}
+   */
+  function sequenceFurther(code) {
+    if (code === 35) {
+      effects.consume(code);
+      return sequenceFurther;
+    }
+    effects.exit("atxHeadingSequence");
+    return atBreak(code);
+  }
+
+  /**
+   * In text.
+   *
+   * ```markdown
+   * > | ## aa
+   *        ^
+   * ```
+   *
+   * @type {State}
+   */
+  function data(code) {
+    if (code === null || code === 35 || markdownLineEndingOrSpace(code)) {
+      effects.exit("atxHeadingText");
+      return atBreak(code);
+    }
+    effects.consume(code);
+    return data;
+  }
+}
+;// CONCATENATED MODULE: ./node_modules/micromark-core-commonmark/lib/setext-underline.js
+/**
+ * @import {
+ *   Code,
+ *   Construct,
+ *   Resolver,
+ *   State,
+ *   TokenizeContext,
+ *   Tokenizer
+ * } from 'micromark-util-types'
+ */
+
+
+
+
+/** @type {Construct} */
+const setextUnderline = {
+  name: 'setextUnderline',
+  resolveTo: resolveToSetextUnderline,
+  tokenize: tokenizeSetextUnderline
+};
+
+/** @type {Resolver} */
+function resolveToSetextUnderline(events, context) {
+  const editMap = new EditMap();
+  let index = events.length;
+  /** @type {number | undefined} */
+  let content;
+  /** @type {number | undefined} */
+  let text;
+  /** @type {number | undefined} */
+  let definition;
+
+  // Find the opening of the content.
+  // It’ll always exist: we don’t tokenize if it isn’t there.
+  while (index--) {
+    if (events[index][0] === 'enter') {
+      if (events[index][1].type === "content") {
+        content = index;
+        break;
+      }
+      if (events[index][1].type === "paragraph") {
+        text = index;
+      }
+    }
+    // Exit
+    else {
+      if (events[index][1].type === "content") {
+        // Remove the content end (if needed we’ll add it later)
+        editMap.add(index, 1, []);
+      }
+      if (!definition && events[index][1].type === "definition") {
+        definition = index;
+      }
+    }
+  }
+  const heading = {
+    type: "setextHeading",
+    start: {
+      ...events[content][1].start
+    },
+    end: {
+      ...events[events.length - 1][1].end
+    }
+  };
+
+  // Change the paragraph to setext heading text.
+  events[text][1].type = "setextHeadingText";
+
+  // If we have definitions in the content, we’ll keep on having content,
+  // but we need move it.
+  if (definition) {
+    editMap.add(text, 0, [['enter', heading, context]]);
+    editMap.add(definition + 1, 0, [['exit', events[content][1], context]]);
+    events[content][1].end = {
+      ...events[definition][1].end
+    };
+  } else {
+    events[content][1] = heading;
+  }
+
+  // Add the heading exit at the end.
+  editMap.add(events.length, 0, [['exit', heading, context]]);
+  editMap.consume(events);
+  return events;
+}
+
+/**
+ * @this {TokenizeContext}
+ *   Context.
+ * @type {Tokenizer}
+ */
+function tokenizeSetextUnderline(effects, ok, nok) {
+  const self = this;
+  /** @type {NonNullable<Code>} */
+  let marker;
+  return start;
+
+  /**
+   * At start of heading (setext) underline.
+   *
+   * ```markdown
+   *   | aa
+   * > | ==
+   *     ^
+   * ```
+   *
+   * @type {State}
+   */
+  function start(code) {
+    let index = self.events.length;
+    /** @type {boolean | undefined} */
+    let paragraph;
+    // Find an opening.
+    while (index--) {
+      // Skip enter/exit of line ending, line prefix, and content.
+      // We can now either have a definition or a paragraph.
+      if (self.events[index][1].type !== "lineEnding" && self.events[index][1].type !== "linePrefix" && self.events[index][1].type !== "content") {
+        paragraph = self.events[index][1].type === "paragraph";
+        break;
+      }
+    }
+
+    // To do: handle lazy/pierce like `markdown-rs`.
+    // To do: parse indent like `markdown-rs`.
+    if (!self.parser.lazy[self.now().line] && (self.interrupt || paragraph)) {
+      effects.enter("setextHeadingLine");
+      marker = code;
+      return before(code);
+    }
+    return nok(code);
+  }
+
+  /**
+   * After optional whitespace, at `-` or `=`.
+   *
+   * ```markdown
+   *   | aa
+   * > | ==
+   *     ^
+   * ```
+   *
+   * @type {State}
+   */
+  function before(code) {
+    effects.enter("setextHeadingLineSequence");
+    return inside(code);
+  }
+
+  /**
+   * In sequence.
+   *
+   * ```markdown
+   *   | aa
+   * > | ==
+   *     ^
+   * ```
+   *
+   * @type {State}
+   */
+  function inside(code) {
+    if (code === marker) {
+      effects.consume(code);
+      return inside;
+    }
+    effects.exit("setextHeadingLineSequence");
+    return markdownSpace(code) ? factorySpace(effects, after, "lineSuffix")(code) : after(code);
+  }
+
+  /**
+   * After sequence, after optional whitespace.
+   *
+   * ```markdown
+   *   | aa
+   * > | ==
+   *       ^
+   * ```
+   *
+   * @type {State}
+   */
+  function after(code) {
+    if (code === null || markdownLineEnding(code)) {
+      effects.exit("setextHeadingLine");
+      return ok(code);
+    }
+    return nok(code);
+  }
+}
+;// CONCATENATED MODULE: ./node_modules/micromark-util-html-tag-name/index.js
+/**
+ * List of lowercase HTML “block” tag names.
+ *
+ * The list, when parsing HTML (flow), results in more relaxed rules (condition
+ * 6).
+ * Because they are known blocks, the HTML-like syntax doesn’t have to be
+ * strictly parsed.
+ * For tag names not in this list, a more strict algorithm (condition 7) is used
+ * to detect whether the HTML-like syntax is seen as HTML (flow) or not.
+ *
+ * This is copied from:
+ * <https://spec.commonmark.org/0.30/#html-blocks>.
+ *
+ * > 👉 **Note**: `search` was added in `CommonMark@0.31`.
+ */
+const htmlBlockNames = [
+  'address',
+  'article',
+  'aside',
+  'base',
+  'basefont',
+  'blockquote',
+  'body',
+  'caption',
+  'center',
+  'col',
+  'colgroup',
+  'dd',
+  'details',
+  'dialog',
+  'dir',
+  'div',
+  'dl',
+  'dt',
+  'fieldset',
+  'figcaption',
+  'figure',
+  'footer',
+  'form',
+  'frame',
+  'frameset',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'head',
+  'header',
+  'hr',
+  'html',
+  'iframe',
+  'legend',
+  'li',
+  'link',
+  'main',
+  'menu',
+  'menuitem',
+  'nav',
+  'noframes',
+  'ol',
+  'optgroup',
+  'option',
+  'p',
+  'param',
+  'search',
+  'section',
+  'summary',
+  'table',
+  'tbody',
+  'td',
+  'tfoot',
+  'th',
+  'thead',
+  'title',
+  'tr',
+  'track',
+  'ul'
+]
+
+/**
+ * List of lowercase HTML “raw” tag names.
+ *
+ * The list, when parsing HTML (flow), results in HTML that can include lines
+ * without exiting, until a closing tag also in this list is found (condition
+ * 1).
+ *
+ * This module is copied from:
+ * <https://spec.commonmark.org/0.30/#html-blocks>.
+ *
+ * > 👉 **Note**: `textarea` was added in `CommonMark@0.30`.
+ */
+const htmlRawNames = ['pre', 'script', 'style', 'textarea']
+
+;// CONCATENATED MODULE: ./node_modules/micromark-core-commonmark/lib/partial-non-lazy-continuation.js
+/**
+ * @import {
+ *   Construct,
+ *   State,
+ *   TokenizeContext,
+ *   Tokenizer
+ * } from 'micromark-util-types'
+ */
+
+
+/** @type {Construct} */
+const nonLazyContinuation = {
+  partial: true,
+  tokenize: tokenizeNonLazyContinuation
+};
+
+/**
+ * @this {TokenizeContext}
+ *   Context.
+ * @type {Tokenizer}
+ */
+function tokenizeNonLazyContinuation(effects, ok, nok) {
+  const self = this;
+  return start;
+
+  /**
+   * At eol, before continuation.
+   *
+   * ```markdown
+   * > | * ```js
+   *            ^
+   *   | b
+   * ```
+   *
+   * @type {State}
+   */
+  function start(code) {
+    if (code === null) {
+      return nok(code);
+    }
+    effects.enter("lineEnding");
+    effects.consume(code);
+    effects.exit("lineEnding");
+    return after;
+  }
+
+  /**
+   * A continuation.
+   *
+   * ```markdown
+   *   | * ```js
+   * > | b
+   *     ^
+   * ```
+   *
+   * @type {State}
+   */
+  function after(code) {
+    return self.parser.lazy[self.now().line] ? nok(code) : ok(code);
+  }
+}
+;// CONCATENATED MODULE: ./node_modules/micromark-core-commonmark/lib/html-flow.js
+/**
+ * @import {
+ *   Code,
+ *   Construct,
+ *   Resolver,
+ *   State,
+ *   TokenizeContext,
+ *   Tokenizer
+ * } from 'micromark-util-types'
+ */
+
+
+
+
+
+
+/** @type {Construct} */
+const htmlFlow = {
+  concrete: true,
+  name: 'htmlFlow',
+  resolveTo: resolveToHtmlFlow,
+  tokenize: tokenizeHtmlFlow
+};
+
+/** @type {Construct} */
+const blankLineBefore = {
+  partial: true,
+  tokenize: tokenizeBlankLineBefore
+};
+
+/** @type {Resolver} */
+function resolveToHtmlFlow(events) {
+  let index = events.length;
+  while (index--) {
+    if (events[index][0] === 'enter' && events[index][1].type === "htmlFlow") {
+      break;
+    }
+  }
+  if (index > 1 && events[index - 2][1].type === "linePrefix") {
+    // Add the prefix start to the HTML token.
+    events[index][1].start = events[index - 2][1].start;
+    // Add the prefix start to the HTML line token.
+    events[index + 1][1].start = events[index - 2][1].start;
+    // Remove the line prefix.
+    events.splice(index - 2, 2);
+  }
+  return events;
+}
+
+/**
+ * @this {TokenizeContext}
+ *   Context.
+ * @type {Tokenizer}
+ */
+function tokenizeHtmlFlow(effects, ok, nok) {
+  const self = this;
+  /** @type {number} */
+  let marker;
+  /** @type {boolean} */
+  let closingTag;
+  /** @type {string} */
+  let buffer;
+  /** @type {number} */
+  let index;
+  /** @type {Code} */
+  let markerB;
+  return start;
+
+  /**
+   * Start of HTML (flow).
+   *
+   * ```markdown
+   * > | <x />
+   *     ^
+   * ```
+   *
+   * @type {State}
+   */
+  function start(code) {
+    // To do: parse indent like `markdown-rs`.
+    return before(code);
+  }
+
+  /**
+   * At `<`, after optional whitespace.
+   *
+   * ```markdown
+   * > | <x />
+   *     ^
+   * ```
+   *
+   * @type {State}
+   */
+  function before(code) {
+    effects.enter("htmlFlow");
+    effects.enter("htmlFlowData");
+    effects.consume(code);
+    return open;
+  }
+
+  /**
+   * After `<`, at tag name or other stuff.
+   *
+   * ```markdown
+   * > | <x />
+   *      ^
+   * > | <!doctype>
+   *      ^
+   * > | <!--xxx-->
+   *      ^
+   * ```
+   *
+   * @type {State}
+   */
+  function open(code) {
+    if (code === 33) {
+      effects.consume(code);
+      return declarationOpen;
+    }
+    if (code === 47) {
+      effects.consume(code);
+      closingTag = true;
+      return tagCloseStart;
+    }
+    if (code === 63) {
+      effects.consume(code);
+      marker = 3;
+      // To do:
+      // tokenizer.concrete = true
+      // To do: use `markdown-rs` style interrupt.
+      // While we’re in an instruction instead of a declaration, we’re on a `?`
+      // right now, so we do need to search for `>`, similar to declarations.
+      return self.interrupt ? ok : continuationDeclarationInside;
+    }
+
+    // ASCII alphabetical.
+    if (asciiAlpha(code)) {
+      // Always the case.
+      effects.consume(code);
+      buffer = String.fromCharCode(code);
+      return tagName;
+    }
+    return nok(code);
+  }
+
+  /**
+   * After `<!`, at declaration, comment, or CDATA.
+   *
+   * ```markdown
+   * > | <!doctype>
+   *       ^
+   * > | <!--xxx-->
+   *       ^
+   * > | <![CDATA[>&<]]>
+   *       ^
+   * ```
+   *
+   * @type {State}
+   */
+  function declarationOpen(code) {
+    if (code === 45) {
+      effects.consume(code);
+      marker = 2;
+      return commentOpenInside;
+    }
+    if (code === 91) {
+      effects.consume(code);
+      marker = 5;
+      index = 0;
+      return cdataOpenInside;
+    }
+
+    // ASCII alphabetical.
+    if (asciiAlpha(code)) {
+      effects.consume(code);
+      marker = 4;
+      // // Do not form containers.
+      // tokenizer.concrete = true
+      return self.interrupt ? ok : continuationDeclarationInside;
+    }
+    return nok(code);
+  }
+
+  /**
+   * After `<!-`, inside a comment, at another `-`.
+   *
+   * ```markdown
+   * > | <!--xxx-->
+   *        ^
+   * ```
+   *
+   * @type {State}
+   */
+  function commentOpenInside(code) {
+    if (code === 45) {
+      effects.consume(code);
+      // // Do not form containers.
+      // tokenizer.concrete = true
+      return self.interrupt ? ok : continuationDeclarationInside;
+    }
+    return nok(code);
+  }
+
+  /**
+   * After `<![`, inside CDATA, expecting `CDATA[`.
+   *
+   * ```markdown
+   * > | <![CDATA[>&<]]>
+   *        ^^^^^^
+   * ```
+   *
+   * @type {State}
+   */
+  function cdataOpenInside(code) {
+    const value = "CDATA[";
+    if (code === value.charCodeAt(index++)) {
+      effects.consume(code);
+      if (index === value.length) {
+        // // Do not form containers.
+        // tokenizer.concrete = true
+        return self.interrupt ? ok : continuation;
+      }
+      return cdataOpenInside;
+    }
+    return nok(code);
+  }
+
+  /**
+   * After `</`, in closing tag, at tag name.
+   *
+   * ```markdown
+   * > | </x>
+   *       ^
+   * ```
+   *
+   * @type {State}
+   */
+  function tagCloseStart(code) {
+    if (asciiAlpha(code)) {
+      // Always the case.
+      effects.consume(code);
+      buffer = String.fromCharCode(code);
+      return tagName;
+    }
+    return nok(code);
+  }
+
+  /**
+   * In tag name.
+   *
+   * ```markdown
+   * > | <ab>
+   *      ^^
+   * > | </ab>
+   *       ^^
+   * ```
+   *
+   * @type {State}
+   */
+  function tagName(code) {
+    if (code === null || code === 47 || code === 62 || markdownLineEndingOrSpace(code)) {
+      const slash = code === 47;
+      const name = buffer.toLowerCase();
+      if (!slash && !closingTag && htmlRawNames.includes(name)) {
+        marker = 1;
+        // // Do not form containers.
+        // tokenizer.concrete = true
+        return self.interrupt ? ok(code) : continuation(code);
+      }
+      if (htmlBlockNames.includes(buffer.toLowerCase())) {
+        marker = 6;
+        if (slash) {
+          effects.consume(code);
+          return basicSelfClosing;
+        }
+
+        // // Do not form containers.
+        // tokenizer.concrete = true
+        return self.interrupt ? ok(code) : continuation(code);
+      }
+      marker = 7;
+      // Do not support complete HTML when interrupting.
+      return self.interrupt && !self.parser.lazy[self.now().line] ? nok(code) : closingTag ? completeClosingTagAfter(code) : completeAttributeNameBefore(code);
+    }
+
+    // ASCII alphanumerical and `-`.
+    if (code === 45 || asciiAlphanumeric(code)) {
+      effects.consume(code);
+      buffer += String.fromCharCode(code);
+      return tagName;
+    }
+    return nok(code);
+  }
+
+  /**
+   * After closing slash of a basic tag name.
+   *
+   * ```markdown
+   * > | <div/>
+   *          ^
+   * ```
+   *
+   * @type {State}
+   */
+  function basicSelfClosing(code) {
+    if (code === 62) {
+      effects.consume(code);
+      // // Do not form containers.
+      // tokenizer.concrete = true
+      return self.interrupt ? ok : continuation;
+    }
+    return nok(code);
+  }
+
+  /**
+   * After closing slash of a complete tag name.
+   *
+   * ```markdown
+   * > | <x/>
+   *        ^
+   * ```
+   *
+   * @type {State}
+   */
+  function completeClosingTagAfter(code) {
+    if (markdownSpace(code)) {
+      effects.consume(code);
+      return completeClosingTagAfter;
+    }
+    return completeEnd(code);
+  }
+
+  /**
+   * At an attribute name.
+   *
+   * At first, this state is used after a complete tag name, after whitespace,
+   * where it expects optional attributes or the end of the tag.
+   * It is also reused after attributes, when expecting more optional
+   * attributes.
+   *
+   * ```markdown
+   * > | <a />
+   *        ^
+   * > | <a :b>
+   *        ^
+   * > | <a _b>
+   *        ^
+   * > | <a b>
+   *        ^
+   * > | <a >
+   *        ^
+   * ```
+   *
+   * @type {State}
+   */
+  function completeAttributeNameBefore(code) {
+    if (code === 47) {
+      effects.consume(code);
+      return completeEnd;
+    }
+
+    // ASCII alphanumerical and `:` and `_`.
+    if (code === 58 || code === 95 || asciiAlpha(code)) {
+      effects.consume(code);
+      return completeAttributeName;
+    }
+    if (markdownSpace(code)) {
+      effects.consume(code);
+      return completeAttributeNameBefore;
+    }
+    return completeEnd(code);
+  }
+
+  /**
+   * In attribute name.
+   *
+   * ```markdown
+   * > | <a :b>
+   *         ^
+   * > | <a _b>
+   *         ^
+   * > | <a b>
+   *         ^
+   * ```
+   *
+   * @type {State}
+   */
+  function completeAttributeName(code) {
+    // ASCII alphanumerical and `-`, `.`, `:`, and `_`.
+    if (code === 45 || code === 46 || code === 58 || code === 95 || asciiAlphanumeric(code)) {
+      effects.consume(code);
+      return completeAttributeName;
+    }
+    return completeAttributeNameAfter(code);
+  }
+
+  /**
+   * After attribute name, at an optional initializer, the end of the tag, or
+   * whitespace.
+   *
+   * ```markdown
+   * > | <a b>
+   *         ^
+   * > | <a b=c>
+   *         ^
+   * ```
+   *
+   * @type {State}
+   */
+  function completeAttributeNameAfter(code) {
+    if (code === 61) {
+      effects.consume(code);
+      return completeAttributeValueBefore;
+    }
+    if (markdownSpace(code)) {
+      effects.consume(code);
+      return completeAttributeNameAfter;
+    }
+    return completeAttributeNameBefore(code);
+  }
+
+  /**
+   * Before unquoted, double quoted, or single quoted attribute value, allowing
+   * whitespace.
+   *
+   * ```markdown
+   * > | <a b=c>
+   *          ^
+   * > | <a b="c">
+   *          ^
+   * ```
+   *
+   * @type {State}
+   */
+  function completeAttributeValueBefore(code) {
+    if (code === null || code === 60 || code === 61 || code === 62 || code === 96) {
+      return nok(code);
+    }
+    if (code === 34 || code === 39) {
+      effects.consume(code);
+      markerB = code;
+      return completeAttributeValueQuoted;
+    }
+    if (markdownSpace(code)) {
+      effects.consume(code);
+      return completeAttributeValueBefore;
+    }
+    return completeAttributeValueUnquoted(code);
+  }
+
+  /**
+   * In double or single quoted attribute value.
+   *
+   * ```markdown
+   * > | <a b="c">
+   *           ^
+   * > | <a b='c'>
+   *           ^
+   * ```
+   *
+   * @type {State}
+   */
+  function completeAttributeValueQuoted(code) {
+    if (code === markerB) {
+      effects.consume(code);
+      markerB = null;
+      return completeAttributeValueQuotedAfter;
+    }
+    if (code === null || markdownLineEnding(code)) {
+      return nok(code);
+    }
+    effects.consume(code);
+    return completeAttributeValueQuoted;
+  }
+
+  /**
+   * In unquoted attribute value.
+   *
+   * ```markdown
+   * > | <a b=c>
+   *          ^
+   * ```
+   *
+   * @type {State}
+   */
+  function completeAttributeValueUnquoted(code) {
+    if (code === null || code === 34 || code === 39 || code === 47 || code === 60 || code === 61 || code === 62 || code === 96 || markdownLineEndingOrSpace(code)) {
+      return completeAttributeNameAfter(code);
+    }
+    effects.consume(code);
+    return completeAttributeValueUnquoted;
+  }
+
+  /**
+   * After double or single quoted attribute value, before whitespace or the
+   * end of the tag.
+   *
+   * ```markdown
+   * > | <a b="c">
+   *            ^
+   * ```
+   *
+   * @type {State}
+   */
+  function completeAttributeValueQuotedAfter(code) {
+    if (code === 47 || code === 62 || markdownSpace(code)) {
+      return completeAttributeNameBefore(code);
+    }
+    return nok(code);
+  }
+
+  /**
+   * In certain circumstances of a complete tag where only an `>` is allowed.
+   *
+   * ```markdown
+   * > | <a b="c">
+   *             ^
+   * ```
+   *
+   * @type {State}
+   */
+  function completeEnd(code) {
+    if (code === 62) {
+      effects.consume(code);
+      return completeAfter;
+    }
+    return nok(code);
+  }
+
+  /**
+   * After `>` in a complete tag.
+   *
+   * ```markdown
+   * > | <x>
+   *        ^
+   * ```
+   *
+   * @type {State}
+   */
+  function completeAfter(code) {
+    if (code === null || markdownLineEnding(code)) {
+      // // Do not form containers.
+      // tokenizer.concrete = true
+      return continuation(code);
+    }
+    if (markdownSpace(code)) {
+      effects.consume(code);
+      return completeAfter;
+    }
+    return nok(code);
+  }
+
+  /**
+   * In continuation of any HTML kind.
+   *
+   * ```markdown
+   * > | <!--xxx-->
+   *          ^
+   * ```
+   *
+   * @type {State}
+   */
+  function continuation(code) {
+    if (code === 45 && marker === 2) {
+      effects.consume(code);
+      return continuationCommentInside;
+    }
+    if (code === 60 && marker === 1) {
+      effects.consume(code);
+      return continuationRawTagOpen;
+    }
+    if (code === 62 && marker === 4) {
+      effects.consume(code);
+      return continuationClose;
+    }
+    if (code === 63 && marker === 3) {
+      effects.consume(code);
+      return continuationDeclarationInside;
+    }
+    if (code === 93 && marker === 5) {
+      effects.consume(code);
+      return continuationCdataInside;
+    }
+    if (markdownLineEnding(code) && (marker === 6 || marker === 7)) {
+      effects.exit("htmlFlowData");
+      return effects.check(blankLineBefore, continuationAfter, continuationStart)(code);
+    }
+    if (code === null || markdownLineEnding(code)) {
+      effects.exit("htmlFlowData");
+      return continuationStart(code);
+    }
+    effects.consume(code);
+    return continuation;
+  }
+
+  /**
+   * In continuation, at eol.
+   *
+   * ```markdown
+   * > | <x>
+   *        ^
+   *   | asd
+   * ```
+   *
+   * @type {State}
+   */
+  function continuationStart(code) {
+    return effects.check(nonLazyContinuation, continuationStartNonLazy, continuationAfter)(code);
+  }
+
+  /**
+   * In continuation, at eol, before non-lazy content.
+   *
+   * ```markdown
+   * > | <x>
+   *        ^
+   *   | asd
+   * ```
+   *
+   * @type {State}
+   */
+  function continuationStartNonLazy(code) {
+    effects.enter("lineEnding");
+    effects.consume(code);
+    effects.exit("lineEnding");
+    return continuationBefore;
+  }
+
+  /**
+   * In continuation, before non-lazy content.
+   *
+   * ```markdown
+   *   | <x>
+   * > | asd
+   *     ^
+   * ```
+   *
+   * @type {State}
+   */
+  function continuationBefore(code) {
+    if (code === null || markdownLineEnding(code)) {
+      return continuationStart(code);
+    }
+    effects.enter("htmlFlowData");
+    return continuation(code);
+  }
+
+  /**
+   * In comment continuation, after one `-`, expecting another.
+   *
+   * ```markdown
+   * > | <!--xxx-->
+   *             ^
+   * ```
+   *
+   * @type {State}
+   */
+  function continuationCommentInside(code) {
+    if (code === 45) {
+      effects.consume(code);
+      return continuationDeclarationInside;
+    }
+    return continuation(code);
+  }
+
+  /**
+   * In raw continuation, after `<`, at `/`.
+   *
+   * ```markdown
+   * > | <script>console.log(1)</script>
+   *                            ^
+   * ```
+   *
+   * @type {State}
+   */
+  function continuationRawTagOpen(code) {
+    if (code === 47) {
+      effects.consume(code);
+      buffer = '';
+      return continuationRawEndTag;
+    }
+    return continuation(code);
+  }
+
+  /**
+   * In raw continuation, after `</`, in a raw tag name.
+   *
+   * ```markdown
+   * > | <script>console.log(1)</script>
+   *                             ^^^^^^
+   * ```
+   *
+   * @type {State}
+   */
+  function continuationRawEndTag(code) {
+    if (code === 62) {
+      const name = buffer.toLowerCase();
+      if (htmlRawNames.includes(name)) {
+        effects.consume(code);
+        return continuationClose;
+      }
+      return continuation(code);
+    }
+    if (asciiAlpha(code) && buffer.length < 8) {
+      // Always the case.
+      effects.consume(code);
+      buffer += String.fromCharCode(code);
+      return continuationRawEndTag;
+    }
+    return continuation(code);
+  }
+
+  /**
+   * In cdata continuation, after `]`, expecting `]>`.
+   *
+   * ```markdown
+   * > | <![CDATA[>&<]]>
+   *                  ^
+   * ```
+   *
+   * @type {State}
+   */
+  function continuationCdataInside(code) {
+    if (code === 93) {
+      effects.consume(code);
+      return continuationDeclarationInside;
+    }
+    return continuation(code);
+  }
+
+  /**
+   * In declaration or instruction continuation, at `>`.
+   *
+   * ```markdown
+   * > | <!-->
+   *         ^
+   * > | <?>
+   *       ^
+   * > | <!q>
+   *        ^
+   * > | <!--ab-->
+   *             ^
+   * > | <![CDATA[>&<]]>
+   *                   ^
+   * ```
+   *
+   * @type {State}
+   */
+  function continuationDeclarationInside(code) {
+    if (code === 62) {
+      effects.consume(code);
+      return continuationClose;
+    }
+
+    // More dashes.
+    if (code === 45 && marker === 2) {
+      effects.consume(code);
+      return continuationDeclarationInside;
+    }
+    return continuation(code);
+  }
+
+  /**
+   * In closed continuation: everything we get until the eol/eof is part of it.
+   *
+   * ```markdown
+   * > | <!doctype>
+   *               ^
+   * ```
+   *
+   * @type {State}
+   */
+  function continuationClose(code) {
+    if (code === null || markdownLineEnding(code)) {
+      effects.exit("htmlFlowData");
+      return continuationAfter(code);
+    }
+    effects.consume(code);
+    return continuationClose;
+  }
+
+  /**
+   * Done.
+   *
+   * ```markdown
+   * > | <!doctype>
+   *               ^
+   * ```
+   *
+   * @type {State}
+   */
+  function continuationAfter(code) {
+    effects.exit("htmlFlow");
+    // // Feel free to interrupt.
+    // tokenizer.interrupt = false
+    // // No longer concrete.
+    // tokenizer.concrete = false
+    return ok(code);
+  }
+}
+
+/**
+ * @this {TokenizeContext}
+ *   Context.
+ * @type {Tokenizer}
+ */
+function tokenizeBlankLineBefore(effects, ok, nok) {
+  return start;
+
+  /**
+   * Before eol, expecting blank line.
+   *
+   * ```markdown
+   * > | <div>
+   *          ^
+   *   |
+   * ```
+   *
+   * @type {State}
+   */
+  function start(code) {
+    effects.enter("lineEnding");
+    effects.consume(code);
+    effects.exit("lineEnding");
+    return effects.attempt(blankLine, ok, nok);
+  }
+}
+;// CONCATENATED MODULE: ./node_modules/micromark-core-commonmark/lib/code-fenced.js
+/**
+ * @import {
+ *   Code,
+ *   Construct,
+ *   State,
+ *   TokenizeContext,
+ *   Tokenizer
+ * } from 'micromark-util-types'
+ */
+
+
+
+
+
+/** @type {Construct} */
+const codeFenced = {
+  concrete: true,
+  name: 'codeFenced',
+  tokenize: tokenizeCodeFenced
+};
+
+/**
+ * @this {TokenizeContext}
+ *   Context.
+ * @type {Tokenizer}
+ */
+function tokenizeCodeFenced(effects, ok, nok) {
+  const self = this;
+  /** @type {Construct} */
+  const closeStart = {
+    partial: true,
+    tokenize: tokenizeCloseStart
+  };
+  let initialPrefix = 0;
+  let sizeOpen = 0;
+  /** @type {NonNullable<Code>} */
+  let marker;
+  return start;
+
+  /**
+   * Start of code.
+   *
+   * ```markdown
+   * > | ~~~js
+   *     ^
+   *   | alert(1)
+   *   | ~~~
+   * ```
+   *
+   * @type {State}
+   */
+  function start(code) {
+    // To do: parse whitespace like `markdown-rs`.
+    return beforeSequenceOpen(code);
+  }
+
+  /**
+   * In opening fence, after prefix, at sequence.
+   *
+   * ```markdown
+   * > | ~~~js
+   *     ^
+   *   | alert(1)
+   *   | ~~~
+   * ```
+   *
+   * @type {State}
+   */
+  function beforeSequenceOpen(code) {
+    const tail = self.events[self.events.length - 1];
+    initialPrefix = tail && tail[1].type === "linePrefix" ? tail[2].sliceSerialize(tail[1], true).length : 0;
+    marker = code;
+    effects.enter("codeFenced");
+    effects.enter("codeFencedFence");
+    effects.enter("codeFencedFenceSequence");
+    return sequenceOpen(code);
+  }
+
+  /**
+   * In opening fence sequence.
+   *
+   * ```markdown
+   * > | ~~~js
+   *      ^
+   *   | alert(1)
+   *   | ~~~
+   * ```
+   *
+   * @type {State}
+   */
+  function sequenceOpen(code) {
+    if (code === marker) {
+      sizeOpen++;
+      effects.consume(code);
+      return sequenceOpen;
+    }
+    if (sizeOpen < 3) {
+      return nok(code);
+    }
+    effects.exit("codeFencedFenceSequence");
+    return markdownSpace(code) ? factorySpace(effects, infoBefore, "whitespace")(code) : infoBefore(code);
+  }
+
+  /**
+   * In opening fence, after the sequence (and optional whitespace), before info.
+   *
+   * ```markdown
+   * > | ~~~js
+   *        ^
+   *   | alert(1)
+   *   | ~~~
+   * ```
+   *
+   * @type {State}
+   */
+  function infoBefore(code) {
+    if (code === null || markdownLineEnding(code)) {
+      effects.exit("codeFencedFence");
+      return self.interrupt ? ok(code) : effects.check(nonLazyContinuation, atNonLazyBreak, after)(code);
+    }
+    effects.enter("codeFencedFenceInfo");
+    effects.enter("chunkString", {
+      contentType: "string"
+    });
+    return info(code);
+  }
+
+  /**
+   * In info.
+   *
+   * ```markdown
+   * > | ~~~js
+   *        ^
+   *   | alert(1)
+   *   | ~~~
+   * ```
+   *
+   * @type {State}
+   */
+  function info(code) {
+    if (code === null || markdownLineEnding(code)) {
+      effects.exit("chunkString");
+      effects.exit("codeFencedFenceInfo");
+      return infoBefore(code);
+    }
+    if (markdownSpace(code)) {
+      effects.exit("chunkString");
+      effects.exit("codeFencedFenceInfo");
+      return factorySpace(effects, metaBefore, "whitespace")(code);
+    }
+    if (code === 96 && code === marker) {
+      return nok(code);
+    }
+    effects.consume(code);
+    return info;
+  }
+
+  /**
+   * In opening fence, after info and whitespace, before meta.
+   *
+   * ```markdown
+   * > | ~~~js eval
+   *           ^
+   *   | alert(1)
+   *   | ~~~
+   * ```
+   *
+   * @type {State}
+   */
+  function metaBefore(code) {
+    if (code === null || markdownLineEnding(code)) {
+      return infoBefore(code);
+    }
+    effects.enter("codeFencedFenceMeta");
+    effects.enter("chunkString", {
+      contentType: "string"
+    });
+    return meta(code);
+  }
+
+  /**
+   * In meta.
+   *
+   * ```markdown
+   * > | ~~~js eval
+   *           ^
+   *   | alert(1)
+   *   | ~~~
+   * ```
+   *
+   * @type {State}
+   */
+  function meta(code) {
+    if (code === null || markdownLineEnding(code)) {
+      effects.exit("chunkString");
+      effects.exit("codeFencedFenceMeta");
+      return infoBefore(code);
+    }
+    if (code === 96 && code === marker) {
+      return nok(code);
+    }
+    effects.consume(code);
+    return meta;
+  }
+
+  /**
+   * At eol/eof in code, before a non-lazy closing fence or content.
+   *
+   * ```markdown
+   * > | ~~~js
+   *          ^
+   * > | alert(1)
+   *             ^
+   *   | ~~~
+   * ```
+   *
+   * @type {State}
+   */
+  function atNonLazyBreak(code) {
+    return effects.attempt(closeStart, after, contentBefore)(code);
+  }
+
+  /**
+   * Before code content, not a closing fence, at eol.
+   *
+   * ```markdown
+   *   | ~~~js
+   * > | alert(1)
+   *             ^
+   *   | ~~~
+   * ```
+   *
+   * @type {State}
+   */
+  function contentBefore(code) {
+    effects.enter("lineEnding");
+    effects.consume(code);
+    effects.exit("lineEnding");
+    return contentStart;
+  }
+
+  /**
+   * Before code content, not a closing fence.
+   *
+   * ```markdown
+   *   | ~~~js
+   * > | alert(1)
+   *     ^
+   *   | ~~~
+   * ```
+   *
+   * @type {State}
+   */
+  function contentStart(code) {
+    return initialPrefix > 0 && markdownSpace(code) ? factorySpace(effects, beforeContentChunk, "linePrefix", initialPrefix + 1)(code) : beforeContentChunk(code);
+  }
+
+  /**
+   * Before code content, after optional prefix.
+   *
+   * ```markdown
+   *   | ~~~js
+   * > | alert(1)
+   *     ^
+   *   | ~~~
+   * ```
+   *
+   * @type {State}
+   */
+  function beforeContentChunk(code) {
+    if (code === null || markdownLineEnding(code)) {
+      return effects.check(nonLazyContinuation, atNonLazyBreak, after)(code);
+    }
+    effects.enter("codeFlowValue");
+    return contentChunk(code);
+  }
+
+  /**
+   * In code content.
+   *
+   * ```markdown
+   *   | ~~~js
+   * > | alert(1)
+   *     ^^^^^^^^
+   *   | ~~~
+   * ```
+   *
+   * @type {State}
+   */
+  function contentChunk(code) {
+    if (code === null || markdownLineEnding(code)) {
+      effects.exit("codeFlowValue");
+      return beforeContentChunk(code);
+    }
+    effects.consume(code);
+    return contentChunk;
+  }
+
+  /**
+   * After code.
+   *
+   * ```markdown
+   *   | ~~~js
+   *   | alert(1)
+   * > | ~~~
+   *        ^
+   * ```
+   *
+   * @type {State}
+   */
+  function after(code) {
+    effects.exit("codeFenced");
+    return ok(code);
+  }
+
+  /**
+   * @this {TokenizeContext}
+   *   Context.
+   * @type {Tokenizer}
+   */
+  function tokenizeCloseStart(effects, ok, nok) {
+    let size = 0;
+    return startBefore;
+
+    /**
+     *
+     *
+     * @type {State}
+     */
+    function startBefore(code) {
+      effects.enter("lineEnding");
+      effects.consume(code);
+      effects.exit("lineEnding");
+      return start;
+    }
+
+    /**
+     * Before closing fence, at optional whitespace.
+     *
+     * ```markdown
+     *   | ~~~js
+     *   | alert(1)
+     * > | ~~~
+     *     ^
+     * ```
+     *
+     * @type {State}
+     */
+    function start(code) {
+      // Always populated by defaults.
+
+      // To do: `enter` here or in next state?
+      effects.enter("codeFencedFence");
+      return markdownSpace(code) ? factorySpace(effects, beforeSequenceClose, "linePrefix", self.parser.constructs.disable.null.includes('codeIndented') ? undefined : 4)(code) : beforeSequenceClose(code);
+    }
+
+    /**
+     * In closing fence, after optional whitespace, at sequence.
+     *
+     * ```markdown
+     *   | ~~~js
+     *   | alert(1)
+     * > | ~~~
+     *     ^
+     * ```
+     *
+     * @type {State}
+     */
+    function beforeSequenceClose(code) {
+      if (code === marker) {
+        effects.enter("codeFencedFenceSequence");
+        return sequenceClose(code);
+      }
+      return nok(code);
+    }
+
+    /**
+     * In closing fence sequence.
+     *
+     * ```markdown
+     *   | ~~~js
+     *   | alert(1)
+     * > | ~~~
+     *     ^
+     * ```
+     *
+     * @type {State}
+     */
+    function sequenceClose(code) {
+      if (code === marker) {
+        size++;
+        effects.consume(code);
+        return sequenceClose;
+      }
+      if (size >= sizeOpen) {
+        effects.exit("codeFencedFenceSequence");
+        return markdownSpace(code) ? factorySpace(effects, sequenceCloseAfter, "whitespace")(code) : sequenceCloseAfter(code);
+      }
+      return nok(code);
+    }
+
+    /**
+     * After closing fence sequence, after optional whitespace.
+     *
+     * ```markdown
+     *   | ~~~js
+     *   | alert(1)
+     * > | ~~~
+     *        ^
+     * ```
+     *
+     * @type {State}
+     */
+    function sequenceCloseAfter(code) {
+      if (code === null || markdownLineEnding(code)) {
+        effects.exit("codeFencedFence");
+        return ok(code);
+      }
+      return nok(code);
+    }
+  }
+}
+;// CONCATENATED MODULE: ./node_modules/character-entities/index.js
+/**
+ * Map of named character references.
+ *
+ * @type {Record<string, string>}
+ */
+const characterEntities = {
+  AElig: 'Æ',
+  AMP: '&',
+  Aacute: 'Á',
+  Abreve: 'Ă',
+  Acirc: 'Â',
+  Acy: 'А',
+  Afr: '𝔄',
+  Agrave: 'À',
+  Alpha: 'Α',
+  Amacr: 'Ā',
+  And: '⩓',
+  Aogon: 'Ą',
+  Aopf: '𝔸',
+  ApplyFunction: '⁡',
+  Aring: 'Å',
+  Ascr: '𝒜',
+  Assign: '≔',
+  Atilde: 'Ã',
+  Auml: 'Ä',
+  Backslash: '∖',
+  Barv: '⫧',
+  Barwed: '⌆',
+  Bcy: 'Б',
+  Because: '∵',
+  Bernoullis: 'ℬ',
+  Beta: 'Β',
+  Bfr: '𝔅',
+  Bopf: '𝔹',
+  Breve: '˘',
+  Bscr: 'ℬ',
+  Bumpeq: '≎',
+  CHcy: 'Ч',
+  COPY: '©',
+  Cacute: 'Ć',
+  Cap: '⋒',
+  CapitalDifferentialD: 'ⅅ',
+  Cayleys: 'ℭ',
+  Ccaron: 'Č',
+  Ccedil: 'Ç',
+  Ccirc: 'Ĉ',
+  Cconint: '∰',
+  Cdot: 'Ċ',
+  Cedilla: '¸',
+  CenterDot: '·',
+  Cfr: 'ℭ',
+  Chi: 'Χ',
+  CircleDot: '⊙',
+  CircleMinus: '⊖',
+  CirclePlus: '⊕',
+  CircleTimes: '⊗',
+  ClockwiseContourIntegral: '∲',
+  CloseCurlyDoubleQuote: '”',
+  CloseCurlyQuote: '’',
+  Colon: '∷',
+  Colone: '⩴',
+  Congruent: '≡',
+  Conint: '∯',
+  ContourIntegral: '∮',
+  Copf: 'ℂ',
+  Coproduct: '∐',
+  CounterClockwiseContourIntegral: '∳',
+  Cross: '⨯',
+  Cscr: '𝒞',
+  Cup: '⋓',
+  CupCap: '≍',
+  DD: 'ⅅ',
+  DDotrahd: '⤑',
+  DJcy: 'Ђ',
+  DScy: 'Ѕ',
+  DZcy: 'Џ',
+  Dagger: '‡',
+  Darr: '↡',
+  Dashv: '⫤',
+  Dcaron: 'Ď',
+  Dcy: 'Д',
+  Del: '∇',
+  Delta: 'Δ',
+  Dfr: '𝔇',
+  DiacriticalAcute: '´',
+  DiacriticalDot: '˙',
+  DiacriticalDoubleAcute: '˝',
+  DiacriticalGrave: '`',
+  DiacriticalTilde: '˜',
+  Diamond: '⋄',
+  DifferentialD: 'ⅆ',
+  Dopf: '𝔻',
+  Dot: '¨',
+  DotDot: '⃜',
+  DotEqual: '≐',
+  DoubleContourIntegral: '∯',
+  DoubleDot: '¨',
+  DoubleDownArrow: '⇓',
+  DoubleLeftArrow: '⇐',
+  DoubleLeftRightArrow: '⇔',
+  DoubleLeftTee: '⫤',
+  DoubleLongLeftArrow: '⟸',
+  DoubleLongLeftRightArrow: '⟺',
+  DoubleLongRightArrow: '⟹',
+  DoubleRightArrow: '⇒',
+  DoubleRightTee: '⊨',
+  DoubleUpArrow: '⇑',
+  DoubleUpDownArrow: '⇕',
+  DoubleVerticalBar: '∥',
+  DownArrow: '↓',
+  DownArrowBar: '⤓',
+  DownArrowUpArrow: '⇵',
+  DownBreve: '̑',
+  DownLeftRightVector: '⥐',
+  DownLeftTeeVector: '⥞',
+  DownLeftVector: '↽',
+  DownLeftVectorBar: '⥖',
+  DownRightTeeVector: '⥟',
+  DownRightVector: '⇁',
+  DownRightVectorBar: '⥗',
+  DownTee: '⊤',
+  DownTeeArrow: '↧',
+  Downarrow: '⇓',
+  Dscr: '𝒟',
+  Dstrok: 'Đ',
+  ENG: 'Ŋ',
+  ETH: 'Ð',
+  Eacute: 'É',
+  Ecaron: 'Ě',
+  Ecirc: 'Ê',
+  Ecy: 'Э',
+  Edot: 'Ė',
+  Efr: '𝔈',
+  Egrave: 'È',
+  Element: '∈',
+  Emacr: 'Ē',
+  EmptySmallSquare: '◻',
+  EmptyVerySmallSquare: '▫',
+  Eogon: 'Ę',
+  Eopf: '𝔼',
+  Epsilon: 'Ε',
+  Equal: '⩵',
+  EqualTilde: '≂',
+  Equilibrium: '⇌',
+  Escr: 'ℰ',
+  Esim: '⩳',
+  Eta: 'Η',
+  Euml: 'Ë',
+  Exists: '∃',
+  ExponentialE: 'ⅇ',
+  Fcy: 'Ф',
+  Ffr: '𝔉',
+  FilledSmallSquare: '◼',
+  FilledVerySmallSquare: '▪',
+  Fopf: '𝔽',
+  ForAll: '∀',
+  Fouriertrf: 'ℱ',
+  Fscr: 'ℱ',
+  GJcy: 'Ѓ',
+  GT: '>',
+  Gamma: 'Γ',
+  Gammad: 'Ϝ',
+  Gbreve: 'Ğ',
+  Gcedil: 'Ģ',
+  Gcirc: 'Ĝ',
+  Gcy: 'Г',
+  Gdot: 'Ġ',
+  Gfr: '𝔊',
+  Gg: '⋙',
+  Gopf: '𝔾',
+  GreaterEqual: '≥',
+  GreaterEqualLess: '⋛',
+  GreaterFullEqual: '≧',
+  GreaterGreater: '⪢',
+  GreaterLess: '≷',
+  GreaterSlantEqual: '⩾',
+  GreaterTilde: '≳',
+  Gscr: '𝒢',
+  Gt: '≫',
+  HARDcy: 'Ъ',
+  Hacek: 'ˇ',
+  Hat: '^',
+  Hcirc: 'Ĥ',
+  Hfr: 'ℌ',
+  HilbertSpace: 'ℋ',
+  Hopf: 'ℍ',
+  HorizontalLine: '─',
+  Hscr: 'ℋ',
+  Hstrok: 'Ħ',
+  HumpDownHump: '≎',
+  HumpEqual: '≏',
+  IEcy: 'Е',
+  IJlig: 'Ĳ',
+  IOcy: 'Ё',
+  Iacute: 'Í',
+  Icirc: 'Î',
+  Icy: 'И',
+  Idot: 'İ',
+  Ifr: 'ℑ',
+  Igrave: 'Ì',
+  Im: 'ℑ',
+  Imacr: 'Ī',
+  ImaginaryI: 'ⅈ',
+  Implies: '⇒',
+  Int: '∬',
+  Integral: '∫',
+  Intersection: '⋂',
+  InvisibleComma: '⁣',
+  InvisibleTimes: '⁢',
+  Iogon: 'Į',
+  Iopf: '𝕀',
+  Iota: 'Ι',
+  Iscr: 'ℐ',
+  Itilde: 'Ĩ',
+  Iukcy: 'І',
+  Iuml: 'Ï',
+  Jcirc: 'Ĵ',
+  Jcy: 'Й',
+  Jfr: '𝔍',
+  Jopf: '𝕁',
+  Jscr: '𝒥',
+  Jsercy: 'Ј',
+  Jukcy: 'Є',
+  KHcy: 'Х',
+  KJcy: 'Ќ',
+  Kappa: 'Κ',
+  Kcedil: 'Ķ',
+  Kcy: 'К',
+  Kfr: '𝔎',
+  Kopf: '𝕂',
+  Kscr: '𝒦',
+  LJcy: 'Љ',
+  LT: '<',
+  Lacute: 'Ĺ',
+  Lambda: 'Λ',
+  Lang: '⟪',
+  Laplacetrf: 'ℒ',
+  Larr: '↞',
+  Lcaron: 'Ľ',
+  Lcedil: 'Ļ',
+  Lcy: 'Л',
+  LeftAngleBracket: '⟨',
+  LeftArrow: '←',
+  LeftArrowBar: '⇤',
+  LeftArrowRightArrow: '⇆',
+  LeftCeiling: '⌈',
+  LeftDoubleBracket: '⟦',
+  LeftDownTeeVector: '⥡',
+  LeftDownVector: '⇃',
+  LeftDownVectorBar: '⥙',
+  LeftFloor: '⌊',
+  LeftRightArrow: '↔',
+  LeftRightVector: '⥎',
+  LeftTee: '⊣',
+  LeftTeeArrow: '↤',
+  LeftTeeVector: '⥚',
+  LeftTriangle: '⊲',
+  LeftTriangleBar: '⧏',
+  LeftTriangleEqual: '⊴',
+  LeftUpDownVector: '⥑',
+  LeftUpTeeVector: '⥠',
+  LeftUpVector: '↿',
+  LeftUpVectorBar: '⥘',
+  LeftVector: '↼',
+  LeftVectorBar: '⥒',
+  Leftarrow: '⇐',
+  Leftrightarrow: '⇔',
+  LessEqualGreater: '⋚',
+  LessFullEqual: '≦',
+  LessGreater: '≶',
+  LessLess: '⪡',
+  LessSlantEqual: '⩽',
+  LessTilde: '≲',
+  Lfr: '𝔏',
+  Ll: '⋘',
+  Lleftarrow: '⇚',
+  Lmidot: 'Ŀ',
+  LongLeftArrow: '⟵',
+  LongLeftRightArrow: '⟷',
+  LongRightArrow: '⟶',
+  Longleftarrow: '⟸',
+  Longleftrightarrow: '⟺',
+  Longrightarrow: '⟹',
+  Lopf: '𝕃',
+  LowerLeftArrow: '↙',
+  LowerRightArrow: '↘',
+  Lscr: 'ℒ',
+  Lsh: '↰',
+  Lstrok: 'Ł',
+  Lt: '≪',
+  Map: '⤅',
+  Mcy: 'М',
+  MediumSpace: ' ',
+  Mellintrf: 'ℳ',
+  Mfr: '𝔐',
+  MinusPlus: '∓',
+  Mopf: '𝕄',
+  Mscr: 'ℳ',
+  Mu: 'Μ',
+  NJcy: 'Њ',
+  Nacute: 'Ń',
+  Ncaron: 'Ň',
+  Ncedil: 'Ņ',
+  Ncy: 'Н',
+  NegativeMediumSpace: '​',
+  NegativeThickSpace: '​',
+  NegativeThinSpace: '​',
+  NegativeVeryThinSpace: '​',
+  NestedGreaterGreater: '≫',
+  NestedLessLess: '≪',
+  NewLine: '\n',
+  Nfr: '𝔑',
+  NoBreak: '⁠',
+  NonBreakingSpace: ' ',
+  Nopf: 'ℕ',
+  Not: '⫬',
+  NotCongruent: '≢',
+  NotCupCap: '≭',
+  NotDoubleVerticalBar: '∦',
+  NotElement: '∉',
+  NotEqual: '≠',
+  NotEqualTilde: '≂̸',
+  NotExists: '∄',
+  NotGreater: '≯',
+  NotGreaterEqual: '≱',
+  NotGreaterFullEqual: '≧̸',
+  NotGreaterGreater: '≫̸',
+  NotGreaterLess: '≹',
+  NotGreaterSlantEqual: '⩾̸',
+  NotGreaterTilde: '≵',
+  NotHumpDownHump: '≎̸',
+  NotHumpEqual: '≏̸',
+  NotLeftTriangle: '⋪',
+  NotLeftTriangleBar: '⧏̸',
+  NotLeftTriangleEqual: '⋬',
+  NotLess: '≮',
+  NotLessEqual: '≰',
+  NotLessGreater: '≸',
+  NotLessLess: '≪̸',
+  NotLessSlantEqual: '⩽̸',
+  NotLessTilde: '≴',
+  NotNestedGreaterGreater: '⪢̸',
+  NotNestedLessLess: '⪡̸',
+  NotPrecedes: '⊀',
+  NotPrecedesEqual: '⪯̸',
+  NotPrecedesSlantEqual: '⋠',
+  NotReverseElement: '∌',
+  NotRightTriangle: '⋫',
+  NotRightTriangleBar: '⧐̸',
+  NotRightTriangleEqual: '⋭',
+  NotSquareSubset: '⊏̸',
+  NotSquareSubsetEqual: '⋢',
+  NotSquareSuperset: '⊐̸',
+  NotSquareSupersetEqual: '⋣',
+  NotSubset: '⊂⃒',
+  NotSubsetEqual: '⊈',
+  NotSucceeds: '⊁',
+  NotSucceedsEqual: '⪰̸',
+  NotSucceedsSlantEqual: '⋡',
+  NotSucceedsTilde: '≿̸',
+  NotSuperset: '⊃⃒',
+  NotSupersetEqual: '⊉',
+  NotTilde: '≁',
+  NotTildeEqual: '≄',
+  NotTildeFullEqual: '≇',
+  NotTildeTilde: '≉',
+  NotVerticalBar: '∤',
+  Nscr: '𝒩',
+  Ntilde: 'Ñ',
+  Nu: 'Ν',
+  OElig: 'Œ',
+  Oacute: 'Ó',
+  Ocirc: 'Ô',
+  Ocy: 'О',
+  Odblac: 'Ő',
+  Ofr: '𝔒',
+  Ograve: 'Ò',
+  Omacr: 'Ō',
+  Omega: 'Ω',
+  Omicron: 'Ο',
+  Oopf: '𝕆',
+  OpenCurlyDoubleQuote: '“',
+  OpenCurlyQuote: '‘',
+  Or: '⩔',
+  Oscr: '𝒪',
+  Oslash: 'Ø',
+  Otilde: 'Õ',
+  Otimes: '⨷',
+  Ouml: 'Ö',
+  OverBar: '‾',
+  OverBrace: '⏞',
+  OverBracket: '⎴',
+  OverParenthesis: '⏜',
+  PartialD: '∂',
+  Pcy: 'П',
+  Pfr: '𝔓',
+  Phi: 'Φ',
+  Pi: 'Π',
+  PlusMinus: '±',
+  Poincareplane: 'ℌ',
+  Popf: 'ℙ',
+  Pr: '⪻',
+  Precedes: '≺',
+  PrecedesEqual: '⪯',
+  PrecedesSlantEqual: '≼',
+  PrecedesTilde: '≾',
+  Prime: '″',
+  Product: '∏',
+  Proportion: '∷',
+  Proportional: '∝',
+  Pscr: '𝒫',
+  Psi: 'Ψ',
+  QUOT: '"',
+  Qfr: '𝔔',
+  Qopf: 'ℚ',
+  Qscr: '𝒬',
+  RBarr: '⤐',
+  REG: '®',
+  Racute: 'Ŕ',
+  Rang: '⟫',
+  Rarr: '↠',
+  Rarrtl: '⤖',
+  Rcaron: 'Ř',
+  Rcedil: 'Ŗ',
+  Rcy: 'Р',
+  Re: 'ℜ',
+  ReverseElement: '∋',
+  ReverseEquilibrium: '⇋',
+  ReverseUpEquilibrium: '⥯',
+  Rfr: 'ℜ',
+  Rho: 'Ρ',
+  RightAngleBracket: '⟩',
+  RightArrow: '→',
+  RightArrowBar: '⇥',
+  RightArrowLeftArrow: '⇄',
+  RightCeiling: '⌉',
+  RightDoubleBracket: '⟧',
+  RightDownTeeVector: '⥝',
+  RightDownVector: '⇂',
+  RightDownVectorBar: '⥕',
+  RightFloor: '⌋',
+  RightTee: '⊢',
+  RightTeeArrow: '↦',
+  RightTeeVector: '⥛',
+  RightTriangle: '⊳',
+  RightTriangleBar: '⧐',
+  RightTriangleEqual: '⊵',
+  RightUpDownVector: '⥏',
+  RightUpTeeVector: '⥜',
+  RightUpVector: '↾',
+  RightUpVectorBar: '⥔',
+  RightVector: '⇀',
+  RightVectorBar: '⥓',
+  Rightarrow: '⇒',
+  Ropf: 'ℝ',
+  RoundImplies: '⥰',
+  Rrightarrow: '⇛',
+  Rscr: 'ℛ',
+  Rsh: '↱',
+  RuleDelayed: '⧴',
+  SHCHcy: 'Щ',
+  SHcy: 'Ш',
+  SOFTcy: 'Ь',
+  Sacute: 'Ś',
+  Sc: '⪼',
+  Scaron: 'Š',
+  Scedil: 'Ş',
+  Scirc: 'Ŝ',
+  Scy: 'С',
+  Sfr: '𝔖',
+  ShortDownArrow: '↓',
+  ShortLeftArrow: '←',
+  ShortRightArrow: '→',
+  ShortUpArrow: '↑',
+  Sigma: 'Σ',
+  SmallCircle: '∘',
+  Sopf: '𝕊',
+  Sqrt: '√',
+  Square: '□',
+  SquareIntersection: '⊓',
+  SquareSubset: '⊏',
+  SquareSubsetEqual: '⊑',
+  SquareSuperset: '⊐',
+  SquareSupersetEqual: '⊒',
+  SquareUnion: '⊔',
+  Sscr: '𝒮',
+  Star: '⋆',
+  Sub: '⋐',
+  Subset: '⋐',
+  SubsetEqual: '⊆',
+  Succeeds: '≻',
+  SucceedsEqual: '⪰',
+  SucceedsSlantEqual: '≽',
+  SucceedsTilde: '≿',
+  SuchThat: '∋',
+  Sum: '∑',
+  Sup: '⋑',
+  Superset: '⊃',
+  SupersetEqual: '⊇',
+  Supset: '⋑',
+  THORN: 'Þ',
+  TRADE: '™',
+  TSHcy: 'Ћ',
+  TScy: 'Ц',
+  Tab: '\t',
+  Tau: 'Τ',
+  Tcaron: 'Ť',
+  Tcedil: 'Ţ',
+  Tcy: 'Т',
+  Tfr: '𝔗',
+  Therefore: '∴',
+  Theta: 'Θ',
+  ThickSpace: '  ',
+  ThinSpace: ' ',
+  Tilde: '∼',
+  TildeEqual: '≃',
+  TildeFullEqual: '≅',
+  TildeTilde: '≈',
+  Topf: '𝕋',
+  TripleDot: '⃛',
+  Tscr: '𝒯',
+  Tstrok: 'Ŧ',
+  Uacute: 'Ú',
+  Uarr: '↟',
+  Uarrocir: '⥉',
+  Ubrcy: 'Ў',
+  Ubreve: 'Ŭ',
+  Ucirc: 'Û',
+  Ucy: 'У',
+  Udblac: 'Ű',
+  Ufr: '𝔘',
+  Ugrave: 'Ù',
+  Umacr: 'Ū',
+  UnderBar: '_',
+  UnderBrace: '⏟',
+  UnderBracket: '⎵',
+  UnderParenthesis: '⏝',
+  Union: '⋃',
+  UnionPlus: '⊎',
+  Uogon: 'Ų',
+  Uopf: '𝕌',
+  UpArrow: '↑',
+  UpArrowBar: '⤒',
+  UpArrowDownArrow: '⇅',
+  UpDownArrow: '↕',
+  UpEquilibrium: '⥮',
+  UpTee: '⊥',
+  UpTeeArrow: '↥',
+  Uparrow: '⇑',
+  Updownarrow: '⇕',
+  UpperLeftArrow: '↖',
+  UpperRightArrow: '↗',
+  Upsi: 'ϒ',
+  Upsilon: 'Υ',
+  Uring: 'Ů',
+  Uscr: '𝒰',
+  Utilde: 'Ũ',
+  Uuml: 'Ü',
+  VDash: '⊫',
+  Vbar: '⫫',
+  Vcy: 'В',
+  Vdash: '⊩',
+  Vdashl: '⫦',
+  Vee: '⋁',
+  Verbar: '‖',
+  Vert: '‖',
+  VerticalBar: '∣',
+  VerticalLine: '|',
+  VerticalSeparator: '❘',
+  VerticalTilde: '≀',
+  VeryThinSpace: ' ',
+  Vfr: '𝔙',
+  Vopf: '𝕍',
+  Vscr: '𝒱',
+  Vvdash: '⊪',
+  Wcirc: 'Ŵ',
+  Wedge: '⋀',
+  Wfr: '𝔚',
+  Wopf: '𝕎',
+  Wscr: '𝒲',
+  Xfr: '𝔛',
+  Xi: 'Ξ',
+  Xopf: '𝕏',
+  Xscr: '𝒳',
+  YAcy: 'Я',
+  YIcy: 'Ї',
+  YUcy: 'Ю',
+  Yacute: 'Ý',
+  Ycirc: 'Ŷ',
+  Ycy: 'Ы',
+  Yfr: '𝔜',
+  Yopf: '𝕐',
+  Yscr: '𝒴',
+  Yuml: 'Ÿ',
+  ZHcy: 'Ж',
+  Zacute: 'Ź',
+  Zcaron: 'Ž',
+  Zcy: 'З',
+  Zdot: 'Ż',
+  ZeroWidthSpace: '​',
+  Zeta: 'Ζ',
+  Zfr: 'ℨ',
+  Zopf: 'ℤ',
+  Zscr: '𝒵',
+  aacute: 'á',
+  abreve: 'ă',
+  ac: '∾',
+  acE: '∾̳',
+  acd: '∿',
+  acirc: 'â',
+  acute: '´',
+  acy: 'а',
+  aelig: 'æ',
+  af: '⁡',
+  afr: '𝔞',
+  agrave: 'à',
+  alefsym: 'ℵ',
+  aleph: 'ℵ',
+  alpha: 'α',
+  amacr: 'ā',
+  amalg: '⨿',
+  amp: '&',
+  and: '∧',
+  andand: '⩕',
+  andd: '⩜',
+  andslope: '⩘',
+  andv: '⩚',
+  ang: '∠',
+  ange: '⦤',
+  angle: '∠',
+  angmsd: '∡',
+  angmsdaa: '⦨',
+  angmsdab: '⦩',
+  angmsdac: '⦪',
+  angmsdad: '⦫',
+  angmsdae: '⦬',
+  angmsdaf: '⦭',
+  angmsdag: '⦮',
+  angmsdah: '⦯',
+  angrt: '∟',
+  angrtvb: '⊾',
+  angrtvbd: '⦝',
+  angsph: '∢',
+  angst: 'Å',
+  angzarr: '⍼',
+  aogon: 'ą',
+  aopf: '𝕒',
+  ap: '≈',
+  apE: '⩰',
+  apacir: '⩯',
+  ape: '≊',
+  apid: '≋',
+  apos: "'",
+  approx: '≈',
+  approxeq: '≊',
+  aring: 'å',
+  ascr: '𝒶',
+  ast: '*',
+  asymp: '≈',
+  asympeq: '≍',
+  atilde: 'ã',
+  auml: 'ä',
+  awconint: '∳',
+  awint: '⨑',
+  bNot: '⫭',
+  backcong: '≌',
+  backepsilon: '϶',
+  backprime: '‵',
+  backsim: '∽',
+  backsimeq: '⋍',
+  barvee: '⊽',
+  barwed: '⌅',
+  barwedge: '⌅',
+  bbrk: '⎵',
+  bbrktbrk: '⎶',
+  bcong: '≌',
+  bcy: 'б',
+  bdquo: '„',
+  becaus: '∵',
+  because: '∵',
+  bemptyv: '⦰',
+  bepsi: '϶',
+  bernou: 'ℬ',
+  beta: 'β',
+  beth: 'ℶ',
+  between: '≬',
+  bfr: '𝔟',
+  bigcap: '⋂',
+  bigcirc: '◯',
+  bigcup: '⋃',
+  bigodot: '⨀',
+  bigoplus: '⨁',
+  bigotimes: '⨂',
+  bigsqcup: '⨆',
+  bigstar: '★',
+  bigtriangledown: '▽',
+  bigtriangleup: '△',
+  biguplus: '⨄',
+  bigvee: '⋁',
+  bigwedge: '⋀',
+  bkarow: '⤍',
+  blacklozenge: '⧫',
+  blacksquare: '▪',
+  blacktriangle: '▴',
+  blacktriangledown: '▾',
+  blacktriangleleft: '◂',
+  blacktriangleright: '▸',
+  blank: '␣',
+  blk12: '▒',
+  blk14: '░',
+  blk34: '▓',
+  block: '█',
+  bne: '=⃥',
+  bnequiv: '≡⃥',
+  bnot: '⌐',
+  bopf: '𝕓',
+  bot: '⊥',
+  bottom: '⊥',
+  bowtie: '⋈',
+  boxDL: '╗',
+  boxDR: '╔',
+  boxDl: '╖',
+  boxDr: '╓',
+  boxH: '═',
+  boxHD: '╦',
+  boxHU: '╩',
+  boxHd: '╤',
+  boxHu: '╧',
+  boxUL: '╝',
+  boxUR: '╚',
+  boxUl: '╜',
+  boxUr: '╙',
+  boxV: '║',
+  boxVH: '╬',
+  boxVL: '╣',
+  boxVR: '╠',
+  boxVh: '╫',
+  boxVl: '╢',
+  boxVr: '╟',
+  boxbox: '⧉',
+  boxdL: '╕',
+  boxdR: '╒',
+  boxdl: '┐',
+  boxdr: '┌',
+  boxh: '─',
+  boxhD: '╥',
+  boxhU: '╨',
+  boxhd: '┬',
+  boxhu: '┴',
+  boxminus: '⊟',
+  boxplus: '⊞',
+  boxtimes: '⊠',
+  boxuL: '╛',
+  boxuR: '╘',
+  boxul: '┘',
+  boxur: '└',
+  boxv: '│',
+  boxvH: '╪',
+  boxvL: '╡',
+  boxvR: '╞',
+  boxvh: '┼',
+  boxvl: '┤',
+  boxvr: '├',
+  bprime: '‵',
+  breve: '˘',
+  brvbar: '¦',
+  bscr: '𝒷',
+  bsemi: '⁏',
+  bsim: '∽',
+  bsime: '⋍',
+  bsol: '\\',
+  bsolb: '⧅',
+  bsolhsub: '⟈',
+  bull: '•',
+  bullet: '•',
+  bump: '≎',
+  bumpE: '⪮',
+  bumpe: '≏',
+  bumpeq: '≏',
+  cacute: 'ć',
+  cap: '∩',
+  capand: '⩄',
+  capbrcup: '⩉',
+  capcap: '⩋',
+  capcup: '⩇',
+  capdot: '⩀',
+  caps: '∩︀',
+  caret: '⁁',
+  caron: 'ˇ',
+  ccaps: '⩍',
+  ccaron: 'č',
+  ccedil: 'ç',
+  ccirc: 'ĉ',
+  ccups: '⩌',
+  ccupssm: '⩐',
+  cdot: 'ċ',
+  cedil: '¸',
+  cemptyv: '⦲',
+  cent: '¢',
+  centerdot: '·',
+  cfr: '𝔠',
+  chcy: 'ч',
+  check: '✓',
+  checkmark: '✓',
+  chi: 'χ',
+  cir: '○',
+  cirE: '⧃',
+  circ: 'ˆ',
+  circeq: '≗',
+  circlearrowleft: '↺',
+  circlearrowright: '↻',
+  circledR: '®',
+  circledS: 'Ⓢ',
+  circledast: '⊛',
+  circledcirc: '⊚',
+  circleddash: '⊝',
+  cire: '≗',
+  cirfnint: '⨐',
+  cirmid: '⫯',
+  cirscir: '⧂',
+  clubs: '♣',
+  clubsuit: '♣',
+  colon: ':',
+  colone: '≔',
+  coloneq: '≔',
+  comma: ',',
+  commat: '@',
+  comp: '∁',
+  compfn: '∘',
+  complement: '∁',
+  complexes: 'ℂ',
+  cong: '≅',
+  congdot: '⩭',
+  conint: '∮',
+  copf: '𝕔',
+  coprod: '∐',
+  copy: '©',
+  copysr: '℗',
+  crarr: '↵',
+  cross: '✗',
+  cscr: '𝒸',
+  csub: '⫏',
+  csube: '⫑',
+  csup: '⫐',
+  csupe: '⫒',
+  ctdot: '⋯',
+  cudarrl: '⤸',
+  cudarrr: '⤵',
+  cuepr: '⋞',
+  cuesc: '⋟',
+  cularr: '↶',
+  cularrp: '⤽',
+  cup: '∪',
+  cupbrcap: '⩈',
+  cupcap: '⩆',
+  cupcup: '⩊',
+  cupdot: '⊍',
+  cupor: '⩅',
+  cups: '∪︀',
+  curarr: '↷',
+  curarrm: '⤼',
+  curlyeqprec: '⋞',
+  curlyeqsucc: '⋟',
+  curlyvee: '⋎',
+  curlywedge: '⋏',
+  curren: '¤',
+  curvearrowleft: '↶',
+  curvearrowright: '↷',
+  cuvee: '⋎',
+  cuwed: '⋏',
+  cwconint: '∲',
+  cwint: '∱',
+  cylcty: '⌭',
+  dArr: '⇓',
+  dHar: '⥥',
+  dagger: '†',
+  daleth: 'ℸ',
+  darr: '↓',
+  dash: '‐',
+  dashv: '⊣',
+  dbkarow: '⤏',
+  dblac: '˝',
+  dcaron: 'ď',
+  dcy: 'д',
+  dd: 'ⅆ',
+  ddagger: '‡',
+  ddarr: '⇊',
+  ddotseq: '⩷',
+  deg: '°',
+  delta: 'δ',
+  demptyv: '⦱',
+  dfisht: '⥿',
+  dfr: '𝔡',
+  dharl: '⇃',
+  dharr: '⇂',
+  diam: '⋄',
+  diamond: '⋄',
+  diamondsuit: '♦',
+  diams: '♦',
+  die: '¨',
+  digamma: 'ϝ',
+  disin: '⋲',
+  div: '÷',
+  divide: '÷',
+  divideontimes: '⋇',
+  divonx: '⋇',
+  djcy: 'ђ',
+  dlcorn: '⌞',
+  dlcrop: '⌍',
+  dollar: '$',
+  dopf: '𝕕',
+  dot: '˙',
+  doteq: '≐',
+  doteqdot: '≑',
+  dotminus: '∸',
+  dotplus: '∔',
+  dotsquare: '⊡',
+  doublebarwedge: '⌆',
+  downarrow: '↓',
+  downdownarrows: '⇊',
+  downharpoonleft: '⇃',
+  downharpoonright: '⇂',
+  drbkarow: '⤐',
+  drcorn: '⌟',
+  drcrop: '⌌',
+  dscr: '𝒹',
+  dscy: 'ѕ',
+  dsol: '⧶',
+  dstrok: 'đ',
+  dtdot: '⋱',
+  dtri: '▿',
+  dtrif: '▾',
+  duarr: '⇵',
+  duhar: '⥯',
+  dwangle: '⦦',
+  dzcy: 'џ',
+  dzigrarr: '⟿',
+  eDDot: '⩷',
+  eDot: '≑',
+  eacute: 'é',
+  easter: '⩮',
+  ecaron: 'ě',
+  ecir: '≖',
+  ecirc: 'ê',
+  ecolon: '≕',
+  ecy: 'э',
+  edot: 'ė',
+  ee: 'ⅇ',
+  efDot: '≒',
+  efr: '𝔢',
+  eg: '⪚',
+  egrave: 'è',
+  egs: '⪖',
+  egsdot: '⪘',
+  el: '⪙',
+  elinters: '⏧',
+  ell: 'ℓ',
+  els: '⪕',
+  elsdot: '⪗',
+  emacr: 'ē',
+  empty: '∅',
+  emptyset: '∅',
+  emptyv: '∅',
+  emsp13: ' ',
+  emsp14: ' ',
+  emsp: ' ',
+  eng: 'ŋ',
+  ensp: ' ',
+  eogon: 'ę',
+  eopf: '𝕖',
+  epar: '⋕',
+  eparsl: '⧣',
+  eplus: '⩱',
+  epsi: 'ε',
+  epsilon: 'ε',
+  epsiv: 'ϵ',
+  eqcirc: '≖',
+  eqcolon: '≕',
+  eqsim: '≂',
+  eqslantgtr: '⪖',
+  eqslantless: '⪕',
+  equals: '=',
+  equest: '≟',
+  equiv: '≡',
+  equivDD: '⩸',
+  eqvparsl: '⧥',
+  erDot: '≓',
+  erarr: '⥱',
+  escr: 'ℯ',
+  esdot: '≐',
+  esim: '≂',
+  eta: 'η',
+  eth: 'ð',
+  euml: 'ë',
+  euro: '€',
+  excl: '!',
+  exist: '∃',
+  expectation: 'ℰ',
+  exponentiale: 'ⅇ',
+  fallingdotseq: '≒',
+  fcy: 'ф',
+  female: '♀',
+  ffilig: 'ﬃ',
+  fflig: 'ﬀ',
+  ffllig: 'ﬄ',
+  ffr: '𝔣',
+  filig: 'ﬁ',
+  fjlig: 'fj',
+  flat: '♭',
+  fllig: 'ﬂ',
+  fltns: '▱',
+  fnof: 'ƒ',
+  fopf: '𝕗',
+  forall: '∀',
+  fork: '⋔',
+  forkv: '⫙',
+  fpartint: '⨍',
+  frac12: '½',
+  frac13: '⅓',
+  frac14: '¼',
+  frac15: '⅕',
+  frac16: '⅙',
+  frac18: '⅛',
+  frac23: '⅔',
+  frac25: '⅖',
+  frac34: '¾',
+  frac35: '⅗',
+  frac38: '⅜',
+  frac45: '⅘',
+  frac56: '⅚',
+  frac58: '⅝',
+  frac78: '⅞',
+  frasl: '⁄',
+  frown: '⌢',
+  fscr: '𝒻',
+  gE: '≧',
+  gEl: '⪌',
+  gacute: 'ǵ',
+  gamma: 'γ',
+  gammad: 'ϝ',
+  gap: '⪆',
+  gbreve: 'ğ',
+  gcirc: 'ĝ',
+  gcy: 'г',
+  gdot: 'ġ',
+  ge: '≥',
+  gel: '⋛',
+  geq: '≥',
+  geqq: '≧',
+  geqslant: '⩾',
+  ges: '⩾',
+  gescc: '⪩',
+  gesdot: '⪀',
+  gesdoto: '⪂',
+  gesdotol: '⪄',
+  gesl: '⋛︀',
+  gesles: '⪔',
+  gfr: '𝔤',
+  gg: '≫',
+  ggg: '⋙',
+  gimel: 'ℷ',
+  gjcy: 'ѓ',
+  gl: '≷',
+  glE: '⪒',
+  gla: '⪥',
+  glj: '⪤',
+  gnE: '≩',
+  gnap: '⪊',
+  gnapprox: '⪊',
+  gne: '⪈',
+  gneq: '⪈',
+  gneqq: '≩',
+  gnsim: '⋧',
+  gopf: '𝕘',
+  grave: '`',
+  gscr: 'ℊ',
+  gsim: '≳',
+  gsime: '⪎',
+  gsiml: '⪐',
+  gt: '>',
+  gtcc: '⪧',
+  gtcir: '⩺',
+  gtdot: '⋗',
+  gtlPar: '⦕',
+  gtquest: '⩼',
+  gtrapprox: '⪆',
+  gtrarr: '⥸',
+  gtrdot: '⋗',
+  gtreqless: '⋛',
+  gtreqqless: '⪌',
+  gtrless: '≷',
+  gtrsim: '≳',
+  gvertneqq: '≩︀',
+  gvnE: '≩︀',
+  hArr: '⇔',
+  hairsp: ' ',
+  half: '½',
+  hamilt: 'ℋ',
+  hardcy: 'ъ',
+  harr: '↔',
+  harrcir: '⥈',
+  harrw: '↭',
+  hbar: 'ℏ',
+  hcirc: 'ĥ',
+  hearts: '♥',
+  heartsuit: '♥',
+  hellip: '…',
+  hercon: '⊹',
+  hfr: '𝔥',
+  hksearow: '⤥',
+  hkswarow: '⤦',
+  hoarr: '⇿',
+  homtht: '∻',
+  hookleftarrow: '↩',
+  hookrightarrow: '↪',
+  hopf: '𝕙',
+  horbar: '―',
+  hscr: '𝒽',
+  hslash: 'ℏ',
+  hstrok: 'ħ',
+  hybull: '⁃',
+  hyphen: '‐',
+  iacute: 'í',
+  ic: '⁣',
+  icirc: 'î',
+  icy: 'и',
+  iecy: 'е',
+  iexcl: '¡',
+  iff: '⇔',
+  ifr: '𝔦',
+  igrave: 'ì',
+  ii: 'ⅈ',
+  iiiint: '⨌',
+  iiint: '∭',
+  iinfin: '⧜',
+  iiota: '℩',
+  ijlig: 'ĳ',
+  imacr: 'ī',
+  image: 'ℑ',
+  imagline: 'ℐ',
+  imagpart: 'ℑ',
+  imath: 'ı',
+  imof: '⊷',
+  imped: 'Ƶ',
+  in: '∈',
+  incare: '℅',
+  infin: '∞',
+  infintie: '⧝',
+  inodot: 'ı',
+  int: '∫',
+  intcal: '⊺',
+  integers: 'ℤ',
+  intercal: '⊺',
+  intlarhk: '⨗',
+  intprod: '⨼',
+  iocy: 'ё',
+  iogon: 'į',
+  iopf: '𝕚',
+  iota: 'ι',
+  iprod: '⨼',
+  iquest: '¿',
+  iscr: '𝒾',
+  isin: '∈',
+  isinE: '⋹',
+  isindot: '⋵',
+  isins: '⋴',
+  isinsv: '⋳',
+  isinv: '∈',
+  it: '⁢',
+  itilde: 'ĩ',
+  iukcy: 'і',
+  iuml: 'ï',
+  jcirc: 'ĵ',
+  jcy: 'й',
+  jfr: '𝔧',
+  jmath: 'ȷ',
+  jopf: '𝕛',
+  jscr: '𝒿',
+  jsercy: 'ј',
+  jukcy: 'є',
+  kappa: 'κ',
+  kappav: 'ϰ',
+  kcedil: 'ķ',
+  kcy: 'к',
+  kfr: '𝔨',
+  kgreen: 'ĸ',
+  khcy: 'х',
+  kjcy: 'ќ',
+  kopf: '𝕜',
+  kscr: '𝓀',
+  lAarr: '⇚',
+  lArr: '⇐',
+  lAtail: '⤛',
+  lBarr: '⤎',
+  lE: '≦',
+  lEg: '⪋',
+  lHar: '⥢',
+  lacute: 'ĺ',
+  laemptyv: '⦴',
+  lagran: 'ℒ',
+  lambda: 'λ',
+  lang: '⟨',
+  langd: '⦑',
+  langle: '⟨',
+  lap: '⪅',
+  laquo: '«',
+  larr: '←',
+  larrb: '⇤',
+  larrbfs: '⤟',
+  larrfs: '⤝',
+  larrhk: '↩',
+  larrlp: '↫',
+  larrpl: '⤹',
+  larrsim: '⥳',
+  larrtl: '↢',
+  lat: '⪫',
+  latail: '⤙',
+  late: '⪭',
+  lates: '⪭︀',
+  lbarr: '⤌',
+  lbbrk: '❲',
+  lbrace: '{',
+  lbrack: '[',
+  lbrke: '⦋',
+  lbrksld: '⦏',
+  lbrkslu: '⦍',
+  lcaron: 'ľ',
+  lcedil: 'ļ',
+  lceil: '⌈',
+  lcub: '{',
+  lcy: 'л',
+  ldca: '⤶',
+  ldquo: '“',
+  ldquor: '„',
+  ldrdhar: '⥧',
+  ldrushar: '⥋',
+  ldsh: '↲',
+  le: '≤',
+  leftarrow: '←',
+  leftarrowtail: '↢',
+  leftharpoondown: '↽',
+  leftharpoonup: '↼',
+  leftleftarrows: '⇇',
+  leftrightarrow: '↔',
+  leftrightarrows: '⇆',
+  leftrightharpoons: '⇋',
+  leftrightsquigarrow: '↭',
+  leftthreetimes: '⋋',
+  leg: '⋚',
+  leq: '≤',
+  leqq: '≦',
+  leqslant: '⩽',
+  les: '⩽',
+  lescc: '⪨',
+  lesdot: '⩿',
+  lesdoto: '⪁',
+  lesdotor: '⪃',
+  lesg: '⋚︀',
+  lesges: '⪓',
+  lessapprox: '⪅',
+  lessdot: '⋖',
+  lesseqgtr: '⋚',
+  lesseqqgtr: '⪋',
+  lessgtr: '≶',
+  lesssim: '≲',
+  lfisht: '⥼',
+  lfloor: '⌊',
+  lfr: '𝔩',
+  lg: '≶',
+  lgE: '⪑',
+  lhard: '↽',
+  lharu: '↼',
+  lharul: '⥪',
+  lhblk: '▄',
+  ljcy: 'љ',
+  ll: '≪',
+  llarr: '⇇',
+  llcorner: '⌞',
+  llhard: '⥫',
+  lltri: '◺',
+  lmidot: 'ŀ',
+  lmoust: '⎰',
+  lmoustache: '⎰',
+  lnE: '≨',
+  lnap: '⪉',
+  lnapprox: '⪉',
+  lne: '⪇',
+  lneq: '⪇',
+  lneqq: '≨',
+  lnsim: '⋦',
+  loang: '⟬',
+  loarr: '⇽',
+  lobrk: '⟦',
+  longleftarrow: '⟵',
+  longleftrightarrow: '⟷',
+  longmapsto: '⟼',
+  longrightarrow: '⟶',
+  looparrowleft: '↫',
+  looparrowright: '↬',
+  lopar: '⦅',
+  lopf: '𝕝',
+  loplus: '⨭',
+  lotimes: '⨴',
+  lowast: '∗',
+  lowbar: '_',
+  loz: '◊',
+  lozenge: '◊',
+  lozf: '⧫',
+  lpar: '(',
+  lparlt: '⦓',
+  lrarr: '⇆',
+  lrcorner: '⌟',
+  lrhar: '⇋',
+  lrhard: '⥭',
+  lrm: '‎',
+  lrtri: '⊿',
+  lsaquo: '‹',
+  lscr: '𝓁',
+  lsh: '↰',
+  lsim: '≲',
+  lsime: '⪍',
+  lsimg: '⪏',
+  lsqb: '[',
+  lsquo: '‘',
+  lsquor: '‚',
+  lstrok: 'ł',
+  lt: '<',
+  ltcc: '⪦',
+  ltcir: '⩹',
+  ltdot: '⋖',
+  lthree: '⋋',
+  ltimes: '⋉',
+  ltlarr: '⥶',
+  ltquest: '⩻',
+  ltrPar: '⦖',
+  ltri: '◃',
+  ltrie: '⊴',
+  ltrif: '◂',
+  lurdshar: '⥊',
+  luruhar: '⥦',
+  lvertneqq: '≨︀',
+  lvnE: '≨︀',
+  mDDot: '∺',
+  macr: '¯',
+  male: '♂',
+  malt: '✠',
+  maltese: '✠',
+  map: '↦',
+  mapsto: '↦',
+  mapstodown: '↧',
+  mapstoleft: '↤',
+  mapstoup: '↥',
+  marker: '▮',
+  mcomma: '⨩',
+  mcy: 'м',
+  mdash: '—',
+  measuredangle: '∡',
+  mfr: '𝔪',
+  mho: '℧',
+  micro: 'µ',
+  mid: '∣',
+  midast: '*',
+  midcir: '⫰',
+  middot: '·',
+  minus: '−',
+  minusb: '⊟',
+  minusd: '∸',
+  minusdu: '⨪',
+  mlcp: '⫛',
+  mldr: '…',
+  mnplus: '∓',
+  models: '⊧',
+  mopf: '𝕞',
+  mp: '∓',
+  mscr: '𝓂',
+  mstpos: '∾',
+  mu: 'μ',
+  multimap: '⊸',
+  mumap: '⊸',
+  nGg: '⋙̸',
+  nGt: '≫⃒',
+  nGtv: '≫̸',
+  nLeftarrow: '⇍',
+  nLeftrightarrow: '⇎',
+  nLl: '⋘̸',
+  nLt: '≪⃒',
+  nLtv: '≪̸',
+  nRightarrow: '⇏',
+  nVDash: '⊯',
+  nVdash: '⊮',
+  nabla: '∇',
+  nacute: 'ń',
+  nang: '∠⃒',
+  nap: '≉',
+  napE: '⩰̸',
+  napid: '≋̸',
+  napos: 'ŉ',
+  napprox: '≉',
+  natur: '♮',
+  natural: '♮',
+  naturals: 'ℕ',
+  nbsp: ' ',
+  nbump: '≎̸',
+  nbumpe: '≏̸',
+  ncap: '⩃',
+  ncaron: 'ň',
+  ncedil: 'ņ',
+  ncong: '≇',
+  ncongdot: '⩭̸',
+  ncup: '⩂',
+  ncy: 'н',
+  ndash: '–',
+  ne: '≠',
+  neArr: '⇗',
+  nearhk: '⤤',
+  nearr: '↗',
+  nearrow: '↗',
+  nedot: '≐̸',
+  nequiv: '≢',
+  nesear: '⤨',
+  nesim: '≂̸',
+  nexist: '∄',
+  nexists: '∄',
+  nfr: '𝔫',
+  ngE: '≧̸',
+  nge: '≱',
+  ngeq: '≱',
+  ngeqq: '≧̸',
+  ngeqslant: '⩾̸',
+  nges: '⩾̸',
+  ngsim: '≵',
+  ngt: '≯',
+  ngtr: '≯',
+  nhArr: '⇎',
+  nharr: '↮',
+  nhpar: '⫲',
+  ni: '∋',
+  nis: '⋼',
+  nisd: '⋺',
+  niv: '∋',
+  njcy: 'њ',
+  nlArr: '⇍',
+  nlE: '≦̸',
+  nlarr: '↚',
+  nldr: '‥',
+  nle: '≰',
+  nleftarrow: '↚',
+  nleftrightarrow: '↮',
+  nleq: '≰',
+  nleqq: '≦̸',
+  nleqslant: '⩽̸',
+  nles: '⩽̸',
+  nless: '≮',
+  nlsim: '≴',
+  nlt: '≮',
+  nltri: '⋪',
+  nltrie: '⋬',
+  nmid: '∤',
+  nopf: '𝕟',
+  not: '¬',
+  notin: '∉',
+  notinE: '⋹̸',
+  notindot: '⋵̸',
+  notinva: '∉',
+  notinvb: '⋷',
+  notinvc: '⋶',
+  notni: '∌',
+  notniva: '∌',
+  notnivb: '⋾',
+  notnivc: '⋽',
+  npar: '∦',
+  nparallel: '∦',
+  nparsl: '⫽⃥',
+  npart: '∂̸',
+  npolint: '⨔',
+  npr: '⊀',
+  nprcue: '⋠',
+  npre: '⪯̸',
+  nprec: '⊀',
+  npreceq: '⪯̸',
+  nrArr: '⇏',
+  nrarr: '↛',
+  nrarrc: '⤳̸',
+  nrarrw: '↝̸',
+  nrightarrow: '↛',
+  nrtri: '⋫',
+  nrtrie: '⋭',
+  nsc: '⊁',
+  nsccue: '⋡',
+  nsce: '⪰̸',
+  nscr: '𝓃',
+  nshortmid: '∤',
+  nshortparallel: '∦',
+  nsim: '≁',
+  nsime: '≄',
+  nsimeq: '≄',
+  nsmid: '∤',
+  nspar: '∦',
+  nsqsube: '⋢',
+  nsqsupe: '⋣',
+  nsub: '⊄',
+  nsubE: '⫅̸',
+  nsube: '⊈',
+  nsubset: '⊂⃒',
+  nsubseteq: '⊈',
+  nsubseteqq: '⫅̸',
+  nsucc: '⊁',
+  nsucceq: '⪰̸',
+  nsup: '⊅',
+  nsupE: '⫆̸',
+  nsupe: '⊉',
+  nsupset: '⊃⃒',
+  nsupseteq: '⊉',
+  nsupseteqq: '⫆̸',
+  ntgl: '≹',
+  ntilde: 'ñ',
+  ntlg: '≸',
+  ntriangleleft: '⋪',
+  ntrianglelefteq: '⋬',
+  ntriangleright: '⋫',
+  ntrianglerighteq: '⋭',
+  nu: 'ν',
+  num: '#',
+  numero: '№',
+  numsp: ' ',
+  nvDash: '⊭',
+  nvHarr: '⤄',
+  nvap: '≍⃒',
+  nvdash: '⊬',
+  nvge: '≥⃒',
+  nvgt: '>⃒',
+  nvinfin: '⧞',
+  nvlArr: '⤂',
+  nvle: '≤⃒',
+  nvlt: '<⃒',
+  nvltrie: '⊴⃒',
+  nvrArr: '⤃',
+  nvrtrie: '⊵⃒',
+  nvsim: '∼⃒',
+  nwArr: '⇖',
+  nwarhk: '⤣',
+  nwarr: '↖',
+  nwarrow: '↖',
+  nwnear: '⤧',
+  oS: 'Ⓢ',
+  oacute: 'ó',
+  oast: '⊛',
+  ocir: '⊚',
+  ocirc: 'ô',
+  ocy: 'о',
+  odash: '⊝',
+  odblac: 'ő',
+  odiv: '⨸',
+  odot: '⊙',
+  odsold: '⦼',
+  oelig: 'œ',
+  ofcir: '⦿',
+  ofr: '𝔬',
+  ogon: '˛',
+  ograve: 'ò',
+  ogt: '⧁',
+  ohbar: '⦵',
+  ohm: 'Ω',
+  oint: '∮',
+  olarr: '↺',
+  olcir: '⦾',
+  olcross: '⦻',
+  oline: '‾',
+  olt: '⧀',
+  omacr: 'ō',
+  omega: 'ω',
+  omicron: 'ο',
+  omid: '⦶',
+  ominus: '⊖',
+  oopf: '𝕠',
+  opar: '⦷',
+  operp: '⦹',
+  oplus: '⊕',
+  or: '∨',
+  orarr: '↻',
+  ord: '⩝',
+  order: 'ℴ',
+  orderof: 'ℴ',
+  ordf: 'ª',
+  ordm: 'º',
+  origof: '⊶',
+  oror: '⩖',
+  orslope: '⩗',
+  orv: '⩛',
+  oscr: 'ℴ',
+  oslash: 'ø',
+  osol: '⊘',
+  otilde: 'õ',
+  otimes: '⊗',
+  otimesas: '⨶',
+  ouml: 'ö',
+  ovbar: '⌽',
+  par: '∥',
+  para: '¶',
+  parallel: '∥',
+  parsim: '⫳',
+  parsl: '⫽',
+  part: '∂',
+  pcy: 'п',
+  percnt: '%',
+  period: '.',
+  permil: '‰',
+  perp: '⊥',
+  pertenk: '‱',
+  pfr: '𝔭',
+  phi: 'φ',
+  phiv: 'ϕ',
+  phmmat: 'ℳ',
+  phone: '☎',
+  pi: 'π',
+  pitchfork: '⋔',
+  piv: 'ϖ',
+  planck: 'ℏ',
+  planckh: 'ℎ',
+  plankv: 'ℏ',
+  plus: '+',
+  plusacir: '⨣',
+  plusb: '⊞',
+  pluscir: '⨢',
+  plusdo: '∔',
+  plusdu: '⨥',
+  pluse: '⩲',
+  plusmn: '±',
+  plussim: '⨦',
+  plustwo: '⨧',
+  pm: '±',
+  pointint: '⨕',
+  popf: '𝕡',
+  pound: '£',
+  pr: '≺',
+  prE: '⪳',
+  prap: '⪷',
+  prcue: '≼',
+  pre: '⪯',
+  prec: '≺',
+  precapprox: '⪷',
+  preccurlyeq: '≼',
+  preceq: '⪯',
+  precnapprox: '⪹',
+  precneqq: '⪵',
+  precnsim: '⋨',
+  precsim: '≾',
+  prime: '′',
+  primes: 'ℙ',
+  prnE: '⪵',
+  prnap: '⪹',
+  prnsim: '⋨',
+  prod: '∏',
+  profalar: '⌮',
+  profline: '⌒',
+  profsurf: '⌓',
+  prop: '∝',
+  propto: '∝',
+  prsim: '≾',
+  prurel: '⊰',
+  pscr: '𝓅',
+  psi: 'ψ',
+  puncsp: ' ',
+  qfr: '𝔮',
+  qint: '⨌',
+  qopf: '𝕢',
+  qprime: '⁗',
+  qscr: '𝓆',
+  quaternions: 'ℍ',
+  quatint: '⨖',
+  quest: '?',
+  questeq: '≟',
+  quot: '"',
+  rAarr: '⇛',
+  rArr: '⇒',
+  rAtail: '⤜',
+  rBarr: '⤏',
+  rHar: '⥤',
+  race: '∽̱',
+  racute: 'ŕ',
+  radic: '√',
+  raemptyv: '⦳',
+  rang: '⟩',
+  rangd: '⦒',
+  range: '⦥',
+  rangle: '⟩',
+  raquo: '»',
+  rarr: '→',
+  rarrap: '⥵',
+  rarrb: '⇥',
+  rarrbfs: '⤠',
+  rarrc: '⤳',
+  rarrfs: '⤞',
+  rarrhk: '↪',
+  rarrlp: '↬',
+  rarrpl: '⥅',
+  rarrsim: '⥴',
+  rarrtl: '↣',
+  rarrw: '↝',
+  ratail: '⤚',
+  ratio: '∶',
+  rationals: 'ℚ',
+  rbarr: '⤍',
+  rbbrk: '❳',
+  rbrace: '}',
+  rbrack: ']',
+  rbrke: '⦌',
+  rbrksld: '⦎',
+  rbrkslu: '⦐',
+  rcaron: 'ř',
+  rcedil: 'ŗ',
+  rceil: '⌉',
+  rcub: '}',
+  rcy: 'р',
+  rdca: '⤷',
+  rdldhar: '⥩',
+  rdquo: '”',
+  rdquor: '”',
+  rdsh: '↳',
+  real: 'ℜ',
+  realine: 'ℛ',
+  realpart: 'ℜ',
+  reals: 'ℝ',
+  rect: '▭',
+  reg: '®',
+  rfisht: '⥽',
+  rfloor: '⌋',
+  rfr: '𝔯',
+  rhard: '⇁',
+  rharu: '⇀',
+  rharul: '⥬',
+  rho: 'ρ',
+  rhov: 'ϱ',
+  rightarrow: '→',
+  rightarrowtail: '↣',
+  rightharpoondown: '⇁',
+  rightharpoonup: '⇀',
+  rightleftarrows: '⇄',
+  rightleftharpoons: '⇌',
+  rightrightarrows: '⇉',
+  rightsquigarrow: '↝',
+  rightthreetimes: '⋌',
+  ring: '˚',
+  risingdotseq: '≓',
+  rlarr: '⇄',
+  rlhar: '⇌',
+  rlm: '‏',
+  rmoust: '⎱',
+  rmoustache: '⎱',
+  rnmid: '⫮',
+  roang: '⟭',
+  roarr: '⇾',
+  robrk: '⟧',
+  ropar: '⦆',
+  ropf: '𝕣',
+  roplus: '⨮',
+  rotimes: '⨵',
+  rpar: ')',
+  rpargt: '⦔',
+  rppolint: '⨒',
+  rrarr: '⇉',
+  rsaquo: '›',
+  rscr: '𝓇',
+  rsh: '↱',
+  rsqb: ']',
+  rsquo: '’',
+  rsquor: '’',
+  rthree: '⋌',
+  rtimes: '⋊',
+  rtri: '▹',
+  rtrie: '⊵',
+  rtrif: '▸',
+  rtriltri: '⧎',
+  ruluhar: '⥨',
+  rx: '℞',
+  sacute: 'ś',
+  sbquo: '‚',
+  sc: '≻',
+  scE: '⪴',
+  scap: '⪸',
+  scaron: 'š',
+  sccue: '≽',
+  sce: '⪰',
+  scedil: 'ş',
+  scirc: 'ŝ',
+  scnE: '⪶',
+  scnap: '⪺',
+  scnsim: '⋩',
+  scpolint: '⨓',
+  scsim: '≿',
+  scy: 'с',
+  sdot: '⋅',
+  sdotb: '⊡',
+  sdote: '⩦',
+  seArr: '⇘',
+  searhk: '⤥',
+  searr: '↘',
+  searrow: '↘',
+  sect: '§',
+  semi: ';',
+  seswar: '⤩',
+  setminus: '∖',
+  setmn: '∖',
+  sext: '✶',
+  sfr: '𝔰',
+  sfrown: '⌢',
+  sharp: '♯',
+  shchcy: 'щ',
+  shcy: 'ш',
+  shortmid: '∣',
+  shortparallel: '∥',
+  shy: '­',
+  sigma: 'σ',
+  sigmaf: 'ς',
+  sigmav: 'ς',
+  sim: '∼',
+  simdot: '⩪',
+  sime: '≃',
+  simeq: '≃',
+  simg: '⪞',
+  simgE: '⪠',
+  siml: '⪝',
+  simlE: '⪟',
+  simne: '≆',
+  simplus: '⨤',
+  simrarr: '⥲',
+  slarr: '←',
+  smallsetminus: '∖',
+  smashp: '⨳',
+  smeparsl: '⧤',
+  smid: '∣',
+  smile: '⌣',
+  smt: '⪪',
+  smte: '⪬',
+  smtes: '⪬︀',
+  softcy: 'ь',
+  sol: '/',
+  solb: '⧄',
+  solbar: '⌿',
+  sopf: '𝕤',
+  spades: '♠',
+  spadesuit: '♠',
+  spar: '∥',
+  sqcap: '⊓',
+  sqcaps: '⊓︀',
+  sqcup: '⊔',
+  sqcups: '⊔︀',
+  sqsub: '⊏',
+  sqsube: '⊑',
+  sqsubset: '⊏',
+  sqsubseteq: '⊑',
+  sqsup: '⊐',
+  sqsupe: '⊒',
+  sqsupset: '⊐',
+  sqsupseteq: '⊒',
+  squ: '□',
+  square: '□',
+  squarf: '▪',
+  squf: '▪',
+  srarr: '→',
+  sscr: '𝓈',
+  ssetmn: '∖',
+  ssmile: '⌣',
+  sstarf: '⋆',
+  star: '☆',
+  starf: '★',
+  straightepsilon: 'ϵ',
+  straightphi: 'ϕ',
+  strns: '¯',
+  sub: '⊂',
+  subE: '⫅',
+  subdot: '⪽',
+  sube: '⊆',
+  subedot: '⫃',
+  submult: '⫁',
+  subnE: '⫋',
+  subne: '⊊',
+  subplus: '⪿',
+  subrarr: '⥹',
+  subset: '⊂',
+  subseteq: '⊆',
+  subseteqq: '⫅',
+  subsetneq: '⊊',
+  subsetneqq: '⫋',
+  subsim: '⫇',
+  subsub: '⫕',
+  subsup: '⫓',
+  succ: '≻',
+  succapprox: '⪸',
+  succcurlyeq: '≽',
+  succeq: '⪰',
+  succnapprox: '⪺',
+  succneqq: '⪶',
+  succnsim: '⋩',
+  succsim: '≿',
+  sum: '∑',
+  sung: '♪',
+  sup1: '¹',
+  sup2: '²',
+  sup3: '³',
+  sup: '⊃',
+  supE: '⫆',
+  supdot: '⪾',
+  supdsub: '⫘',
+  supe: '⊇',
+  supedot: '⫄',
+  suphsol: '⟉',
+  suphsub: '⫗',
+  suplarr: '⥻',
+  supmult: '⫂',
+  supnE: '⫌',
+  supne: '⊋',
+  supplus: '⫀',
+  supset: '⊃',
+  supseteq: '⊇',
+  supseteqq: '⫆',
+  supsetneq: '⊋',
+  supsetneqq: '⫌',
+  supsim: '⫈',
+  supsub: '⫔',
+  supsup: '⫖',
+  swArr: '⇙',
+  swarhk: '⤦',
+  swarr: '↙',
+  swarrow: '↙',
+  swnwar: '⤪',
+  szlig: 'ß',
+  target: '⌖',
+  tau: 'τ',
+  tbrk: '⎴',
+  tcaron: 'ť',
+  tcedil: 'ţ',
+  tcy: 'т',
+  tdot: '⃛',
+  telrec: '⌕',
+  tfr: '𝔱',
+  there4: '∴',
+  therefore: '∴',
+  theta: 'θ',
+  thetasym: 'ϑ',
+  thetav: 'ϑ',
+  thickapprox: '≈',
+  thicksim: '∼',
+  thinsp: ' ',
+  thkap: '≈',
+  thksim: '∼',
+  thorn: 'þ',
+  tilde: '˜',
+  times: '×',
+  timesb: '⊠',
+  timesbar: '⨱',
+  timesd: '⨰',
+  tint: '∭',
+  toea: '⤨',
+  top: '⊤',
+  topbot: '⌶',
+  topcir: '⫱',
+  topf: '𝕥',
+  topfork: '⫚',
+  tosa: '⤩',
+  tprime: '‴',
+  trade: '™',
+  triangle: '▵',
+  triangledown: '▿',
+  triangleleft: '◃',
+  trianglelefteq: '⊴',
+  triangleq: '≜',
+  triangleright: '▹',
+  trianglerighteq: '⊵',
+  tridot: '◬',
+  trie: '≜',
+  triminus: '⨺',
+  triplus: '⨹',
+  trisb: '⧍',
+  tritime: '⨻',
+  trpezium: '⏢',
+  tscr: '𝓉',
+  tscy: 'ц',
+  tshcy: 'ћ',
+  tstrok: 'ŧ',
+  twixt: '≬',
+  twoheadleftarrow: '↞',
+  twoheadrightarrow: '↠',
+  uArr: '⇑',
+  uHar: '⥣',
+  uacute: 'ú',
+  uarr: '↑',
+  ubrcy: 'ў',
+  ubreve: 'ŭ',
+  ucirc: 'û',
+  ucy: 'у',
+  udarr: '⇅',
+  udblac: 'ű',
+  udhar: '⥮',
+  ufisht: '⥾',
+  ufr: '𝔲',
+  ugrave: 'ù',
+  uharl: '↿',
+  uharr: '↾',
+  uhblk: '▀',
+  ulcorn: '⌜',
+  ulcorner: '⌜',
+  ulcrop: '⌏',
+  ultri: '◸',
+  umacr: 'ū',
+  uml: '¨',
+  uogon: 'ų',
+  uopf: '𝕦',
+  uparrow: '↑',
+  updownarrow: '↕',
+  upharpoonleft: '↿',
+  upharpoonright: '↾',
+  uplus: '⊎',
+  upsi: 'υ',
+  upsih: 'ϒ',
+  upsilon: 'υ',
+  upuparrows: '⇈',
+  urcorn: '⌝',
+  urcorner: '⌝',
+  urcrop: '⌎',
+  uring: 'ů',
+  urtri: '◹',
+  uscr: '𝓊',
+  utdot: '⋰',
+  utilde: 'ũ',
+  utri: '▵',
+  utrif: '▴',
+  uuarr: '⇈',
+  uuml: 'ü',
+  uwangle: '⦧',
+  vArr: '⇕',
+  vBar: '⫨',
+  vBarv: '⫩',
+  vDash: '⊨',
+  vangrt: '⦜',
+  varepsilon: 'ϵ',
+  varkappa: 'ϰ',
+  varnothing: '∅',
+  varphi: 'ϕ',
+  varpi: 'ϖ',
+  varpropto: '∝',
+  varr: '↕',
+  varrho: 'ϱ',
+  varsigma: 'ς',
+  varsubsetneq: '⊊︀',
+  varsubsetneqq: '⫋︀',
+  varsupsetneq: '⊋︀',
+  varsupsetneqq: '⫌︀',
+  vartheta: 'ϑ',
+  vartriangleleft: '⊲',
+  vartriangleright: '⊳',
+  vcy: 'в',
+  vdash: '⊢',
+  vee: '∨',
+  veebar: '⊻',
+  veeeq: '≚',
+  vellip: '⋮',
+  verbar: '|',
+  vert: '|',
+  vfr: '𝔳',
+  vltri: '⊲',
+  vnsub: '⊂⃒',
+  vnsup: '⊃⃒',
+  vopf: '𝕧',
+  vprop: '∝',
+  vrtri: '⊳',
+  vscr: '𝓋',
+  vsubnE: '⫋︀',
+  vsubne: '⊊︀',
+  vsupnE: '⫌︀',
+  vsupne: '⊋︀',
+  vzigzag: '⦚',
+  wcirc: 'ŵ',
+  wedbar: '⩟',
+  wedge: '∧',
+  wedgeq: '≙',
+  weierp: '℘',
+  wfr: '𝔴',
+  wopf: '𝕨',
+  wp: '℘',
+  wr: '≀',
+  wreath: '≀',
+  wscr: '𝓌',
+  xcap: '⋂',
+  xcirc: '◯',
+  xcup: '⋃',
+  xdtri: '▽',
+  xfr: '𝔵',
+  xhArr: '⟺',
+  xharr: '⟷',
+  xi: 'ξ',
+  xlArr: '⟸',
+  xlarr: '⟵',
+  xmap: '⟼',
+  xnis: '⋻',
+  xodot: '⨀',
+  xopf: '𝕩',
+  xoplus: '⨁',
+  xotime: '⨂',
+  xrArr: '⟹',
+  xrarr: '⟶',
+  xscr: '𝓍',
+  xsqcup: '⨆',
+  xuplus: '⨄',
+  xutri: '△',
+  xvee: '⋁',
+  xwedge: '⋀',
+  yacute: 'ý',
+  yacy: 'я',
+  ycirc: 'ŷ',
+  ycy: 'ы',
+  yen: '¥',
+  yfr: '𝔶',
+  yicy: 'ї',
+  yopf: '𝕪',
+  yscr: '𝓎',
+  yucy: 'ю',
+  yuml: 'ÿ',
+  zacute: 'ź',
+  zcaron: 'ž',
+  zcy: 'з',
+  zdot: 'ż',
+  zeetrf: 'ℨ',
+  zeta: 'ζ',
+  zfr: '𝔷',
+  zhcy: 'ж',
+  zigrarr: '⇝',
+  zopf: '𝕫',
+  zscr: '𝓏',
+  zwj: '‍',
+  zwnj: '‌'
+}
+
+;// CONCATENATED MODULE: ./node_modules/decode-named-character-reference/index.js
+
+
+// To do: next major: use `Object.hasOwn`.
+const decode_named_character_reference_own = {}.hasOwnProperty
+
+/**
+ * Decode a single character reference (without the `&` or `;`).
+ * You probably only need this when you’re building parsers yourself that follow
+ * different rules compared to HTML.
+ * This is optimized to be tiny in browsers.
+ *
+ * @param {string} value
+ *   `notin` (named), `#123` (deci), `#x123` (hexa).
+ * @returns {string|false}
+ *   Decoded reference.
+ */
+function decodeNamedCharacterReference(value) {
+  return decode_named_character_reference_own.call(characterEntities, value) ? characterEntities[value] : false
+}
+
+;// CONCATENATED MODULE: ./node_modules/micromark-core-commonmark/lib/character-reference.js
+/**
+ * @import {
+ *   Code,
+ *   Construct,
+ *   State,
+ *   TokenizeContext,
+ *   Tokenizer
+ * } from 'micromark-util-types'
+ */
+
+
+
+/** @type {Construct} */
+const characterReference = {
+  name: 'characterReference',
+  tokenize: tokenizeCharacterReference
+};
+
+/**
+ * @this {TokenizeContext}
+ *   Context.
+ * @type {Tokenizer}
+ */
+function tokenizeCharacterReference(effects, ok, nok) {
+  const self = this;
+  let size = 0;
+  /** @type {number} */
+  let max;
+  /** @type {(code: Code) => boolean} */
+  let test;
+  return start;
+
+  /**
+   * Start of character reference.
+   *
+   * ```markdown
+   * > | a&amp;b
+   *      ^
+   * > | a&#123;b
+   *      ^
+   * > | a&#x9;b
+   *      ^
+   * ```
+   *
+   * @type {State}
+   */
+  function start(code) {
+    effects.enter("characterReference");
+    effects.enter("characterReferenceMarker");
+    effects.consume(code);
+    effects.exit("characterReferenceMarker");
+    return open;
+  }
+
+  /**
+   * After `&`, at `#` for numeric references or alphanumeric for named
+   * references.
+   *
+   * ```markdown
+   * > | a&amp;b
+   *       ^
+   * > | a&#123;b
+   *       ^
+   * > | a&#x9;b
+   *       ^
+   * ```
+   *
+   * @type {State}
+   */
+  function open(code) {
+    if (code === 35) {
+      effects.enter("characterReferenceMarkerNumeric");
+      effects.consume(code);
+      effects.exit("characterReferenceMarkerNumeric");
+      return numeric;
+    }
+    effects.enter("characterReferenceValue");
+    max = 31;
+    test = asciiAlphanumeric;
+    return value(code);
+  }
+
+  /**
+   * After `#`, at `x` for hexadecimals or digit for decimals.
+   *
+   * ```markdown
+   * > | a&#123;b
+   *        ^
+   * > | a&#x9;b
+   *        ^
+   * ```
+   *
+   * @type {State}
+   */
+  function numeric(code) {
+    if (code === 88 || code === 120) {
+      effects.enter("characterReferenceMarkerHexadecimal");
+      effects.consume(code);
+      effects.exit("characterReferenceMarkerHexadecimal");
+      effects.enter("characterReferenceValue");
+      max = 6;
+      test = asciiHexDigit;
+      return value;
+    }
+    effects.enter("characterReferenceValue");
+    max = 7;
+    test = asciiDigit;
+    return value(code);
+  }
+
+  /**
+   * After markers (`&#x`, `&#`, or `&`), in value, before `;`.
+   *
+   * The character reference kind defines what and how many characters are
+   * allowed.
+   *
+   * ```markdown
+   * > | a&amp;b
+   *       ^^^
+   * > | a&#123;b
+   *        ^^^
+   * > | a&#x9;b
+   *         ^
+   * ```
+   *
+   * @type {State}
+   */
+  function value(code) {
+    if (code === 59 && size) {
+      const token = effects.exit("characterReferenceValue");
+      if (test === asciiAlphanumeric && !decodeNamedCharacterReference(self.sliceSerialize(token))) {
+        return nok(code);
+      }
+
+      // To do: `markdown-rs` uses a different name:
+      // `CharacterReferenceMarkerSemi`.
+      effects.enter("characterReferenceMarker");
+      effects.consume(code);
+      effects.exit("characterReferenceMarker");
+      effects.exit("characterReference");
+      return ok;
+    }
+    if (test(code) && size++ < max) {
+      effects.consume(code);
+      return value;
+    }
+    return nok(code);
+  }
+}
+;// CONCATENATED MODULE: ./node_modules/micromark-core-commonmark/lib/character-escape.js
+/**
+ * @import {
+ *   Construct,
+ *   State,
+ *   TokenizeContext,
+ *   Tokenizer
+ * } from 'micromark-util-types'
+ */
+
+
+/** @type {Construct} */
+const characterEscape = {
+  name: 'characterEscape',
+  tokenize: tokenizeCharacterEscape
+};
+
+/**
+ * @this {TokenizeContext}
+ *   Context.
+ * @type {Tokenizer}
+ */
+function tokenizeCharacterEscape(effects, ok, nok) {
+  return start;
+
+  /**
+   * Start of character escape.
+   *
+   * ```markdown
+   * > | a\*b
+   *      ^
+   * ```
+   *
+   * @type {State}
+   */
+  function start(code) {
+    effects.enter("characterEscape");
+    effects.enter("escapeMarker");
+    effects.consume(code);
+    effects.exit("escapeMarker");
+    return inside;
+  }
+
+  /**
+   * After `\`, at punctuation.
+   *
+   * ```markdown
+   * > | a\*b
+   *       ^
+   * ```
+   *
+   * @type {State}
+   */
+  function inside(code) {
+    // ASCII punctuation.
+    if (asciiPunctuation(code)) {
+      effects.enter("characterEscapeValue");
+      effects.consume(code);
+      effects.exit("characterEscapeValue");
+      effects.exit("characterEscape");
+      return ok;
+    }
+    return nok(code);
+  }
+}
+;// CONCATENATED MODULE: ./node_modules/micromark-core-commonmark/lib/line-ending.js
+/**
+ * @import {
+ *   Construct,
+ *   State,
+ *   TokenizeContext,
+ *   Tokenizer
+ * } from 'micromark-util-types'
+ */
+
+
+
+/** @type {Construct} */
+const lineEnding = {
+  name: 'lineEnding',
+  tokenize: tokenizeLineEnding
+};
+
+/**
+ * @this {TokenizeContext}
+ *   Context.
+ * @type {Tokenizer}
+ */
+function tokenizeLineEnding(effects, ok) {
+  return start;
+
+  /** @type {State} */
+  function start(code) {
+    effects.enter("lineEnding");
+    effects.consume(code);
+    effects.exit("lineEnding");
+    return factorySpace(effects, ok, "linePrefix");
+  }
+}
+;// CONCATENATED MODULE: ./node_modules/micromark-util-resolve-all/index.js
+/**
+ * @import {Event, Resolver, TokenizeContext} from 'micromark-util-types'
+ */
+
+/**
+ * Call all `resolveAll`s.
+ *
+ * @param {ReadonlyArray<{resolveAll?: Resolver | undefined}>} constructs
+ *   List of constructs, optionally with `resolveAll`s.
+ * @param {Array<Event>} events
+ *   List of events.
+ * @param {TokenizeContext} context
+ *   Context used by `tokenize`.
+ * @returns {Array<Event>}
+ *   Changed events.
+ */
+function resolveAll(constructs, events, context) {
+  /** @type {Array<Resolver>} */
+  const called = []
+  let index = -1
+
+  while (++index < constructs.length) {
+    const resolve = constructs[index].resolveAll
+
+    if (resolve && !called.includes(resolve)) {
+      events = resolve(events, context)
+      called.push(resolve)
+    }
+  }
+
+  return events
+}
+
+;// CONCATENATED MODULE: ./node_modules/micromark-core-commonmark/lib/label-end.js
+/**
+ * @import {
+ *   Construct,
+ *   Event,
+ *   Resolver,
+ *   State,
+ *   TokenizeContext,
+ *   Tokenizer,
+ *   Token
+ * } from 'micromark-util-types'
+ */
+
+
+
+
+
+
+
+
+
+/** @type {Construct} */
+const labelEnd = {
+  name: 'labelEnd',
+  resolveAll: resolveAllLabelEnd,
+  resolveTo: resolveToLabelEnd,
+  tokenize: tokenizeLabelEnd
+};
+
+/** @type {Construct} */
+const resourceConstruct = {
+  tokenize: tokenizeResource
+};
+/** @type {Construct} */
+const referenceFullConstruct = {
+  tokenize: tokenizeReferenceFull
+};
+/** @type {Construct} */
+const referenceCollapsedConstruct = {
+  tokenize: tokenizeReferenceCollapsed
+};
+
+/** @type {Resolver} */
+function resolveAllLabelEnd(events) {
+  let index = -1;
+  /** @type {Array<Event>} */
+  const newEvents = [];
+  while (++index < events.length) {
+    const token = events[index][1];
+    newEvents.push(events[index]);
+    if (token.type === "labelImage" || token.type === "labelLink" || token.type === "labelEnd") {
+      // Remove the marker.
+      const offset = token.type === "labelImage" ? 4 : 2;
+      token.type = "data";
+      index += offset;
+    }
+  }
+
+  // If the events are equal, we don't have to copy newEvents to events
+  if (events.length !== newEvents.length) {
+    splice(events, 0, events.length, newEvents);
+  }
+  return events;
+}
+
+/** @type {Resolver} */
+function resolveToLabelEnd(events, context) {
+  let index = events.length;
+  let offset = 0;
+  /** @type {number | undefined} */
+  let open;
+  /** @type {number | undefined} */
+  let close;
+  /** @type {Array<Event>} */
+  let media;
+
+  // Find an opening.
+  while (index--) {
+    const token = events[index][1];
+    if (open) {
+      // If we see another link, or inactive link label, we’ve been here before.
+      if (token.type === "link" || token.type === "labelLink" && token._inactive) {
+        break;
+      }
+
+      // Mark other link openings as inactive, as we can’t have links in
+      // links.
+      if (events[index][0] === 'enter' && token.type === "labelLink") {
+        token._inactive = true;
+      }
+    } else if (close) {
+      if (events[index][0] === 'enter' && (token.type === "labelImage" || token.type === "labelLink") && !token._balanced) {
+        open = index;
+        if (token.type !== "labelLink") {
+          offset = 2;
+          break;
+        }
+      }
+    } else if (token.type === "labelEnd") {
+      close = index;
+    }
+  }
+  const group = {
+    type: events[open][1].type === "labelLink" ? "link" : "image",
+    start: {
+      ...events[open][1].start
+    },
+    end: {
+      ...events[events.length - 1][1].end
+    }
+  };
+  const label = {
+    type: "label",
+    start: {
+      ...events[open][1].start
+    },
+    end: {
+      ...events[close][1].end
+    }
+  };
+  const text = {
+    type: "labelText",
+    start: {
+      ...events[open + offset + 2][1].end
+    },
+    end: {
+      ...events[close - 2][1].start
+    }
+  };
+  media = [['enter', group, context], ['enter', label, context]];
+
+  // Opening marker.
+  media = push(media, events.slice(open + 1, open + offset + 3));
+
+  // Text open.
+  media = push(media, [['enter', text, context]]);
+
+  // Always populated by defaults.
+
+  // Between.
+  media = push(media, resolveAll(context.parser.constructs.insideSpan.null, events.slice(open + offset + 4, close - 3), context));
+
+  // Text close, marker close, label close.
+  media = push(media, [['exit', text, context], events[close - 2], events[close - 1], ['exit', label, context]]);
+
+  // Reference, resource, or so.
+  media = push(media, events.slice(close + 1));
+
+  // Media close.
+  media = push(media, [['exit', group, context]]);
+  splice(events, open, events.length, media);
+  return events;
+}
+
+/**
+ * @this {TokenizeContext}
+ *   Context.
+ * @type {Tokenizer}
+ */
+function tokenizeLabelEnd(effects, ok, nok) {
+  const self = this;
+  const labelStarts = self._labelStarts;
+  /** @type {Token} */
+  let labelStart;
+  /** @type {boolean} */
+  let defined;
+  if (labelStarts) {
+    // Discard ones that failed to close,
+    // they’re not needed anymore.
+    while (labelStarts.length > 0 && labelStarts[labelStarts.length - 1]._balanced) {
+      labelStarts.pop();
+    }
+    labelStart = labelStarts[labelStarts.length - 1];
+  }
+  return start;
+
+  /**
+   * Start of label end.
+   *
+   * ```markdown
+   * > | [a](b) c
+   *       ^
+   * > | [a][b] c
+   *       ^
+   * > | [a][] b
+   *       ^
+   * > | [a] b
+   * ```
+   *
+   * @type {State}
+   */
+  function start(code) {
+    // If there is not an okay opening.
+    if (!labelStart) {
+      return nok(code);
+    }
+
+    // If the corresponding label (link) start is marked as inactive,
+    // it means we’d be wrapping a link, like this:
+    //
+    // ```markdown
+    // > | a [b [c](d) e](f) g.
+    //                  ^
+    // ```
+    //
+    // We can’t have that, so it’s just balanced brackets.
+    if (labelStart._inactive) {
+      return labelEndNok(code);
+    }
+    defined = self.parser.defined.includes(normalizeIdentifier(self.sliceSerialize({
+      start: labelStart.end,
+      end: self.now()
+    })));
+    effects.enter("labelEnd");
+    effects.enter("labelMarker");
+    effects.consume(code);
+    effects.exit("labelMarker");
+    effects.exit("labelEnd");
+    return after;
+  }
+
+  /**
+   * After `]`.
+   *
+   * ```markdown
+   * > | [a](b) c
+   *       ^
+   * > | [a][b] c
+   *       ^
+   * > | [a][] b
+   *       ^
+   * > | [a] b
+   *       ^
+   * ```
+   *
+   * @type {State}
+   */
+  function after(code) {
+    // Note: `markdown-rs` also parses GFM footnotes here, which for us is in
+    // an extension.
+
+    // Resource (`[asd](fgh)`)?
+    if (code === 40) {
+      return effects.attempt(resourceConstruct, labelEndOk, defined ? labelEndOk : labelEndNok)(code);
+    }
+
+    // Full (`[asd][fgh]`) or collapsed (`[asd][]`) reference?
+    if (code === 91) {
+      return effects.attempt(referenceFullConstruct, labelEndOk, defined ? referenceNotFull : labelEndNok)(code);
+    }
+
+    // Shortcut (`[asd]`) reference?
+    return defined ? labelEndOk(code) : labelEndNok(code);
+  }
+
+  /**
+   * After `]`, at `[`, but not at a full reference.
+   *
+   * > 👉 **Note**: we only get here if the label is defined.
+   *
+   * ```markdown
+   * > | [a][] b
+   *        ^
+   * > | [a] b
+   *        ^
+   * ```
+   *
+   * @type {State}
+   */
+  function referenceNotFull(code) {
+    return effects.attempt(referenceCollapsedConstruct, labelEndOk, labelEndNok)(code);
+  }
+
+  /**
+   * Done, we found something.
+   *
+   * ```markdown
+   * > | [a](b) c
+   *           ^
+   * > | [a][b] c
+   *           ^
+   * > | [a][] b
+   *          ^
+   * > | [a] b
+   *        ^
+   * ```
+   *
+   * @type {State}
+   */
+  function labelEndOk(code) {
+    // Note: `markdown-rs` does a bunch of stuff here.
+    // This label start is now used up: discard it so it’s never found again.
+
+    labelStarts.pop();
+    return ok(code);
+  }
+
+  /**
+   * Done, it’s nothing.
+   *
+   * There was an okay opening, but we didn’t match anything.
+   *
+   * ```markdown
+   * > | [a](b c
+   *        ^
+   * > | [a][b c
+   *        ^
+   * > | [a] b
+   *        ^
+   * ```
+   *
+   * @type {State}
+   */
+  function labelEndNok(code) {
+    labelStart._balanced = true;
+    return nok(code);
+  }
+}
+
+/**
+ * @this {TokenizeContext}
+ *   Context.
+ * @type {Tokenizer}
+ */
+function tokenizeResource(effects, ok, nok) {
+  return resourceStart;
+
+  /**
+   * At a resource.
+   *
+   * ```markdown
+   * > | [a](b) c
+   *        ^
+   * ```
+   *
+   * @type {State}
+   */
+  function resourceStart(code) {
+    effects.enter("resource");
+    effects.enter("resourceMarker");
+    effects.consume(code);
+    effects.exit("resourceMarker");
+    return resourceBefore;
+  }
+
+  /**
+   * In resource, after `(`, at optional whitespace.
+   *
+   * ```markdown
+   * > | [a](b) c
+   *         ^
+   * ```
+   *
+   * @type {State}
+   */
+  function resourceBefore(code) {
+    return markdownLineEndingOrSpace(code) ? factoryWhitespace(effects, resourceOpen)(code) : resourceOpen(code);
+  }
+
+  /**
+   * In resource, after optional whitespace, at `)` or a destination.
+   *
+   * ```markdown
+   * > | [a](b) c
+   *         ^
+   * ```
+   *
+   * @type {State}
+   */
+  function resourceOpen(code) {
+    if (code === 41) {
+      return resourceEnd(code);
+    }
+    return factoryDestination(effects, resourceDestinationAfter, resourceDestinationMissing, "resourceDestination", "resourceDestinationLiteral", "resourceDestinationLiteralMarker", "resourceDestinationRaw", "resourceDestinationString", 32)(code);
+  }
+
+  /**
+   * In resource, after destination, at optional whitespace.
+   *
+   * ```markdown
+   * > | [a](b) c
+   *          ^
+   * ```
+   *
+   * @type {State}
+   */
+  function resourceDestinationAfter(code) {
+    return markdownLineEndingOrSpace(code) ? factoryWhitespace(effects, resourceBetween)(code) : resourceEnd(code);
+  }
+
+  /**
+   * At invalid destination.
+   *
+   * ```markdown
+   * > | [a](<<) b
+   *         ^
+   * ```
+   *
+   * @type {State}
+   */
+  function resourceDestinationMissing(code) {
+    return nok(code);
+  }
+
+  /**
+   * In resource, after destination and whitespace, at `(` or title.
+   *
+   * ```markdown
+   * > | [a](b ) c
+   *           ^
+   * ```
+   *
+   * @type {State}
+   */
+  function resourceBetween(code) {
+    if (code === 34 || code === 39 || code === 40) {
+      return factoryTitle(effects, resourceTitleAfter, nok, "resourceTitle", "resourceTitleMarker", "resourceTitleString")(code);
+    }
+    return resourceEnd(code);
+  }
+
+  /**
+   * In resource, after title, at optional whitespace.
+   *
+   * ```markdown
+   * > | [a](b "c") d
+   *              ^
+   * ```
+   *
+   * @type {State}
+   */
+  function resourceTitleAfter(code) {
+    return markdownLineEndingOrSpace(code) ? factoryWhitespace(effects, resourceEnd)(code) : resourceEnd(code);
+  }
+
+  /**
+   * In resource, at `)`.
+   *
+   * ```markdown
+   * > | [a](b) d
+   *          ^
+   * ```
+   *
+   * @type {State}
+   */
+  function resourceEnd(code) {
+    if (code === 41) {
+      effects.enter("resourceMarker");
+      effects.consume(code);
+      effects.exit("resourceMarker");
+      effects.exit("resource");
+      return ok;
+    }
+    return nok(code);
+  }
+}
+
+/**
+ * @this {TokenizeContext}
+ *   Context.
+ * @type {Tokenizer}
+ */
+function tokenizeReferenceFull(effects, ok, nok) {
+  const self = this;
+  return referenceFull;
+
+  /**
+   * In a reference (full), at the `[`.
+   *
+   * ```markdown
+   * > | [a][b] d
+   *        ^
+   * ```
+   *
+   * @type {State}
+   */
+  function referenceFull(code) {
+    return factoryLabel.call(self, effects, referenceFullAfter, referenceFullMissing, "reference", "referenceMarker", "referenceString")(code);
+  }
+
+  /**
+   * In a reference (full), after `]`.
+   *
+   * ```markdown
+   * > | [a][b] d
+   *          ^
+   * ```
+   *
+   * @type {State}
+   */
+  function referenceFullAfter(code) {
+    return self.parser.defined.includes(normalizeIdentifier(self.sliceSerialize(self.events[self.events.length - 1][1]).slice(1, -1))) ? ok(code) : nok(code);
+  }
+
+  /**
+   * In reference (full) that was missing.
+   *
+   * ```markdown
+   * > | [a][b d
+   *        ^
+   * ```
+   *
+   * @type {State}
+   */
+  function referenceFullMissing(code) {
+    return nok(code);
+  }
+}
+
+/**
+ * @this {TokenizeContext}
+ *   Context.
+ * @type {Tokenizer}
+ */
+function tokenizeReferenceCollapsed(effects, ok, nok) {
+  return referenceCollapsedStart;
+
+  /**
+   * In reference (collapsed), at `[`.
+   *
+   * > 👉 **Note**: we only get here if the label is defined.
+   *
+   * ```markdown
+   * > | [a][] d
+   *        ^
+   * ```
+   *
+   * @type {State}
+   */
+  function referenceCollapsedStart(code) {
+    // We only attempt a collapsed label if there’s a `[`.
+
+    effects.enter("reference");
+    effects.enter("referenceMarker");
+    effects.consume(code);
+    effects.exit("referenceMarker");
+    return referenceCollapsedOpen;
+  }
+
+  /**
+   * In reference (collapsed), at `]`.
+   *
+   * > 👉 **Note**: we only get here if the label is defined.
+   *
+   * ```markdown
+   * > | [a][] d
+   *         ^
+   * ```
+   *
+   *  @type {State}
+   */
+  function referenceCollapsedOpen(code) {
+    if (code === 93) {
+      effects.enter("referenceMarker");
+      effects.consume(code);
+      effects.exit("referenceMarker");
+      effects.exit("reference");
+      return ok;
+    }
+    return nok(code);
+  }
+}
+;// CONCATENATED MODULE: ./node_modules/micromark-core-commonmark/lib/label-start-image.js
+/**
+ * @import {
+ *   Construct,
+ *   State,
+ *   Token,
+ *   TokenizeContext,
+ *   Tokenizer
+ * } from 'micromark-util-types'
+ */
+
+
+
+/** @type {Construct} */
+const labelStartImage = {
+  name: 'labelStartImage',
+  resolveAll: labelEnd.resolveAll,
+  tokenize: tokenizeLabelStartImage
+};
+
+/**
+ * @this {TokenizeContext}
+ *   Context.
+ * @type {Tokenizer}
+ */
+function tokenizeLabelStartImage(effects, ok, nok) {
+  const self = this;
+  /** @type {Token} */
+  let labelImage;
+  return start;
+
+  /**
+   * Start of label (image) start.
+   *
+   * ```markdown
+   * > | a ![b] c
+   *       ^
+   * ```
+   *
+   * @type {State}
+   */
+  function start(code) {
+    effects.enter("labelImage");
+    effects.enter("labelImageMarker");
+    effects.consume(code);
+    effects.exit("labelImageMarker");
+    return open;
+  }
+
+  /**
+   * After `!`, at `[`.
+   *
+   * ```markdown
+   * > | a ![b] c
+   *        ^
+   * ```
+   *
+   * @type {State}
+   */
+  function open(code) {
+    if (code === 91) {
+      effects.enter("labelMarker");
+      effects.consume(code);
+      effects.exit("labelMarker");
+      labelImage = effects.exit("labelImage");
+      return after;
+    }
+    return nok(code);
+  }
+
+  /**
+   * After `![`.
+   *
+   * ```markdown
+   * > | a ![b] c
+   *         ^
+   * ```
+   *
+   * This is needed in because, when GFM footnotes are enabled, images never
+   * form when started with a `^`.
+   * Instead, links form:
+   *
+   * ```markdown
+   * ![^a](b)
+   *
+   * ![^a][b]
+   *
+   * [b]: c
+   * ```
+   *
+   * ```html
+   * <p>!<a href=\"b\">^a</a></p>
+   * <p>!<a href=\"c\">^a</a></p>
+   * ```
+   *
+   * @type {State}
+   */
+  function after(code) {
+    // To do: use a new field to do this, this is still needed for
+    // `micromark-extension-gfm-footnote`, but the `label-start-link`
+    // behavior isn’t.
+    // Hidden footnotes hook.
+    /* c8 ignore next 6 */
+    if (code === 94 && '_hiddenFootnoteSupport' in self.parser.constructs) {
+      return nok(code);
+    }
+    self._labelStarts = self._labelStarts || [];
+    self._labelStarts.push(labelImage);
+    return ok(code);
+  }
+}
+;// CONCATENATED MODULE: ./node_modules/micromark-util-classify-character/index.js
+/**
+ * @import {Code} from 'micromark-util-types'
+ */
+
+
+/**
+ * Classify whether a code represents whitespace, punctuation, or something
+ * else.
+ *
+ * Used for attention (emphasis, strong), whose sequences can open or close
+ * based on the class of surrounding characters.
+ *
+ * > 👉 **Note**: eof (`null`) is seen as whitespace.
+ *
+ * @param {Code} code
+ *   Code.
+ * @returns {typeof constants.characterGroupWhitespace | typeof constants.characterGroupPunctuation | undefined}
+ *   Group.
+ */
+function classifyCharacter(code) {
+  if (code === null || markdownLineEndingOrSpace(code) || unicodeWhitespace(code)) {
+    return 1;
+  }
+  if (unicodePunctuation(code)) {
+    return 2;
+  }
+}
+;// CONCATENATED MODULE: ./node_modules/micromark-core-commonmark/lib/attention.js
+/**
+ * @import {
+ *   Code,
+ *   Construct,
+ *   Event,
+ *   Point,
+ *   Resolver,
+ *   State,
+ *   TokenizeContext,
+ *   Tokenizer,
+ *   Token
+ * } from 'micromark-util-types'
+ */
+
+
+
+
+/** @type {Construct} */
+const attention = {
+  name: 'attention',
+  resolveAll: resolveAllAttention,
+  tokenize: tokenizeAttention
+};
+
+/**
+ * Take all events and resolve attention to emphasis or strong.
+ *
+ * @type {Resolver}
+ */
+// eslint-disable-next-line complexity
+function resolveAllAttention(events, context) {
+  let index = -1;
+  /** @type {Array<Event>} */
+  let nextEvents;
+
+  // Walk through all events.
+  //
+  // Note: performance of this is fine on an mb of normal markdown, but it’s
+  // a bottleneck for malicious stuff.
+  while (++index < events.length) {
+    // Find a token that can close.
+    if (events[index][0] === 'enter' && events[index][1].type === 'attentionSequence' && events[index][1]._close) {
+      let open = index;
+
+      // Now walk back to find an opener.
+      while (open--) {
+        // Find a token that can open the closer.
+        if (events[open][0] === 'exit' && events[open][1].type === 'attentionSequence' && events[open][1]._open &&
+        // If the markers are the same:
+        context.sliceSerialize(events[open][1]).charCodeAt(0) === context.sliceSerialize(events[index][1]).charCodeAt(0)) {
+          // If the opening can close or the closing can open,
+          // and the close size *is not* a multiple of three,
+          // but the sum of the opening and closing size *is* multiple of three,
+          // then don’t match.
+          if ((events[open][1]._close || events[index][1]._open) && (events[index][1].end.offset - events[index][1].start.offset) % 3 && !((events[open][1].end.offset - events[open][1].start.offset + events[index][1].end.offset - events[index][1].start.offset) % 3)) {
+            continue;
+          }
+
+          // Number of markers to use from the sequence.
+          const use = events[open][1].end.offset - events[open][1].start.offset > 1 && events[index][1].end.offset - events[index][1].start.offset > 1 ? 2 : 1;
+          const start = {
+            ...events[open][1].end
+          };
+          const end = {
+            ...events[index][1].start
+          };
+          movePoint(start, -use);
+          movePoint(end, use);
+          const openingSequence = {
+            type: use > 1 ? "strongSequence" : "emphasisSequence",
+            start,
+            end: {
+              ...events[open][1].end
+            }
+          };
+          const closingSequence = {
+            type: use > 1 ? "strongSequence" : "emphasisSequence",
+            start: {
+              ...events[index][1].start
+            },
+            end
+          };
+          const text = {
+            type: use > 1 ? "strongText" : "emphasisText",
+            start: {
+              ...events[open][1].end
+            },
+            end: {
+              ...events[index][1].start
+            }
+          };
+          const group = {
+            type: use > 1 ? "strong" : "emphasis",
+            start: {
+              ...openingSequence.start
+            },
+            end: {
+              ...closingSequence.end
+            }
+          };
+          events[open][1].end = {
+            ...openingSequence.start
+          };
+          events[index][1].start = {
+            ...closingSequence.end
+          };
+          nextEvents = [];
+
+          // If there are more markers in the opening, add them before.
+          if (events[open][1].end.offset - events[open][1].start.offset) {
+            nextEvents = push(nextEvents, [['enter', events[open][1], context], ['exit', events[open][1], context]]);
+          }
+
+          // Opening.
+          nextEvents = push(nextEvents, [['enter', group, context], ['enter', openingSequence, context], ['exit', openingSequence, context], ['enter', text, context]]);
+
+          // Always populated by defaults.
+
+          // Between.
+          nextEvents = push(nextEvents, resolveAll(context.parser.constructs.insideSpan.null, events.slice(open + 1, index), context));
+
+          // Closing.
+          nextEvents = push(nextEvents, [['exit', text, context], ['enter', closingSequence, context], ['exit', closingSequence, context], ['exit', group, context]]);
+
+          /** @type {number} */
+          let offset = 0;
+
+          // If there are more markers in the closing, add them after.
+          if (events[index][1].end.offset - events[index][1].start.offset) {
+            offset = 2;
+            nextEvents = push(nextEvents, [['enter', events[index][1], context], ['exit', events[index][1], context]]);
+          }
+          splice(events, open - 1, index - open + 3, nextEvents);
+          index = open + nextEvents.length - offset - 2;
+          break;
+        }
+      }
+    }
+  }
+
+  // Remove remaining sequences.
+  index = -1;
+  while (++index < events.length) {
+    if (events[index][1].type === 'attentionSequence') {
+      events[index][1].type = 'data';
+    }
+  }
+  return events;
+}
+
+/**
+ * @this {TokenizeContext}
+ *   Context.
+ * @type {Tokenizer}
+ */
+function tokenizeAttention(effects, ok) {
+  const attentionMarkers = this.parser.constructs.attentionMarkers.null;
+  const previous = this.previous;
+  const before = classifyCharacter(previous);
+
+  /** @type {NonNullable<Code>} */
+  let marker;
+  return start;
+
+  /**
+   * Before a sequence.
+   *
+   * ```markdown
+   * > | **
+   *     ^
+   * ```
+   *
+   * @type {State}
+   */
+  function start(code) {
+    marker = code;
+    effects.enter('attentionSequence');
+    return inside(code);
+  }
+
+  /**
+   * In a sequence.
+   *
+   * ```markdown
+   * > | **
+   *     ^^
+   * ```
+   *
+   * @type {State}
+   */
+  function inside(code) {
+    if (code === marker) {
+      effects.consume(code);
+      return inside;
+    }
+    const token = effects.exit('attentionSequence');
+
+    // To do: next major: move this to resolver, just like `markdown-rs`.
+    const after = classifyCharacter(code);
+
+    // Always populated by defaults.
+
+    // Note: `*` and `_` are in `attentionMarkers` through core.
+    // They are excluded here as the loosening is meant for markers registered
+    // by *other* constructs (such as GFM strikethrough’s `~`).
+    const open = !after || after === 2 && before || attentionMarkers.includes(code) && code !== 42 && code !== 95;
+    const close = !before || before === 2 && after || attentionMarkers.includes(previous) && previous !== 42 && previous !== 95;
+    token._open = Boolean(marker === 42 ? open : open && (before || !close));
+    token._close = Boolean(marker === 42 ? close : close && (after || !open));
+    return ok(code);
+  }
+}
+
+/**
+ * Move a point a bit.
+ *
+ * Note: `move` only works inside lines! It’s not possible to move past other
+ * chunks (replacement characters, tabs, or line endings).
+ *
+ * @param {Point} point
+ *   Point.
+ * @param {number} offset
+ *   Amount to move.
+ * @returns {undefined}
+ *   Nothing.
+ */
+function movePoint(point, offset) {
+  point.column += offset;
+  point.offset += offset;
+  point._bufferIndex += offset;
+}
+;// CONCATENATED MODULE: ./node_modules/micromark-core-commonmark/lib/autolink.js
+/**
+ * @import {
+ *   Construct,
+ *   State,
+ *   TokenizeContext,
+ *   Tokenizer
+ * } from 'micromark-util-types'
+ */
+
+
+/** @type {Construct} */
+const autolink = {
+  name: 'autolink',
+  tokenize: tokenizeAutolink
+};
+
+/**
+ * @this {TokenizeContext}
+ *   Context.
+ * @type {Tokenizer}
+ */
+function tokenizeAutolink(effects, ok, nok) {
+  let size = 0;
+  return start;
+
+  /**
+   * Start of an autolink.
+   *
+   * ```markdown
+   * > | a<https://example.com>b
+   *      ^
+   * > | a<user@example.com>b
+   *      ^
+   * ```
+   *
+   * @type {State}
+   */
+  function start(code) {
+    effects.enter("autolink");
+    effects.enter("autolinkMarker");
+    effects.consume(code);
+    effects.exit("autolinkMarker");
+    effects.enter("autolinkProtocol");
+    return open;
+  }
+
+  /**
+   * After `<`, at protocol or atext.
+   *
+   * ```markdown
+   * > | a<https://example.com>b
+   *       ^
+   * > | a<user@example.com>b
+   *       ^
+   * ```
+   *
+   * @type {State}
+   */
+  function open(code) {
+    if (asciiAlpha(code)) {
+      effects.consume(code);
+      return schemeOrEmailAtext;
+    }
+    if (code === 64) {
+      return nok(code);
+    }
+    return emailAtext(code);
+  }
+
+  /**
+   * At second byte of protocol or atext.
+   *
+   * ```markdown
+   * > | a<https://example.com>b
+   *        ^
+   * > | a<user@example.com>b
+   *        ^
+   * ```
+   *
+   * @type {State}
+   */
+  function schemeOrEmailAtext(code) {
+    // ASCII alphanumeric and `+`, `-`, and `.`.
+    if (code === 43 || code === 45 || code === 46 || asciiAlphanumeric(code)) {
+      // Count the previous alphabetical from `open` too.
+      size = 1;
+      return schemeInsideOrEmailAtext(code);
+    }
+    return emailAtext(code);
+  }
+
+  /**
+   * In ambiguous protocol or atext.
+   *
+   * ```markdown
+   * > | a<https://example.com>b
+   *        ^
+   * > | a<user@example.com>b
+   *        ^
+   * ```
+   *
+   * @type {State}
+   */
+  function schemeInsideOrEmailAtext(code) {
+    if (code === 58) {
+      effects.consume(code);
+      size = 0;
+      return urlInside;
+    }
+
+    // ASCII alphanumeric and `+`, `-`, and `.`.
+    if ((code === 43 || code === 45 || code === 46 || asciiAlphanumeric(code)) && size++ < 32) {
+      effects.consume(code);
+      return schemeInsideOrEmailAtext;
+    }
+    size = 0;
+    return emailAtext(code);
+  }
+
+  /**
+   * After protocol, in URL.
+   *
+   * ```markdown
+   * > | a<https://example.com>b
+   *             ^
+   * ```
+   *
+   * @type {State}
+   */
+  function urlInside(code) {
+    if (code === 62) {
+      effects.exit("autolinkProtocol");
+      effects.enter("autolinkMarker");
+      effects.consume(code);
+      effects.exit("autolinkMarker");
+      effects.exit("autolink");
+      return ok;
+    }
+
+    // ASCII control, space, or `<`.
+    if (code === null || code === 32 || code === 60 || asciiControl(code)) {
+      return nok(code);
+    }
+    effects.consume(code);
+    return urlInside;
+  }
+
+  /**
+   * In email atext.
+   *
+   * ```markdown
+   * > | a<user.name@example.com>b
+   *              ^
+   * ```
+   *
+   * @type {State}
+   */
+  function emailAtext(code) {
+    if (code === 64) {
+      effects.consume(code);
+      return emailAtSignOrDot;
+    }
+    if (asciiAtext(code)) {
+      effects.consume(code);
+      return emailAtext;
+    }
+    return nok(code);
+  }
+
+  /**
+   * In label, after at-sign or dot.
+   *
+   * ```markdown
+   * > | a<user.name@example.com>b
+   *                 ^       ^
+   * ```
+   *
+   * @type {State}
+   */
+  function emailAtSignOrDot(code) {
+    return asciiAlphanumeric(code) ? emailLabel(code) : nok(code);
+  }
+
+  /**
+   * In label, where `.` and `>` are allowed.
+   *
+   * ```markdown
+   * > | a<user.name@example.com>b
+   *                   ^
+   * ```
+   *
+   * @type {State}
+   */
+  function emailLabel(code) {
+    if (code === 46) {
+      effects.consume(code);
+      size = 0;
+      return emailAtSignOrDot;
+    }
+    if (code === 62) {
+      // Exit, then change the token type.
+      effects.exit("autolinkProtocol").type = "autolinkEmail";
+      effects.enter("autolinkMarker");
+      effects.consume(code);
+      effects.exit("autolinkMarker");
+      effects.exit("autolink");
+      return ok;
+    }
+    return emailValue(code);
+  }
+
+  /**
+   * In label, where `.` and `>` are *not* allowed.
+   *
+   * Though, this is also used in `emailLabel` to parse other values.
+   *
+   * ```markdown
+   * > | a<user.name@ex-ample.com>b
+   *                    ^
+   * ```
+   *
+   * @type {State}
+   */
+  function emailValue(code) {
+    // ASCII alphanumeric or `-`.
+    if ((code === 45 || asciiAlphanumeric(code)) && size++ < 63) {
+      const next = code === 45 ? emailValue : emailLabel;
+      effects.consume(code);
+      return next;
+    }
+    return nok(code);
+  }
+}
+;// CONCATENATED MODULE: ./node_modules/micromark-core-commonmark/lib/html-text.js
+/**
+ * @import {
+ *   Code,
+ *   Construct,
+ *   State,
+ *   TokenizeContext,
+ *   Tokenizer
+ * } from 'micromark-util-types'
+ */
+
+
+
+/** @type {Construct} */
+const htmlText = {
+  name: 'htmlText',
+  tokenize: tokenizeHtmlText
+};
+
+/**
+ * @this {TokenizeContext}
+ *   Context.
+ * @type {Tokenizer}
+ */
+function tokenizeHtmlText(effects, ok, nok) {
+  const self = this;
+  /** @type {NonNullable<Code> | undefined} */
+  let marker;
+  /** @type {number} */
+  let index;
+  /** @type {State} */
+  let returnState;
+  return start;
+
+  /**
+   * Start of HTML (text).
+   *
+   * ```markdown
+   * > | a <b> c
+   *       ^
+   * ```
+   *
+   * @type {State}
+   */
+  function start(code) {
+    effects.enter("htmlText");
+    effects.enter("htmlTextData");
+    effects.consume(code);
+    return open;
+  }
+
+  /**
+   * After `<`, at tag name or other stuff.
+   *
+   * ```markdown
+   * > | a <b> c
+   *        ^
+   * > | a <!doctype> c
+   *        ^
+   * > | a <!--b--> c
+   *        ^
+   * ```
+   *
+   * @type {State}
+   */
+  function open(code) {
+    if (code === 33) {
+      effects.consume(code);
+      return declarationOpen;
+    }
+    if (code === 47) {
+      effects.consume(code);
+      return tagCloseStart;
+    }
+    if (code === 63) {
+      effects.consume(code);
+      return instruction;
+    }
+
+    // ASCII alphabetical.
+    if (asciiAlpha(code)) {
+      effects.consume(code);
+      return tagOpen;
+    }
+    return nok(code);
+  }
+
+  /**
+   * After `<!`, at declaration, comment, or CDATA.
+   *
+   * ```markdown
+   * > | a <!doctype> c
+   *         ^
+   * > | a <!--b--> c
+   *         ^
+   * > | a <![CDATA[>&<]]> c
+   *         ^
+   * ```
+   *
+   * @type {State}
+   */
+  function declarationOpen(code) {
+    if (code === 45) {
+      effects.consume(code);
+      return commentOpenInside;
+    }
+    if (code === 91) {
+      effects.consume(code);
+      index = 0;
+      return cdataOpenInside;
+    }
+    if (asciiAlpha(code)) {
+      effects.consume(code);
+      return declaration;
+    }
+    return nok(code);
+  }
+
+  /**
+   * In a comment, after `<!-`, at another `-`.
+   *
+   * ```markdown
+   * > | a <!--b--> c
+   *          ^
+   * ```
+   *
+   * @type {State}
+   */
+  function commentOpenInside(code) {
+    if (code === 45) {
+      effects.consume(code);
+      return commentEnd;
+    }
+    return nok(code);
+  }
+
+  /**
+   * In comment.
+   *
+   * ```markdown
+   * > | a <!--b--> c
+   *           ^
+   * ```
+   *
+   * @type {State}
+   */
+  function comment(code) {
+    if (code === null) {
+      return nok(code);
+    }
+    if (code === 45) {
+      effects.consume(code);
+      return commentClose;
+    }
+    if (markdownLineEnding(code)) {
+      returnState = comment;
+      return lineEndingBefore(code);
+    }
+    effects.consume(code);
+    return comment;
+  }
+
+  /**
+   * In comment, after `-`.
+   *
+   * ```markdown
+   * > | a <!--b--> c
+   *             ^
+   * ```
+   *
+   * @type {State}
+   */
+  function commentClose(code) {
+    if (code === 45) {
+      effects.consume(code);
+      return commentEnd;
+    }
+    return comment(code);
+  }
+
+  /**
+   * In comment, after `--`.
+   *
+   * ```markdown
+   * > | a <!--b--> c
+   *              ^
+   * ```
+   *
+   * @type {State}
+   */
+  function commentEnd(code) {
+    return code === 62 ? end(code) : code === 45 ? commentClose(code) : comment(code);
+  }
+
+  /**
+   * After `<![`, in CDATA, expecting `CDATA[`.
+   *
+   * ```markdown
+   * > | a <![CDATA[>&<]]> b
+   *          ^^^^^^
+   * ```
+   *
+   * @type {State}
+   */
+  function cdataOpenInside(code) {
+    const value = "CDATA[";
+    if (code === value.charCodeAt(index++)) {
+      effects.consume(code);
+      return index === value.length ? cdata : cdataOpenInside;
+    }
+    return nok(code);
+  }
+
+  /**
+   * In CDATA.
+   *
+   * ```markdown
+   * > | a <![CDATA[>&<]]> b
+   *                ^^^
+   * ```
+   *
+   * @type {State}
+   */
+  function cdata(code) {
+    if (code === null) {
+      return nok(code);
+    }
+    if (code === 93) {
+      effects.consume(code);
+      return cdataClose;
+    }
+    if (markdownLineEnding(code)) {
+      returnState = cdata;
+      return lineEndingBefore(code);
+    }
+    effects.consume(code);
+    return cdata;
+  }
+
+  /**
+   * In CDATA, after `]`, at another `]`.
+   *
+   * ```markdown
+   * > | a <![CDATA[>&<]]> b
+   *                    ^
+   * ```
+   *
+   * @type {State}
+   */
+  function cdataClose(code) {
+    if (code === 93) {
+      effects.consume(code);
+      return cdataEnd;
+    }
+    return cdata(code);
+  }
+
+  /**
+   * In CDATA, after `]]`, at `>`.
+   *
+   * ```markdown
+   * > | a <![CDATA[>&<]]> b
+   *                     ^
+   * ```
+   *
+   * @type {State}
+   */
+  function cdataEnd(code) {
+    if (code === 62) {
+      return end(code);
+    }
+    if (code === 93) {
+      effects.consume(code);
+      return cdataEnd;
+    }
+    return cdata(code);
+  }
+
+  /**
+   * In declaration.
+   *
+   * ```markdown
+   * > | a <!b> c
+   *          ^
+   * ```
+   *
+   * @type {State}
+   */
+  function declaration(code) {
+    if (code === null || code === 62) {
+      return end(code);
+    }
+    if (markdownLineEnding(code)) {
+      returnState = declaration;
+      return lineEndingBefore(code);
+    }
+    effects.consume(code);
+    return declaration;
+  }
+
+  /**
+   * In instruction.
+   *
+   * ```markdown
+   * > | a <?b?> c
+   *         ^
+   * ```
+   *
+   * @type {State}
+   */
+  function instruction(code) {
+    if (code === null) {
+      return nok(code);
+    }
+    if (code === 63) {
+      effects.consume(code);
+      return instructionClose;
+    }
+    if (markdownLineEnding(code)) {
+      returnState = instruction;
+      return lineEndingBefore(code);
+    }
+    effects.consume(code);
+    return instruction;
+  }
+
+  /**
+   * In instruction, after `?`, at `>`.
+   *
+   * ```markdown
+   * > | a <?b?> c
+   *           ^
+   * ```
+   *
+   * @type {State}
+   */
+  function instructionClose(code) {
+    return code === 62 ? end(code) : instruction(code);
+  }
+
+  /**
+   * After `</`, in closing tag, at tag name.
+   *
+   * ```markdown
+   * > | a </b> c
+   *         ^
+   * ```
+   *
+   * @type {State}
+   */
+  function tagCloseStart(code) {
+    // ASCII alphabetical.
+    if (asciiAlpha(code)) {
+      effects.consume(code);
+      return tagClose;
+    }
+    return nok(code);
+  }
+
+  /**
+   * After `</x`, in a tag name.
+   *
+   * ```markdown
+   * > | a </b> c
+   *          ^
+   * ```
+   *
+   * @type {State}
+   */
+  function tagClose(code) {
+    // ASCII alphanumerical and `-`.
+    if (code === 45 || asciiAlphanumeric(code)) {
+      effects.consume(code);
+      return tagClose;
+    }
+    return tagCloseBetween(code);
+  }
+
+  /**
+   * In closing tag, after tag name.
+   *
+   * ```markdown
+   * > | a </b> c
+   *          ^
+   * ```
+   *
+   * @type {State}
+   */
+  function tagCloseBetween(code) {
+    if (markdownLineEnding(code)) {
+      returnState = tagCloseBetween;
+      return lineEndingBefore(code);
+    }
+    if (markdownSpace(code)) {
+      effects.consume(code);
+      return tagCloseBetween;
+    }
+    return end(code);
+  }
+
+  /**
+   * After `<x`, in opening tag name.
+   *
+   * ```markdown
+   * > | a <b> c
+   *         ^
+   * ```
+   *
+   * @type {State}
+   */
+  function tagOpen(code) {
+    // ASCII alphanumerical and `-`.
+    if (code === 45 || asciiAlphanumeric(code)) {
+      effects.consume(code);
+      return tagOpen;
+    }
+    if (code === 47 || code === 62 || markdownLineEndingOrSpace(code)) {
+      return tagOpenBetween(code);
+    }
+    return nok(code);
+  }
+
+  /**
+   * In opening tag, after tag name.
+   *
+   * ```markdown
+   * > | a <b> c
+   *         ^
+   * ```
+   *
+   * @type {State}
+   */
+  function tagOpenBetween(code) {
+    if (code === 47) {
+      effects.consume(code);
+      return end;
+    }
+
+    // ASCII alphabetical and `:` and `_`.
+    if (code === 58 || code === 95 || asciiAlpha(code)) {
+      effects.consume(code);
+      return tagOpenAttributeName;
+    }
+    if (markdownLineEnding(code)) {
+      returnState = tagOpenBetween;
+      return lineEndingBefore(code);
+    }
+    if (markdownSpace(code)) {
+      effects.consume(code);
+      return tagOpenBetween;
+    }
+    return end(code);
+  }
+
+  /**
+   * In attribute name.
+   *
+   * ```markdown
+   * > | a <b c> d
+   *          ^
+   * ```
+   *
+   * @type {State}
+   */
+  function tagOpenAttributeName(code) {
+    // ASCII alphabetical and `-`, `.`, `:`, and `_`.
+    if (code === 45 || code === 46 || code === 58 || code === 95 || asciiAlphanumeric(code)) {
+      effects.consume(code);
+      return tagOpenAttributeName;
+    }
+    return tagOpenAttributeNameAfter(code);
+  }
+
+  /**
+   * After attribute name, before initializer, the end of the tag, or
+   * whitespace.
+   *
+   * ```markdown
+   * > | a <b c> d
+   *           ^
+   * ```
+   *
+   * @type {State}
+   */
+  function tagOpenAttributeNameAfter(code) {
+    if (code === 61) {
+      effects.consume(code);
+      return tagOpenAttributeValueBefore;
+    }
+    if (markdownLineEnding(code)) {
+      returnState = tagOpenAttributeNameAfter;
+      return lineEndingBefore(code);
+    }
+    if (markdownSpace(code)) {
+      effects.consume(code);
+      return tagOpenAttributeNameAfter;
+    }
+    return tagOpenBetween(code);
+  }
+
+  /**
+   * Before unquoted, double quoted, or single quoted attribute value, allowing
+   * whitespace.
+   *
+   * ```markdown
+   * > | a <b c=d> e
+   *            ^
+   * ```
+   *
+   * @type {State}
+   */
+  function tagOpenAttributeValueBefore(code) {
+    if (code === null || code === 60 || code === 61 || code === 62 || code === 96) {
+      return nok(code);
+    }
+    if (code === 34 || code === 39) {
+      effects.consume(code);
+      marker = code;
+      return tagOpenAttributeValueQuoted;
+    }
+    if (markdownLineEnding(code)) {
+      returnState = tagOpenAttributeValueBefore;
+      return lineEndingBefore(code);
+    }
+    if (markdownSpace(code)) {
+      effects.consume(code);
+      return tagOpenAttributeValueBefore;
+    }
+    effects.consume(code);
+    return tagOpenAttributeValueUnquoted;
+  }
+
+  /**
+   * In double or single quoted attribute value.
+   *
+   * ```markdown
+   * > | a <b c="d"> e
+   *             ^
+   * ```
+   *
+   * @type {State}
+   */
+  function tagOpenAttributeValueQuoted(code) {
+    if (code === marker) {
+      effects.consume(code);
+      marker = undefined;
+      return tagOpenAttributeValueQuotedAfter;
+    }
+    if (code === null) {
+      return nok(code);
+    }
+    if (markdownLineEnding(code)) {
+      returnState = tagOpenAttributeValueQuoted;
+      return lineEndingBefore(code);
+    }
+    effects.consume(code);
+    return tagOpenAttributeValueQuoted;
+  }
+
+  /**
+   * In unquoted attribute value.
+   *
+   * ```markdown
+   * > | a <b c=d> e
+   *            ^
+   * ```
+   *
+   * @type {State}
+   */
+  function tagOpenAttributeValueUnquoted(code) {
+    if (code === null || code === 34 || code === 39 || code === 60 || code === 61 || code === 96) {
+      return nok(code);
+    }
+    if (code === 47 || code === 62 || markdownLineEndingOrSpace(code)) {
+      return tagOpenBetween(code);
+    }
+    effects.consume(code);
+    return tagOpenAttributeValueUnquoted;
+  }
+
+  /**
+   * After double or single quoted attribute value, before whitespace or the end
+   * of the tag.
+   *
+   * ```markdown
+   * > | a <b c="d"> e
+   *               ^
+   * ```
+   *
+   * @type {State}
+   */
+  function tagOpenAttributeValueQuotedAfter(code) {
+    if (code === 47 || code === 62 || markdownLineEndingOrSpace(code)) {
+      return tagOpenBetween(code);
+    }
+    return nok(code);
+  }
+
+  /**
+   * In certain circumstances of a tag where only an `>` is allowed.
+   *
+   * ```markdown
+   * > | a <b c="d"> e
+   *               ^
+   * ```
+   *
+   * @type {State}
+   */
+  function end(code) {
+    if (code === 62) {
+      effects.consume(code);
+      effects.exit("htmlTextData");
+      effects.exit("htmlText");
+      return ok;
+    }
+    return nok(code);
+  }
+
+  /**
+   * At eol.
+   *
+   * > 👉 **Note**: we can’t have blank lines in text, so no need to worry about
+   * > empty tokens.
+   *
+   * ```markdown
+   * > | a <!--a
+   *            ^
+   *   | b-->
+   * ```
+   *
+   * @type {State}
+   */
+  function lineEndingBefore(code) {
+    effects.exit("htmlTextData");
+    effects.enter("lineEnding");
+    effects.consume(code);
+    effects.exit("lineEnding");
+    return lineEndingAfter;
+  }
+
+  /**
+   * After eol, at optional whitespace.
+   *
+   * > 👉 **Note**: we can’t have blank lines in text, so no need to worry about
+   * > empty tokens.
+   *
+   * ```markdown
+   *   | a <!--a
+   * > | b-->
+   *     ^
+   * ```
+   *
+   * @type {State}
+   */
+  function lineEndingAfter(code) {
+    // Always populated by defaults.
+
+    return markdownSpace(code) ? factorySpace(effects, lineEndingAfterPrefix, "linePrefix", self.parser.constructs.disable.null.includes('codeIndented') ? undefined : 4)(code) : lineEndingAfterPrefix(code);
+  }
+
+  /**
+   * After eol, after optional whitespace.
+   *
+   * > 👉 **Note**: we can’t have blank lines in text, so no need to worry about
+   * > empty tokens.
+   *
+   * ```markdown
+   *   | a <!--a
+   * > | b-->
+   *     ^
+   * ```
+   *
+   * @type {State}
+   */
+  function lineEndingAfterPrefix(code) {
+    effects.enter("htmlTextData");
+    return returnState(code);
+  }
+}
+;// CONCATENATED MODULE: ./node_modules/micromark-core-commonmark/lib/label-start-link.js
+/**
+ * @import {
+ *   Construct,
+ *   State,
+ *   Token,
+ *   TokenizeContext,
+ *   Tokenizer
+ * } from 'micromark-util-types'
+ */
+
+
+
+/** @type {Construct} */
+const labelStartLink = {
+  name: 'labelStartLink',
+  resolveAll: labelEnd.resolveAll,
+  tokenize: tokenizeLabelStartLink
+};
+
+/**
+ * @this {TokenizeContext}
+ *   Context.
+ * @type {Tokenizer}
+ */
+function tokenizeLabelStartLink(effects, ok, nok) {
+  const self = this;
+  /** @type {Token} */
+  let labelLink;
+  return start;
+
+  /**
+   * Start of label (link) start.
+   *
+   * ```markdown
+   * > | a [b] c
+   *       ^
+   * ```
+   *
+   * @type {State}
+   */
+  function start(code) {
+    effects.enter("labelLink");
+    effects.enter("labelMarker");
+    effects.consume(code);
+    effects.exit("labelMarker");
+    labelLink = effects.exit("labelLink");
+    return after;
+  }
+
+  /** @type {State} */
+  function after(code) {
+    // To do: this isn’t needed in `micromark-extension-gfm-footnote`,
+    // remove.
+    // Hidden footnotes hook.
+    /* c8 ignore next 6 */
+    if (code === 94 && '_hiddenFootnoteSupport' in self.parser.constructs) {
+      return nok(code);
+    }
+    self._labelStarts = self._labelStarts || [];
+    self._labelStarts.push(labelLink);
+    return ok(code);
+  }
+}
+;// CONCATENATED MODULE: ./node_modules/micromark-core-commonmark/lib/hard-break-escape.js
+/**
+ * @import {
+ *   Construct,
+ *   State,
+ *   TokenizeContext,
+ *   Tokenizer
+ * } from 'micromark-util-types'
+ */
+
+
+/** @type {Construct} */
+const hardBreakEscape = {
+  name: 'hardBreakEscape',
+  tokenize: tokenizeHardBreakEscape
+};
+
+/**
+ * @this {TokenizeContext}
+ *   Context.
+ * @type {Tokenizer}
+ */
+function tokenizeHardBreakEscape(effects, ok, nok) {
+  return start;
+
+  /**
+   * Start of a hard break (escape).
+   *
+   * ```markdown
+   * > | a\
+   *      ^
+   *   | b
+   * ```
+   *
+   * @type {State}
+   */
+  function start(code) {
+    effects.enter("hardBreakEscape");
+    effects.consume(code);
+    return after;
+  }
+
+  /**
+   * After `\`, at eol.
+   *
+   * ```markdown
+   * > | a\
+   *       ^
+   *   | b
+   * ```
+   *
+   *  @type {State}
+   */
+  function after(code) {
+    if (markdownLineEnding(code)) {
+      effects.exit("hardBreakEscape");
+      return ok(code);
+    }
+    return nok(code);
+  }
+}
+;// CONCATENATED MODULE: ./node_modules/micromark-core-commonmark/lib/code-text.js
+/**
+ * @import {
+ *   Construct,
+ *   Previous,
+ *   Resolver,
+ *   State,
+ *   TokenizeContext,
+ *   Tokenizer,
+ *   Token
+ * } from 'micromark-util-types'
+ */
+
+
+/** @type {Construct} */
+const codeText = {
+  name: 'codeText',
+  previous,
+  resolve: resolveCodeText,
+  tokenize: tokenizeCodeText
+};
+
+// To do: next major: don’t resolve, like `markdown-rs`.
+/** @type {Resolver} */
+function resolveCodeText(events) {
+  let tailExitIndex = events.length - 4;
+  let headEnterIndex = 3;
+  /** @type {number} */
+  let index;
+  /** @type {number | undefined} */
+  let enter;
+
+  // If we start and end with an EOL or a space.
+  if ((events[headEnterIndex][1].type === "lineEnding" || events[headEnterIndex][1].type === 'space') && (events[tailExitIndex][1].type === "lineEnding" || events[tailExitIndex][1].type === 'space')) {
+    index = headEnterIndex;
+
+    // And we have data.
+    while (++index < tailExitIndex) {
+      if (events[index][1].type === "codeTextData") {
+        // Then we have padding.
+        events[headEnterIndex][1].type = "codeTextPadding";
+        events[tailExitIndex][1].type = "codeTextPadding";
+        headEnterIndex += 2;
+        tailExitIndex -= 2;
+        break;
+      }
+    }
+  }
+
+  // Merge adjacent spaces and data.
+  index = headEnterIndex - 1;
+  tailExitIndex++;
+  while (++index <= tailExitIndex) {
+    if (enter === undefined) {
+      if (index !== tailExitIndex && events[index][1].type !== "lineEnding") {
+        enter = index;
+      }
+    } else if (index === tailExitIndex || events[index][1].type === "lineEnding") {
+      events[enter][1].type = "codeTextData";
+      if (index !== enter + 2) {
+        events[enter][1].end = events[index - 1][1].end;
+        events.splice(enter + 2, index - enter - 2);
+        tailExitIndex -= index - enter - 2;
+        index = enter + 2;
+      }
+      enter = undefined;
+    }
+  }
+  return events;
+}
+
+/**
+ * @this {TokenizeContext}
+ *   Context.
+ * @type {Previous}
+ */
+function previous(code) {
+  // If there is a previous code, there will always be a tail.
+  return code !== 96 || this.events[this.events.length - 1][1].type === "characterEscape";
+}
+
+/**
+ * @this {TokenizeContext}
+ *   Context.
+ * @type {Tokenizer}
+ */
+function tokenizeCodeText(effects, ok, nok) {
+  const self = this;
+  let sizeOpen = 0;
+  /** @type {number} */
+  let size;
+  /** @type {Token} */
+  let token;
+  return start;
+
+  /**
+   * Start of code (text).
+   *
+   * ```markdown
+   * > | `a`
+   *     ^
+   * > | \`a`
+   *      ^
+   * ```
+   *
+   * @type {State}
+   */
+  function start(code) {
+    effects.enter("codeText");
+    effects.enter("codeTextSequence");
+    return sequenceOpen(code);
+  }
+
+  /**
+   * In opening sequence.
+   *
+   * ```markdown
+   * > | `a`
+   *     ^
+   * ```
+   *
+   * @type {State}
+   */
+  function sequenceOpen(code) {
+    if (code === 96) {
+      effects.consume(code);
+      sizeOpen++;
+      return sequenceOpen;
+    }
+    effects.exit("codeTextSequence");
+    return between(code);
+  }
+
+  /**
+   * Between something and something else.
+   *
+   * ```markdown
+   * > | `a`
+   *      ^^
+   * ```
+   *
+   * @type {State}
+   */
+  function between(code) {
+    // EOF.
+    if (code === null) {
+      return nok(code);
+    }
+
+    // To do: next major: don’t do spaces in resolve, but when compiling,
+    // like `markdown-rs`.
+    // Tabs don’t work, and virtual spaces don’t make sense.
+    if (code === 32) {
+      effects.enter('space');
+      effects.consume(code);
+      effects.exit('space');
+      return between;
+    }
+
+    // Closing fence? Could also be data.
+    if (code === 96) {
+      token = effects.enter("codeTextSequence");
+      size = 0;
+      return sequenceClose(code);
+    }
+    if (markdownLineEnding(code)) {
+      effects.enter("lineEnding");
+      effects.consume(code);
+      effects.exit("lineEnding");
+      return between;
+    }
+
+    // Data.
+    effects.enter("codeTextData");
+    return data(code);
+  }
+
+  /**
+   * In data.
+   *
+   * ```markdown
+   * > | `a`
+   *      ^
+   * ```
+   *
+   * @type {State}
+   */
+  function data(code) {
+    if (code === null || code === 32 || code === 96 || markdownLineEnding(code)) {
+      effects.exit("codeTextData");
+      return between(code);
+    }
+    effects.consume(code);
+    return data;
+  }
+
+  /**
+   * In closing sequence.
+   *
+   * ```markdown
+   * > | `a`
+   *       ^
+   * ```
+   *
+   * @type {State}
+   */
+  function sequenceClose(code) {
+    // More.
+    if (code === 96) {
+      effects.consume(code);
+      size++;
+      return sequenceClose;
+    }
+
+    // Done!
+    if (size === sizeOpen) {
+      effects.exit("codeTextSequence");
+      effects.exit("codeText");
+      return ok(code);
+    }
+
+    // More or less accents: mark as data.
+    token.type = "codeTextData";
+    return data(code);
+  }
+}
+;// CONCATENATED MODULE: ./node_modules/micromark/lib/constructs.js
+/**
+ * @import {Extension} from 'micromark-util-types'
+ */
+
+
+
+
+/** @satisfies {Extension['document']} */
+const constructs_document = {
+  [42]: list,
+  [43]: list,
+  [45]: list,
+  [48]: list,
+  [49]: list,
+  [50]: list,
+  [51]: list,
+  [52]: list,
+  [53]: list,
+  [54]: list,
+  [55]: list,
+  [56]: list,
+  [57]: list,
+  [62]: blockQuote
+};
+
+/** @satisfies {Extension['contentInitial']} */
+const contentInitial = {
+  [91]: definition
+};
+
+/** @satisfies {Extension['flowInitial']} */
+const flowInitial = {
+  [-2]: codeIndented,
+  [-1]: codeIndented,
+  [32]: codeIndented
+};
+
+/** @satisfies {Extension['flow']} */
+const constructs_flow = {
+  [35]: headingAtx,
+  [42]: thematicBreak,
+  [45]: [setextUnderline, thematicBreak],
+  [60]: htmlFlow,
+  [61]: setextUnderline,
+  [95]: thematicBreak,
+  [96]: codeFenced,
+  [126]: codeFenced
+};
+
+/** @satisfies {Extension['string']} */
+const constructs_string = {
+  [38]: characterReference,
+  [92]: characterEscape
+};
+
+/** @satisfies {Extension['text']} */
+const constructs_text = {
+  [-5]: lineEnding,
+  [-4]: lineEnding,
+  [-3]: lineEnding,
+  [33]: labelStartImage,
+  [38]: characterReference,
+  [42]: attention,
+  [60]: [autolink, htmlText],
+  [91]: labelStartLink,
+  [92]: [hardBreakEscape, characterEscape],
+  [93]: labelEnd,
+  [95]: attention,
+  [96]: codeText
+};
+
+/** @satisfies {Extension['insideSpan']} */
+const insideSpan = {
+  null: [attention, resolver]
+};
+
+/** @satisfies {Extension['attentionMarkers']} */
+const attentionMarkers = {
+  null: [42, 95]
+};
+
+/** @satisfies {Extension['disable']} */
+const disable = {
+  null: []
+};
+;// CONCATENATED MODULE: ./node_modules/micromark/lib/create-tokenizer.js
+/**
+ * @import {
+ *   Chunk,
+ *   Code,
+ *   ConstructRecord,
+ *   Construct,
+ *   Effects,
+ *   InitialConstruct,
+ *   ParseContext,
+ *   Point,
+ *   State,
+ *   TokenizeContext,
+ *   Token
+ * } from 'micromark-util-types'
+ */
+
+/**
+ * @callback Restore
+ *   Restore the state.
+ * @returns {undefined}
+ *   Nothing.
+ *
+ * @typedef Info
+ *   Info.
+ * @property {Restore} restore
+ *   Restore.
+ * @property {number} from
+ *   From.
+ *
+ * @callback ReturnHandle
+ *   Handle a successful run.
+ * @param {Construct} construct
+ *   Construct.
+ * @param {Info} info
+ *   Info.
+ * @returns {undefined}
+ *   Nothing.
+ */
+
+
+
+
+/**
+ * Create a tokenizer.
+ * Tokenizers deal with one type of data (e.g., containers, flow, text).
+ * The parser is the object dealing with it all.
+ * `initialize` works like other constructs, except that only its `tokenize`
+ * function is used, in which case it doesn’t receive an `ok` or `nok`.
+ * `from` can be given to set the point before the first character, although
+ * when further lines are indented, they must be set with `defineSkip`.
+ *
+ * @param {ParseContext} parser
+ *   Parser.
+ * @param {InitialConstruct} initialize
+ *   Construct.
+ * @param {Omit<Point, '_bufferIndex' | '_index'> | undefined} [from]
+ *   Point (optional).
+ * @returns {TokenizeContext}
+ *   Context.
+ */
+function createTokenizer(parser, initialize, from) {
+  /** @type {Point} */
+  let point = {
+    _bufferIndex: -1,
+    _index: 0,
+    line: from && from.line || 1,
+    column: from && from.column || 1,
+    offset: from && from.offset || 0
+  };
+  /** @type {Record<string, number>} */
+  const columnStart = {};
+  /** @type {Array<Construct>} */
+  const resolveAllConstructs = [];
+  /** @type {Array<Chunk>} */
+  let chunks = [];
+  /** @type {Array<Token>} */
+  let stack = [];
+  /** @type {boolean | undefined} */
+  let consumed = true;
+
+  /**
+   * Tools used for tokenizing.
+   *
+   * @type {Effects}
+   */
+  const effects = {
+    attempt: constructFactory(onsuccessfulconstruct),
+    check: constructFactory(onsuccessfulcheck),
+    consume,
+    enter,
+    exit,
+    interrupt: constructFactory(onsuccessfulcheck, {
+      interrupt: true
+    })
+  };
+
+  /**
+   * State and tools for resolving and serializing.
+   *
+   * @type {TokenizeContext}
+   */
+  const context = {
+    code: null,
+    containerState: {},
+    defineSkip,
+    events: [],
+    now,
+    parser,
+    previous: null,
+    sliceSerialize,
+    sliceStream,
+    write
+  };
+
+  /**
+   * The state function.
+   *
+   * @type {State | undefined}
+   */
+  let state = initialize.tokenize.call(context, effects);
+
+  /**
+   * Track which character we expect to be consumed, to catch bugs.
+   *
+   * @type {Code}
+   */
+  let expectedCode;
+  if (initialize.resolveAll) {
+    resolveAllConstructs.push(initialize);
+  }
+  return context;
+
+  /** @type {TokenizeContext['write']} */
+  function write(slice) {
+    chunks = push(chunks, slice);
+    main();
+
+    // Exit if we’re not done, resolve might change stuff.
+    if (chunks[chunks.length - 1] !== null) {
+      return [];
+    }
+    addResult(initialize, 0);
+
+    // Otherwise, resolve, and exit.
+    context.events = resolveAll(resolveAllConstructs, context.events, context);
+    return context.events;
+  }
+
+  //
+  // Tools.
+  //
+
+  /** @type {TokenizeContext['sliceSerialize']} */
+  function sliceSerialize(token, expandTabs) {
+    return create_tokenizer_serializeChunks(sliceStream(token), expandTabs);
+  }
+
+  /** @type {TokenizeContext['sliceStream']} */
+  function sliceStream(token) {
+    return sliceChunks(chunks, token);
+  }
+
+  /** @type {TokenizeContext['now']} */
+  function now() {
+    // This is a hot path, so we clone manually instead of `Object.assign({}, point)`
+    const {
+      _bufferIndex,
+      _index,
+      line,
+      column,
+      offset
+    } = point;
+    return {
+      _bufferIndex,
+      _index,
+      line,
+      column,
+      offset
+    };
+  }
+
+  /** @type {TokenizeContext['defineSkip']} */
+  function defineSkip(value) {
+    columnStart[value.line] = value.column;
+    accountForPotentialSkip();
+  }
+
+  //
+  // State management.
+  //
+
+  /**
+   * Main loop (note that `_index` and `_bufferIndex` in `point` are modified by
+   * `consume`).
+   * Here is where we walk through the chunks, which either include strings of
+   * several characters, or numerical character codes.
+   * The reason to do this in a loop instead of a call is so the stack can
+   * drain.
+   *
+   * @returns {undefined}
+   *   Nothing.
+   */
+  function main() {
+    while (point._index < chunks.length) {
+      const chunk = chunks[point._index];
+
+      // If we’re in a buffer chunk, loop through it.
+      if (typeof chunk === 'string') {
+        const chunkIndex = point._index;
+        if (point._bufferIndex < 0) {
+          point._bufferIndex = 0;
+        }
+        while (point._index === chunkIndex && point._bufferIndex < chunk.length) {
+          go(chunk.charCodeAt(point._bufferIndex));
+        }
+      } else {
+        go(chunk);
+      }
+    }
+  }
+
+  /**
+   * Deal with one code.
+   *
+   * @param {Code} code
+   *   Code.
+   * @returns {undefined}
+   *   Nothing.
+   */
+  function go(code) {
+    consumed = undefined;
+    expectedCode = code;
+    state = state(code);
+  }
+
+  /** @type {Effects['consume']} */
+  function consume(code) {
+    if (markdownLineEnding(code)) {
+      point.line++;
+      point.column = 1;
+      point.offset += code === -3 ? 2 : 1;
+      accountForPotentialSkip();
+    } else if (code !== -1) {
+      point.column++;
+      point.offset++;
+    }
+
+    // Not in a string chunk.
+    if (point._bufferIndex < 0) {
+      point._index++;
+    } else {
+      point._bufferIndex++;
+
+      // At end of string chunk.
+      if (point._bufferIndex ===
+      // Points w/ non-negative `_bufferIndex` reference
+      // strings.
+      /** @type {string} */
+      chunks[point._index].length) {
+        point._bufferIndex = -1;
+        point._index++;
+      }
+    }
+
+    // Expose the previous character.
+    context.previous = code;
+
+    // Mark as consumed.
+    consumed = true;
+  }
+
+  /** @type {Effects['enter']} */
+  function enter(type, fields) {
+    /** @type {Token} */
+    // @ts-expect-error Patch instead of assign required fields to help GC.
+    const token = fields || {};
+    token.type = type;
+    token.start = now();
+    context.events.push(['enter', token, context]);
+    stack.push(token);
+    return token;
+  }
+
+  /** @type {Effects['exit']} */
+  function exit(type) {
+    const token = stack.pop();
+    token.end = now();
+    context.events.push(['exit', token, context]);
+    return token;
+  }
+
+  /**
+   * Use results.
+   *
+   * @type {ReturnHandle}
+   */
+  function onsuccessfulconstruct(construct, info) {
+    addResult(construct, info.from);
+  }
+
+  /**
+   * Discard results.
+   *
+   * @type {ReturnHandle}
+   */
+  function onsuccessfulcheck(_, info) {
+    info.restore();
+  }
+
+  /**
+   * Factory to attempt/check/interrupt.
+   *
+   * @param {ReturnHandle} onreturn
+   *   Callback.
+   * @param {{interrupt?: boolean | undefined} | undefined} [fields]
+   *   Fields.
+   */
+  function constructFactory(onreturn, fields) {
+    return hook;
+
+    /**
+     * Handle either an object mapping codes to constructs, a list of
+     * constructs, or a single construct.
+     *
+     * @param {Array<Construct> | ConstructRecord | Construct} constructs
+     *   Constructs.
+     * @param {State} returnState
+     *   State.
+     * @param {State | undefined} [bogusState]
+     *   State.
+     * @returns {State}
+     *   State.
+     */
+    function hook(constructs, returnState, bogusState) {
+      /** @type {ReadonlyArray<Construct>} */
+      let listOfConstructs;
+      /** @type {number} */
+      let constructIndex;
+      /** @type {Construct} */
+      let currentConstruct;
+      /** @type {Info} */
+      let info;
+      return Array.isArray(constructs) ? /* c8 ignore next 1 */
+      handleListOfConstructs(constructs) : 'tokenize' in constructs ?
+      // Looks like a construct.
+      handleListOfConstructs([(/** @type {Construct} */constructs)]) : handleMapOfConstructs(constructs);
+
+      /**
+       * Handle a list of construct.
+       *
+       * @param {ConstructRecord} map
+       *   Constructs.
+       * @returns {State}
+       *   State.
+       */
+      function handleMapOfConstructs(map) {
+        return start;
+
+        /** @type {State} */
+        function start(code) {
+          const left = code !== null && map[code];
+          const all = code !== null && map.null;
+          const list = [
+          // To do: add more extension tests.
+          /* c8 ignore next 2 */
+          ...(Array.isArray(left) ? left : left ? [left] : []), ...(Array.isArray(all) ? all : all ? [all] : [])];
+          return handleListOfConstructs(list)(code);
+        }
+      }
+
+      /**
+       * Handle a list of construct.
+       *
+       * @param {ReadonlyArray<Construct>} list
+       *   Constructs.
+       * @returns {State}
+       *   State.
+       */
+      function handleListOfConstructs(list) {
+        listOfConstructs = list;
+        constructIndex = 0;
+        if (list.length === 0) {
+          return bogusState;
+        }
+        return handleConstruct(list[constructIndex]);
+      }
+
+      /**
+       * Handle a single construct.
+       *
+       * @param {Construct} construct
+       *   Construct.
+       * @returns {State}
+       *   State.
+       */
+      function handleConstruct(construct) {
+        return start;
+
+        /** @type {State} */
+        function start(code) {
+          // To do: not needed to store if there is no bogus state, probably?
+          // Currently doesn’t work because `inspect` in document does a check
+          // w/o a bogus, which doesn’t make sense. But it does seem to help perf
+          // by not storing.
+          info = store();
+          currentConstruct = construct;
+          if (!construct.partial) {
+            context.currentConstruct = construct;
+          }
+
+          // Always populated by defaults.
+
+          if (construct.name && context.parser.constructs.disable.null.includes(construct.name)) {
+            return nok(code);
+          }
+          return construct.tokenize.call(
+          // If we do have fields, create an object w/ `context` as its
+          // prototype.
+          // This allows a “live binding”, which is needed for `interrupt`.
+          fields ? Object.assign(Object.create(context), fields) : context, effects, ok, nok)(code);
+        }
+      }
+
+      /** @type {State} */
+      function ok(code) {
+        consumed = true;
+        onreturn(currentConstruct, info);
+        return returnState;
+      }
+
+      /** @type {State} */
+      function nok(code) {
+        consumed = true;
+        info.restore();
+        if (++constructIndex < listOfConstructs.length) {
+          return handleConstruct(listOfConstructs[constructIndex]);
+        }
+        return bogusState;
+      }
+    }
+  }
+
+  /**
+   * @param {Construct} construct
+   *   Construct.
+   * @param {number} from
+   *   From.
+   * @returns {undefined}
+   *   Nothing.
+   */
+  function addResult(construct, from) {
+    if (construct.resolveAll && !resolveAllConstructs.includes(construct)) {
+      resolveAllConstructs.push(construct);
+    }
+    if (construct.resolve) {
+      splice(context.events, from, context.events.length - from, construct.resolve(context.events.slice(from), context));
+    }
+    if (construct.resolveTo) {
+      context.events = construct.resolveTo(context.events, context);
+    }
+  }
+
+  /**
+   * Store state.
+   *
+   * @returns {Info}
+   *   Info.
+   */
+  function store() {
+    const startPoint = now();
+    const startPrevious = context.previous;
+    const startCurrentConstruct = context.currentConstruct;
+    const startEventsIndex = context.events.length;
+    const startStack = Array.from(stack);
+    return {
+      from: startEventsIndex,
+      restore
+    };
+
+    /**
+     * Restore state.
+     *
+     * @returns {undefined}
+     *   Nothing.
+     */
+    function restore() {
+      point = startPoint;
+      context.previous = startPrevious;
+      context.currentConstruct = startCurrentConstruct;
+      context.events.length = startEventsIndex;
+      stack = startStack;
+      accountForPotentialSkip();
+    }
+  }
+
+  /**
+   * Move the current point a bit forward in the line when it’s on a column
+   * skip.
+   *
+   * @returns {undefined}
+   *   Nothing.
+   */
+  function accountForPotentialSkip() {
+    if (point.line in columnStart && point.column < 2) {
+      point.column = columnStart[point.line];
+      point.offset += columnStart[point.line] - 1;
+    }
+  }
+}
+
+/**
+ * Get the chunks from a slice of chunks in the range of a token.
+ *
+ * @param {ReadonlyArray<Chunk>} chunks
+ *   Chunks.
+ * @param {Pick<Token, 'end' | 'start'>} token
+ *   Token.
+ * @returns {Array<Chunk>}
+ *   Chunks.
+ */
+function sliceChunks(chunks, token) {
+  const startIndex = token.start._index;
+  const startBufferIndex = token.start._bufferIndex;
+  const endIndex = token.end._index;
+  const endBufferIndex = token.end._bufferIndex;
+  /** @type {Array<Chunk>} */
+  let view;
+  if (startIndex === endIndex) {
+    // @ts-expect-error `_bufferIndex` is used on string chunks.
+    view = [chunks[startIndex].slice(startBufferIndex, endBufferIndex)];
+  } else {
+    view = chunks.slice(startIndex, endIndex);
+    if (startBufferIndex > -1) {
+      const head = view[0];
+      if (typeof head === 'string') {
+        view[0] = head.slice(startBufferIndex);
+        /* c8 ignore next 4 -- used to be used, no longer */
+      } else {
+        view.shift();
+      }
+    }
+    if (endBufferIndex > 0) {
+      // @ts-expect-error `_bufferIndex` is used on string chunks.
+      view.push(chunks[endIndex].slice(0, endBufferIndex));
+    }
+  }
+  return view;
+}
+
+/**
+ * Get the string value of a slice of chunks.
+ *
+ * @param {ReadonlyArray<Chunk>} chunks
+ *   Chunks.
+ * @param {boolean | undefined} [expandTabs=false]
+ *   Whether to expand tabs (default: `false`).
+ * @returns {string}
+ *   Result.
+ */
+function create_tokenizer_serializeChunks(chunks, expandTabs) {
+  let index = -1;
+  /** @type {Array<string>} */
+  const result = [];
+  /** @type {boolean | undefined} */
+  let atTab;
+  while (++index < chunks.length) {
+    const chunk = chunks[index];
+    /** @type {string} */
+    let value;
+    if (typeof chunk === 'string') {
+      value = chunk;
+    } else {
+      switch (chunk) {
+        case -5:
+          {
+            value = "\r";
+            break;
+          }
+        case -4:
+          {
+            value = "\n";
+            break;
+          }
+        case -3:
+          {
+            value = "\r" + "\n";
+            break;
+          }
+        case -2:
+          {
+            value = expandTabs ? " " : "\t";
+            break;
+          }
+        case -1:
+          {
+            if (!expandTabs && atTab) {
+              continue;
+            }
+            value = " ";
+            break;
+          }
+        default:
+          {
+            // Currently only replacement character.
+            value = String.fromCharCode(chunk);
+          }
+      }
+    }
+    atTab = chunk === -2;
+    result.push(value);
+  }
+  return result.join('');
+}
+;// CONCATENATED MODULE: ./node_modules/micromark/lib/parse.js
+/**
+ * @import {
+ *   Create,
+ *   FullNormalizedExtension,
+ *   InitialConstruct,
+ *   ParseContext,
+ *   ParseOptions
+ * } from 'micromark-util-types'
+ */
+
+
+
+
+
+
+
+
+
+/**
+ * @param {ParseOptions | null | undefined} [options]
+ *   Configuration (optional).
+ * @returns {ParseContext}
+ *   Parser.
+ */
+function lib_parse_parse(options) {
+  const settings = options || {};
+  const constructs = /** @type {FullNormalizedExtension} */
+  combineExtensions([constructs_namespaceObject, ...(settings.extensions || [])]);
+
+  /** @type {ParseContext} */
+  const parser = {
+    constructs,
+    content: create(content),
+    defined: [],
+    document: create(document_document),
+    flow: create(flow),
+    lazy: {},
+    string: create(text_string),
+    text: create(text_text)
+  };
+  return parser;
+
+  /**
+   * @param {InitialConstruct} initial
+   *   Construct to start with.
+   * @returns {Create}
+   *   Create a tokenizer.
+   */
+  function create(initial) {
+    return creator;
+    /** @type {Create} */
+    function creator(from) {
+      return createTokenizer(parser, initial, from);
+    }
+  }
+}
+;// CONCATENATED MODULE: ./node_modules/micromark/lib/preprocess.js
+/**
+ * @import {Chunk, Code, Encoding, Value} from 'micromark-util-types'
+ */
+
+/**
+ * @callback Preprocessor
+ *   Preprocess a value.
+ * @param {Value} value
+ *   Value.
+ * @param {Encoding | null | undefined} [encoding]
+ *   Encoding when `value` is a typed array (optional).
+ * @param {boolean | null | undefined} [end=false]
+ *   Whether this is the last chunk (default: `false`).
+ * @returns {Array<Chunk>}
+ *   Chunks.
+ */
+
+const search = /[\0\t\n\r]/g;
+
+/**
+ * @returns {Preprocessor}
+ *   Preprocess a value.
+ */
+function preprocess_preprocess() {
+  let column = 1;
+  let buffer = '';
+  /** @type {boolean | undefined} */
+  let start = true;
+  /** @type {boolean | undefined} */
+  let atCarriageReturn;
+  return preprocessor;
+
+  /** @type {Preprocessor} */
+  // eslint-disable-next-line complexity
+  function preprocessor(value, encoding, end) {
+    value = buffer + (typeof value === 'string' ? value.toString() : new TextDecoder(encoding || undefined).decode(value));
+
+    /** @type {Array<Chunk>} */
+    const chunks = [];
+    let startPosition = 0;
+    buffer = '';
+    if (start) {
+      // To do: `markdown-rs` actually parses BOMs (byte order mark).
+      if (value.charCodeAt(0) === 65279) {
+        startPosition++;
+      }
+      start = undefined;
+    }
+    while (startPosition < value.length) {
+      search.lastIndex = startPosition;
+      const match = search.exec(value);
+      const endPosition = match && match.index !== undefined ? match.index : value.length;
+      const code = value.charCodeAt(endPosition);
+      if (!match) {
+        buffer = value.slice(startPosition);
+        break;
+      }
+      if (code === 10 && startPosition === endPosition && atCarriageReturn) {
+        chunks.push(-3);
+        atCarriageReturn = undefined;
+      } else {
+        if (atCarriageReturn) {
+          chunks.push(-5);
+          atCarriageReturn = undefined;
+        }
+        if (startPosition < endPosition) {
+          chunks.push(value.slice(startPosition, endPosition));
+          column += endPosition - startPosition;
+        }
+        switch (code) {
+          case 0:
+            {
+              chunks.push(65533);
+              column++;
+              break;
+            }
+          case 9:
+            {
+              const next = Math.ceil(column / 4) * 4;
+              chunks.push(-2);
+              while (column++ < next) {
+                chunks.push(-1);
+              }
+              break;
+            }
+          case 10:
+            {
+              chunks.push(-4);
+              column = 1;
+              break;
+            }
+          default:
+            {
+              atCarriageReturn = true;
+              column = 1;
+            }
+        }
+      }
+      startPosition = endPosition + 1;
+    }
+    if (end) {
+      if (atCarriageReturn) {
+        chunks.push(-5);
+      }
+      if (buffer) {
+        chunks.push(buffer);
+      }
+      chunks.push(null);
+    }
+    return chunks;
+  }
+}
+;// CONCATENATED MODULE: ./node_modules/micromark-util-decode-numeric-character-reference/index.js
+/**
+ * Turn the number (in string form as either hexa- or plain decimal) coming from
+ * a numeric character reference into a character.
+ *
+ * Sort of like `String.fromCodePoint(Number.parseInt(value, base))`, but makes
+ * non-characters and control characters safe.
+ *
+ * @param {string} value
+ *   Value to decode.
+ * @param {number} base
+ *   Numeric base.
+ * @returns {string}
+ *   Character.
+ */
+function decodeNumericCharacterReference(value, base) {
+  const code = Number.parseInt(value, base);
+  if (
+  // C0 except for HT, LF, FF, CR, space.
+  code < 9 || code === 11 || code > 13 && code < 32 ||
+  // Control character (DEL) of C0, and C1 controls.
+  code > 126 && code < 160 ||
+  // Lone high surrogates and low surrogates.
+  code > 55_295 && code < 57_344 ||
+  // Noncharacters.
+  code > 64_975 && code < 65_008 || /* eslint-disable no-bitwise */
+  (code & 65_535) === 65_535 || (code & 65_535) === 65_534 || /* eslint-enable no-bitwise */
+  // Out of range
+  code > 1_114_111) {
+    return "\uFFFD";
+  }
+  return String.fromCodePoint(code);
+}
+;// CONCATENATED MODULE: ./node_modules/micromark-util-decode-string/index.js
+
+
+const characterEscapeOrReference = /\\([!-/:-@[-`{-~])|&(#(?:\d{1,7}|x[\da-f]{1,6})|[\da-z]{1,31});/gi;
+
+/**
+ * Decode markdown strings (which occur in places such as fenced code info
+ * strings, destinations, labels, and titles).
+ *
+ * The “string” content type allows character escapes and -references.
+ * This decodes those.
+ *
+ * @param {string} value
+ *   Value to decode.
+ * @returns {string}
+ *   Decoded value.
+ */
+function decodeString(value) {
+  return value.replace(characterEscapeOrReference, micromark_util_decode_string_decode);
+}
+
+/**
+ * @param {string} $0
+ *   Match.
+ * @param {string} $1
+ *   Character escape.
+ * @param {string} $2
+ *   Character reference.
+ * @returns {string}
+ *   Decoded value
+ */
+function micromark_util_decode_string_decode($0, $1, $2) {
+  if ($1) {
+    // Escape.
+    return $1;
+  }
+
+  // Reference.
+  const head = $2.charCodeAt(0);
+  if (head === 35) {
+    const head = $2.charCodeAt(1);
+    const hex = head === 120 || head === 88;
+    return decodeNumericCharacterReference($2.slice(hex ? 2 : 1), hex ? 16 : 10);
+  }
+  return decodeNamedCharacterReference($2) || $0;
+}
+;// CONCATENATED MODULE: ./node_modules/unist-util-stringify-position/lib/index.js
+/**
+ * @typedef {import('unist').Node} Node
+ * @typedef {import('unist').Point} Point
+ * @typedef {import('unist').Position} Position
+ */
+
+/**
+ * @typedef NodeLike
+ * @property {string} type
+ * @property {PositionLike | null | undefined} [position]
+ *
+ * @typedef PointLike
+ * @property {number | null | undefined} [line]
+ * @property {number | null | undefined} [column]
+ * @property {number | null | undefined} [offset]
+ *
+ * @typedef PositionLike
+ * @property {PointLike | null | undefined} [start]
+ * @property {PointLike | null | undefined} [end]
+ */
+
+/**
+ * Serialize the positional info of a point, position (start and end points),
+ * or node.
+ *
+ * @param {Node | NodeLike | Point | PointLike | Position | PositionLike | null | undefined} [value]
+ *   Node, position, or point.
+ * @returns {string}
+ *   Pretty printed positional info of a node (`string`).
+ *
+ *   In the format of a range `ls:cs-le:ce` (when given `node` or `position`)
+ *   or a point `l:c` (when given `point`), where `l` stands for line, `c` for
+ *   column, `s` for `start`, and `e` for end.
+ *   An empty string (`''`) is returned if the given value is neither `node`,
+ *   `position`, nor `point`.
+ */
+function stringifyPosition(value) {
+  // Nothing.
+  if (!value || typeof value !== 'object') {
+    return ''
+  }
+
+  // Node.
+  if ('position' in value || 'type' in value) {
+    return position(value.position)
+  }
+
+  // Position.
+  if ('start' in value || 'end' in value) {
+    return position(value)
+  }
+
+  // Point.
+  if ('line' in value || 'column' in value) {
+    return point(value)
+  }
+
+  // ?
+  return ''
+}
+
+/**
+ * @param {Point | PointLike | null | undefined} point
+ * @returns {string}
+ */
+function point(point) {
+  return index(point && point.line) + ':' + index(point && point.column)
+}
+
+/**
+ * @param {Position | PositionLike | null | undefined} pos
+ * @returns {string}
+ */
+function position(pos) {
+  return point(pos && pos.start) + '-' + point(pos && pos.end)
+}
+
+/**
+ * @param {number | null | undefined} value
+ * @returns {number}
+ */
+function index(value) {
+  return value && typeof value === 'number' ? value : 1
+}
+
+;// CONCATENATED MODULE: ./node_modules/mdast-util-from-markdown/lib/index.js
+/**
+ * @import {
+ *   Break,
+ *   Blockquote,
+ *   Code,
+ *   Definition,
+ *   Emphasis,
+ *   Heading,
+ *   Html,
+ *   Image,
+ *   InlineCode,
+ *   Link,
+ *   ListItem,
+ *   List,
+ *   Nodes,
+ *   Paragraph,
+ *   PhrasingContent,
+ *   ReferenceType,
+ *   Root,
+ *   Strong,
+ *   Text,
+ *   ThematicBreak
+ * } from 'mdast'
+ * @import {
+ *   Encoding,
+ *   Event,
+ *   Token,
+ *   Value
+ * } from 'micromark-util-types'
+ * @import {Point} from 'unist'
+ * @import {
+ *   CompileContext,
+ *   CompileData,
+ *   Config,
+ *   Extension,
+ *   Handle,
+ *   OnEnterError,
+ *   Options
+ * } from './types.js'
+ */
+
+
+
+
+
+
+
+
+const lib_own = {}.hasOwnProperty;
+
+/**
+ * Turn markdown into a syntax tree.
+ *
+ * @overload
+ * @param {Value} value
+ * @param {Encoding | null | undefined} [encoding]
+ * @param {Options | null | undefined} [options]
+ * @returns {Root}
+ *
+ * @overload
+ * @param {Value} value
+ * @param {Options | null | undefined} [options]
+ * @returns {Root}
+ *
+ * @param {Value} value
+ *   Markdown to parse.
+ * @param {Encoding | Options | null | undefined} [encoding]
+ *   Character encoding for when `value` is `Buffer`.
+ * @param {Options | null | undefined} [options]
+ *   Configuration.
+ * @returns {Root}
+ *   mdast tree.
+ */
+function fromMarkdown(value, encoding, options) {
+  if (encoding && typeof encoding === 'object') {
+    options = encoding;
+    encoding = undefined;
+  }
+  return compiler(options)(postprocess(lib_parse_parse(options).document().write(preprocess_preprocess()(value, encoding, true))));
+}
+
+/**
+ * Note this compiler only understand complete buffering, not streaming.
+ *
+ * @param {Options | null | undefined} [options]
+ */
+function compiler(options) {
+  /** @type {Config} */
+  const config = {
+    afterExit: [],
+    beforeEnter: [],
+    transforms: [],
+    canContainEols: ['emphasis', 'fragment', 'heading', 'paragraph', 'strong'],
+    enter: {
+      autolink: opener(link),
+      autolinkProtocol: onenterdata,
+      autolinkEmail: onenterdata,
+      atxHeading: opener(heading),
+      blockQuote: opener(blockQuote),
+      characterEscape: onenterdata,
+      characterReference: onenterdata,
+      codeFenced: opener(codeFlow),
+      codeFencedFenceInfo: buffer,
+      codeFencedFenceMeta: buffer,
+      codeIndented: opener(codeFlow, buffer),
+      codeText: opener(codeText, buffer),
+      codeTextData: onenterdata,
+      data: onenterdata,
+      codeFlowValue: onenterdata,
+      definition: opener(definition),
+      definitionDestinationString: buffer,
+      definitionLabelString: buffer,
+      definitionTitleString: buffer,
+      emphasis: opener(emphasis),
+      hardBreakEscape: opener(hardBreak),
+      hardBreakTrailing: opener(hardBreak),
+      htmlFlow: opener(html, buffer),
+      htmlFlowData: onenterdata,
+      htmlText: opener(html, buffer),
+      htmlTextData: onenterdata,
+      image: opener(image),
+      label: buffer,
+      link: opener(link),
+      listItem: opener(listItem),
+      listItemValue: onenterlistitemvalue,
+      listOrdered: opener(list, onenterlistordered),
+      listUnordered: opener(list),
+      paragraph: opener(paragraph),
+      reference: onenterreference,
+      referenceString: buffer,
+      resourceDestinationString: buffer,
+      resourceTitleString: buffer,
+      setextHeading: opener(heading),
+      strong: opener(strong),
+      thematicBreak: opener(thematicBreak)
+    },
+    exit: {
+      atxHeading: closer(),
+      atxHeadingSequence: onexitatxheadingsequence,
+      autolink: closer(),
+      autolinkEmail: onexitautolinkemail,
+      autolinkProtocol: onexitautolinkprotocol,
+      blockQuote: closer(),
+      characterEscapeValue: onexitdata,
+      characterReferenceMarkerHexadecimal: onexitcharacterreferencemarker,
+      characterReferenceMarkerNumeric: onexitcharacterreferencemarker,
+      characterReferenceValue: onexitcharacterreferencevalue,
+      characterReference: onexitcharacterreference,
+      codeFenced: closer(onexitcodefenced),
+      codeFencedFence: onexitcodefencedfence,
+      codeFencedFenceInfo: onexitcodefencedfenceinfo,
+      codeFencedFenceMeta: onexitcodefencedfencemeta,
+      codeFlowValue: onexitdata,
+      codeIndented: closer(onexitcodeindented),
+      codeText: closer(onexitcodetext),
+      codeTextData: onexitdata,
+      data: onexitdata,
+      definition: closer(),
+      definitionDestinationString: onexitdefinitiondestinationstring,
+      definitionLabelString: onexitdefinitionlabelstring,
+      definitionTitleString: onexitdefinitiontitlestring,
+      emphasis: closer(),
+      hardBreakEscape: closer(onexithardbreak),
+      hardBreakTrailing: closer(onexithardbreak),
+      htmlFlow: closer(onexithtmlflow),
+      htmlFlowData: onexitdata,
+      htmlText: closer(onexithtmltext),
+      htmlTextData: onexitdata,
+      image: closer(onexitimage),
+      label: onexitlabel,
+      labelText: onexitlabeltext,
+      lineEnding: onexitlineending,
+      link: closer(onexitlink),
+      listItem: closer(),
+      listOrdered: closer(),
+      listUnordered: closer(),
+      paragraph: closer(),
+      referenceString: onexitreferencestring,
+      resourceDestinationString: onexitresourcedestinationstring,
+      resourceTitleString: onexitresourcetitlestring,
+      resource: onexitresource,
+      setextHeading: closer(onexitsetextheading),
+      setextHeadingLineSequence: onexitsetextheadinglinesequence,
+      setextHeadingText: onexitsetextheadingtext,
+      strong: closer(),
+      thematicBreak: closer()
+    }
+  };
+  configure(config, (options || {}).mdastExtensions || []);
+
+  /** @type {CompileData} */
+  const data = {};
+  return compile;
+
+  /**
+   * Turn micromark events into an mdast tree.
+   *
+   * @param {Array<Event>} events
+   *   Events.
+   * @returns {Root}
+   *   mdast tree.
+   */
+  function compile(events) {
+    /** @type {Root} */
+    let tree = {
+      type: 'root',
+      children: [],
+      position: undefined
+    };
+    /** @type {Omit<CompileContext, 'sliceSerialize'>} */
+    const context = {
+      stack: [tree],
+      tokenStack: [],
+      config,
+      enter,
+      exit,
+      buffer,
+      resume,
+      data
+    };
+    /** @type {Array<number>} */
+    const listStack = [];
+    /** @type {Array<Event>} */
+    const prepared = [];
+    let index = -1;
+
+    // Add `listItem` tokens and infer spread.
+    // Each list is prepared while it is last in `prepared`, so nothing shifts.
+    while (++index < events.length) {
+      prepared.push(events[index]);
+      if (events[index][1].type === "listOrdered" || events[index][1].type === "listUnordered") {
+        if (events[index][0] === 'enter') {
+          listStack.push(prepared.length - 1);
+        } else {
+          const tail = listStack.pop();
+          prepareList(prepared, tail);
+        }
+      }
+    }
+    events = prepared;
+    index = -1;
+    while (++index < events.length) {
+      const handler = config[events[index][0]];
+      if (events[index][0] === 'enter' && config.beforeEnter.length > 0) {
+        callListeners(config.beforeEnter, {
+          ...context,
+          sliceSerialize: events[index][2].sliceSerialize
+        }, events[index][1]);
+      }
+      if (lib_own.call(handler, events[index][1].type)) {
+        // Note: spread first, V8 has optimizations for object shape cloning.
+        handler[events[index][1].type].call({
+          ...context,
+          sliceSerialize: events[index][2].sliceSerialize
+        }, events[index][1]);
+      }
+      if (events[index][0] === 'exit' && config.afterExit.length > 0) {
+        callListeners(config.afterExit, {
+          ...context,
+          sliceSerialize: events[index][2].sliceSerialize
+        }, events[index][1]);
+      }
+    }
+
+    // Handle tokens still being open.
+    if (context.tokenStack.length > 0) {
+      const tail = context.tokenStack[context.tokenStack.length - 1];
+      const handler = tail[1] || defaultOnError;
+      handler.call(context, undefined, tail[0]);
+    }
+
+    // Figure out `root` position.
+    tree.position = {
+      start: lib_point(events.length > 0 ? events[0][1].start : {
+        line: 1,
+        column: 1,
+        offset: 0
+      }),
+      end: lib_point(events.length > 0 ? events[events.length - 2][1].end : {
+        line: 1,
+        column: 1,
+        offset: 0
+      })
+    };
+
+    // Call transforms.
+    index = -1;
+    while (++index < config.transforms.length) {
+      tree = config.transforms[index](tree) || tree;
+    }
+    return tree;
+  }
+
+  /**
+   * @param {Array<Handle>} listeners
+   *   Listeners.
+   * @param {CompileContext} context
+   *   Context.
+   * @param {Token} token
+   *   Token.
+   * @returns {undefined}
+   *   Nothing.
+   */
+  function callListeners(listeners, context, token) {
+    let index = -1;
+    while (++index < listeners.length) {
+      listeners[index].call(context, token);
+    }
+  }
+
+  /**
+   * @param {Array<Event>} events
+   *   Events, ending with the list to prepare.
+   * @param {number} start
+   *   Index of the list enter.
+   * @returns {undefined}
+   */
+  function prepareList(events, start) {
+    const end = events.length - 1;
+    let index = start - 1;
+    let containerBalance = -1;
+    let listSpread = false;
+    /** @type {Token | undefined} */
+    let listItem;
+    /** @type {number | undefined} */
+    let lineIndex;
+    /** @type {number | undefined} */
+    let firstBlankLineIndex;
+    /** @type {boolean | undefined} */
+    let atMarker;
+    /**
+     * `listItem` events to insert before the event at `at`, in walk order.
+     * Merged in after the walk, as inserting while walking would shift the
+     * rest of the list once per item.
+     * @type {Array<{at: number, event: Event}>}
+     */
+    const insertions = [];
+    while (++index <= end) {
+      const event = events[index];
+      switch (event[1].type) {
+        case "listUnordered":
+        case "listOrdered":
+        case "blockQuote":
+          {
+            if (event[0] === 'enter') {
+              containerBalance++;
+            } else {
+              containerBalance--;
+            }
+            atMarker = undefined;
+            break;
+          }
+        case "lineEndingBlank":
+          {
+            if (event[0] === 'enter') {
+              if (listItem && !atMarker && !containerBalance && !firstBlankLineIndex) {
+                firstBlankLineIndex = index;
+              }
+              atMarker = undefined;
+            }
+            break;
+          }
+        case "linePrefix":
+        case "listItemValue":
+        case "listItemMarker":
+        case "listItemPrefix":
+        case "listItemPrefixWhitespace":
+          {
+            // Empty.
+
+            break;
+          }
+        default:
+          {
+            atMarker = undefined;
+          }
+      }
+      if (!containerBalance && event[0] === 'enter' && event[1].type === "listItemPrefix" || containerBalance === -1 && event[0] === 'exit' && (event[1].type === "listUnordered" || event[1].type === "listOrdered")) {
+        if (listItem) {
+          let tailIndex = index;
+          lineIndex = undefined;
+          while (tailIndex--) {
+            const tailEvent = events[tailIndex];
+            if (tailEvent[1].type === "lineEnding" || tailEvent[1].type === "lineEndingBlank") {
+              if (tailEvent[0] === 'exit') continue;
+              if (lineIndex) {
+                events[lineIndex][1].type = "lineEndingBlank";
+                listSpread = true;
+              }
+              tailEvent[1].type = "lineEnding";
+              lineIndex = tailIndex;
+            } else if (tailEvent[1].type === "linePrefix" || tailEvent[1].type === "blockQuotePrefix" || tailEvent[1].type === "blockQuotePrefixWhitespace" || tailEvent[1].type === "blockQuoteMarker" || tailEvent[1].type === "listItemIndent") {
+              // Empty
+            } else {
+              break;
+            }
+          }
+          if (firstBlankLineIndex && (!lineIndex || firstBlankLineIndex < lineIndex)) {
+            listItem._spread = true;
+          }
+
+          // Fix position.
+          listItem.end = Object.assign({}, lineIndex ? events[lineIndex][1].start : event[1].end);
+          insertions.push({
+            at: lineIndex || index,
+            event: ['exit', listItem, event[2]]
+          });
+        }
+
+        // Create a new list item.
+        if (event[1].type === "listItemPrefix") {
+          /** @type {Token} */
+          const item = {
+            type: 'listItem',
+            _spread: false,
+            start: Object.assign({}, event[1].start),
+            // @ts-expect-error: we’ll add `end` in a second.
+            end: undefined
+          };
+          listItem = item;
+          insertions.push({
+            at: index,
+            event: ['enter', item, event[2]]
+          });
+          firstBlankLineIndex = undefined;
+          atMarker = true;
+        }
+      }
+    }
+
+    // The list is at the end of `events`: take it off, then push it back with
+    // the insertions merged in.
+    // Nothing follows the list, so nothing shifts.
+    const listEvents = events.splice(start);
+    let insertion = 0;
+    index = -1;
+    while (++index < listEvents.length) {
+      while (insertion < insertions.length && insertions[insertion].at === start + index) {
+        events.push(insertions[insertion++].event);
+      }
+      events.push(listEvents[index]);
+    }
+    events[start][1]._spread = listSpread;
+  }
+
+  /**
+   * Create an opener handle.
+   *
+   * @param {(token: Token) => Nodes} create
+   *   Create a node.
+   * @param {Handle | undefined} [and]
+   *   Optional function to also run.
+   * @returns {Handle}
+   *   Handle.
+   */
+  function opener(create, and) {
+    return open;
+
+    /**
+     * @this {CompileContext}
+     * @param {Token} token
+     * @returns {undefined}
+     */
+    function open(token) {
+      enter.call(this, create(token), token);
+      if (and) and.call(this, token);
+    }
+  }
+
+  /**
+   * @type {CompileContext['buffer']}
+   */
+  function buffer() {
+    this.stack.push({
+      type: 'fragment',
+      children: []
+    });
+  }
+
+  /**
+   * @type {CompileContext['enter']}
+   */
+  function enter(node, token, errorHandler) {
+    const parent = this.stack[this.stack.length - 1];
+    /** @type {Array<Nodes>} */
+    const siblings = parent.children;
+    siblings.push(node);
+    this.stack.push(node);
+    this.tokenStack.push([token, errorHandler || undefined]);
+    node.position = {
+      start: lib_point(token.start),
+      // @ts-expect-error: `end` will be patched later.
+      end: undefined
+    };
+  }
+
+  /**
+   * Create a closer handle.
+   *
+   * @param {Handle | undefined} [and]
+   *   Optional function to also run.
+   * @returns {Handle}
+   *   Handle.
+   */
+  function closer(and) {
+    return close;
+
+    /**
+     * @this {CompileContext}
+     * @param {Token} token
+     * @returns {undefined}
+     */
+    function close(token) {
+      if (and) and.call(this, token);
+      exit.call(this, token);
+    }
+  }
+
+  /**
+   * @type {CompileContext['exit']}
+   */
+  function exit(token, onExitError) {
+    const node = this.stack.pop();
+    const open = this.tokenStack.pop();
+    if (!open) {
+      throw new Error('Cannot close `' + token.type + '` (' + stringifyPosition({
+        start: token.start,
+        end: token.end
+      }) + '): it’s not open');
+    }
+    if (open[0].type !== token.type) {
+      if (onExitError) {
+        onExitError.call(this, token, open[0]);
+      } else {
+        const handler = open[1] || defaultOnError;
+        handler.call(this, token, open[0]);
+      }
+    }
+    node.position.end = lib_point(token.end);
+  }
+
+  /**
+   * @type {CompileContext['resume']}
+   */
+  function resume() {
+    return lib_toString(this.stack.pop());
+  }
+
+  //
+  // Handlers.
+  //
+
+  /**
+   * @this {CompileContext}
+   * @type {Handle}
+   */
+  function onenterlistordered() {
+    this.data.expectingFirstListItemValue = true;
+  }
+
+  /**
+   * @this {CompileContext}
+   * @type {Handle}
+   */
+  function onenterlistitemvalue(token) {
+    if (this.data.expectingFirstListItemValue) {
+      const ancestor = this.stack[this.stack.length - 2];
+      ancestor.start = Number.parseInt(this.sliceSerialize(token), 10);
+      this.data.expectingFirstListItemValue = undefined;
+    }
+  }
+
+  /**
+   * @this {CompileContext}
+   * @type {Handle}
+   */
+  function onexitcodefencedfenceinfo() {
+    const data = this.resume();
+    const node = this.stack[this.stack.length - 1];
+    node.lang = data;
+  }
+
+  /**
+   * @this {CompileContext}
+   * @type {Handle}
+   */
+  function onexitcodefencedfencemeta() {
+    const data = this.resume();
+    const node = this.stack[this.stack.length - 1];
+    node.meta = data;
+  }
+
+  /**
+   * @this {CompileContext}
+   * @type {Handle}
+   */
+  function onexitcodefencedfence() {
+    // Exit if this is the closing fence.
+    if (this.data.flowCodeInside) return;
+    this.buffer();
+    this.data.flowCodeInside = true;
+  }
+
+  /**
+   * @this {CompileContext}
+   * @type {Handle}
+   */
+  function onexitcodefenced() {
+    const data = this.resume();
+    const node = this.stack[this.stack.length - 1];
+    node.value = data.replace(/^(\r?\n|\r)|(\r?\n|\r)$/g, '');
+    this.data.flowCodeInside = undefined;
+  }
+
+  /**
+   * @this {CompileContext}
+   * @type {Handle}
+   */
+  function onexitcodeindented() {
+    const data = this.resume();
+    const node = this.stack[this.stack.length - 1];
+    node.value = data.replace(/(\r?\n|\r)$/g, '');
+  }
+
+  /**
+   * @this {CompileContext}
+   * @type {Handle}
+   */
+  function onexitdefinitionlabelstring(token) {
+    const label = this.resume();
+    const node = this.stack[this.stack.length - 1];
+    node.label = label;
+    node.identifier = normalizeIdentifier(this.sliceSerialize(token)).toLowerCase();
+  }
+
+  /**
+   * @this {CompileContext}
+   * @type {Handle}
+   */
+  function onexitdefinitiontitlestring() {
+    const data = this.resume();
+    const node = this.stack[this.stack.length - 1];
+    node.title = data;
+  }
+
+  /**
+   * @this {CompileContext}
+   * @type {Handle}
+   */
+  function onexitdefinitiondestinationstring() {
+    const data = this.resume();
+    const node = this.stack[this.stack.length - 1];
+    node.url = data;
+  }
+
+  /**
+   * @this {CompileContext}
+   * @type {Handle}
+   */
+  function onexitatxheadingsequence(token) {
+    const node = this.stack[this.stack.length - 1];
+    if (!node.depth) {
+      const depth = this.sliceSerialize(token).length;
+      node.depth = depth;
+    }
+  }
+
+  /**
+   * @this {CompileContext}
+   * @type {Handle}
+   */
+  function onexitsetextheadingtext() {
+    this.data.setextHeadingSlurpLineEnding = true;
+  }
+
+  /**
+   * @this {CompileContext}
+   * @type {Handle}
+   */
+  function onexitsetextheadinglinesequence(token) {
+    const node = this.stack[this.stack.length - 1];
+    node.depth = this.sliceSerialize(token).codePointAt(0) === 61 ? 1 : 2;
+  }
+
+  /**
+   * @this {CompileContext}
+   * @type {Handle}
+   */
+  function onexitsetextheading() {
+    this.data.setextHeadingSlurpLineEnding = undefined;
+  }
+
+  /**
+   * @this {CompileContext}
+   * @type {Handle}
+   */
+
+  function onenterdata(token) {
+    const node = this.stack[this.stack.length - 1];
+    /** @type {Array<Nodes>} */
+    const siblings = node.children;
+    let tail = siblings[siblings.length - 1];
+    if (!tail || tail.type !== 'text') {
+      // Add a new text node.
+      tail = text();
+      tail.position = {
+        start: lib_point(token.start),
+        // @ts-expect-error: we’ll add `end` later.
+        end: undefined
+      };
+      siblings.push(tail);
+    }
+    this.stack.push(tail);
+  }
+
+  /**
+   * @this {CompileContext}
+   * @type {Handle}
+   */
+
+  function onexitdata(token) {
+    const tail = this.stack.pop();
+    tail.value += this.sliceSerialize(token);
+    tail.position.end = lib_point(token.end);
+  }
+
+  /**
+   * @this {CompileContext}
+   * @type {Handle}
+   */
+
+  function onexitlineending(token) {
+    const context = this.stack[this.stack.length - 1];
+    // If we’re at a hard break, include the line ending in there.
+    if (this.data.atHardBreak) {
+      const tail = context.children[context.children.length - 1];
+      tail.position.end = lib_point(token.end);
+      this.data.atHardBreak = undefined;
+      return;
+    }
+    if (!this.data.setextHeadingSlurpLineEnding && config.canContainEols.includes(context.type)) {
+      onenterdata.call(this, token);
+      onexitdata.call(this, token);
+    }
+  }
+
+  /**
+   * @this {CompileContext}
+   * @type {Handle}
+   */
+
+  function onexithardbreak() {
+    this.data.atHardBreak = true;
+  }
+
+  /**
+   * @this {CompileContext}
+   * @type {Handle}
+   */
+
+  function onexithtmlflow() {
+    const data = this.resume();
+    const node = this.stack[this.stack.length - 1];
+    node.value = data;
+  }
+
+  /**
+   * @this {CompileContext}
+   * @type {Handle}
+   */
+
+  function onexithtmltext() {
+    const data = this.resume();
+    const node = this.stack[this.stack.length - 1];
+    node.value = data;
+  }
+
+  /**
+   * @this {CompileContext}
+   * @type {Handle}
+   */
+
+  function onexitcodetext() {
+    const data = this.resume();
+    const node = this.stack[this.stack.length - 1];
+    node.value = data;
+  }
+
+  /**
+   * @this {CompileContext}
+   * @type {Handle}
+   */
+
+  function onexitlink() {
+    const node = this.stack[this.stack.length - 1];
+    // Note: there are also `identifier` and `label` fields on this link node!
+    // These are used / cleaned here.
+
+    // To do: clean.
+    if (this.data.inReference) {
+      /** @type {ReferenceType} */
+      const referenceType = this.data.referenceType || 'shortcut';
+      node.type += 'Reference';
+      // @ts-expect-error: mutate.
+      node.referenceType = referenceType;
+      // @ts-expect-error: mutate.
+      delete node.url;
+      delete node.title;
+    } else {
+      // @ts-expect-error: mutate.
+      delete node.identifier;
+      // @ts-expect-error: mutate.
+      delete node.label;
+    }
+    this.data.referenceType = undefined;
+  }
+
+  /**
+   * @this {CompileContext}
+   * @type {Handle}
+   */
+
+  function onexitimage() {
+    const node = this.stack[this.stack.length - 1];
+    // Note: there are also `identifier` and `label` fields on this link node!
+    // These are used / cleaned here.
+
+    // To do: clean.
+    if (this.data.inReference) {
+      /** @type {ReferenceType} */
+      const referenceType = this.data.referenceType || 'shortcut';
+      node.type += 'Reference';
+      // @ts-expect-error: mutate.
+      node.referenceType = referenceType;
+      // @ts-expect-error: mutate.
+      delete node.url;
+      delete node.title;
+    } else {
+      // @ts-expect-error: mutate.
+      delete node.identifier;
+      // @ts-expect-error: mutate.
+      delete node.label;
+    }
+    this.data.referenceType = undefined;
+  }
+
+  /**
+   * @this {CompileContext}
+   * @type {Handle}
+   */
+
+  function onexitlabeltext(token) {
+    const string = this.sliceSerialize(token);
+    const ancestor = this.stack[this.stack.length - 2];
+    // @ts-expect-error: stash this on the node, as it might become a reference
+    // later.
+    ancestor.label = decodeString(string);
+    // @ts-expect-error: same as above.
+    ancestor.identifier = normalizeIdentifier(string).toLowerCase();
+  }
+
+  /**
+   * @this {CompileContext}
+   * @type {Handle}
+   */
+
+  function onexitlabel() {
+    const fragment = this.stack[this.stack.length - 1];
+    const value = this.resume();
+    const node = this.stack[this.stack.length - 1];
+    // Assume a reference.
+    this.data.inReference = true;
+    if (node.type === 'link') {
+      /** @type {Array<PhrasingContent>} */
+      const children = fragment.children;
+      node.children = children;
+    } else {
+      node.alt = value;
+    }
+  }
+
+  /**
+   * @this {CompileContext}
+   * @type {Handle}
+   */
+
+  function onexitresourcedestinationstring() {
+    const data = this.resume();
+    const node = this.stack[this.stack.length - 1];
+    node.url = data;
+  }
+
+  /**
+   * @this {CompileContext}
+   * @type {Handle}
+   */
+
+  function onexitresourcetitlestring() {
+    const data = this.resume();
+    const node = this.stack[this.stack.length - 1];
+    node.title = data;
+  }
+
+  /**
+   * @this {CompileContext}
+   * @type {Handle}
+   */
+
+  function onexitresource() {
+    this.data.inReference = undefined;
+  }
+
+  /**
+   * @this {CompileContext}
+   * @type {Handle}
+   */
+
+  function onenterreference() {
+    this.data.referenceType = 'collapsed';
+  }
+
+  /**
+   * @this {CompileContext}
+   * @type {Handle}
+   */
+
+  function onexitreferencestring(token) {
+    const label = this.resume();
+    const node = this.stack[this.stack.length - 1];
+    // @ts-expect-error: stash this on the node, as it might become a reference
+    // later.
+    node.label = label;
+    // @ts-expect-error: same as above.
+    node.identifier = normalizeIdentifier(this.sliceSerialize(token)).toLowerCase();
+    this.data.referenceType = 'full';
+  }
+
+  /**
+   * @this {CompileContext}
+   * @type {Handle}
+   */
+
+  function onexitcharacterreferencemarker(token) {
+    this.data.characterReferenceType = token.type;
+  }
+
+  /**
+   * @this {CompileContext}
+   * @type {Handle}
+   */
+  function onexitcharacterreferencevalue(token) {
+    const data = this.sliceSerialize(token);
+    const type = this.data.characterReferenceType;
+    /** @type {string} */
+    let value;
+    if (type) {
+      value = decodeNumericCharacterReference(data, type === "characterReferenceMarkerNumeric" ? 10 : 16);
+      this.data.characterReferenceType = undefined;
+    } else {
+      const result = decodeNamedCharacterReference(data);
+      value = result;
+    }
+    const tail = this.stack[this.stack.length - 1];
+    tail.value += value;
+  }
+
+  /**
+   * @this {CompileContext}
+   * @type {Handle}
+   */
+  function onexitcharacterreference(token) {
+    const tail = this.stack.pop();
+    tail.position.end = lib_point(token.end);
+  }
+
+  /**
+   * @this {CompileContext}
+   * @type {Handle}
+   */
+  function onexitautolinkprotocol(token) {
+    onexitdata.call(this, token);
+    const node = this.stack[this.stack.length - 1];
+    node.url = this.sliceSerialize(token);
+  }
+
+  /**
+   * @this {CompileContext}
+   * @type {Handle}
+   */
+  function onexitautolinkemail(token) {
+    onexitdata.call(this, token);
+    const node = this.stack[this.stack.length - 1];
+    node.url = 'mailto:' + this.sliceSerialize(token);
+  }
+
+  //
+  // Creaters.
+  //
+
+  // Each node factory pre-declares `position` as undefined as the trailing
+  // property. enter() patches it to a real value, but the property already
+  // exists, so V8 sees a single hidden class for each node type from
+  // construction through the rest of the pipeline. Without the pre-declare,
+  // each node took a hidden-class transition when enter() added position.
+
+  /** @returns {Blockquote} */
+  function blockQuote() {
+    return {
+      type: 'blockquote',
+      children: [],
+      position: undefined
+    };
+  }
+
+  /** @returns {Code} */
+  function codeFlow() {
+    return {
+      type: 'code',
+      lang: null,
+      meta: null,
+      value: '',
+      position: undefined
+    };
+  }
+
+  /** @returns {InlineCode} */
+  function codeText() {
+    return {
+      type: 'inlineCode',
+      value: '',
+      position: undefined
+    };
+  }
+
+  /** @returns {Definition} */
+  function definition() {
+    return {
+      type: 'definition',
+      identifier: '',
+      label: null,
+      title: null,
+      url: '',
+      position: undefined
+    };
+  }
+
+  /** @returns {Emphasis} */
+  function emphasis() {
+    return {
+      type: 'emphasis',
+      children: [],
+      position: undefined
+    };
+  }
+
+  /** @returns {Heading} */
+  function heading() {
+    return {
+      type: 'heading',
+      // @ts-expect-error `depth` will be set later.
+      depth: 0,
+      children: [],
+      position: undefined
+    };
+  }
+
+  /** @returns {Break} */
+  function hardBreak() {
+    return {
+      type: 'break',
+      position: undefined
+    };
+  }
+
+  /** @returns {Html} */
+  function html() {
+    return {
+      type: 'html',
+      value: '',
+      position: undefined
+    };
+  }
+
+  /** @returns {Image} */
+  function image() {
+    return {
+      type: 'image',
+      title: null,
+      url: '',
+      alt: null,
+      position: undefined
+    };
+  }
+
+  /** @returns {Link} */
+  function link() {
+    return {
+      type: 'link',
+      title: null,
+      url: '',
+      children: [],
+      position: undefined
+    };
+  }
+
+  /**
+   * @param {Token} token
+   * @returns {List}
+   */
+  function list(token) {
+    return {
+      type: 'list',
+      ordered: token.type === 'listOrdered',
+      start: null,
+      spread: token._spread,
+      children: [],
+      position: undefined
+    };
+  }
+
+  /**
+   * @param {Token} token
+   * @returns {ListItem}
+   */
+  function listItem(token) {
+    return {
+      type: 'listItem',
+      spread: token._spread,
+      checked: null,
+      children: [],
+      position: undefined
+    };
+  }
+
+  /** @returns {Paragraph} */
+  function paragraph() {
+    return {
+      type: 'paragraph',
+      children: [],
+      position: undefined
+    };
+  }
+
+  /** @returns {Strong} */
+  function strong() {
+    return {
+      type: 'strong',
+      children: [],
+      position: undefined
+    };
+  }
+
+  /** @returns {Text} */
+  function text() {
+    return {
+      type: 'text',
+      value: '',
+      position: undefined
+    };
+  }
+
+  /** @returns {ThematicBreak} */
+  function thematicBreak() {
+    return {
+      type: 'thematicBreak',
+      position: undefined
+    };
+  }
+}
+
+/**
+ * Copy a point-like value.
+ *
+ * @param {Point} d
+ *   Point-like value.
+ * @returns {Point}
+ *   unist point.
+ */
+function lib_point(d) {
+  return {
+    line: d.line,
+    column: d.column,
+    offset: d.offset
+  };
+}
+
+/**
+ * @param {Config} combined
+ * @param {Array<Array<Extension> | Extension>} extensions
+ * @returns {undefined}
+ */
+function configure(combined, extensions) {
+  let index = -1;
+  while (++index < extensions.length) {
+    const value = extensions[index];
+    if (Array.isArray(value)) {
+      configure(combined, value);
+    } else {
+      extension(combined, value);
+    }
+  }
+}
+
+/**
+ * @param {Config} combined
+ * @param {Extension} extension
+ * @returns {undefined}
+ */
+function extension(combined, extension) {
+  /** @type {keyof Extension} */
+  let key;
+  for (key in extension) {
+    if (lib_own.call(extension, key)) {
+      switch (key) {
+        case 'canContainEols':
+          {
+            const right = extension[key];
+            if (right) {
+              combined[key].push(...right);
+            }
+            break;
+          }
+        case 'transforms':
+          {
+            const right = extension[key];
+            if (right) {
+              combined[key].push(...right);
+            }
+            break;
+          }
+        case 'afterExit':
+        case 'beforeEnter':
+          {
+            const right = extension[key];
+            if (right) {
+              combined[key].push(right);
+            }
+            break;
+          }
+        case 'enter':
+        case 'exit':
+          {
+            const right = extension[key];
+            if (right) {
+              Object.assign(combined[key], right);
+            }
+            break;
+          }
+        // No default
+      }
+    }
+  }
+}
+
+/** @type {OnEnterError} */
+function defaultOnError(left, right) {
+  if (left) {
+    throw new Error('Cannot close `' + left.type + '` (' + stringifyPosition({
+      start: left.start,
+      end: left.end
+    }) + '): a different token (`' + right.type + '`, ' + stringifyPosition({
+      start: right.start,
+      end: right.end
+    }) + ') is open');
+  }
+  throw new Error('Cannot close document, a token (`' + right.type + '`, ' + stringifyPosition({
+    start: right.start,
+    end: right.end
+  }) + ') is still open');
+}
+;// CONCATENATED MODULE: ./node_modules/ccount/index.js
+/**
+ * Count how often a character (or substring) is used in a string.
+ *
+ * @param {string} value
+ *   Value to search in.
+ * @param {string} character
+ *   Character (or substring) to look for.
+ * @return {number}
+ *   Number of times `character` occurred in `value`.
+ */
+function ccount(value, character) {
+  const source = String(value)
+
+  if (typeof character !== 'string') {
+    throw new TypeError('Expected character')
+  }
+
+  let count = 0
+  let index = source.indexOf(character)
+
+  while (index !== -1) {
+    count++
+    index = source.indexOf(character, index + character.length)
+  }
+
+  return count
+}
+
+;// CONCATENATED MODULE: ./node_modules/devlop/lib/default.js
+function deprecate(fn) {
+  return fn
+}
+
+function equal() {}
+
+function default_ok() {}
+
+function unreachable() {}
+
+;// CONCATENATED MODULE: ./node_modules/mdast-util-find-and-replace/node_modules/escape-string-regexp/index.js
+function escapeStringRegexp(string) {
+	if (typeof string !== 'string') {
+		throw new TypeError('Expected a string');
+	}
+
+	// Escape characters with special meaning either inside or outside character sets.
+	// Use a simple backslash escape when it’s always valid, and a `\xnn` escape when the simpler form would be disallowed by Unicode patterns’ stricter grammar.
+	return string
+		.replace(/[|\\{}()[\]^$+*?.]/g, '\\$&')
+		.replace(/-/g, '\\x2d');
+}
+
+;// CONCATENATED MODULE: ./node_modules/unist-util-is/lib/index.js
+/**
+ * @import {Node, Parent} from 'unist'
+ */
+
+/**
+ * @template Fn
+ * @template Fallback
+ * @typedef {Fn extends (value: any) => value is infer Thing ? Thing : Fallback} Predicate
+ */
+
+/**
+ * @callback Check
+ *   Check that an arbitrary value is a node.
+ * @param {unknown} this
+ *   The given context.
+ * @param {unknown} [node]
+ *   Anything (typically a node).
+ * @param {number | null | undefined} [index]
+ *   The node’s position in its parent.
+ * @param {Parent | null | undefined} [parent]
+ *   The node’s parent.
+ * @returns {boolean}
+ *   Whether this is a node and passes a test.
+ *
+ * @typedef {Record<string, unknown> | Node} Props
+ *   Object to check for equivalence.
+ *
+ *   Note: `Node` is included as it is common but is not indexable.
+ *
+ * @typedef {Array<Props | TestFunction | string> | ReadonlyArray<Props | TestFunction | string> | Props | TestFunction | string | null | undefined} Test
+ *   Check for an arbitrary node.
+ *
+ * @callback TestFunction
+ *   Check if a node passes a test.
+ * @param {unknown} this
+ *   The given context.
+ * @param {Node} node
+ *   A node.
+ * @param {number | undefined} [index]
+ *   The node’s position in its parent.
+ * @param {Parent | undefined} [parent]
+ *   The node’s parent.
+ * @returns {boolean | undefined | void}
+ *   Whether this node passes the test.
+ *
+ *   Note: `void` is included until TS sees no return as `undefined`.
+ */
+
+/**
+ * Check if `node` is a `Node` and whether it passes the given test.
+ *
+ * @param {unknown} node
+ *   Thing to check, typically `Node`.
+ * @param {Test} test
+ *   A check for a specific node.
+ * @param {number | null | undefined} index
+ *   The node’s position in its parent.
+ * @param {Parent | null | undefined} parent
+ *   The node’s parent.
+ * @param {unknown} context
+ *   Context object (`this`) to pass to `test` functions.
+ * @returns {boolean}
+ *   Whether `node` is a node and passes a test.
+ */
+const is =
+  // Note: overloads in JSDoc can’t yet use different `@template`s.
+  /**
+   * @type {(
+   *   (<Condition extends ReadonlyArray<string>>(node: unknown, test: Condition, index?: number | null | undefined, parent?: Parent | null | undefined, context?: unknown) => node is Node & {type: Condition[number]}) &
+   *   (<Condition extends Array<string>>(node: unknown, test: Condition, index?: number | null | undefined, parent?: Parent | null | undefined, context?: unknown) => node is Node & {type: Condition[number]}) &
+   *   (<Condition extends string>(node: unknown, test: Condition, index?: number | null | undefined, parent?: Parent | null | undefined, context?: unknown) => node is Node & {type: Condition}) &
+   *   (<Condition extends Props>(node: unknown, test: Condition, index?: number | null | undefined, parent?: Parent | null | undefined, context?: unknown) => node is Node & Condition) &
+   *   (<Condition extends TestFunction>(node: unknown, test: Condition, index?: number | null | undefined, parent?: Parent | null | undefined, context?: unknown) => node is Node & Predicate<Condition, Node>) &
+   *   ((node?: null | undefined) => false) &
+   *   ((node: unknown, test?: null | undefined, index?: number | null | undefined, parent?: Parent | null | undefined, context?: unknown) => node is Node) &
+   *   ((node: unknown, test?: Test, index?: number | null | undefined, parent?: Parent | null | undefined, context?: unknown) => boolean)
+   * )}
+   */
+  (
+    /**
+     * @param {unknown} [node]
+     * @param {Test} [test]
+     * @param {number | null | undefined} [index]
+     * @param {Parent | null | undefined} [parent]
+     * @param {unknown} [context]
+     * @returns {boolean}
+     */
+    // eslint-disable-next-line max-params
+    function (node, test, index, parent, context) {
+      const check = convert(test)
+
+      if (
+        index !== undefined &&
+        index !== null &&
+        (typeof index !== 'number' ||
+          index < 0 ||
+          index === Number.POSITIVE_INFINITY)
+      ) {
+        throw new Error('Expected positive finite index')
+      }
+
+      if (
+        parent !== undefined &&
+        parent !== null &&
+        (!is(parent) || !parent.children)
+      ) {
+        throw new Error('Expected parent node')
+      }
+
+      if (
+        (parent === undefined || parent === null) !==
+        (index === undefined || index === null)
+      ) {
+        throw new Error('Expected both parent and index')
+      }
+
+      return looksLikeANode(node)
+        ? check.call(context, node, index, parent)
+        : false
+    }
+  )
+
+/**
+ * Generate an assertion from a test.
+ *
+ * Useful if you’re going to test many nodes, for example when creating a
+ * utility where something else passes a compatible test.
+ *
+ * The created function is a bit faster because it expects valid input only:
+ * a `node`, `index`, and `parent`.
+ *
+ * @param {Test} test
+ *   *   when nullish, checks if `node` is a `Node`.
+ *   *   when `string`, works like passing `(node) => node.type === test`.
+ *   *   when `function` checks if function passed the node is true.
+ *   *   when `object`, checks that all keys in test are in node, and that they have (strictly) equal values.
+ *   *   when `array`, checks if any one of the subtests pass.
+ * @returns {Check}
+ *   An assertion.
+ */
+const convert =
+  // Note: overloads in JSDoc can’t yet use different `@template`s.
+  /**
+   * @type {(
+   *   (<Condition extends string>(test: Condition) => (node: unknown, index?: number | null | undefined, parent?: Parent | null | undefined, context?: unknown) => node is Node & {type: Condition}) &
+   *   (<Condition extends Props>(test: Condition) => (node: unknown, index?: number | null | undefined, parent?: Parent | null | undefined, context?: unknown) => node is Node & Condition) &
+   *   (<Condition extends TestFunction>(test: Condition) => (node: unknown, index?: number | null | undefined, parent?: Parent | null | undefined, context?: unknown) => node is Node & Predicate<Condition, Node>) &
+   *   ((test?: null | undefined) => (node?: unknown, index?: number | null | undefined, parent?: Parent | null | undefined, context?: unknown) => node is Node) &
+   *   ((test?: Test) => Check)
+   * )}
+   */
+  (
+    /**
+     * @param {Test} [test]
+     * @returns {Check}
+     */
+    function (test) {
+      if (test === null || test === undefined) {
+        return lib_ok
+      }
+
+      if (typeof test === 'function') {
+        return castFactory(test)
+      }
+
+      if (typeof test === 'object') {
+        return Array.isArray(test)
+          ? anyFactory(test)
+          : // Cast because `ReadonlyArray` goes into the above but `isArray`
+            // narrows to `Array`.
+            propertiesFactory(/** @type {Props} */ (test))
+      }
+
+      if (typeof test === 'string') {
+        return typeFactory(test)
+      }
+
+      throw new Error('Expected function, string, or object as test')
+    }
+  )
+
+/**
+ * @param {Array<Props | TestFunction | string>} tests
+ * @returns {Check}
+ */
+function anyFactory(tests) {
+  /** @type {Array<Check>} */
+  const checks = []
+  let index = -1
+
+  while (++index < tests.length) {
+    checks[index] = convert(tests[index])
+  }
+
+  return castFactory(any)
+
+  /**
+   * @this {unknown}
+   * @type {TestFunction}
+   */
+  function any(...parameters) {
+    let index = -1
+
+    while (++index < checks.length) {
+      if (checks[index].apply(this, parameters)) return true
+    }
+
+    return false
+  }
+}
+
+/**
+ * Turn an object into a test for a node with a certain fields.
+ *
+ * @param {Props} check
+ * @returns {Check}
+ */
+function propertiesFactory(check) {
+  const checkAsRecord = /** @type {Record<string, unknown>} */ (check)
+
+  return castFactory(all)
+
+  /**
+   * @param {Node} node
+   * @returns {boolean}
+   */
+  function all(node) {
+    const nodeAsRecord = /** @type {Record<string, unknown>} */ (
+      /** @type {unknown} */ (node)
+    )
+
+    /** @type {string} */
+    let key
+
+    for (key in check) {
+      if (nodeAsRecord[key] !== checkAsRecord[key]) return false
+    }
+
+    return true
+  }
+}
+
+/**
+ * Turn a string into a test for a node with a certain type.
+ *
+ * @param {string} check
+ * @returns {Check}
+ */
+function typeFactory(check) {
+  return castFactory(type)
+
+  /**
+   * @param {Node} node
+   */
+  function type(node) {
+    return node && node.type === check
+  }
+}
+
+/**
+ * Turn a custom test into a test for a node that passes that test.
+ *
+ * @param {TestFunction} testFunction
+ * @returns {Check}
+ */
+function castFactory(testFunction) {
+  return check
+
+  /**
+   * @this {unknown}
+   * @type {Check}
+   */
+  function check(value, index, parent) {
+    return Boolean(
+      looksLikeANode(value) &&
+        testFunction.call(
+          this,
+          value,
+          typeof index === 'number' ? index : undefined,
+          parent || undefined
+        )
+    )
+  }
+}
+
+function lib_ok() {
+  return true
+}
+
+/**
+ * @param {unknown} value
+ * @returns {value is Node}
+ */
+function looksLikeANode(value) {
+  return value !== null && typeof value === 'object' && 'type' in value
+}
+
+;// CONCATENATED MODULE: ./node_modules/unist-util-visit-parents/lib/color.node.js
+/**
+ * Color a string.
+ *
+ * @param {string} d
+ *   Value.
+ * @returns {string}
+ *   Colored value.
+ */
+function color(d) {
+  return '\u001B[33m' + d + '\u001B[39m'
+}
+
+;// CONCATENATED MODULE: ./node_modules/unist-util-visit-parents/lib/index.js
+/**
+ * @import {Node as UnistNode, Parent as UnistParent} from 'unist'
+ */
+
+/**
+ * @typedef {Exclude<import('unist-util-is').Test, undefined> | undefined} Test
+ *   Test from `unist-util-is`.
+ *
+ *   Note: we have remove and add `undefined`, because otherwise when generating
+ *   automatic `.d.ts` files, TS tries to flatten paths from a local perspective,
+ *   which doesn’t work when publishing on npm.
+ */
+
+/**
+ * @typedef {(
+ *   Fn extends (value: any) => value is infer Thing
+ *   ? Thing
+ *   : Fallback
+ * )} Predicate
+ *   Get the value of a type guard `Fn`.
+ * @template Fn
+ *   Value; typically function that is a type guard (such as `(x): x is Y`).
+ * @template Fallback
+ *   Value to yield if `Fn` is not a type guard.
+ */
+
+/**
+ * @typedef {(
+ *   Check extends null | undefined // No test.
+ *   ? Value
+ *   : Value extends {type: Check} // String (type) test.
+ *   ? Value
+ *   : Value extends Check // Partial test.
+ *   ? Value
+ *   : Check extends Function // Function test.
+ *   ? Predicate<Check, Value> extends Value
+ *     ? Predicate<Check, Value>
+ *     : never
+ *   : never // Some other test?
+ * )} MatchesOne
+ *   Check whether a node matches a primitive check in the type system.
+ * @template Value
+ *   Value; typically unist `Node`.
+ * @template Check
+ *   Value; typically `unist-util-is`-compatible test, but not arrays.
+ */
+
+/**
+ * @typedef {(
+ *   Check extends ReadonlyArray<infer T>
+ *   ? MatchesOne<Value, T>
+ *   : Check extends Array<infer T>
+ *   ? MatchesOne<Value, T>
+ *   : MatchesOne<Value, Check>
+ * )} Matches
+ *   Check whether a node matches a check in the type system.
+ * @template Value
+ *   Value; typically unist `Node`.
+ * @template Check
+ *   Value; typically `unist-util-is`-compatible test.
+ */
+
+/**
+ * @typedef {0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9 | 10} Uint
+ *   Number; capped reasonably.
+ */
+
+/**
+ * @typedef {I extends 0 ? 1 : I extends 1 ? 2 : I extends 2 ? 3 : I extends 3 ? 4 : I extends 4 ? 5 : I extends 5 ? 6 : I extends 6 ? 7 : I extends 7 ? 8 : I extends 8 ? 9 : 10} Increment
+ *   Increment a number in the type system.
+ * @template {Uint} [I=0]
+ *   Index.
+ */
+
+/**
+ * @typedef {(
+ *   Node extends UnistParent
+ *   ? Node extends {children: Array<infer Children>}
+ *     ? Child extends Children ? Node : never
+ *     : never
+ *   : never
+ * )} InternalParent
+ *   Collect nodes that can be parents of `Child`.
+ * @template {UnistNode} Node
+ *   All node types in a tree.
+ * @template {UnistNode} Child
+ *   Node to search for.
+ */
+
+/**
+ * @typedef {InternalParent<InclusiveDescendant<Tree>, Child>} Parent
+ *   Collect nodes in `Tree` that can be parents of `Child`.
+ * @template {UnistNode} Tree
+ *   All node types in a tree.
+ * @template {UnistNode} Child
+ *   Node to search for.
+ */
+
+/**
+ * @typedef {(
+ *   Depth extends Max
+ *   ? never
+ *   :
+ *     | InternalParent<Node, Child>
+ *     | InternalAncestor<Node, InternalParent<Node, Child>, Max, Increment<Depth>>
+ * )} InternalAncestor
+ *   Collect nodes in `Tree` that can be ancestors of `Child`.
+ * @template {UnistNode} Node
+ *   All node types in a tree.
+ * @template {UnistNode} Child
+ *   Node to search for.
+ * @template {Uint} [Max=10]
+ *   Max; searches up to this depth.
+ * @template {Uint} [Depth=0]
+ *   Current depth.
+ */
+
+/**
+ * @typedef {InternalAncestor<InclusiveDescendant<Tree>, Child>} Ancestor
+ *   Collect nodes in `Tree` that can be ancestors of `Child`.
+ * @template {UnistNode} Tree
+ *   All node types in a tree.
+ * @template {UnistNode} Child
+ *   Node to search for.
+ */
+
+/**
+ * @typedef {(
+ *   Tree extends UnistParent
+ *     ? Depth extends Max
+ *       ? Tree
+ *       : Tree | InclusiveDescendant<Tree['children'][number], Max, Increment<Depth>>
+ *     : Tree
+ * )} InclusiveDescendant
+ *   Collect all (inclusive) descendants of `Tree`.
+ *
+ *   > 👉 **Note**: for performance reasons, this seems to be the fastest way to
+ *   > recurse without actually running into an infinite loop, which the
+ *   > previous version did.
+ *   >
+ *   > Practically, a max of `2` is typically enough assuming a `Root` is
+ *   > passed, but it doesn’t improve performance.
+ *   > It gets higher with `List > ListItem > Table > TableRow > TableCell`.
+ *   > Using up to `10` doesn’t hurt or help either.
+ * @template {UnistNode} Tree
+ *   Tree type.
+ * @template {Uint} [Max=10]
+ *   Max; searches up to this depth.
+ * @template {Uint} [Depth=0]
+ *   Current depth.
+ */
+
+/**
+ * @typedef {'skip' | boolean} Action
+ *   Union of the action types.
+ *
+ * @typedef {number} Index
+ *   Move to the sibling at `index` next (after node itself is completely
+ *   traversed).
+ *
+ *   Useful if mutating the tree, such as removing the node the visitor is
+ *   currently on, or any of its previous siblings.
+ *   Results less than 0 or greater than or equal to `children.length` stop
+ *   traversing the parent.
+ *
+ * @typedef {[(Action | null | undefined | void)?, (Index | null | undefined)?]} ActionTuple
+ *   List with one or two values, the first an action, the second an index.
+ *
+ * @typedef {Action | ActionTuple | Index | null | undefined | void} VisitorResult
+ *   Any value that can be returned from an enter visitor.
+ *
+ *   Like `VisitorResultExit`,
+ *   but `SKIP` can also be returned,
+ *   to not walk the children of the node,
+ *   and `ActionTuple` can be used to combine an action with an index.
+ *
+ * @typedef {Index | boolean | null | undefined | void} VisitorResultExit
+ *   Any value that can be returned from an exit visitor.
+ */
+
+/**
+ * @callback Visitor
+ *   Handle a node (matching `test`, if given) before its children.
+ *
+ *   Changes inside `node` are walked next.
+ *   Replacing or removing it is easier in `exit`.
+ *   When replacing or removing it here,
+ *   return `SKIP` (as otherwise its old children are walked),
+ *   or `[SKIP, index]` to continue with the node now at `index`.
+ *   Changing next siblings (in walk order) is fine;
+ *   changing previous siblings needs a new `Index`.
+ *   Removing an ancestor or changing its previous siblings is not supported.
+ * @param {Visited} node
+ *   Found node.
+ * @param {Array<VisitedParents>} ancestors
+ *   Ancestors of `node`.
+ * @param {number | undefined} index
+ *   Index of `node` in its parent (the last of `ancestors`),
+ *   or `undefined` for the tree itself.
+ * @returns {VisitorResult}
+ *   What to do next.
+ *
+ *   Like `VisitorExit`,
+ *   but `SKIP` can also be returned,
+ *   to not walk the children of `node`.
+ *   Passing a tuple back (`ActionTuple`) only makes sense as `[SKIP, Index]`.
+ * @template {UnistNode} [Visited=UnistNode]
+ *   Visited node type.
+ * @template {UnistParent} [VisitedParents=UnistParent]
+ *   Ancestor type.
+ */
+
+/**
+ * @callback VisitorExit
+ *   Handle a node (matching `test`, if given) after its children.
+ *
+ *   Changes inside `node` are not walked,
+ *   which makes this a good place to change `node` based on its children,
+ *   or to replace or remove it.
+ *   When removing `node` or changing previous siblings (in walk order),
+ *   return a new `Index`.
+ *   Removing an ancestor or changing its previous siblings is not supported.
+ * @param {Visited} node
+ *   Found node.
+ * @param {Array<VisitedParents>} ancestors
+ *   Ancestors of `node`.
+ * @param {number | undefined} index
+ *   Index of `node` in its parent (the last of `ancestors`),
+ *   or `undefined` for the tree itself.
+ * @returns {VisitorResultExit}
+ *   What to do next.
+ *
+ *   `CONTINUE` (`true`, nothing) continues as normal,
+ *   `EXIT` (`false`) stops traversing,
+ *   and `Index` continues at that sibling.
+ * @template {UnistNode} [Visited=UnistNode]
+ *   Visited node type.
+ * @template {UnistParent} [VisitedParents=UnistParent]
+ *   Ancestor type.
+ */
+
+/**
+ * @template {UnistNode} [Visited=UnistNode]
+ *   Visited node type.
+ * @template {UnistParent} [VisitedParents=UnistParent]
+ *   Ancestor type.
+ * @typedef Visitors
+ *   Handle nodes when entering and exiting them.
+ *   The `enter` visitor is optional while `exit` is required.
+ *
+ *   Pass an `enter` visitor directly to only handle nodes when entering them.
+ *
+ *   `enter` is called before children (if any) are walked and `exit` after that.
+ *   `exit` is still called when `enter` returns `SKIP`.
+ *   Both `enter` and `exit` are only called for nodes that match an optional `test`.
+ * @property {Visitor<Visited, VisitedParents> | null | undefined} [enter]
+ *   Handle a node before its children (optional).
+ * @property {VisitorExit<Visited, VisitedParents>} exit
+ *   Handle a node after its children.
+ */
+
+/**
+ * @typedef {Visitor<Matches<InclusiveDescendant<Tree>, Check>, Ancestor<Tree, Matches<InclusiveDescendant<Tree>, Check>>>} BuildVisitor
+ *   Build a typed `Visitor` function from a tree and a test.
+ *
+ *   It will infer which values are passed as `node` and which as `parents`.
+ * @template {UnistNode} [Tree=UnistNode]
+ *   Tree type.
+ * @template {Test} [Check=Test]
+ *   Test type.
+ */
+
+/**
+ * @typedef {Visitors<Matches<InclusiveDescendant<Tree>, Check>, Ancestor<Tree, Matches<InclusiveDescendant<Tree>, Check>>>} BuildVisitors
+ *   Build typed `Visitors` from a tree and a test.
+ *
+ *   It will infer which values are passed as `node` and which as `parents`.
+ * @template {UnistNode} [Tree=UnistNode]
+ *   Tree type.
+ * @template {Test} [Check=Test]
+ *   Test type.
+ */
+
+
+
+
+/** @type {Readonly<ActionTuple>} */
+const empty = []
+
+/**
+ * Continue traversing as normal.
+ */
+const CONTINUE = true
+
+/**
+ * Stop traversing immediately.
+ */
+const lib_EXIT = false
+
+/**
+ * Do not traverse this node’s children.
+ * Only works when entering a node.
+ */
+const SKIP = 'skip'
+
+/**
+ * Visit nodes, with ancestral information.
+ *
+ * This algorithm performs *depth-first* *tree traversal* in *preorder*
+ * (**NLR**) or if `reverse` is given,
+ * in *reverse preorder* (**NRL**).
+ * An `exit` visitor is called in *postorder* (**LRN**)
+ * or if `reverse` is given, in *reverse postorder* (**RLN**).
+ *
+ * You can choose which nodes are visited by passing a `test`.
+ * For complex tests, you should test yourself in a visitor, as it will be
+ * faster and will have improved type information.
+ *
+ * Walking the tree is an intensive task.
+ * Make use of the return values of the visitor when possible.
+ * Instead of walking a tree multiple times, walk it once, use `unist-util-is`
+ * to check if a node matches, and then perform different operations.
+ *
+ * You can change the tree.
+ * Changes inside a node made when entering it are walked,
+ * changes made when exiting it are not.
+ * See `Visitor` and `VisitorExit` for more info.
+ *
+ * @overload
+ * @param {Tree} tree
+ *   Tree to traverse.
+ * @param {Check} check
+ *   `unist-util-is`-compatible test.
+ * @param {BuildVisitor<Tree, Check>} enter
+ *   Handle each node when entering it.
+ * @param {boolean | null | undefined} [reverse]
+ *   Walk children from last to first;
+ *   for `enter`, reverse preorder (NRL) instead of preorder (NLR);
+ *   for `exit`, reverse postorder (RLN) instead of postorder (LRN).
+ * @returns {undefined}
+ *   Nothing.
+ *
+ * @overload
+ * @param {Tree} tree
+ *   Tree to traverse.
+ * @param {Check} check
+ *   `unist-util-is`-compatible test.
+ * @param {BuildVisitors<Tree, Check>} visitors
+ *   Handle each node when exiting it, and optionally when entering it.
+ * @param {boolean | null | undefined} [reverse]
+ *   Walk children from last to first;
+ *   for `enter`, reverse preorder (NRL) instead of preorder (NLR);
+ *   for `exit`, reverse postorder (RLN) instead of postorder (LRN).
+ * @returns {undefined}
+ *   Nothing.
+ *
+ * @overload
+ * @param {Tree} tree
+ *   Tree to traverse.
+ * @param {BuildVisitor<Tree>} enter
+ *   Handle each node when entering it.
+ * @param {boolean | null | undefined} [reverse]
+ *   Walk children from last to first;
+ *   for `enter`, reverse preorder (NRL) instead of preorder (NLR);
+ *   for `exit`, reverse postorder (RLN) instead of postorder (LRN).
+ * @returns {undefined}
+ *   Nothing.
+ *
+ * @overload
+ * @param {Tree} tree
+ *   Tree to traverse.
+ * @param {BuildVisitors<Tree>} visitors
+ *   Handle each node when exiting it, and optionally when entering it.
+ * @param {boolean | null | undefined} [reverse]
+ *   Walk children from last to first;
+ *   for `enter`, reverse preorder (NRL) instead of preorder (NLR);
+ *   for `exit`, reverse postorder (RLN) instead of postorder (LRN).
+ * @returns {undefined}
+ *   Nothing.
+ *
+ * @param {UnistNode} tree
+ *   Tree to traverse.
+ * @param {Visitor | Visitors | Test} testOrEnterOrVisitors
+ *   `unist-util-is`-compatible test, `enter`, or `visitors`.
+ * @param {Visitor | Visitors | boolean | null | undefined} [enterOrVisitorsOrReverse]
+ *   `enter`, `visitors`, or `reverse` after a test.
+ * @param {boolean | null | undefined} [reverse]
+ *   Walk children from last to first;
+ *   for `enter`, reverse preorder (NRL) instead of preorder (NLR);
+ *   for `exit`, reverse postorder (RLN) instead of postorder (LRN).
+ * @returns {undefined}
+ *   Nothing.
+ *
+ * @template {UnistNode} Tree
+ *   Node type.
+ * @template {Test} Check
+ *   `unist-util-is`-compatible test.
+ */
+function visitParents(
+  tree,
+  testOrEnterOrVisitors,
+  enterOrVisitorsOrReverse,
+  reverse
+) {
+  if (!tree || typeof tree !== 'object') {
+    throw new Error('Unexpected value `' + tree + '` for `tree`, expected node')
+  }
+
+  let preorder = true
+  /** @type {Test} */
+  let check
+  /** @type {Visitors | Visitor} */
+  let visitors
+  /** @type {Visitor | null | undefined} */
+  let enter
+  /** @type {VisitorExit | null | undefined} */
+  let exit
+
+  // Third parameter is an enter visitor or a visitors object, so expect a `test` too.
+  if (
+    typeof enterOrVisitorsOrReverse === 'function' ||
+    (enterOrVisitorsOrReverse && typeof enterOrVisitorsOrReverse === 'object')
+  ) {
+    check = /** @type {Test} */ (testOrEnterOrVisitors)
+    visitors = enterOrVisitorsOrReverse
+    if (reverse) preorder = false
+  }
+  // Assume no test.
+  else {
+    visitors = /** @type {Visitors | Visitor} */ (testOrEnterOrVisitors)
+    if (enterOrVisitorsOrReverse) preorder = false
+  }
+
+  if (typeof visitors === 'function') {
+    enter = visitors
+  } else if (visitors && typeof visitors === 'object') {
+    if (visitors.enter === null || visitors.enter === undefined) {
+      // Empty.
+    } else if (typeof visitors.enter === 'function') {
+      enter = visitors.enter
+    } else {
+      throw new Error(
+        'Unexpected value `' +
+          visitors.enter +
+          '` for `visitors.enter`, expected optional visitor'
+      )
+    }
+
+    if (typeof visitors.exit === 'function') {
+      exit = visitors.exit
+    } else {
+      throw new Error(
+        'Unexpected value `' +
+          visitors.exit +
+          '` for `visitors.exit`, expected visitor (pass a visitor directly if you only want an enter visitor)'
+      )
+    }
+  } else {
+    throw new Error(
+      'Unexpected value `' +
+        visitors +
+        '` for `enter` or `visitors`, expected visitor or object with visitors'
+    )
+  }
+
+  const is = convert(check)
+  const step = preorder ? 1 : -1
+
+  factory(tree, undefined, [])()
+
+  /**
+   * Create a function to visit a node.
+   *
+   * @param {UnistNode} node
+   *   Node to visit.
+   * @param {number | undefined} index
+   *   Index of `node` in its parent.
+   * @param {Array<UnistParent>} parents
+   *   Ancestors of `node`.
+   * @returns {() => Readonly<ActionTuple>}
+   *   Visit `node`.
+   */
+  function factory(node, index, parents) {
+    const value = /** @type {Record<string, unknown>} */ (
+      node && typeof node === 'object' ? node : {}
+    )
+
+    if (typeof value.type === 'string') {
+      const name =
+        // `hast`
+        typeof value.tagName === 'string'
+          ? value.tagName
+          : // `xast`
+            typeof value.name === 'string'
+            ? value.name
+            : undefined
+
+      Object.defineProperty(visit, 'name', {
+        value:
+          'node (' + color(node.type + (name ? '<' + name + '>' : '')) + ')'
+      })
+    }
+
+    return visit
+
+    function visit() {
+      const matches =
+        !check || is(node, index, parents[parents.length - 1] || undefined)
+      /** @type {Readonly<ActionTuple>} */
+      let result = empty
+
+      if (enter && matches) {
+        result = toResult(enter(node, parents, index))
+
+        if (result[0] === lib_EXIT) {
+          return result
+        }
+      }
+
+      if ('children' in node && node.children) {
+        const nodeAsParent = /** @type {UnistParent} */ (node)
+
+        if (nodeAsParent.children && result[0] !== SKIP) {
+          let offset = (preorder ? -1 : nodeAsParent.children.length) + step
+          const grandparents = [...parents, nodeAsParent]
+
+          while (offset > -1 && offset < nodeAsParent.children.length) {
+            const child = nodeAsParent.children[offset]
+
+            const subresult = factory(child, offset, grandparents)()
+
+            if (subresult[0] === lib_EXIT) {
+              return subresult
+            }
+
+            offset =
+              typeof subresult[1] === 'number' ? subresult[1] : offset + step
+          }
+        }
+      }
+
+      if (exit && matches) {
+        const exitResult = toResult(exit(node, parents, index))
+
+        if (exitResult[0] === SKIP) {
+          throw new Error(
+            'Unexpected value `' +
+              exitResult[0] +
+              '` from `exit`, expected `CONTINUE`, `EXIT`, index, or nothing'
+          )
+        }
+
+        // Prefer a result from `exit` over `enter`.
+        if (exitResult[0] === lib_EXIT || typeof exitResult[1] === 'number') {
+          return exitResult
+        }
+      }
+
+      return result
+    }
+  }
+}
+
+/**
+ * Turn a return value into a clean result.
+ *
+ * @param {VisitorResult} value
+ *   Valid return values from visitors.
+ * @returns {Readonly<ActionTuple>}
+ *   Clean result.
+ */
+function toResult(value) {
+  if (Array.isArray(value)) {
+    return value
+  }
+
+  if (typeof value === 'number') {
+    return [CONTINUE, value]
+  }
+
+  return value === null || value === undefined ? empty : [value]
+}
+
+;// CONCATENATED MODULE: ./node_modules/mdast-util-find-and-replace/lib/index.js
+/**
+ * @import {Nodes, Parents, PhrasingContent, Root, Text} from 'mdast'
+ * @import {BuildVisitor, Test, VisitorResult} from 'unist-util-visit-parents'
+ */
+
+/**
+ * @typedef RegExpMatchObject
+ *   Info on the match.
+ * @property {number} index
+ *   The index of the search at which the result was found.
+ * @property {string} input
+ *   A copy of the search string in the text node.
+ * @property {[...Array<Parents>, Text]} stack
+ *   All ancestors of the text node, where the last node is the text itself.
+ *
+ * @typedef {RegExp | string} Find
+ *   Pattern to find.
+ *
+ *   Strings are escaped and then turned into global expressions.
+ *
+ * @typedef {Array<FindAndReplaceTuple>} FindAndReplaceList
+ *   Several find and replaces, in array form.
+ *
+ * @typedef {[Find, Replace?]} FindAndReplaceTuple
+ *   Find and replace in tuple form.
+ *
+ * @typedef {ReplaceFunction | string | null | undefined} Replace
+ *   Thing to replace with.
+ *
+ * @callback ReplaceFunction
+ *   Callback called when a search matches.
+ * @param {...any} parameters
+ *   The parameters are the result of corresponding search expression:
+ *
+ *   * `value` (`string`) — whole match
+ *   * `...capture` (`Array<string>`) — matches from regex capture groups
+ *   * `match` (`RegExpMatchObject`) — info on the match
+ * @returns {Array<PhrasingContent> | PhrasingContent | string | false | null | undefined}
+ *   Thing to replace with.
+ *
+ *   * when `null`, `undefined`, `''`, remove the match
+ *   * …or when `false`, do not replace at all
+ *   * …or when `string`, replace with a text node of that value
+ *   * …or when `Node` or `Array<Node>`, replace with those nodes
+ *
+ * @typedef {[RegExp, ReplaceFunction]} Pair
+ *   Normalized find and replace.
+ *
+ * @typedef {Array<Pair>} Pairs
+ *   All find and replaced.
+ *
+ * @typedef Options
+ *   Configuration.
+ * @property {Test | null | undefined} [ignore]
+ *   Test for which nodes to ignore (optional).
+ */
+
+
+
+
+
+/**
+ * Find patterns in a tree and replace them.
+ *
+ * The algorithm searches the tree in *preorder* for complete values in `Text`
+ * nodes.
+ * Partial matches are not supported.
+ *
+ * @param {Nodes} tree
+ *   Tree to change.
+ * @param {FindAndReplaceList | FindAndReplaceTuple} list
+ *   Patterns to find.
+ * @param {Options | null | undefined} [options]
+ *   Configuration (optional).
+ * @returns {undefined}
+ *   Nothing.
+ */
+function findAndReplace(tree, list, options) {
+  const settings = options || {}
+  const ignored = convert(settings.ignore || [])
+  const pairs = toPairs(list)
+  let pairIndex = -1
+
+  while (++pairIndex < pairs.length) {
+    visitParents(tree, visitor)
+  }
+
+  /**
+   * Handle text nodes and skip ignored nodes.
+   *
+   * @type {BuildVisitor<Root>}
+   */
+  function visitor(node, parents, index) {
+    if (node.type === 'text' && typeof index === 'number') {
+      return handler(node, parents, index)
+    }
+
+    if (ignored(node, index, parents[parents.length - 1])) return SKIP
+  }
+
+  /**
+   * Handle a text node which is not in an ignored parent.
+   *
+   * @param {Text} node
+   *   Text node to search in.
+   * @param {Array<Parents>} parents
+   *   Ancestors of `node`.
+   * @param {number} index
+   *   Index of `node` in its parent.
+   * @returns {VisitorResult}
+   *   Where to continue visiting.
+   */
+  function handler(node, parents, index) {
+    const parent = parents[parents.length - 1]
+    const find = pairs[pairIndex][0]
+    const replace = pairs[pairIndex][1]
+    let start = 0
+    let change = false
+    /** @type {Array<PhrasingContent>} */
+    let nodes = []
+
+    find.lastIndex = 0
+
+    let match = find.exec(node.value)
+
+    while (match) {
+      const position = match.index
+      /** @type {RegExpMatchObject} */
+      const matchObject = {
+        index: match.index,
+        input: match.input,
+        stack: [...parents, node]
+      }
+      let value = replace(...match, matchObject)
+
+      if (typeof value === 'string') {
+        value = value.length > 0 ? {type: 'text', value} : undefined
+      }
+
+      if (value !== false) {
+        if (start !== position) {
+          add({type: 'text', value: node.value.slice(start, position)})
+        }
+
+        if (Array.isArray(value)) {
+          for (const child of value) add(child)
+        } else if (value) {
+          add(value)
+        }
+
+        start = position + match[0].length
+        change = true
+      }
+
+      if (value === false || match[0].length === 0) {
+        const code = node.value.codePointAt(position) || 0
+        find.lastIndex =
+          position + (/[uv]/.test(find.flags) && code > 0xff_ff ? 2 : 1)
+      }
+
+      if (!find.global) {
+        break
+      }
+
+      match = find.exec(node.value)
+    }
+
+    if (change) {
+      if (start < node.value.length) {
+        add({type: 'text', value: node.value.slice(start)})
+      }
+
+      parent.children.splice(index, 1, ...nodes)
+    } else {
+      nodes = [node]
+    }
+
+    return index + nodes.length
+
+    /**
+     * Add a node.
+     *
+     * @param {PhrasingContent} child
+     *   Node to add.
+     * @returns {undefined}
+     *   Nothing.
+     */
+    function add(child) {
+      const previous = nodes[nodes.length - 1]
+
+      if (previous && previous.type === 'text' && child.type === 'text') {
+        previous.value += child.value
+      } else {
+        nodes.push(child)
+      }
+    }
+  }
+}
+
+/**
+ * Turn a tuple or a list of tuples into pairs.
+ *
+ * @param {FindAndReplaceList | FindAndReplaceTuple} tupleOrList
+ *   Schema.
+ * @returns {Pairs}
+ *   Clean pairs.
+ */
+function toPairs(tupleOrList) {
+  if (!Array.isArray(tupleOrList)) {
+    throw new TypeError('Expected find and replace tuple or list of tuples')
+  }
+
+  /** @type {Pairs} */
+  const result = []
+
+  const list =
+    !tupleOrList[0] || Array.isArray(tupleOrList[0])
+      ? /** @type {FindAndReplaceList} */ (tupleOrList)
+      : [/** @type {FindAndReplaceTuple} */ (tupleOrList)]
+
+  let index = -1
+
+  while (++index < list.length) {
+    const tuple = list[index]
+    result.push([toExpression(tuple[0]), toFunction(tuple[1])])
+  }
+
+  return result
+}
+
+/**
+ * Turn a find into an expression.
+ *
+ * @param {Find} find
+ *   Pattern to find.
+ * @returns {RegExp}
+ *   Global expression.
+ */
+function toExpression(find) {
+  return typeof find === 'string' ? new RegExp(escapeStringRegexp(find), 'g') : find
+}
+
+/**
+ * Turn a replace into a function.
+ *
+ * @param {Replace} replace
+ *   Thing to replace with.
+ * @returns {ReplaceFunction}
+ *   Function that returns that thing.
+ */
+function toFunction(replace) {
+  return typeof replace === 'function'
+    ? replace
+    : function () {
+        return replace
+      }
+}
+
+;// CONCATENATED MODULE: ./node_modules/mdast-util-gfm-autolink-literal/lib/index.js
+/**
+ * @import {RegExpMatchObject, ReplaceFunction} from 'mdast-util-find-and-replace'
+ * @import {CompileContext, Extension as FromMarkdownExtension, Handle as FromMarkdownHandle, Transform as FromMarkdownTransform} from 'mdast-util-from-markdown'
+ * @import {ConstructName, Options as ToMarkdownExtension} from 'mdast-util-to-markdown'
+ * @import {Link, PhrasingContent} from 'mdast'
+ */
+
+
+
+
+
+
+/** @type {ConstructName} */
+const inConstruct = 'phrasing'
+/** @type {Array<ConstructName>} */
+const notInConstruct = (/* unused pure expression or super */ null && (['autolink', 'link', 'image', 'label']))
+
+/**
+ * Create an extension for `mdast-util-from-markdown` to enable GFM autolink
+ * literals in markdown.
+ *
+ * @returns {FromMarkdownExtension}
+ *   Extension for `mdast-util-to-markdown` to enable GFM autolink literals.
+ */
+function gfmAutolinkLiteralFromMarkdown() {
+  return {
+    transforms: [transformGfmAutolinkLiterals],
+    enter: {
+      literalAutolink: enterLiteralAutolink,
+      literalAutolinkEmail: enterLiteralAutolinkValue,
+      literalAutolinkHttp: enterLiteralAutolinkValue,
+      literalAutolinkWww: enterLiteralAutolinkValue
+    },
+    exit: {
+      literalAutolink: exitLiteralAutolink,
+      literalAutolinkEmail: exitLiteralAutolinkEmail,
+      literalAutolinkHttp: exitLiteralAutolinkHttp,
+      literalAutolinkWww: exitLiteralAutolinkWww
+    }
+  }
+}
+
+/**
+ * Create an extension for `mdast-util-to-markdown` to enable GFM autolink
+ * literals in markdown.
+ *
+ * @returns {ToMarkdownExtension}
+ *   Extension for `mdast-util-to-markdown` to enable GFM autolink literals.
+ */
+function lib_gfmAutolinkLiteralToMarkdown() {
+  return {
+    unsafe: [
+      {
+        character: '@',
+        before: '[+\\-.\\w]',
+        after: '[\\-.\\w]',
+        inConstruct,
+        notInConstruct
+      },
+      {
+        character: '.',
+        before: '[Ww]{3}',
+        inConstruct,
+        notInConstruct
+      },
+      {
+        character: ':',
+        before: '[PSps]',
+        after: '\\/',
+        inConstruct,
+        notInConstruct
+      }
+    ]
+  }
+}
+
+/**
+ * Handle the start of an autolink literal.
+ *
+ * @this {CompileContext}
+ * @type {FromMarkdownHandle}
+ */
+function enterLiteralAutolink(token) {
+  this.enter(
+    {type: 'link', title: null, url: '', children: [], position: undefined},
+    token
+  )
+}
+
+/**
+ * Handle the start of an autolink literal value.
+ *
+ * @this {CompileContext}
+ * @type {FromMarkdownHandle}
+ */
+function enterLiteralAutolinkValue(token) {
+  this.config.enter.autolinkProtocol.call(this, token)
+}
+
+/**
+ * Handle the end of an HTTP autolink literal value.
+ *
+ * @this {CompileContext}
+ * @type {FromMarkdownHandle}
+ */
+function exitLiteralAutolinkHttp(token) {
+  this.config.exit.autolinkProtocol.call(this, token)
+}
+
+/**
+ * Handle the end of a `www` autolink literal value.
+ *
+ * @this {CompileContext}
+ * @type {FromMarkdownHandle}
+ */
+function exitLiteralAutolinkWww(token) {
+  this.config.exit.data.call(this, token)
+  const node = this.stack[this.stack.length - 1]
+  default_ok(node.type === 'link')
+  node.url = 'http://' + this.sliceSerialize(token)
+}
+
+/**
+ * Handle the end of an email autolink literal value.
+ *
+ * @this {CompileContext}
+ * @type {FromMarkdownHandle}
+ */
+function exitLiteralAutolinkEmail(token) {
+  this.config.exit.autolinkEmail.call(this, token)
+}
+
+/**
+ * Handle the end of an autolink literal.
+ *
+ * @this {CompileContext}
+ * @type {FromMarkdownHandle}
+ */
+function exitLiteralAutolink(token) {
+  this.exit(token)
+}
+
+/**
+ * Find autolink literals in text and turn them into links.
+ *
+ * @type {FromMarkdownTransform}
+ */
+function transformGfmAutolinkLiterals(tree) {
+  findAndReplace(
+    tree,
+    [
+      [
+        /(?<![\da-z])(https?:\/\/|www(?=\.))([\w-]*\.[\w\-.]*)([^\t\n\r ]*)/gi,
+        findUrl
+      ],
+      [
+        /(?<![\w+\-.@])xmpp:([\w+\-.]+)@([\w-]+(?:\.[\w-]+)+)(\/(?:[\w\-/]|\.(?=[\dA-Za-z]))*)?/g,
+        findXmpp
+      ],
+      [/(?<![\w+\-.@])mailto:([\w+\-.]+)@([\w-]+(?:\.[\w-]+)+)/g, findMailto],
+      [
+        /(?<![\w+\-.]|(?:^|[^\d@A-Za-z])(?:mailto|xmpp):)([\w+\-.]+)@([\w-]+(?:\.[\w-]+)+)/g,
+        findEmail
+      ]
+    ],
+    {ignore: ['link', 'linkReference']}
+  )
+}
+
+/**
+ * Turn a URL match into a link.
+ *
+ * @type {ReplaceFunction}
+ * @param {string} _
+ *   Whole match.
+ * @param {string} protocol
+ *   Protocol (`http://`, `https://`) or `www`.
+ * @param {string} domain
+ *   Host name, up to the path.
+ * @param {string} path
+ *   Path, query, and fragment.
+ * @param {RegExpMatchObject} match
+ *   Match object.
+ * @returns {Array<PhrasingContent> | Link | false}
+ *   Link, link and trailing text, or `false` if not a URL.
+ */
+function findUrl(_, protocol, domain, path, match) {
+  // Not an expected previous character.
+  if (!lib_previous(match)) {
+    return false
+  }
+
+  let prefix = ''
+
+  // Treat `www` as part of the domain.
+  if (/^w/i.test(protocol)) {
+    domain = protocol + domain
+    protocol = ''
+    prefix = 'http://'
+  }
+
+  if (unicodePunctuation(domain.charCodeAt(0)) || !isCorrectDomain(domain)) {
+    return false
+  }
+
+  const parts = splitUrl(domain + path)
+
+  /** @type {Link} */
+  const result = {
+    type: 'link',
+    title: null,
+    url: prefix + protocol + parts[0],
+    children: [{type: 'text', value: protocol + parts[0], position: undefined}],
+    position: undefined
+  }
+
+  if (parts[1]) {
+    return [result, {type: 'text', value: parts[1], position: undefined}]
+  }
+
+  return result
+}
+
+/**
+ * Turn an email match into a link.
+ *
+ * @type {ReplaceFunction}
+ * @param {string} _
+ *   Whole match.
+ * @param {string} atext
+ *   Local part.
+ * @param {string} label
+ *   Domain.
+ * @returns {Link | false}
+ *   Link, or `false` if not an email.
+ */
+function findEmail(_, atext, label) {
+  if (/[\d\-_]$/.test(label)) {
+    return false
+  }
+
+  return {
+    type: 'link',
+    title: null,
+    url: 'mailto:' + atext + '@' + label,
+    children: [{type: 'text', value: atext + '@' + label, position: undefined}],
+    position: undefined
+  }
+}
+
+/**
+ * Turn a `mailto:` email match into a link.
+ *
+ * @type {ReplaceFunction}
+ * @param {string} _
+ *   Whole match.
+ * @param {string} atext
+ *   Local part.
+ * @param {string} label
+ *   Domain.
+ * @returns {Link | false}
+ *   Link, or `false` if not an email.
+ */
+function findMailto(_, atext, label) {
+  if (/[\d\-_]$/.test(label)) {
+    return false
+  }
+
+  const value = 'mailto:' + atext + '@' + label
+
+  return {
+    type: 'link',
+    title: null,
+    url: value,
+    children: [{type: 'text', value, position: undefined}],
+    position: undefined
+  }
+}
+
+/**
+ * Turn an `xmpp:` address match into a link.
+ *
+ * @type {ReplaceFunction}
+ * @param {string} matchValue
+ *   Whole match.
+ * @param {string} atext
+ *   Local part.
+ * @param {string} label
+ *   Domain.
+ * @param {string | undefined} resource
+ *   Resource (`/` and more), if any.
+ * @param {RegExpMatchObject} match
+ *   Match object.
+ * @returns {Link | false}
+ *   Link, or `false` if not an address.
+ */
+function findXmpp(matchValue, atext, label, resource, match) {
+  if (
+    /[\d\-_]$/.test(label) ||
+    (resource &&
+      (!/[A-Za-z]$/.test(resource) ||
+        match.input.charAt(match.index + matchValue.length) === '@'))
+  ) {
+    return false
+  }
+
+  const value = 'xmpp:' + atext + '@' + label + (resource || '')
+
+  return {
+    type: 'link',
+    title: null,
+    url: value,
+    children: [{type: 'text', value, position: undefined}],
+    position: undefined
+  }
+}
+
+/**
+ * Check if a domain is valid.
+ *
+ * @param {string} domain
+ *   Host name to check.
+ * @returns {boolean}
+ *   Whether the domain is valid.
+ */
+function isCorrectDomain(domain) {
+  const parts = domain.split('.')
+
+  if (
+    parts.length < 2 ||
+    (parts[parts.length - 1] &&
+      (/_/.test(parts[parts.length - 1]) ||
+        !/[\dA-Za-z]/.test(parts[parts.length - 1]))) ||
+    (parts[parts.length - 2] &&
+      (/_/.test(parts[parts.length - 2]) ||
+        !/[\dA-Za-z]/.test(parts[parts.length - 2])))
+  ) {
+    return false
+  }
+
+  return true
+}
+
+/**
+ * Split trailing punctuation off a URL.
+ *
+ * @param {string} url
+ *   Value to split.
+ * @returns {[string, string | undefined]}
+ *   URL and trailing punctuation, if any.
+ */
+function splitUrl(url) {
+  let index = url.length
+
+  while (index > 0) {
+    const code = url.charCodeAt(index - 1)
+
+    if (
+      code === 33 /* `!` */ ||
+      code === 34 /* `"` */ ||
+      code === 38 /* `&` */ ||
+      code === 39 /* `'` */ ||
+      code === 41 /* `)` */ ||
+      code === 44 /* `,` */ ||
+      code === 46 /* `.` */ ||
+      code === 58 /* `:` */ ||
+      code === 59 /* `;` */ ||
+      code === 60 /* `<` */ ||
+      code === 62 /* `>` */ ||
+      code === 63 /* `?` */ ||
+      code === 93 /* `]` */ ||
+      code === 125 /* `}` */
+    ) {
+      index--
+    } else {
+      break
+    }
+  }
+
+  if (index === url.length) {
+    return [url, undefined]
+  }
+
+  let trail = url.slice(index)
+  url = url.slice(0, index)
+  let closingParenIndex = trail.indexOf(')')
+  const openingParens = ccount(url, '(')
+  let closingParens = ccount(url, ')')
+
+  while (closingParenIndex !== -1 && openingParens > closingParens) {
+    url += trail.slice(0, closingParenIndex + 1)
+    trail = trail.slice(closingParenIndex + 1)
+    closingParenIndex = trail.indexOf(')')
+    closingParens++
+  }
+
+  return [url, trail]
+}
+
+/**
+ * Check if the character before a match is allowed.
+ *
+ * @param {RegExpMatchObject} match
+ *   Match object.
+ * @returns {boolean}
+ *   Whether the previous character is allowed.
+ */
+function lib_previous(match) {
+  const code = match.input.charCodeAt(match.index - 1)
+
+  return (
+    match.index === 0 || unicodeWhitespace(code) || unicodePunctuation(code)
+  )
+}
+
+;// CONCATENATED MODULE: ./node_modules/mdast-util-gfm-footnote/lib/index.js
+/**
+ * @import {
+ *   CompileContext,
+ *   Extension as FromMarkdownExtension,
+ *   Handle as FromMarkdownHandle
+ * } from 'mdast-util-from-markdown'
+ * @import {ToMarkdownOptions} from 'mdast-util-gfm-footnote'
+ * @import {
+ *   Handle as ToMarkdownHandle,
+ *   Map,
+ *   Options as ToMarkdownExtension
+ * } from 'mdast-util-to-markdown'
+ * @import {FootnoteDefinition, FootnoteReference} from 'mdast'
+ */
+
+
+
+
+footnoteReference.peek = footnoteReferencePeek
+
+/**
+ * @this {CompileContext}
+ * @type {FromMarkdownHandle}
+ */
+function enterFootnoteCallString() {
+  this.buffer()
+}
+
+/**
+ * @this {CompileContext}
+ * @type {FromMarkdownHandle}
+ */
+function enterFootnoteCall(token) {
+  this.enter({type: 'footnoteReference', identifier: '', label: ''}, token)
+}
+
+/**
+ * @this {CompileContext}
+ * @type {FromMarkdownHandle}
+ */
+function enterFootnoteDefinitionLabelString() {
+  this.buffer()
+}
+
+/**
+ * @this {CompileContext}
+ * @type {FromMarkdownHandle}
+ */
+function enterFootnoteDefinition(token) {
+  this.enter(
+    {type: 'footnoteDefinition', identifier: '', label: '', children: []},
+    token
+  )
+}
+
+/**
+ * @this {CompileContext}
+ * @type {FromMarkdownHandle}
+ */
+function exitFootnoteCallString(token) {
+  const label = this.resume()
+  const node = this.stack[this.stack.length - 1]
+  default_ok(node.type === 'footnoteReference')
+  node.identifier = normalizeIdentifier(
+    this.sliceSerialize(token)
+  ).toLowerCase()
+  node.label = label
+}
+
+/**
+ * @this {CompileContext}
+ * @type {FromMarkdownHandle}
+ */
+function exitFootnoteCall(token) {
+  this.exit(token)
+}
+
+/**
+ * @this {CompileContext}
+ * @type {FromMarkdownHandle}
+ */
+function exitFootnoteDefinitionLabelString(token) {
+  const label = this.resume()
+  const node = this.stack[this.stack.length - 1]
+  default_ok(node.type === 'footnoteDefinition')
+  node.identifier = normalizeIdentifier(
+    this.sliceSerialize(token)
+  ).toLowerCase()
+  node.label = label
+}
+
+/**
+ * @this {CompileContext}
+ * @type {FromMarkdownHandle}
+ */
+function exitFootnoteDefinition(token) {
+  this.exit(token)
+}
+
+/** @type {ToMarkdownHandle} */
+function footnoteReferencePeek() {
+  return '['
+}
+
+/**
+ * @type {ToMarkdownHandle}
+ * @param {FootnoteReference} node
+ */
+function footnoteReference(node, _, state, info) {
+  const tracker = state.createTracker(info)
+  let value = tracker.move('[^')
+  const exit = state.enter('footnoteReference')
+  const subexit = state.enter('reference')
+  value += tracker.move(
+    state.safe(state.associationId(node), {after: ']', before: value})
+  )
+  subexit()
+  exit()
+  value += tracker.move(']')
+  return value
+}
+
+/**
+ * Create an extension for `mdast-util-from-markdown` to enable GFM footnotes
+ * in markdown.
+ *
+ * @returns {FromMarkdownExtension}
+ *   Extension for `mdast-util-from-markdown`.
+ */
+function gfmFootnoteFromMarkdown() {
+  return {
+    enter: {
+      gfmFootnoteCallString: enterFootnoteCallString,
+      gfmFootnoteCall: enterFootnoteCall,
+      gfmFootnoteDefinitionLabelString: enterFootnoteDefinitionLabelString,
+      gfmFootnoteDefinition: enterFootnoteDefinition
+    },
+    exit: {
+      gfmFootnoteCallString: exitFootnoteCallString,
+      gfmFootnoteCall: exitFootnoteCall,
+      gfmFootnoteDefinitionLabelString: exitFootnoteDefinitionLabelString,
+      gfmFootnoteDefinition: exitFootnoteDefinition
+    }
+  }
+}
+
+/**
+ * Create an extension for `mdast-util-to-markdown` to enable GFM footnotes
+ * in markdown.
+ *
+ * @param {ToMarkdownOptions | null | undefined} [options]
+ *   Configuration (optional).
+ * @returns {ToMarkdownExtension}
+ *   Extension for `mdast-util-to-markdown`.
+ */
+function lib_gfmFootnoteToMarkdown(options) {
+  // To do: next major: change default.
+  let firstLineBlank = false
+
+  if (options && options.firstLineBlank) {
+    firstLineBlank = true
+  }
+
+  return {
+    handlers: {footnoteDefinition, footnoteReference},
+    // This is on by default already.
+    unsafe: [{character: '[', inConstruct: ['label', 'phrasing', 'reference']}]
+  }
+
+  /**
+   * @type {ToMarkdownHandle}
+   * @param {FootnoteDefinition} node
+   */
+  function footnoteDefinition(node, _, state, info) {
+    const tracker = state.createTracker(info)
+    let value = tracker.move('[^')
+    const exit = state.enter('footnoteDefinition')
+    const subexit = state.enter('label')
+    value += tracker.move(
+      state.safe(state.associationId(node), {before: value, after: ']'})
+    )
+    subexit()
+
+    value += tracker.move(']:')
+
+    if (node.children && node.children.length > 0) {
+      tracker.shift(4)
+
+      value += tracker.move(
+        (firstLineBlank ? '\n' : ' ') +
+          state.indentLines(
+            state.containerFlow(node, tracker.current()),
+            firstLineBlank ? mapAll : mapExceptFirst
+          )
+      )
+    }
+
+    exit()
+
+    return value
+  }
+}
+
+/** @type {Map} */
+function mapExceptFirst(line, index, blank) {
+  return index === 0 ? line : mapAll(line, index, blank)
+}
+
+/** @type {Map} */
+function mapAll(line, index, blank) {
+  return (blank ? '' : '    ') + line
+}
+
+;// CONCATENATED MODULE: ./node_modules/mdast-util-gfm-strikethrough/lib/index.js
+/**
+ * @import {Delete} from 'mdast'
+ * @import {
+ *   CompileContext,
+ *   Extension as FromMarkdownExtension,
+ *   Handle as FromMarkdownHandle
+ * } from 'mdast-util-from-markdown'
+ * @import {
+ *   Attention,
+ *   ConstructName,
+ *   Handle as ToMarkdownHandle,
+ *   Options as ToMarkdownExtension
+ * } from 'mdast-util-to-markdown'
+ */
+
+/**
+ * List of constructs that occur in phrasing (paragraphs, headings), but cannot
+ * contain strikethrough.
+ * So they sort of cancel each other out.
+ * Note: could use a better name.
+ *
+ * Note: keep in sync with: <https://github.com/syntax-tree/mdast-util-to-markdown/blob/8ce8dbf/lib/unsafe.js#L14>
+ *
+ * @type {Array<ConstructName>}
+ */
+const constructsWithoutStrikethrough = (/* unused pure expression or super */ null && ([
+  'autolink',
+  'destinationLiteral',
+  'destinationRaw',
+  'reference',
+  'titleQuote',
+  'titleApostrophe'
+]))
+
+handleDelete.attention = attentionDelete
+handleDelete.peek = peekDelete
+
+/**
+ * Create an extension for `mdast-util-from-markdown` to enable GFM
+ * strikethrough in markdown.
+ *
+ * @returns {FromMarkdownExtension}
+ *   Extension for `mdast-util-from-markdown` to enable GFM strikethrough.
+ */
+function gfmStrikethroughFromMarkdown() {
+  return {
+    canContainEols: ['delete'],
+    enter: {strikethrough: enterStrikethrough},
+    exit: {strikethrough: exitStrikethrough}
+  }
+}
+
+/**
+ * Create an extension for `mdast-util-to-markdown` to enable GFM
+ * strikethrough in markdown.
+ *
+ * @returns {ToMarkdownExtension}
+ *   Extension for `mdast-util-to-markdown` to enable GFM strikethrough.
+ */
+function lib_gfmStrikethroughToMarkdown() {
+  return {
+    handlers: {delete: handleDelete},
+    unsafe: [
+      {
+        character: '~',
+        inConstruct: 'phrasing',
+        notInConstruct: constructsWithoutStrikethrough
+      }
+    ]
+  }
+}
+
+/**
+ * Enter strikethrough.
+ *
+ * @this {CompileContext}
+ * @type {FromMarkdownHandle}
+ */
+function enterStrikethrough(token) {
+  this.enter({type: 'delete', children: [], position: undefined}, token)
+}
+
+/**
+ * Exit strikethrough.
+ *
+ * @this {CompileContext}
+ * @type {FromMarkdownHandle}
+ */
+function exitStrikethrough(token) {
+  this.exit(token)
+}
+
+/**
+ * Serialize a delete node.
+ *
+ * @type {ToMarkdownHandle}
+ * @param {Delete} node
+ *   Node to serialize.
+ */
+function handleDelete(node, _, state, info) {
+  // To do: next major: empty this function, like emphasis and strong handlers,
+  // this is no longer needed.
+  const tracker = state.createTracker(info)
+  const sequence = state.stack.includes('strikethrough') ? '~' : '~~'
+  const exit = state.enter('strikethrough')
+  let value = tracker.move(sequence)
+  value += state.containerPhrasing(node, {
+    ...tracker.current(),
+    before: value,
+    after: '~'
+  })
+  value += tracker.move(sequence)
+  exit()
+  return value
+}
+
+/**
+ * Serialize a delete node as attention.
+ *
+ * @type {Attention}
+ */
+function attentionDelete() {
+  return {construct: 'strikethrough', markers: ['~'], sizes: [2, 1]}
+}
+
+/**
+ * Peek the first character of a delete node.
+ *
+ * @type {ToMarkdownHandle}
+ */
+function peekDelete() {
+  return '~'
+}
+
+;// CONCATENATED MODULE: ./node_modules/mdast-util-gfm-table/lib/index.js
+/**
+ * @import {Heading, InlineCode, Table, TableCell, TableRow} from 'mdast'
+ * @import {Options as MarkdownTableOptions} from 'markdown-table'
+ * @import {
+ *   CompileContext,
+ *   Extension as FromMarkdownExtension,
+ *   Handle as FromMarkdownHandle,
+ * } from 'mdast-util-from-markdown'
+ * @import {
+ *   Options as ToMarkdownExtension,
+ *   Handle as ToMarkdownHandle,
+ *   Info,
+ *   Join,
+ *   State
+ * } from 'mdast-util-to-markdown'
+ */
+
+/**
+ * @typedef Options
+ *   Configuration.
+ * @property {boolean | null | undefined} [tableCellPadding=true]
+ *   Whether to add a space of padding between delimiters and cells (default:
+ *   `true`).
+ * @property {boolean | null | undefined} [tablePipeAlign=true]
+ *   Whether to align the delimiters (default: `true`).
+ * @property {MarkdownTableOptions['stringLength'] | null | undefined} [stringLength]
+ *   Function to detect the length of table cell content, used when aligning
+ *   the delimiters between cells (optional).
+ */
+
+
+
+
+
+
+
+/**
+ * Create an extension for `mdast-util-from-markdown` to enable GFM tables in
+ * markdown.
+ *
+ * @returns {FromMarkdownExtension}
+ *   Extension for `mdast-util-from-markdown` to enable GFM tables.
+ */
+function gfmTableFromMarkdown() {
+  return {
+    enter: {
+      table: enterTable,
+      tableData: enterCell,
+      tableHeader: enterCell,
+      tableRow: enterRow
+    },
+    exit: {
+      codeText: exitCodeText,
+      table: exitTable,
+      tableData: lib_exit,
+      tableHeader: lib_exit,
+      tableRow: lib_exit
+    }
+  }
+}
+
+/**
+ * Enter a table.
+ *
+ * @this {CompileContext}
+ * @type {FromMarkdownHandle}
+ */
+function enterTable(token) {
+  const align = token._align
+  default_ok(align, 'expected `_align` on table')
+  // Trailing `position: undefined` keeps the table hidden class stable;
+  // mdast-util-from-markdown's enter() patches the field to a real value
+  // but the property already exists, so no shape transition fires.
+  this.enter(
+    {
+      type: 'table',
+      align: align.map(function (d) {
+        return d === 'none' ? null : d
+      }),
+      children: [],
+      position: undefined
+    },
+    token
+  )
+  this.data.inTable = true
+}
+
+/**
+ * Exit a table.
+ *
+ * @this {CompileContext}
+ * @type {FromMarkdownHandle}
+ */
+function exitTable(token) {
+  this.exit(token)
+  this.data.inTable = undefined
+}
+
+/**
+ * Enter a row.
+ *
+ * @this {CompileContext}
+ * @type {FromMarkdownHandle}
+ */
+function enterRow(token) {
+  // See enterTable above for the rationale on the trailing position field.
+  this.enter({type: 'tableRow', children: [], position: undefined}, token)
+}
+
+/**
+ * Exit a row or cell.
+ *
+ * @this {CompileContext}
+ * @type {FromMarkdownHandle}
+ */
+function lib_exit(token) {
+  this.exit(token)
+}
+
+/**
+ * Enter a cell.
+ *
+ * @this {CompileContext}
+ * @type {FromMarkdownHandle}
+ */
+function enterCell(token) {
+  // See enterTable above for the rationale on the trailing position field.
+  this.enter({type: 'tableCell', children: [], position: undefined}, token)
+}
+
+/**
+ * Exit code (text).
+ *
+ * Overwrites the default code text data handler to unescape escaped pipes
+ * when they are in tables.
+ *
+ * @this {CompileContext}
+ * @type {FromMarkdownHandle}
+ */
+function exitCodeText(token) {
+  let value = this.resume()
+
+  if (this.data.inTable) {
+    value = value.replace(/\\([\\|])/g, replace)
+  }
+
+  const node = this.stack[this.stack.length - 1]
+  default_ok(node.type === 'inlineCode')
+  node.value = value
+  this.exit(token)
+}
+
+/**
+ * Unescape an escaped pipe.
+ *
+ * @param {string} $0
+ *   Whole match.
+ * @param {string} $1
+ *   Escaped character.
+ * @returns {string}
+ *   Replacement.
+ */
+function replace($0, $1) {
+  // Pipes work, backslashes don’t (but can’t escape pipes).
+  return $1 === '|' ? $1 : $0
+}
+
+/**
+ * Create an extension for `mdast-util-to-markdown` to enable GFM tables in
+ * markdown.
+ *
+ * @param {Options | null | undefined} [options]
+ *   Configuration.
+ * @returns {ToMarkdownExtension}
+ *   Extension for `mdast-util-to-markdown` to enable GFM tables.
+ */
+function lib_gfmTableToMarkdown(options) {
+  const settings = options || {}
+  const {
+    tableCellPadding: padding,
+    tablePipeAlign: alignDelimiters,
+    stringLength
+  } = settings
+  const around = padding ? ' ' : '|'
+
+  return {
+    handlers: {
+      inlineCode: inlineCodeWithTable,
+      table: handleTable,
+      tableCell: handleTableCell,
+      tableRow: handleTableRow
+    },
+    join: [joinTable],
+    unsafe: [
+      {character: '\r', inConstruct: 'tableCell'},
+      {character: '\n', inConstruct: 'tableCell'},
+      // A pipe, when followed by a tab or space (padding), or a dash or colon
+      // (unpadded delimiter row), could result in a table.
+      {atBreak: true, character: '|', after: '[\t :-]'},
+      // A pipe in a cell must be encoded.
+      {character: '|', inConstruct: 'tableCell'},
+      // A colon must be followed by a dash, in which case it could start a
+      // delimiter row.
+      {atBreak: true, character: ':', after: '-'},
+      // A delimiter row can also start with a dash, when followed by more
+      // dashes, a colon, or a pipe.
+      // This is a stricter version than the built in check for lists, thematic
+      // breaks, and setex heading underlines though:
+      // <https://github.com/syntax-tree/mdast-util-to-markdown/blob/51a2038/lib/unsafe.js#L57>
+      {atBreak: true, character: '-', after: '[:|-]'}
+    ]
+  }
+
+  /**
+   * Serialize a table.
+   *
+   * @type {ToMarkdownHandle}
+   * @param {Table} node
+   *   Table.
+   */
+  function handleTable(node, _, state, info) {
+    const matrix = handleTableAsData(node, state, info)
+    const head = matrix[0]
+
+    if (head) {
+      let columns = node.align ? node.align.length : 0
+      let index = -1
+
+      if (!columns) {
+        while (++index < matrix.length) {
+          if (matrix[index].length > columns) columns = matrix[index].length
+        }
+      }
+
+      while (head.length < columns) head.push('')
+    }
+
+    return serializeData(matrix, node.align)
+  }
+
+  /**
+   * This function isn’t really used normally, because we handle rows at the
+   * table level.
+   * But, if someone passes in a table row, this ensures we make somewhat sense.
+   *
+   * @type {ToMarkdownHandle}
+   * @param {TableRow} node
+   *   Row.
+   */
+  function handleTableRow(node, _, state, info) {
+    const row = handleTableRowAsData(node, state, info)
+    const value = serializeData([row])
+    // `markdown-table` will always add an align row
+    return value.slice(0, value.indexOf('\n'))
+  }
+
+  /**
+   * Serialize a cell.
+   *
+   * @type {ToMarkdownHandle}
+   * @param {TableCell} node
+   *   Cell.
+   */
+  function handleTableCell(node, _, state, info) {
+    const exit = state.enter('tableCell')
+    const subexit = state.enter('phrasing')
+    const value = state.containerPhrasing(node, {
+      ...info,
+      before: around,
+      after: around
+    })
+    subexit()
+    exit()
+    return value
+  }
+
+  /**
+   * Serialize serialized cells as a table.
+   *
+   * @param {Array<Array<string>>} matrix
+   *   Serialized cells.
+   * @param {Array<string | null | undefined> | null | undefined} [align]
+   *   Alignment.
+   * @returns {string}
+   *   Result.
+   */
+  function serializeData(matrix, align) {
+    return markdownTable(matrix, {
+      align,
+      alignDelimiters,
+      fillRows: false,
+      padding,
+      stringLength
+    })
+  }
+
+  /**
+   * Serialize the cells of a table.
+   *
+   * @param {Table} node
+   *   Table.
+   * @param {State} state
+   *   State.
+   * @param {Info} info
+   *   Info.
+   * @returns {Array<Array<string>>}
+   *   Serialized cells.
+   */
+  function handleTableAsData(node, state, info) {
+    const {children} = node
+    let index = -1
+    /** @type {Array<Array<string>>} */
+    const result = []
+    const subexit = state.enter('table')
+
+    while (++index < children.length) {
+      result[index] = handleTableRowAsData(children[index], state, info)
+    }
+
+    subexit()
+
+    return result
+  }
+
+  /**
+   * Serialize the cells of a row.
+   *
+   * @param {TableRow} node
+   *   Row.
+   * @param {State} state
+   *   State.
+   * @param {Info} info
+   *   Info.
+   * @returns {Array<string>}
+   *   Serialized cells.
+   */
+  function handleTableRowAsData(node, state, info) {
+    const {children} = node
+    let index = -1
+    /** @type {Array<string>} */
+    const result = []
+    const subexit = state.enter('tableRow')
+
+    while (++index < children.length) {
+      // Note: the positional info as used here is incorrect.
+      // Making it correct would be impossible due to aligning cells?
+      // And it would need copy/pasting `markdown-table` into this project.
+      result[index] = handleTableCell(children[index], node, state, info)
+    }
+
+    subexit()
+
+    return result
+  }
+
+  /**
+   * Serialize inline code, escaping pipes in tables.
+   *
+   * @type {ToMarkdownHandle}
+   * @param {InlineCode} node
+   *   Inline code.
+   */
+  function inlineCodeWithTable(node, parent, state) {
+    const value = defaultHandlers.inlineCode(node, parent, state)
+
+    if (!state.stack.includes('tableCell')) return value
+
+    // In a cell, the backslash before a pipe is dropped, also in code.
+    // GitHub keeps a pipe in the cell when any backslash precedes it,
+    // but micromark only when an odd number do,
+    // as it sees `\\` as an escaped backslash
+    // (see <https://github.com/github/cmark-gfm/issues/277>).
+    /** @type {Array<string>} */
+    const result = []
+    let start = 0
+    let index = value.indexOf('|')
+
+    while (index !== -1) {
+      let before = index
+
+      while (before > start && value.charCodeAt(before - 1) === 92 /* `\` */) {
+        before--
+      }
+
+      result.push(value.slice(start, index))
+      if ((index - before) % 2 === 0) result.push('\\')
+      start = index
+      index = value.indexOf('|', index + 1)
+    }
+
+    result.push(value.slice(start))
+
+    return result.join('')
+  }
+}
+
+/**
+ * Join a table and the flow after it.
+ *
+ * In a tight list item there are no blank lines between flow,
+ * but text right after a table would be read as rows of it.
+ *
+ * @type {Join}
+ */
+function joinTable(left, right, parent, state) {
+  if (
+    left.type === 'table' &&
+    parent.type === 'listItem' &&
+    parent.spread === false &&
+    (right.type === 'definition' ||
+      (right.type === 'heading' && formatHeadingAsSetext(right, state)) ||
+      right.type === 'paragraph' ||
+      right.type === 'table')
+  ) {
+    return 1
+  }
+}
+
+/**
+ * Check whether a heading is serialized as a setext heading,
+ * like `mdast-util-to-markdown` does.
+ *
+ * @param {Heading} node
+ *   Heading.
+ * @param {State} state
+ *   Info passed around.
+ * @returns {boolean}
+ *   Whether the heading is serialized as a setext heading.
+ */
+function formatHeadingAsSetext(node, state) {
+  let literalWithBreak = false
+
+  visit(node, function (node) {
+    if (
+      node.type === 'break' ||
+      ('value' in node && /\r?\n|\r/.test(node.value))
+    ) {
+      literalWithBreak = true
+      return EXIT
+    }
+  })
+
+  return Boolean(
+    (!node.depth || node.depth < 3) &&
+    toString(node) &&
+    (state.options.setext || literalWithBreak)
+  )
+}
+
+;// CONCATENATED MODULE: ./node_modules/mdast-util-gfm-task-list-item/lib/index.js
+/**
+ * @import {ListItem, Paragraph, Parents} from 'mdast'
+ * @import {
+ *   CompileContext,
+ *   Extension as FromMarkdownExtension,
+ *   Handle as FromMarkdownHandle
+ * } from 'mdast-util-from-markdown'
+ * @import {
+ *   Handle as ToMarkdownHandle,
+ *   Join as ToMarkdownJoin,
+ *   Options as ToMarkdownExtension
+ * } from 'mdast-util-to-markdown'
+ */
+
+
+
+
+/**
+ * Create an extension for `mdast-util-from-markdown` to enable GFM task
+ * list items in markdown.
+ *
+ * @returns {FromMarkdownExtension}
+ *   Extension for `mdast-util-from-markdown` to enable GFM task list items.
+ */
+function gfmTaskListItemFromMarkdown() {
+  return {
+    exit: {
+      taskListCheckValueChecked: exitCheck,
+      taskListCheckValueUnchecked: exitCheck,
+      paragraph: exitParagraphWithTaskListItem
+    }
+  }
+}
+
+/**
+ * Create an extension for `mdast-util-to-markdown` to enable GFM task list
+ * items in markdown.
+ *
+ * @returns {ToMarkdownExtension}
+ *   Extension for `mdast-util-to-markdown` to enable GFM task list items.
+ */
+function lib_gfmTaskListItemToMarkdown() {
+  return {
+    handlers: {paragraph: paragraphWithTaskListItem},
+    join: [joinDefinitionsBeforeTaskListItemParagraph]
+  }
+}
+
+/**
+ * Exit a check.
+ *
+ * @this {CompileContext}
+ * @type {FromMarkdownHandle}
+ */
+function exitCheck(token) {
+  // We’re always in a paragraph, in a list item.
+  const node = this.stack[this.stack.length - 2]
+  default_ok(node.type === 'listItem')
+  node.checked = token.type === 'taskListCheckValueChecked'
+}
+
+/**
+ * Exit a paragraph, removing the whitespace after a check.
+ *
+ * @this {CompileContext}
+ * @type {FromMarkdownHandle}
+ */
+function exitParagraphWithTaskListItem(token) {
+  const parent = this.stack[this.stack.length - 2]
+
+  if (
+    parent &&
+    parent.type === 'listItem' &&
+    typeof parent.checked === 'boolean'
+  ) {
+    const node = this.stack[this.stack.length - 1]
+    default_ok(node.type === 'paragraph')
+    const head = node.children[0]
+
+    if (head && head.type === 'text') {
+      const siblings = parent.children
+      let index = -1
+      /** @type {Paragraph | undefined} */
+      let firstParagraph
+
+      while (++index < siblings.length) {
+        const sibling = siblings[index]
+        if (sibling.type === 'paragraph') {
+          firstParagraph = sibling
+          break
+        }
+      }
+
+      if (firstParagraph === node) {
+        // Must start with a space or a tab.
+        head.value = head.value.slice(1)
+
+        if (head.value.length === 0) {
+          node.children.shift()
+        } else if (
+          node.position &&
+          head.position &&
+          typeof head.position.start.offset === 'number'
+        ) {
+          head.position.start.column++
+          head.position.start.offset++
+          node.position.start = {...head.position.start}
+        }
+      }
+    }
+  }
+
+  this.exit(token)
+}
+
+/**
+ * Serialize a paragraph,
+ * with a check if it is the paragraph of a task list item.
+ *
+ * @type {ToMarkdownHandle}
+ * @param {Paragraph} node
+ *   Paragraph.
+ * @param {Parents | undefined} parent
+ *   Parent.
+ */
+function paragraphWithTaskListItem(node, parent, state, info) {
+  if (
+    !parent ||
+    parent.type !== 'listItem' ||
+    taskListItemParagraph(parent) !== node
+  ) {
+    return defaultHandlers.paragraph(node, parent, state, info)
+  }
+
+  const checkbox = '[' + (parent.checked ? 'x' : ' ') + '] '
+  const tracker = state.createTracker(info)
+  tracker.move(checkbox)
+  // Check needs content after it, use an encoded space if there is no content
+  // but there is `checked`.
+  const value = defaultHandlers.paragraph(
+    node.children.length > 0
+      ? node
+      : {type: 'paragraph', children: [{type: 'text', value: ' '}]},
+    parent,
+    state,
+    {...info, ...tracker.current()}
+  )
+
+  return checkbox + value
+}
+
+/**
+ * Join definitions before the paragraph of a task list item without blank
+ * lines,
+ * as a check is only seen at the start of the first content of a list item.
+ *
+ * @type {ToMarkdownJoin}
+ */
+function joinDefinitionsBeforeTaskListItemParagraph(left, _, parent) {
+  if (!(left.type === 'definition' && parent.type === 'listItem')) {
+    return
+  }
+
+  const paragraph = taskListItemParagraph(parent)
+
+  if (
+    paragraph &&
+    parent.children.indexOf(left) < parent.children.indexOf(paragraph)
+  ) {
+    return 0
+  }
+}
+
+/**
+ * Find the paragraph of a task list item that can start with a check.
+ *
+ * @param {ListItem} node
+ *   List item.
+ * @returns {Paragraph | undefined}
+ *   Paragraph, if `node` is checkable.
+ */
+function taskListItemParagraph(node) {
+  if (typeof node.checked !== 'boolean') {
+    return
+  }
+
+  for (const child of node.children) {
+    if (child.type === 'paragraph') {
+      return child
+    }
+
+    if (child.type !== 'definition') {
+      return
+    }
+  }
+}
+
+;// CONCATENATED MODULE: ./node_modules/mdast-util-gfm/lib/index.js
+/**
+ * @import {Extension as FromMarkdownExtension} from 'mdast-util-from-markdown'
+ * @import {Options} from 'mdast-util-gfm'
+ * @import {Options as ToMarkdownExtension} from 'mdast-util-to-markdown'
+ */
+
+
+
+
+
+
+
+/**
+ * Create an extension for `mdast-util-from-markdown` to enable GFM (autolink
+ * literals, footnotes, strikethrough, tables, tasklists).
+ *
+ * @returns {Array<FromMarkdownExtension>}
+ *   Extension for `mdast-util-from-markdown` to enable GFM (autolink literals,
+ *   footnotes, strikethrough, tables, tasklists).
+ */
+function gfmFromMarkdown() {
+  return [
+    gfmAutolinkLiteralFromMarkdown(),
+    gfmFootnoteFromMarkdown(),
+    gfmStrikethroughFromMarkdown(),
+    gfmTableFromMarkdown(),
+    gfmTaskListItemFromMarkdown()
+  ]
+}
+
+/**
+ * Create an extension for `mdast-util-to-markdown` to enable GFM (autolink
+ * literals, footnotes, strikethrough, tables, tasklists).
+ *
+ * @param {Options | null | undefined} [options]
+ *   Configuration (optional).
+ * @returns {ToMarkdownExtension}
+ *   Extension for `mdast-util-to-markdown` to enable GFM (autolink literals,
+ *   footnotes, strikethrough, tables, tasklists).
+ */
+function gfmToMarkdown(options) {
+  return {
+    extensions: [
+      gfmAutolinkLiteralToMarkdown(),
+      gfmFootnoteToMarkdown(options),
+      gfmStrikethroughToMarkdown(),
+      gfmTableToMarkdown(options),
+      gfmTaskListItemToMarkdown()
+    ]
+  }
+}
+
+;// CONCATENATED MODULE: ./node_modules/mdast-util-math/lib/index.js
+/**
+ * @typedef {import('hast').Element} HastElement
+ * @typedef {import('hast').ElementContent} HastElementContent
+ * @typedef {import('mdast-util-from-markdown').CompileContext} CompileContext
+ * @typedef {import('mdast-util-from-markdown').Extension} FromMarkdownExtension
+ * @typedef {import('mdast-util-from-markdown').Handle} FromMarkdownHandle
+ * @typedef {import('mdast-util-to-markdown').Handle} ToMarkdownHandle
+ * @typedef {import('mdast-util-to-markdown').Options} ToMarkdownExtension
+ * @typedef {import('../index.js').InlineMath} InlineMath
+ * @typedef {import('../index.js').Math} Math
+ *
+ * @typedef ToOptions
+ *   Configuration.
+ * @property {boolean | null | undefined} [singleDollarTextMath=true]
+ *   Whether to support math (text) with a single dollar (default: `true`).
+ *
+ *   Single dollars work in Pandoc and many other places, but often interfere
+ *   with “normal” dollars in text.
+ *   If you turn this off, you can still use two or more dollars for text math.
+ */
+
+
+
+
+/**
+ * Create an extension for `mdast-util-from-markdown`.
+ *
+ * @returns {FromMarkdownExtension}
+ *   Extension for `mdast-util-from-markdown`.
+ */
+function mathFromMarkdown() {
+  return {
+    enter: {
+      mathFlow: enterMathFlow,
+      mathFlowFenceMeta: enterMathFlowMeta,
+      mathText: enterMathText
+    },
+    exit: {
+      mathFlow: exitMathFlow,
+      mathFlowFence: exitMathFlowFence,
+      mathFlowFenceMeta: exitMathFlowMeta,
+      mathFlowValue: exitMathData,
+      mathText: exitMathText,
+      mathTextData: exitMathData
+    }
+  }
+
+  /**
+   * @this {CompileContext}
+   * @type {FromMarkdownHandle}
+   */
+  function enterMathFlow(token) {
+    /** @type {HastElement} */
+    const code = {
+      type: 'element',
+      tagName: 'code',
+      properties: {className: ['language-math', 'math-display']},
+      children: []
+    }
+    this.enter(
+      {
+        type: 'math',
+        meta: null,
+        value: '',
+        data: {hName: 'pre', hChildren: [code]}
+      },
+      token
+    )
+  }
+
+  /**
+   * @this {CompileContext}
+   * @type {FromMarkdownHandle}
+   */
+  function enterMathFlowMeta() {
+    this.buffer()
+  }
+
+  /**
+   * @this {CompileContext}
+   * @type {FromMarkdownHandle}
+   */
+  function exitMathFlowMeta() {
+    const data = this.resume()
+    const node = this.stack[this.stack.length - 1]
+    default_ok(node.type === 'math')
+    node.meta = data
+  }
+
+  /**
+   * @this {CompileContext}
+   * @type {FromMarkdownHandle}
+   */
+  function exitMathFlowFence() {
+    // Exit if this is the closing fence.
+    if (this.data.mathFlowInside) return
+    this.buffer()
+    this.data.mathFlowInside = true
+  }
+
+  /**
+   * @this {CompileContext}
+   * @type {FromMarkdownHandle}
+   */
+  function exitMathFlow(token) {
+    const data = this.resume().replace(/^(\r?\n|\r)|(\r?\n|\r)$/g, '')
+    const node = this.stack[this.stack.length - 1]
+    default_ok(node.type === 'math')
+    this.exit(token)
+    node.value = data
+    // @ts-expect-error: we defined it in `enterMathFlow`.
+    const code = /** @type {HastElement} */ (node.data.hChildren[0])
+    default_ok(code.type === 'element')
+    default_ok(code.tagName === 'code')
+    code.children.push({type: 'text', value: data})
+    this.data.mathFlowInside = undefined
+  }
+
+  /**
+   * @this {CompileContext}
+   * @type {FromMarkdownHandle}
+   */
+  function enterMathText(token) {
+    this.enter(
+      {
+        type: 'inlineMath',
+        value: '',
+        data: {
+          hName: 'code',
+          hProperties: {className: ['language-math', 'math-inline']},
+          hChildren: []
+        }
+      },
+      token
+    )
+    this.buffer()
+  }
+
+  /**
+   * @this {CompileContext}
+   * @type {FromMarkdownHandle}
+   */
+  function exitMathText(token) {
+    const data = this.resume()
+    const node = this.stack[this.stack.length - 1]
+    default_ok(node.type === 'inlineMath')
+    this.exit(token)
+    node.value = data
+    const children = /** @type {Array<HastElementContent>} */ (
+      // @ts-expect-error: we defined it in `enterMathFlow`.
+      node.data.hChildren
+    )
+    children.push({type: 'text', value: data})
+  }
+
+  /**
+   * @this {CompileContext}
+   * @type {FromMarkdownHandle}
+   */
+  function exitMathData(token) {
+    this.config.enter.data.call(this, token)
+    this.config.exit.data.call(this, token)
+  }
+}
+
+/**
+ * Create an extension for `mdast-util-to-markdown`.
+ *
+ * @param {ToOptions | null | undefined} [options]
+ *   Configuration (optional).
+ * @returns {ToMarkdownExtension}
+ *   Extension for `mdast-util-to-markdown`.
+ */
+function mathToMarkdown(options) {
+  let single = (options || {}).singleDollarTextMath
+
+  if (single === null || single === undefined) {
+    single = true
+  }
+
+  inlineMath.peek = inlineMathPeek
+
+  return {
+    unsafe: [
+      {character: '\r', inConstruct: 'mathFlowMeta'},
+      {character: '\n', inConstruct: 'mathFlowMeta'},
+      {
+        character: '$',
+        after: single ? undefined : '\\$',
+        inConstruct: 'phrasing'
+      },
+      {character: '$', inConstruct: 'mathFlowMeta'},
+      {atBreak: true, character: '$', after: '\\$'}
+    ],
+    handlers: {math, inlineMath}
+  }
+
+  /**
+   * @type {ToMarkdownHandle}
+   * @param {Math} node
+   */
+  // Note: fixing this code? Please also fix the similar code for code:
+  // <https://github.com/syntax-tree/mdast-util-to-markdown/blob/main/lib/handle/code.js>
+  function math(node, _, state, info) {
+    const raw = node.value || ''
+    const tracker = state.createTracker(info)
+    const sequence = '$'.repeat(Math.max(longestStreak(raw, '$') + 1, 2))
+    const exit = state.enter('mathFlow')
+    let value = tracker.move(sequence)
+
+    if (node.meta) {
+      const subexit = state.enter('mathFlowMeta')
+      value += tracker.move(
+        state.safe(node.meta, {
+          after: '\n',
+          before: value,
+          encode: ['$'],
+          ...tracker.current()
+        })
+      )
+      subexit()
+    }
+
+    value += tracker.move('\n')
+
+    if (raw) {
+      value += tracker.move(raw + '\n')
+    }
+
+    value += tracker.move(sequence)
+    exit()
+    return value
+  }
+
+  /**
+   * @type {ToMarkdownHandle}
+   * @param {InlineMath} node
+   */
+  // Note: fixing this code? Please also fix the similar code for inline code:
+  // <https://github.com/syntax-tree/mdast-util-to-markdown/blob/main/lib/handle/inline-code.js>
+  function inlineMath(node, _, state) {
+    let value = node.value || ''
+    let size = 1
+
+    if (!single) size++
+
+    // If there is a single dollar sign on its own in the math, use a fence of
+    // two.
+    // If there are two in a row, use one.
+    while (
+      new RegExp('(^|[^$])' + '\\$'.repeat(size) + '([^$]|$)').test(value)
+    ) {
+      size++
+    }
+
+    const sequence = '$'.repeat(size)
+
+    // If this is not just spaces or eols (tabs don’t count), and either the
+    // first and last character are a space or eol, or the first or last
+    // character are dollar signs, then pad with spaces.
+    if (
+      // Contains non-space.
+      /[^ \r\n]/.test(value) &&
+      // Starts with space and ends with space.
+      ((/^[ \r\n]/.test(value) && /[ \r\n]$/.test(value)) ||
+        // Starts or ends with dollar.
+        /^\$|\$$/.test(value))
+    ) {
+      value = ' ' + value + ' '
+    }
+
+    let index = -1
+
+    // We have a potential problem: certain characters after eols could result in
+    // blocks being seen.
+    // For example, if someone injected the string `'\n# b'`, then that would
+    // result in an ATX heading.
+    // We can’t escape characters in `inlineMath`, but because eols are
+    // transformed to spaces when going from markdown to HTML anyway, we can swap
+    // them out.
+    while (++index < state.unsafe.length) {
+      const pattern = state.unsafe[index]
+
+      // Only look for `atBreak`s.
+      // Btw: note that `atBreak` patterns will always start the regex at LF or
+      // CR.
+      if (!pattern.atBreak) continue
+
+      const expression = state.compilePattern(pattern)
+      /** @type {RegExpExecArray | null} */
+      let match
+
+      while ((match = expression.exec(value))) {
+        let position = match.index
+
+        // Support CRLF (patterns only look for one of the characters).
+        if (
+          value.codePointAt(position) === 10 /* `\n` */ &&
+          value.codePointAt(position - 1) === 13 /* `\r` */
+        ) {
+          position--
+        }
+
+        value = value.slice(0, position) + ' ' + value.slice(match.index + 1)
+      }
+    }
+
+    return sequence + value + sequence
+  }
+
+  /**
+   * @returns {string}
+   */
+  function inlineMathPeek() {
+    return '$'
+  }
+}
+
+;// CONCATENATED MODULE: ./node_modules/micromark-extension-gfm-autolink-literal/lib/syntax.js
+/**
+ * @import {Code, ConstructRecord, Event, Extension, Previous, State, TokenizeContext, Tokenizer} from 'micromark-util-types'
+ */
+
+
+const wwwPrefix = {
+  tokenize: tokenizeWwwPrefix,
+  partial: true
+};
+const syntax_domain = {
+  tokenize: tokenizeDomain,
+  partial: true
+};
+const syntax_path = {
+  tokenize: tokenizePath,
+  partial: true
+};
+const trail = {
+  tokenize: tokenizeTrail,
+  partial: true
+};
+const emailDomainDotTrail = {
+  tokenize: tokenizeEmailDomainDotTrail,
+  partial: true
+};
+const wwwAutolink = {
+  name: 'wwwAutolink',
+  tokenize: tokenizeWwwAutolink,
+  previous: previousWww
+};
+const protocolAutolink = {
+  name: 'protocolAutolink',
+  tokenize: tokenizeProtocolAutolink,
+  previous: previousProtocol
+};
+const emailAutolink = {
+  name: 'emailAutolink',
+  tokenize: tokenizeEmailAutolink,
+  previous: previousEmail
+};
+
+/** @type {ConstructRecord} */
+const syntax_text = {};
+
+/**
+ * Create an extension for `micromark` to support GitHub autolink literal
+ * syntax.
+ *
+ * @returns {Extension}
+ *   Extension for `micromark` that can be passed in `extensions` to enable GFM
+ *   autolink literal syntax.
+ */
+function gfmAutolinkLiteral() {
+  return {
+    text: syntax_text
+  };
+}
+
+/** @type {Code} */
+let code = 48;
+
+// Add alphanumerics.
+while (code < 123) {
+  syntax_text[code] = emailAutolink;
+  code++;
+  if (code === 58) code = 65;else if (code === 91) code = 97;
+}
+syntax_text[43] = emailAutolink;
+syntax_text[45] = emailAutolink;
+syntax_text[46] = emailAutolink;
+syntax_text[95] = emailAutolink;
+syntax_text[72] = [emailAutolink, protocolAutolink];
+syntax_text[104] = [emailAutolink, protocolAutolink];
+syntax_text[87] = [emailAutolink, wwwAutolink];
+syntax_text[119] = [emailAutolink, wwwAutolink];
+
+// To do: perform email autolink literals on events, afterwards.
+// That’s where `markdown-rs` and `cmark-gfm` perform it.
+// It should look for `@`, then for atext backwards, and then for a label
+// forwards.
+// To do: `mailto:`, `xmpp:` protocol as prefix.
+
+/**
+ * Email autolink literal.
+ *
+ * ```markdown
+ * > | a contact@example.org b
+ *       ^^^^^^^^^^^^^^^^^^^
+ * ```
+ *
+ * @this {TokenizeContext}
+ * @type {Tokenizer}
+ */
+function tokenizeEmailAutolink(effects, ok, nok) {
+  const self = this;
+  /** @type {boolean | undefined} */
+  let dot;
+  /** @type {boolean} */
+  let data;
+  return start;
+
+  /**
+   * Start of email autolink literal.
+   *
+   * ```markdown
+   * > | a contact@example.org b
+   *       ^
+   * ```
+   *
+   * @type {State}
+   */
+  function start(code) {
+    if (!gfmAtext(code) || !previousEmail.call(self, self.previous) || previousUnbalanced(self.events)) {
+      return nok(code);
+    }
+    effects.enter('literalAutolink');
+    effects.enter('literalAutolinkEmail');
+    return atext(code);
+  }
+
+  /**
+   * In email atext.
+   *
+   * ```markdown
+   * > | a contact@example.org b
+   *       ^
+   * ```
+   *
+   * @type {State}
+   */
+  function atext(code) {
+    if (gfmAtext(code)) {
+      effects.consume(code);
+      return atext;
+    }
+    if (code === 64) {
+      effects.consume(code);
+      return emailDomain;
+    }
+    return nok(code);
+  }
+
+  /**
+   * In email domain.
+   *
+   * The reference code is a bit overly complex as it handles the `@`, of which
+   * there may be just one.
+   * Source: <https://github.com/github/cmark-gfm/blob/ef1cfcb/extensions/autolink.c#L318>
+   *
+   * ```markdown
+   * > | a contact@example.org b
+   *               ^
+   * ```
+   *
+   * @type {State}
+   */
+  function emailDomain(code) {
+    // Dot followed by alphanumerical (not `-` or `_`).
+    if (code === 46) {
+      return effects.check(emailDomainDotTrail, emailDomainAfter, emailDomainDot)(code);
+    }
+
+    // Alphanumerical, `-`, and `_`.
+    if (code === 45 || code === 95 || asciiAlphanumeric(code)) {
+      data = true;
+      effects.consume(code);
+      return emailDomain;
+    }
+
+    // To do: `/` if xmpp.
+
+    // Note: normally we’d truncate trailing punctuation from the link.
+    // However, email autolink literals cannot contain any of those markers,
+    // except for `.`, but that can only occur if it isn’t trailing.
+    // So we can ignore truncating!
+    return emailDomainAfter(code);
+  }
+
+  /**
+   * In email domain, on dot that is not a trail.
+   *
+   * ```markdown
+   * > | a contact@example.org b
+   *                      ^
+   * ```
+   *
+   * @type {State}
+   */
+  function emailDomainDot(code) {
+    effects.consume(code);
+    dot = true;
+    return emailDomain;
+  }
+
+  /**
+   * After email domain.
+   *
+   * ```markdown
+   * > | a contact@example.org b
+   *                          ^
+   * ```
+   *
+   * @type {State}
+   */
+  function emailDomainAfter(code) {
+    // Domain must not be empty, must include a dot, and must end in alphabetical.
+    // Source: <https://github.com/github/cmark-gfm/blob/ef1cfcb/extensions/autolink.c#L332>.
+    if (data && dot && asciiAlpha(self.previous)) {
+      effects.exit('literalAutolinkEmail');
+      effects.exit('literalAutolink');
+      return ok(code);
+    }
+    return nok(code);
+  }
+}
+
+/**
+ * `www` autolink literal.
+ *
+ * ```markdown
+ * > | a www.example.org b
+ *       ^^^^^^^^^^^^^^^
+ * ```
+ *
+ * @this {TokenizeContext}
+ * @type {Tokenizer}
+ */
+function tokenizeWwwAutolink(effects, ok, nok) {
+  const self = this;
+  return wwwStart;
+
+  /**
+   * Start of www autolink literal.
+   *
+   * ```markdown
+   * > | www.example.com/a?b#c
+   *     ^
+   * ```
+   *
+   * @type {State}
+   */
+  function wwwStart(code) {
+    if (code !== 87 && code !== 119 || !previousWww.call(self, self.previous) || previousUnbalanced(self.events)) {
+      return nok(code);
+    }
+    effects.enter('literalAutolink');
+    effects.enter('literalAutolinkWww');
+    // Note: we *check*, so we can discard the `www.` we parsed.
+    // If it worked, we consider it as a part of the domain.
+    return effects.check(wwwPrefix, effects.attempt(syntax_domain, effects.attempt(syntax_path, wwwAfter), nok), nok)(code);
+  }
+
+  /**
+   * After a www autolink literal.
+   *
+   * ```markdown
+   * > | www.example.com/a?b#c
+   *                          ^
+   * ```
+   *
+   * @type {State}
+   */
+  function wwwAfter(code) {
+    effects.exit('literalAutolinkWww');
+    effects.exit('literalAutolink');
+    return ok(code);
+  }
+}
+
+/**
+ * Protocol autolink literal.
+ *
+ * ```markdown
+ * > | a https://example.org b
+ *       ^^^^^^^^^^^^^^^^^^^
+ * ```
+ *
+ * @this {TokenizeContext}
+ * @type {Tokenizer}
+ */
+function tokenizeProtocolAutolink(effects, ok, nok) {
+  const self = this;
+  let buffer = '';
+  let seen = false;
+  return protocolStart;
+
+  /**
+   * Start of protocol autolink literal.
+   *
+   * ```markdown
+   * > | https://example.com/a?b#c
+   *     ^
+   * ```
+   *
+   * @type {State}
+   */
+  function protocolStart(code) {
+    if ((code === 72 || code === 104) && previousProtocol.call(self, self.previous) && !previousUnbalanced(self.events)) {
+      effects.enter('literalAutolink');
+      effects.enter('literalAutolinkHttp');
+      buffer += String.fromCodePoint(code);
+      effects.consume(code);
+      return protocolPrefixInside;
+    }
+    return nok(code);
+  }
+
+  /**
+   * In protocol.
+   *
+   * ```markdown
+   * > | https://example.com/a?b#c
+   *     ^^^^^
+   * ```
+   *
+   * @type {State}
+   */
+  function protocolPrefixInside(code) {
+    // `5` is size of `https`
+    if (asciiAlpha(code) && buffer.length < 5) {
+      // @ts-expect-error: definitely number.
+      buffer += String.fromCodePoint(code);
+      effects.consume(code);
+      return protocolPrefixInside;
+    }
+    if (code === 58) {
+      const protocol = buffer.toLowerCase();
+      if (protocol === 'http' || protocol === 'https') {
+        effects.consume(code);
+        return protocolSlashesInside;
+      }
+    }
+    return nok(code);
+  }
+
+  /**
+   * In slashes.
+   *
+   * ```markdown
+   * > | https://example.com/a?b#c
+   *           ^^
+   * ```
+   *
+   * @type {State}
+   */
+  function protocolSlashesInside(code) {
+    if (code === 47) {
+      effects.consume(code);
+      if (seen) {
+        return afterProtocol;
+      }
+      seen = true;
+      return protocolSlashesInside;
+    }
+    return nok(code);
+  }
+
+  /**
+   * After protocol, before domain.
+   *
+   * ```markdown
+   * > | https://example.com/a?b#c
+   *             ^
+   * ```
+   *
+   * @type {State}
+   */
+  function afterProtocol(code) {
+    // To do: this is different from `markdown-rs`:
+    // https://github.com/wooorm/markdown-rs/blob/b3a921c761309ae00a51fe348d8a43adbc54b518/src/construct/gfm_autolink_literal.rs#L172-L182
+    return code === null || asciiControl(code) || markdownLineEndingOrSpace(code) || unicodeWhitespace(code) || unicodePunctuation(code) ? nok(code) : effects.attempt(syntax_domain, effects.attempt(syntax_path, protocolAfter), nok)(code);
+  }
+
+  /**
+   * After a protocol autolink literal.
+   *
+   * ```markdown
+   * > | https://example.com/a?b#c
+   *                              ^
+   * ```
+   *
+   * @type {State}
+   */
+  function protocolAfter(code) {
+    effects.exit('literalAutolinkHttp');
+    effects.exit('literalAutolink');
+    return ok(code);
+  }
+}
+
+/**
+ * `www` prefix.
+ *
+ * ```markdown
+ * > | a www.example.org b
+ *       ^^^^
+ * ```
+ *
+ * @this {TokenizeContext}
+ * @type {Tokenizer}
+ */
+function tokenizeWwwPrefix(effects, ok, nok) {
+  let size = 0;
+  return wwwPrefixInside;
+
+  /**
+   * In www prefix.
+   *
+   * ```markdown
+   * > | www.example.com
+   *     ^^^^
+   * ```
+   *
+   * @type {State}
+   */
+  function wwwPrefixInside(code) {
+    if ((code === 87 || code === 119) && size < 3) {
+      size++;
+      effects.consume(code);
+      return wwwPrefixInside;
+    }
+    if (code === 46 && size === 3) {
+      effects.consume(code);
+      return wwwPrefixAfter;
+    }
+    return nok(code);
+  }
+
+  /**
+   * After www prefix.
+   *
+   * ```markdown
+   * > | www.example.com
+   *         ^
+   * ```
+   *
+   * @type {State}
+   */
+  function wwwPrefixAfter(code) {
+    // If there is *anything*, we can link.
+    return code === null ? nok(code) : ok(code);
+  }
+}
+
+/**
+ * Domain.
+ *
+ * ```markdown
+ * > | a https://example.org b
+ *               ^^^^^^^^^^^
+ * ```
+ *
+ * @this {TokenizeContext}
+ * @type {Tokenizer}
+ */
+function tokenizeDomain(effects, ok, nok) {
+  /** @type {boolean | undefined} */
+  let underscoreInLastSegment;
+  /** @type {boolean | undefined} */
+  let underscoreInLastLastSegment;
+  /** @type {boolean | undefined} */
+  let seen;
+  return domainInside;
+
+  /**
+   * In domain.
+   *
+   * ```markdown
+   * > | https://example.com/a
+   *             ^^^^^^^^^^^
+   * ```
+   *
+   * @type {State}
+   */
+  function domainInside(code) {
+    // Check whether this marker, which is a trailing punctuation
+    // marker, optionally followed by more trailing markers, and then
+    // followed by an end.
+    if (code === 46 || code === 95) {
+      return effects.check(trail, domainAfter, domainAtPunctuation)(code);
+    }
+
+    // GH documents that only alphanumerics (other than `-`, `.`, and `_`) can
+    // occur, which sounds like ASCII only, but they also support `www.點看.com`,
+    // so that’s Unicode.
+    // Instead of some new production for Unicode alphanumerics, markdown
+    // already has that for Unicode punctuation and whitespace, so use those.
+    // Source: <https://github.com/github/cmark-gfm/blob/ef1cfcb/extensions/autolink.c#L12>.
+    if (code === null || markdownLineEndingOrSpace(code) || unicodeWhitespace(code) || code !== 45 && unicodePunctuation(code)) {
+      return domainAfter(code);
+    }
+    seen = true;
+    effects.consume(code);
+    return domainInside;
+  }
+
+  /**
+   * In domain, at potential trailing punctuation, that was not trailing.
+   *
+   * ```markdown
+   * > | https://example.com
+   *                    ^
+   * ```
+   *
+   * @type {State}
+   */
+  function domainAtPunctuation(code) {
+    // There is an underscore in the last segment of the domain
+    if (code === 95) {
+      underscoreInLastSegment = true;
+    }
+    // Otherwise, it’s a `.`: save the last segment underscore in the
+    // penultimate segment slot.
+    else {
+      underscoreInLastLastSegment = underscoreInLastSegment;
+      underscoreInLastSegment = undefined;
+    }
+    effects.consume(code);
+    return domainInside;
+  }
+
+  /**
+   * After domain.
+   *
+   * ```markdown
+   * > | https://example.com/a
+   *                        ^
+   * ```
+   *
+   * @type {State} */
+  function domainAfter(code) {
+    // Note: that’s GH says a dot is needed, but it’s not true:
+    // <https://github.com/github/cmark-gfm/issues/279>
+    if (underscoreInLastLastSegment || underscoreInLastSegment || !seen) {
+      return nok(code);
+    }
+    return ok(code);
+  }
+}
+
+/**
+ * Path.
+ *
+ * ```markdown
+ * > | a https://example.org/stuff b
+ *                          ^^^^^^
+ * ```
+ *
+ * @this {TokenizeContext}
+ * @type {Tokenizer}
+ */
+function tokenizePath(effects, ok) {
+  let sizeOpen = 0;
+  let sizeClose = 0;
+  return pathInside;
+
+  /**
+   * In path.
+   *
+   * ```markdown
+   * > | https://example.com/a
+   *                        ^^
+   * ```
+   *
+   * @type {State}
+   */
+  function pathInside(code) {
+    if (code === 40) {
+      sizeOpen++;
+      effects.consume(code);
+      return pathInside;
+    }
+
+    // To do: `markdown-rs` also needs this.
+    // If this is a paren, and there are less closings than openings,
+    // we don’t check for a trail.
+    if (code === 41 && sizeClose < sizeOpen) {
+      return pathAtPunctuation(code);
+    }
+
+    // Check whether this trailing punctuation marker is optionally
+    // followed by more trailing markers, and then followed
+    // by an end.
+    if (code === 33 || code === 34 || code === 38 || code === 39 || code === 41 || code === 42 || code === 44 || code === 46 || code === 58 || code === 59 || code === 60 || code === 63 || code === 93 || code === 95 || code === 126) {
+      return effects.check(trail, ok, pathAtPunctuation)(code);
+    }
+    if (code === null || markdownLineEndingOrSpace(code) || unicodeWhitespace(code)) {
+      return ok(code);
+    }
+    effects.consume(code);
+    return pathInside;
+  }
+
+  /**
+   * In path, at potential trailing punctuation, that was not trailing.
+   *
+   * ```markdown
+   * > | https://example.com/a"b
+   *                          ^
+   * ```
+   *
+   * @type {State}
+   */
+  function pathAtPunctuation(code) {
+    // Count closing parens.
+    if (code === 41) {
+      sizeClose++;
+    }
+    effects.consume(code);
+    return pathInside;
+  }
+}
+
+/**
+ * Trail.
+ *
+ * This calls `ok` if this *is* the trail, followed by an end, which means
+ * the entire trail is not part of the link.
+ * It calls `nok` if this *is* part of the link.
+ *
+ * ```markdown
+ * > | https://example.com").
+ *                        ^^^
+ * ```
+ *
+ * @this {TokenizeContext}
+ * @type {Tokenizer}
+ */
+function tokenizeTrail(effects, ok, nok) {
+  return trail;
+
+  /**
+   * In trail of domain or path.
+   *
+   * ```markdown
+   * > | https://example.com").
+   *                        ^
+   * ```
+   *
+   * @type {State}
+   */
+  function trail(code) {
+    // Regular trailing punctuation.
+    if (code === 33 || code === 34 || code === 39 || code === 41 || code === 42 || code === 44 || code === 46 || code === 58 || code === 59 || code === 63 || code === 95 || code === 126) {
+      effects.consume(code);
+      return trail;
+    }
+
+    // `&` followed by one or more alphabeticals and then a `;`, is
+    // as a whole considered as trailing punctuation.
+    // In all other cases, it is considered as continuation of the URL.
+    if (code === 38) {
+      effects.consume(code);
+      return trailCharacterReferenceStart;
+    }
+
+    // Needed because we allow literals after `[`, as we fix:
+    // <https://github.com/github/cmark-gfm/issues/278>.
+    // Check that it is not followed by `(` or `[`.
+    if (code === 93) {
+      effects.consume(code);
+      return trailBracketAfter;
+    }
+    if (
+    // `<` is an end.
+    code === 60 ||
+    // So is whitespace.
+    code === null || markdownLineEndingOrSpace(code) || unicodeWhitespace(code)) {
+      return ok(code);
+    }
+    return nok(code);
+  }
+
+  /**
+   * In trail, after `]`.
+   *
+   * > 👉 **Note**: this deviates from `cmark-gfm` to fix a bug.
+   * > See end of <https://github.com/github/cmark-gfm/issues/278> for more.
+   *
+   * ```markdown
+   * > | https://example.com](
+   *                         ^
+   * ```
+   *
+   * @type {State}
+   */
+  function trailBracketAfter(code) {
+    // Whitespace or something that could start a resource or reference is the end.
+    // Switch back to trail otherwise.
+    if (code === null || code === 40 || code === 91 || markdownLineEndingOrSpace(code) || unicodeWhitespace(code)) {
+      return ok(code);
+    }
+    return trail(code);
+  }
+
+  /**
+   * In character-reference like trail, after `&`.
+   *
+   * ```markdown
+   * > | https://example.com&amp;).
+   *                         ^
+   * ```
+   *
+   * @type {State}
+   */
+  function trailCharacterReferenceStart(code) {
+    // When non-alpha, it’s not a trail.
+    return asciiAlpha(code) ? trailCharacterReferenceInside(code) : nok(code);
+  }
+
+  /**
+   * In character-reference like trail.
+   *
+   * ```markdown
+   * > | https://example.com&amp;).
+   *                         ^
+   * ```
+   *
+   * @type {State}
+   */
+  function trailCharacterReferenceInside(code) {
+    // Switch back to trail if this is well-formed.
+    if (code === 59) {
+      effects.consume(code);
+      return trail;
+    }
+    if (asciiAlpha(code)) {
+      effects.consume(code);
+      return trailCharacterReferenceInside;
+    }
+
+    // It’s not a trail.
+    return nok(code);
+  }
+}
+
+/**
+ * Dot in email domain trail.
+ *
+ * This calls `ok` if this *is* the trail, followed by an end, which means
+ * the trail is not part of the link.
+ * It calls `nok` if this *is* part of the link.
+ *
+ * ```markdown
+ * > | contact@example.org.
+ *                        ^
+ * ```
+ *
+ * @this {TokenizeContext}
+ * @type {Tokenizer}
+ */
+function tokenizeEmailDomainDotTrail(effects, ok, nok) {
+  return start;
+
+  /**
+   * Dot.
+   *
+   * ```markdown
+   * > | contact@example.org.
+   *                    ^   ^
+   * ```
+   *
+   * @type {State}
+   */
+  function start(code) {
+    // Must be dot.
+    effects.consume(code);
+    return after;
+  }
+
+  /**
+   * After dot.
+   *
+   * ```markdown
+   * > | contact@example.org.
+   *                     ^   ^
+   * ```
+   *
+   * @type {State}
+   */
+  function after(code) {
+    // Not a trail if alphanumeric.
+    return asciiAlphanumeric(code) ? nok(code) : ok(code);
+  }
+}
+
+/**
+ * See:
+ * <https://github.com/github/cmark-gfm/blob/ef1cfcb/extensions/autolink.c#L156>.
+ *
+ * @type {Previous}
+ */
+function previousWww(code) {
+  return code === null || code === 40 || code === 42 || code === 95 || code === 91 || code === 93 || code === 126 || markdownLineEndingOrSpace(code);
+}
+
+/**
+ * See:
+ * <https://github.com/github/cmark-gfm/blob/ef1cfcb/extensions/autolink.c#L214>.
+ *
+ * @type {Previous}
+ */
+function previousProtocol(code) {
+  return !asciiAlpha(code);
+}
+
+/**
+ * @this {TokenizeContext}
+ * @type {Previous}
+ */
+function previousEmail(code) {
+  // Do not allow a slash “inside” atext.
+  // The reference code is a bit weird, but that’s what it results in.
+  // Source: <https://github.com/github/cmark-gfm/blob/ef1cfcb/extensions/autolink.c#L307>.
+  // Other than slash, every preceding character is allowed.
+  return !(code === 47 || gfmAtext(code));
+}
+
+/**
+ * @param {Code} code
+ * @returns {boolean}
+ */
+function gfmAtext(code) {
+  return code === 43 || code === 45 || code === 46 || code === 95 || asciiAlphanumeric(code);
+}
+
+/**
+ * @param {Array<Event>} events
+ * @returns {boolean}
+ */
+function previousUnbalanced(events) {
+  let index = events.length;
+  let result = false;
+  while (index--) {
+    const token = events[index][1];
+    if ((token.type === 'labelLink' || token.type === 'labelImage') && !token._balanced) {
+      result = true;
+      break;
+    }
+
+    // If we’ve seen this token, and it was marked as not having any unbalanced
+    // bracket before it, we can exit.
+    if (token._gfmAutolinkLiteralWalkedInto) {
+      result = false;
+      break;
+    }
+  }
+  if (events.length > 0 && !result) {
+    // Mark the last token as “walked into” w/o finding
+    // anything.
+    events[events.length - 1][1]._gfmAutolinkLiteralWalkedInto = true;
+  }
+  return result;
+}
+;// CONCATENATED MODULE: ./node_modules/micromark-extension-gfm-footnote/lib/syntax.js
+/**
+ * @import {Event, Exiter, Extension, Resolver, State, Token, TokenizeContext, Tokenizer} from 'micromark-util-types'
+ */
+
+
+
+
+
+const indent = {
+  tokenize: syntax_tokenizeIndent,
+  partial: true
+};
+
+// To do: micromark should support a `_hiddenGfmFootnoteSupport`, which only
+// affects label start (image).
+// That will let us drop `tokenizePotentialGfmFootnote*`.
+// It currently has a `_hiddenFootnoteSupport`, which affects that and more.
+// That can be removed when `micromark-extension-footnote` is archived.
+
+/**
+ * Create an extension for `micromark` to enable GFM footnote syntax.
+ *
+ * @returns {Extension}
+ *   Extension for `micromark` that can be passed in `extensions` to
+ *   enable GFM footnote syntax.
+ */
+function gfmFootnote() {
+  /** @type {Extension} */
+  return {
+    document: {
+      [91]: {
+        name: 'gfmFootnoteDefinition',
+        tokenize: tokenizeDefinitionStart,
+        continuation: {
+          tokenize: tokenizeDefinitionContinuation
+        },
+        exit: gfmFootnoteDefinitionEnd
+      }
+    },
+    text: {
+      [91]: {
+        name: 'gfmFootnoteCall',
+        tokenize: tokenizeGfmFootnoteCall
+      },
+      [93]: {
+        name: 'gfmPotentialFootnoteCall',
+        add: 'after',
+        tokenize: tokenizePotentialGfmFootnoteCall,
+        resolveTo: resolveToPotentialGfmFootnoteCall
+      }
+    }
+  };
+}
+
+// To do: remove after micromark update.
+/**
+ * @this {TokenizeContext}
+ * @type {Tokenizer}
+ */
+function tokenizePotentialGfmFootnoteCall(effects, ok, nok) {
+  const self = this;
+  let index = self.events.length;
+  const defined = self.parser.gfmFootnotes || (self.parser.gfmFootnotes = []);
+  /** @type {Token} */
+  let labelStart;
+
+  // Find an opening.
+  while (index--) {
+    const token = self.events[index][1];
+    if (token.type === "labelImage") {
+      labelStart = token;
+      break;
+    }
+
+    // Exit if we’ve walked far enough.
+    if (token.type === 'gfmFootnoteCall' || token.type === "labelLink" || token.type === "label" || token.type === "image" || token.type === "link") {
+      break;
+    }
+  }
+  return start;
+
+  /**
+   * @type {State}
+   */
+  function start(code) {
+    if (!labelStart || !labelStart._balanced) {
+      return nok(code);
+    }
+    const id = normalizeIdentifier(self.sliceSerialize({
+      start: labelStart.end,
+      end: self.now()
+    }));
+    if (id.codePointAt(0) !== 94 || !defined.includes(id.slice(1))) {
+      return nok(code);
+    }
+    effects.enter('gfmFootnoteCallLabelMarker');
+    effects.consume(code);
+    effects.exit('gfmFootnoteCallLabelMarker');
+    return ok(code);
+  }
+}
+
+// To do: remove after micromark update.
+/** @type {Resolver} */
+function resolveToPotentialGfmFootnoteCall(events, context) {
+  let index = events.length;
+  /** @type {Token | undefined} */
+  let labelStart;
+
+  // Find an opening.
+  while (index--) {
+    if (events[index][1].type === "labelImage" && events[index][0] === 'enter') {
+      labelStart = events[index][1];
+      break;
+    }
+  }
+  // Change the `labelImageMarker` to a `data`.
+  events[index + 1][1].type = "data";
+  events[index + 3][1].type = 'gfmFootnoteCallLabelMarker';
+
+  // The whole (without `!`):
+  /** @type {Token} */
+  const call = {
+    type: 'gfmFootnoteCall',
+    start: Object.assign({}, events[index + 3][1].start),
+    end: Object.assign({}, events[events.length - 1][1].end)
+  };
+  // The `^` marker
+  /** @type {Token} */
+  const marker = {
+    type: 'gfmFootnoteCallMarker',
+    start: Object.assign({}, events[index + 3][1].end),
+    end: Object.assign({}, events[index + 3][1].end)
+  };
+  // Increment the end 1 character.
+  marker.end.column++;
+  marker.end.offset++;
+  marker.end._bufferIndex++;
+  /** @type {Token} */
+  const string = {
+    type: 'gfmFootnoteCallString',
+    start: Object.assign({}, marker.end),
+    end: Object.assign({}, events[events.length - 1][1].start)
+  };
+  /** @type {Token} */
+  const chunk = {
+    type: "chunkString",
+    contentType: 'string',
+    start: Object.assign({}, string.start),
+    end: Object.assign({}, string.end)
+  };
+
+  /** @type {Array<Event>} */
+  const replacement = [
+  // Take the `labelImageMarker` (now `data`, the `!`)
+  events[index + 1], events[index + 2], ['enter', call, context],
+  // The `[`
+  events[index + 3], events[index + 4],
+  // The `^`.
+  ['enter', marker, context], ['exit', marker, context],
+  // Everything in between.
+  ['enter', string, context], ['enter', chunk, context], ['exit', chunk, context], ['exit', string, context],
+  // The ending (`]`, properly parsed and labelled).
+  events[events.length - 2], events[events.length - 1], ['exit', call, context]];
+  events.splice(index, events.length - index + 1, ...replacement);
+  return events;
+}
+
+/**
+ * @this {TokenizeContext}
+ * @type {Tokenizer}
+ */
+function tokenizeGfmFootnoteCall(effects, ok, nok) {
+  const self = this;
+  const defined = self.parser.gfmFootnotes || (self.parser.gfmFootnotes = []);
+  let size = 0;
+  /** @type {boolean} */
+  let data;
+
+  // Note: the implementation of `markdown-rs` is different, because it houses
+  // core *and* extensions in one project.
+  // Therefore, it can include footnote logic inside `label-end`.
+  // We can’t do that, but luckily, we can parse footnotes in a simpler way than
+  // needed for labels.
+  return start;
+
+  /**
+   * Start of footnote label.
+   *
+   * ```markdown
+   * > | a [^b] c
+   *       ^
+   * ```
+   *
+   * @type {State}
+   */
+  function start(code) {
+    effects.enter('gfmFootnoteCall');
+    effects.enter('gfmFootnoteCallLabelMarker');
+    effects.consume(code);
+    effects.exit('gfmFootnoteCallLabelMarker');
+    return callStart;
+  }
+
+  /**
+   * After `[`, at `^`.
+   *
+   * ```markdown
+   * > | a [^b] c
+   *        ^
+   * ```
+   *
+   * @type {State}
+   */
+  function callStart(code) {
+    if (code !== 94) return nok(code);
+    effects.enter('gfmFootnoteCallMarker');
+    effects.consume(code);
+    effects.exit('gfmFootnoteCallMarker');
+    effects.enter('gfmFootnoteCallString');
+    effects.enter('chunkString').contentType = 'string';
+    return callData;
+  }
+
+  /**
+   * In label.
+   *
+   * ```markdown
+   * > | a [^b] c
+   *         ^
+   * ```
+   *
+   * @type {State}
+   */
+  function callData(code) {
+    if (
+    // Too long.
+    size > 999 ||
+    // Closing brace with nothing.
+    code === 93 && !data ||
+    // Space or tab is not supported by GFM for some reason.
+    // `\n` and `[` not being supported makes sense.
+    code === null || code === 91 || markdownLineEndingOrSpace(code)) {
+      return nok(code);
+    }
+    if (code === 93) {
+      effects.exit('chunkString');
+      const token = effects.exit('gfmFootnoteCallString');
+      if (!defined.includes(normalizeIdentifier(self.sliceSerialize(token)))) {
+        return nok(code);
+      }
+      effects.enter('gfmFootnoteCallLabelMarker');
+      effects.consume(code);
+      effects.exit('gfmFootnoteCallLabelMarker');
+      effects.exit('gfmFootnoteCall');
+      return ok;
+    }
+    if (!markdownLineEndingOrSpace(code)) {
+      data = true;
+    }
+    size++;
+    effects.consume(code);
+    return code === 92 ? callEscape : callData;
+  }
+
+  /**
+   * On character after escape.
+   *
+   * ```markdown
+   * > | a [^b\c] d
+   *           ^
+   * ```
+   *
+   * @type {State}
+   */
+  function callEscape(code) {
+    if (code === 91 || code === 92 || code === 93) {
+      effects.consume(code);
+      size++;
+      return callData;
+    }
+    return callData(code);
+  }
+}
+
+/**
+ * @this {TokenizeContext}
+ * @type {Tokenizer}
+ */
+function tokenizeDefinitionStart(effects, ok, nok) {
+  const self = this;
+  const defined = self.parser.gfmFootnotes || (self.parser.gfmFootnotes = []);
+  /** @type {string} */
+  let identifier;
+  let size = 0;
+  /** @type {boolean | undefined} */
+  let data;
+  return start;
+
+  /**
+   * Start of GFM footnote definition.
+   *
+   * ```markdown
+   * > | [^a]: b
+   *     ^
+   * ```
+   *
+   * @type {State}
+   */
+  function start(code) {
+    effects.enter('gfmFootnoteDefinition')._container = true;
+    effects.enter('gfmFootnoteDefinitionLabel');
+    effects.enter('gfmFootnoteDefinitionLabelMarker');
+    effects.consume(code);
+    effects.exit('gfmFootnoteDefinitionLabelMarker');
+    return labelAtMarker;
+  }
+
+  /**
+   * In label, at caret.
+   *
+   * ```markdown
+   * > | [^a]: b
+   *      ^
+   * ```
+   *
+   * @type {State}
+   */
+  function labelAtMarker(code) {
+    if (code === 94) {
+      effects.enter('gfmFootnoteDefinitionMarker');
+      effects.consume(code);
+      effects.exit('gfmFootnoteDefinitionMarker');
+      effects.enter('gfmFootnoteDefinitionLabelString');
+      effects.enter('chunkString').contentType = 'string';
+      return labelInside;
+    }
+    return nok(code);
+  }
+
+  /**
+   * In label.
+   *
+   * > 👉 **Note**: `cmark-gfm` prevents whitespace from occurring in footnote
+   * > definition labels.
+   *
+   * ```markdown
+   * > | [^a]: b
+   *       ^
+   * ```
+   *
+   * @type {State}
+   */
+  function labelInside(code) {
+    if (
+    // Too long.
+    size > 999 ||
+    // Closing brace with nothing.
+    code === 93 && !data ||
+    // Space or tab is not supported by GFM for some reason.
+    // `\n` and `[` not being supported makes sense.
+    code === null || code === 91 || markdownLineEndingOrSpace(code)) {
+      return nok(code);
+    }
+    if (code === 93) {
+      effects.exit('chunkString');
+      const token = effects.exit('gfmFootnoteDefinitionLabelString');
+      identifier = normalizeIdentifier(self.sliceSerialize(token));
+      effects.enter('gfmFootnoteDefinitionLabelMarker');
+      effects.consume(code);
+      effects.exit('gfmFootnoteDefinitionLabelMarker');
+      effects.exit('gfmFootnoteDefinitionLabel');
+      return labelAfter;
+    }
+    if (!markdownLineEndingOrSpace(code)) {
+      data = true;
+    }
+    size++;
+    effects.consume(code);
+    return code === 92 ? labelEscape : labelInside;
+  }
+
+  /**
+   * After `\`, at a special character.
+   *
+   * > 👉 **Note**: `cmark-gfm` currently does not support escaped brackets:
+   * > <https://github.com/github/cmark-gfm/issues/240>
+   *
+   * ```markdown
+   * > | [^a\*b]: c
+   *         ^
+   * ```
+   *
+   * @type {State}
+   */
+  function labelEscape(code) {
+    if (code === 91 || code === 92 || code === 93) {
+      effects.consume(code);
+      size++;
+      return labelInside;
+    }
+    return labelInside(code);
+  }
+
+  /**
+   * After definition label.
+   *
+   * ```markdown
+   * > | [^a]: b
+   *         ^
+   * ```
+   *
+   * @type {State}
+   */
+  function labelAfter(code) {
+    if (code === 58) {
+      effects.enter('definitionMarker');
+      effects.consume(code);
+      effects.exit('definitionMarker');
+      if (!defined.includes(identifier)) {
+        defined.push(identifier);
+      }
+
+      // Any whitespace after the marker is eaten, forming indented code
+      // is not possible.
+      // No space is also fine, just like a block quote marker.
+      return factorySpace(effects, whitespaceAfter, 'gfmFootnoteDefinitionWhitespace');
+    }
+    return nok(code);
+  }
+
+  /**
+   * After definition prefix.
+   *
+   * ```markdown
+   * > | [^a]: b
+   *           ^
+   * ```
+   *
+   * @type {State}
+   */
+  function whitespaceAfter(code) {
+    // `markdown-rs` has a wrapping token for the prefix that is closed here.
+    return ok(code);
+  }
+}
+
+/**
+ * @this {TokenizeContext}
+ * @type {Tokenizer}
+ */
+function tokenizeDefinitionContinuation(effects, ok, nok) {
+  /// Start of footnote definition continuation.
+  ///
+  /// ```markdown
+  ///   | [^a]: b
+  /// > |     c
+  ///     ^
+  /// ```
+  //
+  // Either a blank line, which is okay, or an indented thing.
+  return effects.check(blankLine, ok, effects.attempt(indent, ok, nok));
+}
+
+/** @type {Exiter} */
+function gfmFootnoteDefinitionEnd(effects) {
+  effects.exit('gfmFootnoteDefinition');
+}
+
+/**
+ * @this {TokenizeContext}
+ * @type {Tokenizer}
+ */
+function syntax_tokenizeIndent(effects, ok, nok) {
+  const self = this;
+  return factorySpace(effects, afterPrefix, 'gfmFootnoteDefinitionIndent', 4 + 1);
+
+  /**
+   * @type {State}
+   */
+  function afterPrefix(code) {
+    const tail = self.events[self.events.length - 1];
+    return tail && tail[1].type === 'gfmFootnoteDefinitionIndent' && tail[2].sliceSerialize(tail[1], true).length === 4 ? ok(code) : nok(code);
+  }
+}
+;// CONCATENATED MODULE: ./node_modules/micromark-extension-gfm-strikethrough/lib/syntax.js
+/**
+ * @import {Options} from 'micromark-extension-gfm-strikethrough'
+ * @import {Event, Extension, Resolver, State, Token, TokenizeContext, Tokenizer} from 'micromark-util-types'
+ */
+
+
+
+
+/**
+ * Create an extension for `micromark` to enable GFM strikethrough syntax.
+ *
+ * @param {Options | null | undefined} [options={}]
+ *   Configuration.
+ * @returns {Extension}
+ *   Extension for `micromark` that can be passed in `extensions`, to
+ *   enable GFM strikethrough syntax.
+ */
+function gfmStrikethrough(options) {
+  const options_ = options || {};
+  let single = options_.singleTilde;
+  const tokenizer = {
+    name: 'strikethrough',
+    tokenize: tokenizeStrikethrough,
+    resolveAll: resolveAllStrikethrough
+  };
+  if (single === null || single === undefined) {
+    single = true;
+  }
+  return {
+    text: {
+      [126]: tokenizer
+    },
+    insideSpan: {
+      null: [tokenizer]
+    },
+    attentionMarkers: {
+      null: [126]
+    }
+  };
+
+  /**
+   * Take events and resolve strikethrough.
+   *
+   * @type {Resolver}
+   */
+  function resolveAllStrikethrough(events, context) {
+    let index = -1;
+
+    // Walk through all events.
+    while (++index < events.length) {
+      // Find a token that can close.
+      if (events[index][0] === 'enter' && events[index][1].type === 'strikethroughSequenceTemporary' && events[index][1]._close) {
+        let open = index;
+
+        // Now walk back to find an opener.
+        while (open--) {
+          // Find a token that can open the closer.
+          if (events[open][0] === 'exit' && events[open][1].type === 'strikethroughSequenceTemporary' && events[open][1]._open &&
+          // If the sizes are the same:
+          events[index][1].end.offset - events[index][1].start.offset === events[open][1].end.offset - events[open][1].start.offset) {
+            events[index][1].type = 'strikethroughSequence';
+            events[open][1].type = 'strikethroughSequence';
+
+            /** @type {Token} */
+            const strikethrough = {
+              type: 'strikethrough',
+              start: Object.assign({}, events[open][1].start),
+              end: Object.assign({}, events[index][1].end)
+            };
+
+            /** @type {Token} */
+            const text = {
+              type: 'strikethroughText',
+              start: Object.assign({}, events[open][1].end),
+              end: Object.assign({}, events[index][1].start)
+            };
+
+            // Opening.
+            /** @type {Array<Event>} */
+            const nextEvents = [['enter', strikethrough, context], ['enter', events[open][1], context], ['exit', events[open][1], context], ['enter', text, context]];
+            const insideSpan = context.parser.constructs.insideSpan.null;
+            if (insideSpan) {
+              // Between.
+              splice(nextEvents, nextEvents.length, 0, resolveAll(insideSpan, events.slice(open + 1, index), context));
+            }
+
+            // Closing.
+            splice(nextEvents, nextEvents.length, 0, [['exit', text, context], ['enter', events[index][1], context], ['exit', events[index][1], context], ['exit', strikethrough, context]]);
+            splice(events, open - 1, index - open + 3, nextEvents);
+            index = open + nextEvents.length - 2;
+            break;
+          }
+        }
+      }
+    }
+    index = -1;
+    while (++index < events.length) {
+      if (events[index][1].type === 'strikethroughSequenceTemporary') {
+        events[index][1].type = "data";
+      }
+    }
+    return events;
+  }
+
+  /**
+   * @this {TokenizeContext}
+   * @type {Tokenizer}
+   */
+  function tokenizeStrikethrough(effects, ok, nok) {
+    const previous = this.previous;
+    const events = this.events;
+    let size = 0;
+    return start;
+
+    /** @type {State} */
+    function start(code) {
+      if (previous === 126 && events[events.length - 1][1].type !== "characterEscape") {
+        return nok(code);
+      }
+      effects.enter('strikethroughSequenceTemporary');
+      return more(code);
+    }
+
+    /** @type {State} */
+    function more(code) {
+      const before = classifyCharacter(previous);
+      if (code === 126) {
+        // If this is the third marker, exit.
+        if (size > 1) return nok(code);
+        effects.consume(code);
+        size++;
+        return more;
+      }
+      if (size < 2 && !single) return nok(code);
+      const token = effects.exit('strikethroughSequenceTemporary');
+      const after = classifyCharacter(code);
+      token._open = !after || after === 2 && Boolean(before);
+      token._close = !before || before === 2 && Boolean(after);
+      return ok(code);
+    }
+  }
+}
+;// CONCATENATED MODULE: ./node_modules/micromark-extension-gfm-table/lib/edit-map.js
+/**
+ * @import {Event} from 'micromark-util-types'
+ */
+
+// Port of `edit_map.rs` from `markdown-rs`.
+// This should move to `markdown-js` later.
+
+// Deal with several changes in events, batching them together.
+//
+// Preferably, changes should be kept to a minimum.
+// Sometimes, it’s needed to change the list of events, because parsing can be
+// messy, and it helps to expose a cleaner interface of events to the compiler
+// and other users.
+// It can also help to merge many adjacent similar events.
+// And, in other cases, it’s needed to parse subcontent: pass some events
+// through another tokenizer and inject the result.
+
+/**
+ * @typedef {[number, number, Array<Event>]} Change
+ * @typedef {[number, number, number]} Jump
+ */
+
+/**
+ * Tracks a bunch of edits.
+ */
+class edit_map_EditMap {
+  /**
+   * Create a new edit map.
+   */
+  constructor() {
+    /**
+     * Record of changes.
+     *
+     * @type {Array<Change>}
+     */
+    this.map = [];
+
+    /**
+     * Changes by index, so `add` does not scan `map` (quadratic on
+     * table-heavy documents).
+     *
+     * @type {Map<number, Change>}
+     */
+    this.index = new Map();
+  }
+
+  /**
+   * Create an edit: a remove and/or add at a certain place.
+   *
+   * @param {number} index
+   *   Index at which to apply the edit.
+   * @param {number} remove
+   *   Count of items to remove at the index.
+   * @param {Array<Event>} add
+   *   Items to add at the index.
+   * @returns {undefined}
+   *   Nothing.
+   */
+  add(index, remove, add) {
+    edit_map_addImplementation(this, index, remove, add);
+  }
+
+  // To do: add this when moving to `micromark`.
+  // /**
+  //  * Create an edit: but insert `add` before existing additions.
+  //  *
+  //  * @param {number} index
+  //  * @param {number} remove
+  //  * @param {Array<Event>} add
+  //  * @returns {undefined}
+  //  */
+  // addBefore(index, remove, add) {
+  //   addImplementation(this, index, remove, add, true)
+  // }
+
+  /**
+   * Done, change the events.
+   *
+   * @param {Array<Event>} events
+   *   List of events to apply the edits to.
+   * @returns {undefined}
+   *   Nothing.
+   */
+  consume(events) {
+    this.map.sort(function (a, b) {
+      return a[0] - b[0];
+    });
+
+    /* c8 ignore next 3 -- `resolve` is never called without tables, so without edits. */
+    if (this.map.length === 0) {
+      return;
+    }
+
+    // To do: if links are added in events, like they are in `markdown-rs`,
+    // this is needed.
+    // // Calculate jumps: where items in the current list move to.
+    // /** @type {Array<Jump>} */
+    // const jumps = []
+    // let index = 0
+    // let addAcc = 0
+    // let removeAcc = 0
+    // while (index < this.map.length) {
+    //   const [at, remove, add] = this.map[index]
+    //   removeAcc += remove
+    //   addAcc += add.length
+    //   jumps.push([at, removeAcc, addAcc])
+    //   index += 1
+    // }
+    //
+    // . shiftLinks(events, jumps)
+
+    let index = this.map.length;
+    /** @type {Array<Array<Event>>} */
+    const vecs = [];
+    while (index > 0) {
+      index -= 1;
+      vecs.push(events.slice(this.map[index][0] + this.map[index][1]), this.map[index][2]);
+
+      // Truncate rest.
+      events.length = this.map[index][0];
+    }
+    vecs.push(events.slice());
+    events.length = 0;
+    let slice = vecs.pop();
+    while (slice) {
+      for (const element of slice) {
+        events.push(element);
+      }
+      slice = vecs.pop();
+    }
+
+    // Truncate everything.
+    this.map.length = 0;
+    this.index.clear();
+  }
+}
+
+/**
+ * Create an edit.
+ *
+ * @param {EditMap} editMap
+ *   Edit map to apply to.
+ * @param {number} at
+ *   Index at which to apply the edit.
+ * @param {number} remove
+ *   Count of items to remove at the index.
+ * @param {Array<Event>} add
+ *   Items to add at the index.
+ * @returns {undefined}
+ *   Nothing.
+ */
+function edit_map_addImplementation(editMap, at, remove, add) {
+  /* c8 ignore next 3 -- `resolve` is never called without tables, so without edits. */
+  if (remove === 0 && add.length === 0) {
+    return;
+  }
+  const existing = editMap.index.get(at);
+  if (existing) {
+    existing[1] += remove;
+
+    // To do: before not used by tables, use when moving to micromark.
+    // if (before) {
+    //   add.push(...existing[2])
+    //   existing[2] = add
+    // } else {
+    existing[2].push(...add);
+    // }
+
+    return;
+  }
+
+  /** @type {Change} */
+  const change = [at, remove, add];
+  editMap.map.push(change);
+  editMap.index.set(at, change);
+}
+
+// /**
+//  * Shift `previous` and `next` links according to `jumps`.
+//  *
+//  * This fixes links in case there are events removed or added between them.
+//  *
+//  * @param {Array<Event>} events
+//  * @param {Array<Jump>} jumps
+//  */
+// function shiftLinks(events, jumps) {
+//   let jumpIndex = 0
+//   let index = 0
+//   let add = 0
+//   let rm = 0
+
+//   while (index < events.length) {
+//     const rmCurr = rm
+
+//     while (jumpIndex < jumps.length && jumps[jumpIndex][0] <= index) {
+//       add = jumps[jumpIndex][2]
+//       rm = jumps[jumpIndex][1]
+//       jumpIndex += 1
+//     }
+
+//     // Ignore items that will be removed.
+//     if (rm > rmCurr) {
+//       index += rm - rmCurr
+//     } else {
+//       // ?
+//       // if let Some(link) = &events[index].link {
+//       //     if let Some(next) = link.next {
+//       //         events[next].link.as_mut().unwrap().previous = Some(index + add - rm);
+//       //         while jumpIndex < jumps.len() && jumps[jumpIndex].0 <= next {
+//       //             add = jumps[jumpIndex].2;
+//       //             rm = jumps[jumpIndex].1;
+//       //             jumpIndex += 1;
+//       //         }
+//       //         events[index].link.as_mut().unwrap().next = Some(next + add - rm);
+//       //         index = next;
+//       //         continue;
+//       //     }
+//       // }
+//       index += 1
+//     }
+//   }
+// }
+;// CONCATENATED MODULE: ./node_modules/micromark-extension-gfm-table/lib/infer.js
+/**
+ * @import {Event} from 'micromark-util-types'
+ */
+
+/**
+ * @typedef {'center' | 'left' | 'none' | 'right'} Align
+ */
+
+/**
+ * Figure out the alignment of a GFM table.
+ *
+ * @param {Readonly<Array<Event>>} events
+ *   List of events.
+ * @param {number} index
+ *   Table enter event.
+ * @returns {Array<Align>}
+ *   List of aligns.
+ */
+function gfmTableAlign(events, index) {
+  let inDelimiterRow = false;
+  /** @type {Array<Align>} */
+  const align = [];
+  while (index < events.length) {
+    const event = events[index];
+    if (inDelimiterRow) {
+      if (event[0] === 'enter') {
+        // Start of alignment value: set a new column.
+        // To do: `markdown-rs` uses `tableDelimiterCellValue`.
+        if (event[1].type === 'tableContent') {
+          align.push(events[index + 1][1].type === 'tableDelimiterMarker' ? 'left' : 'none');
+        }
+      }
+      // Exits:
+      // End of alignment value: change the column.
+      // To do: `markdown-rs` uses `tableDelimiterCellValue`.
+      else if (event[1].type === 'tableContent') {
+        if (events[index - 1][1].type === 'tableDelimiterMarker') {
+          const alignIndex = align.length - 1;
+          align[alignIndex] = align[alignIndex] === 'left' ? 'center' : 'right';
+        }
+      }
+      // Done!
+      else if (event[1].type === 'tableDelimiterRow') {
+        break;
+      }
+    } else if (event[0] === 'enter' && event[1].type === 'tableDelimiterRow') {
+      inDelimiterRow = true;
+    }
+    index += 1;
+  }
+  return align;
+}
+;// CONCATENATED MODULE: ./node_modules/micromark-extension-gfm-table/lib/syntax.js
+/**
+ * @import {Event, Extension, Point, Resolver, State, Token, TokenizeContext, Tokenizer} from 'micromark-util-types'
+ */
+
+/**
+ * @typedef {[number, number, number, number]} Range
+ *   Cell info.
+ *
+ * @typedef {0 | 1 | 2 | 3} RowKind
+ *   Where we are: `1` for head row, `2` for delimiter row, `3` for body row.
+ */
+
+
+
+
+
+
+/**
+ * Create an HTML extension for `micromark` to support GitHub tables syntax.
+ *
+ * @returns {Extension}
+ *   Extension for `micromark` that can be passed in `extensions` to enable GFM
+ *   table syntax.
+ */
+function gfmTable() {
+  return {
+    flow: {
+      null: {
+        name: 'table',
+        tokenize: tokenizeTable,
+        resolveAll: resolveTable
+      }
+    }
+  };
+}
+
+/**
+ * Tokenizer for GFM tables.
+ *
+ * @this {TokenizeContext}
+ * @type {Tokenizer}
+ */
+function tokenizeTable(effects, ok, nok) {
+  const self = this;
+  let size = 0;
+  let sizeB = 0;
+  /** @type {boolean | undefined} */
+  let seen;
+  return start;
+
+  /**
+   * Start of a GFM table.
+   *
+   * If there is a valid table row or table head before, then we try to parse
+   * another row.
+   * Otherwise, we try to parse a head.
+   *
+   * ```markdown
+   * > | | a |
+   *     ^
+   *   | | - |
+   * > | | b |
+   *     ^
+   * ```
+   * @type {State}
+   */
+  function start(code) {
+    let index = self.events.length - 1;
+    while (index > -1) {
+      const {
+        type
+      } = self.events[index][1];
+      if (type === "lineEnding" ||
+      // Note: markdown-rs uses `whitespace` instead of `linePrefix`
+      type === "linePrefix") {
+        index--;
+      } else {
+        break;
+      }
+    }
+    const tail = index > -1 ? self.events[index][1].type : null;
+    const next = tail === 'tableHead' || tail === 'tableRow' ? bodyRowStart : headRowBefore;
+
+    // Don’t allow lazy body rows.
+    if (next === bodyRowStart && self.parser.lazy[self.now().line]) {
+      return nok(code);
+    }
+    return next(code);
+  }
+
+  /**
+   * Before table head row.
+   *
+   * ```markdown
+   * > | | a |
+   *     ^
+   *   | | - |
+   *   | | b |
+   * ```
+   *
+   * @type {State}
+   */
+  function headRowBefore(code) {
+    effects.enter('tableHead');
+    effects.enter('tableRow');
+    return headRowStart(code);
+  }
+
+  /**
+   * Before table head row, after whitespace.
+   *
+   * ```markdown
+   * > | | a |
+   *     ^
+   *   | | - |
+   *   | | b |
+   * ```
+   *
+   * @type {State}
+   */
+  function headRowStart(code) {
+    if (code === 124) {
+      return headRowBreak(code);
+    }
+
+    // To do: micromark-js should let us parse our own whitespace in extensions,
+    // like `markdown-rs`:
+    //
+    // ```js
+    // // 4+ spaces.
+    // if (markdownSpace(code)) {
+    //   return nok(code)
+    // }
+    // ```
+
+    seen = true;
+    // Count the first character, that isn’t a pipe, double.
+    sizeB += 1;
+    return headRowBreak(code);
+  }
+
+  /**
+   * At break in table head row.
+   *
+   * ```markdown
+   * > | | a |
+   *     ^
+   *       ^
+   *         ^
+   *   | | - |
+   *   | | b |
+   * ```
+   *
+   * @type {State}
+   */
+  function headRowBreak(code) {
+    if (code === null) {
+      // Note: in `markdown-rs`, we need to reset, in `micromark-js` we don‘t.
+      return nok(code);
+    }
+    if (markdownLineEnding(code)) {
+      // If anything other than one pipe (ignoring whitespace) was used, it’s fine.
+      if (sizeB > 1) {
+        sizeB = 0;
+        // To do: check if this works.
+        // Feel free to interrupt:
+        self.interrupt = true;
+        effects.exit('tableRow');
+        effects.enter("lineEnding");
+        effects.consume(code);
+        effects.exit("lineEnding");
+        return headDelimiterStart;
+      }
+
+      // Note: in `markdown-rs`, we need to reset, in `micromark-js` we don‘t.
+      return nok(code);
+    }
+    if (markdownSpace(code)) {
+      // To do: check if this is fine.
+      // effects.attempt(State::Next(StateName::GfmTableHeadRowBreak), State::Nok)
+      // State::Retry(space_or_tab(tokenizer))
+      return factorySpace(effects, headRowBreak, "whitespace")(code);
+    }
+    sizeB += 1;
+    if (seen) {
+      seen = false;
+      // Header cell count.
+      size += 1;
+    }
+    if (code === 124) {
+      effects.enter('tableCellDivider');
+      effects.consume(code);
+      effects.exit('tableCellDivider');
+      // Whether a delimiter was seen.
+      seen = true;
+      return headRowBreak;
+    }
+
+    // Anything else is cell data.
+    effects.enter("data");
+    return headRowData(code);
+  }
+
+  /**
+   * In table head row data.
+   *
+   * ```markdown
+   * > | | a |
+   *       ^
+   *   | | - |
+   *   | | b |
+   * ```
+   *
+   * @type {State}
+   */
+  function headRowData(code) {
+    if (code === null || code === 124 || markdownLineEndingOrSpace(code)) {
+      effects.exit("data");
+      return headRowBreak(code);
+    }
+    effects.consume(code);
+    return code === 92 ? headRowEscape : headRowData;
+  }
+
+  /**
+   * In table head row escape.
+   *
+   * ```markdown
+   * > | | a\-b |
+   *         ^
+   *   | | ---- |
+   *   | | c    |
+   * ```
+   *
+   * @type {State}
+   */
+  function headRowEscape(code) {
+    if (code === 92 || code === 124) {
+      effects.consume(code);
+      return headRowData;
+    }
+    return headRowData(code);
+  }
+
+  /**
+   * Before delimiter row.
+   *
+   * ```markdown
+   *   | | a |
+   * > | | - |
+   *     ^
+   *   | | b |
+   * ```
+   *
+   * @type {State}
+   */
+  function headDelimiterStart(code) {
+    // Reset `interrupt`.
+    self.interrupt = false;
+
+    // Note: in `markdown-rs`, we need to handle piercing here too.
+    if (self.parser.lazy[self.now().line]) {
+      return nok(code);
+    }
+    effects.enter('tableDelimiterRow');
+    // Track if we’ve seen a `:` or `|`.
+    seen = false;
+    if (markdownSpace(code)) {
+      return factorySpace(effects, headDelimiterBefore, "linePrefix", self.parser.constructs.disable.null.includes('codeIndented') ? undefined : 4)(code);
+    }
+    return headDelimiterBefore(code);
+  }
+
+  /**
+   * Before delimiter row, after optional whitespace.
+   *
+   * Reused when a `|` is found later, to parse another cell.
+   *
+   * ```markdown
+   *   | | a |
+   * > | | - |
+   *     ^
+   *   | | b |
+   * ```
+   *
+   * @type {State}
+   */
+  function headDelimiterBefore(code) {
+    if (code === 45 || code === 58) {
+      return headDelimiterValueBefore(code);
+    }
+    if (code === 124) {
+      seen = true;
+      // If we start with a pipe, we open a cell marker.
+      effects.enter('tableCellDivider');
+      effects.consume(code);
+      effects.exit('tableCellDivider');
+      return headDelimiterCellBefore;
+    }
+
+    // More whitespace / empty row not allowed at start.
+    return headDelimiterNok(code);
+  }
+
+  /**
+   * After `|`, before delimiter cell.
+   *
+   * ```markdown
+   *   | | a |
+   * > | | - |
+   *      ^
+   * ```
+   *
+   * @type {State}
+   */
+  function headDelimiterCellBefore(code) {
+    if (markdownSpace(code)) {
+      return factorySpace(effects, headDelimiterValueBefore, "whitespace")(code);
+    }
+    return headDelimiterValueBefore(code);
+  }
+
+  /**
+   * Before delimiter cell value.
+   *
+   * ```markdown
+   *   | | a |
+   * > | | - |
+   *       ^
+   * ```
+   *
+   * @type {State}
+   */
+  function headDelimiterValueBefore(code) {
+    // Align: left.
+    if (code === 58) {
+      sizeB += 1;
+      seen = true;
+      effects.enter('tableDelimiterMarker');
+      effects.consume(code);
+      effects.exit('tableDelimiterMarker');
+      return headDelimiterLeftAlignmentAfter;
+    }
+
+    // Align: none.
+    if (code === 45) {
+      sizeB += 1;
+      // To do: seems weird that this *isn’t* left aligned, but that state is used?
+      return headDelimiterLeftAlignmentAfter(code);
+    }
+    if (code === null || markdownLineEnding(code)) {
+      return headDelimiterCellAfter(code);
+    }
+    return headDelimiterNok(code);
+  }
+
+  /**
+   * After delimiter cell left alignment marker.
+   *
+   * ```markdown
+   *   | | a  |
+   * > | | :- |
+   *        ^
+   * ```
+   *
+   * @type {State}
+   */
+  function headDelimiterLeftAlignmentAfter(code) {
+    if (code === 45) {
+      effects.enter('tableDelimiterFiller');
+      return headDelimiterFiller(code);
+    }
+
+    // Anything else is not ok after the left-align colon.
+    return headDelimiterNok(code);
+  }
+
+  /**
+   * In delimiter cell filler.
+   *
+   * ```markdown
+   *   | | a |
+   * > | | - |
+   *       ^
+   * ```
+   *
+   * @type {State}
+   */
+  function headDelimiterFiller(code) {
+    if (code === 45) {
+      effects.consume(code);
+      return headDelimiterFiller;
+    }
+
+    // Align is `center` if it was `left`, `right` otherwise.
+    if (code === 58) {
+      seen = true;
+      effects.exit('tableDelimiterFiller');
+      effects.enter('tableDelimiterMarker');
+      effects.consume(code);
+      effects.exit('tableDelimiterMarker');
+      return headDelimiterRightAlignmentAfter;
+    }
+    effects.exit('tableDelimiterFiller');
+    return headDelimiterRightAlignmentAfter(code);
+  }
+
+  /**
+   * After delimiter cell right alignment marker.
+   *
+   * ```markdown
+   *   | |  a |
+   * > | | -: |
+   *         ^
+   * ```
+   *
+   * @type {State}
+   */
+  function headDelimiterRightAlignmentAfter(code) {
+    if (markdownSpace(code)) {
+      return factorySpace(effects, headDelimiterCellAfter, "whitespace")(code);
+    }
+    return headDelimiterCellAfter(code);
+  }
+
+  /**
+   * After delimiter cell.
+   *
+   * ```markdown
+   *   | |  a |
+   * > | | -: |
+   *          ^
+   * ```
+   *
+   * @type {State}
+   */
+  function headDelimiterCellAfter(code) {
+    if (code === 124) {
+      return headDelimiterBefore(code);
+    }
+    if (code === null || markdownLineEnding(code)) {
+      // Exit when:
+      // * there was no `:` or `|` at all (it’s a thematic break or setext
+      //   underline instead)
+      // * the header cell count is not the delimiter cell count
+      if (!seen || size !== sizeB) {
+        return headDelimiterNok(code);
+      }
+
+      // Note: in markdown-rs`, a reset is needed here.
+      effects.exit('tableDelimiterRow');
+      effects.exit('tableHead');
+      // To do: in `markdown-rs`, resolvers need to be registered manually.
+      // effects.register_resolver(ResolveName::GfmTable)
+      return ok(code);
+    }
+    return headDelimiterNok(code);
+  }
+
+  /**
+   * In delimiter row, at a disallowed byte.
+   *
+   * ```markdown
+   *   | | a |
+   * > | | x |
+   *       ^
+   * ```
+   *
+   * @type {State}
+   */
+  function headDelimiterNok(code) {
+    // Note: in `markdown-rs`, we need to reset, in `micromark-js` we don‘t.
+    return nok(code);
+  }
+
+  /**
+   * Before table body row.
+   *
+   * ```markdown
+   *   | | a |
+   *   | | - |
+   * > | | b |
+   *     ^
+   * ```
+   *
+   * @type {State}
+   */
+  function bodyRowStart(code) {
+    // Note: in `markdown-rs` we need to manually take care of a prefix,
+    // but in `micromark-js` that is done for us, so if we’re here, we’re
+    // never at whitespace.
+    effects.enter('tableRow');
+    return bodyRowBreak(code);
+  }
+
+  /**
+   * At break in table body row.
+   *
+   * ```markdown
+   *   | | a |
+   *   | | - |
+   * > | | b |
+   *     ^
+   *       ^
+   *         ^
+   * ```
+   *
+   * @type {State}
+   */
+  function bodyRowBreak(code) {
+    if (code === 124) {
+      effects.enter('tableCellDivider');
+      effects.consume(code);
+      effects.exit('tableCellDivider');
+      return bodyRowBreak;
+    }
+    if (code === null || markdownLineEnding(code)) {
+      effects.exit('tableRow');
+      return ok(code);
+    }
+    if (markdownSpace(code)) {
+      return factorySpace(effects, bodyRowBreak, "whitespace")(code);
+    }
+
+    // Anything else is cell content.
+    effects.enter("data");
+    return bodyRowData(code);
+  }
+
+  /**
+   * In table body row data.
+   *
+   * ```markdown
+   *   | | a |
+   *   | | - |
+   * > | | b |
+   *       ^
+   * ```
+   *
+   * @type {State}
+   */
+  function bodyRowData(code) {
+    if (code === null || code === 124 || markdownLineEndingOrSpace(code)) {
+      effects.exit("data");
+      return bodyRowBreak(code);
+    }
+    effects.consume(code);
+    return code === 92 ? bodyRowEscape : bodyRowData;
+  }
+
+  /**
+   * In table body row escape.
+   *
+   * ```markdown
+   *   | | a    |
+   *   | | ---- |
+   * > | | b\-c |
+   *         ^
+   * ```
+   *
+   * @type {State}
+   */
+  function bodyRowEscape(code) {
+    if (code === 92 || code === 124) {
+      effects.consume(code);
+      return bodyRowData;
+    }
+    return bodyRowData(code);
+  }
+}
+
+/** @type {Resolver} */
+
+function resolveTable(events, context) {
+  let index = -1;
+  let inFirstCellAwaitingPipe = true;
+  /** @type {RowKind} */
+  let rowKind = 0;
+  /** @type {Range} */
+  let lastCell = [0, 0, 0, 0];
+  /** @type {Range} */
+  let cell = [0, 0, 0, 0];
+  let afterHeadAwaitingFirstBodyRow = false;
+  let lastTableEnd = 0;
+  /** @type {Token | undefined} */
+  let currentTable;
+  /** @type {Token | undefined} */
+  let currentBody;
+  /** @type {Token | undefined} */
+  let currentCell;
+  const map = new edit_map_EditMap();
+  while (++index < events.length) {
+    const event = events[index];
+    const token = event[1];
+    if (event[0] === 'enter') {
+      // Start of head.
+      if (token.type === 'tableHead') {
+        afterHeadAwaitingFirstBodyRow = false;
+
+        // Inject previous (body end and) table end.
+        if (lastTableEnd !== 0) {
+          flushTableEnd(map, context, lastTableEnd, currentTable, currentBody);
+          currentBody = undefined;
+          lastTableEnd = 0;
+        }
+
+        // Inject table start.
+        currentTable = {
+          type: 'table',
+          start: Object.assign({}, token.start),
+          // Note: correct end is set later.
+          end: Object.assign({}, token.end)
+        };
+        map.add(index, 0, [['enter', currentTable, context]]);
+      } else if (token.type === 'tableRow' || token.type === 'tableDelimiterRow') {
+        inFirstCellAwaitingPipe = true;
+        currentCell = undefined;
+        lastCell = [0, 0, 0, 0];
+        cell = [0, index + 1, 0, 0];
+
+        // Inject table body start.
+        if (afterHeadAwaitingFirstBodyRow) {
+          afterHeadAwaitingFirstBodyRow = false;
+          currentBody = {
+            type: 'tableBody',
+            start: Object.assign({}, token.start),
+            // Note: correct end is set later.
+            end: Object.assign({}, token.end)
+          };
+          map.add(index, 0, [['enter', currentBody, context]]);
+        }
+        rowKind = token.type === 'tableDelimiterRow' ? 2 : currentBody ? 3 : 1;
+      }
+      // Cell data.
+      else if (rowKind && (token.type === "data" || token.type === 'tableDelimiterMarker' || token.type === 'tableDelimiterFiller')) {
+        inFirstCellAwaitingPipe = false;
+
+        // First value in cell.
+        if (cell[2] === 0) {
+          if (lastCell[1] !== 0) {
+            cell[0] = cell[1];
+            currentCell = flushCell(map, context, lastCell, rowKind, undefined, currentCell);
+            lastCell = [0, 0, 0, 0];
+          }
+          cell[2] = index;
+        }
+      } else if (token.type === 'tableCellDivider') {
+        if (inFirstCellAwaitingPipe) {
+          inFirstCellAwaitingPipe = false;
+        } else {
+          if (lastCell[1] !== 0) {
+            cell[0] = cell[1];
+            currentCell = flushCell(map, context, lastCell, rowKind, undefined, currentCell);
+          }
+          lastCell = cell;
+          cell = [lastCell[1], index, 0, 0];
+        }
+      }
+    }
+    // Exit events.
+    else if (token.type === 'tableHead') {
+      afterHeadAwaitingFirstBodyRow = true;
+      lastTableEnd = index;
+    } else if (token.type === 'tableRow' || token.type === 'tableDelimiterRow') {
+      lastTableEnd = index;
+      if (lastCell[1] !== 0) {
+        cell[0] = cell[1];
+        currentCell = flushCell(map, context, lastCell, rowKind, index, currentCell);
+      } else if (cell[1] !== 0) {
+        currentCell = flushCell(map, context, cell, rowKind, index, currentCell);
+      }
+      rowKind = 0;
+    } else if (rowKind && (token.type === "data" || token.type === 'tableDelimiterMarker' || token.type === 'tableDelimiterFiller')) {
+      cell[3] = index;
+    }
+  }
+  if (lastTableEnd !== 0) {
+    flushTableEnd(map, context, lastTableEnd, currentTable, currentBody);
+  }
+  map.consume(context.events);
+
+  // To do: move this into `html`, when events are exposed there.
+  // That’s what `markdown-rs` does.
+  // That needs updates to `mdast-util-gfm-table`.
+  index = -1;
+  while (++index < context.events.length) {
+    const event = context.events[index];
+    if (event[0] === 'enter' && event[1].type === 'table') {
+      event[1]._align = gfmTableAlign(context.events, index);
+    }
+  }
+  return events;
+}
+
+/**
+ * Generate a cell.
+ *
+ * @param {EditMap} map
+ *   Edit map to apply to.
+ * @param {Readonly<TokenizeContext>} context
+ *   Tokenize context.
+ * @param {Readonly<Range>} range
+ *   Range of the cell within events.
+ * @param {RowKind} rowKind
+ *   Type of row.
+ * @param {number | undefined} rowEnd
+ *   Index of the end of the row, if known.
+ * @param {Token | undefined} previousCell
+ *   Previous cell token, if any.
+ * @returns {Token | undefined}
+ *   Current cell token after flushing, if any.
+ */
+// eslint-disable-next-line max-params
+function flushCell(map, context, range, rowKind, rowEnd, previousCell) {
+  // `markdown-rs` uses:
+  // rowKind === 2 ? 'tableDelimiterCell' : 'tableCell'
+  const groupName = rowKind === 1 ? 'tableHeader' : rowKind === 2 ? 'tableDelimiter' : 'tableData';
+  // `markdown-rs` uses:
+  // rowKind === 2 ? 'tableDelimiterCellValue' : 'tableCellText'
+  const valueName = 'tableContent';
+
+  // Insert an exit for the previous cell, if there is one.
+  //
+  // ```markdown
+  // > | | aa | bb | cc |
+  //          ^-- exit
+  //           ^^^^-- this cell
+  // ```
+  if (range[0] !== 0) {
+    previousCell.end = Object.assign({}, getPoint(context.events, range[0]));
+    map.add(range[0], 0, [['exit', previousCell, context]]);
+  }
+
+  // Insert enter of this cell.
+  //
+  // ```markdown
+  // > | | aa | bb | cc |
+  //           ^-- enter
+  //           ^^^^-- this cell
+  // ```
+  const now = getPoint(context.events, range[1]);
+  previousCell = {
+    type: groupName,
+    start: Object.assign({}, now),
+    // Note: correct end is set later.
+    end: Object.assign({}, now)
+  };
+  map.add(range[1], 0, [['enter', previousCell, context]]);
+
+  // Insert text start at first data start and end at last data end, and
+  // remove events between.
+  //
+  // ```markdown
+  // > | | aa | bb | cc |
+  //            ^-- enter
+  //             ^-- exit
+  //           ^^^^-- this cell
+  // ```
+  if (range[2] !== 0) {
+    const relatedStart = getPoint(context.events, range[2]);
+    const relatedEnd = getPoint(context.events, range[3]);
+    /** @type {Token} */
+    const valueToken = {
+      type: valueName,
+      start: Object.assign({}, relatedStart),
+      end: Object.assign({}, relatedEnd)
+    };
+    map.add(range[2], 0, [['enter', valueToken, context]]);
+    if (rowKind !== 2) {
+      // Fix positional info on remaining events
+      const start = context.events[range[2]];
+      const end = context.events[range[3]];
+      start[1].end = Object.assign({}, end[1].end);
+      start[1].type = "chunkText";
+      start[1].contentType = "text";
+
+      // Remove if needed.
+      if (range[3] > range[2] + 1) {
+        const a = range[2] + 1;
+        const b = range[3] - range[2] - 1;
+        map.add(a, b, []);
+      }
+    }
+    map.add(range[3] + 1, 0, [['exit', valueToken, context]]);
+  }
+
+  // Insert an exit for the last cell, if at the row end.
+  //
+  // ```markdown
+  // > | | aa | bb | cc |
+  //                    ^-- exit
+  //               ^^^^^^-- this cell (the last one contains two “between” parts)
+  // ```
+  if (rowEnd !== undefined) {
+    previousCell.end = Object.assign({}, getPoint(context.events, rowEnd));
+    map.add(rowEnd, 0, [['exit', previousCell, context]]);
+    previousCell = undefined;
+  }
+  return previousCell;
+}
+
+/**
+ * Generate table end (and table body end).
+ *
+ * @param {Readonly<EditMap>} map
+ *   Edit map to apply to.
+ * @param {Readonly<TokenizeContext>} context
+ *   Tokenize context.
+ * @param {number} index
+ *   Index within the events where the table end should be inserted.
+ * @param {Token} table
+ *   Table token.
+ * @param {Token | undefined} tableBody
+ *   Table body token, if any.
+ * @returns {undefined}
+ *   Nothing.
+ */
+// eslint-disable-next-line max-params
+function flushTableEnd(map, context, index, table, tableBody) {
+  /** @type {Array<Event>} */
+  const exits = [];
+  const related = getPoint(context.events, index);
+  if (tableBody) {
+    tableBody.end = Object.assign({}, related);
+    exits.push(['exit', tableBody, context]);
+  }
+  table.end = Object.assign({}, related);
+  exits.push(['exit', table, context]);
+  map.add(index + 1, 0, exits);
+}
+
+/**
+ * Get the point (start or end) for a given event in the list of events.
+ *
+ * @param {Readonly<Array<Event>>} events
+ *   List of events.
+ * @param {number} index
+ *   Index of the event to get the point for.
+ * @returns {Readonly<Point>}
+ *   Start point for enter and end point for exit.
+ */
+function getPoint(events, index) {
+  const event = events[index];
+  const side = event[0] === 'enter' ? 'start' : 'end';
+  return event[1][side];
+}
+;// CONCATENATED MODULE: ./node_modules/micromark-extension-gfm-task-list-item/lib/syntax.js
+/**
+ * @import {Extension, State, TokenizeContext, Tokenizer} from 'micromark-util-types'
+ */
+
+
+
+const tasklistCheck = {
+  name: 'tasklistCheck',
+  tokenize: tokenizeTasklistCheck
+};
+
+/**
+ * Create an HTML extension for `micromark` to support GFM task list items
+ * syntax.
+ *
+ * @returns {Extension}
+ *   Extension for `micromark` that can be passed in `htmlExtensions` to
+ *   support GFM task list items when serializing to HTML.
+ */
+function gfmTaskListItem() {
+  return {
+    text: {
+      [91]: tasklistCheck
+    }
+  };
+}
+
+/**
+ * @this {TokenizeContext}
+ * @type {Tokenizer}
+ */
+function tokenizeTasklistCheck(effects, ok, nok) {
+  const self = this;
+  return open;
+
+  /**
+   * At start of task list item check.
+   *
+   * ```markdown
+   * > | * [x] y.
+   *       ^
+   * ```
+   *
+   * @type {State}
+   */
+  function open(code) {
+    if (
+    // Exit if there’s stuff before.
+    self.previous !== null ||
+    // Exit if not in the first content that is the first child of a list
+    // item.
+    !self._gfmTasklistFirstContentOfListItem) {
+      return nok(code);
+    }
+    effects.enter('taskListCheck');
+    effects.enter('taskListCheckMarker');
+    effects.consume(code);
+    effects.exit('taskListCheckMarker');
+    return inside;
+  }
+
+  /**
+   * In task list item check.
+   *
+   * ```markdown
+   * > | * [x] y.
+   *        ^
+   * ```
+   *
+   * @type {State}
+   */
+  function inside(code) {
+    // Currently we match how GH works in files.
+    // To match how GH works in comments, use `markdownSpace` (`[\t ]`) instead
+    // of `markdownLineEndingOrSpace` (`[\t\n\r ]`).
+    if (markdownLineEndingOrSpace(code)) {
+      effects.enter('taskListCheckValueUnchecked');
+      effects.consume(code);
+      effects.exit('taskListCheckValueUnchecked');
+      return close;
+    }
+    if (code === 88 || code === 120) {
+      effects.enter('taskListCheckValueChecked');
+      effects.consume(code);
+      effects.exit('taskListCheckValueChecked');
+      return close;
+    }
+    return nok(code);
+  }
+
+  /**
+   * At close of task list item check.
+   *
+   * ```markdown
+   * > | * [x] y.
+   *         ^
+   * ```
+   *
+   * @type {State}
+   */
+  function close(code) {
+    if (code === 93) {
+      effects.enter('taskListCheckMarker');
+      effects.consume(code);
+      effects.exit('taskListCheckMarker');
+      effects.exit('taskListCheck');
+      return after;
+    }
+    return nok(code);
+  }
+
+  /**
+   * @type {State}
+   */
+  function after(code) {
+    // EOL in paragraph means there must be something else after it.
+    if (markdownLineEnding(code)) {
+      return ok(code);
+    }
+
+    // Space or tab?
+    // Check what comes after.
+    if (markdownSpace(code)) {
+      return effects.check({
+        tokenize: spaceThenNonSpace
+      }, ok, nok)(code);
+    }
+
+    // EOF, or non-whitespace, both wrong.
+    return nok(code);
+  }
+}
+
+/**
+ * @this {TokenizeContext}
+ * @type {Tokenizer}
+ */
+function spaceThenNonSpace(effects, ok, nok) {
+  return factorySpace(effects, after, "whitespace");
+
+  /**
+   * After whitespace, after task list item check.
+   *
+   * ```markdown
+   * > | * [x] y.
+   *           ^
+   * ```
+   *
+   * @type {State}
+   */
+  function after(code) {
+    // EOF means there was nothing, so bad.
+    // EOL means there’s content after it, so good.
+    // Impossible to have more spaces.
+    // Anything else is good.
+    return code === null ? nok(code) : ok(code);
+  }
+}
+;// CONCATENATED MODULE: ./node_modules/micromark-extension-gfm/index.js
+/**
+ * @typedef {import('micromark-extension-gfm-footnote').HtmlOptions} HtmlOptions
+ * @typedef {import('micromark-extension-gfm-strikethrough').Options} Options
+ * @typedef {import('micromark-util-types').Extension} Extension
+ * @typedef {import('micromark-util-types').HtmlExtension} HtmlExtension
+ */
+
+
+
+
+
+
+
+
+
+/**
+ * Create an extension for `micromark` to enable GFM syntax.
+ *
+ * @param {Options | null | undefined} [options]
+ *   Configuration (optional).
+ *
+ *   Passed to `micromark-extens-gfm-strikethrough`.
+ * @returns {Extension}
+ *   Extension for `micromark` that can be passed in `extensions` to enable GFM
+ *   syntax.
+ */
+function gfm(options) {
+  return combineExtensions([
+    gfmAutolinkLiteral(),
+    gfmFootnote(),
+    gfmStrikethrough(options),
+    gfmTable(),
+    gfmTaskListItem()
+  ])
+}
+
+/**
+ * Create an extension for `micromark` to support GFM when serializing to HTML.
+ *
+ * @param {HtmlOptions | null | undefined} [options]
+ *   Configuration (optional).
+ *
+ *   Passed to `micromark-extens-gfm-footnote`.
+ * @returns {HtmlExtension}
+ *   Extension for `micromark` that can be passed in `htmlExtensions` to
+ *   support GFM when serializing to HTML.
+ */
+function gfmHtml(options) {
+  return combineHtmlExtensions([
+    gfmAutolinkLiteralHtml(),
+    gfmFootnoteHtml(options),
+    gfmStrikethroughHtml(),
+    gfmTableHtml(),
+    gfmTagfilterHtml(),
+    gfmTaskListItemHtml()
+  ])
+}
+
+;// CONCATENATED MODULE: ./node_modules/micromark-extension-math/lib/math-flow.js
+/**
+ * @import {Construct, State, TokenizeContext, Tokenizer} from 'micromark-util-types'
+ */
+
+
+
+/** @type {Construct} */
+const mathFlow = {
+  tokenize: tokenizeMathFenced,
+  concrete: true,
+  name: 'mathFlow'
+};
+
+/** @type {Construct} */
+const math_flow_nonLazyContinuation = {
+  tokenize: math_flow_tokenizeNonLazyContinuation,
+  partial: true
+};
+
+/**
+ * @this {TokenizeContext}
+ * @type {Tokenizer}
+ */
+function tokenizeMathFenced(effects, ok, nok) {
+  const self = this;
+  const tail = self.events[self.events.length - 1];
+  const initialSize = tail && tail[1].type === "linePrefix" ? tail[2].sliceSerialize(tail[1], true).length : 0;
+  let sizeOpen = 0;
+  return start;
+
+  /**
+   * Start of math.
+   *
+   * ```markdown
+   * > | $$
+   *     ^
+   *   | \frac{1}{2}
+   *   | $$
+   * ```
+   *
+   * @type {State}
+   */
+  function start(code) {
+    effects.enter('mathFlow');
+    effects.enter('mathFlowFence');
+    effects.enter('mathFlowFenceSequence');
+    return sequenceOpen(code);
+  }
+
+  /**
+   * In opening fence sequence.
+   *
+   * ```markdown
+   * > | $$
+   *      ^
+   *   | \frac{1}{2}
+   *   | $$
+   * ```
+   *
+   * @type {State}
+   */
+  function sequenceOpen(code) {
+    if (code === 36) {
+      effects.consume(code);
+      sizeOpen++;
+      return sequenceOpen;
+    }
+    if (sizeOpen < 2) {
+      return nok(code);
+    }
+    effects.exit('mathFlowFenceSequence');
+    return factorySpace(effects, metaBefore, "whitespace")(code);
+  }
+
+  /**
+   * In opening fence, before meta.
+   *
+   * ```markdown
+   * > | $$asciimath
+   *       ^
+   *   | x < y
+   *   | $$
+   * ```
+   *
+   * @type {State}
+   */
+
+  function metaBefore(code) {
+    if (code === null || markdownLineEnding(code)) {
+      return metaAfter(code);
+    }
+    effects.enter('mathFlowFenceMeta');
+    effects.enter("chunkString", {
+      contentType: "string"
+    });
+    return meta(code);
+  }
+
+  /**
+   * In meta.
+   *
+   * ```markdown
+   * > | $$asciimath
+   *        ^
+   *   | x < y
+   *   | $$
+   * ```
+   *
+   * @type {State}
+   */
+  function meta(code) {
+    if (code === null || markdownLineEnding(code)) {
+      effects.exit("chunkString");
+      effects.exit('mathFlowFenceMeta');
+      return metaAfter(code);
+    }
+    if (code === 36) {
+      return nok(code);
+    }
+    effects.consume(code);
+    return meta;
+  }
+
+  /**
+   * After meta.
+   *
+   * ```markdown
+   * > | $$
+   *       ^
+   *   | \frac{1}{2}
+   *   | $$
+   * ```
+   *
+   * @type {State}
+   */
+  function metaAfter(code) {
+    // Guaranteed to be eol/eof.
+    effects.exit('mathFlowFence');
+    if (self.interrupt) {
+      return ok(code);
+    }
+    return effects.attempt(math_flow_nonLazyContinuation, beforeNonLazyContinuation, after)(code);
+  }
+
+  /**
+   * After eol/eof in math, at a non-lazy closing fence or content.
+   *
+   * ```markdown
+   *   | $$
+   * > | \frac{1}{2}
+   *     ^
+   * > | $$
+   *     ^
+   * ```
+   *
+   * @type {State}
+   */
+  function beforeNonLazyContinuation(code) {
+    return effects.attempt({
+      tokenize: tokenizeClosingFence,
+      partial: true
+    }, after, contentStart)(code);
+  }
+
+  /**
+   * Before math content, definitely not before a closing fence.
+   *
+   * ```markdown
+   *   | $$
+   * > | \frac{1}{2}
+   *     ^
+   *   | $$
+   * ```
+   *
+   * @type {State}
+   */
+  function contentStart(code) {
+    return (initialSize ? factorySpace(effects, beforeContentChunk, "linePrefix", initialSize + 1) : beforeContentChunk)(code);
+  }
+
+  /**
+   * Before math content, after optional prefix.
+   *
+   * ```markdown
+   *   | $$
+   * > | \frac{1}{2}
+   *     ^
+   *   | $$
+   * ```
+   *
+   * @type {State}
+   */
+  function beforeContentChunk(code) {
+    if (code === null) {
+      return after(code);
+    }
+    if (markdownLineEnding(code)) {
+      return effects.attempt(math_flow_nonLazyContinuation, beforeNonLazyContinuation, after)(code);
+    }
+    effects.enter('mathFlowValue');
+    return contentChunk(code);
+  }
+
+  /**
+   * In math content.
+   *
+   * ```markdown
+   *   | $$
+   * > | \frac{1}{2}
+   *      ^
+   *   | $$
+   * ```
+   *
+   * @type {State}
+   */
+  function contentChunk(code) {
+    if (code === null || markdownLineEnding(code)) {
+      effects.exit('mathFlowValue');
+      return beforeContentChunk(code);
+    }
+    effects.consume(code);
+    return contentChunk;
+  }
+
+  /**
+   * After math (ha!).
+   *
+   * ```markdown
+   *   | $$
+   *   | \frac{1}{2}
+   * > | $$
+   *       ^
+   * ```
+   *
+   * @type {State}
+   */
+  function after(code) {
+    effects.exit('mathFlow');
+    return ok(code);
+  }
+
+  /** @type {Tokenizer} */
+  function tokenizeClosingFence(effects, ok, nok) {
+    let size = 0;
+    /**
+     * Before closing fence, at optional whitespace.
+     *
+     * ```markdown
+     *   | $$
+     *   | \frac{1}{2}
+     * > | $$
+     *     ^
+     * ```
+     */
+    return factorySpace(effects, beforeSequenceClose, "linePrefix", self.parser.constructs.disable.null.includes('codeIndented') ? undefined : 4);
+
+    /**
+     * In closing fence, after optional whitespace, at sequence.
+     *
+     * ```markdown
+     *   | $$
+     *   | \frac{1}{2}
+     * > | $$
+     *     ^
+     * ```
+     *
+     * @type {State}
+     */
+    function beforeSequenceClose(code) {
+      effects.enter('mathFlowFence');
+      effects.enter('mathFlowFenceSequence');
+      return sequenceClose(code);
+    }
+
+    /**
+     * In closing fence sequence.
+     *
+     * ```markdown
+     *   | $$
+     *   | \frac{1}{2}
+     * > | $$
+     *      ^
+     * ```
+     *
+     * @type {State}
+     */
+    function sequenceClose(code) {
+      if (code === 36) {
+        size++;
+        effects.consume(code);
+        return sequenceClose;
+      }
+      if (size < sizeOpen) {
+        return nok(code);
+      }
+      effects.exit('mathFlowFenceSequence');
+      return factorySpace(effects, afterSequenceClose, "whitespace")(code);
+    }
+
+    /**
+     * After closing fence sequence, after optional whitespace.
+     *
+     * ```markdown
+     *   | $$
+     *   | \frac{1}{2}
+     * > | $$
+     *       ^
+     * ```
+     *
+     * @type {State}
+     */
+    function afterSequenceClose(code) {
+      if (code === null || markdownLineEnding(code)) {
+        effects.exit('mathFlowFence');
+        return ok(code);
+      }
+      return nok(code);
+    }
+  }
+}
+
+/**
+ * @this {TokenizeContext}
+ * @type {Tokenizer}
+ */
+function math_flow_tokenizeNonLazyContinuation(effects, ok, nok) {
+  const self = this;
+  return start;
+
+  /** @type {State} */
+  function start(code) {
+    if (code === null) {
+      return ok(code);
+    }
+    effects.enter("lineEnding");
+    effects.consume(code);
+    effects.exit("lineEnding");
+    return lineStart;
+  }
+
+  /** @type {State} */
+  function lineStart(code) {
+    return self.parser.lazy[self.now().line] ? nok(code) : ok(code);
+  }
+}
+;// CONCATENATED MODULE: ./node_modules/micromark-extension-math/lib/math-text.js
+/**
+ * @import {Options} from 'micromark-extension-math'
+ * @import {Construct, Previous, Resolver, State, Token, TokenizeContext, Tokenizer} from 'micromark-util-types'
+ */
+
+// To do: next major: clean spaces in HTML compiler.
+// This has to be coordinated together with `mdast-util-math`.
+
+
+/**
+ * @param {Options | null | undefined} [options={}]
+ *   Configuration (default: `{}`).
+ * @returns {Construct}
+ *   Construct.
+ */
+function mathText(options) {
+  const options_ = options || {};
+  let single = options_.singleDollarTextMath;
+  if (single === null || single === undefined) {
+    single = true;
+  }
+  return {
+    tokenize: tokenizeMathText,
+    resolve: resolveMathText,
+    previous: math_text_previous,
+    name: 'mathText'
+  };
+
+  /**
+   * @this {TokenizeContext}
+   * @type {Tokenizer}
+   */
+  function tokenizeMathText(effects, ok, nok) {
+    const self = this;
+    let sizeOpen = 0;
+    /** @type {number} */
+    let size;
+    /** @type {Token} */
+    let token;
+    return start;
+
+    /**
+     * Start of math (text).
+     *
+     * ```markdown
+     * > | $a$
+     *     ^
+     * > | \$a$
+     *      ^
+     * ```
+     *
+     * @type {State}
+     */
+    function start(code) {
+      effects.enter('mathText');
+      effects.enter('mathTextSequence');
+      return sequenceOpen(code);
+    }
+
+    /**
+     * In opening sequence.
+     *
+     * ```markdown
+     * > | $a$
+     *     ^
+     * ```
+     *
+     * @type {State}
+     */
+
+    function sequenceOpen(code) {
+      if (code === 36) {
+        effects.consume(code);
+        sizeOpen++;
+        return sequenceOpen;
+      }
+
+      // Not enough markers in the sequence.
+      if (sizeOpen < 2 && !single) {
+        return nok(code);
+      }
+      effects.exit('mathTextSequence');
+      return between(code);
+    }
+
+    /**
+     * Between something and something else.
+     *
+     * ```markdown
+     * > | $a$
+     *      ^^
+     * ```
+     *
+     * @type {State}
+     */
+    function between(code) {
+      if (code === null) {
+        return nok(code);
+      }
+      if (code === 36) {
+        token = effects.enter('mathTextSequence');
+        size = 0;
+        return sequenceClose(code);
+      }
+
+      // Tabs don’t work, and virtual spaces don’t make sense.
+      if (code === 32) {
+        effects.enter('space');
+        effects.consume(code);
+        effects.exit('space');
+        return between;
+      }
+      if (markdownLineEnding(code)) {
+        effects.enter("lineEnding");
+        effects.consume(code);
+        effects.exit("lineEnding");
+        return between;
+      }
+
+      // Data.
+      effects.enter('mathTextData');
+      return data(code);
+    }
+
+    /**
+     * In data.
+     *
+     * ```markdown
+     * > | $a$
+     *      ^
+     * ```
+     *
+     * @type {State}
+     */
+    function data(code) {
+      if (code === null || code === 32 || code === 36 || markdownLineEnding(code)) {
+        effects.exit('mathTextData');
+        return between(code);
+      }
+      effects.consume(code);
+      return data;
+    }
+
+    /**
+     * In closing sequence.
+     *
+     * ```markdown
+     * > | `a`
+     *       ^
+     * ```
+     *
+     * @type {State}
+     */
+
+    function sequenceClose(code) {
+      // More.
+      if (code === 36) {
+        effects.consume(code);
+        size++;
+        return sequenceClose;
+      }
+
+      // Done!
+      if (size === sizeOpen) {
+        effects.exit('mathTextSequence');
+        effects.exit('mathText');
+        return ok(code);
+      }
+
+      // More or less accents: mark as data.
+      token.type = 'mathTextData';
+      return data(code);
+    }
+  }
+}
+
+/** @type {Resolver} */
+function resolveMathText(events) {
+  let tailExitIndex = events.length - 4;
+  let headEnterIndex = 3;
+  /** @type {number} */
+  let index;
+  /** @type {number | undefined} */
+  let enter;
+
+  // If we start and end with an EOL or a space.
+  if ((events[headEnterIndex][1].type === "lineEnding" || events[headEnterIndex][1].type === 'space') && (events[tailExitIndex][1].type === "lineEnding" || events[tailExitIndex][1].type === 'space')) {
+    index = headEnterIndex;
+
+    // And we have data.
+    while (++index < tailExitIndex) {
+      if (events[index][1].type === 'mathTextData') {
+        // Then we have padding.
+        events[tailExitIndex][1].type = 'mathTextPadding';
+        events[headEnterIndex][1].type = 'mathTextPadding';
+        headEnterIndex += 2;
+        tailExitIndex -= 2;
+        break;
+      }
+    }
+  }
+
+  // Merge adjacent spaces and data.
+  index = headEnterIndex - 1;
+  tailExitIndex++;
+  while (++index <= tailExitIndex) {
+    if (enter === undefined) {
+      if (index !== tailExitIndex && events[index][1].type !== "lineEnding") {
+        enter = index;
+      }
+    } else if (index === tailExitIndex || events[index][1].type === "lineEnding") {
+      events[enter][1].type = 'mathTextData';
+      if (index !== enter + 2) {
+        events[enter][1].end = events[index - 1][1].end;
+        events.splice(enter + 2, index - enter - 2);
+        tailExitIndex -= index - enter - 2;
+        index = enter + 2;
+      }
+      enter = undefined;
+    }
+  }
+  return events;
+}
+
+/**
+ * @this {TokenizeContext}
+ * @type {Previous}
+ */
+function math_text_previous(code) {
+  // If there is a previous code, there will always be a tail.
+  return code !== 36 || this.events[this.events.length - 1][1].type === "characterEscape";
+}
+;// CONCATENATED MODULE: ./node_modules/micromark-extension-math/lib/syntax.js
+/**
+ * @import {Options} from 'micromark-extension-math'
+ * @import {Extension} from 'micromark-util-types'
+ */
+
+
+
+
+/**
+ * Create an extension for `micromark` to enable math syntax.
+ *
+ * @param {Options | null | undefined} [options={}]
+ *   Configuration (default: `{}`).
+ * @returns {Extension}
+ *   Extension for `micromark` that can be passed in `extensions`, to
+ *   enable math syntax.
+ */
+function math(options) {
+  return {
+    flow: {
+      [36]: mathFlow
+    },
+    text: {
+      [36]: mathText(options)
+    }
+  };
+}
+;// CONCATENATED MODULE: ./src/commands/extract.ts
+
+
+
+
+
+const referencedLineEndings = {
+    exit: {
+        // Replaces the parser's own handler, which only pops the text node and ends its position.
+        characterReference(token) {
+            const text = this.stack.pop();
+            if (text?.position)
+                text.position.end = extract_point(token.end);
+            const parent = this.stack[this.stack.length - 1];
+            if (text?.type !== 'text' || !parent || !('children' in parent))
+                return;
+            const decoded = text.value.slice(-1);
+            if ((decoded !== '\n' && decoded !== '\r') || parent.children.at(-1) !== text)
+                return;
+            text.value = text.value.slice(0, -1);
+            if (text.position)
+                text.position.end = extract_point(token.start);
+            if (text.value === '')
+                parent.children.pop();
+            const position = { start: extract_point(token.start), end: extract_point(token.end) };
+            parent.children.push({ type: 'referencedLineEnding', value: decoded, position });
+        },
+    },
+};
+function extract_point(at) {
+    return { line: at.line, column: at.column, offset: at.offset };
+}
+/** Characters of the inline constructs whose parsing time grows with the square of their count. */
+const COSTLY_MARKUP = /[*_~[\]]/g;
+/**
+ * With more of them than this, those constructs are not parsed (a comment of 16,000 nested images
+ * takes minutes), and a paragraph holding any of them gives only problem lines.
+ */
+const MARKUP_BUDGET = 1000;
+const WITHOUT_COSTLY_MARKUP = {
+    disable: {
+        null: [
+            'attention',
+            'labelStartLink',
+            'labelStartImage',
+            'labelEnd',
+            'strikethrough',
+            'gfmFootnoteCall',
+            'gfmPotentialFootnoteCall',
+        ],
+    },
+};
+const MDAST_EXTENSIONS = [gfmFromMarkdown(), mathFromMarkdown(), referencedLineEndings];
+const MICROMARK_EXTENSIONS = [gfm(), math({ singleDollarTextMath: true })];
+const PARSE_OPTIONS = { extensions: MICROMARK_EXTENSIONS, mdastExtensions: MDAST_EXTENSIONS };
+const CAREFUL_PARSE_OPTIONS = {
+    extensions: [...MICROMARK_EXTENSIONS, WITHOUT_COSTLY_MARKUP],
+    mdastExtensions: MDAST_EXTENSIONS,
+};
+/**
+ * Finds the command lines of a comment, reading it as GitHub renders it (CommonMark with GFM
+ * and math). A command is a visual line of a top-level paragraph whose first piece is plain text
+ * starting with `/`. Everything else is never a command: headings, lists, tables, block quotes,
+ * code blocks and spans, math, footnotes, HTML blocks and comments, and any paragraph that sits
+ * inside an HTML element an earlier tag opened and has not closed (`<details>`, `<div>`, …).
+ * Quoted or collapsed text is somebody else's words, often a copy of earlier output, and is
+ * never acted on. A command line that shows more than text, inline code and emphasis (HTML, a
+ * link, an image, strikethrough, math, a footnote) is returned with a `problem`, to be refused.
+ *
+ * The parser's time grows faster than linearly on some inputs, so a comment that would take it
+ * long (see `tooCostly`) is not parsed: its first line starting with `/` comes back with a
+ * problem. With more than `MARKUP_BUDGET` emphasis, strikethrough or bracket characters those
+ * constructs are not parsed, and command lines of paragraphs holding them have a problem.
  */
 function extractCommandLines(body) {
-    const lines = body.replace(/\r\n?/g, '\n').split('\n');
+    // Every command has a slash, typed or written as a character reference.
+    if (!/[/&]/.test(body))
+        return [];
+    const costly = tooCostly(body);
+    if (costly)
+        return unreadable(body, costly);
+    const careful = (body.match(COSTLY_MARKUP)?.length ?? 0) > MARKUP_BUDGET;
+    let root;
+    try {
+        root = fromMarkdown(body, careful ? CAREFUL_PARSE_OPTIONS : PARSE_OPTIONS);
+    }
+    catch {
+        return unreadable(body, 'it nests Markdown too deeply');
+    }
+    const reading = { body, careful, nesting: new HtmlNesting() };
     const found = [];
-    let fence;
-    let inHtmlComment = false;
-    let hiddenDepth = 0;
-    let inQuote = false;
-    lines.forEach((raw, index) => {
-        // A block quote goes on over "lazy" lines until a blank line ends it.
-        if (/^ {0,3}>/.test(raw))
-            inQuote = true;
-        else if (raw.trim() === '')
-            inQuote = false;
-        else if (inQuote)
-            return;
-        let line = raw;
-        // A command must start its line as typed; text after a closing `-->` never does.
-        let startsLine = true;
-        if (fence) {
-            if (new RegExp(`^ {0,3}${fence[0]}{${fence.length},}\\s*$`).test(line))
-                fence = undefined;
-            return;
+    for (const block of root.children) {
+        if (block.type !== 'html')
+            reading.nesting.blockStarts(root);
+        if (block.type === 'paragraph') {
+            const uncertain = careful && /[*_~[\]]/.test(sourceOf(block, body));
+            for (const line of visualLines(block, reading, root)) {
+                const command = readCommand(line, body);
+                if (!command)
+                    continue;
+                if (uncertain)
+                    command.problem = UNCERTAIN;
+                found.push(command);
+            }
         }
-        if (inHtmlComment) {
-            const end = line.indexOf('-->');
-            if (end < 0)
-                return;
-            inHtmlComment = false;
-            line = line.slice(end + 3);
-            startsLine = false;
+        else {
+            trackHtml(block, root, reading);
         }
-        line = stripHtmlComments(line);
-        // Tags and comment openers inside inline code are text, not HTML.
-        const html = line.replace(/`+[^`]*`+/g, '');
-        if (html.includes('<!--')) {
-            inHtmlComment = true;
-            line = line.slice(0, line.indexOf('<!--'));
-        }
-        const opened = FENCE.exec(line);
-        if (opened) {
-            fence = opened[1];
-            return;
-        }
-        hiddenDepth += countTags(html, HIDDEN_OPEN);
-        const closes = countTags(html, HIDDEN_CLOSE);
-        const hidden = hiddenDepth > 0;
-        hiddenDepth = Math.max(0, hiddenDepth - closes);
-        if (hidden)
-            return;
-        const match = /^ {0,3}\/(\S*)(.*)$/.exec(line);
-        if (!match || !startsLine || !/^ {0,3}\//.test(raw))
-            return;
-        // Only spaces and tabs are trimmed: invisible characters stay, to be refused by name.
-        const trim = (text) => text.replace(/^[ \t]+|[ \t]+$/g, '');
-        found.push({ name: match[1] ?? '', rest: trim(match[2] ?? ''), line: index + 1, text: trim(line) });
-    });
+    }
     return found;
 }
-function stripHtmlComments(line) {
-    return line.replace(/<!--.*?-->/g, '');
+const UNCERTAIN = 'the comment has too much Markdown (`*`, `_`, `~`, `[`, `]`) to check how GitHub shows this line; post the command in a short comment of its own';
+function sourceOf(node, body) {
+    return body.slice(node.position?.start.offset ?? 0, node.position?.end.offset ?? body.length);
 }
-function countTags(line, tag) {
-    return [...line.matchAll(tag)].length;
+/**
+ * Whether `body` would keep the parser busy for long, and why: quotes or lists nested deep on
+ * one line (4,000 list markers take seconds), many lines that continue a quote or list item
+ * ("lazily") in a long run without a blank line (each such line makes it look back over the run),
+ * or many HTML comment, declaration or instruction openers (each unclosed one is looked for to the
+ * end of its paragraph: 4,000 `<![CDATA[` take 2 s).
+ */
+function tooCostly(body) {
+    if (DEEPLY_NESTED.test(body))
+        return 'quotes or lists nested more than 32 deep';
+    if ((body.match(/<[!?]/g)?.length ?? 0) > DECLARATION_BUDGET)
+        return 'over 1,000 `<!` or `<?`';
+    let work = 0;
+    let run = 0;
+    let continuing = 0;
+    let inContainer = false;
+    for (const line of body.split(/\r\n|\r|\n/)) {
+        if (/^[ \t]*$/.test(line)) {
+            work += run * continuing;
+            run = continuing = 0;
+            inContainer = false;
+            continue;
+        }
+        run += 1;
+        if (CONTAINER_START.test(line))
+            inContainer = true;
+        else if (inContainer)
+            continuing += 1;
+    }
+    work += run * continuing;
+    return work > LAZY_WORK_BUDGET ? 'thousands of lines continuing a quote or list item' : undefined;
+}
+/** More quote or list markers than this at the start of one line are not parsed. */
+const DEEPLY_NESTED = /^(?:[ \t]*(?:>|(?:[-+*]|\d{1,9}[.)])(?=[ \t\r\n]|$))){33}/m;
+const CONTAINER_START = /^[ \t]*(?:>|(?:[-+*]|\d{1,9}[.)])(?=[ \t]|$))/;
+const DECLARATION_BUDGET = 1000;
+/** 2,000 continuation lines in a run of 2,000 lines take the parser about 0.2 s here. */
+const LAZY_WORK_BUDGET = 4_000_000;
+/** The first line that may be a command, with the reason the comment was not read. */
+function unreadable(body, reason) {
+    const lines = body.split(/\r\n|\r|\n/);
+    const index = lines.findIndex((line) => /^[ \t]*\//.test(line));
+    const text = trim(lines[index] ?? '');
+    const match = /^\/(\S*)([\s\S]*)$/.exec(text);
+    if (!match)
+        return [];
+    const problem = `the comment is too costly to read safely (${reason}); post the command in a short comment of its own`;
+    return [{ name: match[1] ?? '', rest: trim(match[2] ?? ''), line: index + 1, text, problem }];
+}
+/** What GitHub shows instead of plain text, for the nodes that make a command line a problem. */
+const OFFENDING = {
+    html: 'HTML',
+    link: 'a link',
+    linkReference: 'a link',
+    image: 'an image',
+    imageReference: 'an image',
+    delete: 'struck-through text',
+    footnoteReference: 'a footnote reference',
+    inlineMath: 'math',
+};
+/**
+ * A bare URL that GitHub links shows exactly its address, so it is what people read (useful in
+ * `/update` text); any other link shows words that are not its target, and is refused.
+ */
+function isAutolink(node) {
+    if (node.type !== 'link' || node.children.length !== 1)
+        return false;
+    const [child] = node.children;
+    if (child?.type !== 'text')
+        return false;
+    return [child.value, `http://${child.value}`, `mailto:${child.value}`].includes(node.url);
+}
+const offendingNode = (node) => node.type in OFFENDING && !isAutolink(node) ? node : undefined;
+/** Splits a paragraph into the lines GitHub shows: at line endings in text and at hard breaks. */
+function visualLines(paragraph, reading, scope) {
+    const { nesting } = reading;
+    const mayClose = closesElements(paragraph, reading);
+    const lines = [];
+    let current = { line: 0, hidden: false, segments: [] };
+    const startLine = (line) => {
+        current = { line, hidden: nesting.hidden, segments: [] };
+        lines.push(current);
+    };
+    startLine(paragraph.position?.start.line ?? 1);
+    const walk = (node, outer, offending) => {
+        const add = (text) => current.segments.push({ text, outer: outer ?? node.type, offending });
+        switch (node.type) {
+            case 'text':
+                node.value.split(/\r\n|\r|\n/).forEach((piece, index) => {
+                    if (index > 0)
+                        startLine((node.position?.start.line ?? current.line) + index);
+                    if (piece !== '')
+                        add(piece);
+                });
+                return;
+            case 'referencedLineEnding':
+                current.segments.push({ text: node.value, outer: outer ?? 'text', offending });
+                return;
+            case 'break':
+                startLine(node.position?.end.line ?? current.line + 1);
+                return;
+            case 'inlineCode':
+                // CommonMark shows the line endings of a code span as spaces.
+                add(node.value.replace(/\r\n|\r|\n/g, ' '));
+                return;
+            case 'inlineMath':
+                add(node.value);
+                return;
+            case 'html':
+                add(node.value);
+                nesting.feed(node.value, scope, mayClose);
+                return;
+            case 'image':
+            case 'imageReference':
+                add(node.alt ?? '');
+                return;
+            case 'footnoteReference':
+                add(`[^${node.label ?? node.identifier}]`);
+                return;
+            default:
+                for (const child of node.children)
+                    walk(child, outer ?? node.type, offending ?? offendingNode(child));
+        }
+    };
+    for (const child of paragraph.children)
+        walk(child, undefined, offendingNode(child));
+    return lines;
+}
+const trim = (text) => text.replace(/^[ \t]+|[ \t]+$/g, '');
+function readCommand(line, body) {
+    if (line.hidden)
+        return undefined;
+    const first = line.segments.find((segment) => trim(segment.text) !== '');
+    if (!first || first.outer !== 'text' || !trim(first.text).startsWith('/'))
+        return undefined;
+    // Only spaces and tabs are trimmed: invisible characters stay, to be refused by name.
+    const text = trim(line.segments.map((segment) => segment.text).join(''));
+    const match = /^\/(\S*)([\s\S]*)$/.exec(text);
+    if (!match)
+        return undefined;
+    const command = { name: match[1] ?? '', rest: trim(match[2] ?? ''), line: line.line, text };
+    const offending = line.segments.find((segment) => segment.offending)?.offending;
+    if (offending)
+        command.problem = describeProblem(offending, body);
+    return command;
+}
+function describeProblem(node, body) {
+    const start = node.position?.start.offset;
+    const end = node.position?.end.offset;
+    const typed = start === undefined || end === undefined ? '' : body.slice(start, end);
+    const shown = typed.replace(/\s+/g, ' ').replace(/`/g, "'");
+    const quoted = shown === '' ? '' : ` (\`${shown.length > 40 ? `${shown.slice(0, 40)}…` : shown}\`)`;
+    const what = OFFENDING[node.type] ?? 'markup';
+    const advice = what === 'a link' ? ', with any address in backticks' : '';
+    return `the command line contains ${what}${quoted}; write the command as plain text${advice}`;
+}
+/** Feeds every HTML node under `node` to the nesting, each in the scope of its container. */
+function trackHtml(node, scope, reading, mayClose = true) {
+    if (node.type === 'html') {
+        reading.nesting.feed(node.value, scope, mayClose);
+        return;
+    }
+    if (!('children' in node))
+        return;
+    const inner = CONTAINERS.has(node.type) ? node : scope;
+    const closes = LEAVES.has(node.type) ? closesElements(node, reading) : mayClose;
+    for (const child of node.children)
+        trackHtml(child, inner, reading, closes);
+    if (inner !== scope)
+        reading.nesting.leave(inner);
+}
+/** Blocks whose content is inline: text, code spans, HTML, links, emphasis. */
+const LEAVES = new Set(['paragraph', 'heading', 'tableCell']);
+/**
+ * Whether the HTML in an inline block may close elements. Not when links were left unparsed and
+ * the block has brackets: a link's address such as `(</details>)` would then read as HTML.
+ */
+function closesElements(leaf, reading) {
+    return !reading.careful || !/[[\]]/.test(sourceOf(leaf, reading.body));
+}
+/** Markdown containers: HTML opened inside one cannot be closed from outside it. */
+const CONTAINERS = new Set(['blockquote', 'listItem', 'footnoteDefinition', 'tableCell']);
+const VOID_ELEMENTS = new Set([
+    'area',
+    'base',
+    'basefont',
+    'bgsound',
+    'br',
+    'col',
+    'embed',
+    'frame',
+    'hr',
+    'img',
+    'input',
+    'keygen',
+    'link',
+    'meta',
+    'param',
+    'source',
+    'track',
+    'wbr',
+]);
+/** Elements that an end tag of an element around them closes too ("implied end tags"). */
+const IMPLIED_END = new Set(['dd', 'dt', 'li', 'optgroup', 'option', 'p', 'rb', 'rp', 'rt', 'rtc']);
+const TABLE_PARTS = new Set(['caption', 'colgroup', 'tbody', 'td', 'tfoot', 'th', 'thead', 'tr']);
+const IMPLIED_END_IN_TABLE = new Set([...IMPLIED_END, ...TABLE_PARTS]);
+/** Elements that some HTML parsers keep open past the end of a quote or list item around them. */
+const STICKY = new Set([
+    ...TABLE_PARTS,
+    'applet',
+    'body',
+    'div',
+    'head',
+    'html',
+    'marquee',
+    'object',
+    'table',
+    'template',
+]);
+/**
+ * The HTML elements left open by the comment's HTML so far, in document order. It errs towards
+ * "still open": an end tag closes only the innermost element (after those whose end tags may be
+ * left out), self-closing syntax does not close an element (browsers ignore it), and a tag or
+ * comment still unfinished at the end of an HTML node hides everything after it.
+ */
+class HtmlNesting {
+    open = [];
+    unfinished = false;
+    get hidden() {
+        return this.unfinished || this.open.length > 0;
+    }
+    /** Reads one HTML node in `scope`; its end tags count only when `mayClose`. */
+    feed(html, scope, mayClose = true) {
+        if (this.unfinished)
+            return;
+        const finished = scanTags(html, (name, closing) => {
+            if (!closing) {
+                if (!VOID_ELEMENTS.has(name))
+                    this.open.push({ name, scope });
+            }
+            else if (mayClose)
+                this.close(name, scope);
+        });
+        if (!finished)
+            this.unfinished = true;
+    }
+    /** A Markdown block starts: it closes a `<p>` left open just before it, as `<p>` may be. */
+    blockStarts(scope) {
+        while (this.top?.name === 'p' && this.top.scope === scope)
+            this.open.pop();
+    }
+    get top() {
+        return this.open[this.open.length - 1];
+    }
+    close(name, scope) {
+        const implied = TABLE_PARTS.has(name) || name === 'table' ? IMPLIED_END_IN_TABLE : IMPLIED_END;
+        let index = this.open.length - 1;
+        while (index >= 0) {
+            const element = this.open[index];
+            if (!element || element.scope !== scope)
+                return;
+            if (element.name === name)
+                break;
+            if (!implied.has(element.name))
+                return;
+            index -= 1;
+        }
+        if (index >= 0)
+            this.open.length = index;
+    }
+    /** A container ends and closes what was opened in it, up to an element that may outlive it. */
+    leave(scope) {
+        while (this.top?.scope === scope && !STICKY.has(this.top.name))
+            this.open.pop();
+    }
+}
+const WHITESPACE = /[\t\n\f\r ]/;
+/**
+ * Reads the tags of raw HTML the way a browser tokenises it, calling `onTag` for each start and
+ * end tag. Comments, `<!…>` declarations and CDATA, and `<?…>` are skipped. Returns false when
+ * the HTML ends inside a tag or comment, which then goes on over whatever GitHub renders next.
+ */
+function scanTags(html, onTag) {
+    let at = 0;
+    for (;;) {
+        const lt = html.indexOf('<', at);
+        if (lt < 0)
+            return true;
+        at = lt + 1;
+        const next = html[at];
+        if (html.startsWith('!--', at)) {
+            const body = at + 3;
+            if (html.startsWith('>', body) || html.startsWith('->', body)) {
+                at = html.indexOf('>', body) + 1;
+                continue;
+            }
+            const end = /--!?>/.exec(html.slice(body));
+            if (!end)
+                return false;
+            at = body + end.index + end[0].length;
+        }
+        else if (next === '!' || next === '?' || (next === '/' && !/[A-Za-z>]/.test(html[at + 1] ?? ''))) {
+            // Declarations, CDATA, processing instructions and `</` + non-letter end at the first `>`.
+            if (next === '/' && at + 1 >= html.length)
+                return false;
+            const end = html.indexOf('>', at);
+            if (end < 0)
+                return false;
+            at = end + 1;
+        }
+        else if (next === '/' && html[at + 1] === '>') {
+            at += 2;
+        }
+        else if (next !== undefined && /[A-Za-z/]/.test(next)) {
+            const closing = next === '/';
+            const end = endOfTag(html, closing ? at + 1 : at);
+            if (end < 0)
+                return false;
+            const name = /^[^\t\n\f\r />]+/.exec(html.slice(closing ? at + 1 : at))?.[0] ?? '';
+            onTag(name.toLowerCase(), closing);
+            at = end;
+        }
+        else if (next === undefined) {
+            // A lone `<` at the very end is text.
+            return true;
+        }
+    }
+}
+/** The index just past the `>` that ends the tag whose name starts at `from`, or -1. */
+function endOfTag(html, from) {
+    let at = from;
+    while (at < html.length && !WHITESPACE.test(html[at] ?? '') && html[at] !== '/' && html[at] !== '>')
+        at += 1;
+    for (;;) {
+        while (at < html.length && (WHITESPACE.test(html[at] ?? '') || html[at] === '/'))
+            at += 1;
+        if (at >= html.length)
+            return -1;
+        if (html[at] === '>')
+            return at + 1;
+        // An attribute name (a leading `=` is part of it), then maybe `=` and a value.
+        at += 1;
+        while (at < html.length && !/[\t\n\f\r />=]/.test(html[at] ?? ''))
+            at += 1;
+        while (at < html.length && WHITESPACE.test(html[at] ?? ''))
+            at += 1;
+        if (html[at] !== '=')
+            continue;
+        at += 1;
+        while (at < html.length && WHITESPACE.test(html[at] ?? ''))
+            at += 1;
+        const quote = html[at];
+        if (quote === '"' || quote === "'") {
+            const close = html.indexOf(quote, at + 1);
+            if (close < 0)
+                return -1;
+            at = close + 1;
+        }
+        else {
+            while (at < html.length && !WHITESPACE.test(html[at] ?? '') && html[at] !== '>')
+                at += 1;
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/commands/queue.ts
+
+
+
+/**
+ * The issue is the queue. Every command comment is handled once, in comment order, by whichever
+ * run claims it first. The claim is the action's 👀 on the comment: GitHub keeps one reaction per
+ * user and kind, so of two runs adding it, exactly one is told it created it. The outcome is the
+ * action's closing reaction (👍, 👎 or 😕). Because claims are taken in order, every comment
+ * before the last claimed one is finished; only that one can still be in progress.
+ */
+/** The reaction that claims a command comment. */
+const CLAIM = 'eyes';
+/** The reactions that close one: the comment is finished, whatever its outcome. */
+const CLOSING = ['+1', '-1', 'confused'];
+/**
+ * A relabel (the old severity label off, the new one on) leaves the issue without an incident label
+ * for a moment; a gap this short does not end the window.
+ */
+const RELABEL_GAP_MS = 60_000;
+/**
+ * Reads the window from the issue's label, close and reopen events, oldest first. The action's own
+ * label changes (`/severity`) never end it.
+ */
+function commandWindow(events, labelPrefix, selfLogin = '') {
+    const labels = new Set();
+    let open = true;
+    let start;
+    let active = false;
+    let endedByLabel;
+    for (const event of events) {
+        const at = new Date(event.createdAt);
+        if ((event.event === 'labeled' || event.event === 'unlabeled') && event.label) {
+            if (!severityFromLabel(event.label, labelPrefix) || event.actor === selfLogin)
+                continue;
+            if (event.event === 'labeled')
+                labels.add(event.label.toLowerCase());
+            else
+                labels.delete(event.label.toLowerCase());
+        }
+        else if (event.event === 'closed')
+            open = false;
+        else if (event.event === 'reopened')
+            open = true;
+        else
+            continue;
+        const now = open && labels.size > 0;
+        if (now && !active) {
+            const relabel = endedByLabel && at.getTime() - endedByLabel.getTime() <= RELABEL_GAP_MS;
+            if (!relabel || !start)
+                start = at;
+        }
+        endedByLabel = active && !now && open ? at : undefined;
+        active = now;
+    }
+    return { start, active };
+}
+/**
+ * The command comments of the window, in comment order (GitHub's ids grow with time). The action's
+ * own comments and other bots' are never commands.
+ */
+function commandComments(comments, options) {
+    return comments
+        .filter((comment) => comment.author !== options.selfLogin &&
+        comment.authorType !== 'Bot' &&
+        new Date(comment.createdAt).getTime() >= options.since.getTime())
+        .map((comment) => ({
+        id: comment.id,
+        author: comment.author,
+        body: comment.body,
+        htmlUrl: comment.htmlUrl,
+        createdAt: comment.createdAt,
+        updatedAt: comment.updatedAt,
+        lines: commandLinesOf(comment),
+        reactions: comment.reactions,
+    }))
+        .filter((comment) => comment.lines.length > 0)
+        .sort((a, b) => a.id - b.id);
+}
+/**
+ * Each comment is parsed once per run, however many times the queue is looked at: a comment that
+ * is costly to parse (deep nesting, thousands of brackets) costs that once.
+ */
+const parsed = new Map();
+function commandLinesOf(comment) {
+    const key = `${comment.id} ${comment.updatedAt} ${comment.body.length}`;
+    let lines = parsed.get(key);
+    if (!lines) {
+        lines = extractCommandLines(comment.body);
+        parsed.set(key, lines);
+    }
+    return lines;
+}
+/** A comment was edited when its text changed after it was posted: such text is never run. */
+function wasEdited(comment) {
+    return new Date(comment.updatedAt).getTime() > new Date(comment.createdAt).getTime();
+}
+function claimStateOf(reactions, selfLogin) {
+    const own = reactions.filter((reaction) => reaction.user === selfLogin);
+    const closing = own.find((reaction) => CLOSING.includes(reaction.content));
+    if (closing)
+        return { state: 'finished', outcome: closing.content };
+    const claim = own.find((reaction) => reaction.content === CLAIM);
+    return claim ? { state: 'claimed', claimedAt: new Date(claim.createdAt) } : { state: 'unclaimed' };
+}
+/** Nobody claimed a comment whose roll-up shows no 👀 at all; with some, the reactions tell. */
+function surelyUnclaimed(comment) {
+    return (comment.reactions[CLAIM] ?? 0) === 0;
+}
+/**
+ * The next thing to do with the queue. `head` is the last claimed comment (undefined when none is);
+ * everything after it is unclaimed.
+ */
+function nextStep(queue, head, options) {
+    if (head && head.claim.state === 'claimed') {
+        const age = options.now.getTime() - head.claim.claimedAt.getTime();
+        return age > options.claimTimeoutMs
+            ? { kind: 'interrupted', comment: head.comment, claimedAt: head.claim.claimedAt }
+            : { kind: 'busy', comment: head.comment, claimedAt: head.claim.claimedAt };
+    }
+    const next = queue.find((comment) => !head || comment.id > head.comment.id);
+    return next ? { kind: 'claim', comment: next } : { kind: 'empty' };
+}
+/** Read-only commands a person below the permission floor may run, at most this often. */
+const READ_ONLY_LIMIT = { commands: 3, windowMinutes: 10 };
+/**
+ * Decides, from the comment and what is known of its author, whether the comment may take a place
+ * in the queue. A comment is refused whole when its author has no access; when its author is below
+ * the permission floor and asks for more than the read-only commands, or for those too often; or
+ * when a responder's comment holds more commands than one comment may (none of them runs). Pure.
+ */
+function admit(comment, facts) {
+    if (facts.role === 'none')
+        return { kind: 'refuse', reason: 'no-access', reply: 'person' };
+    if (atLeast(facts.role, facts.floor)) {
+        return comment.lines.length > facts.maxCommands
+            ? { kind: 'refuse', reason: 'too-many-commands', reply: 'comment' }
+            : { kind: 'run' };
+    }
+    const readOnly = comment.lines.every((line) => {
+        const needs = facts.readOnly.get(line.name);
+        return needs !== undefined && atLeast(facts.role, needs);
+    });
+    if (!readOnly)
+        return { kind: 'refuse', reason: 'not-responder', reply: 'person' };
+    const windowMs = READ_ONLY_LIMIT.windowMinutes * 60_000;
+    const recent = facts.readOnlyAnswers
+        .filter((at) => facts.now.getTime() - at.getTime() < windowMs)
+        .sort((a, b) => a.getTime() - b.getTime());
+    if (recent.length + comment.lines.length > READ_ONLY_LIMIT.commands) {
+        const oldest = recent[0] ?? facts.now;
+        return {
+            kind: 'refuse',
+            reason: 'rate-limited',
+            reply: 'person',
+            retryAt: new Date(oldest.getTime() + windowMs),
+        };
+    }
+    return { kind: 'run' };
+}
+
+;// CONCATENATED MODULE: ./src/commands/suggest.ts
+/** The candidate closest to `typed` by edit distance, when it is close enough to be a typo. */
+function closest(typed, candidates) {
+    const lower = typed.toLowerCase();
+    let best;
+    for (const name of candidates) {
+        const distance = lower === name ? 0 : editDistance(lower, name);
+        if (!best || distance < best.distance)
+            best = { name, distance };
+    }
+    if (!best)
+        return undefined;
+    const tolerance = Math.max(1, Math.floor(best.name.length / 3));
+    return best.distance <= tolerance || best.name.startsWith(lower) ? best.name : undefined;
+}
+function editDistance(a, b) {
+    if (a.length > 64 || b.length > 64)
+        return Math.max(a.length, b.length);
+    let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+    for (let i = 1; i <= a.length; i += 1) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j += 1) {
+            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+            current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+        }
+        previous = current;
+    }
+    return previous[b.length] ?? 0;
+}
+
+;// CONCATENATED MODULE: ./src/commands/tokenize.ts
+/**
+ * Splits command arguments on whitespace; "double" or 'single' quotes keep spaces inside one
+ * argument. Nothing is expanded: the tokens are plain text, checked later against the runbook.
+ */
+function tokenize(text) {
+    const tokens = [];
+    let current = '';
+    let quote;
+    let inToken = false;
+    for (const char of text) {
+        if (quote) {
+            if (char === quote)
+                quote = undefined;
+            else
+                current += char;
+        }
+        else if (char === '"' || char === "'") {
+            quote = char;
+            inToken = true;
+        }
+        else if (/\s/.test(char)) {
+            if (inToken)
+                tokens.push(current);
+            current = '';
+            inToken = false;
+        }
+        else {
+            current += char;
+            inToken = true;
+        }
+    }
+    if (quote)
+        return { ok: false, message: `the quote ${quote} is never closed` };
+    if (inToken)
+        tokens.push(current);
+    return { ok: true, tokens };
+}
+
+;// CONCATENATED MODULE: ./src/commands/registry.ts
+const CONFIRMATION_CODE = {
+    name: 'code',
+    description: 'The confirmation code from the plan comment',
+    kind: 'positional',
+    type: 'string',
+    pattern: '^[0-9a-f]{8}$',
+    'max-length': 8,
+    required: true,
+};
+const BUILTIN_COMMANDS = [
+    {
+        name: 'help',
+        description: 'List the commands you may run here',
+        args: [],
+        permission: 'read',
+        source: 'builtin',
+        readOnly: true,
+    },
+    {
+        name: 'confirm',
+        description: 'Run a destructive command whose plan was posted with this code',
+        args: [CONFIRMATION_CODE],
+        permission: 'write',
+        source: 'builtin',
+    },
+];
+const lifecycle = (spec) => ({
+    ...spec,
+    permission: 'triage',
+    source: 'lifecycle',
+});
+/** The incident lifecycle: the runbook's process, carried out on the issue. */
+const LIFECYCLE_COMMANDS = [
+    lifecycle({ name: 'ack', description: 'Acknowledge the incident', args: [] }),
+    lifecycle({
+        name: 'commander',
+        description: 'Assign the incident commander (and the issue)',
+        args: [
+            {
+                name: 'user',
+                description: 'GitHub login, e.g. @dana',
+                kind: 'positional',
+                type: 'string',
+                pattern: '^@?[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$',
+                'max-length': 40,
+                required: true,
+            },
+        ],
+    }),
+    lifecycle({
+        name: 'severity',
+        description: 'Change the severity (relabels the issue, recomputes the targets)',
+        args: [
+            {
+                name: 'level',
+                description: 'p0, p1, p2 or p3',
+                kind: 'positional',
+                type: 'string',
+                pattern: '^[pP][0-9]$',
+                'max-length': 2,
+                required: true,
+            },
+        ],
+    }),
+    lifecycle({
+        name: 'update',
+        description: 'Post a status update (restarts the update clock)',
+        args: [],
+        text: { name: 'text', description: 'What changed, what is next', required: true, maxLength: 2000 },
+    }),
+    lifecycle({
+        name: 'mitigated',
+        description: 'Mark the impact as mitigated',
+        args: [],
+        text: { name: 'note', description: 'What mitigated it', required: false, maxLength: 2000 },
+    }),
+    lifecycle({
+        name: 'resolve',
+        description: 'Verify health and metrics, then post the postmortem and close the issue',
+        args: [
+            {
+                name: 'force',
+                description: 'Resolve even if verification fails (recorded)',
+                kind: 'flag',
+                type: 'string',
+                'max-length': 0,
+                required: false,
+            },
+        ],
+        text: {
+            name: 'summary',
+            description: 'One-paragraph summary for the postmortem',
+            required: false,
+            maxLength: 2000,
+        },
+    }),
+    {
+        ...lifecycle({ name: 'timeline', description: 'Post the incident timeline so far', args: [] }),
+        permission: 'read',
+        readOnly: true,
+    },
+    lifecycle({ name: 'postmortem', description: 'Post a draft postmortem of the incident so far', args: [] }),
+    lifecycle({
+        name: 'impact-start',
+        description: 'Back-date the start of impact',
+        args: [
+            {
+                name: 'time',
+                description: 'UTC time: 2026-11-26T02:50Z, 02:50 (today) or -25m / -2h (ago)',
+                kind: 'positional',
+                type: 'string',
+                pattern: '^(?:\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(?::\\d{2})?Z|\\d{2}:\\d{2}|-\\d{1,4}[mh])$',
+                'max-length': 20,
+                required: true,
+            },
+        ],
+    }),
+];
+function commandRegistry(runbook) {
+    const registry = new Map();
+    for (const spec of [...BUILTIN_COMMANDS, ...LIFECYCLE_COMMANDS])
+        registry.set(spec.name, spec);
+    for (const [name, command] of Object.entries(runbook.commands)) {
+        registry.set(name, {
+            name,
+            description: command.description,
+            args: command.args,
+            permission: command.permission,
+            source: 'runbook',
+        });
+    }
+    return registry;
+}
+/** `/logs [service] [--lines N]` */
+function usage(spec) {
+    const parts = spec.args.map((arg) => {
+        const word = arg.kind === 'flag'
+            ? `--${arg.name}`
+            : arg.kind === 'option'
+                ? `--${arg.name} ${registry_placeholder(arg)}`
+                : `<${arg.name}>`;
+        return arg.required ? word : `[${word.replace(/^<(.*)>$/, '$1')}]`;
+    });
+    if (spec.text)
+        parts.push(spec.text.required ? `<${spec.text.name}>` : `[${spec.text.name}]`);
+    return [`/${spec.name}`, ...parts].join(' ');
+}
+function registry_placeholder(arg) {
+    if (arg.values)
+        return arg.values.join('|');
+    return arg.type === 'integer' ? 'N' : arg.name.toUpperCase();
+}
+
+;// CONCATENATED MODULE: ./src/commands/bind.ts
+
+
+
+const COMMAND_NAME = /^[a-z][a-z0-9-]{0,31}$/;
+/**
+ * Characters that show as nothing, as a space or as a line break, or not at all: controls, format
+ * characters, separators, surrogates, private-use and unassigned code points, and every space but
+ * U+0020. A tab between arguments is fine.
+ */
+const INVISIBLE = /(?![\t ])[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
+const CHARACTER_NAMES = {
+    0x00: 'NULL',
+    0x0a: 'LINE FEED',
+    0x0b: 'LINE TABULATION',
+    0x0c: 'FORM FEED',
+    0x0d: 'CARRIAGE RETURN',
+    0x1b: 'ESCAPE',
+    0x7f: 'DELETE',
+    0x85: 'NEXT LINE',
+    0xa0: 'NO-BREAK SPACE',
+    0xad: 'SOFT HYPHEN',
+    0x061c: 'ARABIC LETTER MARK',
+    0x1680: 'OGHAM SPACE MARK',
+    0x180e: 'MONGOLIAN VOWEL SEPARATOR',
+    0x2000: 'EN QUAD',
+    0x2001: 'EM QUAD',
+    0x2002: 'EN SPACE',
+    0x2003: 'EM SPACE',
+    0x2004: 'THREE-PER-EM SPACE',
+    0x2005: 'FOUR-PER-EM SPACE',
+    0x2006: 'SIX-PER-EM SPACE',
+    0x2007: 'FIGURE SPACE',
+    0x2008: 'PUNCTUATION SPACE',
+    0x2009: 'THIN SPACE',
+    0x200a: 'HAIR SPACE',
+    0x200b: 'ZERO WIDTH SPACE',
+    0x200c: 'ZERO WIDTH NON-JOINER',
+    0x200d: 'ZERO WIDTH JOINER',
+    0x200e: 'LEFT-TO-RIGHT MARK',
+    0x200f: 'RIGHT-TO-LEFT MARK',
+    0x2028: 'LINE SEPARATOR',
+    0x2029: 'PARAGRAPH SEPARATOR',
+    0x202a: 'LEFT-TO-RIGHT EMBEDDING',
+    0x202b: 'RIGHT-TO-LEFT EMBEDDING',
+    0x202c: 'POP DIRECTIONAL FORMATTING',
+    0x202d: 'LEFT-TO-RIGHT OVERRIDE',
+    0x202e: 'RIGHT-TO-LEFT OVERRIDE',
+    0x202f: 'NARROW NO-BREAK SPACE',
+    0x205f: 'MEDIUM MATHEMATICAL SPACE',
+    0x2060: 'WORD JOINER',
+    0x2066: 'LEFT-TO-RIGHT ISOLATE',
+    0x2067: 'RIGHT-TO-LEFT ISOLATE',
+    0x2068: 'FIRST STRONG ISOLATE',
+    0x2069: 'POP DIRECTIONAL ISOLATE',
+    0x3000: 'IDEOGRAPHIC SPACE',
+    0xfeff: 'ZERO WIDTH NO-BREAK SPACE',
+};
+/** `U+2028 LINE SEPARATOR`, or only the code point for characters without a name here. */
+function describeCharacter(char) {
+    const code = char.codePointAt(0) ?? 0;
+    const name = CHARACTER_NAMES[code];
+    const point = `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+    return name ? `${point} ${name}` : point;
+}
+/** Matches a command line to its spec and checks every argument against the runbook's rules. */
+function bindCommand(line, registry) {
+    const fail = (message, suggestion) => ({
+        ok: false,
+        error: suggestion ? { line, message, suggestion } : { line, message },
+    });
+    if (line.problem)
+        return fail(line.problem, closest(line.name, [...registry.keys()]));
+    const invisible = INVISIBLE.exec(line.text);
+    if (invisible) {
+        const suggestion = closest(line.name.replace(new RegExp(INVISIBLE, 'gu'), ''), [...registry.keys()]);
+        return fail(`the command contains an invisible character (${describeCharacter(invisible[0])}); retype it without copying`, suggestion);
+    }
+    const spec = registry.get(line.name);
+    if (!spec) {
+        const shown = printable(line.name);
+        const suggestion = closest(line.name, [...registry.keys()]);
+        if (!COMMAND_NAME.test(line.name)) {
+            return fail(`\`/${shown}\` is not a command name (names are lowercase letters, digits and "-")`, suggestion);
+        }
+        return fail(`\`/${shown}\` is not a command in this runbook`, suggestion);
+    }
+    if (spec.text)
+        return bindText(spec, line);
+    const tokens = tokenize(line.rest);
+    if (!tokens.ok)
+        return fail(`${tokens.message}. Usage: \`${usage(spec)}\``);
+    const args = {};
+    const positionals = spec.args.filter((arg) => arg.kind === 'positional');
+    const named = new Map(spec.args.filter((arg) => arg.kind !== 'positional').map((arg) => [arg.name, arg]));
+    const queue = [...tokens.tokens];
+    let position = 0;
+    while (queue.length > 0) {
+        const token = queue.shift() ?? '';
+        const option = /^--([a-z][a-z0-9_-]*)(?:=(.*))?$/s.exec(token) ?? /^([a-z][a-z0-9_]*)=(.*)$/s.exec(token);
+        if (option && (token.startsWith('--') || named.has(option[1] ?? ''))) {
+            const name = (option[1] ?? '').replace(/-/g, '_');
+            const arg = named.get(name);
+            if (!arg)
+                return fail(`\`/${spec.name}\` has no option \`--${printable(name)}\`. Usage: \`${usage(spec)}\``);
+            if (name in args)
+                return fail(`\`--${name}\` is given twice`);
+            if (arg.kind === 'flag') {
+                if (option[2] !== undefined)
+                    return fail(`\`--${name}\` is a flag and takes no value`);
+                args[name] = true;
+                continue;
+            }
+            const value = option[2] ?? queue.shift();
+            if (value === undefined)
+                return fail(`\`--${name}\` needs a value. Usage: \`${usage(spec)}\``);
+            const checked = checkValue(arg, value);
+            if (!checked.ok)
+                return fail(checked.message);
+            args[name] = checked.value;
+            continue;
+        }
+        const arg = positionals[position];
+        if (!arg) {
+            return fail(`\`/${spec.name}\` takes ${describeCount(positionals.length)}; \`${printable(token)}\` is one too many. Usage: \`${usage(spec)}\``);
+        }
+        const checked = checkValue(arg, token);
+        if (!checked.ok)
+            return fail(checked.message);
+        args[arg.name] = checked.value;
+        position += 1;
+    }
+    for (const arg of spec.args) {
+        if (arg.name in args)
+            continue;
+        if (arg.default !== undefined)
+            args[arg.name] = arg.default;
+        else if (arg.kind === 'flag')
+            args[arg.name] = false;
+        else if (arg.required)
+            return fail(`\`/${spec.name}\` needs ${arg.name} (${arg.description}). Usage: \`${usage(spec)}\``);
+    }
+    return { ok: true, command: { spec, args, line } };
+}
+/** Commands whose argument is free text: flags are taken out, the rest is kept whole. */
+function bindText(spec, line) {
+    const text = spec.text;
+    if (!text)
+        throw new Error(`/${spec.name} takes no text`);
+    const args = {};
+    let rest = line.rest;
+    for (const flag of spec.args.filter((arg) => arg.kind === 'flag')) {
+        const pattern = new RegExp(`(^|\\s)--${flag.name}(?=\\s|$)`);
+        args[flag.name] = pattern.test(rest);
+        rest = rest.replace(pattern, ' ');
+    }
+    rest = rest.trim();
+    const fail = (message) => ({ ok: false, error: { line, message } });
+    if (text.required && rest.length === 0)
+        return fail(`\`/${spec.name}\` needs ${text.description.toLowerCase()}. Usage: \`${usage(spec)}\``);
+    if (rest.length > text.maxLength)
+        return fail(`${text.name} is ${rest.length} characters long; at most ${text.maxLength} are accepted`);
+    if (rest.length > 0)
+        args[text.name] = rest;
+    return { ok: true, command: { spec, args, line } };
+}
+/** Validates one value; the message quotes the value only in a printable, bounded form. */
+function checkValue(arg, value) {
+    const shown = `\`${printable(value)}\``;
+    if (value.length > arg['max-length']) {
+        return {
+            ok: false,
+            message: `${arg.name} is ${value.length} characters long; at most ${arg['max-length']} are accepted`,
+        };
+    }
+    if (arg.type === 'integer') {
+        if (!/^-?\d{1,9}$/.test(value))
+            return { ok: false, message: `${arg.name} must be a whole number, not ${shown}` };
+        const number = Number(value);
+        if (arg.min !== undefined && number < arg.min)
+            return { ok: false, message: `${arg.name} must be at least ${arg.min}` };
+        if (arg.max !== undefined && number > arg.max)
+            return { ok: false, message: `${arg.name} must be at most ${arg.max}` };
+        return { ok: true, value: number };
+    }
+    if (arg.values && !arg.values.includes(value)) {
+        return {
+            ok: false,
+            message: `${arg.name} must be one of ${arg.values.map((v) => `\`${v}\``).join(', ')}, not ${shown}`,
+        };
+    }
+    if (arg.pattern && !new RegExp(`^(?:${arg.pattern})$`, 'u').test(value)) {
+        return {
+            ok: false,
+            message: `${arg.name} ${shown} does not match \`${arg.pattern}\` (${arg.description})`,
+        };
+    }
+    return { ok: true, value };
+}
+/** Shows text the way it was typed, with invisible and control characters made visible. */
+function printable(text, max = 60) {
+    const visible = text
+        .replace(/[^\x20-\x7e]/gu, (char) => `\\u{${char.codePointAt(0)?.toString(16)}}`)
+        .replace(/`/g, "'");
+    return visible.length > max ? `${visible.slice(0, max)}…` : visible;
+}
+function describeCount(count) {
+    return count === 0 ? 'no arguments' : count === 1 ? 'one argument' : `${count} arguments`;
+}
+
+;// CONCATENATED MODULE: ./src/report/markdown.ts
+/** GitHub refuses comment bodies longer than this many characters. */
+const COMMENT_LIMIT = 65_536;
+/** A fenced block whose fence is longer than any backtick run inside, so output cannot close it. */
+function codeBlock(text, language = 'text') {
+    const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((match) => match[0].length));
+    const fence = '`'.repeat(longest + 1);
+    return `${fence}${language}\n${text.replace(/\n$/, '')}\n${fence}`;
+}
+/**
+ * Text from a person, a host or the network, shown exactly as it was written and never as
+ * Markdown: one code span, so no mention, link, image, emoji or HTML in it is live. Line breaks
+ * become spaces, invisible characters are shown by their code point, and it is cut at `max`.
+ * Inside a table cell (`table: true`) pipes are escaped so the cell cannot be split.
+ */
+function echo(text, max = 200, options = {}) {
+    let flat = text
+        .replace(/\r\n?|\n|\t/g, ' ')
+        .replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Co}\p{Cn}]/gu, (char) => `\\u{${char.codePointAt(0)?.toString(16)}}`)
+        .trim();
+    const chars = [...flat];
+    if (chars.length > max)
+        flat = `${chars.slice(0, max).join('')}…`;
+    if (flat.length === 0)
+        return '_(empty)_';
+    const longest = Math.max(0, ...[...flat.matchAll(/`+/g)].map((match) => match[0].length));
+    const fence = '`'.repeat(longest + 1);
+    const padded = flat.startsWith('`') || flat.endsWith('`') ? ` ${flat} ` : flat;
+    const span = `${fence}${padded}${fence}`;
+    return options.table ? span.replace(/\|/g, '\\|') : span;
+}
+/** Text for inline use: no backticks, no newlines, no HTML, bounded. */
+function inline(text, max = 200) {
+    const flat = text.replace(/[`\r\n]/g, ' ').replace(/</g, '&lt;');
+    return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+/** Keeps the start and the end of `text` within `budget` characters. */
+function headAndTail(text, budget) {
+    if (text.length <= budget)
+        return text;
+    const marker = `\n… ${text.length - budget} characters omitted here; the workflow run log has the captured output …\n`;
+    const keep = Math.max(0, budget - marker.length);
+    const head = Math.ceil(keep * 0.6);
+    return text.slice(0, head) + marker + text.slice(text.length - (keep - head));
+}
+function formatMs(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)} ms`;
+    const seconds = ms / 1000;
+    if (seconds < 60)
+        return `${seconds.toFixed(1)} s`;
+    return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+}
+function utc(date) {
+    return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+/** Output as it can be shown: no terminal escape sequences or control characters but tab and newline. */
+function printableOutput(text) {
+    return (text
+        // eslint-disable-next-line no-control-regex
+        .replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, '')
+        // eslint-disable-next-line no-control-regex
+        .replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '')
+        // Output can never carry an HTML comment, so it can never look like one of our markers.
+        .replace(/<!--/g, '<!-\u200b-')
+        .replace(/-->/g, '-\u200b->'));
+}
+
+;// CONCATENATED MODULE: ./src/report/replies.ts
+
+
+
+const shown = (line) => echo(printable(line, 120), 140);
+const sentence = (message) => `${message}.`.replace(/([.?!])\.$/, '$1');
+/**
+ * One reply for every line of a comment that did not run: what was typed (echoed, never
+ * rendered), what was wrong, and what to do instead.
+ */
+function renderLineProblems(problems, source) {
+    const [only] = problems;
+    if (only && problems.length === 1) {
+        switch (only.kind) {
+            case 'invalid':
+                return [
+                    `❓ ${sentence(only.message)}`,
+                    '',
+                    ...(only.suggestion ? [`Did you mean \`/${only.suggestion}\`?`, ''] : []),
+                    `You wrote: ${shown(only.line)}`,
+                    '',
+                    'Comment `/help` for the commands you may run.',
+                ].join('\n');
+            case 'refused':
+                return [
+                    `🚫 **Not run:** ${shown(only.line)}`,
+                    '',
+                    only.message,
+                    '',
+                    'Nothing was executed. Ask someone with the required access to run it, or comment `/help` to see what you may run.',
+                ].join('\n');
+            case 'error':
+                return [
+                    `⚠️ **Not run:** ${shown(only.line)}`,
+                    '',
+                    sentence(only.message),
+                    '',
+                    'Nothing was executed.',
+                ].join('\n');
+        }
+    }
+    return [
+        `🚫 **${problems.length} of the ${source.total} commands in [this comment](${source.url}) were not run:**`,
+        '',
+        ...problems.map((problem) => `- ${shown(problem.line)}: ${sentence(problem.message)}${problem.kind === 'invalid' && problem.suggestion ? ` Did you mean \`/${problem.suggestion}\`?` : ''}`),
+        '',
+        'Nothing was executed for these. Comment `/help` for the commands you may run.',
+    ].join('\n');
+}
+/** A comment that holds more commands than one comment may: none of them runs. */
+function renderTooManyCommands(view, max) {
+    return [
+        `⚠️ **Not run:** [this comment](${view.htmlUrl}) by @${view.author} holds ${view.commands.length} commands; at most ${max} run from one comment, and a comment with more runs none of them.`,
+        '',
+        `Ten pasted \`/restart\` lines are a mistake or an attack, and running the first ${max} is neither what was meant nor safe. Post the commands you mean, at most ${max} per comment.`,
+        '',
+        'Nothing was executed.',
+    ].join('\n');
+}
+/** The runbook on the default branch does not load. */
+function renderInvalidRunbook(source, errors, consequence) {
+    return [
+        `⚠️ **The runbook ${echo(source)} is invalid**, so ${consequence}. Fix these:`,
+        '',
+        ...errors.slice(0, 50).map((error) => `- ${echo(error, 400)}`),
+        ...(errors.length > 50 ? [`- … and ${errors.length - 50} more`] : []),
+    ].join('\n');
+}
+function renderNotice(reason, facts) {
+    switch (reason) {
+        case 'no-access':
+            return `🚫 @${facts.user} has no access to this repository, so commands from this account are not run. Nothing was executed. This account gets no further reply on this incident.`;
+        case 'not-responder':
+            return [
+                `🚫 @${facts.user}: commands on this incident need ${facts.floor} access to the repository; you have ${facts.role}. Nothing was executed.`,
+                '',
+                `You may run ${facts.readOnly.map((name) => `\`/${name}\``).join(' and ')} (at most ${facts.limit} every ${facts.windowMinutes} minutes). This is the only reply you get here; later commands from you are marked 😕.`,
+            ].join('\n');
+        case 'rate-limited':
+            return `⏳ @${facts.user}: at most ${facts.limit} read-only commands every ${facts.windowMinutes} minutes${facts.retryAt ? `; try again after ${utc(facts.retryAt)}` : ''}. Nothing was run; until then further ones are only marked 😕.`;
+    }
+}
+/** The commands this commenter may run, from the runbook in effect. */
+function renderHelp(user, entries, runbookSource) {
+    const rows = entries.map(({ spec, destructive }) => `| \`${usage(spec)}\` | ${spec.description}${destructive ? ' ⚠️ asks for confirmation' : ''} | ${spec.permission} |`);
+    const args = entries.flatMap(({ spec }) => spec.args.map((arg) => {
+        const accepted = arg.values
+            ? `one of ${arg.values.map((v) => `\`${v}\``).join(', ')}`
+            : arg.pattern
+                ? `matches \`${arg.pattern}\``
+                : '';
+        const range = arg.type === 'integer'
+            ? `a number${arg.min !== undefined ? ` from ${arg.min}` : ''}${arg.max !== undefined ? ` to ${arg.max}` : ''}`
+            : '';
+        const fallback = arg.default !== undefined ? `, default \`${arg.default}\`` : '';
+        return `- \`/${spec.name}\` **${arg.name}**: ${arg.description} (${[accepted, range].filter(Boolean).join(', ')}${fallback})`;
+    }));
+    return [
+        `#### Commands @${user} may run here`,
+        '',
+        '| Command | What it does | Needs |',
+        '|---|---|---|',
+        ...rows,
+        '',
+        ...(args.length > 0 ? ['Arguments:', '', ...args, ''] : []),
+        `Commands are read from lines that start with \`/\`, outside code blocks, quotes and \`<details>\`. Runbook: \`${runbookSource}\`.`,
+    ].join('\n');
+}
+/** The exact plan: what would run, where, with which rendered arguments. */
+function renderPlan(plan, heading) {
+    const lines = [
+        heading,
+        '',
+        `Target: \`${plan.target.user}@${plan.target.host}:${plan.target.port}\` (${plan.target.name}), timeout ${plan.timeoutSeconds} s`,
+        '',
+    ];
+    plan.steps.forEach((step, index) => {
+        lines.push(`${index + 1}. **${inline(step.name)}**${step.destructive ? ' ⚠️ destructive' : ''}${step.continueOnError ? ' (continues on error)' : ''}`, '', codeBlock(step.script, 'sh'), '');
+    });
+    if (plan.check)
+        lines.push(`Then check: **${inline(plan.check.name)}**`, '', codeBlock(plan.check.script, 'sh'), '');
+    return lines.join('\n');
+}
+function renderPendingConfirmation(view) {
+    return [
+        renderPlan(view.plan, `### ⚠️ \`/${view.plan.command}\` is destructive and waits for confirmation`),
+        `To run exactly this plan, an authorised responder comments:`,
+        '',
+        codeBlock(`/confirm ${view.code}`),
+        '',
+        `The code is bound to this command and these arguments, works once, and expires at ${utc(view.expiresAt)}.`,
+    ].join('\n');
+}
+function commandList(view) {
+    const shown = view.commands.slice(0, 5).map((text) => echo(printable(text, 80), 100));
+    if (view.commands.length > 5)
+        shown.push(`and ${view.commands.length - 5} more`);
+    return shown.join(', ');
+}
+/**
+ * A claimed command whose run stopped before it recorded an outcome. The report says what is known
+ * and what is not, and that nothing runs again by itself.
+ */
+function renderInterrupted(view, cause) {
+    const what = cause.kind === 'cancelled'
+        ? 'The run handling it was cancelled before the command finished.'
+        : cause.kind === 'unmarked'
+            ? "The action's record shows it was handled, but the action's reactions on it are gone (removed by hand or by another workflow)."
+            : cause.kind === 'failed'
+                ? `The run handling it failed before it recorded an outcome: ${echo(printable(cause.message, 200), 220)}.`
+                : `The run that claimed it at ${utc(cause.claimedAt)} recorded no outcome within the claim timeout (${Math.round(cause.timeoutSeconds / 60)} min): it was cancelled, timed out or lost its runner.`;
+    return [
+        `⛔ **Interrupted:** [this comment](${view.htmlUrl}) by @${view.author} asked for ${commandList(view)}.`,
+        '',
+        `${what} On the host the command may have finished, stopped part-way, or never started.`,
+        '',
+        '**It is not run again automatically.** Check the service (for example with `/status` or `/health`), then post the command again if it is still needed; a destructive command asks for a new confirmation.',
+    ].join('\n');
+}
+/** Commands in a comment edited before their turn: only text as it was posted ever runs. */
+function renderEditedBeforeTurn(view) {
+    return [
+        `✏️ **Not run:** [this comment](${view.htmlUrl}) by @${view.author} was edited before its turn came (${commandList(view)}).`,
+        '',
+        'Commands run only as they were first posted, so that what people read in their notifications is what runs. Post the command again as a new comment.',
+        '',
+        'Nothing was executed.',
+    ].join('\n');
+}
+/** Commands still queued when the incident was closed or lost its incident label. */
+function renderNoLongerIncident(view) {
+    return [
+        `⏹️ **Not run:** [this comment](${view.htmlUrl}) by @${view.author} asked for ${commandList(view)}, but the issue was closed or lost its incident label before its turn came.`,
+        '',
+        'Nothing was executed. Reopen the incident (or label it again) and post the command again if it is still needed.',
+    ].join('\n');
 }
 
 // EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
@@ -59363,7 +80725,7 @@ const RESERVED_COMMANDS = [
     'postmortem',
     'impact-start',
 ];
-const PLACEHOLDER = /\{\{\s*([a-z][a-z0-9_]*)\s*\}\}/g;
+const runbook_PLACEHOLDER = /\{\{\s*([a-z][a-z0-9_]*)\s*\}\}/g;
 /**
  * Parses and validates a runbook YAML file. Every error names the field path and, where the
  * YAML has it, the line, so that the person editing the file knows what to fix.
@@ -59447,7 +80809,7 @@ function checkReferences(runbook) {
         const steps = command.check ? [...command.steps, command.check] : command.steps;
         steps.forEach((step, index) => {
             const stepPath = index < command.steps.length ? at('steps', String(index)) : at('check');
-            for (const match of step.run.matchAll(PLACEHOLDER)) {
+            for (const match of step.run.matchAll(runbook_PLACEHOLDER)) {
                 const argName = match[1] ?? '';
                 const arg = argsByName.get(argName);
                 if (!arg) {
@@ -59813,112 +81175,11 @@ async function loadRunbook(path, readFile) {
     return { ...parseRunbook(text, path), source: path };
 }
 
-;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/iso.js
-
-
-
-function iso_datetime(params) {
-    return _isoDateTime(ZodISODateTime, params);
-}
-function iso_date(params) {
-    return core._isoDate(ZodISODate, params);
-}
-function iso_time(params) {
-    return core._isoTime(ZodISOTime, params);
-}
-function iso_duration(params) {
-    return core._isoDuration(ZodISODuration, params);
-}
-
-;// CONCATENATED MODULE: ./src/report/marker.ts
-
-const PREFIX = 'incident-issueops';
-/** Lifecycle facts recorded by the action; the incident's state is rebuilt from them. */
-const LIFECYCLE_ACTIONS = [
-    'ack',
-    'commander',
-    'severity',
-    'update',
-    'mitigated',
-    'resolved',
-    'impact-start',
-    'reminder',
-    'escalation',
-    'postmortem',
-    'verification-failed',
-];
-/** Facts the action writes into its own comments, to read back in later runs. */
-const markerSchema = discriminatedUnion('type', [
-    object({
-        type: literal('result'),
-        command: schemas_string(),
-        source: schemas_number().int().positive().describe('id of the comment that asked for the command'),
-        status: schemas_string(),
-        by: schemas_string().optional(),
-    }),
-    object({
-        type: literal('pending'),
-        code: schemas_string().regex(/^[0-9a-f]{8}$/),
-        command: schemas_string(),
-        args: record(schemas_string(), union([schemas_string(), schemas_number(), schemas_boolean()])),
-        source: schemas_number().int().positive(),
-        requestedBy: schemas_string(),
-        expiresAt: iso_datetime(),
-        planHash: schemas_string().regex(/^[0-9a-f]{16}$/),
-        confirmedBy: schemas_string().optional(),
-    }),
-    object({ type: literal('board') }),
-    object({
-        type: literal('event'),
-        action: schemas_enum(LIFECYCLE_ACTIONS),
-        by: schemas_string(),
-        at: iso_datetime(),
-        severity: schemas_string().optional(),
-        commander: schemas_string().optional(),
-        text: schemas_string().max(4000).optional(),
-        forced: schemas_boolean().optional(),
-        followUp: schemas_number().int().positive().optional(),
-        impactStart: iso_datetime().optional(),
-        breach: schemas_enum(['acknowledge', 'update']).optional(),
-    }),
-]);
-/** A hidden HTML comment carrying the marker; `--` cannot occur inside JSON-escaped text. */
-function writeMarker(marker) {
-    return `<!-- ${PREFIX} ${JSON.stringify(marker).replace(/--/g, '-\\u002d')} -->`;
-}
-/**
- * The marker that ends a comment body, if any. Only the last line counts, so marker text that
- * appears anywhere else (in command output, in a quote) is never read. Callers must only pass
- * bodies of the action's own comments: anyone can type this text.
- */
-function readMarker(body) {
-    const match = new RegExp(`<!-- ${PREFIX} (\\{[^\n]*\\}) -->$`).exec(body.trimEnd());
-    if (!match)
-        return undefined;
-    try {
-        const parsed = markerSchema.safeParse(JSON.parse(match[1] ?? ''));
-        return parsed.success ? parsed.data : undefined;
-    }
-    catch {
-        return undefined;
-    }
-}
-/** Replaces the marker that ends `body`, keeping the text before it. */
-function replaceMarker(body, marker, note = '') {
-    const text = body
-        .trimEnd()
-        .replace(new RegExp(`<!-- ${PREFIX} \\{[^\n]*\\} -->$`), '')
-        .trimEnd();
-    return `${text}${note ? `\n\n${note}` : ''}\n\n${writeMarker(marker)}`;
-}
-
 ;// CONCATENATED MODULE: ./src/incident/facts.ts
 
-
 /**
- * Gathers the facts, oldest first. Markers count only on the action's own comments, so text typed
- * by anyone else changes nothing. Label changes the action made itself are skipped: its marker for
- * that change names the person who asked for it.
+ * Gathers the facts, oldest first. Label changes the action made itself are skipped: its record
+ * for that change names the person who asked for it.
  */
 function collectFacts(sources) {
     const facts = [];
@@ -59934,24 +81195,39 @@ function collectFacts(sources) {
             facts.push({ kind: event.event, at, actor: event.actor });
         }
     }
-    for (const comment of sources.comments) {
-        if (comment.author !== sources.selfLogin)
-            continue;
-        const marker = readMarker(comment.body);
-        if (marker) {
-            if (marker.type === 'event') {
-                facts.push({ kind: 'event', at: new Date(marker.at), url: comment.htmlUrl, marker });
-            }
-            else if (marker.type === 'result' && marker.status !== 'running') {
+    for (const { comment, record } of sources.records) {
+        const url = comment.htmlUrl;
+        switch (record.kind) {
+            case 'result':
+                if (record.status !== 'running' && record.status !== 'planned') {
+                    facts.push({
+                        kind: 'command',
+                        at: new Date(record.at),
+                        url,
+                        command: record.command,
+                        status: record.status,
+                        by: record.by,
+                        confirmedBy: record.confirmedBy,
+                    });
+                }
+                break;
+            case 'plan':
                 facts.push({
-                    kind: 'command',
+                    kind: 'plan',
                     at: new Date(comment.createdAt),
-                    url: comment.htmlUrl,
-                    command: marker.command,
-                    status: marker.status,
-                    by: marker.by ?? '',
+                    url,
+                    command: record.command,
+                    by: record.requestedBy,
                 });
-            }
+                break;
+            case 'board':
+            case 'answered':
+            case 'refused':
+            case 'notice':
+            case 'interrupted':
+                break;
+            default:
+                facts.push({ kind: 'record', at: new Date(record.at), url, record });
         }
     }
     return facts
@@ -60037,7 +81313,13 @@ function reduceIncident(facts) {
 }
 function apply(incident, fact) {
     const next = { ...incident, timeline: [...incident.timeline] };
-    const log = (actor, event, url) => next.timeline.push(url ? { at: fact.at, actor, event, url } : { at: fact.at, actor, event });
+    const log = (actor, event, url, detail) => next.timeline.push({
+        at: fact.at,
+        actor,
+        event,
+        ...(url ? { url } : {}),
+        ...(detail ? { detail } : {}),
+    });
     const responder = (login) => {
         if (login && !next.responders.includes(login))
             next.responders = [...next.responders, login];
@@ -60084,136 +81366,130 @@ function apply(incident, fact) {
                 { command: fact.command, status: fact.status, by: fact.by, at: fact.at, url: fact.url },
             ];
             responder(fact.by);
-            log(fact.by || 'unknown', `Ran \`/${fact.command}\`: ${fact.status}`, fact.url);
+            if (fact.confirmedBy)
+                responder(fact.confirmedBy);
+            log(fact.by || 'unknown', `Ran \`/${fact.command}\`${fact.confirmedBy ? ` (confirmed by @${fact.confirmedBy})` : ''}: ${fact.status}`, fact.url);
             return next;
-        case 'event':
-            return applyMarker(next, fact, log, responder);
+        case 'plan':
+            responder(fact.by);
+            log(fact.by, `Asked for \`/${fact.command}\`: destructive, held for confirmation`, fact.url);
+            return next;
+        case 'record':
+            return applyRecord(next, fact, log, responder);
     }
 }
-function applyMarker(next, fact, log, responder) {
-    const { marker } = fact;
-    switch (marker.action) {
-        case 'ack':
+function applyRecord(next, fact, log, responder) {
+    const { record } = fact;
+    switch (record.kind) {
+        case 'acknowledged':
             if (!next.acknowledgedAt) {
                 next.acknowledgedAt = fact.at;
-                next.acknowledgedBy = marker.by;
-                log(marker.by, 'Acknowledged', fact.url);
+                next.acknowledgedBy = record.by;
+                log(record.by, 'Acknowledged', fact.url);
             }
-            responder(marker.by);
+            responder(record.by);
             return next;
         case 'commander':
-            next.commander = marker.commander;
-            responder(marker.by);
-            if (marker.commander)
-                responder(marker.commander);
-            log(marker.by, `Incident commander: @${marker.commander}`, fact.url);
+            next.commander = record.commander;
+            responder(record.by);
+            responder(record.commander);
+            log(record.by, `Incident commander: @${record.commander}`, fact.url);
             return next;
         case 'severity':
-            if (marker.severity && marker.severity !== next.severity) {
-                log(marker.by, `Severity ${next.severity?.toUpperCase()} → ${marker.severity.toUpperCase()}`, fact.url);
-                next.severity = marker.severity;
+            if (record.severity !== next.severity) {
+                log(record.by, `Severity ${next.severity?.toUpperCase()} → ${record.severity.toUpperCase()}`, fact.url);
+                next.severity = record.severity;
             }
-            responder(marker.by);
+            responder(record.by);
             return next;
         case 'update':
-            next.updates = [...next.updates, { at: fact.at, by: marker.by, text: marker.text ?? '' }];
-            responder(marker.by);
-            log(marker.by, `Status update: ${marker.text ?? ''}`, fact.url);
+            next.updates = [...next.updates, { at: fact.at, by: record.by, text: record.text }];
+            responder(record.by);
+            log(record.by, 'Status update', fact.url, record.text);
             return next;
         case 'mitigated':
             if (!next.mitigatedAt)
                 next.mitigatedAt = fact.at;
             if (next.phase === 'investigating')
                 next.phase = 'mitigated';
-            responder(marker.by);
-            log(marker.by, `Mitigated${marker.text ? `: ${marker.text}` : ''}`, fact.url);
+            responder(record.by);
+            log(record.by, 'Mitigated', fact.url, record.note);
             return next;
         case 'resolved':
             next.phase = 'resolved';
             next.resolvedAt = fact.at;
-            next.resolvedBy = marker.by;
-            next.resolutionSummary = marker.text;
-            next.forcedResolution = marker.forced ?? false;
+            next.resolvedBy = record.by;
+            next.resolutionSummary = record.summary;
+            next.forcedResolution = record.forced;
             next.closedByHand = false;
             if (!next.mitigatedAt)
                 next.mitigatedAt = fact.at;
-            responder(marker.by);
-            log(marker.by, marker.forced ? 'Resolved with --force: verification overridden' : 'Resolved: verification passed', fact.url);
+            responder(record.by);
+            log(record.by, record.forced ? 'Resolved with --force: verification overridden' : 'Resolved: verification passed', fact.url);
             return next;
         case 'impact-start':
-            next.impactStartAt = marker.impactStart ? new Date(marker.impactStart) : next.impactStartAt;
-            log(marker.by, `Impact started at ${marker.impactStart}`, fact.url);
+            next.impactStartAt = new Date(record.impactStart);
+            log(record.by, `Impact started at ${record.impactStart}`, fact.url);
             return next;
         case 'reminder':
             next.lastReminderAt = fact.at;
             next.breaches = [...next.breaches, { kind: 'update', at: fact.at }];
-            log(marker.by, 'Missed status update: reminder sent', fact.url);
+            log(record.by, 'Missed status update: reminder sent', fact.url);
             return next;
         case 'escalation':
             next.escalatedAt = fact.at;
             next.breaches = [...next.breaches, { kind: 'acknowledge', at: fact.at }];
-            log(marker.by, 'Not acknowledged in time: escalated', fact.url);
+            log(record.by, 'Not acknowledged in time: escalated', fact.url);
             return next;
         case 'postmortem':
-            next.postmortem = { at: fact.at, url: fact.url, followUp: marker.followUp };
-            next.followUp = marker.followUp ?? next.followUp;
-            log(marker.by, `Postmortem posted${marker.followUp ? `; review in #${marker.followUp}` : ''}`, fact.url);
+            next.postmortem = { at: fact.at, url: fact.url, followUp: record.followUp };
+            next.followUp = record.followUp;
+            log(record.by, `Postmortem posted; review in #${record.followUp}`, fact.url);
             return next;
         case 'verification-failed':
-            responder(marker.by);
-            log(marker.by, `Resolution refused: ${marker.text ?? 'verification failed'}`, fact.url);
+            responder(record.by);
+            log(record.by, 'Resolution refused: verification failed', fact.url, record.problems.join('; '));
             return next;
     }
 }
 
-;// CONCATENATED MODULE: ./src/report/markdown.ts
-/** GitHub refuses comment bodies longer than this many characters. */
-const COMMENT_LIMIT = 65_536;
-/** A fenced block whose fence is longer than any backtick run inside, so output cannot close it. */
-function codeBlock(text, language = 'text') {
-    const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((match) => match[0].length));
-    const fence = '`'.repeat(longest + 1);
-    return `${fence}${language}\n${text.replace(/\n$/, '')}\n${fence}`;
+;// CONCATENATED MODULE: ./src/records/read.ts
+
+/** Reads the records of the action's own comments; comments by anyone else are never read. */
+function readRecords(comments, options) {
+    const records = [];
+    const tampered = [];
+    const seen = new Set();
+    for (const comment of comments) {
+        if (comment.author !== options.selfLogin)
+            continue;
+        const read = readBody(comment.body, options.scope);
+        if (read.status === 'invalid') {
+            tampered.push(comment);
+            continue;
+        }
+        if (read.status !== 'valid')
+            continue;
+        if (read.seal) {
+            if (seen.has(read.seal))
+                continue;
+            seen.add(read.seal);
+        }
+        records.push({ comment, record: read.record });
+    }
+    return { records, tampered };
 }
-/** Text for inline use: no backticks, no newlines, no HTML, bounded. */
-function inline(text, max = 200) {
-    const flat = text.replace(/[`\r\n]/g, ' ').replace(/</g, '&lt;');
-    return flat.length > max ? `${flat.slice(0, max)}…` : flat;
-}
-/** Keeps the start and the end of `text` within `budget` characters. */
-function headAndTail(text, budget) {
-    if (text.length <= budget)
-        return text;
-    const marker = `\n… ${text.length - budget} characters omitted here; the workflow run log has the captured output …\n`;
-    const keep = Math.max(0, budget - marker.length);
-    const head = Math.ceil(keep * 0.6);
-    return text.slice(0, head) + marker + text.slice(text.length - (keep - head));
-}
-function formatMs(ms) {
-    if (ms < 1000)
-        return `${Math.round(ms)} ms`;
-    const seconds = ms / 1000;
-    if (seconds < 60)
-        return `${seconds.toFixed(1)} s`;
-    return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
-}
-function utc(date) {
-    return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-/** Output as it can be shown: no terminal escape sequences or control characters but tab and newline. */
-function printableOutput(text) {
-    return (text
-        // eslint-disable-next-line no-control-regex
-        .replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, '')
-        // eslint-disable-next-line no-control-regex
-        .replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '')
-        // Output can never carry an HTML comment, so it can never look like one of our markers.
-        .replace(/<!--/g, '<!-\u200b-')
-        .replace(/-->/g, '-\u200b->'));
+/** Ids of the human comments that some record answers: such a comment is never run again. */
+function answeredSources(records) {
+    const sources = new Set();
+    for (const { record } of records) {
+        if ('source' in record && typeof record.source === 'number')
+            sources.add(record.source);
+    }
+    return sources;
 }
 
 ;// CONCATENATED MODULE: ./src/report/board.ts
-
 
 
 
@@ -60258,8 +81534,15 @@ function renderBoard(view) {
     }
     const latest = incident.updates.at(-1);
     if (latest)
-        lines.push('', `#### Latest update (${utc(latest.at)}, @${latest.by})`, '', `> ${inline(latest.text, 1000)}`);
-    lines.push('', `<sub>Board updated ${utc(now)}. Lifecycle: \`/ack\` \`/commander @user\` \`/severity pN\` \`/update <text>\` \`/mitigated\` \`/resolve [summary]\` \`/timeline\` · \`/help\` for runbook commands.</sub>`, '', writeMarker({ type: 'board' }));
+        lines.push('', `#### Latest update (${utc(latest.at)}, @${latest.by})`, '', echo(latest.text, 1000));
+    if (view.tampered.length > 0)
+        lines.push('', '> [!CAUTION]', `> ${view.tampered.length} of the action's comments were changed after the action posted them (${view.tampered
+            .slice(0, 10)
+            .map((url, index) => `[${index + 1}](${url})`)
+            .join(', ')}${view.tampered.length > 10 ? ' …' : ''}). What they record is ignored: an edit by anyone but this action changes no state and no plan.`);
+    if (!view.sealed)
+        lines.push('', '> [!WARNING]', "> This incident's record is not sealed: no `record-secret` or `ssh-private-key` is configured, so anyone who can edit comments here could alter it.");
+    lines.push('', `<sub>Board updated ${utc(now)}. Lifecycle: \`/ack\` \`/commander @user\` \`/severity pN\` \`/update <text>\` \`/mitigated\` \`/resolve [summary]\` \`/timeline\` · \`/help\` for runbook commands.</sub>`);
     return lines.join('\n');
 }
 function milestone(at, target, declaredAt, now, by) {
@@ -60278,9 +81561,10 @@ function milestone(at, target, declaredAt, now, by) {
 
 
 
+
 /**
- * Rebuilds the incident from GitHub alone: the issue's events and comments, read in full
- * (paginated), reduced by the pure reducer. There is no other store.
+ * Rebuilds the incident from GitHub alone: the issue's events and the action's sealed records, read
+ * in full (paginated, once per run), reduced by the pure reducer. There is no other store.
  */
 async function loadIncident(issue, context, 
 /** The event being handled, in case GitHub's event list does not show it yet. */
@@ -60289,16 +81573,20 @@ pending) {
         context.github.listComments(issue.number),
         context.github.listEvents(issue.number),
     ]);
+    const { records, tampered } = readRecords(comments, {
+        selfLogin: context.selfLogin,
+        scope: { sealer: context.sealer, issueNumber: issue.number },
+    });
     const facts = collectFacts({
         events,
-        comments,
+        records,
         selfLogin: context.selfLogin,
         labelPrefix: context.labelPrefix,
     });
     if (pending && !facts.some((fact) => fact.kind === 'labeled' && fact.severity === pending.severity))
         facts.push(pending);
     const incident = reduceIncident(facts);
-    const board = comments.find((comment) => comment.author === context.selfLogin && readMarker(comment.body)?.type === 'board');
+    const board = records.find((entry) => entry.record.kind === 'board')?.comment;
     const severityKey = incident.severity;
     const severity = severityKey ? context.runbook.severities[severityKey] : undefined;
     return {
@@ -60309,26 +81597,31 @@ pending) {
         severityKey,
         severity,
         sla: severity ? assessTargets(incident, severity, context.now()) : undefined,
+        tampered,
+        sealed: context.sealer.mode === 'sealed',
     };
 }
 /** Edits the status board in place, or posts it when the issue has none yet. */
 async function publishBoard(snapshot, context) {
     if (!snapshot.severity || !snapshot.severityKey || !snapshot.sla)
         return undefined;
-    const body = renderBoard({
+    const text = renderBoard({
         incident: snapshot.incident,
         severityKey: snapshot.severityKey,
         severity: snapshot.severity,
         sla: snapshot.sla,
         now: context.now(),
         issueTitle: snapshot.issueTitle,
+        tampered: snapshot.tampered.map((comment) => comment.htmlUrl),
+        sealed: snapshot.sealed,
     });
     if (snapshot.board) {
-        if (snapshot.board.body !== body)
-            await context.github.updateComment(snapshot.board.id, body);
+        // Unchanged text: no write (the record's nonce would differ, but nothing a reader sees).
+        if (textOf(snapshot.board.body) !== text.trim())
+            await context.writer.edit(snapshot.board.id, snapshot.issueNumber, text, { kind: 'board' });
         return snapshot.board.htmlUrl;
     }
-    return (await context.github.createComment(snapshot.issueNumber, body)).htmlUrl;
+    return (await context.writer.post(snapshot.issueNumber, text, { kind: 'board' })).htmlUrl;
 }
 
 ;// CONCATENATED MODULE: ./src/incident/time.ts
@@ -60443,12 +81736,44 @@ function formatThreshold(result) {
 
 ;// CONCATENATED MODULE: ./src/report/timeline.ts
 
+/** The action's own words for an event (never anyone's text: that is `detail`), kept to one cell. */
+function ownText(event) {
+    return event.replace(/[\r\n]+/g, ' ').replace(/\|/g, '\\|');
+}
 /** The incident's timeline as a table: UTC time, actor, event, link. Pure. */
-function renderTimeline(entries) {
+function renderTimeline(entries, options = {}) {
+    const header = ['| UTC | Actor | Event | Link |', '|---|---|---|---|'];
+    const rows = entries.map((entry) => `| ${utc(entry.at)} | @${entry.actor} | ${ownText(entry.event)}${entry.detail ? `: ${echo(entry.detail, 300, { table: true })}` : ''} | ${entry.url ? `[comment](${entry.url})` : '—'} |`);
+    const max = options.maxChars ?? Infinity;
+    const size = (list) => list.reduce((total, row) => total + row.length + 1, 0);
+    if (size([...header, ...rows]) <= max)
+        return [...header, ...rows].join('\n');
+    // Keep the start and the end of the incident; say how much of the middle is left out.
+    const budget = max - size(header) - 200;
+    const head = [];
+    const tail = [];
+    let used = 0;
+    for (let front = 0, back = rows.length - 1; front <= back;) {
+        const next = head.length <= tail.length ? rows[front] : rows[back];
+        if (next === undefined || used + next.length + 1 > budget)
+            break;
+        used += next.length + 1;
+        if (head.length <= tail.length) {
+            head.push(next);
+            front += 1;
+        }
+        else {
+            tail.unshift(next);
+            back -= 1;
+        }
+    }
+    const omitted = rows.length - head.length - tail.length;
+    const where = options.fullAt ? ` (the [workflow run](${options.fullAt}) logs the whole timeline)` : '';
     return [
-        '| UTC | Actor | Event | Link |',
-        '|---|---|---|---|',
-        ...entries.map((entry) => `| ${utc(entry.at)} | @${entry.actor} | ${inline(entry.event, 300).replace(/\|/g, '\\|')} | ${entry.url ? `[comment](${entry.url})` : '—'} |`),
+        ...header,
+        ...head,
+        `| … | | ${omitted} entries left out here to fit GitHub's comment limit${where} | |`,
+        ...tail,
     ].join('\n');
 }
 
@@ -60479,7 +81804,7 @@ function renderPostmortem(view) {
         if (!roles.has(login))
             addRole(login, 'responder');
     return [
-        `# Postmortem: ${inline(view.issue.title)} (#${view.issue.number})`,
+        `# Postmortem: ${echo(view.issue.title)} (#${view.issue.number})`,
         '',
         `**Status:** draft for the post-incident review, due **${utc(view.reviewDue)}** (72 hours after resolution)${view.followUp ? ` in #${view.followUp.number}` : ''}.`,
         `**Severity:** ${view.severityKey.toUpperCase()} — ${severity.name} (${severity.description}).`,
@@ -60487,7 +81812,7 @@ function renderPostmortem(view) {
         '## Summary',
         '',
         incident.resolutionSummary
-            ? inline(incident.resolutionSummary, 2000)
+            ? echo(incident.resolutionSummary, 2000)
             : '_One paragraph: what happened, who was affected, how it was fixed._',
         '',
         '## Impact',
@@ -60527,6 +81852,7 @@ function renderPostmortem(view) {
         '| _Update the runbook with what was learned_ | process | | |',
         ...incident.commands
             .filter((command) => command.status !== 'success')
+            .slice(-20)
             .map((command) => `| Investigate why \`/${command.command}\` ended ${command.status} at ${utc(command.at)} | investigate | | [result](${command.url}) |`),
         '',
         '## Lessons learned',
@@ -60539,7 +81865,7 @@ function renderPostmortem(view) {
         '',
         '## Timeline',
         '',
-        renderTimeline(incident.timeline),
+        renderTimeline(incident.timeline, { maxChars: 30_000 }),
         '',
         '## Supporting information',
         '',
@@ -60564,7 +81890,12 @@ function renderPostmortem(view) {
             ? [
                 '| UTC | Command | By | Outcome |',
                 '|---|---|---|---|',
-                ...incident.commands.map((c) => `| ${utc(c.at)} | [\`/${c.command}\`](${c.url}) | @${c.by} | ${c.status} |`),
+                ...(incident.commands.length > 100
+                    ? [`| … | ${incident.commands.length - 100} earlier commands left out | | |`]
+                    : []),
+                ...incident.commands
+                    .slice(-100)
+                    .map((c) => `| ${utc(c.at)} | [\`/${c.command}\`](${c.url}) | @${c.by} | ${c.status} |`),
             ]
             : ['_No runbook command was run from the issue._']),
         '',
@@ -60627,74 +81958,7 @@ function renderPhaseChart(incident) {
     return lines.join('\n');
 }
 
-;// CONCATENATED MODULE: ./src/report/redact.ts
-/**
- * Patterns of text that look like credentials. Output from a host goes to an issue that may be
- * public, so anything shaped like a secret is replaced before it is posted or logged.
- */
-const SECRET_PATTERNS = [
-    {
-        name: 'private key',
-        pattern: /-----BEGIN [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|$)/g,
-    },
-    {
-        name: 'private key',
-        // The end of a key whose start was cut off (output keeps only its head and tail).
-        pattern: /(?:^[A-Za-z0-9+/=]{16,}\r?\n)+-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----/gm,
-    },
-    {
-        name: 'JSON credential',
-        pattern: /("(?:password|passwd|secret|token|api_?key|private_?key)"\s*:\s*")[^"]+/gi,
-        keep: 1,
-    },
-    { name: 'GitHub token', pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{20,255}|github_pat_[A-Za-z0-9_]{22,255})\b/g },
-    { name: 'Slack token', pattern: /\b(?:xox[abposre]|xapp)-[A-Za-z0-9-]{10,}\b/g },
-    { name: 'Google API key', pattern: /\bAIza[0-9A-Za-z_-]{35}\b/g },
-    { name: 'Stripe key', pattern: /\b(?:sk|rk)_(?:live|test)_[0-9A-Za-z]{16,}\b/g },
-    { name: 'Slack webhook', pattern: /https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9/_-]+/g },
-    { name: 'AWS access key', pattern: /\b(?:AKIA|ASIA|AGPA|AIDA|AROA|ANPA)[A-Z0-9]{16}\b/g },
-    {
-        name: 'AWS secret key',
-        pattern: /(aws_?secret_?access_?key\s*[=:]\s*["']?)[A-Za-z0-9/+=]{40}/gi,
-        keep: 1,
-    },
-    { name: 'OpenAI key', pattern: /\bsk-(?:proj-)?[A-Za-z0-9_-]{20,}\b/g },
-    { name: 'JWT', pattern: /\beyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}/g },
-    { name: 'bearer token', pattern: /(\bBearer\s+)[A-Za-z0-9._~+/=-]{8,}/gi, keep: 1 },
-    { name: 'password in URL', pattern: /(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@]*:)[^\s@/]+(?=@)/gi, keep: 1 },
-    {
-        name: 'credential assignment',
-        pattern: /(\b[A-Z0-9_]*(?:PASSWORD|PASSWD|SECRET|TOKEN|API_KEY|APIKEY|PRIVATE_KEY)[A-Z0-9_]*\s*[=:]\s*["']?)(?!\*\*\*)[^\s"']{4,}/gi,
-        keep: 1,
-    },
-];
-/** Replaces known secret values, then anything shaped like a credential, with `***`. */
-function redact(text, knownSecrets = []) {
-    const counts = {};
-    let result = text;
-    // Shapes first, so whole blocks (a PEM key) go before a known line could break them apart.
-    for (const { name, pattern, keep } of SECRET_PATTERNS) {
-        result = result.replace(pattern, (...match) => {
-            counts[name] = (counts[name] ?? 0) + 1;
-            return keep ? `${match[keep]}***` : `***${name} redacted***`;
-        });
-    }
-    for (const secret of knownSecrets) {
-        for (const line of secret.split('\n').map((part) => part.trim())) {
-            if (line.length < 6)
-                continue;
-            const parts = result.split(line);
-            if (parts.length > 1) {
-                counts['known secret'] = (counts['known secret'] ?? 0) + parts.length - 1;
-                result = parts.join('***');
-            }
-        }
-    }
-    return { text: result, counts };
-}
-
 ;// CONCATENATED MODULE: ./src/report/result.ts
-
 
 const STATUS_LINE = {
     running: '⏳ Running',
@@ -60709,28 +81973,30 @@ const STEP_ICON = {
     timeout: '⏱️',
     'ssh-error': '🔌',
 };
-/** The result comment of one command, always within GitHub's comment size limit. */
+/** Room left for the record the writer appends. */
+const TEXT_LIMIT = COMMENT_LIMIT - 2_000;
+/** The result comment of one command (its text; the writer adds the record), within GitHub's limit. */
 function renderResult(view) {
     let budget = 20_000;
     for (;;) {
         const body = renderWithBudget(view, budget);
-        if (body.length <= COMMENT_LIMIT || budget < 200)
-            return body.slice(0, COMMENT_LIMIT);
+        if (body.length <= TEXT_LIMIT || budget < 200)
+            return body;
         budget = Math.floor(budget * 0.7);
     }
 }
 function renderWithBudget(view, outputBudget) {
     const { plan } = view;
     const args = Object.entries(plan.args)
-        .map(([name, value]) => `${name}=${inline(String(value), 80)}`)
+        .map(([name, value]) => `${name}=${String(value)}`)
         .join(' ');
     const lines = [
-        `### ${STATUS_LINE[view.status]}: \`/${plan.command}${args ? ' ' + args : ''}\``,
+        `### ${STATUS_LINE[view.status]}: ${echo(`/${plan.command}${args ? ' ' + args : ''}`, 160)}`,
         '',
         ...view.warnings.map((warning) => `> [!WARNING]\n> ${warning}\n`),
         '| | |',
         '|---|---|',
-        `| Requested by | @${view.requestedBy}${view.confirmedBy ? `, confirmed by @${view.confirmedBy}` : ''} in [this comment](${view.sourceCommentUrl}) |`,
+        `| Requested by | @${view.requestedBy}${view.confirmedBy ? `, confirmed by @${view.confirmedBy}` : ''}${view.sourceCommentUrl ? ` in [this comment](${view.sourceCommentUrl})` : ' (initial assessment, on declaration)'} |`,
         `| Target | \`${plan.target.user}@${plan.target.host}:${plan.target.port}\` (${plan.target.name}) |`,
         `| Duration | ${formatMs(view.durationMs)} |`,
         `| Exit code | ${view.exitCode ?? '—'} |`,
@@ -60749,17 +82015,11 @@ function renderWithBudget(view, outputBudget) {
         const meta = `exit ${result.exitCode ?? '—'}, ${formatMs(result.durationMs)}${result.omittedBytes > 0 ? `, ${result.totalBytes} bytes of output` : ''}`;
         lines.push('<details' + (result.outcome === 'ok' ? '' : ' open') + '>', `<summary>${STEP_ICON[result.outcome]} ${label} (${meta})</summary>`, '', codeBlock(headAndTail(printableOutput(result.output) || '(no output)', perStep)), '', '</details>');
     }
-    lines.push('', writeMarker({
-        type: 'result',
-        command: plan.command,
-        source: view.sourceCommentId,
-        status: view.status,
-        by: view.requestedBy,
-    }));
     return lines.join('\n');
 }
 
 ;// CONCATENATED MODULE: ./src/flows/execute.ts
+
 
 
 /** Least time between progress edits of a result comment; GitHub asks for ~1 s between writes. */
@@ -60779,8 +82039,7 @@ async function executePlan(plan, request, context) {
         status: 'running',
         requestedBy: request.user,
         confirmedBy: request.confirmedBy,
-        sourceCommentId: request.commentId,
-        sourceCommentUrl: request.commentUrl,
+        sourceCommentUrl: request.source?.url,
         runUrl: context.runUrl,
         steps,
         durationMs: 0,
@@ -60788,8 +82047,20 @@ async function executePlan(plan, request, context) {
         warnings: context.warnings,
         summary: '',
     };
-    const render = () => redact(renderResult(view), context.knownSecrets).text;
-    const comment = await context.github.createComment(context.issueNumber, render());
+    const startedAt = context.now().toISOString();
+    const record = () => ({
+        kind: 'result',
+        command: plan.command,
+        ...(request.source ? { source: request.source.id } : {}),
+        status: view.status,
+        by: request.user,
+        at: startedAt,
+        ...(request.confirmedBy ? { confirmedBy: request.confirmedBy } : {}),
+        ...(request.code ? { code: request.code } : {}),
+    });
+    const render = () => renderResult(view);
+    // Posted before anything runs: if GitHub cannot take it, nothing runs unrecorded.
+    const comment = await context.writer.post(context.issueNumber, render(), record());
     let lastEdit = performance.now();
     let failed;
     let executor;
@@ -60800,9 +82071,9 @@ async function executePlan(plan, request, context) {
                 break;
             const step = entry.step;
             context.log(`/${plan.command}: ${entry.kind} "${step.name}" on ${plan.target.host}`);
-            const raw = await executor.run(step.script, plan.timeoutSeconds);
-            // Redacted before anything is cut or shown, so no cut can split a secret past the patterns.
-            const result = { ...raw, output: redact(raw.output, context.knownSecrets).text };
+            // The executor cleans and redacts the whole stream before it keeps head and tail of it, so
+            // what is shown, logged and output is one text, with no secret and no escape sequence.
+            const result = await executor.run(step.script, plan.timeoutSeconds);
             entry.result = result;
             context.log(`  → ${result.outcome}, exit ${result.exitCode}, ${result.durationMs} ms, ${result.totalBytes} bytes\n${result.output}`);
             const stops = result.outcome === 'ssh-error' ||
@@ -60814,7 +82085,12 @@ async function executePlan(plan, request, context) {
             // Quick steps are shown together in the final edit; a slow command shows its progress.
             const sinceEdit = performance.now() - lastEdit;
             if (entry !== steps.at(-1) && !failed && sinceEdit >= PROGRESS_EDIT_INTERVAL_MS) {
-                await context.github.updateComment(comment.id, render());
+                // Progress is a courtesy: a failed edit never stops the remediation.
+                await context.writer
+                    .edit(comment.id, context.issueNumber, render(), record())
+                    .catch((error) => {
+                    context.warn(`Could not show the progress of /${plan.command} on the issue: ${String(error)}`);
+                });
                 lastEdit = performance.now();
             }
         }
@@ -60849,7 +82125,14 @@ async function executePlan(plan, request, context) {
     ]
         .filter(Boolean)
         .join(' ');
-    await context.github.updateComment(comment.id, render());
+    await context.writer
+        .edit(comment.id, context.issueNumber, render(), record())
+        .catch(async (error) => {
+        context.warn(`Could not edit the result of /${plan.command} (${String(error)}); posting it anew.`);
+        await context.writer.post(context.issueNumber, render(), record()).catch((again) => {
+            context.warn(`Could not post the result of /${plan.command} either: ${String(again)}`);
+        });
+    });
     return {
         status: view.status,
         exitCode: view.exitCode,
@@ -60881,15 +82164,70 @@ function explain(entry, result, target, isLast) {
     const rest = isLast ? '' : '; the steps after it did not run';
     switch (result.outcome) {
         case 'ssh-error':
-            return `**Could not run ${name} on ${target.host}:** ${result.sshError ?? 'ssh failed'}`;
+            return `**Could not run ${name} on ${target.host}:** ${explainSsh(result)}`;
         case 'timeout':
             return `**${name} timed out** after ${Math.round(result.durationMs / 1000)} s and was stopped on the host${rest}.`;
         default:
             return `**${name} exited with ${result.exitCode}**${rest}.`;
     }
 }
+/** Our explanation of an ssh failure, with what ssh itself said echoed (it can come from the network). */
+function explainSsh(result) {
+    const said = result.sshSaid ? ` ssh said: ${echo(result.sshSaid, 300)}` : '';
+    return `${result.sshError ?? 'ssh failed.'}${said}`;
+}
+
+;// CONCATENATED MODULE: ./src/flows/gate.ts
+
+
+const DRY_RUN_HEADING = {
+    command: (plan) => `### 📝 Dry run: \`/${plan.command}\` would run`,
+    confirmed: (plan) => `### 📝 Dry run: the confirmed \`/${plan.command}\` would run`,
+    assessment: () => '### 📝 Dry run: the initial assessment would run',
+    verification: () => '### 📝 Dry run: the resolution verification would run',
+};
+const INSECURE_WARNING = 'Host key checking is **off** (`ssh-insecure-skip-host-key-check: true`): this run cannot tell the real host from an impostor.';
+/**
+ * The one way to the deployment host. Whatever asked (a command, a confirmation, the initial
+ * assessment, the resolution's verification), the actor's permission is checked here, a dry run
+ * posts the plan and runs nothing, and the host-key warning goes with every result.
+ */
+async function runOnHost(request, deps) {
+    const decision = await deps.authorizer.authorize(request.actor, request.required);
+    if (!decision.allowed)
+        return { kind: 'refused', decision };
+    deps.log(`@${request.actor} may have the host run /${request.plan.command} (${request.purpose}): ${decision.because}`);
+    if (deps.settings.dryRun) {
+        const text = `${renderPlan(request.plan, DRY_RUN_HEADING[request.purpose](request.plan))}\nNothing was executed (\`dry-run: true\`).`;
+        const comment = await deps.writer.post(request.issueNumber, text, {
+            kind: 'result',
+            command: request.plan.command,
+            ...(request.execution.source ? { source: request.execution.source.id } : {}),
+            status: 'planned',
+            by: request.execution.user,
+            at: deps.now().toISOString(),
+        });
+        return { kind: 'dry-run', comment };
+    }
+    const warnings = deps.settings.ssh.insecureSkipHostKeyCheck ? [INSECURE_WARNING] : [];
+    for (const warning of warnings)
+        deps.warn(warning);
+    const record = await executePlan(request.plan, request.execution, {
+        writer: deps.writer,
+        issueNumber: request.issueNumber,
+        now: deps.now,
+        createExecutor: deps.createExecutor,
+        knownSecrets: deps.secrets,
+        runUrl: deps.runUrl,
+        warnings,
+        log: deps.log,
+        warn: deps.warn,
+    });
+    return { kind: 'executed', record };
+}
 
 ;// CONCATENATED MODULE: ./src/flows/lifecycle.ts
+
 
 
 
@@ -60906,6 +82244,8 @@ const REVIEW_WITHIN_MS = 72 * 3_600_000;
 function incidentContext(deps, runbook) {
     return {
         github: deps.github,
+        writer: deps.writer,
+        sealer: deps.sealer,
         runbook,
         selfLogin: deps.selfLogin,
         labelPrefix: deps.settings.labelPrefix,
@@ -60913,15 +82253,15 @@ function incidentContext(deps, runbook) {
     };
 }
 /** Posts a reply carrying the lifecycle fact, so that later runs rebuild it from the issue. */
-async function lifecycle_record(deps, request, action, text, fields = {}) {
-    const marker = {
-        type: 'event',
-        action,
+async function lifecycle_record(deps, request, kind, text, fields) {
+    const content = {
+        kind,
         by: request.user,
         at: deps.now().toISOString(),
+        source: request.commentId,
         ...fields,
     };
-    const comment = await deps.github.createComment(request.issue.number, `${text}\n\n${writeMarker(marker)}`);
+    const comment = await deps.writer.post(request.issue.number, text, content);
     return comment.htmlUrl;
 }
 /** Carries out one lifecycle command, then refreshes the status board. */
@@ -60937,6 +82277,7 @@ async function carryOut(request, snapshot, deps, runbook, context) {
     const { incident } = snapshot;
     const name = request.command.spec.name;
     const args = request.command.args;
+    const now = deps.now();
     const done = (message, reason = name) => ({
         status: 'success',
         reason,
@@ -60944,10 +82285,16 @@ async function carryOut(request, snapshot, deps, runbook, context) {
         message,
     });
     const refuse = async (message) => {
-        await deps.github.createComment(request.issue.number, `🚫 **Not done:** \`/${name}\`\n\n${message}`);
+        await deps.writer.post(request.issue.number, `🚫 **Not done:** \`/${name}\`\n\n${message}`, {
+            kind: 'refused',
+            user: request.user,
+            reason: 'lifecycle',
+            by: request.user,
+            at: now.toISOString(),
+            source: request.commentId,
+        });
         return { status: 'refused', reason: 'lifecycle', command: name, message };
     };
-    const now = deps.now();
     const sinceDeclared = incident.declaredAt
         ? humanDuration(now.getTime() - incident.declaredAt.getTime())
         : '—';
@@ -60958,7 +82305,7 @@ async function carryOut(request, snapshot, deps, runbook, context) {
             }
             const due = snapshot.sla?.acknowledge.due;
             const verdict = due ? (now <= due ? '✅ within target' : `⚠️ target was ${utc(due)}`) : '';
-            await lifecycle_record(deps, request, 'ack', `✅ **Acknowledged** by @${request.user}, ${sinceDeclared} after declaration ${verdict}.`);
+            await lifecycle_record(deps, request, 'acknowledged', `✅ **Acknowledged** by @${request.user}, ${sinceDeclared} after declaration ${verdict}.`, {});
             return done(`acknowledged by @${request.user} after ${sinceDeclared}`);
         }
         case 'commander': {
@@ -60986,7 +82333,7 @@ async function carryOut(request, snapshot, deps, runbook, context) {
             const text = String(args.text);
             const cadence = snapshot.severity?.['update-every'];
             const next = cadence ? ` Next update due ${utc(new Date(now.getTime() + cadence * 1000))}.` : '';
-            await lifecycle_record(deps, request, 'update', `📣 **Status update** from @${request.user}:\n\n> ${inline(text, 2000)}\n\n${next.trim()}`, { text });
+            await lifecycle_record(deps, request, 'update', `📣 **Status update** from @${request.user}: ${echo(text, 2000)}\n\n${next.trim()}`, { text });
             return done('status update posted');
         }
         case 'mitigated': {
@@ -60994,18 +82341,25 @@ async function carryOut(request, snapshot, deps, runbook, context) {
                 return refuse(`The incident is already ${incident.phase}.`);
             const note = args.note === undefined ? undefined : String(args.note);
             const due = snapshot.sla?.respond.due;
-            await lifecycle_record(deps, request, 'mitigated', `🩹 **Mitigated** (@${request.user}), ${sinceDeclared} after declaration${due ? (now <= due ? ', within the response target ✅' : `; the response target was ${utc(due)} ⚠️`) : ''}.${note ? `\n\n> ${inline(note, 2000)}` : ''}\n\nWhen the service is healthy, \`/resolve\` verifies it and closes the incident.`, note ? { text: note } : {});
+            await lifecycle_record(deps, request, 'mitigated', `🩹 **Mitigated** (@${request.user}), ${sinceDeclared} after declaration${due ? (now <= due ? ', within the response target ✅' : `; the response target was ${utc(due)} ⚠️`) : ''}.${note ? `\n\nNote: ${echo(note, 2000)}` : ''}\n\nWhen the service is healthy, \`/resolve\` verifies it and closes the incident.`, note ? { note } : {});
             return done('mitigated');
         }
         case 'impact-start': {
             const at = parseImpactStart(String(args.time), now);
             if (!at)
-                return refuse(`\`${inline(String(args.time))}\` is in the future or not a time. Write 2026-11-26T02:50Z, 02:50 (UTC) or -25m.`);
+                return refuse(`${echo(String(args.time))} is in the future or not a time. Write 2026-11-26T02:50Z, 02:50 (UTC) or -25m.`);
             await lifecycle_record(deps, request, 'impact-start', `⏪ **Impact started at ${utc(at)}** (set by @${request.user}).`, { impactStart: at.toISOString() });
             return done(`impact start set to ${utc(at)}`);
         }
         case 'timeline': {
-            await deps.github.createComment(request.issue.number, `### Timeline so far\n\n${renderTimeline(incident.timeline)}`);
+            await deps.writer.post(request.issue.number, `### Timeline so far\n\n${renderTimeline(incident.timeline, { maxChars: 50_000, fullAt: deps.runUrl })}`, {
+                kind: 'answered',
+                command: 'timeline',
+                by: request.user,
+                at: now.toISOString(),
+                source: request.commentId,
+            });
+            deps.log(`Timeline of issue #${request.issue.number}:\n${renderTimeline(incident.timeline)}`);
             return done(`timeline of ${incident.timeline.length} entries posted`);
         }
         case 'postmortem': {
@@ -61021,7 +82375,13 @@ async function carryOut(request, snapshot, deps, runbook, context) {
                 followUp: undefined,
                 verification: [],
             });
-            await deps.github.createComment(request.issue.number, `> Draft: the postmortem so far. \`/resolve\` posts the final one.\n\n${body}`);
+            await deps.writer.post(request.issue.number, `> Draft: the postmortem so far. \`/resolve\` posts the final one.\n\n${body}`, {
+                kind: 'answered',
+                command: 'postmortem',
+                by: request.user,
+                at: now.toISOString(),
+                source: request.commentId,
+            });
             return done('draft postmortem posted');
         }
         case 'resolve':
@@ -61032,7 +82392,14 @@ async function carryOut(request, snapshot, deps, runbook, context) {
 }
 async function resolve(request, snapshot, deps, runbook, context) {
     if (snapshot.incident.phase === 'resolved') {
-        await deps.github.createComment(request.issue.number, `The incident is already resolved (${utc(snapshot.incident.resolvedAt ?? deps.now())}).`);
+        await deps.writer.post(request.issue.number, `The incident is already resolved (${utc(snapshot.incident.resolvedAt ?? deps.now())}).`, {
+            kind: 'refused',
+            user: request.user,
+            reason: 'already-resolved',
+            by: request.user,
+            at: deps.now().toISOString(),
+            source: request.commentId,
+        });
         return { status: 'refused', reason: 'lifecycle', command: 'resolve', message: 'already resolved' };
     }
     const force = request.command.args.force === true;
@@ -61046,7 +82413,7 @@ async function resolve(request, snapshot, deps, runbook, context) {
             ...verification.lines.map((line) => `- ${line}`),
             '',
             'The incident stays open. Fix what is listed, then `/resolve` again; `/resolve --force` resolves anyway and records the override.',
-        ].join('\n'), { text });
+        ].join('\n'), { problems: verification.problems.slice(0, 50) });
         return { status: 'failure', reason: 'verification-failed', command: 'resolve', message: text };
     }
     await lifecycle_record(deps, request, 'resolved', [
@@ -61055,8 +82422,8 @@ async function resolve(request, snapshot, deps, runbook, context) {
             : `✅ **Resolved** by @${request.user}: verification passed.`,
         '',
         ...verification.lines.map((line) => `- ${line}`),
-        ...(summary ? ['', `> ${inline(summary, 2000)}`] : []),
-    ].join('\n'), { forced: force && !verification.healthy, ...(summary ? { text: summary } : {}) });
+        ...(summary ? ['', `Summary: ${echo(summary, 2000)}`] : []),
+    ].join('\n'), { forced: force && !verification.healthy, ...(summary ? { summary } : {}) });
     await lifecycle_finalize(request.issue, deps, context, verification.lines);
     return {
         status: 'success',
@@ -61104,15 +82471,30 @@ async function verify(request, deps, runbook) {
         timeoutSeconds: verification.timeout,
         destructive: false,
     };
-    const record = await executePlan(plan, { user: request.user, commentId: request.commentId, commentUrl: request.commentUrl }, {
-        github: deps.github,
+    const spec = commandRegistry(runbook).get('resolve');
+    const outcome = await runOnHost({
+        plan,
         issueNumber: request.issue.number,
-        createExecutor: deps.createExecutor,
-        knownSecrets: deps.secrets,
-        runUrl: deps.runUrl,
-        warnings: [],
-        log: deps.log,
-    });
+        actor: request.user,
+        required: spec ? requiredPermission(spec, deps.settings) : 'admin',
+        purpose: 'verification',
+        execution: { user: request.user, source: { id: request.commentId, url: request.commentUrl } },
+    }, deps);
+    if (outcome.kind === 'refused') {
+        return {
+            healthy: false,
+            lines: [`❌ Verification not run: ${outcome.decision.message}`],
+            problems: ['verification not allowed'],
+        };
+    }
+    if (outcome.kind === 'dry-run') {
+        return {
+            healthy: false,
+            lines: ['⏭️ Verification not run (`dry-run: true`): its plan is posted above.'],
+            problems: ['not verified in a dry run'],
+        };
+    }
+    const { record } = outcome;
     const lines = [];
     const problems = [];
     verification.steps.forEach((step, index) => {
@@ -61182,14 +82564,7 @@ async function lifecycle_finalize(issue, deps, context, verification) {
         followUp,
         verification,
     });
-    const marker = {
-        type: 'event',
-        action: 'postmortem',
-        by: deps.selfLogin,
-        at: deps.now().toISOString(),
-        followUp: followUp.number,
-    };
-    await deps.github.createComment(issue.number, `${body}\n\n---\n📋 Post-incident review: #${followUp.number}, due ${utc(reviewDue)}.\n\n${writeMarker(marker)}`);
+    await deps.writer.post(issue.number, `${body}\n\n---\n📋 Post-incident review: #${followUp.number}, due ${utc(reviewDue)}.`, { kind: 'postmortem', by: deps.selfLogin, at: deps.now().toISOString(), followUp: followUp.number });
     const current = await deps.github.getIssue(issue.number);
     if (current.state === 'open')
         await deps.github.closeIssue(issue.number);
@@ -61250,165 +82625,17 @@ function applies(step, args) {
     return Object.entries(step.when ?? {}).every(([name, wanted]) => [wanted].flat().includes(String(args[name])));
 }
 
-;// CONCATENATED MODULE: ./src/commands/registry.ts
-const CONFIRMATION_CODE = {
-    name: 'code',
-    description: 'The confirmation code from the plan comment',
-    kind: 'positional',
-    type: 'string',
-    pattern: '^[0-9a-f]{8}$',
-    'max-length': 8,
-    required: true,
-};
-const BUILTIN_COMMANDS = [
-    {
-        name: 'help',
-        description: 'List the commands you may run here',
-        args: [],
-        permission: 'read',
-        source: 'builtin',
-        readOnly: true,
-    },
-    {
-        name: 'confirm',
-        description: 'Run a destructive command whose plan was posted with this code',
-        args: [CONFIRMATION_CODE],
-        permission: 'write',
-        source: 'builtin',
-    },
-];
-const lifecycle = (spec) => ({
-    ...spec,
-    permission: 'triage',
-    source: 'lifecycle',
-});
-/** The incident lifecycle: the runbook's process, carried out on the issue. */
-const LIFECYCLE_COMMANDS = [
-    lifecycle({ name: 'ack', description: 'Acknowledge the incident', args: [] }),
-    lifecycle({
-        name: 'commander',
-        description: 'Assign the incident commander (and the issue)',
-        args: [
-            {
-                name: 'user',
-                description: 'GitHub login, e.g. @dana',
-                kind: 'positional',
-                type: 'string',
-                pattern: '^@?[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$',
-                'max-length': 40,
-                required: true,
-            },
-        ],
-    }),
-    lifecycle({
-        name: 'severity',
-        description: 'Change the severity (relabels the issue, recomputes the targets)',
-        args: [
-            {
-                name: 'level',
-                description: 'p0, p1, p2 or p3',
-                kind: 'positional',
-                type: 'string',
-                pattern: '^[pP][0-9]$',
-                'max-length': 2,
-                required: true,
-            },
-        ],
-    }),
-    lifecycle({
-        name: 'update',
-        description: 'Post a status update (restarts the update clock)',
-        args: [],
-        text: { name: 'text', description: 'What changed, what is next', required: true, maxLength: 2000 },
-    }),
-    lifecycle({
-        name: 'mitigated',
-        description: 'Mark the impact as mitigated',
-        args: [],
-        text: { name: 'note', description: 'What mitigated it', required: false, maxLength: 2000 },
-    }),
-    lifecycle({
-        name: 'resolve',
-        description: 'Verify health and metrics, then post the postmortem and close the issue',
-        args: [
-            {
-                name: 'force',
-                description: 'Resolve even if verification fails (recorded)',
-                kind: 'flag',
-                type: 'string',
-                'max-length': 0,
-                required: false,
-            },
-        ],
-        text: {
-            name: 'summary',
-            description: 'One-paragraph summary for the postmortem',
-            required: false,
-            maxLength: 2000,
-        },
-    }),
-    {
-        ...lifecycle({ name: 'timeline', description: 'Post the incident timeline so far', args: [] }),
-        permission: 'read',
-        readOnly: true,
-    },
-    lifecycle({ name: 'postmortem', description: 'Post a draft postmortem of the incident so far', args: [] }),
-    lifecycle({
-        name: 'impact-start',
-        description: 'Back-date the start of impact',
-        args: [
-            {
-                name: 'time',
-                description: 'UTC time: 2026-11-26T02:50Z, 02:50 (today) or -25m / -2h (ago)',
-                kind: 'positional',
-                type: 'string',
-                pattern: '^(?:\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(?::\\d{2})?Z|\\d{2}:\\d{2}|-\\d{1,4}[mh])$',
-                'max-length': 20,
-                required: true,
-            },
-        ],
-    }),
-];
-function commandRegistry(runbook) {
-    const registry = new Map();
-    for (const spec of [...BUILTIN_COMMANDS, ...LIFECYCLE_COMMANDS])
-        registry.set(spec.name, spec);
-    for (const [name, command] of Object.entries(runbook.commands)) {
-        registry.set(name, {
-            name,
-            description: command.description,
-            args: command.args,
-            permission: command.permission,
-            source: 'runbook',
-        });
-    }
-    return registry;
-}
-/** `/logs [service] [--lines N]` */
-function usage(spec) {
-    const parts = spec.args.map((arg) => {
-        const word = arg.kind === 'flag'
-            ? `--${arg.name}`
-            : arg.kind === 'option'
-                ? `--${arg.name} ${placeholder(arg)}`
-                : `<${arg.name}>`;
-        return arg.required ? word : `[${word.replace(/^<(.*)>$/, '$1')}]`;
-    });
-    if (spec.text)
-        parts.push(spec.text.required ? `<${spec.text.name}>` : `[${spec.text.name}]`);
-    return [`/${spec.name}`, ...parts].join(' ');
-}
-function placeholder(arg) {
-    if (arg.values)
-        return arg.values.join('|');
-    return arg.type === 'integer' ? 'N' : arg.name.toUpperCase();
-}
-
 ;// CONCATENATED MODULE: ./src/flows/assessment.ts
 
 
 
-/** The runbook's "Initial Assessment" (its `assess` command), run on declaration when configured. */
+
+
+/**
+ * The runbook's "Initial Assessment" (its `assess` command), run on declaration when configured.
+ * The person who added the label must be allowed to run `/assess` themselves: a label is no way
+ * around the permission a command needs.
+ */
 async function runAssessment(issueNumber, declaredBy, deps, runbook) {
     const spec = commandRegistry(runbook).get('assess');
     if (!spec || spec.source !== 'runbook') {
@@ -61417,23 +82644,54 @@ async function runAssessment(issueNumber, declaredBy, deps, runbook) {
     }
     const line = { name: 'assess', rest: '', line: 0, text: '/assess' };
     const planned = planCommand({ spec, args: {}, line }, runbook, deps.settings.ssh, deps.settings.commandTimeoutSeconds);
-    if (!planned.ok)
-        return undefined;
-    const record = await executePlan(planned.plan, { user: declaredBy, commentId: 0, commentUrl: '' }, {
-        github: deps.github,
+    if (!planned.ok) {
+        deps.warn(`The initial assessment cannot run: ${planned.message}`);
+        return { status: 'error', reason: 'invalid-target', command: 'assess', message: planned.message };
+    }
+    const outcome = await runOnHost({
+        plan: planned.plan,
         issueNumber,
-        createExecutor: deps.createExecutor,
-        knownSecrets: deps.secrets,
-        runUrl: deps.runUrl,
-        warnings: [],
-        log: deps.log,
-    });
-    return {
-        status: record.status === 'success' ? 'success' : 'failure',
-        reason: 'assessment',
-        command: 'assess',
-        message: record.summary,
-    };
+        actor: declaredBy,
+        required: requiredPermission(spec, deps.settings),
+        purpose: 'assessment',
+        execution: { user: declaredBy, source: undefined },
+    }, deps);
+    switch (outcome.kind) {
+        case 'refused':
+            await deps.writer.post(issueNumber, renderLineProblems([
+                {
+                    kind: 'refused',
+                    line: '/assess',
+                    message: `The initial assessment was not run on declaration: ${outcome.decision.message}`,
+                },
+            ], { url: '', total: 1 }), {
+                kind: 'refused',
+                user: declaredBy,
+                reason: outcome.decision.reason,
+                by: declaredBy,
+                at: deps.now().toISOString(),
+            });
+            return {
+                status: 'refused',
+                reason: outcome.decision.reason,
+                command: 'assess',
+                message: outcome.decision.message,
+            };
+        case 'dry-run':
+            return {
+                status: 'planned',
+                reason: 'dry-run',
+                command: 'assess',
+                message: 'dry run: assessment plan posted',
+            };
+        case 'executed':
+            return {
+                status: outcome.record.status === 'success' ? 'success' : 'failure',
+                reason: 'assessment',
+                command: 'assess',
+                message: outcome.record.summary,
+            };
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/flows/declare.ts
@@ -61441,14 +82699,11 @@ async function runAssessment(issueNumber, declaredBy, deps, runbook) {
 
 
 
-async function runbookOrReport(issueNumber, deps) {
+
+async function runbookOrReport(issueNumber, actor, deps) {
     const loaded = await loadRunbook(deps.settings.runbookPath, deps.github.readFile);
     if (!loaded.ok) {
-        await deps.github.createComment(issueNumber, [
-            `⚠️ **The runbook ${loaded.source} is invalid**, so the incident cannot be tracked. Fix these, then relabel the issue:`,
-            '',
-            ...loaded.errors.map((error) => `- \`${error}\``),
-        ].join('\n'));
+        await deps.writer.post(issueNumber, `${renderInvalidRunbook(loaded.source, loaded.errors, 'the incident cannot be tracked')}\n\nThen relabel the issue.`, { kind: 'refused', user: actor, reason: 'invalid-runbook', by: actor, at: deps.now().toISOString() });
     }
     return loaded;
 }
@@ -61458,7 +82713,7 @@ async function runbookOrReport(issueNumber, deps) {
  */
 async function declareIncident(event, severity, deps) {
     const issue = { number: event.issue.number, title: event.issue.title };
-    const loaded = await runbookOrReport(issue.number, deps);
+    const loaded = await runbookOrReport(issue.number, event.sender.login, deps);
     if (!loaded.ok)
         return { status: 'error', reason: 'invalid-runbook', message: loaded.errors.join('\n') };
     const context = incidentContext(deps, loaded.runbook);
@@ -61472,26 +82727,38 @@ async function declareIncident(event, severity, deps) {
         const known = Object.keys(loaded.runbook.severities)
             .map((key) => key.toUpperCase())
             .join(', ');
-        await deps.github.createComment(issue.number, `⚠️ **${severity.toUpperCase()} is not a severity in this runbook** (it has ${known}). Relabel the issue with one of those.`);
+        await deps.writer.post(issue.number, `⚠️ **${severity.toUpperCase()} is not a severity in this runbook** (it has ${known}). Relabel the issue with one of those.`, {
+            kind: 'refused',
+            user: event.sender.login,
+            reason: 'unknown-severity',
+            by: event.sender.login,
+            at: deps.now().toISOString(),
+        });
         return { status: 'refused', reason: 'unknown-severity', message: `${severity} is not in the runbook` };
     }
     const declaredNow = !snapshot.board;
     const boardUrl = await publishBoard(snapshot, context);
-    if (declaredNow && deps.settings.initialAssessment)
-        await runAssessment(issue.number, event.sender.login, deps, loaded.runbook);
+    const assessment = declaredNow && deps.settings.initialAssessment
+        ? await runAssessment(issue.number, event.sender.login, deps, loaded.runbook)
+        : undefined;
     deps.log(`${declaredNow ? 'Declared' : 'Updated'} ${snapshot.severityKey?.toUpperCase()} on issue #${issue.number}: ${boardUrl}`);
     return {
         status: 'success',
         reason: declaredNow ? 'declared' : 'severity-changed',
         command: 'declare',
         message: `incident ${snapshot.severityKey?.toUpperCase()} ${declaredNow ? 'declared' : 'relabelled'} on issue #${issue.number}`,
-        details: { severity: snapshot.severityKey, boardUrl, runbook: loaded.source },
+        details: {
+            severity: snapshot.severityKey,
+            boardUrl,
+            runbook: loaded.source,
+            ...(assessment ? { assessment } : {}),
+        },
     };
 }
 /** A label removed, the issue closed or reopened by hand: the incident follows. */
 async function issueChanged(event, change, deps) {
     const issue = { number: event.issue.number, title: event.issue.title, url: event.issue.html_url };
-    const loaded = await runbookOrReport(issue.number, deps);
+    const loaded = await runbookOrReport(issue.number, event.sender.login, deps);
     if (!loaded.ok)
         return { status: 'error', reason: 'invalid-runbook', message: loaded.errors.join('\n') };
     const context = incidentContext(deps, loaded.runbook);
@@ -61505,7 +82772,7 @@ async function issueChanged(event, change, deps) {
         };
     }
     if (change === 'reopened') {
-        await deps.github.createComment(issue.number, `🔄 **Reopened by @${event.sender.login}: the incident resumes.** The board and its timers are back on.`);
+        await deps.writer.post(issue.number, `🔄 **Reopened by @${event.sender.login}: the incident resumes.** The board and its timers are back on.`, { kind: 'answered', command: 'reopen', by: event.sender.login, at: deps.now().toISOString() });
     }
     await publishBoard(await loadIncident(issue, context), context);
     return {
@@ -61516,582 +82783,8 @@ async function issueChanged(event, change, deps) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/commands/queue.ts
-
-
-/**
- * The issue is the queue. Every command comment is handled once, in comment order, by whichever
- * run claims it first. The claim is the action's 👀 on the comment: GitHub keeps one reaction per
- * user and kind, so of two runs adding it, exactly one is told it created it. The outcome is the
- * action's closing reaction (👍, 👎 or 😕). Because claims are taken in order, every comment
- * before the last claimed one is finished; only that one can still be in progress.
- */
-/** The reaction that claims a command comment. */
-const CLAIM = 'eyes';
-/** The reactions that close one: the comment is finished, whatever its outcome. */
-const CLOSING = ['+1', '-1', 'confused'];
-/**
- * A relabel (the old severity label off, the new one on) leaves the issue without an incident label
- * for a moment; a gap this short does not end the window.
- */
-const RELABEL_GAP_MS = 60_000;
-/**
- * Reads the window from the issue's label, close and reopen events, oldest first. The action's own
- * label changes (`/severity`) never end it.
- */
-function commandWindow(events, labelPrefix, selfLogin = '') {
-    const labels = new Set();
-    let open = true;
-    let start;
-    let active = false;
-    let endedByLabel;
-    for (const event of events) {
-        const at = new Date(event.createdAt);
-        if ((event.event === 'labeled' || event.event === 'unlabeled') && event.label) {
-            if (!severityFromLabel(event.label, labelPrefix) || event.actor === selfLogin)
-                continue;
-            if (event.event === 'labeled')
-                labels.add(event.label.toLowerCase());
-            else
-                labels.delete(event.label.toLowerCase());
-        }
-        else if (event.event === 'closed')
-            open = false;
-        else if (event.event === 'reopened')
-            open = true;
-        else
-            continue;
-        const now = open && labels.size > 0;
-        if (now && !active) {
-            const relabel = endedByLabel && at.getTime() - endedByLabel.getTime() <= RELABEL_GAP_MS;
-            if (!relabel || !start)
-                start = at;
-        }
-        endedByLabel = active && !now && open ? at : undefined;
-        active = now;
-    }
-    return { start, active };
-}
-/**
- * The command comments of the window, in comment order (GitHub's ids grow with time). The action's
- * own comments and other bots' are never commands.
- */
-function commandComments(comments, options) {
-    return comments
-        .filter((comment) => comment.author !== options.selfLogin &&
-        comment.authorType !== 'Bot' &&
-        new Date(comment.createdAt).getTime() >= options.since.getTime())
-        .map((comment) => ({
-        id: comment.id,
-        author: comment.author,
-        body: comment.body,
-        htmlUrl: comment.htmlUrl,
-        createdAt: comment.createdAt,
-        updatedAt: comment.updatedAt,
-        lines: extractCommandLines(comment.body),
-        reactions: comment.reactions,
-    }))
-        .filter((comment) => comment.lines.length > 0)
-        .sort((a, b) => a.id - b.id);
-}
-/** A comment was edited when its text changed after it was posted: such text is never run. */
-function wasEdited(comment) {
-    return new Date(comment.updatedAt).getTime() > new Date(comment.createdAt).getTime();
-}
-function claimStateOf(reactions, selfLogin) {
-    const own = reactions.filter((reaction) => reaction.user === selfLogin);
-    const closing = own.find((reaction) => CLOSING.includes(reaction.content));
-    if (closing)
-        return { state: 'finished', outcome: closing.content };
-    const claim = own.find((reaction) => reaction.content === CLAIM);
-    return claim ? { state: 'claimed', claimedAt: new Date(claim.createdAt) } : { state: 'unclaimed' };
-}
-/** Nobody claimed a comment whose roll-up shows no 👀 at all; with some, the reactions tell. */
-function surelyUnclaimed(comment) {
-    return (comment.reactions[CLAIM] ?? 0) === 0;
-}
-/**
- * The next thing to do with the queue. `head` is the last claimed comment (undefined when none is);
- * everything after it is unclaimed.
- */
-function nextStep(queue, head, options) {
-    if (head && head.claim.state === 'claimed') {
-        const age = options.now.getTime() - head.claim.claimedAt.getTime();
-        return age > options.claimTimeoutMs
-            ? { kind: 'interrupted', comment: head.comment, claimedAt: head.claim.claimedAt }
-            : { kind: 'busy', comment: head.comment, claimedAt: head.claim.claimedAt };
-    }
-    const next = queue.find((comment) => !head || comment.id > head.comment.id);
-    return next ? { kind: 'claim', comment: next } : { kind: 'empty' };
-}
-
-;// CONCATENATED MODULE: ./src/commands/suggest.ts
-/** The candidate closest to `typed` by edit distance, when it is close enough to be a typo. */
-function closest(typed, candidates) {
-    const lower = typed.toLowerCase();
-    let best;
-    for (const name of candidates) {
-        const distance = lower === name ? 0 : editDistance(lower, name);
-        if (!best || distance < best.distance)
-            best = { name, distance };
-    }
-    if (!best)
-        return undefined;
-    const tolerance = Math.max(1, Math.floor(best.name.length / 3));
-    return best.distance <= tolerance || best.name.startsWith(lower) ? best.name : undefined;
-}
-function editDistance(a, b) {
-    if (a.length > 64 || b.length > 64)
-        return Math.max(a.length, b.length);
-    let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-    for (let i = 1; i <= a.length; i += 1) {
-        const current = [i];
-        for (let j = 1; j <= b.length; j += 1) {
-            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-            current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
-        }
-        previous = current;
-    }
-    return previous[b.length] ?? 0;
-}
-
-;// CONCATENATED MODULE: ./src/commands/tokenize.ts
-/**
- * Splits command arguments on whitespace; "double" or 'single' quotes keep spaces inside one
- * argument. Nothing is expanded: the tokens are plain text, checked later against the runbook.
- */
-function tokenize(text) {
-    const tokens = [];
-    let current = '';
-    let quote;
-    let inToken = false;
-    for (const char of text) {
-        if (quote) {
-            if (char === quote)
-                quote = undefined;
-            else
-                current += char;
-        }
-        else if (char === '"' || char === "'") {
-            quote = char;
-            inToken = true;
-        }
-        else if (/\s/.test(char)) {
-            if (inToken)
-                tokens.push(current);
-            current = '';
-            inToken = false;
-        }
-        else {
-            current += char;
-            inToken = true;
-        }
-    }
-    if (quote)
-        return { ok: false, message: `the quote ${quote} is never closed` };
-    if (inToken)
-        tokens.push(current);
-    return { ok: true, tokens };
-}
-
-;// CONCATENATED MODULE: ./src/commands/bind.ts
-
-
-
-const COMMAND_NAME = /^[a-z][a-z0-9-]{0,31}$/;
-/** Matches a command line to its spec and checks every argument against the runbook's rules. */
-function bindCommand(line, registry) {
-    const fail = (message, suggestion) => ({
-        ok: false,
-        error: suggestion ? { line, message, suggestion } : { line, message },
-    });
-    const invisible = /[\p{Cf}\p{Cc}]/u.exec(line.text);
-    if (invisible) {
-        const code = invisible[0].codePointAt(0)?.toString(16).padStart(4, '0').toUpperCase();
-        const suggestion = closest(line.name.replace(/[\p{Cf}\p{Cc}]/gu, ''), [...registry.keys()]);
-        return fail(`the command contains an invisible character (U+${code}); retype it without copying`, suggestion);
-    }
-    const spec = registry.get(line.name);
-    if (!spec) {
-        const shown = printable(line.name);
-        const suggestion = closest(line.name, [...registry.keys()]);
-        if (!COMMAND_NAME.test(line.name)) {
-            return fail(`\`/${shown}\` is not a command name (names are lowercase letters, digits and "-")`, suggestion);
-        }
-        return fail(`\`/${shown}\` is not a command in this runbook`, suggestion);
-    }
-    if (spec.text)
-        return bindText(spec, line);
-    const tokens = tokenize(line.rest);
-    if (!tokens.ok)
-        return fail(`${tokens.message}. Usage: \`${usage(spec)}\``);
-    const args = {};
-    const positionals = spec.args.filter((arg) => arg.kind === 'positional');
-    const named = new Map(spec.args.filter((arg) => arg.kind !== 'positional').map((arg) => [arg.name, arg]));
-    const queue = [...tokens.tokens];
-    let position = 0;
-    while (queue.length > 0) {
-        const token = queue.shift() ?? '';
-        const option = /^--([a-z][a-z0-9_-]*)(?:=(.*))?$/s.exec(token) ?? /^([a-z][a-z0-9_]*)=(.*)$/s.exec(token);
-        if (option && (token.startsWith('--') || named.has(option[1] ?? ''))) {
-            const name = (option[1] ?? '').replace(/-/g, '_');
-            const arg = named.get(name);
-            if (!arg)
-                return fail(`\`/${spec.name}\` has no option \`--${printable(name)}\`. Usage: \`${usage(spec)}\``);
-            if (name in args)
-                return fail(`\`--${name}\` is given twice`);
-            if (arg.kind === 'flag') {
-                if (option[2] !== undefined)
-                    return fail(`\`--${name}\` is a flag and takes no value`);
-                args[name] = true;
-                continue;
-            }
-            const value = option[2] ?? queue.shift();
-            if (value === undefined)
-                return fail(`\`--${name}\` needs a value. Usage: \`${usage(spec)}\``);
-            const checked = checkValue(arg, value);
-            if (!checked.ok)
-                return fail(checked.message);
-            args[name] = checked.value;
-            continue;
-        }
-        const arg = positionals[position];
-        if (!arg) {
-            return fail(`\`/${spec.name}\` takes ${describeCount(positionals.length)}; \`${printable(token)}\` is one too many. Usage: \`${usage(spec)}\``);
-        }
-        const checked = checkValue(arg, token);
-        if (!checked.ok)
-            return fail(checked.message);
-        args[arg.name] = checked.value;
-        position += 1;
-    }
-    for (const arg of spec.args) {
-        if (arg.name in args)
-            continue;
-        if (arg.default !== undefined)
-            args[arg.name] = arg.default;
-        else if (arg.kind === 'flag')
-            args[arg.name] = false;
-        else if (arg.required)
-            return fail(`\`/${spec.name}\` needs ${arg.name} (${arg.description}). Usage: \`${usage(spec)}\``);
-    }
-    return { ok: true, command: { spec, args, line } };
-}
-/** Commands whose argument is free text: flags are taken out, the rest is kept whole. */
-function bindText(spec, line) {
-    const text = spec.text;
-    if (!text)
-        throw new Error(`/${spec.name} takes no text`);
-    const args = {};
-    let rest = line.rest;
-    for (const flag of spec.args.filter((arg) => arg.kind === 'flag')) {
-        const pattern = new RegExp(`(^|\\s)--${flag.name}(?=\\s|$)`);
-        args[flag.name] = pattern.test(rest);
-        rest = rest.replace(pattern, ' ');
-    }
-    rest = rest.trim();
-    const fail = (message) => ({ ok: false, error: { line, message } });
-    if (text.required && rest.length === 0)
-        return fail(`\`/${spec.name}\` needs ${text.description.toLowerCase()}. Usage: \`${usage(spec)}\``);
-    if (rest.length > text.maxLength)
-        return fail(`${text.name} is ${rest.length} characters long; at most ${text.maxLength} are accepted`);
-    if (rest.length > 0)
-        args[text.name] = rest;
-    return { ok: true, command: { spec, args, line } };
-}
-/** Validates one value; the message quotes the value only in a printable, bounded form. */
-function checkValue(arg, value) {
-    const shown = `\`${printable(value)}\``;
-    if (value.length > arg['max-length']) {
-        return {
-            ok: false,
-            message: `${arg.name} is ${value.length} characters long; at most ${arg['max-length']} are accepted`,
-        };
-    }
-    if (arg.type === 'integer') {
-        if (!/^-?\d{1,9}$/.test(value))
-            return { ok: false, message: `${arg.name} must be a whole number, not ${shown}` };
-        const number = Number(value);
-        if (arg.min !== undefined && number < arg.min)
-            return { ok: false, message: `${arg.name} must be at least ${arg.min}` };
-        if (arg.max !== undefined && number > arg.max)
-            return { ok: false, message: `${arg.name} must be at most ${arg.max}` };
-        return { ok: true, value: number };
-    }
-    if (arg.values && !arg.values.includes(value)) {
-        return {
-            ok: false,
-            message: `${arg.name} must be one of ${arg.values.map((v) => `\`${v}\``).join(', ')}, not ${shown}`,
-        };
-    }
-    if (arg.pattern && !new RegExp(`^(?:${arg.pattern})$`, 'u').test(value)) {
-        return {
-            ok: false,
-            message: `${arg.name} ${shown} does not match \`${arg.pattern}\` (${arg.description})`,
-        };
-    }
-    return { ok: true, value };
-}
-/** Shows text the way it was typed, with invisible and control characters made visible. */
-function printable(text, max = 60) {
-    const visible = text
-        .replace(/[^\x20-\x7e]/gu, (char) => `\\u{${char.codePointAt(0)?.toString(16)}}`)
-        .replace(/`/g, "'");
-    return visible.length > max ? `${visible.slice(0, max)}…` : visible;
-}
-function describeCount(count) {
-    return count === 0 ? 'no arguments' : count === 1 ? 'one argument' : `${count} arguments`;
-}
-
-;// CONCATENATED MODULE: ./src/report/replies.ts
-
-
-
-
-function renderCommandError(error) {
-    const lines = [`❓ ${error.message}.`.replace(/\.\.$/, '.'), ''];
-    if (error.suggestion)
-        lines.push(`Did you mean \`/${error.suggestion}\`?`, '');
-    lines.push(`You wrote: \`${inline(printable(error.line.text, 120))}\``, '', 'Comment `/help` for the commands you may run.');
-    return lines.join('\n');
-}
-function renderRefusal(commandText, message) {
-    return [
-        `🚫 **Not run:** \`${inline(printable(commandText, 120))}\``,
-        '',
-        message,
-        '',
-        'Nothing was executed. Ask someone with the required access to run it, or comment `/help` to see what you may run.',
-    ].join('\n');
-}
-function renderTooManyCommands(ignored, max) {
-    return [
-        `⚠️ Only the first ${max} commands of a comment are run. These were **not run**:`,
-        '',
-        ...ignored.slice(0, 10).map((text) => `- \`${inline(printable(text, 120))}\``),
-        ...(ignored.length > 10 ? [`- … and ${ignored.length - 10} more`] : []),
-        '',
-        'Post them again in another comment.',
-    ].join('\n');
-}
-/** The commands this commenter may run, from the runbook in effect. */
-function renderHelp(user, entries, runbookSource) {
-    const rows = entries.map(({ spec, destructive }) => `| \`${usage(spec)}\` | ${spec.description}${destructive ? ' ⚠️ asks for confirmation' : ''} | ${spec.permission} |`);
-    const args = entries.flatMap(({ spec }) => spec.args.map((arg) => {
-        const accepted = arg.values
-            ? `one of ${arg.values.map((v) => `\`${v}\``).join(', ')}`
-            : arg.pattern
-                ? `matches \`${arg.pattern}\``
-                : '';
-        const range = arg.type === 'integer'
-            ? `a number${arg.min !== undefined ? ` from ${arg.min}` : ''}${arg.max !== undefined ? ` to ${arg.max}` : ''}`
-            : '';
-        const fallback = arg.default !== undefined ? `, default \`${arg.default}\`` : '';
-        return `- \`/${spec.name}\` **${arg.name}**: ${arg.description} (${[accepted, range].filter(Boolean).join(', ')}${fallback})`;
-    }));
-    return [
-        `#### Commands @${user} may run here`,
-        '',
-        '| Command | What it does | Needs |',
-        '|---|---|---|',
-        ...rows,
-        '',
-        ...(args.length > 0 ? ['Arguments:', '', ...args, ''] : []),
-        `Commands are read from lines that start with \`/\`, outside code blocks, quotes and \`<details>\`. Runbook: \`${runbookSource}\`.`,
-    ].join('\n');
-}
-/** The exact plan: what would run, where, with which rendered arguments. */
-function renderPlan(plan, heading) {
-    const lines = [
-        heading,
-        '',
-        `Target: \`${plan.target.user}@${plan.target.host}:${plan.target.port}\` (${plan.target.name}), timeout ${plan.timeoutSeconds} s`,
-        '',
-    ];
-    plan.steps.forEach((step, index) => {
-        lines.push(`${index + 1}. **${inline(step.name)}**${step.destructive ? ' ⚠️ destructive' : ''}${step.continueOnError ? ' (continues on error)' : ''}`, '', codeBlock(step.script, 'sh'), '');
-    });
-    if (plan.check)
-        lines.push(`Then check: **${inline(plan.check.name)}**`, '', codeBlock(plan.check.script, 'sh'), '');
-    return lines.join('\n');
-}
-function renderPendingConfirmation(view) {
-    return [
-        renderPlan(view.plan, `### ⚠️ \`/${view.plan.command}\` is destructive and waits for confirmation`),
-        `To run exactly this plan, an authorised responder comments:`,
-        '',
-        codeBlock(`/confirm ${view.code}`),
-        '',
-        `The code is bound to this command and these arguments, works once, and expires at ${utc(view.expiresAt)}.`,
-        '',
-        writeMarker({
-            type: 'pending',
-            code: view.code,
-            command: view.plan.command,
-            args: view.plan.args,
-            source: view.sourceCommentId,
-            requestedBy: view.requestedBy,
-            expiresAt: view.expiresAt.toISOString(),
-            planHash: view.planHash,
-        }),
-    ].join('\n');
-}
-function commandList(view) {
-    const shown = view.commands.slice(0, 5).map((text) => `\`${inline(printable(text, 80))}\``);
-    if (view.commands.length > 5)
-        shown.push(`and ${view.commands.length - 5} more`);
-    return shown.join(', ');
-}
-/**
- * A claimed command whose run stopped before it recorded an outcome. The report says what is known
- * and what is not, and that nothing runs again by itself.
- */
-function renderInterrupted(view, cause) {
-    const what = cause.kind === 'cancelled'
-        ? 'The run handling it was cancelled before the command finished.'
-        : cause.kind === 'failed'
-            ? `The run handling it failed before it recorded an outcome: \`${inline(printable(cause.message, 200))}\`.`
-            : `The run that claimed it at ${utc(cause.claimedAt)} recorded no outcome within the claim timeout (${Math.round(cause.timeoutSeconds / 60)} min): it was cancelled, timed out or lost its runner.`;
-    return [
-        `⛔ **Interrupted:** [this comment](${view.htmlUrl}) by @${view.author} asked for ${commandList(view)}.`,
-        '',
-        `${what} On the host the command may have finished, stopped part-way, or never started.`,
-        '',
-        '**It is not run again automatically.** Check the service (for example with `/status` or `/health`), then post the command again if it is still needed; a destructive command asks for a new confirmation.',
-        '',
-        writeMarker({
-            type: 'result',
-            command: view.commands.map((text) => text.split(/\s/)[0]?.replace(/^\//, '') ?? '').join(' '),
-            source: view.id,
-            status: 'interrupted',
-        }),
-    ].join('\n');
-}
-/** Commands in a comment edited before their turn: only text as it was posted ever runs. */
-function renderEditedBeforeTurn(view) {
-    return [
-        `✏️ **Not run:** [this comment](${view.htmlUrl}) by @${view.author} was edited before its turn came (${commandList(view)}).`,
-        '',
-        'Commands run only as they were first posted, so that what people read in their notifications is what runs. Post the command again as a new comment.',
-        '',
-        'Nothing was executed.',
-    ].join('\n');
-}
-/** Commands still queued when the incident was closed or lost its incident label. */
-function renderNoLongerIncident(view) {
-    return [
-        `⏹️ **Not run:** [this comment](${view.htmlUrl}) by @${view.author} asked for ${commandList(view)}, but the issue was closed or lost its incident label before its turn came.`,
-        '',
-        'Nothing was executed. Reopen the incident (or label it again) and post the command again if it is still needed.',
-    ].join('\n');
-}
-
 // EXTERNAL MODULE: external "node:crypto"
 var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/authz/permission.ts
-
-function rank(role) {
-    return role === 'none' ? -1 : PERMISSION_LEVELS.indexOf(role);
-}
-function atLeast(role, required) {
-    return rank(role) >= rank(required);
-}
-function higherOf(a, b) {
-    return rank(a) >= rank(b) ? a : b;
-}
-
-;// CONCATENATED MODULE: ./src/authz/decide.ts
-
-/**
- * Who may run a command: the repository role must reach the required level, and when an
- * allowlist is configured the user must be on it or in one of its teams. A team membership
- * that cannot be read refuses (fail closed).
- */
-function decide(facts) {
-    if (!atLeast(facts.role, facts.required)) {
-        const has = facts.role === 'none' ? 'no access to this repository' : `${facts.role} permission`;
-        return {
-            allowed: false,
-            reason: 'permission',
-            message: `@${facts.user} has ${has}; this command needs ${facts.required} or higher.`,
-        };
-    }
-    const allowlisted = facts.allowedUsers.some((user) => user.toLowerCase() === facts.user.toLowerCase());
-    if (allowlisted)
-        return { allowed: true, because: `${facts.role} permission and on allowed-users` };
-    switch (facts.teams.kind) {
-        case 'not-configured':
-            if (facts.allowedUsers.length > 0) {
-                return {
-                    allowed: false,
-                    reason: 'not-allowlisted',
-                    message: `@${facts.user} is not on this workflow's allowed-users list.`,
-                };
-            }
-            return { allowed: true, because: `${facts.role} permission` };
-        case 'member':
-            return { allowed: true, because: `${facts.role} permission and member of ${facts.teams.team}` };
-        case 'not-member':
-            return {
-                allowed: false,
-                reason: 'not-allowlisted',
-                message: `@${facts.user} is not on allowed-users and not a member of ${facts.teams.teams.join(', ')}.`,
-            };
-        case 'unknown':
-            return {
-                allowed: false,
-                reason: 'team-unknown',
-                message: `membership of ${facts.teams.team} could not be read (${facts.teams.error}), so the command is refused. The workflow's token needs read access to the organization's teams.`,
-            };
-    }
-}
-
-;// CONCATENATED MODULE: ./src/flows/authorize.ts
-
-/**
- * Looks up what a user may do, once per run: their repository role and, when allowed-teams is
- * set, their team membership. The decision itself is pure (authz/decide.ts).
- */
-function createAuthorizer(github, settings) {
-    const roles = new Map();
-    const teams = new Map();
-    const roleOf = (user) => {
-        if (!roles.has(user))
-            roles.set(user, github.repositoryRole(user));
-        return roles.get(user);
-    };
-    const teamsOf = (user) => {
-        if (!teams.has(user))
-            teams.set(user, checkTeams(github, settings, user));
-        return teams.get(user);
-    };
-    return {
-        roleOf,
-        async authorize(user, required) {
-            const role = await roleOf(user);
-            const onList = settings.allowedUsers.some((allowed) => allowed.toLowerCase() === user.toLowerCase());
-            const teamCheck = onList || settings.allowedTeams.length === 0 ? { kind: 'not-configured' } : await teamsOf(user);
-            return decide({ user, role, required, allowedUsers: settings.allowedUsers, teams: teamCheck });
-        },
-    };
-}
-async function checkTeams(github, settings, user) {
-    for (const { org, team } of settings.allowedTeams) {
-        try {
-            if (await github.isTeamMember(org, team, user))
-                return { kind: 'member', team: `${org}/${team}` };
-        }
-        catch (error) {
-            return {
-                kind: 'unknown',
-                team: `${org}/${team}`,
-                error: error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error),
-            };
-        }
-    }
-    return { kind: 'not-member', teams: settings.allowedTeams.map(({ org, team }) => `${org}/${team}`) };
-}
-
 ;// CONCATENATED MODULE: ./src/flows/comment.ts
 
 
@@ -62107,8 +82800,9 @@ async function checkTeams(github, settings, user) {
 /** How long a destructive command's confirmation code stays valid. */
 const CONFIRMATION_MINUTES = 15;
 /**
- * Handles the commands of one claimed comment, in order, and returns one outcome per command. It
- * ends with the closing reaction, which records that the comment is finished.
+ * Handles the commands of one claimed comment, in order, and returns one outcome per command.
+ * Every line that could not run is explained in one reply for the whole comment. It ends with the
+ * closing reaction, which records that the comment is finished.
  */
 async function handleCommandComment(comment, issue, deps, loaded) {
     const outcomes = await handleLines(comment, issue, deps, loaded);
@@ -62117,21 +82811,15 @@ async function handleCommandComment(comment, issue, deps, loaded) {
     return outcomes;
 }
 async function handleLines(comment, issue, deps, loaded) {
-    const issueNumber = issue.number;
-    const user = comment.author;
-    const authorizer = createAuthorizer(deps.github, deps.settings);
-    // People without access get one short answer: their text is not echoed or parsed further.
-    if ((await authorizer.roleOf(user)) === 'none') {
-        const message = `@${user} has no access to this repository, so commands from this account are not run.`;
-        await deps.github.createComment(issueNumber, `🚫 ${message} Nothing was executed.`);
-        return [{ status: 'refused', reason: 'permission', message }];
-    }
     if (!loaded.ok) {
-        await deps.github.createComment(issueNumber, [
-            `⚠️ **The runbook ${loaded.source} is invalid**, so no command can run. Fix these:`,
-            '',
-            ...loaded.errors.map((e) => `- \`${e}\``),
-        ].join('\n'));
+        await deps.writer.post(issue.number, renderInvalidRunbook(loaded.source, loaded.errors, 'no command can run'), {
+            kind: 'refused',
+            user: comment.author,
+            reason: 'invalid-runbook',
+            by: comment.author,
+            at: deps.now().toISOString(),
+            source: comment.id,
+        });
         return [{ status: 'error', reason: 'invalid-runbook', message: loaded.errors.join('\n') }];
     }
     const context = {
@@ -62141,20 +82829,26 @@ async function handleLines(comment, issue, deps, loaded) {
         runbook: loaded.runbook,
         runbookSource: loaded.source,
         registry: commandRegistry(loaded.runbook),
-        authorizer,
-        user,
+        user: comment.author,
     };
-    const { lines } = comment;
-    const max = deps.settings.maxCommandsPerComment;
     const outcomes = [];
-    for (const line of lines.slice(0, max))
-        outcomes.push(await handleLine(line, context));
-    if (lines.length > max) {
-        await deps.github.createComment(issueNumber, renderTooManyCommands(lines.slice(max).map((l) => l.text), max));
-        outcomes.push({
-            status: 'refused',
-            reason: 'too-many-commands',
-            message: `${lines.length - max} commands beyond the first ${max} were not run`,
+    const problems = [];
+    for (const line of comment.lines) {
+        const result = await handleLine(line, context);
+        outcomes.push(result.outcome);
+        if (result.problem)
+            problems.push(result.problem);
+    }
+    if (problems.length > 0) {
+        await deps.writer.post(issue.number, renderLineProblems(problems, { url: comment.htmlUrl, total: comment.lines.length }), {
+            kind: 'refused',
+            user: comment.author,
+            reason: problems.length === 1
+                ? (outcomes.find((o) => o.status !== 'success')?.reason ?? 'refused')
+                : 'several',
+            by: comment.author,
+            at: deps.now().toISOString(),
+            source: comment.id,
         });
     }
     return outcomes;
@@ -62165,37 +82859,50 @@ function ranRunbookCommand(outcomes) {
 }
 async function handleLine(line, context) {
     const { deps } = context;
-    const issueNumber = context.issue.number;
     const bound = bindCommand(line, context.registry);
     if (!bound.ok) {
-        await deps.github.createComment(issueNumber, renderCommandError(bound.error));
-        return { status: 'refused', reason: 'invalid-command', command: line.name, message: bound.error.message };
+        return {
+            outcome: {
+                status: 'refused',
+                reason: 'invalid-command',
+                command: line.name,
+                message: bound.error.message,
+            },
+            problem: {
+                kind: 'invalid',
+                line: line.text,
+                message: bound.error.message,
+                suggestion: bound.error.suggestion,
+            },
+        };
     }
     const { command } = bound;
-    const required = requiredPermission(command.spec, deps);
-    const decision = await context.authorizer.authorize(context.user, required);
+    const decision = await deps.authorizer.authorize(context.user, requiredPermission(command.spec, deps.settings));
     if (!decision.allowed) {
-        await deps.github.createComment(issueNumber, renderRefusal(line.text, decision.message));
         return {
-            status: 'refused',
-            reason: decision.reason,
-            command: command.spec.name,
-            message: decision.message,
+            outcome: {
+                status: 'refused',
+                reason: decision.reason,
+                command: command.spec.name,
+                message: decision.message,
+            },
+            problem: { kind: 'refused', line: line.text, message: decision.message },
         };
     }
     deps.log(`@${context.user} may run /${command.spec.name}: ${decision.because}`);
     if (command.spec.name === 'help')
-        return help(context);
+        return { outcome: await help(context) };
     if (command.spec.name === 'confirm')
-        return comment_confirm(String(command.args.code), context);
+        return comment_confirm(String(command.args.code), line, context);
     if (command.spec.source === 'lifecycle') {
-        return handleLifecycle({
+        const outcome = await handleLifecycle({
             command,
             issue: context.issue,
             user: context.user,
             commentId: context.comment.id,
             commentUrl: context.comment.htmlUrl,
         }, deps, context.runbook);
+        return { outcome };
     }
     return runOrHold(command, context);
 }
@@ -62203,89 +82910,96 @@ async function help(context) {
     const { deps } = context;
     const entries = [];
     for (const spec of context.registry.values()) {
-        const required = requiredPermission(spec, deps);
-        if ((await context.authorizer.authorize(context.user, required)).allowed) {
+        if ((await deps.authorizer.authorize(context.user, requiredPermission(spec, deps.settings))).allowed) {
             entries.push({ spec, destructive: context.runbook.commands[spec.name]?.destructive ?? false });
         }
     }
-    await deps.github.createComment(context.issue.number, renderHelp(context.user, entries, context.runbookSource));
+    await deps.writer.post(context.issue.number, renderHelp(context.user, entries, context.runbookSource), {
+        kind: 'answered',
+        command: 'help',
+        by: context.user,
+        at: deps.now().toISOString(),
+        source: context.comment.id,
+    });
     return { status: 'success', reason: 'help', command: 'help', message: `listed ${entries.length} commands` };
 }
 async function runOrHold(command, context) {
     const { deps, comment, issue } = context;
     const planned = planCommand(command, context.runbook, deps.settings.ssh, deps.settings.commandTimeoutSeconds);
     if (!planned.ok) {
-        await deps.github.createComment(issue.number, renderRefusal(command.line.text, planned.message));
         return {
-            status: 'error',
-            reason: 'invalid-target',
-            command: command.spec.name,
-            message: planned.message,
+            outcome: {
+                status: 'error',
+                reason: 'invalid-target',
+                command: command.spec.name,
+                message: planned.message,
+            },
+            problem: { kind: 'error', line: command.line.text, message: planned.message },
         };
     }
     const { plan } = planned;
-    if (deps.settings.dryRun) {
-        await deps.github.createComment(issue.number, renderPlan(plan, `### 📝 Dry run: \`/${plan.command}\` would run`) +
-            '\nNothing was executed (`dry-run: true`).');
-        return {
-            status: 'planned',
-            reason: 'dry-run',
-            command: plan.command,
-            message: 'dry run: plan posted, nothing executed',
-            details: { plan },
-        };
-    }
-    if (plan.destructive) {
+    if (plan.destructive && !deps.settings.dryRun) {
         const code = confirmationCode(comment.id, plan.command, plan.args);
         const expiresAt = new Date(deps.now().getTime() + CONFIRMATION_MINUTES * 60_000);
-        await deps.github.createComment(issue.number, renderPendingConfirmation({
-            plan,
+        await deps.writer.post(issue.number, renderPendingConfirmation({ plan, code, expiresAt }), {
+            kind: 'plan',
             code,
-            planHash: planHash(plan),
-            requestedBy: context.user,
-            sourceCommentId: comment.id,
-            expiresAt,
-        }));
-        return {
-            status: 'planned',
-            reason: 'awaiting-confirmation',
             command: plan.command,
-            message: `waiting for /confirm ${code}`,
-            details: { code },
+            args: plan.args,
+            source: comment.id,
+            requestedBy: context.user,
+            expiresAt: expiresAt.toISOString(),
+            planHash: planHash(plan),
+        });
+        return {
+            outcome: {
+                status: 'planned',
+                reason: 'awaiting-confirmation',
+                command: plan.command,
+                message: `waiting for /confirm ${code}`,
+                details: { code },
+            },
         };
     }
-    return execute(plan, { user: context.user, commentId: comment.id, commentUrl: comment.htmlUrl }, context);
+    return onHost(plan, 'command', command.line, { user: context.user }, context);
 }
-async function comment_confirm(code, context) {
-    const { deps, comment } = context;
-    const issueNumber = context.issue.number;
-    const refuse = async (message) => {
-        await deps.github.createComment(issueNumber, renderRefusal(`/confirm ${code}`, message));
-        return { status: 'refused', reason: 'confirmation', command: 'confirm', message };
-    };
-    const comments = await deps.github.listComments(issueNumber);
-    const own = comments.filter((comment) => comment.author === deps.selfLogin);
-    const holder = own.find((comment) => {
-        const marker = readMarker(comment.body);
-        return marker?.type === 'pending' && marker.code === code;
+/**
+ * Runs a held destructive command. The plan is read back only from a sealed record of the action's
+ * own comment, so an edited plan or a pasted one is never run. The code is spent by the action's
+ * 🚀 on the comment that asked for the command: GitHub keeps one reaction per user and kind, so of
+ * two confirmations exactly one runs the plan, and a spent code stays spent whatever is edited.
+ */
+async function comment_confirm(code, line, context) {
+    const { deps } = context;
+    const refuse = (message) => ({
+        outcome: { status: 'refused', reason: 'confirmation', command: 'confirm', message },
+        problem: { kind: 'refused', line: line.text, message },
     });
-    const pending = holder ? readMarker(holder.body) : undefined;
-    if (!holder || pending?.type !== 'pending') {
+    const comments = await deps.github.listComments(context.issue.number);
+    const { records } = readRecords(comments, {
+        selfLogin: deps.selfLogin,
+        scope: { sealer: deps.sealer, issueNumber: context.issue.number },
+    });
+    const held = records.find((entry) => entry.record.kind === 'plan' && entry.record.code === code);
+    if (!held)
         return refuse(`No command on this issue waits for the code \`${code}\`.`);
+    const pending = held.record;
+    const spent = records.find((entry) => entry.record.kind === 'result' && entry.record.code === code);
+    if (spent?.record.kind === 'result') {
+        return refuse(`That code was already used by @${spent.record.confirmedBy ?? 'someone'}; a code runs its command once.`);
     }
-    if (pending.confirmedBy)
-        return refuse(`That code was already used by @${pending.confirmedBy}; a code runs its command once.`);
     if (new Date(pending.expiresAt) < deps.now()) {
-        return refuse(`The code \`${code}\` expired at ${pending.expiresAt}. Post the command again to get a new plan.`);
+        return refuse(`The code \`${code}\` expired at ${utc(new Date(pending.expiresAt))}. Post the command again to get a new plan.`);
     }
     const spec = context.registry.get(pending.command);
     const definition = context.runbook.commands[pending.command];
     if (!spec || !definition)
         return refuse(`\`/${pending.command}\` is no longer in the runbook.`);
-    const decision = await context.authorizer.authorize(context.user, requiredPermission(spec, deps));
+    const required = requiredPermission(spec, deps.settings);
+    const decision = await deps.authorizer.authorize(context.user, required);
     if (!decision.allowed)
         return refuse(decision.message);
-    // The arguments come from our own marker, but the runbook may have changed since: check again.
+    // The arguments come from a sealed record, but the runbook may have changed since: check again.
     for (const arg of spec.args) {
         const value = pending.args[arg.name];
         if (value === undefined || typeof value === 'boolean')
@@ -62294,59 +83008,94 @@ async function comment_confirm(code, context) {
         if (!checked.ok)
             return refuse(`The held command no longer passes the runbook: ${checked.message}.`);
     }
-    const line = { name: pending.command, rest: '', line: 0, text: `/${pending.command}` };
-    const planned = planCommand({ spec, args: pending.args, line }, context.runbook, deps.settings.ssh, deps.settings.commandTimeoutSeconds);
+    const heldLine = { name: pending.command, rest: '', line: 0, text: `/${pending.command}` };
+    const planned = planCommand({ spec, args: pending.args, line: heldLine }, context.runbook, deps.settings.ssh, deps.settings.commandTimeoutSeconds);
     if (!planned.ok)
         return refuse(planned.message);
     if (planHash(planned.plan) !== pending.planHash) {
         return refuse('The runbook or the target changed since this plan was posted, so it is not run. Post the command again for a new plan.');
     }
-    const consumed = { ...pending, confirmedBy: context.user };
-    await deps.github.updateComment(holder.id, replaceMarker(holder.body, consumed, `✅ Confirmed by @${context.user}; running now.`));
-    return execute(planned.plan, {
-        user: pending.requestedBy,
-        confirmedBy: context.user,
-        commentId: comment.id,
-        commentUrl: comment.htmlUrl,
-    }, context);
-}
-async function execute(plan, request, context) {
-    const { deps } = context;
-    const warnings = deps.settings.ssh.insecureSkipHostKeyCheck
-        ? [
-            'Host key checking is **off** (`ssh-insecure-skip-host-key-check: true`): this run cannot tell the real host from an impostor.',
-        ]
-        : [];
-    for (const warning of warnings)
-        deps.warn(warning);
-    const record = await executePlan(plan, request, {
-        github: deps.github,
-        issueNumber: context.issue.number,
-        createExecutor: deps.createExecutor,
-        knownSecrets: deps.secrets,
-        runUrl: deps.runUrl,
-        warnings,
-        log: deps.log,
+    const execution = { user: pending.requestedBy, confirmedBy: context.user, code };
+    if (deps.settings.dryRun)
+        return onHost(planned.plan, 'confirmed', line, execution, context);
+    let won;
+    try {
+        won = await deps.github.reactToComment(pending.source, 'rocket');
+    }
+    catch (error) {
+        deps.log(`Could not mark the request of plan ${code} as confirmed: ${String(error)}`);
+        return refuse('The comment that asked for this command is gone, so its plan is not run. Post the command again.');
+    }
+    if (!won)
+        return refuse('That code was already used; a code runs its command once.');
+    // The plan comment is re-rendered from the sealed record, so it ends showing what became of it.
+    const planText = renderPendingConfirmation({
+        plan: planned.plan,
+        code,
+        expiresAt: new Date(pending.expiresAt),
     });
-    const reason = {
-        success: 'executed',
-        failure: 'step-failed',
-        timeout: 'timeout',
-        'ssh-error': 'ssh-error',
-        running: 'running',
-    }[record.status];
-    return {
-        status: record.status === 'success' ? 'success' : 'failure',
-        reason,
-        command: plan.command,
-        exitCode: record.exitCode,
-        message: redact(record.summary || `/${plan.command} ${record.status}`, deps.secrets).text,
-        details: { ...record, target: plan.target, args: plan.args },
-    };
+    const note = (text) => deps.writer
+        .edit(held.comment.id, context.issue.number, `${planText}\n\n---\n${text}`, pending)
+        .catch((error) => deps.warn(`Could not update the plan comment: ${String(error)}`));
+    await note(`⏳ **Confirmed by @${context.user}** at ${utc(deps.now())}; running now.`);
+    const result = await onHost(planned.plan, 'confirmed', line, execution, context);
+    const record = result.outcome.details;
+    await note(`${result.outcome.status === 'success' ? '✅' : '❌'} **Confirmed by @${context.user}** at ${utc(deps.now())} and run: ${result.outcome.status}${record?.commentUrl ? ` ([result](${record.commentUrl}))` : ''}. The code is spent.`);
+    return result;
 }
-/** Read-only commands need only their own level; every other one also the `permission` input's floor. */
-function requiredPermission(spec, deps) {
-    return spec.readOnly ? spec.permission : higherOf(deps.settings.permission, spec.permission);
+async function onHost(plan, purpose, line, execution, context) {
+    const { deps, comment } = context;
+    const spec = context.registry.get(plan.command);
+    const outcome = await runOnHost({
+        plan,
+        issueNumber: context.issue.number,
+        actor: context.user,
+        required: spec ? requiredPermission(spec, deps.settings) : 'admin',
+        purpose,
+        execution: { ...execution, source: { id: comment.id, url: comment.htmlUrl } },
+    }, deps);
+    switch (outcome.kind) {
+        case 'refused':
+            return {
+                outcome: {
+                    status: 'refused',
+                    reason: outcome.decision.reason,
+                    command: plan.command,
+                    message: outcome.decision.message,
+                },
+                problem: { kind: 'refused', line: line.text, message: outcome.decision.message },
+            };
+        case 'dry-run':
+            return {
+                outcome: {
+                    status: 'planned',
+                    reason: 'dry-run',
+                    command: plan.command,
+                    message: 'dry run: plan posted, nothing executed',
+                    details: { plan },
+                },
+            };
+        case 'executed': {
+            const { record } = outcome;
+            const reason = {
+                success: 'executed',
+                failure: 'step-failed',
+                timeout: 'timeout',
+                'ssh-error': 'ssh-error',
+                running: 'running',
+            }[record.status];
+            return {
+                outcome: {
+                    status: record.status === 'success' ? 'success' : 'failure',
+                    reason,
+                    command: plan.command,
+                    exitCode: record.exitCode,
+                    message: redact(record.summary || `/${plan.command} ${record.status}`, deps.secrets).text,
+                    details: { ...record, target: plan.target, args: plan.args },
+                },
+            };
+        }
+    }
 }
 /** A digest of exactly what would run, where: the held plan runs only if it is unchanged. */
 function planHash(plan) {
@@ -62374,12 +83123,26 @@ function confirmationCode(commentId, command, args) {
 
 
 
+
+
+
 /** Longest pause between two looks at a comment another run is handling. */
 const MAX_PAUSE_MS = 10_000;
 /**
+ * Refused comments answered per run, after the commands that run. Noise never delays a command,
+ * and a flood of it costs each run a bounded number of writes; the next run answers the rest.
+ */
+const MAX_REFUSALS_PER_RUN = 10;
+/** Read-only commands and the role each needs: the same for every runbook. */
+const READ_ONLY = new Map([...BUILTIN_COMMANDS, ...LIFECYCLE_COMMANDS]
+    .filter((spec) => spec.readOnly)
+    .map((spec) => [spec.name, spec.permission]));
+/**
  * Handles every command on the issue that no run has handled yet, oldest first, claiming each
- * before it runs it (see commands/queue.ts). A run stops when the queue is empty; when another
- * run is handling a command, the run stops too unless its own comment is still waiting behind it.
+ * before it runs it (see commands/queue.ts). Comments refused whole (too many commands, or an
+ * author who may not run them) take no place in the queue: they are answered after the commands
+ * that run, at most once each. The issue is read once; it is read again only while another run
+ * holds a command this run waits behind, or while GitHub does not list the run's own comment yet.
  */
 async function drainQueue(issue, deps, trigger) {
     const outcomes = [];
@@ -62389,14 +83152,36 @@ async function drainQueue(issue, deps, trigger) {
     if (!since)
         return outcomes;
     const claimTimeoutMs = deps.settings.claimTimeoutSeconds * 1000;
+    const scope = { sealer: deps.sealer, issueNumber: issue.number };
     const known = new Map();
     const lostClaims = new Map();
+    const admissions = new Map();
     let runbook;
     let current;
     let terminating = false;
     let boardStale = false;
     let pauses = 0;
     let lagLooks = 0;
+    const admissionOf = async (comment, records) => {
+        const remembered = admissions.get(comment.id);
+        if (remembered)
+            return remembered;
+        const admission = admit(comment, {
+            role: await deps.authorizer.roleOf(comment.author),
+            floor: deps.settings.permission,
+            readOnly: READ_ONLY,
+            maxCommands: deps.settings.maxCommandsPerComment,
+            readOnlyAnswers: records
+                .map(({ record }) => record)
+                .filter((record) => record.kind === 'answered' &&
+                READ_ONLY.has(record.command) &&
+                record.by.toLowerCase() === comment.author.toLowerCase())
+                .map((record) => new Date('at' in record ? record.at : 0)),
+            now: deps.now(),
+        });
+        admissions.set(comment.id, admission);
+        return admission;
+    };
     // Cancelled while a command runs: say so on the issue before the runner kills the process.
     const unregister = deps.signals.onTerminate(async () => {
         terminating = true;
@@ -62436,7 +83221,7 @@ async function drainQueue(issue, deps, trigger) {
         }
     };
     const refuse = async (comment, body, reason) => {
-        await deps.github.createComment(issue.number, body);
+        await deps.writer.post(issue.number, body, refusalRecord(comment, reason, deps));
         await deps.github.reactToComment(comment.id, 'confused');
         return [{ status: 'refused', reason, message: `comment ${comment.id}: ${reason}, nothing was executed` }];
     };
@@ -62450,6 +83235,7 @@ async function drainQueue(issue, deps, trigger) {
                 throw new Error(`comment ${comment.id} already has this token's 👀, but no reaction by "${deps.selfLogin}" shows it: set the bot-login input to the login the token posts as`);
             }
             deps.log(`Comment ${comment.id} was claimed by another run first.`);
+            deps.github.refresh(issue.number);
             await deps.sleep(500 * losses);
             return true;
         }
@@ -62462,46 +83248,60 @@ async function drainQueue(issue, deps, trigger) {
             boardStale = true;
         return true;
     };
+    /** Whether the issue is still an open incident: someone may have closed it meanwhile. */
+    const stillActive = async () => {
+        const current = await deps.github.getIssue(issue.number);
+        return (current.state === 'open' &&
+            current.labels.some((label) => severityFromLabel(label, deps.settings.labelPrefix) !== undefined));
+    };
+    const refusals = new Map();
+    let handledOne = false;
     try {
         for (;;) {
             if (deps.signals.stopRequested() || terminating) {
                 deps.log('The run was asked to stop; it takes no further command.');
                 break;
             }
-            // The window is read again each time: someone may have closed the issue meanwhile.
-            const [listed, events] = await Promise.all([
-                deps.github.listComments(issue.number),
-                outcomes.length > 0 ? readWindow() : Promise.resolve(window),
-            ]);
-            window = events;
-            const queue = commandComments(listed, { selfLogin: deps.selfLogin, since });
+            const listed = await deps.github.listComments(issue.number);
             // GitHub's lists can lag a moment behind its events: look again before deciding anything.
             if (trigger && !known.has(trigger.id) && !listed.some((c) => c.id === trigger.id) && lagLooks < 5) {
                 lagLooks += 1;
                 deps.log(`Comment ${trigger.id} is not listed yet; looking again.`);
                 await deps.sleep(1000 * lagLooks);
+                deps.github.refresh(issue.number);
                 continue;
             }
-            const head = await findHead(queue, known, deps);
+            const { records } = readRecords(listed, { selfLogin: deps.selfLogin, scope });
+            const answered = answeredSources(records);
+            const queue = commandComments(listed, { selfLogin: deps.selfLogin, since });
+            for (const comment of queue) {
+                const admission = await admissionOf(comment, records);
+                const untouched = (comment.reactions.confused ?? 0) === 0 && surelyUnclaimed(comment);
+                if (admission.kind === 'refuse' && untouched && !answered.has(comment.id) && !known.has(comment.id))
+                    refusals.set(comment.id, { comment, admission });
+            }
+            const runnable = queue.filter((comment) => admissions.get(comment.id)?.kind === 'run');
+            const head = await findHead(runnable, known, deps);
             // The run's own comment, left behind by a run whose list lagged: handle it now, out of order,
             // rather than never.
-            const mine = trigger && queue.find((comment) => comment.id === trigger.id);
+            const mine = trigger && runnable.find((comment) => comment.id === trigger.id);
             if (mine && head && mine.id < head.comment.id && !known.has(mine.id) && surelyUnclaimed(mine)) {
                 if (await claimAndHandle(mine))
                     continue;
                 break;
             }
-            const step = nextStep(queue, head, { now: deps.now(), claimTimeoutMs });
+            const step = nextStep(runnable, head, { now: deps.now(), claimTimeoutMs });
             if (step.kind === 'empty')
                 break;
             if (step.kind === 'busy') {
-                if (!trigger || trigger.id <= step.comment.id) {
+                if (!trigger || trigger.id <= step.comment.id || refusals.has(trigger.id)) {
                     deps.log(`Comment ${step.comment.id} is being handled by another run, which goes on with the rest of the queue.`);
                     break;
                 }
                 const pause = Math.min(MAX_PAUSE_MS, 1000 * 2 ** pauses++);
                 deps.log(`Comment ${step.comment.id} is being handled by another run; comment ${trigger.id} waits its turn (next look in ${pause} ms).`);
                 await deps.sleep(pause);
+                deps.github.refresh(issue.number);
                 continue;
             }
             pauses = 0;
@@ -62514,16 +83314,102 @@ async function drainQueue(issue, deps, trigger) {
                 known.set(step.comment.id, { state: 'finished', outcome: 'confused' });
                 continue;
             }
+            if (answered.has(step.comment.id)) {
+                // It was handled (its answer is on record) but carries none of the action's reactions any
+                // more: never run it again.
+                await reportInterrupted(step.comment, issue, deps, { kind: 'unmarked' });
+                known.set(step.comment.id, { state: 'finished', outcome: 'confused' });
+                continue;
+            }
+            if (handledOne && window.active && !(await stillActive()))
+                window = { ...window, active: false };
             if (!(await claimAndHandle(step.comment)))
                 break;
+            handledOne = true;
+            window = await readWindow();
         }
-        if (boardStale && !terminating)
-            await refreshBoard(issue, deps, runbook);
+        if (!terminating && !deps.signals.stopRequested()) {
+            outcomes.push(...(await answerRefusals([...refusals.values()], issue, deps)));
+        }
+        // The board follows what this run changed (a runbook command) or found (a tampered record).
+        if ((boardStale || outcomes.length > 0) && !terminating) {
+            runbook ??= await loadRunbook(deps.settings.runbookPath, deps.github.readFile);
+            await refreshBoard(issue, deps, runbook, boardStale);
+        }
     }
     finally {
         unregister();
     }
     return outcomes;
+}
+/**
+ * Answers comments refused whole, oldest first and at most MAX_REFUSALS_PER_RUN: the action's 😕
+ * decides which run answers each (GitHub keeps one per user and kind). A comment gets its own reply
+ * only when its author could run commands here; anyone else gets one notice per incident.
+ */
+async function answerRefusals(refusals, issue, deps) {
+    const outcomes = [];
+    const sorted = refusals.sort((a, b) => a.comment.id - b.comment.id).slice(0, MAX_REFUSALS_PER_RUN);
+    for (const { comment, admission } of sorted) {
+        if (deps.signals.stopRequested())
+            break;
+        if (!(await deps.github.reactToComment(comment.id, 'confused')))
+            continue;
+        const message = `comment ${comment.id} by @${comment.author}: ${admission.reason}, nothing was executed`;
+        const reason = admission.reason === 'no-access' || admission.reason === 'not-responder'
+            ? 'permission'
+            : admission.reason;
+        outcomes.push({ status: 'refused', reason, message });
+        if (admission.reply === 'comment') {
+            await deps.writer.post(issue.number, renderTooManyCommands(view(comment), deps.settings.maxCommandsPerComment), refusalRecord(comment, admission.reason, deps));
+            continue;
+        }
+        const listed = await deps.github.listComments(issue.number);
+        const { records } = readRecords(listed, {
+            selfLogin: deps.selfLogin,
+            scope: { sealer: deps.sealer, issueNumber: issue.number },
+        });
+        const windowMs = READ_ONLY_LIMIT.windowMinutes * 60_000;
+        const noticed = records.some(({ record }) => record.kind === 'notice' &&
+            record.user.toLowerCase() === comment.author.toLowerCase() &&
+            record.reason === admission.reason &&
+            (admission.reason !== 'rate-limited' || deps.now().getTime() - Date.parse(record.at) < windowMs));
+        if (noticed)
+            continue;
+        if (admission.reason === 'too-many-commands')
+            continue;
+        const text = renderNotice(admission.reason, {
+            user: comment.author,
+            role: await deps.authorizer.roleOf(comment.author),
+            floor: deps.settings.permission,
+            readOnly: [...READ_ONLY.keys()],
+            limit: READ_ONLY_LIMIT.commands,
+            windowMinutes: READ_ONLY_LIMIT.windowMinutes,
+            ...(admission.retryAt ? { retryAt: admission.retryAt } : {}),
+        });
+        await deps.writer.post(issue.number, text, {
+            kind: 'notice',
+            user: comment.author,
+            reason: admission.reason,
+            by: comment.author,
+            at: deps.now().toISOString(),
+            source: comment.id,
+        });
+    }
+    const left = refusals.length - sorted.length;
+    if (left > 0)
+        deps.log(`${left} more refused comments are left for the next run to answer.`);
+    return outcomes;
+}
+function refusalRecord(comment, reason, deps) {
+    return {
+        kind: 'refused',
+        user: comment.author,
+        reason,
+        by: comment.author,
+        at: deps.now().toISOString(),
+        source: comment.id,
+    };
 }
 /**
  * The last claimed comment. Comments whose roll-up shows no 👀 are unclaimed for sure; for the
@@ -62552,14 +83438,26 @@ async function findHead(queue, known, deps) {
 async function reportInterrupted(comment, issue, deps, cause) {
     if (!(await deps.github.reactToComment(comment.id, 'confused')))
         return;
-    deps.warn(`Comment ${comment.id} (${comment.lines.map((line) => line.text).join('; ')}) was interrupted.`);
-    await deps.github.createComment(issue.number, renderInterrupted(view(comment), cause));
+    deps.warn(`Comment ${comment.id} by @${comment.author} (${comment.lines.length} commands) was interrupted.`);
+    await deps.writer.post(issue.number, renderInterrupted(view(comment), cause), {
+        kind: 'interrupted',
+        commands: comment.lines.map((line) => line.text.slice(0, 200)).slice(0, 50),
+        by: comment.author,
+        at: deps.now().toISOString(),
+        source: comment.id,
+    });
 }
-async function refreshBoard(issue, deps, runbook) {
+/** Republishes the board after a runbook command, or when what it says of tampering is out of date. */
+async function refreshBoard(issue, deps, runbook, changed) {
     if (!runbook?.ok)
         return;
     const context = incidentContext(deps, runbook.runbook);
-    await publishBoard(await loadIncident({ number: issue.number, title: issue.title }, context), context);
+    const snapshot = await loadIncident({ number: issue.number, title: issue.title }, context);
+    const shown = /(\d+) of the action's comments were changed/.exec(snapshot.board?.body ?? '')?.[1];
+    if (changed || Number(shown ?? 0) !== snapshot.tampered.length) {
+        // The board is a summary: failing to refresh it never fails the run that did the work.
+        await publishBoard(snapshot, context).catch((error) => deps.warn(`Could not refresh the status board: ${String(error)}`));
+    }
 }
 function view(comment) {
     return {
@@ -62571,7 +83469,6 @@ function view(comment) {
 }
 
 ;// CONCATENATED MODULE: ./src/flows/sweep.ts
-
 
 
 
@@ -62605,15 +83502,8 @@ async function sweepIncidents(deps) {
             continue;
         const now = deps.now();
         let posted = false;
-        const post = async (action, breach, text) => {
-            const marker = {
-                type: 'event',
-                action,
-                by: deps.selfLogin,
-                at: now.toISOString(),
-                breach,
-            };
-            await deps.github.createComment(issue.number, `${text}\n\n${writeMarker(marker)}`);
+        const post = async (kind, text) => {
+            await deps.writer.post(issue.number, text, { kind, by: deps.selfLogin, at: now.toISOString() });
             posted = true;
             if (!issue.labels.includes(breachLabel)) {
                 await deps.github.addLabels(issue.number, [breachLabel]);
@@ -62622,13 +83512,13 @@ async function sweepIncidents(deps) {
         };
         if (sla.escalationDue) {
             const who = deps.settings.escalation.map((name) => `@${name}`).join(' ') || `@${incident.declaredBy}`;
-            await post('escalation', 'acknowledge', `🚨 **Escalation:** this ${snapshot.severityKey?.toUpperCase()} incident was declared ${humanDuration(now.getTime() - incident.declaredAt.getTime())} ago and nobody has acknowledged it (target: ${formatDuration(severity['acknowledge-within'])}, due ${utc(sla.acknowledge.due)}).\n\n${who}: please take it, then comment \`/ack\`.`);
+            await post('escalation', `🚨 **Escalation:** this ${snapshot.severityKey?.toUpperCase()} incident was declared ${humanDuration(now.getTime() - incident.declaredAt.getTime())} ago and nobody has acknowledged it (target: ${formatDuration(severity['acknowledge-within'])}, due ${utc(sla.acknowledge.due)}).\n\n${who}: please take it, then comment \`/ack\`.`);
             escalations += 1;
         }
         if (sla.reminderDue && severity['update-every']) {
             const who = incident.commander ?? incident.acknowledgedBy ?? incident.declaredBy;
             const last = incident.updates.at(-1);
-            await post('reminder', 'update', `⏰ **Status update overdue** @${who}: ${last ? `the last update was ${humanDuration(now.getTime() - last.at.getTime())} ago` : `no update since the declaration ${humanDuration(now.getTime() - incident.declaredAt.getTime())} ago`}; this severity asks for one every ${formatDuration(severity['update-every'])}. Post it with \`/update <text>\`.`);
+            await post('reminder', `⏰ **Status update overdue** @${who}: ${last ? `the last update was ${humanDuration(now.getTime() - last.at.getTime())} ago` : `no update since the declaration ${humanDuration(now.getTime() - incident.declaredAt.getTime())} ago`}; this severity asks for one every ${formatDuration(severity['update-every'])}. Post it with \`/update <text>\`.`);
             reminders += 1;
         }
         await publishBoard(posted ? await loadIncident(issue, context) : snapshot, context);
@@ -62658,7 +83548,13 @@ async function handle(route, deps) {
         case 'comment': {
             const { comment } = route.event;
             // A comment without commands starts a run too: it may have replaced a command's pending run.
-            const trigger = extractCommandLines(comment.body).length > 0 ? triggerOf(comment) : undefined;
+            const trigger = commandLinesOf({
+                id: comment.id,
+                updatedAt: comment.updated_at ?? comment.created_at,
+                body: comment.body,
+            }).length > 0
+                ? triggerOf(comment)
+                : undefined;
             return orIgnored(await drainQueue(issueRef(route.event.issue), deps, trigger), {
                 status: 'ignored',
                 reason: trigger ? 'handled-elsewhere' : 'no-command',
@@ -62678,8 +83574,10 @@ async function handle(route, deps) {
         }
         case 'declare': {
             const declared = await declareIncident(route.event, route.severity, deps);
+            const assessment = declared.details?.assessment;
             // Commands posted between the label and this run wait in the queue.
-            return orIgnored([declared, ...(await drainQueue(issueRef(route.event.issue), deps))], declared);
+            const queued = await drainQueue(issueRef(route.event.issue), deps);
+            return orIgnored([declared, ...(assessment ? [assessment] : []), ...queued], declared);
         }
         case 'issue-changed': {
             const changed = await issueChanged(route.event, route.change, deps);
@@ -62733,6 +83631,32 @@ function combine(outcomes) {
     };
 }
 
+;// CONCATENATED MODULE: ./src/records/seal.ts
+
+const SEAL_BYTES = 16;
+/** The key comes from `secret` (the record-secret input, else the SSH private key), per repository. */
+function createSealer(secret, repository, random = external_node_crypto_.randomBytes) {
+    const nonce = () => random(9).toString('base64url');
+    const normalised = secret?.replace(/\r\n?/g, '\n').trim() ?? '';
+    if (normalised.length === 0) {
+        return { mode: 'unsealed', seal: () => undefined, verify: () => true, nonce };
+    }
+    const key = Buffer.from((0,external_node_crypto_.hkdfSync)('sha256', normalised, 'incident-issueops', `records v1 ${repository.toLowerCase()}`, 32));
+    const mac = (material) => (0,external_node_crypto_.createHmac)('sha256', key).update(material).digest().subarray(0, SEAL_BYTES).toString('base64url');
+    return {
+        mode: 'sealed',
+        seal: mac,
+        verify(material, seal) {
+            if (!seal)
+                return false;
+            const expected = Buffer.from(mac(material));
+            const given = Buffer.from(seal);
+            return expected.length === given.length && (0,external_node_crypto_.timingSafeEqual)(expected, given);
+        },
+        nonce,
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/report/summary.ts
 
 /** The job summary: one row per command handled in this run. */
@@ -62750,130 +83674,41 @@ function renderSummary(outcome) {
     ].join('\n');
 }
 
-;// CONCATENATED MODULE: ./src/main.ts
+;// CONCATENATED MODULE: ./src/runner/log.ts
 
-
-
-
-
-
-
-
-
-
-/** Composition root: the only place that reads the real environment and builds adapters. */
-async function run(env = process.env) {
-    let secrets = [];
-    try {
-        const settingsResult = readSettings((name) => getInput(name));
-        if (!settingsResult.ok) {
-            await finish({ status: 'error', reason: 'invalid-input', message: settingsResult.errors.join('\n') }, secrets);
+/**
+ * A log line writer the runner cannot be made to obey. The runner executes workflow commands found
+ * in a step's output: `::name::` at the start of a line (after blanks) and the older `##[name]`
+ * anywhere in it. Text from hosts and comments reaches the log, so any message that could hold
+ * one is written between `::stop-commands::TOKEN` and `::TOKEN::`, with a fresh random token
+ * nobody can guess: in between, the runner treats every line as text.
+ */
+function createRunnerLog(write, random = external_node_crypto_.randomBytes) {
+    return (message) => {
+        if (!/::|##\[/.test(message)) {
+            write(message);
             return;
         }
-        const { settings } = settingsResult;
-        secrets = [settings.token, settings.ssh.privateKey].filter((secret) => secret.length > 0);
-        // The runner masks line by line, so a multi-line key is registered one line at a time.
-        secrets
-            .flatMap((secret) => secret.split(/\r?\n/))
-            .map((line) => line.trim())
-            .filter((line) => line.length >= 6)
-            .forEach((line) => core_setSecret(line));
-        await finish(await runEvent(env, settings, secrets), secrets);
-    }
-    catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        await finish({ status: 'error', reason: 'unexpected', message }, secrets);
-    }
-}
-async function runEvent(env, settings, secrets) {
-    const eventName = main_required(env, 'GITHUB_EVENT_NAME');
-    const payload = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(main_required(env, 'GITHUB_EVENT_PATH'), 'utf8'));
-    const route = routeEvent(eventName, payload, {
-        labelPrefix: settings.labelPrefix,
-        selfLogin: settings.botLogin,
-    });
-    if (route.kind === 'ignore')
-        return { status: 'ignored', reason: 'not-applicable', message: route.reason };
-    if (route.kind === 'invalid')
-        return { status: 'error', reason: 'invalid-payload', message: route.reason };
-    const repository = main_required(env, 'GITHUB_REPOSITORY');
-    const [owner = '', repo = ''] = repository.split('/');
-    const serverUrl = env.GITHUB_SERVER_URL ?? 'https://github.com';
-    const deps = {
-        settings,
-        github: createGitHubAdapter({
-            token: settings.token,
-            owner,
-            repo,
-            baseUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
-            log: info,
-        }),
-        now: clockFrom(env),
-        log: info,
-        warn: warning,
-        selfLogin: settings.botLogin,
-        runUrl: `${serverUrl}/${repository}/actions/runs/${env.GITHUB_RUN_ID ?? ''}`,
-        secrets,
-        ...runnerSignals(),
-        createExecutor: (target) => createSshExecutor({
-            connection: {
-                host: target.host,
-                port: target.port,
-                user: target.user,
-                jumpHost: settings.ssh.jumpHost,
-                insecureSkipHostKeyCheck: settings.ssh.insecureSkipHostKeyCheck,
-                connectTimeoutSeconds: 10,
-            },
-            privateKey: settings.ssh.privateKey,
-            knownHosts: settings.ssh.knownHosts,
-            runnerTemp: env.RUNNER_TEMP ?? (0,external_node_os_namespaceObject.tmpdir)(),
-        }),
+        const token = `incident-issueops-${random(16).toString('hex')}`;
+        write(`::stop-commands::${token}`);
+        write(message);
+        write(`::${token}::`);
     };
-    return handle(route, deps);
 }
-async function finish(outcome, secrets) {
-    const safe = (text) => redact(text, secrets).text;
-    setOutput('status', outcome.status);
-    setOutput('reason', outcome.reason);
-    setOutput('command', outcome.command ?? '');
-    setOutput('exit-code', outcome.exitCode === undefined ? '' : String(outcome.exitCode));
-    setOutput('result', safe(JSON.stringify(outcome)));
-    if (outcome.status !== 'ignored' && process.env.GITHUB_STEP_SUMMARY) {
-        await summary.addRaw(safe(renderSummary(outcome))).write();
-    }
-    const line = safe(`${outcome.status} (${outcome.reason}): ${outcome.message}`);
-    if (outcome.status === 'error')
-        setFailed(line);
-    else if (outcome.status === 'ignored')
-        info(`Ignored: ${safe(outcome.message)}`);
-    else
-        info(line);
-}
-/**
- * The real clock, unless INCIDENT_ISSUEOPS_NOW holds a fixed ISO time: replays, demos and
- * end-to-end tests play an incident on a clock they control.
- */
-function clockFrom(env) {
-    const fixed = env.INCIDENT_ISSUEOPS_NOW;
-    if (!fixed)
-        return () => new Date();
-    const at = new Date(fixed);
-    if (Number.isNaN(at.getTime()))
-        throw new Error(`INCIDENT_ISSUEOPS_NOW="${fixed}" is not an ISO time`);
-    return () => new Date(at);
-}
+
+;// CONCATENATED MODULE: ./src/runner/signals.ts
 /**
  * The runner cancels a step with SIGINT, then SIGTERM 7.5 s later, then kills it 2.5 s after that.
  * On SIGINT the run finishes the command in progress and takes no new one; on SIGTERM it records
- * the command it could not finish, then exits.
+ * the command it could not finish, removes its SSH folders, then exits.
  */
-function runnerSignals() {
+function runnerSignals(options) {
     let stop = false;
     const wakers = new Set();
     const handlers = new Set();
     const requestStop = (signal) => {
         if (!stop)
-            warning(`${signal}: the run was cancelled; it finishes the command in progress and takes no new one.`);
+            options.warn(`${signal}: the run was cancelled; it finishes the command in progress and takes no new one.`);
         stop = true;
         for (const wake of wakers)
             wake();
@@ -62887,10 +83722,11 @@ function runnerSignals() {
                     await handler();
                 }
                 catch (error) {
-                    warning(`Could not record the interrupted command: ${String(error)}`);
+                    options.warn(`Could not record the interrupted command: ${String(error)}`);
                 }
             }
-            setFailed('The run was cancelled (SIGTERM).');
+            options.beforeExit();
+            options.fail('The run was cancelled (SIGTERM).');
             process.exit(1);
         })();
     });
@@ -62914,6 +83750,225 @@ function runnerSignals() {
             wakers.add(done);
         }),
     };
+}
+
+;// CONCATENATED MODULE: ./src/runner/workdirs.ts
+
+
+/** The name under which the main step tells the post step which SSH folders to remove. */
+const WORKDIR_STATE = 'ssh-workdirs';
+const stateSchema = array(schemas_string().min(1).max(4096)).max(100);
+/**
+ * Keeps the list of SSH folders the run created, saved to the runner's state as it changes: if the
+ * run is killed outright, the `post:` step (which the runner runs even for a cancelled job) reads
+ * it and removes what is left. Signal and exit handlers remove them too.
+ */
+function createWorkdirRegistry(options) {
+    const dirs = new Set();
+    const save = () => options.saveState(WORKDIR_STATE, JSON.stringify([...dirs]));
+    return {
+        track(dir) {
+            dirs.add(dir);
+            save();
+        },
+        untrack(dir) {
+            dirs.delete(dir);
+            save();
+        },
+        removeAll() {
+            for (const dir of [...dirs]) {
+                try {
+                    workdir_removeWorkdir(dir, options.runnerTemp);
+                }
+                catch (error) {
+                    options.warn(`Could not remove ${dir}: ${String(error)}`);
+                }
+                dirs.delete(dir);
+            }
+            save();
+        },
+    };
+}
+/** The post step: removes every folder the main step listed and did not remove itself. */
+function removeListedWorkdirs(state, runnerTemp, log) {
+    if (state.trim() === '')
+        return 0;
+    const parsed = stateSchema.safeParse(JSON.parse(state));
+    if (!parsed.success)
+        throw new Error(`the ${WORKDIR_STATE} state is not a list of folders`);
+    let removed = 0;
+    for (const dir of parsed.data) {
+        removeWorkdir(dir, runnerTemp);
+        log(`Removed ${dir} (SSH key, known_hosts and connection of a run that did not end normally).`);
+        removed += 1;
+    }
+    return removed;
+}
+
+;// CONCATENATED MODULE: ./src/main.ts
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+
+/** Composition root: the only place that reads the real environment and builds adapters. */
+async function run(env = process.env) {
+    let secrets = [];
+    const log = createRunnerLog(info);
+    const overflows = new Set();
+    const runnerTemp = env.RUNNER_TEMP ?? (0,external_node_os_namespaceObject.tmpdir)();
+    const workdirs = createWorkdirRegistry({ runnerTemp, saveState: saveState, warn: warning });
+    // Whatever way the process ends, the SSH key and the master connection go with it.
+    process.once('exit', () => workdirs.removeAll());
+    try {
+        const settingsResult = readSettings((name) => getInput(name));
+        if (!settingsResult.ok) {
+            await finish({ status: 'error', reason: 'invalid-input', message: settingsResult.errors.join('\n') }, secrets, log, overflows);
+            return;
+        }
+        const { settings } = settingsResult;
+        secrets = [...new Set([settings.token, settings.ssh.privateKey, settings.recordSecret])].filter((secret) => secret.length > 0);
+        // The runner masks line by line, so a multi-line key is registered one line at a time.
+        secrets
+            .flatMap((secret) => secret.split(/\r?\n/))
+            .map((line) => line.trim())
+            .filter((line) => line.length >= 6)
+            .forEach((line) => core_setSecret(line));
+        const outcome = await runEvent(env, settings, secrets, {
+            log,
+            runnerTemp,
+            workdirs,
+            onOverflow: (text) => overflows.add(text),
+        });
+        await finish(outcome, secrets, log, overflows);
+    }
+    catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        await finish({ status: 'error', reason: 'unexpected', message }, secrets, log, overflows);
+    }
+    finally {
+        workdirs.removeAll();
+    }
+}
+async function runEvent(env, settings, secrets, context) {
+    const eventName = main_required(env, 'GITHUB_EVENT_NAME');
+    const payload = JSON.parse((0,external_node_fs_namespaceObject.readFileSync)(main_required(env, 'GITHUB_EVENT_PATH'), 'utf8'));
+    const route = routeEvent(eventName, payload, {
+        labelPrefix: settings.labelPrefix,
+        selfLogin: settings.botLogin,
+    });
+    if (route.kind === 'ignore')
+        return { status: 'ignored', reason: 'not-applicable', message: route.reason };
+    if (route.kind === 'invalid')
+        return { status: 'error', reason: 'invalid-payload', message: route.reason };
+    const repository = main_required(env, 'GITHUB_REPOSITORY');
+    const [owner = '', repo = ''] = repository.split('/');
+    const serverUrl = env.GITHUB_SERVER_URL ?? 'https://github.com';
+    const now = clockFrom(env);
+    const runUrl = `${serverUrl}/${repository}/actions/runs/${env.GITHUB_RUN_ID ?? ''}`;
+    const github = cacheIssueReads(createGitHubAdapter({
+        token: settings.token,
+        owner,
+        repo,
+        baseUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
+        log: context.log,
+    }), { selfLogin: settings.botLogin, now });
+    const sealer = createSealer(settings.recordSecret, repository);
+    if (sealer.mode === 'unsealed')
+        warning('Neither record-secret nor ssh-private-key is set: what this action records on issues is not sealed, so anyone who can edit comments could alter it.');
+    const deps = {
+        settings,
+        github,
+        sealer,
+        writer: createIssueWriter({
+            github,
+            sealer,
+            knownSecrets: secrets,
+            runUrl,
+            onOverflow: context.onOverflow,
+        }),
+        authorizer: createAuthorizer(github, settings),
+        now,
+        log: context.log,
+        warn: warning,
+        selfLogin: settings.botLogin,
+        runUrl,
+        secrets,
+        ...runnerSignals({
+            warn: warning,
+            beforeExit: () => context.workdirs.removeAll(),
+            fail: setFailed,
+        }),
+        createExecutor: (target) => createSshExecutor({
+            connection: {
+                host: target.host,
+                port: target.port,
+                user: target.user,
+                jumpHost: settings.ssh.jumpHost,
+                insecureSkipHostKeyCheck: settings.ssh.insecureSkipHostKeyCheck,
+                connectTimeoutSeconds: 10,
+            },
+            privateKey: settings.ssh.privateKey,
+            knownHosts: settings.ssh.knownHosts,
+            runnerTemp: context.runnerTemp,
+            tracker: context.workdirs,
+            knownSecrets: secrets,
+        }),
+    };
+    try {
+        return await handle(route, deps);
+    }
+    finally {
+        const counts = github.requestCounts();
+        const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
+        context.log(`GitHub API: ${total} calls (${Object.entries(counts)
+            .map(([name, count]) => `${name} ${count}`)
+            .join(', ')})`);
+    }
+}
+async function finish(outcome, secrets, log, overflows) {
+    const safe = (text) => redact(text, secrets).text;
+    setOutput('status', outcome.status);
+    setOutput('reason', outcome.reason);
+    setOutput('command', outcome.command ?? '');
+    setOutput('exit-code', outcome.exitCode === undefined ? '' : String(outcome.exitCode));
+    setOutput('result', safe(JSON.stringify(outcome)));
+    if (outcome.status !== 'ignored' && process.env.GITHUB_STEP_SUMMARY) {
+        const cut = [...overflows].map((text) => `\n<details><summary>Text cut from a comment</summary>\n\n${text}\n\n</details>\n`);
+        await summary.addRaw(safe(renderSummary(outcome) + cut.join('')).slice(0, 900_000)).write();
+    }
+    const line = safe(`${outcome.status} (${outcome.reason}): ${outcome.message}`);
+    if (outcome.status === 'error')
+        setFailed(line);
+    else if (outcome.status === 'ignored')
+        log(`Ignored: ${safe(outcome.message)}`);
+    else
+        log(line);
+}
+/**
+ * The real clock, unless INCIDENT_ISSUEOPS_NOW holds a fixed ISO time: replays, demos and
+ * end-to-end tests play an incident on a clock they control.
+ */
+function clockFrom(env) {
+    const fixed = env.INCIDENT_ISSUEOPS_NOW;
+    if (!fixed)
+        return () => new Date();
+    const at = new Date(fixed);
+    if (Number.isNaN(at.getTime()))
+        throw new Error(`INCIDENT_ISSUEOPS_NOW="${fixed}" is not an ISO time`);
+    return () => new Date(at);
 }
 function main_required(env, name) {
     const value = env[name];
@@ -71843,6 +92898,17 @@ exports.visitAsync = visitAsync;
 /******/ /* webpack/runtime/hasOwnProperty shorthand */
 /******/ (() => {
 /******/ 	__nccwpck_require__.o = (obj, prop) => (Object.prototype.hasOwnProperty.call(obj, prop))
+/******/ })();
+/******/ 
+/******/ /* webpack/runtime/make namespace object */
+/******/ (() => {
+/******/ 	// define __esModule on exports
+/******/ 	__nccwpck_require__.r = (exports) => {
+/******/ 		if(typeof Symbol !== 'undefined' && Symbol.toStringTag) {
+/******/ 			Object.defineProperty(exports, Symbol.toStringTag, { value: 'Module' });
+/******/ 		}
+/******/ 		Object.defineProperty(exports, '__esModule', { value: true });
+/******/ 	};
 /******/ })();
 /******/ 
 /************************************************************************/

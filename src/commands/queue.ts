@@ -1,5 +1,7 @@
+import { atLeast } from '../authz/permission.ts';
+import type { Permission } from '../config/runbook.schema.ts';
 import { severityFromLabel } from '../events/route.ts';
-import type { CommentReaction, IssueComment, IssueEventRecord } from '../github/port.ts';
+import type { CommentReaction, IssueComment, IssueEventRecord, RepositoryRole } from '../github/port.ts';
 import { extractCommandLines, type CommandLine } from './extract.ts';
 
 /**
@@ -98,11 +100,27 @@ export function commandComments(
       htmlUrl: comment.htmlUrl,
       createdAt: comment.createdAt,
       updatedAt: comment.updatedAt,
-      lines: extractCommandLines(comment.body),
+      lines: commandLinesOf(comment),
       reactions: comment.reactions,
     }))
     .filter((comment) => comment.lines.length > 0)
     .sort((a, b) => a.id - b.id);
+}
+
+/**
+ * Each comment is parsed once per run, however many times the queue is looked at: a comment that
+ * is costly to parse (deep nesting, thousands of brackets) costs that once.
+ */
+const parsed = new Map<string, CommandLine[]>();
+
+export function commandLinesOf(comment: Pick<IssueComment, 'id' | 'updatedAt' | 'body'>): CommandLine[] {
+  const key = `${comment.id} ${comment.updatedAt} ${comment.body.length}`;
+  let lines = parsed.get(key);
+  if (!lines) {
+    lines = extractCommandLines(comment.body);
+    parsed.set(key, lines);
+  }
+  return lines;
 }
 
 /** A comment was edited when its text changed after it was posted: such text is never run. */
@@ -160,4 +178,67 @@ export function nextStep(
   }
   const next = queue.find((comment) => !head || comment.id > head.comment.id);
   return next ? { kind: 'claim', comment: next } : { kind: 'empty' };
+}
+
+/** Read-only commands a person below the permission floor may run, at most this often. */
+export const READ_ONLY_LIMIT = { commands: 3, windowMinutes: 10 } as const;
+
+/** Whether a comment is taken into the queue, or refused whole before anything is claimed. */
+export type Admission =
+  | { kind: 'run' }
+  | {
+      kind: 'refuse';
+      reason: 'too-many-commands' | 'no-access' | 'not-responder' | 'rate-limited';
+      /**
+       * `comment`: a reply to this comment. `person`: the one notice this person gets (per
+       * incident; per rate-limit window for `rate-limited`), or nothing when they already had it.
+       */
+      reply: 'comment' | 'person';
+      retryAt?: Date;
+    };
+
+export interface AdmissionFacts {
+  role: RepositoryRole;
+  /** The least role that may run commands other than read-only ones (the permission input). */
+  floor: Permission;
+  /** Read-only commands and the role each needs. */
+  readOnly: ReadonlyMap<string, Permission>;
+  maxCommands: number;
+  /** When this person's read-only commands were answered (for the rate limit). */
+  readOnlyAnswers: readonly Date[];
+  now: Date;
+}
+
+/**
+ * Decides, from the comment and what is known of its author, whether the comment may take a place
+ * in the queue. A comment is refused whole when its author has no access; when its author is below
+ * the permission floor and asks for more than the read-only commands, or for those too often; or
+ * when a responder's comment holds more commands than one comment may (none of them runs). Pure.
+ */
+export function admit(comment: Pick<QueuedComment, 'lines'>, facts: AdmissionFacts): Admission {
+  if (facts.role === 'none') return { kind: 'refuse', reason: 'no-access', reply: 'person' };
+  if (atLeast(facts.role, facts.floor)) {
+    return comment.lines.length > facts.maxCommands
+      ? { kind: 'refuse', reason: 'too-many-commands', reply: 'comment' }
+      : { kind: 'run' };
+  }
+  const readOnly = comment.lines.every((line) => {
+    const needs = facts.readOnly.get(line.name);
+    return needs !== undefined && atLeast(facts.role, needs);
+  });
+  if (!readOnly) return { kind: 'refuse', reason: 'not-responder', reply: 'person' };
+  const windowMs = READ_ONLY_LIMIT.windowMinutes * 60_000;
+  const recent = facts.readOnlyAnswers
+    .filter((at) => facts.now.getTime() - at.getTime() < windowMs)
+    .sort((a, b) => a.getTime() - b.getTime());
+  if (recent.length + comment.lines.length > READ_ONLY_LIMIT.commands) {
+    const oldest = recent[0] ?? facts.now;
+    return {
+      kind: 'refuse',
+      reason: 'rate-limited',
+      reply: 'person',
+      retryAt: new Date(oldest.getTime() + windowMs),
+    };
+  }
+  return { kind: 'run' };
 }
