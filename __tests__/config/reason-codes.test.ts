@@ -22,7 +22,7 @@ describe('reason codes', () => {
   test('every code the README lists is in the list, and every listed code is in the README', () => {
     const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
     const table = readme.slice(readme.indexOf('### Reason codes'));
-    const documented = [...table.matchAll(/^\| `([a-z-]+)` \|/gm)].map((match) => match[1]);
+    const documented = [...table.matchAll(/^\| `([a-z-]+)`\s+\|/gm)].map((match) => match[1]);
     expect(documented.sort()).toEqual(Object.keys(REASON_CODES).sort());
   });
 });
