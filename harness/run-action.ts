@@ -121,7 +121,8 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
   const child = await new Promise<{ code: number; stdout: string; stderr: string }>((done) => {
     const process_ = execFile(
       process.execPath,
-      [options.entry ?? join(ROOT, actionYml.runs.main)],
+      // INCIDENT_ISSUEOPS_BUNDLE runs another build (say, an earlier release) through the same tests.
+      [options.entry ?? process.env.INCIDENT_ISSUEOPS_BUNDLE ?? join(ROOT, actionYml.runs.main)],
       { env, cwd: workspace, timeout: options.timeoutMs ?? 120_000, maxBuffer: 64 * 1024 * 1024 },
       (error, stdout, stderr) => {
         const code = error ? (typeof error.code === 'number' ? error.code : 1) : 0;
@@ -137,7 +138,7 @@ export async function runAction(options: RunActionOptions): Promise<ActionRun> {
     const interpreted = interpretRunnerLog(child.stdout);
     // The runner runs `post:` after the job's steps, even when the main step failed or was cancelled.
     let post: ActionRun['post'];
-    if (actionYml.runs.post && options.post !== false) {
+    if (actionYml.runs.post && options.post !== false && !process.env.INCIDENT_ISSUEOPS_BUNDLE) {
       const stateEnv = Object.fromEntries(
         Object.entries(state).map(([name, value]) => [`STATE_${name}`, value]),
       );
