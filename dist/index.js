@@ -31449,7 +31449,7 @@ which.sync = whichSync
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6080);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3275);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -31458,7 +31458,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 6080:
+/***/ 3275:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -53645,12 +53645,14 @@ const C1_STRINGS = new Set([0x90, 0x98, 0x9d, 0x9e, 0x9f]);
 const ESC_STRINGS = new Set([...']PX^_'].map((char) => char.charCodeAt(0)));
 /**
  * Everything the scanner stops at: C0 controls but tab and newline, DEL, C1 controls, and the
- * invisible format characters (soft hyphen, zero-width and bidirectional controls) that would let
+ * invisible characters (soft hyphen, zero-width characters and joiners, line and paragraph
+ * separators, bidirectional controls, fillers, variation selectors, tag characters) that would let
  * a token be printed in pieces or the text be shown in another order than it was written.
  */
 const SPECIAL = 
-// eslint-disable-next-line no-control-regex
-/[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+// Combining and joining characters are listed on purpose: each goes on its own.
+// eslint-disable-next-line no-control-regex, no-misleading-character-class
+/[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\u3164\ufe00-\ufe0f\ufeff\uffa0]|\udb40[\udc00-\udc7f]/g;
 function createSanitiser() {
     const decoder = new external_node_string_decoder_namespaceObject.StringDecoder('utf8');
     let carry = '';
@@ -53687,7 +53689,7 @@ function createSanitiser() {
                 continue;
             }
             if (code !== ESC && code !== C1_CSI && !C1_STRINGS.has(code)) {
-                i = at + 1;
+                i = at + found[0].length;
                 continue;
             }
             const end = sequenceEnd(text, at);
@@ -54704,7 +54706,8 @@ function openFence(text) {
 
 function createIssueWriter(options) {
     const body = (issueNumber, text, record) => {
-        const safe = redact(text, options.knownSecrets).text;
+        // A cut by UTF-16 index can leave half a character; GitHub gets well-formed text only.
+        const safe = redact(text, options.knownSecrets).text.toWellFormed();
         const limit = BODY_LIMIT - recordOverhead(record);
         if (safe.length > limit)
             options.onOverflow(safe);
@@ -54798,6 +54801,7 @@ function cacheIssueReads(port, options) {
             });
             return [...list];
         },
+        getComment: (commentId) => (count('getComment'), port.getComment(commentId)),
         async createComment(issueNumber, body) {
             count('createComment');
             const posted = await port.createComment(issueNumber, body);
@@ -60184,7 +60188,18 @@ throttling.VERSION = plugin_throttling_dist_bundle_VERSION;
 throttling.triggersNotification = triggersNotification;
 
 
+;// CONCATENATED MODULE: ./src/github/port.ts
+/** The comment is gone (deleted meanwhile): whatever was to be done with it cannot be. */
+class CommentGone extends Error {
+    commentId;
+    constructor(commentId) {
+        super(`comment ${commentId} no longer exists`);
+        this.commentId = commentId;
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/github/octokit-adapter.ts
+
 
 
 
@@ -60275,17 +60290,18 @@ function createGitHubAdapter(options, octokit = createOctokit(options)) {
                 issue_number: issueNumber,
                 per_page: 100,
             });
-            return comments.map((comment) => ({
-                id: comment.id,
-                body: comment.body ?? '',
-                author: comment.user?.login ?? '',
-                authorType: comment.user?.type ?? '',
-                authorAssociation: comment.author_association,
-                createdAt: comment.created_at,
-                updatedAt: comment.updated_at,
-                htmlUrl: comment.html_url,
-                reactions: rollupOf(comment.reactions),
-            }));
+            return comments.map(commentOf);
+        },
+        async getComment(commentId) {
+            try {
+                const { data } = await octokit.rest.issues.getComment({ ...repo, comment_id: commentId });
+                return commentOf(data);
+            }
+            catch (error) {
+                if (statusOf(error) === 404)
+                    return undefined;
+                throw error;
+            }
         },
         async createComment(issueNumber, body) {
             const { data } = await octokit.rest.issues.createComment({ ...repo, issue_number: issueNumber, body });
@@ -60295,12 +60311,19 @@ function createGitHubAdapter(options, octokit = createOctokit(options)) {
             await octokit.rest.issues.updateComment({ ...repo, comment_id: commentId, body });
         },
         async reactToComment(commentId, content) {
-            const { status } = await octokit.rest.reactions.createForIssueComment({
-                ...repo,
-                comment_id: commentId,
-                content,
-            });
-            return status === 201;
+            try {
+                const { status } = await octokit.rest.reactions.createForIssueComment({
+                    ...repo,
+                    comment_id: commentId,
+                    content,
+                });
+                return status === 201;
+            }
+            catch (error) {
+                if (statusOf(error) === 404)
+                    throw new CommentGone(commentId);
+                throw error;
+            }
         },
         async listCommentReactions(commentId) {
             const reactions = await octokit.paginate(octokit.rest.reactions.listForIssueComment, {
@@ -60355,6 +60378,19 @@ function createGitHubAdapter(options, octokit = createOctokit(options)) {
                 throw error;
             }
         },
+    };
+}
+function commentOf(comment) {
+    return {
+        id: comment.id,
+        body: comment.body ?? '',
+        author: comment.user?.login ?? '',
+        authorType: comment.user?.type ?? '',
+        authorAssociation: comment.author_association,
+        createdAt: comment.created_at,
+        updatedAt: comment.updated_at,
+        htmlUrl: comment.html_url,
+        reactions: rollupOf(comment.reactions),
     };
 }
 /**
@@ -79652,7 +79688,8 @@ function describeProblem(node, body) {
     const end = node.position?.end.offset;
     const typed = start === undefined || end === undefined ? '' : body.slice(start, end);
     const shown = typed.replace(/\s+/g, ' ').replace(/`/g, "'");
-    const quoted = shown === '' ? '' : ` (\`${shown.length > 40 ? `${shown.slice(0, 40)}…` : shown}\`)`;
+    const chars = [...shown];
+    const quoted = shown === '' ? '' : ` (\`${chars.length > 40 ? `${chars.slice(0, 40).join('')}…` : shown}\`)`;
     const what = OFFENDING[node.type] ?? 'markup';
     const advice = what === 'a link' ? ', with any address in backticks' : '';
     return `the command line contains ${what}${quoted}; write the command as plain text${advice}`;
@@ -79887,10 +79924,11 @@ const CLOSING = ['+1', '-1', 'confused'];
  */
 const RELABEL_GAP_MS = 60_000;
 /**
- * Reads the window from the issue's label, close and reopen events, oldest first. The action's own
- * label changes (`/severity`) never end it.
+ * Reads the window from the issue's label, close and reopen events, oldest first. A relabel (one
+ * severity label off, another on, as `/severity` does) never ends it; whoever made the change, a
+ * label added by another workflow's token counts like anyone's.
  */
-function commandWindow(events, labelPrefix, selfLogin = '') {
+function commandWindow(events, labelPrefix) {
     const labels = new Set();
     let open = true;
     let start;
@@ -79899,7 +79937,7 @@ function commandWindow(events, labelPrefix, selfLogin = '') {
     for (const event of events) {
         const at = new Date(event.createdAt);
         if ((event.event === 'labeled' || event.event === 'unlabeled') && event.label) {
-            if (!severityFromLabel(event.label, labelPrefix) || event.actor === selfLogin)
+            if (!severityFromLabel(event.label, labelPrefix))
                 continue;
             if (event.event === 'labeled')
                 labels.add(event.label.toLowerCase());
@@ -79924,26 +79962,44 @@ function commandWindow(events, labelPrefix, selfLogin = '') {
     return { start, active };
 }
 /**
+ * Whether a comment may hold a command at all: some line starts (after blanks) with a slash, an
+ * escaped slash or a slash entity. Comments without one are never parsed.
+ */
+function mayHoldCommand(body) {
+    return /(?:^|\n)[ \t]*(?:\/|\\\/|&(?:#0*47|#x0*2f|sol);)/i.test(body);
+}
+/** Longest comment parsed for someone below the permission floor; theirs are read-only commands. */
+const NON_RESPONDER_PARSE_LIMIT = 4_000;
+/**
  * The command comments of the window, in comment order (GitHub's ids grow with time). The action's
- * own comments and other bots' are never commands.
+ * own comments and other bots' are never commands. `parseFor` says whether a comment's author may
+ * have it parsed: parsing is the costly part, and a long comment from someone below the permission
+ * floor is refused without it (`unread`).
  */
 function commandComments(comments, options) {
-    return comments
-        .filter((comment) => comment.author !== options.selfLogin &&
-        comment.authorType !== 'Bot' &&
-        new Date(comment.createdAt).getTime() >= options.since.getTime())
-        .map((comment) => ({
-        id: comment.id,
-        author: comment.author,
-        body: comment.body,
-        htmlUrl: comment.htmlUrl,
-        createdAt: comment.createdAt,
-        updatedAt: comment.updatedAt,
-        lines: commandLinesOf(comment),
-        reactions: comment.reactions,
-    }))
-        .filter((comment) => comment.lines.length > 0)
-        .sort((a, b) => a.id - b.id);
+    const queued = [];
+    for (const comment of comments) {
+        if (comment.author === options.selfLogin || comment.authorType === 'Bot')
+            continue;
+        if (new Date(comment.createdAt).getTime() < options.since.getTime() || !mayHoldCommand(comment.body))
+            continue;
+        const parse = options.parseFor?.(comment) ?? true;
+        const lines = parse ? commandLinesOf(comment) : [];
+        if (parse && lines.length === 0)
+            continue;
+        queued.push({
+            id: comment.id,
+            author: comment.author,
+            body: comment.body,
+            htmlUrl: comment.htmlUrl,
+            createdAt: comment.createdAt,
+            updatedAt: comment.updatedAt,
+            lines,
+            reactions: comment.reactions,
+            ...(parse ? {} : { unread: true }),
+        });
+    }
+    return queued.sort((a, b) => a.id - b.id);
 }
 /**
  * Each comment is parsed once per run, however many times the queue is looked at: a comment that
@@ -79961,7 +80017,7 @@ function commandLinesOf(comment) {
 }
 /** A comment was edited when its text changed after it was posted: such text is never run. */
 function wasEdited(comment) {
-    return new Date(comment.updatedAt).getTime() > new Date(comment.createdAt).getTime();
+    return (comment.edited === true || new Date(comment.updatedAt).getTime() > new Date(comment.createdAt).getTime());
 }
 function claimStateOf(reactions, selfLogin) {
     const own = reactions.filter((reaction) => reaction.user === selfLogin);
@@ -80003,12 +80059,13 @@ function admit(comment, facts) {
     if (atLeast(facts.role, facts.floor)) {
         return comment.lines.length > facts.maxCommands
             ? { kind: 'refuse', reason: 'too-many-commands', reply: 'comment' }
-            : { kind: 'run' };
+            : { kind: 'run', lane: 'ordered' };
     }
-    const readOnly = comment.lines.every((line) => {
-        const needs = facts.readOnly.get(line.name);
-        return needs !== undefined && atLeast(facts.role, needs);
-    });
+    const readOnly = !comment.unread &&
+        comment.lines.every((line) => {
+            const needs = facts.readOnly.get(line.name);
+            return needs !== undefined && atLeast(facts.role, needs);
+        });
     if (!readOnly)
         return { kind: 'refuse', reason: 'not-responder', reply: 'person' };
     const windowMs = READ_ONLY_LIMIT.windowMinutes * 60_000;
@@ -80024,7 +80081,7 @@ function admit(comment, facts) {
             retryAt: new Date(oldest.getTime() + windowMs),
         };
     }
-    return { kind: 'run' };
+    return { kind: 'run', lane: 'side' };
 }
 
 ;// CONCATENATED MODULE: ./src/commands/suggest.ts
@@ -80502,8 +80559,13 @@ function headAndTail(text, budget) {
         return text;
     const marker = `\n… ${text.length - budget} characters omitted here; the workflow run log has the captured output …\n`;
     const keep = Math.max(0, budget - marker.length);
-    const head = Math.ceil(keep * 0.6);
-    return text.slice(0, head) + marker + text.slice(text.length - (keep - head));
+    const head = boundary(text, Math.ceil(keep * 0.6));
+    return (text.slice(0, head) + marker + text.slice(boundary(text, text.length - (keep - Math.ceil(keep * 0.6)))));
+}
+/** `index`, moved back off the second half of a surrogate pair, so a cut never splits a character. */
+function boundary(text, index) {
+    const code = text.charCodeAt(index);
+    return index > 0 && code >= 0xdc00 && code <= 0xdfff ? index - 1 : index;
 }
 function formatMs(ms) {
     if (ms < 1000)
@@ -80703,6 +80765,14 @@ function renderNoLongerIncident(view) {
         `⏹️ **Not run:** [this comment](${view.htmlUrl}) by @${view.author} asked for ${commandList(view)}, but the issue was closed or lost its incident label before its turn came.`,
         '',
         'Nothing was executed. Reopen the incident (or label it again) and post the command again if it is still needed.',
+    ].join('\n');
+}
+/** A command whose turn came long after it was posted: the situation it was meant for has moved on. */
+function renderStale(view, claimTimeoutMs) {
+    return [
+        `⏹️ **Not run:** [this comment](${view.htmlUrl}) by @${view.author} asked for ${commandList(view)} more than ${Math.round(claimTimeoutMs / 60_000)} minutes before its turn came (\`claim-timeout\`).`,
+        '',
+        'A command that old is not run by itself: the situation it was meant for may have changed. Nothing was executed; post it again if it is still needed.',
     ].join('\n');
 }
 
@@ -81177,17 +81247,23 @@ async function loadRunbook(path, readFile) {
 
 ;// CONCATENATED MODULE: ./src/incident/facts.ts
 
+/** How far apart a label change and the action's record of it may be and still be one change. */
+const RELABEL_MATCH_MS = 120_000;
 /**
- * Gathers the facts, oldest first. Label changes the action made itself are skipped: its record
- * for that change names the person who asked for it.
+ * Gathers the facts, oldest first. A label change the action made for `/severity` is skipped: its
+ * record names the person who asked. Other label changes by the same login (another workflow's
+ * GITHUB_TOKEN opening an incident from an alert, say) count like anyone's.
  */
 function collectFacts(sources) {
     const facts = [];
+    const relabels = sources.records.flatMap(({ record }) => record.kind === 'severity' ? [{ at: Date.parse(record.at), severity: record.severity }] : []);
+    const ownRelabel = (at, severity, kind) => relabels.some((relabel) => Math.abs(relabel.at - at.getTime()) <= RELABEL_MATCH_MS &&
+        (kind === 'unlabeled' || relabel.severity === severity));
     for (const event of sources.events) {
         const at = new Date(event.createdAt);
         if ((event.event === 'labeled' || event.event === 'unlabeled') && event.label) {
             const severity = severityFromLabel(event.label, sources.labelPrefix);
-            if (severity && event.actor !== sources.selfLogin) {
+            if (severity && !(event.actor === sources.selfLogin && ownRelabel(at, severity, event.event))) {
                 facts.push({ kind: event.event, at, actor: event.actor, severity });
             }
         }
@@ -82966,8 +83042,8 @@ async function runOrHold(command, context) {
 /**
  * Runs a held destructive command. The plan is read back only from a sealed record of the action's
  * own comment, so an edited plan or a pasted one is never run. The code is spent by the action's
- * 🚀 on the comment that asked for the command: GitHub keeps one reaction per user and kind, so of
- * two confirmations exactly one runs the plan, and a spent code stays spent whatever is edited.
+ * 🚀 on the plan comment: GitHub keeps one reaction per user and kind, so of two confirmations
+ * exactly one runs the plan, and a spent code stays spent whatever is edited.
  */
 async function comment_confirm(code, line, context) {
     const { deps } = context;
@@ -83020,11 +83096,13 @@ async function comment_confirm(code, line, context) {
         return onHost(planned.plan, 'confirmed', line, execution, context);
     let won;
     try {
-        won = await deps.github.reactToComment(pending.source, 'rocket');
+        // Spent by the action's 🚀 on the plan itself: one mark per code, even for several plans asked
+        // for in one comment.
+        won = await deps.github.reactToComment(held.comment.id, 'rocket');
     }
     catch (error) {
-        deps.log(`Could not mark the request of plan ${code} as confirmed: ${String(error)}`);
-        return refuse('The comment that asked for this command is gone, so its plan is not run. Post the command again.');
+        deps.log(`Could not mark plan ${code} as confirmed: ${String(error)}`);
+        return refuse('The plan comment is gone, so it is not run. Post the command again.');
     }
     if (!won)
         return refuse('That code was already used; a code runs its command once.');
@@ -83126,27 +83204,36 @@ function confirmationCode(commentId, command, args) {
 
 
 
+
+
 /** Longest pause between two looks at a comment another run is handling. */
 const MAX_PAUSE_MS = 10_000;
 /**
- * Refused comments answered per run, after the commands that run. Noise never delays a command,
+ * Comments answered per run outside the ordered queue (read-only commands of people below the
+ * floor, and comments refused whole), after the commands that run. Noise never delays a command,
  * and a flood of it costs each run a bounded number of writes; the next run answers the rest.
  */
-const MAX_REFUSALS_PER_RUN = 10;
+const MAX_SIDE_PER_RUN = 10;
+/** How old the issue as this run read it may be before a comment is looked at again at its turn. */
+const FRESH_MS = 2_000;
 /** Read-only commands and the role each needs: the same for every runbook. */
 const READ_ONLY = new Map([...BUILTIN_COMMANDS, ...LIFECYCLE_COMMANDS]
     .filter((spec) => spec.readOnly)
     .map((spec) => [spec.name, spec.permission]));
 /**
- * Handles every command on the issue that no run has handled yet, oldest first, claiming each
- * before it runs it (see commands/queue.ts). Comments refused whole (too many commands, or an
- * author who may not run them) take no place in the queue: they are answered after the commands
- * that run, at most once each. The issue is read once; it is read again only while another run
- * holds a command this run waits behind, or while GitHub does not list the run's own comment yet.
+ * Handles every command on the issue that no run has handled yet. Responders' commands run in
+ * comment order, each claimed before it runs (see commands/queue.ts). Everything else (read-only
+ * commands from people below the floor, comments refused whole) takes no place in that order: it
+ * is answered after the commands that run, at most MAX_SIDE_PER_RUN a run, each once.
+ *
+ * The issue is read once. It is read again only where correctness needs what others did since:
+ * while another run holds a command this run waits behind; while GitHub does not list the run's
+ * own comment yet; and, when the first read is older than FRESH_MS at a command's turn, that one
+ * comment and the issue's state (was it edited, deleted, the issue closed meanwhile?).
  */
 async function drainQueue(issue, deps, trigger) {
     const outcomes = [];
-    const readWindow = async () => commandWindow(await deps.github.listEvents(issue.number), deps.settings.labelPrefix, deps.selfLogin);
+    const readWindow = async () => commandWindow(await deps.github.listEvents(issue.number), deps.settings.labelPrefix);
     let window = await readWindow();
     const since = window.start ?? (trigger ? new Date(trigger.createdAt) : undefined);
     if (!since)
@@ -83156,31 +83243,93 @@ async function drainQueue(issue, deps, trigger) {
     const known = new Map();
     const lostClaims = new Map();
     const admissions = new Map();
+    const answeredHere = new Set();
+    let listedAt = deps.elapsedMs();
     let runbook;
     let current;
     let terminating = false;
     let boardStale = false;
     let pauses = 0;
     let lagLooks = 0;
-    const admissionOf = async (comment, records) => {
-        const remembered = admissions.get(comment.id);
-        if (remembered)
-            return remembered;
-        const admission = admit(comment, {
-            role: await deps.authorizer.roleOf(comment.author),
-            floor: deps.settings.permission,
-            readOnly: READ_ONLY,
-            maxCommands: deps.settings.maxCommandsPerComment,
-            readOnlyAnswers: records
-                .map(({ record }) => record)
-                .filter((record) => record.kind === 'answered' &&
-                READ_ONLY.has(record.command) &&
-                record.by.toLowerCase() === comment.author.toLowerCase())
-                .map((record) => new Date('at' in record ? record.at : 0)),
-            now: deps.now(),
+    const stopping = () => terminating || deps.signals.stopRequested();
+    const refresh = () => {
+        deps.github.refresh(issue.number);
+        listedAt = deps.elapsedMs();
+    };
+    /** Admissions in comment order, counting each person's read-only commands as they are admitted. */
+    const sortLanes = async (listed, records) => {
+        const answered = answeredSources(records);
+        // Roles of the people who may have asked for something (one lookup each per run, in parallel).
+        const authors = [
+            ...new Set(listed
+                .filter((comment) => comment.author !== deps.selfLogin &&
+                comment.authorType !== 'Bot' &&
+                new Date(comment.createdAt) >= since &&
+                mayHoldCommand(comment.body))
+                .map((comment) => comment.author)),
+        ];
+        const roles = new Map(await Promise.all(authors.map(async (author) => [author, await deps.authorizer.roleOf(author)])));
+        const responder = (author) => atLeast(roles.get(author) ?? 'none', deps.settings.permission);
+        const queue = commandComments(listed, {
+            selfLogin: deps.selfLogin,
+            since,
+            parseFor: (comment) => responder(comment.author) || comment.body.length <= NON_RESPONDER_PARSE_LIMIT,
         });
-        admissions.set(comment.id, admission);
-        return admission;
+        const lanes = { ordered: [], side: [], refused: [], answered };
+        const pending = new Map();
+        for (const comment of queue) {
+            const author = comment.author.toLowerCase();
+            let admission = admissions.get(comment.id);
+            if (!admission) {
+                admission = admit(comment, {
+                    role: roles.get(comment.author) ?? 'none',
+                    floor: deps.settings.permission,
+                    readOnly: READ_ONLY,
+                    maxCommands: deps.settings.maxCommandsPerComment,
+                    readOnlyAnswers: [...readOnlyAnswersOf(author, records), ...(pending.get(author) ?? [])],
+                    now: deps.now(),
+                });
+                admissions.set(comment.id, admission);
+            }
+            if (known.get(comment.id)?.state === 'finished')
+                continue;
+            if (admission.kind === 'run' && admission.lane === 'ordered') {
+                if (!(await closedByUs(comment)))
+                    lanes.ordered.push(comment);
+                continue;
+            }
+            const untouched = !answered.has(comment.id) && !answeredHere.has(comment.id) && !(await touched(comment));
+            if (admission.kind === 'run') {
+                // Counted now, so that later comments of the same person see them.
+                if (untouched)
+                    pending.set(author, [...(pending.get(author) ?? []), ...comment.lines.map(() => deps.now())]);
+                if (untouched)
+                    lanes.side.push(comment);
+            }
+            else if (untouched)
+                lanes.refused.push({ comment, admission });
+        }
+        return lanes;
+    };
+    /** Whether the action has already reacted to a comment it never claimed (refused or answered). */
+    const touched = async (comment) => {
+        const anyone = [CLAIM, ...CLOSING].some((content) => (comment.reactions[content] ?? 0) > 0);
+        if (!anyone)
+            return false;
+        const own = (await deps.github.listCommentReactions(comment.id)).filter((reaction) => reaction.user === deps.selfLogin);
+        return own.length > 0;
+    };
+    /**
+     * A comment refused whole once (the action's 😕, no 👀) stays refused even when its author may
+     * run commands now: it is finished, never run later.
+     */
+    const closedByUs = async (comment) => {
+        if (!surelyUnclaimed(comment) || !CLOSING.some((content) => (comment.reactions[content] ?? 0) > 0))
+            return false;
+        const state = claimStateOf(await deps.github.listCommentReactions(comment.id), deps.selfLogin);
+        if (state.state === 'finished')
+            known.set(comment.id, state);
+        return state.state === 'finished';
     };
     // Cancelled while a command runs: say so on the issue before the runner kills the process.
     const unregister = deps.signals.onTerminate(async () => {
@@ -83210,7 +83359,7 @@ async function drainQueue(issue, deps, trigger) {
         }
         catch (error) {
             // Say so now rather than leave the queue held until the claim times out.
-            if (!terminating) {
+            if (!terminating && !(error instanceof CommentGone)) {
                 const message = redact(String(error), deps.secrets).text;
                 await reportInterrupted(comment, issue, deps, { kind: 'failed', message }).catch(() => undefined);
             }
@@ -83225,83 +83374,118 @@ async function drainQueue(issue, deps, trigger) {
         await deps.github.reactToComment(comment.id, 'confused');
         return [{ status: 'refused', reason, message: `comment ${comment.id}: ${reason}, nothing was executed` }];
     };
-    const claimAndHandle = async (comment) => {
-        if (deps.signals.stopRequested() || terminating)
+    /**
+     * The comment as it stands at its turn. When what this run read is no longer fresh: read that
+     * comment again (deleted? edited?) and whether the issue is still an open incident.
+     */
+    const atItsTurn = async (comment) => {
+        if (deps.elapsedMs() - listedAt <= FRESH_MS)
+            return comment;
+        const now = await deps.github.getComment(comment.id);
+        if (!now)
+            return undefined;
+        const incident = await deps.github.getIssue(issue.number);
+        const active = incident.state === 'open' &&
+            incident.labels.some((label) => severityFromLabel(label, deps.settings.labelPrefix) !== undefined);
+        if (!active)
+            window = { ...window, active: false };
+        return {
+            ...comment,
+            updatedAt: now.updatedAt,
+            ...(now.body !== comment.body ? { edited: true } : {}),
+        };
+    };
+    /** Claims a comment (the 👀 decides which run) and handles it; false when the run must stop. */
+    const claimAndHandle = async (queued, lane) => {
+        if (stopping())
             return false;
-        if (!(await deps.github.reactToComment(comment.id, CLAIM))) {
+        const comment = await atItsTurn(queued);
+        if (!comment) {
+            deps.log(`Comment ${queued.id} was deleted before its turn; nothing to do.`);
+            known.set(queued.id, { state: 'finished', outcome: 'gone' });
+            return true;
+        }
+        let claimed;
+        try {
+            claimed = await deps.github.reactToComment(comment.id, CLAIM);
+        }
+        catch (error) {
+            if (!(error instanceof CommentGone))
+                throw error;
+            deps.log(`Comment ${comment.id} was deleted before its turn; nothing to do.`);
+            known.set(comment.id, { state: 'finished', outcome: 'gone' });
+            return true;
+        }
+        if (!claimed) {
             const losses = (lostClaims.get(comment.id) ?? 0) + 1;
             lostClaims.set(comment.id, losses);
             if (losses >= 3) {
                 throw new Error(`comment ${comment.id} already has this token's 👀, but no reaction by "${deps.selfLogin}" shows it: set the bot-login input to the login the token posts as`);
             }
             deps.log(`Comment ${comment.id} was claimed by another run first.`);
-            deps.github.refresh(issue.number);
+            refresh();
             await deps.sleep(500 * losses);
             return true;
         }
-        deps.log(`Claimed comment ${comment.id} by @${comment.author}.`);
+        deps.log(`Claimed comment ${comment.id} by @${comment.author} (${lane}).`);
         known.set(comment.id, { state: 'claimed', claimedAt: deps.now() });
-        const handled = await handleClaimed(comment);
+        // A command whose turn comes long after it was posted is not run: things have moved on.
+        const handled = deps.now().getTime() - new Date(comment.createdAt).getTime() > claimTimeoutMs
+            ? await refuse(comment, renderStale(view(comment), claimTimeoutMs), 'stale')
+            : await handleClaimed(comment);
         known.set(comment.id, { state: 'finished', outcome: 'handled' });
+        answeredHere.add(comment.id);
         outcomes.push(...handled);
         if (ranRunbookCommand(handled))
             boardStale = true;
         return true;
     };
-    /** Whether the issue is still an open incident: someone may have closed it meanwhile. */
-    const stillActive = async () => {
-        const current = await deps.github.getIssue(issue.number);
-        return (current.state === 'open' &&
-            current.labels.some((label) => severityFromLabel(label, deps.settings.labelPrefix) !== undefined));
-    };
-    const refusals = new Map();
-    let handledOne = false;
+    let lanes = { ordered: [], side: [], refused: [], answered: new Set() };
     try {
         for (;;) {
-            if (deps.signals.stopRequested() || terminating) {
+            if (stopping()) {
                 deps.log('The run was asked to stop; it takes no further command.');
                 break;
             }
             const listed = await deps.github.listComments(issue.number);
+            window = await readWindow();
             // GitHub's lists can lag a moment behind its events: look again before deciding anything.
             if (trigger && !known.has(trigger.id) && !listed.some((c) => c.id === trigger.id) && lagLooks < 5) {
                 lagLooks += 1;
                 deps.log(`Comment ${trigger.id} is not listed yet; looking again.`);
                 await deps.sleep(1000 * lagLooks);
-                deps.github.refresh(issue.number);
+                refresh();
                 continue;
             }
             const { records } = readRecords(listed, { selfLogin: deps.selfLogin, scope });
-            const answered = answeredSources(records);
-            const queue = commandComments(listed, { selfLogin: deps.selfLogin, since });
-            for (const comment of queue) {
-                const admission = await admissionOf(comment, records);
-                const untouched = (comment.reactions.confused ?? 0) === 0 && surelyUnclaimed(comment);
-                if (admission.kind === 'refuse' && untouched && !answered.has(comment.id) && !known.has(comment.id))
-                    refusals.set(comment.id, { comment, admission });
-            }
-            const runnable = queue.filter((comment) => admissions.get(comment.id)?.kind === 'run');
-            const head = await findHead(runnable, known, deps);
+            lanes = await sortLanes(listed, records);
+            const head = await findHead(lanes.ordered, known, deps, lanes.answered);
             // The run's own comment, left behind by a run whose list lagged: handle it now, out of order,
-            // rather than never.
-            const mine = trigger && runnable.find((comment) => comment.id === trigger.id);
-            if (mine && head && mine.id < head.comment.id && !known.has(mine.id) && surelyUnclaimed(mine)) {
-                if (await claimAndHandle(mine))
+            // rather than never. Never on a re-run of an old job, and never what is on record as handled.
+            const mine = trigger && lanes.ordered.find((comment) => comment.id === trigger.id);
+            if (mine &&
+                head &&
+                mine.id < head.comment.id &&
+                deps.runAttempt === 1 &&
+                !known.has(mine.id) &&
+                !lanes.answered.has(mine.id) &&
+                surelyUnclaimed(mine)) {
+                if (await claimAndHandle(mine, 'ordered'))
                     continue;
                 break;
             }
-            const step = nextStep(runnable, head, { now: deps.now(), claimTimeoutMs });
+            const step = nextStep(lanes.ordered, head, { now: deps.now(), claimTimeoutMs });
             if (step.kind === 'empty')
                 break;
             if (step.kind === 'busy') {
-                if (!trigger || trigger.id <= step.comment.id || refusals.has(trigger.id)) {
+                if (!trigger || trigger.id <= step.comment.id || !lanes.ordered.some((c) => c.id === trigger.id)) {
                     deps.log(`Comment ${step.comment.id} is being handled by another run, which goes on with the rest of the queue.`);
                     break;
                 }
                 const pause = Math.min(MAX_PAUSE_MS, 1000 * 2 ** pauses++);
                 deps.log(`Comment ${step.comment.id} is being handled by another run; comment ${trigger.id} waits its turn (next look in ${pause} ms).`);
                 await deps.sleep(pause);
-                deps.github.refresh(issue.number);
+                refresh();
                 continue;
             }
             pauses = 0;
@@ -83314,23 +83498,18 @@ async function drainQueue(issue, deps, trigger) {
                 known.set(step.comment.id, { state: 'finished', outcome: 'confused' });
                 continue;
             }
-            if (answered.has(step.comment.id)) {
+            if (lanes.answered.has(step.comment.id)) {
                 // It was handled (its answer is on record) but carries none of the action's reactions any
                 // more: never run it again.
                 await reportInterrupted(step.comment, issue, deps, { kind: 'unmarked' });
                 known.set(step.comment.id, { state: 'finished', outcome: 'confused' });
                 continue;
             }
-            if (handledOne && window.active && !(await stillActive()))
-                window = { ...window, active: false };
-            if (!(await claimAndHandle(step.comment)))
+            if (!(await claimAndHandle(step.comment, 'ordered')))
                 break;
-            handledOne = true;
-            window = await readWindow();
         }
-        if (!terminating && !deps.signals.stopRequested()) {
-            outcomes.push(...(await answerRefusals([...refusals.values()], issue, deps)));
-        }
+        if (!stopping())
+            outcomes.push(...(await answerAside(lanes, issue, deps, claimAndHandle)));
         // The board follows what this run changed (a runbook command) or found (a tampered record).
         if ((boardStale || outcomes.length > 0) && !terminating) {
             runbook ??= await loadRunbook(deps.settings.runbookPath, deps.github.readFile);
@@ -83342,64 +83521,85 @@ async function drainQueue(issue, deps, trigger) {
     }
     return outcomes;
 }
+function readOnlyAnswersOf(author, records) {
+    return records
+        .map(({ record }) => record)
+        .filter((record) => record.kind === 'answered' && READ_ONLY.has(record.command) && record.by.toLowerCase() === author)
+        .map((record) => new Date('at' in record ? record.at : 0));
+}
 /**
- * Answers comments refused whole, oldest first and at most MAX_REFUSALS_PER_RUN: the action's 😕
- * decides which run answers each (GitHub keeps one per user and kind). A comment gets its own reply
- * only when its author could run commands here; anyone else gets one notice per incident.
+ * Answers what waits outside the ordered queue, oldest first and at most MAX_SIDE_PER_RUN: the
+ * read-only commands of people below the floor (claimed and answered like any command), and the
+ * comments refused whole (the action's 😕 decides which run answers each; GitHub keeps one per
+ * user and kind). A refused comment gets its own reply only when its author could run commands
+ * here; anyone else gets one notice per incident.
  */
-async function answerRefusals(refusals, issue, deps) {
+async function answerAside(lanes, issue, deps, claimAndHandle) {
     const outcomes = [];
-    const sorted = refusals.sort((a, b) => a.comment.id - b.comment.id).slice(0, MAX_REFUSALS_PER_RUN);
-    for (const { comment, admission } of sorted) {
+    const work = [...lanes.side.map((comment) => ({ comment, admission: undefined })), ...lanes.refused].sort((a, b) => a.comment.id - b.comment.id);
+    for (const { comment, admission } of work.slice(0, MAX_SIDE_PER_RUN)) {
         if (deps.signals.stopRequested())
             break;
-        if (!(await deps.github.reactToComment(comment.id, 'confused')))
-            continue;
-        const message = `comment ${comment.id} by @${comment.author}: ${admission.reason}, nothing was executed`;
-        const reason = admission.reason === 'no-access' || admission.reason === 'not-responder'
-            ? 'permission'
-            : admission.reason;
-        outcomes.push({ status: 'refused', reason, message });
-        if (admission.reply === 'comment') {
-            await deps.writer.post(issue.number, renderTooManyCommands(view(comment), deps.settings.maxCommandsPerComment), refusalRecord(comment, admission.reason, deps));
-            continue;
+        try {
+            if (!admission) {
+                if (!(await claimAndHandle(comment, 'side')))
+                    break;
+                continue;
+            }
+            outcomes.push(...(await answerRefusal(comment, admission, issue, deps)));
         }
-        const listed = await deps.github.listComments(issue.number);
-        const { records } = readRecords(listed, {
-            selfLogin: deps.selfLogin,
-            scope: { sealer: deps.sealer, issueNumber: issue.number },
-        });
-        const windowMs = READ_ONLY_LIMIT.windowMinutes * 60_000;
-        const noticed = records.some(({ record }) => record.kind === 'notice' &&
-            record.user.toLowerCase() === comment.author.toLowerCase() &&
-            record.reason === admission.reason &&
-            (admission.reason !== 'rate-limited' || deps.now().getTime() - Date.parse(record.at) < windowMs));
-        if (noticed)
-            continue;
-        if (admission.reason === 'too-many-commands')
-            continue;
-        const text = renderNotice(admission.reason, {
-            user: comment.author,
-            role: await deps.authorizer.roleOf(comment.author),
-            floor: deps.settings.permission,
-            readOnly: [...READ_ONLY.keys()],
-            limit: READ_ONLY_LIMIT.commands,
-            windowMinutes: READ_ONLY_LIMIT.windowMinutes,
-            ...(admission.retryAt ? { retryAt: admission.retryAt } : {}),
-        });
-        await deps.writer.post(issue.number, text, {
-            kind: 'notice',
-            user: comment.author,
-            reason: admission.reason,
-            by: comment.author,
-            at: deps.now().toISOString(),
-            source: comment.id,
-        });
+        catch (error) {
+            if (!(error instanceof CommentGone))
+                throw error;
+            deps.log(`Comment ${comment.id} was deleted before it was answered.`);
+        }
     }
-    const left = refusals.length - sorted.length;
+    const left = work.length - Math.min(work.length, MAX_SIDE_PER_RUN);
     if (left > 0)
-        deps.log(`${left} more refused comments are left for the next run to answer.`);
+        deps.log(`${left} more comments are left for the next run to answer.`);
     return outcomes;
+}
+async function answerRefusal(comment, admission, issue, deps) {
+    if (!(await deps.github.reactToComment(comment.id, 'confused')))
+        return [];
+    const message = `comment ${comment.id} by @${comment.author}: ${admission.reason}, nothing was executed`;
+    const reason = admission.reason === 'no-access' || admission.reason === 'not-responder'
+        ? 'permission'
+        : admission.reason;
+    const outcome = { status: 'refused', reason, message };
+    if (admission.reason === 'too-many-commands') {
+        await deps.writer.post(issue.number, renderTooManyCommands(view(comment), deps.settings.maxCommandsPerComment), refusalRecord(comment, admission.reason, deps));
+        return [outcome];
+    }
+    const { records } = readRecords(await deps.github.listComments(issue.number), {
+        selfLogin: deps.selfLogin,
+        scope: { sealer: deps.sealer, issueNumber: issue.number },
+    });
+    const windowMs = READ_ONLY_LIMIT.windowMinutes * 60_000;
+    const noticed = records.some(({ record }) => record.kind === 'notice' &&
+        record.user.toLowerCase() === comment.author.toLowerCase() &&
+        record.reason === admission.reason &&
+        (admission.reason !== 'rate-limited' || deps.now().getTime() - Date.parse(record.at) < windowMs));
+    if (noticed)
+        return [outcome];
+    const text = renderNotice(admission.reason, {
+        user: comment.author,
+        role: await deps.authorizer.roleOf(comment.author),
+        floor: deps.settings.permission,
+        readOnly: [...READ_ONLY.keys()],
+        limit: READ_ONLY_LIMIT.commands,
+        windowMinutes: READ_ONLY_LIMIT.windowMinutes,
+        ...(admission.retryAt ? { retryAt: admission.retryAt } : {}),
+    });
+    await deps.writer.post(issue.number, text, {
+        kind: 'notice',
+        user: comment.author,
+        reason: admission.reason,
+        by: comment.author,
+        at: deps.now().toISOString(),
+        source: comment.id,
+    });
+    return [outcome];
 }
 function refusalRecord(comment, reason, deps) {
     return {
@@ -83412,10 +83612,12 @@ function refusalRecord(comment, reason, deps) {
     };
 }
 /**
- * The last claimed comment. Comments whose roll-up shows no 👀 are unclaimed for sure; for the
- * others the reactions say whether the action's 👀 is among them.
+ * The last claimed comment: the last with the action's 👀, or with a record of the action that
+ * answers it, whichever comes later (reactions can be removed; everything before the head is
+ * finished and never claimed). Comments whose roll-up shows no 👀 are unclaimed as far as
+ * reactions tell; for the others the reactions say whether the action's 👀 is among them.
  */
-async function findHead(queue, known, deps) {
+async function findHead(queue, known, deps, answered) {
     for (let index = queue.length - 1; index >= 0; index -= 1) {
         const comment = queue[index];
         if (!comment)
@@ -83423,8 +83625,12 @@ async function findHead(queue, known, deps) {
         const remembered = known.get(comment.id);
         if (remembered?.state === 'finished')
             return { comment, claim: remembered };
-        if (surelyUnclaimed(comment))
+        if (surelyUnclaimed(comment)) {
+            // On record as handled, with its reactions gone: it still marks how far the queue got.
+            if (answered.has(comment.id))
+                return { comment, claim: { state: 'finished', outcome: 'on record' } };
             continue;
+        }
         const claim = claimStateOf(await deps.github.listCommentReactions(comment.id), deps.selfLogin);
         if (claim.state === 'unclaimed')
             continue;
@@ -83436,8 +83642,15 @@ async function findHead(queue, known, deps) {
 }
 /** Reports a claimed command that will never finish; the 😕 decides which run writes the report. */
 async function reportInterrupted(comment, issue, deps, cause) {
-    if (!(await deps.github.reactToComment(comment.id, 'confused')))
-        return;
+    try {
+        if (!(await deps.github.reactToComment(comment.id, 'confused')))
+            return;
+    }
+    catch (error) {
+        if (error instanceof CommentGone)
+            return;
+        throw error;
+    }
     deps.warn(`Comment ${comment.id} by @${comment.author} (${comment.lines.length} commands) was interrupted.`);
     await deps.writer.post(issue.number, renderInterrupted(view(comment), cause), {
         kind: 'interrupted',
@@ -83669,7 +83882,7 @@ function renderSummary(outcome) {
         '',
         '| Command | Status | Reason | Exit code | Details |',
         '|---|---|---|---|---|',
-        ...commands.map((entry) => `| ${entry.command ? `\`/${entry.command}\`` : '—'} | ${entry.status} | ${entry.reason} | ${entry.exitCode ?? '—'} | ${inline(entry.message, 300).replace(/\|/g, '\\|')} |`),
+        ...commands.map((entry) => `| ${entry.command ? `\`/${entry.command}\`` : '—'} | ${entry.status} | ${entry.reason} | ${entry.exitCode ?? '—'} | ${echo(entry.message, 300, { table: true })} |`),
         '',
     ].join('\n');
 }
@@ -83901,6 +84114,8 @@ async function runEvent(env, settings, secrets, context) {
         }),
         authorizer: createAuthorizer(github, settings),
         now,
+        elapsedMs: () => performance.now(),
+        runAttempt: Number(env.GITHUB_RUN_ATTEMPT ?? '1') || 1,
         log: context.log,
         warn: warning,
         selfLogin: settings.botLogin,

@@ -118,6 +118,8 @@ async function runEvent(
     }),
     authorizer: createAuthorizer(github, settings),
     now,
+    elapsedMs: () => performance.now(),
+    runAttempt: Number(env.GITHUB_RUN_ATTEMPT ?? '1') || 1,
     log: context.log,
     warn: core.warning,
     selfLogin: settings.botLogin,

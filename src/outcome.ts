@@ -41,6 +41,7 @@ export const REASON_CODES = {
   lifecycle: 'a lifecycle command could not be done as asked (already acknowledged, …)',
   edited: 'the comment was edited before its turn; edited text never runs',
   'not-incident': 'the issue stopped being an open incident before the command’s turn',
+  stale: 'the command’s turn came more than claim-timeout after it was posted; it was not run',
   'unknown-severity': 'the label names a severity the runbook does not have',
   'invalid-target': 'the runbook target has no host or user',
   'invalid-runbook': 'the runbook file does not load',

@@ -53,23 +53,23 @@ describe('the window of commands an incident owns', () => {
   });
 
   test('a relabel that takes the old label off first keeps the window, whoever does it', () => {
-    // The action's /severity: its own label changes never end the window.
+    // The action's /severity (or another workflow's token): a relabel never ends the window.
     const bySeverity = [
       { event: 'labeled', actor: 'alice', createdAt: at(1), label: 'incident:p2' },
       { event: 'unlabeled', actor: BOT, createdAt: at(6), label: 'incident:p2' },
       { event: 'labeled', actor: BOT, createdAt: at(6), label: 'incident:p0' },
     ];
-    expect(commandWindow(bySeverity, 'incident:', BOT)).toEqual({ start: new Date(at(1)), active: true });
+    expect(commandWindow(bySeverity, 'incident:')).toEqual({ start: new Date(at(1)), active: true });
     // By hand, within a minute.
     const byHand = [
       { event: 'labeled', actor: 'alice', createdAt: at(1), label: 'incident:p2' },
       { event: 'unlabeled', actor: 'bob', createdAt: at(6), label: 'incident:p2' },
       { event: 'labeled', actor: 'bob', createdAt: at(6.5), label: 'incident:p0' },
     ];
-    expect(commandWindow(byHand, 'incident:', BOT)).toEqual({ start: new Date(at(1)), active: true });
+    expect(commandWindow(byHand, 'incident:')).toEqual({ start: new Date(at(1)), active: true });
     // Declared again after a real gap: a new window.
     const redeclared = [...byHand.slice(0, 2), { ...byHand[2]!, createdAt: at(30) }];
-    expect(commandWindow(redeclared, 'incident:', BOT)).toEqual({ start: new Date(at(30)), active: true });
+    expect(commandWindow(redeclared, 'incident:')).toEqual({ start: new Date(at(30)), active: true });
   });
 
   test('removing the last incident label ends it; an issue never labelled has none', () => {

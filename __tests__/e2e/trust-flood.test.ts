@@ -99,6 +99,32 @@ test('ten outsider comments of six /restart lines: the admin’s /restart runs f
   expect(await restarts()).toBe(1);
 });
 
+test('eight comments of three read-only commands each: the admin’s /restart first, then at most three answers', async () => {
+  const noise = Array.from({ length: 8 }, () =>
+    scenario.postComment(issue, 'reader', '/help\n/timeline\n/help'),
+  );
+  const admin = scenario.postComment(issue, 'admin', '/restart');
+  const before = emulator.requests.length;
+  await admin.start();
+  const requests = emulator.requests.slice(before);
+  expect(await restarts()).toBe(1);
+  const posted = requests.filter((request) => request.operationId === 'issues/create-comment');
+  const first = posted.findIndex((request) => String(bodyOf(request).body).includes('"kind":"result"'));
+  const firstAnswer = posted.findIndex((request) =>
+    String(bodyOf(request).body).includes('"kind":"answered"'),
+  );
+  expect(first).toBeGreaterThanOrEqual(0);
+  expect(firstAnswer === -1 || firstAnswer > first).toBe(true);
+  const answers = bot().filter((comment) => (comment.body ?? '').includes('"kind":"answered"'));
+  expect(answers.length).toBeLessThanOrEqual(3);
+  // A later run a quiet while after answers what the limit allows then, never more.
+  await scenario.sweep();
+  expect(
+    bot().filter((comment) => (comment.body ?? '').includes('"kind":"answered"')).length,
+  ).toBeLessThanOrEqual(3);
+  for (const { commentId } of noise) expect(reactions(commentId).length).toBeGreaterThan(0);
+});
+
 test('a responder’s comment with more commands than max-commands is refused whole and runs nothing', async () => {
   const { commentId, run } = await scenario.comment(issue, 'alice', Array(10).fill('/restart').join('\n'));
   expect(run.outputs).toMatchObject({ status: 'refused', reason: 'too-many-commands' });

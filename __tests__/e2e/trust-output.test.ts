@@ -154,8 +154,12 @@ describe('text from the network is echoed, never rendered', () => {
       expect((await readCommandLog(host())).length).toBe(sessions);
       const result = scenario.actionComments(issue).at(-1) ?? '';
       expect(result).toContain('evil.example');
-      for (const needle of ['evil.example', 'everyone', 'onerror'])
+      for (const needle of ['evil.example', 'everyone', 'onerror']) {
         expect(liveOccurrences(result, needle)).toEqual([]);
+        // The job summary is Markdown on the run's page: echoed there too.
+        expect(liveOccurrences(run.summary, needle)).toEqual([]);
+      }
+      expect(run.summary).toContain('evil.example');
     } finally {
       server.close();
     }

@@ -121,7 +121,7 @@ describe('an edit by anyone but the action changes no plan', () => {
   });
 
   test('a spent code stays spent: restoring the plan as it was, removing the 🚀, then both with the result deleted', async () => {
-    const asked = await scenario.comment(issue, 'alice', '/rollback v1.1.0');
+    await scenario.comment(issue, 'alice', '/rollback v1.1.0');
     const [plan] = withRecord('plan');
     const pristine = plan?.body ?? '';
     const code = codeIn(pristine);
@@ -138,20 +138,33 @@ describe('an edit by anyone but the action changes no plan', () => {
     expect(again.run.outputs).toMatchObject({ status: 'refused', reason: 'confirmation' });
     expect(scenario.actionComments(issue).at(-1)).toContain('That code was already used by @dana');
 
-    // 2. A workflow of their own, as github-actions[bot], removes the action's 🚀 from the request.
-    expect(emulator.repo().unreact(asked.commentId, BOT, 'rocket')).toBe(true);
+    // 2. A workflow of their own, as github-actions[bot], removes the action's 🚀 from the plan.
+    expect(emulator.repo().unreact(plan!.id, BOT, 'rocket')).toBe(true);
     const third = await scenario.comment(issue, 'dana', `/confirm ${code}`);
     expect(third.run.outputs).toMatchObject({ status: 'refused', reason: 'confirmation' });
 
     // 3. And deletes the result comment too: past the code's 15 minutes nothing re-arms it.
     const [result] = withRecord('result');
     emulator.repo().deleteComment(result!.id);
-    emulator.repo().unreact(asked.commentId, BOT, 'rocket');
+    emulator.repo().unreact(plan!.id, BOT, 'rocket');
     minutes(16);
     const fourth = await scenario.comment(issue, 'dana', `/confirm ${code}`);
     expect(fourth.run.outputs).toMatchObject({ status: 'refused', reason: 'confirmation' });
     expect(scenario.actionComments(issue).at(-1)).toContain('expired at 2026-11-26T03:15:00Z');
     expect(await hostRan('trust-rollback')).toBe(1);
+  });
+
+  test('two destructive commands asked in one comment can each be confirmed, once', async () => {
+    await scenario.comment(issue, 'alice', '/rollback v1.1.0\n/rollback v1.0.0');
+    const codes = withRecord('plan').map((plan) => codeIn(plan.body ?? ''));
+    expect(new Set(codes).size).toBe(2);
+    for (const code of [...codes].reverse()) {
+      const { run } = await scenario.comment(issue, 'dana', `/confirm ${code}`);
+      expect(run.outputs).toMatchObject({ status: 'success', command: 'rollback' });
+    }
+    expect(await hostRan('trust-rollback')).toBe(2);
+    const again = await scenario.comment(issue, 'dana', `/confirm ${codes[0]}`);
+    expect(again.run.outputs).toMatchObject({ status: 'refused', reason: 'confirmation' });
   });
 
   test('two confirmations of one plan in two racing runs run it once', async () => {

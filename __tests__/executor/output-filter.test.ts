@@ -185,8 +185,14 @@ describe('escape sequences and control characters cannot hide a secret', () => {
     expect(text).toBe('ab ***GitHub token redacted*** end');
   });
 
-  test('joiners that build emoji and scripts are kept', () => {
-    expect(filter('👩\u200d💻 ok\n').text).toBe('👩\u200d💻 ok\n');
+  test('joiners, separators, fillers and tag characters go too: none of them can split a token unseen', () => {
+    const github = TOKENS[0]?.text ?? '';
+    for (const glue of ['\u200c', '\u200d', '\u2028', '\u2029', '\u3164', '\u034f', '\ufe0f', '\u{e0041}']) {
+      const { text } = filter(`x ${github.slice(0, 6)}${glue}${github.slice(6)} end\n`);
+      expect(text).toBe('x ***GitHub token redacted*** end\n');
+    }
+    // Emoji built with a joiner lose the joiner, not their parts.
+    expect(filter('👩\u200d💻 ok\n').text).toBe('👩💻 ok\n');
   });
 });
 

@@ -311,7 +311,9 @@ function describeProblem(node: PhrasingContent, body: string): string {
   const end = node.position?.end.offset;
   const typed = start === undefined || end === undefined ? '' : body.slice(start, end);
   const shown = typed.replace(/\s+/g, ' ').replace(/`/g, "'");
-  const quoted = shown === '' ? '' : ` (\`${shown.length > 40 ? `${shown.slice(0, 40)}…` : shown}\`)`;
+  const chars = [...shown];
+  const quoted =
+    shown === '' ? '' : ` (\`${chars.length > 40 ? `${chars.slice(0, 40).join('')}…` : shown}\`)`;
   const what = OFFENDING[node.type] ?? 'markup';
   const advice = what === 'a link' ? ', with any address in backticks' : '';
   return `the command line contains ${what}${quoted}; write the command as plain text${advice}`;

@@ -13,7 +13,7 @@ import { extractCommandLines, type CommandLine } from './extract.ts';
  */
 
 /** The reaction that claims a command comment. */
-export const CLAIM = 'eyes';
+export const CLAIM = 'eyes' as const;
 /** The reactions that close one: the comment is finished, whatever its outcome. */
 export const CLOSING = ['+1', '-1', 'confused'] as const;
 
@@ -32,14 +32,11 @@ export interface CommandWindow {
 const RELABEL_GAP_MS = 60_000;
 
 /**
- * Reads the window from the issue's label, close and reopen events, oldest first. The action's own
- * label changes (`/severity`) never end it.
+ * Reads the window from the issue's label, close and reopen events, oldest first. A relabel (one
+ * severity label off, another on, as `/severity` does) never ends it; whoever made the change, a
+ * label added by another workflow's token counts like anyone's.
  */
-export function commandWindow(
-  events: IssueEventRecord[],
-  labelPrefix: string,
-  selfLogin = '',
-): CommandWindow {
+export function commandWindow(events: IssueEventRecord[], labelPrefix: string): CommandWindow {
   const labels = new Set<string>();
   let open = true;
   let start: Date | undefined;
@@ -48,7 +45,7 @@ export function commandWindow(
   for (const event of events) {
     const at = new Date(event.createdAt);
     if ((event.event === 'labeled' || event.event === 'unlabeled') && event.label) {
-      if (!severityFromLabel(event.label, labelPrefix) || event.actor === selfLogin) continue;
+      if (!severityFromLabel(event.label, labelPrefix)) continue;
       if (event.event === 'labeled') labels.add(event.label.toLowerCase());
       else labels.delete(event.label.toLowerCase());
     } else if (event.event === 'closed') open = false;
@@ -76,35 +73,54 @@ export interface QueuedComment {
   lines: CommandLine[];
   /** Reactions of each kind from anyone (GitHub's roll-up): 0 👀 means nobody claimed it. */
   reactions: IssueComment['reactions'];
+  /** Not parsed: too long for an author below the permission floor (see commandComments). */
+  unread?: true;
+  /** Its text changed since it was posted, as seen when its turn came. */
+  edited?: true;
 }
 
 /**
+ * Whether a comment may hold a command at all: some line starts (after blanks) with a slash, an
+ * escaped slash or a slash entity. Comments without one are never parsed.
+ */
+export function mayHoldCommand(body: string): boolean {
+  return /(?:^|\n)[ \t]*(?:\/|\\\/|&(?:#0*47|#x0*2f|sol);)/i.test(body);
+}
+
+/** Longest comment parsed for someone below the permission floor; theirs are read-only commands. */
+export const NON_RESPONDER_PARSE_LIMIT = 4_000;
+
+/**
  * The command comments of the window, in comment order (GitHub's ids grow with time). The action's
- * own comments and other bots' are never commands.
+ * own comments and other bots' are never commands. `parseFor` says whether a comment's author may
+ * have it parsed: parsing is the costly part, and a long comment from someone below the permission
+ * floor is refused without it (`unread`).
  */
 export function commandComments(
   comments: IssueComment[],
-  options: { selfLogin: string; since: Date },
+  options: { selfLogin: string; since: Date; parseFor?: (comment: IssueComment) => boolean },
 ): QueuedComment[] {
-  return comments
-    .filter(
-      (comment) =>
-        comment.author !== options.selfLogin &&
-        comment.authorType !== 'Bot' &&
-        new Date(comment.createdAt).getTime() >= options.since.getTime(),
-    )
-    .map((comment) => ({
+  const queued: QueuedComment[] = [];
+  for (const comment of comments) {
+    if (comment.author === options.selfLogin || comment.authorType === 'Bot') continue;
+    if (new Date(comment.createdAt).getTime() < options.since.getTime() || !mayHoldCommand(comment.body))
+      continue;
+    const parse = options.parseFor?.(comment) ?? true;
+    const lines = parse ? commandLinesOf(comment) : [];
+    if (parse && lines.length === 0) continue;
+    queued.push({
       id: comment.id,
       author: comment.author,
       body: comment.body,
       htmlUrl: comment.htmlUrl,
       createdAt: comment.createdAt,
       updatedAt: comment.updatedAt,
-      lines: commandLinesOf(comment),
+      lines,
       reactions: comment.reactions,
-    }))
-    .filter((comment) => comment.lines.length > 0)
-    .sort((a, b) => a.id - b.id);
+      ...(parse ? {} : { unread: true as const }),
+    });
+  }
+  return queued.sort((a, b) => a.id - b.id);
 }
 
 /**
@@ -124,8 +140,10 @@ export function commandLinesOf(comment: Pick<IssueComment, 'id' | 'updatedAt' | 
 }
 
 /** A comment was edited when its text changed after it was posted: such text is never run. */
-export function wasEdited(comment: Pick<QueuedComment, 'createdAt' | 'updatedAt'>): boolean {
-  return new Date(comment.updatedAt).getTime() > new Date(comment.createdAt).getTime();
+export function wasEdited(comment: Pick<QueuedComment, 'createdAt' | 'updatedAt' | 'edited'>): boolean {
+  return (
+    comment.edited === true || new Date(comment.updatedAt).getTime() > new Date(comment.createdAt).getTime()
+  );
 }
 
 /** What the action's own reactions on one comment say about it. */
@@ -185,7 +203,8 @@ export const READ_ONLY_LIMIT = { commands: 3, windowMinutes: 10 } as const;
 
 /** Whether a comment is taken into the queue, or refused whole before anything is claimed. */
 export type Admission =
-  | { kind: 'run' }
+  /** `lane`: `ordered` (a responder's, in comment order) or `side` (read-only, answered after). */
+  | { kind: 'run'; lane: 'ordered' | 'side' }
   | {
       kind: 'refuse';
       reason: 'too-many-commands' | 'no-access' | 'not-responder' | 'rate-limited';
@@ -215,17 +234,19 @@ export interface AdmissionFacts {
  * the permission floor and asks for more than the read-only commands, or for those too often; or
  * when a responder's comment holds more commands than one comment may (none of them runs). Pure.
  */
-export function admit(comment: Pick<QueuedComment, 'lines'>, facts: AdmissionFacts): Admission {
+export function admit(comment: Pick<QueuedComment, 'lines' | 'unread'>, facts: AdmissionFacts): Admission {
   if (facts.role === 'none') return { kind: 'refuse', reason: 'no-access', reply: 'person' };
   if (atLeast(facts.role, facts.floor)) {
     return comment.lines.length > facts.maxCommands
       ? { kind: 'refuse', reason: 'too-many-commands', reply: 'comment' }
-      : { kind: 'run' };
+      : { kind: 'run', lane: 'ordered' };
   }
-  const readOnly = comment.lines.every((line) => {
-    const needs = facts.readOnly.get(line.name);
-    return needs !== undefined && atLeast(facts.role, needs);
-  });
+  const readOnly =
+    !comment.unread &&
+    comment.lines.every((line) => {
+      const needs = facts.readOnly.get(line.name);
+      return needs !== undefined && atLeast(facts.role, needs);
+    });
   if (!readOnly) return { kind: 'refuse', reason: 'not-responder', reply: 'person' };
   const windowMs = READ_ONLY_LIMIT.windowMinutes * 60_000;
   const recent = facts.readOnlyAnswers
@@ -240,5 +261,5 @@ export function admit(comment: Pick<QueuedComment, 'lines'>, facts: AdmissionFac
       retryAt: new Date(oldest.getTime() + windowMs),
     };
   }
-  return { kind: 'run' };
+  return { kind: 'run', lane: 'side' };
 }

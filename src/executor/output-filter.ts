@@ -67,12 +67,14 @@ const ESC_STRINGS = new Set([...']PX^_'].map((char) => char.charCodeAt(0)));
 
 /**
  * Everything the scanner stops at: C0 controls but tab and newline, DEL, C1 controls, and the
- * invisible format characters (soft hyphen, zero-width and bidirectional controls) that would let
+ * invisible characters (soft hyphen, zero-width characters and joiners, line and paragraph
+ * separators, bidirectional controls, fillers, variation selectors, tag characters) that would let
  * a token be printed in pieces or the text be shown in another order than it was written.
  */
 const SPECIAL =
-  // eslint-disable-next-line no-control-regex
-  /[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u061c\u200b\u200e\u200f\u202a-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g;
+  // Combining and joining characters are listed on purpose: each goes on its own.
+  // eslint-disable-next-line no-control-regex, no-misleading-character-class
+  /[\x00-\x08\x0b-\x1f\x7f-\x9f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\u2066-\u2069\u3164\ufe00-\ufe0f\ufeff\uffa0]|\udb40[\udc00-\udc7f]/g;
 
 /**
  * Where an escape sequence ends: an index; `more` if the text ends before that is known;
@@ -115,7 +117,7 @@ function createSanitiser(): { push(chunk: Buffer): string; end(): string } {
         continue;
       }
       if (code !== ESC && code !== C1_CSI && !C1_STRINGS.has(code)) {
-        i = at + 1;
+        i = at + found[0].length;
         continue;
       }
       const end = sequenceEnd(text, at);

@@ -265,8 +265,8 @@ async function runOrHold(command: BoundCommand, context: CommentContext): Promis
 /**
  * Runs a held destructive command. The plan is read back only from a sealed record of the action's
  * own comment, so an edited plan or a pasted one is never run. The code is spent by the action's
- * 🚀 on the comment that asked for the command: GitHub keeps one reaction per user and kind, so of
- * two confirmations exactly one runs the plan, and a spent code stays spent whatever is edited.
+ * 🚀 on the plan comment: GitHub keeps one reaction per user and kind, so of two confirmations
+ * exactly one runs the plan, and a spent code stays spent whatever is edited.
  */
 async function confirm(code: string, line: CommandLine, context: CommentContext): Promise<LineResult> {
   const { deps } = context;
@@ -326,12 +326,12 @@ async function confirm(code: string, line: CommandLine, context: CommentContext)
   if (deps.settings.dryRun) return onHost(planned.plan, 'confirmed', line, execution, context);
   let won: boolean;
   try {
-    won = await deps.github.reactToComment(pending.source, 'rocket');
+    // Spent by the action's 🚀 on the plan itself: one mark per code, even for several plans asked
+    // for in one comment.
+    won = await deps.github.reactToComment(held.comment.id, 'rocket');
   } catch (error) {
-    deps.log(`Could not mark the request of plan ${code} as confirmed: ${String(error)}`);
-    return refuse(
-      'The comment that asked for this command is gone, so its plan is not run. Post the command again.',
-    );
+    deps.log(`Could not mark plan ${code} as confirmed: ${String(error)}`);
+    return refuse('The plan comment is gone, so it is not run. Post the command again.');
   }
   if (!won) return refuse('That code was already used; a code runs its command once.');
   // The plan comment is re-rendered from the sealed record, so it ends showing what became of it.

@@ -18,6 +18,10 @@ export interface Dependencies {
   /** Who may do what, looked up once per person per run. */
   authorizer: Authorizer;
   now: () => Date;
+  /** A monotonic clock in milliseconds, for how long ago the run read something. */
+  elapsedMs: () => number;
+  /** GITHUB_RUN_ATTEMPT: above 1, the job was re-run on an old event. */
+  runAttempt: number;
   log: (message: string) => void;
   warn: (message: string) => void;
   /** Login of the identity the action posts as; only its comments carry trusted records. */

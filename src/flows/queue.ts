@@ -1,21 +1,27 @@
+import { atLeast } from '../authz/permission.ts';
 import { BUILTIN_COMMANDS, LIFECYCLE_COMMANDS } from '../commands/registry.ts';
 import {
   admit,
   CLAIM,
+  CLOSING,
   claimStateOf,
   commandComments,
   commandWindow,
+  mayHoldCommand,
   nextStep,
+  NON_RESPONDER_PARSE_LIMIT,
   READ_ONLY_LIMIT,
   surelyUnclaimed,
   wasEdited,
   type Admission,
   type ClaimState,
+  type CommandWindow,
   type Head,
   type QueuedComment,
 } from '../commands/queue.ts';
 import type { Permission } from '../config/runbook.schema.ts';
 import { severityFromLabel } from '../events/route.ts';
+import { CommentGone, type IssueComment } from '../github/port.ts';
 import type { Outcome } from '../outcome.ts';
 import type { RecordContent } from '../records/codec.ts';
 import { answeredSources, readRecords, type RecordedComment } from '../records/read.ts';
@@ -25,6 +31,7 @@ import {
   renderInterrupted,
   renderNoLongerIncident,
   renderNotice,
+  renderStale,
   renderTooManyCommands,
   type QueuedView,
 } from '../report/replies.ts';
@@ -46,10 +53,13 @@ export type TriggerComment = Pick<
 /** Longest pause between two looks at a comment another run is handling. */
 const MAX_PAUSE_MS = 10_000;
 /**
- * Refused comments answered per run, after the commands that run. Noise never delays a command,
+ * Comments answered per run outside the ordered queue (read-only commands of people below the
+ * floor, and comments refused whole), after the commands that run. Noise never delays a command,
  * and a flood of it costs each run a bounded number of writes; the next run answers the rest.
  */
-const MAX_REFUSALS_PER_RUN = 10;
+const MAX_SIDE_PER_RUN = 10;
+/** How old the issue as this run read it may be before a comment is looked at again at its turn. */
+const FRESH_MS = 2_000;
 
 /** Read-only commands and the role each needs: the same for every runbook. */
 const READ_ONLY = new Map<string, Permission>(
@@ -58,12 +68,30 @@ const READ_ONLY = new Map<string, Permission>(
     .map((spec) => [spec.name, spec.permission]),
 );
 
+type Refusal = { comment: QueuedComment; admission: Extract<Admission, { kind: 'refuse' }> };
+
+/** The issue's command comments, sorted into the three ways they are handled. */
+interface Lanes {
+  /** Responders' comments, claimed one after another in comment order. */
+  ordered: QueuedComment[];
+  /** Read-only commands of people below the floor, untouched so far: answered after, unordered. */
+  side: QueuedComment[];
+  /** Comments refused whole, not answered yet. */
+  refused: Refusal[];
+  /** Comments some record of the action answers: never run again. */
+  answered: Set<number>;
+}
+
 /**
- * Handles every command on the issue that no run has handled yet, oldest first, claiming each
- * before it runs it (see commands/queue.ts). Comments refused whole (too many commands, or an
- * author who may not run them) take no place in the queue: they are answered after the commands
- * that run, at most once each. The issue is read once; it is read again only while another run
- * holds a command this run waits behind, or while GitHub does not list the run's own comment yet.
+ * Handles every command on the issue that no run has handled yet. Responders' commands run in
+ * comment order, each claimed before it runs (see commands/queue.ts). Everything else (read-only
+ * commands from people below the floor, comments refused whole) takes no place in that order: it
+ * is answered after the commands that run, at most MAX_SIDE_PER_RUN a run, each once.
+ *
+ * The issue is read once. It is read again only where correctness needs what others did since:
+ * while another run holds a command this run waits behind; while GitHub does not list the run's
+ * own comment yet; and, when the first read is older than FRESH_MS at a command's turn, that one
+ * comment and the issue's state (was it edited, deleted, the issue closed meanwhile?).
  */
 export async function drainQueue(
   issue: IssueRef,
@@ -71,8 +99,8 @@ export async function drainQueue(
   trigger?: TriggerComment,
 ): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
-  const readWindow = async () =>
-    commandWindow(await deps.github.listEvents(issue.number), deps.settings.labelPrefix, deps.selfLogin);
+  const readWindow = async (): Promise<CommandWindow> =>
+    commandWindow(await deps.github.listEvents(issue.number), deps.settings.labelPrefix);
   let window = await readWindow();
   const since = window.start ?? (trigger ? new Date(trigger.createdAt) : undefined);
   if (!since) return outcomes;
@@ -81,34 +109,99 @@ export async function drainQueue(
   const known = new Map<number, ClaimState>();
   const lostClaims = new Map<number, number>();
   const admissions = new Map<number, Admission>();
+  const answeredHere = new Set<number>();
+  let listedAt = deps.elapsedMs();
   let runbook: LoadedRunbook | undefined;
   let current: QueuedComment | undefined;
   let terminating = false;
   let boardStale = false;
   let pauses = 0;
   let lagLooks = 0;
+  const stopping = () => terminating || deps.signals.stopRequested();
+  const refresh = () => {
+    deps.github.refresh(issue.number);
+    listedAt = deps.elapsedMs();
+  };
 
-  const admissionOf = async (comment: QueuedComment, records: RecordedComment[]): Promise<Admission> => {
-    const remembered = admissions.get(comment.id);
-    if (remembered) return remembered;
-    const admission = admit(comment, {
-      role: await deps.authorizer.roleOf(comment.author),
-      floor: deps.settings.permission,
-      readOnly: READ_ONLY,
-      maxCommands: deps.settings.maxCommandsPerComment,
-      readOnlyAnswers: records
-        .map(({ record }) => record)
-        .filter(
-          (record) =>
-            record.kind === 'answered' &&
-            READ_ONLY.has(record.command) &&
-            record.by.toLowerCase() === comment.author.toLowerCase(),
-        )
-        .map((record) => new Date('at' in record ? record.at : 0)),
-      now: deps.now(),
+  /** Admissions in comment order, counting each person's read-only commands as they are admitted. */
+  const sortLanes = async (listed: IssueComment[], records: RecordedComment[]): Promise<Lanes> => {
+    const answered = answeredSources(records);
+    // Roles of the people who may have asked for something (one lookup each per run, in parallel).
+    const authors = [
+      ...new Set(
+        listed
+          .filter(
+            (comment) =>
+              comment.author !== deps.selfLogin &&
+              comment.authorType !== 'Bot' &&
+              new Date(comment.createdAt) >= since &&
+              mayHoldCommand(comment.body),
+          )
+          .map((comment) => comment.author),
+      ),
+    ];
+    const roles = new Map(
+      await Promise.all(
+        authors.map(async (author) => [author, await deps.authorizer.roleOf(author)] as const),
+      ),
+    );
+    const responder = (author: string) => atLeast(roles.get(author) ?? 'none', deps.settings.permission);
+    const queue = commandComments(listed, {
+      selfLogin: deps.selfLogin,
+      since,
+      parseFor: (comment) => responder(comment.author) || comment.body.length <= NON_RESPONDER_PARSE_LIMIT,
     });
-    admissions.set(comment.id, admission);
-    return admission;
+    const lanes: Lanes = { ordered: [], side: [], refused: [], answered };
+    const pending = new Map<string, Date[]>();
+    for (const comment of queue) {
+      const author = comment.author.toLowerCase();
+      let admission = admissions.get(comment.id);
+      if (!admission) {
+        admission = admit(comment, {
+          role: roles.get(comment.author) ?? 'none',
+          floor: deps.settings.permission,
+          readOnly: READ_ONLY,
+          maxCommands: deps.settings.maxCommandsPerComment,
+          readOnlyAnswers: [...readOnlyAnswersOf(author, records), ...(pending.get(author) ?? [])],
+          now: deps.now(),
+        });
+        admissions.set(comment.id, admission);
+      }
+      if (known.get(comment.id)?.state === 'finished') continue;
+      if (admission.kind === 'run' && admission.lane === 'ordered') {
+        if (!(await closedByUs(comment))) lanes.ordered.push(comment);
+        continue;
+      }
+      const untouched =
+        !answered.has(comment.id) && !answeredHere.has(comment.id) && !(await touched(comment));
+      if (admission.kind === 'run') {
+        // Counted now, so that later comments of the same person see them.
+        if (untouched)
+          pending.set(author, [...(pending.get(author) ?? []), ...comment.lines.map(() => deps.now())]);
+        if (untouched) lanes.side.push(comment);
+      } else if (untouched) lanes.refused.push({ comment, admission });
+    }
+    return lanes;
+  };
+  /** Whether the action has already reacted to a comment it never claimed (refused or answered). */
+  const touched = async (comment: QueuedComment): Promise<boolean> => {
+    const anyone = ([CLAIM, ...CLOSING] as const).some((content) => (comment.reactions[content] ?? 0) > 0);
+    if (!anyone) return false;
+    const own = (await deps.github.listCommentReactions(comment.id)).filter(
+      (reaction) => reaction.user === deps.selfLogin,
+    );
+    return own.length > 0;
+  };
+  /**
+   * A comment refused whole once (the action's 😕, no 👀) stays refused even when its author may
+   * run commands now: it is finished, never run later.
+   */
+  const closedByUs = async (comment: QueuedComment): Promise<boolean> => {
+    if (!surelyUnclaimed(comment) || !CLOSING.some((content) => (comment.reactions[content] ?? 0) > 0))
+      return false;
+    const state = claimStateOf(await deps.github.listCommentReactions(comment.id), deps.selfLogin);
+    if (state.state === 'finished') known.set(comment.id, state);
+    return state.state === 'finished';
   };
 
   // Cancelled while a command runs: say so on the issue before the runner kills the process.
@@ -140,7 +233,7 @@ export async function drainQueue(
       );
     } catch (error) {
       // Say so now rather than leave the queue held until the claim times out.
-      if (!terminating) {
+      if (!terminating && !(error instanceof CommentGone)) {
         const message = redact(String(error), deps.secrets).text;
         await reportInterrupted(comment, issue, deps, { kind: 'failed', message }).catch(() => undefined);
       }
@@ -152,15 +245,50 @@ export async function drainQueue(
   const refuse = async (
     comment: QueuedComment,
     body: string,
-    reason: 'edited' | 'not-incident',
+    reason: 'edited' | 'not-incident' | 'stale',
   ): Promise<Outcome[]> => {
     await deps.writer.post(issue.number, body, refusalRecord(comment, reason, deps));
     await deps.github.reactToComment(comment.id, 'confused');
     return [{ status: 'refused', reason, message: `comment ${comment.id}: ${reason}, nothing was executed` }];
   };
-  const claimAndHandle = async (comment: QueuedComment): Promise<boolean> => {
-    if (deps.signals.stopRequested() || terminating) return false;
-    if (!(await deps.github.reactToComment(comment.id, CLAIM))) {
+  /**
+   * The comment as it stands at its turn. When what this run read is no longer fresh: read that
+   * comment again (deleted? edited?) and whether the issue is still an open incident.
+   */
+  const atItsTurn = async (comment: QueuedComment): Promise<QueuedComment | undefined> => {
+    if (deps.elapsedMs() - listedAt <= FRESH_MS) return comment;
+    const now = await deps.github.getComment(comment.id);
+    if (!now) return undefined;
+    const incident = await deps.github.getIssue(issue.number);
+    const active =
+      incident.state === 'open' &&
+      incident.labels.some((label) => severityFromLabel(label, deps.settings.labelPrefix) !== undefined);
+    if (!active) window = { ...window, active: false };
+    return {
+      ...comment,
+      updatedAt: now.updatedAt,
+      ...(now.body !== comment.body ? { edited: true as const } : {}),
+    };
+  };
+  /** Claims a comment (the 👀 decides which run) and handles it; false when the run must stop. */
+  const claimAndHandle = async (queued: QueuedComment, lane: 'ordered' | 'side'): Promise<boolean> => {
+    if (stopping()) return false;
+    const comment = await atItsTurn(queued);
+    if (!comment) {
+      deps.log(`Comment ${queued.id} was deleted before its turn; nothing to do.`);
+      known.set(queued.id, { state: 'finished', outcome: 'gone' });
+      return true;
+    }
+    let claimed: boolean;
+    try {
+      claimed = await deps.github.reactToComment(comment.id, CLAIM);
+    } catch (error) {
+      if (!(error instanceof CommentGone)) throw error;
+      deps.log(`Comment ${comment.id} was deleted before its turn; nothing to do.`);
+      known.set(comment.id, { state: 'finished', outcome: 'gone' });
+      return true;
+    }
+    if (!claimed) {
       const losses = (lostClaims.get(comment.id) ?? 0) + 1;
       lostClaims.set(comment.id, losses);
       if (losses >= 3) {
@@ -169,66 +297,63 @@ export async function drainQueue(
         );
       }
       deps.log(`Comment ${comment.id} was claimed by another run first.`);
-      deps.github.refresh(issue.number);
+      refresh();
       await deps.sleep(500 * losses);
       return true;
     }
-    deps.log(`Claimed comment ${comment.id} by @${comment.author}.`);
+    deps.log(`Claimed comment ${comment.id} by @${comment.author} (${lane}).`);
     known.set(comment.id, { state: 'claimed', claimedAt: deps.now() });
-    const handled = await handleClaimed(comment);
+    // A command whose turn comes long after it was posted is not run: things have moved on.
+    const handled =
+      deps.now().getTime() - new Date(comment.createdAt).getTime() > claimTimeoutMs
+        ? await refuse(comment, renderStale(view(comment), claimTimeoutMs), 'stale')
+        : await handleClaimed(comment);
     known.set(comment.id, { state: 'finished', outcome: 'handled' });
+    answeredHere.add(comment.id);
     outcomes.push(...handled);
     if (ranRunbookCommand(handled)) boardStale = true;
     return true;
   };
-  /** Whether the issue is still an open incident: someone may have closed it meanwhile. */
-  const stillActive = async (): Promise<boolean> => {
-    const current = await deps.github.getIssue(issue.number);
-    return (
-      current.state === 'open' &&
-      current.labels.some((label) => severityFromLabel(label, deps.settings.labelPrefix) !== undefined)
-    );
-  };
 
-  const refusals = new Map<number, { comment: QueuedComment; admission: Admission & { kind: 'refuse' } }>();
-  let handledOne = false;
+  let lanes: Lanes = { ordered: [], side: [], refused: [], answered: new Set() };
   try {
     for (;;) {
-      if (deps.signals.stopRequested() || terminating) {
+      if (stopping()) {
         deps.log('The run was asked to stop; it takes no further command.');
         break;
       }
       const listed = await deps.github.listComments(issue.number);
+      window = await readWindow();
       // GitHub's lists can lag a moment behind its events: look again before deciding anything.
       if (trigger && !known.has(trigger.id) && !listed.some((c) => c.id === trigger.id) && lagLooks < 5) {
         lagLooks += 1;
         deps.log(`Comment ${trigger.id} is not listed yet; looking again.`);
         await deps.sleep(1000 * lagLooks);
-        deps.github.refresh(issue.number);
+        refresh();
         continue;
       }
       const { records } = readRecords(listed, { selfLogin: deps.selfLogin, scope });
-      const answered = answeredSources(records);
-      const queue = commandComments(listed, { selfLogin: deps.selfLogin, since });
-      for (const comment of queue) {
-        const admission = await admissionOf(comment, records);
-        const untouched = (comment.reactions.confused ?? 0) === 0 && surelyUnclaimed(comment);
-        if (admission.kind === 'refuse' && untouched && !answered.has(comment.id) && !known.has(comment.id))
-          refusals.set(comment.id, { comment, admission });
-      }
-      const runnable = queue.filter((comment) => admissions.get(comment.id)?.kind === 'run');
-      const head = await findHead(runnable, known, deps);
+      lanes = await sortLanes(listed, records);
+      const head = await findHead(lanes.ordered, known, deps, lanes.answered);
       // The run's own comment, left behind by a run whose list lagged: handle it now, out of order,
-      // rather than never.
-      const mine = trigger && runnable.find((comment) => comment.id === trigger.id);
-      if (mine && head && mine.id < head.comment.id && !known.has(mine.id) && surelyUnclaimed(mine)) {
-        if (await claimAndHandle(mine)) continue;
+      // rather than never. Never on a re-run of an old job, and never what is on record as handled.
+      const mine = trigger && lanes.ordered.find((comment) => comment.id === trigger.id);
+      if (
+        mine &&
+        head &&
+        mine.id < head.comment.id &&
+        deps.runAttempt === 1 &&
+        !known.has(mine.id) &&
+        !lanes.answered.has(mine.id) &&
+        surelyUnclaimed(mine)
+      ) {
+        if (await claimAndHandle(mine, 'ordered')) continue;
         break;
       }
-      const step = nextStep(runnable, head, { now: deps.now(), claimTimeoutMs });
+      const step = nextStep(lanes.ordered, head, { now: deps.now(), claimTimeoutMs });
       if (step.kind === 'empty') break;
       if (step.kind === 'busy') {
-        if (!trigger || trigger.id <= step.comment.id || refusals.has(trigger.id)) {
+        if (!trigger || trigger.id <= step.comment.id || !lanes.ordered.some((c) => c.id === trigger.id)) {
           deps.log(
             `Comment ${step.comment.id} is being handled by another run, which goes on with the rest of the queue.`,
           );
@@ -239,7 +364,7 @@ export async function drainQueue(
           `Comment ${step.comment.id} is being handled by another run; comment ${trigger.id} waits its turn (next look in ${pause} ms).`,
         );
         await deps.sleep(pause);
-        deps.github.refresh(issue.number);
+        refresh();
         continue;
       }
       pauses = 0;
@@ -252,21 +377,16 @@ export async function drainQueue(
         known.set(step.comment.id, { state: 'finished', outcome: 'confused' });
         continue;
       }
-      if (answered.has(step.comment.id)) {
+      if (lanes.answered.has(step.comment.id)) {
         // It was handled (its answer is on record) but carries none of the action's reactions any
         // more: never run it again.
         await reportInterrupted(step.comment, issue, deps, { kind: 'unmarked' });
         known.set(step.comment.id, { state: 'finished', outcome: 'confused' });
         continue;
       }
-      if (handledOne && window.active && !(await stillActive())) window = { ...window, active: false };
-      if (!(await claimAndHandle(step.comment))) break;
-      handledOne = true;
-      window = await readWindow();
+      if (!(await claimAndHandle(step.comment, 'ordered'))) break;
     }
-    if (!terminating && !deps.signals.stopRequested()) {
-      outcomes.push(...(await answerRefusals([...refusals.values()], issue, deps)));
-    }
+    if (!stopping()) outcomes.push(...(await answerAside(lanes, issue, deps, claimAndHandle)));
     // The board follows what this run changed (a runbook command) or found (a tampered record).
     if ((boardStale || outcomes.length > 0) && !terminating) {
       runbook ??= await loadRunbook(deps.settings.runbookPath, deps.github.readFile);
@@ -278,71 +398,103 @@ export async function drainQueue(
   return outcomes;
 }
 
+function readOnlyAnswersOf(author: string, records: RecordedComment[]): Date[] {
+  return records
+    .map(({ record }) => record)
+    .filter(
+      (record) =>
+        record.kind === 'answered' && READ_ONLY.has(record.command) && record.by.toLowerCase() === author,
+    )
+    .map((record) => new Date('at' in record ? record.at : 0));
+}
+
 /**
- * Answers comments refused whole, oldest first and at most MAX_REFUSALS_PER_RUN: the action's 😕
- * decides which run answers each (GitHub keeps one per user and kind). A comment gets its own reply
- * only when its author could run commands here; anyone else gets one notice per incident.
+ * Answers what waits outside the ordered queue, oldest first and at most MAX_SIDE_PER_RUN: the
+ * read-only commands of people below the floor (claimed and answered like any command), and the
+ * comments refused whole (the action's 😕 decides which run answers each; GitHub keeps one per
+ * user and kind). A refused comment gets its own reply only when its author could run commands
+ * here; anyone else gets one notice per incident.
  */
-async function answerRefusals(
-  refusals: { comment: QueuedComment; admission: Admission & { kind: 'refuse' } }[],
+async function answerAside(
+  lanes: Lanes,
+  issue: IssueRef,
+  deps: Dependencies,
+  claimAndHandle: (comment: QueuedComment, lane: 'side') => Promise<boolean>,
+): Promise<Outcome[]> {
+  const outcomes: Outcome[] = [];
+  const work = [...lanes.side.map((comment) => ({ comment, admission: undefined })), ...lanes.refused].sort(
+    (a, b) => a.comment.id - b.comment.id,
+  );
+  for (const { comment, admission } of work.slice(0, MAX_SIDE_PER_RUN)) {
+    if (deps.signals.stopRequested()) break;
+    try {
+      if (!admission) {
+        if (!(await claimAndHandle(comment, 'side'))) break;
+        continue;
+      }
+      outcomes.push(...(await answerRefusal(comment, admission, issue, deps)));
+    } catch (error) {
+      if (!(error instanceof CommentGone)) throw error;
+      deps.log(`Comment ${comment.id} was deleted before it was answered.`);
+    }
+  }
+  const left = work.length - Math.min(work.length, MAX_SIDE_PER_RUN);
+  if (left > 0) deps.log(`${left} more comments are left for the next run to answer.`);
+  return outcomes;
+}
+
+async function answerRefusal(
+  comment: QueuedComment,
+  admission: Refusal['admission'],
   issue: IssueRef,
   deps: Dependencies,
 ): Promise<Outcome[]> {
-  const outcomes: Outcome[] = [];
-  const sorted = refusals.sort((a, b) => a.comment.id - b.comment.id).slice(0, MAX_REFUSALS_PER_RUN);
-  for (const { comment, admission } of sorted) {
-    if (deps.signals.stopRequested()) break;
-    if (!(await deps.github.reactToComment(comment.id, 'confused'))) continue;
-    const message = `comment ${comment.id} by @${comment.author}: ${admission.reason}, nothing was executed`;
-    const reason =
-      admission.reason === 'no-access' || admission.reason === 'not-responder'
-        ? 'permission'
-        : admission.reason;
-    outcomes.push({ status: 'refused', reason, message });
-    if (admission.reply === 'comment') {
-      await deps.writer.post(
-        issue.number,
-        renderTooManyCommands(view(comment), deps.settings.maxCommandsPerComment),
-        refusalRecord(comment, admission.reason, deps),
-      );
-      continue;
-    }
-    const listed = await deps.github.listComments(issue.number);
-    const { records } = readRecords(listed, {
-      selfLogin: deps.selfLogin,
-      scope: { sealer: deps.sealer, issueNumber: issue.number },
-    });
-    const windowMs = READ_ONLY_LIMIT.windowMinutes * 60_000;
-    const noticed = records.some(
-      ({ record }) =>
-        record.kind === 'notice' &&
-        record.user.toLowerCase() === comment.author.toLowerCase() &&
-        record.reason === admission.reason &&
-        (admission.reason !== 'rate-limited' || deps.now().getTime() - Date.parse(record.at) < windowMs),
+  if (!(await deps.github.reactToComment(comment.id, 'confused'))) return [];
+  const message = `comment ${comment.id} by @${comment.author}: ${admission.reason}, nothing was executed`;
+  const reason =
+    admission.reason === 'no-access' || admission.reason === 'not-responder'
+      ? 'permission'
+      : admission.reason;
+  const outcome: Outcome = { status: 'refused', reason, message };
+  if (admission.reason === 'too-many-commands') {
+    await deps.writer.post(
+      issue.number,
+      renderTooManyCommands(view(comment), deps.settings.maxCommandsPerComment),
+      refusalRecord(comment, admission.reason, deps),
     );
-    if (noticed) continue;
-    if (admission.reason === 'too-many-commands') continue;
-    const text = renderNotice(admission.reason, {
-      user: comment.author,
-      role: await deps.authorizer.roleOf(comment.author),
-      floor: deps.settings.permission,
-      readOnly: [...READ_ONLY.keys()],
-      limit: READ_ONLY_LIMIT.commands,
-      windowMinutes: READ_ONLY_LIMIT.windowMinutes,
-      ...(admission.retryAt ? { retryAt: admission.retryAt } : {}),
-    });
-    await deps.writer.post(issue.number, text, {
-      kind: 'notice',
-      user: comment.author,
-      reason: admission.reason,
-      by: comment.author,
-      at: deps.now().toISOString(),
-      source: comment.id,
-    });
+    return [outcome];
   }
-  const left = refusals.length - sorted.length;
-  if (left > 0) deps.log(`${left} more refused comments are left for the next run to answer.`);
-  return outcomes;
+  const { records } = readRecords(await deps.github.listComments(issue.number), {
+    selfLogin: deps.selfLogin,
+    scope: { sealer: deps.sealer, issueNumber: issue.number },
+  });
+  const windowMs = READ_ONLY_LIMIT.windowMinutes * 60_000;
+  const noticed = records.some(
+    ({ record }) =>
+      record.kind === 'notice' &&
+      record.user.toLowerCase() === comment.author.toLowerCase() &&
+      record.reason === admission.reason &&
+      (admission.reason !== 'rate-limited' || deps.now().getTime() - Date.parse(record.at) < windowMs),
+  );
+  if (noticed) return [outcome];
+  const text = renderNotice(admission.reason, {
+    user: comment.author,
+    role: await deps.authorizer.roleOf(comment.author),
+    floor: deps.settings.permission,
+    readOnly: [...READ_ONLY.keys()],
+    limit: READ_ONLY_LIMIT.commands,
+    windowMinutes: READ_ONLY_LIMIT.windowMinutes,
+    ...(admission.retryAt ? { retryAt: admission.retryAt } : {}),
+  });
+  await deps.writer.post(issue.number, text, {
+    kind: 'notice',
+    user: comment.author,
+    reason: admission.reason,
+    by: comment.author,
+    at: deps.now().toISOString(),
+    source: comment.id,
+  });
+  return [outcome];
 }
 
 function refusalRecord(comment: QueuedComment, reason: string, deps: Dependencies): RecordContent {
@@ -357,20 +509,27 @@ function refusalRecord(comment: QueuedComment, reason: string, deps: Dependencie
 }
 
 /**
- * The last claimed comment. Comments whose roll-up shows no 👀 are unclaimed for sure; for the
- * others the reactions say whether the action's 👀 is among them.
+ * The last claimed comment: the last with the action's 👀, or with a record of the action that
+ * answers it, whichever comes later (reactions can be removed; everything before the head is
+ * finished and never claimed). Comments whose roll-up shows no 👀 are unclaimed as far as
+ * reactions tell; for the others the reactions say whether the action's 👀 is among them.
  */
 async function findHead(
   queue: QueuedComment[],
   known: Map<number, ClaimState>,
   deps: Dependencies,
+  answered: Set<number>,
 ): Promise<Head | undefined> {
   for (let index = queue.length - 1; index >= 0; index -= 1) {
     const comment = queue[index];
     if (!comment) continue;
     const remembered = known.get(comment.id);
     if (remembered?.state === 'finished') return { comment, claim: remembered };
-    if (surelyUnclaimed(comment)) continue;
+    if (surelyUnclaimed(comment)) {
+      // On record as handled, with its reactions gone: it still marks how far the queue got.
+      if (answered.has(comment.id)) return { comment, claim: { state: 'finished', outcome: 'on record' } };
+      continue;
+    }
     const claim = claimStateOf(await deps.github.listCommentReactions(comment.id), deps.selfLogin);
     if (claim.state === 'unclaimed') continue;
     if (claim.state === 'finished') known.set(comment.id, claim);
@@ -386,7 +545,12 @@ async function reportInterrupted(
   deps: Dependencies,
   cause: Parameters<typeof renderInterrupted>[1],
 ): Promise<void> {
-  if (!(await deps.github.reactToComment(comment.id, 'confused'))) return;
+  try {
+    if (!(await deps.github.reactToComment(comment.id, 'confused'))) return;
+  } catch (error) {
+    if (error instanceof CommentGone) return;
+    throw error;
+  }
   deps.warn(
     `Comment ${comment.id} by @${comment.author} (${comment.lines.length} commands) was interrupted.`,
   );

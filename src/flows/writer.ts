@@ -28,7 +28,8 @@ export interface WriterOptions {
 
 export function createIssueWriter(options: WriterOptions): IssueWriter {
   const body = (issueNumber: number, text: string, record: RecordContent) => {
-    const safe = redact(text, options.knownSecrets).text;
+    // A cut by UTF-16 index can leave half a character; GitHub gets well-formed text only.
+    const safe = redact(text, options.knownSecrets).text.toWellFormed();
     const limit = BODY_LIMIT - recordOverhead(record);
     if (safe.length > limit) options.onOverflow(safe);
     const bounded = boundMarkdown(

@@ -96,6 +96,7 @@ export function cacheIssueReads(
       });
       return [...list];
     },
+    getComment: (commentId) => (count('getComment'), port.getComment(commentId)),
     async createComment(issueNumber, body) {
       count('createComment');
       const posted = await port.createComment(issueNumber, body);

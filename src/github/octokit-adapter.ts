@@ -1,7 +1,13 @@
 import { getOctokit } from '@actions/github';
 import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
-import type { GitHubPort, IssueComment, IssueSummary, RepositoryRole } from './port.ts';
+import {
+  CommentGone,
+  type GitHubPort,
+  type IssueComment,
+  type IssueSummary,
+  type RepositoryRole,
+} from './port.ts';
 
 export interface OctokitAdapterOptions {
   token: string;
@@ -131,17 +137,16 @@ export function createGitHubAdapter(
         issue_number: issueNumber,
         per_page: 100,
       });
-      return comments.map((comment) => ({
-        id: comment.id,
-        body: comment.body ?? '',
-        author: comment.user?.login ?? '',
-        authorType: comment.user?.type ?? '',
-        authorAssociation: comment.author_association,
-        createdAt: comment.created_at,
-        updatedAt: comment.updated_at,
-        htmlUrl: comment.html_url,
-        reactions: rollupOf(comment.reactions),
-      }));
+      return comments.map(commentOf);
+    },
+    async getComment(commentId) {
+      try {
+        const { data } = await octokit.rest.issues.getComment({ ...repo, comment_id: commentId });
+        return commentOf(data);
+      } catch (error) {
+        if (statusOf(error) === 404) return undefined;
+        throw error;
+      }
     },
     async createComment(issueNumber, body) {
       const { data } = await octokit.rest.issues.createComment({ ...repo, issue_number: issueNumber, body });
@@ -151,12 +156,17 @@ export function createGitHubAdapter(
       await octokit.rest.issues.updateComment({ ...repo, comment_id: commentId, body });
     },
     async reactToComment(commentId, content) {
-      const { status } = await octokit.rest.reactions.createForIssueComment({
-        ...repo,
-        comment_id: commentId,
-        content,
-      });
-      return status === 201;
+      try {
+        const { status } = await octokit.rest.reactions.createForIssueComment({
+          ...repo,
+          comment_id: commentId,
+          content,
+        });
+        return status === 201;
+      } catch (error) {
+        if (statusOf(error) === 404) throw new CommentGone(commentId);
+        throw error;
+      }
     },
     async listCommentReactions(commentId) {
       const reactions = await octokit.paginate(octokit.rest.reactions.listForIssueComment, {
@@ -205,6 +215,29 @@ export function createGitHubAdapter(
         throw error;
       }
     },
+  };
+}
+
+function commentOf(comment: {
+  id: number;
+  body?: string | undefined;
+  user: { login: string; type: string } | null;
+  author_association: string;
+  created_at: string;
+  updated_at: string;
+  html_url: string;
+  reactions?: Record<string, unknown> | undefined;
+}): IssueComment {
+  return {
+    id: comment.id,
+    body: comment.body ?? '',
+    author: comment.user?.login ?? '',
+    authorType: comment.user?.type ?? '',
+    authorAssociation: comment.author_association,
+    createdAt: comment.created_at,
+    updatedAt: comment.updated_at,
+    htmlUrl: comment.html_url,
+    reactions: rollupOf(comment.reactions),
   };
 }
 

@@ -56,6 +56,15 @@ export interface IssueSummary {
   createdAt: string;
 }
 
+/** The comment is gone (deleted meanwhile): whatever was to be done with it cannot be. */
+export class CommentGone extends Error {
+  readonly commentId: number;
+  constructor(commentId: number) {
+    super(`comment ${commentId} no longer exists`);
+    this.commentId = commentId;
+  }
+}
+
 export interface GitHubPort {
   getIssue(issueNumber: number): Promise<IssueSummary>;
   /** Open issues carrying `label` (paginated underneath). */
@@ -69,11 +78,14 @@ export interface GitHubPort {
   addAssignees(issueNumber: number, assignees: string[]): Promise<void>;
   /** Every comment of the issue, oldest first (paginated underneath). */
   listComments(issueNumber: number): Promise<IssueComment[]>;
+  /** One comment as it is now; undefined when it was deleted. */
+  getComment(commentId: number): Promise<IssueComment | undefined>;
   createComment(issueNumber: number, body: string): Promise<PostedComment>;
   updateComment(commentId: number, body: string): Promise<void>;
   /**
    * Adds the action's reaction. true when this call created it, false when the action had already
-   * left it (GitHub answers 200 instead of 201): the claim on a command rests on this.
+   * left it (GitHub answers 200 instead of 201): the claim on a command rests on this. Throws
+   * CommentGone when the comment was deleted.
    */
   reactToComment(commentId: number, content: ReactionContent): Promise<boolean>;
   /** Every reaction on a comment, with its author and time (paginated underneath). */

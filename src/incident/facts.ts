@@ -42,17 +42,30 @@ export interface FactSources {
   labelPrefix: string;
 }
 
+/** How far apart a label change and the action's record of it may be and still be one change. */
+const RELABEL_MATCH_MS = 120_000;
+
 /**
- * Gathers the facts, oldest first. Label changes the action made itself are skipped: its record
- * for that change names the person who asked for it.
+ * Gathers the facts, oldest first. A label change the action made for `/severity` is skipped: its
+ * record names the person who asked. Other label changes by the same login (another workflow's
+ * GITHUB_TOKEN opening an incident from an alert, say) count like anyone's.
  */
 export function collectFacts(sources: FactSources): Fact[] {
   const facts: Fact[] = [];
+  const relabels = sources.records.flatMap(({ record }) =>
+    record.kind === 'severity' ? [{ at: Date.parse(record.at), severity: record.severity }] : [],
+  );
+  const ownRelabel = (at: Date, severity: string, kind: string) =>
+    relabels.some(
+      (relabel) =>
+        Math.abs(relabel.at - at.getTime()) <= RELABEL_MATCH_MS &&
+        (kind === 'unlabeled' || relabel.severity === severity),
+    );
   for (const event of sources.events) {
     const at = new Date(event.createdAt);
     if ((event.event === 'labeled' || event.event === 'unlabeled') && event.label) {
       const severity = severityFromLabel(event.label, sources.labelPrefix);
-      if (severity && event.actor !== sources.selfLogin) {
+      if (severity && !(event.actor === sources.selfLogin && ownRelabel(at, severity, event.event))) {
         facts.push({ kind: event.event, at, actor: event.actor, severity });
       }
     } else if (event.event === 'closed' || event.event === 'reopened') {

@@ -43,8 +43,16 @@ export function headAndTail(text: string, budget: number): string {
   if (text.length <= budget) return text;
   const marker = `\n… ${text.length - budget} characters omitted here; the workflow run log has the captured output …\n`;
   const keep = Math.max(0, budget - marker.length);
-  const head = Math.ceil(keep * 0.6);
-  return text.slice(0, head) + marker + text.slice(text.length - (keep - head));
+  const head = boundary(text, Math.ceil(keep * 0.6));
+  return (
+    text.slice(0, head) + marker + text.slice(boundary(text, text.length - (keep - Math.ceil(keep * 0.6))))
+  );
+}
+
+/** `index`, moved back off the second half of a surrogate pair, so a cut never splits a character. */
+function boundary(text: string, index: number): number {
+  const code = text.charCodeAt(index);
+  return index > 0 && code >= 0xdc00 && code <= 0xdfff ? index - 1 : index;
 }
 
 export function formatMs(ms: number): string {

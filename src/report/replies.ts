@@ -247,3 +247,12 @@ export function renderNoLongerIncident(view: QueuedView): string {
     'Nothing was executed. Reopen the incident (or label it again) and post the command again if it is still needed.',
   ].join('\n');
 }
+
+/** A command whose turn came long after it was posted: the situation it was meant for has moved on. */
+export function renderStale(view: QueuedView, claimTimeoutMs: number): string {
+  return [
+    `⏹️ **Not run:** [this comment](${view.htmlUrl}) by @${view.author} asked for ${commandList(view)} more than ${Math.round(claimTimeoutMs / 60_000)} minutes before its turn came (\`claim-timeout\`).`,
+    '',
+    'A command that old is not run by itself: the situation it was meant for may have changed. Nothing was executed; post it again if it is still needed.',
+  ].join('\n');
+}

@@ -1,5 +1,5 @@
 import type { Outcome } from '../outcome.ts';
-import { inline } from './markdown.ts';
+import { echo } from './markdown.ts';
 
 /** The job summary: one row per command handled in this run. */
 export function renderSummary(outcome: Outcome): string {
@@ -13,7 +13,7 @@ export function renderSummary(outcome: Outcome): string {
     '|---|---|---|---|---|',
     ...commands.map(
       (entry) =>
-        `| ${entry.command ? `\`/${entry.command}\`` : '—'} | ${entry.status} | ${entry.reason} | ${entry.exitCode ?? '—'} | ${inline(entry.message, 300).replace(/\|/g, '\\|')} |`,
+        `| ${entry.command ? `\`/${entry.command}\`` : '—'} | ${entry.status} | ${entry.reason} | ${entry.exitCode ?? '—'} | ${echo(entry.message, 300, { table: true })} |`,
     ),
     '',
   ].join('\n');
