@@ -31449,7 +31449,7 @@ which.sync = whichSync
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3275);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7736);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -31458,7 +31458,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3275:
+/***/ 7736:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -54415,312 +54415,6 @@ function normaliseKey(key) {
     return key.replace(/\r\n/g, '\n').trim() + '\n';
 }
 
-;// CONCATENATED MODULE: ./src/authz/permission.ts
-
-function rank(role) {
-    return role === 'none' ? -1 : PERMISSION_LEVELS.indexOf(role);
-}
-function atLeast(role, required) {
-    return rank(role) >= rank(required);
-}
-function higherOf(a, b) {
-    return rank(a) >= rank(b) ? a : b;
-}
-
-;// CONCATENATED MODULE: ./src/authz/decide.ts
-
-/**
- * Who may run a command: the repository role must reach the required level, and when an
- * allowlist is configured the user must be on it or in one of its teams. A team membership
- * that cannot be read refuses (fail closed).
- */
-function decide(facts) {
-    if (!atLeast(facts.role, facts.required)) {
-        const has = facts.role === 'none' ? 'no access to this repository' : `${facts.role} permission`;
-        return {
-            allowed: false,
-            reason: 'permission',
-            message: `@${facts.user} has ${has}; this command needs ${facts.required} or higher.`,
-        };
-    }
-    const allowlisted = facts.allowedUsers.some((user) => user.toLowerCase() === facts.user.toLowerCase());
-    if (allowlisted)
-        return { allowed: true, because: `${facts.role} permission and on allowed-users` };
-    switch (facts.teams.kind) {
-        case 'not-configured':
-            if (facts.allowedUsers.length > 0) {
-                return {
-                    allowed: false,
-                    reason: 'not-allowlisted',
-                    message: `@${facts.user} is not on this workflow's allowed-users list.`,
-                };
-            }
-            return { allowed: true, because: `${facts.role} permission` };
-        case 'member':
-            return { allowed: true, because: `${facts.role} permission and member of ${facts.teams.team}` };
-        case 'not-member':
-            return {
-                allowed: false,
-                reason: 'not-allowlisted',
-                message: `@${facts.user} is not on allowed-users and not a member of ${facts.teams.teams.join(', ')}.`,
-            };
-        case 'unknown':
-            return {
-                allowed: false,
-                reason: 'team-unknown',
-                message: `membership of ${facts.teams.team} could not be read (${facts.teams.error}), so the command is refused. The workflow's token needs read access to the organization's teams.`,
-            };
-    }
-}
-
-;// CONCATENATED MODULE: ./src/flows/authorize.ts
-
-
-/**
- * Looks up what a user may do: their repository role and, when allowed-teams is set, their team
- * membership (each once per run: the port caches them). The decision itself is pure (authz/decide.ts).
- */
-function createAuthorizer(github, settings) {
-    return {
-        roleOf: (user) => github.repositoryRole(user),
-        async authorize(user, required) {
-            const role = await github.repositoryRole(user);
-            const onList = settings.allowedUsers.some((allowed) => allowed.toLowerCase() === user.toLowerCase());
-            const teamCheck = onList || settings.allowedTeams.length === 0
-                ? { kind: 'not-configured' }
-                : await checkTeams(github, settings, user);
-            return decide({ user, role, required, allowedUsers: settings.allowedUsers, teams: teamCheck });
-        },
-    };
-}
-/** Read-only commands need only their own level; every other one also the `permission` input's floor. */
-function requiredPermission(spec, settings) {
-    return spec.readOnly ? spec.permission : higherOf(settings.permission, spec.permission);
-}
-async function checkTeams(github, settings, user) {
-    for (const { org, team } of settings.allowedTeams) {
-        try {
-            if (await github.isTeamMember(org, team, user))
-                return { kind: 'member', team: `${org}/${team}` };
-        }
-        catch (error) {
-            return {
-                kind: 'unknown',
-                team: `${org}/${team}`,
-                error: error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error),
-            };
-        }
-    }
-    return { kind: 'not-member', teams: settings.allowedTeams.map(({ org, team }) => `${org}/${team}`) };
-}
-
-;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/iso.js
-
-
-
-function iso_datetime(params) {
-    return _isoDateTime(ZodISODateTime, params);
-}
-function iso_date(params) {
-    return core._isoDate(ZodISODate, params);
-}
-function iso_time(params) {
-    return core._isoTime(ZodISOTime, params);
-}
-function iso_duration(params) {
-    return core._isoDuration(ZodISODuration, params);
-}
-
-;// CONCATENATED MODULE: ./src/records/record.schema.ts
-
-/**
- * What the action records on the issue, one record at the end of each comment it writes. The
- * incident is rebuilt from these records and the issue's own events, so the records are a
- * versioned, discriminated union: a reader that meets a kind it does not know ignores it, and a
- * `switch` on `kind` is checked for exhaustiveness by the compiler.
- */
-const login = schemas_string().min(1).max(100);
-const at = iso_datetime();
-/** The human comment the record answers, when there is one. */
-const source = schemas_number().int().positive();
-const record_schema_text = schemas_string().max(4000);
-const base = { v: literal(1) };
-const fact = { ...base, by: login, at, source: source.optional() };
-const recordSchema = discriminatedUnion('kind', [
-    object({ ...base, kind: literal('board') }),
-    object({
-        ...base,
-        kind: literal('plan'),
-        code: schemas_string().regex(/^[0-9a-f]{8}$/),
-        command: schemas_string(),
-        args: record(schemas_string(), union([schemas_string(), schemas_number(), schemas_boolean()])),
-        source,
-        requestedBy: login,
-        expiresAt: at,
-        planHash: schemas_string().regex(/^[0-9a-f]{16}$/),
-    }),
-    object({
-        ...base,
-        kind: literal('result'),
-        command: schemas_string(),
-        /** The asking comment; absent for the initial assessment, which a label started. */
-        source: source.optional(),
-        status: schemas_enum(['running', 'success', 'failure', 'timeout', 'ssh-error', 'planned']),
-        by: login,
-        at,
-        /** Who confirmed a held destructive command, and the code it ran under. */
-        confirmedBy: login.optional(),
-        code: schemas_string()
-            .regex(/^[0-9a-f]{8}$/)
-            .optional(),
-    }),
-    object({ ...fact, kind: literal('acknowledged') }),
-    object({ ...fact, kind: literal('commander'), commander: login }),
-    object({ ...fact, kind: literal('severity'), severity: schemas_string().regex(/^p[0-9]$/) }),
-    object({ ...fact, kind: literal('update'), text: record_schema_text }),
-    object({ ...fact, kind: literal('mitigated'), note: record_schema_text.optional() }),
-    object({ ...fact, kind: literal('resolved'), forced: schemas_boolean(), summary: record_schema_text.optional() }),
-    object({ ...fact, kind: literal('verification-failed'), problems: array(record_schema_text).max(50) }),
-    object({ ...fact, kind: literal('impact-start'), impactStart: at }),
-    object({ ...fact, kind: literal('reminder') }),
-    object({ ...fact, kind: literal('escalation') }),
-    object({ ...fact, kind: literal('postmortem'), followUp: schemas_number().int().positive() }),
-    /** A read-only command answered (counted for the per-person rate limit). */
-    object({ ...fact, kind: literal('answered'), command: schemas_string() }),
-    /** A comment refused whole, or a line of it; `user` is whom the reply addressed. */
-    object({ ...fact, kind: literal('refused'), user: login, reason: schemas_string().max(60) }),
-    /** The one notice a person gets per incident when they may not run commands here. */
-    object({ ...fact, kind: literal('notice'), user: login, reason: schemas_string().max(60) }),
-    object({ ...fact, kind: literal('interrupted'), commands: array(schemas_string().max(200)).max(50) }),
-]);
-
-;// CONCATENATED MODULE: ./src/records/codec.ts
-
-const PREFIX = 'incident-issueops';
-/** The record always ends the comment; a record anywhere else is text, never read. */
-const TRAILER = new RegExp(`<!-- ${PREFIX} (\\{[^\\n]*\\}) -->$`);
-/** The visible text as it is sealed: line endings and surrounding blank space do not count. */
-function normalise(text) {
-    return text.replace(/\r\n?/g, '\n').trim();
-}
-function material(issueNumber, text, json) {
-    return `${PREFIX} record v1\nissue ${issueNumber}\n${json}\n${normalise(text)}`;
-}
-/**
- * The comment body for `text` with `content` recorded at its end. The record is validated here, so
- * an invalid record fails when written rather than being dropped silently when read back.
- */
-function composeBody(text, content, scope) {
-    const parsed = recordSchema.parse({ v: 1, ...content });
-    const record = { ...parsed, n: scope.sealer.nonce() };
-    const json = JSON.stringify(record);
-    const seal = scope.sealer.seal(material(scope.issueNumber, text, json));
-    const written = JSON.stringify(seal ? { ...record, seal } : record).replace(/--/g, '-\\u002d');
-    return `${normalise(text)}\n\n<!-- ${PREFIX} ${written} -->`;
-}
-/** Characters the record adds to a comment, at most; the text must leave room for them. */
-function recordOverhead(content) {
-    return JSON.stringify(content).length * 2 + 200;
-}
-/**
- * Reads the record that ends `body`. Callers pass only the action's own comments: anyone can type
- * this text. In sealed mode a record is valid only with a seal over exactly this body on this issue.
- */
-function readBody(body, scope) {
-    const trimmed = body.trimEnd();
-    const match = TRAILER.exec(trimmed);
-    if (!match)
-        return { status: 'none' };
-    let raw;
-    try {
-        raw = JSON.parse(match[1] ?? '');
-    }
-    catch {
-        return { status: 'invalid', reason: 'malformed' };
-    }
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
-        return { status: 'invalid', reason: 'malformed' };
-    const { seal, ...rest } = raw;
-    const text = trimmed.slice(0, match.index);
-    if (scope.sealer.mode === 'sealed') {
-        const given = typeof seal === 'string' ? seal : undefined;
-        if (!scope.sealer.verify(material(scope.issueNumber, text, JSON.stringify(rest)), given))
-            return { status: 'invalid', reason: 'seal' };
-    }
-    const parsed = recordSchema.safeParse(rest);
-    if (!parsed.success)
-        return { status: 'invalid', reason: 'malformed' };
-    return { status: 'valid', record: parsed.data, seal: typeof seal === 'string' ? seal : undefined };
-}
-/** The visible text of a comment, without its record. */
-function textOf(body) {
-    const trimmed = body.trimEnd();
-    const match = TRAILER.exec(trimmed);
-    return match ? trimmed.slice(0, match.index).trimEnd() : trimmed;
-}
-
-;// CONCATENATED MODULE: ./src/report/bound.ts
-/** GitHub refuses comment and issue bodies longer than this many characters. */
-const BODY_LIMIT = 65_536;
-/**
- * `text` cut to at most `max` characters at a line boundary, with `overflow` (a note saying where
- * the rest is) appended. Code fences and `<details>` blocks left open by the cut are closed, so
- * the rest of the comment still renders.
- */
-function boundMarkdown(text, max, overflow) {
-    if (text.length <= max)
-        return text;
-    const reserve = overflow(text.length).length + 64;
-    let cut = text.lastIndexOf('\n', Math.max(0, max - reserve));
-    if (cut <= 0)
-        cut = Math.max(0, max - reserve);
-    const kept = text.slice(0, cut);
-    const closers = [];
-    const fence = openFence(kept);
-    if (fence)
-        closers.push(fence);
-    const openDetails = (kept.match(/<details[\s>]/gi) ?? []).length - (kept.match(/<\/details\s*>/gi) ?? []).length;
-    for (let index = 0; index < openDetails; index += 1)
-        closers.push('</details>');
-    return [kept, ...closers, '', overflow(text.length - cut)].join('\n');
-}
-/** The fence that closes the code block `text` leaves open, if any. */
-function openFence(text) {
-    let open;
-    for (const line of text.split('\n')) {
-        const match = /^ {0,3}(`{3,}|~{3,})/.exec(line);
-        if (!match)
-            continue;
-        const run = match[1] ?? '';
-        if (!open)
-            open = { char: run[0] ?? '`', length: run.length };
-        else if (run[0] === open.char && run.length >= open.length && line.trim() === run)
-            open = undefined;
-    }
-    return open ? open.char.repeat(open.length) : undefined;
-}
-
-;// CONCATENATED MODULE: ./src/flows/writer.ts
-
-
-
-function createIssueWriter(options) {
-    const body = (issueNumber, text, record) => {
-        // A cut by UTF-16 index can leave half a character; GitHub gets well-formed text only.
-        const safe = redact(text, options.knownSecrets).text.toWellFormed();
-        const limit = BODY_LIMIT - recordOverhead(record);
-        if (safe.length > limit)
-            options.onOverflow(safe);
-        const bounded = boundMarkdown(safe, limit, (omitted) => `> [!NOTE]\n> ${omitted.toLocaleString('en-US')} characters are cut here to stay within GitHub's comment limit; the [workflow run](${options.runUrl}) has the whole text in its log and job summary.`);
-        return composeBody(bounded, record, { sealer: options.sealer, issueNumber });
-    };
-    return {
-        body,
-        post: (issueNumber, text, record) => options.github.createComment(issueNumber, body(issueNumber, text, record)),
-        edit: (commentId, issueNumber, text, record) => options.github.updateComment(commentId, body(issueNumber, text, record)),
-    };
-}
-
 ;// CONCATENATED MODULE: ./src/github/issue-cache.ts
 function cacheIssueReads(port, options) {
     const comments = new Map();
@@ -54860,6 +54554,2401 @@ function cacheIssueReads(port, options) {
         repositoryRole: (username) => memo(roles, username.toLowerCase(), () => (count('repositoryRole'), port.repositoryRole(username))),
         isTeamMember: (org, team, username) => memo(teams, `${org}/${team}/${username.toLowerCase()}`, () => (count('isTeamMember'), port.isTeamMember(org, team, username))),
         readFile: (path) => memo(files, path, () => (count('readFile'), port.readFile(path))),
+    };
+}
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/records/seal.ts
+
+const SEAL_BYTES = 16;
+/** The key comes from `secret` (the record-secret input, else the SSH private key), per repository. */
+function createSealer(secret, repository, random = external_node_crypto_.randomBytes) {
+    const nonce = () => random(9).toString('base64url');
+    const normalised = secret?.replace(/\r\n?/g, '\n').trim() ?? '';
+    if (normalised.length === 0) {
+        return { mode: 'unsealed', seal: () => undefined, verify: () => true, nonce };
+    }
+    const key = Buffer.from((0,external_node_crypto_.hkdfSync)('sha256', normalised, 'incident-issueops', `records v1 ${repository.toLowerCase()}`, 32));
+    const mac = (material) => (0,external_node_crypto_.createHmac)('sha256', key).update(material).digest().subarray(0, SEAL_BYTES).toString('base64url');
+    return {
+        mode: 'sealed',
+        seal: mac,
+        verify(material, seal) {
+            if (!seal)
+                return false;
+            const expected = Buffer.from(mac(material));
+            const given = Buffer.from(seal);
+            return expected.length === given.length && (0,external_node_crypto_.timingSafeEqual)(expected, given);
+        },
+        nonce,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/authz/permission.ts
+
+function rank(role) {
+    return role === 'none' ? -1 : PERMISSION_LEVELS.indexOf(role);
+}
+function atLeast(role, required) {
+    return rank(role) >= rank(required);
+}
+function higherOf(a, b) {
+    return rank(a) >= rank(b) ? a : b;
+}
+
+;// CONCATENATED MODULE: ./src/authz/decide.ts
+
+/**
+ * Who may run a command: the repository role must reach the required level, and when an
+ * allowlist is configured the user must be on it or in one of its teams. A team membership
+ * that cannot be read refuses (fail closed).
+ */
+function decide(facts) {
+    if (!atLeast(facts.role, facts.required)) {
+        const has = facts.role === 'none' ? 'no access to this repository' : `${facts.role} permission`;
+        return {
+            allowed: false,
+            reason: 'permission',
+            message: `@${facts.user} has ${has}; this command needs ${facts.required} or higher.`,
+        };
+    }
+    const allowlisted = facts.allowedUsers.some((user) => user.toLowerCase() === facts.user.toLowerCase());
+    if (allowlisted)
+        return { allowed: true, because: `${facts.role} permission and on allowed-users` };
+    switch (facts.teams.kind) {
+        case 'not-configured':
+            if (facts.allowedUsers.length > 0) {
+                return {
+                    allowed: false,
+                    reason: 'not-allowlisted',
+                    message: `@${facts.user} is not on this workflow's allowed-users list.`,
+                };
+            }
+            return { allowed: true, because: `${facts.role} permission` };
+        case 'member':
+            return { allowed: true, because: `${facts.role} permission and member of ${facts.teams.team}` };
+        case 'not-member':
+            return {
+                allowed: false,
+                reason: 'not-allowlisted',
+                message: `@${facts.user} is not on allowed-users and not a member of ${facts.teams.teams.join(', ')}.`,
+            };
+        case 'unknown':
+            return {
+                allowed: false,
+                reason: 'team-unknown',
+                message: `membership of ${facts.teams.team} could not be read (${facts.teams.error}), so the command is refused. The workflow's token needs read access to the organization's teams.`,
+            };
+    }
+}
+
+;// CONCATENATED MODULE: ./src/flows/authorize.ts
+
+
+/**
+ * Looks up what a user may do: their repository role and, when allowed-teams is set, their team
+ * membership (each once per run: the port caches them). The decision itself is pure (authz/decide.ts).
+ */
+function createAuthorizer(github, settings) {
+    return {
+        roleOf: (user) => github.repositoryRole(user),
+        async authorize(user, required) {
+            const role = await github.repositoryRole(user);
+            const onList = settings.allowedUsers.some((allowed) => allowed.toLowerCase() === user.toLowerCase());
+            const teamCheck = onList || settings.allowedTeams.length === 0
+                ? { kind: 'not-configured' }
+                : await checkTeams(github, settings, user);
+            return decide({ user, role, required, allowedUsers: settings.allowedUsers, teams: teamCheck });
+        },
+    };
+}
+/** Read-only commands need only their own level; every other one also the `permission` input's floor. */
+function requiredPermission(spec, settings) {
+    return spec.readOnly ? spec.permission : higherOf(settings.permission, spec.permission);
+}
+async function checkTeams(github, settings, user) {
+    for (const { org, team } of settings.allowedTeams) {
+        try {
+            if (await github.isTeamMember(org, team, user))
+                return { kind: 'member', team: `${org}/${team}` };
+        }
+        catch (error) {
+            return {
+                kind: 'unknown',
+                team: `${org}/${team}`,
+                error: error instanceof Error ? (error.message.split('\n')[0] ?? '') : String(error),
+            };
+        }
+    }
+    return { kind: 'not-member', teams: settings.allowedTeams.map(({ org, team }) => `${org}/${team}`) };
+}
+
+;// CONCATENATED MODULE: ./node_modules/zod/v4/classic/iso.js
+
+
+
+function iso_datetime(params) {
+    return _isoDateTime(ZodISODateTime, params);
+}
+function iso_date(params) {
+    return core._isoDate(ZodISODate, params);
+}
+function iso_time(params) {
+    return core._isoTime(ZodISOTime, params);
+}
+function iso_duration(params) {
+    return core._isoDuration(ZodISODuration, params);
+}
+
+;// CONCATENATED MODULE: ./src/outcome.ts
+/**
+ * The `reason` outputs of the action's flows, with what each means. Each command that records
+ * something adds its own (its name; see `reason` in its definition): `allReasonCodes()` in
+ * commands/definitions.ts has them all, and the README's table and action.yml are checked
+ * against that.
+ */
+const outcome_REASON_CODES = {
+    declared: 'an incident label declared the incident',
+    'severity-changed': 'a later incident label changed the severity',
+    unlabeled: 'the incident label was removed',
+    reopened: 'the issue was reopened; the incident resumes',
+    closed: 'the issue was closed by hand',
+    executed: 'a runbook command ran and succeeded',
+    'step-failed': 'a runbook step exited non-zero',
+    timeout: 'a runbook step ran out of time and was stopped on the host',
+    'ssh-error': 'ssh could not connect or authenticate (host key, refused, unreachable)',
+    'awaiting-confirmation': 'a destructive command posted its plan and waits for /confirm',
+    'dry-run': 'dry-run: true; the plan was posted and nothing ran',
+    assessment: 'the initial assessment ran on declaration',
+    resolved: '/resolve verified (or was forced) and closed the incident',
+    'verification-failed': '/resolve found the service unhealthy (or could not verify it) and kept the incident open',
+    swept: 'the scheduled sweep checked the open incidents',
+    permission: 'the person lacks the repository role the command needs (or any access)',
+    'not-allowlisted': 'the person is not on allowed-users or in allowed-teams',
+    'team-unknown': 'team membership could not be read, so the command was refused',
+    'rate-limited': 'too many read-only commands from one person without write access',
+    'too-many-commands': 'a comment held more commands than max-commands; none ran',
+    'invalid-command': 'a command line was malformed or named no command',
+    confirmation: '/confirm named no pending plan, a spent or expired one, or one that changed',
+    lifecycle: 'a lifecycle command could not be done as asked (already acknowledged, …)',
+    edited: 'the comment was edited before its turn; edited text never runs',
+    'not-incident': 'the issue stopped being an open incident before the command’s turn',
+    stale: 'the command’s turn came more than claim-timeout after it was posted; it was not run',
+    'unknown-severity': 'the label names a severity the runbook does not have',
+    'invalid-target': 'the runbook target has no host or user',
+    'invalid-runbook': 'the runbook file does not load',
+    'invalid-input': 'an action input is invalid',
+    'invalid-payload': 'the event payload is not what GitHub sends',
+    'not-applicable': 'the event needs nothing from the action',
+    'no-command': 'the comment holds no command',
+    'handled-elsewhere': "the run's command was handled by another run",
+    running: 'a command was still running when the run ended',
+    unexpected: 'an unexpected error; the log has it',
+};
+
+;// CONCATENATED MODULE: ./src/commands/suggest.ts
+/** The candidate closest to `typed` by edit distance, when it is close enough to be a typo. */
+function closest(typed, candidates) {
+    const lower = typed.toLowerCase();
+    let best;
+    for (const name of candidates) {
+        const distance = lower === name ? 0 : editDistance(lower, name);
+        if (!best || distance < best.distance)
+            best = { name, distance };
+    }
+    if (!best)
+        return undefined;
+    const tolerance = Math.max(1, Math.floor(best.name.length / 3));
+    return best.distance <= tolerance || best.name.startsWith(lower) ? best.name : undefined;
+}
+function editDistance(a, b) {
+    if (a.length > 64 || b.length > 64)
+        return Math.max(a.length, b.length);
+    let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+    for (let i = 1; i <= a.length; i += 1) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j += 1) {
+            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+            current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+        }
+        previous = current;
+    }
+    return previous[b.length] ?? 0;
+}
+
+;// CONCATENATED MODULE: ./src/commands/tokenize.ts
+/**
+ * Splits command arguments on whitespace; "double" or 'single' quotes keep spaces inside one
+ * argument. Nothing is expanded: the tokens are plain text, checked later against the runbook.
+ */
+function tokenize(text) {
+    const tokens = [];
+    let current = '';
+    let quote;
+    let inToken = false;
+    for (const char of text) {
+        if (quote) {
+            if (char === quote)
+                quote = undefined;
+            else
+                current += char;
+        }
+        else if (char === '"' || char === "'") {
+            quote = char;
+            inToken = true;
+        }
+        else if (/\s/.test(char)) {
+            if (inToken)
+                tokens.push(current);
+            current = '';
+            inToken = false;
+        }
+        else {
+            current += char;
+            inToken = true;
+        }
+    }
+    if (quote)
+        return { ok: false, message: `the quote ${quote} is never closed` };
+    if (inToken)
+        tokens.push(current);
+    return { ok: true, tokens };
+}
+
+;// CONCATENATED MODULE: ./src/commands/usage.ts
+/** `/logs [service] [--lines N]` */
+function usage(spec) {
+    const parts = spec.args.map((arg) => {
+        const word = arg.kind === 'flag'
+            ? `--${arg.name}`
+            : arg.kind === 'option'
+                ? `--${arg.name} ${usage_placeholder(arg)}`
+                : `<${arg.name}>`;
+        return arg.required ? word : `[${word.replace(/^<(.*)>$/, '$1')}]`;
+    });
+    if (spec.text)
+        parts.push(spec.text.required ? `<${spec.text.name}>` : `[${spec.text.name}]`);
+    return [`/${spec.name}`, ...parts].join(' ');
+}
+function usage_placeholder(arg) {
+    if (arg.values)
+        return arg.values.join('|');
+    return arg.type === 'integer' ? 'N' : arg.name.toUpperCase();
+}
+
+;// CONCATENATED MODULE: ./src/commands/bind.ts
+
+
+
+const COMMAND_NAME = /^[a-z][a-z0-9-]{0,31}$/;
+/**
+ * Characters that show as nothing, as a space or as a line break, or not at all: controls, format
+ * characters, separators, surrogates, private-use and unassigned code points, and every space but
+ * U+0020. A tab between arguments is fine.
+ */
+const INVISIBLE = /(?![\t ])[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
+const CHARACTER_NAMES = {
+    0x00: 'NULL',
+    0x0a: 'LINE FEED',
+    0x0b: 'LINE TABULATION',
+    0x0c: 'FORM FEED',
+    0x0d: 'CARRIAGE RETURN',
+    0x1b: 'ESCAPE',
+    0x7f: 'DELETE',
+    0x85: 'NEXT LINE',
+    0xa0: 'NO-BREAK SPACE',
+    0xad: 'SOFT HYPHEN',
+    0x061c: 'ARABIC LETTER MARK',
+    0x1680: 'OGHAM SPACE MARK',
+    0x180e: 'MONGOLIAN VOWEL SEPARATOR',
+    0x2000: 'EN QUAD',
+    0x2001: 'EM QUAD',
+    0x2002: 'EN SPACE',
+    0x2003: 'EM SPACE',
+    0x2004: 'THREE-PER-EM SPACE',
+    0x2005: 'FOUR-PER-EM SPACE',
+    0x2006: 'SIX-PER-EM SPACE',
+    0x2007: 'FIGURE SPACE',
+    0x2008: 'PUNCTUATION SPACE',
+    0x2009: 'THIN SPACE',
+    0x200a: 'HAIR SPACE',
+    0x200b: 'ZERO WIDTH SPACE',
+    0x200c: 'ZERO WIDTH NON-JOINER',
+    0x200d: 'ZERO WIDTH JOINER',
+    0x200e: 'LEFT-TO-RIGHT MARK',
+    0x200f: 'RIGHT-TO-LEFT MARK',
+    0x2028: 'LINE SEPARATOR',
+    0x2029: 'PARAGRAPH SEPARATOR',
+    0x202a: 'LEFT-TO-RIGHT EMBEDDING',
+    0x202b: 'RIGHT-TO-LEFT EMBEDDING',
+    0x202c: 'POP DIRECTIONAL FORMATTING',
+    0x202d: 'LEFT-TO-RIGHT OVERRIDE',
+    0x202e: 'RIGHT-TO-LEFT OVERRIDE',
+    0x202f: 'NARROW NO-BREAK SPACE',
+    0x205f: 'MEDIUM MATHEMATICAL SPACE',
+    0x2060: 'WORD JOINER',
+    0x2066: 'LEFT-TO-RIGHT ISOLATE',
+    0x2067: 'RIGHT-TO-LEFT ISOLATE',
+    0x2068: 'FIRST STRONG ISOLATE',
+    0x2069: 'POP DIRECTIONAL ISOLATE',
+    0x3000: 'IDEOGRAPHIC SPACE',
+    0xfeff: 'ZERO WIDTH NO-BREAK SPACE',
+};
+/** `U+2028 LINE SEPARATOR`, or only the code point for characters without a name here. */
+function describeCharacter(char) {
+    const code = char.codePointAt(0) ?? 0;
+    const name = CHARACTER_NAMES[code];
+    const point = `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+    return name ? `${point} ${name}` : point;
+}
+/** Matches a command line to its spec and checks every argument against the runbook's rules. */
+function bindCommand(line, registry) {
+    const fail = (message, suggestion) => ({
+        ok: false,
+        error: suggestion ? { line, message, suggestion } : { line, message },
+    });
+    if (line.problem)
+        return fail(line.problem, closest(line.name, [...registry.keys()]));
+    const invisible = INVISIBLE.exec(line.text);
+    if (invisible) {
+        const suggestion = closest(line.name.replace(new RegExp(INVISIBLE, 'gu'), ''), [...registry.keys()]);
+        return fail(`the command contains an invisible character (${describeCharacter(invisible[0])}); retype it without copying`, suggestion);
+    }
+    const spec = registry.get(line.name);
+    if (!spec) {
+        const shown = printable(line.name);
+        const suggestion = closest(line.name, [...registry.keys()]);
+        if (!COMMAND_NAME.test(line.name)) {
+            return fail(`\`/${shown}\` is not a command name (names are lowercase letters, digits and "-")`, suggestion);
+        }
+        return fail(`\`/${shown}\` is not a command in this runbook`, suggestion);
+    }
+    if (spec.text)
+        return bindText(spec, line);
+    const tokens = tokenize(line.rest);
+    if (!tokens.ok)
+        return fail(`${tokens.message}. Usage: \`${usage(spec)}\``);
+    const args = {};
+    const positionals = spec.args.filter((arg) => arg.kind === 'positional');
+    const named = new Map(spec.args.filter((arg) => arg.kind !== 'positional').map((arg) => [arg.name, arg]));
+    const queue = [...tokens.tokens];
+    let position = 0;
+    while (queue.length > 0) {
+        const token = queue.shift() ?? '';
+        const option = /^--([a-z][a-z0-9_-]*)(?:=(.*))?$/s.exec(token) ?? /^([a-z][a-z0-9_]*)=(.*)$/s.exec(token);
+        if (option && (token.startsWith('--') || named.has(option[1] ?? ''))) {
+            const name = (option[1] ?? '').replace(/-/g, '_');
+            const arg = named.get(name);
+            if (!arg)
+                return fail(`\`/${spec.name}\` has no option \`--${printable(name)}\`. Usage: \`${usage(spec)}\``);
+            if (name in args)
+                return fail(`\`--${name}\` is given twice`);
+            if (arg.kind === 'flag') {
+                if (option[2] !== undefined)
+                    return fail(`\`--${name}\` is a flag and takes no value`);
+                args[name] = true;
+                continue;
+            }
+            const value = option[2] ?? queue.shift();
+            if (value === undefined)
+                return fail(`\`--${name}\` needs a value. Usage: \`${usage(spec)}\``);
+            const checked = checkValue(arg, value);
+            if (!checked.ok)
+                return fail(checked.message);
+            args[name] = checked.value;
+            continue;
+        }
+        const arg = positionals[position];
+        if (!arg) {
+            return fail(`\`/${spec.name}\` takes ${describeCount(positionals.length)}; \`${printable(token)}\` is one too many. Usage: \`${usage(spec)}\``);
+        }
+        const checked = checkValue(arg, token);
+        if (!checked.ok)
+            return fail(checked.message);
+        args[arg.name] = checked.value;
+        position += 1;
+    }
+    for (const arg of spec.args) {
+        if (arg.name in args)
+            continue;
+        if (arg.default !== undefined)
+            args[arg.name] = arg.default;
+        else if (arg.kind === 'flag')
+            args[arg.name] = false;
+        else if (arg.required)
+            return fail(`\`/${spec.name}\` needs ${arg.name} (${arg.description}). Usage: \`${usage(spec)}\``);
+    }
+    return { ok: true, command: { spec, args, line } };
+}
+/** Commands whose argument is free text: flags are taken out, the rest is kept whole. */
+function bindText(spec, line) {
+    const text = spec.text;
+    if (!text)
+        throw new Error(`/${spec.name} takes no text`);
+    const args = {};
+    let rest = line.rest;
+    for (const flag of spec.args.filter((arg) => arg.kind === 'flag')) {
+        const pattern = new RegExp(`(^|\\s)--${flag.name}(?=\\s|$)`);
+        args[flag.name] = pattern.test(rest);
+        rest = rest.replace(pattern, ' ');
+    }
+    rest = rest.trim();
+    const fail = (message) => ({ ok: false, error: { line, message } });
+    if (text.required && rest.length === 0)
+        return fail(`\`/${spec.name}\` needs ${text.description.toLowerCase()}. Usage: \`${usage(spec)}\``);
+    if (rest.length > text.maxLength)
+        return fail(`${text.name} is ${rest.length} characters long; at most ${text.maxLength} are accepted`);
+    if (rest.length > 0)
+        args[text.name] = rest;
+    return { ok: true, command: { spec, args, line } };
+}
+/** Validates one value; the message quotes the value only in a printable, bounded form. */
+function checkValue(arg, value) {
+    const shown = `\`${printable(value)}\``;
+    if (value.length > arg['max-length']) {
+        return {
+            ok: false,
+            message: `${arg.name} is ${value.length} characters long; at most ${arg['max-length']} are accepted`,
+        };
+    }
+    if (arg.type === 'integer') {
+        if (!/^-?\d{1,9}$/.test(value))
+            return { ok: false, message: `${arg.name} must be a whole number, not ${shown}` };
+        const number = Number(value);
+        if (arg.min !== undefined && number < arg.min)
+            return { ok: false, message: `${arg.name} must be at least ${arg.min}` };
+        if (arg.max !== undefined && number > arg.max)
+            return { ok: false, message: `${arg.name} must be at most ${arg.max}` };
+        return { ok: true, value: number };
+    }
+    if (arg.values && !arg.values.includes(value)) {
+        return {
+            ok: false,
+            message: `${arg.name} must be one of ${arg.values.map((v) => `\`${v}\``).join(', ')}, not ${shown}`,
+        };
+    }
+    if (arg.pattern && !new RegExp(`^(?:${arg.pattern})$`, 'u').test(value)) {
+        return {
+            ok: false,
+            message: `${arg.name} ${shown} does not match \`${arg.pattern}\` (${arg.description})`,
+        };
+    }
+    return { ok: true, value };
+}
+/** Shows text the way it was typed, with invisible and control characters made visible. */
+function printable(text, max = 60) {
+    const visible = text
+        .replace(/[^\x20-\x7e]/gu, (char) => `\\u{${char.codePointAt(0)?.toString(16)}}`)
+        .replace(/`/g, "'");
+    return visible.length > max ? `${visible.slice(0, max)}…` : visible;
+}
+function describeCount(count) {
+    return count === 0 ? 'no arguments' : count === 1 ? 'one argument' : `${count} arguments`;
+}
+
+;// CONCATENATED MODULE: ./src/report/markdown.ts
+/** GitHub refuses comment bodies longer than this many characters. */
+const COMMENT_LIMIT = 65_536;
+/** A fenced block whose fence is longer than any backtick run inside, so output cannot close it. */
+function codeBlock(text, language = 'text') {
+    const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((match) => match[0].length));
+    const fence = '`'.repeat(longest + 1);
+    return `${fence}${language}\n${text.replace(/\n$/, '')}\n${fence}`;
+}
+/**
+ * Text from a person, a host or the network, shown exactly as it was written and never as
+ * Markdown: one code span, so no mention, link, image, emoji or HTML in it is live. Line breaks
+ * become spaces, invisible characters are shown by their code point, and it is cut at `max`.
+ * Inside a table cell (`table: true`) pipes are escaped so the cell cannot be split.
+ */
+function echo(text, max = 200, options = {}) {
+    let flat = text
+        .replace(/\r\n?|\n|\t/g, ' ')
+        .replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Co}\p{Cn}]/gu, (char) => `\\u{${char.codePointAt(0)?.toString(16)}}`)
+        .trim();
+    const chars = [...flat];
+    if (chars.length > max)
+        flat = `${chars.slice(0, max).join('')}…`;
+    if (flat.length === 0)
+        return '_(empty)_';
+    const longest = Math.max(0, ...[...flat.matchAll(/`+/g)].map((match) => match[0].length));
+    const fence = '`'.repeat(longest + 1);
+    const padded = flat.startsWith('`') || flat.endsWith('`') ? ` ${flat} ` : flat;
+    const span = `${fence}${padded}${fence}`;
+    return options.table ? span.replace(/\|/g, '\\|') : span;
+}
+/** Text for inline use: no backticks, no newlines, no HTML, bounded. */
+function inline(text, max = 200) {
+    const flat = text.replace(/[`\r\n]/g, ' ').replace(/</g, '&lt;');
+    return flat.length > max ? `${flat.slice(0, max)}…` : flat;
+}
+/** Keeps the start and the end of `text` within `budget` characters. */
+function headAndTail(text, budget) {
+    if (text.length <= budget)
+        return text;
+    const marker = `\n… ${text.length - budget} characters omitted here; the workflow run log has the captured output …\n`;
+    const keep = Math.max(0, budget - marker.length);
+    const head = boundary(text, Math.ceil(keep * 0.6));
+    return (text.slice(0, head) + marker + text.slice(boundary(text, text.length - (keep - Math.ceil(keep * 0.6)))));
+}
+/** `index`, moved back off the second half of a surrogate pair, so a cut never splits a character. */
+function boundary(text, index) {
+    const code = text.charCodeAt(index);
+    return index > 0 && code >= 0xdc00 && code <= 0xdfff ? index - 1 : index;
+}
+function formatMs(ms) {
+    if (ms < 1000)
+        return `${Math.round(ms)} ms`;
+    const seconds = ms / 1000;
+    if (seconds < 60)
+        return `${seconds.toFixed(1)} s`;
+    return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
+}
+function utc(date) {
+    return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+}
+/** Output as it can be shown: no terminal escape sequences or control characters but tab and newline. */
+function printableOutput(text) {
+    return (text
+        // eslint-disable-next-line no-control-regex
+        .replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, '')
+        // eslint-disable-next-line no-control-regex
+        .replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '')
+        // Output can never carry an HTML comment, so it can never look like one of our markers.
+        .replace(/<!--/g, '<!-\u200b-')
+        .replace(/-->/g, '-\u200b->'));
+}
+
+;// CONCATENATED MODULE: ./src/report/replies.ts
+
+
+
+const shown = (line) => echo(printable(line, 120), 140);
+const sentence = (message) => `${message}.`.replace(/([.?!])\.$/, '$1');
+/**
+ * One reply for every line of a comment that did not run: what was typed (echoed, never
+ * rendered), what was wrong, and what to do instead.
+ */
+function renderLineProblems(problems, source) {
+    const [only] = problems;
+    if (only && problems.length === 1) {
+        switch (only.kind) {
+            case 'invalid':
+                return [
+                    `❓ ${sentence(only.message)}`,
+                    '',
+                    ...(only.suggestion ? [`Did you mean \`/${only.suggestion}\`?`, ''] : []),
+                    `You wrote: ${shown(only.line)}`,
+                    '',
+                    'Comment `/help` for the commands you may run.',
+                ].join('\n');
+            case 'refused':
+                return [
+                    `🚫 **Not run:** ${shown(only.line)}`,
+                    '',
+                    only.message,
+                    '',
+                    'Nothing was executed. Ask someone with the required access to run it, or comment `/help` to see what you may run.',
+                ].join('\n');
+            case 'error':
+                return [
+                    `⚠️ **Not run:** ${shown(only.line)}`,
+                    '',
+                    sentence(only.message),
+                    '',
+                    'Nothing was executed.',
+                ].join('\n');
+        }
+    }
+    return [
+        `🚫 **${problems.length} of the ${source.total} commands in [this comment](${source.url}) were not run:**`,
+        '',
+        ...problems.map((problem) => `- ${shown(problem.line)}: ${sentence(problem.message)}${problem.kind === 'invalid' && problem.suggestion ? ` Did you mean \`/${problem.suggestion}\`?` : ''}`),
+        '',
+        'Nothing was executed for these. Comment `/help` for the commands you may run.',
+    ].join('\n');
+}
+/** A comment that holds more commands than one comment may: none of them runs. */
+function renderTooManyCommands(view, max) {
+    return [
+        `⚠️ **Not run:** [this comment](${view.htmlUrl}) by @${view.author} holds ${view.commands.length} commands; at most ${max} run from one comment, and a comment with more runs none of them.`,
+        '',
+        `Ten pasted \`/restart\` lines are a mistake or an attack, and running the first ${max} is neither what was meant nor safe. Post the commands you mean, at most ${max} per comment.`,
+        '',
+        'Nothing was executed.',
+    ].join('\n');
+}
+/** The runbook on the default branch does not load. */
+function renderInvalidRunbook(source, errors, consequence) {
+    return [
+        `⚠️ **The runbook ${echo(source)} is invalid**, so ${consequence}. Fix these:`,
+        '',
+        ...errors.slice(0, 50).map((error) => `- ${echo(error, 400)}`),
+        ...(errors.length > 50 ? [`- … and ${errors.length - 50} more`] : []),
+    ].join('\n');
+}
+function renderNotice(reason, facts) {
+    switch (reason) {
+        case 'no-access':
+            return `🚫 @${facts.user} has no access to this repository, so commands from this account are not run. Nothing was executed. This account gets no further reply on this incident.`;
+        case 'not-responder':
+            return [
+                `🚫 @${facts.user}: commands on this incident need ${facts.floor} access to the repository; you have ${facts.role}. Nothing was executed.`,
+                '',
+                `You may run ${facts.readOnly.map((name) => `\`/${name}\``).join(' and ')} (at most ${facts.limit} every ${facts.windowMinutes} minutes). This is the only reply you get here; later commands from you are marked 😕.`,
+            ].join('\n');
+        case 'rate-limited':
+            return `⏳ @${facts.user}: at most ${facts.limit} read-only commands every ${facts.windowMinutes} minutes${facts.retryAt ? `; try again after ${utc(facts.retryAt)}` : ''}. Nothing was run; until then further ones are only marked 😕.`;
+    }
+}
+/** The commands this commenter may run, from the runbook in effect. */
+function renderHelp(user, entries, runbookSource) {
+    const rows = entries.map(({ spec, destructive }) => `| \`${usage(spec)}\` | ${spec.description}${destructive ? ' ⚠️ asks for confirmation' : ''} | ${spec.permission} |`);
+    const args = entries.flatMap(({ spec }) => spec.args.map((arg) => {
+        const accepted = arg.values
+            ? `one of ${arg.values.map((v) => `\`${v}\``).join(', ')}`
+            : arg.pattern
+                ? `matches \`${arg.pattern}\``
+                : '';
+        const range = arg.type === 'integer'
+            ? `a number${arg.min !== undefined ? ` from ${arg.min}` : ''}${arg.max !== undefined ? ` to ${arg.max}` : ''}`
+            : '';
+        const fallback = arg.default !== undefined ? `, default \`${arg.default}\`` : '';
+        return `- \`/${spec.name}\` **${arg.name}**: ${arg.description} (${[accepted, range].filter(Boolean).join(', ')}${fallback})`;
+    }));
+    return [
+        `#### Commands @${user} may run here`,
+        '',
+        '| Command | What it does | Needs |',
+        '|---|---|---|',
+        ...rows,
+        '',
+        ...(args.length > 0 ? ['Arguments:', '', ...args, ''] : []),
+        `Commands are read from lines that start with \`/\`, outside code blocks, quotes and \`<details>\`. Runbook: \`${runbookSource}\`.`,
+    ].join('\n');
+}
+/** The exact plan: what would run, where, with which rendered arguments. */
+function renderPlan(plan, heading) {
+    const lines = [
+        heading,
+        '',
+        `Target: \`${plan.target.user}@${plan.target.host}:${plan.target.port}\` (${plan.target.name}), timeout ${plan.timeoutSeconds} s`,
+        '',
+    ];
+    plan.steps.forEach((step, index) => {
+        lines.push(`${index + 1}. **${inline(step.name)}**${step.destructive ? ' ⚠️ destructive' : ''}${step.continueOnError ? ' (continues on error)' : ''}`, '', codeBlock(step.script, 'sh'), '');
+    });
+    if (plan.check)
+        lines.push(`Then check: **${inline(plan.check.name)}**`, '', codeBlock(plan.check.script, 'sh'), '');
+    return lines.join('\n');
+}
+function renderPendingConfirmation(view) {
+    return [
+        renderPlan(view.plan, `### ⚠️ \`/${view.plan.command}\` is destructive and waits for confirmation`),
+        `To run exactly this plan, an authorised responder comments:`,
+        '',
+        codeBlock(`/confirm ${view.code}`),
+        '',
+        `The code is bound to this command and these arguments, works once, and expires at ${utc(view.expiresAt)}.`,
+    ].join('\n');
+}
+function commandList(view) {
+    const shown = view.commands.slice(0, 5).map((text) => echo(printable(text, 80), 100));
+    if (view.commands.length > 5)
+        shown.push(`and ${view.commands.length - 5} more`);
+    return shown.join(', ');
+}
+/**
+ * A claimed command whose run stopped before it recorded an outcome. The report says what is known
+ * and what is not, and that nothing runs again by itself.
+ */
+function renderInterrupted(view, cause) {
+    const what = cause.kind === 'cancelled'
+        ? 'The run handling it was cancelled before the command finished.'
+        : cause.kind === 'unmarked'
+            ? "The action's record shows it was handled, but the action's reactions on it are gone (removed by hand or by another workflow)."
+            : cause.kind === 'failed'
+                ? `The run handling it failed before it recorded an outcome: ${echo(printable(cause.message, 200), 220)}.`
+                : `The run that claimed it at ${utc(cause.claimedAt)} recorded no outcome within the claim timeout (${Math.round(cause.timeoutSeconds / 60)} min): it was cancelled, timed out or lost its runner.`;
+    return [
+        `⛔ **Interrupted:** [this comment](${view.htmlUrl}) by @${view.author} asked for ${commandList(view)}.`,
+        '',
+        `${what} On the host the command may have finished, stopped part-way, or never started.`,
+        '',
+        '**It is not run again automatically.** Check the service (for example with `/status` or `/health`), then post the command again if it is still needed; a destructive command asks for a new confirmation.',
+    ].join('\n');
+}
+/** Commands in a comment edited before their turn: only text as it was posted ever runs. */
+function renderEditedBeforeTurn(view) {
+    return [
+        `✏️ **Not run:** [this comment](${view.htmlUrl}) by @${view.author} was edited before its turn came (${commandList(view)}).`,
+        '',
+        'Commands run only as they were first posted, so that what people read in their notifications is what runs. Post the command again as a new comment.',
+        '',
+        'Nothing was executed.',
+    ].join('\n');
+}
+/** Commands still queued when the incident was closed or lost its incident label. */
+function renderNoLongerIncident(view) {
+    return [
+        `⏹️ **Not run:** [this comment](${view.htmlUrl}) by @${view.author} asked for ${commandList(view)}, but the issue was closed or lost its incident label before its turn came.`,
+        '',
+        'Nothing was executed. Reopen the incident (or label it again) and post the command again if it is still needed.',
+    ].join('\n');
+}
+/** A command whose turn came long after it was posted: the situation it was meant for has moved on. */
+function renderStale(view, claimTimeoutMs) {
+    return [
+        `⏹️ **Not run:** [this comment](${view.htmlUrl}) by @${view.author} asked for ${commandList(view)} more than ${Math.round(claimTimeoutMs / 60_000)} minutes before its turn came (\`claim-timeout\`).`,
+        '',
+        'A command that old is not run by itself: the situation it was meant for may have changed. Nothing was executed; post it again if it is still needed.',
+    ].join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/runbook/confirmation.ts
+
+/** How long a destructive command's confirmation code stays valid. */
+const CONFIRMATION_MINUTES = 15;
+/** A digest of exactly what would run, where: the held plan runs only if it is unchanged. */
+function planHash(plan) {
+    const material = {
+        target: plan.target,
+        steps: plan.steps,
+        check: plan.check,
+        timeout: plan.timeoutSeconds,
+    };
+    return (0,external_node_crypto_.createHash)('sha256').update(JSON.stringify(material)).digest('hex').slice(0, 16);
+}
+/** Eight hex digits bound to the requesting comment, the command and its exact arguments. */
+function confirmationCode(commentId, command, args) {
+    return (0,external_node_crypto_.createHash)('sha256')
+        .update(JSON.stringify([commentId, command, args]))
+        .digest('hex')
+        .slice(0, 8);
+}
+
+;// CONCATENATED MODULE: ./src/runbook/plan.ts
+
+/** Turns a bound runbook command into the exact remote steps it will run. Pure. */
+function planCommand(command, runbook, ssh, defaultTimeoutSeconds) {
+    const definition = runbook.commands[command.spec.name];
+    if (!definition)
+        return { ok: false, message: `/${command.spec.name} is not a runbook command` };
+    const targetDefinition = runbook.targets[definition.target] ?? {};
+    const target = {
+        name: definition.target,
+        host: targetDefinition.host ?? ssh.host,
+        port: targetDefinition.port ?? ssh.port,
+        user: targetDefinition.user ?? ssh.user,
+    };
+    if (!target.host || !target.user) {
+        return {
+            ok: false,
+            message: `target "${target.name}" has no ${target.host ? 'user' : 'host'}: set the ssh-${target.host ? 'user' : 'host'} input or the target in the runbook`,
+        };
+    }
+    const render = (step) => ({
+        name: step.name,
+        script: renderScript(step.run, command.args),
+        continueOnError: step['continue-on-error'],
+        destructive: step.destructive,
+    });
+    const steps = definition.steps.filter((step) => applies(step, command.args)).map(render);
+    return {
+        ok: true,
+        plan: {
+            command: command.spec.name,
+            args: command.args,
+            target,
+            steps,
+            check: definition.check ? render(definition.check) : undefined,
+            timeoutSeconds: definition.timeout ?? defaultTimeoutSeconds,
+            destructive: definition.destructive || steps.some((step) => step.destructive),
+        },
+    };
+}
+/** Replaces `{{ name }}` with the argument as one quoted shell word. */
+function renderScript(script, args) {
+    return script.replace(/\{\{\s*([a-z][a-z0-9_]*)\s*\}\}/g, (_, name) => {
+        const value = args[name];
+        if (value === undefined)
+            throw new Error(`no value for {{ ${name} }}`);
+        return shellQuote(String(value));
+    });
+}
+function applies(step, args) {
+    return Object.entries(step.when ?? {}).every(([name, wanted]) => [wanted].flat().includes(String(args[name])));
+}
+
+;// CONCATENATED MODULE: ./src/commands/define.ts
+
+function positional(options) {
+    const spec = {
+        name: '',
+        description: options.description,
+        kind: 'positional',
+        type: 'string',
+        ...(options.pattern ? { pattern: options.pattern } : {}),
+        ...(options.values ? { values: options.values } : {}),
+        'max-length': options.maxLength ?? 128,
+        required: options.required ?? false,
+    };
+    const base = options.as ?? schemas_string();
+    return { spec, schema: options.required ? base : base.optional() };
+}
+/** `--name`, true when given. */
+function flag(description) {
+    return {
+        spec: { name: '', description, kind: 'flag', type: 'string', 'max-length': 0, required: false },
+        schema: schemas_boolean(),
+    };
+}
+/**
+ * Defines a lifecycle or built-in command. The registry, `/help`, the names a runbook may not use
+ * and the arguments' types all come from this one definition.
+ */
+function defineCommand(definition) {
+    const args = Object.entries(definition.args ?? {}).map(([name, arg]) => ({
+        ...arg.spec,
+        name,
+    }));
+    const shape = Object.fromEntries(Object.entries(definition.args ?? {}).map(([key, arg]) => [
+        key,
+        arg.schema,
+    ]));
+    if (definition.text) {
+        shape[definition.text.name] = definition.text.required ? schemas_string() : schemas_string().optional();
+    }
+    const schema = object(shape);
+    return {
+        name: definition.name,
+        description: definition.description,
+        ...(definition.reason ? { reason: definition.reason } : {}),
+        permission: definition.permission,
+        source: definition.source ?? 'lifecycle',
+        args,
+        ...(definition.text ? { text: definition.text } : {}),
+        ...(definition.readOnly ? { readOnly: true } : {}),
+        facts: definition.facts ?? [],
+        parse: (values) => schema.parse(values),
+        handle: definition.handle,
+    };
+}
+
+;// CONCATENATED MODULE: ./src/commands/effects.ts
+const decided = (outcome, effects = [], problem) => problem ? { outcome, effects, problem } : { outcome, effects };
+
+;// CONCATENATED MODULE: ./src/commands/runbook-command.ts
+
+
+
+
+
+
+/** The permission a command needs: read-only ones their own, the rest also the `permission` floor. */
+function requiredFor(spec, floor) {
+    return spec.readOnly ? spec.permission : higherOf(floor, spec.permission);
+}
+/**
+ * A command of the runbook: its steps run on the host through the gate, or, when destructive, its
+ * plan is posted and waits for `/confirm`.
+ */
+function runbookCommand(name, command) {
+    const definition = {
+        name,
+        description: command.description,
+        args: command.args,
+        permission: command.permission,
+        source: 'runbook',
+        facts: [],
+        parse: (values) => values,
+        handle(input) {
+            const line = `/${name}`;
+            const planned = planCommand({ spec: definition, args: input.args, line: { name, rest: '', line: 0, text: line } }, input.runbook, input.settings.ssh, input.settings.commandTimeoutSeconds);
+            if (!planned.ok)
+                return decided({ status: 'error', reason: 'invalid-target', command: name, message: planned.message }, [], {
+                    kind: 'error',
+                    line,
+                    message: planned.message,
+                });
+            const { plan } = planned;
+            if (plan.destructive && !input.settings.dryRun)
+                return hold(plan, input);
+            return onHost(plan, 'command', { user: input.actor }, input);
+        },
+    };
+    return definition;
+}
+function hold(plan, input) {
+    const code = confirmationCode(input.comment.id, plan.command, plan.args);
+    const expiresAt = new Date(input.now.getTime() + CONFIRMATION_MINUTES * 60_000);
+    return decided({
+        status: 'planned',
+        reason: 'awaiting-confirmation',
+        command: plan.command,
+        message: `waiting for /confirm ${code}`,
+        details: { code },
+    }, [
+        {
+            kind: 'reply',
+            text: renderPendingConfirmation({ plan, code, expiresAt }),
+            record: {
+                kind: 'plan',
+                code,
+                command: plan.command,
+                args: plan.args,
+                source: input.comment.id,
+                requestedBy: input.actor,
+                expiresAt: expiresAt.toISOString(),
+                planHash: planHash(plan),
+            },
+        },
+    ]);
+}
+/** Runs `plan` through the gate; the outcome follows what the host did. */
+function onHost(plan, purpose, execution, input, after = (_, outcome) => decided(outcome)) {
+    const spec = input.registry.get(plan.command);
+    const required = spec ? requiredFor(spec, input.settings.permission) : 'admin';
+    return decided({ status: 'planned', reason: 'running', command: plan.command, message: 'running' }, [
+        {
+            kind: 'host',
+            plan,
+            required,
+            purpose,
+            execution,
+            then: (result) => result.kind === 'refused'
+                ? decided(outcomeOf(plan, result, input.secrets), [], {
+                    kind: 'refused',
+                    line: `/${plan.command}`,
+                    message: result.message,
+                })
+                : after(result, outcomeOf(plan, result, input.secrets)),
+        },
+    ]);
+}
+function outcomeOf(plan, result, secrets) {
+    switch (result.kind) {
+        case 'refused':
+            return { status: 'refused', reason: result.reason, command: plan.command, message: result.message };
+        case 'dry-run':
+            return {
+                status: 'planned',
+                reason: 'dry-run',
+                command: plan.command,
+                message: 'dry run: plan posted, nothing executed',
+                details: { plan },
+            };
+        case 'executed': {
+            const reason = {
+                success: 'executed',
+                failure: 'step-failed',
+                timeout: 'timeout',
+                'ssh-error': 'ssh-error',
+                running: 'running',
+            }[result.status];
+            return {
+                status: result.status === 'success' ? 'success' : 'failure',
+                reason,
+                command: plan.command,
+                exitCode: result.exitCode,
+                message: redact(result.summary || `/${plan.command} ${result.status}`, secrets).text,
+                details: { ...result, target: plan.target, args: plan.args },
+            };
+        }
+    }
+}
+
+;// CONCATENATED MODULE: ./src/commands/builtin/confirm.ts
+
+
+
+
+
+
+
+
+const refuse = (line, message) => decided({ status: 'refused', reason: 'confirmation', command: 'confirm', message }, [], {
+    kind: 'refused',
+    line,
+    message,
+});
+/**
+ * Runs a held destructive command. The plan is read back only from a sealed record of the action's
+ * own comment, so an edited plan or a pasted one is never run. The code is spent by the action's
+ * 🚀 on the plan comment: GitHub keeps one reaction per user and kind, so of two confirmations
+ * exactly one runs the plan, and a spent code stays spent whatever is edited.
+ */
+const confirm_confirm = defineCommand({
+    name: 'confirm',
+    description: 'Run a destructive command whose plan was posted with this code',
+    permission: 'write',
+    source: 'builtin',
+    args: {
+        code: positional({
+            description: 'The confirmation code from the plan comment',
+            pattern: '^[0-9a-f]{8}$',
+            maxLength: 8,
+            required: true,
+        }),
+    },
+    handle(input) {
+        const { code } = input.args;
+        const line = `/confirm ${code}`;
+        const records = input.snapshot.records;
+        const held = records.find((entry) => entry.record.kind === 'plan' && entry.record.code === code);
+        if (!held)
+            return refuse(line, `No command on this issue waits for the code \`${code}\`.`);
+        const pending = held.record;
+        const spent = records.find((entry) => entry.record.kind === 'result' && entry.record.code === code);
+        if (spent?.record.kind === 'result')
+            return refuse(line, `That code was already used by @${spent.record.confirmedBy ?? 'someone'}; a code runs its command once.`);
+        if (new Date(pending.expiresAt) < input.now)
+            return refuse(line, `The code \`${code}\` expired at ${utc(new Date(pending.expiresAt))}. Post the command again to get a new plan.`);
+        const spec = input.registry.get(pending.command);
+        if (!spec || !input.runbook.commands[pending.command])
+            return refuse(line, `\`/${pending.command}\` is no longer in the runbook.`);
+        const permitted = input.permission(spec);
+        if (!permitted.allowed)
+            return refuse(line, permitted.message);
+        // The arguments come from a sealed record, but the runbook may have changed since: check again.
+        for (const arg of spec.args) {
+            const value = pending.args[arg.name];
+            if (value === undefined || typeof value === 'boolean')
+                continue;
+            const checked = checkValue(arg, String(value));
+            if (!checked.ok)
+                return refuse(line, `The held command no longer passes the runbook: ${checked.message}.`);
+        }
+        const planned = planCommand({
+            spec,
+            args: pending.args,
+            line: { name: pending.command, rest: '', line: 0, text: `/${pending.command}` },
+        }, input.runbook, input.settings.ssh, input.settings.commandTimeoutSeconds);
+        if (!planned.ok)
+            return refuse(line, planned.message);
+        if (planHash(planned.plan) !== pending.planHash)
+            return refuse(line, 'The runbook or the target changed since this plan was posted, so it is not run. Post the command again for a new plan.');
+        const plan = planned.plan;
+        const execution = { user: pending.requestedBy, confirmedBy: input.actor, code };
+        if (input.settings.dryRun)
+            return onHost(plan, 'confirmed', execution, input);
+        // The plan comment is re-rendered from its sealed record, so it ends showing what became of it.
+        const planText = renderPendingConfirmation({ plan, code, expiresAt: new Date(pending.expiresAt) });
+        const note = (text) => ({
+            kind: 'edit',
+            commentId: held.comment.id,
+            text: `${planText}\n\n---\n${text}`,
+            record: pending,
+        });
+        return decided({ status: 'planned', reason: 'running', command: plan.command, message: 'spending the code' }, [
+            {
+                kind: 'spend',
+                planCommentId: held.comment.id,
+                then: (won) => {
+                    if (!won)
+                        return refuse(line, 'That code was already used; a code runs its command once.');
+                    const running = onHost(plan, 'confirmed', execution, input, (result, outcome) => decided(outcome, [
+                        note(`${outcome.status === 'success' ? '✅' : '❌'} **Confirmed by @${input.actor}** at ${utc(input.now)} and run: ${outcome.status}${result.kind === 'executed' ? ` ([result](${result.commentUrl}))` : ''}. The code is spent.`),
+                    ]));
+                    return decided(running.outcome, [
+                        note(`⏳ **Confirmed by @${input.actor}** at ${utc(input.now)}; running now.`),
+                        ...running.effects,
+                    ]);
+                },
+            },
+        ]);
+    },
+});
+
+;// CONCATENATED MODULE: ./src/commands/builtin/help.ts
+
+
+
+const help = defineCommand({
+    name: 'help',
+    reason: '/help answered',
+    description: 'List the commands you may run here',
+    permission: 'read',
+    readOnly: true,
+    source: 'builtin',
+    handle(input) {
+        const entries = [...input.registry.values()]
+            .filter((spec) => input.permission(spec).allowed)
+            .map((spec) => ({ spec, destructive: input.runbook.commands[spec.name]?.destructive ?? false }));
+        return decided({
+            status: 'success',
+            reason: 'help',
+            command: 'help',
+            message: `listed ${entries.length} commands`,
+        }, [
+            {
+                kind: 'reply',
+                text: renderHelp(input.actor, entries, input.runbookSource),
+                record: {
+                    kind: 'answered',
+                    command: 'help',
+                    by: input.actor,
+                    at: input.now.toISOString(),
+                    source: input.comment.id,
+                },
+            },
+        ]);
+    },
+});
+
+;// CONCATENATED MODULE: ./src/records/fact.ts
+
+/** What every fact records: who, when, and the comment that asked for it, if one did. */
+const FACT_BASE = {
+    v: literal(1),
+    by: schemas_string().min(1).max(100),
+    at: iso_datetime(),
+    source: schemas_number().int().positive().optional(),
+};
+/**
+ * A fact a command records, defined next to the command: its fields (zod, validated when written
+ * and when read back) and how it changes the incident. `record` builds one, typed.
+ */
+function defineFact(kind, fields, apply) {
+    const schema = object({ ...FACT_BASE, kind: literal(kind), ...fields });
+    return {
+        kind,
+        schema,
+        apply: apply,
+        /** The record to write for this fact. */
+        record: (content) => ({ kind, ...content }),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/report/lifecycle.ts
+
+
+/** The replies of the lifecycle commands. Pure. */
+function renderAcknowledged(view) {
+    const verdict = view.due
+        ? view.now <= view.due
+            ? '✅ within target'
+            : `⚠️ target was ${utc(view.due)}`
+        : '';
+    return `✅ **Acknowledged** by @${view.by}, ${view.since} after declaration ${verdict}.`.replace(/ \.$/, '.');
+}
+function renderCommander(view) {
+    return `🧭 **@${view.commander} is the incident commander** (set by @${view.by}; the issue is assigned to them).`;
+}
+function renderSeverity(view) {
+    const cadence = view.severity['update-every'];
+    return `🔁 **Severity ${view.from?.toUpperCase()} → ${view.to.toUpperCase()} (${view.severity.name})** by @${view.by}. Targets now: respond within ${formatDuration(view.severity['respond-within'])}${cadence ? `, status update every ${formatDuration(cadence)}` : ''}.`;
+}
+function renderUpdate(view) {
+    return `📣 **Status update** from @${view.by}: ${echo(view.text, 2000)}\n\n${view.nextDue ? `Next update due ${utc(view.nextDue)}.` : ''}`.trim();
+}
+function renderMitigated(view) {
+    const target = view.due
+        ? view.now <= view.due
+            ? ', within the response target ✅'
+            : `; the response target was ${utc(view.due)} ⚠️`
+        : '';
+    return `🩹 **Mitigated** (@${view.by}), ${view.since} after declaration${target}.${view.note ? `\n\nNote: ${echo(view.note, 2000)}` : ''}\n\nWhen the service is healthy, \`/resolve\` verifies it and closes the incident.`;
+}
+function renderImpactStart(view) {
+    return `⏪ **Impact started at ${utc(view.at)}** (set by @${view.by}).`;
+}
+function renderVerificationFailed(lines) {
+    return [
+        `❌ **Not resolved: the service is not healthy yet.**`,
+        '',
+        ...lines.map((line) => `- ${line}`),
+        '',
+        'The incident stays open. Fix what is listed, then `/resolve` again; `/resolve --force` resolves anyway and records the override.',
+    ].join('\n');
+}
+function renderResolved(view) {
+    return [
+        view.forced
+            ? `⚠️ **Resolved with \`--force\`** by @${view.by}: verification did not pass, and this is recorded.`
+            : `✅ **Resolved** by @${view.by}: verification passed.`,
+        '',
+        ...view.lines.map((line) => `- ${line}`),
+        ...(view.summary ? ['', `Summary: ${echo(view.summary, 2000)}`] : []),
+    ].join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/incident/sla.ts
+function target(due, metAt, now) {
+    return { due, metAt, breached: metAt ? metAt > due : now > due };
+}
+/** Where the incident stands against its severity's targets at `now`. Pure. */
+function assessTargets(incident, severity, now) {
+    if (!incident.declaredAt)
+        return undefined;
+    const start = incident.declaredAt.getTime();
+    const acknowledge = target(new Date(start + severity['acknowledge-within'] * 1000), incident.acknowledgedAt, now);
+    const respond = target(new Date(start + severity['respond-within'] * 1000), incident.mitigatedAt, now);
+    const active = incident.phase !== 'resolved';
+    const cadence = severity['update-every'];
+    let nextUpdateDue;
+    let reminderDue = false;
+    if (cadence && active) {
+        const lastUpdate = incident.updates.at(-1)?.at ?? incident.declaredAt;
+        nextUpdateDue = new Date(lastUpdate.getTime() + cadence * 1000);
+        const lastNudge = Math.max(lastUpdate.getTime(), incident.lastReminderAt?.getTime() ?? 0);
+        reminderDue = now.getTime() - lastNudge >= cadence * 1000;
+    }
+    return {
+        acknowledge,
+        respond,
+        nextUpdateDue,
+        updateOverdue: nextUpdateDue !== undefined && now > nextUpdateDue,
+        reminderDue,
+        escalationDue: active && !incident.acknowledgedAt && now > acknowledge.due && !incident.escalatedAt,
+    };
+}
+/** `4 min 10 s`, `1 h 5 min`: durations as a responder reads them. */
+function humanDuration(ms) {
+    const totalSeconds = Math.max(0, Math.round(ms / 1000));
+    const hours = Math.floor(totalSeconds / 3600);
+    const minutes = Math.floor((totalSeconds % 3600) / 60);
+    const seconds = totalSeconds % 60;
+    if (hours > 0)
+        return `${hours} h ${minutes} min`;
+    if (minutes > 0)
+        return seconds > 0 && minutes < 10 ? `${minutes} min ${seconds} s` : `${minutes} min`;
+    return `${seconds} s`;
+}
+
+;// CONCATENATED MODULE: ./src/commands/lifecycle/common.ts
+
+
+/** The permission lifecycle commands need (the `permission` input's floor applies on top). */
+const LIFECYCLE_PERMISSION = 'triage';
+/** A lifecycle command that did what it was asked. */
+function done(name, message, effects, reason) {
+    const outcome = {
+        status: 'success',
+        reason: reason ?? name,
+        command: name,
+        message,
+    };
+    return decided(outcome, effects);
+}
+/** A lifecycle command that could not be done as asked; the commenter is told why. */
+function notDone(name, line, message) {
+    return decided({ status: 'refused', reason: 'lifecycle', command: name, message }, [], {
+        kind: 'not-done',
+        line,
+        message,
+    });
+}
+/** Common fields of a fact this comment records. */
+function factBy(input) {
+    return { by: input.actor, at: input.now.toISOString(), source: input.comment.id };
+}
+/** `4 min` since the declaration, or — when there was none. */
+function sinceDeclared(input) {
+    const declared = input.snapshot.incident.declaredAt;
+    return declared ? humanDuration(input.now.getTime() - declared.getTime()) : '—';
+}
+
+;// CONCATENATED MODULE: ./src/commands/lifecycle/ack.ts
+
+
+
+
+
+const acknowledged = defineFact('acknowledged', {}, (next, fact, { at, log, responder }) => {
+    if (!next.acknowledgedAt) {
+        next.acknowledgedAt = at;
+        next.acknowledgedBy = fact.by;
+        log(fact.by, 'Acknowledged');
+    }
+    responder(fact.by);
+});
+const ack = defineCommand({
+    name: 'ack',
+    reason: '/ack recorded',
+    description: 'Acknowledge the incident',
+    permission: LIFECYCLE_PERMISSION,
+    facts: [acknowledged],
+    handle(input) {
+        const { incident, sla } = input.snapshot;
+        if (incident.acknowledgedAt)
+            return notDone('ack', '/ack', `Already acknowledged by @${incident.acknowledgedBy} at ${utc(incident.acknowledgedAt)}.`);
+        const since = sinceDeclared(input);
+        return done('ack', `acknowledged by @${input.actor} after ${since}`, [
+            {
+                kind: 'reply',
+                text: renderAcknowledged({ by: input.actor, since, due: sla?.acknowledge.due, now: input.now }),
+                record: acknowledged.record(factBy(input)),
+            },
+        ]);
+    },
+});
+
+;// CONCATENATED MODULE: ./src/commands/lifecycle/commander.ts
+
+
+
+
+
+const LOGIN = schemas_string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/);
+const commanderSet = defineFact('commander', { commander: LOGIN }, (next, fact, { log, responder }) => {
+    next.commander = fact.commander;
+    responder(fact.by);
+    responder(fact.commander);
+    log(fact.by, `Incident commander: @${fact.commander}`);
+});
+const commander = defineCommand({
+    name: 'commander',
+    reason: '/commander recorded',
+    description: 'Assign the incident commander (and the issue)',
+    permission: LIFECYCLE_PERMISSION,
+    args: {
+        user: positional({
+            description: 'GitHub login, e.g. @dana',
+            pattern: '^@?[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$',
+            maxLength: 40,
+            required: true,
+            as: schemas_string().transform((login) => login.replace(/^@/, '')),
+        }),
+    },
+    facts: [commanderSet],
+    handle(input) {
+        const login = input.args.user;
+        return done('commander', `@${login} is the incident commander`, [
+            { kind: 'assign', logins: [login] },
+            {
+                kind: 'reply',
+                text: renderCommander({ commander: login, by: input.actor }),
+                record: commanderSet.record({ ...factBy(input), commander: login }),
+            },
+            { kind: 'notify', notification: { event: 'commander', by: input.actor, text: login } },
+        ]);
+    },
+});
+
+;// CONCATENATED MODULE: ./src/incident/time.ts
+/**
+ * Reads the time given to /impact-start: an ISO UTC time, `HH:MM` (UTC, today, or yesterday when
+ * that would be in the future), or `-25m` / `-2h` before now. Undefined when it is in the future.
+ */
+function parseImpactStart(text, now) {
+    const relative = /^-(\d{1,4})([mh])$/.exec(text);
+    if (relative) {
+        return new Date(now.getTime() - Number(relative[1]) * (relative[2] === 'h' ? 3_600_000 : 60_000));
+    }
+    const clock = /^(\d{2}):(\d{2})$/.exec(text);
+    if (clock) {
+        const at = new Date(now);
+        at.setUTCHours(Number(clock[1]), Number(clock[2]), 0, 0);
+        if (Number(clock[1]) > 23 || Number(clock[2]) > 59)
+            return undefined;
+        return at > now ? new Date(at.getTime() - 86_400_000) : at;
+    }
+    const at = new Date(text);
+    return Number.isNaN(at.getTime()) || at > now ? undefined : at;
+}
+
+;// CONCATENATED MODULE: ./src/commands/lifecycle/impact-start.ts
+
+
+
+
+
+
+
+const impactStarted = defineFact('impact-start', { impactStart: iso_datetime() }, (next, fact, { log }) => {
+    next.impactStartAt = new Date(fact.impactStart);
+    log(fact.by, `Impact started at ${fact.impactStart}`);
+});
+const impactStart = defineCommand({
+    name: 'impact-start',
+    reason: '/impact-start recorded',
+    description: 'Back-date the start of impact',
+    permission: LIFECYCLE_PERMISSION,
+    args: {
+        time: positional({
+            description: 'UTC time: 2026-11-26T02:50Z, 02:50 (today) or -25m / -2h (ago)',
+            pattern: '^(?:\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(?::\\d{2})?Z|\\d{2}:\\d{2}|-\\d{1,4}[mh])$',
+            maxLength: 20,
+            required: true,
+        }),
+    },
+    facts: [impactStarted],
+    handle(input) {
+        const at = parseImpactStart(input.args.time, input.now);
+        if (!at)
+            return notDone('impact-start', `/impact-start ${input.args.time}`, `${echo(input.args.time)} is in the future or not a time. Write 2026-11-26T02:50Z, 02:50 (UTC) or -25m.`);
+        return done('impact-start', `impact start set to ${utc(at)}`, [
+            {
+                kind: 'reply',
+                text: renderImpactStart({ at, by: input.actor }),
+                record: impactStarted.record({ ...factBy(input), impactStart: at.toISOString() }),
+            },
+        ]);
+    },
+});
+
+;// CONCATENATED MODULE: ./src/commands/lifecycle/mitigated.ts
+
+
+
+
+
+const mitigatedFact = defineFact('mitigated', { note: schemas_string().max(4000).optional() }, (next, fact, { at, log, responder }) => {
+    if (!next.mitigatedAt)
+        next.mitigatedAt = at;
+    if (next.phase === 'investigating')
+        next.phase = 'mitigated';
+    responder(fact.by);
+    log(fact.by, 'Mitigated', fact.note);
+});
+const mitigated = defineCommand({
+    name: 'mitigated',
+    reason: '/mitigated recorded',
+    description: 'Mark the impact as mitigated',
+    permission: LIFECYCLE_PERMISSION,
+    text: { name: 'note', description: 'What mitigated it', required: false, maxLength: 2000 },
+    facts: [mitigatedFact],
+    handle(input) {
+        const { incident, sla } = input.snapshot;
+        if (incident.phase !== 'investigating')
+            return notDone('mitigated', '/mitigated', `The incident is already ${incident.phase}.`);
+        const note = input.args.note;
+        return done('mitigated', 'mitigated', [
+            {
+                kind: 'reply',
+                text: renderMitigated({
+                    by: input.actor,
+                    since: sinceDeclared(input),
+                    due: sla?.respond.due,
+                    now: input.now,
+                    note,
+                }),
+                record: mitigatedFact.record({ ...factBy(input), ...(note ? { note } : {}) }),
+            },
+            {
+                kind: 'notify',
+                notification: { event: 'mitigated', by: input.actor, ...(note ? { text: note } : {}) },
+            },
+        ]);
+    },
+});
+
+;// CONCATENATED MODULE: ./src/report/timeline.ts
+
+/** The action's own words for an event (never anyone's text: that is `detail`), kept to one cell. */
+function ownText(event) {
+    return event.replace(/[\r\n]+/g, ' ').replace(/\|/g, '\\|');
+}
+/** The incident's timeline as a table: UTC time, actor, event, link. Pure. */
+function renderTimeline(entries, options = {}) {
+    const header = ['| UTC | Actor | Event | Link |', '|---|---|---|---|'];
+    const rows = entries.map((entry) => `| ${utc(entry.at)} | @${entry.actor} | ${ownText(entry.event)}${entry.detail ? `: ${echo(entry.detail, 300, { table: true })}` : ''} | ${entry.url ? `[comment](${entry.url})` : '—'} |`);
+    const max = options.maxChars ?? Infinity;
+    const size = (list) => list.reduce((total, row) => total + row.length + 1, 0);
+    if (size([...header, ...rows]) <= max)
+        return [...header, ...rows].join('\n');
+    // Keep the start and the end of the incident; say how much of the middle is left out.
+    const budget = max - size(header) - 200;
+    const head = [];
+    const tail = [];
+    let used = 0;
+    for (let front = 0, back = rows.length - 1; front <= back;) {
+        const next = head.length <= tail.length ? rows[front] : rows[back];
+        if (next === undefined || used + next.length + 1 > budget)
+            break;
+        used += next.length + 1;
+        if (head.length <= tail.length) {
+            head.push(next);
+            front += 1;
+        }
+        else {
+            tail.unshift(next);
+            back -= 1;
+        }
+    }
+    const omitted = rows.length - head.length - tail.length;
+    const where = options.fullAt ? ` (the [workflow run](${options.fullAt}) logs the whole timeline)` : '';
+    return [
+        ...header,
+        ...head,
+        `| … | | ${omitted} entries left out here to fit GitHub's comment limit${where} | |`,
+        ...tail,
+    ].join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/report/postmortem.ts
+
+
+
+
+/** The post-incident review is due this long after resolution (the runbook's 72 hours). */
+const REVIEW_WITHIN_MS = 72 * 3_600_000;
+/** A postmortem following the SRE book's template, with everything computable filled in. Pure. */
+function renderPostmortem(view) {
+    const { incident, severity, sla } = view;
+    const declaredAt = incident.declaredAt ?? new Date(0);
+    const impactStart = incident.impactStartAt ?? declaredAt;
+    const impactEnd = incident.mitigatedAt ?? incident.resolvedAt;
+    const since = (at) => (at ? humanDuration(at.getTime() - declaredAt.getTime()) : '—');
+    const verdict = (met) => (met === undefined ? '—' : met ? '✅ met' : '⚠️ missed');
+    const roles = new Map();
+    const addRole = (login, role) => {
+        if (!login)
+            return;
+        roles.set(login, [...(roles.get(login) ?? []), role]);
+    };
+    addRole(incident.declaredBy, 'declared');
+    addRole(incident.commander, 'incident commander');
+    addRole(incident.acknowledgedBy, 'acknowledged');
+    addRole(incident.resolvedBy, 'resolved');
+    for (const login of incident.responders)
+        if (!roles.has(login))
+            addRole(login, 'responder');
+    return [
+        `# Postmortem: ${echo(view.issue.title)} (#${view.issue.number})`,
+        '',
+        `**Status:** draft for the post-incident review, due **${utc(view.reviewDue)}** (72 hours after resolution)${view.followUp ? ` in #${view.followUp.number}` : ''}.`,
+        `**Severity:** ${view.severityKey.toUpperCase()} — ${severity.name} (${severity.description}).`,
+        '',
+        '## Summary',
+        '',
+        incident.resolutionSummary
+            ? echo(incident.resolutionSummary, 2000)
+            : '_One paragraph: what happened, who was affected, how it was fixed._',
+        '',
+        '## Impact',
+        '',
+        `- Impact window: ${utc(impactStart)} → ${impactEnd ? utc(impactEnd) : 'ongoing'}${impactEnd ? ` (${humanDuration(impactEnd.getTime() - impactStart.getTime())})` : ''}${incident.impactStartAt ? '' : ' (start of impact taken as the declaration; `/impact-start` back-dates it)'}`,
+        '- Users and requests affected: _to be filled in from the metrics_',
+        '',
+        '## Root causes',
+        '',
+        '_What made this possible? Keep asking why until the answer is a process or a design._',
+        '',
+        '## Trigger',
+        '',
+        '_What set it off (a deploy, a config change, a load spike …)?_',
+        '',
+        '## Resolution',
+        '',
+        ...(incident.forcedResolution
+            ? ['⚠️ Resolved with `--force`: the resolution verification did not pass.', '']
+            : []),
+        ...(incident.closedByHand
+            ? ['⚠️ The issue was closed by hand: the resolution was not verified.', '']
+            : []),
+        ...(view.verification.length > 0
+            ? ['Resolution verification:', '', ...view.verification.map((line) => `- ${line}`), '']
+            : []),
+        '## Detection',
+        '',
+        `Declared by @${incident.declaredBy ?? 'unknown'} at ${utc(declaredAt)}${incident.impactStartAt ? `, ${humanDuration(declaredAt.getTime() - incident.impactStartAt.getTime())} after impact started` : ''}. _How was it noticed: an alert, a user, a person on call?_`,
+        '',
+        '## Action items',
+        '',
+        '| Action item | Type | Owner | Tracking |',
+        '|---|---|---|---|',
+        '| _Fix the root cause_ | prevent | | |',
+        '| _Detect it sooner_ | detect | | |',
+        '| _Update the runbook with what was learned_ | process | | |',
+        ...incident.commands
+            .filter((command) => command.status !== 'success')
+            .slice(-20)
+            .map((command) => `| Investigate why \`/${command.command}\` ended ${command.status} at ${utc(command.at)} | investigate | | [result](${command.url}) |`),
+        '',
+        '## Lessons learned',
+        '',
+        '### What went well',
+        '',
+        '### What went wrong',
+        '',
+        '### Where we got lucky',
+        '',
+        '## Timeline',
+        '',
+        renderTimeline(incident.timeline, { maxChars: 30_000 }),
+        '',
+        '## Supporting information',
+        '',
+        '### Response times',
+        '',
+        '| Measure | Time since declaration | Target | Result |',
+        '|---|---|---|---|',
+        `| Time to acknowledge | ${since(incident.acknowledgedAt)} | ${formatDuration(severity['acknowledge-within'])} | ${verdict(incident.acknowledgedAt ? !sla.acknowledge.breached : undefined)} |`,
+        `| Time to mitigate | ${since(incident.mitigatedAt)} | ${formatDuration(severity['respond-within'])} (response time) | ${verdict(incident.mitigatedAt ? !sla.respond.breached : undefined)} |`,
+        `| Time to resolve | ${since(incident.resolvedAt)} | — | — |`,
+        `| Status updates | ${incident.updates.length} posted | ${severity['update-every'] ? `every ${formatDuration(severity['update-every'])}` : '—'} | ${incident.breaches.filter((b) => b.kind === 'update').length} missed |`,
+        '',
+        '### Responders',
+        '',
+        '| Responder | Roles |',
+        '|---|---|',
+        ...[...roles].map(([login, list]) => `| @${login} | ${list.join(', ')} |`),
+        '',
+        '### Commands run',
+        '',
+        ...(incident.commands.length > 0
+            ? [
+                '| UTC | Command | By | Outcome |',
+                '|---|---|---|---|',
+                ...(incident.commands.length > 100
+                    ? [`| … | ${incident.commands.length - 100} earlier commands left out | | |`]
+                    : []),
+                ...incident.commands
+                    .slice(-100)
+                    .map((c) => `| ${utc(c.at)} | [\`/${c.command}\`](${c.url}) | @${c.by} | ${c.status} |`),
+            ]
+            : ['_No runbook command was run from the issue._']),
+        '',
+        '### Phases',
+        '',
+        '```mermaid',
+        renderPhaseChart(incident),
+        '```',
+        '',
+        '## Post-incident checklists (from the runbook)',
+        '',
+        '### Resolution verification',
+        '',
+        `- [${view.verification.some((line) => line.startsWith('✅') && /health/i.test(line)) ? 'x' : ' '}] Verify application health`,
+        `- [${view.verification.some((line) => line.startsWith('✅') && /smoke/i.test(line)) ? 'x' : ' '}] Run smoke tests`,
+        `- [${view.verification.length > 0 && view.verification.filter((l) => /rate|time|memory/i.test(l)).every((l) => l.startsWith('✅')) ? 'x' : ' '}] Check metrics return to normal`,
+        '',
+        '### Communication',
+        '',
+        '- [x] Update incident ticket with resolution (this issue)',
+        '- [ ] Notify stakeholders of resolution',
+        '- [ ] Post final status page update',
+        `- [${view.followUp ? 'x' : ' '}] Schedule post-incident review${view.followUp ? ` (#${view.followUp.number}, due ${utc(view.reviewDue)})` : ''}`,
+        '',
+        `### Post-incident review (within 72 hours: by ${utc(view.reviewDue)})`,
+        '',
+        '- [ ] Timeline review: document the incident timeline',
+        '- [ ] Root cause analysis: identify underlying causes',
+        '- [ ] Action items: create follow-up tasks',
+        '- [ ] Process improvements: update runbooks and monitoring',
+        '',
+        '### Documentation',
+        '',
+        'Update the runbook with:',
+        '',
+        '- [ ] New incident scenarios encountered',
+        '- [ ] Improved diagnostic procedures',
+        '- [ ] Additional resolution steps',
+        '- [ ] Lessons learned',
+    ].join('\n');
+}
+/** The incident's phases as a Mermaid gantt chart (UTC). */
+function renderPhaseChart(incident) {
+    const at = (date) => date.toISOString().slice(0, 19).replace('T', ' ');
+    const declared = incident.declaredAt ?? new Date(0);
+    const end = incident.resolvedAt ?? incident.timeline.at(-1)?.at ?? declared;
+    const lines = ['gantt', '  dateFormat YYYY-MM-DD HH:mm:ss', '  axisFormat %H:%M', '  section Incident'];
+    if (incident.impactStartAt && incident.impactStartAt < declared) {
+        lines.push(`  Impact before declaration :crit, impact, ${at(incident.impactStartAt)}, ${at(declared)}`);
+    }
+    const mitigated = incident.mitigatedAt && incident.mitigatedAt < end ? incident.mitigatedAt : undefined;
+    lines.push(`  Investigating :active, investigating, ${at(declared)}, ${at(mitigated ?? end)}`);
+    if (mitigated)
+        lines.push(`  Mitigated :done, mitigated, ${at(mitigated)}, ${at(end)}`);
+    lines.push('  section Milestones');
+    if (incident.acknowledgedAt)
+        lines.push(`  Acknowledged :milestone, acknowledged, ${at(incident.acknowledgedAt)}, 0m`);
+    if (incident.resolvedAt)
+        lines.push(`  Resolved :milestone, resolved, ${at(incident.resolvedAt)}, 0m`);
+    return lines.join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/commands/lifecycle/postmortem.ts
+
+
+
+const postmortem = defineCommand({
+    name: 'postmortem',
+    reason: '/postmortem posted a draft',
+    description: 'Post a draft postmortem of the incident so far',
+    permission: LIFECYCLE_PERMISSION,
+    handle(input) {
+        const { incident, severity, severityKey, sla } = input.snapshot;
+        if (!severity || !severityKey || !sla)
+            return notDone('postmortem', '/postmortem', 'This issue has no declared incident.');
+        const body = renderPostmortem({
+            incident,
+            severityKey,
+            severity,
+            sla,
+            issue: input.issue,
+            reviewDue: new Date((incident.resolvedAt ?? input.now).getTime() + REVIEW_WITHIN_MS),
+            followUp: undefined,
+            verification: [],
+        });
+        return done('postmortem', 'draft postmortem posted', [
+            {
+                kind: 'reply',
+                text: `> Draft: the postmortem so far. \`/resolve\` posts the final one.\n\n${body}`,
+                record: {
+                    kind: 'answered',
+                    command: 'postmortem',
+                    by: input.actor,
+                    at: input.now.toISOString(),
+                    source: input.comment.id,
+                },
+            },
+        ]);
+    },
+});
+
+;// CONCATENATED MODULE: ./src/incident/metrics.ts
+/** Parses Prometheus text format; comments and malformed lines are skipped. */
+function parsePrometheus(text) {
+    const samples = [];
+    for (const line of text.split('\n')) {
+        const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)/.exec(line.trim());
+        if (!match || line.trim().startsWith('#'))
+            continue;
+        const labels = {};
+        for (const pair of (match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) {
+            labels[pair[1] ?? ''] = pair[2] ?? '';
+        }
+        const value = match[3] === '+Inf' ? Infinity : Number(match[3]);
+        if (!Number.isNaN(value))
+            samples.push({ name: match[1] ?? '', labels, value });
+    }
+    return samples;
+}
+/** Sum of a metric's samples across label sets, or undefined when absent. */
+function metricValue(samples, name) {
+    const matching = samples.filter((sample) => sample.name === name);
+    return matching.length === 0 ? undefined : matching.reduce((sum, sample) => sum + sample.value, 0);
+}
+/**
+ * The φ-quantile of a histogram from its cumulative buckets, interpolated linearly inside the
+ * bucket as Prometheus' histogram_quantile does.
+ */
+function histogramQuantile(samples, name, quantile) {
+    const byBound = new Map();
+    for (const sample of samples) {
+        if (sample.name !== `${name}_bucket` || sample.labels.le === undefined)
+            continue;
+        const bound = sample.labels.le === '+Inf' ? Infinity : Number(sample.labels.le);
+        byBound.set(bound, (byBound.get(bound) ?? 0) + sample.value);
+    }
+    const buckets = [...byBound].sort((a, b) => a[0] - b[0]);
+    const total = buckets.at(-1)?.[1];
+    if (!total)
+        return undefined;
+    const rank = quantile * total;
+    let previousBound = 0;
+    let previousCount = 0;
+    for (const [bound, count] of buckets) {
+        if (count >= rank) {
+            if (bound === Infinity)
+                return previousBound;
+            const inBucket = count - previousCount;
+            return inBucket === 0
+                ? bound
+                : previousBound + (bound - previousBound) * ((rank - previousCount) / inBucket);
+        }
+        previousBound = bound;
+        previousCount = count;
+    }
+    return previousBound;
+}
+
+;// CONCATENATED MODULE: ./src/incident/verify.ts
+
+/** Compares the scraped metrics with the runbook's alert thresholds. A missing metric is unhealthy. */
+function evaluateThresholds(metricsText, thresholds) {
+    const samples = parsePrometheus(metricsText);
+    return thresholds.map((threshold) => {
+        let value;
+        if (threshold.metric)
+            value = metricValue(samples, threshold.metric);
+        else if (threshold.histogram)
+            value = histogramQuantile(samples, threshold.histogram, threshold.quantile ?? 0.95);
+        else if (threshold.ratio) {
+            const [numerator, denominator] = threshold.ratio.map((name) => metricValue(samples, name));
+            value = numerator !== undefined && denominator ? numerator / denominator : undefined;
+        }
+        return {
+            name: threshold.name,
+            value,
+            max: threshold.max,
+            unit: threshold.unit,
+            healthy: value !== undefined && value <= threshold.max,
+        };
+    });
+}
+function formatThreshold(result) {
+    const shown = result.value === undefined
+        ? 'missing'
+        : `${Number(result.value.toPrecision(3))}${result.unit ? ' ' + result.unit : ''}`;
+    return `${result.healthy ? '✅' : '❌'} ${result.name}: ${shown} (healthy at most ${result.max}${result.unit ? ' ' + result.unit : ''})`;
+}
+
+;// CONCATENATED MODULE: ./src/commands/lifecycle/resolve.ts
+
+
+
+
+
+
+
+
+const resolvedFact = defineFact('resolved', { forced: schemas_boolean(), summary: schemas_string().max(4000).optional() }, (next, fact, { at, log, responder }) => {
+    next.phase = 'resolved';
+    next.resolvedAt = at;
+    next.resolvedBy = fact.by;
+    next.resolutionSummary = fact.summary;
+    next.forcedResolution = fact.forced;
+    next.closedByHand = false;
+    if (!next.mitigatedAt)
+        next.mitigatedAt = at;
+    responder(fact.by);
+    log(fact.by, fact.forced ? 'Resolved with --force: verification overridden' : 'Resolved: verification passed');
+});
+const verificationFailed = defineFact('verification-failed', { problems: array(schemas_string().max(4000)).max(50) }, (_next, fact, { log, responder }) => {
+    responder(fact.by);
+    log(fact.by, 'Resolution refused: verification failed', fact.problems.join('; '));
+});
+const resolve = defineCommand({
+    name: 'resolve',
+    description: 'Verify health and metrics, then post the postmortem and close the issue',
+    permission: LIFECYCLE_PERMISSION,
+    args: { force: flag('Resolve even if verification fails (recorded)') },
+    text: {
+        name: 'summary',
+        description: 'One-paragraph summary for the postmortem',
+        required: false,
+        maxLength: 2000,
+    },
+    facts: [resolvedFact, verificationFailed],
+    handle(input) {
+        const { incident } = input.snapshot;
+        if (incident.phase === 'resolved')
+            return notDone('resolve', '/resolve', `The incident is already resolved (${utc(incident.resolvedAt ?? input.now)}).`);
+        const { force, summary } = input.args;
+        const conclude = (verification) => {
+            if (!verification.healthy && !force) {
+                const message = verification.problems.join('; ');
+                return decided({ status: 'failure', reason: 'verification-failed', command: 'resolve', message }, [
+                    {
+                        kind: 'reply',
+                        text: renderVerificationFailed(verification.lines),
+                        record: verificationFailed.record({
+                            ...factBy(input),
+                            problems: verification.problems.slice(0, 50),
+                        }),
+                    },
+                ]);
+            }
+            const forced = force && !verification.healthy;
+            return decided({
+                status: 'success',
+                reason: 'resolved',
+                command: 'resolve',
+                message: `resolved by @${input.actor}${forced ? ' with --force' : ''}`,
+            }, [
+                {
+                    kind: 'reply',
+                    text: renderResolved({ by: input.actor, forced, lines: verification.lines, summary }),
+                    record: resolvedFact.record({ ...factBy(input), forced, ...(summary ? { summary } : {}) }),
+                },
+                {
+                    kind: 'notify',
+                    notification: { event: 'resolved', by: input.actor, ...(summary ? { text: summary } : {}) },
+                },
+                { kind: 'finalize', verification: verification.lines },
+            ]);
+        };
+        const plan = verificationPlan(input.runbook, input.settings.ssh);
+        if (!plan)
+            return conclude({ healthy: true, lines: ['No verification is defined in the runbook.'], problems: [] });
+        const spec = input.registry.get('resolve');
+        return decided({ status: 'success', reason: 'resolved', command: 'resolve', message: 'verifying' }, [
+            {
+                kind: 'host',
+                plan,
+                required: spec ? requiredOf(spec.permission, input.settings.permission) : 'admin',
+                purpose: 'verification',
+                execution: { user: input.actor },
+                then: (result) => conclude(judge(input.runbook, result)),
+            },
+        ]);
+    },
+});
+function requiredOf(own, floor) {
+    const order = ['read', 'triage', 'write', 'maintain', 'admin'];
+    return order.indexOf(own) >= order.indexOf(floor) ? own : floor;
+}
+/** The runbook's resolution verification as a plan: the checks, then the metrics step. */
+function verificationPlan(runbook, ssh) {
+    const verification = runbook.verification;
+    if (!verification)
+        return undefined;
+    const target = runbook.targets[verification.target] ?? {};
+    return {
+        command: 'resolve',
+        args: {},
+        target: {
+            name: verification.target,
+            host: target.host ?? ssh.host,
+            port: target.port ?? ssh.port,
+            user: target.user ?? ssh.user,
+        },
+        steps: [
+            ...verification.steps.map((step) => ({
+                name: step.name,
+                script: step.run,
+                continueOnError: true,
+                destructive: false,
+            })),
+            ...(verification.metrics
+                ? [
+                    {
+                        name: verification.metrics.name,
+                        script: verification.metrics.run,
+                        continueOnError: true,
+                        destructive: false,
+                    },
+                ]
+                : []),
+        ],
+        check: undefined,
+        timeoutSeconds: verification.timeout,
+        destructive: false,
+    };
+}
+/** What the verification's result says: each check, then each threshold. */
+function judge(runbook, result) {
+    if (result.kind === 'refused')
+        return {
+            healthy: false,
+            lines: [`❌ Verification not run: ${result.message}`],
+            problems: ['verification not allowed'],
+        };
+    if (result.kind === 'dry-run')
+        return {
+            healthy: false,
+            lines: ['⏭️ Verification not run (`dry-run: true`): its plan is posted above.'],
+            problems: ['not verified in a dry run'],
+        };
+    const verification = runbook.verification;
+    const lines = [];
+    const problems = [];
+    if (!verification)
+        return { healthy: true, lines, problems };
+    verification.steps.forEach((step, index) => {
+        const ran = result.steps[index];
+        const ok = ran?.outcome === 'ok';
+        lines.push(`${ok ? '✅' : '❌'} ${step.name}${ran ? ` (exit ${ran.exitCode ?? '—'})` : ' (not run)'}`);
+        if (!ok)
+            problems.push(`${step.name} failed`);
+    });
+    if (verification.metrics) {
+        const scraped = result.steps[verification.steps.length];
+        if (!scraped || scraped.outcome !== 'ok') {
+            lines.push(`❌ ${verification.metrics.name}: the metrics could not be read`);
+            problems.push('metrics unreadable');
+        }
+        else {
+            for (const threshold of evaluateThresholds(scraped.output, verification.metrics.thresholds)) {
+                lines.push(formatThreshold(threshold));
+                if (!threshold.healthy)
+                    problems.push(`${threshold.name} ${threshold.value === undefined ? 'missing' : `at ${Number(threshold.value.toPrecision(3))}`}`);
+            }
+        }
+    }
+    return { healthy: problems.length === 0, lines, problems };
+}
+
+;// CONCATENATED MODULE: ./src/commands/lifecycle/severity.ts
+
+
+
+
+
+
+const severityChanged = defineFact('severity', { severity: schemas_string().regex(/^p[0-9]$/) }, (next, fact, { log, responder }) => {
+    if (fact.severity !== next.severity) {
+        log(fact.by, `Severity ${next.severity?.toUpperCase()} → ${fact.severity.toUpperCase()}`);
+        next.severity = fact.severity;
+    }
+    responder(fact.by);
+});
+const severity = defineCommand({
+    name: 'severity',
+    reason: '/severity recorded',
+    description: 'Change the severity (relabels the issue, recomputes the targets)',
+    permission: LIFECYCLE_PERMISSION,
+    args: {
+        level: positional({
+            description: 'p0, p1, p2 or p3',
+            pattern: '^[pP][0-9]$',
+            maxLength: 2,
+            required: true,
+            as: schemas_string().transform((level) => level.toLowerCase()),
+        }),
+    },
+    facts: [severityChanged],
+    handle(input) {
+        const level = input.args.level;
+        const target = input.runbook.severities[level];
+        const line = `/severity ${level}`;
+        if (!target)
+            return notDone('severity', line, `\`${level.toUpperCase()}\` is not a severity in this runbook (${Object.keys(input.runbook.severities).join(', ')}).`);
+        const current = input.snapshot.incident.severity;
+        if (level === current)
+            return notDone('severity', line, `The incident is already ${level.toUpperCase()}.`);
+        const prefix = input.settings.labelPrefix;
+        return done('severity', `severity is now ${level.toUpperCase()}`, [
+            {
+                kind: 'labels',
+                remove: input.issue.labels.filter((label) => severityFromLabel(label, prefix)),
+                add: [`${prefix}${level}`],
+            },
+            {
+                kind: 'reply',
+                text: renderSeverity({ from: current, to: level, severity: target, by: input.actor }),
+                record: severityChanged.record({ ...factBy(input), severity: level }),
+            },
+            { kind: 'notify', notification: { event: 'severity', by: input.actor, text: level } },
+        ]);
+    },
+});
+
+;// CONCATENATED MODULE: ./src/commands/lifecycle/timeline.ts
+
+
+
+const timeline = defineCommand({
+    name: 'timeline',
+    reason: '/timeline posted',
+    description: 'Post the incident timeline so far',
+    permission: 'read',
+    readOnly: true,
+    handle(input) {
+        const entries = input.snapshot.incident.timeline;
+        return done('timeline', `timeline of ${entries.length} entries posted`, [
+            {
+                kind: 'reply',
+                text: `### Timeline so far\n\n${renderTimeline(entries, { maxChars: 50_000, fullAt: input.runUrl })}`,
+                record: {
+                    kind: 'answered',
+                    command: 'timeline',
+                    by: input.actor,
+                    at: input.now.toISOString(),
+                    source: input.comment.id,
+                },
+            },
+        ]);
+    },
+});
+
+;// CONCATENATED MODULE: ./src/commands/lifecycle/update.ts
+
+
+
+
+
+const updated = defineFact('update', { text: schemas_string().max(4000) }, (next, fact, { at, log, responder }) => {
+    next.updates = [...next.updates, { at, by: fact.by, text: fact.text }];
+    responder(fact.by);
+    log(fact.by, 'Status update', fact.text);
+});
+const update = defineCommand({
+    name: 'update',
+    reason: '/update recorded',
+    description: 'Post a status update (restarts the update clock)',
+    permission: LIFECYCLE_PERMISSION,
+    text: { name: 'text', description: 'What changed, what is next', required: true, maxLength: 2000 },
+    facts: [updated],
+    handle(input) {
+        const cadence = input.snapshot.severity?.['update-every'];
+        const nextDue = cadence ? new Date(input.now.getTime() + cadence * 1000) : undefined;
+        return done('update', 'status update posted', [
+            {
+                kind: 'reply',
+                text: renderUpdate({ by: input.actor, text: input.args.text, nextDue }),
+                record: updated.record({ ...factBy(input), text: input.args.text }),
+            },
+            { kind: 'notify', notification: { event: 'update', by: input.actor, text: input.args.text } },
+        ]);
+    },
+});
+
+;// CONCATENATED MODULE: ./src/commands/definitions.ts
+
+
+
+
+
+
+
+
+
+
+
+
+/**
+ * The action's own commands, each defined once in its file (grammar, permission, facts, handler).
+ * The registry, `/help`, the names a runbook may not use, the facts the reducer knows and the
+ * records the action reads back all come from this list.
+ */
+const DEFINED_COMMANDS = [
+    help,
+    confirm_confirm,
+    ack,
+    commander,
+    severity,
+    update,
+    mitigated,
+    resolve,
+    timeline,
+    postmortem,
+    impactStart,
+];
+/** Every reason code a run can end with, with what it means: the flows' and the commands'. */
+function allReasonCodes() {
+    return {
+        ...REASON_CODES,
+        ...Object.fromEntries(DEFINED_COMMANDS.flatMap((command) => (command.reason ? [[command.name, command.reason]] : []))),
+    };
+}
+/** The facts the commands record, by kind. */
+const COMMAND_FACTS = new Map(DEFINED_COMMANDS.flatMap((command) => command.facts.map((fact) => [fact.kind, fact])));
+
+;// CONCATENATED MODULE: ./src/records/record.schema.ts
+
+
+/**
+ * What the action records on the issue, one record at the end of each comment it writes. The
+ * incident is rebuilt from these records and the issue's own events, so the records are a
+ * versioned, discriminated union (on `kind`, with `v`): the action's own kinds here, with a
+ * `switch` the compiler checks for exhaustiveness, and each command's facts defined with it.
+ */
+const login = schemas_string().min(1).max(100);
+const at = iso_datetime();
+/** The human comment the record answers, when there is one. */
+const source = schemas_number().int().positive();
+const base = { v: literal(1) };
+const fact = { ...base, by: login, at, source: source.optional() };
+const CORE = [
+    object({ ...base, kind: literal('board') }),
+    object({
+        ...base,
+        kind: literal('plan'),
+        code: schemas_string().regex(/^[0-9a-f]{8}$/),
+        command: schemas_string(),
+        args: record(schemas_string(), union([schemas_string(), schemas_number(), schemas_boolean()])),
+        source,
+        requestedBy: login,
+        expiresAt: at,
+        planHash: schemas_string().regex(/^[0-9a-f]{16}$/),
+    }),
+    object({
+        ...base,
+        kind: literal('result'),
+        command: schemas_string(),
+        /** The asking comment; absent for the initial assessment, which a label started. */
+        source: source.optional(),
+        status: schemas_enum(['running', 'success', 'failure', 'timeout', 'ssh-error', 'planned']),
+        by: login,
+        at,
+        /** Who confirmed a held destructive command, and the code it ran under. */
+        confirmedBy: login.optional(),
+        code: schemas_string()
+            .regex(/^[0-9a-f]{8}$/)
+            .optional(),
+    }),
+    object({ ...fact, kind: literal('reminder') }),
+    object({ ...fact, kind: literal('escalation') }),
+    object({ ...fact, kind: literal('postmortem'), followUp: schemas_number().int().positive() }),
+    /** A read-only command answered (counted for the per-person rate limit). */
+    object({ ...fact, kind: literal('answered'), command: schemas_string() }),
+    /** A comment refused whole, or a line of it; `user` is whom the reply addressed. */
+    object({ ...fact, kind: literal('refused'), user: login, reason: schemas_string().max(60) }),
+    /** The one notice a person gets per incident when they may not run commands here. */
+    object({ ...fact, kind: literal('notice'), user: login, reason: schemas_string().max(60) }),
+    object({ ...fact, kind: literal('interrupted'), commands: array(schemas_string().max(200)).max(50) }),
+];
+/** Every record the action reads back: its own, and the facts its commands define. */
+const recordSchema = discriminatedUnion('kind', [
+    ...CORE,
+    ...[...COMMAND_FACTS.values()].map((fact) => fact.schema),
+]);
+/** A record of the action's own kinds (not a command's fact): narrows for a `switch` on `kind`. */
+function isCore(record) {
+    return !COMMAND_FACTS.has(record.kind);
+}
+
+;// CONCATENATED MODULE: ./src/records/codec.ts
+
+const PREFIX = 'incident-issueops';
+/** The record always ends the comment; a record anywhere else is text, never read. */
+const TRAILER = new RegExp(`<!-- ${PREFIX} (\\{[^\\n]*\\}) -->$`);
+/** The visible text as it is sealed: line endings and surrounding blank space do not count. */
+function normalise(text) {
+    return text.replace(/\r\n?/g, '\n').trim();
+}
+function material(issueNumber, text, json) {
+    return `${PREFIX} record v1\nissue ${issueNumber}\n${json}\n${normalise(text)}`;
+}
+/**
+ * The comment body for `text` with `content` recorded at its end. The record is validated here, so
+ * an invalid record fails when written rather than being dropped silently when read back.
+ */
+function composeBody(text, content, scope) {
+    const parsed = recordSchema.parse({ v: 1, ...content });
+    const record = { ...parsed, n: scope.sealer.nonce() };
+    const json = JSON.stringify(record);
+    const seal = scope.sealer.seal(material(scope.issueNumber, text, json));
+    const written = JSON.stringify(seal ? { ...record, seal } : record).replace(/--/g, '-\\u002d');
+    return `${normalise(text)}\n\n<!-- ${PREFIX} ${written} -->`;
+}
+/** Characters the record adds to a comment, at most; the text must leave room for them. */
+function recordOverhead(content) {
+    return JSON.stringify(content).length * 2 + 200;
+}
+/**
+ * Reads the record that ends `body`. Callers pass only the action's own comments: anyone can type
+ * this text. In sealed mode a record is valid only with a seal over exactly this body on this issue.
+ */
+function readBody(body, scope) {
+    const trimmed = body.trimEnd();
+    const match = TRAILER.exec(trimmed);
+    if (!match)
+        return { status: 'none' };
+    let raw;
+    try {
+        raw = JSON.parse(match[1] ?? '');
+    }
+    catch {
+        return { status: 'invalid', reason: 'malformed' };
+    }
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw))
+        return { status: 'invalid', reason: 'malformed' };
+    const { seal, ...rest } = raw;
+    const text = trimmed.slice(0, match.index);
+    if (scope.sealer.mode === 'sealed') {
+        const given = typeof seal === 'string' ? seal : undefined;
+        if (!scope.sealer.verify(material(scope.issueNumber, text, JSON.stringify(rest)), given))
+            return { status: 'invalid', reason: 'seal' };
+    }
+    const parsed = recordSchema.safeParse(rest);
+    if (!parsed.success)
+        return { status: 'invalid', reason: 'malformed' };
+    return {
+        status: 'valid',
+        record: parsed.data,
+        seal: typeof seal === 'string' ? seal : undefined,
+    };
+}
+/** The visible text of a comment, without its record. */
+function textOf(body) {
+    const trimmed = body.trimEnd();
+    const match = TRAILER.exec(trimmed);
+    return match ? trimmed.slice(0, match.index).trimEnd() : trimmed;
+}
+
+;// CONCATENATED MODULE: ./src/report/bound.ts
+/** GitHub refuses comment and issue bodies longer than this many characters. */
+const BODY_LIMIT = 65_536;
+/**
+ * `text` cut to at most `max` characters at a line boundary, with `overflow` (a note saying where
+ * the rest is) appended. Code fences and `<details>` blocks left open by the cut are closed, so
+ * the rest of the comment still renders.
+ */
+function boundMarkdown(text, max, overflow) {
+    if (text.length <= max)
+        return text;
+    const reserve = overflow(text.length).length + 64;
+    let cut = text.lastIndexOf('\n', Math.max(0, max - reserve));
+    if (cut <= 0)
+        cut = Math.max(0, max - reserve);
+    const kept = text.slice(0, cut);
+    const closers = [];
+    const fence = openFence(kept);
+    if (fence)
+        closers.push(fence);
+    const openDetails = (kept.match(/<details[\s>]/gi) ?? []).length - (kept.match(/<\/details\s*>/gi) ?? []).length;
+    for (let index = 0; index < openDetails; index += 1)
+        closers.push('</details>');
+    return [kept, ...closers, '', overflow(text.length - cut)].join('\n');
+}
+/** The fence that closes the code block `text` leaves open, if any. */
+function openFence(text) {
+    let open;
+    for (const line of text.split('\n')) {
+        const match = /^ {0,3}(`{3,}|~{3,})/.exec(line);
+        if (!match)
+            continue;
+        const run = match[1] ?? '';
+        if (!open)
+            open = { char: run[0] ?? '`', length: run.length };
+        else if (run[0] === open.char && run.length >= open.length && line.trim() === run)
+            open = undefined;
+    }
+    return open ? open.char.repeat(open.length) : undefined;
+}
+
+;// CONCATENATED MODULE: ./src/flows/writer.ts
+
+
+
+function createIssueWriter(options) {
+    const body = (issueNumber, text, record) => {
+        // A cut by UTF-16 index can leave half a character; GitHub gets well-formed text only.
+        const safe = redact(text, options.knownSecrets).text.toWellFormed();
+        const limit = BODY_LIMIT - recordOverhead(record);
+        if (safe.length > limit)
+            options.onOverflow(safe);
+        const bounded = boundMarkdown(safe, limit, (omitted) => `> [!NOTE]\n> ${omitted.toLocaleString('en-US')} characters are cut here to stay within GitHub's comment limit; the [workflow run](${options.runUrl}) has the whole text in its log and job summary.`);
+        return composeBody(bounded, record, { sealer: options.sealer, issueNumber });
+    };
+    return {
+        body,
+        post: (issueNumber, text, record) => options.github.createComment(issueNumber, body(issueNumber, text, record)),
+        edit: (commentId, issueNumber, text, record) => options.github.updateComment(commentId, body(issueNumber, text, record)),
+    };
+}
+
+;// CONCATENATED MODULE: ./src/flows/assemble.ts
+
+
+
+
+/** Wires the adapters into what the flows use: one read per issue, the sealing writer, the authorizer. */
+function assembleDependencies(adapters) {
+    const { settings } = adapters;
+    const github = cacheIssueReads(adapters.github, { selfLogin: settings.botLogin, now: adapters.now });
+    const sealer = createSealer(settings.recordSecret, adapters.repository);
+    return {
+        settings,
+        github,
+        sealer,
+        writer: createIssueWriter({
+            github,
+            sealer,
+            knownSecrets: adapters.secrets,
+            runUrl: adapters.runUrl,
+            onOverflow: adapters.onOverflow,
+        }),
+        authorizer: createAuthorizer(github, settings),
+        notifier: adapters.notifier,
+        now: adapters.now,
+        elapsedMs: adapters.elapsedMs,
+        runAttempt: adapters.runAttempt,
+        log: adapters.log,
+        warn: adapters.warn,
+        selfLogin: settings.botLogin,
+        runUrl: adapters.runUrl,
+        secrets: adapters.secrets,
+        sleep: adapters.sleep,
+        signals: adapters.signals,
+        createExecutor: adapters.createExecutor,
     };
 }
 
@@ -60205,9 +62294,12 @@ class CommentGone extends Error {
 
 function createOctokit(options) {
     const retries = options.rateLimitRetries ?? 3;
+    const paced = (options.pacing ?? 'github') === 'github';
     return getOctokit(options.token, {
         baseUrl: options.baseUrl,
+        ...(paced ? {} : { retry: { retryAfterBaseValue: 10 } }),
         throttle: {
+            enabled: paced,
             onRateLimit: (retryAfter, request, _octokit, count) => {
                 options.log(`GitHub rate limit on ${request.method} ${request.url}; retry ${count + 1} in ${retryAfter}s`);
                 return count < retries;
@@ -80045,6 +82137,71 @@ function nextStep(queue, head, options) {
     const next = queue.find((comment) => !head || comment.id > head.comment.id);
     return next ? { kind: 'claim', comment: next } : { kind: 'empty' };
 }
+/** Longest pause between two looks at a comment another run is handling. */
+const MAX_PAUSE_MS = 10_000;
+/** How many times a run looks again for its own comment when GitHub does not list it yet. */
+const MAX_LAG_LOOKS = 5;
+const FIRST_LOOK = { lagLooks: 0, pauses: 0 };
+/**
+ * Whether the run looks again for its own comment before deciding anything (the rest of the
+ * observation is not needed then).
+ */
+function waitsForList(memory, trigger) {
+    return trigger !== undefined && !trigger.known && !trigger.listed && memory.lagLooks < MAX_LAG_LOOKS;
+}
+/**
+ * One step of the queue loop, decided from what the run saw: the loop reads, calls this, and does
+ * what it says. Nothing here reads or writes anything.
+ */
+function queueStep(memory, seen) {
+    if (seen.stopping)
+        return { memory, action: { kind: 'stop' } };
+    const { trigger } = seen;
+    if (waitsForList(memory, trigger)) {
+        const lagLooks = memory.lagLooks + 1;
+        return { memory: { ...memory, lagLooks }, action: { kind: 'look-again', sleepMs: 1000 * lagLooks } };
+    }
+    const mine = trigger && seen.ordered.find((comment) => comment.id === trigger.id);
+    // The run's own comment, left behind by a run whose list lagged: handle it now, out of order,
+    // rather than never. Never on a re-run of an old job, and never what is on record as handled.
+    if (trigger &&
+        mine &&
+        seen.head &&
+        mine.id < seen.head.comment.id &&
+        seen.runAttempt === 1 &&
+        !trigger.known &&
+        !seen.answered.has(mine.id) &&
+        surelyUnclaimed(mine)) {
+        return { memory, action: { kind: 'claim', comment: mine, outOfOrder: true } };
+    }
+    const step = nextStep(seen.ordered, seen.head, { now: seen.now, claimTimeoutMs: seen.claimTimeoutMs });
+    switch (step.kind) {
+        case 'empty':
+            return { memory, action: { kind: 'done' } };
+        case 'busy': {
+            if (!trigger || trigger.id <= step.comment.id || !mine) {
+                return { memory, action: { kind: 'leave', comment: step.comment } };
+            }
+            const sleepMs = Math.min(MAX_PAUSE_MS, 1000 * 2 ** memory.pauses);
+            return {
+                memory: { ...memory, pauses: memory.pauses + 1 },
+                action: { kind: 'wait', comment: step.comment, sleepMs },
+            };
+        }
+        case 'interrupted':
+            return {
+                memory: { ...memory, pauses: 0 },
+                action: { kind: 'report', comment: step.comment, cause: 'lost', claimedAt: step.claimedAt },
+            };
+        case 'claim':
+            return {
+                memory: { ...memory, pauses: 0 },
+                action: seen.answered.has(step.comment.id)
+                    ? { kind: 'report', comment: step.comment, cause: 'unmarked' }
+                    : { kind: 'claim', comment: step.comment, outOfOrder: false },
+            };
+    }
+}
 /** Read-only commands a person below the permission floor may run, at most this often. */
 const READ_ONLY_LIMIT = { commands: 3, windowMinutes: 10 };
 /**
@@ -80084,717 +82241,29 @@ function admit(comment, facts) {
     return { kind: 'run', lane: 'side' };
 }
 
-;// CONCATENATED MODULE: ./src/commands/suggest.ts
-/** The candidate closest to `typed` by edit distance, when it is close enough to be a typo. */
-function closest(typed, candidates) {
-    const lower = typed.toLowerCase();
-    let best;
-    for (const name of candidates) {
-        const distance = lower === name ? 0 : editDistance(lower, name);
-        if (!best || distance < best.distance)
-            best = { name, distance };
-    }
-    if (!best)
-        return undefined;
-    const tolerance = Math.max(1, Math.floor(best.name.length / 3));
-    return best.distance <= tolerance || best.name.startsWith(lower) ? best.name : undefined;
-}
-function editDistance(a, b) {
-    if (a.length > 64 || b.length > 64)
-        return Math.max(a.length, b.length);
-    let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-    for (let i = 1; i <= a.length; i += 1) {
-        const current = [i];
-        for (let j = 1; j <= b.length; j += 1) {
-            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-            current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
-        }
-        previous = current;
-    }
-    return previous[b.length] ?? 0;
-}
-
-;// CONCATENATED MODULE: ./src/commands/tokenize.ts
-/**
- * Splits command arguments on whitespace; "double" or 'single' quotes keep spaces inside one
- * argument. Nothing is expanded: the tokens are plain text, checked later against the runbook.
- */
-function tokenize(text) {
-    const tokens = [];
-    let current = '';
-    let quote;
-    let inToken = false;
-    for (const char of text) {
-        if (quote) {
-            if (char === quote)
-                quote = undefined;
-            else
-                current += char;
-        }
-        else if (char === '"' || char === "'") {
-            quote = char;
-            inToken = true;
-        }
-        else if (/\s/.test(char)) {
-            if (inToken)
-                tokens.push(current);
-            current = '';
-            inToken = false;
-        }
-        else {
-            current += char;
-            inToken = true;
-        }
-    }
-    if (quote)
-        return { ok: false, message: `the quote ${quote} is never closed` };
-    if (inToken)
-        tokens.push(current);
-    return { ok: true, tokens };
-}
-
+// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
+var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./src/commands/registry.ts
-const CONFIRMATION_CODE = {
-    name: 'code',
-    description: 'The confirmation code from the plan comment',
-    kind: 'positional',
-    type: 'string',
-    pattern: '^[0-9a-f]{8}$',
-    'max-length': 8,
-    required: true,
-};
-const BUILTIN_COMMANDS = [
-    {
-        name: 'help',
-        description: 'List the commands you may run here',
-        args: [],
-        permission: 'read',
-        source: 'builtin',
-        readOnly: true,
-    },
-    {
-        name: 'confirm',
-        description: 'Run a destructive command whose plan was posted with this code',
-        args: [CONFIRMATION_CODE],
-        permission: 'write',
-        source: 'builtin',
-    },
-];
-const lifecycle = (spec) => ({
-    ...spec,
-    permission: 'triage',
-    source: 'lifecycle',
-});
-/** The incident lifecycle: the runbook's process, carried out on the issue. */
-const LIFECYCLE_COMMANDS = [
-    lifecycle({ name: 'ack', description: 'Acknowledge the incident', args: [] }),
-    lifecycle({
-        name: 'commander',
-        description: 'Assign the incident commander (and the issue)',
-        args: [
-            {
-                name: 'user',
-                description: 'GitHub login, e.g. @dana',
-                kind: 'positional',
-                type: 'string',
-                pattern: '^@?[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$',
-                'max-length': 40,
-                required: true,
-            },
-        ],
-    }),
-    lifecycle({
-        name: 'severity',
-        description: 'Change the severity (relabels the issue, recomputes the targets)',
-        args: [
-            {
-                name: 'level',
-                description: 'p0, p1, p2 or p3',
-                kind: 'positional',
-                type: 'string',
-                pattern: '^[pP][0-9]$',
-                'max-length': 2,
-                required: true,
-            },
-        ],
-    }),
-    lifecycle({
-        name: 'update',
-        description: 'Post a status update (restarts the update clock)',
-        args: [],
-        text: { name: 'text', description: 'What changed, what is next', required: true, maxLength: 2000 },
-    }),
-    lifecycle({
-        name: 'mitigated',
-        description: 'Mark the impact as mitigated',
-        args: [],
-        text: { name: 'note', description: 'What mitigated it', required: false, maxLength: 2000 },
-    }),
-    lifecycle({
-        name: 'resolve',
-        description: 'Verify health and metrics, then post the postmortem and close the issue',
-        args: [
-            {
-                name: 'force',
-                description: 'Resolve even if verification fails (recorded)',
-                kind: 'flag',
-                type: 'string',
-                'max-length': 0,
-                required: false,
-            },
-        ],
-        text: {
-            name: 'summary',
-            description: 'One-paragraph summary for the postmortem',
-            required: false,
-            maxLength: 2000,
-        },
-    }),
-    {
-        ...lifecycle({ name: 'timeline', description: 'Post the incident timeline so far', args: [] }),
-        permission: 'read',
-        readOnly: true,
-    },
-    lifecycle({ name: 'postmortem', description: 'Post a draft postmortem of the incident so far', args: [] }),
-    lifecycle({
-        name: 'impact-start',
-        description: 'Back-date the start of impact',
-        args: [
-            {
-                name: 'time',
-                description: 'UTC time: 2026-11-26T02:50Z, 02:50 (today) or -25m / -2h (ago)',
-                kind: 'positional',
-                type: 'string',
-                pattern: '^(?:\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(?::\\d{2})?Z|\\d{2}:\\d{2}|-\\d{1,4}[mh])$',
-                'max-length': 20,
-                required: true,
-            },
-        ],
-    }),
-];
+
+
+/** The names a runbook may not give its commands: the action's own. */
+const RESERVED_COMMANDS = DEFINED_COMMANDS.map((definition) => definition.name);
+/** Every command of the runbook in effect: the action's own, then the runbook's, by name. */
 function commandRegistry(runbook) {
     const registry = new Map();
-    for (const spec of [...BUILTIN_COMMANDS, ...LIFECYCLE_COMMANDS])
-        registry.set(spec.name, spec);
+    for (const definition of DEFINED_COMMANDS)
+        registry.set(definition.name, definition);
     for (const [name, command] of Object.entries(runbook.commands)) {
-        registry.set(name, {
-            name,
-            description: command.description,
-            args: command.args,
-            permission: command.permission,
-            source: 'runbook',
-        });
+        registry.set(name, runbookCommand(name, command));
     }
     return registry;
 }
-/** `/logs [service] [--lines N]` */
-function usage(spec) {
-    const parts = spec.args.map((arg) => {
-        const word = arg.kind === 'flag'
-            ? `--${arg.name}`
-            : arg.kind === 'option'
-                ? `--${arg.name} ${registry_placeholder(arg)}`
-                : `<${arg.name}>`;
-        return arg.required ? word : `[${word.replace(/^<(.*)>$/, '$1')}]`;
-    });
-    if (spec.text)
-        parts.push(spec.text.required ? `<${spec.text.name}>` : `[${spec.text.name}]`);
-    return [`/${spec.name}`, ...parts].join(' ');
-}
-function registry_placeholder(arg) {
-    if (arg.values)
-        return arg.values.join('|');
-    return arg.type === 'integer' ? 'N' : arg.name.toUpperCase();
-}
-
-;// CONCATENATED MODULE: ./src/commands/bind.ts
 
 
-
-const COMMAND_NAME = /^[a-z][a-z0-9-]{0,31}$/;
-/**
- * Characters that show as nothing, as a space or as a line break, or not at all: controls, format
- * characters, separators, surrogates, private-use and unassigned code points, and every space but
- * U+0020. A tab between arguments is fine.
- */
-const INVISIBLE = /(?![\t ])[\p{Cc}\p{Cf}\p{Cs}\p{Co}\p{Cn}\p{Zl}\p{Zp}\p{Zs}]/u;
-const CHARACTER_NAMES = {
-    0x00: 'NULL',
-    0x0a: 'LINE FEED',
-    0x0b: 'LINE TABULATION',
-    0x0c: 'FORM FEED',
-    0x0d: 'CARRIAGE RETURN',
-    0x1b: 'ESCAPE',
-    0x7f: 'DELETE',
-    0x85: 'NEXT LINE',
-    0xa0: 'NO-BREAK SPACE',
-    0xad: 'SOFT HYPHEN',
-    0x061c: 'ARABIC LETTER MARK',
-    0x1680: 'OGHAM SPACE MARK',
-    0x180e: 'MONGOLIAN VOWEL SEPARATOR',
-    0x2000: 'EN QUAD',
-    0x2001: 'EM QUAD',
-    0x2002: 'EN SPACE',
-    0x2003: 'EM SPACE',
-    0x2004: 'THREE-PER-EM SPACE',
-    0x2005: 'FOUR-PER-EM SPACE',
-    0x2006: 'SIX-PER-EM SPACE',
-    0x2007: 'FIGURE SPACE',
-    0x2008: 'PUNCTUATION SPACE',
-    0x2009: 'THIN SPACE',
-    0x200a: 'HAIR SPACE',
-    0x200b: 'ZERO WIDTH SPACE',
-    0x200c: 'ZERO WIDTH NON-JOINER',
-    0x200d: 'ZERO WIDTH JOINER',
-    0x200e: 'LEFT-TO-RIGHT MARK',
-    0x200f: 'RIGHT-TO-LEFT MARK',
-    0x2028: 'LINE SEPARATOR',
-    0x2029: 'PARAGRAPH SEPARATOR',
-    0x202a: 'LEFT-TO-RIGHT EMBEDDING',
-    0x202b: 'RIGHT-TO-LEFT EMBEDDING',
-    0x202c: 'POP DIRECTIONAL FORMATTING',
-    0x202d: 'LEFT-TO-RIGHT OVERRIDE',
-    0x202e: 'RIGHT-TO-LEFT OVERRIDE',
-    0x202f: 'NARROW NO-BREAK SPACE',
-    0x205f: 'MEDIUM MATHEMATICAL SPACE',
-    0x2060: 'WORD JOINER',
-    0x2066: 'LEFT-TO-RIGHT ISOLATE',
-    0x2067: 'RIGHT-TO-LEFT ISOLATE',
-    0x2068: 'FIRST STRONG ISOLATE',
-    0x2069: 'POP DIRECTIONAL ISOLATE',
-    0x3000: 'IDEOGRAPHIC SPACE',
-    0xfeff: 'ZERO WIDTH NO-BREAK SPACE',
-};
-/** `U+2028 LINE SEPARATOR`, or only the code point for characters without a name here. */
-function describeCharacter(char) {
-    const code = char.codePointAt(0) ?? 0;
-    const name = CHARACTER_NAMES[code];
-    const point = `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
-    return name ? `${point} ${name}` : point;
-}
-/** Matches a command line to its spec and checks every argument against the runbook's rules. */
-function bindCommand(line, registry) {
-    const fail = (message, suggestion) => ({
-        ok: false,
-        error: suggestion ? { line, message, suggestion } : { line, message },
-    });
-    if (line.problem)
-        return fail(line.problem, closest(line.name, [...registry.keys()]));
-    const invisible = INVISIBLE.exec(line.text);
-    if (invisible) {
-        const suggestion = closest(line.name.replace(new RegExp(INVISIBLE, 'gu'), ''), [...registry.keys()]);
-        return fail(`the command contains an invisible character (${describeCharacter(invisible[0])}); retype it without copying`, suggestion);
-    }
-    const spec = registry.get(line.name);
-    if (!spec) {
-        const shown = printable(line.name);
-        const suggestion = closest(line.name, [...registry.keys()]);
-        if (!COMMAND_NAME.test(line.name)) {
-            return fail(`\`/${shown}\` is not a command name (names are lowercase letters, digits and "-")`, suggestion);
-        }
-        return fail(`\`/${shown}\` is not a command in this runbook`, suggestion);
-    }
-    if (spec.text)
-        return bindText(spec, line);
-    const tokens = tokenize(line.rest);
-    if (!tokens.ok)
-        return fail(`${tokens.message}. Usage: \`${usage(spec)}\``);
-    const args = {};
-    const positionals = spec.args.filter((arg) => arg.kind === 'positional');
-    const named = new Map(spec.args.filter((arg) => arg.kind !== 'positional').map((arg) => [arg.name, arg]));
-    const queue = [...tokens.tokens];
-    let position = 0;
-    while (queue.length > 0) {
-        const token = queue.shift() ?? '';
-        const option = /^--([a-z][a-z0-9_-]*)(?:=(.*))?$/s.exec(token) ?? /^([a-z][a-z0-9_]*)=(.*)$/s.exec(token);
-        if (option && (token.startsWith('--') || named.has(option[1] ?? ''))) {
-            const name = (option[1] ?? '').replace(/-/g, '_');
-            const arg = named.get(name);
-            if (!arg)
-                return fail(`\`/${spec.name}\` has no option \`--${printable(name)}\`. Usage: \`${usage(spec)}\``);
-            if (name in args)
-                return fail(`\`--${name}\` is given twice`);
-            if (arg.kind === 'flag') {
-                if (option[2] !== undefined)
-                    return fail(`\`--${name}\` is a flag and takes no value`);
-                args[name] = true;
-                continue;
-            }
-            const value = option[2] ?? queue.shift();
-            if (value === undefined)
-                return fail(`\`--${name}\` needs a value. Usage: \`${usage(spec)}\``);
-            const checked = checkValue(arg, value);
-            if (!checked.ok)
-                return fail(checked.message);
-            args[name] = checked.value;
-            continue;
-        }
-        const arg = positionals[position];
-        if (!arg) {
-            return fail(`\`/${spec.name}\` takes ${describeCount(positionals.length)}; \`${printable(token)}\` is one too many. Usage: \`${usage(spec)}\``);
-        }
-        const checked = checkValue(arg, token);
-        if (!checked.ok)
-            return fail(checked.message);
-        args[arg.name] = checked.value;
-        position += 1;
-    }
-    for (const arg of spec.args) {
-        if (arg.name in args)
-            continue;
-        if (arg.default !== undefined)
-            args[arg.name] = arg.default;
-        else if (arg.kind === 'flag')
-            args[arg.name] = false;
-        else if (arg.required)
-            return fail(`\`/${spec.name}\` needs ${arg.name} (${arg.description}). Usage: \`${usage(spec)}\``);
-    }
-    return { ok: true, command: { spec, args, line } };
-}
-/** Commands whose argument is free text: flags are taken out, the rest is kept whole. */
-function bindText(spec, line) {
-    const text = spec.text;
-    if (!text)
-        throw new Error(`/${spec.name} takes no text`);
-    const args = {};
-    let rest = line.rest;
-    for (const flag of spec.args.filter((arg) => arg.kind === 'flag')) {
-        const pattern = new RegExp(`(^|\\s)--${flag.name}(?=\\s|$)`);
-        args[flag.name] = pattern.test(rest);
-        rest = rest.replace(pattern, ' ');
-    }
-    rest = rest.trim();
-    const fail = (message) => ({ ok: false, error: { line, message } });
-    if (text.required && rest.length === 0)
-        return fail(`\`/${spec.name}\` needs ${text.description.toLowerCase()}. Usage: \`${usage(spec)}\``);
-    if (rest.length > text.maxLength)
-        return fail(`${text.name} is ${rest.length} characters long; at most ${text.maxLength} are accepted`);
-    if (rest.length > 0)
-        args[text.name] = rest;
-    return { ok: true, command: { spec, args, line } };
-}
-/** Validates one value; the message quotes the value only in a printable, bounded form. */
-function checkValue(arg, value) {
-    const shown = `\`${printable(value)}\``;
-    if (value.length > arg['max-length']) {
-        return {
-            ok: false,
-            message: `${arg.name} is ${value.length} characters long; at most ${arg['max-length']} are accepted`,
-        };
-    }
-    if (arg.type === 'integer') {
-        if (!/^-?\d{1,9}$/.test(value))
-            return { ok: false, message: `${arg.name} must be a whole number, not ${shown}` };
-        const number = Number(value);
-        if (arg.min !== undefined && number < arg.min)
-            return { ok: false, message: `${arg.name} must be at least ${arg.min}` };
-        if (arg.max !== undefined && number > arg.max)
-            return { ok: false, message: `${arg.name} must be at most ${arg.max}` };
-        return { ok: true, value: number };
-    }
-    if (arg.values && !arg.values.includes(value)) {
-        return {
-            ok: false,
-            message: `${arg.name} must be one of ${arg.values.map((v) => `\`${v}\``).join(', ')}, not ${shown}`,
-        };
-    }
-    if (arg.pattern && !new RegExp(`^(?:${arg.pattern})$`, 'u').test(value)) {
-        return {
-            ok: false,
-            message: `${arg.name} ${shown} does not match \`${arg.pattern}\` (${arg.description})`,
-        };
-    }
-    return { ok: true, value };
-}
-/** Shows text the way it was typed, with invisible and control characters made visible. */
-function printable(text, max = 60) {
-    const visible = text
-        .replace(/[^\x20-\x7e]/gu, (char) => `\\u{${char.codePointAt(0)?.toString(16)}}`)
-        .replace(/`/g, "'");
-    return visible.length > max ? `${visible.slice(0, max)}…` : visible;
-}
-function describeCount(count) {
-    return count === 0 ? 'no arguments' : count === 1 ? 'one argument' : `${count} arguments`;
-}
-
-;// CONCATENATED MODULE: ./src/report/markdown.ts
-/** GitHub refuses comment bodies longer than this many characters. */
-const COMMENT_LIMIT = 65_536;
-/** A fenced block whose fence is longer than any backtick run inside, so output cannot close it. */
-function codeBlock(text, language = 'text') {
-    const longest = Math.max(2, ...[...text.matchAll(/`+/g)].map((match) => match[0].length));
-    const fence = '`'.repeat(longest + 1);
-    return `${fence}${language}\n${text.replace(/\n$/, '')}\n${fence}`;
-}
-/**
- * Text from a person, a host or the network, shown exactly as it was written and never as
- * Markdown: one code span, so no mention, link, image, emoji or HTML in it is live. Line breaks
- * become spaces, invisible characters are shown by their code point, and it is cut at `max`.
- * Inside a table cell (`table: true`) pipes are escaped so the cell cannot be split.
- */
-function echo(text, max = 200, options = {}) {
-    let flat = text
-        .replace(/\r\n?|\n|\t/g, ' ')
-        .replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Co}\p{Cn}]/gu, (char) => `\\u{${char.codePointAt(0)?.toString(16)}}`)
-        .trim();
-    const chars = [...flat];
-    if (chars.length > max)
-        flat = `${chars.slice(0, max).join('')}…`;
-    if (flat.length === 0)
-        return '_(empty)_';
-    const longest = Math.max(0, ...[...flat.matchAll(/`+/g)].map((match) => match[0].length));
-    const fence = '`'.repeat(longest + 1);
-    const padded = flat.startsWith('`') || flat.endsWith('`') ? ` ${flat} ` : flat;
-    const span = `${fence}${padded}${fence}`;
-    return options.table ? span.replace(/\|/g, '\\|') : span;
-}
-/** Text for inline use: no backticks, no newlines, no HTML, bounded. */
-function inline(text, max = 200) {
-    const flat = text.replace(/[`\r\n]/g, ' ').replace(/</g, '&lt;');
-    return flat.length > max ? `${flat.slice(0, max)}…` : flat;
-}
-/** Keeps the start and the end of `text` within `budget` characters. */
-function headAndTail(text, budget) {
-    if (text.length <= budget)
-        return text;
-    const marker = `\n… ${text.length - budget} characters omitted here; the workflow run log has the captured output …\n`;
-    const keep = Math.max(0, budget - marker.length);
-    const head = boundary(text, Math.ceil(keep * 0.6));
-    return (text.slice(0, head) + marker + text.slice(boundary(text, text.length - (keep - Math.ceil(keep * 0.6)))));
-}
-/** `index`, moved back off the second half of a surrogate pair, so a cut never splits a character. */
-function boundary(text, index) {
-    const code = text.charCodeAt(index);
-    return index > 0 && code >= 0xdc00 && code <= 0xdfff ? index - 1 : index;
-}
-function formatMs(ms) {
-    if (ms < 1000)
-        return `${Math.round(ms)} ms`;
-    const seconds = ms / 1000;
-    if (seconds < 60)
-        return `${seconds.toFixed(1)} s`;
-    return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
-}
-function utc(date) {
-    return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
-}
-/** Output as it can be shown: no terminal escape sequences or control characters but tab and newline. */
-function printableOutput(text) {
-    return (text
-        // eslint-disable-next-line no-control-regex
-        .replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, '')
-        // eslint-disable-next-line no-control-regex
-        .replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '')
-        // Output can never carry an HTML comment, so it can never look like one of our markers.
-        .replace(/<!--/g, '<!-\u200b-')
-        .replace(/-->/g, '-\u200b->'));
-}
-
-;// CONCATENATED MODULE: ./src/report/replies.ts
-
-
-
-const shown = (line) => echo(printable(line, 120), 140);
-const sentence = (message) => `${message}.`.replace(/([.?!])\.$/, '$1');
-/**
- * One reply for every line of a comment that did not run: what was typed (echoed, never
- * rendered), what was wrong, and what to do instead.
- */
-function renderLineProblems(problems, source) {
-    const [only] = problems;
-    if (only && problems.length === 1) {
-        switch (only.kind) {
-            case 'invalid':
-                return [
-                    `❓ ${sentence(only.message)}`,
-                    '',
-                    ...(only.suggestion ? [`Did you mean \`/${only.suggestion}\`?`, ''] : []),
-                    `You wrote: ${shown(only.line)}`,
-                    '',
-                    'Comment `/help` for the commands you may run.',
-                ].join('\n');
-            case 'refused':
-                return [
-                    `🚫 **Not run:** ${shown(only.line)}`,
-                    '',
-                    only.message,
-                    '',
-                    'Nothing was executed. Ask someone with the required access to run it, or comment `/help` to see what you may run.',
-                ].join('\n');
-            case 'error':
-                return [
-                    `⚠️ **Not run:** ${shown(only.line)}`,
-                    '',
-                    sentence(only.message),
-                    '',
-                    'Nothing was executed.',
-                ].join('\n');
-        }
-    }
-    return [
-        `🚫 **${problems.length} of the ${source.total} commands in [this comment](${source.url}) were not run:**`,
-        '',
-        ...problems.map((problem) => `- ${shown(problem.line)}: ${sentence(problem.message)}${problem.kind === 'invalid' && problem.suggestion ? ` Did you mean \`/${problem.suggestion}\`?` : ''}`),
-        '',
-        'Nothing was executed for these. Comment `/help` for the commands you may run.',
-    ].join('\n');
-}
-/** A comment that holds more commands than one comment may: none of them runs. */
-function renderTooManyCommands(view, max) {
-    return [
-        `⚠️ **Not run:** [this comment](${view.htmlUrl}) by @${view.author} holds ${view.commands.length} commands; at most ${max} run from one comment, and a comment with more runs none of them.`,
-        '',
-        `Ten pasted \`/restart\` lines are a mistake or an attack, and running the first ${max} is neither what was meant nor safe. Post the commands you mean, at most ${max} per comment.`,
-        '',
-        'Nothing was executed.',
-    ].join('\n');
-}
-/** The runbook on the default branch does not load. */
-function renderInvalidRunbook(source, errors, consequence) {
-    return [
-        `⚠️ **The runbook ${echo(source)} is invalid**, so ${consequence}. Fix these:`,
-        '',
-        ...errors.slice(0, 50).map((error) => `- ${echo(error, 400)}`),
-        ...(errors.length > 50 ? [`- … and ${errors.length - 50} more`] : []),
-    ].join('\n');
-}
-function renderNotice(reason, facts) {
-    switch (reason) {
-        case 'no-access':
-            return `🚫 @${facts.user} has no access to this repository, so commands from this account are not run. Nothing was executed. This account gets no further reply on this incident.`;
-        case 'not-responder':
-            return [
-                `🚫 @${facts.user}: commands on this incident need ${facts.floor} access to the repository; you have ${facts.role}. Nothing was executed.`,
-                '',
-                `You may run ${facts.readOnly.map((name) => `\`/${name}\``).join(' and ')} (at most ${facts.limit} every ${facts.windowMinutes} minutes). This is the only reply you get here; later commands from you are marked 😕.`,
-            ].join('\n');
-        case 'rate-limited':
-            return `⏳ @${facts.user}: at most ${facts.limit} read-only commands every ${facts.windowMinutes} minutes${facts.retryAt ? `; try again after ${utc(facts.retryAt)}` : ''}. Nothing was run; until then further ones are only marked 😕.`;
-    }
-}
-/** The commands this commenter may run, from the runbook in effect. */
-function renderHelp(user, entries, runbookSource) {
-    const rows = entries.map(({ spec, destructive }) => `| \`${usage(spec)}\` | ${spec.description}${destructive ? ' ⚠️ asks for confirmation' : ''} | ${spec.permission} |`);
-    const args = entries.flatMap(({ spec }) => spec.args.map((arg) => {
-        const accepted = arg.values
-            ? `one of ${arg.values.map((v) => `\`${v}\``).join(', ')}`
-            : arg.pattern
-                ? `matches \`${arg.pattern}\``
-                : '';
-        const range = arg.type === 'integer'
-            ? `a number${arg.min !== undefined ? ` from ${arg.min}` : ''}${arg.max !== undefined ? ` to ${arg.max}` : ''}`
-            : '';
-        const fallback = arg.default !== undefined ? `, default \`${arg.default}\`` : '';
-        return `- \`/${spec.name}\` **${arg.name}**: ${arg.description} (${[accepted, range].filter(Boolean).join(', ')}${fallback})`;
-    }));
-    return [
-        `#### Commands @${user} may run here`,
-        '',
-        '| Command | What it does | Needs |',
-        '|---|---|---|',
-        ...rows,
-        '',
-        ...(args.length > 0 ? ['Arguments:', '', ...args, ''] : []),
-        `Commands are read from lines that start with \`/\`, outside code blocks, quotes and \`<details>\`. Runbook: \`${runbookSource}\`.`,
-    ].join('\n');
-}
-/** The exact plan: what would run, where, with which rendered arguments. */
-function renderPlan(plan, heading) {
-    const lines = [
-        heading,
-        '',
-        `Target: \`${plan.target.user}@${plan.target.host}:${plan.target.port}\` (${plan.target.name}), timeout ${plan.timeoutSeconds} s`,
-        '',
-    ];
-    plan.steps.forEach((step, index) => {
-        lines.push(`${index + 1}. **${inline(step.name)}**${step.destructive ? ' ⚠️ destructive' : ''}${step.continueOnError ? ' (continues on error)' : ''}`, '', codeBlock(step.script, 'sh'), '');
-    });
-    if (plan.check)
-        lines.push(`Then check: **${inline(plan.check.name)}**`, '', codeBlock(plan.check.script, 'sh'), '');
-    return lines.join('\n');
-}
-function renderPendingConfirmation(view) {
-    return [
-        renderPlan(view.plan, `### ⚠️ \`/${view.plan.command}\` is destructive and waits for confirmation`),
-        `To run exactly this plan, an authorised responder comments:`,
-        '',
-        codeBlock(`/confirm ${view.code}`),
-        '',
-        `The code is bound to this command and these arguments, works once, and expires at ${utc(view.expiresAt)}.`,
-    ].join('\n');
-}
-function commandList(view) {
-    const shown = view.commands.slice(0, 5).map((text) => echo(printable(text, 80), 100));
-    if (view.commands.length > 5)
-        shown.push(`and ${view.commands.length - 5} more`);
-    return shown.join(', ');
-}
-/**
- * A claimed command whose run stopped before it recorded an outcome. The report says what is known
- * and what is not, and that nothing runs again by itself.
- */
-function renderInterrupted(view, cause) {
-    const what = cause.kind === 'cancelled'
-        ? 'The run handling it was cancelled before the command finished.'
-        : cause.kind === 'unmarked'
-            ? "The action's record shows it was handled, but the action's reactions on it are gone (removed by hand or by another workflow)."
-            : cause.kind === 'failed'
-                ? `The run handling it failed before it recorded an outcome: ${echo(printable(cause.message, 200), 220)}.`
-                : `The run that claimed it at ${utc(cause.claimedAt)} recorded no outcome within the claim timeout (${Math.round(cause.timeoutSeconds / 60)} min): it was cancelled, timed out or lost its runner.`;
-    return [
-        `⛔ **Interrupted:** [this comment](${view.htmlUrl}) by @${view.author} asked for ${commandList(view)}.`,
-        '',
-        `${what} On the host the command may have finished, stopped part-way, or never started.`,
-        '',
-        '**It is not run again automatically.** Check the service (for example with `/status` or `/health`), then post the command again if it is still needed; a destructive command asks for a new confirmation.',
-    ].join('\n');
-}
-/** Commands in a comment edited before their turn: only text as it was posted ever runs. */
-function renderEditedBeforeTurn(view) {
-    return [
-        `✏️ **Not run:** [this comment](${view.htmlUrl}) by @${view.author} was edited before its turn came (${commandList(view)}).`,
-        '',
-        'Commands run only as they were first posted, so that what people read in their notifications is what runs. Post the command again as a new comment.',
-        '',
-        'Nothing was executed.',
-    ].join('\n');
-}
-/** Commands still queued when the incident was closed or lost its incident label. */
-function renderNoLongerIncident(view) {
-    return [
-        `⏹️ **Not run:** [this comment](${view.htmlUrl}) by @${view.author} asked for ${commandList(view)}, but the issue was closed or lost its incident label before its turn came.`,
-        '',
-        'Nothing was executed. Reopen the incident (or label it again) and post the command again if it is still needed.',
-    ].join('\n');
-}
-/** A command whose turn came long after it was posted: the situation it was meant for has moved on. */
-function renderStale(view, claimTimeoutMs) {
-    return [
-        `⏹️ **Not run:** [this comment](${view.htmlUrl}) by @${view.author} asked for ${commandList(view)} more than ${Math.round(claimTimeoutMs / 60_000)} minutes before its turn came (\`claim-timeout\`).`,
-        '',
-        'A command that old is not run by itself: the situation it was meant for may have changed. Nothing was executed; post it again if it is still needed.',
-    ].join('\n');
-}
-
-// EXTERNAL MODULE: ./node_modules/yaml/dist/index.js
-var dist = __nccwpck_require__(8815);
 ;// CONCATENATED MODULE: ./src/config/runbook.ts
 
 
-/** Lifecycle commands the action owns; a runbook cannot redefine them. */
-const RESERVED_COMMANDS = [
-    'help',
-    'confirm',
-    'ack',
-    'commander',
-    'severity',
-    'update',
-    'mitigated',
-    'resolve',
-    'timeline',
-    'postmortem',
-    'impact-start',
-];
+
 const runbook_PLACEHOLDER = /\{\{\s*([a-z][a-z0-9_]*)\s*\}\}/g;
 /**
  * Parses and validates a runbook YAML file. Every error names the field path and, where the
@@ -81247,6 +82716,8 @@ async function loadRunbook(path, readFile) {
 
 ;// CONCATENATED MODULE: ./src/incident/facts.ts
 
+
+
 /** How far apart a label change and the action's record of it may be and still be one change. */
 const RELABEL_MATCH_MS = 120_000;
 /**
@@ -81256,7 +82727,9 @@ const RELABEL_MATCH_MS = 120_000;
  */
 function collectFacts(sources) {
     const facts = [];
-    const relabels = sources.records.flatMap(({ record }) => record.kind === 'severity' ? [{ at: Date.parse(record.at), severity: record.severity }] : []);
+    const relabels = sources.records.flatMap(({ record }) => record.kind === 'severity' && typeof record.severity === 'string'
+        ? [{ at: Date.parse(record.at), severity: record.severity }]
+        : []);
     const ownRelabel = (at, severity, kind) => relabels.some((relabel) => Math.abs(relabel.at - at.getTime()) <= RELABEL_MATCH_MS &&
         (kind === 'unlabeled' || relabel.severity === severity));
     for (const event of sources.events) {
@@ -81273,6 +82746,12 @@ function collectFacts(sources) {
     }
     for (const { comment, record } of sources.records) {
         const url = comment.htmlUrl;
+        if (!isCore(record)) {
+            const definition = COMMAND_FACTS.get(record.kind);
+            if (definition)
+                facts.push({ kind: 'fact', at: new Date(record.at), url, record, definition });
+            continue;
+        }
         switch (record.kind) {
             case 'result':
                 if (record.status !== 'running' && record.status !== 'planned') {
@@ -81296,63 +82775,23 @@ function collectFacts(sources) {
                     by: record.requestedBy,
                 });
                 break;
+            case 'reminder':
+            case 'escalation':
+            case 'postmortem':
+                facts.push({ kind: 'record', at: new Date(record.at), url, record });
+                break;
             case 'board':
             case 'answered':
             case 'refused':
             case 'notice':
             case 'interrupted':
                 break;
-            default:
-                facts.push({ kind: 'record', at: new Date(record.at), url, record });
         }
     }
     return facts
         .map((fact, index) => ({ fact, index }))
         .sort((a, b) => a.fact.at.getTime() - b.fact.at.getTime() || a.index - b.index)
         .map(({ fact }) => fact);
-}
-
-;// CONCATENATED MODULE: ./src/incident/sla.ts
-function target(due, metAt, now) {
-    return { due, metAt, breached: metAt ? metAt > due : now > due };
-}
-/** Where the incident stands against its severity's targets at `now`. Pure. */
-function assessTargets(incident, severity, now) {
-    if (!incident.declaredAt)
-        return undefined;
-    const start = incident.declaredAt.getTime();
-    const acknowledge = target(new Date(start + severity['acknowledge-within'] * 1000), incident.acknowledgedAt, now);
-    const respond = target(new Date(start + severity['respond-within'] * 1000), incident.mitigatedAt, now);
-    const active = incident.phase !== 'resolved';
-    const cadence = severity['update-every'];
-    let nextUpdateDue;
-    let reminderDue = false;
-    if (cadence && active) {
-        const lastUpdate = incident.updates.at(-1)?.at ?? incident.declaredAt;
-        nextUpdateDue = new Date(lastUpdate.getTime() + cadence * 1000);
-        const lastNudge = Math.max(lastUpdate.getTime(), incident.lastReminderAt?.getTime() ?? 0);
-        reminderDue = now.getTime() - lastNudge >= cadence * 1000;
-    }
-    return {
-        acknowledge,
-        respond,
-        nextUpdateDue,
-        updateOverdue: nextUpdateDue !== undefined && now > nextUpdateDue,
-        reminderDue,
-        escalationDue: active && !incident.acknowledgedAt && now > acknowledge.due && !incident.escalatedAt,
-    };
-}
-/** `4 min 10 s`, `1 h 5 min`: durations as a responder reads them. */
-function humanDuration(ms) {
-    const totalSeconds = Math.max(0, Math.round(ms / 1000));
-    const hours = Math.floor(totalSeconds / 3600);
-    const minutes = Math.floor((totalSeconds % 3600) / 60);
-    const seconds = totalSeconds % 60;
-    if (hours > 0)
-        return `${hours} h ${minutes} min`;
-    if (minutes > 0)
-        return seconds > 0 && minutes < 10 ? `${minutes} min ${seconds} s` : `${minutes} min`;
-    return `${seconds} s`;
 }
 
 ;// CONCATENATED MODULE: ./src/incident/state.ts
@@ -81451,62 +82890,20 @@ function apply(incident, fact) {
             log(fact.by, `Asked for \`/${fact.command}\`: destructive, held for confirmation`, fact.url);
             return next;
         case 'record':
-            return applyRecord(next, fact, log, responder);
+            return applyRecord(next, fact, log);
+        case 'fact':
+            fact.definition.apply(next, fact.record, {
+                at: fact.at,
+                url: fact.url,
+                log: (actor, event, detail) => log(actor, event, fact.url, detail),
+                responder,
+            });
+            return next;
     }
 }
-function applyRecord(next, fact, log, responder) {
+function applyRecord(next, fact, log) {
     const { record } = fact;
     switch (record.kind) {
-        case 'acknowledged':
-            if (!next.acknowledgedAt) {
-                next.acknowledgedAt = fact.at;
-                next.acknowledgedBy = record.by;
-                log(record.by, 'Acknowledged', fact.url);
-            }
-            responder(record.by);
-            return next;
-        case 'commander':
-            next.commander = record.commander;
-            responder(record.by);
-            responder(record.commander);
-            log(record.by, `Incident commander: @${record.commander}`, fact.url);
-            return next;
-        case 'severity':
-            if (record.severity !== next.severity) {
-                log(record.by, `Severity ${next.severity?.toUpperCase()} → ${record.severity.toUpperCase()}`, fact.url);
-                next.severity = record.severity;
-            }
-            responder(record.by);
-            return next;
-        case 'update':
-            next.updates = [...next.updates, { at: fact.at, by: record.by, text: record.text }];
-            responder(record.by);
-            log(record.by, 'Status update', fact.url, record.text);
-            return next;
-        case 'mitigated':
-            if (!next.mitigatedAt)
-                next.mitigatedAt = fact.at;
-            if (next.phase === 'investigating')
-                next.phase = 'mitigated';
-            responder(record.by);
-            log(record.by, 'Mitigated', fact.url, record.note);
-            return next;
-        case 'resolved':
-            next.phase = 'resolved';
-            next.resolvedAt = fact.at;
-            next.resolvedBy = record.by;
-            next.resolutionSummary = record.summary;
-            next.forcedResolution = record.forced;
-            next.closedByHand = false;
-            if (!next.mitigatedAt)
-                next.mitigatedAt = fact.at;
-            responder(record.by);
-            log(record.by, record.forced ? 'Resolved with --force: verification overridden' : 'Resolved: verification passed', fact.url);
-            return next;
-        case 'impact-start':
-            next.impactStartAt = new Date(record.impactStart);
-            log(record.by, `Impact started at ${record.impactStart}`, fact.url);
-            return next;
         case 'reminder':
             next.lastReminderAt = fact.at;
             next.breaches = [...next.breaches, { kind: 'update', at: fact.at }];
@@ -81521,10 +82918,6 @@ function applyRecord(next, fact, log, responder) {
             next.postmortem = { at: fact.at, url: fact.url, followUp: record.followUp };
             next.followUp = record.followUp;
             log(record.by, `Postmortem posted; review in #${record.followUp}`, fact.url);
-            return next;
-        case 'verification-failed':
-            responder(record.by);
-            log(record.by, 'Resolution refused: verification failed', fact.url, record.problems.join('; '));
             return next;
     }
 }
@@ -81673,6 +83066,7 @@ pending) {
         severityKey,
         severity,
         sla: severity ? assessTargets(incident, severity, context.now()) : undefined,
+        records,
         tampered,
         sealed: context.sealer.mode === 'sealed',
     };
@@ -81700,338 +83094,71 @@ async function publishBoard(snapshot, context) {
     return (await context.writer.post(snapshot.issueNumber, text, { kind: 'board' })).htmlUrl;
 }
 
-;// CONCATENATED MODULE: ./src/incident/time.ts
-/**
- * Reads the time given to /impact-start: an ISO UTC time, `HH:MM` (UTC, today, or yesterday when
- * that would be in the future), or `-25m` / `-2h` before now. Undefined when it is in the future.
- */
-function parseImpactStart(text, now) {
-    const relative = /^-(\d{1,4})([mh])$/.exec(text);
-    if (relative) {
-        return new Date(now.getTime() - Number(relative[1]) * (relative[2] === 'h' ? 3_600_000 : 60_000));
-    }
-    const clock = /^(\d{2}):(\d{2})$/.exec(text);
-    if (clock) {
-        const at = new Date(now);
-        at.setUTCHours(Number(clock[1]), Number(clock[2]), 0, 0);
-        if (Number(clock[1]) > 23 || Number(clock[2]) > 59)
-            return undefined;
-        return at > now ? new Date(at.getTime() - 86_400_000) : at;
-    }
-    const at = new Date(text);
-    return Number.isNaN(at.getTime()) || at > now ? undefined : at;
-}
-
-;// CONCATENATED MODULE: ./src/incident/metrics.ts
-/** Parses Prometheus text format; comments and malformed lines are skipped. */
-function parsePrometheus(text) {
-    const samples = [];
-    for (const line of text.split('\n')) {
-        const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)/.exec(line.trim());
-        if (!match || line.trim().startsWith('#'))
-            continue;
-        const labels = {};
-        for (const pair of (match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) {
-            labels[pair[1] ?? ''] = pair[2] ?? '';
-        }
-        const value = match[3] === '+Inf' ? Infinity : Number(match[3]);
-        if (!Number.isNaN(value))
-            samples.push({ name: match[1] ?? '', labels, value });
-    }
-    return samples;
-}
-/** Sum of a metric's samples across label sets, or undefined when absent. */
-function metricValue(samples, name) {
-    const matching = samples.filter((sample) => sample.name === name);
-    return matching.length === 0 ? undefined : matching.reduce((sum, sample) => sum + sample.value, 0);
-}
-/**
- * The φ-quantile of a histogram from its cumulative buckets, interpolated linearly inside the
- * bucket as Prometheus' histogram_quantile does.
- */
-function histogramQuantile(samples, name, quantile) {
-    const byBound = new Map();
-    for (const sample of samples) {
-        if (sample.name !== `${name}_bucket` || sample.labels.le === undefined)
-            continue;
-        const bound = sample.labels.le === '+Inf' ? Infinity : Number(sample.labels.le);
-        byBound.set(bound, (byBound.get(bound) ?? 0) + sample.value);
-    }
-    const buckets = [...byBound].sort((a, b) => a[0] - b[0]);
-    const total = buckets.at(-1)?.[1];
-    if (!total)
-        return undefined;
-    const rank = quantile * total;
-    let previousBound = 0;
-    let previousCount = 0;
-    for (const [bound, count] of buckets) {
-        if (count >= rank) {
-            if (bound === Infinity)
-                return previousBound;
-            const inBucket = count - previousCount;
-            return inBucket === 0
-                ? bound
-                : previousBound + (bound - previousBound) * ((rank - previousCount) / inBucket);
-        }
-        previousBound = bound;
-        previousCount = count;
-    }
-    return previousBound;
-}
-
-;// CONCATENATED MODULE: ./src/incident/verify.ts
-
-/** Compares the scraped metrics with the runbook's alert thresholds. A missing metric is unhealthy. */
-function evaluateThresholds(metricsText, thresholds) {
-    const samples = parsePrometheus(metricsText);
-    return thresholds.map((threshold) => {
-        let value;
-        if (threshold.metric)
-            value = metricValue(samples, threshold.metric);
-        else if (threshold.histogram)
-            value = histogramQuantile(samples, threshold.histogram, threshold.quantile ?? 0.95);
-        else if (threshold.ratio) {
-            const [numerator, denominator] = threshold.ratio.map((name) => metricValue(samples, name));
-            value = numerator !== undefined && denominator ? numerator / denominator : undefined;
-        }
-        return {
-            name: threshold.name,
-            value,
-            max: threshold.max,
-            unit: threshold.unit,
-            healthy: value !== undefined && value <= threshold.max,
-        };
-    });
-}
-function formatThreshold(result) {
-    const shown = result.value === undefined
-        ? 'missing'
-        : `${Number(result.value.toPrecision(3))}${result.unit ? ' ' + result.unit : ''}`;
-    return `${result.healthy ? '✅' : '❌'} ${result.name}: ${shown} (healthy at most ${result.max}${result.unit ? ' ' + result.unit : ''})`;
-}
-
-;// CONCATENATED MODULE: ./src/report/timeline.ts
-
-/** The action's own words for an event (never anyone's text: that is `detail`), kept to one cell. */
-function ownText(event) {
-    return event.replace(/[\r\n]+/g, ' ').replace(/\|/g, '\\|');
-}
-/** The incident's timeline as a table: UTC time, actor, event, link. Pure. */
-function renderTimeline(entries, options = {}) {
-    const header = ['| UTC | Actor | Event | Link |', '|---|---|---|---|'];
-    const rows = entries.map((entry) => `| ${utc(entry.at)} | @${entry.actor} | ${ownText(entry.event)}${entry.detail ? `: ${echo(entry.detail, 300, { table: true })}` : ''} | ${entry.url ? `[comment](${entry.url})` : '—'} |`);
-    const max = options.maxChars ?? Infinity;
-    const size = (list) => list.reduce((total, row) => total + row.length + 1, 0);
-    if (size([...header, ...rows]) <= max)
-        return [...header, ...rows].join('\n');
-    // Keep the start and the end of the incident; say how much of the middle is left out.
-    const budget = max - size(header) - 200;
-    const head = [];
-    const tail = [];
-    let used = 0;
-    for (let front = 0, back = rows.length - 1; front <= back;) {
-        const next = head.length <= tail.length ? rows[front] : rows[back];
-        if (next === undefined || used + next.length + 1 > budget)
-            break;
-        used += next.length + 1;
-        if (head.length <= tail.length) {
-            head.push(next);
-            front += 1;
-        }
-        else {
-            tail.unshift(next);
-            back -= 1;
-        }
-    }
-    const omitted = rows.length - head.length - tail.length;
-    const where = options.fullAt ? ` (the [workflow run](${options.fullAt}) logs the whole timeline)` : '';
-    return [
-        ...header,
-        ...head,
-        `| … | | ${omitted} entries left out here to fit GitHub's comment limit${where} | |`,
-        ...tail,
-    ].join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/report/postmortem.ts
+;// CONCATENATED MODULE: ./src/flows/finalize.ts
 
 
 
-
-/** A postmortem following the SRE book's template, with everything computable filled in. Pure. */
-function renderPostmortem(view) {
-    const { incident, severity, sla } = view;
-    const declaredAt = incident.declaredAt ?? new Date(0);
-    const impactStart = incident.impactStartAt ?? declaredAt;
-    const impactEnd = incident.mitigatedAt ?? incident.resolvedAt;
-    const since = (at) => (at ? humanDuration(at.getTime() - declaredAt.getTime()) : '—');
-    const verdict = (met) => (met === undefined ? '—' : met ? '✅ met' : '⚠️ missed');
-    const roles = new Map();
-    const addRole = (login, role) => {
-        if (!login)
-            return;
-        roles.set(login, [...(roles.get(login) ?? []), role]);
+function incidentContext(deps, runbook) {
+    return {
+        github: deps.github,
+        writer: deps.writer,
+        sealer: deps.sealer,
+        runbook,
+        selfLogin: deps.selfLogin,
+        labelPrefix: deps.settings.labelPrefix,
+        now: deps.now,
     };
-    addRole(incident.declaredBy, 'declared');
-    addRole(incident.commander, 'incident commander');
-    addRole(incident.acknowledgedBy, 'acknowledged');
-    addRole(incident.resolvedBy, 'resolved');
-    for (const login of incident.responders)
-        if (!roles.has(login))
-            addRole(login, 'responder');
-    return [
-        `# Postmortem: ${echo(view.issue.title)} (#${view.issue.number})`,
-        '',
-        `**Status:** draft for the post-incident review, due **${utc(view.reviewDue)}** (72 hours after resolution)${view.followUp ? ` in #${view.followUp.number}` : ''}.`,
-        `**Severity:** ${view.severityKey.toUpperCase()} — ${severity.name} (${severity.description}).`,
-        '',
-        '## Summary',
-        '',
-        incident.resolutionSummary
-            ? echo(incident.resolutionSummary, 2000)
-            : '_One paragraph: what happened, who was affected, how it was fixed._',
-        '',
-        '## Impact',
-        '',
-        `- Impact window: ${utc(impactStart)} → ${impactEnd ? utc(impactEnd) : 'ongoing'}${impactEnd ? ` (${humanDuration(impactEnd.getTime() - impactStart.getTime())})` : ''}${incident.impactStartAt ? '' : ' (start of impact taken as the declaration; `/impact-start` back-dates it)'}`,
-        '- Users and requests affected: _to be filled in from the metrics_',
-        '',
-        '## Root causes',
-        '',
-        '_What made this possible? Keep asking why until the answer is a process or a design._',
-        '',
-        '## Trigger',
-        '',
-        '_What set it off (a deploy, a config change, a load spike …)?_',
-        '',
-        '## Resolution',
-        '',
-        ...(incident.forcedResolution
-            ? ['⚠️ Resolved with `--force`: the resolution verification did not pass.', '']
-            : []),
-        ...(incident.closedByHand
-            ? ['⚠️ The issue was closed by hand: the resolution was not verified.', '']
-            : []),
-        ...(view.verification.length > 0
-            ? ['Resolution verification:', '', ...view.verification.map((line) => `- ${line}`), '']
-            : []),
-        '## Detection',
-        '',
-        `Declared by @${incident.declaredBy ?? 'unknown'} at ${utc(declaredAt)}${incident.impactStartAt ? `, ${humanDuration(declaredAt.getTime() - incident.impactStartAt.getTime())} after impact started` : ''}. _How was it noticed: an alert, a user, a person on call?_`,
-        '',
-        '## Action items',
-        '',
-        '| Action item | Type | Owner | Tracking |',
-        '|---|---|---|---|',
-        '| _Fix the root cause_ | prevent | | |',
-        '| _Detect it sooner_ | detect | | |',
-        '| _Update the runbook with what was learned_ | process | | |',
-        ...incident.commands
-            .filter((command) => command.status !== 'success')
-            .slice(-20)
-            .map((command) => `| Investigate why \`/${command.command}\` ended ${command.status} at ${utc(command.at)} | investigate | | [result](${command.url}) |`),
-        '',
-        '## Lessons learned',
-        '',
-        '### What went well',
-        '',
-        '### What went wrong',
-        '',
-        '### Where we got lucky',
-        '',
-        '## Timeline',
-        '',
-        renderTimeline(incident.timeline, { maxChars: 30_000 }),
-        '',
-        '## Supporting information',
-        '',
-        '### Response times',
-        '',
-        '| Measure | Time since declaration | Target | Result |',
-        '|---|---|---|---|',
-        `| Time to acknowledge | ${since(incident.acknowledgedAt)} | ${formatDuration(severity['acknowledge-within'])} | ${verdict(incident.acknowledgedAt ? !sla.acknowledge.breached : undefined)} |`,
-        `| Time to mitigate | ${since(incident.mitigatedAt)} | ${formatDuration(severity['respond-within'])} (response time) | ${verdict(incident.mitigatedAt ? !sla.respond.breached : undefined)} |`,
-        `| Time to resolve | ${since(incident.resolvedAt)} | — | — |`,
-        `| Status updates | ${incident.updates.length} posted | ${severity['update-every'] ? `every ${formatDuration(severity['update-every'])}` : '—'} | ${incident.breaches.filter((b) => b.kind === 'update').length} missed |`,
-        '',
-        '### Responders',
-        '',
-        '| Responder | Roles |',
-        '|---|---|',
-        ...[...roles].map(([login, list]) => `| @${login} | ${list.join(', ')} |`),
-        '',
-        '### Commands run',
-        '',
-        ...(incident.commands.length > 0
-            ? [
-                '| UTC | Command | By | Outcome |',
-                '|---|---|---|---|',
-                ...(incident.commands.length > 100
-                    ? [`| … | ${incident.commands.length - 100} earlier commands left out | | |`]
-                    : []),
-                ...incident.commands
-                    .slice(-100)
-                    .map((c) => `| ${utc(c.at)} | [\`/${c.command}\`](${c.url}) | @${c.by} | ${c.status} |`),
-            ]
-            : ['_No runbook command was run from the issue._']),
-        '',
-        '### Phases',
-        '',
-        '```mermaid',
-        renderPhaseChart(incident),
-        '```',
-        '',
-        '## Post-incident checklists (from the runbook)',
-        '',
-        '### Resolution verification',
-        '',
-        `- [${view.verification.some((line) => line.startsWith('✅') && /health/i.test(line)) ? 'x' : ' '}] Verify application health`,
-        `- [${view.verification.some((line) => line.startsWith('✅') && /smoke/i.test(line)) ? 'x' : ' '}] Run smoke tests`,
-        `- [${view.verification.length > 0 && view.verification.filter((l) => /rate|time|memory/i.test(l)).every((l) => l.startsWith('✅')) ? 'x' : ' '}] Check metrics return to normal`,
-        '',
-        '### Communication',
-        '',
-        '- [x] Update incident ticket with resolution (this issue)',
-        '- [ ] Notify stakeholders of resolution',
-        '- [ ] Post final status page update',
-        `- [${view.followUp ? 'x' : ' '}] Schedule post-incident review${view.followUp ? ` (#${view.followUp.number}, due ${utc(view.reviewDue)})` : ''}`,
-        '',
-        `### Post-incident review (within 72 hours: by ${utc(view.reviewDue)})`,
-        '',
-        '- [ ] Timeline review: document the incident timeline',
-        '- [ ] Root cause analysis: identify underlying causes',
-        '- [ ] Action items: create follow-up tasks',
-        '- [ ] Process improvements: update runbooks and monitoring',
-        '',
-        '### Documentation',
-        '',
-        'Update the runbook with:',
-        '',
-        '- [ ] New incident scenarios encountered',
-        '- [ ] Improved diagnostic procedures',
-        '- [ ] Additional resolution steps',
-        '- [ ] Lessons learned',
-    ].join('\n');
 }
-/** The incident's phases as a Mermaid gantt chart (UTC). */
-function renderPhaseChart(incident) {
-    const at = (date) => date.toISOString().slice(0, 19).replace('T', ' ');
-    const declared = incident.declaredAt ?? new Date(0);
-    const end = incident.resolvedAt ?? incident.timeline.at(-1)?.at ?? declared;
-    const lines = ['gantt', '  dateFormat YYYY-MM-DD HH:mm:ss', '  axisFormat %H:%M', '  section Incident'];
-    if (incident.impactStartAt && incident.impactStartAt < declared) {
-        lines.push(`  Impact before declaration :crit, impact, ${at(incident.impactStartAt)}, ${at(declared)}`);
+/**
+ * After resolution: the postmortem comment, the follow-up review issue (labelled `postmortem`,
+ * due 72 hours after resolution, linked both ways), the closed issue and the final board.
+ * Does nothing twice: a posted postmortem is found again on the issue.
+ */
+async function finalize_finalize(issue, deps, context, verification) {
+    const snapshot = await loadIncident(issue, context);
+    const { incident } = snapshot;
+    if (incident.postmortem || !snapshot.severity || !snapshot.severityKey || !snapshot.sla) {
+        await publishBoard(snapshot, context);
+        return { followUp: incident.postmortem?.followUp };
     }
-    const mitigated = incident.mitigatedAt && incident.mitigatedAt < end ? incident.mitigatedAt : undefined;
-    lines.push(`  Investigating :active, investigating, ${at(declared)}, ${at(mitigated ?? end)}`);
-    if (mitigated)
-        lines.push(`  Mitigated :done, mitigated, ${at(mitigated)}, ${at(end)}`);
-    lines.push('  section Milestones');
-    if (incident.acknowledgedAt)
-        lines.push(`  Acknowledged :milestone, acknowledged, ${at(incident.acknowledgedAt)}, 0m`);
-    if (incident.resolvedAt)
-        lines.push(`  Resolved :milestone, resolved, ${at(incident.resolvedAt)}, 0m`);
-    return lines.join('\n');
+    const resolvedAt = incident.resolvedAt ?? deps.now();
+    const reviewDue = new Date(resolvedAt.getTime() + REVIEW_WITHIN_MS);
+    const followUp = incident.followUp !== undefined
+        ? { number: incident.followUp, url: '' }
+        : await deps.github
+            .createIssue({
+            title: `Post-incident review: ${issue.title} (#${issue.number})`,
+            labels: ['postmortem'],
+            body: [
+                `Post-incident review of #${issue.number} (${snapshot.severityKey.toUpperCase()} — ${snapshot.severity.name}).`,
+                '',
+                `**Due: ${utc(reviewDue)}** (72 hours after resolution at ${utc(resolvedAt)}).`,
+                '',
+                `The postmortem draft, with the timeline and figures, is on #${issue.number}: ${issue.url}`,
+                '',
+                '- [ ] Timeline review: document the incident timeline',
+                '- [ ] Root cause analysis: identify underlying causes',
+                '- [ ] Action items: create follow-up tasks',
+                '- [ ] Process improvements: update runbooks and monitoring',
+            ].join('\n'),
+        })
+            .then((created) => ({ number: created.number, url: created.htmlUrl }));
+    const body = renderPostmortem({
+        incident,
+        severityKey: snapshot.severityKey,
+        severity: snapshot.severity,
+        sla: snapshot.sla,
+        issue,
+        reviewDue,
+        followUp,
+        verification,
+    });
+    await deps.writer.post(issue.number, `${body}\n\n---\n📋 Post-incident review: #${followUp.number}, due ${utc(reviewDue)}.`, { kind: 'postmortem', by: deps.selfLogin, at: deps.now().toISOString(), followUp: followUp.number });
+    const current = await deps.github.getIssue(issue.number);
+    if (current.state === 'open')
+        await deps.github.closeIssue(issue.number);
+    await publishBoard(await loadIncident(issue, context), context);
+    return { followUp: followUp.number };
 }
 
 ;// CONCATENATED MODULE: ./src/report/result.ts
@@ -82302,405 +83429,6 @@ async function runOnHost(request, deps) {
     return { kind: 'executed', record };
 }
 
-;// CONCATENATED MODULE: ./src/flows/lifecycle.ts
-
-
-
-
-
-
-
-
-
-
-
-
-/** The post-incident review is due this long after resolution (the runbook's 72 hours). */
-const REVIEW_WITHIN_MS = 72 * 3_600_000;
-function incidentContext(deps, runbook) {
-    return {
-        github: deps.github,
-        writer: deps.writer,
-        sealer: deps.sealer,
-        runbook,
-        selfLogin: deps.selfLogin,
-        labelPrefix: deps.settings.labelPrefix,
-        now: deps.now,
-    };
-}
-/** Posts a reply carrying the lifecycle fact, so that later runs rebuild it from the issue. */
-async function lifecycle_record(deps, request, kind, text, fields) {
-    const content = {
-        kind,
-        by: request.user,
-        at: deps.now().toISOString(),
-        source: request.commentId,
-        ...fields,
-    };
-    const comment = await deps.writer.post(request.issue.number, text, content);
-    return comment.htmlUrl;
-}
-/** Carries out one lifecycle command, then refreshes the status board. */
-async function handleLifecycle(request, deps, runbook) {
-    const context = incidentContext(deps, runbook);
-    const snapshot = await loadIncident(request.issue, context);
-    const outcome = await carryOut(request, snapshot, deps, runbook, context);
-    if (outcome.reason !== 'resolved')
-        await publishBoard(await loadIncident(request.issue, context), context);
-    return outcome;
-}
-async function carryOut(request, snapshot, deps, runbook, context) {
-    const { incident } = snapshot;
-    const name = request.command.spec.name;
-    const args = request.command.args;
-    const now = deps.now();
-    const done = (message, reason = name) => ({
-        status: 'success',
-        reason,
-        command: name,
-        message,
-    });
-    const refuse = async (message) => {
-        await deps.writer.post(request.issue.number, `🚫 **Not done:** \`/${name}\`\n\n${message}`, {
-            kind: 'refused',
-            user: request.user,
-            reason: 'lifecycle',
-            by: request.user,
-            at: now.toISOString(),
-            source: request.commentId,
-        });
-        return { status: 'refused', reason: 'lifecycle', command: name, message };
-    };
-    const sinceDeclared = incident.declaredAt
-        ? humanDuration(now.getTime() - incident.declaredAt.getTime())
-        : '—';
-    switch (name) {
-        case 'ack': {
-            if (incident.acknowledgedAt) {
-                return refuse(`Already acknowledged by @${incident.acknowledgedBy} at ${utc(incident.acknowledgedAt)}.`);
-            }
-            const due = snapshot.sla?.acknowledge.due;
-            const verdict = due ? (now <= due ? '✅ within target' : `⚠️ target was ${utc(due)}`) : '';
-            await lifecycle_record(deps, request, 'acknowledged', `✅ **Acknowledged** by @${request.user}, ${sinceDeclared} after declaration ${verdict}.`, {});
-            return done(`acknowledged by @${request.user} after ${sinceDeclared}`);
-        }
-        case 'commander': {
-            const commander = String(args.user).replace(/^@/, '');
-            await deps.github.addAssignees(request.issue.number, [commander]);
-            await lifecycle_record(deps, request, 'commander', `🧭 **@${commander} is the incident commander** (set by @${request.user}; the issue is assigned to them).`, { commander });
-            return done(`@${commander} is the incident commander`);
-        }
-        case 'severity': {
-            const level = String(args.level).toLowerCase();
-            const severity = runbook.severities[level];
-            if (!severity)
-                return refuse(`\`${level.toUpperCase()}\` is not a severity in this runbook (${Object.keys(runbook.severities).join(', ')}).`);
-            if (level === incident.severity)
-                return refuse(`The incident is already ${level.toUpperCase()}.`);
-            for (const label of request.issue.labels) {
-                if (severityFromLabel(label, deps.settings.labelPrefix))
-                    await deps.github.removeLabel(request.issue.number, label);
-            }
-            await deps.github.addLabels(request.issue.number, [`${deps.settings.labelPrefix}${level}`]);
-            await lifecycle_record(deps, request, 'severity', `🔁 **Severity ${incident.severity?.toUpperCase()} → ${level.toUpperCase()} (${severity.name})** by @${request.user}. Targets now: respond within ${formatDuration(severity['respond-within'])}${severity['update-every'] ? `, status update every ${formatDuration(severity['update-every'])}` : ''}.`, { severity: level });
-            return done(`severity is now ${level.toUpperCase()}`);
-        }
-        case 'update': {
-            const text = String(args.text);
-            const cadence = snapshot.severity?.['update-every'];
-            const next = cadence ? ` Next update due ${utc(new Date(now.getTime() + cadence * 1000))}.` : '';
-            await lifecycle_record(deps, request, 'update', `📣 **Status update** from @${request.user}: ${echo(text, 2000)}\n\n${next.trim()}`, { text });
-            return done('status update posted');
-        }
-        case 'mitigated': {
-            if (incident.phase !== 'investigating')
-                return refuse(`The incident is already ${incident.phase}.`);
-            const note = args.note === undefined ? undefined : String(args.note);
-            const due = snapshot.sla?.respond.due;
-            await lifecycle_record(deps, request, 'mitigated', `🩹 **Mitigated** (@${request.user}), ${sinceDeclared} after declaration${due ? (now <= due ? ', within the response target ✅' : `; the response target was ${utc(due)} ⚠️`) : ''}.${note ? `\n\nNote: ${echo(note, 2000)}` : ''}\n\nWhen the service is healthy, \`/resolve\` verifies it and closes the incident.`, note ? { note } : {});
-            return done('mitigated');
-        }
-        case 'impact-start': {
-            const at = parseImpactStart(String(args.time), now);
-            if (!at)
-                return refuse(`${echo(String(args.time))} is in the future or not a time. Write 2026-11-26T02:50Z, 02:50 (UTC) or -25m.`);
-            await lifecycle_record(deps, request, 'impact-start', `⏪ **Impact started at ${utc(at)}** (set by @${request.user}).`, { impactStart: at.toISOString() });
-            return done(`impact start set to ${utc(at)}`);
-        }
-        case 'timeline': {
-            await deps.writer.post(request.issue.number, `### Timeline so far\n\n${renderTimeline(incident.timeline, { maxChars: 50_000, fullAt: deps.runUrl })}`, {
-                kind: 'answered',
-                command: 'timeline',
-                by: request.user,
-                at: now.toISOString(),
-                source: request.commentId,
-            });
-            deps.log(`Timeline of issue #${request.issue.number}:\n${renderTimeline(incident.timeline)}`);
-            return done(`timeline of ${incident.timeline.length} entries posted`);
-        }
-        case 'postmortem': {
-            if (!snapshot.severity || !snapshot.severityKey || !snapshot.sla)
-                return refuse('This issue has no declared incident.');
-            const body = renderPostmortem({
-                incident,
-                severityKey: snapshot.severityKey,
-                severity: snapshot.severity,
-                sla: snapshot.sla,
-                issue: request.issue,
-                reviewDue: new Date((incident.resolvedAt ?? now).getTime() + REVIEW_WITHIN_MS),
-                followUp: undefined,
-                verification: [],
-            });
-            await deps.writer.post(request.issue.number, `> Draft: the postmortem so far. \`/resolve\` posts the final one.\n\n${body}`, {
-                kind: 'answered',
-                command: 'postmortem',
-                by: request.user,
-                at: now.toISOString(),
-                source: request.commentId,
-            });
-            return done('draft postmortem posted');
-        }
-        case 'resolve':
-            return resolve(request, snapshot, deps, runbook, context);
-        default:
-            return refuse(`\`/${name}\` is not a lifecycle command.`);
-    }
-}
-async function resolve(request, snapshot, deps, runbook, context) {
-    if (snapshot.incident.phase === 'resolved') {
-        await deps.writer.post(request.issue.number, `The incident is already resolved (${utc(snapshot.incident.resolvedAt ?? deps.now())}).`, {
-            kind: 'refused',
-            user: request.user,
-            reason: 'already-resolved',
-            by: request.user,
-            at: deps.now().toISOString(),
-            source: request.commentId,
-        });
-        return { status: 'refused', reason: 'lifecycle', command: 'resolve', message: 'already resolved' };
-    }
-    const force = request.command.args.force === true;
-    const summary = request.command.args.summary === undefined ? undefined : String(request.command.args.summary);
-    const verification = await verify(request, deps, runbook);
-    if (!verification.healthy && !force) {
-        const text = verification.problems.join('; ');
-        await lifecycle_record(deps, request, 'verification-failed', [
-            `❌ **Not resolved: the service is not healthy yet.**`,
-            '',
-            ...verification.lines.map((line) => `- ${line}`),
-            '',
-            'The incident stays open. Fix what is listed, then `/resolve` again; `/resolve --force` resolves anyway and records the override.',
-        ].join('\n'), { problems: verification.problems.slice(0, 50) });
-        return { status: 'failure', reason: 'verification-failed', command: 'resolve', message: text };
-    }
-    await lifecycle_record(deps, request, 'resolved', [
-        force && !verification.healthy
-            ? `⚠️ **Resolved with \`--force\`** by @${request.user}: verification did not pass, and this is recorded.`
-            : `✅ **Resolved** by @${request.user}: verification passed.`,
-        '',
-        ...verification.lines.map((line) => `- ${line}`),
-        ...(summary ? ['', `Summary: ${echo(summary, 2000)}`] : []),
-    ].join('\n'), { forced: force && !verification.healthy, ...(summary ? { summary } : {}) });
-    await lifecycle_finalize(request.issue, deps, context, verification.lines);
-    return {
-        status: 'success',
-        reason: 'resolved',
-        command: 'resolve',
-        message: `resolved by @${request.user}${force && !verification.healthy ? ' with --force' : ''}`,
-    };
-}
-/** Runs the runbook's resolution verification over SSH: the checks, then the metric thresholds. */
-async function verify(request, deps, runbook) {
-    const verification = runbook.verification;
-    if (!verification)
-        return { healthy: true, lines: ['No verification is defined in the runbook.'], problems: [] };
-    const target = runbook.targets[verification.target] ?? {};
-    const ssh = deps.settings.ssh;
-    const metricsStep = verification.metrics
-        ? [
-            {
-                name: verification.metrics.name,
-                script: verification.metrics.run,
-                continueOnError: true,
-                destructive: false,
-            },
-        ]
-        : [];
-    const plan = {
-        command: 'resolve',
-        args: {},
-        target: {
-            name: verification.target,
-            host: target.host ?? ssh.host,
-            port: target.port ?? ssh.port,
-            user: target.user ?? ssh.user,
-        },
-        steps: [
-            ...verification.steps.map((step) => ({
-                name: step.name,
-                script: step.run,
-                continueOnError: true,
-                destructive: false,
-            })),
-            ...metricsStep,
-        ],
-        check: undefined,
-        timeoutSeconds: verification.timeout,
-        destructive: false,
-    };
-    const spec = commandRegistry(runbook).get('resolve');
-    const outcome = await runOnHost({
-        plan,
-        issueNumber: request.issue.number,
-        actor: request.user,
-        required: spec ? requiredPermission(spec, deps.settings) : 'admin',
-        purpose: 'verification',
-        execution: { user: request.user, source: { id: request.commentId, url: request.commentUrl } },
-    }, deps);
-    if (outcome.kind === 'refused') {
-        return {
-            healthy: false,
-            lines: [`❌ Verification not run: ${outcome.decision.message}`],
-            problems: ['verification not allowed'],
-        };
-    }
-    if (outcome.kind === 'dry-run') {
-        return {
-            healthy: false,
-            lines: ['⏭️ Verification not run (`dry-run: true`): its plan is posted above.'],
-            problems: ['not verified in a dry run'],
-        };
-    }
-    const { record } = outcome;
-    const lines = [];
-    const problems = [];
-    verification.steps.forEach((step, index) => {
-        const ran = record.steps[index];
-        const ok = ran?.outcome === 'ok';
-        lines.push(`${ok ? '✅' : '❌'} ${step.name}${ran ? ` (exit ${ran.exitCode ?? '—'})` : ' (not run)'}`);
-        if (!ok)
-            problems.push(`${step.name} failed`);
-    });
-    if (verification.metrics) {
-        const scraped = record.steps[verification.steps.length];
-        if (!scraped || scraped.outcome !== 'ok') {
-            lines.push(`❌ ${verification.metrics.name}: the metrics could not be read`);
-            problems.push('metrics unreadable');
-        }
-        else {
-            for (const result of evaluateThresholds(scraped.output, verification.metrics.thresholds)) {
-                lines.push(formatThreshold(result));
-                if (!result.healthy)
-                    problems.push(`${result.name} ${result.value === undefined ? 'missing' : `at ${Number(result.value.toPrecision(3))}`}`);
-            }
-        }
-    }
-    return { healthy: problems.length === 0, lines, problems };
-}
-/**
- * After resolution: the postmortem comment, the follow-up review issue (labelled `postmortem`,
- * due 72 hours after resolution, linked both ways), the closed issue and the final board.
- * Does nothing twice: a posted postmortem is found again on the issue.
- */
-async function lifecycle_finalize(issue, deps, context, verification) {
-    const snapshot = await loadIncident(issue, context);
-    const { incident } = snapshot;
-    if (incident.postmortem || !snapshot.severity || !snapshot.severityKey || !snapshot.sla) {
-        await publishBoard(snapshot, context);
-        return { followUp: incident.postmortem?.followUp };
-    }
-    const resolvedAt = incident.resolvedAt ?? deps.now();
-    const reviewDue = new Date(resolvedAt.getTime() + REVIEW_WITHIN_MS);
-    const followUp = incident.followUp !== undefined
-        ? { number: incident.followUp, url: '' }
-        : await deps.github
-            .createIssue({
-            title: `Post-incident review: ${issue.title} (#${issue.number})`,
-            labels: ['postmortem'],
-            body: [
-                `Post-incident review of #${issue.number} (${snapshot.severityKey.toUpperCase()} — ${snapshot.severity.name}).`,
-                '',
-                `**Due: ${utc(reviewDue)}** (72 hours after resolution at ${utc(resolvedAt)}).`,
-                '',
-                `The postmortem draft, with the timeline and figures, is on #${issue.number}: ${issue.url}`,
-                '',
-                '- [ ] Timeline review: document the incident timeline',
-                '- [ ] Root cause analysis: identify underlying causes',
-                '- [ ] Action items: create follow-up tasks',
-                '- [ ] Process improvements: update runbooks and monitoring',
-            ].join('\n'),
-        })
-            .then((created) => ({ number: created.number, url: created.htmlUrl }));
-    const body = renderPostmortem({
-        incident,
-        severityKey: snapshot.severityKey,
-        severity: snapshot.severity,
-        sla: snapshot.sla,
-        issue,
-        reviewDue,
-        followUp,
-        verification,
-    });
-    await deps.writer.post(issue.number, `${body}\n\n---\n📋 Post-incident review: #${followUp.number}, due ${utc(reviewDue)}.`, { kind: 'postmortem', by: deps.selfLogin, at: deps.now().toISOString(), followUp: followUp.number });
-    const current = await deps.github.getIssue(issue.number);
-    if (current.state === 'open')
-        await deps.github.closeIssue(issue.number);
-    await publishBoard(await loadIncident(issue, context), context);
-    return { followUp: followUp.number };
-}
-
-;// CONCATENATED MODULE: ./src/runbook/plan.ts
-
-/** Turns a bound runbook command into the exact remote steps it will run. Pure. */
-function planCommand(command, runbook, ssh, defaultTimeoutSeconds) {
-    const definition = runbook.commands[command.spec.name];
-    if (!definition)
-        return { ok: false, message: `/${command.spec.name} is not a runbook command` };
-    const targetDefinition = runbook.targets[definition.target] ?? {};
-    const target = {
-        name: definition.target,
-        host: targetDefinition.host ?? ssh.host,
-        port: targetDefinition.port ?? ssh.port,
-        user: targetDefinition.user ?? ssh.user,
-    };
-    if (!target.host || !target.user) {
-        return {
-            ok: false,
-            message: `target "${target.name}" has no ${target.host ? 'user' : 'host'}: set the ssh-${target.host ? 'user' : 'host'} input or the target in the runbook`,
-        };
-    }
-    const render = (step) => ({
-        name: step.name,
-        script: renderScript(step.run, command.args),
-        continueOnError: step['continue-on-error'],
-        destructive: step.destructive,
-    });
-    const steps = definition.steps.filter((step) => applies(step, command.args)).map(render);
-    return {
-        ok: true,
-        plan: {
-            command: command.spec.name,
-            args: command.args,
-            target,
-            steps,
-            check: definition.check ? render(definition.check) : undefined,
-            timeoutSeconds: definition.timeout ?? defaultTimeoutSeconds,
-            destructive: definition.destructive || steps.some((step) => step.destructive),
-        },
-    };
-}
-/** Replaces `{{ name }}` with the argument as one quoted shell word. */
-function renderScript(script, args) {
-    return script.replace(/\{\{\s*([a-z][a-z0-9_]*)\s*\}\}/g, (_, name) => {
-        const value = args[name];
-        if (value === undefined)
-            throw new Error(`no value for {{ ${name} }}`);
-        return shellQuote(String(value));
-    });
-}
-function applies(step, args) {
-    return Object.entries(step.when ?? {}).every(([name, wanted]) => [wanted].flat().includes(String(args[name])));
-}
-
 ;// CONCATENATED MODULE: ./src/flows/assessment.ts
 
 
@@ -82839,7 +83567,7 @@ async function issueChanged(event, change, deps) {
         return { status: 'error', reason: 'invalid-runbook', message: loaded.errors.join('\n') };
     const context = incidentContext(deps, loaded.runbook);
     if (change === 'closed') {
-        const { followUp } = await lifecycle_finalize(issue, deps, context, []);
+        const { followUp } = await finalize_finalize(issue, deps, context, []);
         return {
             status: 'success',
             reason: 'closed',
@@ -82859,8 +83587,98 @@ async function issueChanged(event, change, deps) {
     };
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/flows/effects.ts
+
+
+
+/**
+ * Carries out a handler's decision through the ports, in order. A `host` or `spend` effect's
+ * continuation decides again from what happened; the last decision's outcome and problem are the
+ * ones that count. This is the only place where handlers' decisions touch GitHub or a host.
+ */
+async function applyDecision(decision, deps, context) {
+    let last = { outcome: decision.outcome, problem: decision.problem };
+    for (const effect of decision.effects) {
+        const next = await effects_apply(effect, deps, context);
+        if (next)
+            last = await applyDecision(next, deps, context);
+    }
+    return last;
+}
+async function effects_apply(effect, deps, context) {
+    const issueNumber = context.issue.number;
+    switch (effect.kind) {
+        case 'reply':
+            await deps.writer.post(issueNumber, effect.text, effect.record);
+            return undefined;
+        case 'edit':
+            // Rewriting one of the action's comments is a courtesy: it never stops what is under way.
+            await deps.writer
+                .edit(effect.commentId, issueNumber, effect.text, effect.record)
+                .catch((error) => deps.warn(`Could not update comment ${effect.commentId}: ${String(error)}`));
+            return undefined;
+        case 'labels':
+            for (const label of effect.remove)
+                await deps.github.removeLabel(issueNumber, label);
+            if (effect.add.length > 0)
+                await deps.github.addLabels(issueNumber, effect.add);
+            return undefined;
+        case 'assign':
+            await deps.github.addAssignees(issueNumber, effect.logins);
+            return undefined;
+        case 'notify':
+            // A notification that cannot be delivered never blocks the incident.
+            await deps.notifier
+                .notify(effect.notification, { issue: context.issue })
+                .catch((error) => deps.warn(`Could not notify (${effect.notification.event}): ${String(error)}`));
+            return undefined;
+        case 'host': {
+            const outcome = await runOnHost({
+                plan: effect.plan,
+                issueNumber,
+                actor: context.actor,
+                required: effect.required,
+                purpose: effect.purpose,
+                execution: { ...effect.execution, source: context.comment },
+            }, deps);
+            return effect.then(hostResult(outcome));
+        }
+        case 'spend': {
+            let won;
+            try {
+                won = await deps.github.reactToComment(effect.planCommentId, 'rocket');
+            }
+            catch (error) {
+                if (!(error instanceof CommentGone))
+                    throw error;
+                won = false;
+            }
+            return effect.then(won);
+        }
+        case 'finalize':
+            await finalize_finalize(context.issue, deps, incidentContext(deps, context.runbook), effect.verification);
+            return undefined;
+    }
+}
+function hostResult(outcome) {
+    switch (outcome.kind) {
+        case 'refused':
+            return { kind: 'refused', message: outcome.decision.message, reason: outcome.decision.reason };
+        case 'dry-run':
+            return { kind: 'dry-run' };
+        case 'executed':
+            return {
+                kind: 'executed',
+                status: outcome.record.status,
+                summary: outcome.record.summary,
+                exitCode: outcome.record.exitCode,
+                commentUrl: outcome.record.commentUrl,
+                steps: outcome.record.steps,
+                durationMs: outcome.record.durationMs,
+            };
+    }
+}
+
 ;// CONCATENATED MODULE: ./src/flows/comment.ts
 
 
@@ -82870,15 +83688,11 @@ var external_node_crypto_ = __nccwpck_require__(7598);
 
 
 
-
-
-
-/** How long a destructive command's confirmation code stays valid. */
-const CONFIRMATION_MINUTES = 15;
 /**
  * Handles the commands of one claimed comment, in order, and returns one outcome per command.
- * Every line that could not run is explained in one reply for the whole comment. It ends with the
- * closing reaction, which records that the comment is finished.
+ * Each line is bound, checked, decided by its command's handler and carried out; every line that
+ * could not run is explained in one reply for the whole comment. It ends with the closing
+ * reaction, which records that the comment is finished.
  */
 async function handleCommandComment(comment, issue, deps, loaded) {
     const outcomes = await handleLines(comment, issue, deps, loaded);
@@ -82898,22 +83712,30 @@ async function handleLines(comment, issue, deps, loaded) {
         });
         return [{ status: 'error', reason: 'invalid-runbook', message: loaded.errors.join('\n') }];
     }
-    const context = {
-        comment,
-        issue,
-        deps,
-        runbook: loaded.runbook,
-        runbookSource: loaded.source,
-        registry: commandRegistry(loaded.runbook),
-        user: comment.author,
-    };
+    const runbook = loaded.runbook;
+    const registry = commandRegistry(runbook);
+    const permissions = await permissionsOf(comment.author, registry, deps);
     const outcomes = [];
     const problems = [];
     for (const line of comment.lines) {
-        const result = await handleLine(line, context);
-        outcomes.push(result.outcome);
-        if (result.problem)
-            problems.push(result.problem);
+        const decision = await comment_decide(line, {
+            comment,
+            issue,
+            deps,
+            runbook,
+            source: loaded.source,
+            registry,
+            permissions,
+        });
+        const { outcome, problem } = await applyDecision(decision, deps, {
+            issue,
+            runbook,
+            actor: comment.author,
+            comment: { id: comment.id, url: comment.htmlUrl },
+        });
+        outcomes.push(outcome);
+        if (problem)
+            problems.push(problem);
     }
     if (problems.length > 0) {
         await deps.writer.post(issue.number, renderLineProblems(problems, { url: comment.htmlUrl, total: comment.lines.length }), {
@@ -82929,268 +83751,61 @@ async function handleLines(comment, issue, deps, loaded) {
     }
     return outcomes;
 }
+/** What the commenter may run, command by command (their role and team looked up once). */
+async function permissionsOf(user, registry, deps) {
+    const entries = await Promise.all([...registry.values()].map(async (spec) => [
+        spec.name,
+        await deps.authorizer.authorize(user, requiredFor(spec, deps.settings.permission)),
+    ]));
+    return new Map(entries);
+}
+/** Binds one line to its command, checks the commenter may run it, and asks its handler. */
+async function comment_decide(line, context) {
+    const { deps, registry } = context;
+    const bound = bindCommand(line, registry);
+    if (!bound.ok) {
+        const { message, suggestion } = bound.error;
+        return decided({ status: 'refused', reason: 'invalid-command', command: line.name, message }, [], {
+            kind: 'invalid',
+            line: line.text,
+            message,
+            suggestion,
+        });
+    }
+    const definition = registry.get(bound.command.spec.name);
+    const permission = context.permissions.get(bound.command.spec.name);
+    if (!definition || !permission)
+        throw new Error(`/${bound.command.spec.name} is not in the registry`);
+    if (!permission.allowed) {
+        return decided({ status: 'refused', reason: permission.reason, command: definition.name, message: permission.message }, [], { kind: 'refused', line: line.text, message: permission.message });
+    }
+    deps.log(`@${context.comment.author} may run /${definition.name}: ${permission.because}`);
+    // The incident as it stands now: earlier lines of the same comment may have changed it.
+    const snapshot = await loadIncident(context.issue, incidentContext(deps, context.runbook));
+    const input = {
+        args: definition.parse(bound.command.args),
+        actor: context.comment.author,
+        comment: { id: context.comment.id, url: context.comment.htmlUrl },
+        issue: context.issue,
+        snapshot,
+        runbook: context.runbook,
+        settings: deps.settings,
+        registry,
+        permission: (spec) => context.permissions.get(spec.name) ?? {
+            allowed: false,
+            reason: 'permission',
+            message: `/${spec.name} is not a command here.`,
+        },
+        runUrl: deps.runUrl,
+        runbookSource: context.source,
+        secrets: deps.secrets,
+        now: deps.now(),
+    };
+    return definition.handle(input);
+}
 /** Runbook commands change the board's "recent commands"; lifecycle commands refresh it themselves. */
 function ranRunbookCommand(outcomes) {
     return outcomes.some((outcome) => outcome.details && 'target' in outcome.details && outcome.status !== 'refused');
-}
-async function handleLine(line, context) {
-    const { deps } = context;
-    const bound = bindCommand(line, context.registry);
-    if (!bound.ok) {
-        return {
-            outcome: {
-                status: 'refused',
-                reason: 'invalid-command',
-                command: line.name,
-                message: bound.error.message,
-            },
-            problem: {
-                kind: 'invalid',
-                line: line.text,
-                message: bound.error.message,
-                suggestion: bound.error.suggestion,
-            },
-        };
-    }
-    const { command } = bound;
-    const decision = await deps.authorizer.authorize(context.user, requiredPermission(command.spec, deps.settings));
-    if (!decision.allowed) {
-        return {
-            outcome: {
-                status: 'refused',
-                reason: decision.reason,
-                command: command.spec.name,
-                message: decision.message,
-            },
-            problem: { kind: 'refused', line: line.text, message: decision.message },
-        };
-    }
-    deps.log(`@${context.user} may run /${command.spec.name}: ${decision.because}`);
-    if (command.spec.name === 'help')
-        return { outcome: await help(context) };
-    if (command.spec.name === 'confirm')
-        return comment_confirm(String(command.args.code), line, context);
-    if (command.spec.source === 'lifecycle') {
-        const outcome = await handleLifecycle({
-            command,
-            issue: context.issue,
-            user: context.user,
-            commentId: context.comment.id,
-            commentUrl: context.comment.htmlUrl,
-        }, deps, context.runbook);
-        return { outcome };
-    }
-    return runOrHold(command, context);
-}
-async function help(context) {
-    const { deps } = context;
-    const entries = [];
-    for (const spec of context.registry.values()) {
-        if ((await deps.authorizer.authorize(context.user, requiredPermission(spec, deps.settings))).allowed) {
-            entries.push({ spec, destructive: context.runbook.commands[spec.name]?.destructive ?? false });
-        }
-    }
-    await deps.writer.post(context.issue.number, renderHelp(context.user, entries, context.runbookSource), {
-        kind: 'answered',
-        command: 'help',
-        by: context.user,
-        at: deps.now().toISOString(),
-        source: context.comment.id,
-    });
-    return { status: 'success', reason: 'help', command: 'help', message: `listed ${entries.length} commands` };
-}
-async function runOrHold(command, context) {
-    const { deps, comment, issue } = context;
-    const planned = planCommand(command, context.runbook, deps.settings.ssh, deps.settings.commandTimeoutSeconds);
-    if (!planned.ok) {
-        return {
-            outcome: {
-                status: 'error',
-                reason: 'invalid-target',
-                command: command.spec.name,
-                message: planned.message,
-            },
-            problem: { kind: 'error', line: command.line.text, message: planned.message },
-        };
-    }
-    const { plan } = planned;
-    if (plan.destructive && !deps.settings.dryRun) {
-        const code = confirmationCode(comment.id, plan.command, plan.args);
-        const expiresAt = new Date(deps.now().getTime() + CONFIRMATION_MINUTES * 60_000);
-        await deps.writer.post(issue.number, renderPendingConfirmation({ plan, code, expiresAt }), {
-            kind: 'plan',
-            code,
-            command: plan.command,
-            args: plan.args,
-            source: comment.id,
-            requestedBy: context.user,
-            expiresAt: expiresAt.toISOString(),
-            planHash: planHash(plan),
-        });
-        return {
-            outcome: {
-                status: 'planned',
-                reason: 'awaiting-confirmation',
-                command: plan.command,
-                message: `waiting for /confirm ${code}`,
-                details: { code },
-            },
-        };
-    }
-    return onHost(plan, 'command', command.line, { user: context.user }, context);
-}
-/**
- * Runs a held destructive command. The plan is read back only from a sealed record of the action's
- * own comment, so an edited plan or a pasted one is never run. The code is spent by the action's
- * 🚀 on the plan comment: GitHub keeps one reaction per user and kind, so of two confirmations
- * exactly one runs the plan, and a spent code stays spent whatever is edited.
- */
-async function comment_confirm(code, line, context) {
-    const { deps } = context;
-    const refuse = (message) => ({
-        outcome: { status: 'refused', reason: 'confirmation', command: 'confirm', message },
-        problem: { kind: 'refused', line: line.text, message },
-    });
-    const comments = await deps.github.listComments(context.issue.number);
-    const { records } = readRecords(comments, {
-        selfLogin: deps.selfLogin,
-        scope: { sealer: deps.sealer, issueNumber: context.issue.number },
-    });
-    const held = records.find((entry) => entry.record.kind === 'plan' && entry.record.code === code);
-    if (!held)
-        return refuse(`No command on this issue waits for the code \`${code}\`.`);
-    const pending = held.record;
-    const spent = records.find((entry) => entry.record.kind === 'result' && entry.record.code === code);
-    if (spent?.record.kind === 'result') {
-        return refuse(`That code was already used by @${spent.record.confirmedBy ?? 'someone'}; a code runs its command once.`);
-    }
-    if (new Date(pending.expiresAt) < deps.now()) {
-        return refuse(`The code \`${code}\` expired at ${utc(new Date(pending.expiresAt))}. Post the command again to get a new plan.`);
-    }
-    const spec = context.registry.get(pending.command);
-    const definition = context.runbook.commands[pending.command];
-    if (!spec || !definition)
-        return refuse(`\`/${pending.command}\` is no longer in the runbook.`);
-    const required = requiredPermission(spec, deps.settings);
-    const decision = await deps.authorizer.authorize(context.user, required);
-    if (!decision.allowed)
-        return refuse(decision.message);
-    // The arguments come from a sealed record, but the runbook may have changed since: check again.
-    for (const arg of spec.args) {
-        const value = pending.args[arg.name];
-        if (value === undefined || typeof value === 'boolean')
-            continue;
-        const checked = checkValue(arg, String(value));
-        if (!checked.ok)
-            return refuse(`The held command no longer passes the runbook: ${checked.message}.`);
-    }
-    const heldLine = { name: pending.command, rest: '', line: 0, text: `/${pending.command}` };
-    const planned = planCommand({ spec, args: pending.args, line: heldLine }, context.runbook, deps.settings.ssh, deps.settings.commandTimeoutSeconds);
-    if (!planned.ok)
-        return refuse(planned.message);
-    if (planHash(planned.plan) !== pending.planHash) {
-        return refuse('The runbook or the target changed since this plan was posted, so it is not run. Post the command again for a new plan.');
-    }
-    const execution = { user: pending.requestedBy, confirmedBy: context.user, code };
-    if (deps.settings.dryRun)
-        return onHost(planned.plan, 'confirmed', line, execution, context);
-    let won;
-    try {
-        // Spent by the action's 🚀 on the plan itself: one mark per code, even for several plans asked
-        // for in one comment.
-        won = await deps.github.reactToComment(held.comment.id, 'rocket');
-    }
-    catch (error) {
-        deps.log(`Could not mark plan ${code} as confirmed: ${String(error)}`);
-        return refuse('The plan comment is gone, so it is not run. Post the command again.');
-    }
-    if (!won)
-        return refuse('That code was already used; a code runs its command once.');
-    // The plan comment is re-rendered from the sealed record, so it ends showing what became of it.
-    const planText = renderPendingConfirmation({
-        plan: planned.plan,
-        code,
-        expiresAt: new Date(pending.expiresAt),
-    });
-    const note = (text) => deps.writer
-        .edit(held.comment.id, context.issue.number, `${planText}\n\n---\n${text}`, pending)
-        .catch((error) => deps.warn(`Could not update the plan comment: ${String(error)}`));
-    await note(`⏳ **Confirmed by @${context.user}** at ${utc(deps.now())}; running now.`);
-    const result = await onHost(planned.plan, 'confirmed', line, execution, context);
-    const record = result.outcome.details;
-    await note(`${result.outcome.status === 'success' ? '✅' : '❌'} **Confirmed by @${context.user}** at ${utc(deps.now())} and run: ${result.outcome.status}${record?.commentUrl ? ` ([result](${record.commentUrl}))` : ''}. The code is spent.`);
-    return result;
-}
-async function onHost(plan, purpose, line, execution, context) {
-    const { deps, comment } = context;
-    const spec = context.registry.get(plan.command);
-    const outcome = await runOnHost({
-        plan,
-        issueNumber: context.issue.number,
-        actor: context.user,
-        required: spec ? requiredPermission(spec, deps.settings) : 'admin',
-        purpose,
-        execution: { ...execution, source: { id: comment.id, url: comment.htmlUrl } },
-    }, deps);
-    switch (outcome.kind) {
-        case 'refused':
-            return {
-                outcome: {
-                    status: 'refused',
-                    reason: outcome.decision.reason,
-                    command: plan.command,
-                    message: outcome.decision.message,
-                },
-                problem: { kind: 'refused', line: line.text, message: outcome.decision.message },
-            };
-        case 'dry-run':
-            return {
-                outcome: {
-                    status: 'planned',
-                    reason: 'dry-run',
-                    command: plan.command,
-                    message: 'dry run: plan posted, nothing executed',
-                    details: { plan },
-                },
-            };
-        case 'executed': {
-            const { record } = outcome;
-            const reason = {
-                success: 'executed',
-                failure: 'step-failed',
-                timeout: 'timeout',
-                'ssh-error': 'ssh-error',
-                running: 'running',
-            }[record.status];
-            return {
-                outcome: {
-                    status: record.status === 'success' ? 'success' : 'failure',
-                    reason,
-                    command: plan.command,
-                    exitCode: record.exitCode,
-                    message: redact(record.summary || `/${plan.command} ${record.status}`, deps.secrets).text,
-                    details: { ...record, target: plan.target, args: plan.args },
-                },
-            };
-        }
-    }
-}
-/** A digest of exactly what would run, where: the held plan runs only if it is unchanged. */
-function planHash(plan) {
-    const material = {
-        target: plan.target,
-        steps: plan.steps,
-        check: plan.check,
-        timeout: plan.timeoutSeconds,
-    };
-    return (0,external_node_crypto_.createHash)('sha256').update(JSON.stringify(material)).digest('hex').slice(0, 16);
-}
-/** Eight hex digits bound to the requesting comment, the command and its exact arguments. */
-function confirmationCode(commentId, command, args) {
-    return (0,external_node_crypto_.createHash)('sha256')
-        .update(JSON.stringify([commentId, command, args]))
-        .digest('hex')
-        .slice(0, 8);
 }
 
 ;// CONCATENATED MODULE: ./src/flows/queue.ts
@@ -83206,8 +83821,7 @@ function confirmationCode(commentId, command, args) {
 
 
 
-/** Longest pause between two looks at a comment another run is handling. */
-const MAX_PAUSE_MS = 10_000;
+
 /**
  * Comments answered per run outside the ordered queue (read-only commands of people below the
  * floor, and comments refused whole), after the commands that run. Noise never delays a command,
@@ -83217,9 +83831,7 @@ const MAX_SIDE_PER_RUN = 10;
 /** How old the issue as this run read it may be before a comment is looked at again at its turn. */
 const FRESH_MS = 2_000;
 /** Read-only commands and the role each needs: the same for every runbook. */
-const READ_ONLY = new Map([...BUILTIN_COMMANDS, ...LIFECYCLE_COMMANDS]
-    .filter((spec) => spec.readOnly)
-    .map((spec) => [spec.name, spec.permission]));
+const READ_ONLY = new Map(DEFINED_COMMANDS.filter((spec) => spec.readOnly).map((spec) => [spec.name, spec.permission]));
 /**
  * Handles every command on the issue that no run has handled yet. Responders' commands run in
  * comment order, each claimed before it runs (see commands/queue.ts). Everything else (read-only
@@ -83249,8 +83861,6 @@ async function drainQueue(issue, deps, trigger) {
     let current;
     let terminating = false;
     let boardStale = false;
-    let pauses = 0;
-    let lagLooks = 0;
     const stopping = () => terminating || deps.signals.stopRequested();
     const refresh = () => {
         deps.github.refresh(issue.number);
@@ -83441,71 +84051,66 @@ async function drainQueue(issue, deps, trigger) {
         return true;
     };
     let lanes = { ordered: [], side: [], refused: [], answered: new Set() };
+    let memory = FIRST_LOOK;
     try {
         for (;;) {
-            if (stopping()) {
+            const stop = stopping();
+            const listed = stop ? [] : await deps.github.listComments(issue.number);
+            const mine = trigger && {
+                id: trigger.id,
+                listed: listed.some((c) => c.id === trigger.id),
+                known: known.has(trigger.id),
+            };
+            // Read the rest only when the step needs it.
+            const look = !stop && !waitsForList(memory, mine);
+            if (look) {
+                window = await readWindow();
+                const { records } = readRecords(listed, { selfLogin: deps.selfLogin, scope });
+                lanes = await sortLanes(listed, records);
+            }
+            const seen = {
+                stopping: stop,
+                ...(mine ? { trigger: mine } : {}),
+                ordered: lanes.ordered,
+                head: look ? await findHead(lanes.ordered, known, deps, lanes.answered) : undefined,
+                answered: lanes.answered,
+                runAttempt: deps.runAttempt,
+                now: deps.now(),
+                claimTimeoutMs,
+            };
+            const step = queueStep(memory, seen);
+            memory = step.memory;
+            const { action } = step;
+            if (action.kind === 'stop') {
                 deps.log('The run was asked to stop; it takes no further command.');
                 break;
             }
-            const listed = await deps.github.listComments(issue.number);
-            window = await readWindow();
-            // GitHub's lists can lag a moment behind its events: look again before deciding anything.
-            if (trigger && !known.has(trigger.id) && !listed.some((c) => c.id === trigger.id) && lagLooks < 5) {
-                lagLooks += 1;
-                deps.log(`Comment ${trigger.id} is not listed yet; looking again.`);
-                await deps.sleep(1000 * lagLooks);
+            if (action.kind === 'done')
+                break;
+            if (action.kind === 'look-again') {
+                deps.log(`Comment ${trigger?.id} is not listed yet; looking again.`);
+                await deps.sleep(action.sleepMs);
                 refresh();
                 continue;
             }
-            const { records } = readRecords(listed, { selfLogin: deps.selfLogin, scope });
-            lanes = await sortLanes(listed, records);
-            const head = await findHead(lanes.ordered, known, deps, lanes.answered);
-            // The run's own comment, left behind by a run whose list lagged: handle it now, out of order,
-            // rather than never. Never on a re-run of an old job, and never what is on record as handled.
-            const mine = trigger && lanes.ordered.find((comment) => comment.id === trigger.id);
-            if (mine &&
-                head &&
-                mine.id < head.comment.id &&
-                deps.runAttempt === 1 &&
-                !known.has(mine.id) &&
-                !lanes.answered.has(mine.id) &&
-                surelyUnclaimed(mine)) {
-                if (await claimAndHandle(mine, 'ordered'))
-                    continue;
+            if (action.kind === 'leave') {
+                deps.log(`Comment ${action.comment.id} is being handled by another run, which goes on with the rest of the queue.`);
                 break;
             }
-            const step = nextStep(lanes.ordered, head, { now: deps.now(), claimTimeoutMs });
-            if (step.kind === 'empty')
-                break;
-            if (step.kind === 'busy') {
-                if (!trigger || trigger.id <= step.comment.id || !lanes.ordered.some((c) => c.id === trigger.id)) {
-                    deps.log(`Comment ${step.comment.id} is being handled by another run, which goes on with the rest of the queue.`);
-                    break;
-                }
-                const pause = Math.min(MAX_PAUSE_MS, 1000 * 2 ** pauses++);
-                deps.log(`Comment ${step.comment.id} is being handled by another run; comment ${trigger.id} waits its turn (next look in ${pause} ms).`);
-                await deps.sleep(pause);
+            if (action.kind === 'wait') {
+                deps.log(`Comment ${action.comment.id} is being handled by another run; comment ${trigger?.id} waits its turn (next look in ${action.sleepMs} ms).`);
+                await deps.sleep(action.sleepMs);
                 refresh();
                 continue;
             }
-            pauses = 0;
-            if (step.kind === 'interrupted') {
-                await reportInterrupted(step.comment, issue, deps, {
-                    kind: 'lost',
-                    claimedAt: step.claimedAt,
-                    timeoutSeconds: deps.settings.claimTimeoutSeconds,
-                });
-                known.set(step.comment.id, { state: 'finished', outcome: 'confused' });
+            if (action.kind === 'report') {
+                await reportInterrupted(action.comment, issue, deps, action.cause === 'lost'
+                    ? { kind: 'lost', claimedAt: action.claimedAt, timeoutSeconds: deps.settings.claimTimeoutSeconds }
+                    : { kind: 'unmarked' });
+                known.set(action.comment.id, { state: 'finished', outcome: 'confused' });
                 continue;
             }
-            if (lanes.answered.has(step.comment.id)) {
-                // It was handled (its answer is on record) but carries none of the action's reactions any
-                // more: never run it again.
-                await reportInterrupted(step.comment, issue, deps, { kind: 'unmarked' });
-                known.set(step.comment.id, { state: 'finished', outcome: 'confused' });
-                continue;
-            }
-            if (!(await claimAndHandle(step.comment, 'ordered')))
+            if (!(await claimAndHandle(action.comment, 'ordered')))
                 break;
         }
         if (!stopping())
@@ -83513,7 +84118,9 @@ async function drainQueue(issue, deps, trigger) {
         // The board follows what this run changed (a runbook command) or found (a tampered record).
         if ((boardStale || outcomes.length > 0) && !terminating) {
             runbook ??= await loadRunbook(deps.settings.runbookPath, deps.github.readFile);
-            await refreshBoard(issue, deps, runbook, boardStale);
+            const changed = boardStale ||
+                outcomes.some((outcome) => outcome.status !== 'refused' && outcome.status !== 'ignored');
+            await refreshBoard(issue, deps, runbook, changed);
         }
     }
     finally {
@@ -83522,10 +84129,12 @@ async function drainQueue(issue, deps, trigger) {
     return outcomes;
 }
 function readOnlyAnswersOf(author, records) {
-    return records
-        .map(({ record }) => record)
-        .filter((record) => record.kind === 'answered' && READ_ONLY.has(record.command) && record.by.toLowerCase() === author)
-        .map((record) => new Date('at' in record ? record.at : 0));
+    return records.flatMap(({ record }) => isCore(record) &&
+        record.kind === 'answered' &&
+        READ_ONLY.has(record.command) &&
+        record.by.toLowerCase() === author
+        ? [new Date(record.at)]
+        : []);
 }
 /**
  * Answers what waits outside the ordered queue, oldest first and at most MAX_SIDE_PER_RUN: the
@@ -83576,7 +84185,8 @@ async function answerRefusal(comment, admission, issue, deps) {
         scope: { sealer: deps.sealer, issueNumber: issue.number },
     });
     const windowMs = READ_ONLY_LIMIT.windowMinutes * 60_000;
-    const noticed = records.some(({ record }) => record.kind === 'notice' &&
+    const noticed = records.some(({ record }) => isCore(record) &&
+        record.kind === 'notice' &&
         record.user.toLowerCase() === comment.author.toLowerCase() &&
         record.reason === admission.reason &&
         (admission.reason !== 'rate-limited' || deps.now().getTime() - Date.parse(record.at) < windowMs));
@@ -83844,31 +84454,9 @@ function combine(outcomes) {
     };
 }
 
-;// CONCATENATED MODULE: ./src/records/seal.ts
-
-const SEAL_BYTES = 16;
-/** The key comes from `secret` (the record-secret input, else the SSH private key), per repository. */
-function createSealer(secret, repository, random = external_node_crypto_.randomBytes) {
-    const nonce = () => random(9).toString('base64url');
-    const normalised = secret?.replace(/\r\n?/g, '\n').trim() ?? '';
-    if (normalised.length === 0) {
-        return { mode: 'unsealed', seal: () => undefined, verify: () => true, nonce };
-    }
-    const key = Buffer.from((0,external_node_crypto_.hkdfSync)('sha256', normalised, 'incident-issueops', `records v1 ${repository.toLowerCase()}`, 32));
-    const mac = (material) => (0,external_node_crypto_.createHmac)('sha256', key).update(material).digest().subarray(0, SEAL_BYTES).toString('base64url');
-    return {
-        mode: 'sealed',
-        seal: mac,
-        verify(material, seal) {
-            if (!seal)
-                return false;
-            const expected = Buffer.from(mac(material));
-            const given = Buffer.from(seal);
-            return expected.length === given.length && (0,external_node_crypto_.timingSafeEqual)(expected, given);
-        },
-        nonce,
-    };
-}
+;// CONCATENATED MODULE: ./src/notify/port.ts
+/** No channel configured: nothing leaves GitHub. */
+const NO_NOTIFIER = { notify: async () => undefined };
 
 ;// CONCATENATED MODULE: ./src/report/summary.ts
 
@@ -84034,8 +84622,6 @@ function removeListedWorkdirs(state, runnerTemp, log) {
 
 
 
-
-
 /** Composition root: the only place that reads the real environment and builds adapters. */
 async function run(env = process.env) {
     let secrets = [];
@@ -84091,36 +84677,28 @@ async function runEvent(env, settings, secrets, context) {
     const serverUrl = env.GITHUB_SERVER_URL ?? 'https://github.com';
     const now = clockFrom(env);
     const runUrl = `${serverUrl}/${repository}/actions/runs/${env.GITHUB_RUN_ID ?? ''}`;
-    const github = cacheIssueReads(createGitHubAdapter({
+    const github = createGitHubAdapter({
         token: settings.token,
         owner,
         repo,
         baseUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
         log: context.log,
-    }), { selfLogin: settings.botLogin, now });
-    const sealer = createSealer(settings.recordSecret, repository);
-    if (sealer.mode === 'unsealed')
-        warning('Neither record-secret nor ssh-private-key is set: what this action records on issues is not sealed, so anyone who can edit comments could alter it.');
-    const deps = {
+        // For tests against the emulator only: GitHub itself is always paced.
+        pacing: env.INCIDENT_ISSUEOPS_PACING === 'none' ? 'none' : 'github',
+    });
+    const deps = assembleDependencies({
         settings,
+        repository,
         github,
-        sealer,
-        writer: createIssueWriter({
-            github,
-            sealer,
-            knownSecrets: secrets,
-            runUrl,
-            onOverflow: context.onOverflow,
-        }),
-        authorizer: createAuthorizer(github, settings),
+        notifier: NO_NOTIFIER,
         now,
         elapsedMs: () => performance.now(),
         runAttempt: Number(env.GITHUB_RUN_ATTEMPT ?? '1') || 1,
         log: context.log,
         warn: warning,
-        selfLogin: settings.botLogin,
         runUrl,
         secrets,
+        onOverflow: context.onOverflow,
         ...runnerSignals({
             warn: warning,
             beforeExit: () => context.workdirs.removeAll(),
@@ -84141,12 +84719,14 @@ async function runEvent(env, settings, secrets, context) {
             tracker: context.workdirs,
             knownSecrets: secrets,
         }),
-    };
+    });
+    if (deps.sealer.mode === 'unsealed')
+        warning('Neither record-secret nor ssh-private-key is set: what this action records on issues is not sealed, so anyone who can edit comments could alter it.');
     try {
         return await handle(route, deps);
     }
     finally {
-        const counts = github.requestCounts();
+        const counts = deps.github.requestCounts();
         const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
         context.log(`GitHub API: ${total} calls (${Object.entries(counts)
             .map(([name, count]) => `${name} ${count}`)

@@ -30,6 +30,7 @@ export async function startIncidentWorkspace(options: {
   roles: Record<string, Role>;
   inputs: Record<string, string>;
   clock?: () => Date;
+  pacing?: 'none' | 'github';
 }): Promise<IncidentWorkspace> {
   const emulator = await startEmulator(options.clock ? { now: options.clock } : {});
   emulator.putFile('.github/incident-runbook.yml', options.runbook);
@@ -38,6 +39,7 @@ export async function startIncidentWorkspace(options: {
     emulator,
     inputs: options.inputs,
     ...(options.clock ? { clock: options.clock } : {}),
+    ...(options.pacing ? { pacing: options.pacing } : {}),
   });
   return { emulator, scenario };
 }
@@ -69,6 +71,22 @@ export interface ScenarioOptions {
   env?: Record<string, string>;
   /** A controlled clock: each run of the action gets its time (the emulator should share it). */
   clock?: () => Date;
+  /**
+   * `none` (the default here): the action spaces no writes, as the emulator does not limit.
+   * `github`: writes spaced as GitHub asks, to measure or prove behaviour at its real pace.
+   */
+  pacing?: 'none' | 'github';
+  /**
+   * Runs the action on one event: the bundle as the runner runs it (the default), or another way
+   * (harness/in-process.ts runs it in this process with a fake host).
+   */
+  runner?: (run: {
+    eventName: string;
+    payload: unknown;
+    inputs: Record<string, string>;
+    env: Record<string, string>;
+    runId: number;
+  }) => Promise<ActionRun>;
 }
 
 /**
@@ -244,6 +262,17 @@ export class IncidentScenario {
     options: StartOptions = {},
   ): Promise<ActionRun> {
     this.runCounter += 1;
+    if (this.options.runner) {
+      const run = await this.options.runner({
+        eventName,
+        payload,
+        inputs: { ...this.options.inputs, ...inputs },
+        env: { ...this.options.env, ...options.env },
+        runId: 7_000_000_000 + this.runCounter,
+      });
+      this.runs.push(run);
+      return run;
+    }
     const run = await runAction({
       eventName,
       payload,
@@ -252,6 +281,7 @@ export class IncidentScenario {
       runId: 7_000_000_000 + this.runCounter,
       inputs: { ...this.options.inputs, ...inputs },
       env: {
+        ...((this.options.pacing ?? 'none') === 'none' ? { INCIDENT_ISSUEOPS_PACING: 'none' } : {}),
         ...this.options.env,
         ...(this.options.clock ? { INCIDENT_ISSUEOPS_NOW: this.options.clock().toISOString() } : {}),
         ...options.env,

@@ -4,7 +4,8 @@
 # start (the machine's setup, the test deployment host), its cause is printed just above that line.
 #
 #   TEST_SH_SKIP_CHECKS=1      skip lint, typecheck, actionlint and check-dist
-#   TEST_SH_JEST_ARGS="…"      arguments for Jest instead of the whole suite
+#   TEST_SH_PROJECTS="e2e"     the Jest projects to run (default: unit e2e)
+#   TEST_SH_JEST_ARGS="…"      more arguments for Jest (say, the test files to run)
 #   TEST_SH_TMP=dir            where the run keeps its reports (default .tmp)
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -44,21 +45,33 @@ if [ -z "${TEST_SH_SKIP_CHECKS:-}" ]; then
   check check-dist npm run --silent check-dist
 fi
 
-rm -f "$tmp/jest-results.json" "$tmp/setup-failure.txt"
-# shellcheck disable=SC2086
-npm test -- ${TEST_SH_JEST_ARGS:-} --json --outputFile="$tmp/jest-results.json"
-jest_status=$?
-if [ -f "$tmp/jest-results.json" ]; then
-  read -r jp jf < <(npx --no-install node -e '
-    const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
-    const suitesFailed = r.numFailedTestSuites - r.testResults.filter((s) => s.assertionResults.some((a) => a.status === "failed")).length;
-    console.log(r.numPassedTests, r.numFailedTests + Math.max(0, suitesFailed));' "$tmp/jest-results.json")
-  passed=$((passed + jp))
-  failed=$((failed + jf))
-else
-  failed=$((failed + 1))
-fi
-[ "$jest_status" -eq 0 ] || [ "$failed" -gt 0 ] || failed=$((failed + 1))
+# The unit project in parallel, with its coverage gate; then the end-to-end project one file at a
+# time (they share the deployment host).
+count() {
+  local results=$1 status=$2
+  if [ -f "$results" ]; then
+    read -r jp jf < <(npx --no-install node -e '
+      const r = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8"));
+      const suitesFailed = r.numFailedTestSuites - r.testResults.filter((s) => s.assertionResults.some((a) => a.status === "failed")).length;
+      console.log(r.numPassedTests, r.numFailedTests + Math.max(0, suitesFailed));' "$results")
+    passed=$((passed + jp))
+    failed=$((failed + jf))
+    # Jest failing without a failed test: the coverage gate, or a suite that could not run.
+    [ "$status" -eq 0 ] || [ "$jf" -gt 0 ] || failed=$((failed + 1))
+  else
+    failed=$((failed + 1))
+  fi
+}
+rm -f "$tmp"/jest-*.json "$tmp/setup-failure.txt"
+for project in ${TEST_SH_PROJECTS:-unit e2e}; do
+  extra=()
+  [ "$project" = unit ] && extra=(--coverage)
+  [ "$project" = e2e ] && extra=(--runInBand)
+  # shellcheck disable=SC2086
+  NODE_OPTIONS=--experimental-vm-modules npx --no-install jest --selectProjects "$project" "${extra[@]}" \
+    ${TEST_SH_JEST_ARGS:-} --json --outputFile="$tmp/jest-$project.json"
+  count "$tmp/jest-$project.json" $?
+done
 
 echo
 if [ -f "$tmp/setup-failure.txt" ]; then

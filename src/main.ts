@@ -4,14 +4,11 @@ import * as core from '@actions/core';
 import { readSettings, type Settings } from './config/inputs.ts';
 import { routeEvent } from './events/route.ts';
 import { createSshExecutor } from './executor/ssh.ts';
-import { createAuthorizer } from './flows/authorize.ts';
-import type { Dependencies } from './flows/dependencies.ts';
-import { createIssueWriter } from './flows/writer.ts';
-import { cacheIssueReads } from './github/issue-cache.ts';
+import { assembleDependencies } from './flows/assemble.ts';
 import { createGitHubAdapter } from './github/octokit-adapter.ts';
 import { handle } from './handle.ts';
+import { NO_NOTIFIER } from './notify/port.ts';
 import type { Outcome } from './outcome.ts';
-import { createSealer } from './records/seal.ts';
 import { redact } from './report/redact.ts';
 import { renderSummary } from './report/summary.ts';
 import { createRunnerLog } from './runner/log.ts';
@@ -90,41 +87,28 @@ async function runEvent(
   const serverUrl = env.GITHUB_SERVER_URL ?? 'https://github.com';
   const now = clockFrom(env);
   const runUrl = `${serverUrl}/${repository}/actions/runs/${env.GITHUB_RUN_ID ?? ''}`;
-  const github = cacheIssueReads(
-    createGitHubAdapter({
-      token: settings.token,
-      owner,
-      repo,
-      baseUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
-      log: context.log,
-    }),
-    { selfLogin: settings.botLogin, now },
-  );
-  const sealer = createSealer(settings.recordSecret, repository);
-  if (sealer.mode === 'unsealed')
-    core.warning(
-      'Neither record-secret nor ssh-private-key is set: what this action records on issues is not sealed, so anyone who can edit comments could alter it.',
-    );
-  const deps: Dependencies = {
+  const github = createGitHubAdapter({
+    token: settings.token,
+    owner,
+    repo,
+    baseUrl: env.GITHUB_API_URL ?? 'https://api.github.com',
+    log: context.log,
+    // For tests against the emulator only: GitHub itself is always paced.
+    pacing: env.INCIDENT_ISSUEOPS_PACING === 'none' ? 'none' : 'github',
+  });
+  const deps = assembleDependencies({
     settings,
+    repository,
     github,
-    sealer,
-    writer: createIssueWriter({
-      github,
-      sealer,
-      knownSecrets: secrets,
-      runUrl,
-      onOverflow: context.onOverflow,
-    }),
-    authorizer: createAuthorizer(github, settings),
+    notifier: NO_NOTIFIER,
     now,
     elapsedMs: () => performance.now(),
     runAttempt: Number(env.GITHUB_RUN_ATTEMPT ?? '1') || 1,
     log: context.log,
     warn: core.warning,
-    selfLogin: settings.botLogin,
     runUrl,
     secrets,
+    onOverflow: context.onOverflow,
     ...runnerSignals({
       warn: core.warning,
       beforeExit: () => context.workdirs.removeAll(),
@@ -146,11 +130,15 @@ async function runEvent(
         tracker: context.workdirs,
         knownSecrets: secrets,
       }),
-  };
+  });
+  if (deps.sealer.mode === 'unsealed')
+    core.warning(
+      'Neither record-secret nor ssh-private-key is set: what this action records on issues is not sealed, so anyone who can edit comments could alter it.',
+    );
   try {
     return await handle(route, deps);
   } finally {
-    const counts = github.requestCounts();
+    const counts = deps.github.requestCounts();
     const total = Object.values(counts).reduce((sum, count) => sum + count, 0);
     context.log(
       `GitHub API: ${total} calls (${Object.entries(counts)

@@ -2,8 +2,10 @@
 export type OutcomeStatus = 'success' | 'failure' | 'refused' | 'ignored' | 'planned' | 'error';
 
 /**
- * Every `reason` output the action can give, with what it means. The README's table and
- * action.yml are checked against this list.
+ * The `reason` outputs of the action's flows, with what each means. Each command that records
+ * something adds its own (its name; see `reason` in its definition): `allReasonCodes()` in
+ * commands/definitions.ts has them all, and the README's table and action.yml are checked
+ * against that.
  */
 export const REASON_CODES = {
   declared: 'an incident label declared the incident',
@@ -18,15 +20,6 @@ export const REASON_CODES = {
   'awaiting-confirmation': 'a destructive command posted its plan and waits for /confirm',
   'dry-run': 'dry-run: true; the plan was posted and nothing ran',
   assessment: 'the initial assessment ran on declaration',
-  help: '/help answered',
-  ack: '/ack recorded',
-  commander: '/commander recorded',
-  severity: '/severity recorded',
-  update: '/update recorded',
-  mitigated: '/mitigated recorded',
-  'impact-start': '/impact-start recorded',
-  timeline: '/timeline posted',
-  postmortem: '/postmortem posted a draft',
   resolved: '/resolve verified (or was forced) and closed the incident',
   'verification-failed':
     '/resolve found the service unhealthy (or could not verify it) and kept the incident open',
@@ -54,7 +47,14 @@ export const REASON_CODES = {
   unexpected: 'an unexpected error; the log has it',
 } as const;
 
-export type ReasonCode = keyof typeof REASON_CODES;
+declare const commandReason: unique symbol;
+/**
+ * A command's own reason code: its name, given by `done` (commands/lifecycle/common.ts) to commands that
+ * define a `reason` (see commands/define.ts).
+ */
+export type CommandReason = string & { readonly [commandReason]: true };
+
+export type ReasonCode = keyof typeof REASON_CODES | CommandReason;
 
 export interface Outcome {
   status: OutcomeStatus;

@@ -2,8 +2,13 @@ import {
   claimStateOf,
   commandComments,
   commandWindow,
+  FIRST_LOOK,
+  MAX_PAUSE_MS,
   nextStep,
+  queueStep,
   wasEdited,
+  type QueueMemory,
+  type QueueObservation,
   type QueuedComment,
 } from '../../src/commands/queue.ts';
 import type { IssueComment } from '../../src/github/port.ts';
@@ -169,5 +174,157 @@ describe('the next step', () => {
       comment: queue[0],
       claimedAt: new Date(at(9)),
     });
+  });
+});
+
+describe('the queue loop, one step at a time', () => {
+  const queued = (id: number, reactions: Record<string, number> = {}): QueuedComment => ({
+    id,
+    author: 'alice',
+    body: '/restart',
+    htmlUrl: '',
+    createdAt: at(id),
+    updatedAt: at(id),
+    lines: [{ name: 'restart', rest: '', line: 1, text: '/restart' }],
+    reactions,
+  });
+  const [c1, c2, c3] = [queued(1, { eyes: 1, '+1': 1 }), queued(2, { eyes: 1 }), queued(3)];
+  const finished = (comment: QueuedComment) => ({
+    comment,
+    claim: { state: 'finished' as const, outcome: '+1' },
+  });
+  const claimed = (comment: QueuedComment, minute: number) => ({
+    comment,
+    claim: { state: 'claimed' as const, claimedAt: new Date(at(minute)) },
+  });
+  const base: QueueObservation = {
+    stopping: false,
+    ordered: [c1!, c2!, c3!],
+    head: undefined,
+    answered: new Set(),
+    runAttempt: 1,
+    now: new Date(at(20)),
+    claimTimeoutMs: 15 * 60_000,
+  };
+  const mine = (id: number, extra: { listed?: boolean; known?: boolean } = {}) => ({
+    trigger: { id, listed: true, known: false, ...extra },
+  });
+
+  const table: Array<[string, QueueMemory, Partial<QueueObservation>, object, QueueMemory?]> = [
+    [
+      'asked to stop: takes nothing more, whatever waits',
+      FIRST_LOOK,
+      { stopping: true, ...mine(3) },
+      { kind: 'stop' },
+    ],
+    [
+      'nothing claimed yet: the oldest command',
+      FIRST_LOOK,
+      {},
+      { kind: 'claim', comment: c1, outOfOrder: false },
+    ],
+    [
+      'after a finished head: the next command',
+      FIRST_LOOK,
+      { head: finished(c2!) },
+      { kind: 'claim', comment: c3, outOfOrder: false },
+    ],
+    ['the last command finished: done', FIRST_LOOK, { head: finished(c3!) }, { kind: 'done' }],
+    ['an empty queue: done', FIRST_LOOK, { ordered: [] }, { kind: 'done' }],
+    [
+      'its own comment not listed yet: look again, a second longer each time',
+      { lagLooks: 2, pauses: 0 },
+      mine(4, { listed: false }),
+      { kind: 'look-again', sleepMs: 3000 },
+      { lagLooks: 3, pauses: 0 },
+    ],
+    [
+      'still not listed after five looks: go on with what is listed',
+      { lagLooks: 5, pauses: 0 },
+      mine(4, { listed: false }),
+      { kind: 'claim', comment: c1, outOfOrder: false },
+    ],
+    [
+      'not listed but already handled by this run: no looking again',
+      FIRST_LOOK,
+      mine(4, { listed: false, known: true }),
+      { kind: 'claim', comment: c1, outOfOrder: false },
+    ],
+    [
+      'another run holds an earlier command and its own comes later: wait, doubling the pause',
+      { lagLooks: 0, pauses: 2 },
+      { head: claimed(c2!, 18), ...mine(3) },
+      { kind: 'wait', comment: c2, sleepMs: 4000 },
+      { lagLooks: 0, pauses: 3 },
+    ],
+    [
+      'the pause never passes its ceiling',
+      { lagLooks: 0, pauses: 9 },
+      { head: claimed(c2!, 18), ...mine(3) },
+      { kind: 'wait', comment: c2, sleepMs: MAX_PAUSE_MS },
+      { lagLooks: 0, pauses: 10 },
+    ],
+    [
+      'another run holds the head and no comment of this run waits: leave it to that run',
+      FIRST_LOOK,
+      { head: claimed(c2!, 18) },
+      { kind: 'leave', comment: c2 },
+    ],
+    [
+      'another run holds the run’s own comment: leave it',
+      FIRST_LOOK,
+      { head: claimed(c2!, 18), ...mine(2) },
+      { kind: 'leave', comment: c2 },
+    ],
+    [
+      'a claim older than the claim timeout: report it lost, and the pauses start again',
+      { lagLooks: 0, pauses: 3 },
+      { head: claimed(c2!, 2), ...mine(3) },
+      { kind: 'report', comment: c2, cause: 'lost', claimedAt: new Date(at(2)) },
+      { lagLooks: 0, pauses: 0 },
+    ],
+    [
+      'on record as answered but without the action’s reactions: report it, never run it again',
+      FIRST_LOOK,
+      { head: finished(c1!), answered: new Set([2]) },
+      { kind: 'report', comment: c2, cause: 'unmarked' },
+    ],
+    [
+      'its own comment left behind by a lagging run: handled out of order',
+      FIRST_LOOK,
+      { ordered: [queued(1), c2!, c3!], head: finished(c3!), ...mine(1) },
+      { kind: 'claim', comment: queued(1), outOfOrder: true },
+    ],
+    [
+      'left behind, but on a re-run of the job: never out of order',
+      FIRST_LOOK,
+      { ordered: [queued(1), c2!, c3!], head: finished(c3!), runAttempt: 2, ...mine(1) },
+      { kind: 'done' },
+    ],
+    [
+      'left behind, but on record as answered: never again',
+      FIRST_LOOK,
+      { ordered: [queued(1), c2!, c3!], head: finished(c3!), answered: new Set([1]), ...mine(1) },
+      { kind: 'done' },
+    ],
+    [
+      'left behind, but it has a 👀 of some run: never out of order',
+      FIRST_LOOK,
+      { ordered: [queued(1, { eyes: 1 }), c2!, c3!], head: finished(c3!), ...mine(1) },
+      { kind: 'done' },
+    ],
+    [
+      'left behind, but this run already handled it: never again',
+      FIRST_LOOK,
+      { ordered: [queued(1), c2!, c3!], head: finished(c3!), ...mine(1, { known: true }) },
+      { kind: 'done' },
+    ],
+  ];
+
+  // Rows without a memory after the step keep the memory they start with.
+  test.each(table)('%s', (...[, memory, seen, action, after]) => {
+    const step = queueStep(memory, { ...base, ...seen });
+    expect(step.action).toEqual(action);
+    expect(step.memory).toEqual(after ?? memory);
   });
 });

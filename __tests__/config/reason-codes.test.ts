@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { REASON_CODES } from '../../src/outcome.ts';
+import { allReasonCodes } from '../../src/commands/definitions.ts';
+
+const REASON_CODES = allReasonCodes();
 
 const ROOT = new URL('../../', import.meta.url).pathname;
 

@@ -19,6 +19,8 @@ beforeEach(async () => {
     runbook: DEMO_RUNBOOK,
     roles: { alice: 'write' },
     inputs: sshInputs(host()),
+    // Rate limits are waited out by the pacing GitHub asks for: keep it on here.
+    pacing: 'github',
   }));
   issue = scenario.openIncident('Faults', 'incident:p1');
 });

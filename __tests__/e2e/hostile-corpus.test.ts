@@ -16,6 +16,11 @@ const CORPUS = JSON.parse(
   readFileSync(new URL('../corpus/hostile-comments.json', import.meta.url), 'utf8'),
 ) as Entry[];
 const PARALLEL = 3;
+// The whole corpus runs in process (__tests__/flows/hostile-corpus.test.ts); through the bundle and
+// the real sshd, one comment of each category proves that what the unit run shows is what ships.
+const SAMPLE = CORPUS.filter(
+  (entry, index) => CORPUS.findIndex((other) => other.category === entry.category) === index,
+);
 
 let emulator: GitHubEmulator;
 
@@ -23,8 +28,8 @@ afterAll(async () => {
   await emulator?.close();
 });
 
-test(`${CORPUS.length} hostile comments through the bundle: each gets its treatment, and nothing runs on the host`, async () => {
-  expect(CORPUS.length).toBeGreaterThanOrEqual(300);
+test(`one hostile comment of each of the corpus's categories through the bundle: each gets its treatment, and nothing runs on the host`, async () => {
+  expect(SAMPLE.length).toBeGreaterThanOrEqual(10);
   emulator = await startEmulator();
   emulator.putFile('.github/incident-runbook.yml', RUNBOOK);
   emulator.setPermission('alice', 'write');
@@ -35,8 +40,8 @@ test(`${CORPUS.length} hostile comments through the bundle: each gets its treatm
   const handled = new Map<string, { tried: number; asSpecified: number }>();
   let next = 0;
   const worker = async () => {
-    for (let index = next++; index < CORPUS.length; index = next++) {
-      const entry = CORPUS[index]!;
+    for (let index = next++; index < SAMPLE.length; index = next++) {
+      const entry = SAMPLE[index]!;
       const issue = scenario.openIncident(`Corpus ${index}`, 'incident:p1');
       const { commentId, run } = await scenario.comment(issue, entry.user ?? 'alice', entry.body);
       const replies = scenario.actionComments(issue);

@@ -94,6 +94,8 @@ afterEach(async () => {
 
 describe('the issue is the queue', () => {
   test('50 commands posted within a second, with overlapping, cancelled and never-started runs: 50 executions, each once, in order', async () => {
+    // Without the spacing GitHub asks of writes, runs race each other hardest (faults.test.ts keeps
+    // GitHub's real pacing).
     const sessionsBefore = (await readCommandLog(host())).length;
     const started = performance.now();
     const posted = range(1, 50).map((n) =>
@@ -201,7 +203,7 @@ describe('the issue is the queue', () => {
     expect(restarts).toHaveLength(1);
   }, 180_000);
 
-  test('a run killed outright leaves its claim; after the claim timeout the next run reports it interrupted and goes on', async () => {
+  test('a run killed outright leaves its claim; after the claim timeout the next run reports it interrupted, and what waited behind it is stale', async () => {
     const first = scenario.postComment(issue, 'alice', '/tick 1');
     const second = scenario.postComment(issue, 'alice', '/tick 2');
     const killed = await first.start({
@@ -223,9 +225,11 @@ describe('the issue is the queue', () => {
     const report = scenario.actionComments(issue).find((body) => body.includes('⛔ **Interrupted:**'));
     expect(report).toContain('recorded no outcome within the claim timeout (30 min)');
     expect(ownReactions(first.commentId)).toEqual(['confused', 'eyes']);
-    expect(ownReactions(second.commentId)).toEqual(['+1', 'eyes']);
+    // The command that waited behind it all that time is not run by itself either: it is stale.
+    expect(ownReactions(second.commentId)).toEqual(['confused', 'eyes']);
+    expect(scenario.actionComments(issue).at(-1)).toContain('more than 30 minutes before its turn came');
     const ticked = await ticks();
-    expect(ticked.filter((n) => n === 2)).toHaveLength(1);
+    expect(ticked).not.toContain(2);
     expect(ticked.filter((n) => n === 1).length).toBeLessThanOrEqual(1);
   }, 180_000);
 

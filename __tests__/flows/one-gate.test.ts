@@ -17,6 +17,7 @@ const using = (pattern: RegExp) =>
 test('only the gate runs plans, and only the gate and the composition root touch the executor', () => {
   expect(using(/\bexecutePlan\(/)).toEqual(['flows/execute.ts', 'flows/gate.ts']);
   expect(using(/\bcreateExecutor\b/)).toEqual([
+    'flows/assemble.ts',
     'flows/dependencies.ts',
     'flows/execute.ts',
     'flows/gate.ts',

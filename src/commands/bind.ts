@@ -3,7 +3,7 @@ import type { CommandLine } from './extract.ts';
 import type { CommandSpec } from './registry.ts';
 import { closest } from './suggest.ts';
 import { tokenize } from './tokenize.ts';
-import { usage } from './registry.ts';
+import { usage } from './usage.ts';
 
 export type ArgumentValue = string | number | boolean;
 

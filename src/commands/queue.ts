@@ -198,6 +198,129 @@ export function nextStep(
   return next ? { kind: 'claim', comment: next } : { kind: 'empty' };
 }
 
+/** Longest pause between two looks at a comment another run is handling. */
+export const MAX_PAUSE_MS = 10_000;
+/** How many times a run looks again for its own comment when GitHub does not list it yet. */
+export const MAX_LAG_LOOKS = 5;
+
+/** What the queue loop remembers from one step to the next. */
+export interface QueueMemory {
+  /** Looks so far for the run's own comment, not listed yet. */
+  lagLooks: number;
+  /** Pauses in a row behind another run's claim (the pause doubles each time). */
+  pauses: number;
+}
+
+export const FIRST_LOOK: QueueMemory = { lagLooks: 0, pauses: 0 };
+
+/** What one look at the issue showed. */
+export interface QueueObservation {
+  /** The runner asked the run to stop (cancelled, or terminating). */
+  stopping: boolean;
+  /** The comment whose event started the run, if any. */
+  trigger?: {
+    id: number;
+    /** GitHub's comment list shows it. */
+    listed: boolean;
+    /** This run already claimed or finished it. */
+    known: boolean;
+  };
+  /** Responders' comments, in comment order. */
+  ordered: QueuedComment[];
+  head: Head | undefined;
+  /** Comments a record of the action answers. */
+  answered: ReadonlySet<number>;
+  /** 1 on a first run; more on a re-run of the job. */
+  runAttempt: number;
+  now: Date;
+  claimTimeoutMs: number;
+}
+
+/** What the queue loop does next. */
+export type QueueAction =
+  /** The runner asked the run to stop: take no further command. */
+  | { kind: 'stop' }
+  /** GitHub's list lags behind the event: sleep, read the issue again, look again. */
+  | { kind: 'look-again'; sleepMs: number }
+  /** Claim this comment and handle it (`outOfOrder`: the run's own, left behind by a lagging run). */
+  | { kind: 'claim'; comment: QueuedComment; outOfOrder: boolean }
+  /** Report a claimed comment that will never finish; never run it. */
+  | { kind: 'report'; comment: QueuedComment; cause: 'lost'; claimedAt: Date }
+  /** Handled (on record) but stripped of the action's reactions: report it, never run it again. */
+  | { kind: 'report'; comment: QueuedComment; cause: 'unmarked' }
+  /** Another run holds the head and goes on with the rest of the queue: this run is done. */
+  | { kind: 'leave'; comment: QueuedComment }
+  /** Another run holds the head and the run's own comment comes later: sleep, read again. */
+  | { kind: 'wait'; comment: QueuedComment; sleepMs: number }
+  /** Nothing is left in the ordered queue. */
+  | { kind: 'done' };
+
+/**
+ * Whether the run looks again for its own comment before deciding anything (the rest of the
+ * observation is not needed then).
+ */
+export function waitsForList(memory: QueueMemory, trigger: QueueObservation['trigger']): boolean {
+  return trigger !== undefined && !trigger.known && !trigger.listed && memory.lagLooks < MAX_LAG_LOOKS;
+}
+
+/**
+ * One step of the queue loop, decided from what the run saw: the loop reads, calls this, and does
+ * what it says. Nothing here reads or writes anything.
+ */
+export function queueStep(
+  memory: QueueMemory,
+  seen: QueueObservation,
+): { memory: QueueMemory; action: QueueAction } {
+  if (seen.stopping) return { memory, action: { kind: 'stop' } };
+  const { trigger } = seen;
+  if (waitsForList(memory, trigger)) {
+    const lagLooks = memory.lagLooks + 1;
+    return { memory: { ...memory, lagLooks }, action: { kind: 'look-again', sleepMs: 1000 * lagLooks } };
+  }
+  const mine = trigger && seen.ordered.find((comment) => comment.id === trigger.id);
+  // The run's own comment, left behind by a run whose list lagged: handle it now, out of order,
+  // rather than never. Never on a re-run of an old job, and never what is on record as handled.
+  if (
+    trigger &&
+    mine &&
+    seen.head &&
+    mine.id < seen.head.comment.id &&
+    seen.runAttempt === 1 &&
+    !trigger.known &&
+    !seen.answered.has(mine.id) &&
+    surelyUnclaimed(mine)
+  ) {
+    return { memory, action: { kind: 'claim', comment: mine, outOfOrder: true } };
+  }
+  const step = nextStep(seen.ordered, seen.head, { now: seen.now, claimTimeoutMs: seen.claimTimeoutMs });
+  switch (step.kind) {
+    case 'empty':
+      return { memory, action: { kind: 'done' } };
+    case 'busy': {
+      if (!trigger || trigger.id <= step.comment.id || !mine) {
+        return { memory, action: { kind: 'leave', comment: step.comment } };
+      }
+      const sleepMs = Math.min(MAX_PAUSE_MS, 1000 * 2 ** memory.pauses);
+      return {
+        memory: { ...memory, pauses: memory.pauses + 1 },
+        action: { kind: 'wait', comment: step.comment, sleepMs },
+      };
+    }
+    case 'interrupted':
+      return {
+        memory: { ...memory, pauses: 0 },
+        action: { kind: 'report', comment: step.comment, cause: 'lost', claimedAt: step.claimedAt },
+      };
+    case 'claim':
+      return {
+        memory: { ...memory, pauses: 0 },
+        action: seen.answered.has(step.comment.id)
+          ? { kind: 'report', comment: step.comment, cause: 'unmarked' }
+          : { kind: 'claim', comment: step.comment, outOfOrder: false },
+      };
+  }
+}
+
 /** Read-only commands a person below the permission floor may run, at most this often. */
 export const READ_ONLY_LIMIT = { commands: 3, windowMinutes: 10 } as const;
 

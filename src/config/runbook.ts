@@ -1,21 +1,7 @@
 import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Document } from 'yaml';
 import type { z } from 'zod';
+import { RESERVED_COMMANDS } from '../commands/registry.ts';
 import { runbookSchema, type Runbook } from './runbook.schema.ts';
-
-/** Lifecycle commands the action owns; a runbook cannot redefine them. */
-export const RESERVED_COMMANDS = [
-  'help',
-  'confirm',
-  'ack',
-  'commander',
-  'severity',
-  'update',
-  'mitigated',
-  'resolve',
-  'timeline',
-  'postmortem',
-  'impact-start',
-] as const;
 
 const PLACEHOLDER = /\{\{\s*([a-z][a-z0-9_]*)\s*\}\}/g;
 
@@ -96,7 +82,7 @@ function checkReferences(runbook: Runbook): ReferenceError[] {
   const errors: ReferenceError[] = [];
   for (const [name, command] of Object.entries(runbook.commands)) {
     const at = (...rest: string[]) => ['commands', name, ...rest];
-    if ((RESERVED_COMMANDS as readonly string[]).includes(name)) {
+    if (RESERVED_COMMANDS.includes(name)) {
       errors.push({ path: at(), message: `"${name}" is a built-in command and cannot be redefined` });
     }
     if (!runbook.targets[command.target]) {

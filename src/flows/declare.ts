@@ -4,7 +4,7 @@ import { renderInvalidRunbook } from '../report/replies.ts';
 import { loadRunbook, type LoadedRunbook } from '../runbook/load.ts';
 import type { Dependencies } from './dependencies.ts';
 import { loadIncident, publishBoard } from './incident.ts';
-import { finalize, incidentContext } from './lifecycle.ts';
+import { finalize, incidentContext } from './finalize.ts';
 import { runAssessment } from './assessment.ts';
 
 async function runbookOrReport(

@@ -1,6 +1,7 @@
 import type { Settings } from '../config/inputs.ts';
 import type { RemoteExecutor } from '../executor/port.ts';
 import type { CachedGitHub } from '../github/issue-cache.ts';
+import type { NotifierPort } from '../notify/port.ts';
 import type { RecordSealer } from '../records/seal.ts';
 import type { Target } from '../runbook/plan.ts';
 import type { Authorizer } from './authorize.ts';
@@ -17,6 +18,8 @@ export interface Dependencies {
   sealer: RecordSealer;
   /** Who may do what, looked up once per person per run. */
   authorizer: Authorizer;
+  /** The channels people hear on besides the issue (none by default). */
+  notifier: NotifierPort;
   now: () => Date;
   /** A monotonic clock in milliseconds, for how long ago the run read something. */
   elapsedMs: () => number;

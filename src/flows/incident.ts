@@ -1,27 +1,16 @@
-import type { Runbook, Severity } from '../config/runbook.schema.ts';
-import type { GitHubPort, IssueComment } from '../github/port.ts';
+import type { Runbook } from '../config/runbook.schema.ts';
+import type { IncidentSnapshot } from '../incident/snapshot.ts';
+import type { GitHubPort } from '../github/port.ts';
 import { collectFacts, type Fact } from '../incident/facts.ts';
-import { assessTargets, type SlaAssessment } from '../incident/sla.ts';
-import { reduceIncident, type Incident } from '../incident/state.ts';
+import { assessTargets } from '../incident/sla.ts';
+import { reduceIncident } from '../incident/state.ts';
 import { textOf } from '../records/codec.ts';
 import { readRecords } from '../records/read.ts';
 import type { RecordSealer } from '../records/seal.ts';
 import { renderBoard } from '../report/board.ts';
 import type { IssueWriter } from './writer.ts';
 
-export interface IncidentSnapshot {
-  issueNumber: number;
-  issueTitle: string;
-  incident: Incident;
-  board: IssueComment | undefined;
-  severityKey: string | undefined;
-  severity: Severity | undefined;
-  sla: SlaAssessment | undefined;
-  /** The action's comments whose records fail their seal: shown on the board, never trusted. */
-  tampered: IssueComment[];
-  /** false when records are trusted by author alone (no record-secret and no SSH key). */
-  sealed: boolean;
-}
+export type { IncidentSnapshot } from '../incident/snapshot.ts';
 
 export interface IncidentContext {
   github: GitHubPort;
@@ -71,6 +60,7 @@ export async function loadIncident(
     severityKey,
     severity,
     sla: severity ? assessTargets(incident, severity, context.now()) : undefined,
+    records,
     tampered,
     sealed: context.sealer.mode === 'sealed',
   };

@@ -1,5 +1,5 @@
 import { atLeast } from '../authz/permission.ts';
-import { BUILTIN_COMMANDS, LIFECYCLE_COMMANDS } from '../commands/registry.ts';
+import { DEFINED_COMMANDS } from '../commands/definitions.ts';
 import {
   admit,
   CLAIM,
@@ -7,8 +7,10 @@ import {
   claimStateOf,
   commandComments,
   commandWindow,
+  FIRST_LOOK,
   mayHoldCommand,
-  nextStep,
+  queueStep,
+  waitsForList,
   NON_RESPONDER_PARSE_LIMIT,
   READ_ONLY_LIMIT,
   surelyUnclaimed,
@@ -18,6 +20,7 @@ import {
   type CommandWindow,
   type Head,
   type QueuedComment,
+  type QueueObservation,
 } from '../commands/queue.ts';
 import type { Permission } from '../config/runbook.schema.ts';
 import { severityFromLabel } from '../events/route.ts';
@@ -25,6 +28,7 @@ import { CommentGone, type IssueComment } from '../github/port.ts';
 import type { Outcome } from '../outcome.ts';
 import type { RecordContent } from '../records/codec.ts';
 import { answeredSources, readRecords, type RecordedComment } from '../records/read.ts';
+import { isCore } from '../records/record.schema.ts';
 import { redact } from '../report/redact.ts';
 import {
   renderEditedBeforeTurn,
@@ -39,7 +43,7 @@ import { loadRunbook, type LoadedRunbook } from '../runbook/load.ts';
 import { handleCommandComment, ranRunbookCommand, type IssueRef } from './comment.ts';
 import type { Dependencies } from './dependencies.ts';
 import { loadIncident, publishBoard } from './incident.ts';
-import { incidentContext } from './lifecycle.ts';
+import { incidentContext } from './finalize.ts';
 
 /** The comment whose event started the run, as the payload shows it. */
 export type TriggerComment = Pick<
@@ -50,8 +54,6 @@ export type TriggerComment = Pick<
   edited?: boolean;
 };
 
-/** Longest pause between two looks at a comment another run is handling. */
-const MAX_PAUSE_MS = 10_000;
 /**
  * Comments answered per run outside the ordered queue (read-only commands of people below the
  * floor, and comments refused whole), after the commands that run. Noise never delays a command,
@@ -63,9 +65,7 @@ const FRESH_MS = 2_000;
 
 /** Read-only commands and the role each needs: the same for every runbook. */
 const READ_ONLY = new Map<string, Permission>(
-  [...BUILTIN_COMMANDS, ...LIFECYCLE_COMMANDS]
-    .filter((spec) => spec.readOnly)
-    .map((spec) => [spec.name, spec.permission]),
+  DEFINED_COMMANDS.filter((spec) => spec.readOnly).map((spec) => [spec.name, spec.permission]),
 );
 
 type Refusal = { comment: QueuedComment; admission: Extract<Admission, { kind: 'refuse' }> };
@@ -115,8 +115,6 @@ export async function drainQueue(
   let current: QueuedComment | undefined;
   let terminating = false;
   let boardStale = false;
-  let pauses = 0;
-  let lagLooks = 0;
   const stopping = () => terminating || deps.signals.stopRequested();
   const refresh = () => {
     deps.github.refresh(issue.number);
@@ -316,81 +314,83 @@ export async function drainQueue(
   };
 
   let lanes: Lanes = { ordered: [], side: [], refused: [], answered: new Set() };
+  let memory = FIRST_LOOK;
   try {
     for (;;) {
-      if (stopping()) {
+      const stop = stopping();
+      const listed = stop ? [] : await deps.github.listComments(issue.number);
+      const mine = trigger && {
+        id: trigger.id,
+        listed: listed.some((c) => c.id === trigger.id),
+        known: known.has(trigger.id),
+      };
+      // Read the rest only when the step needs it.
+      const look = !stop && !waitsForList(memory, mine);
+      if (look) {
+        window = await readWindow();
+        const { records } = readRecords(listed, { selfLogin: deps.selfLogin, scope });
+        lanes = await sortLanes(listed, records);
+      }
+      const seen: QueueObservation = {
+        stopping: stop,
+        ...(mine ? { trigger: mine } : {}),
+        ordered: lanes.ordered,
+        head: look ? await findHead(lanes.ordered, known, deps, lanes.answered) : undefined,
+        answered: lanes.answered,
+        runAttempt: deps.runAttempt,
+        now: deps.now(),
+        claimTimeoutMs,
+      };
+      const step = queueStep(memory, seen);
+      memory = step.memory;
+      const { action } = step;
+      if (action.kind === 'stop') {
         deps.log('The run was asked to stop; it takes no further command.');
         break;
       }
-      const listed = await deps.github.listComments(issue.number);
-      window = await readWindow();
-      // GitHub's lists can lag a moment behind its events: look again before deciding anything.
-      if (trigger && !known.has(trigger.id) && !listed.some((c) => c.id === trigger.id) && lagLooks < 5) {
-        lagLooks += 1;
-        deps.log(`Comment ${trigger.id} is not listed yet; looking again.`);
-        await deps.sleep(1000 * lagLooks);
+      if (action.kind === 'done') break;
+      if (action.kind === 'look-again') {
+        deps.log(`Comment ${trigger?.id} is not listed yet; looking again.`);
+        await deps.sleep(action.sleepMs);
         refresh();
         continue;
       }
-      const { records } = readRecords(listed, { selfLogin: deps.selfLogin, scope });
-      lanes = await sortLanes(listed, records);
-      const head = await findHead(lanes.ordered, known, deps, lanes.answered);
-      // The run's own comment, left behind by a run whose list lagged: handle it now, out of order,
-      // rather than never. Never on a re-run of an old job, and never what is on record as handled.
-      const mine = trigger && lanes.ordered.find((comment) => comment.id === trigger.id);
-      if (
-        mine &&
-        head &&
-        mine.id < head.comment.id &&
-        deps.runAttempt === 1 &&
-        !known.has(mine.id) &&
-        !lanes.answered.has(mine.id) &&
-        surelyUnclaimed(mine)
-      ) {
-        if (await claimAndHandle(mine, 'ordered')) continue;
+      if (action.kind === 'leave') {
+        deps.log(
+          `Comment ${action.comment.id} is being handled by another run, which goes on with the rest of the queue.`,
+        );
         break;
       }
-      const step = nextStep(lanes.ordered, head, { now: deps.now(), claimTimeoutMs });
-      if (step.kind === 'empty') break;
-      if (step.kind === 'busy') {
-        if (!trigger || trigger.id <= step.comment.id || !lanes.ordered.some((c) => c.id === trigger.id)) {
-          deps.log(
-            `Comment ${step.comment.id} is being handled by another run, which goes on with the rest of the queue.`,
-          );
-          break;
-        }
-        const pause = Math.min(MAX_PAUSE_MS, 1000 * 2 ** pauses++);
+      if (action.kind === 'wait') {
         deps.log(
-          `Comment ${step.comment.id} is being handled by another run; comment ${trigger.id} waits its turn (next look in ${pause} ms).`,
+          `Comment ${action.comment.id} is being handled by another run; comment ${trigger?.id} waits its turn (next look in ${action.sleepMs} ms).`,
         );
-        await deps.sleep(pause);
+        await deps.sleep(action.sleepMs);
         refresh();
         continue;
       }
-      pauses = 0;
-      if (step.kind === 'interrupted') {
-        await reportInterrupted(step.comment, issue, deps, {
-          kind: 'lost',
-          claimedAt: step.claimedAt,
-          timeoutSeconds: deps.settings.claimTimeoutSeconds,
-        });
-        known.set(step.comment.id, { state: 'finished', outcome: 'confused' });
+      if (action.kind === 'report') {
+        await reportInterrupted(
+          action.comment,
+          issue,
+          deps,
+          action.cause === 'lost'
+            ? { kind: 'lost', claimedAt: action.claimedAt, timeoutSeconds: deps.settings.claimTimeoutSeconds }
+            : { kind: 'unmarked' },
+        );
+        known.set(action.comment.id, { state: 'finished', outcome: 'confused' });
         continue;
       }
-      if (lanes.answered.has(step.comment.id)) {
-        // It was handled (its answer is on record) but carries none of the action's reactions any
-        // more: never run it again.
-        await reportInterrupted(step.comment, issue, deps, { kind: 'unmarked' });
-        known.set(step.comment.id, { state: 'finished', outcome: 'confused' });
-        continue;
-      }
-      if (!(await claimAndHandle(step.comment, 'ordered'))) break;
+      if (!(await claimAndHandle(action.comment, 'ordered'))) break;
     }
     if (!stopping()) outcomes.push(...(await answerAside(lanes, issue, deps, claimAndHandle)));
     // The board follows what this run changed (a runbook command) or found (a tampered record).
     if ((boardStale || outcomes.length > 0) && !terminating) {
       runbook ??= await loadRunbook(deps.settings.runbookPath, deps.github.readFile);
-      await refreshBoard(issue, deps, runbook, boardStale);
+      const changed =
+        boardStale ||
+        outcomes.some((outcome) => outcome.status !== 'refused' && outcome.status !== 'ignored');
+      await refreshBoard(issue, deps, runbook, changed);
     }
   } finally {
     unregister();
@@ -399,13 +399,14 @@ export async function drainQueue(
 }
 
 function readOnlyAnswersOf(author: string, records: RecordedComment[]): Date[] {
-  return records
-    .map(({ record }) => record)
-    .filter(
-      (record) =>
-        record.kind === 'answered' && READ_ONLY.has(record.command) && record.by.toLowerCase() === author,
-    )
-    .map((record) => new Date('at' in record ? record.at : 0));
+  return records.flatMap(({ record }) =>
+    isCore(record) &&
+    record.kind === 'answered' &&
+    READ_ONLY.has(record.command) &&
+    record.by.toLowerCase() === author
+      ? [new Date(record.at)]
+      : [],
+  );
 }
 
 /**
@@ -471,6 +472,7 @@ async function answerRefusal(
   const windowMs = READ_ONLY_LIMIT.windowMinutes * 60_000;
   const noticed = records.some(
     ({ record }) =>
+      isCore(record) &&
       record.kind === 'notice' &&
       record.user.toLowerCase() === comment.author.toLowerCase() &&
       record.reason === admission.reason &&

@@ -6,7 +6,7 @@ import { utc } from '../report/markdown.ts';
 import { loadRunbook } from '../runbook/load.ts';
 import type { Dependencies } from './dependencies.ts';
 import { loadIncident, publishBoard } from './incident.ts';
-import { incidentContext } from './lifecycle.ts';
+import { incidentContext } from './finalize.ts';
 import { drainQueue } from './queue.ts';
 
 /**

@@ -1,28 +1,20 @@
 import { severityFromLabel } from '../events/route.ts';
 import type { IssueEventRecord } from '../github/port.ts';
+import { COMMAND_FACTS } from '../commands/definitions.ts';
+import type { FactDefinition, FactRecord } from '../records/fact.ts';
 import type { RecordedComment } from '../records/read.ts';
-import type { RecordOf } from '../records/record.schema.ts';
+import { isCore, type RecordOf } from '../records/record.schema.ts';
 
-/** Records that change the incident itself (the rest describe replies and plans). */
-export type IncidentRecord = RecordOf<
-  | 'acknowledged'
-  | 'commander'
-  | 'severity'
-  | 'update'
-  | 'mitigated'
-  | 'resolved'
-  | 'verification-failed'
-  | 'impact-start'
-  | 'reminder'
-  | 'escalation'
-  | 'postmortem'
->;
+/** The action's own records that change the incident (the rest describe replies and plans). */
+export type IncidentRecord = RecordOf<'reminder' | 'escalation' | 'postmortem'>;
 
 /** One thing that happened to the incident, from GitHub's own records or the action's. */
 export type Fact =
   | { kind: 'labeled' | 'unlabeled'; at: Date; actor: string; severity: string }
   | { kind: 'closed' | 'reopened'; at: Date; actor: string }
   | { kind: 'record'; at: Date; url: string; record: IncidentRecord }
+  /** A fact a command recorded; its definition says how it changes the incident. */
+  | { kind: 'fact'; at: Date; url: string; record: FactRecord; definition: FactDefinition }
   | {
       kind: 'command';
       at: Date;
@@ -53,7 +45,9 @@ const RELABEL_MATCH_MS = 120_000;
 export function collectFacts(sources: FactSources): Fact[] {
   const facts: Fact[] = [];
   const relabels = sources.records.flatMap(({ record }) =>
-    record.kind === 'severity' ? [{ at: Date.parse(record.at), severity: record.severity }] : [],
+    record.kind === 'severity' && typeof record.severity === 'string'
+      ? [{ at: Date.parse(record.at), severity: record.severity }]
+      : [],
   );
   const ownRelabel = (at: Date, severity: string, kind: string) =>
     relabels.some(
@@ -74,6 +68,11 @@ export function collectFacts(sources: FactSources): Fact[] {
   }
   for (const { comment, record } of sources.records) {
     const url = comment.htmlUrl;
+    if (!isCore(record)) {
+      const definition = COMMAND_FACTS.get(record.kind);
+      if (definition) facts.push({ kind: 'fact', at: new Date(record.at), url, record, definition });
+      continue;
+    }
     switch (record.kind) {
       case 'result':
         if (record.status !== 'running' && record.status !== 'planned') {
@@ -97,14 +96,17 @@ export function collectFacts(sources: FactSources): Fact[] {
           by: record.requestedBy,
         });
         break;
+      case 'reminder':
+      case 'escalation':
+      case 'postmortem':
+        facts.push({ kind: 'record', at: new Date(record.at), url, record });
+        break;
       case 'board':
       case 'answered':
       case 'refused':
       case 'notice':
       case 'interrupted':
         break;
-      default:
-        facts.push({ kind: 'record', at: new Date(record.at), url, record });
     }
   }
   return facts

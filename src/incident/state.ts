@@ -147,7 +147,15 @@ function apply(incident: Incident, fact: Fact): Incident {
       log(fact.by, `Asked for \`/${fact.command}\`: destructive, held for confirmation`, fact.url);
       return next;
     case 'record':
-      return applyRecord(next, fact, log, responder);
+      return applyRecord(next, fact, log);
+    case 'fact':
+      fact.definition.apply(next, fact.record, {
+        at: fact.at,
+        url: fact.url,
+        log: (actor, event, detail) => log(actor, event, fact.url, detail),
+        responder,
+      });
+      return next;
   }
 }
 
@@ -155,65 +163,9 @@ function applyRecord(
   next: Incident,
   fact: Extract<Fact, { kind: 'record' }>,
   log: (actor: string, event: string, url?: string, detail?: string) => void,
-  responder: (login: string) => void,
 ): Incident {
   const { record } = fact;
   switch (record.kind) {
-    case 'acknowledged':
-      if (!next.acknowledgedAt) {
-        next.acknowledgedAt = fact.at;
-        next.acknowledgedBy = record.by;
-        log(record.by, 'Acknowledged', fact.url);
-      }
-      responder(record.by);
-      return next;
-    case 'commander':
-      next.commander = record.commander;
-      responder(record.by);
-      responder(record.commander);
-      log(record.by, `Incident commander: @${record.commander}`, fact.url);
-      return next;
-    case 'severity':
-      if (record.severity !== next.severity) {
-        log(
-          record.by,
-          `Severity ${next.severity?.toUpperCase()} → ${record.severity.toUpperCase()}`,
-          fact.url,
-        );
-        next.severity = record.severity;
-      }
-      responder(record.by);
-      return next;
-    case 'update':
-      next.updates = [...next.updates, { at: fact.at, by: record.by, text: record.text }];
-      responder(record.by);
-      log(record.by, 'Status update', fact.url, record.text);
-      return next;
-    case 'mitigated':
-      if (!next.mitigatedAt) next.mitigatedAt = fact.at;
-      if (next.phase === 'investigating') next.phase = 'mitigated';
-      responder(record.by);
-      log(record.by, 'Mitigated', fact.url, record.note);
-      return next;
-    case 'resolved':
-      next.phase = 'resolved';
-      next.resolvedAt = fact.at;
-      next.resolvedBy = record.by;
-      next.resolutionSummary = record.summary;
-      next.forcedResolution = record.forced;
-      next.closedByHand = false;
-      if (!next.mitigatedAt) next.mitigatedAt = fact.at;
-      responder(record.by);
-      log(
-        record.by,
-        record.forced ? 'Resolved with --force: verification overridden' : 'Resolved: verification passed',
-        fact.url,
-      );
-      return next;
-    case 'impact-start':
-      next.impactStartAt = new Date(record.impactStart);
-      log(record.by, `Impact started at ${record.impactStart}`, fact.url);
-      return next;
     case 'reminder':
       next.lastReminderAt = fact.at;
       next.breaches = [...next.breaches, { kind: 'update', at: fact.at }];
@@ -228,10 +180,6 @@ function applyRecord(
       next.postmortem = { at: fact.at, url: fact.url, followUp: record.followUp };
       next.followUp = record.followUp;
       log(record.by, `Postmortem posted; review in #${record.followUp}`, fact.url);
-      return next;
-    case 'verification-failed':
-      responder(record.by);
-      log(record.by, 'Resolution refused: verification failed', fact.url, record.problems.join('; '));
       return next;
   }
 }

@@ -1,4 +1,4 @@
-import { recordSchema, type IssueRecord } from './record.schema.ts';
+import { recordSchema, type CoreRecord, type IssueRecord } from './record.schema.ts';
 import type { RecordSealer } from './seal.ts';
 
 const PREFIX = 'incident-issueops';
@@ -10,8 +10,14 @@ export interface RecordScope {
   issueNumber: number;
 }
 
-/** A record as written: its content, without the fields the codec adds (version and nonce). */
-export type RecordContent = IssueRecord extends infer R ? (R extends unknown ? Omit<R, 'v'> : never) : never;
+/**
+ * A record as written: its content, without the fields the codec adds (version and nonce). The
+ * action's own kinds are typed here; a command's fact is typed by its definition (`fact.record`);
+ * both are validated against the schema when written.
+ */
+export type RecordContent =
+  | (CoreRecord extends infer R ? (R extends unknown ? Omit<R, 'v'> : never) : never)
+  | ({ kind: string; by: string; at: string; source?: number } & Record<string, unknown>);
 
 export type ReadResult =
   | { status: 'none' }
@@ -71,7 +77,11 @@ export function readBody(body: string, scope: RecordScope): ReadResult {
   }
   const parsed = recordSchema.safeParse(rest);
   if (!parsed.success) return { status: 'invalid', reason: 'malformed' };
-  return { status: 'valid', record: parsed.data, seal: typeof seal === 'string' ? seal : undefined };
+  return {
+    status: 'valid',
+    record: parsed.data as IssueRecord,
+    seal: typeof seal === 'string' ? seal : undefined,
+  };
 }
 
 /** The visible text of a comment, without its record. */

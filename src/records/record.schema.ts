@@ -1,21 +1,22 @@
 import { z } from 'zod';
+import { COMMAND_FACTS } from '../commands/definitions.ts';
+import type { FactRecord } from './fact.ts';
 
 /**
  * What the action records on the issue, one record at the end of each comment it writes. The
  * incident is rebuilt from these records and the issue's own events, so the records are a
- * versioned, discriminated union: a reader that meets a kind it does not know ignores it, and a
- * `switch` on `kind` is checked for exhaustiveness by the compiler.
+ * versioned, discriminated union (on `kind`, with `v`): the action's own kinds here, with a
+ * `switch` the compiler checks for exhaustiveness, and each command's facts defined with it.
  */
 const login = z.string().min(1).max(100);
 const at = z.iso.datetime();
 /** The human comment the record answers, when there is one. */
 const source = z.number().int().positive();
-const text = z.string().max(4000);
 
 const base = { v: z.literal(1) };
 const fact = { ...base, by: login, at, source: source.optional() };
 
-export const recordSchema = z.discriminatedUnion('kind', [
+const CORE = [
   z.object({ ...base, kind: z.literal('board') }),
   z.object({
     ...base,
@@ -44,14 +45,6 @@ export const recordSchema = z.discriminatedUnion('kind', [
       .regex(/^[0-9a-f]{8}$/)
       .optional(),
   }),
-  z.object({ ...fact, kind: z.literal('acknowledged') }),
-  z.object({ ...fact, kind: z.literal('commander'), commander: login }),
-  z.object({ ...fact, kind: z.literal('severity'), severity: z.string().regex(/^p[0-9]$/) }),
-  z.object({ ...fact, kind: z.literal('update'), text }),
-  z.object({ ...fact, kind: z.literal('mitigated'), note: text.optional() }),
-  z.object({ ...fact, kind: z.literal('resolved'), forced: z.boolean(), summary: text.optional() }),
-  z.object({ ...fact, kind: z.literal('verification-failed'), problems: z.array(text).max(50) }),
-  z.object({ ...fact, kind: z.literal('impact-start'), impactStart: at }),
   z.object({ ...fact, kind: z.literal('reminder') }),
   z.object({ ...fact, kind: z.literal('escalation') }),
   z.object({ ...fact, kind: z.literal('postmortem'), followUp: z.number().int().positive() }),
@@ -62,8 +55,22 @@ export const recordSchema = z.discriminatedUnion('kind', [
   /** The one notice a person gets per incident when they may not run commands here. */
   z.object({ ...fact, kind: z.literal('notice'), user: login, reason: z.string().max(60) }),
   z.object({ ...fact, kind: z.literal('interrupted'), commands: z.array(z.string().max(200)).max(50) }),
-]);
+] as const;
 
-export type IssueRecord = z.infer<typeof recordSchema>;
-export type RecordKind = IssueRecord['kind'];
-export type RecordOf<K extends RecordKind> = Extract<IssueRecord, { kind: K }>;
+/** The records of the action itself, known here; the commands' own facts come from their definitions. */
+export type CoreRecord = z.infer<(typeof CORE)[number]>;
+
+/** Every record the action reads back: its own, and the facts its commands define. */
+export const recordSchema = z.discriminatedUnion('kind', [
+  ...CORE,
+  ...[...COMMAND_FACTS.values()].map((fact) => fact.schema),
+] as unknown as [(typeof CORE)[number], ...(typeof CORE)[number][]]);
+
+export type IssueRecord = CoreRecord | FactRecord;
+export type RecordKind = CoreRecord['kind'];
+export type RecordOf<K extends RecordKind> = Extract<CoreRecord, { kind: K }>;
+
+/** A record of the action's own kinds (not a command's fact): narrows for a `switch` on `kind`. */
+export function isCore(record: IssueRecord): record is CoreRecord {
+  return !COMMAND_FACTS.has(record.kind);
+}

@@ -5,6 +5,9 @@ import type { Incident } from '../incident/state.ts';
 import { echo, utc } from './markdown.ts';
 import { renderTimeline } from './timeline.ts';
 
+/** The post-incident review is due this long after resolution (the runbook's 72 hours). */
+export const REVIEW_WITHIN_MS = 72 * 3_600_000;
+
 export interface PostmortemView {
   incident: Incident;
   severityKey: string;

@@ -1,5 +1,6 @@
 import { printable } from '../commands/bind.ts';
-import { usage, type CommandSpec } from '../commands/registry.ts';
+import type { CommandSpec } from '../commands/registry.ts';
+import { usage } from '../commands/usage.ts';
 import type { Plan } from '../runbook/plan.ts';
 import { codeBlock, echo, inline, utc } from './markdown.ts';
 
@@ -7,6 +8,8 @@ import { codeBlock, echo, inline, utc } from './markdown.ts';
 export type LineProblem =
   | { kind: 'invalid'; line: string; message: string; suggestion?: string | undefined }
   | { kind: 'refused'; line: string; message: string }
+  /** A lifecycle command that could not be done as asked (already acknowledged, …). */
+  | { kind: 'not-done'; line: string; message: string }
   | { kind: 'error'; line: string; message: string };
 
 const shown = (line: string) => echo(printable(line, 120), 140);

@@ -1,0 +1,123 @@
+import type { RecordOf } from '../../records/record.schema.ts';
+import { renderPendingConfirmation } from '../../report/replies.ts';
+import { utc } from '../../report/markdown.ts';
+import { planHash } from '../../runbook/confirmation.ts';
+import { planCommand } from '../../runbook/plan.ts';
+import { checkValue, type ArgumentValue } from '../bind.ts';
+import { defineCommand, positional } from '../define.ts';
+import { decided, type Decision } from '../effects.ts';
+import { onHost } from '../runbook-command.ts';
+
+const refuse = (line: string, message: string): Decision =>
+  decided({ status: 'refused', reason: 'confirmation', command: 'confirm', message }, [], {
+    kind: 'refused',
+    line,
+    message,
+  });
+
+/**
+ * Runs a held destructive command. The plan is read back only from a sealed record of the action's
+ * own comment, so an edited plan or a pasted one is never run. The code is spent by the action's
+ * 🚀 on the plan comment: GitHub keeps one reaction per user and kind, so of two confirmations
+ * exactly one runs the plan, and a spent code stays spent whatever is edited.
+ */
+export const confirm = defineCommand({
+  name: 'confirm',
+  description: 'Run a destructive command whose plan was posted with this code',
+  permission: 'write',
+  source: 'builtin',
+  args: {
+    code: positional({
+      description: 'The confirmation code from the plan comment',
+      pattern: '^[0-9a-f]{8}$',
+      maxLength: 8,
+      required: true,
+    }),
+  },
+  handle(input) {
+    const { code } = input.args;
+    const line = `/confirm ${code}`;
+    const records = input.snapshot.records;
+    const held = records.find(
+      (entry): entry is { comment: (typeof entry)['comment']; record: RecordOf<'plan'> } =>
+        entry.record.kind === 'plan' && entry.record.code === code,
+    );
+    if (!held) return refuse(line, `No command on this issue waits for the code \`${code}\`.`);
+    const pending = held.record;
+    const spent = records.find((entry) => entry.record.kind === 'result' && entry.record.code === code);
+    if (spent?.record.kind === 'result')
+      return refuse(
+        line,
+        `That code was already used by @${spent.record.confirmedBy ?? 'someone'}; a code runs its command once.`,
+      );
+    if (new Date(pending.expiresAt) < input.now)
+      return refuse(
+        line,
+        `The code \`${code}\` expired at ${utc(new Date(pending.expiresAt))}. Post the command again to get a new plan.`,
+      );
+    const spec = input.registry.get(pending.command);
+    if (!spec || !input.runbook.commands[pending.command])
+      return refuse(line, `\`/${pending.command}\` is no longer in the runbook.`);
+    const permitted = input.permission(spec);
+    if (!permitted.allowed) return refuse(line, permitted.message);
+    // The arguments come from a sealed record, but the runbook may have changed since: check again.
+    for (const arg of spec.args) {
+      const value = pending.args[arg.name];
+      if (value === undefined || typeof value === 'boolean') continue;
+      const checked = checkValue(arg, String(value));
+      if (!checked.ok)
+        return refuse(line, `The held command no longer passes the runbook: ${checked.message}.`);
+    }
+    const planned = planCommand(
+      {
+        spec,
+        args: pending.args as Record<string, ArgumentValue>,
+        line: { name: pending.command, rest: '', line: 0, text: `/${pending.command}` },
+      },
+      input.runbook,
+      input.settings.ssh,
+      input.settings.commandTimeoutSeconds,
+    );
+    if (!planned.ok) return refuse(line, planned.message);
+    if (planHash(planned.plan) !== pending.planHash)
+      return refuse(
+        line,
+        'The runbook or the target changed since this plan was posted, so it is not run. Post the command again for a new plan.',
+      );
+    const plan = planned.plan;
+    const execution = { user: pending.requestedBy, confirmedBy: input.actor, code };
+    if (input.settings.dryRun) return onHost(plan, 'confirmed', execution, input);
+    // The plan comment is re-rendered from its sealed record, so it ends showing what became of it.
+    const planText = renderPendingConfirmation({ plan, code, expiresAt: new Date(pending.expiresAt) });
+    const note = (text: string) =>
+      ({
+        kind: 'edit',
+        commentId: held.comment.id,
+        text: `${planText}\n\n---\n${text}`,
+        record: pending,
+      }) as const;
+    return decided(
+      { status: 'planned', reason: 'running', command: plan.command, message: 'spending the code' },
+      [
+        {
+          kind: 'spend',
+          planCommentId: held.comment.id,
+          then: (won) => {
+            if (!won) return refuse(line, 'That code was already used; a code runs its command once.');
+            const running = onHost(plan, 'confirmed', execution, input, (result, outcome) =>
+              decided(outcome, [
+                note(
+                  `${outcome.status === 'success' ? '✅' : '❌'} **Confirmed by @${input.actor}** at ${utc(input.now)} and run: ${outcome.status}${result.kind === 'executed' ? ` ([result](${result.commentUrl}))` : ''}. The code is spent.`,
+                ),
+              ]),
+            );
+            return decided(running.outcome, [
+              note(`⏳ **Confirmed by @${input.actor}** at ${utc(input.now)}; running now.`),
+              ...running.effects,
+            ]);
+          },
+        },
+      ],
+    );
+  },
+});

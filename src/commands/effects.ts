@@ -1,0 +1,72 @@
+import type { Permission } from '../config/runbook.schema.ts';
+import type { Outcome } from '../outcome.ts';
+import type { RecordContent } from '../records/codec.ts';
+import type { LineProblem } from '../report/replies.ts';
+import type { Plan } from '../runbook/plan.ts';
+
+/** A change to the incident that people should hear about on their own channels. */
+export interface Notification {
+  event: 'declared' | 'severity' | 'commander' | 'update' | 'mitigated' | 'resolved' | 'note';
+  by: string;
+  text?: string;
+}
+
+/** What running a plan on the host came to, as the gate reports it. */
+export type HostResult =
+  | { kind: 'refused'; message: string; reason: 'permission' | 'not-allowlisted' | 'team-unknown' }
+  | { kind: 'dry-run' }
+  | {
+      kind: 'executed';
+      status: 'success' | 'failure' | 'timeout' | 'ssh-error' | 'running';
+      summary: string;
+      exitCode: number | undefined;
+      commentUrl: string;
+      durationMs: number;
+      steps: {
+        name: string;
+        outcome: string;
+        exitCode: number | undefined;
+        output: string;
+        durationMs: number;
+      }[];
+    };
+
+/**
+ * What a handler wants done, as plain values. Only the composition root's interpreter carries
+ * them out (flows/effects.ts), through the ports; tests compare them as they are.
+ */
+export type Effect =
+  /** A comment on the issue, ending with its record. */
+  | { kind: 'reply'; text: string; record: RecordContent }
+  /** Rewrites one of the action's own comments (a plan that ends showing its outcome). */
+  | { kind: 'edit'; commentId: number; text: string; record: RecordContent }
+  | { kind: 'labels'; remove: string[]; add: string[] }
+  | { kind: 'assign'; logins: string[] }
+  | { kind: 'notify'; notification: Notification }
+  /** Runs a plan through the one gate to the host; what happens next depends on the result. */
+  | {
+      kind: 'host';
+      plan: Plan;
+      required: Permission;
+      purpose: 'command' | 'confirmed' | 'verification';
+      execution: { user: string; confirmedBy?: string; code?: string };
+      then: (result: HostResult) => Decision;
+    }
+  /** Spends a confirmation code: the action's 🚀 on its plan; `won` when this run spent it. */
+  | { kind: 'spend'; planCommentId: number; then: (won: boolean) => Decision }
+  /** The resolution's end: postmortem, review issue, closed issue, final board. */
+  | { kind: 'finalize'; verification: string[] };
+
+/**
+ * A handler's decision: what to do, and the outcome to report (a continuation of a `host` or
+ * `spend` effect may decide again). `problem` is what to tell the commenter when the line did not
+ * run; the lines of one comment are answered together.
+ */
+export interface Decision {
+  outcome: Outcome;
+  effects: Effect[];
+  problem?: LineProblem;
+}
+
+export const decided = (outcome: Outcome, effects: Effect[] = [], problem?: LineProblem): Decision =>
+  problem ? { outcome, effects, problem } : { outcome, effects };

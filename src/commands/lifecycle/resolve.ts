@@ -1,0 +1,204 @@
+import { z } from 'zod';
+import type { Runbook } from '../../config/runbook.schema.ts';
+import type { SshSettings } from '../../config/inputs.ts';
+import { evaluateThresholds, formatThreshold } from '../../incident/verify.ts';
+import { defineFact } from '../../records/fact.ts';
+import { renderResolved, renderVerificationFailed } from '../../report/lifecycle.ts';
+import { utc } from '../../report/markdown.ts';
+import type { Plan } from '../../runbook/plan.ts';
+import { defineCommand, flag } from '../define.ts';
+import { decided, type Decision, type HostResult } from '../effects.ts';
+import { factBy, LIFECYCLE_PERMISSION, notDone } from './common.ts';
+
+export const resolvedFact = defineFact(
+  'resolved',
+  { forced: z.boolean(), summary: z.string().max(4000).optional() },
+  (next, fact, { at, log, responder }) => {
+    next.phase = 'resolved';
+    next.resolvedAt = at;
+    next.resolvedBy = fact.by;
+    next.resolutionSummary = fact.summary;
+    next.forcedResolution = fact.forced;
+    next.closedByHand = false;
+    if (!next.mitigatedAt) next.mitigatedAt = at;
+    responder(fact.by);
+    log(
+      fact.by,
+      fact.forced ? 'Resolved with --force: verification overridden' : 'Resolved: verification passed',
+    );
+  },
+);
+
+export const verificationFailed = defineFact(
+  'verification-failed',
+  { problems: z.array(z.string().max(4000)).max(50) },
+  (_next, fact, { log, responder }) => {
+    responder(fact.by);
+    log(fact.by, 'Resolution refused: verification failed', fact.problems.join('; '));
+  },
+);
+
+interface Verification {
+  healthy: boolean;
+  lines: string[];
+  problems: string[];
+}
+
+export const resolve = defineCommand({
+  name: 'resolve',
+  description: 'Verify health and metrics, then post the postmortem and close the issue',
+  permission: LIFECYCLE_PERMISSION,
+  args: { force: flag('Resolve even if verification fails (recorded)') },
+  text: {
+    name: 'summary',
+    description: 'One-paragraph summary for the postmortem',
+    required: false,
+    maxLength: 2000,
+  },
+  facts: [resolvedFact, verificationFailed],
+  handle(input) {
+    const { incident } = input.snapshot;
+    if (incident.phase === 'resolved')
+      return notDone(
+        'resolve',
+        '/resolve',
+        `The incident is already resolved (${utc(incident.resolvedAt ?? input.now)}).`,
+      );
+    const { force, summary } = input.args;
+    const conclude = (verification: Verification): Decision => {
+      if (!verification.healthy && !force) {
+        const message = verification.problems.join('; ');
+        return decided({ status: 'failure', reason: 'verification-failed', command: 'resolve', message }, [
+          {
+            kind: 'reply',
+            text: renderVerificationFailed(verification.lines),
+            record: verificationFailed.record({
+              ...factBy(input),
+              problems: verification.problems.slice(0, 50),
+            }),
+          },
+        ]);
+      }
+      const forced = force && !verification.healthy;
+      return decided(
+        {
+          status: 'success',
+          reason: 'resolved',
+          command: 'resolve',
+          message: `resolved by @${input.actor}${forced ? ' with --force' : ''}`,
+        },
+        [
+          {
+            kind: 'reply',
+            text: renderResolved({ by: input.actor, forced, lines: verification.lines, summary }),
+            record: resolvedFact.record({ ...factBy(input), forced, ...(summary ? { summary } : {}) }),
+          },
+          {
+            kind: 'notify',
+            notification: { event: 'resolved', by: input.actor, ...(summary ? { text: summary } : {}) },
+          },
+          { kind: 'finalize', verification: verification.lines },
+        ],
+      );
+    };
+    const plan = verificationPlan(input.runbook, input.settings.ssh);
+    if (!plan)
+      return conclude({ healthy: true, lines: ['No verification is defined in the runbook.'], problems: [] });
+    const spec = input.registry.get('resolve');
+    return decided({ status: 'success', reason: 'resolved', command: 'resolve', message: 'verifying' }, [
+      {
+        kind: 'host',
+        plan,
+        required: spec ? requiredOf(spec.permission, input.settings.permission) : 'admin',
+        purpose: 'verification',
+        execution: { user: input.actor },
+        then: (result) => conclude(judge(input.runbook, result)),
+      },
+    ]);
+  },
+});
+
+function requiredOf(own: 'read' | 'triage' | 'write' | 'maintain' | 'admin', floor: typeof own): typeof own {
+  const order = ['read', 'triage', 'write', 'maintain', 'admin'] as const;
+  return order.indexOf(own) >= order.indexOf(floor) ? own : floor;
+}
+
+/** The runbook's resolution verification as a plan: the checks, then the metrics step. */
+export function verificationPlan(runbook: Runbook, ssh: SshSettings): Plan | undefined {
+  const verification = runbook.verification;
+  if (!verification) return undefined;
+  const target = runbook.targets[verification.target] ?? {};
+  return {
+    command: 'resolve',
+    args: {},
+    target: {
+      name: verification.target,
+      host: target.host ?? ssh.host,
+      port: target.port ?? ssh.port,
+      user: target.user ?? ssh.user,
+    },
+    steps: [
+      ...verification.steps.map((step) => ({
+        name: step.name,
+        script: step.run,
+        continueOnError: true,
+        destructive: false,
+      })),
+      ...(verification.metrics
+        ? [
+            {
+              name: verification.metrics.name,
+              script: verification.metrics.run,
+              continueOnError: true,
+              destructive: false,
+            },
+          ]
+        : []),
+    ],
+    check: undefined,
+    timeoutSeconds: verification.timeout,
+    destructive: false,
+  };
+}
+
+/** What the verification's result says: each check, then each threshold. */
+function judge(runbook: Runbook, result: HostResult): Verification {
+  if (result.kind === 'refused')
+    return {
+      healthy: false,
+      lines: [`❌ Verification not run: ${result.message}`],
+      problems: ['verification not allowed'],
+    };
+  if (result.kind === 'dry-run')
+    return {
+      healthy: false,
+      lines: ['⏭️ Verification not run (`dry-run: true`): its plan is posted above.'],
+      problems: ['not verified in a dry run'],
+    };
+  const verification = runbook.verification;
+  const lines: string[] = [];
+  const problems: string[] = [];
+  if (!verification) return { healthy: true, lines, problems };
+  verification.steps.forEach((step, index) => {
+    const ran = result.steps[index];
+    const ok = ran?.outcome === 'ok';
+    lines.push(`${ok ? '✅' : '❌'} ${step.name}${ran ? ` (exit ${ran.exitCode ?? '—'})` : ' (not run)'}`);
+    if (!ok) problems.push(`${step.name} failed`);
+  });
+  if (verification.metrics) {
+    const scraped = result.steps[verification.steps.length];
+    if (!scraped || scraped.outcome !== 'ok') {
+      lines.push(`❌ ${verification.metrics.name}: the metrics could not be read`);
+      problems.push('metrics unreadable');
+    } else {
+      for (const threshold of evaluateThresholds(scraped.output, verification.metrics.thresholds)) {
+        lines.push(formatThreshold(threshold));
+        if (!threshold.healthy)
+          problems.push(
+            `${threshold.name} ${threshold.value === undefined ? 'missing' : `at ${Number(threshold.value.toPrecision(3))}`}`,
+          );
+      }
+    }
+  }
+  return { healthy: problems.length === 0, lines, problems };
+}

@@ -1,0 +1,85 @@
+import { formatDuration } from '../config/duration.ts';
+import type { Severity } from '../config/runbook.schema.ts';
+import { echo, utc } from './markdown.ts';
+
+/** The replies of the lifecycle commands. Pure. */
+
+export function renderAcknowledged(view: {
+  by: string;
+  since: string;
+  due: Date | undefined;
+  now: Date;
+}): string {
+  const verdict = view.due
+    ? view.now <= view.due
+      ? '✅ within target'
+      : `⚠️ target was ${utc(view.due)}`
+    : '';
+  return `✅ **Acknowledged** by @${view.by}, ${view.since} after declaration ${verdict}.`.replace(
+    / \.$/,
+    '.',
+  );
+}
+
+export function renderCommander(view: { commander: string; by: string }): string {
+  return `🧭 **@${view.commander} is the incident commander** (set by @${view.by}; the issue is assigned to them).`;
+}
+
+export function renderSeverity(view: {
+  from: string | undefined;
+  to: string;
+  severity: Severity;
+  by: string;
+}): string {
+  const cadence = view.severity['update-every'];
+  return `🔁 **Severity ${view.from?.toUpperCase()} → ${view.to.toUpperCase()} (${view.severity.name})** by @${view.by}. Targets now: respond within ${formatDuration(view.severity['respond-within'])}${cadence ? `, status update every ${formatDuration(cadence)}` : ''}.`;
+}
+
+export function renderUpdate(view: { by: string; text: string; nextDue: Date | undefined }): string {
+  return `📣 **Status update** from @${view.by}: ${echo(view.text, 2000)}\n\n${view.nextDue ? `Next update due ${utc(view.nextDue)}.` : ''}`.trim();
+}
+
+export function renderMitigated(view: {
+  by: string;
+  since: string;
+  due: Date | undefined;
+  now: Date;
+  note: string | undefined;
+}): string {
+  const target = view.due
+    ? view.now <= view.due
+      ? ', within the response target ✅'
+      : `; the response target was ${utc(view.due)} ⚠️`
+    : '';
+  return `🩹 **Mitigated** (@${view.by}), ${view.since} after declaration${target}.${view.note ? `\n\nNote: ${echo(view.note, 2000)}` : ''}\n\nWhen the service is healthy, \`/resolve\` verifies it and closes the incident.`;
+}
+
+export function renderImpactStart(view: { at: Date; by: string }): string {
+  return `⏪ **Impact started at ${utc(view.at)}** (set by @${view.by}).`;
+}
+
+export function renderVerificationFailed(lines: string[]): string {
+  return [
+    `❌ **Not resolved: the service is not healthy yet.**`,
+    '',
+    ...lines.map((line) => `- ${line}`),
+    '',
+    'The incident stays open. Fix what is listed, then `/resolve` again; `/resolve --force` resolves anyway and records the override.',
+  ].join('\n');
+}
+
+export function renderResolved(view: {
+  by: string;
+  forced: boolean;
+  lines: string[];
+  summary: string | undefined;
+}): string {
+  return [
+    view.forced
+      ? `⚠️ **Resolved with \`--force\`** by @${view.by}: verification did not pass, and this is recorded.`
+      : `✅ **Resolved** by @${view.by}: verification passed.`,
+    '',
+    ...view.lines.map((line) => `- ${line}`),
+    ...(view.summary ? ['', `Summary: ${echo(view.summary, 2000)}`] : []),
+  ].join('\n');
+}
