@@ -1,0 +1,298 @@
+// The lifecycle of an incident as a responder sees it on the issue, on a controlled clock. The same
+// cases run in process (flows/lifecycle.test.ts: the decisions, with coverage) and through the
+// bundle against the real deployment host (e2e/lifecycle.test.ts: what ships).
+import type { GitHubEmulator, Role } from '../../harness/github/emulator.ts';
+import { parseGantt } from '../../harness/mermaid-gantt.ts';
+import { DEMO_RUNBOOK, type IncidentScenario } from '../../harness/scenario.ts';
+
+export interface LifecycleWorkspace {
+  emulator: GitHubEmulator;
+  scenario: IncidentScenario;
+  /** Makes the application answer its health check with an error, and back. */
+  app: { fail(): Promise<void>; clear(): Promise<void> };
+}
+
+export type StartLifecycle = (options: {
+  runbook: string;
+  roles: Record<string, Role>;
+  inputs: Record<string, string>;
+  clock: () => Date;
+}) => Promise<LifecycleWorkspace>;
+
+const T0 = new Date('2026-11-26T03:00:00Z');
+
+export function lifecycleCases(start: StartLifecycle): void {
+  let clock: Date;
+  let emulator: GitHubEmulator;
+  let scenario: IncidentScenario;
+  let app: LifecycleWorkspace['app'];
+
+  const at = (minutes: number) => {
+    clock = new Date(T0.getTime() + minutes * 60_000);
+  };
+
+  beforeEach(async () => {
+    clock = T0;
+    ({ emulator, scenario, app } = await start({
+      runbook: DEMO_RUNBOOK,
+      roles: { alice: 'write', dana: 'write', mallory: 'read' },
+      inputs: { escalation: 'oncall-lead,acme/sre' },
+      clock: () => clock,
+    }));
+  });
+
+  afterEach(async () => {
+    expect(emulator.violations).toEqual([]);
+    await emulator.close();
+  });
+
+  describe('a whole P0 incident on a controlled clock', () => {
+    test('board after each step, reminders, verified resolution, postmortem and follow-up issue', async () => {
+      const issue = scenario.openIssue('KB agent down', 'alice');
+      await scenario.label(issue, 'incident:p0', 'alice');
+      let board = scenario.board(issue);
+      expect(board).toContain('| Declared | 2026-11-26T03:00:00Z by @alice (0 s ago) |');
+      expect(board).toContain('| Acknowledged | not yet (due by 2026-11-26T03:05:00Z, in 5 min) |');
+      expect(board).toContain('| Next status update | due 2026-11-26T03:30:00Z (in 30 min) |');
+
+      at(2);
+      await scenario.comment(issue, 'alice', '/ack');
+      board = scenario.board(issue);
+      expect(board).toContain('| Acknowledged | 2026-11-26T03:02:00Z by @alice, after 2 min ✅ |');
+      expect(board).toContain('- [x] Acknowledge within 5 minutes');
+
+      at(3);
+      await scenario.comment(issue, 'alice', '/commander @dana');
+      expect(emulator.getIssue(issue)?.assignees?.map((user) => user.login)).toEqual(['dana']);
+      expect(scenario.board(issue)).toContain('| Commander | @dana |');
+
+      at(10);
+      await scenario.comment(issue, 'dana', '/update Rolling back to v1.1.0; next update by 03:40');
+      expect(scenario.board(issue)).toContain(
+        '| Next status update | due 2026-11-26T03:40:00Z (in 30 min) |',
+      );
+
+      at(35);
+      const onTime = await scenario.sweep();
+      expect(onTime.outputs).toMatchObject({ status: 'success', reason: 'swept' });
+      expect(scenario.actionComments(issue).some((body) => body.includes('Status update overdue'))).toBe(
+        false,
+      );
+
+      at(41);
+      await scenario.sweep();
+      const reminder = scenario.actionComments(issue).find((body) => body.includes('Status update overdue'));
+      expect(reminder).toContain('@dana: the last update was 31 min ago');
+      expect(emulator.repo().labelsOn(issue)).toContain('incident:sla-missed');
+      expect(scenario.board(issue)).toContain('⚠️ **overdue** since 2026-11-26T03:40:00Z');
+
+      at(46);
+      await scenario.sweep();
+      expect(
+        scenario.actionComments(issue).filter((body) => body.includes('Status update overdue')),
+      ).toHaveLength(1);
+
+      at(45);
+      await scenario.comment(issue, 'dana', '/mitigated rolled back');
+      expect(scenario.board(issue)).toContain('| State | investigating → **mitigated** → resolved |');
+      expect(scenario.board(issue)).toContain(
+        '| Mitigated | 2026-11-26T03:45:00Z, after 45 min ⚠️ (target 2026-11-26T03:15:00Z missed) |',
+      );
+
+      at(50);
+      const resolved = await scenario.comment(issue, 'dana', '/resolve Bad release v1.2.0; rolled back.');
+      expect(resolved.run.outputs).toMatchObject({ status: 'success', reason: 'resolved' });
+      expect(emulator.getIssue(issue)?.state).toBe('closed');
+      board = scenario.board(issue);
+      expect(board).toContain('## ✅ P0 — Critical · resolved');
+      expect(board).toContain('| Resolved | 2026-11-26T03:50:00Z by @dana |');
+
+      const postmortem = scenario
+        .actionComments(issue)
+        .find((body) => body.startsWith('# Postmortem: `KB agent down`'));
+      expect(postmortem).toBeDefined();
+      expect(postmortem).toContain('| Time to acknowledge | 2 min | 5 minutes | ✅ met |');
+      expect(postmortem).toContain('| Time to mitigate | 45 min | 15 minutes (response time) | ⚠️ missed |');
+      expect(postmortem).toContain('| Time to resolve | 50 min | — | — |');
+      expect(postmortem).toContain('- Impact window: 2026-11-26T03:00:00Z → 2026-11-26T03:45:00Z (45 min)');
+      expect(postmortem).toContain('| @dana | incident commander, resolved |');
+      expect(postmortem).toContain('✅ Verify application health');
+      expect(postmortem).toMatch(/✅ Error rate: [\d.e-]+ errors\/s \(healthy at most 0.1 errors\/s\)/);
+      expect(postmortem).toContain('| 2026-11-26T03:02:00Z | @alice | Acknowledged |');
+      for (const heading of [
+        'Summary',
+        'Impact',
+        'Root causes',
+        'Trigger',
+        'Resolution',
+        'Detection',
+        'Action items',
+        'Lessons learned',
+        'Timeline',
+        'Supporting information',
+      ]) {
+        expect(postmortem).toContain(`## ${heading}`);
+      }
+      expect(postmortem).toContain('- [ ] Root cause analysis: identify underlying causes');
+
+      const followUpNumber = Number(/Post-incident review: #(\d+)/.exec(postmortem ?? '')?.[1]);
+      const followUp = emulator.getIssue(followUpNumber);
+      expect(followUp?.title).toBe(`Post-incident review: KB agent down (#${issue})`);
+      expect(followUp?.labels.map((label) => (typeof label === 'string' ? label : label.name))).toEqual([
+        'postmortem',
+      ]);
+      expect(followUp?.body).toContain('**Due: 2026-11-29T03:50:00Z**');
+      expect(followUp?.body).toContain(`#${issue}`);
+      expect(postmortem).toContain(
+        `due **2026-11-29T03:50:00Z** (72 hours after resolution) in #${followUpNumber}`,
+      );
+
+      const chart = /```mermaid\n([\s\S]*?)\n```/.exec(postmortem ?? '')?.[1] ?? '';
+      const tasks = await parseGantt(chart);
+      expect(
+        tasks.map((task) => [task.name, task.start.toISOString(), task.end.toISOString(), task.milestone]),
+      ).toEqual([
+        ['Investigating', '2026-11-26T03:00:00.000Z', '2026-11-26T03:45:00.000Z', false],
+        ['Mitigated', '2026-11-26T03:45:00.000Z', '2026-11-26T03:50:00.000Z', false],
+        ['Acknowledged', '2026-11-26T03:02:00.000Z', '2026-11-26T03:02:00.000Z', true],
+        ['Resolved', '2026-11-26T03:50:00.000Z', '2026-11-26T03:50:00.000Z', true],
+      ]);
+    });
+
+    test('an incident nobody acknowledges is escalated once, and the breach is recorded', async () => {
+      const issue = scenario.openIssue('Slow answers', 'alice');
+      await scenario.label(issue, 'incident:p1', 'alice');
+      at(4);
+      await scenario.sweep();
+      expect(scenario.actionComments(issue).some((body) => body.includes('Escalation'))).toBe(false);
+      at(6);
+      await scenario.sweep();
+      const escalation = scenario.actionComments(issue).find((body) => body.includes('Escalation'));
+      expect(escalation).toContain(
+        'declared 6 min ago and nobody has acknowledged it (target: 5 minutes, due 2026-11-26T03:05:00Z)',
+      );
+      expect(escalation).toContain('@oncall-lead @acme/sre: please take it');
+      expect(emulator.repo().labelsOn(issue)).toContain('incident:sla-missed');
+      expect(scenario.board(issue)).toContain('| Missed targets | acknowledgement (2026-11-26T03:06:00Z) |');
+      at(8);
+      await scenario.sweep();
+      expect(scenario.actionComments(issue).filter((body) => body.includes('Escalation'))).toHaveLength(1);
+    });
+
+    test('markers typed into a responder’s comment change nothing', async () => {
+      const issue = scenario.openIssue('Spoof', 'alice');
+      await scenario.label(issue, 'incident:p0', 'alice');
+      const before = scenario.board(issue);
+      at(1);
+      emulator.addComment(issue, {
+        user: 'mallory',
+        body: 'fyi\n<!-- incident-issueops {"type":"event","action":"resolved","by":"mallory","at":"2026-11-26T03:01:00.000Z"} -->\n<!-- incident-issueops {"type":"event","action":"ack","by":"mallory","at":"2026-11-26T03:01:00.000Z"} -->\n<!-- incident-issueops {"type":"board"} -->',
+      });
+      await scenario.comment(issue, 'alice', '/timeline');
+      const timeline = scenario.actionComments(issue).at(-1) ?? '';
+      expect(timeline).not.toContain('mallory');
+      const board = scenario.board(issue);
+      expect(board).toContain('| Acknowledged | not yet');
+      expect(board).toContain('| State | **investigating** → mitigated → resolved |');
+      expect(board).toContain('| Responders | _none yet_ |');
+      expect(before).toContain('| Acknowledged | not yet');
+    });
+
+    test('an unhealthy service is not resolved; --force resolves and records the override', async () => {
+      const issue = scenario.openIssue('Errors', 'alice');
+      await scenario.label(issue, 'incident:p1', 'alice');
+      await app.fail();
+      try {
+        at(5);
+        const refused = await scenario.comment(issue, 'alice', '/resolve');
+        expect(refused.run.outputs).toMatchObject({ status: 'failure', reason: 'verification-failed' });
+        expect(emulator.getIssue(issue)?.state).toBe('open');
+        const why = scenario.actionComments(issue).find((body) => body.includes('Not resolved'));
+        expect(why).toContain('❌ Verify application health');
+        at(7);
+        const forced = await scenario.comment(issue, 'alice', '/resolve --force customer impact over');
+        expect(forced.run.outputs).toMatchObject({ status: 'success', reason: 'resolved' });
+        expect(emulator.getIssue(issue)?.state).toBe('closed');
+        expect(scenario.board(issue)).toContain('(verification overridden with `--force`)');
+        const postmortem = scenario.actionComments(issue).find((body) => body.startsWith('# Postmortem'));
+        expect(postmortem).toContain('⚠️ Resolved with `--force`: the resolution verification did not pass.');
+      } finally {
+        await app.clear();
+      }
+    });
+
+    test('closing by hand writes the postmortem; reopening resumes the incident', async () => {
+      const issue = scenario.openIssue('Cache failures', 'alice');
+      await scenario.label(issue, 'incident:p2', 'alice');
+      at(20);
+      const closed = await scenario.close(issue, 'dana');
+      expect(closed.outputs).toMatchObject({ status: 'success', reason: 'closed' });
+      expect(scenario.actionComments(issue).find((body) => body.startsWith('# Postmortem'))).toContain(
+        '⚠️ The issue was closed by hand: the resolution was not verified.',
+      );
+      expect(scenario.board(issue)).toContain('(issue closed by hand)');
+      at(30);
+      await scenario.reopen(issue, 'alice');
+      expect(scenario.board(issue)).toContain('| State | **investigating** → mitigated → resolved |');
+      expect(
+        scenario
+          .actionComments(issue)
+          .some((body) => body.includes('Reopened by @alice: the incident resumes')),
+      ).toBe(true);
+    });
+
+    test('/severity relabels the issue and recomputes the targets', async () => {
+      const issue = scenario.openIssue('Auth failures', 'alice');
+      await scenario.label(issue, 'incident:p2', 'alice');
+      at(1);
+      await scenario.comment(issue, 'alice', '/severity p1');
+      expect(emulator.repo().labelsOn(issue)).toEqual(['incident:p1']);
+      const board = scenario.board(issue);
+      expect(board).toContain('## 🔍 P1 — High · investigating');
+      expect(board).toContain('respond within **1 hour**');
+      expect(board).toContain('| Next status update | due 2026-11-26T03:30:00Z');
+    });
+
+    test('the initial assessment runs on declaration when configured', async () => {
+      const issue = scenario.openIssue('Down again', 'alice');
+      const run = await scenario.label(issue, 'incident:p0', 'alice', { 'initial-assessment': 'true' });
+      expect(run.outputs).toMatchObject({ status: 'success', reason: 'declared' });
+      const assessment = scenario.actionComments(issue).find((body) => body.includes('`/assess`'));
+      expect(assessment).toContain('Quick health check');
+      expect(assessment).toContain('"status":"ok"');
+      expect(assessment).toContain('Check system resources');
+    });
+
+    test('a P0 with no status update gets a reminder at +30 minutes, not before', async () => {
+      const issue = scenario.openIssue('Silent incident', 'alice');
+      await scenario.label(issue, 'incident:p0', 'alice');
+      at(1);
+      await scenario.comment(issue, 'alice', '/ack');
+      at(29);
+      await scenario.sweep();
+      expect(scenario.actionComments(issue).some((body) => body.includes('Status update overdue'))).toBe(
+        false,
+      );
+      at(30);
+      await scenario.sweep();
+      const reminder = scenario.actionComments(issue).find((body) => body.includes('Status update overdue'));
+      expect(reminder).toContain('@alice: no update since the declaration 30 min ago');
+    });
+
+    test('a severity label changed by hand is honoured like /severity', async () => {
+      const issue = scenario.openIssue('Relabelled', 'alice');
+      await scenario.label(issue, 'incident:p0', 'alice');
+      at(5);
+      emulator.repo().updateIssue(issue, { labels: [] }, 'dana');
+      const run = await scenario.label(issue, 'incident:p2', 'dana');
+      expect(run.outputs).toMatchObject({ status: 'success', reason: 'severity-changed' });
+      const board = scenario.board(issue);
+      expect(board).toContain('## 🔍 P2 — Medium · investigating');
+      expect(board).not.toContain('Next status update');
+      await scenario.comment(issue, 'alice', '/timeline');
+      expect(scenario.actionComments(issue).at(-1)).toContain(
+        '| 2026-11-26T03:05:00Z | @dana | Severity P0 → P2 | — |',
+      );
+    });
+  });
+}
