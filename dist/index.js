@@ -31449,7 +31449,7 @@ which.sync = whichSync
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7736);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9671);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -31458,7 +31458,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 7736:
+/***/ 9671:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -55740,6 +55740,9 @@ function renderSeverity(view) {
     const cadence = view.severity['update-every'];
     return `🔁 **Severity ${view.from?.toUpperCase()} → ${view.to.toUpperCase()} (${view.severity.name})** by @${view.by}. Targets now: respond within ${formatDuration(view.severity['respond-within'])}${cadence ? `, status update every ${formatDuration(cadence)}` : ''}.`;
 }
+function renderNote(view) {
+    return `📝 **Note** from @${view.by}: ${echo(view.text, 2000)}`;
+}
 function renderUpdate(view) {
     return `📣 **Status update** from @${view.by}: ${echo(view.text, 2000)}\n\n${view.nextDue ? `Next update due ${utc(view.nextDue)}.` : ''}`.trim();
 }
@@ -56030,6 +56033,35 @@ const mitigated = defineCommand({
             {
                 kind: 'notify',
                 notification: { event: 'mitigated', by: input.actor, ...(note ? { text: note } : {}) },
+            },
+        ]);
+    },
+});
+
+;// CONCATENATED MODULE: ./src/commands/lifecycle/note.ts
+
+
+
+
+
+/** A responder's note: on the timeline (and so in the postmortem), without restarting any clock. */
+const noted = defineFact('note', { text: schemas_string().max(4000) }, (_next, fact, { log, responder }) => {
+    responder(fact.by);
+    log(fact.by, 'Note', fact.text);
+});
+const note = defineCommand({
+    name: 'note',
+    reason: '/note recorded',
+    description: 'Add a note to the timeline (a finding, a decision, a hand-over)',
+    permission: LIFECYCLE_PERMISSION,
+    text: { name: 'text', description: 'What to note', required: true, maxLength: 2000 },
+    facts: [noted],
+    handle(input) {
+        return done('note', 'note added to the timeline', [
+            {
+                kind: 'reply',
+                text: renderNote({ by: input.actor, text: input.args.text }),
+                record: noted.record({ ...factBy(input), text: input.args.text }),
             },
         ]);
     },
@@ -56692,6 +56724,7 @@ const update = defineCommand({
 
 
 
+
 /**
  * The action's own commands, each defined once in its file (grammar, permission, facts, handler).
  * The registry, `/help`, the names a runbook may not use, the facts the reducer knows and the
@@ -56704,6 +56737,7 @@ const DEFINED_COMMANDS = [
     commander,
     severity,
     update,
+    note,
     mitigated,
     resolve,
     timeline,

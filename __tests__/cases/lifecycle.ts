@@ -72,6 +72,21 @@ export function lifecycleCases(start: StartLifecycle): void {
         '| Next status update | due 2026-11-26T03:40:00Z (in 30 min) |',
       );
 
+      at(12);
+      const noted = await scenario.comment(
+        issue,
+        'dana',
+        '/note Error logs show the v1.2.0 migration failing',
+      );
+      expect(noted.run.outputs).toMatchObject({ status: 'success', reason: 'note' });
+      expect(scenario.actionComments(issue).at(-1)).toMatch(
+        /^📝 \*\*Note\*\* from @dana: `Error logs show the v1\.2\.0 migration failing`\n/,
+      );
+      // A note is not a status update: the update clock keeps its due time.
+      expect(scenario.board(issue)).toContain(
+        '| Next status update | due 2026-11-26T03:40:00Z (in 28 min) |',
+      );
+
       at(35);
       const onTime = await scenario.sweep();
       expect(onTime.outputs).toMatchObject({ status: 'success', reason: 'swept' });
@@ -119,6 +134,9 @@ export function lifecycleCases(start: StartLifecycle): void {
       expect(postmortem).toContain('✅ Verify application health');
       expect(postmortem).toMatch(/✅ Error rate: [\d.e-]+ errors\/s \(healthy at most 0.1 errors\/s\)/);
       expect(postmortem).toContain('| 2026-11-26T03:02:00Z | @alice | Acknowledged |');
+      expect(postmortem).toContain(
+        '| 2026-11-26T03:12:00Z | @dana | Note: `Error logs show the v1.2.0 migration failing` |',
+      );
       for (const heading of [
         'Summary',
         'Impact',

@@ -5,6 +5,7 @@ import { ack } from './lifecycle/ack.ts';
 import { commander } from './lifecycle/commander.ts';
 import { impactStart } from './lifecycle/impact-start.ts';
 import { mitigated } from './lifecycle/mitigated.ts';
+import { note } from './lifecycle/note.ts';
 import { postmortem } from './lifecycle/postmortem.ts';
 import { resolve } from './lifecycle/resolve.ts';
 import { severity } from './lifecycle/severity.ts';
@@ -23,6 +24,7 @@ export const DEFINED_COMMANDS = [
   commander,
   severity,
   update,
+  note,
   mitigated,
   resolve,
   timeline,

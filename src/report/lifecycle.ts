@@ -35,6 +35,10 @@ export function renderSeverity(view: {
   return `🔁 **Severity ${view.from?.toUpperCase()} → ${view.to.toUpperCase()} (${view.severity.name})** by @${view.by}. Targets now: respond within ${formatDuration(view.severity['respond-within'])}${cadence ? `, status update every ${formatDuration(cadence)}` : ''}.`;
 }
 
+export function renderNote(view: { by: string; text: string }): string {
+  return `📝 **Note** from @${view.by}: ${echo(view.text, 2000)}`;
+}
+
 export function renderUpdate(view: { by: string; text: string; nextDue: Date | undefined }): string {
   return `📣 **Status update** from @${view.by}: ${echo(view.text, 2000)}\n\n${view.nextDue ? `Next update due ${utc(view.nextDue)}.` : ''}`.trim();
 }
