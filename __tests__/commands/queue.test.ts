@@ -1,5 +1,6 @@
 import {
   claimStateOf,
+  commandLinesOf,
   commandComments,
   commandWindow,
   FIRST_LOOK,
@@ -327,4 +328,11 @@ describe('the queue loop, one step at a time', () => {
     expect(step.action).toEqual(action);
     expect(step.memory).toEqual(after ?? memory);
   });
+});
+
+test('a comment’s lines are never another text’s: same id, same time, same length, other text', () => {
+  const first = { id: 7, updatedAt: T0, body: '/confirm bb81ce9e' };
+  const second = { id: 7, updatedAt: T0, body: '/confirm 0badc0de' };
+  expect(commandLinesOf(first).map((line) => line.text)).toEqual(['/confirm bb81ce9e']);
+  expect(commandLinesOf(second).map((line) => line.text)).toEqual(['/confirm 0badc0de']);
 });

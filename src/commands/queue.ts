@@ -125,17 +125,16 @@ export function commandComments(
 
 /**
  * Each comment is parsed once per run, however many times the queue is looked at: a comment that
- * is costly to parse (deep nesting, thousands of brackets) costs that once.
+ * is costly to parse (deep nesting, thousands of brackets) costs that once. Keyed by the comment
+ * and checked against its whole text, so that no other text ever gets its lines.
  */
-const parsed = new Map<string, CommandLine[]>();
+const parsed = new Map<number, { body: string; lines: CommandLine[] }>();
 
 export function commandLinesOf(comment: Pick<IssueComment, 'id' | 'updatedAt' | 'body'>): CommandLine[] {
-  const key = `${comment.id} ${comment.updatedAt} ${comment.body.length}`;
-  let lines = parsed.get(key);
-  if (!lines) {
-    lines = extractCommandLines(comment.body);
-    parsed.set(key, lines);
-  }
+  const known = parsed.get(comment.id);
+  if (known && known.body === comment.body) return known.lines;
+  const lines = extractCommandLines(comment.body);
+  parsed.set(comment.id, { body: comment.body, lines });
   return lines;
 }
 
