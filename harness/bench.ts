@@ -15,6 +15,9 @@ import { startDeployHost, stopDeployHost, type DeployHostState } from './deploy/
 import { startEmulator, type GitHubEmulator } from './github/emulator.ts';
 import { runAction } from './run-action.ts';
 import { IncidentScenario, sshInputs, startIncidentWorkspace } from './scenario.ts';
+import { issueCommentCreated, matchEmulatorIssue } from './github/fixtures.ts';
+import { existsSync } from 'node:fs';
+import { parse } from 'yaml';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const RUNBOOK = readFileSync(join(ROOT, 'harness/demo/incident-runbook.yml'), 'utf8');
@@ -223,12 +226,151 @@ async function multiplexing(state: DeployHostState): Promise<void> {
   record('one connection per step ÷ multiplexed', (median(perStep) / median(shared)).toFixed(2));
 }
 
+/**
+ * github/command's committed bundle, kept outside the repository (never committed): by default
+ * .tmp/peers/github-command, a clone of https://github.com/github/command; or PEER_COMMAND_DIR.
+ */
+const PEER_DIR = process.env.PEER_COMMAND_DIR ?? join(ROOT, '.tmp/peers/github-command');
+
+/** The inputs the runner would give github/command for `.ping` on an issue. */
+function peerInputs(token: string): Record<string, string> {
+  const action = parse(readFileSync(join(PEER_DIR, 'action.yml'), 'utf8')) as {
+    inputs: Record<string, { default?: unknown }>;
+  };
+  const env: Record<string, string> = {};
+  for (const [name, spec] of Object.entries(action.inputs)) {
+    const value = String(spec.default ?? '');
+    env[`INPUT_${name.replace(/ /g, '_').toUpperCase()}`] = value.includes('${{') ? '' : value;
+  }
+  return {
+    ...env,
+    INPUT_GITHUB_TOKEN: token,
+    INPUT_STATUS: 'success',
+    INPUT_COMMAND: '.ping',
+    INPUT_ALLOWED_CONTEXTS: 'issue',
+  };
+}
+
+interface Timing {
+  firstRequest: number;
+  reaction: number;
+  exit: number;
+}
+
+async function timeRun(
+  emulator: GitHubEmulator,
+  run: () => Promise<{ durationMs: number }>,
+): Promise<Timing> {
+  const spawned = Date.now();
+  const { durationMs } = await run();
+  const first = emulator.requests[0]?.time.getTime() ?? NaN;
+  const reaction =
+    emulator.requests
+      .find((request) => request.operationId === 'reactions/create-for-issue-comment')
+      ?.time.getTime() ?? NaN;
+  return { firstRequest: first - spawned, reaction: reaction - spawned, exit: durationMs };
+}
+
+/** This action's /help and github/command's .ping, alternately, against the same emulator build. */
+async function sideBySide(state: DeployHostState): Promise<void> {
+  const peer = join(PEER_DIR, 'dist/index.js');
+  const ours: Timing[] = [];
+  const theirs: Timing[] = [];
+  for (let round = 0; round < ROUNDS; round += 1) {
+    {
+      const { emulator, scenario, issue } = await freshScenario(state);
+      emulator.requests.length = 0;
+      ours.push(await timeRun(emulator, async () => (await scenario.comment(issue, 'alice', '/help')).run));
+      await emulator.close();
+    }
+    if (!existsSync(peer)) continue;
+    {
+      const emulator = await startEmulator();
+      emulator.setPermission('alice', 'write');
+      const issue = emulator.createIssue({ title: 'Bench incident', user: 'alice' });
+      const comment = emulator.addComment(issue.number, { user: 'alice', body: '.ping' });
+      const fixture = issueCommentCreated({
+        ...matchEmulatorIssue(emulator.getIssue(issue.number)!, emulator.repo().id),
+        comment: {
+          id: comment.id,
+          body: '.ping',
+          user: { login: 'alice', id: comment.user?.id ?? 1, type: 'User' },
+          createdAt: comment.created_at,
+          updatedAt: comment.updated_at,
+        },
+      });
+      emulator.requests.length = 0;
+      theirs.push(
+        await timeRun(emulator, () =>
+          runAction({
+            eventName: fixture.eventName,
+            payload: fixture.payload,
+            apiUrl: emulator.url,
+            repository: emulator.repo().fullName,
+            entry: peer,
+            env: { ...peerInputs('ghs_emulatorInstallationToken000000000000'), GITHUB_ACTOR: 'alice' },
+            post: false,
+          }),
+        ),
+      );
+      await emulator.close();
+    }
+  }
+  const show = (timings: Timing[], key: keyof Timing) => {
+    const values = timings.map((timing) => timing[key]).filter((value) => Number.isFinite(value));
+    return values.length
+      ? `${median(values).toFixed(0)} (${Math.min(...values).toFixed(0)}–${Math.max(...values).toFixed(0)})`
+      : 'n/a';
+  };
+  for (const [who, timings] of [
+    ['incident-issueops /help', ours],
+    ['github/command .ping', theirs],
+  ] as const) {
+    if (!timings.length) {
+      record(
+        `${who}`,
+        `not measured: put github/command's repository at ${PEER_DIR} (or set PEER_COMMAND_DIR)`,
+      );
+      continue;
+    }
+    record(`${who}: spawn → first API request, median (min–max) ms`, show(timings, 'firstRequest'));
+    record(`${who}: spawn → 👀, median (min–max) ms`, show(timings, 'reaction'));
+    record(`${who}: spawn → exit, median (min–max) ms`, show(timings, 'exit'));
+  }
+}
+
+/** API requests for an ignored event, and for one run on an issue that holds 2,000 comments. */
+async function requestsAtScale(state: DeployHostState): Promise<void> {
+  {
+    const emulator = await startEmulator();
+    await runAction({ eventName: 'push', payload: {}, apiUrl: emulator.url });
+    record('API requests, an ignored event', String(emulator.requests.length));
+    await emulator.close();
+  }
+  const { emulator, scenario, issue } = await freshScenario(state);
+  for (let n = 0; n < 2_000; n += 1) {
+    emulator.addComment(issue, {
+      user: n % 3 ? 'alice' : 'mallory',
+      body: `Looking at the dashboards (${n}).`,
+    });
+  }
+  emulator.requests.length = 0;
+  const { run } = await scenario.comment(issue, 'alice', '/status');
+  record(
+    'API requests, /status on an issue with 2,000 comments',
+    `${emulator.requests.length} in ${(run.durationMs / 1000).toFixed(1)} s`,
+  );
+  await emulator.close();
+}
+
 async function main(): Promise<void> {
   process.stdout.write(`Incident IssueOps bench (Node ${process.versions.node}, ${ROUNDS} rounds each)\n`);
   const state = await startDeployHost();
   try {
     record('deployment host start-up ms', String(state.startupMs));
     await bundleStartup();
+    await sideBySide(state);
+    await requestsAtScale(state);
     await firstReaction(state);
     await requestsPerCommand(state);
     await lifecycleRequests(state);
