@@ -13,6 +13,7 @@ import { redact } from './report/redact.ts';
 import { renderSummary } from './report/summary.ts';
 import { createRunnerLog } from './runner/log.ts';
 import { runnerSignals } from './runner/signals.ts';
+import { sourceStack } from './runner/stack.ts';
 import { createWorkdirRegistry } from './runner/workdirs.ts';
 
 /** Composition root: the only place that reads the real environment and builds adapters. */
@@ -54,6 +55,8 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
     await finish(outcome, secrets, log, overflows);
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
+    // Where it happened, in src/ terms, for the bug report (redacted like everything logged).
+    if (error instanceof Error && error.stack) log(redact(sourceStack(error.stack), secrets).text);
     await finish({ status: 'error', reason: 'unexpected', message }, secrets, log, overflows);
   } finally {
     workdirs.removeAll();

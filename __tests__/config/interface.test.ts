@@ -83,7 +83,10 @@ describe('dependencies', () => {
   for (const file of readdirSync(join(ROOT, 'src'), { recursive: true }).map(String)) {
     if (!file.endsWith('.ts')) continue;
     const text = readFileSync(join(ROOT, 'src', file), 'utf8');
-    for (const match of text.matchAll(/^import (?!type\b)(?:[^'"\n]*\bfrom )?['"]([^'"\n]+)['"]/gm)) {
+    const statics = text.matchAll(/^import (?!type\b)(?:[^'"\n]*\bfrom )?['"]([^'"\n]+)['"]/gm);
+    // Loaded when first needed: `await import('execa')`.
+    const dynamics = text.matchAll(/\bawait import\(['"]([^'"\n]+)['"]\)/g);
+    for (const match of [...statics, ...dynamics]) {
       const specifier = match[1] ?? '';
       if (specifier.startsWith('.') || specifier.startsWith('node:') || builtinModules.includes(specifier))
         continue;

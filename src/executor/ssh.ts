@@ -1,6 +1,5 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { CappedOutput } from './capture.ts';
 import type { RemoteExecutor, StepResult } from './port.ts';
 import { stepArguments, type SshConnection, type SshFiles } from './ssh-args.ts';
@@ -46,6 +45,8 @@ export function createSshExecutor(options: SshExecutorOptions): RemoteExecutor {
       const started = performance.now();
       if (files.sshLog) writeFileSync(files.sshLog, '', { mode: 0o600 });
       const stdout = new CappedOutput(capture.head, capture.tail, options.knownSecrets ?? []);
+      // Loaded when a run first reaches a host: not on the way to the first reaction.
+      const { execa } = await import('execa');
       const subprocess = execa(ssh, stepArguments(options.connection, files, script, timeoutSeconds), {
         stdin: 'ignore',
         buffer: false,

@@ -101,6 +101,12 @@ export async function drainQueue(
   const outcomes: Outcome[] = [];
   const readWindow = async (): Promise<CommandWindow> =>
     commandWindow(await deps.github.listEvents(issue.number), deps.settings.labelPrefix);
+  // What every run reads anyway, asked for at once rather than one after another, so that the
+  // claim (the first reaction) comes sooner; the per-run cache keeps the answers.
+  void deps.github.listComments(issue.number).catch(() => undefined);
+  if (trigger && trigger.author !== deps.selfLogin && mayHoldCommand(trigger.body)) {
+    void deps.authorizer.roleOf(trigger.author).catch(() => undefined);
+  }
   let window = await readWindow();
   const since = window.start ?? (trigger ? new Date(trigger.createdAt) : undefined);
   if (!since) return outcomes;

@@ -1,4 +1,4 @@
-import { parseRunbook, type RunbookResult } from '../config/runbook.ts';
+import type { RunbookResult } from '../config/runbook.ts';
 import { BUILTIN_RUNBOOK_YAML } from './builtin.ts';
 
 export type LoadedRunbook = RunbookResult & { source: string };
@@ -12,6 +12,9 @@ export async function loadRunbook(
   readFile: (path: string) => Promise<string | undefined>,
 ): Promise<LoadedRunbook> {
   const text = await readFile(path);
+  // Loaded when a run first needs it (after its claim): the YAML parser and the runbook schema
+  // are not on the way to the first reaction.
+  const { parseRunbook } = await import('../config/runbook.ts');
   if (text === undefined) {
     return { ...parseRunbook(BUILTIN_RUNBOOK_YAML, 'built-in runbook'), source: 'built-in runbook' };
   }
