@@ -56,7 +56,7 @@ export default {
   ],
   // The gate CI holds (scripts/test.sh runs the unit project with --coverage). Raised as in-process
   // tests reach more of the decisions; never lowered.
-  coverageThreshold: { global: { lines: 90, statements: 87, functions: 90, branches: 79 } },
+  coverageThreshold: { global: { lines: 90, statements: 88, functions: 91, branches: 80 } },
   coverageReporters: ['text-summary', 'json-summary'],
   coverageDirectory: '.tmp/coverage',
 };

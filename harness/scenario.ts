@@ -6,6 +6,7 @@ import {
   issueCommentEdited,
   issuesClosed,
   issuesLabeled,
+  issuesUnlabeled,
   issuesReopened,
   matchEmulatorIssue,
   schedule,
@@ -132,6 +133,21 @@ export class IncidentScenario {
       sender: user,
     });
     return this.run(fixture.eventName, fixture.payload, inputs);
+  }
+
+  /** `user` takes `label` off the issue; the action runs on `issues.unlabeled`. */
+  async unlabel(issueNumber: number, label: string, user: string): Promise<ActionRun> {
+    const current = this.emulator
+      .repo()
+      .labelsOn(issueNumber)
+      .filter((name) => name !== label);
+    this.emulator.repo().updateIssue(issueNumber, { labels: current }, user);
+    const fixture = issuesUnlabeled({
+      ...matchEmulatorIssue(this.issue(issueNumber), this.emulator.repo().id),
+      label,
+      sender: user,
+    });
+    return this.run(fixture.eventName, fixture.payload, {});
   }
 
   /** `user` comments `body`; the action runs on `issue_comment.created`. */
