@@ -162,7 +162,7 @@ function defaultProblem(arg) {
             return `the default of "${arg.name}" must be a whole number`;
         if ((arg.min !== undefined && arg.default < arg.min) ||
             (arg.max !== undefined && arg.default > arg.max)) {
-            return `the default ${value} of "${arg.name}" is outside ${arg.min ?? '\u2026'}\u2013${arg.max ?? '\u2026'}`;
+            return `the default ${value} of "${arg.name}" is outside ${arg.min ?? '…'}–${arg.max ?? '…'}`;
         }
         return undefined;
     }

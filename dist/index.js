@@ -8049,7 +8049,7 @@ function scheduleIdleSocketValidation (client, socket) {
   // (#5493). setImmediate avoids that, but an *unref'd* Immediate lets poll
   // block for ~500ms when the event loop is otherwise idle (#5600 / #5606).
   // A ref'd Immediate both keeps the pending request alive and makes poll
-  // return immediately \u2014 the hybrid those issues asked for.
+  // return immediately — the hybrid those issues asked for.
   socket[kIdleSocketValidationTimeout] = setImmediate(() => {
     socket[kIdleSocketValidationTimeout] = null
     socket[kIdleSocketValidation] = 2
@@ -14018,11 +14018,11 @@ module.exports = {
 const { Transform } = __nccwpck_require__(7075)
 const { Console } = __nccwpck_require__(7540)
 
-const PERSISTENT = process.versions.icu ? '\u2705' : 'Y '
-const NOT_PERSISTENT = process.versions.icu ? '\u274c' : 'N '
+const PERSISTENT = process.versions.icu ? '✅' : 'Y '
+const NOT_PERSISTENT = process.versions.icu ? '❌' : 'N '
 
 /**
- * Gets the output of `console.table(\u2026)` as a string.
+ * Gets the output of `console.table(…)` as a string.
  */
 module.exports = class PendingInterceptorsFormatter {
   constructor ({ disableColors } = {}) {
@@ -17675,7 +17675,7 @@ function extractBody (object, keepalive = false) {
     stream = object
   } else if (isBlobLike(object)) {
     // 3. Otherwise, if object is a Blob object, set stream to the
-    //    result of running object\u2019s get stream.
+    //    result of running object’s get stream.
     stream = object.stream()
   } else {
     // 4. Otherwise, set stream to a new ReadableStream object, and set
@@ -17726,7 +17726,7 @@ function extractBody (object, keepalive = false) {
     // See: https://github.com/nodejs/node/blob/e46c680bf2b211bbd52cf959ca17ee98c7f657f5/lib/internal/url.js#L490
     // and https://github.com/nodejs/node/blob/e46c680bf2b211bbd52cf959ca17ee98c7f657f5/lib/internal/url.js#L1100
 
-    // Set source to the result of running the application/x-www-form-urlencoded serializer with object\u2019s list.
+    // Set source to the result of running the application/x-www-form-urlencoded serializer with object’s list.
     source = object.toString()
 
     // Set type to `application/x-www-form-urlencoded;charset=UTF-8`.
@@ -17745,13 +17745,13 @@ function extractBody (object, keepalive = false) {
     const boundary = `----formdata-undici-0${`${random(1e11)}`.padStart(11, '0')}`
     const prefix = `--${boundary}\r\nContent-Disposition: form-data`
 
-    /*! formdata-polyfill. MIT License. Jimmy W\u00e4rting <https://jimmy.warting.se/opensource> */
+    /*! formdata-polyfill. MIT License. Jimmy Wärting <https://jimmy.warting.se/opensource> */
     const escape = (str) =>
       str.replace(/\n/g, '%0A').replace(/\r/g, '%0D').replace(/"/g, '%22')
     const normalizeLinefeeds = (value) => value.replace(/\r?\n|\r/g, '\r\n')
 
     // Set action to this step: run the multipart/form-data
-    // encoding algorithm, with object\u2019s entry list and UTF-8.
+    // encoding algorithm, with object’s entry list and UTF-8.
     // - This ensures that the body is immutable and can't be changed afterwords
     // - That the content-length is calculated in advance.
     // - And that all parts are pre-encoded and ready to be sent.
@@ -17816,10 +17816,10 @@ function extractBody (object, keepalive = false) {
     // Set source to object.
     source = object
 
-    // Set length to object\u2019s size.
+    // Set length to object’s size.
     length = object.size
 
-    // If object\u2019s type attribute is not the empty byte sequence, set
+    // If object’s type attribute is not the empty byte sequence, set
     // type to its value.
     if (object.type) {
       type = object.type
@@ -17842,7 +17842,7 @@ function extractBody (object, keepalive = false) {
   }
 
   // 11. If source is a byte sequence, then set action to a
-  // step that returns source and length to source\u2019s length.
+  // step that returns source and length to source’s length.
   if (typeof source === 'string' || util.isBuffer(source)) {
     length = Buffer.byteLength(source)
   }
@@ -17914,10 +17914,10 @@ function cloneBody (instance, body) {
 
   // https://fetch.spec.whatwg.org/#concept-body-clone
 
-  // 1. Let \u00ab out1, out2 \u00bb be the result of teeing body\u2019s stream.
+  // 1. Let « out1, out2 » be the result of teeing body’s stream.
   const [out1, out2] = body.stream.tee()
 
-  // 2. Set body\u2019s stream to out1.
+  // 2. Set body’s stream to out1.
   body.stream = out1
 
   // 3. Return a body whose stream is out2 and other members are copied from body.
@@ -17940,7 +17940,7 @@ function bodyMixinMethods (instance) {
       // The blob() method steps are to return the result of
       // running consume body with this and the following step
       // given a byte sequence bytes: return a Blob whose
-      // contents are bytes and whose type attribute is this\u2019s
+      // contents are bytes and whose type attribute is this’s
       // MIME type.
       return consumeBody(this, (bytes) => {
         let mimeType = bodyMimeType(this)
@@ -17986,7 +17986,7 @@ function bodyMixinMethods (instance) {
         // 1. Let mimeType be the result of get the MIME type with this.
         const mimeType = bodyMimeType(this)
 
-        // 2. If mimeType is non-null, then switch on mimeType\u2019s essence and run
+        // 2. If mimeType is non-null, then switch on mimeType’s essence and run
         //    the corresponding steps:
         if (mimeType !== null) {
           switch (mimeType.essence) {
@@ -18034,7 +18034,7 @@ function bodyMixinMethods (instance) {
     bytes () {
       // The bytes() method steps are to return the result of running consume body
       // with this and the following step given a byte sequence bytes: return the
-      // result of creating a Uint8Array from bytes in this\u2019s relevant realm.
+      // result of creating a Uint8Array from bytes in this’s relevant realm.
       return consumeBody(this, (bytes) => {
         return new Uint8Array(bytes)
       }, instance)
@@ -18083,15 +18083,15 @@ async function consumeBody (object, convertBytesToJSValue, instance) {
     }
   }
 
-  // 5. If object\u2019s body is null, then run successSteps with an
+  // 5. If object’s body is null, then run successSteps with an
   //    empty byte sequence.
   if (object[kState].body == null) {
     successSteps(Buffer.allocUnsafe(0))
     return promise.promise
   }
 
-  // 6. Otherwise, fully read object\u2019s body given successSteps,
-  //    errorSteps, and object\u2019s relevant global object.
+  // 6. Otherwise, fully read object’s body given successSteps,
+  //    errorSteps, and object’s relevant global object.
   await fullyReadBody(object[kState].body, successSteps, errorSteps)
 
   // 7. Return promise.
@@ -18104,7 +18104,7 @@ function bodyUnusable (object) {
 
   // An object including the Body interface mixin is
   // said to be unusable if its body is non-null and
-  // its body\u2019s stream is disturbed or locked.
+  // its body’s stream is disturbed or locked.
   return body != null && (body.stream.locked || util.isDisturbed(body.stream))
 }
 
@@ -18122,8 +18122,8 @@ function parseJSONFromBytes (bytes) {
  */
 function bodyMimeType (requestOrResponse) {
   // 1. Let headers be null.
-  // 2. If requestOrResponse is a Request object, then set headers to requestOrResponse\u2019s request\u2019s header list.
-  // 3. Otherwise, set headers to requestOrResponse\u2019s response\u2019s header list.
+  // 2. If requestOrResponse is a Request object, then set headers to requestOrResponse’s request’s header list.
+  // 3. Otherwise, set headers to requestOrResponse’s response’s header list.
   /** @type {import('./headers').HeadersList} */
   const headers = requestOrResponse[kState].headersList
 
@@ -18306,7 +18306,7 @@ const HTTP_QUOTED_STRING_TOKENS = /^[\u0009\u0020-\u007E\u0080-\u00FF]+$/ // esl
 // https://fetch.spec.whatwg.org/#data-url-processor
 /** @param {URL} dataURL */
 function dataURLProcessor (dataURL) {
-  // 1. Assert: dataURL\u2019s scheme is "data".
+  // 1. Assert: dataURL’s scheme is "data".
   assert(dataURL.protocol === 'data:')
 
   // 2. Let input be the result of running the URL
@@ -18434,7 +18434,7 @@ function collectASequenceOfCodePoints (condition, input, position) {
   // 1. Let result be the empty string.
   let result = ''
 
-  // 2. While position doesn\u2019t point past the end of input and the
+  // 2. While position doesn’t point past the end of input and the
   // code point at position within input meets the condition condition:
   while (position.position < input.length && condition(input[position.position])) {
     // 1. Append that code point to the end of result.
@@ -18699,8 +18699,8 @@ function parseMIMEType (input) {
     // - parameterName is not the empty string
     // - parameterName solely contains HTTP token code points
     // - parameterValue solely contains HTTP quoted-string token code points
-    // - mimeType\u2019s parameters[parameterName] does not exist
-    // then set mimeType\u2019s parameters[parameterName] to parameterValue.
+    // - mimeType’s parameters[parameterName] does not exist
+    // then set mimeType’s parameters[parameterName] to parameterValue.
     if (
       parameterName.length !== 0 &&
       HTTP_TOKEN_CODEPOINTS.test(parameterName) &&
@@ -18722,7 +18722,7 @@ function forgivingBase64 (data) {
   data = data.replace(ASCII_WHITESPACE_REPLACE_REGEX, '')  // eslint-disable-line
 
   let dataLength = data.length
-  // 2. If data\u2019s code point length divides by 4 leaving
+  // 2. If data’s code point length divides by 4 leaving
   // no remainder, then:
   if (dataLength % 4 === 0) {
     // 1. If data ends with one or two U+003D (=) code points,
@@ -18735,7 +18735,7 @@ function forgivingBase64 (data) {
     }
   }
 
-  // 3. If data\u2019s code point length divides by 4 leaving
+  // 3. If data’s code point length divides by 4 leaving
   // a remainder of 1, then return failure.
   if (dataLength % 4 === 1) {
     return 'failure'
@@ -18840,11 +18840,11 @@ function serializeAMimeType (mimeType) {
   assert(mimeType !== 'failure')
   const { parameters, essence } = mimeType
 
-  // 1. Let serialization be the concatenation of mimeType\u2019s
-  //    type, U+002F (/), and mimeType\u2019s subtype.
+  // 1. Let serialization be the concatenation of mimeType’s
+  //    type, U+002F (/), and mimeType’s subtype.
   let serialization = essence
 
-  // 2. For each name \u2192 value of mimeType\u2019s parameters:
+  // 2. For each name → value of mimeType’s parameters:
   for (let [name, value] of parameters.entries()) {
     // 1. Append U+003B (;) to serialization.
     serialization += ';'
@@ -18944,8 +18944,8 @@ function removeChars (str, leading, trailing, predicate) {
  */
 function isomorphicDecode (input) {
   // 1. To isomorphic decode a byte sequence input, return a string whose code point
-  //    length is equal to input\u2019s length and whose code points have the same values
-  //    as the values of input\u2019s bytes, in the same order.
+  //    length is equal to input’s length and whose code points have the same values
+  //    as the values of input’s bytes, in the same order.
   const length = input.length
   if ((2 << 15) - 1 > length) {
     return String.fromCharCode.apply(null, input)
@@ -18990,7 +18990,7 @@ function minimizeSupportedMimeType (mimeType) {
       // 2. If mimeType is a JSON MIME type, then return "application/json".
       return 'application/json'
     case 'image/svg+xml':
-      // 3. If mimeType\u2019s essence is "image/svg+xml", then return "image/svg+xml".
+      // 3. If mimeType’s essence is "image/svg+xml", then return "image/svg+xml".
       return 'image/svg+xml'
     case 'text/xml':
     case 'application/xml':
@@ -19008,7 +19008,7 @@ function minimizeSupportedMimeType (mimeType) {
     return 'application/xml'
   }
 
-  // 5. If mimeType is supported by the user agent, then return mimeType\u2019s essence.
+  // 5. If mimeType is supported by the user agent, then return mimeType’s essence.
   // Technically, node doesn't support any mimetypes.
 
   // 6. Return the empty string.
@@ -19291,13 +19291,13 @@ function validateBoundary (boundary) {
  * @param {ReturnType<import('./data-url')['parseMIMEType']>} mimeType
  */
 function multipartFormDataParser (input, mimeType) {
-  // 1. Assert: mimeType\u2019s essence is "multipart/form-data".
+  // 1. Assert: mimeType’s essence is "multipart/form-data".
   assert(mimeType !== 'failure' && mimeType.essence === 'multipart/form-data')
 
   const boundaryString = mimeType.parameters.get('boundary')
 
-  // 2. If mimeType\u2019s parameters["boundary"] does not exist, return failure.
-  //    Otherwise, let boundary be the result of UTF-8 decoding mimeType\u2019s
+  // 2. If mimeType’s parameters["boundary"] does not exist, return failure.
+  //    Otherwise, let boundary be the result of UTF-8 decoding mimeType’s
   //    parameters["boundary"].
   if (boundaryString === undefined) {
     return 'failure'
@@ -19759,7 +19759,7 @@ class FormData {
     // name, value, and filename if given.
     const entry = makeEntry(name, value, filename)
 
-    // 3. Append entry to this\u2019s entry list.
+    // 3. Append entry to this’s entry list.
     this[kState].push(entry)
   }
 
@@ -19772,7 +19772,7 @@ class FormData {
     name = webidl.converters.USVString(name, prefix, 'name')
 
     // The delete(name) method steps are to remove all entries whose name
-    // is name from this\u2019s entry list.
+    // is name from this’s entry list.
     this[kState] = this[kState].filter(entry => entry.name !== name)
   }
 
@@ -19784,7 +19784,7 @@ class FormData {
 
     name = webidl.converters.USVString(name, prefix, 'name')
 
-    // 1. If there is no entry whose name is name in this\u2019s entry list,
+    // 1. If there is no entry whose name is name in this’s entry list,
     // then return null.
     const idx = this[kState].findIndex((entry) => entry.name === name)
     if (idx === -1) {
@@ -19792,7 +19792,7 @@ class FormData {
     }
 
     // 2. Return the value of the first entry whose name is name from
-    // this\u2019s entry list.
+    // this’s entry list.
     return this[kState][idx].value
   }
 
@@ -19804,10 +19804,10 @@ class FormData {
 
     name = webidl.converters.USVString(name, prefix, 'name')
 
-    // 1. If there is no entry whose name is name in this\u2019s entry list,
+    // 1. If there is no entry whose name is name in this’s entry list,
     // then return the empty list.
     // 2. Return the values of all entries whose name is name, in order,
-    // from this\u2019s entry list.
+    // from this’s entry list.
     return this[kState]
       .filter((entry) => entry.name === name)
       .map((entry) => entry.value)
@@ -19822,7 +19822,7 @@ class FormData {
     name = webidl.converters.USVString(name, prefix, 'name')
 
     // The has(name) method steps are to return true if there is an entry
-    // whose name is name in this\u2019s entry list; otherwise false.
+    // whose name is name in this’s entry list; otherwise false.
     return this[kState].findIndex((entry) => entry.name === name) !== -1
   }
 
@@ -19855,7 +19855,7 @@ class FormData {
     // filename if given.
     const entry = makeEntry(name, value, filename)
 
-    // 3. If there are entries in this\u2019s entry list whose name is name, then
+    // 3. If there are entries in this’s entry list whose name is name, then
     // replace the first such entry with entry and remove the others.
     const idx = this[kState].findIndex((entry) => entry.name === name)
     if (idx !== -1) {
@@ -19865,7 +19865,7 @@ class FormData {
         ...this[kState].slice(idx + 1).filter((entry) => entry.name !== name)
       ]
     } else {
-      // 4. Otherwise, append entry to this\u2019s entry list.
+      // 4. Otherwise, append entry to this’s entry list.
       this[kState].push(entry)
     }
   }
@@ -20067,13 +20067,13 @@ function fill (headers, object) {
         })
       }
 
-      // 2. Append (header\u2019s first item, header\u2019s second item) to headers.
+      // 2. Append (header’s first item, header’s second item) to headers.
       appendHeader(headers, header[0], header[1])
     }
   } else if (typeof object === 'object' && object !== null) {
     // Note: null should throw
 
-    // 2. Otherwise, object is a record, then for each key \u2192 value in object,
+    // 2. Otherwise, object is a record, then for each key → value in object,
     //    append (key, value) to headers
     const keys = Object.keys(object)
     for (let i = 0; i < keys.length; ++i) {
@@ -20111,23 +20111,23 @@ function appendHeader (headers, name, value) {
     })
   }
 
-  // 3. If headers\u2019s guard is "immutable", then throw a TypeError.
-  // 4. Otherwise, if headers\u2019s guard is "request" and name is a
+  // 3. If headers’s guard is "immutable", then throw a TypeError.
+  // 4. Otherwise, if headers’s guard is "request" and name is a
   //    forbidden header name, return.
-  // 5. Otherwise, if headers\u2019s guard is "request-no-cors":
+  // 5. Otherwise, if headers’s guard is "request-no-cors":
   //    TODO
   // Note: undici does not implement forbidden header names
   if (getHeadersGuard(headers) === 'immutable') {
     throw new TypeError('immutable')
   }
 
-  // 6. Otherwise, if headers\u2019s guard is "response" and name is a
+  // 6. Otherwise, if headers’s guard is "response" and name is a
   //    forbidden response-header name, return.
 
-  // 7. Append (name, value) to headers\u2019s header list.
+  // 7. Append (name, value) to headers’s header list.
   return getHeadersList(headers).append(name, value, false)
 
-  // 8. If headers\u2019s guard is "request-no-cors", then remove
+  // 8. If headers’s guard is "request-no-cors", then remove
   //    privileged no-CORS request headers from headers
 }
 
@@ -20179,7 +20179,7 @@ class HeadersList {
     this[kHeadersSortedMap] = null
 
     // 1. If list contains name, then set name to the first such
-    //    header\u2019s name.
+    //    header’s name.
     const lowercaseName = isLowerCase ? name : name.toLowerCase()
     const exists = this[kHeadersMap].get(lowercaseName)
 
@@ -20381,7 +20381,7 @@ class Headers {
 
     // The new Headers(init) constructor steps are:
 
-    // 1. Set this\u2019s guard to "none".
+    // 1. Set this’s guard to "none".
     this.#guard = 'none'
 
     // 2. If init is given, then fill this with init.
@@ -20422,28 +20422,28 @@ class Headers {
       })
     }
 
-    // 2. If this\u2019s guard is "immutable", then throw a TypeError.
-    // 3. Otherwise, if this\u2019s guard is "request" and name is a
+    // 2. If this’s guard is "immutable", then throw a TypeError.
+    // 3. Otherwise, if this’s guard is "request" and name is a
     //    forbidden header name, return.
-    // 4. Otherwise, if this\u2019s guard is "request-no-cors", name
+    // 4. Otherwise, if this’s guard is "request-no-cors", name
     //    is not a no-CORS-safelisted request-header name, and
     //    name is not a privileged no-CORS request-header name,
     //    return.
-    // 5. Otherwise, if this\u2019s guard is "response" and name is
+    // 5. Otherwise, if this’s guard is "response" and name is
     //    a forbidden response-header name, return.
     // Note: undici does not implement forbidden header names
     if (this.#guard === 'immutable') {
       throw new TypeError('immutable')
     }
 
-    // 6. If this\u2019s header list does not contain name, then
+    // 6. If this’s header list does not contain name, then
     //    return.
     if (!this.#headersList.contains(name, false)) {
       return
     }
 
-    // 7. Delete name from this\u2019s header list.
-    // 8. If this\u2019s guard is "request-no-cors", then remove
+    // 7. Delete name from this’s header list.
+    // 8. If this’s guard is "request-no-cors", then remove
     //    privileged no-CORS request headers from this.
     this.#headersList.delete(name, false)
   }
@@ -20466,7 +20466,7 @@ class Headers {
       })
     }
 
-    // 2. Return the result of getting name from this\u2019s header
+    // 2. Return the result of getting name from this’s header
     //    list.
     return this.#headersList.get(name, false)
   }
@@ -20489,7 +20489,7 @@ class Headers {
       })
     }
 
-    // 2. Return true if this\u2019s header list contains name;
+    // 2. Return true if this’s header list contains name;
     //    otherwise false.
     return this.#headersList.contains(name, false)
   }
@@ -20523,21 +20523,21 @@ class Headers {
       })
     }
 
-    // 3. If this\u2019s guard is "immutable", then throw a TypeError.
-    // 4. Otherwise, if this\u2019s guard is "request" and name is a
+    // 3. If this’s guard is "immutable", then throw a TypeError.
+    // 4. Otherwise, if this’s guard is "request" and name is a
     //    forbidden header name, return.
-    // 5. Otherwise, if this\u2019s guard is "request-no-cors" and
+    // 5. Otherwise, if this’s guard is "request-no-cors" and
     //    name/value is not a no-CORS-safelisted request-header,
     //    return.
-    // 6. Otherwise, if this\u2019s guard is "response" and name is a
+    // 6. Otherwise, if this’s guard is "response" and name is a
     //    forbidden response-header name, return.
     // Note: undici does not implement forbidden header names
     if (this.#guard === 'immutable') {
       throw new TypeError('immutable')
     }
 
-    // 7. Set (name, value) in this\u2019s header list.
-    // 8. If this\u2019s guard is "request-no-cors", then remove
+    // 7. Set (name, value) in this’s header list.
+    // 8. If this’s guard is "request-no-cors", then remove
     //    privileged no-CORS request headers from this
     this.#headersList.set(name, value, false)
   }
@@ -20546,8 +20546,8 @@ class Headers {
   getSetCookie () {
     webidl.brandCheck(this, Headers)
 
-    // 1. If this\u2019s header list does not contain `Set-Cookie`, then return \u00ab \u00bb.
-    // 2. Return the values of all headers in this\u2019s header list whose name is
+    // 1. If this’s header list does not contain `Set-Cookie`, then return « ».
+    // 2. Return the values of all headers in this’s header list whose name is
     //    a byte-case-insensitive match for `Set-Cookie`, in order.
 
     const list = this.#headersList.cookies
@@ -20805,7 +20805,7 @@ class Fetch extends EE {
       return
     }
 
-    // 1. Set controller\u2019s state to "aborted".
+    // 1. Set controller’s state to "aborted".
     this.state = 'aborted'
 
     // 2. Let fallbackError be an "AbortError" DOMException.
@@ -20818,7 +20818,7 @@ class Fetch extends EE {
     //    If that threw an exception, catch it, and let
     //    serializedError be StructuredSerialize(fallbackError).
 
-    // 5. Set controller\u2019s serialized abort reason to serializedError.
+    // 5. Set controller’s serialized abort reason to serializedError.
     this.serializedAbortReason = error
 
     this.connection?.destroy(error)
@@ -20849,24 +20849,24 @@ function fetch (input, init = undefined) {
     return p.promise
   }
 
-  // 3. Let request be requestObject\u2019s request.
+  // 3. Let request be requestObject’s request.
   const request = requestObject[kState]
 
-  // 4. If requestObject\u2019s signal\u2019s aborted flag is set, then:
+  // 4. If requestObject’s signal’s aborted flag is set, then:
   if (requestObject.signal.aborted) {
     // 1. Abort the fetch() call with p, request, null, and
-    //    requestObject\u2019s signal\u2019s abort reason.
+    //    requestObject’s signal’s abort reason.
     abortFetch(p, request, null, requestObject.signal.reason)
 
     // 2. Return p.
     return p.promise
   }
 
-  // 5. Let globalObject be request\u2019s client\u2019s global object.
+  // 5. Let globalObject be request’s client’s global object.
   const globalObject = request.client.globalObject
 
   // 6. If globalObject is a ServiceWorkerGlobalScope object, then set
-  // request\u2019s service-workers mode to "none".
+  // request’s service-workers mode to "none".
   if (globalObject?.constructor?.name === 'ServiceWorkerGlobalScope') {
     request.serviceWorkers = 'none'
   }
@@ -20874,7 +20874,7 @@ function fetch (input, init = undefined) {
   // 7. Let responseObject be null.
   let responseObject = null
 
-  // 8. Let relevantRealm be this\u2019s relevant Realm.
+  // 8. Let relevantRealm be this’s relevant Realm.
 
   // 9. Let locallyAborted be false.
   let locallyAborted = false
@@ -20882,7 +20882,7 @@ function fetch (input, init = undefined) {
   // 10. Let controller be null.
   let controller = null
 
-  // 11. Add the following abort steps to requestObject\u2019s signal:
+  // 11. Add the following abort steps to requestObject’s signal:
   addAbortListener(
     requestObject.signal,
     () => {
@@ -20892,13 +20892,13 @@ function fetch (input, init = undefined) {
       // 2. Assert: controller is non-null.
       assert(controller != null)
 
-      // 3. Abort controller with requestObject\u2019s signal\u2019s abort reason.
+      // 3. Abort controller with requestObject’s signal’s abort reason.
       controller.abort(requestObject.signal.reason)
 
       const realResponse = responseObject?.deref()
 
       // 4. Abort the fetch() call with p, request, responseObject,
-      //    and requestObject\u2019s signal\u2019s abort reason.
+      //    and requestObject’s signal’s abort reason.
       abortFetch(p, request, realResponse, requestObject.signal.reason)
     }
   )
@@ -20917,10 +20917,10 @@ function fetch (input, init = undefined) {
       return
     }
 
-    // 2. If response\u2019s aborted flag is set, then:
+    // 2. If response’s aborted flag is set, then:
     if (response.aborted) {
       // 1. Let deserializedError be the result of deserialize a serialized
-      //    abort reason given controller\u2019s serialized abort reason and
+      //    abort reason given controller’s serialized abort reason and
       //    relevantRealm.
 
       // 2. Abort the fetch() call with p, request, responseObject, and
@@ -20964,21 +20964,21 @@ function finalizeAndReportTiming (response, initiatorType = 'other') {
     return
   }
 
-  // 2. If response\u2019s URL list is null or empty, then return.
+  // 2. If response’s URL list is null or empty, then return.
   if (!response.urlList?.length) {
     return
   }
 
-  // 3. Let originalURL be response\u2019s URL list[0].
+  // 3. Let originalURL be response’s URL list[0].
   const originalURL = response.urlList[0]
 
-  // 4. Let timingInfo be response\u2019s timing info.
+  // 4. Let timingInfo be response’s timing info.
   let timingInfo = response.timingInfo
 
-  // 5. Let cacheState be response\u2019s cache state.
+  // 5. Let cacheState be response’s cache state.
   let cacheState = response.cacheState
 
-  // 6. If originalURL\u2019s scheme is not an HTTP(S) scheme, then return.
+  // 6. If originalURL’s scheme is not an HTTP(S) scheme, then return.
   if (!urlIsHttpHttpsScheme(originalURL)) {
     return
   }
@@ -20988,7 +20988,7 @@ function finalizeAndReportTiming (response, initiatorType = 'other') {
     return
   }
 
-  // 8. If response\u2019s timing allow passed flag is not set, then:
+  // 8. If response’s timing allow passed flag is not set, then:
   if (!response.timingAllowPassed) {
     //  1. Set timingInfo to a the result of creating an opaque timing info for timingInfo.
     timingInfo = createOpaqueTimingInfo({
@@ -20999,14 +20999,14 @@ function finalizeAndReportTiming (response, initiatorType = 'other') {
     cacheState = ''
   }
 
-  // 9. Set timingInfo\u2019s end time to the coarsened shared current time
-  // given global\u2019s relevant settings object\u2019s cross-origin isolated
+  // 9. Set timingInfo’s end time to the coarsened shared current time
+  // given global’s relevant settings object’s cross-origin isolated
   // capability.
-  // TODO: given global\u2019s relevant settings object\u2019s cross-origin isolated
+  // TODO: given global’s relevant settings object’s cross-origin isolated
   // capability?
   timingInfo.endTime = coarsenedSharedCurrentTime()
 
-  // 10. Set response\u2019s timing info to timingInfo.
+  // 10. Set response’s timing info to timingInfo.
   response.timingInfo = timingInfo
 
   // 11. Mark resource timing for timingInfo, originalURL, initiatorType,
@@ -21031,7 +21031,7 @@ function abortFetch (p, request, responseObject, error) {
     p.reject(error)
   }
 
-  // 2. If request\u2019s body is not null and is readable, then cancel request\u2019s
+  // 2. If request’s body is not null and is readable, then cancel request’s
   // body with error.
   if (request.body != null && isReadable(request.body?.stream)) {
     request.body.stream.cancel(error).catch((err) => {
@@ -21048,10 +21048,10 @@ function abortFetch (p, request, responseObject, error) {
     return
   }
 
-  // 4. Let response be responseObject\u2019s response.
+  // 4. Let response be responseObject’s response.
   const response = responseObject[kState]
 
-  // 5. If response\u2019s body is not null and is readable, then error response\u2019s
+  // 5. If response’s body is not null and is readable, then error response’s
   // body with error.
   if (response.body != null && isReadable(response.body?.stream)) {
     response.body.stream.cancel(error).catch((err) => {
@@ -21084,12 +21084,12 @@ function fetching ({
   // 2. Let crossOriginIsolatedCapability be false.
   let crossOriginIsolatedCapability = false
 
-  // 3. If request\u2019s client is non-null, then:
+  // 3. If request’s client is non-null, then:
   if (request.client != null) {
-    // 1. Set taskDestination to request\u2019s client\u2019s global object.
+    // 1. Set taskDestination to request’s client’s global object.
     taskDestination = request.client.globalObject
 
-    // 2. Set crossOriginIsolatedCapability to request\u2019s client\u2019s cross-origin
+    // 2. Set crossOriginIsolatedCapability to request’s client’s cross-origin
     // isolated capability.
     crossOriginIsolatedCapability =
       request.client.crossOriginIsolatedCapability
@@ -21130,14 +21130,14 @@ function fetching ({
     crossOriginIsolatedCapability
   }
 
-  // 7. If request\u2019s body is a byte sequence, then set request\u2019s body to
-  //    request\u2019s body as a body.
+  // 7. If request’s body is a byte sequence, then set request’s body to
+  //    request’s body as a body.
   // NOTE: Since fetching is only called from fetch, body should already be
   // extracted.
   assert(!request.body || request.body.stream)
 
-  // 8. If request\u2019s window is "client", then set request\u2019s window to request\u2019s
-  // client, if request\u2019s client\u2019s global object is a Window object; otherwise
+  // 8. If request’s window is "client", then set request’s window to request’s
+  // client, if request’s client’s global object is a Window object; otherwise
   // "no-window".
   if (request.window === 'client') {
     // TODO: What if request.client is null?
@@ -21147,8 +21147,8 @@ function fetching ({
         : 'no-window'
   }
 
-  // 9. If request\u2019s origin is "client", then set request\u2019s origin to request\u2019s
-  // client\u2019s origin.
+  // 9. If request’s origin is "client", then set request’s origin to request’s
+  // client’s origin.
   if (request.origin === 'client') {
     request.origin = request.client.origin
   }
@@ -21156,28 +21156,28 @@ function fetching ({
   // 10. If all of the following conditions are true:
   // TODO
 
-  // 11. If request\u2019s policy container is "client", then:
+  // 11. If request’s policy container is "client", then:
   if (request.policyContainer === 'client') {
-    // 1. If request\u2019s client is non-null, then set request\u2019s policy
-    // container to a clone of request\u2019s client\u2019s policy container. [HTML]
+    // 1. If request’s client is non-null, then set request’s policy
+    // container to a clone of request’s client’s policy container. [HTML]
     if (request.client != null) {
       request.policyContainer = clonePolicyContainer(
         request.client.policyContainer
       )
     } else {
-      // 2. Otherwise, set request\u2019s policy container to a new policy
+      // 2. Otherwise, set request’s policy container to a new policy
       // container.
       request.policyContainer = makePolicyContainer()
     }
   }
 
-  // 12. If request\u2019s header list does not contain `Accept`, then:
+  // 12. If request’s header list does not contain `Accept`, then:
   if (!request.headersList.contains('accept', true)) {
     // 1. Let value be `*/*`.
     const value = '*/*'
 
     // 2. A user agent should set value to the first matching statement, if
-    // any, switching on request\u2019s destination:
+    // any, switching on request’s destination:
     // "document"
     // "frame"
     // "iframe"
@@ -21188,19 +21188,19 @@ function fetching ({
     // `text/css,*/*;q=0.1`
     // TODO
 
-    // 3. Append `Accept`/value to request\u2019s header list.
+    // 3. Append `Accept`/value to request’s header list.
     request.headersList.append('accept', value, true)
   }
 
-  // 13. If request\u2019s header list does not contain `Accept-Language`, then
+  // 13. If request’s header list does not contain `Accept-Language`, then
   // user agents should append `Accept-Language`/an appropriate value to
-  // request\u2019s header list.
+  // request’s header list.
   if (!request.headersList.contains('accept-language', true)) {
     request.headersList.append('accept-language', '*', true)
   }
 
-  // 14. If request\u2019s priority is null, then use request\u2019s initiator and
-  // destination appropriately in setting request\u2019s priority to a
+  // 14. If request’s priority is null, then use request’s initiator and
+  // destination appropriately in setting request’s priority to a
   // user-agent-defined object.
   if (request.priority === null) {
     // TODO
@@ -21223,13 +21223,13 @@ function fetching ({
 
 // https://fetch.spec.whatwg.org/#concept-main-fetch
 async function mainFetch (fetchParams, recursive = false) {
-  // 1. Let request be fetchParams\u2019s request.
+  // 1. Let request be fetchParams’s request.
   const request = fetchParams.request
 
   // 2. Let response be null.
   let response = null
 
-  // 3. If request\u2019s local-URLs-only flag is set and request\u2019s current URL is
+  // 3. If request’s local-URLs-only flag is set and request’s current URL is
   // not local, then set response to a network error.
   if (request.localURLsOnly && !urlIsLocal(requestCurrentURL(request))) {
     response = makeNetworkError('local URLs only')
@@ -21250,23 +21250,23 @@ async function mainFetch (fetchParams, recursive = false) {
   // TODO: should fetching request be blocked as mixed content?
   // TODO: should request be blocked by Content Security Policy?
 
-  // 7. If request\u2019s referrer policy is the empty string, then set request\u2019s
-  // referrer policy to request\u2019s policy container\u2019s referrer policy.
+  // 7. If request’s referrer policy is the empty string, then set request’s
+  // referrer policy to request’s policy container’s referrer policy.
   if (request.referrerPolicy === '') {
     request.referrerPolicy = request.policyContainer.referrerPolicy
   }
 
-  // 8. If request\u2019s referrer is not "no-referrer", then set request\u2019s
-  // referrer to the result of invoking determine request\u2019s referrer.
+  // 8. If request’s referrer is not "no-referrer", then set request’s
+  // referrer to the result of invoking determine request’s referrer.
   if (request.referrer !== 'no-referrer') {
     request.referrer = determineRequestsReferrer(request)
   }
 
-  // 9. Set request\u2019s current URL\u2019s scheme to "https" if all of the following
+  // 9. Set request’s current URL’s scheme to "https" if all of the following
   // conditions are true:
-  // - request\u2019s current URL\u2019s scheme is "http"
-  // - request\u2019s current URL\u2019s host is a domain
-  // - Matching request\u2019s current URL\u2019s host per Known HSTS Host Domain Name
+  // - request’s current URL’s scheme is "http"
+  // - request’s current URL’s host is a domain
+  // - Matching request’s current URL’s host per Known HSTS Host Domain Name
   //   Matching results in either a superdomain match with an asserted
   //   includeSubDomains directive or a congruent match (with or without an
   //   asserted includeSubDomains directive). [HSTS]
@@ -21282,30 +21282,30 @@ async function mainFetch (fetchParams, recursive = false) {
       const currentURL = requestCurrentURL(request)
 
       if (
-        // - request\u2019s current URL\u2019s origin is same origin with request\u2019s origin,
-        //   and request\u2019s response tainting is "basic"
+        // - request’s current URL’s origin is same origin with request’s origin,
+        //   and request’s response tainting is "basic"
         (sameOrigin(currentURL, request.url) && request.responseTainting === 'basic') ||
-        // request\u2019s current URL\u2019s scheme is "data"
+        // request’s current URL’s scheme is "data"
         (currentURL.protocol === 'data:') ||
-        // - request\u2019s mode is "navigate" or "websocket"
+        // - request’s mode is "navigate" or "websocket"
         (request.mode === 'navigate' || request.mode === 'websocket')
       ) {
-        // 1. Set request\u2019s response tainting to "basic".
+        // 1. Set request’s response tainting to "basic".
         request.responseTainting = 'basic'
 
         // 2. Return the result of running scheme fetch given fetchParams.
         return await schemeFetch(fetchParams)
       }
 
-      // request\u2019s mode is "same-origin"
+      // request’s mode is "same-origin"
       if (request.mode === 'same-origin') {
         // 1. Return a network error.
         return makeNetworkError('request mode cannot be "same-origin"')
       }
 
-      // request\u2019s mode is "no-cors"
+      // request’s mode is "no-cors"
       if (request.mode === 'no-cors') {
-        // 1. If request\u2019s redirect mode is not "follow", then return a network
+        // 1. If request’s redirect mode is not "follow", then return a network
         // error.
         if (request.redirect !== 'follow') {
           return makeNetworkError(
@@ -21313,24 +21313,24 @@ async function mainFetch (fetchParams, recursive = false) {
           )
         }
 
-        // 2. Set request\u2019s response tainting to "opaque".
+        // 2. Set request’s response tainting to "opaque".
         request.responseTainting = 'opaque'
 
         // 3. Return the result of running scheme fetch given fetchParams.
         return await schemeFetch(fetchParams)
       }
 
-      // request\u2019s current URL\u2019s scheme is not an HTTP(S) scheme
+      // request’s current URL’s scheme is not an HTTP(S) scheme
       if (!urlIsHttpHttpsScheme(requestCurrentURL(request))) {
         // Return a network error.
         return makeNetworkError('URL scheme must be a HTTP(S) scheme')
       }
 
-      // - request\u2019s use-CORS-preflight flag is set
-      // - request\u2019s unsafe-request flag is set and either request\u2019s method is
+      // - request’s use-CORS-preflight flag is set
+      // - request’s unsafe-request flag is set and either request’s method is
       //   not a CORS-safelisted method or CORS-unsafe request-header names with
-      //   request\u2019s header list is not empty
-      //    1. Set request\u2019s response tainting to "cors".
+      //   request’s header list is not empty
+      //    1. Set request’s response tainting to "cors".
       //    2. Let corsWithPreflightResponse be the result of running HTTP fetch
       //    given fetchParams and true.
       //    3. If corsWithPreflightResponse is a network error, then clear cache
@@ -21339,7 +21339,7 @@ async function mainFetch (fetchParams, recursive = false) {
       // TODO
 
       // Otherwise
-      //    1. Set request\u2019s response tainting to "cors".
+      //    1. Set request’s response tainting to "cors".
       request.responseTainting = 'cors'
 
       //    2. Return the result of running HTTP fetch given fetchParams.
@@ -21355,22 +21355,22 @@ async function mainFetch (fetchParams, recursive = false) {
   // 13. If response is not a network error and response is not a filtered
   // response, then:
   if (response.status !== 0 && !response.internalResponse) {
-    // If request\u2019s response tainting is "cors", then:
+    // If request’s response tainting is "cors", then:
     if (request.responseTainting === 'cors') {
       // 1. Let headerNames be the result of extracting header list values
-      // given `Access-Control-Expose-Headers` and response\u2019s header list.
+      // given `Access-Control-Expose-Headers` and response’s header list.
       // TODO
-      // 2. If request\u2019s credentials mode is not "include" and headerNames
-      // contains `*`, then set response\u2019s CORS-exposed header-name list to
-      // all unique header names in response\u2019s header list.
+      // 2. If request’s credentials mode is not "include" and headerNames
+      // contains `*`, then set response’s CORS-exposed header-name list to
+      // all unique header names in response’s header list.
       // TODO
       // 3. Otherwise, if headerNames is not null or failure, then set
-      // response\u2019s CORS-exposed header-name list to headerNames.
+      // response’s CORS-exposed header-name list to headerNames.
       // TODO
     }
 
     // Set response to the following filtered response with response as its
-    // internal response, depending on request\u2019s response tainting:
+    // internal response, depending on request’s response tainting:
     if (request.responseTainting === 'basic') {
       response = filterResponse(response, 'basic')
     } else if (request.responseTainting === 'cors') {
@@ -21383,18 +21383,18 @@ async function mainFetch (fetchParams, recursive = false) {
   }
 
   // 14. Let internalResponse be response, if response is a network error,
-  // and response\u2019s internal response otherwise.
+  // and response’s internal response otherwise.
   let internalResponse =
     response.status === 0 ? response : response.internalResponse
 
-  // 15. If internalResponse\u2019s URL list is empty, then set it to a clone of
-  // request\u2019s URL list.
+  // 15. If internalResponse’s URL list is empty, then set it to a clone of
+  // request’s URL list.
   if (internalResponse.urlList.length === 0) {
     internalResponse.urlList.push(...request.urlList)
   }
 
-  // 16. If request\u2019s timing allow failed flag is unset, then set
-  // internalResponse\u2019s timing allow passed flag.
+  // 16. If request’s timing allow failed flag is unset, then set
+  // internalResponse’s timing allow passed flag.
   if (!request.timingAllowFailed) {
     response.timingAllowPassed = true
   }
@@ -21407,8 +21407,8 @@ async function mainFetch (fetchParams, recursive = false) {
   // - should internalResponse to request be blocked due to nosniff
   // TODO
 
-  // 18. If response\u2019s type is "opaque", internalResponse\u2019s status is 206,
-  // internalResponse\u2019s range-requested flag is set, and request\u2019s header
+  // 18. If response’s type is "opaque", internalResponse’s status is 206,
+  // internalResponse’s range-requested flag is set, and request’s header
   // list does not contain `Range`, then set response and internalResponse
   // to a network error.
   if (
@@ -21420,9 +21420,9 @@ async function mainFetch (fetchParams, recursive = false) {
     response = internalResponse = makeNetworkError()
   }
 
-  // 19. If response is not a network error and either request\u2019s method is
-  // `HEAD` or `CONNECT`, or internalResponse\u2019s status is a null body status,
-  // set internalResponse\u2019s body to null and disregard any enqueuing toward
+  // 19. If response is not a network error and either request’s method is
+  // `HEAD` or `CONNECT`, or internalResponse’s status is a null body status,
+  // set internalResponse’s body to null and disregard any enqueuing toward
   // it (if any).
   if (
     response.status !== 0 &&
@@ -21434,14 +21434,14 @@ async function mainFetch (fetchParams, recursive = false) {
     fetchParams.controller.dump = true
   }
 
-  // 20. If request\u2019s integrity metadata is not the empty string, then:
+  // 20. If request’s integrity metadata is not the empty string, then:
   if (request.integrity) {
     // 1. Let processBodyError be this step: run fetch finale given fetchParams
     // and a network error.
     const processBodyError = (reason) =>
       fetchFinale(fetchParams, makeNetworkError(reason))
 
-    // 2. If request\u2019s response tainting is "opaque", or response\u2019s body is null,
+    // 2. If request’s response tainting is "opaque", or response’s body is null,
     // then run processBodyError and abort these steps.
     if (request.responseTainting === 'opaque' || response.body == null) {
       processBodyError(response.error)
@@ -21450,21 +21450,21 @@ async function mainFetch (fetchParams, recursive = false) {
 
     // 3. Let processBody given bytes be these steps:
     const processBody = (bytes) => {
-      // 1. If bytes do not match request\u2019s integrity metadata,
+      // 1. If bytes do not match request’s integrity metadata,
       // then run processBodyError and abort these steps. [SRI]
       if (!bytesMatch(bytes, request.integrity)) {
         processBodyError('integrity mismatch')
         return
       }
 
-      // 2. Set response\u2019s body to bytes as a body.
+      // 2. Set response’s body to bytes as a body.
       response.body = safelyExtractBody(bytes)[0]
 
       // 3. Run fetch finale given fetchParams and response.
       fetchFinale(fetchParams, response)
     }
 
-    // 4. Fully read response\u2019s body given processBody and processBodyError.
+    // 4. Fully read response’s body given processBody and processBodyError.
     await fullyReadBody(response.body, processBody, processBodyError)
   } else {
     // 21. Otherwise, run fetch finale given fetchParams and response.
@@ -21483,16 +21483,16 @@ function schemeFetch (fetchParams) {
     return Promise.resolve(makeAppropriateNetworkError(fetchParams))
   }
 
-  // 2. Let request be fetchParams\u2019s request.
+  // 2. Let request be fetchParams’s request.
   const { request } = fetchParams
 
   const { protocol: scheme } = requestCurrentURL(request)
 
-  // 3. Switch on request\u2019s current URL\u2019s scheme and run the associated steps:
+  // 3. Switch on request’s current URL’s scheme and run the associated steps:
   switch (scheme) {
     case 'about:': {
-      // If request\u2019s current URL\u2019s path is the string "blank", then return a new response
-      // whose status message is `OK`, header list is \u00ab (`Content-Type`, `text/html;charset=utf-8`) \u00bb,
+      // If request’s current URL’s path is the string "blank", then return a new response
+      // whose status message is `OK`, header list is « (`Content-Type`, `text/html;charset=utf-8`) »,
       // and body is the empty byte sequence as a body.
 
       // Otherwise, return a network error.
@@ -21503,7 +21503,7 @@ function schemeFetch (fetchParams) {
         resolveObjectURL = (__nccwpck_require__(4573).resolveObjectURL)
       }
 
-      // 1. Let blobURLEntry be request\u2019s current URL\u2019s blob URL entry.
+      // 1. Let blobURLEntry be request’s current URL’s blob URL entry.
       const blobURLEntry = requestCurrentURL(request)
 
       // https://github.com/web-platform-tests/wpt/blob/7b0ebaccc62b566a1965396e5be7bb2bc06f841f/FileAPI/url/resources/fetch-tests.js#L52-L56
@@ -21514,28 +21514,28 @@ function schemeFetch (fetchParams) {
 
       const blob = resolveObjectURL(blobURLEntry.toString())
 
-      // 2. If request\u2019s method is not `GET`, blobURLEntry is null, or blobURLEntry\u2019s
+      // 2. If request’s method is not `GET`, blobURLEntry is null, or blobURLEntry’s
       //    object is not a Blob object, then return a network error.
       if (request.method !== 'GET' || !isBlobLike(blob)) {
         return Promise.resolve(makeNetworkError('invalid method'))
       }
 
-      // 3. Let blob be blobURLEntry\u2019s object.
+      // 3. Let blob be blobURLEntry’s object.
       // Note: done above
 
       // 4. Let response be a new response.
       const response = makeResponse()
 
-      // 5. Let fullLength be blob\u2019s size.
+      // 5. Let fullLength be blob’s size.
       const fullLength = blob.size
 
       // 6. Let serializedFullLength be fullLength, serialized and isomorphic encoded.
       const serializedFullLength = isomorphicEncode(`${fullLength}`)
 
-      // 7. Let type be blob\u2019s type.
+      // 7. Let type be blob’s type.
       const type = blob.type
 
-      // 8. If request\u2019s header list does not contain `Range`:
+      // 8. If request’s header list does not contain `Range`:
       // 9. Otherwise:
       if (!request.headersList.contains('range', true)) {
         // 1. Let bodyWithType be the result of safely extracting blob.
@@ -21544,20 +21544,20 @@ function schemeFetch (fetchParams) {
         // use extractBody directly.
         const bodyWithType = extractBody(blob)
 
-        // 2. Set response\u2019s status message to `OK`.
+        // 2. Set response’s status message to `OK`.
         response.statusText = 'OK'
 
-        // 3. Set response\u2019s body to bodyWithType\u2019s body.
+        // 3. Set response’s body to bodyWithType’s body.
         response.body = bodyWithType[0]
 
-        // 4. Set response\u2019s header list to \u00ab (`Content-Length`, serializedFullLength), (`Content-Type`, type) \u00bb.
+        // 4. Set response’s header list to « (`Content-Length`, serializedFullLength), (`Content-Type`, type) ».
         response.headersList.set('content-length', serializedFullLength, true)
         response.headersList.set('content-type', type, true)
       } else {
-        // 1. Set response\u2019s range-requested flag.
+        // 1. Set response’s range-requested flag.
         response.rangeRequested = true
 
-        // 2. Let rangeHeader be the result of getting `Range` from request\u2019s header list.
+        // 2. Let rangeHeader be the result of getting `Range` from request’s header list.
         const rangeHeader = request.headersList.get('range', true)
 
         // 3. Let rangeValue be the result of parsing a single range header value given rangeHeader and true.
@@ -21574,10 +21574,10 @@ function schemeFetch (fetchParams) {
         // 6. If rangeStart is null:
         // 7. Otherwise:
         if (rangeStart === null) {
-          // 1. Set rangeStart to fullLength \u2212 rangeEnd.
+          // 1. Set rangeStart to fullLength − rangeEnd.
           rangeStart = fullLength - rangeEnd
 
-          // 2. Set rangeEnd to rangeStart + rangeEnd \u2212 1.
+          // 2. Set rangeEnd to rangeStart + rangeEnd − 1.
           rangeEnd = rangeStart + rangeEnd - 1
         } else {
           // 1. If rangeStart is greater than or equal to fullLength, then return a network error.
@@ -21586,7 +21586,7 @@ function schemeFetch (fetchParams) {
           }
 
           // 2. If rangeEnd is null or rangeEnd is greater than or equal to fullLength, then set
-          //    rangeEnd to fullLength \u2212 1.
+          //    rangeEnd to fullLength − 1.
           if (rangeEnd === null || rangeEnd >= fullLength) {
             rangeEnd = fullLength - 1
           }
@@ -21600,24 +21600,24 @@ function schemeFetch (fetchParams) {
         // Note: same reason as mentioned above as to why we use extractBody
         const slicedBodyWithType = extractBody(slicedBlob)
 
-        // 10. Set response\u2019s body to slicedBodyWithType\u2019s body.
+        // 10. Set response’s body to slicedBodyWithType’s body.
         response.body = slicedBodyWithType[0]
 
-        // 11. Let serializedSlicedLength be slicedBlob\u2019s size, serialized and isomorphic encoded.
+        // 11. Let serializedSlicedLength be slicedBlob’s size, serialized and isomorphic encoded.
         const serializedSlicedLength = isomorphicEncode(`${slicedBlob.size}`)
 
         // 12. Let contentRange be the result of invoking build a content range given rangeStart,
         //     rangeEnd, and fullLength.
         const contentRange = buildContentRange(rangeStart, rangeEnd, fullLength)
 
-        // 13. Set response\u2019s status to 206.
+        // 13. Set response’s status to 206.
         response.status = 206
 
-        // 14. Set response\u2019s status message to `Partial Content`.
+        // 14. Set response’s status message to `Partial Content`.
         response.statusText = 'Partial Content'
 
-        // 15. Set response\u2019s header list to \u00ab (`Content-Length`, serializedSlicedLength),
-        //     (`Content-Type`, type), (`Content-Range`, contentRange) \u00bb.
+        // 15. Set response’s header list to « (`Content-Length`, serializedSlicedLength),
+        //     (`Content-Type`, type), (`Content-Range`, contentRange) ».
         response.headersList.set('content-length', serializedSlicedLength, true)
         response.headersList.set('content-type', type, true)
         response.headersList.set('content-range', contentRange, true)
@@ -21628,7 +21628,7 @@ function schemeFetch (fetchParams) {
     }
     case 'data:': {
       // 1. Let dataURLStruct be the result of running the
-      //    data: URL processor on request\u2019s current URL.
+      //    data: URL processor on request’s current URL.
       const currentURL = requestCurrentURL(request)
       const dataURLStruct = dataURLProcessor(currentURL)
 
@@ -21638,12 +21638,12 @@ function schemeFetch (fetchParams) {
         return Promise.resolve(makeNetworkError('failed to fetch the data URL'))
       }
 
-      // 3. Let mimeType be dataURLStruct\u2019s MIME type, serialized.
+      // 3. Let mimeType be dataURLStruct’s MIME type, serialized.
       const mimeType = serializeAMimeType(dataURLStruct.mimeType)
 
       // 4. Return a response whose status message is `OK`,
-      //    header list is \u00ab (`Content-Type`, mimeType) \u00bb,
-      //    and body is dataURLStruct\u2019s body as a body.
+      //    header list is « (`Content-Type`, mimeType) »,
+      //    and body is dataURLStruct’s body as a body.
       return Promise.resolve(makeResponse({
         statusText: 'OK',
         headersList: [
@@ -21672,12 +21672,12 @@ function schemeFetch (fetchParams) {
 
 // https://fetch.spec.whatwg.org/#finalize-response
 function finalizeResponse (fetchParams, response) {
-  // 1. Set fetchParams\u2019s request\u2019s done flag.
+  // 1. Set fetchParams’s request’s done flag.
   fetchParams.request.done = true
 
-  // 2, If fetchParams\u2019s process response done is not null, then queue a fetch
-  // task to run fetchParams\u2019s process response done given response, with
-  // fetchParams\u2019s task destination.
+  // 2, If fetchParams’s process response done is not null, then queue a fetch
+  // task to run fetchParams’s process response done given response, with
+  // fetchParams’s task destination.
   if (fetchParams.processResponseDone != null) {
     queueMicrotask(() => fetchParams.processResponseDone(response))
   }
@@ -21685,12 +21685,12 @@ function finalizeResponse (fetchParams, response) {
 
 // https://fetch.spec.whatwg.org/#fetch-finale
 function fetchFinale (fetchParams, response) {
-  // 1. Let timingInfo be fetchParams\u2019s timing info.
+  // 1. Let timingInfo be fetchParams’s timing info.
   let timingInfo = fetchParams.timingInfo
 
-  // 2. If response is not a network error and fetchParams\u2019s request\u2019s client is a secure context,
-  //    then set timingInfo\u2019s server-timing headers to the result of getting, decoding, and splitting
-  //    `Server-Timing` from response\u2019s internal response\u2019s header list.
+  // 2. If response is not a network error and fetchParams’s request’s client is a secure context,
+  //    then set timingInfo’s server-timing headers to the result of getting, decoding, and splitting
+  //    `Server-Timing` from response’s internal response’s header list.
   // TODO
 
   // 3. Let processResponseEndOfBody be the following steps:
@@ -21698,29 +21698,29 @@ function fetchFinale (fetchParams, response) {
     // 1. Let unsafeEndTime be the unsafe shared current time.
     const unsafeEndTime = Date.now() // ?
 
-    // 2. If fetchParams\u2019s request\u2019s destination is "document", then set fetchParams\u2019s controller\u2019s
-    //    full timing info to fetchParams\u2019s timing info.
+    // 2. If fetchParams’s request’s destination is "document", then set fetchParams’s controller’s
+    //    full timing info to fetchParams’s timing info.
     if (fetchParams.request.destination === 'document') {
       fetchParams.controller.fullTimingInfo = timingInfo
     }
 
-    // 3. Set fetchParams\u2019s controller\u2019s report timing steps to the following steps given a global object global:
+    // 3. Set fetchParams’s controller’s report timing steps to the following steps given a global object global:
     fetchParams.controller.reportTimingSteps = () => {
-      // 1. If fetchParams\u2019s request\u2019s URL\u2019s scheme is not an HTTP(S) scheme, then return.
+      // 1. If fetchParams’s request’s URL’s scheme is not an HTTP(S) scheme, then return.
       if (fetchParams.request.url.protocol !== 'https:') {
         return
       }
 
-      // 2. Set timingInfo\u2019s end time to the relative high resolution time given unsafeEndTime and global.
+      // 2. Set timingInfo’s end time to the relative high resolution time given unsafeEndTime and global.
       timingInfo.endTime = unsafeEndTime
 
-      // 3. Let cacheState be response\u2019s cache state.
+      // 3. Let cacheState be response’s cache state.
       let cacheState = response.cacheState
 
-      // 4. Let bodyInfo be response\u2019s body info.
+      // 4. Let bodyInfo be response’s body info.
       const bodyInfo = response.bodyInfo
 
-      // 5. If response\u2019s timing allow passed flag is not set, then set timingInfo to the result of creating an
+      // 5. If response’s timing allow passed flag is not set, then set timingInfo to the result of creating an
       //    opaque timing info for timingInfo and set cacheState to the empty string.
       if (!response.timingAllowPassed) {
         timingInfo = createOpaqueTimingInfo(timingInfo)
@@ -21731,22 +21731,22 @@ function fetchFinale (fetchParams, response) {
       // 6. Let responseStatus be 0.
       let responseStatus = 0
 
-      // 7. If fetchParams\u2019s request\u2019s mode is not "navigate" or response\u2019s has-cross-origin-redirects is false:
+      // 7. If fetchParams’s request’s mode is not "navigate" or response’s has-cross-origin-redirects is false:
       if (fetchParams.request.mode !== 'navigator' || !response.hasCrossOriginRedirects) {
-        // 1. Set responseStatus to response\u2019s status.
+        // 1. Set responseStatus to response’s status.
         responseStatus = response.status
 
-        // 2. Let mimeType be the result of extracting a MIME type from response\u2019s header list.
+        // 2. Let mimeType be the result of extracting a MIME type from response’s header list.
         const mimeType = extractMimeType(response.headersList)
 
-        // 3. If mimeType is not failure, then set bodyInfo\u2019s content type to the result of minimizing a supported MIME type given mimeType.
+        // 3. If mimeType is not failure, then set bodyInfo’s content type to the result of minimizing a supported MIME type given mimeType.
         if (mimeType !== 'failure') {
           bodyInfo.contentType = minimizeSupportedMimeType(mimeType)
         }
       }
 
-      // 8. If fetchParams\u2019s request\u2019s initiator type is non-null, then mark resource timing given timingInfo,
-      //    fetchParams\u2019s request\u2019s URL, fetchParams\u2019s request\u2019s initiator type, global, cacheState, bodyInfo,
+      // 8. If fetchParams’s request’s initiator type is non-null, then mark resource timing given timingInfo,
+      //    fetchParams’s request’s URL, fetchParams’s request’s initiator type, global, cacheState, bodyInfo,
       //    and responseStatus.
       if (fetchParams.request.initiatorType != null) {
         // TODO: update markresourcetiming
@@ -21756,29 +21756,29 @@ function fetchFinale (fetchParams, response) {
 
     // 4. Let processResponseEndOfBodyTask be the following steps:
     const processResponseEndOfBodyTask = () => {
-      // 1. Set fetchParams\u2019s request\u2019s done flag.
+      // 1. Set fetchParams’s request’s done flag.
       fetchParams.request.done = true
 
-      // 2. If fetchParams\u2019s process response end-of-body is non-null, then run fetchParams\u2019s process
+      // 2. If fetchParams’s process response end-of-body is non-null, then run fetchParams’s process
       //    response end-of-body given response.
       if (fetchParams.processResponseEndOfBody != null) {
         queueMicrotask(() => fetchParams.processResponseEndOfBody(response))
       }
 
-      // 3. If fetchParams\u2019s request\u2019s initiator type is non-null and fetchParams\u2019s request\u2019s client\u2019s
-      //    global object is fetchParams\u2019s task destination, then run fetchParams\u2019s controller\u2019s report
-      //    timing steps given fetchParams\u2019s request\u2019s client\u2019s global object.
+      // 3. If fetchParams’s request’s initiator type is non-null and fetchParams’s request’s client’s
+      //    global object is fetchParams’s task destination, then run fetchParams’s controller’s report
+      //    timing steps given fetchParams’s request’s client’s global object.
       if (fetchParams.request.initiatorType != null) {
         fetchParams.controller.reportTimingSteps()
       }
     }
 
-    // 5. Queue a fetch task to run processResponseEndOfBodyTask with fetchParams\u2019s task destination
+    // 5. Queue a fetch task to run processResponseEndOfBodyTask with fetchParams’s task destination
     queueMicrotask(() => processResponseEndOfBodyTask())
   }
 
-  // 4. If fetchParams\u2019s process response is non-null, then queue a fetch task to run fetchParams\u2019s
-  //    process response given response, with fetchParams\u2019s task destination.
+  // 4. If fetchParams’s process response is non-null, then queue a fetch task to run fetchParams’s
+  //    process response given response, with fetchParams’s task destination.
   if (fetchParams.processResponse != null) {
     queueMicrotask(() => {
       fetchParams.processResponse(response)
@@ -21786,10 +21786,10 @@ function fetchFinale (fetchParams, response) {
     })
   }
 
-  // 5. Let internalResponse be response, if response is a network error; otherwise response\u2019s internal response.
+  // 5. Let internalResponse be response, if response is a network error; otherwise response’s internal response.
   const internalResponse = response.type === 'error' ? response : (response.internalResponse ?? response)
 
-  // 6. If internalResponse\u2019s body is null, then run processResponseEndOfBody.
+  // 6. If internalResponse’s body is null, then run processResponseEndOfBody.
   // 7. Otherwise:
   if (internalResponse.body == null) {
     processResponseEndOfBody()
@@ -21802,7 +21802,7 @@ function fetchFinale (fetchParams, response) {
     // 2. Let identityTransformAlgorithm be an algorithm which, given chunk, enqueues chunk in transformStream.
     // 3. Set up transformStream with transformAlgorithm set to identityTransformAlgorithm and flushAlgorithm
     //    set to processResponseEndOfBody.
-    // 4. Set internalResponse\u2019s body\u2019s stream to the result of internalResponse\u2019s body\u2019s stream piped through transformStream.
+    // 4. Set internalResponse’s body’s stream to the result of internalResponse’s body’s stream piped through transformStream.
 
     finished(internalResponse.body.stream, () => {
       processResponseEndOfBody()
@@ -21812,7 +21812,7 @@ function fetchFinale (fetchParams, response) {
 
 // https://fetch.spec.whatwg.org/#http-fetch
 async function httpFetch (fetchParams) {
-  // 1. Let request be fetchParams\u2019s request.
+  // 1. Let request be fetchParams’s request.
   const request = fetchParams.request
 
   // 2. Let response be null.
@@ -21821,10 +21821,10 @@ async function httpFetch (fetchParams) {
   // 3. Let actualResponse be null.
   let actualResponse = null
 
-  // 4. Let timingInfo be fetchParams\u2019s timing info.
+  // 4. Let timingInfo be fetchParams’s timing info.
   const timingInfo = fetchParams.timingInfo
 
-  // 5. If request\u2019s service-workers mode is "all", then:
+  // 5. If request’s service-workers mode is "all", then:
   if (request.serviceWorkers === 'all') {
     // TODO
   }
@@ -21834,7 +21834,7 @@ async function httpFetch (fetchParams) {
     // 1. If makeCORSPreflight is true and one of these conditions is true:
     // TODO
 
-    // 2. If request\u2019s redirect mode is "follow", then set request\u2019s
+    // 2. If request’s redirect mode is "follow", then set request’s
     // service-workers mode to "none".
     if (request.redirect === 'follow') {
       request.serviceWorkers = 'none'
@@ -21844,7 +21844,7 @@ async function httpFetch (fetchParams) {
     // HTTP-network-or-cache fetch given fetchParams.
     actualResponse = response = await httpNetworkOrCacheFetch(fetchParams)
 
-    // 4. If request\u2019s response tainting is "cors" and a CORS check
+    // 4. If request’s response tainting is "cors" and a CORS check
     // for request and response returns failure, then return a network error.
     if (
       request.responseTainting === 'cors' &&
@@ -21854,15 +21854,15 @@ async function httpFetch (fetchParams) {
     }
 
     // 5. If the TAO check for request and response returns failure, then set
-    // request\u2019s timing allow failed flag.
+    // request’s timing allow failed flag.
     if (TAOCheck(request, response) === 'failure') {
       request.timingAllowFailed = true
     }
   }
 
-  // 7. If either request\u2019s response tainting or response\u2019s type
+  // 7. If either request’s response tainting or response’s type
   // is "opaque", and the cross-origin resource policy check with
-  // request\u2019s origin, request\u2019s client, request\u2019s destination,
+  // request’s origin, request’s client, request’s destination,
   // and actualResponse returns blocked, then return a network error.
   if (
     (request.responseTainting === 'opaque' || response.type === 'opaque') &&
@@ -21876,9 +21876,9 @@ async function httpFetch (fetchParams) {
     return makeNetworkError('blocked')
   }
 
-  // 8. If actualResponse\u2019s status is a redirect status, then:
+  // 8. If actualResponse’s status is a redirect status, then:
   if (redirectStatusSet.has(actualResponse.status)) {
-    // 1. If actualResponse\u2019s status is not 303, request\u2019s body is not null,
+    // 1. If actualResponse’s status is not 303, request’s body is not null,
     // and the connection uses HTTP/2, then user agents may, and are even
     // encouraged to, transmit an RST_STREAM frame.
     // See, https://github.com/whatwg/fetch/issues/1288
@@ -21886,7 +21886,7 @@ async function httpFetch (fetchParams) {
       fetchParams.controller.connection.destroy(undefined, false)
     }
 
-    // 2. Switch on request\u2019s redirect mode:
+    // 2. Switch on request’s redirect mode:
     if (request.redirect === 'error') {
       // Set response to a network error.
       response = makeNetworkError('unexpected redirect')
@@ -21906,7 +21906,7 @@ async function httpFetch (fetchParams) {
     }
   }
 
-  // 9. Set response\u2019s timing info to timingInfo.
+  // 9. Set response’s timing info to timingInfo.
   response.timingInfo = timingInfo
 
   // 10. Return response.
@@ -21915,17 +21915,17 @@ async function httpFetch (fetchParams) {
 
 // https://fetch.spec.whatwg.org/#http-redirect-fetch
 function httpRedirectFetch (fetchParams, response) {
-  // 1. Let request be fetchParams\u2019s request.
+  // 1. Let request be fetchParams’s request.
   const request = fetchParams.request
 
   // 2. Let actualResponse be response, if response is not a filtered response,
-  // and response\u2019s internal response otherwise.
+  // and response’s internal response otherwise.
   const actualResponse = response.internalResponse
     ? response.internalResponse
     : response
 
-  // 3. Let locationURL be actualResponse\u2019s location URL given request\u2019s current
-  // URL\u2019s fragment.
+  // 3. Let locationURL be actualResponse’s location URL given request’s current
+  // URL’s fragment.
   let locationURL
 
   try {
@@ -21943,22 +21943,22 @@ function httpRedirectFetch (fetchParams, response) {
     return Promise.resolve(makeNetworkError(err))
   }
 
-  // 6. If locationURL\u2019s scheme is not an HTTP(S) scheme, then return a network
+  // 6. If locationURL’s scheme is not an HTTP(S) scheme, then return a network
   // error.
   if (!urlIsHttpHttpsScheme(locationURL)) {
     return Promise.resolve(makeNetworkError('URL scheme must be a HTTP(S) scheme'))
   }
 
-  // 7. If request\u2019s redirect count is 20, then return a network error.
+  // 7. If request’s redirect count is 20, then return a network error.
   if (request.redirectCount === 20) {
     return Promise.resolve(makeNetworkError('redirect count exceeded'))
   }
 
-  // 8. Increase request\u2019s redirect count by 1.
+  // 8. Increase request’s redirect count by 1.
   request.redirectCount += 1
 
-  // 9. If request\u2019s mode is "cors", locationURL includes credentials, and
-  // request\u2019s origin is not same origin with locationURL\u2019s origin, then return
+  // 9. If request’s mode is "cors", locationURL includes credentials, and
+  // request’s origin is not same origin with locationURL’s origin, then return
   //  a network error.
   if (
     request.mode === 'cors' &&
@@ -21968,7 +21968,7 @@ function httpRedirectFetch (fetchParams, response) {
     return Promise.resolve(makeNetworkError('cross origin not allowed for request mode "cors"'))
   }
 
-  // 10. If request\u2019s response tainting is "cors" and locationURL includes
+  // 10. If request’s response tainting is "cors" and locationURL includes
   // credentials, then return a network error.
   if (
     request.responseTainting === 'cors' &&
@@ -21979,8 +21979,8 @@ function httpRedirectFetch (fetchParams, response) {
     ))
   }
 
-  // 11. If actualResponse\u2019s status is not 303, request\u2019s body is non-null,
-  // and request\u2019s body\u2019s source is null, then return a network error.
+  // 11. If actualResponse’s status is not 303, request’s body is non-null,
+  // and request’s body’s source is null, then return a network error.
   if (
     actualResponse.status !== 303 &&
     request.body != null &&
@@ -21990,28 +21990,28 @@ function httpRedirectFetch (fetchParams, response) {
   }
 
   // 12. If one of the following is true
-  // - actualResponse\u2019s status is 301 or 302 and request\u2019s method is `POST`
-  // - actualResponse\u2019s status is 303 and request\u2019s method is not `GET` or `HEAD`
+  // - actualResponse’s status is 301 or 302 and request’s method is `POST`
+  // - actualResponse’s status is 303 and request’s method is not `GET` or `HEAD`
   if (
     ([301, 302].includes(actualResponse.status) && request.method === 'POST') ||
     (actualResponse.status === 303 &&
       !GET_OR_HEAD.includes(request.method))
   ) {
     // then:
-    // 1. Set request\u2019s method to `GET` and request\u2019s body to null.
+    // 1. Set request’s method to `GET` and request’s body to null.
     request.method = 'GET'
     request.body = null
 
     // 2. For each headerName of request-body-header name, delete headerName from
-    // request\u2019s header list.
+    // request’s header list.
     for (const headerName of requestBodyHeader) {
       request.headersList.delete(headerName)
     }
   }
 
-  // 13. If request\u2019s current URL\u2019s origin is not same origin with locationURL\u2019s
+  // 13. If request’s current URL’s origin is not same origin with locationURL’s
   //     origin, then for each headerName of CORS non-wildcard request-header name,
-  //     delete headerName from request\u2019s header list.
+  //     delete headerName from request’s header list.
   if (!sameOrigin(requestCurrentURL(request), locationURL)) {
     // https://fetch.spec.whatwg.org/#cors-non-wildcard-request-header-name
     request.headersList.delete('authorization', true)
@@ -22024,32 +22024,32 @@ function httpRedirectFetch (fetchParams, response) {
     request.headersList.delete('host', true)
   }
 
-  // 14. If request\u2019s body is non-null, then set request\u2019s body to the first return
-  // value of safely extracting request\u2019s body\u2019s source.
+  // 14. If request’s body is non-null, then set request’s body to the first return
+  // value of safely extracting request’s body’s source.
   if (request.body != null) {
     assert(request.body.source != null)
     request.body = safelyExtractBody(request.body.source)[0]
   }
 
-  // 15. Let timingInfo be fetchParams\u2019s timing info.
+  // 15. Let timingInfo be fetchParams’s timing info.
   const timingInfo = fetchParams.timingInfo
 
-  // 16. Set timingInfo\u2019s redirect end time and post-redirect start time to the
-  // coarsened shared current time given fetchParams\u2019s cross-origin isolated
+  // 16. Set timingInfo’s redirect end time and post-redirect start time to the
+  // coarsened shared current time given fetchParams’s cross-origin isolated
   // capability.
   timingInfo.redirectEndTime = timingInfo.postRedirectStartTime =
     coarsenedSharedCurrentTime(fetchParams.crossOriginIsolatedCapability)
 
-  // 17. If timingInfo\u2019s redirect start time is 0, then set timingInfo\u2019s
-  //  redirect start time to timingInfo\u2019s start time.
+  // 17. If timingInfo’s redirect start time is 0, then set timingInfo’s
+  //  redirect start time to timingInfo’s start time.
   if (timingInfo.redirectStartTime === 0) {
     timingInfo.redirectStartTime = timingInfo.startTime
   }
 
-  // 18. Append locationURL to request\u2019s URL list.
+  // 18. Append locationURL to request’s URL list.
   request.urlList.push(locationURL)
 
-  // 19. Invoke set request\u2019s referrer policy on redirect on request and
+  // 19. Invoke set request’s referrer policy on redirect on request and
   // actualResponse.
   setRequestReferrerPolicyOnRedirect(request, actualResponse)
 
@@ -22063,7 +22063,7 @@ async function httpNetworkOrCacheFetch (
   isAuthenticationFetch = false,
   isNewConnectionFetch = false
 ) {
-  // 1. Let request be fetchParams\u2019s request.
+  // 1. Let request be fetchParams’s request.
   const request = fetchParams.request
 
   // 2. Let httpFetchParams be null.
@@ -22086,7 +22086,7 @@ async function httpNetworkOrCacheFetch (
 
   // 8. Run these steps, but abort when the ongoing fetch is terminated:
 
-  //    1. If request\u2019s window is "no-window" and request\u2019s redirect mode is
+  //    1. If request’s window is "no-window" and request’s redirect mode is
   //    "error", then set httpFetchParams to fetchParams and httpRequest to
   //    request.
   if (request.window === 'no-window' && request.redirect === 'error') {
@@ -22101,7 +22101,7 @@ async function httpNetworkOrCacheFetch (
     // 2. Set httpFetchParams to a copy of fetchParams.
     httpFetchParams = { ...fetchParams }
 
-    // 3. Set httpFetchParams\u2019s request to httpRequest.
+    // 3. Set httpFetchParams’s request to httpRequest.
     httpFetchParams.request = httpRequest
   }
 
@@ -22111,14 +22111,14 @@ async function httpNetworkOrCacheFetch (
     (request.credentials === 'same-origin' &&
       request.responseTainting === 'basic')
 
-  //    4. Let contentLength be httpRequest\u2019s body\u2019s length, if httpRequest\u2019s
+  //    4. Let contentLength be httpRequest’s body’s length, if httpRequest’s
   //    body is non-null; otherwise null.
   const contentLength = httpRequest.body ? httpRequest.body.length : null
 
   //    5. Let contentLengthHeaderValue be null.
   let contentLengthHeaderValue = null
 
-  //    6. If httpRequest\u2019s body is null and httpRequest\u2019s method is `POST` or
+  //    6. If httpRequest’s body is null and httpRequest’s method is `POST` or
   //    `PUT`, then set contentLengthHeaderValue to `0`.
   if (
     httpRequest.body == null &&
@@ -22134,24 +22134,24 @@ async function httpNetworkOrCacheFetch (
   }
 
   //    8. If contentLengthHeaderValue is non-null, then append
-  //    `Content-Length`/contentLengthHeaderValue to httpRequest\u2019s header
+  //    `Content-Length`/contentLengthHeaderValue to httpRequest’s header
   //    list.
   if (contentLengthHeaderValue != null) {
     httpRequest.headersList.append('content-length', contentLengthHeaderValue, true)
   }
 
   //    9. If contentLengthHeaderValue is non-null, then append (`Content-Length`,
-  //    contentLengthHeaderValue) to httpRequest\u2019s header list.
+  //    contentLengthHeaderValue) to httpRequest’s header list.
 
-  //    10. If contentLength is non-null and httpRequest\u2019s keepalive is true,
+  //    10. If contentLength is non-null and httpRequest’s keepalive is true,
   //    then:
   if (contentLength != null && httpRequest.keepalive) {
     // NOTE: keepalive is a noop outside of browser context.
   }
 
-  //    11. If httpRequest\u2019s referrer is a URL, then append
-  //    `Referer`/httpRequest\u2019s referrer, serialized and isomorphic encoded,
-  //     to httpRequest\u2019s header list.
+  //    11. If httpRequest’s referrer is a URL, then append
+  //    `Referer`/httpRequest’s referrer, serialized and isomorphic encoded,
+  //     to httpRequest’s header list.
   if (httpRequest.referrer instanceof URL) {
     httpRequest.headersList.append('referer', isomorphicEncode(httpRequest.referrer.href), true)
   }
@@ -22162,17 +22162,17 @@ async function httpNetworkOrCacheFetch (
   //    13. Append the Fetch metadata headers for httpRequest. [FETCH-METADATA]
   appendFetchMetadata(httpRequest)
 
-  //    14. If httpRequest\u2019s header list does not contain `User-Agent`, then
+  //    14. If httpRequest’s header list does not contain `User-Agent`, then
   //    user agents should append `User-Agent`/default `User-Agent` value to
-  //    httpRequest\u2019s header list.
+  //    httpRequest’s header list.
   if (!httpRequest.headersList.contains('user-agent', true)) {
     httpRequest.headersList.append('user-agent', defaultUserAgent)
   }
 
-  //    15. If httpRequest\u2019s cache mode is "default" and httpRequest\u2019s header
+  //    15. If httpRequest’s cache mode is "default" and httpRequest’s header
   //    list contains `If-Modified-Since`, `If-None-Match`,
   //    `If-Unmodified-Since`, `If-Match`, or `If-Range`, then set
-  //    httpRequest\u2019s cache mode to "no-store".
+  //    httpRequest’s cache mode to "no-store".
   if (
     httpRequest.cache === 'default' &&
     (httpRequest.headersList.contains('if-modified-since', true) ||
@@ -22184,10 +22184,10 @@ async function httpNetworkOrCacheFetch (
     httpRequest.cache = 'no-store'
   }
 
-  //    16. If httpRequest\u2019s cache mode is "no-cache", httpRequest\u2019s prevent
+  //    16. If httpRequest’s cache mode is "no-cache", httpRequest’s prevent
   //    no-cache cache-control header modification flag is unset, and
-  //    httpRequest\u2019s header list does not contain `Cache-Control`, then append
-  //    `Cache-Control`/`max-age=0` to httpRequest\u2019s header list.
+  //    httpRequest’s header list does not contain `Cache-Control`, then append
+  //    `Cache-Control`/`max-age=0` to httpRequest’s header list.
   if (
     httpRequest.cache === 'no-cache' &&
     !httpRequest.preventNoCacheCacheControlHeaderModification &&
@@ -22196,29 +22196,29 @@ async function httpNetworkOrCacheFetch (
     httpRequest.headersList.append('cache-control', 'max-age=0', true)
   }
 
-  //    17. If httpRequest\u2019s cache mode is "no-store" or "reload", then:
+  //    17. If httpRequest’s cache mode is "no-store" or "reload", then:
   if (httpRequest.cache === 'no-store' || httpRequest.cache === 'reload') {
-    // 1. If httpRequest\u2019s header list does not contain `Pragma`, then append
-    // `Pragma`/`no-cache` to httpRequest\u2019s header list.
+    // 1. If httpRequest’s header list does not contain `Pragma`, then append
+    // `Pragma`/`no-cache` to httpRequest’s header list.
     if (!httpRequest.headersList.contains('pragma', true)) {
       httpRequest.headersList.append('pragma', 'no-cache', true)
     }
 
-    // 2. If httpRequest\u2019s header list does not contain `Cache-Control`,
-    // then append `Cache-Control`/`no-cache` to httpRequest\u2019s header list.
+    // 2. If httpRequest’s header list does not contain `Cache-Control`,
+    // then append `Cache-Control`/`no-cache` to httpRequest’s header list.
     if (!httpRequest.headersList.contains('cache-control', true)) {
       httpRequest.headersList.append('cache-control', 'no-cache', true)
     }
   }
 
-  //    18. If httpRequest\u2019s header list contains `Range`, then append
-  //    `Accept-Encoding`/`identity` to httpRequest\u2019s header list.
+  //    18. If httpRequest’s header list contains `Range`, then append
+  //    `Accept-Encoding`/`identity` to httpRequest’s header list.
   if (httpRequest.headersList.contains('range', true)) {
     httpRequest.headersList.append('accept-encoding', 'identity', true)
   }
 
-  //    19. Modify httpRequest\u2019s header list per HTTP. Do not append a given
-  //    header if httpRequest\u2019s header list contains that header\u2019s name.
+  //    19. Modify httpRequest’s header list per HTTP. Do not append a given
+  //    header if httpRequest’s header list contains that header’s name.
   //    TODO: https://github.com/whatwg/fetch/issues/1285#issuecomment-896560129
   if (!httpRequest.headersList.contains('accept-encoding', true)) {
     if (urlHasHttpsScheme(requestCurrentURL(httpRequest))) {
@@ -22235,24 +22235,24 @@ async function httpNetworkOrCacheFetch (
     // 1. If the user agent is not configured to block cookies for httpRequest
     // (see section 7 of [COOKIES]), then:
     // TODO: credentials
-    // 2. If httpRequest\u2019s header list does not contain `Authorization`, then:
+    // 2. If httpRequest’s header list does not contain `Authorization`, then:
     // TODO: credentials
   }
 
-  //    21. If there\u2019s a proxy-authentication entry, use it as appropriate.
+  //    21. If there’s a proxy-authentication entry, use it as appropriate.
   //    TODO: proxy-authentication
 
   //    22. Set httpCache to the result of determining the HTTP cache
   //    partition, given httpRequest.
   //    TODO: cache
 
-  //    23. If httpCache is null, then set httpRequest\u2019s cache mode to
+  //    23. If httpCache is null, then set httpRequest’s cache mode to
   //    "no-store".
   if (httpCache == null) {
     httpRequest.cache = 'no-store'
   }
 
-  //    24. If httpRequest\u2019s cache mode is neither "no-store" nor "reload",
+  //    24. If httpRequest’s cache mode is neither "no-store" nor "reload",
   //    then:
   if (httpRequest.cache !== 'no-store' && httpRequest.cache !== 'reload') {
     // TODO: cache
@@ -22263,7 +22263,7 @@ async function httpNetworkOrCacheFetch (
 
   // 10. If response is null, then:
   if (response == null) {
-    // 1. If httpRequest\u2019s cache mode is "only-if-cached", then return a
+    // 1. If httpRequest’s cache mode is "only-if-cached", then return a
     // network error.
     if (httpRequest.cache === 'only-if-cached') {
       return makeNetworkError('only if cached')
@@ -22277,7 +22277,7 @@ async function httpNetworkOrCacheFetch (
       isNewConnectionFetch
     )
 
-    // 3. If httpRequest\u2019s method is unsafe and forwardResponse\u2019s status is
+    // 3. If httpRequest’s method is unsafe and forwardResponse’s status is
     // in the range 200 to 399, inclusive, invalidate appropriate stored
     // responses in httpCache, as per the "Invalidation" chapter of HTTP
     // Caching, and set storedResponse to null. [HTTP-CACHING]
@@ -22289,7 +22289,7 @@ async function httpNetworkOrCacheFetch (
       // TODO: cache
     }
 
-    // 4. If the revalidatingFlag is set and forwardResponse\u2019s status is 304,
+    // 4. If the revalidatingFlag is set and forwardResponse’s status is 304,
     // then:
     if (revalidatingFlag && forwardResponse.status === 304) {
       // TODO: cache
@@ -22306,26 +22306,26 @@ async function httpNetworkOrCacheFetch (
     }
   }
 
-  // 11. Set response\u2019s URL list to a clone of httpRequest\u2019s URL list.
+  // 11. Set response’s URL list to a clone of httpRequest’s URL list.
   response.urlList = [...httpRequest.urlList]
 
-  // 12. If httpRequest\u2019s header list contains `Range`, then set response\u2019s
+  // 12. If httpRequest’s header list contains `Range`, then set response’s
   // range-requested flag.
   if (httpRequest.headersList.contains('range', true)) {
     response.rangeRequested = true
   }
 
-  // 13. Set response\u2019s request-includes-credentials to includeCredentials.
+  // 13. Set response’s request-includes-credentials to includeCredentials.
   response.requestIncludesCredentials = includeCredentials
 
-  // 14. If response\u2019s status is 401, httpRequest\u2019s response tainting is not
-  // "cors", includeCredentials is true, and request\u2019s window is an environment
+  // 14. If response’s status is 401, httpRequest’s response tainting is not
+  // "cors", includeCredentials is true, and request’s window is an environment
   // settings object, then:
   // TODO
 
-  // 15. If response\u2019s status is 407, then:
+  // 15. If response’s status is 407, then:
   if (response.status === 407) {
-    // 1. If request\u2019s window is "no-window", then return a network error.
+    // 1. If request’s window is "no-window", then return a network error.
     if (request.window === 'no-window') {
       return makeNetworkError()
     }
@@ -22337,7 +22337,7 @@ async function httpNetworkOrCacheFetch (
       return makeAppropriateNetworkError(fetchParams)
     }
 
-    // 4. Prompt the end user as appropriate in request\u2019s window and store
+    // 4. Prompt the end user as appropriate in request’s window and store
     // the result as a proxy-authentication entry. [HTTP-AUTH]
     // TODO: Invoke some kind of callback?
 
@@ -22349,11 +22349,11 @@ async function httpNetworkOrCacheFetch (
 
   // 16. If all of the following are true
   if (
-    // response\u2019s status is 421
+    // response’s status is 421
     response.status === 421 &&
     // isNewConnectionFetch is false
     !isNewConnectionFetch &&
-    // request\u2019s body is null, or request\u2019s body is non-null and request\u2019s body\u2019s source is non-null
+    // request’s body is null, or request’s body is non-null and request’s body’s source is non-null
     (request.body == null || request.body.source != null)
   ) {
     // then:
@@ -22408,13 +22408,13 @@ async function httpNetworkFetch (
     }
   }
 
-  // 1. Let request be fetchParams\u2019s request.
+  // 1. Let request be fetchParams’s request.
   const request = fetchParams.request
 
   // 2. Let response be null.
   let response = null
 
-  // 3. Let timingInfo be fetchParams\u2019s timing info.
+  // 3. Let timingInfo be fetchParams’s timing info.
   const timingInfo = fetchParams.timingInfo
 
   // 4. Let httpCache be the result of determining the HTTP cache partition,
@@ -22422,7 +22422,7 @@ async function httpNetworkFetch (
   // TODO: cache
   const httpCache = null
 
-  // 5. If httpCache is null, then set request\u2019s cache mode to "no-store".
+  // 5. If httpCache is null, then set request’s cache mode to "no-store".
   if (httpCache == null) {
     request.cache = 'no-store'
   }
@@ -22435,14 +22435,14 @@ async function httpNetworkFetch (
   // "no".
   const newConnection = forceNewConnection ? 'yes' : 'no' // eslint-disable-line no-unused-vars
 
-  // 8. Switch on request\u2019s mode:
+  // 8. Switch on request’s mode:
   if (request.mode === 'websocket') {
     // Let connection be the result of obtaining a WebSocket connection,
-    // given request\u2019s current URL.
+    // given request’s current URL.
     // TODO
   } else {
     // Let connection be the result of obtaining a connection, given
-    // networkPartitionKey, request\u2019s current URL\u2019s origin,
+    // networkPartitionKey, request’s current URL’s origin,
     // includeCredentials, and forceNewConnection.
     // TODO
   }
@@ -22451,17 +22451,17 @@ async function httpNetworkFetch (
 
   //    1. If connection is failure, then return a network error.
 
-  //    2. Set timingInfo\u2019s final connection timing info to the result of
-  //    calling clamp and coarsen connection timing info with connection\u2019s
-  //    timing info, timingInfo\u2019s post-redirect start time, and fetchParams\u2019s
+  //    2. Set timingInfo’s final connection timing info to the result of
+  //    calling clamp and coarsen connection timing info with connection’s
+  //    timing info, timingInfo’s post-redirect start time, and fetchParams’s
   //    cross-origin isolated capability.
 
-  //    3. If connection is not an HTTP/2 connection, request\u2019s body is non-null,
-  //    and request\u2019s body\u2019s source is null, then append (`Transfer-Encoding`,
-  //    `chunked`) to request\u2019s header list.
+  //    3. If connection is not an HTTP/2 connection, request’s body is non-null,
+  //    and request’s body’s source is null, then append (`Transfer-Encoding`,
+  //    `chunked`) to request’s header list.
 
-  //    4. Set timingInfo\u2019s final network-request start time to the coarsened
-  //    shared current time given fetchParams\u2019s cross-origin isolated
+  //    4. Set timingInfo’s final network-request start time to the coarsened
+  //    shared current time given fetchParams’s cross-origin isolated
   //    capability.
 
   //    5. Set response to the result of making an HTTP request over connection
@@ -22470,15 +22470,15 @@ async function httpNetworkFetch (
   //        - Follow the relevant requirements from HTTP. [HTTP] [HTTP-SEMANTICS]
   //        [HTTP-COND] [HTTP-CACHING] [HTTP-AUTH]
 
-  //        - If request\u2019s body is non-null, and request\u2019s body\u2019s source is null,
+  //        - If request’s body is non-null, and request’s body’s source is null,
   //        then the user agent may have a buffer of up to 64 kibibytes and store
-  //        a part of request\u2019s body in that buffer. If the user agent reads from
-  //        request\u2019s body beyond that buffer\u2019s size and the user agent needs to
+  //        a part of request’s body in that buffer. If the user agent reads from
+  //        request’s body beyond that buffer’s size and the user agent needs to
   //        resend request, then instead return a network error.
 
-  //        - Set timingInfo\u2019s final network-response start time to the coarsened
-  //        shared current time given fetchParams\u2019s cross-origin isolated capability,
-  //        immediately after the user agent\u2019s HTTP parser receives the first byte
+  //        - Set timingInfo’s final network-response start time to the coarsened
+  //        shared current time given fetchParams’s cross-origin isolated capability,
+  //        immediately after the user agent’s HTTP parser receives the first byte
   //        of the response (e.g., frame header bytes for HTTP/2 or response status
   //        line for HTTP/1.x).
 
@@ -22486,24 +22486,24 @@ async function httpNetworkFetch (
 
   //        - Any responses whose status is in the range 100 to 199, inclusive,
   //        and is not 101, are to be ignored, except for the purposes of setting
-  //        timingInfo\u2019s final network-response start time above.
+  //        timingInfo’s final network-response start time above.
 
-  //    - If request\u2019s header list contains `Transfer-Encoding`/`chunked` and
+  //    - If request’s header list contains `Transfer-Encoding`/`chunked` and
   //    response is transferred via HTTP/1.0 or older, then return a network
   //    error.
 
   //    - If the HTTP request results in a TLS client certificate dialog, then:
 
-  //        1. If request\u2019s window is an environment settings object, make the
-  //        dialog available in request\u2019s window.
+  //        1. If request’s window is an environment settings object, make the
+  //        dialog available in request’s window.
 
   //        2. Otherwise, return a network error.
 
-  // To transmit request\u2019s body body, run these steps:
+  // To transmit request’s body body, run these steps:
   let requestBody = null
-  // 1. If body is null and fetchParams\u2019s process request end-of-body is
-  // non-null, then queue a fetch task given fetchParams\u2019s process request
-  // end-of-body and fetchParams\u2019s task destination.
+  // 1. If body is null and fetchParams’s process request end-of-body is
+  // non-null, then queue a fetch task given fetchParams’s process request
+  // end-of-body and fetchParams’s task destination.
   if (request.body == null && fetchParams.processRequestEndOfBody) {
     queueMicrotask(() => fetchParams.processRequestEndOfBody())
   } else if (request.body != null) {
@@ -22519,8 +22519,8 @@ async function httpNetworkFetch (
       // 2. Run this step in parallel: transmit bytes.
       yield bytes
 
-      // 3. If fetchParams\u2019s process request body is non-null, then run
-      // fetchParams\u2019s process request body given bytes\u2019s length.
+      // 3. If fetchParams’s process request body is non-null, then run
+      // fetchParams’s process request body given bytes’s length.
       fetchParams.processRequestBodyChunkLength?.(bytes.byteLength)
     }
 
@@ -22531,8 +22531,8 @@ async function httpNetworkFetch (
         return
       }
 
-      // 2. If fetchParams\u2019s process request end-of-body is non-null,
-      // then run fetchParams\u2019s process request end-of-body.
+      // 2. If fetchParams’s process request end-of-body is non-null,
+      // then run fetchParams’s process request end-of-body.
       if (fetchParams.processRequestEndOfBody) {
         fetchParams.processRequestEndOfBody()
       }
@@ -22545,7 +22545,7 @@ async function httpNetworkFetch (
         return
       }
 
-      // 2. If e is an "AbortError" DOMException, then abort fetchParams\u2019s controller.
+      // 2. If e is an "AbortError" DOMException, then abort fetchParams’s controller.
       if (e.name === 'AbortError') {
         fetchParams.controller.abort()
       } else {
@@ -22553,8 +22553,8 @@ async function httpNetworkFetch (
       }
     }
 
-    // 4. Incrementally read request\u2019s body given processBodyChunk, processEndOfBody,
-    // processBodyError, and fetchParams\u2019s task destination.
+    // 4. Incrementally read request’s body given processBodyChunk, processEndOfBody,
+    // processBodyError, and fetchParams’s task destination.
     requestBody = (async function * () {
       try {
         for await (const bytes of request.body.stream) {
@@ -22598,7 +22598,7 @@ async function httpNetworkFetch (
     await fetchParams.controller.resume()
   }
 
-  // 12. Let cancelAlgorithm be an algorithm that aborts fetchParams\u2019s
+  // 12. Let cancelAlgorithm be an algorithm that aborts fetchParams’s
   // controller with reason, given reason.
   const cancelAlgorithm = (reason) => {
     // If the aborted fetch was already terminated, then we do not
@@ -22636,10 +22636,10 @@ async function httpNetworkFetch (
 
   // 17. Run these steps, but abort when the ongoing fetch is terminated:
 
-  //    1. Set response\u2019s body to a new body whose stream is stream.
+  //    1. Set response’s body to a new body whose stream is stream.
   response.body = { stream, source: null, length: null }
 
-  //    2. If response is not a network error and request\u2019s cache mode is
+  //    2. If response is not a network error and request’s cache mode is
   //    not "no-store", then update response in httpCache for request.
   //    TODO
 
@@ -22647,7 +22647,7 @@ async function httpNetworkFetch (
   //    to block cookies for request (see section 7 of [COOKIES]), then run the
   //    "set-cookie-string" parsing algorithm (see section 5.2 of [COOKIES]) on
   //    the value of each header whose name is a byte-case-insensitive match for
-  //    `Set-Cookie` in response\u2019s header list, if any, and request\u2019s current URL.
+  //    `Set-Cookie` in response’s header list, if any, and request’s current URL.
   //    TODO
 
   // 18. If aborted, then:
@@ -22691,7 +22691,7 @@ async function httpNetworkFetch (
       }
 
       if (bytes === undefined) {
-        // 2. Otherwise, if the bytes transmission for response\u2019s message
+        // 2. Otherwise, if the bytes transmission for response’s message
         // body is done normally and stream is readable, then close
         // stream, finalize response for fetchParams and response, and
         // abort these in-parallel steps.
@@ -22702,10 +22702,10 @@ async function httpNetworkFetch (
         return
       }
 
-      // 5. Increase timingInfo\u2019s decoded body size by bytes\u2019s length.
+      // 5. Increase timingInfo’s decoded body size by bytes’s length.
       timingInfo.decodedBodySize += bytes?.byteLength ?? 0
 
-      // 6. If bytes is failure, then terminate fetchParams\u2019s controller.
+      // 6. If bytes is failure, then terminate fetchParams’s controller.
       if (isFailure) {
         fetchParams.controller.terminate(bytes)
         return
@@ -22724,7 +22724,7 @@ async function httpNetworkFetch (
         return
       }
 
-      // 9. If stream doesn\u2019t need more data ask the user agent to suspend
+      // 9. If stream doesn’t need more data ask the user agent to suspend
       // the ongoing fetch.
       if (fetchParams.controller.controller.desiredSize <= 0) {
         return
@@ -22736,12 +22736,12 @@ async function httpNetworkFetch (
   function onAborted (reason) {
     // 2. If fetchParams is aborted, then:
     if (isAborted(fetchParams)) {
-      // 1. Set response\u2019s aborted flag.
+      // 1. Set response’s aborted flag.
       response.aborted = true
 
       // 2. If stream is readable, then error stream with the result of
-      //    deserialize a serialized abort reason given fetchParams\u2019s
-      //    controller\u2019s serialized abort reason and an
+      //    deserialize a serialized abort reason given fetchParams’s
+      //    controller’s serialized abort reason and an
       //    implementation-defined realm.
       if (isReadable(stream)) {
         fetchParams.controller.controller.error(
@@ -22788,9 +22788,9 @@ async function httpNetworkFetch (
           // TODO (fix): Do we need connection here?
           const { connection } = fetchParams.controller
 
-          // Set timingInfo\u2019s final connection timing info to the result of calling clamp and coarsen
-          // connection timing info with connection\u2019s timing info, timingInfo\u2019s post-redirect start
-          // time, and fetchParams\u2019s cross-origin isolated capability.
+          // Set timingInfo’s final connection timing info to the result of calling clamp and coarsen
+          // connection timing info with connection’s timing info, timingInfo’s post-redirect start
+          // time, and fetchParams’s cross-origin isolated capability.
           // TODO: implement connection timing
           timingInfo.finalConnectionTimingInfo = clampAndCoarsenConnectionTimingInfo(undefined, timingInfo.postRedirectStartTime, fetchParams.crossOriginIsolatedCapability)
 
@@ -22801,15 +22801,15 @@ async function httpNetworkFetch (
             this.abort = connection.abort = abort
           }
 
-          // Set timingInfo\u2019s final network-request start time to the coarsened shared current time given
-          // fetchParams\u2019s cross-origin isolated capability.
+          // Set timingInfo’s final network-request start time to the coarsened shared current time given
+          // fetchParams’s cross-origin isolated capability.
           timingInfo.finalNetworkRequestStartTime = coarsenedSharedCurrentTime(fetchParams.crossOriginIsolatedCapability)
         },
 
         onResponseStarted () {
-          // Set timingInfo\u2019s final network-response start time to the coarsened shared current
-          // time given fetchParams\u2019s cross-origin isolated capability, immediately after the
-          // user agent\u2019s HTTP parser receives the first byte of the response (e.g., frame header
+          // Set timingInfo’s final network-response start time to the coarsened shared current
+          // time given fetchParams’s cross-origin isolated capability, immediately after the
+          // user agent’s HTTP parser receives the first byte of the response (e.g., frame header
           // bytes for HTTP/2 or response status line for HTTP/1.x).
           timingInfo.finalNetworkResponseStartTime = coarsenedSharedCurrentTime(fetchParams.crossOriginIsolatedCapability)
         },
@@ -22903,17 +22903,17 @@ async function httpNetworkFetch (
             return
           }
 
-          // 1. If one or more bytes have been transmitted from response\u2019s
+          // 1. If one or more bytes have been transmitted from response’s
           // message body, then:
 
           //  1. Let bytes be the transmitted bytes.
           const bytes = chunk
 
           //  2. Let codings be the result of extracting header list values
-          //  given `Content-Encoding` and response\u2019s header list.
+          //  given `Content-Encoding` and response’s header list.
           //  See pullAlgorithm.
 
-          //  3. Increase timingInfo\u2019s encoded body size by bytes\u2019s length.
+          //  3. Increase timingInfo’s encoded body size by bytes’s length.
           timingInfo.encodedBodySize += bytes.byteLength
 
           //  4. See pullAlgorithm...
@@ -23082,7 +23082,7 @@ class Request {
     // 2. Let fallbackMode be null.
     let fallbackMode = null
 
-    // 3. Let baseURL be this\u2019s relevant settings object\u2019s API base URL.
+    // 3. Let baseURL be this’s relevant settings object’s API base URL.
     const baseUrl = environmentSettingsObject.settingsObject.baseUrl
 
     // 4. Let signal be null.
@@ -23122,21 +23122,21 @@ class Request {
       // 7. Assert: input is a Request object.
       assert(input instanceof Request)
 
-      // 8. Set request to input\u2019s request.
+      // 8. Set request to input’s request.
       request = input[kState]
 
-      // 9. Set signal to input\u2019s signal.
+      // 9. Set signal to input’s signal.
       signal = input[kSignal]
     }
 
-    // 7. Let origin be this\u2019s relevant settings object\u2019s origin.
+    // 7. Let origin be this’s relevant settings object’s origin.
     const origin = environmentSettingsObject.settingsObject.origin
 
     // 8. Let window be "client".
     let window = 'client'
 
-    // 9. If request\u2019s window is an environment settings object and its origin
-    // is same origin with origin, then set window to request\u2019s window.
+    // 9. If request’s window is an environment settings object and its origin
+    // is same origin with origin, then set window to request’s window.
     if (
       request.window?.constructor?.name === 'EnvironmentSettingsObject' &&
       sameOrigin(request.window, origin)
@@ -23156,46 +23156,46 @@ class Request {
 
     // 12. Set request to a new request with the following properties:
     request = makeRequest({
-      // URL request\u2019s URL.
+      // URL request’s URL.
       // undici implementation note: this is set as the first item in request's urlList in makeRequest
-      // method request\u2019s method.
+      // method request’s method.
       method: request.method,
-      // header list A copy of request\u2019s header list.
+      // header list A copy of request’s header list.
       // undici implementation note: headersList is cloned in makeRequest
       headersList: request.headersList,
       // unsafe-request flag Set.
       unsafeRequest: request.unsafeRequest,
-      // client This\u2019s relevant settings object.
+      // client This’s relevant settings object.
       client: environmentSettingsObject.settingsObject,
       // window window.
       window,
-      // priority request\u2019s priority.
+      // priority request’s priority.
       priority: request.priority,
-      // origin request\u2019s origin. The propagation of the origin is only significant for navigation requests
+      // origin request’s origin. The propagation of the origin is only significant for navigation requests
       // being handled by a service worker. In this scenario a request can have an origin that is different
       // from the current client.
       origin: request.origin,
-      // referrer request\u2019s referrer.
+      // referrer request’s referrer.
       referrer: request.referrer,
-      // referrer policy request\u2019s referrer policy.
+      // referrer policy request’s referrer policy.
       referrerPolicy: request.referrerPolicy,
-      // mode request\u2019s mode.
+      // mode request’s mode.
       mode: request.mode,
-      // credentials mode request\u2019s credentials mode.
+      // credentials mode request’s credentials mode.
       credentials: request.credentials,
-      // cache mode request\u2019s cache mode.
+      // cache mode request’s cache mode.
       cache: request.cache,
-      // redirect mode request\u2019s redirect mode.
+      // redirect mode request’s redirect mode.
       redirect: request.redirect,
-      // integrity metadata request\u2019s integrity metadata.
+      // integrity metadata request’s integrity metadata.
       integrity: request.integrity,
-      // keepalive request\u2019s keepalive.
+      // keepalive request’s keepalive.
       keepalive: request.keepalive,
-      // reload-navigation flag request\u2019s reload-navigation flag.
+      // reload-navigation flag request’s reload-navigation flag.
       reloadNavigation: request.reloadNavigation,
-      // history-navigation flag request\u2019s history-navigation flag.
+      // history-navigation flag request’s history-navigation flag.
       historyNavigation: request.historyNavigation,
-      // URL list A clone of request\u2019s URL list.
+      // URL list A clone of request’s URL list.
       urlList: [...request.urlList]
     })
 
@@ -23203,30 +23203,30 @@ class Request {
 
     // 13. If init is not empty, then:
     if (initHasKey) {
-      // 1. If request\u2019s mode is "navigate", then set it to "same-origin".
+      // 1. If request’s mode is "navigate", then set it to "same-origin".
       if (request.mode === 'navigate') {
         request.mode = 'same-origin'
       }
 
-      // 2. Unset request\u2019s reload-navigation flag.
+      // 2. Unset request’s reload-navigation flag.
       request.reloadNavigation = false
 
-      // 3. Unset request\u2019s history-navigation flag.
+      // 3. Unset request’s history-navigation flag.
       request.historyNavigation = false
 
-      // 4. Set request\u2019s origin to "client".
+      // 4. Set request’s origin to "client".
       request.origin = 'client'
 
-      // 5. Set request\u2019s referrer to "client"
+      // 5. Set request’s referrer to "client"
       request.referrer = 'client'
 
-      // 6. Set request\u2019s referrer policy to the empty string.
+      // 6. Set request’s referrer policy to the empty string.
       request.referrerPolicy = ''
 
-      // 7. Set request\u2019s URL to request\u2019s current URL.
+      // 7. Set request’s URL to request’s current URL.
       request.url = request.urlList[request.urlList.length - 1]
 
-      // 8. Set request\u2019s URL list to \u00ab request\u2019s URL \u00bb.
+      // 8. Set request’s URL list to « request’s URL ».
       request.urlList = [request.url]
     }
 
@@ -23235,7 +23235,7 @@ class Request {
       // 1. Let referrer be init["referrer"].
       const referrer = init.referrer
 
-      // 2. If referrer is the empty string, then set request\u2019s referrer to "no-referrer".
+      // 2. If referrer is the empty string, then set request’s referrer to "no-referrer".
       if (referrer === '') {
         request.referrer = 'no-referrer'
       } else {
@@ -23250,22 +23250,22 @@ class Request {
         }
 
         // 3. If one of the following is true
-        // - parsedReferrer\u2019s scheme is "about" and path is the string "client"
-        // - parsedReferrer\u2019s origin is not same origin with origin
-        // then set request\u2019s referrer to "client".
+        // - parsedReferrer’s scheme is "about" and path is the string "client"
+        // - parsedReferrer’s origin is not same origin with origin
+        // then set request’s referrer to "client".
         if (
           (parsedReferrer.protocol === 'about:' && parsedReferrer.hostname === 'client') ||
           (origin && !sameOrigin(parsedReferrer, environmentSettingsObject.settingsObject.baseUrl))
         ) {
           request.referrer = 'client'
         } else {
-          // 4. Otherwise, set request\u2019s referrer to parsedReferrer.
+          // 4. Otherwise, set request’s referrer to parsedReferrer.
           request.referrer = parsedReferrer
         }
       }
     }
 
-    // 15. If init["referrerPolicy"] exists, then set request\u2019s referrer policy
+    // 15. If init["referrerPolicy"] exists, then set request’s referrer policy
     // to it.
     if (init.referrerPolicy !== undefined) {
       request.referrerPolicy = init.referrerPolicy
@@ -23287,23 +23287,23 @@ class Request {
       })
     }
 
-    // 18. If mode is non-null, set request\u2019s mode to mode.
+    // 18. If mode is non-null, set request’s mode to mode.
     if (mode != null) {
       request.mode = mode
     }
 
-    // 19. If init["credentials"] exists, then set request\u2019s credentials mode
+    // 19. If init["credentials"] exists, then set request’s credentials mode
     // to it.
     if (init.credentials !== undefined) {
       request.credentials = init.credentials
     }
 
-    // 18. If init["cache"] exists, then set request\u2019s cache mode to it.
+    // 18. If init["cache"] exists, then set request’s cache mode to it.
     if (init.cache !== undefined) {
       request.cache = init.cache
     }
 
-    // 21. If request\u2019s cache mode is "only-if-cached" and request\u2019s mode is
+    // 21. If request’s cache mode is "only-if-cached" and request’s mode is
     // not "same-origin", then throw a TypeError.
     if (request.cache === 'only-if-cached' && request.mode !== 'same-origin') {
       throw new TypeError(
@@ -23311,17 +23311,17 @@ class Request {
       )
     }
 
-    // 22. If init["redirect"] exists, then set request\u2019s redirect mode to it.
+    // 22. If init["redirect"] exists, then set request’s redirect mode to it.
     if (init.redirect !== undefined) {
       request.redirect = init.redirect
     }
 
-    // 23. If init["integrity"] exists, then set request\u2019s integrity metadata to it.
+    // 23. If init["integrity"] exists, then set request’s integrity metadata to it.
     if (init.integrity != null) {
       request.integrity = String(init.integrity)
     }
 
-    // 24. If init["keepalive"] exists, then set request\u2019s keepalive to it.
+    // 24. If init["keepalive"] exists, then set request’s keepalive to it.
     if (init.keepalive !== undefined) {
       request.keepalive = Boolean(init.keepalive)
     }
@@ -23354,7 +23354,7 @@ class Request {
         // Note: must be in uppercase
         method = normalizedMethodRecordsBase[upperCase] ?? method
 
-        // 4. Set request\u2019s method to method.
+        // 4. Set request’s method to method.
         request.method = method
       }
 
@@ -23372,17 +23372,17 @@ class Request {
       signal = init.signal
     }
 
-    // 27. Set this\u2019s request to request.
+    // 27. Set this’s request to request.
     this[kState] = request
 
-    // 28. Set this\u2019s signal to a new AbortSignal object with this\u2019s relevant
+    // 28. Set this’s signal to a new AbortSignal object with this’s relevant
     // Realm.
     // TODO: could this be simplified with AbortSignal.any
     // (https://dom.spec.whatwg.org/#dom-abortsignal-any)
     const ac = new AbortController()
     this[kSignal] = ac.signal
 
-    // 29. If signal is not null, then make this\u2019s signal follow signal.
+    // 29. If signal is not null, then make this’s signal follow signal.
     if (signal != null) {
       if (
         !signal ||
@@ -23427,16 +23427,16 @@ class Request {
       }
     }
 
-    // 30. Set this\u2019s headers to a new Headers object with this\u2019s relevant
-    // Realm, whose header list is request\u2019s header list and guard is
+    // 30. Set this’s headers to a new Headers object with this’s relevant
+    // Realm, whose header list is request’s header list and guard is
     // "request".
     this[kHeaders] = new Headers(kConstruct)
     setHeadersList(this[kHeaders], request.headersList)
     setHeadersGuard(this[kHeaders], 'request')
 
-    // 31. If this\u2019s request\u2019s mode is "no-cors", then:
+    // 31. If this’s request’s mode is "no-cors", then:
     if (mode === 'no-cors') {
-      // 1. If this\u2019s request\u2019s method is not a CORS-safelisted method,
+      // 1. If this’s request’s method is not a CORS-safelisted method,
       // then throw a TypeError.
       if (!corsSafeListedMethodsSet.has(request.method)) {
         throw new TypeError(
@@ -23444,7 +23444,7 @@ class Request {
         )
       }
 
-      // 2. Set this\u2019s headers\u2019s guard to "request-no-cors".
+      // 2. Set this’s headers’s guard to "request-no-cors".
       setHeadersGuard(this[kHeaders], 'request-no-cors')
     }
 
@@ -23452,16 +23452,16 @@ class Request {
     if (initHasKey) {
       /** @type {HeadersList} */
       const headersList = getHeadersList(this[kHeaders])
-      // 1. Let headers be a copy of this\u2019s headers and its associated header
+      // 1. Let headers be a copy of this’s headers and its associated header
       // list.
       // 2. If init["headers"] exists, then set headers to init["headers"].
       const headers = init.headers !== undefined ? init.headers : new HeadersList(headersList)
 
-      // 3. Empty this\u2019s headers\u2019s header list.
+      // 3. Empty this’s headers’s header list.
       headersList.clear()
 
       // 4. If headers is a Headers object, then for each header in its header
-      // list, append header\u2019s name/header\u2019s value to this\u2019s headers.
+      // list, append header’s name/header’s value to this’s headers.
       if (headers instanceof HeadersList) {
         for (const { name, value } of headers.rawValues()) {
           headersList.append(name, value, false)
@@ -23469,17 +23469,17 @@ class Request {
         // Note: Copy the `set-cookie` meta-data.
         headersList.cookies = headers.cookies
       } else {
-        // 5. Otherwise, fill this\u2019s headers with headers.
+        // 5. Otherwise, fill this’s headers with headers.
         fillHeaders(this[kHeaders], headers)
       }
     }
 
-    // 33. Let inputBody be input\u2019s request\u2019s body if input is a Request
+    // 33. Let inputBody be input’s request’s body if input is a Request
     // object; otherwise null.
     const inputBody = input instanceof Request ? input[kState].body : null
 
     // 34. If either init["body"] exists and is non-null or inputBody is
-    // non-null, and request\u2019s method is `GET` or `HEAD`, then throw a
+    // non-null, and request’s method is `GET` or `HEAD`, then throw a
     // TypeError.
     if (
       (init.body != null || inputBody != null) &&
@@ -23495,16 +23495,16 @@ class Request {
     if (init.body != null) {
       // 1. Let Content-Type be null.
       // 2. Set initBody and Content-Type to the result of extracting
-      // init["body"], with keepalive set to request\u2019s keepalive.
+      // init["body"], with keepalive set to request’s keepalive.
       const [extractedBody, contentType] = extractBody(
         init.body,
         request.keepalive
       )
       initBody = extractedBody
 
-      // 3, If Content-Type is non-null and this\u2019s headers\u2019s header list does
+      // 3, If Content-Type is non-null and this’s headers’s header list does
       // not contain `Content-Type`, then append `Content-Type`/Content-Type to
-      // this\u2019s headers.
+      // this’s headers.
       if (contentType && !getHeadersList(this[kHeaders]).contains('content-type', true)) {
         this[kHeaders].append('content-type', contentType)
       }
@@ -23514,7 +23514,7 @@ class Request {
     // inputBody.
     const inputOrInitBody = initBody ?? inputBody
 
-    // 38. If inputOrInitBody is non-null and inputOrInitBody\u2019s source is
+    // 38. If inputOrInitBody is non-null and inputOrInitBody’s source is
     // null, then:
     if (inputOrInitBody != null && inputOrInitBody.source == null) {
       // 1. If initBody is non-null and init["duplex"] does not exist,
@@ -23523,7 +23523,7 @@ class Request {
         throw new TypeError('RequestInit: duplex option is required when sending a body.')
       }
 
-      // 2. If this\u2019s request\u2019s mode is neither "same-origin" nor "cors",
+      // 2. If this’s request’s mode is neither "same-origin" nor "cors",
       // then throw a TypeError.
       if (request.mode !== 'same-origin' && request.mode !== 'cors') {
         throw new TypeError(
@@ -23531,7 +23531,7 @@ class Request {
         )
       }
 
-      // 3. Set this\u2019s request\u2019s use-CORS-preflight flag.
+      // 3. Set this’s request’s use-CORS-preflight flag.
       request.useCORSPreflightFlag = true
     }
 
@@ -23558,15 +23558,15 @@ class Request {
       }
     }
 
-    // 41. Set this\u2019s request\u2019s body to finalBody.
+    // 41. Set this’s request’s body to finalBody.
     this[kState].body = finalBody
   }
 
-  // Returns request\u2019s HTTP method, which is "GET" by default.
+  // Returns request’s HTTP method, which is "GET" by default.
   get method () {
     webidl.brandCheck(this, Request)
 
-    // The method getter steps are to return this\u2019s request\u2019s method.
+    // The method getter steps are to return this’s request’s method.
     return this[kState].method
   }
 
@@ -23574,7 +23574,7 @@ class Request {
   get url () {
     webidl.brandCheck(this, Request)
 
-    // The url getter steps are to return this\u2019s request\u2019s URL, serialized.
+    // The url getter steps are to return this’s request’s URL, serialized.
     return URLSerializer(this[kState].url)
   }
 
@@ -23584,7 +23584,7 @@ class Request {
   get headers () {
     webidl.brandCheck(this, Request)
 
-    // The headers getter steps are to return this\u2019s headers.
+    // The headers getter steps are to return this’s headers.
     return this[kHeaders]
   }
 
@@ -23593,41 +23593,41 @@ class Request {
   get destination () {
     webidl.brandCheck(this, Request)
 
-    // The destination getter are to return this\u2019s request\u2019s destination.
+    // The destination getter are to return this’s request’s destination.
     return this[kState].destination
   }
 
   // Returns the referrer of request. Its value can be a same-origin URL if
   // explicitly set in init, the empty string to indicate no referrer, and
-  // "about:client" when defaulting to the global\u2019s default. This is used
+  // "about:client" when defaulting to the global’s default. This is used
   // during fetching to determine the value of the `Referer` header of the
   // request being made.
   get referrer () {
     webidl.brandCheck(this, Request)
 
-    // 1. If this\u2019s request\u2019s referrer is "no-referrer", then return the
+    // 1. If this’s request’s referrer is "no-referrer", then return the
     // empty string.
     if (this[kState].referrer === 'no-referrer') {
       return ''
     }
 
-    // 2. If this\u2019s request\u2019s referrer is "client", then return
+    // 2. If this’s request’s referrer is "client", then return
     // "about:client".
     if (this[kState].referrer === 'client') {
       return 'about:client'
     }
 
-    // Return this\u2019s request\u2019s referrer, serialized.
+    // Return this’s request’s referrer, serialized.
     return this[kState].referrer.toString()
   }
 
   // Returns the referrer policy associated with request.
-  // This is used during fetching to compute the value of the request\u2019s
+  // This is used during fetching to compute the value of the request’s
   // referrer.
   get referrerPolicy () {
     webidl.brandCheck(this, Request)
 
-    // The referrerPolicy getter steps are to return this\u2019s request\u2019s referrer policy.
+    // The referrerPolicy getter steps are to return this’s request’s referrer policy.
     return this[kState].referrerPolicy
   }
 
@@ -23637,7 +23637,7 @@ class Request {
   get mode () {
     webidl.brandCheck(this, Request)
 
-    // The mode getter steps are to return this\u2019s request\u2019s mode.
+    // The mode getter steps are to return this’s request’s mode.
     return this[kState].mode
   }
 
@@ -23645,17 +23645,17 @@ class Request {
   // which is a string indicating whether credentials will be sent with the
   // request always, never, or only when sent to a same-origin URL.
   get credentials () {
-    // The credentials getter steps are to return this\u2019s request\u2019s credentials mode.
+    // The credentials getter steps are to return this’s request’s credentials mode.
     return this[kState].credentials
   }
 
   // Returns the cache mode associated with request,
   // which is a string indicating how the request will
-  // interact with the browser\u2019s cache when fetching.
+  // interact with the browser’s cache when fetching.
   get cache () {
     webidl.brandCheck(this, Request)
 
-    // The cache getter steps are to return this\u2019s request\u2019s cache mode.
+    // The cache getter steps are to return this’s request’s cache mode.
     return this[kState].cache
   }
 
@@ -23666,17 +23666,17 @@ class Request {
   get redirect () {
     webidl.brandCheck(this, Request)
 
-    // The redirect getter steps are to return this\u2019s request\u2019s redirect mode.
+    // The redirect getter steps are to return this’s request’s redirect mode.
     return this[kState].redirect
   }
 
-  // Returns request\u2019s subresource integrity metadata, which is a
+  // Returns request’s subresource integrity metadata, which is a
   // cryptographic hash of the resource being fetched. Its value
   // consists of multiple hashes separated by whitespace. [SRI]
   get integrity () {
     webidl.brandCheck(this, Request)
 
-    // The integrity getter steps are to return this\u2019s request\u2019s integrity
+    // The integrity getter steps are to return this’s request’s integrity
     // metadata.
     return this[kState].integrity
   }
@@ -23686,7 +23686,7 @@ class Request {
   get keepalive () {
     webidl.brandCheck(this, Request)
 
-    // The keepalive getter steps are to return this\u2019s request\u2019s keepalive.
+    // The keepalive getter steps are to return this’s request’s keepalive.
     return this[kState].keepalive
   }
 
@@ -23695,8 +23695,8 @@ class Request {
   get isReloadNavigation () {
     webidl.brandCheck(this, Request)
 
-    // The isReloadNavigation getter steps are to return true if this\u2019s
-    // request\u2019s reload-navigation flag is set; otherwise false.
+    // The isReloadNavigation getter steps are to return true if this’s
+    // request’s reload-navigation flag is set; otherwise false.
     return this[kState].reloadNavigation
   }
 
@@ -23705,7 +23705,7 @@ class Request {
   get isHistoryNavigation () {
     webidl.brandCheck(this, Request)
 
-    // The isHistoryNavigation getter steps are to return true if this\u2019s request\u2019s
+    // The isHistoryNavigation getter steps are to return true if this’s request’s
     // history-navigation flag is set; otherwise false.
     return this[kState].historyNavigation
   }
@@ -23716,7 +23716,7 @@ class Request {
   get signal () {
     webidl.brandCheck(this, Request)
 
-    // The signal getter steps are to return this\u2019s signal.
+    // The signal getter steps are to return this’s signal.
     return this[kSignal]
   }
 
@@ -23747,12 +23747,12 @@ class Request {
       throw new TypeError('unusable')
     }
 
-    // 2. Let clonedRequest be the result of cloning this\u2019s request.
+    // 2. Let clonedRequest be the result of cloning this’s request.
     const clonedRequest = cloneRequest(this[kState])
 
     // 3. Let clonedRequestObject be the result of creating a Request object,
-    // given clonedRequest, this\u2019s headers\u2019s guard, and this\u2019s relevant Realm.
-    // 4. Make clonedRequestObject\u2019s signal follow this\u2019s signal.
+    // given clonedRequest, this’s headers’s guard, and this’s relevant Realm.
+    // 4. Make clonedRequestObject’s signal follow this’s signal.
     const ac = new AbortController()
     if (this.signal.aborted) {
       ac.abort(this.signal.reason)
@@ -23858,8 +23858,8 @@ function cloneRequest (request) {
   // 1. Let newRequest be a copy of request, except for its body.
   const newRequest = makeRequest({ ...request, body: null })
 
-  // 2. If request\u2019s body is non-null, set newRequest\u2019s body to the
-  // result of cloning request\u2019s body.
+  // 2. If request’s body is non-null, set newRequest’s body to the
+  // result of cloning request’s body.
   if (request.body != null) {
     newRequest.body = cloneBody(newRequest, request.body)
   }
@@ -24061,7 +24061,7 @@ class Response {
   // Creates network error Response.
   static error () {
     // The static error() method steps are to return the result of creating a
-    // Response object, given a new network error, "immutable", and this\u2019s
+    // Response object, given a new network error, "immutable", and this’s
     // relevant Realm.
     const responseObject = fromInnerResponse(makeNetworkError(), 'immutable')
 
@@ -24085,7 +24085,7 @@ class Response {
     const body = extractBody(bytes)
 
     // 3. Let responseObject be the result of creating a Response object, given a new response,
-    //    "response", and this\u2019s relevant Realm.
+    //    "response", and this’s relevant Realm.
     const responseObject = fromInnerResponse(makeResponse({}), 'response')
 
     // 4. Perform initialize a response given responseObject, init, and (body, "application/json").
@@ -24103,7 +24103,7 @@ class Response {
     status = webidl.converters['unsigned short'](status)
 
     // 1. Let parsedURL be the result of parsing url with current settings
-    // object\u2019s API base URL.
+    // object’s API base URL.
     // 2. If parsedURL is failure, then throw a TypeError.
     // TODO: base-URL?
     let parsedURL
@@ -24119,16 +24119,16 @@ class Response {
     }
 
     // 4. Let responseObject be the result of creating a Response object,
-    // given a new response, "immutable", and this\u2019s relevant Realm.
+    // given a new response, "immutable", and this’s relevant Realm.
     const responseObject = fromInnerResponse(makeResponse({}), 'immutable')
 
-    // 5. Set responseObject\u2019s response\u2019s status to status.
+    // 5. Set responseObject’s response’s status to status.
     responseObject[kState].status = status
 
     // 6. Let value be parsedURL, serialized and isomorphic encoded.
     const value = isomorphicEncode(URLSerializer(parsedURL))
 
-    // 7. Append `Location`/value to responseObject\u2019s response\u2019s header list.
+    // 7. Append `Location`/value to responseObject’s response’s header list.
     responseObject[kState].headersList.append('location', value, true)
 
     // 8. Return responseObject.
@@ -24148,11 +24148,11 @@ class Response {
 
     init = webidl.converters.ResponseInit(init)
 
-    // 1. Set this\u2019s response to a new response.
+    // 1. Set this’s response to a new response.
     this[kState] = makeResponse({})
 
-    // 2. Set this\u2019s headers to a new Headers object with this\u2019s relevant
-    // Realm, whose header list is this\u2019s response\u2019s header list and guard
+    // 2. Set this’s headers to a new Headers object with this’s relevant
+    // Realm, whose header list is this’s response’s header list and guard
     // is "response".
     this[kHeaders] = new Headers(kConstruct)
     setHeadersGuard(this[kHeaders], 'response')
@@ -24171,22 +24171,22 @@ class Response {
     initializeResponse(this, init, bodyWithType)
   }
 
-  // Returns response\u2019s type, e.g., "cors".
+  // Returns response’s type, e.g., "cors".
   get type () {
     webidl.brandCheck(this, Response)
 
-    // The type getter steps are to return this\u2019s response\u2019s type.
+    // The type getter steps are to return this’s response’s type.
     return this[kState].type
   }
 
-  // Returns response\u2019s URL, if it has one; otherwise the empty string.
+  // Returns response’s URL, if it has one; otherwise the empty string.
   get url () {
     webidl.brandCheck(this, Response)
 
     const urlList = this[kState].urlList
 
-    // The url getter steps are to return the empty string if this\u2019s
-    // response\u2019s URL is null; otherwise this\u2019s response\u2019s URL,
+    // The url getter steps are to return the empty string if this’s
+    // response’s URL is null; otherwise this’s response’s URL,
     // serialized with exclude fragment set to true.
     const url = urlList[urlList.length - 1] ?? null
 
@@ -24201,42 +24201,42 @@ class Response {
   get redirected () {
     webidl.brandCheck(this, Response)
 
-    // The redirected getter steps are to return true if this\u2019s response\u2019s URL
+    // The redirected getter steps are to return true if this’s response’s URL
     // list has more than one item; otherwise false.
     return this[kState].urlList.length > 1
   }
 
-  // Returns response\u2019s status.
+  // Returns response’s status.
   get status () {
     webidl.brandCheck(this, Response)
 
-    // The status getter steps are to return this\u2019s response\u2019s status.
+    // The status getter steps are to return this’s response’s status.
     return this[kState].status
   }
 
-  // Returns whether response\u2019s status is an ok status.
+  // Returns whether response’s status is an ok status.
   get ok () {
     webidl.brandCheck(this, Response)
 
-    // The ok getter steps are to return true if this\u2019s response\u2019s status is an
+    // The ok getter steps are to return true if this’s response’s status is an
     // ok status; otherwise false.
     return this[kState].status >= 200 && this[kState].status <= 299
   }
 
-  // Returns response\u2019s status message.
+  // Returns response’s status message.
   get statusText () {
     webidl.brandCheck(this, Response)
 
-    // The statusText getter steps are to return this\u2019s response\u2019s status
+    // The statusText getter steps are to return this’s response’s status
     // message.
     return this[kState].statusText
   }
 
-  // Returns response\u2019s headers as Headers.
+  // Returns response’s headers as Headers.
   get headers () {
     webidl.brandCheck(this, Response)
 
-    // The headers getter steps are to return this\u2019s headers.
+    // The headers getter steps are to return this’s headers.
     return this[kHeaders]
   }
 
@@ -24264,7 +24264,7 @@ class Response {
       })
     }
 
-    // 2. Let clonedResponse be the result of cloning this\u2019s response.
+    // 2. Let clonedResponse be the result of cloning this’s response.
     const clonedResponse = cloneResponse(this[kState])
 
     // Note: To re-register because of a new stream.
@@ -24273,7 +24273,7 @@ class Response {
     }
 
     // 3. Return the result of creating a Response object, given
-    // clonedResponse, this\u2019s headers\u2019s guard, and this\u2019s relevant Realm.
+    // clonedResponse, this’s headers’s guard, and this’s relevant Realm.
     return fromInnerResponse(clonedResponse, getHeadersGuard(this[kHeaders]))
   }
 
@@ -24330,7 +24330,7 @@ function cloneResponse (response) {
   // To clone a response response, run these steps:
 
   // 1. If response is a filtered response, then return a new identical
-  // filtered response whose internal response is a clone of response\u2019s
+  // filtered response whose internal response is a clone of response’s
   // internal response.
   if (response.internalResponse) {
     return filterResponse(
@@ -24342,8 +24342,8 @@ function cloneResponse (response) {
   // 2. Let newResponse be a copy of response, except for its body.
   const newResponse = makeResponse({ ...response, body: null })
 
-  // 3. If response\u2019s body is non-null, then set newResponse\u2019s body to the
-  // result of cloning response\u2019s body.
+  // 3. If response’s body is non-null, then set newResponse’s body to the
+  // result of cloning response’s body.
   if (response.body != null) {
     newResponse.body = cloneBody(newResponse, response.body)
   }
@@ -24414,10 +24414,10 @@ function makeFilteredResponse (response, state) {
 // https://fetch.spec.whatwg.org/#concept-filtered-response
 function filterResponse (response, type) {
   // Set response to the following filtered response with response as its
-  // internal response, depending on request\u2019s response tainting:
+  // internal response, depending on request’s response tainting:
   if (type === 'basic') {
     // A basic filtered response is a filtered response whose type is "basic"
-    // and header list excludes any headers in internal response\u2019s header list
+    // and header list excludes any headers in internal response’s header list
     // whose name is a forbidden response-header name.
 
     // Note: undici does not implement forbidden response-header names
@@ -24427,9 +24427,9 @@ function filterResponse (response, type) {
     })
   } else if (type === 'cors') {
     // A CORS filtered response is a filtered response whose type is "cors"
-    // and header list excludes any headers in internal response\u2019s header
+    // and header list excludes any headers in internal response’s header
     // list whose name is not a CORS-safelisted response-header name, given
-    // internal response\u2019s CORS-exposed header-name list.
+    // internal response’s CORS-exposed header-name list.
 
     // Note: undici does not implement CORS-safelisted response-header names
     return makeFilteredResponse(response, {
@@ -24495,17 +24495,17 @@ function initializeResponse (response, init, body) {
     }
   }
 
-  // 3. Set response\u2019s response\u2019s status to init["status"].
+  // 3. Set response’s response’s status to init["status"].
   if ('status' in init && init.status != null) {
     response[kState].status = init.status
   }
 
-  // 4. Set response\u2019s response\u2019s status message to init["statusText"].
+  // 4. Set response’s response’s status message to init["statusText"].
   if ('statusText' in init && init.statusText != null) {
     response[kState].statusText = init.statusText
   }
 
-  // 5. If init["headers"] exists, then fill response\u2019s headers with init["headers"].
+  // 5. If init["headers"] exists, then fill response’s headers with init["headers"].
   if ('headers' in init && init.headers != null) {
     fill(response[kHeaders], init.headers)
   }
@@ -24688,7 +24688,7 @@ try {
 function responseURL (response) {
   // https://fetch.spec.whatwg.org/#responses
   // A response has an associated URL. It is a pointer to the last URL
-  // in response\u2019s URL list and null if response\u2019s URL list is empty.
+  // in response’s URL list and null if response’s URL list is empty.
   const urlList = response.urlList
   const length = urlList.length
   return length === 0 ? null : urlList[length - 1].toString()
@@ -24696,17 +24696,17 @@ function responseURL (response) {
 
 // https://fetch.spec.whatwg.org/#concept-response-location-url
 function responseLocationURL (response, requestFragment) {
-  // 1. If response\u2019s status is not a redirect status, then return null.
+  // 1. If response’s status is not a redirect status, then return null.
   if (!redirectStatusSet.has(response.status)) {
     return null
   }
 
   // 2. Let location be the result of extracting header list values given
-  // `Location` and response\u2019s header list.
+  // `Location` and response’s header list.
   let location = response.headersList.get('location', true)
 
   // 3. If location is a header value, then set location to the result of
-  //    parsing location with response\u2019s URL.
+  //    parsing location with response’s URL.
   if (location !== null && isValidHeaderValue(location)) {
     if (!isValidEncodedURL(location)) {
       // Some websites respond location header in UTF-8 form without encoding them as ASCII
@@ -24717,7 +24717,7 @@ function responseLocationURL (response, requestFragment) {
     location = new URL(location, responseURL(response))
   }
 
-  // 4. If location is a URL whose fragment is null, then set location\u2019s
+  // 4. If location is a URL whose fragment is null, then set location’s
   // fragment to requestFragment.
   if (location && !location.hash) {
     location.hash = requestFragment
@@ -24762,10 +24762,10 @@ function requestCurrentURL (request) {
 }
 
 function requestBadPort (request) {
-  // 1. Let url be request\u2019s current URL.
+  // 1. Let url be request’s current URL.
   const url = requestCurrentURL(request)
 
-  // 2. If url\u2019s scheme is an HTTP(S) scheme and url\u2019s port is a bad port,
+  // 2. If url’s scheme is an HTTP(S) scheme and url’s port is a bad port,
   // then return blocked.
   if (urlIsHttpHttpsScheme(url) && badPortsSet.has(url.port)) {
     return 'blocked'
@@ -24833,14 +24833,14 @@ function isValidHeaderValue (potentialValue) {
 // https://w3c.github.io/webappsec-referrer-policy/#set-requests-referrer-policy-on-redirect
 function setRequestReferrerPolicyOnRedirect (request, actualResponse) {
   //  Given a request request and a response actualResponse, this algorithm
-  //  updates request\u2019s referrer policy according to the Referrer-Policy
+  //  updates request’s referrer policy according to the Referrer-Policy
   //  header (if any) in actualResponse.
 
-  // 1. Let policy be the result of executing \u00a7 8.1 Parse a referrer policy
+  // 1. Let policy be the result of executing § 8.1 Parse a referrer policy
   // from a Referrer-Policy header on actualResponse.
 
   // 8.1 Parse a referrer policy from a Referrer-Policy header
-  // 1. Let policy-tokens be the result of extracting header list values given `Referrer-Policy` and response\u2019s header list.
+  // 1. Let policy-tokens be the result of extracting header list values given `Referrer-Policy` and response’s header list.
   const { headersList } = actualResponse
   // 2. Let policy be the empty string.
   // 3. For each token in policy-tokens, if token is a referrer policy and token is not the empty string, then set policy to token.
@@ -24864,7 +24864,7 @@ function setRequestReferrerPolicyOnRedirect (request, actualResponse) {
     }
   }
 
-  // 2. If policy is not the empty string, then set request\u2019s referrer policy to policy.
+  // 2. If policy is not the empty string, then set request’s referrer policy to policy.
   if (policy !== '') {
     request.referrerPolicy = policy
   }
@@ -24894,16 +24894,16 @@ function appendFetchMetadata (httpRequest) {
 
   //  https://w3c.github.io/webappsec-fetch-metadata/#sec-fetch-mode-header
 
-  //  1. Assert: r\u2019s url is a potentially trustworthy URL.
+  //  1. Assert: r’s url is a potentially trustworthy URL.
   //  TODO
 
   //  2. Let header be a Structured Header whose value is a token.
   let header = null
 
-  //  3. Set header\u2019s value to r\u2019s mode.
+  //  3. Set header’s value to r’s mode.
   header = httpRequest.mode
 
-  //  4. Set a structured field value `Sec-Fetch-Mode`/header in r\u2019s header list.
+  //  4. Set a structured field value `Sec-Fetch-Mode`/header in r’s header list.
   httpRequest.headersList.set('sec-fetch-mode', header, true)
 
   //  https://w3c.github.io/webappsec-fetch-metadata/#sec-fetch-site-header
@@ -24930,13 +24930,13 @@ function appendRequestOriginHeader (request) {
     return
   }
 
-  // 2. If request\u2019s response tainting is "cors" or request\u2019s mode is "websocket",
-  //    then append (`Origin`, serializedOrigin) to request\u2019s header list.
-  // 3. Otherwise, if request\u2019s method is neither `GET` nor `HEAD`, then:
+  // 2. If request’s response tainting is "cors" or request’s mode is "websocket",
+  //    then append (`Origin`, serializedOrigin) to request’s header list.
+  // 3. Otherwise, if request’s method is neither `GET` nor `HEAD`, then:
   if (request.responseTainting === 'cors' || request.mode === 'websocket') {
     request.headersList.append('origin', serializedOrigin, true)
   } else if (request.method !== 'GET' && request.method !== 'HEAD') {
-    // 1. Switch on request\u2019s referrer policy:
+    // 1. Switch on request’s referrer policy:
     switch (request.referrerPolicy) {
       case 'no-referrer':
         // Set serializedOrigin to `null`.
@@ -24945,15 +24945,15 @@ function appendRequestOriginHeader (request) {
       case 'no-referrer-when-downgrade':
       case 'strict-origin':
       case 'strict-origin-when-cross-origin':
-        // If request\u2019s origin is a tuple origin, its scheme is "https", and
-        // request\u2019s current URL\u2019s scheme is not "https", then set
+        // If request’s origin is a tuple origin, its scheme is "https", and
+        // request’s current URL’s scheme is not "https", then set
         // serializedOrigin to `null`.
         if (request.origin && urlHasHttpsScheme(request.origin) && !urlHasHttpsScheme(requestCurrentURL(request))) {
           serializedOrigin = null
         }
         break
       case 'same-origin':
-        // If request\u2019s origin is not same origin with request\u2019s current URL\u2019s
+        // If request’s origin is not same origin with request’s current URL’s
         // origin, then set serializedOrigin to `null`.
         if (!sameOrigin(request, requestCurrentURL(request))) {
           serializedOrigin = null
@@ -24963,7 +24963,7 @@ function appendRequestOriginHeader (request) {
         // Do nothing.
     }
 
-    // 2. Append (`Origin`, serializedOrigin) to request\u2019s header list.
+    // 2. Append (`Origin`, serializedOrigin) to request’s header list.
     request.headersList.append('origin', serializedOrigin, true)
   }
 }
@@ -25042,11 +25042,11 @@ function determineRequestsReferrer (request) {
   // Note: policy cannot (shouldn't) be null or an empty string.
   assert(policy)
 
-  // 2. Let environment be request\u2019s client.
+  // 2. Let environment be request’s client.
 
   let referrerSource = null
 
-  // 3. Switch on request\u2019s referrer:
+  // 3. Switch on request’s referrer:
   if (request.referrer === 'client') {
     // Note: node isn't a browser and doesn't implement document/iframes,
     // so we bypass this step and replace it with our own.
@@ -25060,11 +25060,11 @@ function determineRequestsReferrer (request) {
     // note: we need to clone it as it's mutated
     referrerSource = new URL(globalOrigin)
   } else if (request.referrer instanceof URL) {
-    // Let referrerSource be request\u2019s referrer.
+    // Let referrerSource be request’s referrer.
     referrerSource = request.referrer
   }
 
-  // 4. Let request\u2019s referrerURL be the result of stripping referrerSource for
+  // 4. Let request’s referrerURL be the result of stripping referrerSource for
   //    use as a referrer.
   let referrerURL = stripURLForReferrer(referrerSource)
 
@@ -25093,13 +25093,13 @@ function determineRequestsReferrer (request) {
     case 'strict-origin-when-cross-origin': {
       const currentURL = requestCurrentURL(request)
 
-      // 1. If the origin of referrerURL and the origin of request\u2019s current
+      // 1. If the origin of referrerURL and the origin of request’s current
       //    URL are the same, then return referrerURL.
       if (sameOrigin(referrerURL, currentURL)) {
         return referrerURL
       }
 
-      // 2. If referrerURL is a potentially trustworthy URL and request\u2019s
+      // 2. If referrerURL is a potentially trustworthy URL and request’s
       //    current URL is not a potentially trustworthy URL, then return no
       //    referrer.
       if (isURLPotentiallyTrustworthy(referrerURL) && !isURLPotentiallyTrustworthy(currentURL)) {
@@ -25112,14 +25112,14 @@ function determineRequestsReferrer (request) {
     case 'strict-origin': // eslint-disable-line
       /**
          * 1. If referrerURL is a potentially trustworthy URL and
-         * request\u2019s current URL is not a potentially trustworthy URL,
+         * request’s current URL is not a potentially trustworthy URL,
          * then return no referrer.
          * 2. Return referrerOrigin
         */
     case 'no-referrer-when-downgrade': // eslint-disable-line
       /**
        * 1. If referrerURL is a potentially trustworthy URL and
-       * request\u2019s current URL is not a potentially trustworthy URL,
+       * request’s current URL is not a potentially trustworthy URL,
        * then return no referrer.
        * 2. Return referrerOrigin
       */
@@ -25140,26 +25140,26 @@ function stripURLForReferrer (url, originOnly) {
 
   url = new URL(url)
 
-  // 2. If url\u2019s scheme is a local scheme, then return no referrer.
+  // 2. If url’s scheme is a local scheme, then return no referrer.
   if (url.protocol === 'file:' || url.protocol === 'about:' || url.protocol === 'blank:') {
     return 'no-referrer'
   }
 
-  // 3. Set url\u2019s username to the empty string.
+  // 3. Set url’s username to the empty string.
   url.username = ''
 
-  // 4. Set url\u2019s password to the empty string.
+  // 4. Set url’s password to the empty string.
   url.password = ''
 
-  // 5. Set url\u2019s fragment to null.
+  // 5. Set url’s fragment to null.
   url.hash = ''
 
   // 6. If the origin-only flag is true, then:
   if (originOnly) {
-    // 1. Set url\u2019s path to \u00ab the empty string \u00bb.
+    // 1. Set url’s path to « the empty string ».
     url.pathname = ''
 
-    // 2. Set url\u2019s query to null.
+    // 2. Set url’s query to null.
     url.search = ''
   }
 
@@ -25464,7 +25464,7 @@ function normalizeMethod (method) {
 
 // https://infra.spec.whatwg.org/#serialize-a-javascript-value-to-a-json-string
 function serializeJavascriptValueToJSONString (value) {
-  // 1. Let result be ? Call(%JSON.stringify%, undefined, \u00ab value \u00bb).
+  // 1. Let result be ? Call(%JSON.stringify%, undefined, « value »).
   const result = JSON.stringify(value)
 
   // 2. If result is undefined, then throw a TypeError.
@@ -25523,9 +25523,9 @@ function createIterator (name, kInternalIterator, keyIndex = 0, valueIndex = 1) 
         )
       }
 
-      // 6. Let index be object\u2019s index.
-      // 7. Let kind be object\u2019s kind.
-      // 8. Let values be object\u2019s target's value pairs to iterate over.
+      // 6. Let index be object’s index.
+      // 7. Let kind be object’s kind.
+      // 8. Let values be object’s target's value pairs to iterate over.
       const index = this.#index
       const values = this.#target[kInternalIterator]
 
@@ -25544,7 +25544,7 @@ function createIterator (name, kInternalIterator, keyIndex = 0, valueIndex = 1) 
       // 11. Let pair be the entry in values at index index.
       const { [keyIndex]: key, [valueIndex]: value } = values[index]
 
-      // 12. Set object\u2019s index to index + 1.
+      // 12. Set object’s index to index + 1.
       this.#index = index + 1
 
       // 13. Return the iterator result for pair and kind.
@@ -25555,22 +25555,22 @@ function createIterator (name, kInternalIterator, keyIndex = 0, valueIndex = 1) 
       let result
       switch (this.#kind) {
         case 'key':
-          // 1. Let idlKey be pair\u2019s key.
+          // 1. Let idlKey be pair’s key.
           // 2. Let key be the result of converting idlKey to an
           //    ECMAScript value.
           // 3. result is key.
           result = key
           break
         case 'value':
-          // 1. Let idlValue be pair\u2019s value.
+          // 1. Let idlValue be pair’s value.
           // 2. Let value be the result of converting idlValue to
           //    an ECMAScript value.
           // 3. result is value.
           result = value
           break
         case 'key+value':
-          // 1. Let idlKey be pair\u2019s key.
-          // 2. Let idlValue be pair\u2019s value.
+          // 1. Let idlKey be pair’s key.
+          // 2. Let idlValue be pair’s value.
           // 3. Let key be the result of converting idlKey to an
           //    ECMAScript value.
           // 4. Let value be the result of converting idlValue to
@@ -25701,7 +25701,7 @@ async function fullyReadBody (body, processBody, processBodyError) {
   //    with taskDestination.
   const errorSteps = processBodyError
 
-  // 4. Let reader be the result of getting a reader for body\u2019s stream.
+  // 4. Let reader be the result of getting a reader for body’s stream.
   //    If that threw an exception, then run errorSteps with that
   //    exception and return.
   let reader
@@ -25753,9 +25753,9 @@ function isomorphicEncode (input) {
   // 1. Assert: input contains no code points greater than U+00FF.
   assert(!invalidIsomorphicEncodeValueRegex.test(input))
 
-  // 2. Return a byte sequence whose length is equal to input\u2019s code
+  // 2. Return a byte sequence whose length is equal to input’s code
   //    point length and whose bytes have the same values as the
-  //    values of input\u2019s code points, in the same order
+  //    values of input’s code points, in the same order
   return input
 }
 
@@ -26078,22 +26078,22 @@ function extractMimeType (headers) {
     // 6.3. Set mimeType to temporaryMimeType.
     mimeType = temporaryMimeType
 
-    // 6.4. If mimeType\u2019s essence is not essence, then:
+    // 6.4. If mimeType’s essence is not essence, then:
     if (mimeType.essence !== essence) {
       // 6.4.1. Set charset to null.
       charset = null
 
-      // 6.4.2. If mimeType\u2019s parameters["charset"] exists, then set charset to
-      //        mimeType\u2019s parameters["charset"].
+      // 6.4.2. If mimeType’s parameters["charset"] exists, then set charset to
+      //        mimeType’s parameters["charset"].
       if (mimeType.parameters.has('charset')) {
         charset = mimeType.parameters.get('charset')
       }
 
-      // 6.4.3. Set essence to mimeType\u2019s essence.
+      // 6.4.3. Set essence to mimeType’s essence.
       essence = mimeType.essence
     } else if (!mimeType.parameters.has('charset') && charset !== null) {
-      // 6.5. Otherwise, if mimeType\u2019s parameters["charset"] does not exist, and
-      //      charset is non-null, set mimeType\u2019s parameters["charset"] to charset.
+      // 6.5. Otherwise, if mimeType’s parameters["charset"] does not exist, and
+      //      charset is non-null, set mimeType’s parameters["charset"] to charset.
       mimeType.parameters.set('charset', charset)
     }
   }
@@ -26211,7 +26211,7 @@ function utf8DecodeBytes (buffer) {
     buffer = buffer.subarray(3)
   }
 
-  // 3. Process a queue with an instance of UTF-8\u2019s
+  // 3. Process a queue with an instance of UTF-8’s
   //    decoder, ioQueue, output, and "replacement".
   const output = textDecoder.decode(buffer)
 
@@ -26394,14 +26394,14 @@ webidl.util.ConvertToInt = function (V, bitLength, signedness, opts) {
 
   // 1. If bitLength is 64, then:
   if (bitLength === 64) {
-    // 1. Let upperBound be 2^53 \u2212 1.
+    // 1. Let upperBound be 2^53 − 1.
     upperBound = Math.pow(2, 53) - 1
 
     // 2. If signedness is "unsigned", then let lowerBound be 0.
     if (signedness === 'unsigned') {
       lowerBound = 0
     } else {
-      // 3. Otherwise let lowerBound be \u22122^53 + 1.
+      // 3. Otherwise let lowerBound be −2^53 + 1.
       lowerBound = Math.pow(-2, 53) + 1
     }
   } else if (signedness === 'unsigned') {
@@ -26410,22 +26410,22 @@ webidl.util.ConvertToInt = function (V, bitLength, signedness, opts) {
     // 1. Let lowerBound be 0.
     lowerBound = 0
 
-    // 2. Let upperBound be 2^bitLength \u2212 1.
+    // 2. Let upperBound be 2^bitLength − 1.
     upperBound = Math.pow(2, bitLength) - 1
   } else {
     // 3. Otherwise:
 
-    // 1. Let lowerBound be -2^bitLength \u2212 1.
+    // 1. Let lowerBound be -2^bitLength − 1.
     lowerBound = Math.pow(-2, bitLength) - 1
 
-    // 2. Let upperBound be 2^bitLength \u2212 1 \u2212 1.
+    // 2. Let upperBound be 2^bitLength − 1 − 1.
     upperBound = Math.pow(2, bitLength - 1) - 1
   }
 
   // 4. Let x be ? ToNumber(V).
   let x = Number(V)
 
-  // 5. If x is \u22120, then set x to +0.
+  // 5. If x is −0, then set x to +0.
   if (x === 0) {
     x = 0
   }
@@ -26433,7 +26433,7 @@ webidl.util.ConvertToInt = function (V, bitLength, signedness, opts) {
   // 6. If the conversion is to an IDL type associated
   //    with the [EnforceRange] extended attribute, then:
   if (opts?.enforceRange === true) {
-    // 1. If x is NaN, +\u221e, or \u2212\u221e, then throw a TypeError.
+    // 1. If x is NaN, +∞, or −∞, then throw a TypeError.
     if (
       Number.isNaN(x) ||
       x === Number.POSITIVE_INFINITY ||
@@ -26470,7 +26470,7 @@ webidl.util.ConvertToInt = function (V, bitLength, signedness, opts) {
 
     // 2. Round x to the nearest integer, choosing the
     //    even integer if it lies halfway between two,
-    //    and choosing +0 rather than \u22120.
+    //    and choosing +0 rather than −0.
     if (Math.floor(x) % 2 === 0) {
       x = Math.floor(x)
     } else {
@@ -26481,7 +26481,7 @@ webidl.util.ConvertToInt = function (V, bitLength, signedness, opts) {
     return x
   }
 
-  // 8. If x is NaN, +0, +\u221e, or \u2212\u221e, then return +0.
+  // 8. If x is NaN, +0, +∞, or −∞, then return +0.
   if (
     Number.isNaN(x) ||
     (x === 0 && Object.is(0, x)) ||
@@ -26497,8 +26497,8 @@ webidl.util.ConvertToInt = function (V, bitLength, signedness, opts) {
   // 10. Set x to x modulo 2^bitLength.
   x = x % Math.pow(2, bitLength)
 
-  // 11. If signedness is "signed" and x \u2265 2^bitLength \u2212 1,
-  //    then return x \u2212 2^bitLength.
+  // 11. If signedness is "signed" and x ≥ 2^bitLength − 1,
+  //    then return x − 2^bitLength.
   if (signedness === 'signed' && x >= Math.pow(2, bitLength) - 1) {
     return x - Math.pow(2, bitLength)
   }
@@ -26512,7 +26512,7 @@ webidl.util.IntegerPart = function (n) {
   // 1. Let r be floor(abs(n)).
   const r = Math.floor(Math.abs(n))
 
-  // 2. If n < 0, then return -1 \u00d7 r.
+  // 2. If n < 0, then return -1 × r.
   if (n < 0) {
     return -1 * r
   }
@@ -26878,7 +26878,7 @@ webidl.converters.TypedArray = function (V, T, prefix, name, opts) {
 
   // 2. If Type(V) is not Object, or V does not have a
   //    [[TypedArrayName]] internal slot with a value
-  //    equal to T\u2019s name, then throw a TypeError.
+  //    equal to T’s name, then throw a TypeError.
   if (
     webidl.util.Type(V) !== 'Object' ||
     !types.isTypedArray(V) ||
@@ -27455,7 +27455,7 @@ class FileReader extends EventTarget {
   get result () {
     webidl.brandCheck(this, FileReader)
 
-    // The result attribute\u2019s getter, when invoked, must return
+    // The result attribute’s getter, when invoked, must return
     // this's result.
     return this[kResult]
   }
@@ -27466,7 +27466,7 @@ class FileReader extends EventTarget {
   get error () {
     webidl.brandCheck(this, FileReader)
 
-    // The error attribute\u2019s getter, when invoked, must return
+    // The error attribute’s getter, when invoked, must return
     // this's error.
     return this[kError]
   }
@@ -27780,19 +27780,19 @@ const staticPropertyDescriptors = {
  * @param {string?} encodingName
  */
 function readOperation (fr, blob, type, encodingName) {
-  // 1. If fr\u2019s state is "loading", throw an InvalidStateError
+  // 1. If fr’s state is "loading", throw an InvalidStateError
   //    DOMException.
   if (fr[kState] === 'loading') {
     throw new DOMException('Invalid state', 'InvalidStateError')
   }
 
-  // 2. Set fr\u2019s state to "loading".
+  // 2. Set fr’s state to "loading".
   fr[kState] = 'loading'
 
-  // 3. Set fr\u2019s result to null.
+  // 3. Set fr’s result to null.
   fr[kResult] = null
 
-  // 4. Set fr\u2019s error to null.
+  // 4. Set fr’s error to null.
   fr[kError] = null
 
   // 5. Let stream be the result of calling get stream on blob.
@@ -27870,11 +27870,11 @@ function readOperation (fr, blob, type, encodingName) {
           //    object whose done property is true, queue a task
           //    to run the following steps and abort this algorithm:
           queueMicrotask(() => {
-            // 1. Set fr\u2019s state to "done".
+            // 1. Set fr’s state to "done".
             fr[kState] = 'done'
 
             // 2. Let result be the result of package data given
-            //    bytes, type, blob\u2019s type, and encodingName.
+            //    bytes, type, blob’s type, and encodingName.
             try {
               const result = packageData(bytes, type, blob.type, encodingName)
 
@@ -27884,7 +27884,7 @@ function readOperation (fr, blob, type, encodingName) {
                 return
               }
 
-              // 1. Set fr\u2019s result to result.
+              // 1. Set fr’s result to result.
               fr[kResult] = result
 
               // 2. Fire a progress event called load at the fr.
@@ -27892,14 +27892,14 @@ function readOperation (fr, blob, type, encodingName) {
             } catch (error) {
               // 3. If package data threw an exception error:
 
-              // 1. Set fr\u2019s error to error.
+              // 1. Set fr’s error to error.
               fr[kError] = error
 
               // 2. Fire a progress event called error at fr.
               fireAProgressEvent('error', fr)
             }
 
-            // 5. If fr\u2019s state is not "loading", fire a progress
+            // 5. If fr’s state is not "loading", fire a progress
             //    event called loadend at the fr.
             if (fr[kState] !== 'loading') {
               fireAProgressEvent('loadend', fr)
@@ -27917,16 +27917,16 @@ function readOperation (fr, blob, type, encodingName) {
         //    error error, queue a task to run the following
         //    steps and abort this algorithm:
         queueMicrotask(() => {
-          // 1. Set fr\u2019s state to "done".
+          // 1. Set fr’s state to "done".
           fr[kState] = 'done'
 
-          // 2. Set fr\u2019s error to error.
+          // 2. Set fr’s error to error.
           fr[kError] = error
 
           // 3. Fire a progress event called error at fr.
           fireAProgressEvent('error', fr)
 
-          // 4. If fr\u2019s state is not "loading", fire a progress
+          // 4. If fr’s state is not "loading", fire a progress
           //    event called loadend at fr.
           if (fr[kState] !== 'loading') {
             fireAProgressEvent('loadend', fr)
@@ -28021,7 +28021,7 @@ function packageData (bytes, type, mimeType, encodingName) {
         const type = parseMIMEType(mimeType)
 
         // 2. If type is not failure, set encoding to the result
-        //    of getting an encoding from type\u2019s parameters["charset"].
+        //    of getting an encoding from type’s parameters["charset"].
         if (type !== 'failure') {
           encoding = getEncoding(type.parameters.get('charset'))
         }
@@ -28084,7 +28084,7 @@ function decode (ioQueue, encoding) {
     slice = BOMEncoding === 'UTF-8' ? 3 : 2
   }
 
-  // 3. Process a queue with an instance of encoding\u2019s
+  // 3. Process a queue with an instance of encoding’s
   //    decoder, ioQueue, output, and "replacement".
 
   // 4. Return output.
@@ -28184,7 +28184,7 @@ try {
  * @param {Partial<import('../../types/websocket').WebSocketInit>} options
  */
 function establishWebSocketConnection (url, protocols, client, ws, onEstablish, options) {
-  // 1. Let requestURL be a copy of url, with its scheme set to "http", if url\u2019s
+  // 1. Let requestURL be a copy of url, with its scheme set to "http", if url’s
   //    scheme is "ws", and to "https" otherwise.
   const requestURL = url
 
@@ -28212,8 +28212,8 @@ function establishWebSocketConnection (url, protocols, client, ws, onEstablish, 
     request.headersList = headersList
   }
 
-  // 3. Append (`Upgrade`, `websocket`) to request\u2019s header list.
-  // 4. Append (`Connection`, `Upgrade`) to request\u2019s header list.
+  // 3. Append (`Upgrade`, `websocket`) to request’s header list.
+  // 4. Append (`Connection`, `Upgrade`) to request’s header list.
   // Note: both of these are handled by undici currently.
   // https://github.com/nodejs/undici/blob/68c269c4144c446f3f1220951338daef4a6b5ec4/lib/client.js#L1397
 
@@ -28222,16 +28222,16 @@ function establishWebSocketConnection (url, protocols, client, ws, onEstablish, 
   //    isomorphic encoded.
   const keyValue = crypto.randomBytes(16).toString('base64')
 
-  // 6. Append (`Sec-WebSocket-Key`, keyValue) to request\u2019s
+  // 6. Append (`Sec-WebSocket-Key`, keyValue) to request’s
   //    header list.
   request.headersList.append('sec-websocket-key', keyValue)
 
-  // 7. Append (`Sec-WebSocket-Version`, `13`) to request\u2019s
+  // 7. Append (`Sec-WebSocket-Version`, `13`) to request’s
   //    header list.
   request.headersList.append('sec-websocket-version', '13')
 
   // 8. For each protocol in protocols, combine
-  //    (`Sec-WebSocket-Protocol`, protocol) in request\u2019s header
+  //    (`Sec-WebSocket-Protocol`, protocol) in request’s header
   //    list.
   for (const protocol of protocols) {
     request.headersList.append('sec-websocket-protocol', protocol)
@@ -28243,7 +28243,7 @@ function establishWebSocketConnection (url, protocols, client, ws, onEstablish, 
   const permessageDeflate = 'permessage-deflate; client_max_window_bits'
 
   // 10. Append (`Sec-WebSocket-Extensions`, permessageDeflate) to
-  //     request\u2019s header list.
+  //     request’s header list.
   request.headersList.append('sec-websocket-extensions', permessageDeflate)
 
   // 11. Fetch request with useParallelQueue set to true, and
@@ -28261,7 +28261,7 @@ function establishWebSocketConnection (url, protocols, client, ws, onEstablish, 
       }
 
       // 2. If protocols is not the empty list and extracting header
-      //    list values given `Sec-WebSocket-Protocol` and response\u2019s
+      //    list values given `Sec-WebSocket-Protocol` and response’s
       //    header list results in null, failure, or the empty byte
       //    sequence, then fail the WebSocket connection.
       if (protocols.length !== 0 && !response.headersList.get('Sec-WebSocket-Protocol')) {
@@ -29875,7 +29875,7 @@ function fireEvent (e, target, eventFactory = (type, init) => new Event(type, in
 
   // 2. Let event be the result of creating an event given eventConstructor,
   //    in the relevant realm of target.
-  // 3. Initialize event\u2019s type attribute to e.
+  // 3. Initialize event’s type attribute to e.
   const event = eventFactory(e, eventInitDict)
 
   // 4. Initialize any other IDL attributes of event as described in the
@@ -29926,7 +29926,7 @@ function websocketMessageReceived (ws, type, data) {
 
   // 3. Fire an event named message at the WebSocket object, using MessageEvent,
   //    with the origin attribute initialized to the serialization of the WebSocket
-  //    object\u2019s url's origin, and the data attribute initialized to dataForEvent.
+  //    object’s url's origin, and the data attribute initialized to dataForEvent.
   fireEvent('message', ws, createFastMessageEvent, {
     origin: ws[kWebSocketURL].origin,
     data: dataForEvent
@@ -30218,15 +30218,15 @@ class WebSocket extends EventTarget {
       throw new DOMException(e, 'SyntaxError')
     }
 
-    // 4. If urlRecord\u2019s scheme is "http", then set urlRecord\u2019s scheme to "ws".
+    // 4. If urlRecord’s scheme is "http", then set urlRecord’s scheme to "ws".
     if (urlRecord.protocol === 'http:') {
       urlRecord.protocol = 'ws:'
     } else if (urlRecord.protocol === 'https:') {
-      // 5. Otherwise, if urlRecord\u2019s scheme is "https", set urlRecord\u2019s scheme to "wss".
+      // 5. Otherwise, if urlRecord’s scheme is "https", set urlRecord’s scheme to "wss".
       urlRecord.protocol = 'wss:'
     }
 
-    // 6. If urlRecord\u2019s scheme is not "ws" or "wss", then throw a "SyntaxError" DOMException.
+    // 6. If urlRecord’s scheme is not "ws" or "wss", then throw a "SyntaxError" DOMException.
     if (urlRecord.protocol !== 'ws:' && urlRecord.protocol !== 'wss:') {
       throw new DOMException(
         `Expected a ws: or wss: protocol, got ${urlRecord.protocol}`,
@@ -30234,7 +30234,7 @@ class WebSocket extends EventTarget {
       )
     }
 
-    // 7. If urlRecord\u2019s fragment is non-null, then throw a "SyntaxError"
+    // 7. If urlRecord’s fragment is non-null, then throw a "SyntaxError"
     //    DOMException.
     if (urlRecord.hash || urlRecord.href.endsWith('#')) {
       throw new DOMException('Got fragment', 'SyntaxError')
@@ -30414,7 +30414,7 @@ class WebSocket extends EventTarget {
       // described by the ArrayBuffer object that data references. Any
       // invocation of this method with this kind of argument that does
       // not throw an exception must increase the bufferedAmount attribute
-      // by the length of data\u2019s buffer in bytes.
+      // by the length of data’s buffer in bytes.
 
       this.#bufferedAmount += data.byteLength
       this.#sendQueue.add(data, () => {
@@ -30430,7 +30430,7 @@ class WebSocket extends EventTarget {
       // to be sent is the raw data represented by the Blob object. Any
       // invocation of this method with a Blob argument that does not throw
       // an exception must increase the bufferedAmount attribute by the size
-      // of the Blob object\u2019s raw data, in bytes.
+      // of the Blob object’s raw data, in bytes.
 
       this.#bufferedAmount += data.size
       this.#sendQueue.add(data, () => {
@@ -30598,7 +30598,7 @@ class WebSocket extends EventTarget {
     // 1. Change the ready state to OPEN (1).
     this[kReadyState] = states.OPEN
 
-    // 2. Change the extensions attribute\u2019s value to the extensions in use, if
+    // 2. Change the extensions attribute’s value to the extensions in use, if
     //    it is not the null value.
     // https://datatracker.ietf.org/doc/html/rfc6455#section-9.1
     const extensions = response.headersList.get('sec-websocket-extensions')
@@ -30607,7 +30607,7 @@ class WebSocket extends EventTarget {
       this.#extensions = extensions
     }
 
-    // 3. Change the protocol attribute\u2019s value to the subprotocol in use, if
+    // 3. Change the protocol attribute’s value to the subprotocol in use, if
     //    it is not the null value.
     // https://datatracker.ietf.org/doc/html/rfc6455#section-1.9
     const protocol = response.headersList.get('sec-websocket-protocol')
@@ -31050,7 +31050,7 @@ function printable(text, max = 60) {
     const visible = text
         .replace(/[^\x20-\x7e]/gu, (char) => `\\u{${char.codePointAt(0)?.toString(16)}}`)
         .replace(/`/g, "'");
-    return visible.length > max ? `${visible.slice(0, max)}\u2026` : visible;
+    return visible.length > max ? `${visible.slice(0, max)}…` : visible;
 }
 function describeCount(count) {
     return count === 0 ? 'no arguments' : count === 1 ? 'one argument' : `${count} arguments`;
@@ -31101,10 +31101,10 @@ const outcome_REASON_CODES = {
     'too-many-commands': 'a comment held more commands than max-commands; none ran',
     'invalid-command': 'a command line was malformed or named no command',
     confirmation: '/confirm named no pending plan, a spent or expired one, or one that changed',
-    lifecycle: 'a lifecycle command could not be done as asked (already acknowledged, \u2026)',
+    lifecycle: 'a lifecycle command could not be done as asked (already acknowledged, …)',
     edited: 'the comment was edited before its turn; edited text never runs',
-    'not-incident': 'the issue stopped being an open incident before the command\u2019s turn',
-    stale: 'the command\u2019s turn came more than claim-timeout after it was posted; it was not run',
+    'not-incident': 'the issue stopped being an open incident before the command’s turn',
+    stale: 'the command’s turn came more than claim-timeout after it was posted; it was not run',
     'unknown-severity': 'the label names a severity the runbook does not have',
     'invalid-target': 'the runbook target has no host or user',
     'invalid-runbook': 'the runbook file does not load',
@@ -31205,7 +31205,7 @@ const refuse = (line, message) => (0,commands_effects/* decided */.r)({ status: 
 /**
  * Runs a held destructive command. The plan is read back only from a sealed record of the action's
  * own comment, so an edited plan or a pasted one is never run. The code is spent by the action's
- * \ud83d\ude80 on the plan comment: GitHub keeps one reaction per user and kind, so of two confirmations
+ * 🚀 on the plan comment: GitHub keeps one reaction per user and kind, so of two confirmations
  * exactly one runs the plan, and a spent code stays spent whatever is edited.
  */
 const confirm_confirm = defineCommand({
@@ -31278,10 +31278,10 @@ const confirm_confirm = defineCommand({
                     if (!won)
                         return refuse(line, 'That code was already used; a code runs its command once.');
                     const running = (0,runbook_command/* onHost */.GH)(plan, 'confirmed', execution, input, (result, outcome) => (0,commands_effects/* decided */.r)(outcome, [
-                        note(`${outcome.status === 'success' ? '\u2705' : '\u274c'} **Confirmed by @${input.actor}** at ${(0,markdown/* utc */.n$)(input.now)} and run: ${outcome.status}${result.kind === 'executed' ? ` ([result](${result.commentUrl}))` : ''}. The code is spent.`),
+                        note(`${outcome.status === 'success' ? '✅' : '❌'} **Confirmed by @${input.actor}** at ${(0,markdown/* utc */.n$)(input.now)} and run: ${outcome.status}${result.kind === 'executed' ? ` ([result](${result.commentUrl}))` : ''}. The code is spent.`),
                     ]));
                     return (0,commands_effects/* decided */.r)(running.outcome, [
-                        note(`\u23f3 **Confirmed by @${input.actor}** at ${(0,markdown/* utc */.n$)(input.now)}; running now.`),
+                        note(`⏳ **Confirmed by @${input.actor}** at ${(0,markdown/* utc */.n$)(input.now)}; running now.`),
                         ...running.effects,
                     ]);
                 },
@@ -31361,38 +31361,38 @@ var duration = __nccwpck_require__(7840);
 function renderAcknowledged(view) {
     const verdict = view.due
         ? view.now <= view.due
-            ? '\u2705 within target'
-            : `\u26a0\ufe0f target was ${(0,markdown/* utc */.n$)(view.due)}`
+            ? '✅ within target'
+            : `⚠️ target was ${(0,markdown/* utc */.n$)(view.due)}`
         : '';
-    return `\u2705 **Acknowledged** by @${view.by}, ${view.since} after declaration ${verdict}.`.replace(/ \.$/, '.');
+    return `✅ **Acknowledged** by @${view.by}, ${view.since} after declaration ${verdict}.`.replace(/ \.$/, '.');
 }
 function renderCommander(view) {
-    return `\ud83e\udded **@${view.commander} is the incident commander** (set by @${view.by}; the issue is assigned to them).`;
+    return `🧭 **@${view.commander} is the incident commander** (set by @${view.by}; the issue is assigned to them).`;
 }
 function renderSeverity(view) {
     const cadence = view.severity['update-every'];
-    return `\ud83d\udd01 **Severity ${view.from?.toUpperCase()} \u2192 ${view.to.toUpperCase()} (${view.severity.name})** by @${view.by}. Targets now: respond within ${(0,duration/* formatDuration */.a3)(view.severity['respond-within'])}${cadence ? `, status update every ${(0,duration/* formatDuration */.a3)(cadence)}` : ''}.`;
+    return `🔁 **Severity ${view.from?.toUpperCase()} → ${view.to.toUpperCase()} (${view.severity.name})** by @${view.by}. Targets now: respond within ${(0,duration/* formatDuration */.a3)(view.severity['respond-within'])}${cadence ? `, status update every ${(0,duration/* formatDuration */.a3)(cadence)}` : ''}.`;
 }
 function renderNote(view) {
-    return `\ud83d\udcdd **Note** from @${view.by}: ${(0,markdown/* echo */.WI)(view.text, 2000)}`;
+    return `📝 **Note** from @${view.by}: ${(0,markdown/* echo */.WI)(view.text, 2000)}`;
 }
 function renderUpdate(view) {
-    return `\ud83d\udce3 **Status update** from @${view.by}: ${(0,markdown/* echo */.WI)(view.text, 2000)}\n\n${view.nextDue ? `Next update due ${(0,markdown/* utc */.n$)(view.nextDue)}.` : ''}`.trim();
+    return `📣 **Status update** from @${view.by}: ${(0,markdown/* echo */.WI)(view.text, 2000)}\n\n${view.nextDue ? `Next update due ${(0,markdown/* utc */.n$)(view.nextDue)}.` : ''}`.trim();
 }
 function renderMitigated(view) {
     const target = view.due
         ? view.now <= view.due
-            ? ', within the response target \u2705'
-            : `; the response target was ${(0,markdown/* utc */.n$)(view.due)} \u26a0\ufe0f`
+            ? ', within the response target ✅'
+            : `; the response target was ${(0,markdown/* utc */.n$)(view.due)} ⚠️`
         : '';
-    return `\ud83e\ude79 **Mitigated** (@${view.by}), ${view.since} after declaration${target}.${view.note ? `\n\nNote: ${(0,markdown/* echo */.WI)(view.note, 2000)}` : ''}\n\nWhen the service is healthy, \`/resolve\` verifies it and closes the incident.`;
+    return `🩹 **Mitigated** (@${view.by}), ${view.since} after declaration${target}.${view.note ? `\n\nNote: ${(0,markdown/* echo */.WI)(view.note, 2000)}` : ''}\n\nWhen the service is healthy, \`/resolve\` verifies it and closes the incident.`;
 }
 function renderImpactStart(view) {
-    return `\u23ea **Impact started at ${(0,markdown/* utc */.n$)(view.at)}** (set by @${view.by}).`;
+    return `⏪ **Impact started at ${(0,markdown/* utc */.n$)(view.at)}** (set by @${view.by}).`;
 }
 function renderVerificationFailed(lines) {
     return [
-        `\u274c **Not resolved: the service is not healthy yet.**`,
+        `❌ **Not resolved: the service is not healthy yet.**`,
         '',
         ...lines.map((line) => `- ${line}`),
         '',
@@ -31402,8 +31402,8 @@ function renderVerificationFailed(lines) {
 function renderResolved(view) {
     return [
         view.forced
-            ? `\u26a0\ufe0f **Resolved with \`--force\`** by @${view.by}: verification did not pass, and this is recorded.`
-            : `\u2705 **Resolved** by @${view.by}: verification passed.`,
+            ? `⚠️ **Resolved with \`--force\`** by @${view.by}: verification did not pass, and this is recorded.`
+            : `✅ **Resolved** by @${view.by}: verification passed.`,
         '',
         ...view.lines.map((line) => `- ${line}`),
         ...(view.summary ? ['', `Summary: ${(0,markdown/* echo */.WI)(view.summary, 2000)}`] : []),
@@ -31439,10 +31439,10 @@ function notDone(name, line, message) {
 function factBy(input) {
     return { by: input.actor, at: input.now.toISOString(), source: input.comment.id };
 }
-/** `4 min` since the declaration, or \u2014 when there was none. */
+/** `4 min` since the declaration, or — when there was none. */
 function sinceDeclared(input) {
     const declared = input.snapshot.incident.declaredAt;
-    return declared ? (0,sla/* humanDuration */.U)(input.now.getTime() - declared.getTime()) : '\u2014';
+    return declared ? (0,sla/* humanDuration */.U)(input.now.getTime() - declared.getTime()) : '—';
 }
 
 ;// CONCATENATED MODULE: ./src/commands/lifecycle/ack.ts
@@ -31724,7 +31724,7 @@ function metricValue(samples, name) {
     return matching.length === 0 ? undefined : matching.reduce((sum, sample) => sum + sample.value, 0);
 }
 /**
- * The \u03c6-quantile of a histogram from its cumulative buckets, interpolated linearly inside the
+ * The φ-quantile of a histogram from its cumulative buckets, interpolated linearly inside the
  * bucket as Prometheus' histogram_quantile does.
  */
 function histogramQuantile(samples, name, quantile) {
@@ -31785,7 +31785,7 @@ function formatThreshold(result) {
     const shown = result.value === undefined
         ? 'missing'
         : `${Number(result.value.toPrecision(3))}${result.unit ? ' ' + result.unit : ''}`;
-    return `${result.healthy ? '\u2705' : '\u274c'} ${result.name}: ${shown} (healthy at most ${result.max}${result.unit ? ' ' + result.unit : ''})`;
+    return `${result.healthy ? '✅' : '❌'} ${result.name}: ${shown} (healthy at most ${result.max}${result.unit ? ' ' + result.unit : ''})`;
 }
 
 ;// CONCATENATED MODULE: ./src/commands/lifecycle/resolve.ts
@@ -31926,13 +31926,13 @@ function judge(runbook, result) {
     if (result.kind === 'refused')
         return {
             healthy: false,
-            lines: [`\u274c Verification not run: ${result.message}`],
+            lines: [`❌ Verification not run: ${result.message}`],
             problems: ['verification not allowed'],
         };
     if (result.kind === 'dry-run')
         return {
             healthy: false,
-            lines: ['\u23ed\ufe0f Verification not run (`dry-run: true`): its plan is posted above.'],
+            lines: ['⏭️ Verification not run (`dry-run: true`): its plan is posted above.'],
             problems: ['not verified in a dry run'],
         };
     const verification = runbook.verification;
@@ -31943,14 +31943,14 @@ function judge(runbook, result) {
     verification.steps.forEach((step, index) => {
         const ran = result.steps[index];
         const ok = ran?.outcome === 'ok';
-        lines.push(`${ok ? '\u2705' : '\u274c'} ${step.name}${ran ? ` (exit ${ran.exitCode ?? '\u2014'})` : ' (not run)'}`);
+        lines.push(`${ok ? '✅' : '❌'} ${step.name}${ran ? ` (exit ${ran.exitCode ?? '—'})` : ' (not run)'}`);
         if (!ok)
             problems.push(`${step.name} failed`);
     });
     if (verification.metrics) {
         const scraped = result.steps[verification.steps.length];
         if (!scraped || scraped.outcome !== 'ok') {
-            lines.push(`\u274c ${verification.metrics.name}: the metrics could not be read`);
+            lines.push(`❌ ${verification.metrics.name}: the metrics could not be read`);
             problems.push('metrics unreadable');
         }
         else {
@@ -31975,7 +31975,7 @@ var route = __nccwpck_require__(2342);
 
 const severityChanged = defineFact('severity', { severity: schemas/* string */.YjP().regex(/^p[0-9]$/) }, (next, fact, { log, responder }) => {
     if (fact.severity !== next.severity) {
-        log(fact.by, `Severity ${next.severity?.toUpperCase()} \u2192 ${fact.severity.toUpperCase()}`);
+        log(fact.by, `Severity ${next.severity?.toUpperCase()} → ${fact.severity.toUpperCase()}`);
         next.severity = fact.severity;
     }
     responder(fact.by);
@@ -32384,7 +32384,7 @@ function formatDuration(seconds) {
 
 const PERMISSION_LEVELS = ['read', 'triage', 'write', 'maintain', 'admin'];
 const permissionSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* ["enum"] */ .k5n(PERMISSION_LEVELS);
-const severityKeySchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().regex(/^p[0-9]$/, 'severity keys are p0 \u2026 p9');
+const severityKeySchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().regex(/^p[0-9]$/, 'severity keys are p0 … p9');
 const severitySchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
     name: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1).describe('Human name, e.g. Critical'),
     description: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1),
@@ -32596,7 +32596,7 @@ function parse(schema, payload, eventName, then) {
     }
     return then(parsed.data);
 }
-/** `incident:p1` \u2192 `p1` when the label carries the configured prefix and a severity key. */
+/** `incident:p1` → `p1` when the label carries the configured prefix and a severity key. */
 function severityFromLabel(label, labelPrefix) {
     if (!label.toLowerCase().startsWith(labelPrefix.toLowerCase()))
         return undefined;
@@ -36276,7 +36276,7 @@ class CappedOutput {
         const start = this.tailBytes > this.tailLimit ? suffixStart(joined, this.tailLimit) : 0;
         const tail = joined.slice(start);
         const omittedBytes = this.cleanBytes - this.headBytes - Buffer.byteLength(tail);
-        const text = omittedBytes > 0 ? `${this.head}\n\u2026 ${omittedBytes} bytes omitted \u2026\n${tail}` : this.head + tail;
+        const text = omittedBytes > 0 ? `${this.head}\n… ${omittedBytes} bytes omitted …\n${tail}` : this.head + tail;
         this.finished = { text, totalBytes: this.totalBytes, omittedBytes };
         return this.finished;
     }
@@ -36641,24 +36641,29 @@ function cacheIssueReads(port, options) {
     const issueOf = new Map();
     const counts = {};
     const count = (name) => (counts[name] = (counts[name] ?? 0) + 1);
-    const memo = (map, key, load) => {
-        let value = map.get(key);
-        if (!value) {
-            value = load();
-            map.set(key, value);
-            value.catch(() => map.delete(key));
-        }
+    /**
+     * Keeps `value` under `key`. A read that fails is forgotten (the next look asks again), but only
+     * if nothing newer took its place, and its failure is never left unhandled: whoever awaits the
+     * value sees it.
+     */
+    const keep = (map, key, value) => {
+        map.set(key, value);
+        value.catch(() => {
+            if (map.get(key) === value)
+                map.delete(key);
+        });
         return value;
     };
+    const memo = (map, key, load) => map.get(key) ?? keep(map, key, load());
     const editComments = async (issueNumber, edit) => {
         const cached = comments.get(issueNumber);
         if (cached)
-            comments.set(issueNumber, cached.then(edit));
+            keep(comments, issueNumber, cached.then(edit));
     };
     const addEvent = (issueNumber, event) => {
         const cached = events.get(issueNumber);
         if (cached)
-            events.set(issueNumber, cached.then((list) => [...list, event]));
+            keep(events, issueNumber, cached.then((list) => [...list, event]));
     };
     const own = (event, label) => ({
         event,
@@ -36751,7 +36756,7 @@ function cacheIssueReads(port, options) {
             const cached = reactions.get(commentId);
             if (cached) {
                 const reaction = { id: 0, content, user: options.selfLogin, createdAt: options.now().toISOString() };
-                reactions.set(commentId, cached.then((list) => [...list, reaction]));
+                keep(reactions, commentId, cached.then((list) => [...list, reaction]));
             }
             const issueNumber = issueOf.get(commentId);
             if (issueNumber !== undefined) {
@@ -38305,7 +38310,7 @@ const stringifyIteratively = (rootValue, replacer, spaceParam) => {
  * Converts a JavaScript value to a JSON string.
  *
  * Supports serialization of BigInt values using two strategies:
- * 1. Custom format "123n" \u2192 "123" (universal fallback)
+ * 1. Custom format "123n" → "123" (universal fallback)
  * 2. Native JSON.rawJSON() (Node.js 22+, fastest) when available
  *
  * All other values are serialized exactly like native JSON.stringify().
@@ -38820,7 +38825,7 @@ async function getResponseData(response) {
     }
   } else if (mimetype.type.startsWith("text/") || // `application/octet-stream` is the canonical "arbitrary binary" type
   // (RFC 2046) and must never be decoded as text, even when the response
-  // carries a (misleading) `charset=utf-8` parameter \u2014 see #751.
+  // carries a (misleading) `charset=utf-8` parameter — see #751.
   mimetype.parameters.charset?.toLowerCase() === "utf-8" && mimetype.type !== "application/octet-stream") {
     return response.text().catch(noop);
   } else {
@@ -42701,7 +42706,7 @@ const emptyOptions = {}
 /**
  * Get the text content of a node or list of nodes.
  *
- * Prefers the node\u2019s plain-text fields, otherwise serializes its children,
+ * Prefers the node’s plain-text fields, otherwise serializes its children,
  * and if the given value is an array, serialize the nodes in it.
  *
  * @param {unknown} [value]
@@ -42830,11 +42835,11 @@ function splice(list, start, remove, items) {
   }
   remove = remove > 0 ? remove : 0;
 
-  // No need to chunk the items if there\u2019s only a couple (10k) items.
+  // No need to chunk the items if there’s only a couple (10k) items.
   if (items.length < 10000) {
     parameters = Array.from(items);
     parameters.unshift(start, remove);
-    // @ts-expect-error Hush, it\u2019s fine.
+    // @ts-expect-error Hush, it’s fine.
     list.splice(...parameters);
   } else {
     // Delete `remove` items starting from `start`
@@ -42844,7 +42849,7 @@ function splice(list, start, remove, items) {
     while (chunkStart < items.length) {
       parameters = items.slice(chunkStart, chunkStart + 10000);
       parameters.unshift(start, 0);
-      // @ts-expect-error Hush, it\u2019s fine.
+      // @ts-expect-error Hush, it’s fine.
       list.splice(...parameters);
       chunkStart += 10000;
       start += 10000;
@@ -43328,9 +43333,9 @@ function subcontent(events, eventIndex) {
   // Help GC.
   tokenizer.events = [];
 
-  // If there\u2019s one more token (which is the cases for lines that end in an
-  // EOF), that\u2019s perfect: the last point we found starts it.
-  // If there isn\u2019t then make sure any remaining content is added to it.
+  // If there’s one more token (which is the cases for lines that end in an
+  // EOF), that’s perfect: the last point we found starts it.
+  // If there isn’t then make sure any remaining content is added to it.
   if (current) {
     // Help GC.
     current._tokenizer = undefined;
@@ -43340,7 +43345,7 @@ function subcontent(events, eventIndex) {
   }
 
   // Now splice the events from the subtokenizer into the current events,
-  // moving back to front so that splice indices aren\u2019t affected.
+  // moving back to front so that splice indices aren’t affected.
   index = breaks.length;
   while (index--) {
     const slice = childEvents.slice(breaks[index], breaks[index + 1]);
@@ -43788,13 +43793,13 @@ function regexCheck(regex) {
  *
  * ###### Examples
  *
- * Where `\u2409` represents a tab (plus how much it expands) and `\u2420` represents a
+ * Where `␉` represents a tab (plus how much it expands) and `␠` represents a
  * single space.
  *
  * ```markdown
- * \u2409
- * \u2420\u2420\u2420\u2420
- * \u2409\u2420
+ * ␉
+ * ␠␠␠␠
+ * ␉␠
  * ```
  *
  * @param {Effects} effects
@@ -43835,7 +43840,7 @@ function factorySpace(effects, ok, type, max) {
 
 /**
  * Parse spaces and tabs, with a required minimum and maximum, matching
- * `markdown-rs`\u2019s `space_or_tab_min_max`.
+ * `markdown-rs`’s `space_or_tab_min_max`.
  *
  * Unlike `factorySpace`, this can fail: `nok` is used when fewer than
  * `min` spaces or tabs are found.
@@ -43983,11 +43988,11 @@ function initializeContent(effects) {
  * Deal with several changes in events, batching them together.
  *
  * Preferably, changes should be kept to a minimum.
- * Sometimes, it\u2019s needed to change the list of events, because parsing can be
+ * Sometimes, it’s needed to change the list of events, because parsing can be
  * messy, and it helps to expose a cleaner interface of events to the compiler
  * and other users.
  * It can also help to merge many adjacent similar events.
- * And, in other cases, it\u2019s needed to parse subcontent: pass some events
+ * And, in other cases, it’s needed to parse subcontent: pass some events
  * through another tokenizer and inject the result.
  */
 class EditMap {
@@ -44269,7 +44274,7 @@ function initializeDocument(effects) {
     continued++;
 
     // Note: this field is called `_closeFlow` but it also closes containers.
-    // Perhaps a good idea to rename it but it\u2019s already used in the wild by
+    // Perhaps a good idea to rename it but it’s already used in the wild by
     // extensions.
     if (self.containerState._closeFlow) {
       self.containerState._closeFlow = undefined;
@@ -44302,7 +44307,7 @@ function initializeDocument(effects) {
         index++;
       }
       const editMap = new EditMap();
-      // Inject the exits earlier (they\u2019re still also at the end).
+      // Inject the exits earlier (they’re still also at the end).
       editMap.add(indexBeforeFlow + 1, 0, self.events.slice(indexBeforeExits));
       // Discard the duplicate exits.
       editMap.add(indexBeforeExits, index - indexBeforeExits, []);
@@ -44320,7 +44325,7 @@ function initializeDocument(effects) {
     // step 1 before creating the new block as a child of the last matched
     // block.
     if (continued === stack.length) {
-      // No need to `check` whether there\u2019s a container, of `exitContainers`
+      // No need to `check` whether there’s a container, of `exitContainers`
       // would be moot.
       // We can instead immediately `attempt` to parse one.
       if (!childFlow) {
@@ -44328,14 +44333,14 @@ function initializeDocument(effects) {
       }
 
       // If we have concrete content, such as block HTML or fenced code,
-      // we can\u2019t have containers \u201cpierce\u201d into them, so we can immediately
+      // we can’t have containers “pierce” into them, so we can immediately
       // start.
       if (childFlow.currentConstruct && childFlow.currentConstruct.concrete) {
         return flowStart(code);
       }
 
       // If we do have flow, it could still be a blank line,
-      // but we\u2019d be interrupting it w/ a new container if there\u2019s a current
+      // but we’d be interrupting it w/ a new container if there’s a current
       // construct.
       // To do: next major: remove `_gfmTableDynamicInterruptHack` (no longer
       // needed in micromark-extension-gfm-table@1.0.6).
@@ -44459,29 +44464,29 @@ function initializeDocument(effects) {
     // lines, so it marked itself as done at the end of its first line, and
     // then the content construct parses `d`.
     // Most constructs in markdown match on the first line: if the first line
-    // forms a construct, a non-lazy line can\u2019t \u201cunmake\u201d it.
+    // forms a construct, a non-lazy line can’t “unmake” it.
     //
     // The construct in the third example is potentially a GFM table, and
     // those are *weird*.
     // It *could* be a table, from the first line, if the following line
     // matches a condition.
-    // In this case, that second line is lazy, which \u201cunmakes\u201d the first line
+    // In this case, that second line is lazy, which “unmakes” the first line
     // and turns the whole into one content block.
     //
-    // We\u2019ve now parsed the non-lazy and the lazy line, and can figure out
+    // We’ve now parsed the non-lazy and the lazy line, and can figure out
     // whether the lazy line started a new flow block.
     // If it did, we exit the current containers between the two flow blocks.
     if (self.parser.lazy[token.start.line]) {
       let index = childFlow.events.length;
       while (index--) {
         if (
-        // The token starts before the line ending\u2026
+        // The token starts before the line ending…
         childFlow.events[index][1].start.offset < lineStartOffset && (
-        // \u2026and either is not ended yet\u2026
+        // …and either is not ended yet…
         !childFlow.events[index][1].end ||
-        // \u2026or ends after it.
+        // …or ends after it.
         childFlow.events[index][1].end.offset > lineStartOffset)) {
-          // Exit: there\u2019s still something open, which means it\u2019s a lazy line
+          // Exit: there’s still something open, which means it’s a lazy line
           // part of something.
           return;
         }
@@ -44517,7 +44522,7 @@ function initializeDocument(effects) {
         index++;
       }
       const editMap = new EditMap();
-      // Inject the exits earlier (they\u2019re still also at the end).
+      // Inject the exits earlier (they’re still also at the end).
       editMap.add(indexBeforeFlow + 1, 0, self.events.slice(indexBeforeExits));
       // Discard the duplicate exits.
       editMap.add(indexBeforeExits, index - indexBeforeExits, []);
@@ -44590,12 +44595,12 @@ function tokenizeBlankLine(effects, ok, nok) {
   /**
    * Start of blank line.
    *
-   * > \ud83d\udc49 **Note**: `\u2420` represents a space character.
+   * > 👉 **Note**: `␠` represents a space character.
    *
    * ```markdown
-   * > | \u2420\u2420\u240a
+   * > | ␠␠␊
    *     ^
-   * > | \u240a
+   * > | ␊
    *     ^
    * ```
    *
@@ -44608,12 +44613,12 @@ function tokenizeBlankLine(effects, ok, nok) {
   /**
    * At eof/eol, after optional whitespace.
    *
-   * > \ud83d\udc49 **Note**: `\u2420` represents a space character.
+   * > 👉 **Note**: `␠` represents a space character.
    *
    * ```markdown
-   * > | \u2420\u2420\u240a
+   * > | ␠␠␊
    *       ^
-   * > | \u240a
+   * > | ␊
    *     ^
    * ```
    *
@@ -44654,7 +44659,7 @@ const continuationConstruct = {
 };
 
 /**
- * Content is transparent: it\u2019s parsed right now. That way, definitions are also
+ * Content is transparent: it’s parsed right now. That way, definitions are also
  * parsed right now: before text in paragraphs (specifically, media) are parsed.
  *
  * @type {Resolver}
@@ -44967,7 +44972,7 @@ function createResolver(extraResolver) {
           index++;
         }
       } else if (!events[index] || events[index][1].type !== "data") {
-        // Don\u2019t do anything if there is one data token.
+        // Don’t do anything if there is one data token.
         if (index !== enter + 2) {
           events[enter][1].end = events[index - 1][1].end;
           events.splice(enter + 2, index - enter - 2);
@@ -44984,7 +44989,7 @@ function createResolver(extraResolver) {
  * A rather ugly set of instructions which again looks at chunks in the input
  * stream.
  * The reason to do this here is that it is *much* faster to parse in reverse.
- * And that we can\u2019t hook into `null` to split the line suffix before an EOF.
+ * And that we can’t hook into `null` to split the line suffix before an EOF.
  * To do: figure out if we can make this into a clean utility, or even in core.
  * As it will be useful for GFMs literal autolink extension (and maybe even
  * tables?)
@@ -45265,7 +45270,7 @@ function tokenizeListStart(effects, ok, nok) {
     effects.exit("listItemMarker");
     self.containerState.marker = self.containerState.marker || code;
     return effects.check(blankLine,
-    // Can\u2019t be empty when interrupting.
+    // Can’t be empty when interrupting.
     self.interrupt ? nok : onBlank, effects.attempt(listItemPrefixWhitespaceConstruct, endOfPrefix, otherPrefix));
   }
 
@@ -45329,7 +45334,7 @@ function tokenizeListContinuation(effects, ok, nok) {
   function notInCurrentItem(code) {
     // While we do continue, we signal that the flow should be closed.
     self.containerState._closeFlow = true;
-    // As we\u2019re closing flow, we\u2019re no longer interrupting.
+    // As we’re closing flow, we’re no longer interrupting.
     self.interrupt = undefined;
     // Always populated by defaults.
 
@@ -45705,7 +45710,7 @@ function factoryDestination(effects, ok, nok, type, literalType, literalMarkerTy
 
     // ASCII control (but *not* `\0`) and space and `(`.
     // Note: in `markdown-rs`, `\0` exists in codes, in `micromark-js` it
-    // doesn\u2019t.
+    // doesn’t.
     if (code === null || code === 32 || code === 40 || asciiControl(code)) {
       return nok(code);
     }
@@ -45745,7 +45750,7 @@ function factoryDestination(effects, ok, nok, type, literalType, literalMarkerTy
 /**
  * Parse labels.
  *
- * > \ud83d\udc49 **Note**: labels in markdown are capped at 999 characters in the string.
+ * > 👉 **Note**: labels in markdown are capped at 999 characters in the string.
  *
  * ###### Examples
  *
@@ -45811,9 +45816,9 @@ function factoryLabel(effects, ok, nok, type, markerType, stringType) {
    */
   function atBreak(code) {
     if (size > 999 || code === null || code === 91 || code === 93 && !seen ||
-    // To do: remove in the future once we\u2019ve switched from
+    // To do: remove in the future once we’ve switched from
     // `micromark-extension-footnote` to `micromark-extension-gfm-footnote`,
-    // which doesn\u2019t need this.
+    // which doesn’t need this.
     // Hidden footnotes hook.
     /* c8 ignore next 3 */
     code === 94 && !size && '_hiddenFootnoteSupport' in self.parser.constructs) {
@@ -45993,7 +45998,7 @@ function factoryTitle(effects, ok, nok, type, markerType, stringType) {
       return nok(code);
     }
 
-    // Note: blank lines can\u2019t exist in content.
+    // Note: blank lines can’t exist in content.
     if (markdownLineEnding(code)) {
       // To do: use `space_or_tab_eol_with_options`, connect.
       effects.enter("lineEnding");
@@ -46090,9 +46095,9 @@ function factoryWhitespace(effects, ok) {
  *
  * Collapses markdown whitespace, trim, and then lower- and uppercase.
  *
- * Some characters are considered \u201cuppercase\u201d, such as U+03F4 (`\u03f4`), but if their
- * lowercase counterpart (U+03B8 (`\u03b8`)) is uppercased will result in a different
- * uppercase character (U+0398 (`\u0398`)).
+ * Some characters are considered “uppercase”, such as U+03F4 (`ϴ`), but if their
+ * lowercase counterpart (U+03B8 (`θ`)) is uppercased will result in a different
+ * uppercase character (U+0398 (`Θ`)).
  * So, to get a canonical form, we perform both lower- and uppercase.
  *
  * Using uppercase last makes sure keys will never interact with default
@@ -46110,7 +46115,7 @@ function normalizeIdentifier(value) {
   .replace(/[\t\n\r ]+/g, " ")
   // Trim.
   .replace(/^ | $/g, '')
-  // Some characters are considered \u201cuppercase\u201d, but if their lowercase
+  // Some characters are considered “uppercase”, but if their lowercase
   // counterpart is uppercased will result in a different uppercase
   // character.
   // Hence, to get that form, we perform both lower- and uppercase.
@@ -46190,7 +46195,7 @@ function tokenizeDefinition(effects, ok, nok) {
     // To do: parse whitespace the way `markdown-rs` does.
 
     return factoryLabel.call(self, effects, labelAfter,
-    // Note: we don\u2019t need to reset the way `markdown-rs` does.
+    // Note: we don’t need to reset the way `markdown-rs` does.
     nok, "definitionLabel", "definitionLabelMarker", "definitionLabelString")(code);
   }
 
@@ -46242,7 +46247,7 @@ function tokenizeDefinition(effects, ok, nok) {
    */
   function destinationBefore(code) {
     return factoryDestination(effects, destinationAfter,
-    // Note: we don\u2019t need to reset the way `markdown-rs` does.
+    // Note: we don’t need to reset the way `markdown-rs` does.
     nok, "definitionDestination", "definitionDestinationLiteral", "definitionDestinationLiteralMarker", "definitionDestinationRaw", "definitionDestinationString")(code);
   }
 
@@ -46292,13 +46297,13 @@ function tokenizeDefinition(effects, ok, nok) {
     if (code === null || markdownLineEnding(code)) {
       effects.exit("definition");
 
-      // Note: we don\u2019t care about uniqueness.
-      // It\u2019s likely that that doesn\u2019t happen very frequently.
+      // Note: we don’t care about uniqueness.
+      // It’s likely that that doesn’t happen very frequently.
       // It is more likely that it wastes precious time.
       self.parser.defined.push(identifier);
 
       // To do: `markdown-rs` interrupt.
-      // // You\u2019d be interrupting.
+      // // You’d be interrupting.
       // tokenizer.interrupt = true
       return ok(code);
     }
@@ -46498,7 +46503,7 @@ function tokenizeFurtherStart(effects, ok, nok) {
    */
   function furtherStart(code) {
     // To do: improve `lazy` / `pierce` handling.
-    // If this is a lazy line, it can\u2019t be code.
+    // If this is a lazy line, it can’t be code.
     if (self.parser.lazy[self.now().line]) {
       return nok(code);
     }
@@ -46511,7 +46516,7 @@ function tokenizeFurtherStart(effects, ok, nok) {
 
     // To do: the code here in `micromark-js` is a bit different from
     // `markdown-rs` because there it can attempt spaces.
-    // We can\u2019t yet.
+    // We can’t yet.
     return factorySpaceMinMax(effects, ok, onNotEnoughPrefix, "linePrefix", 4, 4)(code);
   }
 
@@ -46519,7 +46524,7 @@ function tokenizeFurtherStart(effects, ok, nok) {
    * After not enough of a prefix.
    *
    * A following line ending is another (potentially blank) line to try,
-   * anything else means this isn\u2019t a continuation.
+   * anything else means this isn’t a continuation.
    *
    * ```markdown
    * > |     aaa
@@ -46688,7 +46693,7 @@ function tokenizeHeadingAtx(effects, ok, nok) {
   /**
    * In further sequence (after whitespace).
    *
-   * Could be normal \u201cvisible\u201d hashes in the heading or a final sequence.
+   * Could be normal “visible” hashes in the heading or a final sequence.
    *
    * ```markdown
    * > | ## aa ##
@@ -46759,7 +46764,7 @@ function resolveToSetextUnderline(events, context) {
   let definition;
 
   // Find the opening of the content.
-  // It\u2019ll always exist: we don\u2019t tokenize if it isn\u2019t there.
+  // It’ll always exist: we don’t tokenize if it isn’t there.
   while (index--) {
     if (events[index][0] === 'enter') {
       if (events[index][1].type === "content") {
@@ -46773,7 +46778,7 @@ function resolveToSetextUnderline(events, context) {
     // Exit
     else {
       if (events[index][1].type === "content") {
-        // Remove the content end (if needed we\u2019ll add it later)
+        // Remove the content end (if needed we’ll add it later)
         editMap.add(index, 1, []);
       }
       if (!definition && events[index][1].type === "definition") {
@@ -46794,7 +46799,7 @@ function resolveToSetextUnderline(events, context) {
   // Change the paragraph to setext heading text.
   events[text][1].type = "setextHeadingText";
 
-  // If we have definitions in the content, we\u2019ll keep on having content,
+  // If we have definitions in the content, we’ll keep on having content,
   // but we need move it.
   if (definition) {
     editMap.add(text, 0, [['enter', heading, context]]);
@@ -46915,11 +46920,11 @@ function tokenizeSetextUnderline(effects, ok, nok) {
 }
 ;// CONCATENATED MODULE: ./node_modules/micromark-util-html-tag-name/index.js
 /**
- * List of lowercase HTML \u201cblock\u201d tag names.
+ * List of lowercase HTML “block” tag names.
  *
  * The list, when parsing HTML (flow), results in more relaxed rules (condition
  * 6).
- * Because they are known blocks, the HTML-like syntax doesn\u2019t have to be
+ * Because they are known blocks, the HTML-like syntax doesn’t have to be
  * strictly parsed.
  * For tag names not in this list, a more strict algorithm (condition 7) is used
  * to detect whether the HTML-like syntax is seen as HTML (flow) or not.
@@ -46927,7 +46932,7 @@ function tokenizeSetextUnderline(effects, ok, nok) {
  * This is copied from:
  * <https://spec.commonmark.org/0.30/#html-blocks>.
  *
- * > \ud83d\udc49 **Note**: `search` was added in `CommonMark@0.31`.
+ * > 👉 **Note**: `search` was added in `CommonMark@0.31`.
  */
 const htmlBlockNames = [
   'address',
@@ -46995,7 +47000,7 @@ const htmlBlockNames = [
 ]
 
 /**
- * List of lowercase HTML \u201craw\u201d tag names.
+ * List of lowercase HTML “raw” tag names.
  *
  * The list, when parsing HTML (flow), results in HTML that can include lines
  * without exiting, until a closing tag also in this list is found (condition
@@ -47004,7 +47009,7 @@ const htmlBlockNames = [
  * This module is copied from:
  * <https://spec.commonmark.org/0.30/#html-blocks>.
  *
- * > \ud83d\udc49 **Note**: `textarea` was added in `CommonMark@0.30`.
+ * > 👉 **Note**: `textarea` was added in `CommonMark@0.30`.
  */
 const htmlRawNames = ['pre', 'script', 'style', 'textarea']
 
@@ -47201,7 +47206,7 @@ function tokenizeHtmlFlow(effects, ok, nok) {
       // To do:
       // tokenizer.concrete = true
       // To do: use `markdown-rs` style interrupt.
-      // While we\u2019re in an instruction instead of a declaration, we\u2019re on a `?`
+      // While we’re in an instruction instead of a declaration, we’re on a `?`
       // right now, so we do need to search for `>`, similar to declarations.
       return self.interrupt ? ok : continuationDeclarationInside;
     }
@@ -48328,2131 +48333,2131 @@ function tokenizeCodeFenced(effects, ok, nok) {
  * @type {Record<string, string>}
  */
 const characterEntities = {
-  AElig: '\u00c6',
+  AElig: 'Æ',
   AMP: '&',
-  Aacute: '\u00c1',
-  Abreve: '\u0102',
-  Acirc: '\u00c2',
-  Acy: '\u0410',
-  Afr: '\ud835\udd04',
-  Agrave: '\u00c0',
-  Alpha: '\u0391',
-  Amacr: '\u0100',
-  And: '\u2a53',
-  Aogon: '\u0104',
-  Aopf: '\ud835\udd38',
-  ApplyFunction: '\u2061',
-  Aring: '\u00c5',
-  Ascr: '\ud835\udc9c',
-  Assign: '\u2254',
-  Atilde: '\u00c3',
-  Auml: '\u00c4',
-  Backslash: '\u2216',
-  Barv: '\u2ae7',
-  Barwed: '\u2306',
-  Bcy: '\u0411',
-  Because: '\u2235',
-  Bernoullis: '\u212c',
-  Beta: '\u0392',
-  Bfr: '\ud835\udd05',
-  Bopf: '\ud835\udd39',
-  Breve: '\u02d8',
-  Bscr: '\u212c',
-  Bumpeq: '\u224e',
-  CHcy: '\u0427',
-  COPY: '\u00a9',
-  Cacute: '\u0106',
-  Cap: '\u22d2',
-  CapitalDifferentialD: '\u2145',
-  Cayleys: '\u212d',
-  Ccaron: '\u010c',
-  Ccedil: '\u00c7',
-  Ccirc: '\u0108',
-  Cconint: '\u2230',
-  Cdot: '\u010a',
-  Cedilla: '\u00b8',
-  CenterDot: '\u00b7',
-  Cfr: '\u212d',
-  Chi: '\u03a7',
-  CircleDot: '\u2299',
-  CircleMinus: '\u2296',
-  CirclePlus: '\u2295',
-  CircleTimes: '\u2297',
-  ClockwiseContourIntegral: '\u2232',
-  CloseCurlyDoubleQuote: '\u201d',
-  CloseCurlyQuote: '\u2019',
-  Colon: '\u2237',
-  Colone: '\u2a74',
-  Congruent: '\u2261',
-  Conint: '\u222f',
-  ContourIntegral: '\u222e',
-  Copf: '\u2102',
-  Coproduct: '\u2210',
-  CounterClockwiseContourIntegral: '\u2233',
-  Cross: '\u2a2f',
-  Cscr: '\ud835\udc9e',
-  Cup: '\u22d3',
-  CupCap: '\u224d',
-  DD: '\u2145',
-  DDotrahd: '\u2911',
-  DJcy: '\u0402',
-  DScy: '\u0405',
-  DZcy: '\u040f',
-  Dagger: '\u2021',
-  Darr: '\u21a1',
-  Dashv: '\u2ae4',
-  Dcaron: '\u010e',
-  Dcy: '\u0414',
-  Del: '\u2207',
-  Delta: '\u0394',
-  Dfr: '\ud835\udd07',
-  DiacriticalAcute: '\u00b4',
-  DiacriticalDot: '\u02d9',
-  DiacriticalDoubleAcute: '\u02dd',
+  Aacute: 'Á',
+  Abreve: 'Ă',
+  Acirc: 'Â',
+  Acy: 'А',
+  Afr: '𝔄',
+  Agrave: 'À',
+  Alpha: 'Α',
+  Amacr: 'Ā',
+  And: '⩓',
+  Aogon: 'Ą',
+  Aopf: '𝔸',
+  ApplyFunction: '⁡',
+  Aring: 'Å',
+  Ascr: '𝒜',
+  Assign: '≔',
+  Atilde: 'Ã',
+  Auml: 'Ä',
+  Backslash: '∖',
+  Barv: '⫧',
+  Barwed: '⌆',
+  Bcy: 'Б',
+  Because: '∵',
+  Bernoullis: 'ℬ',
+  Beta: 'Β',
+  Bfr: '𝔅',
+  Bopf: '𝔹',
+  Breve: '˘',
+  Bscr: 'ℬ',
+  Bumpeq: '≎',
+  CHcy: 'Ч',
+  COPY: '©',
+  Cacute: 'Ć',
+  Cap: '⋒',
+  CapitalDifferentialD: 'ⅅ',
+  Cayleys: 'ℭ',
+  Ccaron: 'Č',
+  Ccedil: 'Ç',
+  Ccirc: 'Ĉ',
+  Cconint: '∰',
+  Cdot: 'Ċ',
+  Cedilla: '¸',
+  CenterDot: '·',
+  Cfr: 'ℭ',
+  Chi: 'Χ',
+  CircleDot: '⊙',
+  CircleMinus: '⊖',
+  CirclePlus: '⊕',
+  CircleTimes: '⊗',
+  ClockwiseContourIntegral: '∲',
+  CloseCurlyDoubleQuote: '”',
+  CloseCurlyQuote: '’',
+  Colon: '∷',
+  Colone: '⩴',
+  Congruent: '≡',
+  Conint: '∯',
+  ContourIntegral: '∮',
+  Copf: 'ℂ',
+  Coproduct: '∐',
+  CounterClockwiseContourIntegral: '∳',
+  Cross: '⨯',
+  Cscr: '𝒞',
+  Cup: '⋓',
+  CupCap: '≍',
+  DD: 'ⅅ',
+  DDotrahd: '⤑',
+  DJcy: 'Ђ',
+  DScy: 'Ѕ',
+  DZcy: 'Џ',
+  Dagger: '‡',
+  Darr: '↡',
+  Dashv: '⫤',
+  Dcaron: 'Ď',
+  Dcy: 'Д',
+  Del: '∇',
+  Delta: 'Δ',
+  Dfr: '𝔇',
+  DiacriticalAcute: '´',
+  DiacriticalDot: '˙',
+  DiacriticalDoubleAcute: '˝',
   DiacriticalGrave: '`',
-  DiacriticalTilde: '\u02dc',
-  Diamond: '\u22c4',
-  DifferentialD: '\u2146',
-  Dopf: '\ud835\udd3b',
-  Dot: '\u00a8',
-  DotDot: '\u20dc',
-  DotEqual: '\u2250',
-  DoubleContourIntegral: '\u222f',
-  DoubleDot: '\u00a8',
-  DoubleDownArrow: '\u21d3',
-  DoubleLeftArrow: '\u21d0',
-  DoubleLeftRightArrow: '\u21d4',
-  DoubleLeftTee: '\u2ae4',
-  DoubleLongLeftArrow: '\u27f8',
-  DoubleLongLeftRightArrow: '\u27fa',
-  DoubleLongRightArrow: '\u27f9',
-  DoubleRightArrow: '\u21d2',
-  DoubleRightTee: '\u22a8',
-  DoubleUpArrow: '\u21d1',
-  DoubleUpDownArrow: '\u21d5',
-  DoubleVerticalBar: '\u2225',
-  DownArrow: '\u2193',
-  DownArrowBar: '\u2913',
-  DownArrowUpArrow: '\u21f5',
-  DownBreve: '\u0311',
-  DownLeftRightVector: '\u2950',
-  DownLeftTeeVector: '\u295e',
-  DownLeftVector: '\u21bd',
-  DownLeftVectorBar: '\u2956',
-  DownRightTeeVector: '\u295f',
-  DownRightVector: '\u21c1',
-  DownRightVectorBar: '\u2957',
-  DownTee: '\u22a4',
-  DownTeeArrow: '\u21a7',
-  Downarrow: '\u21d3',
-  Dscr: '\ud835\udc9f',
-  Dstrok: '\u0110',
-  ENG: '\u014a',
-  ETH: '\u00d0',
-  Eacute: '\u00c9',
-  Ecaron: '\u011a',
-  Ecirc: '\u00ca',
-  Ecy: '\u042d',
-  Edot: '\u0116',
-  Efr: '\ud835\udd08',
-  Egrave: '\u00c8',
-  Element: '\u2208',
-  Emacr: '\u0112',
-  EmptySmallSquare: '\u25fb',
-  EmptyVerySmallSquare: '\u25ab',
-  Eogon: '\u0118',
-  Eopf: '\ud835\udd3c',
-  Epsilon: '\u0395',
-  Equal: '\u2a75',
-  EqualTilde: '\u2242',
-  Equilibrium: '\u21cc',
-  Escr: '\u2130',
-  Esim: '\u2a73',
-  Eta: '\u0397',
-  Euml: '\u00cb',
-  Exists: '\u2203',
-  ExponentialE: '\u2147',
-  Fcy: '\u0424',
-  Ffr: '\ud835\udd09',
-  FilledSmallSquare: '\u25fc',
-  FilledVerySmallSquare: '\u25aa',
-  Fopf: '\ud835\udd3d',
-  ForAll: '\u2200',
-  Fouriertrf: '\u2131',
-  Fscr: '\u2131',
-  GJcy: '\u0403',
+  DiacriticalTilde: '˜',
+  Diamond: '⋄',
+  DifferentialD: 'ⅆ',
+  Dopf: '𝔻',
+  Dot: '¨',
+  DotDot: '⃜',
+  DotEqual: '≐',
+  DoubleContourIntegral: '∯',
+  DoubleDot: '¨',
+  DoubleDownArrow: '⇓',
+  DoubleLeftArrow: '⇐',
+  DoubleLeftRightArrow: '⇔',
+  DoubleLeftTee: '⫤',
+  DoubleLongLeftArrow: '⟸',
+  DoubleLongLeftRightArrow: '⟺',
+  DoubleLongRightArrow: '⟹',
+  DoubleRightArrow: '⇒',
+  DoubleRightTee: '⊨',
+  DoubleUpArrow: '⇑',
+  DoubleUpDownArrow: '⇕',
+  DoubleVerticalBar: '∥',
+  DownArrow: '↓',
+  DownArrowBar: '⤓',
+  DownArrowUpArrow: '⇵',
+  DownBreve: '̑',
+  DownLeftRightVector: '⥐',
+  DownLeftTeeVector: '⥞',
+  DownLeftVector: '↽',
+  DownLeftVectorBar: '⥖',
+  DownRightTeeVector: '⥟',
+  DownRightVector: '⇁',
+  DownRightVectorBar: '⥗',
+  DownTee: '⊤',
+  DownTeeArrow: '↧',
+  Downarrow: '⇓',
+  Dscr: '𝒟',
+  Dstrok: 'Đ',
+  ENG: 'Ŋ',
+  ETH: 'Ð',
+  Eacute: 'É',
+  Ecaron: 'Ě',
+  Ecirc: 'Ê',
+  Ecy: 'Э',
+  Edot: 'Ė',
+  Efr: '𝔈',
+  Egrave: 'È',
+  Element: '∈',
+  Emacr: 'Ē',
+  EmptySmallSquare: '◻',
+  EmptyVerySmallSquare: '▫',
+  Eogon: 'Ę',
+  Eopf: '𝔼',
+  Epsilon: 'Ε',
+  Equal: '⩵',
+  EqualTilde: '≂',
+  Equilibrium: '⇌',
+  Escr: 'ℰ',
+  Esim: '⩳',
+  Eta: 'Η',
+  Euml: 'Ë',
+  Exists: '∃',
+  ExponentialE: 'ⅇ',
+  Fcy: 'Ф',
+  Ffr: '𝔉',
+  FilledSmallSquare: '◼',
+  FilledVerySmallSquare: '▪',
+  Fopf: '𝔽',
+  ForAll: '∀',
+  Fouriertrf: 'ℱ',
+  Fscr: 'ℱ',
+  GJcy: 'Ѓ',
   GT: '>',
-  Gamma: '\u0393',
-  Gammad: '\u03dc',
-  Gbreve: '\u011e',
-  Gcedil: '\u0122',
-  Gcirc: '\u011c',
-  Gcy: '\u0413',
-  Gdot: '\u0120',
-  Gfr: '\ud835\udd0a',
-  Gg: '\u22d9',
-  Gopf: '\ud835\udd3e',
-  GreaterEqual: '\u2265',
-  GreaterEqualLess: '\u22db',
-  GreaterFullEqual: '\u2267',
-  GreaterGreater: '\u2aa2',
-  GreaterLess: '\u2277',
-  GreaterSlantEqual: '\u2a7e',
-  GreaterTilde: '\u2273',
-  Gscr: '\ud835\udca2',
-  Gt: '\u226b',
-  HARDcy: '\u042a',
-  Hacek: '\u02c7',
+  Gamma: 'Γ',
+  Gammad: 'Ϝ',
+  Gbreve: 'Ğ',
+  Gcedil: 'Ģ',
+  Gcirc: 'Ĝ',
+  Gcy: 'Г',
+  Gdot: 'Ġ',
+  Gfr: '𝔊',
+  Gg: '⋙',
+  Gopf: '𝔾',
+  GreaterEqual: '≥',
+  GreaterEqualLess: '⋛',
+  GreaterFullEqual: '≧',
+  GreaterGreater: '⪢',
+  GreaterLess: '≷',
+  GreaterSlantEqual: '⩾',
+  GreaterTilde: '≳',
+  Gscr: '𝒢',
+  Gt: '≫',
+  HARDcy: 'Ъ',
+  Hacek: 'ˇ',
   Hat: '^',
-  Hcirc: '\u0124',
-  Hfr: '\u210c',
-  HilbertSpace: '\u210b',
-  Hopf: '\u210d',
-  HorizontalLine: '\u2500',
-  Hscr: '\u210b',
-  Hstrok: '\u0126',
-  HumpDownHump: '\u224e',
-  HumpEqual: '\u224f',
-  IEcy: '\u0415',
-  IJlig: '\u0132',
-  IOcy: '\u0401',
-  Iacute: '\u00cd',
-  Icirc: '\u00ce',
-  Icy: '\u0418',
-  Idot: '\u0130',
-  Ifr: '\u2111',
-  Igrave: '\u00cc',
-  Im: '\u2111',
-  Imacr: '\u012a',
-  ImaginaryI: '\u2148',
-  Implies: '\u21d2',
-  Int: '\u222c',
-  Integral: '\u222b',
-  Intersection: '\u22c2',
-  InvisibleComma: '\u2063',
-  InvisibleTimes: '\u2062',
-  Iogon: '\u012e',
-  Iopf: '\ud835\udd40',
-  Iota: '\u0399',
-  Iscr: '\u2110',
-  Itilde: '\u0128',
-  Iukcy: '\u0406',
-  Iuml: '\u00cf',
-  Jcirc: '\u0134',
-  Jcy: '\u0419',
-  Jfr: '\ud835\udd0d',
-  Jopf: '\ud835\udd41',
-  Jscr: '\ud835\udca5',
-  Jsercy: '\u0408',
-  Jukcy: '\u0404',
-  KHcy: '\u0425',
-  KJcy: '\u040c',
-  Kappa: '\u039a',
-  Kcedil: '\u0136',
-  Kcy: '\u041a',
-  Kfr: '\ud835\udd0e',
-  Kopf: '\ud835\udd42',
-  Kscr: '\ud835\udca6',
-  LJcy: '\u0409',
+  Hcirc: 'Ĥ',
+  Hfr: 'ℌ',
+  HilbertSpace: 'ℋ',
+  Hopf: 'ℍ',
+  HorizontalLine: '─',
+  Hscr: 'ℋ',
+  Hstrok: 'Ħ',
+  HumpDownHump: '≎',
+  HumpEqual: '≏',
+  IEcy: 'Е',
+  IJlig: 'Ĳ',
+  IOcy: 'Ё',
+  Iacute: 'Í',
+  Icirc: 'Î',
+  Icy: 'И',
+  Idot: 'İ',
+  Ifr: 'ℑ',
+  Igrave: 'Ì',
+  Im: 'ℑ',
+  Imacr: 'Ī',
+  ImaginaryI: 'ⅈ',
+  Implies: '⇒',
+  Int: '∬',
+  Integral: '∫',
+  Intersection: '⋂',
+  InvisibleComma: '⁣',
+  InvisibleTimes: '⁢',
+  Iogon: 'Į',
+  Iopf: '𝕀',
+  Iota: 'Ι',
+  Iscr: 'ℐ',
+  Itilde: 'Ĩ',
+  Iukcy: 'І',
+  Iuml: 'Ï',
+  Jcirc: 'Ĵ',
+  Jcy: 'Й',
+  Jfr: '𝔍',
+  Jopf: '𝕁',
+  Jscr: '𝒥',
+  Jsercy: 'Ј',
+  Jukcy: 'Є',
+  KHcy: 'Х',
+  KJcy: 'Ќ',
+  Kappa: 'Κ',
+  Kcedil: 'Ķ',
+  Kcy: 'К',
+  Kfr: '𝔎',
+  Kopf: '𝕂',
+  Kscr: '𝒦',
+  LJcy: 'Љ',
   LT: '<',
-  Lacute: '\u0139',
-  Lambda: '\u039b',
-  Lang: '\u27ea',
-  Laplacetrf: '\u2112',
-  Larr: '\u219e',
-  Lcaron: '\u013d',
-  Lcedil: '\u013b',
-  Lcy: '\u041b',
-  LeftAngleBracket: '\u27e8',
-  LeftArrow: '\u2190',
-  LeftArrowBar: '\u21e4',
-  LeftArrowRightArrow: '\u21c6',
-  LeftCeiling: '\u2308',
-  LeftDoubleBracket: '\u27e6',
-  LeftDownTeeVector: '\u2961',
-  LeftDownVector: '\u21c3',
-  LeftDownVectorBar: '\u2959',
-  LeftFloor: '\u230a',
-  LeftRightArrow: '\u2194',
-  LeftRightVector: '\u294e',
-  LeftTee: '\u22a3',
-  LeftTeeArrow: '\u21a4',
-  LeftTeeVector: '\u295a',
-  LeftTriangle: '\u22b2',
-  LeftTriangleBar: '\u29cf',
-  LeftTriangleEqual: '\u22b4',
-  LeftUpDownVector: '\u2951',
-  LeftUpTeeVector: '\u2960',
-  LeftUpVector: '\u21bf',
-  LeftUpVectorBar: '\u2958',
-  LeftVector: '\u21bc',
-  LeftVectorBar: '\u2952',
-  Leftarrow: '\u21d0',
-  Leftrightarrow: '\u21d4',
-  LessEqualGreater: '\u22da',
-  LessFullEqual: '\u2266',
-  LessGreater: '\u2276',
-  LessLess: '\u2aa1',
-  LessSlantEqual: '\u2a7d',
-  LessTilde: '\u2272',
-  Lfr: '\ud835\udd0f',
-  Ll: '\u22d8',
-  Lleftarrow: '\u21da',
-  Lmidot: '\u013f',
-  LongLeftArrow: '\u27f5',
-  LongLeftRightArrow: '\u27f7',
-  LongRightArrow: '\u27f6',
-  Longleftarrow: '\u27f8',
-  Longleftrightarrow: '\u27fa',
-  Longrightarrow: '\u27f9',
-  Lopf: '\ud835\udd43',
-  LowerLeftArrow: '\u2199',
-  LowerRightArrow: '\u2198',
-  Lscr: '\u2112',
-  Lsh: '\u21b0',
-  Lstrok: '\u0141',
-  Lt: '\u226a',
-  Map: '\u2905',
-  Mcy: '\u041c',
-  MediumSpace: '\u205f',
-  Mellintrf: '\u2133',
-  Mfr: '\ud835\udd10',
-  MinusPlus: '\u2213',
-  Mopf: '\ud835\udd44',
-  Mscr: '\u2133',
-  Mu: '\u039c',
-  NJcy: '\u040a',
-  Nacute: '\u0143',
-  Ncaron: '\u0147',
-  Ncedil: '\u0145',
-  Ncy: '\u041d',
-  NegativeMediumSpace: '\u200b',
-  NegativeThickSpace: '\u200b',
-  NegativeThinSpace: '\u200b',
-  NegativeVeryThinSpace: '\u200b',
-  NestedGreaterGreater: '\u226b',
-  NestedLessLess: '\u226a',
+  Lacute: 'Ĺ',
+  Lambda: 'Λ',
+  Lang: '⟪',
+  Laplacetrf: 'ℒ',
+  Larr: '↞',
+  Lcaron: 'Ľ',
+  Lcedil: 'Ļ',
+  Lcy: 'Л',
+  LeftAngleBracket: '⟨',
+  LeftArrow: '←',
+  LeftArrowBar: '⇤',
+  LeftArrowRightArrow: '⇆',
+  LeftCeiling: '⌈',
+  LeftDoubleBracket: '⟦',
+  LeftDownTeeVector: '⥡',
+  LeftDownVector: '⇃',
+  LeftDownVectorBar: '⥙',
+  LeftFloor: '⌊',
+  LeftRightArrow: '↔',
+  LeftRightVector: '⥎',
+  LeftTee: '⊣',
+  LeftTeeArrow: '↤',
+  LeftTeeVector: '⥚',
+  LeftTriangle: '⊲',
+  LeftTriangleBar: '⧏',
+  LeftTriangleEqual: '⊴',
+  LeftUpDownVector: '⥑',
+  LeftUpTeeVector: '⥠',
+  LeftUpVector: '↿',
+  LeftUpVectorBar: '⥘',
+  LeftVector: '↼',
+  LeftVectorBar: '⥒',
+  Leftarrow: '⇐',
+  Leftrightarrow: '⇔',
+  LessEqualGreater: '⋚',
+  LessFullEqual: '≦',
+  LessGreater: '≶',
+  LessLess: '⪡',
+  LessSlantEqual: '⩽',
+  LessTilde: '≲',
+  Lfr: '𝔏',
+  Ll: '⋘',
+  Lleftarrow: '⇚',
+  Lmidot: 'Ŀ',
+  LongLeftArrow: '⟵',
+  LongLeftRightArrow: '⟷',
+  LongRightArrow: '⟶',
+  Longleftarrow: '⟸',
+  Longleftrightarrow: '⟺',
+  Longrightarrow: '⟹',
+  Lopf: '𝕃',
+  LowerLeftArrow: '↙',
+  LowerRightArrow: '↘',
+  Lscr: 'ℒ',
+  Lsh: '↰',
+  Lstrok: 'Ł',
+  Lt: '≪',
+  Map: '⤅',
+  Mcy: 'М',
+  MediumSpace: ' ',
+  Mellintrf: 'ℳ',
+  Mfr: '𝔐',
+  MinusPlus: '∓',
+  Mopf: '𝕄',
+  Mscr: 'ℳ',
+  Mu: 'Μ',
+  NJcy: 'Њ',
+  Nacute: 'Ń',
+  Ncaron: 'Ň',
+  Ncedil: 'Ņ',
+  Ncy: 'Н',
+  NegativeMediumSpace: '​',
+  NegativeThickSpace: '​',
+  NegativeThinSpace: '​',
+  NegativeVeryThinSpace: '​',
+  NestedGreaterGreater: '≫',
+  NestedLessLess: '≪',
   NewLine: '\n',
-  Nfr: '\ud835\udd11',
-  NoBreak: '\u2060',
-  NonBreakingSpace: '\u00a0',
-  Nopf: '\u2115',
-  Not: '\u2aec',
-  NotCongruent: '\u2262',
-  NotCupCap: '\u226d',
-  NotDoubleVerticalBar: '\u2226',
-  NotElement: '\u2209',
-  NotEqual: '\u2260',
-  NotEqualTilde: '\u2242\u0338',
-  NotExists: '\u2204',
-  NotGreater: '\u226f',
-  NotGreaterEqual: '\u2271',
-  NotGreaterFullEqual: '\u2267\u0338',
-  NotGreaterGreater: '\u226b\u0338',
-  NotGreaterLess: '\u2279',
-  NotGreaterSlantEqual: '\u2a7e\u0338',
-  NotGreaterTilde: '\u2275',
-  NotHumpDownHump: '\u224e\u0338',
-  NotHumpEqual: '\u224f\u0338',
-  NotLeftTriangle: '\u22ea',
-  NotLeftTriangleBar: '\u29cf\u0338',
-  NotLeftTriangleEqual: '\u22ec',
-  NotLess: '\u226e',
-  NotLessEqual: '\u2270',
-  NotLessGreater: '\u2278',
-  NotLessLess: '\u226a\u0338',
-  NotLessSlantEqual: '\u2a7d\u0338',
-  NotLessTilde: '\u2274',
-  NotNestedGreaterGreater: '\u2aa2\u0338',
-  NotNestedLessLess: '\u2aa1\u0338',
-  NotPrecedes: '\u2280',
-  NotPrecedesEqual: '\u2aaf\u0338',
-  NotPrecedesSlantEqual: '\u22e0',
-  NotReverseElement: '\u220c',
-  NotRightTriangle: '\u22eb',
-  NotRightTriangleBar: '\u29d0\u0338',
-  NotRightTriangleEqual: '\u22ed',
-  NotSquareSubset: '\u228f\u0338',
-  NotSquareSubsetEqual: '\u22e2',
-  NotSquareSuperset: '\u2290\u0338',
-  NotSquareSupersetEqual: '\u22e3',
-  NotSubset: '\u2282\u20d2',
-  NotSubsetEqual: '\u2288',
-  NotSucceeds: '\u2281',
-  NotSucceedsEqual: '\u2ab0\u0338',
-  NotSucceedsSlantEqual: '\u22e1',
-  NotSucceedsTilde: '\u227f\u0338',
-  NotSuperset: '\u2283\u20d2',
-  NotSupersetEqual: '\u2289',
-  NotTilde: '\u2241',
-  NotTildeEqual: '\u2244',
-  NotTildeFullEqual: '\u2247',
-  NotTildeTilde: '\u2249',
-  NotVerticalBar: '\u2224',
-  Nscr: '\ud835\udca9',
-  Ntilde: '\u00d1',
-  Nu: '\u039d',
-  OElig: '\u0152',
-  Oacute: '\u00d3',
-  Ocirc: '\u00d4',
-  Ocy: '\u041e',
-  Odblac: '\u0150',
-  Ofr: '\ud835\udd12',
-  Ograve: '\u00d2',
-  Omacr: '\u014c',
-  Omega: '\u03a9',
-  Omicron: '\u039f',
-  Oopf: '\ud835\udd46',
-  OpenCurlyDoubleQuote: '\u201c',
-  OpenCurlyQuote: '\u2018',
-  Or: '\u2a54',
-  Oscr: '\ud835\udcaa',
-  Oslash: '\u00d8',
-  Otilde: '\u00d5',
-  Otimes: '\u2a37',
-  Ouml: '\u00d6',
-  OverBar: '\u203e',
-  OverBrace: '\u23de',
-  OverBracket: '\u23b4',
-  OverParenthesis: '\u23dc',
-  PartialD: '\u2202',
-  Pcy: '\u041f',
-  Pfr: '\ud835\udd13',
-  Phi: '\u03a6',
-  Pi: '\u03a0',
-  PlusMinus: '\u00b1',
-  Poincareplane: '\u210c',
-  Popf: '\u2119',
-  Pr: '\u2abb',
-  Precedes: '\u227a',
-  PrecedesEqual: '\u2aaf',
-  PrecedesSlantEqual: '\u227c',
-  PrecedesTilde: '\u227e',
-  Prime: '\u2033',
-  Product: '\u220f',
-  Proportion: '\u2237',
-  Proportional: '\u221d',
-  Pscr: '\ud835\udcab',
-  Psi: '\u03a8',
+  Nfr: '𝔑',
+  NoBreak: '⁠',
+  NonBreakingSpace: ' ',
+  Nopf: 'ℕ',
+  Not: '⫬',
+  NotCongruent: '≢',
+  NotCupCap: '≭',
+  NotDoubleVerticalBar: '∦',
+  NotElement: '∉',
+  NotEqual: '≠',
+  NotEqualTilde: '≂̸',
+  NotExists: '∄',
+  NotGreater: '≯',
+  NotGreaterEqual: '≱',
+  NotGreaterFullEqual: '≧̸',
+  NotGreaterGreater: '≫̸',
+  NotGreaterLess: '≹',
+  NotGreaterSlantEqual: '⩾̸',
+  NotGreaterTilde: '≵',
+  NotHumpDownHump: '≎̸',
+  NotHumpEqual: '≏̸',
+  NotLeftTriangle: '⋪',
+  NotLeftTriangleBar: '⧏̸',
+  NotLeftTriangleEqual: '⋬',
+  NotLess: '≮',
+  NotLessEqual: '≰',
+  NotLessGreater: '≸',
+  NotLessLess: '≪̸',
+  NotLessSlantEqual: '⩽̸',
+  NotLessTilde: '≴',
+  NotNestedGreaterGreater: '⪢̸',
+  NotNestedLessLess: '⪡̸',
+  NotPrecedes: '⊀',
+  NotPrecedesEqual: '⪯̸',
+  NotPrecedesSlantEqual: '⋠',
+  NotReverseElement: '∌',
+  NotRightTriangle: '⋫',
+  NotRightTriangleBar: '⧐̸',
+  NotRightTriangleEqual: '⋭',
+  NotSquareSubset: '⊏̸',
+  NotSquareSubsetEqual: '⋢',
+  NotSquareSuperset: '⊐̸',
+  NotSquareSupersetEqual: '⋣',
+  NotSubset: '⊂⃒',
+  NotSubsetEqual: '⊈',
+  NotSucceeds: '⊁',
+  NotSucceedsEqual: '⪰̸',
+  NotSucceedsSlantEqual: '⋡',
+  NotSucceedsTilde: '≿̸',
+  NotSuperset: '⊃⃒',
+  NotSupersetEqual: '⊉',
+  NotTilde: '≁',
+  NotTildeEqual: '≄',
+  NotTildeFullEqual: '≇',
+  NotTildeTilde: '≉',
+  NotVerticalBar: '∤',
+  Nscr: '𝒩',
+  Ntilde: 'Ñ',
+  Nu: 'Ν',
+  OElig: 'Œ',
+  Oacute: 'Ó',
+  Ocirc: 'Ô',
+  Ocy: 'О',
+  Odblac: 'Ő',
+  Ofr: '𝔒',
+  Ograve: 'Ò',
+  Omacr: 'Ō',
+  Omega: 'Ω',
+  Omicron: 'Ο',
+  Oopf: '𝕆',
+  OpenCurlyDoubleQuote: '“',
+  OpenCurlyQuote: '‘',
+  Or: '⩔',
+  Oscr: '𝒪',
+  Oslash: 'Ø',
+  Otilde: 'Õ',
+  Otimes: '⨷',
+  Ouml: 'Ö',
+  OverBar: '‾',
+  OverBrace: '⏞',
+  OverBracket: '⎴',
+  OverParenthesis: '⏜',
+  PartialD: '∂',
+  Pcy: 'П',
+  Pfr: '𝔓',
+  Phi: 'Φ',
+  Pi: 'Π',
+  PlusMinus: '±',
+  Poincareplane: 'ℌ',
+  Popf: 'ℙ',
+  Pr: '⪻',
+  Precedes: '≺',
+  PrecedesEqual: '⪯',
+  PrecedesSlantEqual: '≼',
+  PrecedesTilde: '≾',
+  Prime: '″',
+  Product: '∏',
+  Proportion: '∷',
+  Proportional: '∝',
+  Pscr: '𝒫',
+  Psi: 'Ψ',
   QUOT: '"',
-  Qfr: '\ud835\udd14',
-  Qopf: '\u211a',
-  Qscr: '\ud835\udcac',
-  RBarr: '\u2910',
-  REG: '\u00ae',
-  Racute: '\u0154',
-  Rang: '\u27eb',
-  Rarr: '\u21a0',
-  Rarrtl: '\u2916',
-  Rcaron: '\u0158',
-  Rcedil: '\u0156',
-  Rcy: '\u0420',
-  Re: '\u211c',
-  ReverseElement: '\u220b',
-  ReverseEquilibrium: '\u21cb',
-  ReverseUpEquilibrium: '\u296f',
-  Rfr: '\u211c',
-  Rho: '\u03a1',
-  RightAngleBracket: '\u27e9',
-  RightArrow: '\u2192',
-  RightArrowBar: '\u21e5',
-  RightArrowLeftArrow: '\u21c4',
-  RightCeiling: '\u2309',
-  RightDoubleBracket: '\u27e7',
-  RightDownTeeVector: '\u295d',
-  RightDownVector: '\u21c2',
-  RightDownVectorBar: '\u2955',
-  RightFloor: '\u230b',
-  RightTee: '\u22a2',
-  RightTeeArrow: '\u21a6',
-  RightTeeVector: '\u295b',
-  RightTriangle: '\u22b3',
-  RightTriangleBar: '\u29d0',
-  RightTriangleEqual: '\u22b5',
-  RightUpDownVector: '\u294f',
-  RightUpTeeVector: '\u295c',
-  RightUpVector: '\u21be',
-  RightUpVectorBar: '\u2954',
-  RightVector: '\u21c0',
-  RightVectorBar: '\u2953',
-  Rightarrow: '\u21d2',
-  Ropf: '\u211d',
-  RoundImplies: '\u2970',
-  Rrightarrow: '\u21db',
-  Rscr: '\u211b',
-  Rsh: '\u21b1',
-  RuleDelayed: '\u29f4',
-  SHCHcy: '\u0429',
-  SHcy: '\u0428',
-  SOFTcy: '\u042c',
-  Sacute: '\u015a',
-  Sc: '\u2abc',
-  Scaron: '\u0160',
-  Scedil: '\u015e',
-  Scirc: '\u015c',
-  Scy: '\u0421',
-  Sfr: '\ud835\udd16',
-  ShortDownArrow: '\u2193',
-  ShortLeftArrow: '\u2190',
-  ShortRightArrow: '\u2192',
-  ShortUpArrow: '\u2191',
-  Sigma: '\u03a3',
-  SmallCircle: '\u2218',
-  Sopf: '\ud835\udd4a',
-  Sqrt: '\u221a',
-  Square: '\u25a1',
-  SquareIntersection: '\u2293',
-  SquareSubset: '\u228f',
-  SquareSubsetEqual: '\u2291',
-  SquareSuperset: '\u2290',
-  SquareSupersetEqual: '\u2292',
-  SquareUnion: '\u2294',
-  Sscr: '\ud835\udcae',
-  Star: '\u22c6',
-  Sub: '\u22d0',
-  Subset: '\u22d0',
-  SubsetEqual: '\u2286',
-  Succeeds: '\u227b',
-  SucceedsEqual: '\u2ab0',
-  SucceedsSlantEqual: '\u227d',
-  SucceedsTilde: '\u227f',
-  SuchThat: '\u220b',
-  Sum: '\u2211',
-  Sup: '\u22d1',
-  Superset: '\u2283',
-  SupersetEqual: '\u2287',
-  Supset: '\u22d1',
-  THORN: '\u00de',
-  TRADE: '\u2122',
-  TSHcy: '\u040b',
-  TScy: '\u0426',
+  Qfr: '𝔔',
+  Qopf: 'ℚ',
+  Qscr: '𝒬',
+  RBarr: '⤐',
+  REG: '®',
+  Racute: 'Ŕ',
+  Rang: '⟫',
+  Rarr: '↠',
+  Rarrtl: '⤖',
+  Rcaron: 'Ř',
+  Rcedil: 'Ŗ',
+  Rcy: 'Р',
+  Re: 'ℜ',
+  ReverseElement: '∋',
+  ReverseEquilibrium: '⇋',
+  ReverseUpEquilibrium: '⥯',
+  Rfr: 'ℜ',
+  Rho: 'Ρ',
+  RightAngleBracket: '⟩',
+  RightArrow: '→',
+  RightArrowBar: '⇥',
+  RightArrowLeftArrow: '⇄',
+  RightCeiling: '⌉',
+  RightDoubleBracket: '⟧',
+  RightDownTeeVector: '⥝',
+  RightDownVector: '⇂',
+  RightDownVectorBar: '⥕',
+  RightFloor: '⌋',
+  RightTee: '⊢',
+  RightTeeArrow: '↦',
+  RightTeeVector: '⥛',
+  RightTriangle: '⊳',
+  RightTriangleBar: '⧐',
+  RightTriangleEqual: '⊵',
+  RightUpDownVector: '⥏',
+  RightUpTeeVector: '⥜',
+  RightUpVector: '↾',
+  RightUpVectorBar: '⥔',
+  RightVector: '⇀',
+  RightVectorBar: '⥓',
+  Rightarrow: '⇒',
+  Ropf: 'ℝ',
+  RoundImplies: '⥰',
+  Rrightarrow: '⇛',
+  Rscr: 'ℛ',
+  Rsh: '↱',
+  RuleDelayed: '⧴',
+  SHCHcy: 'Щ',
+  SHcy: 'Ш',
+  SOFTcy: 'Ь',
+  Sacute: 'Ś',
+  Sc: '⪼',
+  Scaron: 'Š',
+  Scedil: 'Ş',
+  Scirc: 'Ŝ',
+  Scy: 'С',
+  Sfr: '𝔖',
+  ShortDownArrow: '↓',
+  ShortLeftArrow: '←',
+  ShortRightArrow: '→',
+  ShortUpArrow: '↑',
+  Sigma: 'Σ',
+  SmallCircle: '∘',
+  Sopf: '𝕊',
+  Sqrt: '√',
+  Square: '□',
+  SquareIntersection: '⊓',
+  SquareSubset: '⊏',
+  SquareSubsetEqual: '⊑',
+  SquareSuperset: '⊐',
+  SquareSupersetEqual: '⊒',
+  SquareUnion: '⊔',
+  Sscr: '𝒮',
+  Star: '⋆',
+  Sub: '⋐',
+  Subset: '⋐',
+  SubsetEqual: '⊆',
+  Succeeds: '≻',
+  SucceedsEqual: '⪰',
+  SucceedsSlantEqual: '≽',
+  SucceedsTilde: '≿',
+  SuchThat: '∋',
+  Sum: '∑',
+  Sup: '⋑',
+  Superset: '⊃',
+  SupersetEqual: '⊇',
+  Supset: '⋑',
+  THORN: 'Þ',
+  TRADE: '™',
+  TSHcy: 'Ћ',
+  TScy: 'Ц',
   Tab: '\t',
-  Tau: '\u03a4',
-  Tcaron: '\u0164',
-  Tcedil: '\u0162',
-  Tcy: '\u0422',
-  Tfr: '\ud835\udd17',
-  Therefore: '\u2234',
-  Theta: '\u0398',
-  ThickSpace: '\u205f\u200a',
-  ThinSpace: '\u2009',
-  Tilde: '\u223c',
-  TildeEqual: '\u2243',
-  TildeFullEqual: '\u2245',
-  TildeTilde: '\u2248',
-  Topf: '\ud835\udd4b',
-  TripleDot: '\u20db',
-  Tscr: '\ud835\udcaf',
-  Tstrok: '\u0166',
-  Uacute: '\u00da',
-  Uarr: '\u219f',
-  Uarrocir: '\u2949',
-  Ubrcy: '\u040e',
-  Ubreve: '\u016c',
-  Ucirc: '\u00db',
-  Ucy: '\u0423',
-  Udblac: '\u0170',
-  Ufr: '\ud835\udd18',
-  Ugrave: '\u00d9',
-  Umacr: '\u016a',
+  Tau: 'Τ',
+  Tcaron: 'Ť',
+  Tcedil: 'Ţ',
+  Tcy: 'Т',
+  Tfr: '𝔗',
+  Therefore: '∴',
+  Theta: 'Θ',
+  ThickSpace: '  ',
+  ThinSpace: ' ',
+  Tilde: '∼',
+  TildeEqual: '≃',
+  TildeFullEqual: '≅',
+  TildeTilde: '≈',
+  Topf: '𝕋',
+  TripleDot: '⃛',
+  Tscr: '𝒯',
+  Tstrok: 'Ŧ',
+  Uacute: 'Ú',
+  Uarr: '↟',
+  Uarrocir: '⥉',
+  Ubrcy: 'Ў',
+  Ubreve: 'Ŭ',
+  Ucirc: 'Û',
+  Ucy: 'У',
+  Udblac: 'Ű',
+  Ufr: '𝔘',
+  Ugrave: 'Ù',
+  Umacr: 'Ū',
   UnderBar: '_',
-  UnderBrace: '\u23df',
-  UnderBracket: '\u23b5',
-  UnderParenthesis: '\u23dd',
-  Union: '\u22c3',
-  UnionPlus: '\u228e',
-  Uogon: '\u0172',
-  Uopf: '\ud835\udd4c',
-  UpArrow: '\u2191',
-  UpArrowBar: '\u2912',
-  UpArrowDownArrow: '\u21c5',
-  UpDownArrow: '\u2195',
-  UpEquilibrium: '\u296e',
-  UpTee: '\u22a5',
-  UpTeeArrow: '\u21a5',
-  Uparrow: '\u21d1',
-  Updownarrow: '\u21d5',
-  UpperLeftArrow: '\u2196',
-  UpperRightArrow: '\u2197',
-  Upsi: '\u03d2',
-  Upsilon: '\u03a5',
-  Uring: '\u016e',
-  Uscr: '\ud835\udcb0',
-  Utilde: '\u0168',
-  Uuml: '\u00dc',
-  VDash: '\u22ab',
-  Vbar: '\u2aeb',
-  Vcy: '\u0412',
-  Vdash: '\u22a9',
-  Vdashl: '\u2ae6',
-  Vee: '\u22c1',
-  Verbar: '\u2016',
-  Vert: '\u2016',
-  VerticalBar: '\u2223',
+  UnderBrace: '⏟',
+  UnderBracket: '⎵',
+  UnderParenthesis: '⏝',
+  Union: '⋃',
+  UnionPlus: '⊎',
+  Uogon: 'Ų',
+  Uopf: '𝕌',
+  UpArrow: '↑',
+  UpArrowBar: '⤒',
+  UpArrowDownArrow: '⇅',
+  UpDownArrow: '↕',
+  UpEquilibrium: '⥮',
+  UpTee: '⊥',
+  UpTeeArrow: '↥',
+  Uparrow: '⇑',
+  Updownarrow: '⇕',
+  UpperLeftArrow: '↖',
+  UpperRightArrow: '↗',
+  Upsi: 'ϒ',
+  Upsilon: 'Υ',
+  Uring: 'Ů',
+  Uscr: '𝒰',
+  Utilde: 'Ũ',
+  Uuml: 'Ü',
+  VDash: '⊫',
+  Vbar: '⫫',
+  Vcy: 'В',
+  Vdash: '⊩',
+  Vdashl: '⫦',
+  Vee: '⋁',
+  Verbar: '‖',
+  Vert: '‖',
+  VerticalBar: '∣',
   VerticalLine: '|',
-  VerticalSeparator: '\u2758',
-  VerticalTilde: '\u2240',
-  VeryThinSpace: '\u200a',
-  Vfr: '\ud835\udd19',
-  Vopf: '\ud835\udd4d',
-  Vscr: '\ud835\udcb1',
-  Vvdash: '\u22aa',
-  Wcirc: '\u0174',
-  Wedge: '\u22c0',
-  Wfr: '\ud835\udd1a',
-  Wopf: '\ud835\udd4e',
-  Wscr: '\ud835\udcb2',
-  Xfr: '\ud835\udd1b',
-  Xi: '\u039e',
-  Xopf: '\ud835\udd4f',
-  Xscr: '\ud835\udcb3',
-  YAcy: '\u042f',
-  YIcy: '\u0407',
-  YUcy: '\u042e',
-  Yacute: '\u00dd',
-  Ycirc: '\u0176',
-  Ycy: '\u042b',
-  Yfr: '\ud835\udd1c',
-  Yopf: '\ud835\udd50',
-  Yscr: '\ud835\udcb4',
-  Yuml: '\u0178',
-  ZHcy: '\u0416',
-  Zacute: '\u0179',
-  Zcaron: '\u017d',
-  Zcy: '\u0417',
-  Zdot: '\u017b',
-  ZeroWidthSpace: '\u200b',
-  Zeta: '\u0396',
-  Zfr: '\u2128',
-  Zopf: '\u2124',
-  Zscr: '\ud835\udcb5',
-  aacute: '\u00e1',
-  abreve: '\u0103',
-  ac: '\u223e',
-  acE: '\u223e\u0333',
-  acd: '\u223f',
-  acirc: '\u00e2',
-  acute: '\u00b4',
-  acy: '\u0430',
-  aelig: '\u00e6',
-  af: '\u2061',
-  afr: '\ud835\udd1e',
-  agrave: '\u00e0',
-  alefsym: '\u2135',
-  aleph: '\u2135',
-  alpha: '\u03b1',
-  amacr: '\u0101',
-  amalg: '\u2a3f',
+  VerticalSeparator: '❘',
+  VerticalTilde: '≀',
+  VeryThinSpace: ' ',
+  Vfr: '𝔙',
+  Vopf: '𝕍',
+  Vscr: '𝒱',
+  Vvdash: '⊪',
+  Wcirc: 'Ŵ',
+  Wedge: '⋀',
+  Wfr: '𝔚',
+  Wopf: '𝕎',
+  Wscr: '𝒲',
+  Xfr: '𝔛',
+  Xi: 'Ξ',
+  Xopf: '𝕏',
+  Xscr: '𝒳',
+  YAcy: 'Я',
+  YIcy: 'Ї',
+  YUcy: 'Ю',
+  Yacute: 'Ý',
+  Ycirc: 'Ŷ',
+  Ycy: 'Ы',
+  Yfr: '𝔜',
+  Yopf: '𝕐',
+  Yscr: '𝒴',
+  Yuml: 'Ÿ',
+  ZHcy: 'Ж',
+  Zacute: 'Ź',
+  Zcaron: 'Ž',
+  Zcy: 'З',
+  Zdot: 'Ż',
+  ZeroWidthSpace: '​',
+  Zeta: 'Ζ',
+  Zfr: 'ℨ',
+  Zopf: 'ℤ',
+  Zscr: '𝒵',
+  aacute: 'á',
+  abreve: 'ă',
+  ac: '∾',
+  acE: '∾̳',
+  acd: '∿',
+  acirc: 'â',
+  acute: '´',
+  acy: 'а',
+  aelig: 'æ',
+  af: '⁡',
+  afr: '𝔞',
+  agrave: 'à',
+  alefsym: 'ℵ',
+  aleph: 'ℵ',
+  alpha: 'α',
+  amacr: 'ā',
+  amalg: '⨿',
   amp: '&',
-  and: '\u2227',
-  andand: '\u2a55',
-  andd: '\u2a5c',
-  andslope: '\u2a58',
-  andv: '\u2a5a',
-  ang: '\u2220',
-  ange: '\u29a4',
-  angle: '\u2220',
-  angmsd: '\u2221',
-  angmsdaa: '\u29a8',
-  angmsdab: '\u29a9',
-  angmsdac: '\u29aa',
-  angmsdad: '\u29ab',
-  angmsdae: '\u29ac',
-  angmsdaf: '\u29ad',
-  angmsdag: '\u29ae',
-  angmsdah: '\u29af',
-  angrt: '\u221f',
-  angrtvb: '\u22be',
-  angrtvbd: '\u299d',
-  angsph: '\u2222',
-  angst: '\u00c5',
-  angzarr: '\u237c',
-  aogon: '\u0105',
-  aopf: '\ud835\udd52',
-  ap: '\u2248',
-  apE: '\u2a70',
-  apacir: '\u2a6f',
-  ape: '\u224a',
-  apid: '\u224b',
+  and: '∧',
+  andand: '⩕',
+  andd: '⩜',
+  andslope: '⩘',
+  andv: '⩚',
+  ang: '∠',
+  ange: '⦤',
+  angle: '∠',
+  angmsd: '∡',
+  angmsdaa: '⦨',
+  angmsdab: '⦩',
+  angmsdac: '⦪',
+  angmsdad: '⦫',
+  angmsdae: '⦬',
+  angmsdaf: '⦭',
+  angmsdag: '⦮',
+  angmsdah: '⦯',
+  angrt: '∟',
+  angrtvb: '⊾',
+  angrtvbd: '⦝',
+  angsph: '∢',
+  angst: 'Å',
+  angzarr: '⍼',
+  aogon: 'ą',
+  aopf: '𝕒',
+  ap: '≈',
+  apE: '⩰',
+  apacir: '⩯',
+  ape: '≊',
+  apid: '≋',
   apos: "'",
-  approx: '\u2248',
-  approxeq: '\u224a',
-  aring: '\u00e5',
-  ascr: '\ud835\udcb6',
+  approx: '≈',
+  approxeq: '≊',
+  aring: 'å',
+  ascr: '𝒶',
   ast: '*',
-  asymp: '\u2248',
-  asympeq: '\u224d',
-  atilde: '\u00e3',
-  auml: '\u00e4',
-  awconint: '\u2233',
-  awint: '\u2a11',
-  bNot: '\u2aed',
-  backcong: '\u224c',
-  backepsilon: '\u03f6',
-  backprime: '\u2035',
-  backsim: '\u223d',
-  backsimeq: '\u22cd',
-  barvee: '\u22bd',
-  barwed: '\u2305',
-  barwedge: '\u2305',
-  bbrk: '\u23b5',
-  bbrktbrk: '\u23b6',
-  bcong: '\u224c',
-  bcy: '\u0431',
-  bdquo: '\u201e',
-  becaus: '\u2235',
-  because: '\u2235',
-  bemptyv: '\u29b0',
-  bepsi: '\u03f6',
-  bernou: '\u212c',
-  beta: '\u03b2',
-  beth: '\u2136',
-  between: '\u226c',
-  bfr: '\ud835\udd1f',
-  bigcap: '\u22c2',
-  bigcirc: '\u25ef',
-  bigcup: '\u22c3',
-  bigodot: '\u2a00',
-  bigoplus: '\u2a01',
-  bigotimes: '\u2a02',
-  bigsqcup: '\u2a06',
-  bigstar: '\u2605',
-  bigtriangledown: '\u25bd',
-  bigtriangleup: '\u25b3',
-  biguplus: '\u2a04',
-  bigvee: '\u22c1',
-  bigwedge: '\u22c0',
-  bkarow: '\u290d',
-  blacklozenge: '\u29eb',
-  blacksquare: '\u25aa',
-  blacktriangle: '\u25b4',
-  blacktriangledown: '\u25be',
-  blacktriangleleft: '\u25c2',
-  blacktriangleright: '\u25b8',
-  blank: '\u2423',
-  blk12: '\u2592',
-  blk14: '\u2591',
-  blk34: '\u2593',
-  block: '\u2588',
-  bne: '=\u20e5',
-  bnequiv: '\u2261\u20e5',
-  bnot: '\u2310',
-  bopf: '\ud835\udd53',
-  bot: '\u22a5',
-  bottom: '\u22a5',
-  bowtie: '\u22c8',
-  boxDL: '\u2557',
-  boxDR: '\u2554',
-  boxDl: '\u2556',
-  boxDr: '\u2553',
-  boxH: '\u2550',
-  boxHD: '\u2566',
-  boxHU: '\u2569',
-  boxHd: '\u2564',
-  boxHu: '\u2567',
-  boxUL: '\u255d',
-  boxUR: '\u255a',
-  boxUl: '\u255c',
-  boxUr: '\u2559',
-  boxV: '\u2551',
-  boxVH: '\u256c',
-  boxVL: '\u2563',
-  boxVR: '\u2560',
-  boxVh: '\u256b',
-  boxVl: '\u2562',
-  boxVr: '\u255f',
-  boxbox: '\u29c9',
-  boxdL: '\u2555',
-  boxdR: '\u2552',
-  boxdl: '\u2510',
-  boxdr: '\u250c',
-  boxh: '\u2500',
-  boxhD: '\u2565',
-  boxhU: '\u2568',
-  boxhd: '\u252c',
-  boxhu: '\u2534',
-  boxminus: '\u229f',
-  boxplus: '\u229e',
-  boxtimes: '\u22a0',
-  boxuL: '\u255b',
-  boxuR: '\u2558',
-  boxul: '\u2518',
-  boxur: '\u2514',
-  boxv: '\u2502',
-  boxvH: '\u256a',
-  boxvL: '\u2561',
-  boxvR: '\u255e',
-  boxvh: '\u253c',
-  boxvl: '\u2524',
-  boxvr: '\u251c',
-  bprime: '\u2035',
-  breve: '\u02d8',
-  brvbar: '\u00a6',
-  bscr: '\ud835\udcb7',
-  bsemi: '\u204f',
-  bsim: '\u223d',
-  bsime: '\u22cd',
+  asymp: '≈',
+  asympeq: '≍',
+  atilde: 'ã',
+  auml: 'ä',
+  awconint: '∳',
+  awint: '⨑',
+  bNot: '⫭',
+  backcong: '≌',
+  backepsilon: '϶',
+  backprime: '‵',
+  backsim: '∽',
+  backsimeq: '⋍',
+  barvee: '⊽',
+  barwed: '⌅',
+  barwedge: '⌅',
+  bbrk: '⎵',
+  bbrktbrk: '⎶',
+  bcong: '≌',
+  bcy: 'б',
+  bdquo: '„',
+  becaus: '∵',
+  because: '∵',
+  bemptyv: '⦰',
+  bepsi: '϶',
+  bernou: 'ℬ',
+  beta: 'β',
+  beth: 'ℶ',
+  between: '≬',
+  bfr: '𝔟',
+  bigcap: '⋂',
+  bigcirc: '◯',
+  bigcup: '⋃',
+  bigodot: '⨀',
+  bigoplus: '⨁',
+  bigotimes: '⨂',
+  bigsqcup: '⨆',
+  bigstar: '★',
+  bigtriangledown: '▽',
+  bigtriangleup: '△',
+  biguplus: '⨄',
+  bigvee: '⋁',
+  bigwedge: '⋀',
+  bkarow: '⤍',
+  blacklozenge: '⧫',
+  blacksquare: '▪',
+  blacktriangle: '▴',
+  blacktriangledown: '▾',
+  blacktriangleleft: '◂',
+  blacktriangleright: '▸',
+  blank: '␣',
+  blk12: '▒',
+  blk14: '░',
+  blk34: '▓',
+  block: '█',
+  bne: '=⃥',
+  bnequiv: '≡⃥',
+  bnot: '⌐',
+  bopf: '𝕓',
+  bot: '⊥',
+  bottom: '⊥',
+  bowtie: '⋈',
+  boxDL: '╗',
+  boxDR: '╔',
+  boxDl: '╖',
+  boxDr: '╓',
+  boxH: '═',
+  boxHD: '╦',
+  boxHU: '╩',
+  boxHd: '╤',
+  boxHu: '╧',
+  boxUL: '╝',
+  boxUR: '╚',
+  boxUl: '╜',
+  boxUr: '╙',
+  boxV: '║',
+  boxVH: '╬',
+  boxVL: '╣',
+  boxVR: '╠',
+  boxVh: '╫',
+  boxVl: '╢',
+  boxVr: '╟',
+  boxbox: '⧉',
+  boxdL: '╕',
+  boxdR: '╒',
+  boxdl: '┐',
+  boxdr: '┌',
+  boxh: '─',
+  boxhD: '╥',
+  boxhU: '╨',
+  boxhd: '┬',
+  boxhu: '┴',
+  boxminus: '⊟',
+  boxplus: '⊞',
+  boxtimes: '⊠',
+  boxuL: '╛',
+  boxuR: '╘',
+  boxul: '┘',
+  boxur: '└',
+  boxv: '│',
+  boxvH: '╪',
+  boxvL: '╡',
+  boxvR: '╞',
+  boxvh: '┼',
+  boxvl: '┤',
+  boxvr: '├',
+  bprime: '‵',
+  breve: '˘',
+  brvbar: '¦',
+  bscr: '𝒷',
+  bsemi: '⁏',
+  bsim: '∽',
+  bsime: '⋍',
   bsol: '\\',
-  bsolb: '\u29c5',
-  bsolhsub: '\u27c8',
-  bull: '\u2022',
-  bullet: '\u2022',
-  bump: '\u224e',
-  bumpE: '\u2aae',
-  bumpe: '\u224f',
-  bumpeq: '\u224f',
-  cacute: '\u0107',
-  cap: '\u2229',
-  capand: '\u2a44',
-  capbrcup: '\u2a49',
-  capcap: '\u2a4b',
-  capcup: '\u2a47',
-  capdot: '\u2a40',
-  caps: '\u2229\ufe00',
-  caret: '\u2041',
-  caron: '\u02c7',
-  ccaps: '\u2a4d',
-  ccaron: '\u010d',
-  ccedil: '\u00e7',
-  ccirc: '\u0109',
-  ccups: '\u2a4c',
-  ccupssm: '\u2a50',
-  cdot: '\u010b',
-  cedil: '\u00b8',
-  cemptyv: '\u29b2',
-  cent: '\u00a2',
-  centerdot: '\u00b7',
-  cfr: '\ud835\udd20',
-  chcy: '\u0447',
-  check: '\u2713',
-  checkmark: '\u2713',
-  chi: '\u03c7',
-  cir: '\u25cb',
-  cirE: '\u29c3',
-  circ: '\u02c6',
-  circeq: '\u2257',
-  circlearrowleft: '\u21ba',
-  circlearrowright: '\u21bb',
-  circledR: '\u00ae',
-  circledS: '\u24c8',
-  circledast: '\u229b',
-  circledcirc: '\u229a',
-  circleddash: '\u229d',
-  cire: '\u2257',
-  cirfnint: '\u2a10',
-  cirmid: '\u2aef',
-  cirscir: '\u29c2',
-  clubs: '\u2663',
-  clubsuit: '\u2663',
+  bsolb: '⧅',
+  bsolhsub: '⟈',
+  bull: '•',
+  bullet: '•',
+  bump: '≎',
+  bumpE: '⪮',
+  bumpe: '≏',
+  bumpeq: '≏',
+  cacute: 'ć',
+  cap: '∩',
+  capand: '⩄',
+  capbrcup: '⩉',
+  capcap: '⩋',
+  capcup: '⩇',
+  capdot: '⩀',
+  caps: '∩︀',
+  caret: '⁁',
+  caron: 'ˇ',
+  ccaps: '⩍',
+  ccaron: 'č',
+  ccedil: 'ç',
+  ccirc: 'ĉ',
+  ccups: '⩌',
+  ccupssm: '⩐',
+  cdot: 'ċ',
+  cedil: '¸',
+  cemptyv: '⦲',
+  cent: '¢',
+  centerdot: '·',
+  cfr: '𝔠',
+  chcy: 'ч',
+  check: '✓',
+  checkmark: '✓',
+  chi: 'χ',
+  cir: '○',
+  cirE: '⧃',
+  circ: 'ˆ',
+  circeq: '≗',
+  circlearrowleft: '↺',
+  circlearrowright: '↻',
+  circledR: '®',
+  circledS: 'Ⓢ',
+  circledast: '⊛',
+  circledcirc: '⊚',
+  circleddash: '⊝',
+  cire: '≗',
+  cirfnint: '⨐',
+  cirmid: '⫯',
+  cirscir: '⧂',
+  clubs: '♣',
+  clubsuit: '♣',
   colon: ':',
-  colone: '\u2254',
-  coloneq: '\u2254',
+  colone: '≔',
+  coloneq: '≔',
   comma: ',',
   commat: '@',
-  comp: '\u2201',
-  compfn: '\u2218',
-  complement: '\u2201',
-  complexes: '\u2102',
-  cong: '\u2245',
-  congdot: '\u2a6d',
-  conint: '\u222e',
-  copf: '\ud835\udd54',
-  coprod: '\u2210',
-  copy: '\u00a9',
-  copysr: '\u2117',
-  crarr: '\u21b5',
-  cross: '\u2717',
-  cscr: '\ud835\udcb8',
-  csub: '\u2acf',
-  csube: '\u2ad1',
-  csup: '\u2ad0',
-  csupe: '\u2ad2',
-  ctdot: '\u22ef',
-  cudarrl: '\u2938',
-  cudarrr: '\u2935',
-  cuepr: '\u22de',
-  cuesc: '\u22df',
-  cularr: '\u21b6',
-  cularrp: '\u293d',
-  cup: '\u222a',
-  cupbrcap: '\u2a48',
-  cupcap: '\u2a46',
-  cupcup: '\u2a4a',
-  cupdot: '\u228d',
-  cupor: '\u2a45',
-  cups: '\u222a\ufe00',
-  curarr: '\u21b7',
-  curarrm: '\u293c',
-  curlyeqprec: '\u22de',
-  curlyeqsucc: '\u22df',
-  curlyvee: '\u22ce',
-  curlywedge: '\u22cf',
-  curren: '\u00a4',
-  curvearrowleft: '\u21b6',
-  curvearrowright: '\u21b7',
-  cuvee: '\u22ce',
-  cuwed: '\u22cf',
-  cwconint: '\u2232',
-  cwint: '\u2231',
-  cylcty: '\u232d',
-  dArr: '\u21d3',
-  dHar: '\u2965',
-  dagger: '\u2020',
-  daleth: '\u2138',
-  darr: '\u2193',
-  dash: '\u2010',
-  dashv: '\u22a3',
-  dbkarow: '\u290f',
-  dblac: '\u02dd',
-  dcaron: '\u010f',
-  dcy: '\u0434',
-  dd: '\u2146',
-  ddagger: '\u2021',
-  ddarr: '\u21ca',
-  ddotseq: '\u2a77',
-  deg: '\u00b0',
-  delta: '\u03b4',
-  demptyv: '\u29b1',
-  dfisht: '\u297f',
-  dfr: '\ud835\udd21',
-  dharl: '\u21c3',
-  dharr: '\u21c2',
-  diam: '\u22c4',
-  diamond: '\u22c4',
-  diamondsuit: '\u2666',
-  diams: '\u2666',
-  die: '\u00a8',
-  digamma: '\u03dd',
-  disin: '\u22f2',
-  div: '\u00f7',
-  divide: '\u00f7',
-  divideontimes: '\u22c7',
-  divonx: '\u22c7',
-  djcy: '\u0452',
-  dlcorn: '\u231e',
-  dlcrop: '\u230d',
+  comp: '∁',
+  compfn: '∘',
+  complement: '∁',
+  complexes: 'ℂ',
+  cong: '≅',
+  congdot: '⩭',
+  conint: '∮',
+  copf: '𝕔',
+  coprod: '∐',
+  copy: '©',
+  copysr: '℗',
+  crarr: '↵',
+  cross: '✗',
+  cscr: '𝒸',
+  csub: '⫏',
+  csube: '⫑',
+  csup: '⫐',
+  csupe: '⫒',
+  ctdot: '⋯',
+  cudarrl: '⤸',
+  cudarrr: '⤵',
+  cuepr: '⋞',
+  cuesc: '⋟',
+  cularr: '↶',
+  cularrp: '⤽',
+  cup: '∪',
+  cupbrcap: '⩈',
+  cupcap: '⩆',
+  cupcup: '⩊',
+  cupdot: '⊍',
+  cupor: '⩅',
+  cups: '∪︀',
+  curarr: '↷',
+  curarrm: '⤼',
+  curlyeqprec: '⋞',
+  curlyeqsucc: '⋟',
+  curlyvee: '⋎',
+  curlywedge: '⋏',
+  curren: '¤',
+  curvearrowleft: '↶',
+  curvearrowright: '↷',
+  cuvee: '⋎',
+  cuwed: '⋏',
+  cwconint: '∲',
+  cwint: '∱',
+  cylcty: '⌭',
+  dArr: '⇓',
+  dHar: '⥥',
+  dagger: '†',
+  daleth: 'ℸ',
+  darr: '↓',
+  dash: '‐',
+  dashv: '⊣',
+  dbkarow: '⤏',
+  dblac: '˝',
+  dcaron: 'ď',
+  dcy: 'д',
+  dd: 'ⅆ',
+  ddagger: '‡',
+  ddarr: '⇊',
+  ddotseq: '⩷',
+  deg: '°',
+  delta: 'δ',
+  demptyv: '⦱',
+  dfisht: '⥿',
+  dfr: '𝔡',
+  dharl: '⇃',
+  dharr: '⇂',
+  diam: '⋄',
+  diamond: '⋄',
+  diamondsuit: '♦',
+  diams: '♦',
+  die: '¨',
+  digamma: 'ϝ',
+  disin: '⋲',
+  div: '÷',
+  divide: '÷',
+  divideontimes: '⋇',
+  divonx: '⋇',
+  djcy: 'ђ',
+  dlcorn: '⌞',
+  dlcrop: '⌍',
   dollar: '$',
-  dopf: '\ud835\udd55',
-  dot: '\u02d9',
-  doteq: '\u2250',
-  doteqdot: '\u2251',
-  dotminus: '\u2238',
-  dotplus: '\u2214',
-  dotsquare: '\u22a1',
-  doublebarwedge: '\u2306',
-  downarrow: '\u2193',
-  downdownarrows: '\u21ca',
-  downharpoonleft: '\u21c3',
-  downharpoonright: '\u21c2',
-  drbkarow: '\u2910',
-  drcorn: '\u231f',
-  drcrop: '\u230c',
-  dscr: '\ud835\udcb9',
-  dscy: '\u0455',
-  dsol: '\u29f6',
-  dstrok: '\u0111',
-  dtdot: '\u22f1',
-  dtri: '\u25bf',
-  dtrif: '\u25be',
-  duarr: '\u21f5',
-  duhar: '\u296f',
-  dwangle: '\u29a6',
-  dzcy: '\u045f',
-  dzigrarr: '\u27ff',
-  eDDot: '\u2a77',
-  eDot: '\u2251',
-  eacute: '\u00e9',
-  easter: '\u2a6e',
-  ecaron: '\u011b',
-  ecir: '\u2256',
-  ecirc: '\u00ea',
-  ecolon: '\u2255',
-  ecy: '\u044d',
-  edot: '\u0117',
-  ee: '\u2147',
-  efDot: '\u2252',
-  efr: '\ud835\udd22',
-  eg: '\u2a9a',
-  egrave: '\u00e8',
-  egs: '\u2a96',
-  egsdot: '\u2a98',
-  el: '\u2a99',
-  elinters: '\u23e7',
-  ell: '\u2113',
-  els: '\u2a95',
-  elsdot: '\u2a97',
-  emacr: '\u0113',
-  empty: '\u2205',
-  emptyset: '\u2205',
-  emptyv: '\u2205',
-  emsp13: '\u2004',
-  emsp14: '\u2005',
-  emsp: '\u2003',
-  eng: '\u014b',
-  ensp: '\u2002',
-  eogon: '\u0119',
-  eopf: '\ud835\udd56',
-  epar: '\u22d5',
-  eparsl: '\u29e3',
-  eplus: '\u2a71',
-  epsi: '\u03b5',
-  epsilon: '\u03b5',
-  epsiv: '\u03f5',
-  eqcirc: '\u2256',
-  eqcolon: '\u2255',
-  eqsim: '\u2242',
-  eqslantgtr: '\u2a96',
-  eqslantless: '\u2a95',
+  dopf: '𝕕',
+  dot: '˙',
+  doteq: '≐',
+  doteqdot: '≑',
+  dotminus: '∸',
+  dotplus: '∔',
+  dotsquare: '⊡',
+  doublebarwedge: '⌆',
+  downarrow: '↓',
+  downdownarrows: '⇊',
+  downharpoonleft: '⇃',
+  downharpoonright: '⇂',
+  drbkarow: '⤐',
+  drcorn: '⌟',
+  drcrop: '⌌',
+  dscr: '𝒹',
+  dscy: 'ѕ',
+  dsol: '⧶',
+  dstrok: 'đ',
+  dtdot: '⋱',
+  dtri: '▿',
+  dtrif: '▾',
+  duarr: '⇵',
+  duhar: '⥯',
+  dwangle: '⦦',
+  dzcy: 'џ',
+  dzigrarr: '⟿',
+  eDDot: '⩷',
+  eDot: '≑',
+  eacute: 'é',
+  easter: '⩮',
+  ecaron: 'ě',
+  ecir: '≖',
+  ecirc: 'ê',
+  ecolon: '≕',
+  ecy: 'э',
+  edot: 'ė',
+  ee: 'ⅇ',
+  efDot: '≒',
+  efr: '𝔢',
+  eg: '⪚',
+  egrave: 'è',
+  egs: '⪖',
+  egsdot: '⪘',
+  el: '⪙',
+  elinters: '⏧',
+  ell: 'ℓ',
+  els: '⪕',
+  elsdot: '⪗',
+  emacr: 'ē',
+  empty: '∅',
+  emptyset: '∅',
+  emptyv: '∅',
+  emsp13: ' ',
+  emsp14: ' ',
+  emsp: ' ',
+  eng: 'ŋ',
+  ensp: ' ',
+  eogon: 'ę',
+  eopf: '𝕖',
+  epar: '⋕',
+  eparsl: '⧣',
+  eplus: '⩱',
+  epsi: 'ε',
+  epsilon: 'ε',
+  epsiv: 'ϵ',
+  eqcirc: '≖',
+  eqcolon: '≕',
+  eqsim: '≂',
+  eqslantgtr: '⪖',
+  eqslantless: '⪕',
   equals: '=',
-  equest: '\u225f',
-  equiv: '\u2261',
-  equivDD: '\u2a78',
-  eqvparsl: '\u29e5',
-  erDot: '\u2253',
-  erarr: '\u2971',
-  escr: '\u212f',
-  esdot: '\u2250',
-  esim: '\u2242',
-  eta: '\u03b7',
-  eth: '\u00f0',
-  euml: '\u00eb',
-  euro: '\u20ac',
+  equest: '≟',
+  equiv: '≡',
+  equivDD: '⩸',
+  eqvparsl: '⧥',
+  erDot: '≓',
+  erarr: '⥱',
+  escr: 'ℯ',
+  esdot: '≐',
+  esim: '≂',
+  eta: 'η',
+  eth: 'ð',
+  euml: 'ë',
+  euro: '€',
   excl: '!',
-  exist: '\u2203',
-  expectation: '\u2130',
-  exponentiale: '\u2147',
-  fallingdotseq: '\u2252',
-  fcy: '\u0444',
-  female: '\u2640',
-  ffilig: '\ufb03',
-  fflig: '\ufb00',
-  ffllig: '\ufb04',
-  ffr: '\ud835\udd23',
-  filig: '\ufb01',
+  exist: '∃',
+  expectation: 'ℰ',
+  exponentiale: 'ⅇ',
+  fallingdotseq: '≒',
+  fcy: 'ф',
+  female: '♀',
+  ffilig: 'ﬃ',
+  fflig: 'ﬀ',
+  ffllig: 'ﬄ',
+  ffr: '𝔣',
+  filig: 'ﬁ',
   fjlig: 'fj',
-  flat: '\u266d',
-  fllig: '\ufb02',
-  fltns: '\u25b1',
-  fnof: '\u0192',
-  fopf: '\ud835\udd57',
-  forall: '\u2200',
-  fork: '\u22d4',
-  forkv: '\u2ad9',
-  fpartint: '\u2a0d',
-  frac12: '\u00bd',
-  frac13: '\u2153',
-  frac14: '\u00bc',
-  frac15: '\u2155',
-  frac16: '\u2159',
-  frac18: '\u215b',
-  frac23: '\u2154',
-  frac25: '\u2156',
-  frac34: '\u00be',
-  frac35: '\u2157',
-  frac38: '\u215c',
-  frac45: '\u2158',
-  frac56: '\u215a',
-  frac58: '\u215d',
-  frac78: '\u215e',
-  frasl: '\u2044',
-  frown: '\u2322',
-  fscr: '\ud835\udcbb',
-  gE: '\u2267',
-  gEl: '\u2a8c',
-  gacute: '\u01f5',
-  gamma: '\u03b3',
-  gammad: '\u03dd',
-  gap: '\u2a86',
-  gbreve: '\u011f',
-  gcirc: '\u011d',
-  gcy: '\u0433',
-  gdot: '\u0121',
-  ge: '\u2265',
-  gel: '\u22db',
-  geq: '\u2265',
-  geqq: '\u2267',
-  geqslant: '\u2a7e',
-  ges: '\u2a7e',
-  gescc: '\u2aa9',
-  gesdot: '\u2a80',
-  gesdoto: '\u2a82',
-  gesdotol: '\u2a84',
-  gesl: '\u22db\ufe00',
-  gesles: '\u2a94',
-  gfr: '\ud835\udd24',
-  gg: '\u226b',
-  ggg: '\u22d9',
-  gimel: '\u2137',
-  gjcy: '\u0453',
-  gl: '\u2277',
-  glE: '\u2a92',
-  gla: '\u2aa5',
-  glj: '\u2aa4',
-  gnE: '\u2269',
-  gnap: '\u2a8a',
-  gnapprox: '\u2a8a',
-  gne: '\u2a88',
-  gneq: '\u2a88',
-  gneqq: '\u2269',
-  gnsim: '\u22e7',
-  gopf: '\ud835\udd58',
+  flat: '♭',
+  fllig: 'ﬂ',
+  fltns: '▱',
+  fnof: 'ƒ',
+  fopf: '𝕗',
+  forall: '∀',
+  fork: '⋔',
+  forkv: '⫙',
+  fpartint: '⨍',
+  frac12: '½',
+  frac13: '⅓',
+  frac14: '¼',
+  frac15: '⅕',
+  frac16: '⅙',
+  frac18: '⅛',
+  frac23: '⅔',
+  frac25: '⅖',
+  frac34: '¾',
+  frac35: '⅗',
+  frac38: '⅜',
+  frac45: '⅘',
+  frac56: '⅚',
+  frac58: '⅝',
+  frac78: '⅞',
+  frasl: '⁄',
+  frown: '⌢',
+  fscr: '𝒻',
+  gE: '≧',
+  gEl: '⪌',
+  gacute: 'ǵ',
+  gamma: 'γ',
+  gammad: 'ϝ',
+  gap: '⪆',
+  gbreve: 'ğ',
+  gcirc: 'ĝ',
+  gcy: 'г',
+  gdot: 'ġ',
+  ge: '≥',
+  gel: '⋛',
+  geq: '≥',
+  geqq: '≧',
+  geqslant: '⩾',
+  ges: '⩾',
+  gescc: '⪩',
+  gesdot: '⪀',
+  gesdoto: '⪂',
+  gesdotol: '⪄',
+  gesl: '⋛︀',
+  gesles: '⪔',
+  gfr: '𝔤',
+  gg: '≫',
+  ggg: '⋙',
+  gimel: 'ℷ',
+  gjcy: 'ѓ',
+  gl: '≷',
+  glE: '⪒',
+  gla: '⪥',
+  glj: '⪤',
+  gnE: '≩',
+  gnap: '⪊',
+  gnapprox: '⪊',
+  gne: '⪈',
+  gneq: '⪈',
+  gneqq: '≩',
+  gnsim: '⋧',
+  gopf: '𝕘',
   grave: '`',
-  gscr: '\u210a',
-  gsim: '\u2273',
-  gsime: '\u2a8e',
-  gsiml: '\u2a90',
+  gscr: 'ℊ',
+  gsim: '≳',
+  gsime: '⪎',
+  gsiml: '⪐',
   gt: '>',
-  gtcc: '\u2aa7',
-  gtcir: '\u2a7a',
-  gtdot: '\u22d7',
-  gtlPar: '\u2995',
-  gtquest: '\u2a7c',
-  gtrapprox: '\u2a86',
-  gtrarr: '\u2978',
-  gtrdot: '\u22d7',
-  gtreqless: '\u22db',
-  gtreqqless: '\u2a8c',
-  gtrless: '\u2277',
-  gtrsim: '\u2273',
-  gvertneqq: '\u2269\ufe00',
-  gvnE: '\u2269\ufe00',
-  hArr: '\u21d4',
-  hairsp: '\u200a',
-  half: '\u00bd',
-  hamilt: '\u210b',
-  hardcy: '\u044a',
-  harr: '\u2194',
-  harrcir: '\u2948',
-  harrw: '\u21ad',
-  hbar: '\u210f',
-  hcirc: '\u0125',
-  hearts: '\u2665',
-  heartsuit: '\u2665',
-  hellip: '\u2026',
-  hercon: '\u22b9',
-  hfr: '\ud835\udd25',
-  hksearow: '\u2925',
-  hkswarow: '\u2926',
-  hoarr: '\u21ff',
-  homtht: '\u223b',
-  hookleftarrow: '\u21a9',
-  hookrightarrow: '\u21aa',
-  hopf: '\ud835\udd59',
-  horbar: '\u2015',
-  hscr: '\ud835\udcbd',
-  hslash: '\u210f',
-  hstrok: '\u0127',
-  hybull: '\u2043',
-  hyphen: '\u2010',
-  iacute: '\u00ed',
-  ic: '\u2063',
-  icirc: '\u00ee',
-  icy: '\u0438',
-  iecy: '\u0435',
-  iexcl: '\u00a1',
-  iff: '\u21d4',
-  ifr: '\ud835\udd26',
-  igrave: '\u00ec',
-  ii: '\u2148',
-  iiiint: '\u2a0c',
-  iiint: '\u222d',
-  iinfin: '\u29dc',
-  iiota: '\u2129',
-  ijlig: '\u0133',
-  imacr: '\u012b',
-  image: '\u2111',
-  imagline: '\u2110',
-  imagpart: '\u2111',
-  imath: '\u0131',
-  imof: '\u22b7',
-  imped: '\u01b5',
-  in: '\u2208',
-  incare: '\u2105',
-  infin: '\u221e',
-  infintie: '\u29dd',
-  inodot: '\u0131',
-  int: '\u222b',
-  intcal: '\u22ba',
-  integers: '\u2124',
-  intercal: '\u22ba',
-  intlarhk: '\u2a17',
-  intprod: '\u2a3c',
-  iocy: '\u0451',
-  iogon: '\u012f',
-  iopf: '\ud835\udd5a',
-  iota: '\u03b9',
-  iprod: '\u2a3c',
-  iquest: '\u00bf',
-  iscr: '\ud835\udcbe',
-  isin: '\u2208',
-  isinE: '\u22f9',
-  isindot: '\u22f5',
-  isins: '\u22f4',
-  isinsv: '\u22f3',
-  isinv: '\u2208',
-  it: '\u2062',
-  itilde: '\u0129',
-  iukcy: '\u0456',
-  iuml: '\u00ef',
-  jcirc: '\u0135',
-  jcy: '\u0439',
-  jfr: '\ud835\udd27',
-  jmath: '\u0237',
-  jopf: '\ud835\udd5b',
-  jscr: '\ud835\udcbf',
-  jsercy: '\u0458',
-  jukcy: '\u0454',
-  kappa: '\u03ba',
-  kappav: '\u03f0',
-  kcedil: '\u0137',
-  kcy: '\u043a',
-  kfr: '\ud835\udd28',
-  kgreen: '\u0138',
-  khcy: '\u0445',
-  kjcy: '\u045c',
-  kopf: '\ud835\udd5c',
-  kscr: '\ud835\udcc0',
-  lAarr: '\u21da',
-  lArr: '\u21d0',
-  lAtail: '\u291b',
-  lBarr: '\u290e',
-  lE: '\u2266',
-  lEg: '\u2a8b',
-  lHar: '\u2962',
-  lacute: '\u013a',
-  laemptyv: '\u29b4',
-  lagran: '\u2112',
-  lambda: '\u03bb',
-  lang: '\u27e8',
-  langd: '\u2991',
-  langle: '\u27e8',
-  lap: '\u2a85',
-  laquo: '\u00ab',
-  larr: '\u2190',
-  larrb: '\u21e4',
-  larrbfs: '\u291f',
-  larrfs: '\u291d',
-  larrhk: '\u21a9',
-  larrlp: '\u21ab',
-  larrpl: '\u2939',
-  larrsim: '\u2973',
-  larrtl: '\u21a2',
-  lat: '\u2aab',
-  latail: '\u2919',
-  late: '\u2aad',
-  lates: '\u2aad\ufe00',
-  lbarr: '\u290c',
-  lbbrk: '\u2772',
+  gtcc: '⪧',
+  gtcir: '⩺',
+  gtdot: '⋗',
+  gtlPar: '⦕',
+  gtquest: '⩼',
+  gtrapprox: '⪆',
+  gtrarr: '⥸',
+  gtrdot: '⋗',
+  gtreqless: '⋛',
+  gtreqqless: '⪌',
+  gtrless: '≷',
+  gtrsim: '≳',
+  gvertneqq: '≩︀',
+  gvnE: '≩︀',
+  hArr: '⇔',
+  hairsp: ' ',
+  half: '½',
+  hamilt: 'ℋ',
+  hardcy: 'ъ',
+  harr: '↔',
+  harrcir: '⥈',
+  harrw: '↭',
+  hbar: 'ℏ',
+  hcirc: 'ĥ',
+  hearts: '♥',
+  heartsuit: '♥',
+  hellip: '…',
+  hercon: '⊹',
+  hfr: '𝔥',
+  hksearow: '⤥',
+  hkswarow: '⤦',
+  hoarr: '⇿',
+  homtht: '∻',
+  hookleftarrow: '↩',
+  hookrightarrow: '↪',
+  hopf: '𝕙',
+  horbar: '―',
+  hscr: '𝒽',
+  hslash: 'ℏ',
+  hstrok: 'ħ',
+  hybull: '⁃',
+  hyphen: '‐',
+  iacute: 'í',
+  ic: '⁣',
+  icirc: 'î',
+  icy: 'и',
+  iecy: 'е',
+  iexcl: '¡',
+  iff: '⇔',
+  ifr: '𝔦',
+  igrave: 'ì',
+  ii: 'ⅈ',
+  iiiint: '⨌',
+  iiint: '∭',
+  iinfin: '⧜',
+  iiota: '℩',
+  ijlig: 'ĳ',
+  imacr: 'ī',
+  image: 'ℑ',
+  imagline: 'ℐ',
+  imagpart: 'ℑ',
+  imath: 'ı',
+  imof: '⊷',
+  imped: 'Ƶ',
+  in: '∈',
+  incare: '℅',
+  infin: '∞',
+  infintie: '⧝',
+  inodot: 'ı',
+  int: '∫',
+  intcal: '⊺',
+  integers: 'ℤ',
+  intercal: '⊺',
+  intlarhk: '⨗',
+  intprod: '⨼',
+  iocy: 'ё',
+  iogon: 'į',
+  iopf: '𝕚',
+  iota: 'ι',
+  iprod: '⨼',
+  iquest: '¿',
+  iscr: '𝒾',
+  isin: '∈',
+  isinE: '⋹',
+  isindot: '⋵',
+  isins: '⋴',
+  isinsv: '⋳',
+  isinv: '∈',
+  it: '⁢',
+  itilde: 'ĩ',
+  iukcy: 'і',
+  iuml: 'ï',
+  jcirc: 'ĵ',
+  jcy: 'й',
+  jfr: '𝔧',
+  jmath: 'ȷ',
+  jopf: '𝕛',
+  jscr: '𝒿',
+  jsercy: 'ј',
+  jukcy: 'є',
+  kappa: 'κ',
+  kappav: 'ϰ',
+  kcedil: 'ķ',
+  kcy: 'к',
+  kfr: '𝔨',
+  kgreen: 'ĸ',
+  khcy: 'х',
+  kjcy: 'ќ',
+  kopf: '𝕜',
+  kscr: '𝓀',
+  lAarr: '⇚',
+  lArr: '⇐',
+  lAtail: '⤛',
+  lBarr: '⤎',
+  lE: '≦',
+  lEg: '⪋',
+  lHar: '⥢',
+  lacute: 'ĺ',
+  laemptyv: '⦴',
+  lagran: 'ℒ',
+  lambda: 'λ',
+  lang: '⟨',
+  langd: '⦑',
+  langle: '⟨',
+  lap: '⪅',
+  laquo: '«',
+  larr: '←',
+  larrb: '⇤',
+  larrbfs: '⤟',
+  larrfs: '⤝',
+  larrhk: '↩',
+  larrlp: '↫',
+  larrpl: '⤹',
+  larrsim: '⥳',
+  larrtl: '↢',
+  lat: '⪫',
+  latail: '⤙',
+  late: '⪭',
+  lates: '⪭︀',
+  lbarr: '⤌',
+  lbbrk: '❲',
   lbrace: '{',
   lbrack: '[',
-  lbrke: '\u298b',
-  lbrksld: '\u298f',
-  lbrkslu: '\u298d',
-  lcaron: '\u013e',
-  lcedil: '\u013c',
-  lceil: '\u2308',
+  lbrke: '⦋',
+  lbrksld: '⦏',
+  lbrkslu: '⦍',
+  lcaron: 'ľ',
+  lcedil: 'ļ',
+  lceil: '⌈',
   lcub: '{',
-  lcy: '\u043b',
-  ldca: '\u2936',
-  ldquo: '\u201c',
-  ldquor: '\u201e',
-  ldrdhar: '\u2967',
-  ldrushar: '\u294b',
-  ldsh: '\u21b2',
-  le: '\u2264',
-  leftarrow: '\u2190',
-  leftarrowtail: '\u21a2',
-  leftharpoondown: '\u21bd',
-  leftharpoonup: '\u21bc',
-  leftleftarrows: '\u21c7',
-  leftrightarrow: '\u2194',
-  leftrightarrows: '\u21c6',
-  leftrightharpoons: '\u21cb',
-  leftrightsquigarrow: '\u21ad',
-  leftthreetimes: '\u22cb',
-  leg: '\u22da',
-  leq: '\u2264',
-  leqq: '\u2266',
-  leqslant: '\u2a7d',
-  les: '\u2a7d',
-  lescc: '\u2aa8',
-  lesdot: '\u2a7f',
-  lesdoto: '\u2a81',
-  lesdotor: '\u2a83',
-  lesg: '\u22da\ufe00',
-  lesges: '\u2a93',
-  lessapprox: '\u2a85',
-  lessdot: '\u22d6',
-  lesseqgtr: '\u22da',
-  lesseqqgtr: '\u2a8b',
-  lessgtr: '\u2276',
-  lesssim: '\u2272',
-  lfisht: '\u297c',
-  lfloor: '\u230a',
-  lfr: '\ud835\udd29',
-  lg: '\u2276',
-  lgE: '\u2a91',
-  lhard: '\u21bd',
-  lharu: '\u21bc',
-  lharul: '\u296a',
-  lhblk: '\u2584',
-  ljcy: '\u0459',
-  ll: '\u226a',
-  llarr: '\u21c7',
-  llcorner: '\u231e',
-  llhard: '\u296b',
-  lltri: '\u25fa',
-  lmidot: '\u0140',
-  lmoust: '\u23b0',
-  lmoustache: '\u23b0',
-  lnE: '\u2268',
-  lnap: '\u2a89',
-  lnapprox: '\u2a89',
-  lne: '\u2a87',
-  lneq: '\u2a87',
-  lneqq: '\u2268',
-  lnsim: '\u22e6',
-  loang: '\u27ec',
-  loarr: '\u21fd',
-  lobrk: '\u27e6',
-  longleftarrow: '\u27f5',
-  longleftrightarrow: '\u27f7',
-  longmapsto: '\u27fc',
-  longrightarrow: '\u27f6',
-  looparrowleft: '\u21ab',
-  looparrowright: '\u21ac',
-  lopar: '\u2985',
-  lopf: '\ud835\udd5d',
-  loplus: '\u2a2d',
-  lotimes: '\u2a34',
-  lowast: '\u2217',
+  lcy: 'л',
+  ldca: '⤶',
+  ldquo: '“',
+  ldquor: '„',
+  ldrdhar: '⥧',
+  ldrushar: '⥋',
+  ldsh: '↲',
+  le: '≤',
+  leftarrow: '←',
+  leftarrowtail: '↢',
+  leftharpoondown: '↽',
+  leftharpoonup: '↼',
+  leftleftarrows: '⇇',
+  leftrightarrow: '↔',
+  leftrightarrows: '⇆',
+  leftrightharpoons: '⇋',
+  leftrightsquigarrow: '↭',
+  leftthreetimes: '⋋',
+  leg: '⋚',
+  leq: '≤',
+  leqq: '≦',
+  leqslant: '⩽',
+  les: '⩽',
+  lescc: '⪨',
+  lesdot: '⩿',
+  lesdoto: '⪁',
+  lesdotor: '⪃',
+  lesg: '⋚︀',
+  lesges: '⪓',
+  lessapprox: '⪅',
+  lessdot: '⋖',
+  lesseqgtr: '⋚',
+  lesseqqgtr: '⪋',
+  lessgtr: '≶',
+  lesssim: '≲',
+  lfisht: '⥼',
+  lfloor: '⌊',
+  lfr: '𝔩',
+  lg: '≶',
+  lgE: '⪑',
+  lhard: '↽',
+  lharu: '↼',
+  lharul: '⥪',
+  lhblk: '▄',
+  ljcy: 'љ',
+  ll: '≪',
+  llarr: '⇇',
+  llcorner: '⌞',
+  llhard: '⥫',
+  lltri: '◺',
+  lmidot: 'ŀ',
+  lmoust: '⎰',
+  lmoustache: '⎰',
+  lnE: '≨',
+  lnap: '⪉',
+  lnapprox: '⪉',
+  lne: '⪇',
+  lneq: '⪇',
+  lneqq: '≨',
+  lnsim: '⋦',
+  loang: '⟬',
+  loarr: '⇽',
+  lobrk: '⟦',
+  longleftarrow: '⟵',
+  longleftrightarrow: '⟷',
+  longmapsto: '⟼',
+  longrightarrow: '⟶',
+  looparrowleft: '↫',
+  looparrowright: '↬',
+  lopar: '⦅',
+  lopf: '𝕝',
+  loplus: '⨭',
+  lotimes: '⨴',
+  lowast: '∗',
   lowbar: '_',
-  loz: '\u25ca',
-  lozenge: '\u25ca',
-  lozf: '\u29eb',
+  loz: '◊',
+  lozenge: '◊',
+  lozf: '⧫',
   lpar: '(',
-  lparlt: '\u2993',
-  lrarr: '\u21c6',
-  lrcorner: '\u231f',
-  lrhar: '\u21cb',
-  lrhard: '\u296d',
-  lrm: '\u200e',
-  lrtri: '\u22bf',
-  lsaquo: '\u2039',
-  lscr: '\ud835\udcc1',
-  lsh: '\u21b0',
-  lsim: '\u2272',
-  lsime: '\u2a8d',
-  lsimg: '\u2a8f',
+  lparlt: '⦓',
+  lrarr: '⇆',
+  lrcorner: '⌟',
+  lrhar: '⇋',
+  lrhard: '⥭',
+  lrm: '‎',
+  lrtri: '⊿',
+  lsaquo: '‹',
+  lscr: '𝓁',
+  lsh: '↰',
+  lsim: '≲',
+  lsime: '⪍',
+  lsimg: '⪏',
   lsqb: '[',
-  lsquo: '\u2018',
-  lsquor: '\u201a',
-  lstrok: '\u0142',
+  lsquo: '‘',
+  lsquor: '‚',
+  lstrok: 'ł',
   lt: '<',
-  ltcc: '\u2aa6',
-  ltcir: '\u2a79',
-  ltdot: '\u22d6',
-  lthree: '\u22cb',
-  ltimes: '\u22c9',
-  ltlarr: '\u2976',
-  ltquest: '\u2a7b',
-  ltrPar: '\u2996',
-  ltri: '\u25c3',
-  ltrie: '\u22b4',
-  ltrif: '\u25c2',
-  lurdshar: '\u294a',
-  luruhar: '\u2966',
-  lvertneqq: '\u2268\ufe00',
-  lvnE: '\u2268\ufe00',
-  mDDot: '\u223a',
-  macr: '\u00af',
-  male: '\u2642',
-  malt: '\u2720',
-  maltese: '\u2720',
-  map: '\u21a6',
-  mapsto: '\u21a6',
-  mapstodown: '\u21a7',
-  mapstoleft: '\u21a4',
-  mapstoup: '\u21a5',
-  marker: '\u25ae',
-  mcomma: '\u2a29',
-  mcy: '\u043c',
-  mdash: '\u2014',
-  measuredangle: '\u2221',
-  mfr: '\ud835\udd2a',
-  mho: '\u2127',
-  micro: '\u00b5',
-  mid: '\u2223',
+  ltcc: '⪦',
+  ltcir: '⩹',
+  ltdot: '⋖',
+  lthree: '⋋',
+  ltimes: '⋉',
+  ltlarr: '⥶',
+  ltquest: '⩻',
+  ltrPar: '⦖',
+  ltri: '◃',
+  ltrie: '⊴',
+  ltrif: '◂',
+  lurdshar: '⥊',
+  luruhar: '⥦',
+  lvertneqq: '≨︀',
+  lvnE: '≨︀',
+  mDDot: '∺',
+  macr: '¯',
+  male: '♂',
+  malt: '✠',
+  maltese: '✠',
+  map: '↦',
+  mapsto: '↦',
+  mapstodown: '↧',
+  mapstoleft: '↤',
+  mapstoup: '↥',
+  marker: '▮',
+  mcomma: '⨩',
+  mcy: 'м',
+  mdash: '—',
+  measuredangle: '∡',
+  mfr: '𝔪',
+  mho: '℧',
+  micro: 'µ',
+  mid: '∣',
   midast: '*',
-  midcir: '\u2af0',
-  middot: '\u00b7',
-  minus: '\u2212',
-  minusb: '\u229f',
-  minusd: '\u2238',
-  minusdu: '\u2a2a',
-  mlcp: '\u2adb',
-  mldr: '\u2026',
-  mnplus: '\u2213',
-  models: '\u22a7',
-  mopf: '\ud835\udd5e',
-  mp: '\u2213',
-  mscr: '\ud835\udcc2',
-  mstpos: '\u223e',
-  mu: '\u03bc',
-  multimap: '\u22b8',
-  mumap: '\u22b8',
-  nGg: '\u22d9\u0338',
-  nGt: '\u226b\u20d2',
-  nGtv: '\u226b\u0338',
-  nLeftarrow: '\u21cd',
-  nLeftrightarrow: '\u21ce',
-  nLl: '\u22d8\u0338',
-  nLt: '\u226a\u20d2',
-  nLtv: '\u226a\u0338',
-  nRightarrow: '\u21cf',
-  nVDash: '\u22af',
-  nVdash: '\u22ae',
-  nabla: '\u2207',
-  nacute: '\u0144',
-  nang: '\u2220\u20d2',
-  nap: '\u2249',
-  napE: '\u2a70\u0338',
-  napid: '\u224b\u0338',
-  napos: '\u0149',
-  napprox: '\u2249',
-  natur: '\u266e',
-  natural: '\u266e',
-  naturals: '\u2115',
-  nbsp: '\u00a0',
-  nbump: '\u224e\u0338',
-  nbumpe: '\u224f\u0338',
-  ncap: '\u2a43',
-  ncaron: '\u0148',
-  ncedil: '\u0146',
-  ncong: '\u2247',
-  ncongdot: '\u2a6d\u0338',
-  ncup: '\u2a42',
-  ncy: '\u043d',
-  ndash: '\u2013',
-  ne: '\u2260',
-  neArr: '\u21d7',
-  nearhk: '\u2924',
-  nearr: '\u2197',
-  nearrow: '\u2197',
-  nedot: '\u2250\u0338',
-  nequiv: '\u2262',
-  nesear: '\u2928',
-  nesim: '\u2242\u0338',
-  nexist: '\u2204',
-  nexists: '\u2204',
-  nfr: '\ud835\udd2b',
-  ngE: '\u2267\u0338',
-  nge: '\u2271',
-  ngeq: '\u2271',
-  ngeqq: '\u2267\u0338',
-  ngeqslant: '\u2a7e\u0338',
-  nges: '\u2a7e\u0338',
-  ngsim: '\u2275',
-  ngt: '\u226f',
-  ngtr: '\u226f',
-  nhArr: '\u21ce',
-  nharr: '\u21ae',
-  nhpar: '\u2af2',
-  ni: '\u220b',
-  nis: '\u22fc',
-  nisd: '\u22fa',
-  niv: '\u220b',
-  njcy: '\u045a',
-  nlArr: '\u21cd',
-  nlE: '\u2266\u0338',
-  nlarr: '\u219a',
-  nldr: '\u2025',
-  nle: '\u2270',
-  nleftarrow: '\u219a',
-  nleftrightarrow: '\u21ae',
-  nleq: '\u2270',
-  nleqq: '\u2266\u0338',
-  nleqslant: '\u2a7d\u0338',
-  nles: '\u2a7d\u0338',
-  nless: '\u226e',
-  nlsim: '\u2274',
-  nlt: '\u226e',
-  nltri: '\u22ea',
-  nltrie: '\u22ec',
-  nmid: '\u2224',
-  nopf: '\ud835\udd5f',
-  not: '\u00ac',
-  notin: '\u2209',
-  notinE: '\u22f9\u0338',
-  notindot: '\u22f5\u0338',
-  notinva: '\u2209',
-  notinvb: '\u22f7',
-  notinvc: '\u22f6',
-  notni: '\u220c',
-  notniva: '\u220c',
-  notnivb: '\u22fe',
-  notnivc: '\u22fd',
-  npar: '\u2226',
-  nparallel: '\u2226',
-  nparsl: '\u2afd\u20e5',
-  npart: '\u2202\u0338',
-  npolint: '\u2a14',
-  npr: '\u2280',
-  nprcue: '\u22e0',
-  npre: '\u2aaf\u0338',
-  nprec: '\u2280',
-  npreceq: '\u2aaf\u0338',
-  nrArr: '\u21cf',
-  nrarr: '\u219b',
-  nrarrc: '\u2933\u0338',
-  nrarrw: '\u219d\u0338',
-  nrightarrow: '\u219b',
-  nrtri: '\u22eb',
-  nrtrie: '\u22ed',
-  nsc: '\u2281',
-  nsccue: '\u22e1',
-  nsce: '\u2ab0\u0338',
-  nscr: '\ud835\udcc3',
-  nshortmid: '\u2224',
-  nshortparallel: '\u2226',
-  nsim: '\u2241',
-  nsime: '\u2244',
-  nsimeq: '\u2244',
-  nsmid: '\u2224',
-  nspar: '\u2226',
-  nsqsube: '\u22e2',
-  nsqsupe: '\u22e3',
-  nsub: '\u2284',
-  nsubE: '\u2ac5\u0338',
-  nsube: '\u2288',
-  nsubset: '\u2282\u20d2',
-  nsubseteq: '\u2288',
-  nsubseteqq: '\u2ac5\u0338',
-  nsucc: '\u2281',
-  nsucceq: '\u2ab0\u0338',
-  nsup: '\u2285',
-  nsupE: '\u2ac6\u0338',
-  nsupe: '\u2289',
-  nsupset: '\u2283\u20d2',
-  nsupseteq: '\u2289',
-  nsupseteqq: '\u2ac6\u0338',
-  ntgl: '\u2279',
-  ntilde: '\u00f1',
-  ntlg: '\u2278',
-  ntriangleleft: '\u22ea',
-  ntrianglelefteq: '\u22ec',
-  ntriangleright: '\u22eb',
-  ntrianglerighteq: '\u22ed',
-  nu: '\u03bd',
+  midcir: '⫰',
+  middot: '·',
+  minus: '−',
+  minusb: '⊟',
+  minusd: '∸',
+  minusdu: '⨪',
+  mlcp: '⫛',
+  mldr: '…',
+  mnplus: '∓',
+  models: '⊧',
+  mopf: '𝕞',
+  mp: '∓',
+  mscr: '𝓂',
+  mstpos: '∾',
+  mu: 'μ',
+  multimap: '⊸',
+  mumap: '⊸',
+  nGg: '⋙̸',
+  nGt: '≫⃒',
+  nGtv: '≫̸',
+  nLeftarrow: '⇍',
+  nLeftrightarrow: '⇎',
+  nLl: '⋘̸',
+  nLt: '≪⃒',
+  nLtv: '≪̸',
+  nRightarrow: '⇏',
+  nVDash: '⊯',
+  nVdash: '⊮',
+  nabla: '∇',
+  nacute: 'ń',
+  nang: '∠⃒',
+  nap: '≉',
+  napE: '⩰̸',
+  napid: '≋̸',
+  napos: 'ŉ',
+  napprox: '≉',
+  natur: '♮',
+  natural: '♮',
+  naturals: 'ℕ',
+  nbsp: ' ',
+  nbump: '≎̸',
+  nbumpe: '≏̸',
+  ncap: '⩃',
+  ncaron: 'ň',
+  ncedil: 'ņ',
+  ncong: '≇',
+  ncongdot: '⩭̸',
+  ncup: '⩂',
+  ncy: 'н',
+  ndash: '–',
+  ne: '≠',
+  neArr: '⇗',
+  nearhk: '⤤',
+  nearr: '↗',
+  nearrow: '↗',
+  nedot: '≐̸',
+  nequiv: '≢',
+  nesear: '⤨',
+  nesim: '≂̸',
+  nexist: '∄',
+  nexists: '∄',
+  nfr: '𝔫',
+  ngE: '≧̸',
+  nge: '≱',
+  ngeq: '≱',
+  ngeqq: '≧̸',
+  ngeqslant: '⩾̸',
+  nges: '⩾̸',
+  ngsim: '≵',
+  ngt: '≯',
+  ngtr: '≯',
+  nhArr: '⇎',
+  nharr: '↮',
+  nhpar: '⫲',
+  ni: '∋',
+  nis: '⋼',
+  nisd: '⋺',
+  niv: '∋',
+  njcy: 'њ',
+  nlArr: '⇍',
+  nlE: '≦̸',
+  nlarr: '↚',
+  nldr: '‥',
+  nle: '≰',
+  nleftarrow: '↚',
+  nleftrightarrow: '↮',
+  nleq: '≰',
+  nleqq: '≦̸',
+  nleqslant: '⩽̸',
+  nles: '⩽̸',
+  nless: '≮',
+  nlsim: '≴',
+  nlt: '≮',
+  nltri: '⋪',
+  nltrie: '⋬',
+  nmid: '∤',
+  nopf: '𝕟',
+  not: '¬',
+  notin: '∉',
+  notinE: '⋹̸',
+  notindot: '⋵̸',
+  notinva: '∉',
+  notinvb: '⋷',
+  notinvc: '⋶',
+  notni: '∌',
+  notniva: '∌',
+  notnivb: '⋾',
+  notnivc: '⋽',
+  npar: '∦',
+  nparallel: '∦',
+  nparsl: '⫽⃥',
+  npart: '∂̸',
+  npolint: '⨔',
+  npr: '⊀',
+  nprcue: '⋠',
+  npre: '⪯̸',
+  nprec: '⊀',
+  npreceq: '⪯̸',
+  nrArr: '⇏',
+  nrarr: '↛',
+  nrarrc: '⤳̸',
+  nrarrw: '↝̸',
+  nrightarrow: '↛',
+  nrtri: '⋫',
+  nrtrie: '⋭',
+  nsc: '⊁',
+  nsccue: '⋡',
+  nsce: '⪰̸',
+  nscr: '𝓃',
+  nshortmid: '∤',
+  nshortparallel: '∦',
+  nsim: '≁',
+  nsime: '≄',
+  nsimeq: '≄',
+  nsmid: '∤',
+  nspar: '∦',
+  nsqsube: '⋢',
+  nsqsupe: '⋣',
+  nsub: '⊄',
+  nsubE: '⫅̸',
+  nsube: '⊈',
+  nsubset: '⊂⃒',
+  nsubseteq: '⊈',
+  nsubseteqq: '⫅̸',
+  nsucc: '⊁',
+  nsucceq: '⪰̸',
+  nsup: '⊅',
+  nsupE: '⫆̸',
+  nsupe: '⊉',
+  nsupset: '⊃⃒',
+  nsupseteq: '⊉',
+  nsupseteqq: '⫆̸',
+  ntgl: '≹',
+  ntilde: 'ñ',
+  ntlg: '≸',
+  ntriangleleft: '⋪',
+  ntrianglelefteq: '⋬',
+  ntriangleright: '⋫',
+  ntrianglerighteq: '⋭',
+  nu: 'ν',
   num: '#',
-  numero: '\u2116',
-  numsp: '\u2007',
-  nvDash: '\u22ad',
-  nvHarr: '\u2904',
-  nvap: '\u224d\u20d2',
-  nvdash: '\u22ac',
-  nvge: '\u2265\u20d2',
-  nvgt: '>\u20d2',
-  nvinfin: '\u29de',
-  nvlArr: '\u2902',
-  nvle: '\u2264\u20d2',
-  nvlt: '<\u20d2',
-  nvltrie: '\u22b4\u20d2',
-  nvrArr: '\u2903',
-  nvrtrie: '\u22b5\u20d2',
-  nvsim: '\u223c\u20d2',
-  nwArr: '\u21d6',
-  nwarhk: '\u2923',
-  nwarr: '\u2196',
-  nwarrow: '\u2196',
-  nwnear: '\u2927',
-  oS: '\u24c8',
-  oacute: '\u00f3',
-  oast: '\u229b',
-  ocir: '\u229a',
-  ocirc: '\u00f4',
-  ocy: '\u043e',
-  odash: '\u229d',
-  odblac: '\u0151',
-  odiv: '\u2a38',
-  odot: '\u2299',
-  odsold: '\u29bc',
-  oelig: '\u0153',
-  ofcir: '\u29bf',
-  ofr: '\ud835\udd2c',
-  ogon: '\u02db',
-  ograve: '\u00f2',
-  ogt: '\u29c1',
-  ohbar: '\u29b5',
-  ohm: '\u03a9',
-  oint: '\u222e',
-  olarr: '\u21ba',
-  olcir: '\u29be',
-  olcross: '\u29bb',
-  oline: '\u203e',
-  olt: '\u29c0',
-  omacr: '\u014d',
-  omega: '\u03c9',
-  omicron: '\u03bf',
-  omid: '\u29b6',
-  ominus: '\u2296',
-  oopf: '\ud835\udd60',
-  opar: '\u29b7',
-  operp: '\u29b9',
-  oplus: '\u2295',
-  or: '\u2228',
-  orarr: '\u21bb',
-  ord: '\u2a5d',
-  order: '\u2134',
-  orderof: '\u2134',
-  ordf: '\u00aa',
-  ordm: '\u00ba',
-  origof: '\u22b6',
-  oror: '\u2a56',
-  orslope: '\u2a57',
-  orv: '\u2a5b',
-  oscr: '\u2134',
-  oslash: '\u00f8',
-  osol: '\u2298',
-  otilde: '\u00f5',
-  otimes: '\u2297',
-  otimesas: '\u2a36',
-  ouml: '\u00f6',
-  ovbar: '\u233d',
-  par: '\u2225',
-  para: '\u00b6',
-  parallel: '\u2225',
-  parsim: '\u2af3',
-  parsl: '\u2afd',
-  part: '\u2202',
-  pcy: '\u043f',
+  numero: '№',
+  numsp: ' ',
+  nvDash: '⊭',
+  nvHarr: '⤄',
+  nvap: '≍⃒',
+  nvdash: '⊬',
+  nvge: '≥⃒',
+  nvgt: '>⃒',
+  nvinfin: '⧞',
+  nvlArr: '⤂',
+  nvle: '≤⃒',
+  nvlt: '<⃒',
+  nvltrie: '⊴⃒',
+  nvrArr: '⤃',
+  nvrtrie: '⊵⃒',
+  nvsim: '∼⃒',
+  nwArr: '⇖',
+  nwarhk: '⤣',
+  nwarr: '↖',
+  nwarrow: '↖',
+  nwnear: '⤧',
+  oS: 'Ⓢ',
+  oacute: 'ó',
+  oast: '⊛',
+  ocir: '⊚',
+  ocirc: 'ô',
+  ocy: 'о',
+  odash: '⊝',
+  odblac: 'ő',
+  odiv: '⨸',
+  odot: '⊙',
+  odsold: '⦼',
+  oelig: 'œ',
+  ofcir: '⦿',
+  ofr: '𝔬',
+  ogon: '˛',
+  ograve: 'ò',
+  ogt: '⧁',
+  ohbar: '⦵',
+  ohm: 'Ω',
+  oint: '∮',
+  olarr: '↺',
+  olcir: '⦾',
+  olcross: '⦻',
+  oline: '‾',
+  olt: '⧀',
+  omacr: 'ō',
+  omega: 'ω',
+  omicron: 'ο',
+  omid: '⦶',
+  ominus: '⊖',
+  oopf: '𝕠',
+  opar: '⦷',
+  operp: '⦹',
+  oplus: '⊕',
+  or: '∨',
+  orarr: '↻',
+  ord: '⩝',
+  order: 'ℴ',
+  orderof: 'ℴ',
+  ordf: 'ª',
+  ordm: 'º',
+  origof: '⊶',
+  oror: '⩖',
+  orslope: '⩗',
+  orv: '⩛',
+  oscr: 'ℴ',
+  oslash: 'ø',
+  osol: '⊘',
+  otilde: 'õ',
+  otimes: '⊗',
+  otimesas: '⨶',
+  ouml: 'ö',
+  ovbar: '⌽',
+  par: '∥',
+  para: '¶',
+  parallel: '∥',
+  parsim: '⫳',
+  parsl: '⫽',
+  part: '∂',
+  pcy: 'п',
   percnt: '%',
   period: '.',
-  permil: '\u2030',
-  perp: '\u22a5',
-  pertenk: '\u2031',
-  pfr: '\ud835\udd2d',
-  phi: '\u03c6',
-  phiv: '\u03d5',
-  phmmat: '\u2133',
-  phone: '\u260e',
-  pi: '\u03c0',
-  pitchfork: '\u22d4',
-  piv: '\u03d6',
-  planck: '\u210f',
-  planckh: '\u210e',
-  plankv: '\u210f',
+  permil: '‰',
+  perp: '⊥',
+  pertenk: '‱',
+  pfr: '𝔭',
+  phi: 'φ',
+  phiv: 'ϕ',
+  phmmat: 'ℳ',
+  phone: '☎',
+  pi: 'π',
+  pitchfork: '⋔',
+  piv: 'ϖ',
+  planck: 'ℏ',
+  planckh: 'ℎ',
+  plankv: 'ℏ',
   plus: '+',
-  plusacir: '\u2a23',
-  plusb: '\u229e',
-  pluscir: '\u2a22',
-  plusdo: '\u2214',
-  plusdu: '\u2a25',
-  pluse: '\u2a72',
-  plusmn: '\u00b1',
-  plussim: '\u2a26',
-  plustwo: '\u2a27',
-  pm: '\u00b1',
-  pointint: '\u2a15',
-  popf: '\ud835\udd61',
-  pound: '\u00a3',
-  pr: '\u227a',
-  prE: '\u2ab3',
-  prap: '\u2ab7',
-  prcue: '\u227c',
-  pre: '\u2aaf',
-  prec: '\u227a',
-  precapprox: '\u2ab7',
-  preccurlyeq: '\u227c',
-  preceq: '\u2aaf',
-  precnapprox: '\u2ab9',
-  precneqq: '\u2ab5',
-  precnsim: '\u22e8',
-  precsim: '\u227e',
-  prime: '\u2032',
-  primes: '\u2119',
-  prnE: '\u2ab5',
-  prnap: '\u2ab9',
-  prnsim: '\u22e8',
-  prod: '\u220f',
-  profalar: '\u232e',
-  profline: '\u2312',
-  profsurf: '\u2313',
-  prop: '\u221d',
-  propto: '\u221d',
-  prsim: '\u227e',
-  prurel: '\u22b0',
-  pscr: '\ud835\udcc5',
-  psi: '\u03c8',
-  puncsp: '\u2008',
-  qfr: '\ud835\udd2e',
-  qint: '\u2a0c',
-  qopf: '\ud835\udd62',
-  qprime: '\u2057',
-  qscr: '\ud835\udcc6',
-  quaternions: '\u210d',
-  quatint: '\u2a16',
+  plusacir: '⨣',
+  plusb: '⊞',
+  pluscir: '⨢',
+  plusdo: '∔',
+  plusdu: '⨥',
+  pluse: '⩲',
+  plusmn: '±',
+  plussim: '⨦',
+  plustwo: '⨧',
+  pm: '±',
+  pointint: '⨕',
+  popf: '𝕡',
+  pound: '£',
+  pr: '≺',
+  prE: '⪳',
+  prap: '⪷',
+  prcue: '≼',
+  pre: '⪯',
+  prec: '≺',
+  precapprox: '⪷',
+  preccurlyeq: '≼',
+  preceq: '⪯',
+  precnapprox: '⪹',
+  precneqq: '⪵',
+  precnsim: '⋨',
+  precsim: '≾',
+  prime: '′',
+  primes: 'ℙ',
+  prnE: '⪵',
+  prnap: '⪹',
+  prnsim: '⋨',
+  prod: '∏',
+  profalar: '⌮',
+  profline: '⌒',
+  profsurf: '⌓',
+  prop: '∝',
+  propto: '∝',
+  prsim: '≾',
+  prurel: '⊰',
+  pscr: '𝓅',
+  psi: 'ψ',
+  puncsp: ' ',
+  qfr: '𝔮',
+  qint: '⨌',
+  qopf: '𝕢',
+  qprime: '⁗',
+  qscr: '𝓆',
+  quaternions: 'ℍ',
+  quatint: '⨖',
   quest: '?',
-  questeq: '\u225f',
+  questeq: '≟',
   quot: '"',
-  rAarr: '\u21db',
-  rArr: '\u21d2',
-  rAtail: '\u291c',
-  rBarr: '\u290f',
-  rHar: '\u2964',
-  race: '\u223d\u0331',
-  racute: '\u0155',
-  radic: '\u221a',
-  raemptyv: '\u29b3',
-  rang: '\u27e9',
-  rangd: '\u2992',
-  range: '\u29a5',
-  rangle: '\u27e9',
-  raquo: '\u00bb',
-  rarr: '\u2192',
-  rarrap: '\u2975',
-  rarrb: '\u21e5',
-  rarrbfs: '\u2920',
-  rarrc: '\u2933',
-  rarrfs: '\u291e',
-  rarrhk: '\u21aa',
-  rarrlp: '\u21ac',
-  rarrpl: '\u2945',
-  rarrsim: '\u2974',
-  rarrtl: '\u21a3',
-  rarrw: '\u219d',
-  ratail: '\u291a',
-  ratio: '\u2236',
-  rationals: '\u211a',
-  rbarr: '\u290d',
-  rbbrk: '\u2773',
+  rAarr: '⇛',
+  rArr: '⇒',
+  rAtail: '⤜',
+  rBarr: '⤏',
+  rHar: '⥤',
+  race: '∽̱',
+  racute: 'ŕ',
+  radic: '√',
+  raemptyv: '⦳',
+  rang: '⟩',
+  rangd: '⦒',
+  range: '⦥',
+  rangle: '⟩',
+  raquo: '»',
+  rarr: '→',
+  rarrap: '⥵',
+  rarrb: '⇥',
+  rarrbfs: '⤠',
+  rarrc: '⤳',
+  rarrfs: '⤞',
+  rarrhk: '↪',
+  rarrlp: '↬',
+  rarrpl: '⥅',
+  rarrsim: '⥴',
+  rarrtl: '↣',
+  rarrw: '↝',
+  ratail: '⤚',
+  ratio: '∶',
+  rationals: 'ℚ',
+  rbarr: '⤍',
+  rbbrk: '❳',
   rbrace: '}',
   rbrack: ']',
-  rbrke: '\u298c',
-  rbrksld: '\u298e',
-  rbrkslu: '\u2990',
-  rcaron: '\u0159',
-  rcedil: '\u0157',
-  rceil: '\u2309',
+  rbrke: '⦌',
+  rbrksld: '⦎',
+  rbrkslu: '⦐',
+  rcaron: 'ř',
+  rcedil: 'ŗ',
+  rceil: '⌉',
   rcub: '}',
-  rcy: '\u0440',
-  rdca: '\u2937',
-  rdldhar: '\u2969',
-  rdquo: '\u201d',
-  rdquor: '\u201d',
-  rdsh: '\u21b3',
-  real: '\u211c',
-  realine: '\u211b',
-  realpart: '\u211c',
-  reals: '\u211d',
-  rect: '\u25ad',
-  reg: '\u00ae',
-  rfisht: '\u297d',
-  rfloor: '\u230b',
-  rfr: '\ud835\udd2f',
-  rhard: '\u21c1',
-  rharu: '\u21c0',
-  rharul: '\u296c',
-  rho: '\u03c1',
-  rhov: '\u03f1',
-  rightarrow: '\u2192',
-  rightarrowtail: '\u21a3',
-  rightharpoondown: '\u21c1',
-  rightharpoonup: '\u21c0',
-  rightleftarrows: '\u21c4',
-  rightleftharpoons: '\u21cc',
-  rightrightarrows: '\u21c9',
-  rightsquigarrow: '\u219d',
-  rightthreetimes: '\u22cc',
-  ring: '\u02da',
-  risingdotseq: '\u2253',
-  rlarr: '\u21c4',
-  rlhar: '\u21cc',
-  rlm: '\u200f',
-  rmoust: '\u23b1',
-  rmoustache: '\u23b1',
-  rnmid: '\u2aee',
-  roang: '\u27ed',
-  roarr: '\u21fe',
-  robrk: '\u27e7',
-  ropar: '\u2986',
-  ropf: '\ud835\udd63',
-  roplus: '\u2a2e',
-  rotimes: '\u2a35',
+  rcy: 'р',
+  rdca: '⤷',
+  rdldhar: '⥩',
+  rdquo: '”',
+  rdquor: '”',
+  rdsh: '↳',
+  real: 'ℜ',
+  realine: 'ℛ',
+  realpart: 'ℜ',
+  reals: 'ℝ',
+  rect: '▭',
+  reg: '®',
+  rfisht: '⥽',
+  rfloor: '⌋',
+  rfr: '𝔯',
+  rhard: '⇁',
+  rharu: '⇀',
+  rharul: '⥬',
+  rho: 'ρ',
+  rhov: 'ϱ',
+  rightarrow: '→',
+  rightarrowtail: '↣',
+  rightharpoondown: '⇁',
+  rightharpoonup: '⇀',
+  rightleftarrows: '⇄',
+  rightleftharpoons: '⇌',
+  rightrightarrows: '⇉',
+  rightsquigarrow: '↝',
+  rightthreetimes: '⋌',
+  ring: '˚',
+  risingdotseq: '≓',
+  rlarr: '⇄',
+  rlhar: '⇌',
+  rlm: '‏',
+  rmoust: '⎱',
+  rmoustache: '⎱',
+  rnmid: '⫮',
+  roang: '⟭',
+  roarr: '⇾',
+  robrk: '⟧',
+  ropar: '⦆',
+  ropf: '𝕣',
+  roplus: '⨮',
+  rotimes: '⨵',
   rpar: ')',
-  rpargt: '\u2994',
-  rppolint: '\u2a12',
-  rrarr: '\u21c9',
-  rsaquo: '\u203a',
-  rscr: '\ud835\udcc7',
-  rsh: '\u21b1',
+  rpargt: '⦔',
+  rppolint: '⨒',
+  rrarr: '⇉',
+  rsaquo: '›',
+  rscr: '𝓇',
+  rsh: '↱',
   rsqb: ']',
-  rsquo: '\u2019',
-  rsquor: '\u2019',
-  rthree: '\u22cc',
-  rtimes: '\u22ca',
-  rtri: '\u25b9',
-  rtrie: '\u22b5',
-  rtrif: '\u25b8',
-  rtriltri: '\u29ce',
-  ruluhar: '\u2968',
-  rx: '\u211e',
-  sacute: '\u015b',
-  sbquo: '\u201a',
-  sc: '\u227b',
-  scE: '\u2ab4',
-  scap: '\u2ab8',
-  scaron: '\u0161',
-  sccue: '\u227d',
-  sce: '\u2ab0',
-  scedil: '\u015f',
-  scirc: '\u015d',
-  scnE: '\u2ab6',
-  scnap: '\u2aba',
-  scnsim: '\u22e9',
-  scpolint: '\u2a13',
-  scsim: '\u227f',
-  scy: '\u0441',
-  sdot: '\u22c5',
-  sdotb: '\u22a1',
-  sdote: '\u2a66',
-  seArr: '\u21d8',
-  searhk: '\u2925',
-  searr: '\u2198',
-  searrow: '\u2198',
-  sect: '\u00a7',
+  rsquo: '’',
+  rsquor: '’',
+  rthree: '⋌',
+  rtimes: '⋊',
+  rtri: '▹',
+  rtrie: '⊵',
+  rtrif: '▸',
+  rtriltri: '⧎',
+  ruluhar: '⥨',
+  rx: '℞',
+  sacute: 'ś',
+  sbquo: '‚',
+  sc: '≻',
+  scE: '⪴',
+  scap: '⪸',
+  scaron: 'š',
+  sccue: '≽',
+  sce: '⪰',
+  scedil: 'ş',
+  scirc: 'ŝ',
+  scnE: '⪶',
+  scnap: '⪺',
+  scnsim: '⋩',
+  scpolint: '⨓',
+  scsim: '≿',
+  scy: 'с',
+  sdot: '⋅',
+  sdotb: '⊡',
+  sdote: '⩦',
+  seArr: '⇘',
+  searhk: '⤥',
+  searr: '↘',
+  searrow: '↘',
+  sect: '§',
   semi: ';',
-  seswar: '\u2929',
-  setminus: '\u2216',
-  setmn: '\u2216',
-  sext: '\u2736',
-  sfr: '\ud835\udd30',
-  sfrown: '\u2322',
-  sharp: '\u266f',
-  shchcy: '\u0449',
-  shcy: '\u0448',
-  shortmid: '\u2223',
-  shortparallel: '\u2225',
-  shy: '\u00ad',
-  sigma: '\u03c3',
-  sigmaf: '\u03c2',
-  sigmav: '\u03c2',
-  sim: '\u223c',
-  simdot: '\u2a6a',
-  sime: '\u2243',
-  simeq: '\u2243',
-  simg: '\u2a9e',
-  simgE: '\u2aa0',
-  siml: '\u2a9d',
-  simlE: '\u2a9f',
-  simne: '\u2246',
-  simplus: '\u2a24',
-  simrarr: '\u2972',
-  slarr: '\u2190',
-  smallsetminus: '\u2216',
-  smashp: '\u2a33',
-  smeparsl: '\u29e4',
-  smid: '\u2223',
-  smile: '\u2323',
-  smt: '\u2aaa',
-  smte: '\u2aac',
-  smtes: '\u2aac\ufe00',
-  softcy: '\u044c',
+  seswar: '⤩',
+  setminus: '∖',
+  setmn: '∖',
+  sext: '✶',
+  sfr: '𝔰',
+  sfrown: '⌢',
+  sharp: '♯',
+  shchcy: 'щ',
+  shcy: 'ш',
+  shortmid: '∣',
+  shortparallel: '∥',
+  shy: '­',
+  sigma: 'σ',
+  sigmaf: 'ς',
+  sigmav: 'ς',
+  sim: '∼',
+  simdot: '⩪',
+  sime: '≃',
+  simeq: '≃',
+  simg: '⪞',
+  simgE: '⪠',
+  siml: '⪝',
+  simlE: '⪟',
+  simne: '≆',
+  simplus: '⨤',
+  simrarr: '⥲',
+  slarr: '←',
+  smallsetminus: '∖',
+  smashp: '⨳',
+  smeparsl: '⧤',
+  smid: '∣',
+  smile: '⌣',
+  smt: '⪪',
+  smte: '⪬',
+  smtes: '⪬︀',
+  softcy: 'ь',
   sol: '/',
-  solb: '\u29c4',
-  solbar: '\u233f',
-  sopf: '\ud835\udd64',
-  spades: '\u2660',
-  spadesuit: '\u2660',
-  spar: '\u2225',
-  sqcap: '\u2293',
-  sqcaps: '\u2293\ufe00',
-  sqcup: '\u2294',
-  sqcups: '\u2294\ufe00',
-  sqsub: '\u228f',
-  sqsube: '\u2291',
-  sqsubset: '\u228f',
-  sqsubseteq: '\u2291',
-  sqsup: '\u2290',
-  sqsupe: '\u2292',
-  sqsupset: '\u2290',
-  sqsupseteq: '\u2292',
-  squ: '\u25a1',
-  square: '\u25a1',
-  squarf: '\u25aa',
-  squf: '\u25aa',
-  srarr: '\u2192',
-  sscr: '\ud835\udcc8',
-  ssetmn: '\u2216',
-  ssmile: '\u2323',
-  sstarf: '\u22c6',
-  star: '\u2606',
-  starf: '\u2605',
-  straightepsilon: '\u03f5',
-  straightphi: '\u03d5',
-  strns: '\u00af',
-  sub: '\u2282',
-  subE: '\u2ac5',
-  subdot: '\u2abd',
-  sube: '\u2286',
-  subedot: '\u2ac3',
-  submult: '\u2ac1',
-  subnE: '\u2acb',
-  subne: '\u228a',
-  subplus: '\u2abf',
-  subrarr: '\u2979',
-  subset: '\u2282',
-  subseteq: '\u2286',
-  subseteqq: '\u2ac5',
-  subsetneq: '\u228a',
-  subsetneqq: '\u2acb',
-  subsim: '\u2ac7',
-  subsub: '\u2ad5',
-  subsup: '\u2ad3',
-  succ: '\u227b',
-  succapprox: '\u2ab8',
-  succcurlyeq: '\u227d',
-  succeq: '\u2ab0',
-  succnapprox: '\u2aba',
-  succneqq: '\u2ab6',
-  succnsim: '\u22e9',
-  succsim: '\u227f',
-  sum: '\u2211',
-  sung: '\u266a',
-  sup1: '\u00b9',
-  sup2: '\u00b2',
-  sup3: '\u00b3',
-  sup: '\u2283',
-  supE: '\u2ac6',
-  supdot: '\u2abe',
-  supdsub: '\u2ad8',
-  supe: '\u2287',
-  supedot: '\u2ac4',
-  suphsol: '\u27c9',
-  suphsub: '\u2ad7',
-  suplarr: '\u297b',
-  supmult: '\u2ac2',
-  supnE: '\u2acc',
-  supne: '\u228b',
-  supplus: '\u2ac0',
-  supset: '\u2283',
-  supseteq: '\u2287',
-  supseteqq: '\u2ac6',
-  supsetneq: '\u228b',
-  supsetneqq: '\u2acc',
-  supsim: '\u2ac8',
-  supsub: '\u2ad4',
-  supsup: '\u2ad6',
-  swArr: '\u21d9',
-  swarhk: '\u2926',
-  swarr: '\u2199',
-  swarrow: '\u2199',
-  swnwar: '\u292a',
-  szlig: '\u00df',
-  target: '\u2316',
-  tau: '\u03c4',
-  tbrk: '\u23b4',
-  tcaron: '\u0165',
-  tcedil: '\u0163',
-  tcy: '\u0442',
-  tdot: '\u20db',
-  telrec: '\u2315',
-  tfr: '\ud835\udd31',
-  there4: '\u2234',
-  therefore: '\u2234',
-  theta: '\u03b8',
-  thetasym: '\u03d1',
-  thetav: '\u03d1',
-  thickapprox: '\u2248',
-  thicksim: '\u223c',
-  thinsp: '\u2009',
-  thkap: '\u2248',
-  thksim: '\u223c',
-  thorn: '\u00fe',
-  tilde: '\u02dc',
-  times: '\u00d7',
-  timesb: '\u22a0',
-  timesbar: '\u2a31',
-  timesd: '\u2a30',
-  tint: '\u222d',
-  toea: '\u2928',
-  top: '\u22a4',
-  topbot: '\u2336',
-  topcir: '\u2af1',
-  topf: '\ud835\udd65',
-  topfork: '\u2ada',
-  tosa: '\u2929',
-  tprime: '\u2034',
-  trade: '\u2122',
-  triangle: '\u25b5',
-  triangledown: '\u25bf',
-  triangleleft: '\u25c3',
-  trianglelefteq: '\u22b4',
-  triangleq: '\u225c',
-  triangleright: '\u25b9',
-  trianglerighteq: '\u22b5',
-  tridot: '\u25ec',
-  trie: '\u225c',
-  triminus: '\u2a3a',
-  triplus: '\u2a39',
-  trisb: '\u29cd',
-  tritime: '\u2a3b',
-  trpezium: '\u23e2',
-  tscr: '\ud835\udcc9',
-  tscy: '\u0446',
-  tshcy: '\u045b',
-  tstrok: '\u0167',
-  twixt: '\u226c',
-  twoheadleftarrow: '\u219e',
-  twoheadrightarrow: '\u21a0',
-  uArr: '\u21d1',
-  uHar: '\u2963',
-  uacute: '\u00fa',
-  uarr: '\u2191',
-  ubrcy: '\u045e',
-  ubreve: '\u016d',
-  ucirc: '\u00fb',
-  ucy: '\u0443',
-  udarr: '\u21c5',
-  udblac: '\u0171',
-  udhar: '\u296e',
-  ufisht: '\u297e',
-  ufr: '\ud835\udd32',
-  ugrave: '\u00f9',
-  uharl: '\u21bf',
-  uharr: '\u21be',
-  uhblk: '\u2580',
-  ulcorn: '\u231c',
-  ulcorner: '\u231c',
-  ulcrop: '\u230f',
-  ultri: '\u25f8',
-  umacr: '\u016b',
-  uml: '\u00a8',
-  uogon: '\u0173',
-  uopf: '\ud835\udd66',
-  uparrow: '\u2191',
-  updownarrow: '\u2195',
-  upharpoonleft: '\u21bf',
-  upharpoonright: '\u21be',
-  uplus: '\u228e',
-  upsi: '\u03c5',
-  upsih: '\u03d2',
-  upsilon: '\u03c5',
-  upuparrows: '\u21c8',
-  urcorn: '\u231d',
-  urcorner: '\u231d',
-  urcrop: '\u230e',
-  uring: '\u016f',
-  urtri: '\u25f9',
-  uscr: '\ud835\udcca',
-  utdot: '\u22f0',
-  utilde: '\u0169',
-  utri: '\u25b5',
-  utrif: '\u25b4',
-  uuarr: '\u21c8',
-  uuml: '\u00fc',
-  uwangle: '\u29a7',
-  vArr: '\u21d5',
-  vBar: '\u2ae8',
-  vBarv: '\u2ae9',
-  vDash: '\u22a8',
-  vangrt: '\u299c',
-  varepsilon: '\u03f5',
-  varkappa: '\u03f0',
-  varnothing: '\u2205',
-  varphi: '\u03d5',
-  varpi: '\u03d6',
-  varpropto: '\u221d',
-  varr: '\u2195',
-  varrho: '\u03f1',
-  varsigma: '\u03c2',
-  varsubsetneq: '\u228a\ufe00',
-  varsubsetneqq: '\u2acb\ufe00',
-  varsupsetneq: '\u228b\ufe00',
-  varsupsetneqq: '\u2acc\ufe00',
-  vartheta: '\u03d1',
-  vartriangleleft: '\u22b2',
-  vartriangleright: '\u22b3',
-  vcy: '\u0432',
-  vdash: '\u22a2',
-  vee: '\u2228',
-  veebar: '\u22bb',
-  veeeq: '\u225a',
-  vellip: '\u22ee',
+  solb: '⧄',
+  solbar: '⌿',
+  sopf: '𝕤',
+  spades: '♠',
+  spadesuit: '♠',
+  spar: '∥',
+  sqcap: '⊓',
+  sqcaps: '⊓︀',
+  sqcup: '⊔',
+  sqcups: '⊔︀',
+  sqsub: '⊏',
+  sqsube: '⊑',
+  sqsubset: '⊏',
+  sqsubseteq: '⊑',
+  sqsup: '⊐',
+  sqsupe: '⊒',
+  sqsupset: '⊐',
+  sqsupseteq: '⊒',
+  squ: '□',
+  square: '□',
+  squarf: '▪',
+  squf: '▪',
+  srarr: '→',
+  sscr: '𝓈',
+  ssetmn: '∖',
+  ssmile: '⌣',
+  sstarf: '⋆',
+  star: '☆',
+  starf: '★',
+  straightepsilon: 'ϵ',
+  straightphi: 'ϕ',
+  strns: '¯',
+  sub: '⊂',
+  subE: '⫅',
+  subdot: '⪽',
+  sube: '⊆',
+  subedot: '⫃',
+  submult: '⫁',
+  subnE: '⫋',
+  subne: '⊊',
+  subplus: '⪿',
+  subrarr: '⥹',
+  subset: '⊂',
+  subseteq: '⊆',
+  subseteqq: '⫅',
+  subsetneq: '⊊',
+  subsetneqq: '⫋',
+  subsim: '⫇',
+  subsub: '⫕',
+  subsup: '⫓',
+  succ: '≻',
+  succapprox: '⪸',
+  succcurlyeq: '≽',
+  succeq: '⪰',
+  succnapprox: '⪺',
+  succneqq: '⪶',
+  succnsim: '⋩',
+  succsim: '≿',
+  sum: '∑',
+  sung: '♪',
+  sup1: '¹',
+  sup2: '²',
+  sup3: '³',
+  sup: '⊃',
+  supE: '⫆',
+  supdot: '⪾',
+  supdsub: '⫘',
+  supe: '⊇',
+  supedot: '⫄',
+  suphsol: '⟉',
+  suphsub: '⫗',
+  suplarr: '⥻',
+  supmult: '⫂',
+  supnE: '⫌',
+  supne: '⊋',
+  supplus: '⫀',
+  supset: '⊃',
+  supseteq: '⊇',
+  supseteqq: '⫆',
+  supsetneq: '⊋',
+  supsetneqq: '⫌',
+  supsim: '⫈',
+  supsub: '⫔',
+  supsup: '⫖',
+  swArr: '⇙',
+  swarhk: '⤦',
+  swarr: '↙',
+  swarrow: '↙',
+  swnwar: '⤪',
+  szlig: 'ß',
+  target: '⌖',
+  tau: 'τ',
+  tbrk: '⎴',
+  tcaron: 'ť',
+  tcedil: 'ţ',
+  tcy: 'т',
+  tdot: '⃛',
+  telrec: '⌕',
+  tfr: '𝔱',
+  there4: '∴',
+  therefore: '∴',
+  theta: 'θ',
+  thetasym: 'ϑ',
+  thetav: 'ϑ',
+  thickapprox: '≈',
+  thicksim: '∼',
+  thinsp: ' ',
+  thkap: '≈',
+  thksim: '∼',
+  thorn: 'þ',
+  tilde: '˜',
+  times: '×',
+  timesb: '⊠',
+  timesbar: '⨱',
+  timesd: '⨰',
+  tint: '∭',
+  toea: '⤨',
+  top: '⊤',
+  topbot: '⌶',
+  topcir: '⫱',
+  topf: '𝕥',
+  topfork: '⫚',
+  tosa: '⤩',
+  tprime: '‴',
+  trade: '™',
+  triangle: '▵',
+  triangledown: '▿',
+  triangleleft: '◃',
+  trianglelefteq: '⊴',
+  triangleq: '≜',
+  triangleright: '▹',
+  trianglerighteq: '⊵',
+  tridot: '◬',
+  trie: '≜',
+  triminus: '⨺',
+  triplus: '⨹',
+  trisb: '⧍',
+  tritime: '⨻',
+  trpezium: '⏢',
+  tscr: '𝓉',
+  tscy: 'ц',
+  tshcy: 'ћ',
+  tstrok: 'ŧ',
+  twixt: '≬',
+  twoheadleftarrow: '↞',
+  twoheadrightarrow: '↠',
+  uArr: '⇑',
+  uHar: '⥣',
+  uacute: 'ú',
+  uarr: '↑',
+  ubrcy: 'ў',
+  ubreve: 'ŭ',
+  ucirc: 'û',
+  ucy: 'у',
+  udarr: '⇅',
+  udblac: 'ű',
+  udhar: '⥮',
+  ufisht: '⥾',
+  ufr: '𝔲',
+  ugrave: 'ù',
+  uharl: '↿',
+  uharr: '↾',
+  uhblk: '▀',
+  ulcorn: '⌜',
+  ulcorner: '⌜',
+  ulcrop: '⌏',
+  ultri: '◸',
+  umacr: 'ū',
+  uml: '¨',
+  uogon: 'ų',
+  uopf: '𝕦',
+  uparrow: '↑',
+  updownarrow: '↕',
+  upharpoonleft: '↿',
+  upharpoonright: '↾',
+  uplus: '⊎',
+  upsi: 'υ',
+  upsih: 'ϒ',
+  upsilon: 'υ',
+  upuparrows: '⇈',
+  urcorn: '⌝',
+  urcorner: '⌝',
+  urcrop: '⌎',
+  uring: 'ů',
+  urtri: '◹',
+  uscr: '𝓊',
+  utdot: '⋰',
+  utilde: 'ũ',
+  utri: '▵',
+  utrif: '▴',
+  uuarr: '⇈',
+  uuml: 'ü',
+  uwangle: '⦧',
+  vArr: '⇕',
+  vBar: '⫨',
+  vBarv: '⫩',
+  vDash: '⊨',
+  vangrt: '⦜',
+  varepsilon: 'ϵ',
+  varkappa: 'ϰ',
+  varnothing: '∅',
+  varphi: 'ϕ',
+  varpi: 'ϖ',
+  varpropto: '∝',
+  varr: '↕',
+  varrho: 'ϱ',
+  varsigma: 'ς',
+  varsubsetneq: '⊊︀',
+  varsubsetneqq: '⫋︀',
+  varsupsetneq: '⊋︀',
+  varsupsetneqq: '⫌︀',
+  vartheta: 'ϑ',
+  vartriangleleft: '⊲',
+  vartriangleright: '⊳',
+  vcy: 'в',
+  vdash: '⊢',
+  vee: '∨',
+  veebar: '⊻',
+  veeeq: '≚',
+  vellip: '⋮',
   verbar: '|',
   vert: '|',
-  vfr: '\ud835\udd33',
-  vltri: '\u22b2',
-  vnsub: '\u2282\u20d2',
-  vnsup: '\u2283\u20d2',
-  vopf: '\ud835\udd67',
-  vprop: '\u221d',
-  vrtri: '\u22b3',
-  vscr: '\ud835\udccb',
-  vsubnE: '\u2acb\ufe00',
-  vsubne: '\u228a\ufe00',
-  vsupnE: '\u2acc\ufe00',
-  vsupne: '\u228b\ufe00',
-  vzigzag: '\u299a',
-  wcirc: '\u0175',
-  wedbar: '\u2a5f',
-  wedge: '\u2227',
-  wedgeq: '\u2259',
-  weierp: '\u2118',
-  wfr: '\ud835\udd34',
-  wopf: '\ud835\udd68',
-  wp: '\u2118',
-  wr: '\u2240',
-  wreath: '\u2240',
-  wscr: '\ud835\udccc',
-  xcap: '\u22c2',
-  xcirc: '\u25ef',
-  xcup: '\u22c3',
-  xdtri: '\u25bd',
-  xfr: '\ud835\udd35',
-  xhArr: '\u27fa',
-  xharr: '\u27f7',
-  xi: '\u03be',
-  xlArr: '\u27f8',
-  xlarr: '\u27f5',
-  xmap: '\u27fc',
-  xnis: '\u22fb',
-  xodot: '\u2a00',
-  xopf: '\ud835\udd69',
-  xoplus: '\u2a01',
-  xotime: '\u2a02',
-  xrArr: '\u27f9',
-  xrarr: '\u27f6',
-  xscr: '\ud835\udccd',
-  xsqcup: '\u2a06',
-  xuplus: '\u2a04',
-  xutri: '\u25b3',
-  xvee: '\u22c1',
-  xwedge: '\u22c0',
-  yacute: '\u00fd',
-  yacy: '\u044f',
-  ycirc: '\u0177',
-  ycy: '\u044b',
-  yen: '\u00a5',
-  yfr: '\ud835\udd36',
-  yicy: '\u0457',
-  yopf: '\ud835\udd6a',
-  yscr: '\ud835\udcce',
-  yucy: '\u044e',
-  yuml: '\u00ff',
-  zacute: '\u017a',
-  zcaron: '\u017e',
-  zcy: '\u0437',
-  zdot: '\u017c',
-  zeetrf: '\u2128',
-  zeta: '\u03b6',
-  zfr: '\ud835\udd37',
-  zhcy: '\u0436',
-  zigrarr: '\u21dd',
-  zopf: '\ud835\udd6b',
-  zscr: '\ud835\udccf',
-  zwj: '\u200d',
-  zwnj: '\u200c'
+  vfr: '𝔳',
+  vltri: '⊲',
+  vnsub: '⊂⃒',
+  vnsup: '⊃⃒',
+  vopf: '𝕧',
+  vprop: '∝',
+  vrtri: '⊳',
+  vscr: '𝓋',
+  vsubnE: '⫋︀',
+  vsubne: '⊊︀',
+  vsupnE: '⫌︀',
+  vsupne: '⊋︀',
+  vzigzag: '⦚',
+  wcirc: 'ŵ',
+  wedbar: '⩟',
+  wedge: '∧',
+  wedgeq: '≙',
+  weierp: '℘',
+  wfr: '𝔴',
+  wopf: '𝕨',
+  wp: '℘',
+  wr: '≀',
+  wreath: '≀',
+  wscr: '𝓌',
+  xcap: '⋂',
+  xcirc: '◯',
+  xcup: '⋃',
+  xdtri: '▽',
+  xfr: '𝔵',
+  xhArr: '⟺',
+  xharr: '⟷',
+  xi: 'ξ',
+  xlArr: '⟸',
+  xlarr: '⟵',
+  xmap: '⟼',
+  xnis: '⋻',
+  xodot: '⨀',
+  xopf: '𝕩',
+  xoplus: '⨁',
+  xotime: '⨂',
+  xrArr: '⟹',
+  xrarr: '⟶',
+  xscr: '𝓍',
+  xsqcup: '⨆',
+  xuplus: '⨄',
+  xutri: '△',
+  xvee: '⋁',
+  xwedge: '⋀',
+  yacute: 'ý',
+  yacy: 'я',
+  ycirc: 'ŷ',
+  ycy: 'ы',
+  yen: '¥',
+  yfr: '𝔶',
+  yicy: 'ї',
+  yopf: '𝕪',
+  yscr: '𝓎',
+  yucy: 'ю',
+  yuml: 'ÿ',
+  zacute: 'ź',
+  zcaron: 'ž',
+  zcy: 'з',
+  zdot: 'ż',
+  zeetrf: 'ℨ',
+  zeta: 'ζ',
+  zfr: '𝔷',
+  zhcy: 'ж',
+  zigrarr: '⇝',
+  zopf: '𝕫',
+  zscr: '𝓏',
+  zwj: '‍',
+  zwnj: '‌'
 }
 
 ;// CONCATENATED MODULE: ./node_modules/decode-named-character-reference/index.js
@@ -50463,7 +50468,7 @@ const own = {}.hasOwnProperty
 
 /**
  * Decode a single character reference (without the `&` or `;`).
- * You probably only need this when you\u2019re building parsers yourself that follow
+ * You probably only need this when you’re building parsers yourself that follow
  * different rules compared to HTML.
  * This is optimized to be tiny in browsers.
  *
@@ -50839,12 +50844,12 @@ function resolveToLabelEnd(events, context) {
   while (index--) {
     const token = events[index][1];
     if (open) {
-      // If we see another link, or inactive link label, we\u2019ve been here before.
+      // If we see another link, or inactive link label, we’ve been here before.
       if (token.type === "link" || token.type === "labelLink" && token._inactive) {
         break;
       }
 
-      // Mark other link openings as inactive, as we can\u2019t have links in
+      // Mark other link openings as inactive, as we can’t have links in
       // links.
       if (events[index][0] === 'enter' && token.type === "labelLink") {
         token._inactive = true;
@@ -50927,7 +50932,7 @@ function tokenizeLabelEnd(effects, ok, nok) {
   let defined;
   if (labelStarts) {
     // Discard ones that failed to close,
-    // they\u2019re not needed anymore.
+    // they’re not needed anymore.
     while (labelStarts.length > 0 && labelStarts[labelStarts.length - 1]._balanced) {
       labelStarts.pop();
     }
@@ -50957,14 +50962,14 @@ function tokenizeLabelEnd(effects, ok, nok) {
     }
 
     // If the corresponding label (link) start is marked as inactive,
-    // it means we\u2019d be wrapping a link, like this:
+    // it means we’d be wrapping a link, like this:
     //
     // ```markdown
     // > | a [b [c](d) e](f) g.
     //                  ^
     // ```
     //
-    // We can\u2019t have that, so it\u2019s just balanced brackets.
+    // We can’t have that, so it’s just balanced brackets.
     if (labelStart._inactive) {
       return labelEndNok(code);
     }
@@ -51017,7 +51022,7 @@ function tokenizeLabelEnd(effects, ok, nok) {
   /**
    * After `]`, at `[`, but not at a full reference.
    *
-   * > \ud83d\udc49 **Note**: we only get here if the label is defined.
+   * > 👉 **Note**: we only get here if the label is defined.
    *
    * ```markdown
    * > | [a][] b
@@ -51050,16 +51055,16 @@ function tokenizeLabelEnd(effects, ok, nok) {
    */
   function labelEndOk(code) {
     // Note: `markdown-rs` does a bunch of stuff here.
-    // This label start is now used up: discard it so it\u2019s never found again.
+    // This label start is now used up: discard it so it’s never found again.
 
     labelStarts.pop();
     return ok(code);
   }
 
   /**
-   * Done, it\u2019s nothing.
+   * Done, it’s nothing.
    *
-   * There was an okay opening, but we didn\u2019t match anything.
+   * There was an okay opening, but we didn’t match anything.
    *
    * ```markdown
    * > | [a](b c
@@ -51279,7 +51284,7 @@ function tokenizeReferenceCollapsed(effects, ok, nok) {
   /**
    * In reference (collapsed), at `[`.
    *
-   * > \ud83d\udc49 **Note**: we only get here if the label is defined.
+   * > 👉 **Note**: we only get here if the label is defined.
    *
    * ```markdown
    * > | [a][] d
@@ -51289,7 +51294,7 @@ function tokenizeReferenceCollapsed(effects, ok, nok) {
    * @type {State}
    */
   function referenceCollapsedStart(code) {
-    // We only attempt a collapsed label if there\u2019s a `[`.
+    // We only attempt a collapsed label if there’s a `[`.
 
     effects.enter("reference");
     effects.enter("referenceMarker");
@@ -51301,7 +51306,7 @@ function tokenizeReferenceCollapsed(effects, ok, nok) {
   /**
    * In reference (collapsed), at `]`.
    *
-   * > \ud83d\udc49 **Note**: we only get here if the label is defined.
+   * > 👉 **Note**: we only get here if the label is defined.
    *
    * ```markdown
    * > | [a][] d
@@ -51421,7 +51426,7 @@ function tokenizeLabelStartImage(effects, ok, nok) {
   function after(code) {
     // To do: use a new field to do this, this is still needed for
     // `micromark-extension-gfm-footnote`, but the `label-start-link`
-    // behavior isn\u2019t.
+    // behavior isn’t.
     // Hidden footnotes hook.
     /* c8 ignore next 6 */
     if (code === 94 && '_hiddenFootnoteSupport' in self.parser.constructs) {
@@ -51445,7 +51450,7 @@ function tokenizeLabelStartImage(effects, ok, nok) {
  * Used for attention (emphasis, strong), whose sequences can open or close
  * based on the class of surrounding characters.
  *
- * > \ud83d\udc49 **Note**: eof (`null`) is seen as whitespace.
+ * > 👉 **Note**: eof (`null`) is seen as whitespace.
  *
  * @param {Code} code
  *   Code.
@@ -51498,7 +51503,7 @@ function resolveAllAttention(events, context) {
 
   // Walk through all events.
   //
-  // Note: performance of this is fine on an mb of normal markdown, but it\u2019s
+  // Note: performance of this is fine on an mb of normal markdown, but it’s
   // a bottleneck for malicious stuff.
   while (++index < events.length) {
     // Find a token that can close.
@@ -51514,7 +51519,7 @@ function resolveAllAttention(events, context) {
           // If the opening can close or the closing can open,
           // and the close size *is not* a multiple of three,
           // but the sum of the opening and closing size *is* multiple of three,
-          // then don\u2019t match.
+          // then don’t match.
           if ((events[open][1]._close || events[index][1]._open) && (events[index][1].end.offset - events[index][1].start.offset) % 3 && !((events[open][1].end.offset - events[open][1].start.offset + events[index][1].end.offset - events[index][1].start.offset) % 3)) {
             continue;
           }
@@ -51665,7 +51670,7 @@ function tokenizeAttention(effects, ok) {
 
     // Note: `*` and `_` are in `attentionMarkers` through core.
     // They are excluded here as the loosening is meant for markers registered
-    // by *other* constructs (such as GFM strikethrough\u2019s `~`).
+    // by *other* constructs (such as GFM strikethrough’s `~`).
     const open = !after || after === 2 && before || attentionMarkers.includes(code) && code !== 42 && code !== 95;
     const close = !before || before === 2 && after || attentionMarkers.includes(previous) && previous !== 42 && previous !== 95;
     token._open = Boolean(marker === 42 ? open : open && (before || !close));
@@ -51677,7 +51682,7 @@ function tokenizeAttention(effects, ok) {
 /**
  * Move a point a bit.
  *
- * Note: `move` only works inside lines! It\u2019s not possible to move past other
+ * Note: `move` only works inside lines! It’s not possible to move past other
  * chunks (replacement characters, tabs, or line endings).
  *
  * @param {Point} point
@@ -52547,7 +52552,7 @@ function tokenizeHtmlText(effects, ok, nok) {
   /**
    * At eol.
    *
-   * > \ud83d\udc49 **Note**: we can\u2019t have blank lines in text, so no need to worry about
+   * > 👉 **Note**: we can’t have blank lines in text, so no need to worry about
    * > empty tokens.
    *
    * ```markdown
@@ -52569,7 +52574,7 @@ function tokenizeHtmlText(effects, ok, nok) {
   /**
    * After eol, at optional whitespace.
    *
-   * > \ud83d\udc49 **Note**: we can\u2019t have blank lines in text, so no need to worry about
+   * > 👉 **Note**: we can’t have blank lines in text, so no need to worry about
    * > empty tokens.
    *
    * ```markdown
@@ -52589,7 +52594,7 @@ function tokenizeHtmlText(effects, ok, nok) {
   /**
    * After eol, after optional whitespace.
    *
-   * > \ud83d\udc49 **Note**: we can\u2019t have blank lines in text, so no need to worry about
+   * > 👉 **Note**: we can’t have blank lines in text, so no need to worry about
    * > empty tokens.
    *
    * ```markdown
@@ -52657,7 +52662,7 @@ function tokenizeLabelStartLink(effects, ok, nok) {
 
   /** @type {State} */
   function after(code) {
-    // To do: this isn\u2019t needed in `micromark-extension-gfm-footnote`,
+    // To do: this isn’t needed in `micromark-extension-gfm-footnote`,
     // remove.
     // Hidden footnotes hook.
     /* c8 ignore next 6 */
@@ -52752,7 +52757,7 @@ const codeText = {
   tokenize: tokenizeCodeText
 };
 
-// To do: next major: don\u2019t resolve, like `markdown-rs`.
+// To do: next major: don’t resolve, like `markdown-rs`.
 /** @type {Resolver} */
 function resolveCodeText(events) {
   let tailExitIndex = events.length - 4;
@@ -52879,9 +52884,9 @@ function tokenizeCodeText(effects, ok, nok) {
       return nok(code);
     }
 
-    // To do: next major: don\u2019t do spaces in resolve, but when compiling,
+    // To do: next major: don’t do spaces in resolve, but when compiling,
     // like `markdown-rs`.
-    // Tabs don\u2019t work, and virtual spaces don\u2019t make sense.
+    // Tabs don’t work, and virtual spaces don’t make sense.
     if (code === 32) {
       effects.enter('space');
       effects.consume(code);
@@ -53090,7 +53095,7 @@ const disable = {
  * Tokenizers deal with one type of data (e.g., containers, flow, text).
  * The parser is the object dealing with it all.
  * `initialize` works like other constructs, except that only its `tokenize`
- * function is used, in which case it doesn\u2019t receive an `ok` or `nok`.
+ * function is used, in which case it doesn’t receive an `ok` or `nok`.
  * `from` can be given to set the point before the first character, although
  * when further lines are indented, they must be set with `defineSkip`.
  *
@@ -53180,7 +53185,7 @@ function createTokenizer(parser, initialize, from) {
     chunks = push(chunks, slice);
     main();
 
-    // Exit if we\u2019re not done, resolve might change stuff.
+    // Exit if we’re not done, resolve might change stuff.
     if (chunks[chunks.length - 1] !== null) {
       return [];
     }
@@ -53249,7 +53254,7 @@ function createTokenizer(parser, initialize, from) {
     while (point._index < chunks.length) {
       const chunk = chunks[point._index];
 
-      // If we\u2019re in a buffer chunk, loop through it.
+      // If we’re in a buffer chunk, loop through it.
       if (typeof chunk === 'string') {
         const chunkIndex = point._index;
         if (point._bufferIndex < 0) {
@@ -53444,8 +53449,8 @@ function createTokenizer(parser, initialize, from) {
         /** @type {State} */
         function start(code) {
           // To do: not needed to store if there is no bogus state, probably?
-          // Currently doesn\u2019t work because `inspect` in document does a check
-          // w/o a bogus, which doesn\u2019t make sense. But it does seem to help perf
+          // Currently doesn’t work because `inspect` in document does a check
+          // w/o a bogus, which doesn’t make sense. But it does seem to help perf
           // by not storing.
           info = store();
           currentConstruct = construct;
@@ -53461,7 +53466,7 @@ function createTokenizer(parser, initialize, from) {
           return construct.tokenize.call(
           // If we do have fields, create an object w/ `context` as its
           // prototype.
-          // This allows a \u201clive binding\u201d, which is needed for `interrupt`.
+          // This allows a “live binding”, which is needed for `interrupt`.
           fields ? Object.assign(Object.create(context), fields) : context, effects, ok, nok)(code);
         }
       }
@@ -53539,7 +53544,7 @@ function createTokenizer(parser, initialize, from) {
   }
 
   /**
-   * Move the current point a bit forward in the line when it\u2019s on a column
+   * Move the current point a bit forward in the line when it’s on a column
    * skip.
    *
    * @returns {undefined}
@@ -53868,7 +53873,7 @@ const characterEscapeOrReference = /\\([!-/:-@[-`{-~])|&(#(?:\d{1,7}|x[\da-f]{1,
  * Decode markdown strings (which occur in places such as fenced code info
  * strings, destinations, labels, and titles).
  *
- * The \u201cstring\u201d content type allows character escapes and -references.
+ * The “string” content type allows character escapes and -references.
  * This decodes those.
  *
  * @param {string} value
@@ -54408,7 +54413,7 @@ function compiler(options) {
             type: 'listItem',
             _spread: false,
             start: Object.assign({}, event[1].start),
-            // @ts-expect-error: we\u2019ll add `end` in a second.
+            // @ts-expect-error: we’ll add `end` in a second.
             end: undefined
           };
           listItem = item;
@@ -54520,7 +54525,7 @@ function compiler(options) {
       throw new Error('Cannot close `' + token.type + '` (' + stringifyPosition({
         start: token.start,
         end: token.end
-      }) + '): it\u2019s not open');
+      }) + '): it’s not open');
     }
     if (open[0].type !== token.type) {
       if (onExitError) {
@@ -54699,7 +54704,7 @@ function compiler(options) {
       tail = text();
       tail.position = {
         start: lib_point(token.start),
-        // @ts-expect-error: we\u2019ll add `end` later.
+        // @ts-expect-error: we’ll add `end` later.
         end: undefined
       };
       siblings.push(tail);
@@ -54725,7 +54730,7 @@ function compiler(options) {
 
   function onexitlineending(token) {
     const context = this.stack[this.stack.length - 1];
-    // If we\u2019re at a hard break, include the line ending in there.
+    // If we’re at a hard break, include the line ending in there.
     if (this.data.atHardBreak) {
       const tail = context.children[context.children.length - 1];
       tail.position.end = lib_point(token.end);
@@ -55309,7 +55314,7 @@ function escapeStringRegexp(string) {
 	}
 
 	// Escape characters with special meaning either inside or outside character sets.
-	// Use a simple backslash escape when it\u2019s always valid, and a `\xnn` escape when the simpler form would be disallowed by Unicode patterns\u2019 stricter grammar.
+	// Use a simple backslash escape when it’s always valid, and a `\xnn` escape when the simpler form would be disallowed by Unicode patterns’ stricter grammar.
 	return string
 		.replace(/[|\\{}()[\]^$+*?.]/g, '\\$&')
 		.replace(/-/g, '\\x2d');
@@ -55334,9 +55339,9 @@ function escapeStringRegexp(string) {
  * @param {unknown} [node]
  *   Anything (typically a node).
  * @param {number | null | undefined} [index]
- *   The node\u2019s position in its parent.
+ *   The node’s position in its parent.
  * @param {Parent | null | undefined} [parent]
- *   The node\u2019s parent.
+ *   The node’s parent.
  * @returns {boolean}
  *   Whether this is a node and passes a test.
  *
@@ -55355,9 +55360,9 @@ function escapeStringRegexp(string) {
  * @param {Node} node
  *   A node.
  * @param {number | undefined} [index]
- *   The node\u2019s position in its parent.
+ *   The node’s position in its parent.
  * @param {Parent | undefined} [parent]
- *   The node\u2019s parent.
+ *   The node’s parent.
  * @returns {boolean | undefined | void}
  *   Whether this node passes the test.
  *
@@ -55372,16 +55377,16 @@ function escapeStringRegexp(string) {
  * @param {Test} test
  *   A check for a specific node.
  * @param {number | null | undefined} index
- *   The node\u2019s position in its parent.
+ *   The node’s position in its parent.
  * @param {Parent | null | undefined} parent
- *   The node\u2019s parent.
+ *   The node’s parent.
  * @param {unknown} context
  *   Context object (`this`) to pass to `test` functions.
  * @returns {boolean}
  *   Whether `node` is a node and passes a test.
  */
 const is =
-  // Note: overloads in JSDoc can\u2019t yet use different `@template`s.
+  // Note: overloads in JSDoc can’t yet use different `@template`s.
   /**
    * @type {(
    *   (<Condition extends ReadonlyArray<string>>(node: unknown, test: Condition, index?: number | null | undefined, parent?: Parent | null | undefined, context?: unknown) => node is Node & {type: Condition[number]}) &
@@ -55441,7 +55446,7 @@ const is =
 /**
  * Generate an assertion from a test.
  *
- * Useful if you\u2019re going to test many nodes, for example when creating a
+ * Useful if you’re going to test many nodes, for example when creating a
  * utility where something else passes a compatible test.
  *
  * The created function is a bit faster because it expects valid input only:
@@ -55457,7 +55462,7 @@ const is =
  *   An assertion.
  */
 const convert =
-  // Note: overloads in JSDoc can\u2019t yet use different `@template`s.
+  // Note: overloads in JSDoc can’t yet use different `@template`s.
   /**
    * @type {(
    *   (<Condition extends string>(test: Condition) => (node: unknown, index?: number | null | undefined, parent?: Parent | null | undefined, context?: unknown) => node is Node & {type: Condition}) &
@@ -55637,7 +55642,7 @@ function color(d) {
  *
  *   Note: we have remove and add `undefined`, because otherwise when generating
  *   automatic `.d.ts` files, TS tries to flatten paths from a local perspective,
- *   which doesn\u2019t work when publishing on npm.
+ *   which doesn’t work when publishing on npm.
  */
 
 /**
@@ -55763,14 +55768,14 @@ function color(d) {
  * )} InclusiveDescendant
  *   Collect all (inclusive) descendants of `Tree`.
  *
- *   > \ud83d\udc49 **Note**: for performance reasons, this seems to be the fastest way to
+ *   > 👉 **Note**: for performance reasons, this seems to be the fastest way to
  *   > recurse without actually running into an infinite loop, which the
  *   > previous version did.
  *   >
  *   > Practically, a max of `2` is typically enough assuming a `Root` is
- *   > passed, but it doesn\u2019t improve performance.
+ *   > passed, but it doesn’t improve performance.
  *   > It gets higher with `List > ListItem > Table > TableRow > TableCell`.
- *   > Using up to `10` doesn\u2019t hurt or help either.
+ *   > Using up to `10` doesn’t hurt or help either.
  * @template {UnistNode} Tree
  *   Tree type.
  * @template {Uint} [Max=10]
@@ -55927,7 +55932,7 @@ const CONTINUE = true
 const lib_EXIT = false
 
 /**
- * Do not traverse this node\u2019s children.
+ * Do not traverse this node’s children.
  * Only works when entering a node.
  */
 const SKIP = 'skip'
@@ -56245,16 +56250,16 @@ function toResult(value) {
  * @param {...any} parameters
  *   The parameters are the result of corresponding search expression:
  *
- *   * `value` (`string`) \u2014 whole match
- *   * `...capture` (`Array<string>`) \u2014 matches from regex capture groups
- *   * `match` (`RegExpMatchObject`) \u2014 info on the match
+ *   * `value` (`string`) — whole match
+ *   * `...capture` (`Array<string>`) — matches from regex capture groups
+ *   * `match` (`RegExpMatchObject`) — info on the match
  * @returns {Array<PhrasingContent> | PhrasingContent | string | false | null | undefined}
  *   Thing to replace with.
  *
  *   * when `null`, `undefined`, `''`, remove the match
- *   * \u2026or when `false`, do not replace at all
- *   * \u2026or when `string`, replace with a text node of that value
- *   * \u2026or when `Node` or `Array<Node>`, replace with those nodes
+ *   * …or when `false`, do not replace at all
+ *   * …or when `string`, replace with a text node of that value
+ *   * …or when `Node` or `Array<Node>`, replace with those nodes
  *
  * @typedef {[RegExp, ReplaceFunction]} Pair
  *   Normalized find and replace.
@@ -57398,7 +57403,7 @@ function exitCodeText(token) {
  *   Replacement.
  */
 function replace($0, $1) {
-  // Pipes work, backslashes don\u2019t (but can\u2019t escape pipes).
+  // Pipes work, backslashes don’t (but can’t escape pipes).
   return $1 === '|' ? $1 : $0
 }
 
@@ -57476,7 +57481,7 @@ function lib_gfmTableToMarkdown(options) {
   }
 
   /**
-   * This function isn\u2019t really used normally, because we handle rows at the
+   * This function isn’t really used normally, because we handle rows at the
    * table level.
    * But, if someone passes in a table row, this ensures we make somewhat sense.
    *
@@ -57740,7 +57745,7 @@ function lib_gfmTaskListItemToMarkdown() {
  * @type {FromMarkdownHandle}
  */
 function exitCheck(token) {
-  // We\u2019re always in a paragraph, in a list item.
+  // We’re always in a paragraph, in a list item.
   const node = this.stack[this.stack.length - 2]
   default_ok(node.type === 'listItem')
   node.checked = token.type === 'taskListCheckValueChecked'
@@ -57953,7 +57958,7 @@ function gfmToMarkdown(options) {
  *   Whether to support math (text) with a single dollar (default: `true`).
  *
  *   Single dollars work in Pandoc and many other places, but often interfere
- *   with \u201cnormal\u201d dollars in text.
+ *   with “normal” dollars in text.
  *   If you turn this off, you can still use two or more dollars for text math.
  */
 
@@ -58193,7 +58198,7 @@ function mathToMarkdown(options) {
 
     const sequence = '$'.repeat(size)
 
-    // If this is not just spaces or eols (tabs don\u2019t count), and either the
+    // If this is not just spaces or eols (tabs don’t count), and either the
     // first and last character are a space or eol, or the first or last
     // character are dollar signs, then pad with spaces.
     if (
@@ -58213,7 +58218,7 @@ function mathToMarkdown(options) {
     // blocks being seen.
     // For example, if someone injected the string `'\n# b'`, then that would
     // result in an ATX heading.
-    // We can\u2019t escape characters in `inlineMath`, but because eols are
+    // We can’t escape characters in `inlineMath`, but because eols are
     // transformed to spaces when going from markdown to HTML anyway, we can swap
     // them out.
     while (++index < state.unsafe.length) {
@@ -58332,7 +58337,7 @@ syntax_text[87] = [emailAutolink, wwwAutolink];
 syntax_text[119] = [emailAutolink, wwwAutolink];
 
 // To do: perform email autolink literals on events, afterwards.
-// That\u2019s where `markdown-rs` and `cmark-gfm` perform it.
+// That’s where `markdown-rs` and `cmark-gfm` perform it.
 // It should look for `@`, then for atext backwards, and then for a label
 // forwards.
 // To do: `mailto:`, `xmpp:` protocol as prefix.
@@ -58426,9 +58431,9 @@ function tokenizeEmailAutolink(effects, ok, nok) {
 
     // To do: `/` if xmpp.
 
-    // Note: normally we\u2019d truncate trailing punctuation from the link.
+    // Note: normally we’d truncate trailing punctuation from the link.
     // However, email autolink literals cannot contain any of those markers,
-    // except for `.`, but that can only occur if it isn\u2019t trailing.
+    // except for `.`, but that can only occur if it isn’t trailing.
     // So we can ignore truncating!
     return emailDomainAfter(code);
   }
@@ -58738,8 +58743,8 @@ function tokenizeDomain(effects, ok, nok) {
     }
 
     // GH documents that only alphanumerics (other than `-`, `.`, and `_`) can
-    // occur, which sounds like ASCII only, but they also support `www.\u9ede\u770b.com`,
-    // so that\u2019s Unicode.
+    // occur, which sounds like ASCII only, but they also support `www.點看.com`,
+    // so that’s Unicode.
     // Instead of some new production for Unicode alphanumerics, markdown
     // already has that for Unicode punctuation and whitespace, so use those.
     // Source: <https://github.com/github/cmark-gfm/blob/ef1cfcb/extensions/autolink.c#L12>.
@@ -58766,7 +58771,7 @@ function tokenizeDomain(effects, ok, nok) {
     if (code === 95) {
       underscoreInLastSegment = true;
     }
-    // Otherwise, it\u2019s a `.`: save the last segment underscore in the
+    // Otherwise, it’s a `.`: save the last segment underscore in the
     // penultimate segment slot.
     else {
       underscoreInLastLastSegment = underscoreInLastSegment;
@@ -58786,7 +58791,7 @@ function tokenizeDomain(effects, ok, nok) {
    *
    * @type {State} */
   function domainAfter(code) {
-    // Note: that\u2019s GH says a dot is needed, but it\u2019s not true:
+    // Note: that’s GH says a dot is needed, but it’s not true:
     // <https://github.com/github/cmark-gfm/issues/279>
     if (underscoreInLastLastSegment || underscoreInLastSegment || !seen) {
       return nok(code);
@@ -58830,7 +58835,7 @@ function tokenizePath(effects, ok) {
 
     // To do: `markdown-rs` also needs this.
     // If this is a paren, and there are less closings than openings,
-    // we don\u2019t check for a trail.
+    // we don’t check for a trail.
     if (code === 41 && sizeClose < sizeOpen) {
       return pathAtPunctuation(code);
     }
@@ -58931,7 +58936,7 @@ function tokenizeTrail(effects, ok, nok) {
   /**
    * In trail, after `]`.
    *
-   * > \ud83d\udc49 **Note**: this deviates from `cmark-gfm` to fix a bug.
+   * > 👉 **Note**: this deviates from `cmark-gfm` to fix a bug.
    * > See end of <https://github.com/github/cmark-gfm/issues/278> for more.
    *
    * ```markdown
@@ -58961,7 +58966,7 @@ function tokenizeTrail(effects, ok, nok) {
    * @type {State}
    */
   function trailCharacterReferenceStart(code) {
-    // When non-alpha, it\u2019s not a trail.
+    // When non-alpha, it’s not a trail.
     return asciiAlpha(code) ? trailCharacterReferenceInside(code) : nok(code);
   }
 
@@ -58986,7 +58991,7 @@ function tokenizeTrail(effects, ok, nok) {
       return trailCharacterReferenceInside;
     }
 
-    // It\u2019s not a trail.
+    // It’s not a trail.
     return nok(code);
   }
 }
@@ -59066,8 +59071,8 @@ function previousProtocol(code) {
  * @type {Previous}
  */
 function previousEmail(code) {
-  // Do not allow a slash \u201cinside\u201d atext.
-  // The reference code is a bit weird, but that\u2019s what it results in.
+  // Do not allow a slash “inside” atext.
+  // The reference code is a bit weird, but that’s what it results in.
   // Source: <https://github.com/github/cmark-gfm/blob/ef1cfcb/extensions/autolink.c#L307>.
   // Other than slash, every preceding character is allowed.
   return !(code === 47 || gfmAtext(code));
@@ -59095,7 +59100,7 @@ function previousUnbalanced(events) {
       break;
     }
 
-    // If we\u2019ve seen this token, and it was marked as not having any unbalanced
+    // If we’ve seen this token, and it was marked as not having any unbalanced
     // bracket before it, we can exit.
     if (token._gfmAutolinkLiteralWalkedInto) {
       result = false;
@@ -59103,7 +59108,7 @@ function previousUnbalanced(events) {
     }
   }
   if (events.length > 0 && !result) {
-    // Mark the last token as \u201cwalked into\u201d w/o finding
+    // Mark the last token as “walked into” w/o finding
     // anything.
     events[events.length - 1][1]._gfmAutolinkLiteralWalkedInto = true;
   }
@@ -59184,7 +59189,7 @@ function tokenizePotentialGfmFootnoteCall(effects, ok, nok) {
       break;
     }
 
-    // Exit if we\u2019ve walked far enough.
+    // Exit if we’ve walked far enough.
     if (token.type === 'gfmFootnoteCall' || token.type === "labelLink" || token.type === "label" || token.type === "image" || token.type === "link") {
       break;
     }
@@ -59292,7 +59297,7 @@ function tokenizeGfmFootnoteCall(effects, ok, nok) {
   // Note: the implementation of `markdown-rs` is different, because it houses
   // core *and* extensions in one project.
   // Therefore, it can include footnote logic inside `label-end`.
-  // We can\u2019t do that, but luckily, we can parse footnotes in a simpler way than
+  // We can’t do that, but luckily, we can parse footnotes in a simpler way than
   // needed for labels.
   return start;
 
@@ -59453,7 +59458,7 @@ function tokenizeDefinitionStart(effects, ok, nok) {
   /**
    * In label.
    *
-   * > \ud83d\udc49 **Note**: `cmark-gfm` prevents whitespace from occurring in footnote
+   * > 👉 **Note**: `cmark-gfm` prevents whitespace from occurring in footnote
    * > definition labels.
    *
    * ```markdown
@@ -59495,7 +59500,7 @@ function tokenizeDefinitionStart(effects, ok, nok) {
   /**
    * After `\`, at a special character.
    *
-   * > \ud83d\udc49 **Note**: `cmark-gfm` currently does not support escaped brackets:
+   * > 👉 **Note**: `cmark-gfm` currently does not support escaped brackets:
    * > <https://github.com/github/cmark-gfm/issues/240>
    *
    * ```markdown
@@ -59749,11 +59754,11 @@ function gfmStrikethrough(options) {
 // Deal with several changes in events, batching them together.
 //
 // Preferably, changes should be kept to a minimum.
-// Sometimes, it\u2019s needed to change the list of events, because parsing can be
+// Sometimes, it’s needed to change the list of events, because parsing can be
 // messy, and it helps to expose a cleaner interface of events to the compiler
 // and other users.
 // It can also help to merge many adjacent similar events.
-// And, in other cases, it\u2019s needed to parse subcontent: pass some events
+// And, in other cases, it’s needed to parse subcontent: pass some events
 // through another tokenizer and inject the result.
 
 /**
@@ -60098,7 +60103,7 @@ function tokenizeTable(effects, ok, nok) {
     const tail = index > -1 ? self.events[index][1].type : null;
     const next = tail === 'tableHead' || tail === 'tableRow' ? bodyRowStart : headRowBefore;
 
-    // Don\u2019t allow lazy body rows.
+    // Don’t allow lazy body rows.
     if (next === bodyRowStart && self.parser.lazy[self.now().line]) {
       return nok(code);
     }
@@ -60151,7 +60156,7 @@ function tokenizeTable(effects, ok, nok) {
     // ```
 
     seen = true;
-    // Count the first character, that isn\u2019t a pipe, double.
+    // Count the first character, that isn’t a pipe, double.
     sizeB += 1;
     return headRowBreak(code);
   }
@@ -60172,11 +60177,11 @@ function tokenizeTable(effects, ok, nok) {
    */
   function headRowBreak(code) {
     if (code === null) {
-      // Note: in `markdown-rs`, we need to reset, in `micromark-js` we don\u2018t.
+      // Note: in `markdown-rs`, we need to reset, in `micromark-js` we don‘t.
       return nok(code);
     }
     if (markdownLineEnding(code)) {
-      // If anything other than one pipe (ignoring whitespace) was used, it\u2019s fine.
+      // If anything other than one pipe (ignoring whitespace) was used, it’s fine.
       if (sizeB > 1) {
         sizeB = 0;
         // To do: check if this works.
@@ -60189,7 +60194,7 @@ function tokenizeTable(effects, ok, nok) {
         return headDelimiterStart;
       }
 
-      // Note: in `markdown-rs`, we need to reset, in `micromark-js` we don\u2018t.
+      // Note: in `markdown-rs`, we need to reset, in `micromark-js` we don‘t.
       return nok(code);
     }
     if (markdownSpace(code)) {
@@ -60280,7 +60285,7 @@ function tokenizeTable(effects, ok, nok) {
       return nok(code);
     }
     effects.enter('tableDelimiterRow');
-    // Track if we\u2019ve seen a `:` or `|`.
+    // Track if we’ve seen a `:` or `|`.
     seen = false;
     if (markdownSpace(code)) {
       return factorySpace(effects, headDelimiterBefore, "linePrefix", self.parser.constructs.disable.null.includes('codeIndented') ? undefined : 4)(code);
@@ -60362,7 +60367,7 @@ function tokenizeTable(effects, ok, nok) {
     // Align: none.
     if (code === 45) {
       sizeB += 1;
-      // To do: seems weird that this *isn\u2019t* left aligned, but that state is used?
+      // To do: seems weird that this *isn’t* left aligned, but that state is used?
       return headDelimiterLeftAlignmentAfter(code);
     }
     if (code === null || markdownLineEnding(code)) {
@@ -60457,7 +60462,7 @@ function tokenizeTable(effects, ok, nok) {
     }
     if (code === null || markdownLineEnding(code)) {
       // Exit when:
-      // * there was no `:` or `|` at all (it\u2019s a thematic break or setext
+      // * there was no `:` or `|` at all (it’s a thematic break or setext
       //   underline instead)
       // * the header cell count is not the delimiter cell count
       if (!seen || size !== sizeB) {
@@ -60486,7 +60491,7 @@ function tokenizeTable(effects, ok, nok) {
    * @type {State}
    */
   function headDelimiterNok(code) {
-    // Note: in `markdown-rs`, we need to reset, in `micromark-js` we don\u2018t.
+    // Note: in `markdown-rs`, we need to reset, in `micromark-js` we don‘t.
     return nok(code);
   }
 
@@ -60504,7 +60509,7 @@ function tokenizeTable(effects, ok, nok) {
    */
   function bodyRowStart(code) {
     // Note: in `markdown-rs` we need to manually take care of a prefix,
-    // but in `micromark-js` that is done for us, so if we\u2019re here, we\u2019re
+    // but in `micromark-js` that is done for us, so if we’re here, we’re
     // never at whitespace.
     effects.enter('tableRow');
     return bodyRowBreak(code);
@@ -60697,7 +60702,7 @@ function resolveTable(events, context) {
   map.consume(context.events);
 
   // To do: move this into `html`, when events are exposed there.
-  // That\u2019s what `markdown-rs` does.
+  // That’s what `markdown-rs` does.
   // That needs updates to `mdast-util-gfm-table`.
   index = -1;
   while (++index < context.events.length) {
@@ -60806,7 +60811,7 @@ function flushCell(map, context, range, rowKind, rowEnd, previousCell) {
   // ```markdown
   // > | | aa | bb | cc |
   //                    ^-- exit
-  //               ^^^^^^-- this cell (the last one contains two \u201cbetween\u201d parts)
+  //               ^^^^^^-- this cell (the last one contains two “between” parts)
   // ```
   if (rowEnd !== undefined) {
     previousCell.end = Object.assign({}, getPoint(context.events, rowEnd));
@@ -60909,7 +60914,7 @@ function tokenizeTasklistCheck(effects, ok, nok) {
    */
   function open(code) {
     if (
-    // Exit if there\u2019s stuff before.
+    // Exit if there’s stuff before.
     self.previous !== null ||
     // Exit if not in the first content that is the first child of a list
     // item.
@@ -61014,7 +61019,7 @@ function spaceThenNonSpace(effects, ok, nok) {
    */
   function after(code) {
     // EOF means there was nothing, so bad.
-    // EOL means there\u2019s content after it, so good.
+    // EOL means there’s content after it, so good.
     // Impossible to have more spaces.
     // Anything else is good.
     return code === null ? nok(code) : ok(code);
@@ -61531,7 +61536,7 @@ function mathText(options) {
         return sequenceClose(code);
       }
 
-      // Tabs don\u2019t work, and virtual spaces don\u2019t make sense.
+      // Tabs don’t work, and virtual spaces don’t make sense.
       if (code === 32) {
         effects.enter('space');
         effects.consume(code);
@@ -61750,7 +61755,7 @@ const CAREFUL_PARSE_OPTIONS = {
  * and math). A command is a visual line of a top-level paragraph whose first piece is plain text
  * starting with `/`. Everything else is never a command: headings, lists, tables, block quotes,
  * code blocks and spans, math, footnotes, HTML blocks and comments, and any paragraph that sits
- * inside an HTML element an earlier tag opened and has not closed (`<details>`, `<div>`, \u2026).
+ * inside an HTML element an earlier tag opened and has not closed (`<details>`, `<div>`, …).
  * Quoted or collapsed text is somebody else's words, often a copy of earlier output, and is
  * never acted on. A command line that shows more than text, inline code and emphasis (HTML, a
  * link, an image, strikethrough, math, a footnote) is returned with a `problem`, to be refused.
@@ -61953,7 +61958,7 @@ function describeProblem(node, body) {
     const typed = start === undefined || end === undefined ? '' : body.slice(start, end);
     const shown = typed.replace(/\s+/g, ' ').replace(/`/g, "'");
     const chars = [...shown];
-    const quoted = shown === '' ? '' : ` (\`${chars.length > 40 ? `${chars.slice(0, 40).join('')}\u2026` : shown}\`)`;
+    const quoted = shown === '' ? '' : ` (\`${chars.length > 40 ? `${chars.slice(0, 40).join('')}…` : shown}\`)`;
     const what = OFFENDING[node.type] ?? 'markup';
     const advice = what === 'a link' ? ', with any address in backticks' : '';
     return `the command line contains ${what}${quoted}; write the command as plain text${advice}`;
@@ -62081,7 +62086,7 @@ class HtmlNesting {
 const WHITESPACE = /[\t\n\f\r ]/;
 /**
  * Reads the tags of raw HTML the way a browser tokenises it, calling `onTag` for each start and
- * end tag. Comments, `<!\u2026>` declarations and CDATA, and `<?\u2026>` are skipped. Returns false when
+ * end tag. Comments, `<!…>` declarations and CDATA, and `<?…>` are skipped. Returns false when
  * the HTML ends inside a tag or comment, which then goes on over whatever GitHub renders next.
  */
 function scanTags(html, onTag) {
@@ -62173,9 +62178,9 @@ function endOfTag(html, from) {
 
 /**
  * The issue is the queue. Every command comment is handled once, in comment order, by whichever
- * run claims it first. The claim is the action's \ud83d\udc40 on the comment: GitHub keeps one reaction per
+ * run claims it first. The claim is the action's 👀 on the comment: GitHub keeps one reaction per
  * user and kind, so of two runs adding it, exactly one is told it created it. The outcome is the
- * action's closing reaction (\ud83d\udc4d, \ud83d\udc4e or \ud83d\ude15). Because claims are taken in order, every comment
+ * action's closing reaction (👍, 👎 or 😕). Because claims are taken in order, every comment
  * before the last claimed one is finished; only that one can still be in progress.
  */
 /** The reaction that claims a command comment. */
@@ -62291,7 +62296,7 @@ function claimStateOf(reactions, selfLogin) {
     const claim = own.find((reaction) => reaction.content === CLAIM);
     return claim ? { state: 'claimed', claimedAt: new Date(claim.createdAt) } : { state: 'unclaimed' };
 }
-/** Nobody claimed a comment whose roll-up shows no \ud83d\udc40 at all; with some, the reactions tell. */
+/** Nobody claimed a comment whose roll-up shows no 👀 at all; with some, the reactions tell. */
 function surelyUnclaimed(comment) {
     return (comment.reactions[CLAIM] ?? 0) === 0;
 }
@@ -62582,7 +62587,7 @@ commands:
         run: docker logs {{ service }} --tail={{ lines }} 2>&1
 
   diagnose:
-    description: Run a scenario's diagnosis steps (Common Incident Scenarios 1\u20134)
+    description: Run a scenario's diagnosis steps (Common Incident Scenarios 1–4)
     permission: triage
     timeout: 5m
     args:
@@ -62843,7 +62848,7 @@ function apply(incident, fact) {
                 log(fact.actor, `Declared ${fact.severity.toUpperCase()}`);
             }
             else if (fact.severity !== next.severity) {
-                log(fact.actor, `Severity ${next.severity?.toUpperCase()} \u2192 ${fact.severity.toUpperCase()}`);
+                log(fact.actor, `Severity ${next.severity?.toUpperCase()} → ${fact.severity.toUpperCase()}`);
                 next.severity = fact.severity;
             }
             return next;
@@ -62960,18 +62965,18 @@ var markdown = __nccwpck_require__(4285);
 
 
 const PHASES = ['investigating', 'mitigated', 'resolved'];
-const PHASE_ICON = { investigating: '\ud83d\udd0d', mitigated: '\ud83e\ude79', resolved: '\u2705' };
+const PHASE_ICON = { investigating: '🔍', mitigated: '🩹', resolved: '✅' };
 /** The status board: one comment, edited in place after every event. Pure. */
 function renderBoard(view) {
     const { incident, severity, sla, now } = view;
     const declaredAt = incident.declaredAt ?? now;
-    const phaseLine = PHASES.map((phase) => (phase === incident.phase ? `**${phase}**` : phase)).join(' \u2192 ');
+    const phaseLine = PHASES.map((phase) => (phase === incident.phase ? `**${phase}**` : phase)).join(' → ');
     const lines = [
-        `## ${PHASE_ICON[incident.phase]} ${view.severityKey.toUpperCase()} \u2014 ${severity.name} \u00b7 ${incident.phase}`,
+        `## ${PHASE_ICON[incident.phase]} ${view.severityKey.toUpperCase()} — ${severity.name} · ${incident.phase}`,
         '',
         `> ${severity.description}`,
         '',
-        `Targets: acknowledge within **${(0,duration/* formatDuration */.a3)(severity['acknowledge-within'])}** \u00b7 respond within **${(0,duration/* formatDuration */.a3)(severity['respond-within'])}**${severity['update-every'] ? ` \u00b7 status update every **${(0,duration/* formatDuration */.a3)(severity['update-every'])}**` : ''}`,
+        `Targets: acknowledge within **${(0,duration/* formatDuration */.a3)(severity['acknowledge-within'])}** · respond within **${(0,duration/* formatDuration */.a3)(severity['respond-within'])}**${severity['update-every'] ? ` · status update every **${(0,duration/* formatDuration */.a3)(severity['update-every'])}**` : ''}`,
         '',
         '| | |',
         '|---|---|',
@@ -62982,10 +62987,10 @@ function renderBoard(view) {
     ];
     if (incident.impactStartAt)
         lines.push(`| Impact started | ${(0,markdown/* utc */.n$)(incident.impactStartAt)} |`);
-    lines.push(`| Acknowledged | ${milestone(incident.acknowledgedAt, sla.acknowledge, declaredAt, now, incident.acknowledgedBy)} |`, `| Mitigated | ${milestone(incident.mitigatedAt, sla.respond, declaredAt, now)} |`, `| Resolved | ${incident.resolvedAt ? `${(0,markdown/* utc */.n$)(incident.resolvedAt)} by @${incident.resolvedBy}${incident.forcedResolution ? ' (verification overridden with `--force`)' : ''}${incident.closedByHand ? ' (issue closed by hand)' : ''}` : '\u2014'} |`);
+    lines.push(`| Acknowledged | ${milestone(incident.acknowledgedAt, sla.acknowledge, declaredAt, now, incident.acknowledgedBy)} |`, `| Mitigated | ${milestone(incident.mitigatedAt, sla.respond, declaredAt, now)} |`, `| Resolved | ${incident.resolvedAt ? `${(0,markdown/* utc */.n$)(incident.resolvedAt)} by @${incident.resolvedBy}${incident.forcedResolution ? ' (verification overridden with `--force`)' : ''}${incident.closedByHand ? ' (issue closed by hand)' : ''}` : '—'} |`);
     if (incident.phase !== 'resolved' && sla.nextUpdateDue) {
         const due = sla.nextUpdateDue;
-        lines.push(`| Next status update | ${sla.updateOverdue ? `\u26a0\ufe0f **overdue** since ${(0,markdown/* utc */.n$)(due)} (${(0,incident_sla/* humanDuration */.U)(now.getTime() - due.getTime())})` : `due ${(0,markdown/* utc */.n$)(due)} (in ${(0,incident_sla/* humanDuration */.U)(due.getTime() - now.getTime())})`} |`);
+        lines.push(`| Next status update | ${sla.updateOverdue ? `⚠️ **overdue** since ${(0,markdown/* utc */.n$)(due)} (${(0,incident_sla/* humanDuration */.U)(now.getTime() - due.getTime())})` : `due ${(0,markdown/* utc */.n$)(due)} (in ${(0,incident_sla/* humanDuration */.U)(due.getTime() - now.getTime())})`} |`);
     }
     if (incident.breaches.length > 0) {
         lines.push(`| Missed targets | ${incident.breaches.map((breach) => `${breach.kind === 'acknowledge' ? 'acknowledgement' : 'status update'} (${(0,markdown/* utc */.n$)(breach.at)})`).join(', ')} |`);
@@ -63005,19 +63010,19 @@ function renderBoard(view) {
         lines.push('', '> [!CAUTION]', `> ${view.tampered.length} of the action's comments were changed after the action posted them (${view.tampered
             .slice(0, 10)
             .map((url, index) => `[${index + 1}](${url})`)
-            .join(', ')}${view.tampered.length > 10 ? ' \u2026' : ''}). What they record is ignored: an edit by anyone but this action changes no state and no plan.`);
+            .join(', ')}${view.tampered.length > 10 ? ' …' : ''}). What they record is ignored: an edit by anyone but this action changes no state and no plan.`);
     if (!view.sealed)
         lines.push('', '> [!WARNING]', "> This incident's record is not sealed: no `record-secret` or `ssh-private-key` is configured, so anyone who can edit comments here could alter it.");
-    lines.push('', `<sub>Board updated ${(0,markdown/* utc */.n$)(now)}. Lifecycle: \`/ack\` \`/commander @user\` \`/severity pN\` \`/update <text>\` \`/mitigated\` \`/resolve [summary]\` \`/timeline\` \u00b7 \`/help\` for runbook commands.</sub>`);
+    lines.push('', `<sub>Board updated ${(0,markdown/* utc */.n$)(now)}. Lifecycle: \`/ack\` \`/commander @user\` \`/severity pN\` \`/update <text>\` \`/mitigated\` \`/resolve [summary]\` \`/timeline\` · \`/help\` for runbook commands.</sub>`);
     return lines.join('\n');
 }
 function milestone(at, target, declaredAt, now, by) {
     if (at) {
         const took = (0,incident_sla/* humanDuration */.U)(at.getTime() - declaredAt.getTime());
-        return `${(0,markdown/* utc */.n$)(at)}${by ? ` by @${by}` : ''}, after ${took} ${target.breached ? `\u26a0\ufe0f (target ${(0,markdown/* utc */.n$)(target.due)} missed)` : '\u2705'}`;
+        return `${(0,markdown/* utc */.n$)(at)}${by ? ` by @${by}` : ''}, after ${took} ${target.breached ? `⚠️ (target ${(0,markdown/* utc */.n$)(target.due)} missed)` : '✅'}`;
     }
     return target.breached
-        ? `\u26a0\ufe0f **not yet, target missed** (was due ${(0,markdown/* utc */.n$)(target.due)})`
+        ? `⚠️ **not yet, target missed** (was due ${(0,markdown/* utc */.n$)(target.due)})`
         : `not yet (due by ${(0,markdown/* utc */.n$)(target.due)}, in ${(0,incident_sla/* humanDuration */.U)(target.due.getTime() - now.getTime())})`;
 }
 
@@ -63129,7 +63134,7 @@ async function finalize(issue, deps, context, verification) {
             title: `Post-incident review: ${issue.title} (#${issue.number})`,
             labels: ['postmortem'],
             body: [
-                `Post-incident review of #${issue.number} (${snapshot.severityKey.toUpperCase()} \u2014 ${snapshot.severity.name}).`,
+                `Post-incident review of #${issue.number} (${snapshot.severityKey.toUpperCase()} — ${snapshot.severity.name}).`,
                 '',
                 `**Due: ${(0,markdown/* utc */.n$)(reviewDue)}** (72 hours after resolution at ${(0,markdown/* utc */.n$)(resolvedAt)}).`,
                 '',
@@ -63152,7 +63157,7 @@ async function finalize(issue, deps, context, verification) {
         followUp,
         verification,
     });
-    await deps.writer.post(issue.number, `${body}\n\n---\n\ud83d\udccb Post-incident review: #${followUp.number}, due ${(0,markdown/* utc */.n$)(reviewDue)}.`, { kind: 'postmortem', by: deps.selfLogin, at: deps.now().toISOString(), followUp: followUp.number });
+    await deps.writer.post(issue.number, `${body}\n\n---\n📋 Post-incident review: #${followUp.number}, due ${(0,markdown/* utc */.n$)(reviewDue)}.`, { kind: 'postmortem', by: deps.selfLogin, at: deps.now().toISOString(), followUp: followUp.number });
     const current = await deps.github.getIssue(issue.number);
     if (current.state === 'open')
         await deps.github.closeIssue(issue.number);
@@ -63167,17 +63172,17 @@ var commands_registry = __nccwpck_require__(927);
 ;// CONCATENATED MODULE: ./src/report/result.ts
 
 const STATUS_LINE = {
-    running: '\u23f3 Running',
-    success: '\u2705 Succeeded',
-    failure: '\u274c Failed',
-    timeout: '\u23f1\ufe0f Timed out',
-    'ssh-error': '\ud83d\udd0c Could not connect',
+    running: '⏳ Running',
+    success: '✅ Succeeded',
+    failure: '❌ Failed',
+    timeout: '⏱️ Timed out',
+    'ssh-error': '🔌 Could not connect',
 };
 const STEP_ICON = {
-    ok: '\u2705',
-    failed: '\u274c',
-    timeout: '\u23f1\ufe0f',
-    'ssh-error': '\ud83d\udd0c',
+    ok: '✅',
+    failed: '❌',
+    timeout: '⏱️',
+    'ssh-error': '🔌',
 };
 /** Room left for the record the writer appends. */
 const TEXT_LIMIT = markdown/* COMMENT_LIMIT */.W$ - 2_000;
@@ -63205,7 +63210,7 @@ function renderWithBudget(view, outputBudget) {
         `| Requested by | @${view.requestedBy}${view.confirmedBy ? `, confirmed by @${view.confirmedBy}` : ''}${view.sourceCommentUrl ? ` in [this comment](${view.sourceCommentUrl})` : ' (initial assessment, on declaration)'} |`,
         `| Target | \`${plan.target.user}@${plan.target.host}:${plan.target.port}\` (${plan.target.name}) |`,
         `| Duration | ${(0,markdown/* formatMs */._V)(view.durationMs)} |`,
-        `| Exit code | ${view.exitCode ?? '\u2014'} |`,
+        `| Exit code | ${view.exitCode ?? '—'} |`,
         `| Full log | [workflow run](${view.runUrl}) |`,
         '',
     ];
@@ -63215,10 +63220,10 @@ function renderWithBudget(view, outputBudget) {
     for (const { step, kind, result } of view.steps) {
         const label = `${kind === 'check' ? 'Check: ' : ''}${(0,markdown/* inline */.mG)(step.name, 100)}`;
         if (!result) {
-            lines.push(`- ${view.status === 'running' ? '\u23f3' : '\u23ed\ufe0f'} ${label}${view.status === 'running' ? '' : ' (not run)'}`);
+            lines.push(`- ${view.status === 'running' ? '⏳' : '⏭️'} ${label}${view.status === 'running' ? '' : ' (not run)'}`);
             continue;
         }
-        const meta = `exit ${result.exitCode ?? '\u2014'}, ${(0,markdown/* formatMs */._V)(result.durationMs)}${result.omittedBytes > 0 ? `, ${result.totalBytes} bytes of output` : ''}`;
+        const meta = `exit ${result.exitCode ?? '—'}, ${(0,markdown/* formatMs */._V)(result.durationMs)}${result.omittedBytes > 0 ? `, ${result.totalBytes} bytes of output` : ''}`;
         lines.push('<details' + (result.outcome === 'ok' ? '' : ' open') + '>', `<summary>${STEP_ICON[result.outcome]} ${label} (${meta})</summary>`, '', (0,markdown/* codeBlock */.DV)((0,markdown/* headAndTail */.U_)((0,markdown/* printableOutput */.Rk)(result.output) || '(no output)', perStep)), '', '</details>');
     }
     return lines.join('\n');
@@ -63281,7 +63286,7 @@ async function executePlan(plan, request, context) {
             // what is shown, logged and output is one text, with no secret and no escape sequence.
             const result = await executor.run(step.script, plan.timeoutSeconds);
             entry.result = result;
-            context.log(`  \u2192 ${result.outcome}, exit ${result.exitCode}, ${result.durationMs} ms, ${result.totalBytes} bytes\n${result.output}`);
+            context.log(`  → ${result.outcome}, exit ${result.exitCode}, ${result.durationMs} ms, ${result.totalBytes} bytes\n${result.output}`);
             const stops = result.outcome === 'ssh-error' ||
                 result.outcome === 'timeout' ||
                 (result.outcome === 'failed' && !step.continueOnError);
@@ -63327,7 +63332,7 @@ async function executePlan(plan, request, context) {
     view.status = failed ? execute_statusOf(failed.result) : tolerated.length > 0 ? 'failure' : 'success';
     view.summary = [
         failed ? explain(failed.view, failed.result, plan.target, failed.view === steps.at(-1)) : '',
-        tolerated.length > 0 ? `**Failed:** ${tolerated.map((entry) => `\u201c${entry.step.name}\u201d`).join(', ')}.` : '',
+        tolerated.length > 0 ? `**Failed:** ${tolerated.map((entry) => `“${entry.step.name}”`).join(', ')}.` : '',
     ]
         .filter(Boolean)
         .join(' ');
@@ -63366,7 +63371,7 @@ function execute_statusOf(result) {
     return 'failure';
 }
 function explain(entry, result, target, isLast) {
-    const name = `\u201c${entry.step.name}\u201d`;
+    const name = `“${entry.step.name}”`;
     const rest = isLast ? '' : '; the steps after it did not run';
     switch (result.outcome) {
         case 'ssh-error':
@@ -63387,10 +63392,10 @@ function explainSsh(result) {
 
 
 const DRY_RUN_HEADING = {
-    command: (plan) => `### \ud83d\udcdd Dry run: \`/${plan.command}\` would run`,
-    confirmed: (plan) => `### \ud83d\udcdd Dry run: the confirmed \`/${plan.command}\` would run`,
-    assessment: () => '### \ud83d\udcdd Dry run: the initial assessment would run',
-    verification: () => '### \ud83d\udcdd Dry run: the resolution verification would run',
+    command: (plan) => `### 📝 Dry run: \`/${plan.command}\` would run`,
+    confirmed: (plan) => `### 📝 Dry run: the confirmed \`/${plan.command}\` would run`,
+    assessment: () => '### 📝 Dry run: the initial assessment would run',
+    verification: () => '### 📝 Dry run: the resolution verification would run',
 };
 const INSECURE_WARNING = 'Host key checking is **off** (`ssh-insecure-skip-host-key-check: true`): this run cannot tell the real host from an impostor.';
 /**
@@ -63534,7 +63539,7 @@ async function declareIncident(event, severity, deps) {
         const known = Object.keys(loaded.runbook.severities)
             .map((key) => key.toUpperCase())
             .join(', ');
-        await deps.writer.post(issue.number, `\u26a0\ufe0f **${severity.toUpperCase()} is not a severity in this runbook** (it has ${known}). Relabel the issue with one of those.`, {
+        await deps.writer.post(issue.number, `⚠️ **${severity.toUpperCase()} is not a severity in this runbook** (it has ${known}). Relabel the issue with one of those.`, {
             kind: 'refused',
             user: event.sender.login,
             reason: 'unknown-severity',
@@ -63579,7 +63584,7 @@ async function issueChanged(event, change, deps) {
         };
     }
     if (change === 'reopened') {
-        await deps.writer.post(issue.number, `\ud83d\udd04 **Reopened by @${event.sender.login}: the incident resumes.** The board and its timers are back on.`, { kind: 'answered', command: 'reopen', by: event.sender.login, at: deps.now().toISOString() });
+        await deps.writer.post(issue.number, `🔄 **Reopened by @${event.sender.login}: the incident resumes.** The board and its timers are back on.`, { kind: 'answered', command: 'reopen', by: event.sender.login, at: deps.now().toISOString() });
     }
     await publishBoard(await loadIncident(issue, context), context);
     return {
@@ -63945,7 +63950,7 @@ async function drainQueue(issue, deps, trigger) {
         return own.length > 0;
     };
     /**
-     * A comment refused whole once (the action's \ud83d\ude15, no \ud83d\udc40) stays refused even when its author may
+     * A comment refused whole once (the action's 😕, no 👀) stays refused even when its author may
      * run commands now: it is finished, never run later.
      */
     const closedByUs = async (comment) => {
@@ -64020,7 +64025,7 @@ async function drainQueue(issue, deps, trigger) {
             ...(now.body !== comment.body ? { edited: true } : {}),
         };
     };
-    /** Claims a comment (the \ud83d\udc40 decides which run) and handles it; false when the run must stop. */
+    /** Claims a comment (the 👀 decides which run) and handles it; false when the run must stop. */
     const claimAndHandle = async (queued, lane) => {
         if (stopping())
             return false;
@@ -64045,7 +64050,7 @@ async function drainQueue(issue, deps, trigger) {
             const losses = (lostClaims.get(comment.id) ?? 0) + 1;
             lostClaims.set(comment.id, losses);
             if (losses >= 3) {
-                throw new Error(`comment ${comment.id} already has this token's \ud83d\udc40, but no reaction by "${deps.selfLogin}" shows it: set the bot-login input to the login the token posts as`);
+                throw new Error(`comment ${comment.id} already has this token's 👀, but no reaction by "${deps.selfLogin}" shows it: set the bot-login input to the login the token posts as`);
             }
             deps.log(`Comment ${comment.id} was claimed by another run first.`);
             refresh();
@@ -64154,7 +64159,7 @@ function readOnlyAnswersOf(author, records) {
 /**
  * Answers what waits outside the ordered queue, oldest first and at most MAX_SIDE_PER_RUN: the
  * read-only commands of people below the floor (claimed and answered like any command), and the
- * comments refused whole (the action's \ud83d\ude15 decides which run answers each; GitHub keeps one per
+ * comments refused whole (the action's 😕 decides which run answers each; GitHub keeps one per
  * user and kind). A refused comment gets its own reply only when its author could run commands
  * here; anyone else gets one notice per incident.
  */
@@ -64237,10 +64242,10 @@ function refusalRecord(comment, reason, deps) {
     };
 }
 /**
- * The last claimed comment: the last with the action's \ud83d\udc40, or with a record of the action that
+ * The last claimed comment: the last with the action's 👀, or with a record of the action that
  * answers it, whichever comes later (reactions can be removed; everything before the head is
- * finished and never claimed). Comments whose roll-up shows no \ud83d\udc40 are unclaimed as far as
- * reactions tell; for the others the reactions say whether the action's \ud83d\udc40 is among them.
+ * finished and never claimed). Comments whose roll-up shows no 👀 are unclaimed as far as
+ * reactions tell; for the others the reactions say whether the action's 👀 is among them.
  */
 async function findHead(queue, known, deps, answered) {
     for (let index = queue.length - 1; index >= 0; index -= 1) {
@@ -64265,7 +64270,7 @@ async function findHead(queue, known, deps, answered) {
     }
     return undefined;
 }
-/** Reports a claimed command that will never finish; the \ud83d\ude15 decides which run writes the report. */
+/** Reports a claimed command that will never finish; the 😕 decides which run writes the report. */
 async function reportInterrupted(comment, issue, deps, cause) {
     try {
         if (!(await deps.github.reactToComment(comment.id, 'confused')))
@@ -64350,13 +64355,13 @@ async function sweepIncidents(deps) {
         };
         if (sla.escalationDue) {
             const who = deps.settings.escalation.map((name) => `@${name}`).join(' ') || `@${incident.declaredBy}`;
-            await post('escalation', `\ud83d\udea8 **Escalation:** this ${snapshot.severityKey?.toUpperCase()} incident was declared ${(0,incident_sla/* humanDuration */.U)(now.getTime() - incident.declaredAt.getTime())} ago and nobody has acknowledged it (target: ${(0,duration/* formatDuration */.a3)(severity['acknowledge-within'])}, due ${(0,markdown/* utc */.n$)(sla.acknowledge.due)}).\n\n${who}: please take it, then comment \`/ack\`.`);
+            await post('escalation', `🚨 **Escalation:** this ${snapshot.severityKey?.toUpperCase()} incident was declared ${(0,incident_sla/* humanDuration */.U)(now.getTime() - incident.declaredAt.getTime())} ago and nobody has acknowledged it (target: ${(0,duration/* formatDuration */.a3)(severity['acknowledge-within'])}, due ${(0,markdown/* utc */.n$)(sla.acknowledge.due)}).\n\n${who}: please take it, then comment \`/ack\`.`);
             escalations += 1;
         }
         if (sla.reminderDue && severity['update-every']) {
             const who = incident.commander ?? incident.acknowledgedBy ?? incident.declaredBy;
             const last = incident.updates.at(-1);
-            await post('reminder', `\u23f0 **Status update overdue** @${who}: ${last ? `the last update was ${(0,incident_sla/* humanDuration */.U)(now.getTime() - last.at.getTime())} ago` : `no update since the declaration ${(0,incident_sla/* humanDuration */.U)(now.getTime() - incident.declaredAt.getTime())} ago`}; this severity asks for one every ${(0,duration/* formatDuration */.a3)(severity['update-every'])}. Post it with \`/update <text>\`.`);
+            await post('reminder', `⏰ **Status update overdue** @${who}: ${last ? `the last update was ${(0,incident_sla/* humanDuration */.U)(now.getTime() - last.at.getTime())} ago` : `no update since the declaration ${(0,incident_sla/* humanDuration */.U)(now.getTime() - incident.declaredAt.getTime())} ago`}; this severity asks for one every ${(0,duration/* formatDuration */.a3)(severity['update-every'])}. Post it with \`/update <text>\`.`);
             reminders += 1;
         }
         await publishBoard(posted ? await loadIncident(issue, context) : snapshot, context);
@@ -64419,7 +64424,7 @@ async function handle(route, deps) {
         }
         case 'issue-changed': {
             const changed = await issueChanged(route.event, route.change, deps);
-            // Reopened: commands posted since. Closed or unlabelled: queued commands get their \u23f9\ufe0f reply.
+            // Reopened: commands posted since. Closed or unlabelled: queued commands get their ⏹️ reply.
             return orIgnored([changed, ...(await drainQueue(issueRef(route.event.issue), deps))], changed);
         }
     }
@@ -64485,7 +64490,7 @@ function renderSummary(outcome) {
         '',
         '| Command | Status | Reason | Exit code | Details |',
         '|---|---|---|---|---|',
-        ...commands.map((entry) => `| ${entry.command ? `\`/${entry.command}\`` : '\u2014'} | ${entry.status} | ${entry.reason} | ${entry.exitCode ?? '\u2014'} | ${(0,markdown/* echo */.WI)(entry.message, 300, { table: true })} |`),
+        ...commands.map((entry) => `| ${entry.command ? `\`/${entry.command}\`` : '—'} | ${entry.status} | ${entry.reason} | ${entry.exitCode ?? '—'} | ${(0,markdown/* echo */.WI)(entry.message, 300, { table: true })} |`),
         '',
     ].join('\n');
 }
@@ -64576,10 +64581,16 @@ var external_node_url_ = __nccwpck_require__(3136);
 
 
 
+/** How much of a stack is mapped: enough for any real trace, never a cost. */
+const MAX_LINES = 50;
+const MAX_LINE_LENGTH = 1_000;
+/** `    at fn (file:///…/dist/index.js:12:34)` or `    at /…/dist/index.js:12:34`. */
+const FRAME = /^(\s+at (?:.*? \()?)((?:file:\/\/)?\/\S+?\.js):(\d+):(\d+)(\)?)$/;
 /**
  * A stack trace whose frames in the bundle point at `src/`, through the source maps shipped next
  * to the bundle's files. The maps are read only here, when something went wrong: enabling Node's
- * own source-map support would read them on every run, before the first reaction.
+ * own source-map support would read them on every run, before the first reaction. Never throws:
+ * a frame it cannot map stays as it was.
  */
 function sourceStack(stack, readMap = (file) => (0,external_node_fs_.readFileSync)(file, 'utf8')) {
     const maps = new Map();
@@ -64594,14 +64605,25 @@ function sourceStack(stack, readMap = (file) => (0,external_node_fs_.readFileSyn
         }
         return maps.get(file);
     };
-    return stack.replace(/((?:file:\/\/)?\/[^\s():]+\.js):(\d+):(\d+)/g, (frame, file, line, column) => {
-        const path = file.startsWith('file://') ? (0,external_node_url_.fileURLToPath)(file) : file;
-        const entry = mapOf(path)?.findEntry(Number(line) - 1, Number(column) - 1);
-        if (!entry || !('originalSource' in entry) || !entry.originalSource)
-            return frame;
-        const source = entry.originalSource.replace(/^.*?\/(src|node_modules)\//, '$1/');
-        return `${source}:${entry.originalLine + 1}:${entry.originalColumn + 1}`;
-    });
+    const mapLine = (line) => {
+        const match = line.length <= MAX_LINE_LENGTH ? FRAME.exec(line) : null;
+        if (!match)
+            return line;
+        const [, head = '', file = '', row = '', column = '', tail = ''] = match;
+        try {
+            const path = file.startsWith('file://') ? (0,external_node_url_.fileURLToPath)(file) : file;
+            const entry = mapOf(path)?.findEntry(Number(row) - 1, Number(column) - 1);
+            if (!entry || !('originalSource' in entry) || !entry.originalSource)
+                return line;
+            const source = entry.originalSource.replace(/^.*?\/(src|node_modules)\//, '$1/');
+            return `${head}${source}:${entry.originalLine + 1}:${entry.originalColumn + 1}${tail}`;
+        }
+        catch {
+            return line;
+        }
+    };
+    const lines = stack.split('\n');
+    return [...lines.slice(0, MAX_LINES).map(mapLine), ...lines.slice(MAX_LINES)].join('\n');
 }
 
 ;// CONCATENATED MODULE: ./src/runner/workdirs.ts
@@ -64864,7 +64886,7 @@ function echo(text, max = 200, options = {}) {
         .trim();
     const chars = [...flat];
     if (chars.length > max)
-        flat = `${chars.slice(0, max).join('')}\u2026`;
+        flat = `${chars.slice(0, max).join('')}…`;
     if (flat.length === 0)
         return '_(empty)_';
     const longest = Math.max(0, ...[...flat.matchAll(/`+/g)].map((match) => match[0].length));
@@ -64876,13 +64898,13 @@ function echo(text, max = 200, options = {}) {
 /** Text for inline use: no backticks, no newlines, no HTML, bounded. */
 function inline(text, max = 200) {
     const flat = text.replace(/[`\r\n]/g, ' ').replace(/</g, '&lt;');
-    return flat.length > max ? `${flat.slice(0, max)}\u2026` : flat;
+    return flat.length > max ? `${flat.slice(0, max)}…` : flat;
 }
 /** Keeps the start and the end of `text` within `budget` characters. */
 function headAndTail(text, budget) {
     if (text.length <= budget)
         return text;
-    const marker = `\n\u2026 ${text.length - budget} characters omitted here; the workflow run log has the captured output \u2026\n`;
+    const marker = `\n… ${text.length - budget} characters omitted here; the workflow run log has the captured output …\n`;
     const keep = Math.max(0, budget - marker.length);
     const head = boundary(text, Math.ceil(keep * 0.6));
     return (text.slice(0, head) + marker + text.slice(boundary(text, text.length - (keep - Math.ceil(keep * 0.6)))));
@@ -64942,8 +64964,8 @@ function renderPostmortem(view) {
     const declaredAt = incident.declaredAt ?? new Date(0);
     const impactStart = incident.impactStartAt ?? declaredAt;
     const impactEnd = incident.mitigatedAt ?? incident.resolvedAt;
-    const since = (at) => (at ? (0,_incident_sla_js__WEBPACK_IMPORTED_MODULE_1__/* .humanDuration */ .U)(at.getTime() - declaredAt.getTime()) : '\u2014');
-    const verdict = (met) => (met === undefined ? '\u2014' : met ? '\u2705 met' : '\u26a0\ufe0f missed');
+    const since = (at) => (at ? (0,_incident_sla_js__WEBPACK_IMPORTED_MODULE_1__/* .humanDuration */ .U)(at.getTime() - declaredAt.getTime()) : '—');
+    const verdict = (met) => (met === undefined ? '—' : met ? '✅ met' : '⚠️ missed');
     const roles = new Map();
     const addRole = (login, role) => {
         if (!login)
@@ -64961,7 +64983,7 @@ function renderPostmortem(view) {
         `# Postmortem: ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .echo */ .WI)(view.issue.title)} (#${view.issue.number})`,
         '',
         `**Status:** draft for the post-incident review, due **${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .utc */ .n$)(view.reviewDue)}** (72 hours after resolution)${view.followUp ? ` in #${view.followUp.number}` : ''}.`,
-        `**Severity:** ${view.severityKey.toUpperCase()} \u2014 ${severity.name} (${severity.description}).`,
+        `**Severity:** ${view.severityKey.toUpperCase()} — ${severity.name} (${severity.description}).`,
         '',
         '## Summary',
         '',
@@ -64971,7 +64993,7 @@ function renderPostmortem(view) {
         '',
         '## Impact',
         '',
-        `- Impact window: ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .utc */ .n$)(impactStart)} \u2192 ${impactEnd ? (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .utc */ .n$)(impactEnd) : 'ongoing'}${impactEnd ? ` (${(0,_incident_sla_js__WEBPACK_IMPORTED_MODULE_1__/* .humanDuration */ .U)(impactEnd.getTime() - impactStart.getTime())})` : ''}${incident.impactStartAt ? '' : ' (start of impact taken as the declaration; `/impact-start` back-dates it)'}`,
+        `- Impact window: ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .utc */ .n$)(impactStart)} → ${impactEnd ? (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .utc */ .n$)(impactEnd) : 'ongoing'}${impactEnd ? ` (${(0,_incident_sla_js__WEBPACK_IMPORTED_MODULE_1__/* .humanDuration */ .U)(impactEnd.getTime() - impactStart.getTime())})` : ''}${incident.impactStartAt ? '' : ' (start of impact taken as the declaration; `/impact-start` back-dates it)'}`,
         '- Users and requests affected: _to be filled in from the metrics_',
         '',
         '## Root causes',
@@ -64980,15 +65002,15 @@ function renderPostmortem(view) {
         '',
         '## Trigger',
         '',
-        '_What set it off (a deploy, a config change, a load spike \u2026)?_',
+        '_What set it off (a deploy, a config change, a load spike …)?_',
         '',
         '## Resolution',
         '',
         ...(incident.forcedResolution
-            ? ['\u26a0\ufe0f Resolved with `--force`: the resolution verification did not pass.', '']
+            ? ['⚠️ Resolved with `--force`: the resolution verification did not pass.', '']
             : []),
         ...(incident.closedByHand
-            ? ['\u26a0\ufe0f The issue was closed by hand: the resolution was not verified.', '']
+            ? ['⚠️ The issue was closed by hand: the resolution was not verified.', '']
             : []),
         ...(view.verification.length > 0
             ? ['Resolution verification:', '', ...view.verification.map((line) => `- ${line}`), '']
@@ -65029,8 +65051,8 @@ function renderPostmortem(view) {
         '|---|---|---|---|',
         `| Time to acknowledge | ${since(incident.acknowledgedAt)} | ${(0,_config_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(severity['acknowledge-within'])} | ${verdict(incident.acknowledgedAt ? !sla.acknowledge.breached : undefined)} |`,
         `| Time to mitigate | ${since(incident.mitigatedAt)} | ${(0,_config_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(severity['respond-within'])} (response time) | ${verdict(incident.mitigatedAt ? !sla.respond.breached : undefined)} |`,
-        `| Time to resolve | ${since(incident.resolvedAt)} | \u2014 | \u2014 |`,
-        `| Status updates | ${incident.updates.length} posted | ${severity['update-every'] ? `every ${(0,_config_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(severity['update-every'])}` : '\u2014'} | ${incident.breaches.filter((b) => b.kind === 'update').length} missed |`,
+        `| Time to resolve | ${since(incident.resolvedAt)} | — | — |`,
+        `| Status updates | ${incident.updates.length} posted | ${severity['update-every'] ? `every ${(0,_config_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(severity['update-every'])}` : '—'} | ${incident.breaches.filter((b) => b.kind === 'update').length} missed |`,
         '',
         '### Responders',
         '',
@@ -65045,7 +65067,7 @@ function renderPostmortem(view) {
                 '| UTC | Command | By | Outcome |',
                 '|---|---|---|---|',
                 ...(incident.commands.length > 100
-                    ? [`| \u2026 | ${incident.commands.length - 100} earlier commands left out | | |`]
+                    ? [`| … | ${incident.commands.length - 100} earlier commands left out | | |`]
                     : []),
                 ...incident.commands
                     .slice(-100)
@@ -65063,9 +65085,9 @@ function renderPostmortem(view) {
         '',
         '### Resolution verification',
         '',
-        `- [${view.verification.some((line) => line.startsWith('\u2705') && /health/i.test(line)) ? 'x' : ' '}] Verify application health`,
-        `- [${view.verification.some((line) => line.startsWith('\u2705') && /smoke/i.test(line)) ? 'x' : ' '}] Run smoke tests`,
-        `- [${view.verification.length > 0 && view.verification.filter((l) => /rate|time|memory/i.test(l)).every((l) => l.startsWith('\u2705')) ? 'x' : ' '}] Check metrics return to normal`,
+        `- [${view.verification.some((line) => line.startsWith('✅') && /health/i.test(line)) ? 'x' : ' '}] Verify application health`,
+        `- [${view.verification.some((line) => line.startsWith('✅') && /smoke/i.test(line)) ? 'x' : ' '}] Run smoke tests`,
+        `- [${view.verification.length > 0 && view.verification.filter((l) => /rate|time|memory/i.test(l)).every((l) => l.startsWith('✅')) ? 'x' : ' '}] Check metrics return to normal`,
         '',
         '### Communication',
         '',
@@ -65250,7 +65272,7 @@ function renderLineProblems(problems, source) {
         switch (only.kind) {
             case 'invalid':
                 return [
-                    `\u2753 ${sentence(only.message)}`,
+                    `❓ ${sentence(only.message)}`,
                     '',
                     ...(only.suggestion ? [`Did you mean \`/${only.suggestion}\`?`, ''] : []),
                     `You wrote: ${shown(only.line)}`,
@@ -65259,7 +65281,7 @@ function renderLineProblems(problems, source) {
                 ].join('\n');
             case 'refused':
                 return [
-                    `\ud83d\udeab **Not run:** ${shown(only.line)}`,
+                    `🚫 **Not run:** ${shown(only.line)}`,
                     '',
                     only.message,
                     '',
@@ -65267,7 +65289,7 @@ function renderLineProblems(problems, source) {
                 ].join('\n');
             case 'error':
                 return [
-                    `\u26a0\ufe0f **Not run:** ${shown(only.line)}`,
+                    `⚠️ **Not run:** ${shown(only.line)}`,
                     '',
                     sentence(only.message),
                     '',
@@ -65276,7 +65298,7 @@ function renderLineProblems(problems, source) {
         }
     }
     return [
-        `\ud83d\udeab **${problems.length} of the ${source.total} commands in [this comment](${source.url}) were not run:**`,
+        `🚫 **${problems.length} of the ${source.total} commands in [this comment](${source.url}) were not run:**`,
         '',
         ...problems.map((problem) => `- ${shown(problem.line)}: ${sentence(problem.message)}${problem.kind === 'invalid' && problem.suggestion ? ` Did you mean \`/${problem.suggestion}\`?` : ''}`),
         '',
@@ -65286,7 +65308,7 @@ function renderLineProblems(problems, source) {
 /** A comment that holds more commands than one comment may: none of them runs. */
 function renderTooManyCommands(view, max) {
     return [
-        `\u26a0\ufe0f **Not run:** [this comment](${view.htmlUrl}) by @${view.author} holds ${view.commands.length} commands; at most ${max} run from one comment, and a comment with more runs none of them.`,
+        `⚠️ **Not run:** [this comment](${view.htmlUrl}) by @${view.author} holds ${view.commands.length} commands; at most ${max} run from one comment, and a comment with more runs none of them.`,
         '',
         `Ten pasted \`/restart\` lines are a mistake or an attack, and running the first ${max} is neither what was meant nor safe. Post the commands you mean, at most ${max} per comment.`,
         '',
@@ -65296,29 +65318,29 @@ function renderTooManyCommands(view, max) {
 /** The runbook on the default branch does not load. */
 function renderInvalidRunbook(source, errors, consequence) {
     return [
-        `\u26a0\ufe0f **The runbook ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .echo */ .WI)(source)} is invalid**, so ${consequence}. Fix these:`,
+        `⚠️ **The runbook ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .echo */ .WI)(source)} is invalid**, so ${consequence}. Fix these:`,
         '',
         ...errors.slice(0, 50).map((error) => `- ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .echo */ .WI)(error, 400)}`),
-        ...(errors.length > 50 ? [`- \u2026 and ${errors.length - 50} more`] : []),
+        ...(errors.length > 50 ? [`- … and ${errors.length - 50} more`] : []),
     ].join('\n');
 }
 function renderNotice(reason, facts) {
     switch (reason) {
         case 'no-access':
-            return `\ud83d\udeab @${facts.user} has no access to this repository, so commands from this account are not run. Nothing was executed. This account gets no further reply on this incident.`;
+            return `🚫 @${facts.user} has no access to this repository, so commands from this account are not run. Nothing was executed. This account gets no further reply on this incident.`;
         case 'not-responder':
             return [
-                `\ud83d\udeab @${facts.user}: commands on this incident need ${facts.floor} access to the repository; you have ${facts.role}. Nothing was executed.`,
+                `🚫 @${facts.user}: commands on this incident need ${facts.floor} access to the repository; you have ${facts.role}. Nothing was executed.`,
                 '',
-                `You may run ${facts.readOnly.map((name) => `\`/${name}\``).join(' and ')} (at most ${facts.limit} every ${facts.windowMinutes} minutes). This is the only reply you get here; later commands from you are marked \ud83d\ude15.`,
+                `You may run ${facts.readOnly.map((name) => `\`/${name}\``).join(' and ')} (at most ${facts.limit} every ${facts.windowMinutes} minutes). This is the only reply you get here; later commands from you are marked 😕.`,
             ].join('\n');
         case 'rate-limited':
-            return `\u23f3 @${facts.user}: at most ${facts.limit} read-only commands every ${facts.windowMinutes} minutes${facts.retryAt ? `; try again after ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .utc */ .n$)(facts.retryAt)}` : ''}. Nothing was run; until then further ones are only marked \ud83d\ude15.`;
+            return `⏳ @${facts.user}: at most ${facts.limit} read-only commands every ${facts.windowMinutes} minutes${facts.retryAt ? `; try again after ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .utc */ .n$)(facts.retryAt)}` : ''}. Nothing was run; until then further ones are only marked 😕.`;
     }
 }
 /** The commands this commenter may run, from the runbook in effect. */
 function renderHelp(user, entries, runbookSource) {
-    const rows = entries.map(({ spec, destructive }) => `| \`${(0,_commands_usage_js__WEBPACK_IMPORTED_MODULE_2__/* .usage */ .C)(spec)}\` | ${spec.description}${destructive ? ' \u26a0\ufe0f asks for confirmation' : ''} | ${spec.permission} |`);
+    const rows = entries.map(({ spec, destructive }) => `| \`${(0,_commands_usage_js__WEBPACK_IMPORTED_MODULE_2__/* .usage */ .C)(spec)}\` | ${spec.description}${destructive ? ' ⚠️ asks for confirmation' : ''} | ${spec.permission} |`);
     const args = entries.flatMap(({ spec }) => spec.args.map((arg) => {
         const accepted = arg.values
             ? `one of ${arg.values.map((v) => `\`${v}\``).join(', ')}`
@@ -65351,7 +65373,7 @@ function renderPlan(plan, heading) {
         '',
     ];
     plan.steps.forEach((step, index) => {
-        lines.push(`${index + 1}. **${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .inline */ .mG)(step.name)}**${step.destructive ? ' \u26a0\ufe0f destructive' : ''}${step.continueOnError ? ' (continues on error)' : ''}`, '', (0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .codeBlock */ .DV)(step.script, 'sh'), '');
+        lines.push(`${index + 1}. **${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .inline */ .mG)(step.name)}**${step.destructive ? ' ⚠️ destructive' : ''}${step.continueOnError ? ' (continues on error)' : ''}`, '', (0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .codeBlock */ .DV)(step.script, 'sh'), '');
     });
     if (plan.check)
         lines.push(`Then check: **${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .inline */ .mG)(plan.check.name)}**`, '', (0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .codeBlock */ .DV)(plan.check.script, 'sh'), '');
@@ -65359,7 +65381,7 @@ function renderPlan(plan, heading) {
 }
 function renderPendingConfirmation(view) {
     return [
-        renderPlan(view.plan, `### \u26a0\ufe0f \`/${view.plan.command}\` is destructive and waits for confirmation`),
+        renderPlan(view.plan, `### ⚠️ \`/${view.plan.command}\` is destructive and waits for confirmation`),
         `To run exactly this plan, an authorised responder comments:`,
         '',
         (0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .codeBlock */ .DV)(`/confirm ${view.code}`),
@@ -65386,7 +65408,7 @@ function renderInterrupted(view, cause) {
                 ? `The run handling it failed before it recorded an outcome: ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .echo */ .WI)((0,_commands_bind_js__WEBPACK_IMPORTED_MODULE_0__/* .printable */ .g$)(cause.message, 200), 220)}.`
                 : `The run that claimed it at ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .utc */ .n$)(cause.claimedAt)} recorded no outcome within the claim timeout (${Math.round(cause.timeoutSeconds / 60)} min): it was cancelled, timed out or lost its runner.`;
     return [
-        `\u26d4 **Interrupted:** [this comment](${view.htmlUrl}) by @${view.author} asked for ${commandList(view)}.`,
+        `⛔ **Interrupted:** [this comment](${view.htmlUrl}) by @${view.author} asked for ${commandList(view)}.`,
         '',
         `${what} On the host the command may have finished, stopped part-way, or never started.`,
         '',
@@ -65396,7 +65418,7 @@ function renderInterrupted(view, cause) {
 /** Commands in a comment edited before their turn: only text as it was posted ever runs. */
 function renderEditedBeforeTurn(view) {
     return [
-        `\u270f\ufe0f **Not run:** [this comment](${view.htmlUrl}) by @${view.author} was edited before its turn came (${commandList(view)}).`,
+        `✏️ **Not run:** [this comment](${view.htmlUrl}) by @${view.author} was edited before its turn came (${commandList(view)}).`,
         '',
         'Commands run only as they were first posted, so that what people read in their notifications is what runs. Post the command again as a new comment.',
         '',
@@ -65406,7 +65428,7 @@ function renderEditedBeforeTurn(view) {
 /** Commands still queued when the incident was closed or lost its incident label. */
 function renderNoLongerIncident(view) {
     return [
-        `\u23f9\ufe0f **Not run:** [this comment](${view.htmlUrl}) by @${view.author} asked for ${commandList(view)}, but the issue was closed or lost its incident label before its turn came.`,
+        `⏹️ **Not run:** [this comment](${view.htmlUrl}) by @${view.author} asked for ${commandList(view)}, but the issue was closed or lost its incident label before its turn came.`,
         '',
         'Nothing was executed. Reopen the incident (or label it again) and post the command again if it is still needed.',
     ].join('\n');
@@ -65414,7 +65436,7 @@ function renderNoLongerIncident(view) {
 /** A command whose turn came long after it was posted: the situation it was meant for has moved on. */
 function renderStale(view, claimTimeoutMs) {
     return [
-        `\u23f9\ufe0f **Not run:** [this comment](${view.htmlUrl}) by @${view.author} asked for ${commandList(view)} more than ${Math.round(claimTimeoutMs / 60_000)} minutes before its turn came (\`claim-timeout\`).`,
+        `⏹️ **Not run:** [this comment](${view.htmlUrl}) by @${view.author} asked for ${commandList(view)} more than ${Math.round(claimTimeoutMs / 60_000)} minutes before its turn came (\`claim-timeout\`).`,
         '',
         'A command that old is not run by itself: the situation it was meant for may have changed. Nothing was executed; post it again if it is still needed.',
     ].join('\n');
@@ -65438,7 +65460,7 @@ function ownText(event) {
 /** The incident's timeline as a table: UTC time, actor, event, link. Pure. */
 function renderTimeline(entries, options = {}) {
     const header = ['| UTC | Actor | Event | Link |', '|---|---|---|---|'];
-    const rows = entries.map((entry) => `| ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_0__/* .utc */ .n$)(entry.at)} | @${entry.actor} | ${ownText(entry.event)}${entry.detail ? `: ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_0__/* .echo */ .WI)(entry.detail, 300, { table: true })}` : ''} | ${entry.url ? `[comment](${entry.url})` : '\u2014'} |`);
+    const rows = entries.map((entry) => `| ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_0__/* .utc */ .n$)(entry.at)} | @${entry.actor} | ${ownText(entry.event)}${entry.detail ? `: ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_0__/* .echo */ .WI)(entry.detail, 300, { table: true })}` : ''} | ${entry.url ? `[comment](${entry.url})` : '—'} |`);
     const max = options.maxChars ?? Infinity;
     const size = (list) => list.reduce((total, row) => total + row.length + 1, 0);
     if (size([...header, ...rows]) <= max)
@@ -65467,7 +65489,7 @@ function renderTimeline(entries, options = {}) {
     return [
         ...header,
         ...head,
-        `| \u2026 | | ${omitted} entries left out here to fit GitHub's comment limit${where} | |`,
+        `| … | | ${omitted} entries left out here to fit GitHub's comment limit${where} | |`,
         ...tail,
     ].join('\n');
 }
@@ -66088,7 +66110,7 @@ function isRecursive(inst, stack, resolve) {
         default: {
             // a new built-in kind becomes a compile error here
             kind;
-            // a user-defined kind can still hold children, and only its author knows where, so fall back to scanning the def \u2014 skipping accessors, since reading one can run user code
+            // a user-defined kind can still hold children, and only its author knows where, so fall back to scanning the def — skipping accessors, since reading one can run user code
             for (const key in def) {
                 const desc = Object.getOwnPropertyDescriptor(def, key);
                 if (!desc || desc.get)
@@ -66836,7 +66858,7 @@ function isValidCreditCard(input) {
     return isLuhnAlgo(input.replace(CC_SANITIZE, ""));
 }
 const $ZodCreditCard = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodCreditCard", (inst, def) => {
-    // Shape only \u2014 the Luhn check below is not expressible as a pattern, so consumers of `pattern` (JSON Schema, template literals) get the length and separator rules alone.
+    // Shape only — the Luhn check below is not expressible as a pattern, so consumers of `pattern` (JSON Schema, template literals) get the length and separator rules alone.
     def.pattern ?? (def.pattern = regexes.creditCard);
     $ZodStringFormat.init(inst, def);
     inst._zod.check = (payload) => {
@@ -66872,7 +66894,7 @@ function isValidIBAN(input) {
     return isIso7064Mod97(input);
 }
 const $ZodIBAN = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodIBAN", (inst, def) => {
-    // shape only \u2014 checksum is not expressible as a pattern
+    // shape only — checksum is not expressible as a pattern
     def.pattern ?? (def.pattern = regexes.iban);
     $ZodStringFormat.init(inst, def);
     inst._zod.check = (payload) => {
@@ -67202,7 +67224,7 @@ const $ZodArray = /*@__PURE__*/ core_core/* $constructor */.xI("$ZodArray", (ins
 function handlePropertyResult(result, final, key, input, optin, optout) {
     const isPresent = key in input;
     const isOptionalOut = optout === "optional";
-    // The middle rung means "absence permitted, nothing supplied in its place", so an absent key contributes nothing \u2014 whatever the schema made of `undefined` is invented, not substituted. Only `optional` reaches this with a value: `defaulted` substitutes, and a schema that isn't optional-out has to keep the key.
+    // The middle rung means "absence permitted, nothing supplied in its place", so an absent key contributes nothing — whatever the schema made of `undefined` is invented, not substituted. Only `optional` reaches this with a value: `defaulted` substitutes, and a schema that isn't optional-out has to keep the key.
     if (!isPresent && isOptionalOut && optin === "optional") {
         return;
     }
@@ -67437,7 +67459,7 @@ const $ZodObjectJIT = /*@__PURE__*/ core_core/* $constructor */.xI("$ZodObjectJI
             const isOptionalOut = schema?._zod?.optout === "optional";
             doc.write(`const ${id} = ${parseStr(k)};`);
             if (isOptionalIn && isOptionalOut) {
-                // For optional-in/out schemas, ignore errors on absent keys \u2014 and, like the interpreted path, drop the value produced alongside them. The middle rung goes further: it permits absence without supplying anything in its place, so an absent key contributes nothing at all.
+                // For optional-in/out schemas, ignore errors on absent keys — and, like the interpreted path, drop the value produced alongside them. The middle rung goes further: it permits absence without supplying anything in its place, so an absent key contributes nothing at all.
                 const assign = optin === "optional" ? `${id}_present` : `${id}.value !== undefined || ${id}_present`;
                 doc.write(`
         const ${id}_present = ${isPresent};
@@ -67722,7 +67744,7 @@ core_core/* $constructor */.xI("$ZodDiscriminatedUnion", (inst, def) => {
             propValues[zod.def.discriminator]?.delete(undefined);
         return propValues;
     });
-    // Checked now rather than in the lookup map below, so an option that lacks the discriminator fails at the `discriminatedUnion` call instead of on the first object parsed. Options whose shape cannot be enumerated without resolving it \u2014 pipes and lazies \u2014 are left to the map.
+    // Checked now rather than in the lookup map below, so an option that lacks the discriminator fails at the `discriminatedUnion` call instead of on the first object parsed. Options whose shape cannot be enumerated without resolving it — pipes and lazies — are left to the map.
     def.options.forEach((option, i) => {
         const propShape = core_util/* rawShape */.MO(option._zod.def);
         if (propShape && !Object.prototype.hasOwnProperty.call(propShape, def.discriminator)) {
@@ -69091,7 +69113,7 @@ function to_json_schema_extractDefs(ctx, schema
     const root = ctx.seen.get(schema);
     if (!root)
         throw new Error("Unprocessed schema. This is a bug in Zod.");
-    // With `external` set, every registered schema resolves through the external branch of `makeURI`, so the root branch below produces the same ref the external branch would \u2014 this pass is identical whichever schema it is called with, and only needs to run once.
+    // With `external` set, every registered schema resolves through the external branch of `makeURI`, so the root branch below produces the same ref the external branch would — this pass is identical whichever schema it is called with, and only needs to run once.
     if (ctx.external && ctx.sharedDefsExtractedFor === ctx.external)
         return;
     // Track ids to detect duplicates across different schemas
@@ -69202,7 +69224,7 @@ function to_json_schema_extractDefs(ctx, schema
     if (ctx.external)
         ctx.sharedDefsExtractedFor = ctx.external;
 }
-/** Rewrites `anyOf: [{type: "a"}, {type: "b"}]` to `type: ["a", "b"]`, which every JSON Schema draft treats as equivalent and most consumers render far better for the nullable case. Only branches that are a bare type assertion qualify \u2014 anything carrying a constraint, `$ref`, `const` or metadata is left alone. Runs after `flattenRef`, so a branch an override decorated or `$defs` extraction turned into a `$ref` is no longer bare and correctly stays in `anyOf`. `oneOf` is excluded: `integer` and `number` overlap, so "exactly one" and "at least one" are not the same there. OpenAPI 3.0 is excluded: its `type` must be a single string. */
+/** Rewrites `anyOf: [{type: "a"}, {type: "b"}]` to `type: ["a", "b"]`, which every JSON Schema draft treats as equivalent and most consumers render far better for the nullable case. Only branches that are a bare type assertion qualify — anything carrying a constraint, `$ref`, `const` or metadata is left alone. Runs after `flattenRef`, so a branch an override decorated or `$defs` extraction turned into a `$ref` is no longer bare and correctly stays in `anyOf`. `oneOf` is excluded: `integer` and `number` overlap, so "exactly one" and "at least one" are not the same there. OpenAPI 3.0 is excluded: its `type` must be a single string. */
 function compactTypeUnion(schema) {
     const options = schema.anyOf;
     if (!Array.isArray(options) || options.length === 0 || schema.type !== undefined)
@@ -69211,7 +69233,7 @@ function compactTypeUnion(schema) {
     for (const option of options) {
         if (!option || typeof option !== "object")
             return;
-        // A branch that is itself a compactible union folds into this one \u2014 nested `anyOf` and a flat `type` array say the same thing. Compacting it first also makes the result independent of the order this pass walks the seen map in.
+        // A branch that is itself a compactible union folds into this one — nested `anyOf` and a flat `type` array say the same thing. Compacting it first also makes the result independent of the order this pass walks the seen map in.
         compactTypeUnion(option);
         const keys = Object.keys(option);
         if (keys.length !== 1 || keys[0] !== "type")
@@ -69228,8 +69250,8 @@ function compactTypeUnion(schema) {
     // A `type` array must be non-empty and unique (metaschema); a single member is spelled as a bare string.
     schema.type = types.length === 1 ? types[0] : types;
 }
-/** Keywords `foldIntersection` knows how to combine. Anything else \u2014 `$ref`, `patternProperties`,
- * an annotation like `description` \u2014 makes a member unfoldable, so a constraint this does not
+/** Keywords `foldIntersection` knows how to combine. Anything else — `$ref`, `patternProperties`,
+ * an annotation like `description` — makes a member unfoldable, so a constraint this does not
  * understand leaves the `allOf` alone instead of being silently dropped or misattributed. */
 const FOLDABLE_KEYS = new Set(["type", "properties", "required", "additionalProperties"]);
 const UNION_KEYS = ["oneOf", "anyOf"];
@@ -69300,8 +69322,8 @@ function foldObjects(members) {
 }
 /** `additionalProperties` in an `allOf` member sees only that member's own `properties`, so two
  * closed object members reject each other's keys and the schema validates nothing. Zod's parser
- * pools the key sets instead \u2014 `handleIntersectionResults` reports a key as unrecognized only when
- * *every* side rejects it \u2014 so the emitted schema has to pool them too, and folding the members
+ * pools the key sets instead — `handleIntersectionResults` reports a key as unrecognized only when
+ * *every* side rejects it — so the emitted schema has to pool them too, and folding the members
  * into one object is the encoding that says so on every target.
  *
  * This runs from `finalize`, after `extractDefs`, which is what keeps it clear of the `$ref`
@@ -69427,7 +69449,7 @@ function to_json_schema_finalize(ctx, schema) {
         }
         for (const rewrite of ctx.deferred)
             rewrite();
-        // After flattening, every member that was extracted is a `$ref`, so the fold sees the final shape. A schema that inherits an intersection \u2014 through `z.lazy`, or any `ref` chain \u2014 holds the same `allOf` array, so fold by array identity to catch every copy.
+        // After flattening, every member that was extracted is a `$ref`, so the fold sees the final shape. A schema that inherits an intersection — through `z.lazy`, or any `ref` chain — holds the same `allOf` array, so fold by array identity to catch every copy.
         if (ctx.intersections.length) {
             const carriers = new Map();
             for (const seen of ctx.seen.values()) {
@@ -69472,7 +69494,7 @@ function to_json_schema_finalize(ctx, schema) {
     }
     // when the root was extracted into $defs, `root.schema` is the `$ref` wrapper and `root.def` is the body that now lives under $defs
     assignProps(result, root.defId ? root.schema : (root.def ?? root.schema));
-    // The `id` in `.meta()` is a Zod-specific registration tag used to extract schemas into $defs \u2014 it is not user-facing JSON Schema metadata. Strip it from the output body where it would otherwise leak. The id is preserved implicitly via the $defs key (and via $ref paths).
+    // The `id` in `.meta()` is a Zod-specific registration tag used to extract schemas into $defs — it is not user-facing JSON Schema metadata. Strip it from the output body where it would otherwise leak. The id is preserved implicitly via the $defs key (and via $ref paths).
     const rootMetaId = ctx.metadataRegistry.get(schema)?.id;
     if (rootMetaId !== undefined && result.id === rootMetaId)
         delete result.id;
@@ -70137,11 +70159,11 @@ const tupleProcessor = (schema, ctx, _json, params) => {
  *
  * A numeric bound cannot apply to a property name, so `minimum` and its siblings are dropped rather
  * than carried over: keeping them beside `type: "string"` reproduces the match-nothing schema this
- * exists to fix. A key that carries one therefore emits wider than the record parses \u2014 `z.record(z.number().min(5), V)`
- * accepts `"3"` \u2014 which is the deliberate trade, since throwing on it would reject an ordinary schema
+ * exists to fix. A key that carries one therefore emits wider than the record parses — `z.record(z.number().min(5), V)`
+ * accepts `"3"` — which is the deliberate trade, since throwing on it would reject an ordinary schema
  * outright. */
 function stringifyKeyNames(bySchema, json, visited) {
-    // an extracted key that rewrites cannot go on sharing its definition \u2014 the string form a key position needs is not the number form every other reference wants \u2014 so it inlines. One that does not rewrite keeps the `$ref`.
+    // an extracted key that rewrites cannot go on sharing its definition — the string form a key position needs is not the number form every other reference wants — so it inlines. One that does not rewrite keeps the `$ref`.
     if (json.$ref) {
         // a recursive key holds its own reference inside its definition, so a node already on the path is left alone rather than resolved again
         if (visited.has(json))
@@ -70598,7 +70620,7 @@ const _messageDesc = {
 };
 const _issuesDesc = { value: undefined, enumerable: false };
 /* Prototypes that already carry the lazy `toString`. Seeded with the
- * intrinsics so that `init` on a foreign object \u2014 it accepts any object \u2014
+ * intrinsics so that `init` on a foreign object — it accepts any object —
  * can never install an accessor onto a prototype we do not own. */
 const _installedToString = /* @__PURE__ */ new WeakSet([Object.prototype, Error.prototype]);
 const initializer = (inst, def) => {
@@ -70805,9 +70827,9 @@ function treeifyError(error, mapper = (issue) => issue.message) {
  *
  * ```
  * username
- *   \u2716 Expected number, received string at "username
+ *   ✖ Expected number, received string at "username
  * favoriteNumbers[0]
- *   \u2716 Invalid input: expected number
+ *   ✖ Invalid input: expected number
  * ```
  */
 function toDotPath(_path) {
@@ -70834,9 +70856,9 @@ function prettifyError(error) {
     const issues = [...error.issues].sort((a, b) => (a.path ?? []).length - (b.path ?? []).length);
     // Process each issue
     for (const issue of issues) {
-        lines.push(`\u2716 ${issue.message}`);
+        lines.push(`✖ ${issue.message}`);
         if (issue.path?.length)
-            lines.push(`  \u2192 at ${toDotPath(issue.path)}`);
+            lines.push(`  → at ${toDotPath(issue.path)}`);
     }
     // Convert Map to formatted string
     return lines.join("\n");
@@ -71024,7 +71046,7 @@ const safeDecodeAsync = /* @__PURE__*/ _safeDecodeAsync($ZodRealError);
 
 
 /* Prototypes that already carry the lazy helper methods. Seeded with the
- * intrinsics so that `init` on a foreign object \u2014 it accepts any object \u2014
+ * intrinsics so that `init` on a foreign object — it accepts any object —
  * can never install an accessor onto a prototype we do not own. */
 const _installedErrorProtos = /* @__PURE__ */ new WeakSet([Object.prototype, Error.prototype]);
 /* Helper methods live as non-enumerable lazy getters on the shared
@@ -71105,7 +71127,7 @@ const parse_safeDecodeAsync = /* @__PURE__ */ _safeDecodeAsync(ZodRealError);
 
 
 
-// Register English as the default locale on first ZodType construction. Hooked into the `ZodType` `$constructor` (rather than a top-level `config(en())` in `external.ts`) so bundlers honoring `sideEffects: false` can't tree-shake it out \u2014 see #5953, #5725. An explicit `z.config(z.locales.xx())` call wins regardless of order, since this only sets the default when none is present.
+// Register English as the default locale on first ZodType construction. Hooked into the `ZodType` `$constructor` (rather than a top-level `config(en())` in `external.ts`) so bundlers honoring `sideEffects: false` can't tree-shake it out — see #5953, #5725. An explicit `z.config(z.locales.xx())` call wins regardless of order, since this only sets the default when none is present.
 function _ensureDefaultLocale() {
     if (!core_core/* globalConfig */.cr.localeError)
         core_core/* config */.$W(en());
@@ -72120,7 +72142,7 @@ const ZodRecord = /*@__PURE__*/ core_core/* $constructor */.xI("ZodRecord", (ins
     inst.valueType = def.valueType;
 });
 function record(keyType, valueType, params) {
-    // v3-compat: z.record(valueType, params?) \u2014 defaults keyType to z.string()
+    // v3-compat: z.record(valueType, params?) — defaults keyType to z.string()
     if (!valueType || !valueType._zod) {
         return new ZodRecord({
             type: "record",
@@ -73904,7 +73926,7 @@ const $ZodCheckMultipleOf =
         if (typeof payload.value !== typeof def.value)
             throw new Error("Cannot mix number and bigint in multiple_of check.");
         const isMultiple = typeof payload.value === "bigint"
-            ? // `value % 0n` throws, and nothing is a multiple of zero \u2014 the number branch already fails this way via NaN
+            ? // `value % 0n` throws, and nothing is a multiple of zero — the number branch already fails this way via NaN
                 def.value !== BigInt(0) && payload.value % def.value === BigInt(0)
             : _util_js__WEBPACK_IMPORTED_MODULE_1__/* .floatSafeRemainder */ .LG(payload.value, def.value) === 0;
         if (isMultiple)
@@ -74155,7 +74177,7 @@ const $ZodCheckLengthEquals = /*@__PURE__*/ _core_js__WEBPACK_IMPORTED_MODULE_0_
     inst._zod.check = (payload) => {
         const input = payload.value;
         const units = input.length;
-        // A code point is one or two UTF-16 units, so outside `[length, length * 2]` units the target is missed either way \u2014 and missed in the same direction in both measures.
+        // A code point is one or two UTF-16 units, so outside `[length, length * 2]` units the target is missed either way — and missed in the same direction in both measures.
         const length = typeof input === "string" && units >= def.length && units <= def.length * 2
             ? _util_js__WEBPACK_IMPORTED_MODULE_1__/* .codePointLength */ .O7(input)
             : units;
@@ -74405,7 +74427,7 @@ function newError(Definition) {
 function $constructor(name, initializer, 
 /** This trait's members, installed once on every prototype that composes it. They cannot be declared in the initializer above: that runs per instance, and the prototype is shared. */
 proto, params) {
-    // Prototype for this constructor's `_zod` internals. Lazily-derived fields (`values`, `pattern`, `optin`, \u2026) install here once rather than as an accessor on every instance.
+    // Prototype for this constructor's `_zod` internals. Lazily-derived fields (`values`, `pattern`, `optin`, …) install here once rather than as an accessor on every instance.
     const zodProto = {};
     // Assigning the fields in the constructor body is what gives instances in-object slots; building the object literally and reparenting it costs a second allocation and a generic property copy.
     function Internals(def) {
@@ -74434,7 +74456,7 @@ proto, params) {
         inst._zod.traits.add(name);
         initializer(inst, def);
         if (initialized) {
-            // `super(def)` from a user subclass gives `this` a prototype the subclass owns, and installing there would overwrite whatever the subclass declared. `constr` built the instance, so its prototype is the one below the subclass's that should carry the members. A receiver whose chain never reaches that prototype installs on its own, which for a plain object handed straight to `init` means `Object.prototype` \u2014 unchanged from before.
+            // `super(def)` from a user subclass gives `this` a prototype the subclass owns, and installing there would overwrite whatever the subclass declared. `constr` built the instance, so its prototype is the one below the subclass's that should carry the members. A receiver whose chain never reaches that prototype installs on its own, which for a plain object handed straight to `init` means `Object.prototype` — unchanged from before.
             const own = Object.getPrototypeOf(inst);
             const ctorProto = inst._zod.constr.prototype;
             let up = own;
@@ -74592,7 +74614,7 @@ const unicodeEmail = /^[^\s@"]{1,64}@[^\s@]{1,255}$/u;
 const idnEmail = (/* unused pure expression or super */ null && (unicodeEmail));
 const browserEmail = /^[a-zA-Z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?)*$/;
 // from https://thekevinscott.com/emojis-in-javascript/#writing-a-regular-expression
-// Single character class, not an alternation: the two properties overlap (U+1F9B0-U+1F9B3), so `(A|B)+` backtracks exponentially on a failed match. The leading lookahead then demands one anchor \u2014 a pictograph, a regional indicator, or the enclosing keycap \u2014 because `\p{Emoji_Component}` on its own covers ASCII digits, `#`, `*`, ZWJ, variation selectors and skin tone modifiers, none of which is an emoji without a base.
+// Single character class, not an alternation: the two properties overlap (U+1F9B0-U+1F9B3), so `(A|B)+` backtracks exponentially on a failed match. The leading lookahead then demands one anchor — a pictograph, a regional indicator, or the enclosing keycap — because `\p{Emoji_Component}` on its own covers ASCII digits, `#`, `*`, ZWJ, variation selectors and skin tone modifiers, none of which is an emoji without a base.
 const _emoji = `^(?=[\\s\\S]*[\\p{Extended_Pictographic}\\p{Regional_Indicator}\\u20E3])[\\p{Extended_Pictographic}\\p{Emoji_Component}]+$`;
 function emoji() {
     return new RegExp(_emoji, "u");
@@ -74615,7 +74637,7 @@ const domain = /^(?=.{1,253}$)([a-zA-Z0-9](?:[a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)+
 const httpProtocol = /^https?$/;
 // https://blog.stevenlevithan.com/archives/validate-phone-number#r4-3 (regex sans spaces) E.164: leading digit must be 1-9; total digits (excluding '+') between 7-15
 const e164 = /^\+[1-9]\d{6,14}$/;
-// Credit card shape: 12\u201319 digits, optionally separated by single spaces or single hyphens. ISO/IEC 7812 caps the PAN at 19 digits; 12 is the shortest issued length (Maestro).
+// Credit card shape: 12–19 digits, optionally separated by single spaces or single hyphens. ISO/IEC 7812 caps the PAN at 19 digits; 12 is the shortest issued length (Maestro).
 const creditCard = /^\d(?:[ -]?\d){11,18}$/;
 // ISO 4217 alpha codes from the SIX list, regenerated by scripts/update-iso-4217.ts
 const currencyCode = /^(?:AED|AFN|ALL|AMD|AOA|ARS|AUD|AWG|AZN|BAM|BBD|BDT|BHD|BIF|BMD|BND|BOB|BOV|BRL|BSD|BTN|BWP|BYN|BZD|CAD|CDF|CHE|CHF|CHW|CLF|CLP|CNY|COP|COU|CRC|CUP|CVE|CZK|DJF|DKK|DOP|DZD|EGP|ERN|ETB|EUR|FJD|FKP|GBP|GEL|GHS|GIP|GMD|GNF|GTQ|GYD|HKD|HNL|HTG|HUF|IDR|ILS|INR|IQD|IRR|ISK|JMD|JOD|JPY|KES|KGS|KHR|KMF|KPW|KRW|KWD|KYD|KZT|LAK|LBP|LKR|LRD|LSL|LYD|MAD|MDL|MGA|MKD|MMK|MNT|MOP|MRU|MUR|MVR|MWK|MXN|MXV|MYR|MZN|NAD|NGN|NIO|NOK|NPR|NZD|OMR|PAB|PEN|PGK|PHP|PKR|PLN|PYG|QAR|RON|RSD|RUB|RWF|SAR|SBD|SCR|SDG|SEK|SGD|SHP|SLE|SOS|SRD|SSP|STN|SVC|SYP|SZL|THB|TJS|TMT|TND|TOP|TRY|TTD|TWD|TZS|UAH|UGX|USD|USN|UYI|UYU|UYW|UZS|VED|VES|VND|VUV|WST|XAD|XAF|XAG|XAU|XBA|XBB|XBC|XBD|XCD|XCG|XDR|XOF|XPD|XPF|XPT|XSU|XTS|XUA|XXX|YER|ZAR|ZMW|ZWG)$/;
@@ -74954,7 +74976,7 @@ function deferProp(target, key, getter) {
         configurable: true,
     });
 }
-// Writes a settled key. A plain assignment is much cheaper than `defineProperty` and produces the same descriptor, but it runs whatever setter already answers to the key \u2014 an accessor this shape deferred, or an inherited one, which `__proto__` has on every object and prototype pollution can add for any name.
+// Writes a settled key. A plain assignment is much cheaper than `defineProperty` and produces the same descriptor, but it runs whatever setter already answers to the key — an accessor this shape deferred, or an inherited one, which `__proto__` has on every object and prototype pollution can add for any name.
 function putProp(target, key, value) {
     if (key in target)
         assignProp(target, key, value);
@@ -75378,7 +75400,7 @@ function prefixIssues(path, issues) {
 function unwrapMessage(message) {
     return typeof message === "string" ? message : message?.message;
 }
-/* A check holds no link back to the schema it is attached to \u2014 the same check instance is shared by every clone of that schema \u2014 so the owner is stamped onto the issues a check just raised, at the only point where both are in scope. Runs on the failure path only; `start` is the issue count from before the check ran. */
+/* A check holds no link back to the schema it is attached to — the same check instance is shared by every clone of that schema — so the owner is stamped onto the issues a check just raised, at the only point where both are in scope. Runs on the failure path only; `start` is the issue count from before the check ran. */
 /** The leading size checks of `defChecks` that set an upper bound, each paired with it. */
 function sizeCaps(defChecks) {
     const caps = [];
@@ -75552,11 +75574,11 @@ class Class {
 }
 //////////    PROTOTYPE INSTALLERS     //////////
 //
-// Members live on the prototype and materialize per instance on first read, which keeps own-property count under the step where V8 stops using inline slots. Changing anything here means re-measuring runtime, memory and bundle size together \u2014 see "The three axes" in AGENTS.md.
+// Members live on the prototype and materialize per instance on first read, which keeps own-property count under the step where V8 stops using inline slots. Changing anything here means re-measuring runtime, memory and bundle size together — see "The three axes" in AGENTS.md.
 /**
  * Installs a trait's members on its prototype. Each value builds that member for the instance on first read; the built value shadows the accessor as an own property, so a detached `const { parse } = schema` keeps working.
  *
- * Call this from a `proto` initializer, which runs once per prototype \u2014 never per instance.
+ * Call this from a `proto` initializer, which runs once per prototype — never per instance.
  */
 function members(proto, table) {
     for (const key in table) {
@@ -75692,7 +75714,7 @@ function installLazyProp(inst, key, make, enumerable) {
         },
     });
 }
-/** Marks the thunk `_catch` synthesises for a constant catch value. `Function.length` cannot tell that thunk from a user callback \u2014 rest and defaulted parameters both report arity 0 \u2014 and a user callback reads `ctx.error`, whose issues only finalize correctly against the caller's per-parse error map. Provenance can say what arity cannot. A plain string key rather than `Symbol.for`, whose call at module scope no bundler can prove pure \u2014 the same shape that anchored `urlCanParse` into every build. */
+/** Marks the thunk `_catch` synthesises for a constant catch value. `Function.length` cannot tell that thunk from a user callback — rest and defaulted parameters both report arity 0 — and a user callback reads `ctx.error`, whose issues only finalize correctly against the caller's per-parse error map. Provenance can say what arity cannot. A plain string key rather than `Symbol.for`, whose call at module scope no bundler can prove pure — the same shape that anchored `urlCanParse` into every build. */
 const CONSTANT_CATCH = "~constantCatch";
 /** Wraps a constant catch value in a thunk tagged with {@link CONSTANT_CATCH}. */
 function constantCatch(value) {

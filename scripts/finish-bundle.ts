@@ -1,12 +1,7 @@
-// Finishes what ncc built in dist/:
-// - licenses.txt lists every package the bundle's files contain (read from their source maps:
-//   ncc's own list leaves out what it splits into chunks), with its license text;
-// - characters outside ASCII become \u escapes. Node then reads the files as one-byte text and V8
-//   compiles them as such, which makes the bundle load faster (README, Figures). Every place such
-//   a character can stand in JavaScript (strings, templates, regular expressions, identifiers,
-//   comments) takes the escape with the same meaning.
+// Writes dist/licenses.txt: every package the bundle's files contain (read from their source
+// maps; ncc's own list leaves out what it splits into chunks), with its license text.
 //
-//   node scripts/finish-bundle.ts dist dist/post
+//   node scripts/finish-bundle.ts dist
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
@@ -33,24 +28,6 @@ function licenseOf(dir: string): { license: string; text: string } {
   };
 }
 
-function asciiOnly(text: string): string {
-  const parts: string[] = [];
-  let backslashes = 0;
-  for (let index = 0; index < text.length; index += 1) {
-    const code = text.charCodeAt(index);
-    if (code < 0x7f) {
-      parts.push(text[index]!);
-      backslashes = text[index] === '\\' ? backslashes + 1 : 0;
-      continue;
-    }
-    // `\é` (an identity escape) means `é`: its backslash goes, or it would escape the escape.
-    if (backslashes % 2 === 1) parts.pop();
-    parts.push(`\\u${code.toString(16).padStart(4, '0')}`);
-    backslashes = 0;
-  }
-  return parts.join('');
-}
-
 for (const folder of process.argv.slice(2)) {
   const packages = [...packagesIn(folder)].sort(([a], [b]) => a.localeCompare(b));
   if (packages.length > 0 || existsSync(join(folder, 'licenses.txt'))) {
@@ -59,9 +36,5 @@ for (const folder of process.argv.slice(2)) {
       return `${name}\n${license}\n${text}\n`;
     });
     writeFileSync(join(folder, 'licenses.txt'), entries.join('\n'));
-  }
-  for (const file of readdirSync(folder).filter((name) => name.endsWith('.js'))) {
-    const path = join(folder, file);
-    writeFileSync(path, asciiOnly(readFileSync(path, 'utf8')));
   }
 }

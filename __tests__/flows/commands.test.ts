@@ -208,3 +208,88 @@ describe('who may run what', () => {
     expect(host.runs).toEqual([]);
   });
 });
+
+describe('a confirmation runs exactly the plan it names, while it still holds', () => {
+  const T0 = new Date('2026-11-26T03:00:00Z');
+  let clock: Date;
+  const plan = async () => {
+    await scenario.comment(issue, 'alice', '/rollback v1.1.0');
+    return /\/confirm ([0-9a-f]{8})/.exec(last())?.[1] ?? '';
+  };
+  const refusedWith = async (user: string, code: string, inputs: Record<string, string> = {}) => {
+    const { run } = await scenario.comment(issue, user, `/confirm ${code}`, inputs);
+    expect(run.outputs).toMatchObject({ status: 'refused', reason: 'confirmation' });
+    expect(host.runs).toEqual([]);
+    return last();
+  };
+
+  beforeEach(async () => {
+    await emulator.close();
+    clock = T0;
+    ({ emulator, scenario, host } = await startInProcessWorkspace({
+      runbook: DEMO_RUNBOOK,
+      roles: { alice: 'write', dana: 'maintain', tess: 'triage' },
+      clock: () => clock,
+    }));
+    issue = scenario.openIncident('KB agent answers 503', 'incident:p0');
+  });
+
+  test('after it expires', async () => {
+    const code = await plan();
+    clock = new Date(T0.getTime() + 16 * 60_000);
+    expect(await refusedWith('dana', code)).toContain(`The code \`${code}\` expired at`);
+  });
+
+  test('from someone who may not run the command', async () => {
+    const code = await plan();
+    const { run } = await scenario.comment(issue, 'tess', `/confirm ${code}`);
+    expect(run.outputs).toMatchObject({ status: 'refused', reason: 'permission' });
+    expect(last()).toContain('@tess');
+    expect(host.runs).toEqual([]);
+  });
+
+  test('when the runbook changed the plan since', async () => {
+    const code = await plan();
+    emulator.putFile(
+      '.github/incident-runbook.yml',
+      DEMO_RUNBOOK.replace('current.next && mv -T', 'current.next && mv -vT'),
+    );
+    expect(await refusedWith('dana', code)).toContain(
+      'The runbook or the target changed since this plan was posted',
+    );
+  });
+
+  test('when the runbook no longer has the command, or its argument no longer passes', async () => {
+    const code = await plan();
+    emulator.putFile(
+      '.github/incident-runbook.yml',
+      // A function, so that `$'` in the new pattern is not read as a replacement pattern.
+      DEMO_RUNBOOK.replace(
+        "pattern: '^v[0-9]{1,4}\\.[0-9]{1,4}\\.[0-9]{1,4}$'",
+        () => "pattern: '^release-[0-9]+$'",
+      ),
+    );
+    expect(await refusedWith('dana', code)).toContain('The held command no longer passes the runbook');
+    emulator.putFile('.github/incident-runbook.yml', DEMO_RUNBOOK.replace('  rollback:\n', '  roll-back:\n'));
+    expect(await refusedWith('dana', code)).toContain('`/rollback` is no longer in the runbook.');
+  });
+
+  test('in a dry run, the confirmed plan is shown and nothing runs', async () => {
+    const code = await plan();
+    const { run } = await scenario.comment(issue, 'dana', `/confirm ${code}`, { 'dry-run': 'true' });
+    expect(run.outputs).toMatchObject({ status: 'planned', reason: 'dry-run' });
+    expect(host.runs).toEqual([]);
+  });
+
+  test('once run, the plan comment ends showing who confirmed it and what became of it', async () => {
+    const code = await plan();
+    const planComment = emulator
+      .listComments(issue)
+      .find((comment) => comment.body?.includes(`/confirm ${code}`))!;
+    await scenario.comment(issue, 'dana', `/confirm ${code}`);
+    const edited = emulator.repo().getComment(planComment.id)?.body ?? '';
+    expect(edited).toContain('✅ **Confirmed by @dana** at 2026-11-26T03:00:00Z and run: success ([result](');
+    expect(edited).toContain('The code is spent.');
+    expect(edited).not.toContain('running now');
+  });
+});

@@ -31,3 +31,8 @@ test('without a source map, a frame stays as it was', () => {
     }),
   ).toBe(stack);
 });
+
+test('a hostile message (a file URL that cannot be a path, a long run of slashes) is left as it was', () => {
+  const stack = `Error: file:///x%2fy.js:1:1 ${'/'.repeat(100_000)}.js:1:1\n    at run (file:///x%2fy.js:3:4)`;
+  expect(sourceStack(stack)).toBe(stack);
+});

@@ -26,23 +26,29 @@ export function cacheIssueReads(
   const issueOf = new Map<number, number>();
   const counts: Record<string, number> = {};
   const count = (name: string) => (counts[name] = (counts[name] ?? 0) + 1);
-  const memo = <K, V>(map: Map<K, Promise<V>>, key: K, load: () => Promise<V>): Promise<V> => {
-    let value = map.get(key);
-    if (!value) {
-      value = load();
-      map.set(key, value);
-      value.catch(() => map.delete(key));
-    }
+  /**
+   * Keeps `value` under `key`. A read that fails is forgotten (the next look asks again), but only
+   * if nothing newer took its place, and its failure is never left unhandled: whoever awaits the
+   * value sees it.
+   */
+  const keep = <K, V>(map: Map<K, Promise<V>>, key: K, value: Promise<V>): Promise<V> => {
+    map.set(key, value);
+    value.catch(() => {
+      if (map.get(key) === value) map.delete(key);
+    });
     return value;
   };
+  const memo = <K, V>(map: Map<K, Promise<V>>, key: K, load: () => Promise<V>): Promise<V> =>
+    map.get(key) ?? keep(map, key, load());
   const editComments = async (issueNumber: number, edit: (list: IssueComment[]) => IssueComment[]) => {
     const cached = comments.get(issueNumber);
-    if (cached) comments.set(issueNumber, cached.then(edit));
+    if (cached) keep(comments, issueNumber, cached.then(edit));
   };
   const addEvent = (issueNumber: number, event: IssueEventRecord) => {
     const cached = events.get(issueNumber);
     if (cached)
-      events.set(
+      keep(
+        events,
         issueNumber,
         cached.then((list) => [...list, event]),
       );
@@ -139,7 +145,8 @@ export function cacheIssueReads(
       const cached = reactions.get(commentId);
       if (cached) {
         const reaction = { id: 0, content, user: options.selfLogin, createdAt: options.now().toISOString() };
-        reactions.set(
+        keep(
+          reactions,
           commentId,
           cached.then((list) => [...list, reaction]),
         );
