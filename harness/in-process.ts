@@ -95,6 +95,8 @@ export interface InProcessOptions {
   /** Called for each sleep (the run never really waits). */
   onSleep?: (ms: number) => void;
   runId?: number;
+  /** GitHub's spacing of writes and waiting out rate limits (`github`), or none (the default). */
+  pacing?: 'none' | 'github';
 }
 
 /** Runs the action on one event, in this process; answers like the bundle run (outputs, log). */
@@ -138,7 +140,7 @@ export async function runInProcess(
           repo,
           baseUrl: options.emulator.url,
           log: () => {},
-          pacing: 'none',
+          pacing: options.pacing ?? 'none',
         }),
         createExecutor: options.host.createExecutor,
         notifier: options.notifier ?? { notify: async () => undefined },
@@ -204,6 +206,7 @@ export async function startInProcessWorkspace(options: {
   inputs?: Record<string, string>;
   clock?: () => Date;
   notifier?: NotifierPort;
+  pacing?: 'none' | 'github';
 }): Promise<{ emulator: GitHubEmulator; scenario: IncidentScenario; host: FakeHost; signals: FakeSignals }> {
   const emulator = await startEmulator(options.clock ? { now: options.clock } : {});
   if (options.runbook) emulator.putFile('.github/incident-runbook.yml', options.runbook);
@@ -229,6 +232,7 @@ export async function startInProcessWorkspace(options: {
         runAttempt: Number(env.GITHUB_RUN_ATTEMPT ?? '1'),
         ...(options.clock ? { now: options.clock } : {}),
         ...(options.notifier ? { notifier: options.notifier } : {}),
+        ...(options.pacing ? { pacing: options.pacing } : {}),
       }),
   });
   return { emulator, scenario, host, signals };

@@ -87,7 +87,7 @@ test('cancelled while a command runs: the issue says so, and the run takes nothi
     'The run handling it was cancelled before the command finished.',
   );
   expect(run.stdout).toContain('asked to stop');
-  expect(host.ran('kbctl status')).toEqual([]);
+  expect(host.ran('$KB_URL/metrics')).toEqual([]);
   expect(own(after.commentId)).toEqual([]);
 });
 
