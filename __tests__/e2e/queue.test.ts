@@ -110,23 +110,31 @@ describe('the issue is the queue', () => {
     // other comments never get a run of their own.
     const runs: Promise<ActionRun>[] = [];
     let cancelled: Promise<void> | undefined;
+    const cancelling: Promise<void>[] = [];
     const start = (index: number, onSpawn?: (child: ChildProcess) => void) =>
       runs.push(posted[index]!.start({ timeoutMs: 540_000, ...(onSpawn ? { onSpawn } : {}) }));
-    start(0);
-    start(1, (child) => {
-      // Cancel this run once it holds a command (it finishes that one and stops) or waits its turn.
-      cancelled = whenLogged(child, 'Claimed comment', 'waits its turn').then(async (busy) => {
-        if (busy) await cancelLikeRunner(child);
-      });
-    });
-    start(2);
+    // Of the three that start together, the first that holds a command (it finishes that one and
+    // stops) or waits its turn is cancelled: which one that is depends on how the race goes.
+    const cancelFirstBusy = (child: ChildProcess) => {
+      cancelling.push(
+        whenLogged(child, 'Claimed comment', 'waits its turn').then(async (busy) => {
+          if (!busy || cancelled) return;
+          cancelled = cancelLikeRunner(child);
+          await cancelled;
+        }),
+      );
+    };
+    start(0, cancelFirstBusy);
+    start(1, cancelFirstBusy);
+    start(2, cancelFirstBusy);
     await new Promise((resolve) => setTimeout(resolve, 3000));
     start(16);
     start(32);
     await new Promise((resolve) => setTimeout(resolve, 3000));
     start(49);
     const finished = await Promise.all(runs);
-    await cancelled;
+    await Promise.all(cancelling);
+    expect(cancelled).toBeDefined();
     const drainedMs = performance.now() - started;
 
     expect(await ticks()).toEqual(range(1, 50));
