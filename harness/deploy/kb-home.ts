@@ -4,7 +4,7 @@
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { copyFile, mkdir, symlink, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { runChecked, startDaemon, readPidFile, waitFor, tail } from './processes.ts';
 import type { DeployUser } from './deploy-user.ts';
 
@@ -200,7 +200,12 @@ export async function buildKbHome(
   for (const dir of [layout.bin, layout.releases, layout.backups, layout.logs, layout.run, layout.redisDir]) {
     await mkdir(dir, { recursive: true });
   }
-  await Promise.all(RELEASES.map((version) => writeRelease(layout, version, nodePath)));
+  // The app runs on a copy of this Node inside the deployment: the deploy account may not be able
+  // to reach the one in the repository (a clone in a private folder, as `mktemp -d` makes).
+  const node = path.join(layout.bin, 'node');
+  await copyFile(nodePath, node);
+  await chmod(node, 0o755);
+  await Promise.all(RELEASES.map((version) => writeRelease(layout, version, node)));
   await symlink(path.join('releases', CURRENT_RELEASE), layout.current);
   for (const tool of ['kbctl', 'slack-kb-db']) {
     await copyFile(path.join(HOST_FILES, tool), path.join(layout.bin, tool));
