@@ -219,6 +219,8 @@ export async function startInProcessWorkspace(options: {
       'ssh-host': 'kb-vm.test',
       'ssh-user': 'deploy',
       'record-secret': 'an in-process test record secret, thirty-two characters or more',
+      // Without a runbook file, the built-in runbook, as a user asks for it.
+      ...(options.runbook ? {} : { runbook: 'builtin' }),
       ...options.inputs,
     },
     ...(options.clock ? { clock: options.clock } : {}),

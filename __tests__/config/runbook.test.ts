@@ -46,7 +46,7 @@ describe('parseRunbook', () => {
         run: echo hi`);
     expect(errors(source)).toEqual([
       expect.stringMatching(
-        /^runbook\.yml:11: commands\.restart\.permission: Invalid option: expected one of/,
+        /^runbook\.yml:11:5: commands\.restart\.permission: Invalid option: expected one of/,
       ),
     ]);
   });
@@ -54,7 +54,7 @@ describe('parseRunbook', () => {
   test('a bad duration says how to write one', () => {
     const source = minimal('  {}').replace('respond-within: 15m', 'respond-within: soon');
     expect(errors(source)[0]).toBe(
-      'runbook.yml:7: severities.p0.respond-within: "soon" is not a duration; write it like 90s, 15m, 4h or 3d',
+      'runbook.yml:7:5: severities.p0.respond-within: "soon" is not a duration; write it like 90s, 15m, 4h or 3d',
     );
   });
 
@@ -83,8 +83,8 @@ describe('parseRunbook', () => {
         run: deploy "{{ tag }}" {{ other }}`);
     expect(errors(source)).toEqual(
       [
-        'runbook.yml:18: commands.rollback.steps.0.run: "{{ other }}" names no argument of "rollback"',
-        'runbook.yml:18: commands.rollback.steps.0.run: "{{ tag }}" is already quoted when it expands; remove the surrounding quotes',
+        'runbook.yml:18:9: commands.rollback.steps.0.run: "{{ other }}" names no argument of "rollback"; declare it under "args"',
+        'runbook.yml:18:9: commands.rollback.steps.0.run: "{{ tag }}" is already quoted when it expands; remove the surrounding quotes',
       ].sort((a, b) => (a.includes('other') ? 1 : -1) - (b.includes('other') ? 1 : -1)),
     );
   });
@@ -95,11 +95,11 @@ describe('parseRunbook', () => {
     steps:
       - name: go
         run: echo`);
-    expect(errors(source)[0]).toContain('"help" is a built-in command');
+    expect(errors(source)[0]).toContain('"/help" is a built-in command');
   });
 
   test('YAML syntax errors give the line', () => {
-    expect(errors('version: 1\nservice: [unclosed\n')[0]).toMatch(/^runbook\.yml:\d+: YAML syntax error/);
+    expect(errors('version: 1\nservice: [unclosed\n')[0]).toMatch(/^runbook\.yml:\d+:\d+: YAML syntax error/);
   });
 });
 
@@ -125,7 +125,7 @@ describe('argument defaults', () => {
       - name: go
         run: tail {{ service }}`);
     expect(errors(source)[0]).toBe(
-      'runbook.yml:15: commands.logs.args.0.default: the default "cache" of "service" is not one of its values',
+      'runbook.yml:15:9: commands.logs.args.0.default: the default "cache" of "service" is not one of its values',
     );
   });
 });

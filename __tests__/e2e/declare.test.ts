@@ -7,7 +7,7 @@ let scenario: IncidentScenario;
 
 beforeEach(async () => {
   emulator = await startEmulator();
-  scenario = new IncidentScenario({ emulator, inputs: {} });
+  scenario = new IncidentScenario({ emulator, inputs: { runbook: 'builtin' } });
 });
 
 afterEach(async () => {
@@ -32,12 +32,11 @@ describe('the bundle, run as the runner runs it', () => {
     expect(run.summary).toContain('| `/declare` | success | declared |');
     // The token was masked before anything was logged.
     expect(run.masks).toContain('ghs_emulatorInstallationToken000000000000');
-    // The runbook file (absent: built-in runbook), the issue's history read once (it also tells
+    // The built-in runbook (no file to read), the issue's history read once (it also tells
     // whether commands were posted before this run: none here), and the board.
     expect(emulator.requests.map((r) => `${r.method} ${r.operationId} ${r.status}`).sort()).toEqual([
       'GET issues/list-comments 200',
       'GET issues/list-events 200',
-      'GET repos/get-content 404',
       'POST issues/create-comment 201',
     ]);
   });
@@ -79,14 +78,16 @@ commands:
       'version: 1\nservice: x\nseverities: {}\ncommands:\n  restart:\n    steps: []\n',
     );
     const issue = scenario.openIssue('Down');
-    const run = await scenario.label(issue, 'incident:p0', 'alice');
+    const run = await scenario.label(issue, 'incident:p0', 'alice', {
+      runbook: '.github/incident-runbook.yml',
+    });
     expect(run.exitCode).toBe(1);
     expect(run.outputs).toMatchObject({ status: 'error', reason: 'invalid-runbook' });
     const [reply] = scenario.actionComments(issue);
     expect(reply).toContain('The runbook `.github/incident-runbook.yml` is invalid');
     expect(reply).toContain('Fix these:');
     expect(reply).toContain('Then relabel the issue.');
-    expect(reply).toContain('.github/incident-runbook.yml:5: commands.restart.description');
+    expect(reply).toContain('.github/incident-runbook.yml:5:3: commands.restart.description');
   });
 
   test('other labels and events are ignored with a clear log line and no API call', async () => {

@@ -34,7 +34,9 @@ test('a severity the runbook does not have is refused on the issue, with the one
     'version: 1\nservice: billing\nseverities:\n  p0: { name: Sev-Zero, description: Billing is down, respond-within: 10m }\ncommands:\n  ping: { description: Ping, steps: [{ name: ping, run: echo pong }] }\n',
   );
   const issue = scenario.openIssue('Billing slow');
-  const run = await scenario.label(issue, 'incident:p2', 'alice');
+  const run = await scenario.label(issue, 'incident:p2', 'alice', {
+    runbook: '.github/incident-runbook.yml',
+  });
   expect(run.outputs.reason).toBe('unknown-severity');
   expect(scenario.actionComments(issue)[0]).toContain('**P2 is not a severity in this runbook** (it has P0)');
 });
@@ -45,11 +47,13 @@ test('an invalid runbook is reported with its line, and the run fails', async ()
     'version: 1\nservice: x\nseverities: {}\ncommands:\n  restart:\n    steps: []\n',
   );
   const issue = scenario.openIssue('Down');
-  const run = await scenario.label(issue, 'incident:p0', 'alice');
+  const run = await scenario.label(issue, 'incident:p0', 'alice', {
+    runbook: '.github/incident-runbook.yml',
+  });
   expect(run.outputs).toMatchObject({ status: 'error', reason: 'invalid-runbook' });
   expect(run.exitCode).toBe(1);
   expect(scenario.actionComments(issue)[0]).toContain(
-    '.github/incident-runbook.yml:5: commands.restart.description',
+    '.github/incident-runbook.yml:5:3: commands.restart.description',
   );
 });
 

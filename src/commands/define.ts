@@ -83,6 +83,8 @@ export interface HandlerInput<Args> {
   runUrl: string;
   /** The runbook's name as people know it (its path, or "built-in runbook"). */
   runbookSource: string;
+  /** Why the runbook file does not load (empty when it does): its commands are then missing. */
+  runbookErrors: readonly string[];
   /** Values that must never appear anywhere (the run's token, key and secrets). */
   secrets: readonly string[];
   now: Date;

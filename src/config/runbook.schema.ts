@@ -18,7 +18,7 @@ const severitySchema = z
   })
   .strict();
 
-const identifier = z
+export const identifier = z
   .string()
   .regex(/^[a-z][a-z0-9_-]*$/, 'use lowercase letters, digits, "-" and "_", starting with a letter');
 
@@ -69,7 +69,7 @@ const stepSchema = z
   })
   .strict();
 
-const commandSchema = z
+export const commandSchema = z
   .object({
     description: z.string().min(1),
     permission: permissionSchema.default('write'),
@@ -120,7 +120,7 @@ const verificationSchema = z
   .strict()
   .describe('What /resolve checks before it closes the incident');
 
-const targetSchema = z
+export const targetSchema = z
   .object({
     description: z.string().optional(),
     host: z

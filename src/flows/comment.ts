@@ -58,36 +58,28 @@ async function handleLines(
   deps: Dependencies,
   loaded: LoadedRunbook,
 ): Promise<Outcome[]> {
-  if (!loaded.ok) {
-    await deps.writer.post(
-      issue.number,
-      renderInvalidRunbook(loaded.source, loaded.errors, 'no command can run'),
-      {
-        kind: 'refused',
-        user: comment.author,
-        reason: 'invalid-runbook',
-        by: comment.author,
-        at: deps.now().toISOString(),
-        source: comment.id,
-      },
-    );
-    return [{ status: 'error', reason: 'invalid-runbook', message: loaded.errors.join('\n') }];
-  }
-  const runbook = loaded.runbook;
+  // A broken runbook stops its own commands only: /help and the lifecycle commands go on, with
+  // the severities (and verification) of the file where those parts are valid.
+  const runbook = loaded.ok ? loaded.runbook : loaded.fallback;
+  const runbookErrors = loaded.ok ? [] : loaded.errors;
   const registry = commandRegistry(runbook);
   const permissions = await permissionsOf(comment.author, registry, deps);
   const outcomes: Outcome[] = [];
   const problems: LineProblem[] = [];
   for (const line of comment.lines) {
-    const decision = await decide(line, {
-      comment,
-      issue,
-      deps,
-      runbook,
-      source: loaded.source,
-      registry,
-      permissions,
-    });
+    const decision =
+      registry.has(line.name) || loaded.ok
+        ? await decide(line, {
+            comment,
+            issue,
+            deps,
+            runbook,
+            source: loaded.source,
+            registry,
+            permissions,
+            runbookErrors,
+          })
+        : notWhileInvalid(line, loaded.source);
     const { outcome, problem } = await applyDecision(decision, deps, {
       issue,
       runbook,
@@ -100,7 +92,12 @@ async function handleLines(
   if (problems.length > 0) {
     await deps.writer.post(
       issue.number,
-      renderLineProblems(problems, { url: comment.htmlUrl, total: comment.lines.length }),
+      [
+        renderLineProblems(problems, { url: comment.htmlUrl, total: comment.lines.length }),
+        ...(outcomes.some((o) => o.reason === 'invalid-runbook')
+          ? ['', renderInvalidRunbook(loaded.source, runbookErrors, STILL_WORKS)]
+          : []),
+      ].join('\n'),
       {
         kind: 'refused',
         user: comment.author,
@@ -143,6 +140,20 @@ interface LineContext {
   source: string;
   registry: Map<string, CommandDefinition>;
   permissions: Map<string, Authorization>;
+  runbookErrors: readonly string[];
+}
+
+const STILL_WORKS =
+  'its commands cannot run until it is fixed; `/help` and the lifecycle commands still work';
+
+/** A line naming a command the broken runbook would define (or a command no runbook defines). */
+function notWhileInvalid(line: CommandLine, source: string): Decision {
+  const message = `/${line.name} is not run: the runbook ${source} is invalid (what to fix is below)`;
+  return decided({ status: 'error', reason: 'invalid-runbook', command: line.name, message }, [], {
+    kind: 'error',
+    line: line.text,
+    message,
+  });
 }
 
 /** Binds one line to its command, checks the commenter may run it, and asks its handler. */
@@ -188,6 +199,7 @@ async function decide(line: CommandLine, context: LineContext): Promise<Decision
       },
     runUrl: deps.runUrl,
     runbookSource: context.source,
+    runbookErrors: context.runbookErrors,
     secrets: deps.secrets,
     now: deps.now(),
   };

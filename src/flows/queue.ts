@@ -578,8 +578,8 @@ async function refreshBoard(
   runbook: LoadedRunbook | undefined,
   changed: boolean,
 ) {
-  if (!runbook?.ok) return;
-  const context = incidentContext(deps, runbook.runbook);
+  if (!runbook) return;
+  const context = incidentContext(deps, runbook.ok ? runbook.runbook : runbook.fallback);
   const snapshot = await loadIncident({ number: issue.number, title: issue.title }, context);
   const shown = /(\d+) of the action's comments were changed/.exec(snapshot.board?.body ?? '')?.[1];
   if (changed || Number(shown ?? 0) !== snapshot.tampered.length) {

@@ -16,10 +16,12 @@ import { drainQueue } from './queue.ts';
  */
 export async function sweepIncidents(deps: Dependencies): Promise<Outcome> {
   const loaded = await loadRunbook(deps.settings.runbookPath, deps.github.readFile);
-  if (!loaded.ok) return { status: 'error', reason: 'invalid-runbook', message: loaded.errors.join('\n') };
-  const context = incidentContext(deps, loaded.runbook);
+  // A broken runbook does not stop the clocks: its severities (or the built-in ones) still hold.
+  if (!loaded.ok) deps.warn(`The runbook ${loaded.source} is invalid:\n${loaded.errors.join('\n')}`);
+  const runbook = loaded.ok ? loaded.runbook : loaded.fallback;
+  const context = incidentContext(deps, runbook);
   const byNumber = new Map<number, IssueSummary>();
-  for (const key of Object.keys(loaded.runbook.severities)) {
+  for (const key of Object.keys(runbook.severities)) {
     for (const issue of await deps.github.listOpenIssues(`${deps.settings.labelPrefix}${key}`))
       byNumber.set(issue.number, issue);
   }

@@ -118,7 +118,12 @@ export interface HelpEntry {
 }
 
 /** The commands this commenter may run, from the runbook in effect. */
-export function renderHelp(user: string, entries: HelpEntry[], runbookSource: string): string {
+export function renderHelp(
+  user: string,
+  entries: HelpEntry[],
+  runbookSource: string,
+  runbookErrors: readonly string[] = [],
+): string {
   const rows = entries.map(
     ({ spec, destructive }) =>
       `| \`${usage(spec)}\` | ${spec.description}${destructive ? ' ⚠️ asks for confirmation' : ''} | ${spec.permission} |`,
@@ -147,6 +152,16 @@ export function renderHelp(user: string, entries: HelpEntry[], runbookSource: st
     '',
     ...(args.length > 0 ? ['Arguments:', '', ...args, ''] : []),
     `Commands are read from lines that start with \`/\`, outside code blocks, quotes and \`<details>\`. Runbook: \`${runbookSource}\`.`,
+    ...(runbookErrors.length > 0
+      ? [
+          '',
+          renderInvalidRunbook(
+            runbookSource,
+            [...runbookErrors],
+            'its commands are not listed and cannot run until it is fixed',
+          ),
+        ]
+      : []),
   ].join('\n');
 }
 

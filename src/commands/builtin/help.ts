@@ -24,7 +24,7 @@ export const help = defineCommand({
       [
         {
           kind: 'reply',
-          text: renderHelp(input.actor, entries, input.runbookSource),
+          text: renderHelp(input.actor, entries, input.runbookSource, input.runbookErrors),
           record: {
             kind: 'answered',
             command: 'help',
