@@ -6,137 +6,311 @@ export const modules = {
 /***/ ((__unused_webpack_module, __webpack_exports__, __webpack_require__) => {
 
 /* harmony export */ __webpack_require__.d(__webpack_exports__, {
+/* harmony export */   fallbackRunbook: () => (/* binding */ fallbackRunbook),
 /* harmony export */   parseRunbook: () => (/* binding */ parseRunbook)
 /* harmony export */ });
+/* unused harmony export formatProblem */
 /* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_0__ = __webpack_require__(8815);
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_4__ = __webpack_require__(2857);
 /* harmony import */ var _commands_registry_js__WEBPACK_IMPORTED_MODULE_1__ = __webpack_require__(927);
+/* harmony import */ var _commands_suggest_js__WEBPACK_IMPORTED_MODULE_3__ = __webpack_require__(7572);
 /* harmony import */ var _runbook_schema_js__WEBPACK_IMPORTED_MODULE_2__ = __webpack_require__(3569);
 
 
 
+
+
 const PLACEHOLDER = /\{\{\s*([a-z][a-z0-9_]*)\s*\}\}/g;
+const IDENTIFIER = /^[a-z][a-z0-9_-]*$/;
+/** `file:line:column: path: message`, the form editors and terminals link to. */
+function formatProblem(fileName, problem) {
+    const where = problem.line ? `:${problem.line}${problem.column ? `:${problem.column}` : ''}` : '';
+    const path = problem.path.length > 0 ? `${problem.path.join('.')}: ` : '';
+    return `${fileName}${where}: ${path}${problem.message}`;
+}
 /**
- * Parses and validates a runbook YAML file. Every error names the field path and, where the
- * YAML has it, the line, so that the person editing the file knows what to fix.
+ * Parses and validates a runbook YAML file. Every problem is reported at once (the field errors
+ * and the cross-references of whatever parts are well formed), each with its field path, line and
+ * column, so that the person editing the file can fix them all in one go.
  */
 function parseRunbook(source, fileName) {
+    const problems = runbookProblems(source);
+    if (problems.ok)
+        return problems;
+    return {
+        ok: false,
+        problems: problems.problems,
+        errors: problems.problems.map((p) => formatProblem(fileName, p)),
+    };
+}
+function runbookProblems(source) {
     const lineCounter = new yaml__WEBPACK_IMPORTED_MODULE_0__/* .LineCounter */ .HN();
     const document = (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .parseDocument */ .Tp)(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
     if (document.errors.length > 0) {
         return {
             ok: false,
-            errors: document.errors.map((error) => {
-                const line = lineCounter.linePos(error.pos[0]).line;
-                return `${fileName}${line ? `:${line}` : ''}: YAML syntax error: ${error.message.split('\n')[0]}`;
+            problems: document.errors.map((error) => {
+                const { line, col } = lineCounter.linePos(error.pos[0]);
+                return { path: [], line, column: col, message: `YAML syntax error: ${error.message.split('\n')[0]}` };
             }),
         };
     }
-    const parsed = _runbook_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .runbookSchema */ .qq.safeParse(document.toJS());
-    if (!parsed.success) {
-        return { ok: false, errors: describeIssues(parsed.error.issues, document, lineCounter, fileName) };
+    const raw = document.toJS();
+    const parsed = _runbook_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .runbookSchema */ .qq.safeParse(raw);
+    const found = [
+        ...(parsed.success ? [] : parsed.error.issues.flatMap((issue) => fieldProblems(issue, raw))),
+        ...crossReferences(raw),
+    ];
+    if (found.length === 0 && parsed.success)
+        return { ok: true, runbook: parsed.data };
+    const located = unique(found).map((problem) => ({
+        ...problem,
+        ...positionOf(document, lineCounter, problem.path),
+    }));
+    located.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
+    return { ok: false, problems: located };
+}
+/** Zod's issue in the words of the file: a bad key says which name to use, an unknown field its spelling. */
+function fieldProblems(issue, raw) {
+    const path = issue.path.map(String);
+    if (issue.code === 'invalid_key')
+        return [{ path, message: keyProblem(path) }];
+    if (issue.code === 'unrecognized_keys') {
+        const allowed = allowedFields(path);
+        return issue.keys.map((key) => {
+            const suggestion = (0,_commands_suggest_js__WEBPACK_IMPORTED_MODULE_3__/* .closest */ .k)(key, allowed);
+            return {
+                path: [...path, key],
+                message: suggestion
+                    ? `unknown field "${key}": did you mean "${suggestion}"?`
+                    : `unknown field "${key}"; the fields here are ${allowed.join(', ')}`,
+            };
+        });
     }
-    const semanticErrors = checkReferences(parsed.data).map((error) => {
-        const line = lineOf(document, lineCounter, error.path);
-        return `${fileName}${line ? `:${line}` : ''}: ${error.path.join('.')}: ${error.message}`;
-    });
-    return semanticErrors.length > 0
-        ? { ok: false, errors: semanticErrors }
-        : { ok: true, runbook: parsed.data };
+    if (issue.code === 'invalid_type' && valueAt(raw, path) === undefined) {
+        return [{ path, message: `"${path.at(-1) ?? ''}" is required here and missing` }];
+    }
+    return [{ path, message: issue.message }];
 }
-function describeIssues(issues, document, lineCounter, fileName) {
-    return issues.map((issue) => {
-        const path = issue.path.map(String);
-        const line = lineOf(document, lineCounter, path);
-        const where = path.length > 0 ? path.join('.') : '(top level)';
-        return `${fileName}${line ? `:${line}` : ''}: ${where}: ${issue.message}`;
+function keyProblem(path) {
+    const [section, key = ''] = path;
+    if (section === 'severities') {
+        return /^P[0-9]$/.test(key)
+            ? `severity keys are lowercase: write "${key.toLowerCase()}"`
+            : `"${key}" is not a severity key: write p0 … p9`;
+    }
+    const kind = section === 'targets' ? 'target' : 'command';
+    const lower = key.toLowerCase();
+    if (key !== lower && IDENTIFIER.test(lower))
+        return `${kind} names are lowercase: write "${lower}"`;
+    return `"${key}" is not a ${kind} name: use lowercase letters, digits, "-" and "_", starting with a letter`;
+}
+/** The field names the schema accepts for the object at `path`. */
+function allowedFields(path) {
+    let node = _runbook_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .runbookSchema */ .qq;
+    for (const segment of [...path, '']) {
+        node = unwrap(node);
+        const def = definitionOf(node);
+        if (segment === '')
+            return def?.type === 'object' ? Object.keys(def.shape ?? {}) : [];
+        if (def?.type === 'object')
+            node = def.shape?.[segment];
+        else if (def?.type === 'record')
+            node = def.valueType;
+        else if (def?.type === 'array')
+            node = def.element;
+        else
+            return [];
+    }
+    return [];
+}
+function definitionOf(node) {
+    return node?._zod?.def;
+}
+function unwrap(node) {
+    let current = node;
+    for (let def = definitionOf(current); def && ['optional', 'default', 'pipe', 'nullable'].includes(def.type);) {
+        current = def.innerType ?? def.in;
+        def = definitionOf(current);
+    }
+    return current;
+}
+function valueAt(raw, path) {
+    let node = raw;
+    for (const segment of path) {
+        if (node === null || typeof node !== 'object')
+            return undefined;
+        node = node[segment];
+    }
+    return node;
+}
+function isRecord(value) {
+    return value !== null && typeof value === 'object' && !Array.isArray(value);
+}
+function unique(problems) {
+    const seen = new Set();
+    return problems.filter((problem) => {
+        const key = `${problem.path.join('.')}\u0000${problem.message}`;
+        if (seen.has(key))
+            return false;
+        seen.add(key);
+        return true;
     });
 }
-/** The line of the deepest key (or list item) that exists along `path`. */
-function lineOf(document, lineCounter, path) {
-    const lineAt = (node) => (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isNode */ .Ll)(node) && node.range ? lineCounter.linePos(node.range[0]).line : undefined;
+/** The line and column of the deepest key (or list item) that exists along `path`. */
+function positionOf(document, lineCounter, path) {
+    const at = (node) => {
+        if (!(0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isNode */ .Ll)(node) || !node.range)
+            return undefined;
+        const { line, col } = lineCounter.linePos(node.range[0]);
+        return { line, column: col };
+    };
     let node = document.contents;
-    let line = lineAt(node);
+    let position = at(node);
     for (const segment of path) {
         if ((0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isMap */ .jh)(node)) {
             const pair = node.items.find((item) => (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isScalar */ .jn)(item.key) && String(item.key.value) === segment);
             if (!pair)
                 break;
-            line = lineAt(pair.key) ?? line;
+            position = at(pair.key) ?? position;
             node = pair.value;
         }
         else if ((0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isSeq */ .oP)(node)) {
             node = node.items[Number(segment)];
             if (node === undefined)
                 break;
-            line = lineAt(node) ?? line;
+            position = at(node) ?? position;
         }
         else {
             break;
         }
     }
-    return line;
+    return position ?? {};
 }
-function checkReferences(runbook) {
-    const errors = [];
-    for (const [name, command] of Object.entries(runbook.commands)) {
-        const at = (...rest) => ['commands', name, ...rest];
-        if (_commands_registry_js__WEBPACK_IMPORTED_MODULE_1__/* .RESERVED_COMMANDS */ .Ap.includes(name)) {
-            errors.push({ path: at(), message: `"${name}" is a built-in command and cannot be redefined` });
-        }
-        if (!runbook.targets[command.target]) {
-            errors.push({
-                path: at('target'),
-                message: `unknown target "${command.target}"; define it under "targets"`,
+/**
+ * The checks between fields, run on every command that is well formed on its own (so that they
+ * are reported together with the field errors of the others): names, targets, placeholders,
+ * `when` conditions and defaults.
+ */
+function crossReferences(raw) {
+    const root = isRecord(raw) ? raw : {};
+    const problems = [];
+    const targets = root.targets === undefined
+        ? new Set(['default'])
+        : isRecord(root.targets)
+            ? new Set(Object.keys(root.targets).map((key) => key.toLowerCase()))
+            : undefined;
+    const verificationTarget = isRecord(root.verification) ? root.verification.target : undefined;
+    if (targets && typeof verificationTarget === 'string' && !targets.has(verificationTarget)) {
+        problems.push({ path: ['verification', 'target'], message: unknownTarget(verificationTarget, targets) });
+    }
+    for (const [name, value] of Object.entries(isRecord(root.commands) ? root.commands : {})) {
+        const lower = name.toLowerCase();
+        if (_commands_registry_js__WEBPACK_IMPORTED_MODULE_1__/* .RESERVED_COMMANDS */ .Ap.includes(lower)) {
+            problems.push({
+                path: ['commands', name],
+                message: `"/${lower}" is a built-in command and cannot be redefined; choose another name (for example "${lower}-host")`,
             });
         }
-        const argsByName = new Map(command.args.map((arg) => [arg.name, arg]));
-        command.args.forEach((arg, index) => {
-            const problem = defaultProblem(arg);
-            if (problem)
-                errors.push({ path: at('args', String(index), 'default'), message: problem });
-        });
-        const steps = command.check ? [...command.steps, command.check] : command.steps;
-        steps.forEach((step, index) => {
-            const stepPath = index < command.steps.length ? at('steps', String(index)) : at('check');
-            for (const match of step.run.matchAll(PLACEHOLDER)) {
-                const argName = match[1] ?? '';
-                const arg = argsByName.get(argName);
-                if (!arg) {
-                    errors.push({
-                        path: [...stepPath, 'run'],
-                        message: `"{{ ${argName} }}" names no argument of "${name}"`,
-                    });
-                }
-                else if (!arg.required && arg.default === undefined && arg.kind !== 'flag') {
-                    errors.push({
-                        path: [...stepPath, 'run'],
-                        message: `"{{ ${argName} }}" may have no value: make "${argName}" required or give it a default`,
-                    });
-                }
-                if (insideQuotes(step.run, match.index ?? 0)) {
-                    errors.push({
-                        path: [...stepPath, 'run'],
-                        message: `"{{ ${argName} }}" is already quoted when it expands; remove the surrounding quotes`,
-                    });
-                }
+        // Zod does not look inside an entry whose key it rejected: report that entry's fields here.
+        if (!IDENTIFIER.test(name)) {
+            const parsed = _runbook_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .commandSchema */ .rP.safeParse(value);
+            for (const issue of parsed.error?.issues ?? []) {
+                problems.push(...fieldProblems({ ...issue, path: ['commands', name, ...issue.path] }, raw));
             }
-            for (const [argName, wanted] of Object.entries(step.when ?? {})) {
-                const arg = argsByName.get(argName);
-                if (!arg) {
-                    errors.push({ path: [...stepPath, 'when', argName], message: `names no argument of "${name}"` });
-                    continue;
-                }
-                const unknown = [wanted].flat().filter((value) => arg.values && !arg.values.includes(value));
-                if (unknown.length > 0) {
-                    errors.push({
-                        path: [...stepPath, 'when', argName],
-                        message: `${unknown.join(', ')} is not one of ${arg.values?.join(', ')}`,
-                    });
-                }
-            }
-        });
+        }
+        // The references are checked whatever else is wrong with the command, on what it says.
+        const loose = looseCommandSchema.safeParse(value);
+        if (loose.success)
+            problems.push(...commandReferences(name, loose.data, targets));
     }
-    return errors;
+    return problems;
+}
+/**
+ * A command as far as its references go: each field that is malformed reads as its default, each
+ * argument or step that cannot be read is left out (its own field error says why).
+ */
+const looseArgumentSchema = zod__WEBPACK_IMPORTED_MODULE_4__/* .object */ .Ikc({
+    name: zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP(),
+    kind: zod__WEBPACK_IMPORTED_MODULE_4__/* ["enum"] */ .k5n(['positional', 'option', 'flag']).catch('positional'),
+    type: zod__WEBPACK_IMPORTED_MODULE_4__/* ["enum"] */ .k5n(['string', 'integer']).catch('string'),
+    pattern: zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().optional().catch(undefined),
+    values: zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP()).optional().catch(undefined),
+    min: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().optional().catch(undefined),
+    max: zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig().optional().catch(undefined),
+    required: zod__WEBPACK_IMPORTED_MODULE_4__/* .boolean */ .zMY().catch(false),
+    default: zod__WEBPACK_IMPORTED_MODULE_4__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig()]).optional().catch(undefined),
+});
+const looseStepSchema = zod__WEBPACK_IMPORTED_MODULE_4__/* .object */ .Ikc({
+    run: zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP(),
+    when: zod__WEBPACK_IMPORTED_MODULE_4__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_4__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP())]))
+        .optional()
+        .catch(undefined),
+});
+const looseCommandSchema = zod__WEBPACK_IMPORTED_MODULE_4__/* .object */ .Ikc({
+    target: zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().catch('default'),
+    args: zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(looseArgumentSchema.nullable().catch(null))
+        .catch([])
+        .transform((args) => args.filter((arg) => arg !== null)),
+    steps: zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(looseStepSchema.nullable().catch(null))
+        .catch([])
+        .transform((steps) => steps.filter((step) => step !== null)),
+    check: looseStepSchema.optional().catch(undefined),
+});
+function commandReferences(name, command, targets) {
+    const problems = [];
+    const at = (...rest) => ['commands', name, ...rest];
+    if (targets && !targets.has(command.target)) {
+        problems.push({ path: at('target'), message: unknownTarget(command.target, targets) });
+    }
+    const argsByName = new Map(command.args.map((arg) => [arg.name, arg]));
+    command.args.forEach((arg, index) => {
+        const problem = defaultProblem(arg);
+        if (problem)
+            problems.push({ path: at('args', String(index), 'default'), message: problem });
+    });
+    const steps = command.check ? [...command.steps, command.check] : command.steps;
+    steps.forEach((step, index) => {
+        const stepPath = index < command.steps.length ? at('steps', String(index)) : at('check');
+        for (const match of step.run.matchAll(PLACEHOLDER)) {
+            const argName = match[1] ?? '';
+            const arg = argsByName.get(argName);
+            if (!arg) {
+                const suggestion = (0,_commands_suggest_js__WEBPACK_IMPORTED_MODULE_3__/* .closest */ .k)(argName, [...argsByName.keys()]);
+                problems.push({
+                    path: [...stepPath, 'run'],
+                    message: `"{{ ${argName} }}" names no argument of "${name}"; ${suggestion ? `did you mean "{{ ${suggestion} }}"?` : 'declare it under "args"'}`,
+                });
+            }
+            else if (!arg.required && arg.default === undefined && arg.kind !== 'flag') {
+                problems.push({
+                    path: [...stepPath, 'run'],
+                    message: `"{{ ${argName} }}" may have no value: make "${argName}" required or give it a default`,
+                });
+            }
+            if (insideQuotes(step.run, match.index)) {
+                problems.push({
+                    path: [...stepPath, 'run'],
+                    message: `"{{ ${argName} }}" is already quoted when it expands; remove the surrounding quotes`,
+                });
+            }
+        }
+        for (const [argName, wanted] of Object.entries(step.when ?? {})) {
+            const arg = argsByName.get(argName);
+            if (!arg) {
+                problems.push({ path: [...stepPath, 'when', argName], message: `names no argument of "${name}"` });
+                continue;
+            }
+            const unknown = [wanted].flat().filter((value) => arg.values && !arg.values.includes(value));
+            if (unknown.length > 0) {
+                problems.push({
+                    path: [...stepPath, 'when', argName],
+                    message: `${unknown.join(', ')} is not one of ${arg.values?.join(', ')}`,
+                });
+            }
+        }
+    });
+    return problems;
 }
 /** Whether position `index` of a shell script lies inside single or double quotes. */
 function insideQuotes(script, index) {
@@ -168,10 +342,51 @@ function defaultProblem(arg) {
     }
     if (arg.values && !arg.values.includes(value))
         return `the default "${value}" of "${arg.name}" is not one of its values`;
-    if (arg.pattern && !new RegExp(`^(?:${arg.pattern})$`, 'u').test(value)) {
+    if (arg.pattern && !matchesPattern(arg.pattern, value)) {
         return `the default "${value}" of "${arg.name}" does not match its pattern`;
     }
     return undefined;
+}
+/** Whether `value` matches `pattern` in full; an invalid pattern has its own field error. */
+function matchesPattern(pattern, value) {
+    try {
+        return new RegExp(`^(?:${pattern})$`, 'u').test(value);
+    }
+    catch {
+        return true;
+    }
+}
+function unknownTarget(name, targets) {
+    const suggestion = (0,_commands_suggest_js__WEBPACK_IMPORTED_MODULE_3__/* .closest */ .k)(name, [...targets]);
+    const known = [...targets].join(', ') || '(none)';
+    return `unknown target "${name}": ${suggestion ? `did you mean "${suggestion}"? ` : ''}targets are ${known}; define it under "targets"`;
+}
+/**
+ * The parts of a broken runbook that still hold: its severities and verification when each is
+ * valid on its own, else the built-in runbook's severities and no verification; no commands.
+ */
+function fallbackRunbook(source, builtin) {
+    let raw = {};
+    try {
+        const parsed = source === undefined ? undefined : (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .parseDocument */ .Tp)(source).toJS();
+        if (isRecord(parsed))
+            raw = parsed;
+    }
+    catch {
+        raw = {};
+    }
+    const { shape } = _runbook_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .runbookSchema */ .qq;
+    const severities = shape.severities.safeParse(raw.severities);
+    const verification = shape.verification.safeParse(raw.verification);
+    const service = shape.service.safeParse(raw.service);
+    return {
+        version: 1,
+        service: service.success ? service.data : builtin.service,
+        severities: severities.success && Object.keys(severities.data).length > 0 ? severities.data : builtin.severities,
+        targets: { default: {} },
+        commands: {},
+        ...(verification.success && verification.data ? { verification: verification.data } : {}),
+    };
 }
 
 

@@ -30764,7 +30764,7 @@ function higherOf(a, b) {
 
 /***/ }),
 
-/***/ 4907:
+/***/ 1203:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -30775,36 +30775,8 @@ __nccwpck_require__.d(__webpack_exports__, {
   g$: () => (/* binding */ printable)
 });
 
-;// CONCATENATED MODULE: ./src/commands/suggest.ts
-/** The candidate closest to `typed` by edit distance, when it is close enough to be a typo. */
-function closest(typed, candidates) {
-    const lower = typed.toLowerCase();
-    let best;
-    for (const name of candidates) {
-        const distance = lower === name ? 0 : editDistance(lower, name);
-        if (!best || distance < best.distance)
-            best = { name, distance };
-    }
-    if (!best)
-        return undefined;
-    const tolerance = Math.max(1, Math.floor(best.name.length / 3));
-    return best.distance <= tolerance || best.name.startsWith(lower) ? best.name : undefined;
-}
-function editDistance(a, b) {
-    if (a.length > 64 || b.length > 64)
-        return Math.max(a.length, b.length);
-    let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
-    for (let i = 1; i <= a.length; i += 1) {
-        const current = [i];
-        for (let j = 1; j <= b.length; j += 1) {
-            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-            current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
-        }
-        previous = current;
-    }
-    return previous[b.length] ?? 0;
-}
-
+// EXTERNAL MODULE: ./src/commands/suggest.ts
+var suggest = __nccwpck_require__(7572);
 ;// CONCATENATED MODULE: ./src/commands/tokenize.ts
 /**
  * Splits command arguments on whitespace; "double" or 'single' quotes keep spaces inside one
@@ -30918,16 +30890,16 @@ function bindCommand(line, registry) {
         error: suggestion ? { line, message, suggestion } : { line, message },
     });
     if (line.problem)
-        return fail(line.problem, closest(line.name, [...registry.keys()]));
+        return fail(line.problem, (0,suggest/* closest */.k)(line.name, [...registry.keys()]));
     const invisible = INVISIBLE.exec(line.text);
     if (invisible) {
-        const suggestion = closest(line.name.replace(new RegExp(INVISIBLE, 'gu'), ''), [...registry.keys()]);
+        const suggestion = (0,suggest/* closest */.k)(line.name.replace(new RegExp(INVISIBLE, 'gu'), ''), [...registry.keys()]);
         return fail(`the command contains an invisible character (${describeCharacter(invisible[0])}); retype it without copying`, suggestion);
     }
     const spec = registry.get(line.name);
     if (!spec) {
         const shown = printable(line.name);
-        const suggestion = closest(line.name, [...registry.keys()]);
+        const suggestion = (0,suggest/* closest */.k)(line.name, [...registry.keys()]);
         if (!COMMAND_NAME.test(line.name)) {
             return fail(`\`/${shown}\` is not a command name (names are lowercase letters, digits and "-")`, suggestion);
         }
@@ -31059,7 +31031,7 @@ function describeCount(count) {
 
 /***/ }),
 
-/***/ 1918:
+/***/ 9986:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31125,8 +31097,8 @@ var markdown = __nccwpck_require__(4285);
 var confirmation = __nccwpck_require__(6823);
 // EXTERNAL MODULE: ./src/runbook/plan.ts
 var runbook_plan = __nccwpck_require__(6413);
-// EXTERNAL MODULE: ./src/commands/bind.ts + 2 modules
-var bind = __nccwpck_require__(4907);
+// EXTERNAL MODULE: ./src/commands/bind.ts + 1 modules
+var bind = __nccwpck_require__(1203);
 // EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 11 modules
 var schemas = __nccwpck_require__(2857);
 ;// CONCATENATED MODULE: ./src/commands/define.ts
@@ -31313,7 +31285,7 @@ const help = defineCommand({
         }, [
             {
                 kind: 'reply',
-                text: (0,replies/* renderHelp */.W5)(input.actor, entries, input.runbookSource),
+                text: (0,replies/* renderHelp */.W5)(input.actor, entries, input.runbookSource, input.runbookErrors),
                 record: {
                     kind: 'answered',
                     command: 'help',
@@ -31375,6 +31347,15 @@ function renderSeverity(view) {
 }
 function renderNote(view) {
     return `📝 **Note** from @${view.by}: ${(0,markdown/* echo */.WI)(view.text, 2000)}`;
+}
+function renderJournalReplay(view) {
+    return [
+        `📓 **Offline journal** replayed by @${view.by}: ${view.entries.length} entries on the timeline, marked offline${view.skipped > 0 ? ` (${view.skipped} already there)` : ''}. The hash chain of the journal is intact.`,
+        '',
+        '| # | When | Who | What |',
+        '|---|---|---|---|',
+        ...view.entries.map((entry) => `| ${entry.seq} | ${(0,markdown/* utc */.n$)(new Date(entry.at))} | ${(0,markdown/* echo */.WI)(entry.by, 100)} | ${(0,markdown/* echo */.WI)(entry.what, 400)} |`),
+    ].join('\n');
 }
 function renderUpdate(view) {
     return `📣 **Status update** from @${view.by}: ${(0,markdown/* echo */.WI)(view.text, 2000)}\n\n${view.nextDue ? `Next update due ${(0,markdown/* utc */.n$)(view.nextDue)}.` : ''}`.trim();
@@ -31579,6 +31560,257 @@ const impactStart = defineCommand({
                 kind: 'reply',
                 text: renderImpactStart({ at, by: input.actor }),
                 record: impactStarted.record({ ...factBy(input), impactStart: at.toISOString() }),
+            },
+        ]);
+    },
+});
+
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/journal/journal.ts
+
+
+/**
+ * The break-glass journal: what a terminal session did while GitHub was down, one JSON object per
+ * line (NDJSON). Each entry carries the SHA-256 of the one before it and its own, so an entry that
+ * is edited, removed, reordered or inserted afterwards breaks the chain and the journal is refused.
+ * (A chain proves the file is whole, not who wrote it: whoever replays it answers for it, and the
+ * issue says who that was.)
+ */
+const JOURNAL_VERSION = 1;
+const HASH = /^[0-9a-f]{64}$/;
+const GENESIS = '0'.repeat(64);
+/** Output kept per step in the journal (its tail), already redacted by the executor. */
+const JOURNAL_OUTPUT_CHARS = 4000;
+const base = {
+    v: schemas/* literal */.euz(JOURNAL_VERSION),
+    seq: schemas/* number */.aig().int().min(1),
+    at: iso/* datetime */.w$(),
+    by: schemas/* string */.YjP().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$/, 'a login or account name'),
+    prev: schemas/* string */.YjP().regex(HASH),
+    hash: schemas/* string */.YjP().regex(HASH),
+};
+const journal_text = (max) => schemas/* string */.YjP().max(max);
+const journalEntrySchema = schemas/* discriminatedUnion */.gMt('kind', [
+    schemas/* object */.Ikc({ ...base, kind: schemas/* literal */.euz('session'), host: journal_text(255), user: journal_text(64), runbook: journal_text(300) })
+        .strict(),
+    schemas/* object */.Ikc({
+        ...base,
+        kind: schemas/* literal */.euz('command'),
+        line: journal_text(500),
+        command: journal_text(64),
+        target: journal_text(300),
+        destructive: schemas/* boolean */.zMY(),
+    })
+        .strict(),
+    schemas/* object */.Ikc({ ...base, kind: schemas/* literal */.euz('confirmed'), command: journal_text(64) }).strict(),
+    schemas/* object */.Ikc({ ...base, kind: schemas/* literal */.euz('declined'), command: journal_text(64) }).strict(),
+    schemas/* object */.Ikc({
+        ...base,
+        kind: schemas/* literal */.euz('step'),
+        command: journal_text(64),
+        step: journal_text(200),
+        outcome: schemas/* enum */.k5n(['ok', 'failed', 'timeout', 'ssh-error']),
+        exitCode: schemas/* number */.aig().int().nullable(),
+        durationMs: schemas/* number */.aig().int().min(0),
+        output: journal_text(JOURNAL_OUTPUT_CHARS),
+    })
+        .strict(),
+    schemas/* object */.Ikc({
+        ...base,
+        kind: schemas/* literal */.euz('result'),
+        command: journal_text(64),
+        status: schemas/* enum */.k5n(['success', 'failure', 'timeout', 'ssh-error']),
+        exitCode: schemas/* number */.aig().int().nullable(),
+    })
+        .strict(),
+]);
+/** The hash of an entry: SHA-256 over its fields (without `hash`) in a fixed order. */
+function entryHash(entry) {
+    return (0,external_node_crypto_.createHash)('sha256').update(canonical(entry)).digest('hex');
+}
+function canonical(value) {
+    if (Array.isArray(value))
+        return `[${value.map(canonical).join(',')}]`;
+    if (value !== null && typeof value === 'object') {
+        const entries = Object.entries(value)
+            .filter(([, v]) => v !== undefined)
+            .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+        return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+    }
+    return JSON.stringify(value);
+}
+/** The next entry after `last` (or the first of a journal), sealed into the chain. */
+function nextEntry(last, event) {
+    const unsealed = { ...event, v: JOURNAL_VERSION, seq: (last?.seq ?? 0) + 1, prev: last?.hash ?? GENESIS };
+    const entry = { ...unsealed, hash: entryHash(unsealed) };
+    return journalEntrySchema.parse(entry);
+}
+/**
+ * Reads a journal (or a contiguous part of one, starting after `after`) and checks its chain:
+ * every line well formed, numbered one after the other, linked to the one before, and hashed
+ * as it says. The first problem is reported with its line.
+ */
+function checkJournal(text, after = { seq: 0, hash: GENESIS }) {
+    const entries = [];
+    const lines = text.split('\n');
+    let previous = after;
+    for (const [index, raw] of lines.entries()) {
+        const line = index + 1;
+        if (raw.trim() === '')
+            continue;
+        let json;
+        try {
+            json = JSON.parse(raw);
+        }
+        catch {
+            return { ok: false, line, message: 'not a JSON object' };
+        }
+        const parsed = journalEntrySchema.safeParse(json);
+        if (!parsed.success) {
+            const issue = parsed.error.issues[0];
+            return {
+                ok: false,
+                line,
+                message: `not a journal entry: ${issue?.path.join('.') || '(entry)'}: ${issue?.message}`,
+            };
+        }
+        const entry = parsed.data;
+        if (entry.seq !== previous.seq + 1) {
+            return {
+                ok: false,
+                line,
+                message: `entry ${entry.seq} follows entry ${previous.seq}: an entry is missing or out of order`,
+            };
+        }
+        if (entry.prev !== previous.hash) {
+            return {
+                ok: false,
+                line,
+                message: `entry ${entry.seq} does not link to the entry before it: the journal was changed`,
+            };
+        }
+        const { hash, ...unsealed } = entry;
+        if (entryHash(unsealed) !== hash) {
+            return {
+                ok: false,
+                line,
+                message: `entry ${entry.seq} does not match its hash: it was edited after it was written`,
+            };
+        }
+        entries.push(entry);
+        previous = { seq: entry.seq, hash: entry.hash };
+    }
+    if (entries.length === 0)
+        return { ok: false, line: 1, message: 'the journal has no entries' };
+    return { ok: true, entries };
+}
+const toNdjson = (entries) => entries.map((e) => `${JSON.stringify(e)}\n`).join('');
+/** One line of the timeline for an entry, in the words of the postmortem. */
+function describeEntry(entry) {
+    switch (entry.kind) {
+        case 'session':
+            return `session on ${entry.user}@${entry.host} (runbook ${entry.runbook})`;
+        case 'command':
+            return `asked for ${entry.line} on ${entry.target}${entry.destructive ? ' (destructive)' : ''}`;
+        case 'confirmed':
+            return `confirmed /${entry.command} in the terminal`;
+        case 'declined':
+            return `declined /${entry.command}; nothing ran`;
+        case 'step':
+            return `/${entry.command} step “${entry.step}”: ${entry.outcome}${entry.exitCode === null ? '' : `, exit ${entry.exitCode}`}`;
+        case 'result':
+            return `/${entry.command} ended ${entry.status}${entry.exitCode === null ? '' : ` (exit ${entry.exitCode})`}`;
+    }
+}
+
+;// CONCATENATED MODULE: ./src/commands/lifecycle/journal.ts
+
+
+
+
+
+
+const journal_HASH = schemas/* string */.YjP().regex(/^[0-9a-f]{64}$/);
+/** An offline journal's entries, replayed into the issue: each on the timeline at its own time. */
+const offline = defineFact('offline', {
+    /** The hash of the journal's first entry: which session these entries belong to. */
+    journal: journal_HASH,
+    entries: schemas/* array */.YOg(schemas/* object */.Ikc({
+        seq: schemas/* number */.aig().int().min(1),
+        at: iso/* datetime */.w$(),
+        by: schemas/* string */.YjP().min(1).max(100),
+        what: schemas/* string */.YjP().max(400),
+        hash: journal_HASH,
+    }))
+        .min(1)
+        .max(100),
+}, (_next, fact, { log, responder }) => {
+    responder(fact.by);
+    for (const entry of fact.entries) {
+        responder(entry.by);
+        // The entry's text came from a terminal: echoed on the timeline, never rendered.
+        log(entry.by, 'Offline (journal)', entry.what, new Date(entry.at));
+    }
+});
+/** The journal inside a `/journal` comment: the first ```ndjson block. */
+function journalBlock(body) {
+    return /^```ndjson\n([\s\S]*?)\n```$/m.exec(body.replace(/\r\n?/g, '\n'))?.[1];
+}
+const journal = defineCommand({
+    name: 'journal',
+    reason: '/journal replayed an offline journal onto the timeline',
+    description: 'Replay an offline journal (posted by `incident-issueops replay`) onto the timeline',
+    permission: 'write',
+    facts: [offline],
+    handle(input) {
+        const line = '/journal';
+        const block = journalBlock(input.comment.body);
+        if (block === undefined) {
+            return notDone('journal', line, 'this comment holds no journal: post it with `incident-issueops replay <journal> --issue N`');
+        }
+        // What earlier replays recorded, by entry hash: the chain goes on from there, and entries
+        // already on the issue are not recorded twice.
+        const recorded = new Map();
+        for (const { record } of input.snapshot.records) {
+            const parsed = offline.schema.safeParse(record);
+            if (!parsed.success)
+                continue;
+            for (const entry of parsed.data.entries)
+                recorded.set(entry.hash, { journal: parsed.data.journal, seq: entry.seq });
+        }
+        const first = /"seq":(\d+)/.exec(block.split('\n')[0] ?? '');
+        const firstSeq = Number(first?.[1] ?? 1);
+        const prev = /"prev":"([0-9a-f]{64})"/.exec(block.split('\n')[0] ?? '')?.[1];
+        const continues = firstSeq > 1 && prev ? recorded.get(prev) : undefined;
+        if (firstSeq > 1 && !continues) {
+            return notDone('journal', line, `the journal starts at entry ${firstSeq}, but entry ${firstSeq - 1} is not on this issue: replay the whole journal`);
+        }
+        const checked = checkJournal(block, continues && prev ? { seq: firstSeq - 1, hash: prev } : undefined);
+        if (!checked.ok) {
+            return notDone('journal', line, `the journal is refused, nothing was recorded: line ${checked.line}: ${checked.message}`);
+        }
+        const journalId = continues?.journal ?? checked.entries[0]?.hash ?? '';
+        const fresh = checked.entries.filter((entry) => !recorded.has(entry.hash));
+        if (fresh.length === 0) {
+            return notDone('journal', line, `all ${checked.entries.length} entries of this journal are already on the timeline`);
+        }
+        const entries = fresh.map((entry) => ({
+            seq: entry.seq,
+            at: entry.at,
+            by: entry.by,
+            what: describeEntry(entry).slice(0, 400),
+            hash: entry.hash,
+        }));
+        return done('journal', `${entries.length} offline entries on the timeline`, [
+            {
+                kind: 'reply',
+                text: renderJournalReplay({
+                    by: input.actor,
+                    entries,
+                    skipped: checked.entries.length - fresh.length,
+                }),
+                record: offline.record({ ...factBy(input), journal: journalId, entries }),
             },
         ]);
     },
@@ -32097,6 +32329,7 @@ const update = defineCommand({
 
 
 
+
 /**
  * The action's own commands, each defined once in its file (grammar, permission, facts, handler).
  * The registry, `/help`, the names a runbook may not use, the facts the reducer knows and the
@@ -32115,6 +32348,7 @@ const DEFINED_COMMANDS = [
     timeline_timeline,
     postmortem_postmortem,
     impactStart,
+    journal,
 ];
 /** Every reason code a run can end with, with what it means: the flows' and the commands'. */
 function allReasonCodes() {
@@ -32147,7 +32381,7 @@ const decided = (outcome, effects = [], problem) => problem ? { outcome, effects
 /* harmony export */   Ap: () => (/* binding */ RESERVED_COMMANDS),
 /* harmony export */   pc: () => (/* binding */ commandRegistry)
 /* harmony export */ });
-/* harmony import */ var _definitions_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1918);
+/* harmony import */ var _definitions_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9986);
 /* harmony import */ var _runbook_command_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6534);
 
 
@@ -32304,6 +32538,44 @@ function outcomeOf(plan, result, secrets) {
 
 /***/ }),
 
+/***/ 7572:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   k: () => (/* binding */ closest)
+/* harmony export */ });
+/** The candidate closest to `typed` by edit distance, when it is close enough to be a typo. */
+function closest(typed, candidates) {
+    const lower = typed.toLowerCase();
+    let best;
+    for (const name of candidates) {
+        const distance = lower === name ? 0 : editDistance(lower, name);
+        if (!best || distance < best.distance)
+            best = { name, distance };
+    }
+    if (!best)
+        return undefined;
+    const tolerance = Math.max(1, Math.floor(best.name.length / 3));
+    return best.distance <= tolerance || best.name.startsWith(lower) ? best.name : undefined;
+}
+function editDistance(a, b) {
+    if (a.length > 64 || b.length > 64)
+        return Math.max(a.length, b.length);
+    let previous = Array.from({ length: b.length + 1 }, (_, index) => index);
+    for (let i = 1; i <= a.length; i += 1) {
+        const current = [i];
+        for (let j = 1; j <= b.length; j += 1) {
+            const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+            current[j] = Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost);
+        }
+        previous = current;
+    }
+    return previous[b.length] ?? 0;
+}
+
+
+/***/ }),
+
 /***/ 625:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -32375,9 +32647,10 @@ function formatDuration(seconds) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   V0: () => (/* binding */ permissionSchema),
 /* harmony export */   eO: () => (/* binding */ PERMISSION_LEVELS),
-/* harmony export */   qq: () => (/* binding */ runbookSchema)
+/* harmony export */   qq: () => (/* binding */ runbookSchema),
+/* harmony export */   rP: () => (/* binding */ commandSchema)
 /* harmony export */ });
-/* unused harmony export severityKeySchema */
+/* unused harmony exports severityKeySchema, identifier, targetSchema */
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2857);
 /* harmony import */ var _duration_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7840);
 
@@ -36895,8 +37168,8 @@ async function checkTeams(github, settings, user) {
 
 // EXTERNAL MODULE: ./node_modules/zod/v4/classic/iso.js
 var iso = __nccwpck_require__(4377);
-// EXTERNAL MODULE: ./src/commands/definitions.ts + 20 modules
-var definitions = __nccwpck_require__(1918);
+// EXTERNAL MODULE: ./src/commands/definitions.ts + 22 modules
+var definitions = __nccwpck_require__(9986);
 ;// CONCATENATED MODULE: ./src/records/record.schema.ts
 
 
@@ -62697,19 +62970,51 @@ verification:
 
 ;// CONCATENATED MODULE: ./src/runbook/load.ts
 
+/** The `runbook` input's value that selects the built-in runbook. */
+const BUILTIN_RUNBOOK = 'builtin';
 /**
- * The repository's runbook file when it exists, else the built-in one. `readFile` goes through the
- * GitHub API so that the workflow needs no checkout step.
+ * The runbook the `runbook` input names: `builtin`, or a file in the repository read through the
+ * GitHub API (the workflow needs no checkout step). A file that is missing is an error that says
+ * so: falling back to the built-in runbook would run another service's remediations on this host.
  */
 async function loadRunbook(path, readFile) {
-    const text = await readFile(path);
     // Loaded when a run first needs it (after its claim): the YAML parser and the runbook schema
     // are not on the way to the first reaction.
-    const { parseRunbook } = await Promise.all(/* import() */[__nccwpck_require__.e(815), __nccwpck_require__.e(394)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9394));
+    const { parseRunbook, fallbackRunbook } = await Promise.all(/* import() */[__nccwpck_require__.e(815), __nccwpck_require__.e(394)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9394));
+    const builtin = () => {
+        const parsed = parseRunbook(BUILTIN_RUNBOOK_YAML, 'built-in runbook');
+        if (!parsed.ok)
+            throw new Error(`the built-in runbook is invalid: ${parsed.errors.join('; ')}`);
+        return parsed.runbook;
+    };
+    if (path === BUILTIN_RUNBOOK)
+        return { ok: true, runbook: builtin(), source: 'built-in runbook' };
+    const text = await readFile(path);
     if (text === undefined) {
-        return { ...parseRunbook(BUILTIN_RUNBOOK_YAML, 'built-in runbook'), source: 'built-in runbook' };
+        const sibling = otherExtension(path);
+        const found = sibling !== undefined && (await readFile(sibling)) !== undefined ? sibling : undefined;
+        const message = found
+            ? `there is no file at this path, but there is ${found}: rename it, or set the runbook input to ${found}`
+            : `there is no file at this path on the default branch: add it, set the runbook input to where it is, or set it to "${BUILTIN_RUNBOOK}" for the built-in Slack KB Agent docker-compose runbook`;
+        return {
+            ok: false,
+            problems: [{ path: [], message }],
+            errors: [`${path}: ${message}`],
+            fallback: fallbackRunbook(undefined, builtin()),
+            source: path,
+        };
     }
-    return { ...parseRunbook(text, path), source: path };
+    const parsed = parseRunbook(text, path);
+    if (parsed.ok)
+        return { ...parsed, source: path };
+    return { ...parsed, fallback: fallbackRunbook(text, builtin()), source: path };
+}
+function otherExtension(path) {
+    if (path.endsWith('.yml'))
+        return `${path.slice(0, -4)}.yaml`;
+    if (path.endsWith('.yaml'))
+        return `${path.slice(0, -5)}.yml`;
+    return undefined;
 }
 
 ;// CONCATENATED MODULE: ./src/incident/facts.ts
@@ -62824,12 +63129,16 @@ function emptyIncident() {
 }
 /** The incident as the facts describe it. Pure: the same facts always give the same incident. */
 function reduceIncident(facts) {
-    return facts.reduce(apply, emptyIncident());
+    const incident = facts.reduce(apply, emptyIncident());
+    // Entries recorded later than they happened (an offline journal replayed) take their place in
+    // time; the sort is stable, so entries of the same second keep their order.
+    incident.timeline.sort((a, b) => a.at.getTime() - b.at.getTime());
+    return incident;
 }
 function apply(incident, fact) {
     const next = { ...incident, timeline: [...incident.timeline] };
-    const log = (actor, event, url, detail) => next.timeline.push({
-        at: fact.at,
+    const log = (actor, event, url, detail, at) => next.timeline.push({
+        at: at ?? fact.at,
         actor,
         event,
         ...(url ? { url } : {}),
@@ -62895,7 +63204,7 @@ function apply(incident, fact) {
             fact.definition.apply(next, fact.record, {
                 at: fact.at,
                 url: fact.url,
-                log: (actor, event, detail) => log(actor, event, fact.url, detail),
+                log: (actor, event, detail, at) => log(actor, event, fact.url, detail, at),
                 responder,
             });
             return next;
@@ -63595,8 +63904,8 @@ async function issueChanged(event, change, deps) {
     };
 }
 
-// EXTERNAL MODULE: ./src/commands/bind.ts + 2 modules
-var commands_bind = __nccwpck_require__(4907);
+// EXTERNAL MODULE: ./src/commands/bind.ts + 1 modules
+var commands_bind = __nccwpck_require__(1203);
 // EXTERNAL MODULE: ./src/commands/effects.ts
 var effects = __nccwpck_require__(6980);
 // EXTERNAL MODULE: ./src/commands/runbook-command.ts
@@ -63715,32 +64024,27 @@ async function handleCommandComment(comment, issue, deps, loaded) {
     return outcomes;
 }
 async function handleLines(comment, issue, deps, loaded) {
-    if (!loaded.ok) {
-        await deps.writer.post(issue.number, (0,replies/* renderInvalidRunbook */.OC)(loaded.source, loaded.errors, 'no command can run'), {
-            kind: 'refused',
-            user: comment.author,
-            reason: 'invalid-runbook',
-            by: comment.author,
-            at: deps.now().toISOString(),
-            source: comment.id,
-        });
-        return [{ status: 'error', reason: 'invalid-runbook', message: loaded.errors.join('\n') }];
-    }
-    const runbook = loaded.runbook;
+    // A broken runbook stops its own commands only: /help and the lifecycle commands go on, with
+    // the severities (and verification) of the file where those parts are valid.
+    const runbook = loaded.ok ? loaded.runbook : loaded.fallback;
+    const runbookErrors = loaded.ok ? [] : loaded.errors;
     const registry = (0,commands_registry/* commandRegistry */.pc)(runbook);
     const permissions = await permissionsOf(comment.author, registry, deps);
     const outcomes = [];
     const problems = [];
     for (const line of comment.lines) {
-        const decision = await comment_decide(line, {
-            comment,
-            issue,
-            deps,
-            runbook,
-            source: loaded.source,
-            registry,
-            permissions,
-        });
+        const decision = registry.has(line.name) || loaded.ok
+            ? await comment_decide(line, {
+                comment,
+                issue,
+                deps,
+                runbook,
+                source: loaded.source,
+                registry,
+                permissions,
+                runbookErrors,
+            })
+            : notWhileInvalid(line, loaded.source);
         const { outcome, problem } = await applyDecision(decision, deps, {
             issue,
             runbook,
@@ -63752,7 +64056,12 @@ async function handleLines(comment, issue, deps, loaded) {
             problems.push(problem);
     }
     if (problems.length > 0) {
-        await deps.writer.post(issue.number, (0,replies/* renderLineProblems */.RZ)(problems, { url: comment.htmlUrl, total: comment.lines.length }), {
+        await deps.writer.post(issue.number, [
+            (0,replies/* renderLineProblems */.RZ)(problems, { url: comment.htmlUrl, total: comment.lines.length }),
+            ...(outcomes.some((o) => o.reason === 'invalid-runbook')
+                ? ['', (0,replies/* renderInvalidRunbook */.OC)(loaded.source, runbookErrors, STILL_WORKS)]
+                : []),
+        ].join('\n'), {
             kind: 'refused',
             user: comment.author,
             reason: problems.length === 1
@@ -63772,6 +64081,16 @@ async function permissionsOf(user, registry, deps) {
         await deps.authorizer.authorize(user, (0,runbook_command/* requiredFor */.th)(spec, deps.settings.permission)),
     ]));
     return new Map(entries);
+}
+const STILL_WORKS = 'its commands cannot run until it is fixed; `/help` and the lifecycle commands still work';
+/** A line naming a command the broken runbook would define (or a command no runbook defines). */
+function notWhileInvalid(line, source) {
+    const message = `/${line.name} is not run: the runbook ${source} is invalid (what to fix is below)`;
+    return (0,effects/* decided */.r)({ status: 'error', reason: 'invalid-runbook', command: line.name, message }, [], {
+        kind: 'error',
+        line: line.text,
+        message,
+    });
 }
 /** Binds one line to its command, checks the commenter may run it, and asks its handler. */
 async function comment_decide(line, context) {
@@ -63799,7 +64118,7 @@ async function comment_decide(line, context) {
     const input = {
         args: definition.parse(bound.command.args),
         actor: context.comment.author,
-        comment: { id: context.comment.id, url: context.comment.htmlUrl },
+        comment: { id: context.comment.id, url: context.comment.htmlUrl, body: context.comment.body },
         issue: context.issue,
         snapshot,
         runbook: context.runbook,
@@ -63812,6 +64131,7 @@ async function comment_decide(line, context) {
         },
         runUrl: deps.runUrl,
         runbookSource: context.source,
+        runbookErrors: context.runbookErrors,
         secrets: deps.secrets,
         now: deps.now(),
     };
@@ -64292,9 +64612,9 @@ async function reportInterrupted(comment, issue, deps, cause) {
 }
 /** Republishes the board after a runbook command, or when what it says of tampering is out of date. */
 async function refreshBoard(issue, deps, runbook, changed) {
-    if (!runbook?.ok)
+    if (!runbook)
         return;
-    const context = incidentContext(deps, runbook.runbook);
+    const context = incidentContext(deps, runbook.ok ? runbook.runbook : runbook.fallback);
     const snapshot = await loadIncident({ number: issue.number, title: issue.title }, context);
     const shown = /(\d+) of the action's comments were changed/.exec(snapshot.board?.body ?? '')?.[1];
     if (changed || Number(shown ?? 0) !== snapshot.tampered.length) {
@@ -64326,11 +64646,13 @@ function view(comment) {
  */
 async function sweepIncidents(deps) {
     const loaded = await loadRunbook(deps.settings.runbookPath, deps.github.readFile);
+    // A broken runbook does not stop the clocks: its severities (or the built-in ones) still hold.
     if (!loaded.ok)
-        return { status: 'error', reason: 'invalid-runbook', message: loaded.errors.join('\n') };
-    const context = incidentContext(deps, loaded.runbook);
+        deps.warn(`The runbook ${loaded.source} is invalid:\n${loaded.errors.join('\n')}`);
+    const runbook = loaded.ok ? loaded.runbook : loaded.fallback;
+    const context = incidentContext(deps, runbook);
     const byNumber = new Map();
-    for (const key of Object.keys(loaded.runbook.severities)) {
+    for (const key of Object.keys(runbook.severities)) {
         for (const issue of await deps.github.listOpenIssues(`${deps.settings.labelPrefix}${key}`))
             byNumber.set(issue.number, issue);
     }
@@ -65254,7 +65576,7 @@ function redact(text, knownSecrets = []) {
 /* harmony export */   W5: () => (/* binding */ renderHelp),
 /* harmony export */   bh: () => (/* binding */ renderPendingConfirmation)
 /* harmony export */ });
-/* harmony import */ var _commands_bind_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4907);
+/* harmony import */ var _commands_bind_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1203);
 /* harmony import */ var _commands_usage_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(625);
 /* harmony import */ var _markdown_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4285);
 
@@ -65339,7 +65661,7 @@ function renderNotice(reason, facts) {
     }
 }
 /** The commands this commenter may run, from the runbook in effect. */
-function renderHelp(user, entries, runbookSource) {
+function renderHelp(user, entries, runbookSource, runbookErrors = []) {
     const rows = entries.map(({ spec, destructive }) => `| \`${(0,_commands_usage_js__WEBPACK_IMPORTED_MODULE_2__/* .usage */ .C)(spec)}\` | ${spec.description}${destructive ? ' ⚠️ asks for confirmation' : ''} | ${spec.permission} |`);
     const args = entries.flatMap(({ spec }) => spec.args.map((arg) => {
         const accepted = arg.values
@@ -65362,6 +65684,12 @@ function renderHelp(user, entries, runbookSource) {
         '',
         ...(args.length > 0 ? ['Arguments:', '', ...args, ''] : []),
         `Commands are read from lines that start with \`/\`, outside code blocks, quotes and \`<details>\`. Runbook: \`${runbookSource}\`.`,
+        ...(runbookErrors.length > 0
+            ? [
+                '',
+                renderInvalidRunbook(runbookSource, [...runbookErrors], 'its commands are not listed and cannot run until it is fixed'),
+            ]
+            : []),
     ].join('\n');
 }
 /** The exact plan: what would run, where, with which rendered arguments. */

@@ -171,21 +171,39 @@ export class IncidentScenario {
     body: string,
   ): { commentId: number; start: (options?: StartOptions) => Promise<ActionRun> } {
     const comment = this.emulator.addComment(issueNumber, { user, body });
-    const issue = this.issue(issueNumber);
-    const fixture = issueCommentCreated({
-      ...matchEmulatorIssue(issue, this.emulator.repo().id),
-      comment: {
-        id: comment.id,
-        body,
-        user: { login: user, id: comment.user?.id ?? 1, type: 'User' },
-        createdAt: comment.created_at,
-        updatedAt: comment.updated_at,
-      },
-    });
+    // The event carries the comment as it was posted, even if it is edited or deleted before the run.
+    const fixture = this.commentCreated(issueNumber, comment);
     return {
       commentId: comment.id,
       start: (options = {}) => this.run(fixture.eventName, fixture.payload, options.inputs ?? {}, options),
     };
+  }
+
+  /**
+   * The workflow run for a comment that is already on the issue, posted through the API (by the
+   * terminal client's replay, say): `issue_comment.created` with the comment as GitHub stored it.
+   */
+  runForComment(issueNumber: number, commentId: number, options: StartOptions = {}): Promise<ActionRun> {
+    const comment = this.emulator.listComments(issueNumber).find((candidate) => candidate.id === commentId);
+    if (!comment) throw new Error(`no comment ${commentId} on issue #${issueNumber}`);
+    const fixture = this.commentCreated(issueNumber, comment);
+    return this.run(fixture.eventName, fixture.payload, options.inputs ?? {}, options);
+  }
+
+  private commentCreated(
+    issueNumber: number,
+    comment: ReturnType<GitHubEmulator['addComment']>,
+  ): ReturnType<typeof issueCommentCreated> {
+    return issueCommentCreated({
+      ...matchEmulatorIssue(this.issue(issueNumber), this.emulator.repo().id),
+      comment: {
+        id: comment.id,
+        body: comment.body ?? '',
+        user: { login: comment.user?.login ?? 'ghost', id: comment.user?.id ?? 1, type: 'User' },
+        createdAt: comment.created_at,
+        updatedAt: comment.updated_at,
+      },
+    });
   }
 
   /** `user` edits an existing comment to `body`; the action runs on `issue_comment.edited`. */

@@ -66,10 +66,23 @@ commands:
 `,
     );
     const issue = scenario.openIssue('Billing down');
-    await scenario.label(issue, 'incident:p0', 'alice');
+    await scenario.label(issue, 'incident:p0', 'alice', { runbook: '.github/incident-runbook.yml' });
     const declaration = scenario.board(issue);
     expect(declaration).toContain('P0 — Sev-Zero');
     expect(declaration).toContain('acknowledge within **2 minutes**');
+  });
+
+  test('a runbook file missing at the configured path is an error, never the built-in runbook', async () => {
+    const issue = scenario.openIssue('Billing down');
+    const run = await scenario.label(issue, 'incident:p0', 'alice', {
+      runbook: '.github/incident-runbook.yml',
+    });
+    expect(run.exitCode).toBe(1);
+    expect(run.outputs).toMatchObject({ status: 'error', reason: 'invalid-runbook' });
+    expect(scenario.actionComments(issue)[0]).toContain(
+      'there is no file at this path on the default branch',
+    );
+    expect(scenario.board(issue)).toBe('');
   });
 
   test('an invalid runbook file is reported on the issue with its line, and the run fails', async () => {

@@ -23,12 +23,16 @@ test('only the gate runs plans, and only the gate and the composition root touch
     'flows/gate.ts',
     'main.ts',
   ]);
-  expect(using(/\bcreateSshExecutor\b/)).toEqual(['executor/ssh.ts', 'main.ts']);
+  // The terminal client (cli/index.ts) is the other composition root: whoever holds the key at
+  // the terminal runs the plan there, with the same executor and the same confirmation.
+  expect(using(/\bcreateSshExecutor\b/)).toEqual(['cli/index.ts', 'executor/ssh.ts', 'main.ts']);
 });
 
-// Every comment goes through the writer: bounded, cleared of secrets, sealed.
+// Every comment the action writes goes through the writer: bounded, cleared of secrets, sealed.
+// The terminal client posts as its user (the /journal comments of a replay), never a record.
 test('only the writer calls createComment or updateComment (the cache and the adapter pass them on)', () => {
   expect(using(/\.(createComment|updateComment)\(/)).toEqual([
+    'cli/index.ts',
     'flows/writer.ts',
     'github/issue-cache.ts',
     'github/octokit-adapter.ts',

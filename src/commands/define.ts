@@ -68,8 +68,8 @@ export interface HandlerInput<Args> {
   args: Args;
   /** Who commented. */
   actor: string;
-  /** The comment that asked. */
-  comment: { id: number; url: string };
+  /** The comment that asked (its whole body, for a command that carries data, such as /journal). */
+  comment: { id: number; url: string; body: string };
   issue: { number: number; title: string; url: string; labels: string[] };
   /** The incident as the issue records it, read once for the run. */
   snapshot: IncidentSnapshot;

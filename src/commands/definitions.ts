@@ -4,6 +4,7 @@ import { help } from './builtin/help.ts';
 import { ack } from './lifecycle/ack.ts';
 import { commander } from './lifecycle/commander.ts';
 import { impactStart } from './lifecycle/impact-start.ts';
+import { journal } from './lifecycle/journal.ts';
 import { mitigated } from './lifecycle/mitigated.ts';
 import { note } from './lifecycle/note.ts';
 import { postmortem } from './lifecycle/postmortem.ts';
@@ -30,6 +31,7 @@ export const DEFINED_COMMANDS = [
   timeline,
   postmortem,
   impactStart,
+  journal,
 ] as const;
 
 /** Every reason code a run can end with, with what it means: the flows' and the commands'. */

@@ -185,7 +185,7 @@ async function decide(line: CommandLine, context: LineContext): Promise<Decision
   const input: HandlerInput<Record<string, unknown>> = {
     args: definition.parse(bound.command.args),
     actor: context.comment.author,
-    comment: { id: context.comment.id, url: context.comment.htmlUrl },
+    comment: { id: context.comment.id, url: context.comment.htmlUrl, body: context.comment.body },
     issue: context.issue,
     snapshot,
     runbook: context.runbook,

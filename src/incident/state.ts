@@ -78,14 +78,18 @@ export function emptyIncident(): Incident {
 
 /** The incident as the facts describe it. Pure: the same facts always give the same incident. */
 export function reduceIncident(facts: Fact[]): Incident {
-  return facts.reduce(apply, emptyIncident());
+  const incident = facts.reduce(apply, emptyIncident());
+  // Entries recorded later than they happened (an offline journal replayed) take their place in
+  // time; the sort is stable, so entries of the same second keep their order.
+  incident.timeline.sort((a, b) => a.at.getTime() - b.at.getTime());
+  return incident;
 }
 
 function apply(incident: Incident, fact: Fact): Incident {
   const next: Incident = { ...incident, timeline: [...incident.timeline] };
-  const log = (actor: string, event: string, url?: string, detail?: string) =>
+  const log = (actor: string, event: string, url?: string, detail?: string, at?: Date) =>
     next.timeline.push({
-      at: fact.at,
+      at: at ?? fact.at,
       actor,
       event,
       ...(url ? { url } : {}),
@@ -152,7 +156,7 @@ function apply(incident: Incident, fact: Fact): Incident {
       fact.definition.apply(next, fact.record, {
         at: fact.at,
         url: fact.url,
-        log: (actor, event, detail) => log(actor, event, fact.url, detail),
+        log: (actor, event, detail, at) => log(actor, event, fact.url, detail, at),
         responder,
       });
       return next;

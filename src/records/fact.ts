@@ -13,8 +13,11 @@ const FACT_BASE = {
 export interface ApplyContext {
   at: Date;
   url: string;
-  /** Adds a timeline row; `detail` is someone's text (echoed, never rendered). */
-  log(actor: string, event: string, detail?: string): void;
+  /**
+   * Adds a timeline row; `detail` is someone's text (echoed, never rendered); `at` when it
+   * happened earlier than the fact was recorded (an offline journal).
+   */
+  log(actor: string, event: string, detail?: string, at?: Date): void;
   /** Counts `login` among the responders. */
   responder(login: string): void;
 }

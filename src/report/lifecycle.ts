@@ -39,6 +39,23 @@ export function renderNote(view: { by: string; text: string }): string {
   return `📝 **Note** from @${view.by}: ${echo(view.text, 2000)}`;
 }
 
+export function renderJournalReplay(view: {
+  by: string;
+  entries: { seq: number; at: string; by: string; what: string }[];
+  skipped: number;
+}): string {
+  return [
+    `📓 **Offline journal** replayed by @${view.by}: ${view.entries.length} entries on the timeline, marked offline${view.skipped > 0 ? ` (${view.skipped} already there)` : ''}. The hash chain of the journal is intact.`,
+    '',
+    '| # | When | Who | What |',
+    '|---|---|---|---|',
+    ...view.entries.map(
+      (entry) =>
+        `| ${entry.seq} | ${utc(new Date(entry.at))} | ${echo(entry.by, 100)} | ${echo(entry.what, 400)} |`,
+    ),
+  ].join('\n');
+}
+
 export function renderUpdate(view: { by: string; text: string; nextDue: Date | undefined }): string {
   return `📣 **Status update** from @${view.by}: ${echo(view.text, 2000)}\n\n${view.nextDue ? `Next update due ${utc(view.nextDue)}.` : ''}`.trim();
 }

@@ -1,4 +1,4 @@
-import type { RunbookProblem, RunbookResult } from '../config/runbook.ts';
+import type { RunbookProblem } from '../config/runbook.ts';
 import type { Runbook } from '../config/runbook.schema.ts';
 import { BUILTIN_RUNBOOK_YAML } from './builtin.ts';
 

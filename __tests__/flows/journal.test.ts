@@ -1,0 +1,147 @@
+// An offline journal replayed into the incident issue: `/journal` comments as the CLI posts them,
+// handled by the action in process. Entries reach the timeline once, in their own time order,
+// marked offline; a changed journal is refused; the postmortem shows them like any other event.
+import { startInProcessWorkspace, FakeHost } from '../../harness/in-process.ts';
+import type { GitHubEmulator } from '../../harness/github/emulator.ts';
+import { DEMO_RUNBOOK, type IncidentScenario } from '../../harness/scenario.ts';
+import { planLine, planReplay, runSession } from '../../src/cli/core.ts';
+import { parseRunbook } from '../../src/config/runbook.ts';
+import type { JournalEntry } from '../../src/journal/journal.ts';
+
+let emulator: GitHubEmulator;
+let scenario: IncidentScenario;
+let issue: number;
+
+const parsed = parseRunbook(DEMO_RUNBOOK, 'demo.yml');
+if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+const runbook = parsed.runbook;
+
+/** A break-glass session at 03:10–03:2x: /restart twice, by dana, while GitHub was down. */
+async function offlineJournal(): Promise<string> {
+  const host = new FakeHost();
+  let text = '';
+  let clock = Date.parse('2026-12-02T03:10:00Z');
+  let last: JournalEntry | undefined;
+  for (const line of ['/restart', '/logs --lines 5']) {
+    const planned = planLine({
+      line,
+      runbook,
+      runbookSource: 'demo.yml',
+      floor: 'write',
+      ssh: { host: '127.0.0.1', user: 'deploy', port: 22 },
+      defaultTimeoutSeconds: 300,
+    });
+    if (!planned.ok) throw new Error(planned.message);
+    const result = await runSession(
+      { planned, login: 'dana', runbookSource: 'demo.yml', last },
+      {
+        executor: host.createExecutor,
+        ask: async () => '',
+        append: (ndjson) => (text += ndjson),
+        print: () => {},
+        now: () => new Date((clock += 60_000)),
+      },
+    );
+    last = result.entries.at(-1);
+  }
+  return text;
+}
+
+let now: number;
+
+beforeEach(async () => {
+  now = Date.parse('2026-12-02T03:00:00Z');
+  ({ emulator, scenario } = await startInProcessWorkspace({
+    runbook: DEMO_RUNBOOK,
+    roles: { alice: 'write', dana: 'maintain', mallory: 'read' },
+    // The incident is declared at 03:00; GitHub comes back at 04:00, when the journal is replayed.
+    clock: () => new Date(now),
+  }));
+  issue = scenario.openIssue('KB agent answers 503');
+  await scenario.label(issue, 'incident:p0', 'alice');
+  now = Date.parse('2026-12-02T04:00:00Z');
+});
+
+afterEach(async () => {
+  expect(emulator.violations).toEqual([]);
+  await emulator.close();
+});
+
+const bodies = () => emulator.listComments(issue).map((comment) => comment.body ?? '');
+
+test('replayed once: every entry on the timeline in order, marked offline; a second replay posts nothing', async () => {
+  const journal = await offlineJournal();
+  const replay = planReplay(journal, bodies());
+  if (!replay.ok) throw new Error(replay.message);
+  expect(replay.comments).toHaveLength(1);
+  const { run } = await scenario.comment(issue, 'dana', replay.comments[0] ?? '');
+  expect(run.outputs).toMatchObject({ status: 'success', command: 'journal' });
+  const reply = scenario.actionComments(issue).at(-1) ?? '';
+  expect(reply).toContain(
+    '📓 **Offline journal** replayed by @dana: 8 entries on the timeline, marked offline',
+  );
+  expect(reply).toMatch(/\| 1 \| 2026-12-02T03:11:00Z \| `dana` \| `session on deploy@127\.0\.0\.1/);
+
+  expect(planReplay(journal, bodies())).toMatchObject({ ok: true, comments: [], alreadyThere: 8 });
+
+  await scenario.comment(issue, 'alice', '/timeline');
+  const timeline = scenario.actionComments(issue).at(-1) ?? '';
+  const offlineRows = timeline.split('\n').filter((row) => row.includes('Offline (journal)'));
+  expect(offlineRows).toHaveLength(8);
+  expect(offlineRows[0]).toContain('session on deploy@127.0.0.1');
+  expect(offlineRows.at(-1)).toContain('/logs ended success');
+  // The offline hour sits between the declaration (03:00) and the replay, in time order.
+  const declared = timeline.split('\n').findIndex((row) => row.includes('Declared P0'));
+  expect(declared).toBeGreaterThanOrEqual(0);
+  expect(timeline.indexOf(offlineRows[0] ?? '')).toBeGreaterThan(timeline.indexOf('Declared P0'));
+});
+
+test('the same /journal comment posted twice is recorded once', async () => {
+  const replay = planReplay(await offlineJournal(), []);
+  if (!replay.ok) throw new Error(replay.message);
+  await scenario.comment(issue, 'dana', replay.comments[0] ?? '');
+  const again = await scenario.comment(issue, 'dana', replay.comments[0] ?? '');
+  expect(again.run.outputs.status).toBe('refused');
+  expect(scenario.actionComments(issue).at(-1)).toContain(
+    'all 8 entries of this journal are already on the timeline',
+  );
+});
+
+test.each([
+  ['an exit code changed', (text: string) => text.replace('"exitCode":0', '"exitCode":1')],
+  [
+    'an entry removed',
+    (text: string) =>
+      text
+        .split('\n')
+        .filter((_, index) => index !== 3)
+        .join('\n'),
+  ],
+  [
+    'a step renamed',
+    (text: string) => text.replace('"step":"Restart application"', '"step":"Nothing happened"'),
+  ],
+])('a journal with %s is refused and records nothing', async (_, tamper) => {
+  const replay = planReplay(await offlineJournal(), []);
+  if (!replay.ok) throw new Error(replay.message);
+  const body = (replay.comments[0] ?? '').replace(
+    /```ndjson\n([\s\S]*?)\n```/,
+    (_m, block: string) => `\`\`\`ndjson\n${tamper(block)}\n\`\`\``,
+  );
+  const { run } = await scenario.comment(issue, 'dana', body);
+  expect(run.outputs.status).toBe('refused');
+  expect(scenario.actionComments(issue).at(-1)).toContain(
+    'the journal is refused, nothing was recorded: line',
+  );
+  await scenario.comment(issue, 'alice', '/timeline');
+  expect(scenario.actionComments(issue).at(-1)).not.toContain('Offline (journal)');
+});
+
+test('someone without write access cannot put entries on the timeline', async () => {
+  const replay = planReplay(await offlineJournal(), []);
+  if (!replay.ok) throw new Error(replay.message);
+  const { run } = await scenario.comment(issue, 'mallory', replay.comments[0] ?? '');
+  expect(run.outputs.status).not.toBe('success');
+  await scenario.comment(issue, 'alice', '/timeline');
+  expect(scenario.actionComments(issue).at(-1)).not.toContain('Offline (journal)');
+});
