@@ -31732,6 +31732,8 @@ function describeEntry(entry) {
 
 
 const journal_HASH = schemas/* string */.YjP().regex(/^[0-9a-f]{64}$/);
+/** At most this many entries per `/journal` comment (the replay splits a longer journal). */
+const ENTRIES_PER_JOURNAL_COMMENT = 40;
 /** An offline journal's entries, replayed into the issue: each on the timeline at its own time. */
 const offline = defineFact('offline', {
     /** The hash of the journal's first entry: which session these entries belong to. */
@@ -31744,7 +31746,7 @@ const offline = defineFact('offline', {
         hash: journal_HASH,
     }))
         .min(1)
-        .max(100),
+        .max(ENTRIES_PER_JOURNAL_COMMENT),
 }, (_next, fact, { log, responder }) => {
     responder(fact.by);
     for (const entry of fact.entries) {
@@ -31794,6 +31796,9 @@ const journal = defineCommand({
         const fresh = checked.entries.filter((entry) => !recorded.has(entry.hash));
         if (fresh.length === 0) {
             return notDone('journal', line, `all ${checked.entries.length} entries of this journal are already on the timeline`);
+        }
+        if (fresh.length > ENTRIES_PER_JOURNAL_COMMENT) {
+            return notDone('journal', line, `one /journal comment holds at most ${ENTRIES_PER_JOURNAL_COMMENT} entries (this one ${fresh.length}): \`incident-issueops replay\` splits a journal`);
         }
         const entries = fresh.map((entry) => ({
             seq: entry.seq,

@@ -199,7 +199,9 @@ describe('replay', () => {
 
   test('posts the entries not yet on the issue, in comments that fit GitHub, and nothing the second time', async () => {
     const text = await journalOf(20);
-    const first = planReplay(text, []);
+    const mine = (bodies: string[]) => bodies.map((body, id) => ({ id, author: 'alice', body }));
+    const who = { self: 'alice', bot: 'github-actions[bot]' };
+    const first = planReplay(text, [], who);
     if (!first.ok) throw new Error(first.message);
     expect(first.total).toBe(1 + 20 * 4);
     expect(first.comments.length).toBeGreaterThan(1);
@@ -207,18 +209,21 @@ describe('replay', () => {
       expect(body.length).toBeLessThan(65_536);
       expect(body.startsWith('/journal\n')).toBe(true);
     }
-    expect(planReplay(text, first.comments)).toMatchObject({
+    expect(planReplay(text, mine(first.comments), who)).toMatchObject({
       ok: true,
       comments: [],
       alreadyThere: first.total,
     });
-    const partly = planReplay(text, first.comments.slice(0, 1));
+    // Someone else's copy of the comments counts for nothing: the replay still posts everything.
+    const theirs = first.comments.map((body, id) => ({ id, author: 'mallory', body }));
+    expect(planReplay(text, theirs, who)).toMatchObject({ ok: true, alreadyThere: 0 });
+    const partly = planReplay(text, mine(first.comments.slice(0, 1)), who);
     expect(partly.ok && partly.comments.length).toBe(first.comments.length - 1);
   });
 
   test('a broken chain posts nothing', async () => {
     const text = (await journalOf(1)).replace('"exitCode":0', '"exitCode":7');
-    expect(planReplay(text, [])).toMatchObject({
+    expect(planReplay(text, [], { self: 'alice', bot: 'github-actions[bot]' })).toMatchObject({
       ok: false,
       message: expect.stringContaining('the journal is refused'),
     });

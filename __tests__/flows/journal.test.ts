@@ -67,11 +67,15 @@ afterEach(async () => {
   await emulator.close();
 });
 
-const bodies = () => emulator.listComments(issue).map((comment) => comment.body ?? '');
+const comments = () =>
+  emulator
+    .listComments(issue)
+    .map((comment) => ({ id: comment.id, author: comment.user?.login ?? '', body: comment.body ?? '' }));
+const DANA = { self: 'dana', bot: 'github-actions[bot]' };
 
 test('replayed once: every entry on the timeline in order, marked offline; a second replay posts nothing', async () => {
   const journal = await offlineJournal();
-  const replay = planReplay(journal, bodies());
+  const replay = planReplay(journal, comments(), DANA);
   if (!replay.ok) throw new Error(replay.message);
   expect(replay.comments).toHaveLength(1);
   const { run } = await scenario.comment(issue, 'dana', replay.comments[0] ?? '');
@@ -82,7 +86,7 @@ test('replayed once: every entry on the timeline in order, marked offline; a sec
   );
   expect(reply).toMatch(/\| 1 \| 2026-12-02T03:11:00Z \| `dana` \| `session on deploy@127\.0\.0\.1/);
 
-  expect(planReplay(journal, bodies())).toMatchObject({ ok: true, comments: [], alreadyThere: 8 });
+  expect(planReplay(journal, comments(), DANA)).toMatchObject({ ok: true, comments: [], alreadyThere: 8 });
 
   await scenario.comment(issue, 'alice', '/timeline');
   const timeline = scenario.actionComments(issue).at(-1) ?? '';
@@ -97,7 +101,7 @@ test('replayed once: every entry on the timeline in order, marked offline; a sec
 });
 
 test('the same /journal comment posted twice is recorded once', async () => {
-  const replay = planReplay(await offlineJournal(), []);
+  const replay = planReplay(await offlineJournal(), [], DANA);
   if (!replay.ok) throw new Error(replay.message);
   await scenario.comment(issue, 'dana', replay.comments[0] ?? '');
   const again = await scenario.comment(issue, 'dana', replay.comments[0] ?? '');
@@ -122,7 +126,7 @@ test.each([
     (text: string) => text.replace('"step":"Restart application"', '"step":"Nothing happened"'),
   ],
 ])('a journal with %s is refused and records nothing', async (_, tamper) => {
-  const replay = planReplay(await offlineJournal(), []);
+  const replay = planReplay(await offlineJournal(), [], DANA);
   if (!replay.ok) throw new Error(replay.message);
   const body = (replay.comments[0] ?? '').replace(
     /```ndjson\n([\s\S]*?)\n```/,
@@ -138,10 +142,59 @@ test.each([
 });
 
 test('someone without write access cannot put entries on the timeline', async () => {
-  const replay = planReplay(await offlineJournal(), []);
+  const replay = planReplay(await offlineJournal(), [], DANA);
   if (!replay.ok) throw new Error(replay.message);
   const { run } = await scenario.comment(issue, 'mallory', replay.comments[0] ?? '');
   expect(run.outputs.status).not.toBe('success');
   await scenario.comment(issue, 'alice', '/timeline');
   expect(scenario.actionComments(issue).at(-1)).not.toContain('Offline (journal)');
+  // Nor can their copy make dana's replay leave the entries out.
+  expect(planReplay(await offlineJournal(), comments(), DANA)).toMatchObject({ ok: true, alreadyThere: 0 });
+});
+
+test('a /journal comment with more entries than one comment may hold is refused whole', async () => {
+  const host = new FakeHost();
+  let text = '';
+  let last: JournalEntry | undefined;
+  for (let i = 0; i < 10; i += 1) {
+    const planned = planLine({
+      line: '/restart',
+      runbook,
+      runbookSource: 'demo.yml',
+      floor: 'write',
+      ssh: { host: '127.0.0.1', user: 'deploy', port: 22 },
+      defaultTimeoutSeconds: 300,
+    });
+    if (!planned.ok) throw new Error(planned.message);
+    const result = await runSession(
+      { planned, login: 'dana', runbookSource: 'demo.yml', last },
+      {
+        executor: host.createExecutor,
+        ask: async () => '',
+        append: (t) => (text += t),
+        print: () => {},
+        now: () => new Date('2026-12-02T03:30:00Z'),
+      },
+    );
+    last = result.entries.at(-1);
+  }
+  const body = `/journal\n\n\`\`\`ndjson\n${text.trimEnd()}\n\`\`\``;
+  const { run } = await scenario.comment(issue, 'dana', body);
+  expect(run.outputs.status).toBe('refused');
+  expect(scenario.actionComments(issue).at(-1)).toContain(
+    'one /journal comment holds at most 40 entries (this one 41)',
+  );
+  // The client splits the same journal into comments the action takes.
+  const replay = planReplay(text, comments(), DANA);
+  if (!replay.ok) throw new Error(replay.message);
+  expect(replay.comments).toHaveLength(2);
+  for (const part of replay.comments) {
+    const recorded = await scenario.comment(issue, 'dana', part);
+    expect(recorded.run.outputs).toMatchObject({ status: 'success', command: 'journal' });
+  }
+  await scenario.comment(issue, 'alice', '/timeline');
+  const rows = (scenario.actionComments(issue).at(-1) ?? '')
+    .split('\n')
+    .filter((row) => row.includes('Offline (journal)'));
+  expect(rows).toHaveLength(41);
 });

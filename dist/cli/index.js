@@ -19736,22 +19736,38 @@ const core_indent = (text) => `${text
     .join('\n')}\n`;
 // ---------------------------------------------------------------------------------------------
 // replay
-/** Entries per `/journal` comment: the action's record of them stays well inside a comment. */
-const ENTRIES_PER_COMMENT = 100;
+/**
+ * Entries per `/journal` comment: the action's reply lists them and its sealed record holds them,
+ * both well inside GitHub's 65,536 characters even when every entry's text is at its longest.
+ */
+const ENTRIES_PER_COMMENT = journal/* ENTRIES_PER_JOURNAL_COMMENT */.pc;
 /** Characters of journal per comment (GitHub takes 65,536 per body). */
 const JOURNAL_CHARS_PER_COMMENT = 60_000;
 /**
- * What a replay posts: the entries not yet on the issue (found in earlier `/journal` comments),
- * as `/journal` comments of at most ENTRIES_PER_COMMENT entries, oldest first. A broken chain
- * posts nothing.
+ * What a replay posts: the entries not yet on the issue, as `/journal` comments of at most
+ * ENTRIES_PER_COMMENT entries, oldest first. On the issue already are the entries the action
+ * recorded (its `offline` records) and those in the replaying person's own `/journal` comments
+ * that the action has yet to answer (one it refused counts for nothing); someone else's
+ * `/journal` comment counts for nothing either, so it cannot make a replay leave entries out. A
+ * broken chain posts nothing.
  */
-function planReplay(journalText, existingBodies) {
+function planReplay(journalText, existing, who) {
     const checked = (0,journal_journal/* checkJournal */.Qy)(journalText);
     if (!checked.ok)
         return { ok: false, message: `the journal is refused (line ${checked.line}): ${checked.message}` };
     const posted = new Set();
-    for (const body of existingBodies) {
-        for (const match of ((0,journal/* journalBlock */.LH)(body) ?? '').matchAll(/"hash":"([0-9a-f]{64})"/g)) {
+    const refused = new Set(existing.flatMap(({ author, body }) => {
+        const record = author === who.bot ? recordOf(body) : undefined;
+        return record?.kind === 'refused' && typeof record.source === 'number' ? [record.source] : [];
+    }));
+    for (const { id, author, body } of existing) {
+        const record = author === who.bot ? recordOf(body) : undefined;
+        const text = record?.kind === 'offline'
+            ? JSON.stringify(record)
+            : author === who.self && !refused.has(id)
+                ? ((0,journal/* journalBlock */.LH)(body) ?? '')
+                : '';
+        for (const match of text.matchAll(/"hash":"([0-9a-f]{64})"/g)) {
             if (match[1])
                 posted.add(match[1]);
         }
@@ -19779,6 +19795,17 @@ function planReplay(journalText, existingBodies) {
         alreadyThere: checked.entries.length - fresh.length,
         total: checked.entries.length,
     };
+}
+/** The record at the end of one of the action's comments (its seal is the action's to check). */
+function recordOf(body) {
+    const marker = /<!-- incident-issueops (\{[^\n]*\}) -->\s*$/.exec(body)?.[1];
+    try {
+        const record = marker ? JSON.parse(marker) : undefined;
+        return record !== null && typeof record === 'object' ? record : undefined;
+    }
+    catch {
+        return undefined;
+    }
 }
 function journalComment(entries, total) {
     const first = entries[0];
@@ -20010,6 +20037,7 @@ function program() {
         .requiredOption('--issue <number>', 'the incident issue', positiveInteger)
         .requiredOption('--repo <owner/name>', 'the repository')
         .option('--api-url <url>', 'the GitHub API', process.env.GITHUB_API_URL ?? 'https://api.github.com')
+        .option('--bot-login <login>', 'the login the action posts as (its bot-login input)', 'github-actions[bot]')
         .action(async (journal, options) => {
         const token = process.env.GITHUB_TOKEN ?? process.env.GH_TOKEN;
         if (!token)
@@ -20027,7 +20055,12 @@ function program() {
             issue_number: options.issue,
             per_page: 100,
         });
-        const plan = (0,_core_js__WEBPACK_IMPORTED_MODULE_8__/* .planReplay */ .rb)((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(journal, 'utf8'), comments.map((comment) => comment.body ?? ''));
+        const self = (await octokit.rest.users.getAuthenticated()).data.login;
+        const plan = (0,_core_js__WEBPACK_IMPORTED_MODULE_8__/* .planReplay */ .rb)((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(journal, 'utf8'), comments.map((comment) => ({
+            id: comment.id,
+            author: comment.user?.login ?? '',
+            body: comment.body ?? '',
+        })), { self, bot: options.botLogin });
         if (!plan.ok)
             throw new Refusal(`${plan.message}\nNothing was posted.\n`);
         if (plan.comments.length === 0) {
@@ -20462,7 +20495,8 @@ function sinceDeclared(input) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   LH: () => (/* binding */ journalBlock),
-/* harmony export */   W8: () => (/* binding */ journal)
+/* harmony export */   W8: () => (/* binding */ journal),
+/* harmony export */   pc: () => (/* binding */ ENTRIES_PER_JOURNAL_COMMENT)
 /* harmony export */ });
 /* unused harmony export offline */
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2857);
@@ -20479,6 +20513,8 @@ function sinceDeclared(input) {
 
 
 const HASH = zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP().regex(/^[0-9a-f]{64}$/);
+/** At most this many entries per `/journal` comment (the replay splits a longer journal). */
+const ENTRIES_PER_JOURNAL_COMMENT = 40;
 /** An offline journal's entries, replayed into the issue: each on the timeline at its own time. */
 const offline = (0,_records_fact_js__WEBPACK_IMPORTED_MODULE_1__/* .defineFact */ .u)('offline', {
     /** The hash of the journal's first entry: which session these entries belong to. */
@@ -20491,7 +20527,7 @@ const offline = (0,_records_fact_js__WEBPACK_IMPORTED_MODULE_1__/* .defineFact *
         hash: HASH,
     }))
         .min(1)
-        .max(100),
+        .max(ENTRIES_PER_JOURNAL_COMMENT),
 }, (_next, fact, { log, responder }) => {
     responder(fact.by);
     for (const entry of fact.entries) {
@@ -20541,6 +20577,9 @@ const journal = (0,_define_js__WEBPACK_IMPORTED_MODULE_5__/* .defineCommand */ .
         const fresh = checked.entries.filter((entry) => !recorded.has(entry.hash));
         if (fresh.length === 0) {
             return (0,_common_js__WEBPACK_IMPORTED_MODULE_6__/* .notDone */ .Gj)('journal', line, `all ${checked.entries.length} entries of this journal are already on the timeline`);
+        }
+        if (fresh.length > ENTRIES_PER_JOURNAL_COMMENT) {
+            return (0,_common_js__WEBPACK_IMPORTED_MODULE_6__/* .notDone */ .Gj)('journal', line, `one /journal comment holds at most ${ENTRIES_PER_JOURNAL_COMMENT} entries (this one ${fresh.length}): \`incident-issueops replay\` splits a journal`);
         }
         const entries = fresh.map((entry) => ({
             seq: entry.seq,

@@ -6,7 +6,7 @@
  */
 import { bindCommand, type BoundCommand } from '../commands/bind.ts';
 import { extractCommandLines } from '../commands/extract.ts';
-import { journalBlock } from '../commands/lifecycle/journal.ts';
+import { ENTRIES_PER_JOURNAL_COMMENT, journalBlock } from '../commands/lifecycle/journal.ts';
 import { commandRegistry } from '../commands/registry.ts';
 import { requiredFor } from '../commands/runbook-command.ts';
 import { usage } from '../commands/usage.ts';
@@ -283,26 +283,55 @@ const indent = (text: string) =>
 // ---------------------------------------------------------------------------------------------
 // replay
 
-/** Entries per `/journal` comment: the action's record of them stays well inside a comment. */
-export const ENTRIES_PER_COMMENT = 100;
+/**
+ * Entries per `/journal` comment: the action's reply lists them and its sealed record holds them,
+ * both well inside GitHub's 65,536 characters even when every entry's text is at its longest.
+ */
+export const ENTRIES_PER_COMMENT = ENTRIES_PER_JOURNAL_COMMENT;
 /** Characters of journal per comment (GitHub takes 65,536 per body). */
 export const JOURNAL_CHARS_PER_COMMENT = 60_000;
+
+export interface IssueCommentText {
+  id: number;
+  author: string;
+  body: string;
+}
 
 export type ReplayPlan =
   { ok: true; comments: string[]; alreadyThere: number; total: number } | { ok: false; message: string };
 
 /**
- * What a replay posts: the entries not yet on the issue (found in earlier `/journal` comments),
- * as `/journal` comments of at most ENTRIES_PER_COMMENT entries, oldest first. A broken chain
- * posts nothing.
+ * What a replay posts: the entries not yet on the issue, as `/journal` comments of at most
+ * ENTRIES_PER_COMMENT entries, oldest first. On the issue already are the entries the action
+ * recorded (its `offline` records) and those in the replaying person's own `/journal` comments
+ * that the action has yet to answer (one it refused counts for nothing); someone else's
+ * `/journal` comment counts for nothing either, so it cannot make a replay leave entries out. A
+ * broken chain posts nothing.
  */
-export function planReplay(journalText: string, existingBodies: readonly string[]): ReplayPlan {
+export function planReplay(
+  journalText: string,
+  existing: readonly IssueCommentText[],
+  who: { self: string; bot: string },
+): ReplayPlan {
   const checked = checkJournal(journalText);
   if (!checked.ok)
     return { ok: false, message: `the journal is refused (line ${checked.line}): ${checked.message}` };
   const posted = new Set<string>();
-  for (const body of existingBodies) {
-    for (const match of (journalBlock(body) ?? '').matchAll(/"hash":"([0-9a-f]{64})"/g)) {
+  const refused = new Set(
+    existing.flatMap(({ author, body }) => {
+      const record = author === who.bot ? recordOf(body) : undefined;
+      return record?.kind === 'refused' && typeof record.source === 'number' ? [record.source] : [];
+    }),
+  );
+  for (const { id, author, body } of existing) {
+    const record = author === who.bot ? recordOf(body) : undefined;
+    const text =
+      record?.kind === 'offline'
+        ? JSON.stringify(record)
+        : author === who.self && !refused.has(id)
+          ? (journalBlock(body) ?? '')
+          : '';
+    for (const match of text.matchAll(/"hash":"([0-9a-f]{64})"/g)) {
       if (match[1]) posted.add(match[1]);
     }
   }
@@ -330,6 +359,17 @@ export function planReplay(journalText: string, existingBodies: readonly string[
     alreadyThere: checked.entries.length - fresh.length,
     total: checked.entries.length,
   };
+}
+
+/** The record at the end of one of the action's comments (its seal is the action's to check). */
+function recordOf(body: string): { kind?: unknown; source?: unknown } | undefined {
+  const marker = /<!-- incident-issueops (\{[^\n]*\}) -->\s*$/.exec(body)?.[1];
+  try {
+    const record: unknown = marker ? JSON.parse(marker) : undefined;
+    return record !== null && typeof record === 'object' ? record : undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 function journalComment(entries: JournalEntry[], total: number): string {

@@ -235,48 +235,61 @@ export function program(): Command {
     .requiredOption('--issue <number>', 'the incident issue', positiveInteger)
     .requiredOption('--repo <owner/name>', 'the repository')
     .option('--api-url <url>', 'the GitHub API', process.env.GITHUB_API_URL ?? 'https://api.github.com')
-    .action(async (journal: string, options: { issue: number; repo: string; apiUrl: string }) => {
-      const token = process.env.GITHUB_TOKEN ?? process.env.GH_TOKEN;
-      if (!token)
-        throw new Refusal(
-          'Set GITHUB_TOKEN (or GH_TOKEN) to a token that may comment on the issue; it is never taken as an argument.\n',
-        );
-      const [owner, repo, ...rest] = options.repo.split('/');
-      if (!owner || !repo || rest.length > 0)
-        throw new Refusal(`--repo is written owner/name, not ${options.repo}\n`);
-      if (!existsSync(journal)) throw new Refusal(`${journal}: no such file\n`);
-      const { getOctokit } = await import('@actions/github');
-      const octokit = getOctokit(token, { baseUrl: options.apiUrl.replace(/\/$/, '') });
-      const comments = await octokit.paginate(octokit.rest.issues.listComments, {
-        owner,
-        repo,
-        issue_number: options.issue,
-        per_page: 100,
-      });
-      const plan = planReplay(
-        readFileSync(journal, 'utf8'),
-        comments.map((comment) => comment.body ?? ''),
-      );
-      if (!plan.ok) throw new Refusal(`${plan.message}\nNothing was posted.\n`);
-      if (plan.comments.length === 0) {
-        out(
-          `Nothing to replay: all ${plan.total} entries of ${journal} are already on issue #${options.issue}.\n`,
-        );
-        return;
-      }
-      for (const body of plan.comments) {
-        const posted = await octokit.rest.issues.createComment({
+    .option(
+      '--bot-login <login>',
+      'the login the action posts as (its bot-login input)',
+      'github-actions[bot]',
+    )
+    .action(
+      async (journal: string, options: { issue: number; repo: string; apiUrl: string; botLogin: string }) => {
+        const token = process.env.GITHUB_TOKEN ?? process.env.GH_TOKEN;
+        if (!token)
+          throw new Refusal(
+            'Set GITHUB_TOKEN (or GH_TOKEN) to a token that may comment on the issue; it is never taken as an argument.\n',
+          );
+        const [owner, repo, ...rest] = options.repo.split('/');
+        if (!owner || !repo || rest.length > 0)
+          throw new Refusal(`--repo is written owner/name, not ${options.repo}\n`);
+        if (!existsSync(journal)) throw new Refusal(`${journal}: no such file\n`);
+        const { getOctokit } = await import('@actions/github');
+        const octokit = getOctokit(token, { baseUrl: options.apiUrl.replace(/\/$/, '') });
+        const comments = await octokit.paginate(octokit.rest.issues.listComments, {
           owner,
           repo,
           issue_number: options.issue,
-          body,
+          per_page: 100,
         });
-        out(`Posted ${posted.data.html_url}\n`);
-      }
-      out(
-        `${plan.total - plan.alreadyThere} entries posted${plan.alreadyThere > 0 ? ` (${plan.alreadyThere} were already there)` : ''}. The action records them on the timeline as offline entries when it runs on these comments.\n`,
-      );
-    });
+        const self = (await octokit.rest.users.getAuthenticated()).data.login;
+        const plan = planReplay(
+          readFileSync(journal, 'utf8'),
+          comments.map((comment) => ({
+            id: comment.id,
+            author: comment.user?.login ?? '',
+            body: comment.body ?? '',
+          })),
+          { self, bot: options.botLogin },
+        );
+        if (!plan.ok) throw new Refusal(`${plan.message}\nNothing was posted.\n`);
+        if (plan.comments.length === 0) {
+          out(
+            `Nothing to replay: all ${plan.total} entries of ${journal} are already on issue #${options.issue}.\n`,
+          );
+          return;
+        }
+        for (const body of plan.comments) {
+          const posted = await octokit.rest.issues.createComment({
+            owner,
+            repo,
+            issue_number: options.issue,
+            body,
+          });
+          out(`Posted ${posted.data.html_url}\n`);
+        }
+        out(
+          `${plan.total - plan.alreadyThere} entries posted${plan.alreadyThere > 0 ? ` (${plan.alreadyThere} were already there)` : ''}. The action records them on the timeline as offline entries when it runs on these comments.\n`,
+        );
+      },
+    );
 
   return cli;
 }

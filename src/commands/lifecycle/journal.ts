@@ -7,6 +7,9 @@ import { done, factBy, notDone } from './common.ts';
 
 const HASH = z.string().regex(/^[0-9a-f]{64}$/);
 
+/** At most this many entries per `/journal` comment (the replay splits a longer journal). */
+export const ENTRIES_PER_JOURNAL_COMMENT = 40;
+
 /** An offline journal's entries, replayed into the issue: each on the timeline at its own time. */
 export const offline = defineFact(
   'offline',
@@ -24,7 +27,7 @@ export const offline = defineFact(
         }),
       )
       .min(1)
-      .max(100),
+      .max(ENTRIES_PER_JOURNAL_COMMENT),
   },
   (_next, fact, { log, responder }) => {
     responder(fact.by);
@@ -92,6 +95,13 @@ export const journal = defineCommand({
         'journal',
         line,
         `all ${checked.entries.length} entries of this journal are already on the timeline`,
+      );
+    }
+    if (fresh.length > ENTRIES_PER_JOURNAL_COMMENT) {
+      return notDone(
+        'journal',
+        line,
+        `one /journal comment holds at most ${ENTRIES_PER_JOURNAL_COMMENT} entries (this one ${fresh.length}): \`incident-issueops replay\` splits a journal`,
       );
     }
     const entries = fresh.map((entry: JournalEntry) => ({
