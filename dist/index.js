@@ -31423,7 +31423,7 @@ function factBy(input) {
 /** `4 min` since the declaration, or — when there was none. */
 function sinceDeclared(input) {
     const declared = input.snapshot.incident.declaredAt;
-    return declared ? (0,sla/* humanDuration */.U)(input.now.getTime() - declared.getTime()) : '—';
+    return declared ? (0,sla/* humanDuration */.UU)(input.now.getTime() - declared.getTime()) : '—';
 }
 
 ;// CONCATENATED MODULE: ./src/commands/lifecycle/ack.ts
@@ -32946,8 +32946,9 @@ function queueOrIgnore(issue, incident, reason, trigger) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   L: () => (/* binding */ assessTargets),
-/* harmony export */   U: () => (/* binding */ humanDuration)
+/* harmony export */   Ec: () => (/* binding */ missedTargets),
+/* harmony export */   Li: () => (/* binding */ assessTargets),
+/* harmony export */   UU: () => (/* binding */ humanDuration)
 /* harmony export */ });
 function target(due, metAt, now) {
     return { due, metAt, breached: metAt ? metAt > due : now > due };
@@ -32989,6 +32990,32 @@ function humanDuration(ms) {
     if (minutes > 0)
         return seconds > 0 && minutes < 10 ? `${minutes} min ${seconds} s` : `${minutes} min`;
     return `${seconds} s`;
+}
+/**
+ * Every target missed so far, in the order they fell due: the acknowledgement and the response
+ * time from the assessment, and each status update a reminder was sent for, due one cadence after
+ * the update (or declaration, or earlier reminder) before it. Pure.
+ */
+function missedTargets(incident, severity, sla) {
+    const missed = [];
+    if (sla.acknowledge.breached)
+        missed.push({ what: 'acknowledgement', due: sla.acknowledge.due });
+    if (sla.respond.breached)
+        missed.push({ what: 'response (mitigation)', due: sla.respond.due });
+    const cadence = severity['update-every'];
+    if (cadence && incident.declaredAt) {
+        let lastNudge = incident.declaredAt.getTime();
+        for (const breach of incident.breaches.filter((b) => b.kind === 'update')) {
+            const lastUpdate = incident.updates
+                .filter((update) => update.at <= breach.at)
+                .at(-1)
+                ?.at.getTime() ?? 0;
+            const since = Math.max(lastNudge, lastUpdate);
+            missed.push({ what: 'status update', due: new Date(since + cadence * 1000) });
+            lastNudge = breach.at.getTime();
+        }
+    }
+    return missed.sort((a, b) => a.due.getTime() - b.due.getTime());
 }
 
 
@@ -63279,6 +63306,7 @@ var markdown = __nccwpck_require__(4285);
 
 
 const PHASES = ['investigating', 'mitigated', 'resolved'];
+const RECENT_COMMANDS = 5;
 const PHASE_ICON = { investigating: '🔍', mitigated: '🩹', resolved: '✅' };
 /** The status board: one comment, edited in place after every event. Pure. */
 function renderBoard(view) {
@@ -63292,27 +63320,35 @@ function renderBoard(view) {
         '',
         `Targets: acknowledge within **${(0,duration/* formatDuration */.a3)(severity['acknowledge-within'])}** · respond within **${(0,duration/* formatDuration */.a3)(severity['respond-within'])}**${severity['update-every'] ? ` · status update every **${(0,duration/* formatDuration */.a3)(severity['update-every'])}**` : ''}`,
         '',
-        '| | |',
-        '|---|---|',
+        // The first row is the table's header: GitHub draws an empty header as a blank bar.
         `| State | ${phaseLine} |`,
+        '|---|---|',
         `| Commander | ${incident.commander ? `@${incident.commander}` : '_none yet_ (`/commander @user`)'} |`,
         `| Responders | ${incident.responders.length > 0 ? incident.responders.map((login) => `@${login}`).join(', ') : '_none yet_'} |`,
-        `| Declared | ${(0,markdown/* utc */.n$)(declaredAt)} by @${incident.declaredBy ?? 'unknown'} (${(0,incident_sla/* humanDuration */.U)(now.getTime() - declaredAt.getTime())} ago) |`,
+        `| Declared | ${(0,markdown/* utc */.n$)(declaredAt)} by @${incident.declaredBy ?? 'unknown'} (${incident.resolvedAt
+            ? `lasted ${(0,incident_sla/* humanDuration */.UU)(incident.resolvedAt.getTime() - declaredAt.getTime())}`
+            : `${(0,incident_sla/* humanDuration */.UU)(now.getTime() - declaredAt.getTime())} ago`}) |`,
     ];
     if (incident.impactStartAt)
         lines.push(`| Impact started | ${(0,markdown/* utc */.n$)(incident.impactStartAt)} |`);
     lines.push(`| Acknowledged | ${milestone(incident.acknowledgedAt, sla.acknowledge, declaredAt, now, incident.acknowledgedBy)} |`, `| Mitigated | ${milestone(incident.mitigatedAt, sla.respond, declaredAt, now)} |`, `| Resolved | ${incident.resolvedAt ? `${(0,markdown/* utc */.n$)(incident.resolvedAt)} by @${incident.resolvedBy}${incident.forcedResolution ? ' (verification overridden with `--force`)' : ''}${incident.closedByHand ? ' (issue closed by hand)' : ''}` : '—'} |`);
     if (incident.phase !== 'resolved' && sla.nextUpdateDue) {
         const due = sla.nextUpdateDue;
-        lines.push(`| Next status update | ${sla.updateOverdue ? `⚠️ **overdue** since ${(0,markdown/* utc */.n$)(due)} (${(0,incident_sla/* humanDuration */.U)(now.getTime() - due.getTime())})` : `due ${(0,markdown/* utc */.n$)(due)} (in ${(0,incident_sla/* humanDuration */.U)(due.getTime() - now.getTime())})`} |`);
+        lines.push(`| Next status update | ${sla.updateOverdue ? `⚠️ **overdue** since ${(0,markdown/* utc */.n$)(due)} (${(0,incident_sla/* humanDuration */.UU)(now.getTime() - due.getTime())})` : `due ${(0,markdown/* utc */.n$)(due)} (in ${(0,incident_sla/* humanDuration */.UU)(due.getTime() - now.getTime())})`} |`);
     }
-    if (incident.breaches.length > 0) {
-        lines.push(`| Missed targets | ${incident.breaches.map((breach) => `${breach.kind === 'acknowledge' ? 'acknowledgement' : 'status update'} (${(0,markdown/* utc */.n$)(breach.at)})`).join(', ')} |`);
+    const missed = (0,incident_sla/* missedTargets */.Ec)(incident, severity, sla);
+    if (missed.length > 0) {
+        lines.push(`| Missed targets | ${missed.map((target) => `${target.what} (due ${(0,markdown/* utc */.n$)(target.due)})`).join(', ')} |`);
     }
-    lines.push('', '#### Initial response', '', `- [${incident.acknowledgedAt ? 'x' : ' '}] Acknowledge within ${(0,duration/* formatDuration */.a3)(severity['acknowledge-within'])} (\`/ack\`)`, `- [${incident.commander ? 'x' : ' '}] Assign an incident commander (\`/commander @user\`)`, `- [x] Tracking ticket: this issue`, `- [${incident.updates.length > 0 ? 'x' : ' '}] Notify stakeholders (\`/update <text>\` posts a status update)`);
-    const recent = incident.commands.slice(-5).reverse();
+    lines.push('', '#### Initial response', '', `- [${incident.acknowledgedAt ? 'x' : ' '}] Acknowledge within ${(0,duration/* formatDuration */.a3)(severity['acknowledge-within'])} (\`/ack\`)`, `- [${incident.commander ? 'x' : ' '}] Assign an incident commander (\`/commander @user\`)`, `- [x] Tracking ticket: this issue`, `- [${incident.updates.length > 0 ? 'x' : ' '}] Status update posted on this issue (\`/update <text>\`)`, 
+    // Nothing tells stakeholders on their own channels yet: never ticked by an issue comment.
+    '- [ ] Notify stakeholders on their channels (chat, status page, emergency contacts)');
+    const recent = incident.commands.slice(-RECENT_COMMANDS).reverse();
     if (recent.length > 0) {
-        lines.push('', '#### Recent commands', '', '| UTC | Command | By | Result |', '|---|---|---|---|');
+        const heading = incident.commands.length > recent.length
+            ? `#### Recent commands (the last ${recent.length} of ${incident.commands.length}; \`/timeline\` has them all)`
+            : '#### Recent commands';
+        lines.push('', heading, '', '| UTC | Command | By | Result |', '|---|---|---|---|');
         for (const command of recent) {
             lines.push(`| ${(0,markdown/* utc */.n$)(command.at)} | [\`/${command.command}\`](${command.url}) | @${command.by} | ${command.status} |`);
         }
@@ -63332,12 +63368,12 @@ function renderBoard(view) {
 }
 function milestone(at, target, declaredAt, now, by) {
     if (at) {
-        const took = (0,incident_sla/* humanDuration */.U)(at.getTime() - declaredAt.getTime());
+        const took = (0,incident_sla/* humanDuration */.UU)(at.getTime() - declaredAt.getTime());
         return `${(0,markdown/* utc */.n$)(at)}${by ? ` by @${by}` : ''}, after ${took} ${target.breached ? `⚠️ (target ${(0,markdown/* utc */.n$)(target.due)} missed)` : '✅'}`;
     }
     return target.breached
         ? `⚠️ **not yet, target missed** (was due ${(0,markdown/* utc */.n$)(target.due)})`
-        : `not yet (due by ${(0,markdown/* utc */.n$)(target.due)}, in ${(0,incident_sla/* humanDuration */.U)(target.due.getTime() - now.getTime())})`;
+        : `not yet (due by ${(0,markdown/* utc */.n$)(target.due)}, in ${(0,incident_sla/* humanDuration */.UU)(target.due.getTime() - now.getTime())})`;
 }
 
 ;// CONCATENATED MODULE: ./src/flows/incident.ts
@@ -63381,7 +63417,7 @@ pending) {
         board,
         severityKey,
         severity,
-        sla: severity ? (0,incident_sla/* assessTargets */.L)(incident, severity, context.now()) : undefined,
+        sla: severity ? (0,incident_sla/* assessTargets */.Li)(incident, severity, context.now()) : undefined,
         records,
         tampered,
         sealed: context.sealer.mode === 'sealed',
@@ -64682,13 +64718,13 @@ async function sweepIncidents(deps) {
         };
         if (sla.escalationDue) {
             const who = deps.settings.escalation.map((name) => `@${name}`).join(' ') || `@${incident.declaredBy}`;
-            await post('escalation', `🚨 **Escalation:** this ${snapshot.severityKey?.toUpperCase()} incident was declared ${(0,incident_sla/* humanDuration */.U)(now.getTime() - incident.declaredAt.getTime())} ago and nobody has acknowledged it (target: ${(0,duration/* formatDuration */.a3)(severity['acknowledge-within'])}, due ${(0,markdown/* utc */.n$)(sla.acknowledge.due)}).\n\n${who}: please take it, then comment \`/ack\`.`);
+            await post('escalation', `🚨 **Escalation:** this ${snapshot.severityKey?.toUpperCase()} incident was declared ${(0,incident_sla/* humanDuration */.UU)(now.getTime() - incident.declaredAt.getTime())} ago and nobody has acknowledged it (target: ${(0,duration/* formatDuration */.a3)(severity['acknowledge-within'])}, due ${(0,markdown/* utc */.n$)(sla.acknowledge.due)}).\n\n${who}: please take it, then comment \`/ack\`.`);
             escalations += 1;
         }
         if (sla.reminderDue && severity['update-every']) {
             const who = incident.commander ?? incident.acknowledgedBy ?? incident.declaredBy;
             const last = incident.updates.at(-1);
-            await post('reminder', `⏰ **Status update overdue** @${who}: ${last ? `the last update was ${(0,incident_sla/* humanDuration */.U)(now.getTime() - last.at.getTime())} ago` : `no update since the declaration ${(0,incident_sla/* humanDuration */.U)(now.getTime() - incident.declaredAt.getTime())} ago`}; this severity asks for one every ${(0,duration/* formatDuration */.a3)(severity['update-every'])}. Post it with \`/update <text>\`.`);
+            await post('reminder', `⏰ **Status update overdue** @${who}: ${last ? `the last update was ${(0,incident_sla/* humanDuration */.UU)(now.getTime() - last.at.getTime())} ago` : `no update since the declaration ${(0,incident_sla/* humanDuration */.UU)(now.getTime() - incident.declaredAt.getTime())} ago`}; this severity asks for one every ${(0,duration/* formatDuration */.a3)(severity['update-every'])}. Post it with \`/update <text>\`.`);
             reminders += 1;
         }
         await publishBoard(posted ? await loadIncident(issue, context) : snapshot, context);
@@ -65291,7 +65327,7 @@ function renderPostmortem(view) {
     const declaredAt = incident.declaredAt ?? new Date(0);
     const impactStart = incident.impactStartAt ?? declaredAt;
     const impactEnd = incident.mitigatedAt ?? incident.resolvedAt;
-    const since = (at) => (at ? (0,_incident_sla_js__WEBPACK_IMPORTED_MODULE_1__/* .humanDuration */ .U)(at.getTime() - declaredAt.getTime()) : '—');
+    const since = (at) => (at ? (0,_incident_sla_js__WEBPACK_IMPORTED_MODULE_1__/* .humanDuration */ .UU)(at.getTime() - declaredAt.getTime()) : '—');
     const verdict = (met) => (met === undefined ? '—' : met ? '✅ met' : '⚠️ missed');
     const roles = new Map();
     const addRole = (login, role) => {
@@ -65320,7 +65356,7 @@ function renderPostmortem(view) {
         '',
         '## Impact',
         '',
-        `- Impact window: ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .utc */ .n$)(impactStart)} → ${impactEnd ? (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .utc */ .n$)(impactEnd) : 'ongoing'}${impactEnd ? ` (${(0,_incident_sla_js__WEBPACK_IMPORTED_MODULE_1__/* .humanDuration */ .U)(impactEnd.getTime() - impactStart.getTime())})` : ''}${incident.impactStartAt ? '' : ' (start of impact taken as the declaration; `/impact-start` back-dates it)'}`,
+        `- Impact window: ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .utc */ .n$)(impactStart)} → ${impactEnd ? (0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .utc */ .n$)(impactEnd) : 'ongoing'}${impactEnd ? ` (${(0,_incident_sla_js__WEBPACK_IMPORTED_MODULE_1__/* .humanDuration */ .UU)(impactEnd.getTime() - impactStart.getTime())})` : ''}${incident.impactStartAt ? '' : ' (start of impact taken as the declaration; `/impact-start` back-dates it)'}`,
         '- Users and requests affected: _to be filled in from the metrics_',
         '',
         '## Root causes',
@@ -65344,7 +65380,7 @@ function renderPostmortem(view) {
             : []),
         '## Detection',
         '',
-        `Declared by @${incident.declaredBy ?? 'unknown'} at ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .utc */ .n$)(declaredAt)}${incident.impactStartAt ? `, ${(0,_incident_sla_js__WEBPACK_IMPORTED_MODULE_1__/* .humanDuration */ .U)(declaredAt.getTime() - incident.impactStartAt.getTime())} after impact started` : ''}. _How was it noticed: an alert, a user, a person on call?_`,
+        `Declared by @${incident.declaredBy ?? 'unknown'} at ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .utc */ .n$)(declaredAt)}${incident.impactStartAt ? `, ${(0,_incident_sla_js__WEBPACK_IMPORTED_MODULE_1__/* .humanDuration */ .UU)(declaredAt.getTime() - incident.impactStartAt.getTime())} after impact started` : ''}. _How was it noticed: an alert, a user, a person on call?_`,
         '',
         '## Action items',
         '',

@@ -191,7 +191,9 @@ export function lifecycleCases(start: StartLifecycle): void {
       );
       expect(escalation).toContain('@oncall-lead @acme/sre: please take it');
       expect(emulator.repo().labelsOn(issue)).toContain('incident:sla-missed');
-      expect(scenario.board(issue)).toContain('| Missed targets | acknowledgement (2026-11-26T03:06:00Z) |');
+      expect(scenario.board(issue)).toContain(
+        '| Missed targets | acknowledgement (due 2026-11-26T03:05:00Z) |',
+      );
       at(8);
       await scenario.sweep();
       expect(scenario.actionComments(issue).filter((body) => body.includes('Escalation'))).toHaveLength(1);

@@ -20484,7 +20484,7 @@ function factBy(input) {
 /** `4 min` since the declaration, or — when there was none. */
 function sinceDeclared(input) {
     const declared = input.snapshot.incident.declaredAt;
-    return declared ? (0,_incident_sla_js__WEBPACK_IMPORTED_MODULE_1__/* .humanDuration */ .U)(input.now.getTime() - declared.getTime()) : '—';
+    return declared ? (0,_incident_sla_js__WEBPACK_IMPORTED_MODULE_1__/* .humanDuration */ .UU)(input.now.getTime() - declared.getTime()) : '—';
 }
 
 
@@ -21103,7 +21103,7 @@ function renderPostmortem(view) {
     const declaredAt = incident.declaredAt ?? new Date(0);
     const impactStart = incident.impactStartAt ?? declaredAt;
     const impactEnd = incident.mitigatedAt ?? incident.resolvedAt;
-    const since = (at) => (at ? (0,incident_sla/* humanDuration */.U)(at.getTime() - declaredAt.getTime()) : '—');
+    const since = (at) => (at ? (0,incident_sla/* humanDuration */.UU)(at.getTime() - declaredAt.getTime()) : '—');
     const verdict = (met) => (met === undefined ? '—' : met ? '✅ met' : '⚠️ missed');
     const roles = new Map();
     const addRole = (login, role) => {
@@ -21132,7 +21132,7 @@ function renderPostmortem(view) {
         '',
         '## Impact',
         '',
-        `- Impact window: ${(0,markdown/* utc */.n$)(impactStart)} → ${impactEnd ? (0,markdown/* utc */.n$)(impactEnd) : 'ongoing'}${impactEnd ? ` (${(0,incident_sla/* humanDuration */.U)(impactEnd.getTime() - impactStart.getTime())})` : ''}${incident.impactStartAt ? '' : ' (start of impact taken as the declaration; `/impact-start` back-dates it)'}`,
+        `- Impact window: ${(0,markdown/* utc */.n$)(impactStart)} → ${impactEnd ? (0,markdown/* utc */.n$)(impactEnd) : 'ongoing'}${impactEnd ? ` (${(0,incident_sla/* humanDuration */.UU)(impactEnd.getTime() - impactStart.getTime())})` : ''}${incident.impactStartAt ? '' : ' (start of impact taken as the declaration; `/impact-start` back-dates it)'}`,
         '- Users and requests affected: _to be filled in from the metrics_',
         '',
         '## Root causes',
@@ -21156,7 +21156,7 @@ function renderPostmortem(view) {
             : []),
         '## Detection',
         '',
-        `Declared by @${incident.declaredBy ?? 'unknown'} at ${(0,markdown/* utc */.n$)(declaredAt)}${incident.impactStartAt ? `, ${(0,incident_sla/* humanDuration */.U)(declaredAt.getTime() - incident.impactStartAt.getTime())} after impact started` : ''}. _How was it noticed: an alert, a user, a person on call?_`,
+        `Declared by @${incident.declaredBy ?? 'unknown'} at ${(0,markdown/* utc */.n$)(declaredAt)}${incident.impactStartAt ? `, ${(0,incident_sla/* humanDuration */.UU)(declaredAt.getTime() - incident.impactStartAt.getTime())} after impact started` : ''}. _How was it noticed: an alert, a user, a person on call?_`,
         '',
         '## Action items',
         '',
@@ -23543,9 +23543,9 @@ function killMastersOf(dir) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   U: () => (/* binding */ humanDuration)
+/* harmony export */   UU: () => (/* binding */ humanDuration)
 /* harmony export */ });
-/* unused harmony export assessTargets */
+/* unused harmony exports assessTargets, missedTargets */
 function target(due, metAt, now) {
     return { due, metAt, breached: metAt ? metAt > due : now > due };
 }
@@ -23586,6 +23586,32 @@ function humanDuration(ms) {
     if (minutes > 0)
         return seconds > 0 && minutes < 10 ? `${minutes} min ${seconds} s` : `${minutes} min`;
     return `${seconds} s`;
+}
+/**
+ * Every target missed so far, in the order they fell due: the acknowledgement and the response
+ * time from the assessment, and each status update a reminder was sent for, due one cadence after
+ * the update (or declaration, or earlier reminder) before it. Pure.
+ */
+function missedTargets(incident, severity, sla) {
+    const missed = [];
+    if (sla.acknowledge.breached)
+        missed.push({ what: 'acknowledgement', due: sla.acknowledge.due });
+    if (sla.respond.breached)
+        missed.push({ what: 'response (mitigation)', due: sla.respond.due });
+    const cadence = severity['update-every'];
+    if (cadence && incident.declaredAt) {
+        let lastNudge = incident.declaredAt.getTime();
+        for (const breach of incident.breaches.filter((b) => b.kind === 'update')) {
+            const lastUpdate = incident.updates
+                .filter((update) => update.at <= breach.at)
+                .at(-1)
+                ?.at.getTime() ?? 0;
+            const since = Math.max(lastNudge, lastUpdate);
+            missed.push({ what: 'status update', due: new Date(since + cadence * 1000) });
+            lastNudge = breach.at.getTime();
+        }
+    }
+    return missed.sort((a, b) => a.due.getTime() - b.due.getTime());
 }
 
 

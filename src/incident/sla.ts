@@ -67,3 +67,35 @@ export function humanDuration(ms: number): string {
   if (minutes > 0) return seconds > 0 && minutes < 10 ? `${minutes} min ${seconds} s` : `${minutes} min`;
   return `${seconds} s`;
 }
+
+/** A target the incident missed, with when it was due (not when the miss was noticed). */
+export interface MissedTarget {
+  what: 'acknowledgement' | 'response (mitigation)' | 'status update';
+  due: Date;
+}
+
+/**
+ * Every target missed so far, in the order they fell due: the acknowledgement and the response
+ * time from the assessment, and each status update a reminder was sent for, due one cadence after
+ * the update (or declaration, or earlier reminder) before it. Pure.
+ */
+export function missedTargets(incident: Incident, severity: Severity, sla: SlaAssessment): MissedTarget[] {
+  const missed: MissedTarget[] = [];
+  if (sla.acknowledge.breached) missed.push({ what: 'acknowledgement', due: sla.acknowledge.due });
+  if (sla.respond.breached) missed.push({ what: 'response (mitigation)', due: sla.respond.due });
+  const cadence = severity['update-every'];
+  if (cadence && incident.declaredAt) {
+    let lastNudge = incident.declaredAt.getTime();
+    for (const breach of incident.breaches.filter((b) => b.kind === 'update')) {
+      const lastUpdate =
+        incident.updates
+          .filter((update) => update.at <= breach.at)
+          .at(-1)
+          ?.at.getTime() ?? 0;
+      const since = Math.max(lastNudge, lastUpdate);
+      missed.push({ what: 'status update', due: new Date(since + cadence * 1000) });
+      lastNudge = breach.at.getTime();
+    }
+  }
+  return missed.sort((a, b) => a.due.getTime() - b.due.getTime());
+}

@@ -1,6 +1,6 @@
 import { formatDuration } from '../config/duration.ts';
 import type { Severity } from '../config/runbook.schema.ts';
-import { humanDuration, type SlaAssessment, type Target } from '../incident/sla.ts';
+import { humanDuration, missedTargets, type SlaAssessment, type Target } from '../incident/sla.ts';
 import type { Incident, Phase } from '../incident/state.ts';
 import { echo, utc } from './markdown.ts';
 
@@ -18,6 +18,7 @@ export interface BoardView {
 }
 
 const PHASES: Phase[] = ['investigating', 'mitigated', 'resolved'];
+const RECENT_COMMANDS = 5;
 const PHASE_ICON: Record<Phase, string> = { investigating: '🔍', mitigated: '🩹', resolved: '✅' };
 
 /** The status board: one comment, edited in place after every event. Pure. */
@@ -32,12 +33,16 @@ export function renderBoard(view: BoardView): string {
     '',
     `Targets: acknowledge within **${formatDuration(severity['acknowledge-within'])}** · respond within **${formatDuration(severity['respond-within'])}**${severity['update-every'] ? ` · status update every **${formatDuration(severity['update-every'])}**` : ''}`,
     '',
-    '| | |',
-    '|---|---|',
+    // The first row is the table's header: GitHub draws an empty header as a blank bar.
     `| State | ${phaseLine} |`,
+    '|---|---|',
     `| Commander | ${incident.commander ? `@${incident.commander}` : '_none yet_ (`/commander @user`)'} |`,
     `| Responders | ${incident.responders.length > 0 ? incident.responders.map((login) => `@${login}`).join(', ') : '_none yet_'} |`,
-    `| Declared | ${utc(declaredAt)} by @${incident.declaredBy ?? 'unknown'} (${humanDuration(now.getTime() - declaredAt.getTime())} ago) |`,
+    `| Declared | ${utc(declaredAt)} by @${incident.declaredBy ?? 'unknown'} (${
+      incident.resolvedAt
+        ? `lasted ${humanDuration(incident.resolvedAt.getTime() - declaredAt.getTime())}`
+        : `${humanDuration(now.getTime() - declaredAt.getTime())} ago`
+    }) |`,
   ];
   if (incident.impactStartAt) lines.push(`| Impact started | ${utc(incident.impactStartAt)} |`);
   lines.push(
@@ -51,9 +56,10 @@ export function renderBoard(view: BoardView): string {
       `| Next status update | ${sla.updateOverdue ? `⚠️ **overdue** since ${utc(due)} (${humanDuration(now.getTime() - due.getTime())})` : `due ${utc(due)} (in ${humanDuration(due.getTime() - now.getTime())})`} |`,
     );
   }
-  if (incident.breaches.length > 0) {
+  const missed = missedTargets(incident, severity, sla);
+  if (missed.length > 0) {
     lines.push(
-      `| Missed targets | ${incident.breaches.map((breach) => `${breach.kind === 'acknowledge' ? 'acknowledgement' : 'status update'} (${utc(breach.at)})`).join(', ')} |`,
+      `| Missed targets | ${missed.map((target) => `${target.what} (due ${utc(target.due)})`).join(', ')} |`,
     );
   }
   lines.push(
@@ -63,11 +69,17 @@ export function renderBoard(view: BoardView): string {
     `- [${incident.acknowledgedAt ? 'x' : ' '}] Acknowledge within ${formatDuration(severity['acknowledge-within'])} (\`/ack\`)`,
     `- [${incident.commander ? 'x' : ' '}] Assign an incident commander (\`/commander @user\`)`,
     `- [x] Tracking ticket: this issue`,
-    `- [${incident.updates.length > 0 ? 'x' : ' '}] Notify stakeholders (\`/update <text>\` posts a status update)`,
+    `- [${incident.updates.length > 0 ? 'x' : ' '}] Status update posted on this issue (\`/update <text>\`)`,
+    // Nothing tells stakeholders on their own channels yet: never ticked by an issue comment.
+    '- [ ] Notify stakeholders on their channels (chat, status page, emergency contacts)',
   );
-  const recent = incident.commands.slice(-5).reverse();
+  const recent = incident.commands.slice(-RECENT_COMMANDS).reverse();
   if (recent.length > 0) {
-    lines.push('', '#### Recent commands', '', '| UTC | Command | By | Result |', '|---|---|---|---|');
+    const heading =
+      incident.commands.length > recent.length
+        ? `#### Recent commands (the last ${recent.length} of ${incident.commands.length}; \`/timeline\` has them all)`
+        : '#### Recent commands';
+    lines.push('', heading, '', '| UTC | Command | By | Result |', '|---|---|---|---|');
     for (const command of recent) {
       lines.push(
         `| ${utc(command.at)} | [\`/${command.command}\`](${command.url}) | @${command.by} | ${command.status} |`,

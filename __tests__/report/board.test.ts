@@ -1,0 +1,122 @@
+// The status board as people read it, whole: every statement on it backed by what the incident
+// records. Compared to the exact Markdown so that any change to it shows in review.
+import { parseRunbook } from '../../src/config/runbook.ts';
+import { assessTargets } from '../../src/incident/sla.ts';
+import { emptyIncident, type Incident } from '../../src/incident/state.ts';
+import { renderBoard } from '../../src/report/board.ts';
+import { BUILTIN_RUNBOOK_YAML } from '../../src/runbook/builtin.ts';
+
+const parsed = parseRunbook(BUILTIN_RUNBOOK_YAML, 'built-in');
+if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
+const p0 = parsed.runbook.severities.p0!;
+const at = (time: string) => new Date(`2026-11-26T${time}:00Z`);
+const url = (id: number) => `https://github.com/octo-org/incidents/issues/1#issuecomment-${id}`;
+
+function board(incident: Incident, now: Date): string {
+  const sla = assessTargets(incident, p0, now);
+  if (!sla) throw new Error('not declared');
+  return renderBoard({
+    incident,
+    severityKey: 'p0',
+    severity: p0,
+    sla,
+    now,
+    issueTitle: 'KB agent down',
+    tampered: [],
+    sealed: true,
+  });
+}
+
+/** Acknowledged late (03:06 for 03:05), mitigated late, one status update missed, six commands. */
+function lateIncident(): Incident {
+  return {
+    ...emptyIncident(),
+    severity: 'p0',
+    declaredAt: at('03:00'),
+    declaredBy: 'alice',
+    acknowledgedAt: at('03:06'),
+    acknowledgedBy: 'bob',
+    commander: 'dana',
+    responders: ['alice', 'bob', 'dana'],
+    phase: 'resolved',
+    mitigatedAt: at('03:20'),
+    resolvedAt: at('03:55'),
+    resolvedBy: 'dana',
+    updates: [{ at: at('03:52'), by: 'dana', text: 'Rolled back to v1.1.0; errors are gone.' }],
+    breaches: [
+      { kind: 'acknowledge', at: at('03:06') },
+      { kind: 'update', at: at('03:31') },
+    ],
+    lastReminderAt: at('03:31'),
+    commands: ['diagnose', 'backup', 'restart', 'rollback', 'health', 'resolve'].map((command, index) => ({
+      command,
+      status: command === 'restart' ? 'failure' : 'success',
+      by: index === 5 ? 'dana' : 'alice',
+      at: at(`03:${String(9 + index * 8).padStart(2, '0')}`),
+      url: url(10 + index),
+    })),
+  };
+}
+
+test('a resolved board: how long it lasted, every missed target with its due time, nothing claimed that did not happen', () => {
+  expect(board(lateIncident(), at('04:30'))).toBe(`## ✅ P0 — Critical · resolved
+
+> Service completely down or major data loss
+
+Targets: acknowledge within **5 minutes** · respond within **15 minutes** · status update every **30 minutes**
+
+| State | investigating → mitigated → **resolved** |
+|---|---|
+| Commander | @dana |
+| Responders | @alice, @bob, @dana |
+| Declared | 2026-11-26T03:00:00Z by @alice (lasted 55 min) |
+| Acknowledged | 2026-11-26T03:06:00Z by @bob, after 6 min ⚠️ (target 2026-11-26T03:05:00Z missed) |
+| Mitigated | 2026-11-26T03:20:00Z, after 20 min ⚠️ (target 2026-11-26T03:15:00Z missed) |
+| Resolved | 2026-11-26T03:55:00Z by @dana |
+| Missed targets | acknowledgement (due 2026-11-26T03:05:00Z), response (mitigation) (due 2026-11-26T03:15:00Z), status update (due 2026-11-26T03:30:00Z) |
+
+#### Initial response
+
+- [x] Acknowledge within 5 minutes (\`/ack\`)
+- [x] Assign an incident commander (\`/commander @user\`)
+- [x] Tracking ticket: this issue
+- [x] Status update posted on this issue (\`/update <text>\`)
+- [ ] Notify stakeholders on their channels (chat, status page, emergency contacts)
+
+#### Recent commands (the last 5 of 6; \`/timeline\` has them all)
+
+| UTC | Command | By | Result |
+|---|---|---|---|
+| 2026-11-26T03:49:00Z | [\`/resolve\`](${url(15)}) | @dana | success |
+| 2026-11-26T03:41:00Z | [\`/health\`](${url(14)}) | @alice | success |
+| 2026-11-26T03:33:00Z | [\`/rollback\`](${url(13)}) | @alice | success |
+| 2026-11-26T03:25:00Z | [\`/restart\`](${url(12)}) | @alice | failure |
+| 2026-11-26T03:17:00Z | [\`/backup\`](${url(11)}) | @alice | success |
+
+#### Latest update (2026-11-26T03:52:00Z, @dana)
+
+\`Rolled back to v1.1.0; errors are gone.\`
+
+<sub>Board updated 2026-11-26T04:30:00Z. Lifecycle: \`/ack\` \`/commander @user\` \`/severity pN\` \`/update <text>\` \`/mitigated\` \`/resolve [summary]\` \`/timeline\` · \`/help\` for runbook commands.</sub>`);
+});
+
+test('a second missed update is due one cadence after the first reminder, not after the declaration', () => {
+  const incident: Incident = {
+    ...lateIncident(),
+    phase: 'investigating',
+    mitigatedAt: undefined,
+    resolvedAt: undefined,
+    resolvedBy: undefined,
+    updates: [],
+    breaches: [
+      { kind: 'update', at: at('03:31') },
+      { kind: 'update', at: at('04:02') },
+    ],
+  };
+  expect(board(incident, at('04:10'))).toContain(
+    '| Missed targets | acknowledgement (due 2026-11-26T03:05:00Z), response (mitigation) (due 2026-11-26T03:15:00Z), status update (due 2026-11-26T03:30:00Z), status update (due 2026-11-26T04:01:00Z) |',
+  );
+  expect(board(incident, at('04:10'))).toContain(
+    '| Declared | 2026-11-26T03:00:00Z by @alice (1 h 10 min ago) |',
+  );
+});
