@@ -31234,12 +31234,12 @@ const confirm_confirm = defineCommand({
         const execution = { user: pending.requestedBy, confirmedBy: input.actor, code };
         if (input.settings.dryRun)
             return (0,runbook_command/* onHost */.GH)(plan, 'confirmed', execution, input);
-        // The plan comment is re-rendered from its sealed record, so it ends showing what became of it.
-        const planText = (0,replies/* renderPendingConfirmation */.bh)({ plan, code, expiresAt: new Date(pending.expiresAt) });
-        const note = (text) => ({
+        // The plan comment is re-rendered from its sealed record, so it ends showing what became of it:
+        // its heading says so, and the confirmation instructions (now spent) are gone.
+        const note = (heading, text) => ({
             kind: 'edit',
             commentId: held.comment.id,
-            text: `${planText}\n\n---\n${text}`,
+            text: `${(0,replies/* renderPlan */.EG)(plan, `### ${heading}`).trimEnd()}\n\n---\n${text}`,
             record: pending,
         });
         return (0,commands_effects/* decided */.r)({ status: 'planned', reason: 'running', command: plan.command, message: 'spending the code' }, [
@@ -31250,10 +31250,10 @@ const confirm_confirm = defineCommand({
                     if (!won)
                         return refuse(line, 'That code was already used; a code runs its command once.');
                     const running = (0,runbook_command/* onHost */.GH)(plan, 'confirmed', execution, input, (result, outcome) => (0,commands_effects/* decided */.r)(outcome, [
-                        note(`${outcome.status === 'success' ? '✅' : '❌'} **Confirmed by @${input.actor}** at ${(0,markdown/* utc */.n$)(input.now)} and run: ${outcome.status}${result.kind === 'executed' ? ` ([result](${result.commentUrl}))` : ''}. The code is spent.`),
+                        note(`${outcome.status === 'success' ? '✅' : '❌'} \`/${plan.command}\` was confirmed and ran: ${outcome.status}`, `${outcome.status === 'success' ? '✅' : '❌'} **Confirmed by @${input.actor}** at ${(0,markdown/* utc */.n$)(input.now)} and run: ${outcome.status}${result.kind === 'executed' ? ` ([result](${result.commentUrl}))` : ''}. The code is spent.`),
                     ]));
                     return (0,commands_effects/* decided */.r)(running.outcome, [
-                        note(`⏳ **Confirmed by @${input.actor}** at ${(0,markdown/* utc */.n$)(input.now)}; running now.`),
+                        note(`⏳ \`/${plan.command}\` was confirmed and is running`, `⏳ **Confirmed by @${input.actor}** at ${(0,markdown/* utc */.n$)(input.now)}; running now.`),
                         ...running.effects,
                     ]);
                 },

@@ -291,5 +291,9 @@ describe('a confirmation runs exactly the plan it names, while it still holds', 
     expect(edited).toContain('✅ **Confirmed by @dana** at 2026-11-26T03:00:00Z and run: success ([result](');
     expect(edited).toContain('The code is spent.');
     expect(edited).not.toContain('running now');
+    // Its heading says what became of it, and the spent code is no longer offered.
+    expect(edited.split('\n')[0]).toBe('### ✅ `/rollback` was confirmed and ran: success');
+    expect(edited).not.toContain('waits for confirmation');
+    expect(edited).not.toContain('an authorised responder comments');
   });
 });

@@ -1,5 +1,5 @@
 import type { RecordOf } from '../../records/record.schema.ts';
-import { renderPendingConfirmation } from '../../report/replies.ts';
+import { renderPlan } from '../../report/replies.ts';
 import { utc } from '../../report/markdown.ts';
 import { planHash } from '../../runbook/confirmation.ts';
 import { planCommand } from '../../runbook/plan.ts';
@@ -87,13 +87,13 @@ export const confirm = defineCommand({
     const plan = planned.plan;
     const execution = { user: pending.requestedBy, confirmedBy: input.actor, code };
     if (input.settings.dryRun) return onHost(plan, 'confirmed', execution, input);
-    // The plan comment is re-rendered from its sealed record, so it ends showing what became of it.
-    const planText = renderPendingConfirmation({ plan, code, expiresAt: new Date(pending.expiresAt) });
-    const note = (text: string) =>
+    // The plan comment is re-rendered from its sealed record, so it ends showing what became of it:
+    // its heading says so, and the confirmation instructions (now spent) are gone.
+    const note = (heading: string, text: string) =>
       ({
         kind: 'edit',
         commentId: held.comment.id,
-        text: `${planText}\n\n---\n${text}`,
+        text: `${renderPlan(plan, `### ${heading}`).trimEnd()}\n\n---\n${text}`,
         record: pending,
       }) as const;
     return decided(
@@ -107,12 +107,16 @@ export const confirm = defineCommand({
             const running = onHost(plan, 'confirmed', execution, input, (result, outcome) =>
               decided(outcome, [
                 note(
+                  `${outcome.status === 'success' ? '✅' : '❌'} \`/${plan.command}\` was confirmed and ran: ${outcome.status}`,
                   `${outcome.status === 'success' ? '✅' : '❌'} **Confirmed by @${input.actor}** at ${utc(input.now)} and run: ${outcome.status}${result.kind === 'executed' ? ` ([result](${result.commentUrl}))` : ''}. The code is spent.`,
                 ),
               ]),
             );
             return decided(running.outcome, [
-              note(`⏳ **Confirmed by @${input.actor}** at ${utc(input.now)}; running now.`),
+              note(
+                `⏳ \`/${plan.command}\` was confirmed and is running`,
+                `⏳ **Confirmed by @${input.actor}** at ${utc(input.now)}; running now.`,
+              ),
               ...running.effects,
             ]);
           },
