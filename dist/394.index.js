@@ -45,7 +45,9 @@ function parseRunbook(source, fileName) {
 }
 function runbookProblems(source) {
     const lineCounter = new yaml__WEBPACK_IMPORTED_MODULE_0__/* .LineCounter */ .HN();
-    const document = (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .parseDocument */ .Tp)(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    // A byte order mark is not part of the file as a person sees it: lines and columns start after it.
+    const text = source.replace(/^\uFEFF/, '');
+    const document = (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .parseDocument */ .Tp)(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
     if (document.errors.length > 0) {
         return {
             ok: false,
@@ -55,11 +57,20 @@ function runbookProblems(source) {
             }),
         };
     }
-    const raw = document.toJS();
+    let raw;
+    try {
+        // An alias that names nothing, or aliases that expand without end, fail here, not above.
+        raw = document.toJS({ maxAliasCount: 100 });
+    }
+    catch (error) {
+        const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+        return { ok: false, problems: [{ path: [], line: 1, column: 1, message: `YAML error: ${message}` }] };
+    }
     const parsed = _runbook_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .runbookSchema */ .qq.safeParse(raw);
     const found = [
         ...(parsed.success ? [] : parsed.error.issues.flatMap((issue) => fieldProblems(issue, raw))),
         ...crossReferences(raw),
+        ...lostKeys(document),
     ];
     if (found.length === 0 && parsed.success)
         return { ok: true, runbook: parsed.data };
@@ -87,7 +98,7 @@ function fieldProblems(issue, raw) {
             };
         });
     }
-    if (issue.code === 'invalid_type' && valueAt(raw, path) === undefined) {
+    if ((issue.code === 'invalid_type' || issue.code === 'invalid_value') && valueAt(raw, path) === undefined) {
         return [{ path, message: `"${path.at(-1) ?? ''}" is required here and missing` }];
     }
     return [{ path, message: issue.message }];
@@ -387,6 +398,27 @@ function fallbackRunbook(source, builtin) {
         commands: {},
         ...(verification.success && verification.data ? { verification: verification.data } : {}),
     };
+}
+/**
+ * Keys a plain object cannot hold (`__proto__` sets the prototype instead), which would vanish
+ * from the runbook without a word: named from the YAML itself.
+ */
+function lostKeys(document) {
+    const problems = [];
+    const root = document.contents;
+    if (!(0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isMap */ .jh)(root))
+        return problems;
+    for (const section of ['severities', 'targets', 'commands']) {
+        const pair = root.items.find((item) => (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isScalar */ .jn)(item.key) && item.key.value === section);
+        if (!pair || !(0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isMap */ .jh)(pair.value))
+            continue;
+        for (const item of pair.value.items) {
+            const key = (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isScalar */ .jn)(item.key) ? String(item.key.value) : '';
+            if (key === '__proto__')
+                problems.push({ path: [section, key], message: keyProblem([section, key]) });
+        }
+    }
+    return problems;
 }
 
 

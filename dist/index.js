@@ -31348,13 +31348,15 @@ function renderSeverity(view) {
 function renderNote(view) {
     return `📝 **Note** from @${view.by}: ${(0,markdown/* echo */.WI)(view.text, 2000)}`;
 }
+/** Characters of an offline entry's text kept in the record and shown. */
+const WHAT_CHARS = 160;
 function renderJournalReplay(view) {
     return [
         `📓 **Offline journal** replayed by @${view.by}: ${view.entries.length} entries on the timeline, marked offline${view.skipped > 0 ? ` (${view.skipped} already there)` : ''}. The hash chain of the journal is intact.`,
         '',
         '| # | When | Who | What |',
         '|---|---|---|---|',
-        ...view.entries.map((entry) => `| ${entry.seq} | ${(0,markdown/* utc */.n$)(new Date(entry.at))} | ${(0,markdown/* echo */.WI)(entry.by, 100)} | ${(0,markdown/* echo */.WI)(entry.what, 400)} |`),
+        ...view.entries.map((entry) => `| ${entry.seq} | ${(0,markdown/* utc */.n$)(new Date(entry.at))} | ${(0,markdown/* echo */.WI)(entry.by, 40, { table: true })} | ${(0,markdown/* echo */.WI)(entry.what, WHAT_CHARS, { table: true })} |`),
     ].join('\n');
 }
 function renderUpdate(view) {
@@ -31579,6 +31581,8 @@ var external_node_crypto_ = __nccwpck_require__(7598);
  */
 const JOURNAL_VERSION = 1;
 const HASH = /^[0-9a-f]{64}$/;
+/** GitHub's rule for logins: letters, digits and single hyphens inside, 39 characters at most. */
+const GITHUB_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
 const GENESIS = '0'.repeat(64);
 /** Output kept per step in the journal (its tail), already redacted by the executor. */
 const JOURNAL_OUTPUT_CHARS = 4000;
@@ -31586,7 +31590,8 @@ const base = {
     v: schemas/* literal */.euz(JOURNAL_VERSION),
     seq: schemas/* number */.aig().int().min(1),
     at: iso/* datetime */.w$(),
-    by: schemas/* string */.YjP().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$/, 'a login or account name'),
+    /** The GitHub login the entry credits (GitHub's own rule: letters, digits, single hyphens, 39 at most). */
+    by: schemas/* string */.YjP().regex(GITHUB_LOGIN, 'a GitHub login'),
     prev: schemas/* string */.YjP().regex(HASH),
     hash: schemas/* string */.YjP().regex(HASH),
 };
@@ -31668,12 +31673,7 @@ function checkJournal(text, after = { seq: 0, hash: GENESIS }) {
         }
         const parsed = journalEntrySchema.safeParse(json);
         if (!parsed.success) {
-            const issue = parsed.error.issues[0];
-            return {
-                ok: false,
-                line,
-                message: `not a journal entry: ${issue?.path.join('.') || '(entry)'}: ${issue?.message}`,
-            };
+            return { ok: false, line, message: `not a journal entry: ${whatIsWrong(parsed.error.issues[0])}` };
         }
         const entry = parsed.data;
         if (entry.seq !== previous.seq + 1) {
@@ -31705,6 +31705,22 @@ function checkJournal(text, after = { seq: 0, hash: GENESIS }) {
         return { ok: false, line: 1, message: 'the journal has no entries' };
     return { ok: true, entries };
 }
+/**
+ * What is wrong with an entry, in our words only: the journal is foreign text, and this message
+ * is shown on the issue, so neither its keys nor its values are repeated.
+ */
+function whatIsWrong(issue) {
+    if (!issue)
+        return 'it does not match the journal format';
+    if (issue.code === 'unrecognized_keys')
+        return 'it has a field a journal entry does not have';
+    const path = issue.path.map(String);
+    const field = path.length > 0 && path.every((segment) => /^[A-Za-z0-9_]{1,40}$/.test(segment))
+        ? path.join('.')
+        : undefined;
+    const problem = issue.code === 'invalid_type' ? 'missing or of the wrong type' : 'not a value it may have';
+    return field ? `its field "${field}" is ${problem}` : 'it does not match the journal format';
+}
 const toNdjson = (entries) => entries.map((e) => `${JSON.stringify(e)}\n`).join('');
 /** One line of the timeline for an entry, in the words of the postmortem. */
 function describeEntry(entry) {
@@ -31733,7 +31749,9 @@ function describeEntry(entry) {
 
 const journal_HASH = schemas/* string */.YjP().regex(/^[0-9a-f]{64}$/);
 /** At most this many entries per `/journal` comment (the replay splits a longer journal). */
-const ENTRIES_PER_JOURNAL_COMMENT = 40;
+const ENTRIES_PER_JOURNAL_COMMENT = 20;
+/** How far from the replay an offline entry's time may be: a week back, a few minutes ahead. */
+const OFFLINE_WINDOW_MS = { before: 7 * 24 * 3600_000, after: 5 * 60_000 };
 /** An offline journal's entries, replayed into the issue: each on the timeline at its own time. */
 const offline = defineFact('offline', {
     /** The hash of the journal's first entry: which session these entries belong to. */
@@ -31741,18 +31759,18 @@ const offline = defineFact('offline', {
     entries: schemas/* array */.YOg(schemas/* object */.Ikc({
         seq: schemas/* number */.aig().int().min(1),
         at: iso/* datetime */.w$(),
-        by: schemas/* string */.YjP().min(1).max(100),
-        what: schemas/* string */.YjP().max(400),
+        by: schemas/* string */.YjP().min(1).max(39),
+        what: schemas/* string */.YjP().max(WHAT_CHARS),
         hash: journal_HASH,
     }))
         .min(1)
         .max(ENTRIES_PER_JOURNAL_COMMENT),
 }, (_next, fact, { log, responder }) => {
+    // The person who replayed the journal vouches for it: the timeline credits them. The login
+    // the journal names is part of the entry's text, echoed (never a mention, never a responder).
     responder(fact.by);
     for (const entry of fact.entries) {
-        responder(entry.by);
-        // The entry's text came from a terminal: echoed on the timeline, never rendered.
-        log(entry.by, 'Offline (journal)', entry.what, new Date(entry.at));
+        log(fact.by, 'Offline (journal)', `${entry.by}: ${entry.what}`, new Date(entry.at));
     }
 });
 /** The journal inside a `/journal` comment: the first ```ndjson block. */
@@ -31771,26 +31789,43 @@ const journal = defineCommand({
         if (block === undefined) {
             return notDone('journal', line, 'this comment holds no journal: post it with `incident-issueops replay <journal> --issue N`');
         }
-        // What earlier replays recorded, by entry hash: the chain goes on from there, and entries
-        // already on the issue are not recorded twice.
+        // What earlier replays recorded: each journal's entries by hash, and its last entry. A part of
+        // a journal must go on from that last entry, so that the chain on the issue never forks.
         const recorded = new Map();
+        const lastOf = new Map();
         for (const { record } of input.snapshot.records) {
             const parsed = offline.schema.safeParse(record);
             if (!parsed.success)
                 continue;
-            for (const entry of parsed.data.entries)
+            for (const entry of parsed.data.entries) {
                 recorded.set(entry.hash, { journal: parsed.data.journal, seq: entry.seq });
+                const last = lastOf.get(parsed.data.journal);
+                if (!last || entry.seq > last.seq)
+                    lastOf.set(parsed.data.journal, { seq: entry.seq, hash: entry.hash });
+            }
         }
-        const first = /"seq":(\d+)/.exec(block.split('\n')[0] ?? '');
-        const firstSeq = Number(first?.[1] ?? 1);
-        const prev = /"prev":"([0-9a-f]{64})"/.exec(block.split('\n')[0] ?? '')?.[1];
-        const continues = firstSeq > 1 && prev ? recorded.get(prev) : undefined;
-        if (firstSeq > 1 && !continues) {
-            return notDone('journal', line, `the journal starts at entry ${firstSeq}, but entry ${firstSeq - 1} is not on this issue: replay the whole journal`);
+        const head = firstEntryOf(block);
+        const continues = head && head.seq > 1 ? recorded.get(head.prev) : undefined;
+        if (head && head.seq > 1) {
+            const last = continues ? lastOf.get(continues.journal) : undefined;
+            if (!continues || !last) {
+                return notDone('journal', line, `the journal starts at entry ${head.seq}, but entry ${head.seq - 1} is not on this issue: replay the whole journal`);
+            }
+            if (last.hash !== head.prev || last.seq !== head.seq - 1) {
+                return notDone('journal', line, `the journal goes on from entry ${head.seq - 1}, but this journal's last entry on the issue is entry ${last.seq}: its chain would fork`);
+            }
         }
-        const checked = checkJournal(block, continues && prev ? { seq: firstSeq - 1, hash: prev } : undefined);
+        const checked = checkJournal(block, continues && head ? { seq: head.seq - 1, hash: head.prev } : undefined);
         if (!checked.ok) {
             return notDone('journal', line, `the journal is refused, nothing was recorded: line ${checked.line}: ${checked.message}`);
+        }
+        const now = input.now.getTime();
+        const outOfTime = checked.entries.find((entry) => {
+            const at = Date.parse(entry.at);
+            return at > now + OFFLINE_WINDOW_MS.after || at < now - OFFLINE_WINDOW_MS.before;
+        });
+        if (outOfTime) {
+            return notDone('journal', line, `the journal is refused, nothing was recorded: entry ${outOfTime.seq} is dated ${outOfTime.at}, more than a week before now or in the future`);
         }
         const journalId = continues?.journal ?? checked.entries[0]?.hash ?? '';
         const fresh = checked.entries.filter((entry) => !recorded.has(entry.hash));
@@ -31804,7 +31839,7 @@ const journal = defineCommand({
             seq: entry.seq,
             at: entry.at,
             by: entry.by,
-            what: describeEntry(entry).slice(0, 400),
+            what: describeEntry(entry).slice(0, WHAT_CHARS),
             hash: entry.hash,
         }));
         return done('journal', `${entries.length} offline entries on the timeline`, [
@@ -31820,6 +31855,17 @@ const journal = defineCommand({
         ]);
     },
 });
+/** The sequence number and link of a block's first entry, read as JSON (its chain is checked after). */
+function firstEntryOf(block) {
+    const first = block.split('\n').find((row) => row.trim() !== '');
+    try {
+        const parsed = schemas/* object */.Ikc({ seq: schemas/* number */.aig().int().min(1), prev: journal_HASH }).safeParse(JSON.parse(first ?? ''));
+        return parsed.success ? parsed.data : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
 
 ;// CONCATENATED MODULE: ./src/commands/lifecycle/mitigated.ts
 
@@ -32682,6 +32728,7 @@ const argumentSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
         .describe('positional: `/cmd VALUE`; option: `--name VALUE` or `name=VALUE`; flag: `--name`'),
     type: zod__WEBPACK_IMPORTED_MODULE_1__/* ["enum"] */ .k5n(['string', 'integer']).default('string'),
     pattern: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP()
+        .min(1)
         .refine(isValidRegExp, 'not a valid regular expression')
         .optional()
         .describe('Anchored regular expression the value must match in full'),
@@ -32694,10 +32741,14 @@ const argumentSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
 })
     .strict()
     .superRefine((arg, ctx) => {
-    if (arg.kind === 'flag' && (arg.pattern || arg.values || arg.default !== undefined)) {
+    if (arg.kind === 'flag' &&
+        (arg.pattern !== undefined || arg.values !== undefined || arg.default !== undefined)) {
         ctx.addIssue({ code: 'custom', message: 'a flag takes no value: drop pattern, values and default' });
     }
-    if (arg.kind !== 'flag' && arg.type === 'string' && !arg.pattern && !arg.values) {
+    if (arg.kind !== 'flag' &&
+        arg.type === 'string' &&
+        arg.pattern === undefined &&
+        arg.values === undefined) {
         ctx.addIssue({
             code: 'custom',
             message: `argument "${arg.name}" needs a "pattern" or "values" so that only expected text reaches the host`,
@@ -32727,18 +32778,21 @@ const commandSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
     .strict();
 const thresholdSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
     name: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1),
-    metric: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().optional().describe('A gauge compared as it is'),
-    histogram: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().optional().describe('A histogram; `quantile` of its buckets is compared'),
+    metric: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1).optional().describe('A gauge compared as it is'),
+    histogram: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1).optional().describe('A histogram; `quantile` of its buckets is compared'),
     quantile: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().gt(0).lt(1).optional(),
-    ratio: zod__WEBPACK_IMPORTED_MODULE_1__/* .tuple */ .PVZ([zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP()]).optional().describe('[numerator, denominator] metrics'),
+    ratio: zod__WEBPACK_IMPORTED_MODULE_1__/* .tuple */ .PVZ([zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1), zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1)])
+        .optional()
+        .describe('[numerator, denominator] metrics'),
     max: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().describe('Healthy when the value is at most this'),
     unit: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().default(''),
 })
     .strict()
-    .refine((threshold) => [threshold.metric, threshold.histogram, threshold.ratio].filter(Boolean).length === 1, {
+    .refine((threshold) => [threshold.metric, threshold.histogram, threshold.ratio].filter((value) => value !== undefined)
+    .length === 1, {
     message: 'give exactly one of metric, histogram or ratio',
 })
-    .refine((threshold) => !threshold.histogram || threshold.quantile !== undefined, {
+    .refine((threshold) => threshold.histogram === undefined || threshold.quantile !== undefined, {
     message: 'a histogram threshold needs a quantile, e.g. 0.95',
 });
 const verificationSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
@@ -63009,7 +63063,7 @@ const BUILTIN_RUNBOOK = 'builtin';
  * GitHub API (the workflow needs no checkout step). A file that is missing is an error that says
  * so: falling back to the built-in runbook would run another service's remediations on this host.
  */
-async function loadRunbook(path, readFile) {
+async function loadRunbook(path, where, readFile) {
     // Loaded when a run first needs it (after its claim): the YAML parser and the runbook schema
     // are not on the way to the first reaction.
     const { parseRunbook, fallbackRunbook } = await Promise.all(/* import() */[__nccwpck_require__.e(815), __nccwpck_require__.e(394)]).then(__nccwpck_require__.bind(__nccwpck_require__, 9394));
@@ -63026,8 +63080,10 @@ async function loadRunbook(path, readFile) {
         const sibling = otherExtension(path);
         const found = sibling !== undefined && (await readFile(sibling)) !== undefined ? sibling : undefined;
         const message = found
-            ? `there is no file at this path, but there is ${found}: rename it, or set the runbook input to ${found}`
-            : `there is no file at this path on the default branch: add it, set the runbook input to where it is, or set it to "${BUILTIN_RUNBOOK}" for the built-in Slack KB Agent docker-compose runbook`;
+            ? `there is no file at this path, but there is ${found}: rename it, or ${where === 'here' ? 'give that path' : `set the runbook input to ${found}`}`
+            : where === 'here'
+                ? `there is no file at this path: give the runbook's path, or "${BUILTIN_RUNBOOK}" for the built-in Slack KB Agent docker-compose runbook`
+                : `there is no file at this path on the default branch: add it, set the runbook input to where it is, or set it to "${BUILTIN_RUNBOOK}" for the built-in Slack KB Agent docker-compose runbook`;
         return {
             ok: false,
             problems: [{ path: [], message }],
@@ -63863,7 +63919,7 @@ async function runAssessment(issueNumber, declaredBy, deps, runbook) {
 
 
 async function runbookOrReport(issueNumber, actor, deps) {
-    const loaded = await loadRunbook(deps.settings.runbookPath, deps.github.readFile);
+    const loaded = await loadRunbook(deps.settings.runbookPath, 'on the default branch', deps.github.readFile);
     if (!loaded.ok) {
         await deps.writer.post(issueNumber, `${(0,replies/* renderInvalidRunbook */.OC)(loaded.source, loaded.errors, 'the incident cannot be tracked')}\n\nThen relabel the issue.`, { kind: 'refused', user: actor, reason: 'invalid-runbook', by: actor, at: deps.now().toISOString() });
     }
@@ -64339,7 +64395,7 @@ async function drainQueue(issue, deps, trigger) {
                 return await refuse(comment, (0,replies/* renderEditedBeforeTurn */.Ou)(view(comment)), 'edited');
             if (!window.active)
                 return await refuse(comment, (0,replies/* renderNoLongerIncident */.Lb)(view(comment)), 'not-incident');
-            runbook ??= await loadRunbook(deps.settings.runbookPath, deps.github.readFile);
+            runbook ??= await loadRunbook(deps.settings.runbookPath, 'on the default branch', deps.github.readFile);
             return await handleCommandComment({
                 id: comment.id,
                 body: comment.body,
@@ -64498,7 +64554,7 @@ async function drainQueue(issue, deps, trigger) {
             outcomes.push(...(await answerAside(lanes, issue, deps, claimAndHandle)));
         // The board follows what this run changed (a runbook command) or found (a tampered record).
         if ((boardStale || outcomes.length > 0) && !terminating) {
-            runbook ??= await loadRunbook(deps.settings.runbookPath, deps.github.readFile);
+            runbook ??= await loadRunbook(deps.settings.runbookPath, 'on the default branch', deps.github.readFile);
             const changed = boardStale ||
                 outcomes.some((outcome) => outcome.status !== 'refused' && outcome.status !== 'ignored');
             await refreshBoard(issue, deps, runbook, changed);
@@ -64686,7 +64742,7 @@ function view(comment) {
  * reminder to the commander. Each breach is recorded and labelled; every board is refreshed.
  */
 async function sweepIncidents(deps) {
-    const loaded = await loadRunbook(deps.settings.runbookPath, deps.github.readFile);
+    const loaded = await loadRunbook(deps.settings.runbookPath, 'on the default branch', deps.github.readFile);
     // A broken runbook does not stop the clocks: its severities (or the built-in ones) still hold.
     if (!loaded.ok)
         deps.warn(`The runbook ${loaded.source} is invalid:\n${loaded.errors.join('\n')}`);

@@ -6,7 +6,7 @@ import type { GitHubEmulator } from '../../harness/github/emulator.ts';
 import { DEMO_RUNBOOK, type IncidentScenario } from '../../harness/scenario.ts';
 import { planLine, planReplay, runSession } from '../../src/cli/core.ts';
 import { parseRunbook } from '../../src/config/runbook.ts';
-import type { JournalEntry } from '../../src/journal/journal.ts';
+import { nextEntry, toNdjson, type JournalEntry } from '../../src/journal/journal.ts';
 
 let emulator: GitHubEmulator;
 let scenario: IncidentScenario;
@@ -70,12 +70,12 @@ afterEach(async () => {
 const comments = () =>
   emulator
     .listComments(issue)
-    .map((comment) => ({ id: comment.id, author: comment.user?.login ?? '', body: comment.body ?? '' }));
-const DANA = { self: 'dana', bot: 'github-actions[bot]' };
+    .map((comment) => ({ author: comment.user?.login ?? '', body: comment.body ?? '' }));
+const BOT = 'github-actions[bot]';
 
 test('replayed once: every entry on the timeline in order, marked offline; a second replay posts nothing', async () => {
   const journal = await offlineJournal();
-  const replay = planReplay(journal, comments(), DANA);
+  const replay = planReplay(journal, comments(), BOT);
   if (!replay.ok) throw new Error(replay.message);
   expect(replay.comments).toHaveLength(1);
   const { run } = await scenario.comment(issue, 'dana', replay.comments[0] ?? '');
@@ -86,7 +86,7 @@ test('replayed once: every entry on the timeline in order, marked offline; a sec
   );
   expect(reply).toMatch(/\| 1 \| 2026-12-02T03:11:00Z \| `dana` \| `session on deploy@127\.0\.0\.1/);
 
-  expect(planReplay(journal, comments(), DANA)).toMatchObject({ ok: true, comments: [], alreadyThere: 8 });
+  expect(planReplay(journal, comments(), BOT)).toMatchObject({ ok: true, comments: [], alreadyThere: 8 });
 
   await scenario.comment(issue, 'alice', '/timeline');
   const timeline = scenario.actionComments(issue).at(-1) ?? '';
@@ -101,7 +101,7 @@ test('replayed once: every entry on the timeline in order, marked offline; a sec
 });
 
 test('the same /journal comment posted twice is recorded once', async () => {
-  const replay = planReplay(await offlineJournal(), [], DANA);
+  const replay = planReplay(await offlineJournal(), [], BOT);
   if (!replay.ok) throw new Error(replay.message);
   await scenario.comment(issue, 'dana', replay.comments[0] ?? '');
   const again = await scenario.comment(issue, 'dana', replay.comments[0] ?? '');
@@ -126,7 +126,7 @@ test.each([
     (text: string) => text.replace('"step":"Restart application"', '"step":"Nothing happened"'),
   ],
 ])('a journal with %s is refused and records nothing', async (_, tamper) => {
-  const replay = planReplay(await offlineJournal(), [], DANA);
+  const replay = planReplay(await offlineJournal(), [], BOT);
   if (!replay.ok) throw new Error(replay.message);
   const body = (replay.comments[0] ?? '').replace(
     /```ndjson\n([\s\S]*?)\n```/,
@@ -142,14 +142,14 @@ test.each([
 });
 
 test('someone without write access cannot put entries on the timeline', async () => {
-  const replay = planReplay(await offlineJournal(), [], DANA);
+  const replay = planReplay(await offlineJournal(), [], BOT);
   if (!replay.ok) throw new Error(replay.message);
   const { run } = await scenario.comment(issue, 'mallory', replay.comments[0] ?? '');
   expect(run.outputs.status).not.toBe('success');
   await scenario.comment(issue, 'alice', '/timeline');
   expect(scenario.actionComments(issue).at(-1)).not.toContain('Offline (journal)');
   // Nor can their copy make dana's replay leave the entries out.
-  expect(planReplay(await offlineJournal(), comments(), DANA)).toMatchObject({ ok: true, alreadyThere: 0 });
+  expect(planReplay(await offlineJournal(), comments(), BOT)).toMatchObject({ ok: true, alreadyThere: 0 });
 });
 
 test('a /journal comment with more entries than one comment may hold is refused whole', async () => {
@@ -182,12 +182,12 @@ test('a /journal comment with more entries than one comment may hold is refused 
   const { run } = await scenario.comment(issue, 'dana', body);
   expect(run.outputs.status).toBe('refused');
   expect(scenario.actionComments(issue).at(-1)).toContain(
-    'one /journal comment holds at most 40 entries (this one 41)',
+    'one /journal comment holds at most 20 entries (this one 41)',
   );
   // The client splits the same journal into comments the action takes.
-  const replay = planReplay(text, comments(), DANA);
+  const replay = planReplay(text, comments(), BOT);
   if (!replay.ok) throw new Error(replay.message);
-  expect(replay.comments).toHaveLength(2);
+  expect(replay.comments).toHaveLength(3);
   for (const part of replay.comments) {
     const recorded = await scenario.comment(issue, 'dana', part);
     expect(recorded.run.outputs).toMatchObject({ status: 'success', command: 'journal' });
@@ -197,4 +197,99 @@ test('a /journal comment with more entries than one comment may hold is refused 
     .split('\n')
     .filter((row) => row.includes('Offline (journal)'));
   expect(rows).toHaveLength(41);
+});
+
+describe('a hostile /journal comment, written by someone with write access', () => {
+  const chain = (events: Parameters<typeof nextEntry>[1][], after?: JournalEntry) => {
+    const entries: JournalEntry[] = [];
+    for (const event of events) entries.push(nextEntry(entries.at(-1) ?? after, event));
+    return entries;
+  };
+  const post = (entries: JournalEntry[] | string) =>
+    scenario.comment(
+      issue,
+      'dana',
+      `/journal\n\n\`\`\`ndjson\n${typeof entries === 'string' ? entries : toNdjson(entries).trimEnd()}\n\`\`\``,
+    );
+  const session = (at: string, by = 'dana') =>
+    ({ kind: 'session', at, by, host: 'h', user: 'u', runbook: 'r' }) as const;
+  const command = (at: string, line: string, by = 'dana') =>
+    ({ kind: 'command', at, by, line, command: 'x', target: 't', destructive: false }) as const;
+  const reply = () => scenario.actionComments(issue).at(-1) ?? '';
+
+  test('Markdown, HTML, mentions, links and pipes in its text stay text, in the reply and on the timeline', async () => {
+    const hostile =
+      'x @octocat **bold** <b>html</b> [link](https://evil.example) ![i](https://evil.example/i.png) | y';
+    const { run } = await post(
+      chain([session('2026-12-02T03:50:00.000Z'), command('2026-12-02T03:51:00.000Z', hostile)]),
+    );
+    expect(run.outputs.status).toBe('success');
+    await scenario.comment(issue, 'alice', '/timeline');
+    for (const body of scenario.actionComments(issue).slice(-2)) {
+      const row = body.split('\n').find((line) => line.includes('octocat')) ?? '';
+      expect(row).toMatch(
+        /`[^`]*@octocat \*\*bold\*\* <b>html<\/b> \[link\]\(https:\/\/evil\.example\)[^`]*`/,
+      );
+      expect(row).not.toMatch(/[^\\]\|\s*y/);
+    }
+  });
+
+  test('the login an entry names is text, never a mention or a responder; the replayer is credited', async () => {
+    await post(
+      chain([
+        session('2026-12-02T03:50:00.000Z', 'octocat'),
+        command('2026-12-02T03:51:00.000Z', '/x', 'github'),
+      ]),
+    );
+    expect(scenario.board(issue)).not.toMatch(/@octocat|@github\b/);
+    await scenario.comment(issue, 'alice', '/timeline');
+    const rows = reply()
+      .split('\n')
+      .filter((row) => row.includes('Offline (journal)'));
+    expect(rows).toHaveLength(2);
+    for (const row of rows)
+      expect(row).toMatch(/^\| \S+ \| @dana \| Offline \(journal\): `(octocat|github): /);
+  });
+
+  test('an unknown field is refused without repeating it', async () => {
+    const [first] = chain([session('2026-12-02T03:50:00.000Z')]);
+    const forged = JSON.stringify({ ...first, '@octocat **pwn** [x](https://evil.example)': 1 });
+    await post(forged);
+    expect(reply()).toContain('line 1: not a journal entry: it has a field a journal entry does not have');
+    expect(reply()).not.toContain('octocat');
+  });
+
+  test('the longest entries that escape the most still fit: the reply and its record are one comment', async () => {
+    const long = '-'.repeat(500);
+    const entries = chain([
+      session('2026-12-02T03:30:00.000Z'),
+      ...Array.from({ length: 19 }, (_, index) => command(`2026-12-02T03:${31 + index}:00.000Z`, long)),
+    ]);
+    const { run } = await post(entries);
+    expect(run.outputs).toMatchObject({ status: 'success', command: 'journal' });
+  });
+
+  test('a part that does not go on from the last recorded entry would fork the chain, and is refused', async () => {
+    const entries = chain([
+      session('2026-12-02T03:30:00.000Z'),
+      command('2026-12-02T03:31:00.000Z', '/a'),
+      command('2026-12-02T03:32:00.000Z', '/b'),
+    ]);
+    await post(entries);
+    const fork = chain([command('2026-12-02T03:33:00.000Z', '/forked')], { ...entries[0]!, seq: 6 });
+    await post(fork);
+    expect(reply()).toContain("this journal's last entry on the issue is entry 3: its chain would fork");
+    const next = chain([command('2026-12-02T03:34:00.000Z', '/c')], entries[2]);
+    const { run } = await post(next);
+    expect(run.outputs.status).toBe('success');
+  });
+
+  test('entries dated in the future, or more than a week back, are refused', async () => {
+    await post(chain([session('2999-01-01T00:00:00.000Z')]));
+    expect(reply()).toContain(
+      'entry 1 is dated 2999-01-01T00:00:00.000Z, more than a week before now or in the future',
+    );
+    await post(chain([session('1970-01-01T00:00:00.000Z')]));
+    expect(reply()).toContain('entry 1 is dated 1970-01-01T00:00:00.000Z');
+  });
 });

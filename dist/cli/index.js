@@ -19738,36 +19738,29 @@ const core_indent = (text) => `${text
 // replay
 /**
  * Entries per `/journal` comment: the action's reply lists them and its sealed record holds them,
- * both well inside GitHub's 65,536 characters even when every entry's text is at its longest.
+ * both inside GitHub's 65,536 characters even when every entry's text is at its longest and
+ * escapes to several times its length (a test posts that worst case).
  */
 const ENTRIES_PER_COMMENT = journal/* ENTRIES_PER_JOURNAL_COMMENT */.pc;
 /** Characters of journal per comment (GitHub takes 65,536 per body). */
 const JOURNAL_CHARS_PER_COMMENT = 60_000;
 /**
- * What a replay posts: the entries not yet on the issue, as `/journal` comments of at most
- * ENTRIES_PER_COMMENT entries, oldest first. On the issue already are the entries the action
- * recorded (its `offline` records) and those in the replaying person's own `/journal` comments
- * that the action has yet to answer (one it refused counts for nothing); someone else's
- * `/journal` comment counts for nothing either, so it cannot make a replay leave entries out. A
- * broken chain posts nothing.
+ * What a replay posts: the entries the action has not recorded yet (its `offline` records say
+ * which it has), as `/journal` comments of at most ENTRIES_PER_COMMENT entries, oldest first.
+ * Only the action's records count: a `/journal` comment it refused, or that no run answered, or
+ * someone else's copy, never makes a replay leave entries out (one posted twice is refused as
+ * already recorded). A broken chain posts nothing.
  */
-function planReplay(journalText, existing, who) {
+function planReplay(journalText, existing, botLogin) {
     const checked = (0,journal_journal/* checkJournal */.Qy)(journalText);
     if (!checked.ok)
         return { ok: false, message: `the journal is refused (line ${checked.line}): ${checked.message}` };
     const posted = new Set();
-    const refused = new Set(existing.flatMap(({ author, body }) => {
-        const record = author === who.bot ? recordOf(body) : undefined;
-        return record?.kind === 'refused' && typeof record.source === 'number' ? [record.source] : [];
-    }));
-    for (const { id, author, body } of existing) {
-        const record = author === who.bot ? recordOf(body) : undefined;
-        const text = record?.kind === 'offline'
-            ? JSON.stringify(record)
-            : author === who.self && !refused.has(id)
-                ? ((0,journal/* journalBlock */.LH)(body) ?? '')
-                : '';
-        for (const match of text.matchAll(/"hash":"([0-9a-f]{64})"/g)) {
+    for (const { author, body } of existing) {
+        const record = author === botLogin ? recordOf(body) : undefined;
+        if (record?.kind !== 'offline')
+            continue;
+        for (const match of JSON.stringify(record).matchAll(/"hash":"([0-9a-f]{64})"/g)) {
             if (match[1])
                 posted.add(match[1]);
         }
@@ -19842,18 +19835,20 @@ __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __we
 /* harmony import */ var node_readline_promises__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6848);
 /* harmony import */ var node_readline_promises__WEBPACK_IMPORTED_MODULE_2___default = /*#__PURE__*/__nccwpck_require__.n(node_readline_promises__WEBPACK_IMPORTED_MODULE_2__);
 /* harmony import */ var commander__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7375);
-/* harmony import */ var _config_runbook_schema_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(3569);
-/* harmony import */ var _executor_ssh_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(194);
-/* harmony import */ var _executor_workdir_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(8673);
-/* harmony import */ var _journal_journal_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(4896);
-/* harmony import */ var _runbook_load_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(351);
-/* harmony import */ var _core_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(8809);
+/* harmony import */ var _config_inputs_schema_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4672);
+/* harmony import */ var _config_runbook_schema_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(3569);
+/* harmony import */ var _executor_ssh_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(194);
+/* harmony import */ var _executor_workdir_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(8673);
+/* harmony import */ var _journal_journal_js__WEBPACK_IMPORTED_MODULE_8__ = __nccwpck_require__(4896);
+/* harmony import */ var _runbook_load_js__WEBPACK_IMPORTED_MODULE_10__ = __nccwpck_require__(351);
+/* harmony import */ var _core_js__WEBPACK_IMPORTED_MODULE_9__ = __nccwpck_require__(8809);
 /**
  * `incident-issueops`: the terminal client. It checks a runbook before it merges, shows the plan
  * a command line would run, runs it over SSH when GitHub or Actions is down (journalling every
  * event), and replays that journal into the incident issue when GitHub is back. This file wires
  * the terminal, files, ssh and the GitHub API to the decisions in core.ts.
  */
+
 
 
 
@@ -19871,14 +19866,14 @@ class Refusal extends Error {
 }
 const out = (text) => process.stdout.write(text);
 async function runbookFrom(path) {
-    const loaded = await (0,_runbook_load_js__WEBPACK_IMPORTED_MODULE_9__/* .loadRunbook */ .X)(path, async (file) => (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(file) ? (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(file, 'utf8') : undefined);
+    const loaded = await (0,_runbook_load_js__WEBPACK_IMPORTED_MODULE_10__/* .loadRunbook */ .X)(path, 'here', async (file) => (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(file) ? (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(file, 'utf8') : undefined);
     if (!loaded.ok)
-        throw new Refusal(`The runbook ${loaded.source} is invalid:\n${loaded.errors.join('\n')}\n`);
+        throw new Refusal(`Cannot use the runbook ${loaded.source}:\n${loaded.errors.join('\n')}\n`);
     return loaded;
 }
 const permission = (value) => {
-    if (!_config_runbook_schema_js__WEBPACK_IMPORTED_MODULE_4__/* .PERMISSION_LEVELS */ .eO.includes(value)) {
-        throw new commander__WEBPACK_IMPORTED_MODULE_3__/* .InvalidArgumentError */ .Di(`use one of ${_config_runbook_schema_js__WEBPACK_IMPORTED_MODULE_4__/* .PERMISSION_LEVELS */ .eO.join(', ')}`);
+    if (!_config_runbook_schema_js__WEBPACK_IMPORTED_MODULE_5__/* .PERMISSION_LEVELS */ .eO.includes(value)) {
+        throw new commander__WEBPACK_IMPORTED_MODULE_3__/* .InvalidArgumentError */ .Di(`use one of ${_config_runbook_schema_js__WEBPACK_IMPORTED_MODULE_5__/* .PERMISSION_LEVELS */ .eO.join(', ')}`);
     }
     return value;
 };
@@ -19888,6 +19883,16 @@ const port = (value) => {
         throw new commander__WEBPACK_IMPORTED_MODULE_3__/* .InvalidArgumentError */ .Di('a port from 1 to 65535');
     return number;
 };
+/** Host and account names as the action's inputs take them: never read as an ssh option. */
+const matching = (pattern, what) => (value) => {
+    if (value === '' || !pattern.test(value))
+        throw new commander__WEBPACK_IMPORTED_MODULE_3__/* .InvalidArgumentError */ .Di(what);
+    return value;
+};
+const host = matching(_config_inputs_schema_js__WEBPACK_IMPORTED_MODULE_4__/* .HOST */ .jg, 'a host name or IP address');
+const user = matching(_config_inputs_schema_js__WEBPACK_IMPORTED_MODULE_4__/* .USER */ .m3, 'an account name (letters, digits, ".", "_", "-")');
+const jumpHost = matching(_config_inputs_schema_js__WEBPACK_IMPORTED_MODULE_4__/* .JUMP_HOST */ .m2, 'written [user@]host[:port]');
+const login = matching(_journal_journal_js__WEBPACK_IMPORTED_MODULE_8__/* .GITHUB_LOGIN */ .cd, 'a GitHub login (letters, digits and single hyphens)');
 const positiveInteger = (value) => {
     if (!/^\d+$/.test(value) || Number(value) < 1)
         throw new commander__WEBPACK_IMPORTED_MODULE_3__/* .InvalidArgumentError */ .Di('a whole number of 1 or more');
@@ -19899,7 +19904,7 @@ function readJournalFile(path) {
     const text = (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(path, 'utf8');
     if (text.trim() === '')
         return [];
-    const checked = (0,_journal_journal_js__WEBPACK_IMPORTED_MODULE_7__/* .checkJournal */ .Qy)(text);
+    const checked = (0,_journal_journal_js__WEBPACK_IMPORTED_MODULE_8__/* .checkJournal */ .Qy)(text);
     if (!checked.ok) {
         throw new Refusal(`The journal ${path} is broken at line ${checked.line}: ${checked.message}. Start a new journal with --journal.\n`);
     }
@@ -19919,11 +19924,11 @@ function program() {
         .action((file, options) => {
         if (!(0,node_fs__WEBPACK_IMPORTED_MODULE_0__.existsSync)(file))
             throw new Refusal(`${file}: no such file\n`);
-        const result = (0,_core_js__WEBPACK_IMPORTED_MODULE_8__/* .validateRunbook */ .xI)((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(file, 'utf8'), file, options.format);
+        const result = (0,_core_js__WEBPACK_IMPORTED_MODULE_9__/* .validateRunbook */ .xI)((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(file, 'utf8'), file, options.format);
         out(result.output);
         process.exitCode = result.exitCode;
     });
-    const runbookOption = () => new commander__WEBPACK_IMPORTED_MODULE_3__/* .Option */ .c$('--runbook <file>', `the runbook file, or "${_runbook_load_js__WEBPACK_IMPORTED_MODULE_9__/* .BUILTIN_RUNBOOK */ .V}" for the built-in one`).default(DEFAULT_RUNBOOK);
+    const runbookOption = () => new commander__WEBPACK_IMPORTED_MODULE_3__/* .Option */ .c$('--runbook <file>', `the runbook file, or "${_runbook_load_js__WEBPACK_IMPORTED_MODULE_10__/* .BUILTIN_RUNBOOK */ .V}" for the built-in one`).default(DEFAULT_RUNBOOK);
     cli
         .command('plan')
         .description('Show the exact plan the action would post for a command line (offline)')
@@ -19936,7 +19941,7 @@ function program() {
         .option('--port <port>', 'the ssh-port input', port, 22)
         .action(async (line, options) => {
         const loaded = await runbookFrom(options.runbook);
-        const planned = (0,_core_js__WEBPACK_IMPORTED_MODULE_8__/* .planLine */ .od)({
+        const planned = (0,_core_js__WEBPACK_IMPORTED_MODULE_9__/* .planLine */ .od)({
             line,
             runbook: loaded.runbook,
             runbookSource: loaded.source,
@@ -19953,20 +19958,20 @@ function program() {
         .command('run')
         .description('Run a runbook command over SSH from this terminal (break glass), journalling every event')
         .argument('<command-line>', 'for example "/restart"')
-        .requiredOption('--host <host>', 'the deployment host')
-        .requiredOption('--user <user>', 'the account on it')
+        .requiredOption('--host <host>', 'the deployment host', host)
+        .requiredOption('--user <user>', 'the account on it', user)
         .requiredOption('--key <file>', 'the private key file')
         .requiredOption('--known-hosts <file>', 'known_hosts lines for the host: its key is checked strictly')
         .option('--port <port>', 'the ssh port', port, 22)
-        .option('--jump-host <[user@]host[:port]>', 'a bastion, reached with the same strict options')
+        .option('--jump-host <[user@]host[:port]>', 'a bastion, reached with the same strict options', jumpHost)
         .addOption(runbookOption())
         .option('--journal <file>', 'the journal to append to (NDJSON, hash-chained)', DEFAULT_JOURNAL)
-        .option('--login <github-login>', 'who the timeline credits (default: $GITHUB_ACTOR, else your account name)')
+        .option('--login <github-login>', 'who the journal names (default: $GITHUB_ACTOR, else your account name)', login)
         .option('--timeout <seconds>', 'a command without its own timeout gets this many seconds', positiveInteger, 600)
         .action(async (line, options) => {
         const loaded = await runbookFrom(options.runbook);
         const runbook = loaded.runbook;
-        const planned = (0,_core_js__WEBPACK_IMPORTED_MODULE_8__/* .planLine */ .od)({
+        const planned = (0,_core_js__WEBPACK_IMPORTED_MODULE_9__/* .planLine */ .od)({
             line,
             runbook,
             runbookSource: loaded.source,
@@ -19982,20 +19987,30 @@ function program() {
             throw new Refusal(`${options.knownHosts} is empty: host keys are always checked\n`);
         const last = readJournalFile(options.journal).at(-1);
         const login = options.login ?? process.env.GITHUB_ACTOR ?? (0,node_os__WEBPACK_IMPORTED_MODULE_1__.userInfo)().username;
+        if (!_journal_journal_js__WEBPACK_IMPORTED_MODULE_8__/* .GITHUB_LOGIN */ .cd.test(login)) {
+            throw new Refusal(`"${login}" is not a GitHub login: pass --login with yours (letters, digits and single hyphens)\n`);
+        }
         const workdirs = new Set();
-        const cleanUp = () => workdirs.forEach((dir) => (0,_executor_workdir_js__WEBPACK_IMPORTED_MODULE_6__/* .removeWorkdir */ .jM)(dir, (0,node_os__WEBPACK_IMPORTED_MODULE_1__.tmpdir)()));
-        process.once('SIGINT', () => {
-            cleanUp();
-            process.exit(130);
-        });
+        const cleanUp = () => workdirs.forEach((dir) => (0,_executor_workdir_js__WEBPACK_IMPORTED_MODULE_7__/* .removeWorkdir */ .jM)(dir, (0,node_os__WEBPACK_IMPORTED_MODULE_1__.tmpdir)()));
+        // The session folder holds a copy of the key: removed however the session ends.
+        for (const [signal, code] of [
+            ['SIGINT', 130],
+            ['SIGTERM', 143],
+            ['SIGHUP', 129],
+        ]) {
+            process.once(signal, () => {
+                cleanUp();
+                process.exit(code);
+            });
+        }
         const terminal = (0,node_readline_promises__WEBPACK_IMPORTED_MODULE_2__.createInterface)({
             input: process.stdin,
             output: process.stdout,
             terminal: process.stdin.isTTY,
         });
         try {
-            const result = await (0,_core_js__WEBPACK_IMPORTED_MODULE_8__/* .runSession */ .Ie)({ planned, login, runbookSource: loaded.source, last }, {
-                executor: (target) => (0,_executor_ssh_js__WEBPACK_IMPORTED_MODULE_5__/* .createSshExecutor */ .Y)({
+            const result = await (0,_core_js__WEBPACK_IMPORTED_MODULE_9__/* .runSession */ .Ie)({ planned, login, runbookSource: loaded.source, last }, {
+                executor: (target) => (0,_executor_ssh_js__WEBPACK_IMPORTED_MODULE_6__/* .createSshExecutor */ .Y)({
                     connection: {
                         host: target.host,
                         port: target.port,
@@ -20055,12 +20070,7 @@ function program() {
             issue_number: options.issue,
             per_page: 100,
         });
-        const self = (await octokit.rest.users.getAuthenticated()).data.login;
-        const plan = (0,_core_js__WEBPACK_IMPORTED_MODULE_8__/* .planReplay */ .rb)((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(journal, 'utf8'), comments.map((comment) => ({
-            id: comment.id,
-            author: comment.user?.login ?? '',
-            body: comment.body ?? '',
-        })), { self, bot: options.botLogin });
+        const plan = (0,_core_js__WEBPACK_IMPORTED_MODULE_9__/* .planReplay */ .rb)((0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(journal, 'utf8'), comments.map((comment) => ({ author: comment.user?.login ?? '', body: comment.body ?? '' })), options.botLogin);
         if (!plan.ok)
             throw new Refusal(`${plan.message}\nNothing was posted.\n`);
         if (plan.comments.length === 0) {
@@ -20076,7 +20086,7 @@ function program() {
             });
             out(`Posted ${posted.data.html_url}\n`);
         }
-        out(`${plan.total - plan.alreadyThere} entries posted${plan.alreadyThere > 0 ? ` (${plan.alreadyThere} were already there)` : ''}. The action records them on the timeline as offline entries when it runs on these comments.\n`);
+        out(`${plan.total - plan.alreadyThere} entries posted${plan.alreadyThere > 0 ? ` (${plan.alreadyThere} were already there)` : ''}. The action records them on the timeline as offline entries when it runs on these comments; run replay again after it has answered to check that nothing is missing.\n`);
     });
     return cli;
 }
@@ -20494,11 +20504,10 @@ function sinceDeclared(input) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   LH: () => (/* binding */ journalBlock),
 /* harmony export */   W8: () => (/* binding */ journal),
 /* harmony export */   pc: () => (/* binding */ ENTRIES_PER_JOURNAL_COMMENT)
 /* harmony export */ });
-/* unused harmony export offline */
+/* unused harmony exports offline, journalBlock */
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2857);
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(4377);
 /* harmony import */ var _journal_journal_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4896);
@@ -20514,7 +20523,9 @@ function sinceDeclared(input) {
 
 const HASH = zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP().regex(/^[0-9a-f]{64}$/);
 /** At most this many entries per `/journal` comment (the replay splits a longer journal). */
-const ENTRIES_PER_JOURNAL_COMMENT = 40;
+const ENTRIES_PER_JOURNAL_COMMENT = 20;
+/** How far from the replay an offline entry's time may be: a week back, a few minutes ahead. */
+const OFFLINE_WINDOW_MS = { before: 7 * 24 * 3600_000, after: 5 * 60_000 };
 /** An offline journal's entries, replayed into the issue: each on the timeline at its own time. */
 const offline = (0,_records_fact_js__WEBPACK_IMPORTED_MODULE_1__/* .defineFact */ .u)('offline', {
     /** The hash of the journal's first entry: which session these entries belong to. */
@@ -20522,18 +20533,18 @@ const offline = (0,_records_fact_js__WEBPACK_IMPORTED_MODULE_1__/* .defineFact *
     entries: zod__WEBPACK_IMPORTED_MODULE_3__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_3__/* .object */ .Ikc({
         seq: zod__WEBPACK_IMPORTED_MODULE_3__/* .number */ .aig().int().min(1),
         at: zod__WEBPACK_IMPORTED_MODULE_4__/* .datetime */ .w$(),
-        by: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP().min(1).max(100),
-        what: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP().max(400),
+        by: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP().min(1).max(39),
+        what: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP().max(_report_lifecycle_js__WEBPACK_IMPORTED_MODULE_2__/* .WHAT_CHARS */ .lk),
         hash: HASH,
     }))
         .min(1)
         .max(ENTRIES_PER_JOURNAL_COMMENT),
 }, (_next, fact, { log, responder }) => {
+    // The person who replayed the journal vouches for it: the timeline credits them. The login
+    // the journal names is part of the entry's text, echoed (never a mention, never a responder).
     responder(fact.by);
     for (const entry of fact.entries) {
-        responder(entry.by);
-        // The entry's text came from a terminal: echoed on the timeline, never rendered.
-        log(entry.by, 'Offline (journal)', entry.what, new Date(entry.at));
+        log(fact.by, 'Offline (journal)', `${entry.by}: ${entry.what}`, new Date(entry.at));
     }
 });
 /** The journal inside a `/journal` comment: the first ```ndjson block. */
@@ -20552,26 +20563,43 @@ const journal = (0,_define_js__WEBPACK_IMPORTED_MODULE_5__/* .defineCommand */ .
         if (block === undefined) {
             return (0,_common_js__WEBPACK_IMPORTED_MODULE_6__/* .notDone */ .Gj)('journal', line, 'this comment holds no journal: post it with `incident-issueops replay <journal> --issue N`');
         }
-        // What earlier replays recorded, by entry hash: the chain goes on from there, and entries
-        // already on the issue are not recorded twice.
+        // What earlier replays recorded: each journal's entries by hash, and its last entry. A part of
+        // a journal must go on from that last entry, so that the chain on the issue never forks.
         const recorded = new Map();
+        const lastOf = new Map();
         for (const { record } of input.snapshot.records) {
             const parsed = offline.schema.safeParse(record);
             if (!parsed.success)
                 continue;
-            for (const entry of parsed.data.entries)
+            for (const entry of parsed.data.entries) {
                 recorded.set(entry.hash, { journal: parsed.data.journal, seq: entry.seq });
+                const last = lastOf.get(parsed.data.journal);
+                if (!last || entry.seq > last.seq)
+                    lastOf.set(parsed.data.journal, { seq: entry.seq, hash: entry.hash });
+            }
         }
-        const first = /"seq":(\d+)/.exec(block.split('\n')[0] ?? '');
-        const firstSeq = Number(first?.[1] ?? 1);
-        const prev = /"prev":"([0-9a-f]{64})"/.exec(block.split('\n')[0] ?? '')?.[1];
-        const continues = firstSeq > 1 && prev ? recorded.get(prev) : undefined;
-        if (firstSeq > 1 && !continues) {
-            return (0,_common_js__WEBPACK_IMPORTED_MODULE_6__/* .notDone */ .Gj)('journal', line, `the journal starts at entry ${firstSeq}, but entry ${firstSeq - 1} is not on this issue: replay the whole journal`);
+        const head = firstEntryOf(block);
+        const continues = head && head.seq > 1 ? recorded.get(head.prev) : undefined;
+        if (head && head.seq > 1) {
+            const last = continues ? lastOf.get(continues.journal) : undefined;
+            if (!continues || !last) {
+                return (0,_common_js__WEBPACK_IMPORTED_MODULE_6__/* .notDone */ .Gj)('journal', line, `the journal starts at entry ${head.seq}, but entry ${head.seq - 1} is not on this issue: replay the whole journal`);
+            }
+            if (last.hash !== head.prev || last.seq !== head.seq - 1) {
+                return (0,_common_js__WEBPACK_IMPORTED_MODULE_6__/* .notDone */ .Gj)('journal', line, `the journal goes on from entry ${head.seq - 1}, but this journal's last entry on the issue is entry ${last.seq}: its chain would fork`);
+            }
         }
-        const checked = (0,_journal_journal_js__WEBPACK_IMPORTED_MODULE_0__/* .checkJournal */ .Qy)(block, continues && prev ? { seq: firstSeq - 1, hash: prev } : undefined);
+        const checked = (0,_journal_journal_js__WEBPACK_IMPORTED_MODULE_0__/* .checkJournal */ .Qy)(block, continues && head ? { seq: head.seq - 1, hash: head.prev } : undefined);
         if (!checked.ok) {
             return (0,_common_js__WEBPACK_IMPORTED_MODULE_6__/* .notDone */ .Gj)('journal', line, `the journal is refused, nothing was recorded: line ${checked.line}: ${checked.message}`);
+        }
+        const now = input.now.getTime();
+        const outOfTime = checked.entries.find((entry) => {
+            const at = Date.parse(entry.at);
+            return at > now + OFFLINE_WINDOW_MS.after || at < now - OFFLINE_WINDOW_MS.before;
+        });
+        if (outOfTime) {
+            return (0,_common_js__WEBPACK_IMPORTED_MODULE_6__/* .notDone */ .Gj)('journal', line, `the journal is refused, nothing was recorded: entry ${outOfTime.seq} is dated ${outOfTime.at}, more than a week before now or in the future`);
         }
         const journalId = continues?.journal ?? checked.entries[0]?.hash ?? '';
         const fresh = checked.entries.filter((entry) => !recorded.has(entry.hash));
@@ -20585,7 +20613,7 @@ const journal = (0,_define_js__WEBPACK_IMPORTED_MODULE_5__/* .defineCommand */ .
             seq: entry.seq,
             at: entry.at,
             by: entry.by,
-            what: (0,_journal_journal_js__WEBPACK_IMPORTED_MODULE_0__/* .describeEntry */ .OY)(entry).slice(0, 400),
+            what: (0,_journal_journal_js__WEBPACK_IMPORTED_MODULE_0__/* .describeEntry */ .OY)(entry).slice(0, _report_lifecycle_js__WEBPACK_IMPORTED_MODULE_2__/* .WHAT_CHARS */ .lk),
             hash: entry.hash,
         }));
         return (0,_common_js__WEBPACK_IMPORTED_MODULE_6__/* .done */ .Vw)('journal', `${entries.length} offline entries on the timeline`, [
@@ -20601,6 +20629,17 @@ const journal = (0,_define_js__WEBPACK_IMPORTED_MODULE_5__/* .defineCommand */ .
         ]);
     },
 });
+/** The sequence number and link of a block's first entry, read as JSON (its chain is checked after). */
+function firstEntryOf(block) {
+    const first = block.split('\n').find((row) => row.trim() !== '');
+    try {
+        const parsed = zod__WEBPACK_IMPORTED_MODULE_3__/* .object */ .Ikc({ seq: zod__WEBPACK_IMPORTED_MODULE_3__/* .number */ .aig().int().min(1), prev: HASH }).safeParse(JSON.parse(first ?? ''));
+        return parsed.success ? parsed.data : undefined;
+    }
+    catch {
+        return undefined;
+    }
+}
 
 
 /***/ }),
@@ -22155,15 +22194,85 @@ function formatDuration(seconds) {
 
 /***/ }),
 
+/***/ 4672:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   jg: () => (/* binding */ HOST),
+/* harmony export */   m2: () => (/* binding */ JUMP_HOST),
+/* harmony export */   m3: () => (/* binding */ USER)
+/* harmony export */ });
+/* unused harmony exports inputsSchema, INPUT_NAMES */
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2857);
+/* harmony import */ var _duration_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7840);
+/* harmony import */ var _runbook_schema_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3569);
+
+
+
+/** Host and user names never start with "-", so they cannot be read as ssh options. */
+const HOST = /^$|^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,252}$|^\[[0-9A-Fa-f:.]+\]$/;
+const USER = /^$|^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}$/;
+const JUMP_HOST = /^$|^(?:[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}@)?[A-Za-z0-9_][A-Za-z0-9_.-]{0,252}(?::\d{1,5})?$/;
+const booleanInput = (name) => zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP()
+    .trim()
+    .toLowerCase()
+    .pipe(zod__WEBPACK_IMPORTED_MODULE_2__/* ["enum"] */ .k5n(['true', 'false', ''], { error: `${name} must be "true" or "false"` }))
+    .transform((value) => value === 'true');
+const integerInput = (name, min, max) => zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP()
+    .trim()
+    .regex(/^\d+$/, `${name} must be a whole number`)
+    .transform(Number)
+    .pipe(zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig().min(min, `${name} must be at least ${min}`).max(max, `${name} must be at most ${max}`));
+const listInput = zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().transform((value) => value
+    .split(/[,\n]/)
+    .map((entry) => entry.trim().replace(/^@/, ''))
+    .filter((entry) => entry.length > 0));
+const teamList = listInput.pipe(zod__WEBPACK_IMPORTED_MODULE_2__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().regex(/^[\w.-]+\/[\w.-]+$/, 'allowed-teams entries are written org/team-slug')));
+/** The raw inputs, exactly as action.yml names them. */
+const inputsSchema = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
+    'github-token': zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().min(1, 'github-token is empty; pass ${{ github.token }} or a token'),
+    runbook: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().trim().min(1),
+    'ssh-host': zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().trim().regex(HOST, 'ssh-host must be a host name or IP address'),
+    'ssh-port': integerInput('ssh-port', 1, 65535),
+    'ssh-user': zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP()
+        .trim()
+        .regex(USER, 'ssh-user must be an account name (letters, digits, ".", "_", "-")'),
+    'ssh-private-key': zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP(),
+    'ssh-known-hosts': zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP(),
+    'ssh-jump-host': zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().trim().regex(JUMP_HOST, 'ssh-jump-host must be written [user@]host[:port]'),
+    'ssh-insecure-skip-host-key-check': booleanInput('ssh-insecure-skip-host-key-check'),
+    permission: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().trim().pipe(_runbook_schema_js__WEBPACK_IMPORTED_MODULE_1__/* .permissionSchema */ .V0),
+    'allowed-users': listInput,
+    'allowed-teams': teamList,
+    'command-timeout': integerInput('command-timeout', 1, 6 * 3600),
+    'max-commands': integerInput('max-commands', 1, 50),
+    'claim-timeout': _duration_js__WEBPACK_IMPORTED_MODULE_0__/* .durationSchema */ .sK.pipe(zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig()
+        .min(60, 'claim-timeout must be at least 1m')
+        .max(24 * 3600, 'claim-timeout must be at most 24h; set it to the job timeout-minutes')),
+    'dry-run': booleanInput('dry-run'),
+    'label-prefix': zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().trim().min(1),
+    escalation: listInput.pipe(zod__WEBPACK_IMPORTED_MODULE_2__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().regex(/^[\w.-]+(?:\/[\w.-]+)?$/, 'escalation entries are users or org/team-slug'))),
+    'initial-assessment': booleanInput('initial-assessment'),
+    'bot-login': zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().trim().min(1, 'bot-login is empty; the default is github-actions[bot]'),
+    'record-secret': zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().refine((value) => value.trim() === '' || value.trim().length >= 32, {
+        error: 'record-secret must be at least 32 characters (for example `openssl rand -hex 32`), or empty',
+    }),
+});
+const INPUT_NAMES = Object.keys(inputsSchema.shape);
+
+
+/***/ }),
+
 /***/ 3569:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   V0: () => (/* binding */ permissionSchema),
 /* harmony export */   eO: () => (/* binding */ PERMISSION_LEVELS),
 /* harmony export */   qq: () => (/* binding */ runbookSchema),
 /* harmony export */   rP: () => (/* binding */ commandSchema)
 /* harmony export */ });
-/* unused harmony exports permissionSchema, severityKeySchema, identifier, targetSchema */
+/* unused harmony exports severityKeySchema, identifier, targetSchema */
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2857);
 /* harmony import */ var _duration_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7840);
 
@@ -22190,6 +22299,7 @@ const argumentSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
         .describe('positional: `/cmd VALUE`; option: `--name VALUE` or `name=VALUE`; flag: `--name`'),
     type: zod__WEBPACK_IMPORTED_MODULE_1__/* ["enum"] */ .k5n(['string', 'integer']).default('string'),
     pattern: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP()
+        .min(1)
         .refine(isValidRegExp, 'not a valid regular expression')
         .optional()
         .describe('Anchored regular expression the value must match in full'),
@@ -22202,10 +22312,14 @@ const argumentSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
 })
     .strict()
     .superRefine((arg, ctx) => {
-    if (arg.kind === 'flag' && (arg.pattern || arg.values || arg.default !== undefined)) {
+    if (arg.kind === 'flag' &&
+        (arg.pattern !== undefined || arg.values !== undefined || arg.default !== undefined)) {
         ctx.addIssue({ code: 'custom', message: 'a flag takes no value: drop pattern, values and default' });
     }
-    if (arg.kind !== 'flag' && arg.type === 'string' && !arg.pattern && !arg.values) {
+    if (arg.kind !== 'flag' &&
+        arg.type === 'string' &&
+        arg.pattern === undefined &&
+        arg.values === undefined) {
         ctx.addIssue({
             code: 'custom',
             message: `argument "${arg.name}" needs a "pattern" or "values" so that only expected text reaches the host`,
@@ -22235,18 +22349,21 @@ const commandSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
     .strict();
 const thresholdSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
     name: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1),
-    metric: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().optional().describe('A gauge compared as it is'),
-    histogram: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().optional().describe('A histogram; `quantile` of its buckets is compared'),
+    metric: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1).optional().describe('A gauge compared as it is'),
+    histogram: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1).optional().describe('A histogram; `quantile` of its buckets is compared'),
     quantile: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().gt(0).lt(1).optional(),
-    ratio: zod__WEBPACK_IMPORTED_MODULE_1__/* .tuple */ .PVZ([zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP()]).optional().describe('[numerator, denominator] metrics'),
+    ratio: zod__WEBPACK_IMPORTED_MODULE_1__/* .tuple */ .PVZ([zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1), zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1)])
+        .optional()
+        .describe('[numerator, denominator] metrics'),
     max: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().describe('Healthy when the value is at most this'),
     unit: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().default(''),
 })
     .strict()
-    .refine((threshold) => [threshold.metric, threshold.histogram, threshold.ratio].filter(Boolean).length === 1, {
+    .refine((threshold) => [threshold.metric, threshold.histogram, threshold.ratio].filter((value) => value !== undefined)
+    .length === 1, {
     message: 'give exactly one of metric, histogram or ratio',
 })
-    .refine((threshold) => !threshold.histogram || threshold.quantile !== undefined, {
+    .refine((threshold) => threshold.histogram === undefined || threshold.quantile !== undefined, {
     message: 'a histogram threshold needs a quantile, e.g. 0.95',
 });
 const verificationSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
@@ -22340,7 +22457,9 @@ function parseRunbook(source, fileName) {
 }
 function runbookProblems(source) {
     const lineCounter = new yaml__WEBPACK_IMPORTED_MODULE_0__/* .LineCounter */ .HN();
-    const document = (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .parseDocument */ .Tp)(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
+    // A byte order mark is not part of the file as a person sees it: lines and columns start after it.
+    const text = source.replace(/^\uFEFF/, '');
+    const document = (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .parseDocument */ .Tp)(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
     if (document.errors.length > 0) {
         return {
             ok: false,
@@ -22350,11 +22469,20 @@ function runbookProblems(source) {
             }),
         };
     }
-    const raw = document.toJS();
+    let raw;
+    try {
+        // An alias that names nothing, or aliases that expand without end, fail here, not above.
+        raw = document.toJS({ maxAliasCount: 100 });
+    }
+    catch (error) {
+        const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+        return { ok: false, problems: [{ path: [], line: 1, column: 1, message: `YAML error: ${message}` }] };
+    }
     const parsed = _runbook_schema_js__WEBPACK_IMPORTED_MODULE_2__/* .runbookSchema */ .qq.safeParse(raw);
     const found = [
         ...(parsed.success ? [] : parsed.error.issues.flatMap((issue) => fieldProblems(issue, raw))),
         ...crossReferences(raw),
+        ...lostKeys(document),
     ];
     if (found.length === 0 && parsed.success)
         return { ok: true, runbook: parsed.data };
@@ -22382,7 +22510,7 @@ function fieldProblems(issue, raw) {
             };
         });
     }
-    if (issue.code === 'invalid_type' && valueAt(raw, path) === undefined) {
+    if ((issue.code === 'invalid_type' || issue.code === 'invalid_value') && valueAt(raw, path) === undefined) {
         return [{ path, message: `"${path.at(-1) ?? ''}" is required here and missing` }];
     }
     return [{ path, message: issue.message }];
@@ -22682,6 +22810,27 @@ function fallbackRunbook(source, builtin) {
         commands: {},
         ...(verification.success && verification.data ? { verification: verification.data } : {}),
     };
+}
+/**
+ * Keys a plain object cannot hold (`__proto__` sets the prototype instead), which would vanish
+ * from the runbook without a word: named from the YAML itself.
+ */
+function lostKeys(document) {
+    const problems = [];
+    const root = document.contents;
+    if (!(0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isMap */ .jh)(root))
+        return problems;
+    for (const section of ['severities', 'targets', 'commands']) {
+        const pair = root.items.find((item) => (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isScalar */ .jn)(item.key) && item.key.value === section);
+        if (!pair || !(0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isMap */ .jh)(pair.value))
+            continue;
+        for (const item of pair.value.items) {
+            const key = (0,yaml__WEBPACK_IMPORTED_MODULE_0__/* .isScalar */ .jn)(item.key) ? String(item.key.value) : '';
+            if (key === '__proto__')
+                problems.push({ path: [section, key], message: keyProblem([section, key]) });
+        }
+    }
+    return problems;
 }
 
 
@@ -23624,6 +23773,7 @@ function missedTargets(incident, severity, sla) {
 /* harmony export */   KP: () => (/* binding */ JOURNAL_OUTPUT_CHARS),
 /* harmony export */   OY: () => (/* binding */ describeEntry),
 /* harmony export */   Qy: () => (/* binding */ checkJournal),
+/* harmony export */   cd: () => (/* binding */ GITHUB_LOGIN),
 /* harmony export */   kL: () => (/* binding */ toNdjson),
 /* harmony export */   oP: () => (/* binding */ nextEntry)
 /* harmony export */ });
@@ -23643,6 +23793,8 @@ function missedTargets(incident, severity, sla) {
  */
 const JOURNAL_VERSION = 1;
 const HASH = /^[0-9a-f]{64}$/;
+/** GitHub's rule for logins: letters, digits and single hyphens inside, 39 characters at most. */
+const GITHUB_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
 const GENESIS = '0'.repeat(64);
 /** Output kept per step in the journal (its tail), already redacted by the executor. */
 const JOURNAL_OUTPUT_CHARS = 4000;
@@ -23650,7 +23802,8 @@ const base = {
     v: zod__WEBPACK_IMPORTED_MODULE_1__/* .literal */ .euz(JOURNAL_VERSION),
     seq: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().int().min(1),
     at: zod__WEBPACK_IMPORTED_MODULE_2__/* .datetime */ .w$(),
-    by: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$/, 'a login or account name'),
+    /** The GitHub login the entry credits (GitHub's own rule: letters, digits, single hyphens, 39 at most). */
+    by: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().regex(GITHUB_LOGIN, 'a GitHub login'),
     prev: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().regex(HASH),
     hash: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().regex(HASH),
 };
@@ -23732,12 +23885,7 @@ function checkJournal(text, after = { seq: 0, hash: GENESIS }) {
         }
         const parsed = journalEntrySchema.safeParse(json);
         if (!parsed.success) {
-            const issue = parsed.error.issues[0];
-            return {
-                ok: false,
-                line,
-                message: `not a journal entry: ${issue?.path.join('.') || '(entry)'}: ${issue?.message}`,
-            };
+            return { ok: false, line, message: `not a journal entry: ${whatIsWrong(parsed.error.issues[0])}` };
         }
         const entry = parsed.data;
         if (entry.seq !== previous.seq + 1) {
@@ -23768,6 +23916,22 @@ function checkJournal(text, after = { seq: 0, hash: GENESIS }) {
     if (entries.length === 0)
         return { ok: false, line: 1, message: 'the journal has no entries' };
     return { ok: true, entries };
+}
+/**
+ * What is wrong with an entry, in our words only: the journal is foreign text, and this message
+ * is shown on the issue, so neither its keys nor its values are repeated.
+ */
+function whatIsWrong(issue) {
+    if (!issue)
+        return 'it does not match the journal format';
+    if (issue.code === 'unrecognized_keys')
+        return 'it has a field a journal entry does not have';
+    const path = issue.path.map(String);
+    const field = path.length > 0 && path.every((segment) => /^[A-Za-z0-9_]{1,40}$/.test(segment))
+        ? path.join('.')
+        : undefined;
+    const problem = issue.code === 'invalid_type' ? 'missing or of the wrong type' : 'not a value it may have';
+    return field ? `its field "${field}" is ${problem}` : 'it does not match the journal format';
 }
 const toNdjson = (entries) => entries.map((e) => `${JSON.stringify(e)}\n`).join('');
 /** One line of the timeline for an entry, in the words of the postmortem. */
@@ -23836,6 +24000,7 @@ function defineFact(kind, fields, apply) {
 /* harmony export */   b2: () => (/* binding */ renderVerificationFailed),
 /* harmony export */   bY: () => (/* binding */ renderJournalReplay),
 /* harmony export */   lY: () => (/* binding */ renderCommander),
+/* harmony export */   lk: () => (/* binding */ WHAT_CHARS),
 /* harmony export */   rf: () => (/* binding */ renderImpactStart),
 /* harmony export */   u4: () => (/* binding */ renderUpdate),
 /* harmony export */   uF: () => (/* binding */ renderSeverity)
@@ -23863,13 +24028,15 @@ function renderSeverity(view) {
 function renderNote(view) {
     return `📝 **Note** from @${view.by}: ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .echo */ .WI)(view.text, 2000)}`;
 }
+/** Characters of an offline entry's text kept in the record and shown. */
+const WHAT_CHARS = 160;
 function renderJournalReplay(view) {
     return [
         `📓 **Offline journal** replayed by @${view.by}: ${view.entries.length} entries on the timeline, marked offline${view.skipped > 0 ? ` (${view.skipped} already there)` : ''}. The hash chain of the journal is intact.`,
         '',
         '| # | When | Who | What |',
         '|---|---|---|---|',
-        ...view.entries.map((entry) => `| ${entry.seq} | ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .utc */ .n$)(new Date(entry.at))} | ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .echo */ .WI)(entry.by, 100)} | ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .echo */ .WI)(entry.what, 400)} |`),
+        ...view.entries.map((entry) => `| ${entry.seq} | ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .utc */ .n$)(new Date(entry.at))} | ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .echo */ .WI)(entry.by, 40, { table: true })} | ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .echo */ .WI)(entry.what, WHAT_CHARS, { table: true })} |`),
     ].join('\n');
 }
 function renderUpdate(view) {
@@ -24629,7 +24796,7 @@ const BUILTIN_RUNBOOK = 'builtin';
  * GitHub API (the workflow needs no checkout step). A file that is missing is an error that says
  * so: falling back to the built-in runbook would run another service's remediations on this host.
  */
-async function loadRunbook(path, readFile) {
+async function loadRunbook(path, where, readFile) {
     // Loaded when a run first needs it (after its claim): the YAML parser and the runbook schema
     // are not on the way to the first reaction.
     const { parseRunbook, fallbackRunbook } = await Promise.resolve(/* import() */).then(__nccwpck_require__.bind(__nccwpck_require__, 9394));
@@ -24646,8 +24813,10 @@ async function loadRunbook(path, readFile) {
         const sibling = otherExtension(path);
         const found = sibling !== undefined && (await readFile(sibling)) !== undefined ? sibling : undefined;
         const message = found
-            ? `there is no file at this path, but there is ${found}: rename it, or set the runbook input to ${found}`
-            : `there is no file at this path on the default branch: add it, set the runbook input to where it is, or set it to "${BUILTIN_RUNBOOK}" for the built-in Slack KB Agent docker-compose runbook`;
+            ? `there is no file at this path, but there is ${found}: rename it, or ${where === 'here' ? 'give that path' : `set the runbook input to ${found}`}`
+            : where === 'here'
+                ? `there is no file at this path: give the runbook's path, or "${BUILTIN_RUNBOOK}" for the built-in Slack KB Agent docker-compose runbook`
+                : `there is no file at this path on the default branch: add it, set the runbook input to where it is, or set it to "${BUILTIN_RUNBOOK}" for the built-in Slack KB Agent docker-compose runbook`;
         return {
             ok: false,
             problems: [{ path: [], message }],

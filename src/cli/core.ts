@@ -6,7 +6,7 @@
  */
 import { bindCommand, type BoundCommand } from '../commands/bind.ts';
 import { extractCommandLines } from '../commands/extract.ts';
-import { ENTRIES_PER_JOURNAL_COMMENT, journalBlock } from '../commands/lifecycle/journal.ts';
+import { ENTRIES_PER_JOURNAL_COMMENT } from '../commands/lifecycle/journal.ts';
 import { commandRegistry } from '../commands/registry.ts';
 import { requiredFor } from '../commands/runbook-command.ts';
 import { usage } from '../commands/usage.ts';
@@ -285,14 +285,14 @@ const indent = (text: string) =>
 
 /**
  * Entries per `/journal` comment: the action's reply lists them and its sealed record holds them,
- * both well inside GitHub's 65,536 characters even when every entry's text is at its longest.
+ * both inside GitHub's 65,536 characters even when every entry's text is at its longest and
+ * escapes to several times its length (a test posts that worst case).
  */
 export const ENTRIES_PER_COMMENT = ENTRIES_PER_JOURNAL_COMMENT;
 /** Characters of journal per comment (GitHub takes 65,536 per body). */
 export const JOURNAL_CHARS_PER_COMMENT = 60_000;
 
 export interface IssueCommentText {
-  id: number;
   author: string;
   body: string;
 }
@@ -301,37 +301,25 @@ export type ReplayPlan =
   { ok: true; comments: string[]; alreadyThere: number; total: number } | { ok: false; message: string };
 
 /**
- * What a replay posts: the entries not yet on the issue, as `/journal` comments of at most
- * ENTRIES_PER_COMMENT entries, oldest first. On the issue already are the entries the action
- * recorded (its `offline` records) and those in the replaying person's own `/journal` comments
- * that the action has yet to answer (one it refused counts for nothing); someone else's
- * `/journal` comment counts for nothing either, so it cannot make a replay leave entries out. A
- * broken chain posts nothing.
+ * What a replay posts: the entries the action has not recorded yet (its `offline` records say
+ * which it has), as `/journal` comments of at most ENTRIES_PER_COMMENT entries, oldest first.
+ * Only the action's records count: a `/journal` comment it refused, or that no run answered, or
+ * someone else's copy, never makes a replay leave entries out (one posted twice is refused as
+ * already recorded). A broken chain posts nothing.
  */
 export function planReplay(
   journalText: string,
   existing: readonly IssueCommentText[],
-  who: { self: string; bot: string },
+  botLogin: string,
 ): ReplayPlan {
   const checked = checkJournal(journalText);
   if (!checked.ok)
     return { ok: false, message: `the journal is refused (line ${checked.line}): ${checked.message}` };
   const posted = new Set<string>();
-  const refused = new Set(
-    existing.flatMap(({ author, body }) => {
-      const record = author === who.bot ? recordOf(body) : undefined;
-      return record?.kind === 'refused' && typeof record.source === 'number' ? [record.source] : [];
-    }),
-  );
-  for (const { id, author, body } of existing) {
-    const record = author === who.bot ? recordOf(body) : undefined;
-    const text =
-      record?.kind === 'offline'
-        ? JSON.stringify(record)
-        : author === who.self && !refused.has(id)
-          ? (journalBlock(body) ?? '')
-          : '';
-    for (const match of text.matchAll(/"hash":"([0-9a-f]{64})"/g)) {
+  for (const { author, body } of existing) {
+    const record = author === botLogin ? recordOf(body) : undefined;
+    if (record?.kind !== 'offline') continue;
+    for (const match of JSON.stringify(record).matchAll(/"hash":"([0-9a-f]{64})"/g)) {
       if (match[1]) posted.add(match[1]);
     }
   }

@@ -9,10 +9,11 @@ import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { HOST, JUMP_HOST, USER } from '../config/inputs.schema.ts';
 import { PERMISSION_LEVELS, type Permission } from '../config/runbook.schema.ts';
 import { createSshExecutor } from '../executor/ssh.ts';
 import { removeWorkdir } from '../executor/workdir.ts';
-import { checkJournal, type JournalEntry } from '../journal/journal.ts';
+import { checkJournal, GITHUB_LOGIN, type JournalEntry } from '../journal/journal.ts';
 import { BUILTIN_RUNBOOK, loadRunbook } from '../runbook/load.ts';
 import { planLine, planReplay, runSession, validateRunbook, type OutputFormat } from './core.ts';
 
@@ -25,11 +26,11 @@ class Refusal extends Error {}
 const out = (text: string) => process.stdout.write(text);
 
 async function runbookFrom(path: string) {
-  const loaded = await loadRunbook(path, async (file) =>
+  const loaded = await loadRunbook(path, 'here', async (file) =>
     existsSync(file) ? readFileSync(file, 'utf8') : undefined,
   );
   if (!loaded.ok)
-    throw new Refusal(`The runbook ${loaded.source} is invalid:\n${loaded.errors.join('\n')}\n`);
+    throw new Refusal(`Cannot use the runbook ${loaded.source}:\n${loaded.errors.join('\n')}\n`);
   return loaded;
 }
 
@@ -46,6 +47,18 @@ const port = (value: string): number => {
     throw new InvalidArgumentError('a port from 1 to 65535');
   return number;
 };
+
+/** Host and account names as the action's inputs take them: never read as an ssh option. */
+const matching =
+  (pattern: RegExp, what: string) =>
+  (value: string): string => {
+    if (value === '' || !pattern.test(value)) throw new InvalidArgumentError(what);
+    return value;
+  };
+const host = matching(HOST, 'a host name or IP address');
+const user = matching(USER, 'an account name (letters, digits, ".", "_", "-")');
+const jumpHost = matching(JUMP_HOST, 'written [user@]host[:port]');
+const login = matching(GITHUB_LOGIN, 'a GitHub login (letters, digits and single hyphens)');
 
 const positiveInteger = (value: string): number => {
   if (!/^\d+$/.test(value) || Number(value) < 1)
@@ -137,17 +150,18 @@ export function program(): Command {
     .command('run')
     .description('Run a runbook command over SSH from this terminal (break glass), journalling every event')
     .argument('<command-line>', 'for example "/restart"')
-    .requiredOption('--host <host>', 'the deployment host')
-    .requiredOption('--user <user>', 'the account on it')
+    .requiredOption('--host <host>', 'the deployment host', host)
+    .requiredOption('--user <user>', 'the account on it', user)
     .requiredOption('--key <file>', 'the private key file')
     .requiredOption('--known-hosts <file>', 'known_hosts lines for the host: its key is checked strictly')
     .option('--port <port>', 'the ssh port', port, 22)
-    .option('--jump-host <[user@]host[:port]>', 'a bastion, reached with the same strict options')
+    .option('--jump-host <[user@]host[:port]>', 'a bastion, reached with the same strict options', jumpHost)
     .addOption(runbookOption())
     .option('--journal <file>', 'the journal to append to (NDJSON, hash-chained)', DEFAULT_JOURNAL)
     .option(
       '--login <github-login>',
-      'who the timeline credits (default: $GITHUB_ACTOR, else your account name)',
+      'who the journal names (default: $GITHUB_ACTOR, else your account name)',
+      login,
     )
     .option(
       '--timeout <seconds>',
@@ -173,12 +187,24 @@ export function program(): Command {
         throw new Refusal(`${options.knownHosts} is empty: host keys are always checked\n`);
       const last = readJournalFile(options.journal).at(-1);
       const login = options.login ?? process.env.GITHUB_ACTOR ?? userInfo().username;
+      if (!GITHUB_LOGIN.test(login)) {
+        throw new Refusal(
+          `"${login}" is not a GitHub login: pass --login with yours (letters, digits and single hyphens)\n`,
+        );
+      }
       const workdirs = new Set<string>();
       const cleanUp = () => workdirs.forEach((dir) => removeWorkdir(dir, tmpdir()));
-      process.once('SIGINT', () => {
-        cleanUp();
-        process.exit(130);
-      });
+      // The session folder holds a copy of the key: removed however the session ends.
+      for (const [signal, code] of [
+        ['SIGINT', 130],
+        ['SIGTERM', 143],
+        ['SIGHUP', 129],
+      ] as const) {
+        process.once(signal, () => {
+          cleanUp();
+          process.exit(code);
+        });
+      }
       const terminal = createInterface({
         input: process.stdin,
         output: process.stdout,
@@ -259,15 +285,10 @@ export function program(): Command {
           issue_number: options.issue,
           per_page: 100,
         });
-        const self = (await octokit.rest.users.getAuthenticated()).data.login;
         const plan = planReplay(
           readFileSync(journal, 'utf8'),
-          comments.map((comment) => ({
-            id: comment.id,
-            author: comment.user?.login ?? '',
-            body: comment.body ?? '',
-          })),
-          { self, bot: options.botLogin },
+          comments.map((comment) => ({ author: comment.user?.login ?? '', body: comment.body ?? '' })),
+          options.botLogin,
         );
         if (!plan.ok) throw new Refusal(`${plan.message}\nNothing was posted.\n`);
         if (plan.comments.length === 0) {
@@ -286,7 +307,7 @@ export function program(): Command {
           out(`Posted ${posted.data.html_url}\n`);
         }
         out(
-          `${plan.total - plan.alreadyThere} entries posted${plan.alreadyThere > 0 ? ` (${plan.alreadyThere} were already there)` : ''}. The action records them on the timeline as offline entries when it runs on these comments.\n`,
+          `${plan.total - plan.alreadyThere} entries posted${plan.alreadyThere > 0 ? ` (${plan.alreadyThere} were already there)` : ''}. The action records them on the timeline as offline entries when it runs on these comments; run replay again after it has answered to check that nothing is missing.\n`,
         );
       },
     );

@@ -3,9 +3,10 @@ import { durationSchema } from './duration.ts';
 import { permissionSchema } from './runbook.schema.ts';
 
 /** Host and user names never start with "-", so they cannot be read as ssh options. */
-const HOST = /^$|^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,252}$|^\[[0-9A-Fa-f:.]+\]$/;
-const USER = /^$|^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}$/;
-const JUMP_HOST = /^$|^(?:[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}@)?[A-Za-z0-9_][A-Za-z0-9_.-]{0,252}(?::\d{1,5})?$/;
+export const HOST = /^$|^[A-Za-z0-9_][A-Za-z0-9_.:-]{0,252}$|^\[[0-9A-Fa-f:.]+\]$/;
+export const USER = /^$|^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}$/;
+export const JUMP_HOST =
+  /^$|^(?:[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}@)?[A-Za-z0-9_][A-Za-z0-9_.-]{0,252}(?::\d{1,5})?$/;
 
 const booleanInput = (name: string) =>
   z

@@ -33,6 +33,7 @@ const argumentSchema = z
     type: z.enum(['string', 'integer']).default('string'),
     pattern: z
       .string()
+      .min(1)
       .refine(isValidRegExp, 'not a valid regular expression')
       .optional()
       .describe('Anchored regular expression the value must match in full'),
@@ -45,10 +46,18 @@ const argumentSchema = z
   })
   .strict()
   .superRefine((arg, ctx) => {
-    if (arg.kind === 'flag' && (arg.pattern || arg.values || arg.default !== undefined)) {
+    if (
+      arg.kind === 'flag' &&
+      (arg.pattern !== undefined || arg.values !== undefined || arg.default !== undefined)
+    ) {
       ctx.addIssue({ code: 'custom', message: 'a flag takes no value: drop pattern, values and default' });
     }
-    if (arg.kind !== 'flag' && arg.type === 'string' && !arg.pattern && !arg.values) {
+    if (
+      arg.kind !== 'flag' &&
+      arg.type === 'string' &&
+      arg.pattern === undefined &&
+      arg.values === undefined
+    ) {
       ctx.addIssue({
         code: 'custom',
         message: `argument "${arg.name}" needs a "pattern" or "values" so that only expected text reaches the host`,
@@ -85,21 +94,26 @@ export const commandSchema = z
 const thresholdSchema = z
   .object({
     name: z.string().min(1),
-    metric: z.string().optional().describe('A gauge compared as it is'),
-    histogram: z.string().optional().describe('A histogram; `quantile` of its buckets is compared'),
+    metric: z.string().min(1).optional().describe('A gauge compared as it is'),
+    histogram: z.string().min(1).optional().describe('A histogram; `quantile` of its buckets is compared'),
     quantile: z.number().gt(0).lt(1).optional(),
-    ratio: z.tuple([z.string(), z.string()]).optional().describe('[numerator, denominator] metrics'),
+    ratio: z
+      .tuple([z.string().min(1), z.string().min(1)])
+      .optional()
+      .describe('[numerator, denominator] metrics'),
     max: z.number().describe('Healthy when the value is at most this'),
     unit: z.string().default(''),
   })
   .strict()
   .refine(
-    (threshold) => [threshold.metric, threshold.histogram, threshold.ratio].filter(Boolean).length === 1,
+    (threshold) =>
+      [threshold.metric, threshold.histogram, threshold.ratio].filter((value) => value !== undefined)
+        .length === 1,
     {
       message: 'give exactly one of metric, histogram or ratio',
     },
   )
-  .refine((threshold) => !threshold.histogram || threshold.quantile !== undefined, {
+  .refine((threshold) => threshold.histogram === undefined || threshold.quantile !== undefined, {
     message: 'a histogram threshold needs a quantile, e.g. 0.95',
   });
 

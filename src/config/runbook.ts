@@ -44,7 +44,9 @@ function runbookProblems(
   source: string,
 ): { ok: true; runbook: Runbook } | { ok: false; problems: RunbookProblem[] } {
   const lineCounter = new LineCounter();
-  const document = parseDocument(source, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // A byte order mark is not part of the file as a person sees it: lines and columns start after it.
+  const text = source.replace(/^\uFEFF/, '');
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (document.errors.length > 0) {
     return {
       ok: false,
@@ -54,11 +56,19 @@ function runbookProblems(
       }),
     };
   }
-  const raw: unknown = document.toJS();
+  let raw: unknown;
+  try {
+    // An alias that names nothing, or aliases that expand without end, fail here, not above.
+    raw = document.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    const message = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    return { ok: false, problems: [{ path: [], line: 1, column: 1, message: `YAML error: ${message}` }] };
+  }
   const parsed = runbookSchema.safeParse(raw);
   const found: RunbookProblem[] = [
     ...(parsed.success ? [] : parsed.error.issues.flatMap((issue) => fieldProblems(issue, raw))),
     ...crossReferences(raw),
+    ...lostKeys(document),
   ];
   if (found.length === 0 && parsed.success) return { ok: true, runbook: parsed.data };
   const located = unique(found).map((problem) => ({
@@ -85,7 +95,7 @@ function fieldProblems(issue: z.core.$ZodIssue, raw: unknown): RunbookProblem[] 
       };
     });
   }
-  if (issue.code === 'invalid_type' && valueAt(raw, path) === undefined) {
+  if ((issue.code === 'invalid_type' || issue.code === 'invalid_value') && valueAt(raw, path) === undefined) {
     return [{ path, message: `"${path.at(-1) ?? ''}" is required here and missing` }];
   }
   return [{ path, message: issue.message }];
@@ -406,4 +416,23 @@ export function fallbackRunbook(source: string | undefined, builtin: Runbook): R
     commands: {},
     ...(verification.success && verification.data ? { verification: verification.data } : {}),
   };
+}
+
+/**
+ * Keys a plain object cannot hold (`__proto__` sets the prototype instead), which would vanish
+ * from the runbook without a word: named from the YAML itself.
+ */
+function lostKeys(document: Document): Omit<RunbookProblem, 'line' | 'column'>[] {
+  const problems: Omit<RunbookProblem, 'line' | 'column'>[] = [];
+  const root = document.contents;
+  if (!isMap(root)) return problems;
+  for (const section of ['severities', 'targets', 'commands']) {
+    const pair = root.items.find((item) => isScalar(item.key) && item.key.value === section);
+    if (!pair || !isMap(pair.value)) continue;
+    for (const item of pair.value.items) {
+      const key = isScalar(item.key) ? String(item.key.value) : '';
+      if (key === '__proto__') problems.push({ path: [section, key], message: keyProblem([section, key]) });
+    }
+  }
+  return problems;
 }

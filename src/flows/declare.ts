@@ -12,7 +12,7 @@ async function runbookOrReport(
   actor: string,
   deps: Dependencies,
 ): Promise<LoadedRunbook> {
-  const loaded = await loadRunbook(deps.settings.runbookPath, deps.github.readFile);
+  const loaded = await loadRunbook(deps.settings.runbookPath, 'on the default branch', deps.github.readFile);
   if (!loaded.ok) {
     await deps.writer.post(
       issueNumber,

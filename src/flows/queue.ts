@@ -222,7 +222,7 @@ export async function drainQueue(
       if (wasEdited(comment) || (trigger?.edited && comment.id === trigger.id))
         return await refuse(comment, renderEditedBeforeTurn(view(comment)), 'edited');
       if (!window.active) return await refuse(comment, renderNoLongerIncident(view(comment)), 'not-incident');
-      runbook ??= await loadRunbook(deps.settings.runbookPath, deps.github.readFile);
+      runbook ??= await loadRunbook(deps.settings.runbookPath, 'on the default branch', deps.github.readFile);
       return await handleCommandComment(
         {
           id: comment.id,
@@ -392,7 +392,7 @@ export async function drainQueue(
     if (!stopping()) outcomes.push(...(await answerAside(lanes, issue, deps, claimAndHandle)));
     // The board follows what this run changed (a runbook command) or found (a tampered record).
     if ((boardStale || outcomes.length > 0) && !terminating) {
-      runbook ??= await loadRunbook(deps.settings.runbookPath, deps.github.readFile);
+      runbook ??= await loadRunbook(deps.settings.runbookPath, 'on the default branch', deps.github.readFile);
       const changed =
         boardStale ||
         outcomes.some((outcome) => outcome.status !== 'refused' && outcome.status !== 'ignored');

@@ -15,7 +15,7 @@ import { drainQueue } from './queue.ts';
  * reminder to the commander. Each breach is recorded and labelled; every board is refreshed.
  */
 export async function sweepIncidents(deps: Dependencies): Promise<Outcome> {
-  const loaded = await loadRunbook(deps.settings.runbookPath, deps.github.readFile);
+  const loaded = await loadRunbook(deps.settings.runbookPath, 'on the default branch', deps.github.readFile);
   // A broken runbook does not stop the clocks: its severities (or the built-in ones) still hold.
   if (!loaded.ok) deps.warn(`The runbook ${loaded.source} is invalid:\n${loaded.errors.join('\n')}`);
   const runbook = loaded.ok ? loaded.runbook : loaded.fallback;

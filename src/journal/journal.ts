@@ -10,6 +10,8 @@ import { z } from 'zod';
  */
 export const JOURNAL_VERSION = 1;
 const HASH = /^[0-9a-f]{64}$/;
+/** GitHub's rule for logins: letters, digits and single hyphens inside, 39 characters at most. */
+export const GITHUB_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
 export const GENESIS = '0'.repeat(64);
 /** Output kept per step in the journal (its tail), already redacted by the executor. */
 export const JOURNAL_OUTPUT_CHARS = 4000;
@@ -18,7 +20,8 @@ const base = {
   v: z.literal(JOURNAL_VERSION),
   seq: z.number().int().min(1),
   at: z.iso.datetime(),
-  by: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._@-]{0,99}$/, 'a login or account name'),
+  /** The GitHub login the entry credits (GitHub's own rule: letters, digits, single hyphens, 39 at most). */
+  by: z.string().regex(GITHUB_LOGIN, 'a GitHub login'),
   prev: z.string().regex(HASH),
   hash: z.string().regex(HASH),
 };
@@ -117,12 +120,7 @@ export function checkJournal(
     }
     const parsed = journalEntrySchema.safeParse(json);
     if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      return {
-        ok: false,
-        line,
-        message: `not a journal entry: ${issue?.path.join('.') || '(entry)'}: ${issue?.message}`,
-      };
+      return { ok: false, line, message: `not a journal entry: ${whatIsWrong(parsed.error.issues[0])}` };
     }
     const entry = parsed.data;
     if (entry.seq !== previous.seq + 1) {
@@ -152,6 +150,22 @@ export function checkJournal(
   }
   if (entries.length === 0) return { ok: false, line: 1, message: 'the journal has no entries' };
   return { ok: true, entries };
+}
+
+/**
+ * What is wrong with an entry, in our words only: the journal is foreign text, and this message
+ * is shown on the issue, so neither its keys nor its values are repeated.
+ */
+function whatIsWrong(issue: z.core.$ZodIssue | undefined): string {
+  if (!issue) return 'it does not match the journal format';
+  if (issue.code === 'unrecognized_keys') return 'it has a field a journal entry does not have';
+  const path = issue.path.map(String);
+  const field =
+    path.length > 0 && path.every((segment) => /^[A-Za-z0-9_]{1,40}$/.test(segment))
+      ? path.join('.')
+      : undefined;
+  const problem = issue.code === 'invalid_type' ? 'missing or of the wrong type' : 'not a value it may have';
+  return field ? `its field "${field}" is ${problem}` : 'it does not match the journal format';
 }
 
 export const toNdjson = (entries: readonly JournalEntry[]) =>

@@ -39,6 +39,9 @@ export function renderNote(view: { by: string; text: string }): string {
   return `📝 **Note** from @${view.by}: ${echo(view.text, 2000)}`;
 }
 
+/** Characters of an offline entry's text kept in the record and shown. */
+export const WHAT_CHARS = 160;
+
 export function renderJournalReplay(view: {
   by: string;
   entries: { seq: number; at: string; by: string; what: string }[];
@@ -51,7 +54,7 @@ export function renderJournalReplay(view: {
     '|---|---|---|---|',
     ...view.entries.map(
       (entry) =>
-        `| ${entry.seq} | ${utc(new Date(entry.at))} | ${echo(entry.by, 100)} | ${echo(entry.what, 400)} |`,
+        `| ${entry.seq} | ${utc(new Date(entry.at))} | ${echo(entry.by, 40, { table: true })} | ${echo(entry.what, WHAT_CHARS, { table: true })} |`,
     ),
   ].join('\n');
 }

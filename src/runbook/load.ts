@@ -27,6 +27,7 @@ export type LoadedRunbook = (
  */
 export async function loadRunbook(
   path: string,
+  where: 'on the default branch' | 'here',
   readFile: (path: string) => Promise<string | undefined>,
 ): Promise<LoadedRunbook> {
   // Loaded when a run first needs it (after its claim): the YAML parser and the runbook schema
@@ -43,8 +44,10 @@ export async function loadRunbook(
     const sibling = otherExtension(path);
     const found = sibling !== undefined && (await readFile(sibling)) !== undefined ? sibling : undefined;
     const message = found
-      ? `there is no file at this path, but there is ${found}: rename it, or set the runbook input to ${found}`
-      : `there is no file at this path on the default branch: add it, set the runbook input to where it is, or set it to "${BUILTIN_RUNBOOK}" for the built-in Slack KB Agent docker-compose runbook`;
+      ? `there is no file at this path, but there is ${found}: rename it, or ${where === 'here' ? 'give that path' : `set the runbook input to ${found}`}`
+      : where === 'here'
+        ? `there is no file at this path: give the runbook's path, or "${BUILTIN_RUNBOOK}" for the built-in Slack KB Agent docker-compose runbook`
+        : `there is no file at this path on the default branch: add it, set the runbook input to where it is, or set it to "${BUILTIN_RUNBOOK}" for the built-in Slack KB Agent docker-compose runbook`;
     return {
       ok: false,
       problems: [{ path: [], message }],
