@@ -63275,11 +63275,21 @@ function apply(incident, fact) {
         case 'command':
             next.commands = [
                 ...next.commands,
-                { command: fact.command, status: fact.status, by: fact.by, at: fact.at, url: fact.url },
+                {
+                    command: fact.command,
+                    status: fact.status,
+                    by: fact.by,
+                    confirmedBy: fact.confirmedBy,
+                    at: fact.at,
+                    url: fact.url,
+                },
             ];
             responder(fact.by);
-            if (fact.confirmedBy)
+            if (fact.confirmedBy) {
                 responder(fact.confirmedBy);
+                // The confirmation is its own event, by its own person.
+                log(fact.confirmedBy, `Confirmed \`/${fact.command}\`, asked for by @${fact.by || 'unknown'}`, fact.url);
+            }
             log(fact.by || 'unknown', `Ran \`/${fact.command}\`${fact.confirmedBy ? ` (confirmed by @${fact.confirmedBy})` : ''}: ${fact.status}`, fact.url);
             return next;
         case 'plan':
@@ -65395,9 +65405,26 @@ function renderPostmortem(view) {
     addRole(incident.commander, 'incident commander');
     addRole(incident.acknowledgedBy, 'acknowledged');
     addRole(incident.resolvedBy, 'resolved');
-    for (const login of incident.responders)
+    // What each person did, from the records: the commands they ran and confirmed, their updates.
+    const distinct = (names) => [...new Set(names)].map((name) => `\`/${name}\``).join(', ');
+    for (const login of incident.responders) {
+        // `/resolve` is there as "resolved" already.
+        const ran = incident.commands
+            .filter((command) => command.by === login && command.command !== 'resolve')
+            .map((command) => command.command);
+        const confirmed = incident.commands
+            .filter((command) => command.confirmedBy === login)
+            .map((command) => command.command);
+        const updates = incident.updates.filter((update) => update.by === login).length;
+        if (ran.length > 0)
+            addRole(login, `ran ${distinct(ran)}`);
+        if (confirmed.length > 0)
+            addRole(login, `confirmed ${distinct(confirmed)}`);
+        if (updates > 0)
+            addRole(login, `posted ${updates} status update${updates === 1 ? '' : 's'}`);
         if (!roles.has(login))
             addRole(login, 'responder');
+    }
     return [
         `# Postmortem: ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .echo */ .WI)(view.issue.title)} (#${view.issue.number})`,
         '',

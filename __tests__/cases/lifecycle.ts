@@ -130,7 +130,7 @@ export function lifecycleCases(start: StartLifecycle): void {
       expect(postmortem).toContain('| Time to mitigate | 45 min | 15 minutes (response time) | ⚠️ missed |');
       expect(postmortem).toContain('| Time to resolve | 50 min | — | — |');
       expect(postmortem).toContain('- Impact window: 2026-11-26T03:00:00Z → 2026-11-26T03:45:00Z (45 min)');
-      expect(postmortem).toContain('| @dana | incident commander, resolved |');
+      expect(postmortem).toContain('| @dana | incident commander, resolved, posted 1 status update |');
       expect(postmortem).toContain('✅ Verify application health');
       expect(postmortem).toMatch(/✅ Error rate: [\d.e-]+ errors\/s \(healthy at most 0.1 errors\/s\)/);
       expect(postmortem).toContain('| 2026-11-26T03:02:00Z | @alice | Acknowledged |');

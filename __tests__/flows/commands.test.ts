@@ -295,5 +295,11 @@ describe('a confirmation runs exactly the plan it names, while it still holds', 
     expect(edited.split('\n')[0]).toBe('### ✅ `/rollback` was confirmed and ran: success');
     expect(edited).not.toContain('waits for confirmation');
     expect(edited).not.toContain('an authorised responder comments');
+    // The confirmer is credited with the confirmation, in the timeline and among the responders.
+    await scenario.comment(issue, 'alice', '/timeline');
+    expect(last()).toMatch(/\| @dana \| Confirmed `\/rollback`, asked for by @alice \| \[comment\]/);
+    await scenario.comment(issue, 'alice', '/postmortem');
+    expect(last()).toContain('| @dana | confirmed `/rollback` |');
+    expect(last()).toMatch(/\| @alice \| [^|]*ran `\/rollback` \|/);
   });
 });

@@ -21154,9 +21154,26 @@ function renderPostmortem(view) {
     addRole(incident.commander, 'incident commander');
     addRole(incident.acknowledgedBy, 'acknowledged');
     addRole(incident.resolvedBy, 'resolved');
-    for (const login of incident.responders)
+    // What each person did, from the records: the commands they ran and confirmed, their updates.
+    const distinct = (names) => [...new Set(names)].map((name) => `\`/${name}\``).join(', ');
+    for (const login of incident.responders) {
+        // `/resolve` is there as "resolved" already.
+        const ran = incident.commands
+            .filter((command) => command.by === login && command.command !== 'resolve')
+            .map((command) => command.command);
+        const confirmed = incident.commands
+            .filter((command) => command.confirmedBy === login)
+            .map((command) => command.command);
+        const updates = incident.updates.filter((update) => update.by === login).length;
+        if (ran.length > 0)
+            addRole(login, `ran ${distinct(ran)}`);
+        if (confirmed.length > 0)
+            addRole(login, `confirmed ${distinct(confirmed)}`);
+        if (updates > 0)
+            addRole(login, `posted ${updates} status update${updates === 1 ? '' : 's'}`);
         if (!roles.has(login))
             addRole(login, 'responder');
+    }
     return [
         `# Postmortem: ${(0,markdown/* echo */.WI)(view.issue.title)} (#${view.issue.number})`,
         '',

@@ -16,6 +16,8 @@ export interface CommandRecord {
   command: string;
   status: string;
   by: string;
+  /** Who confirmed it, for a destructive command held for confirmation. */
+  confirmedBy?: string | undefined;
   at: Date;
   url: string;
 }
@@ -136,10 +138,25 @@ function apply(incident: Incident, fact: Fact): Incident {
     case 'command':
       next.commands = [
         ...next.commands,
-        { command: fact.command, status: fact.status, by: fact.by, at: fact.at, url: fact.url },
+        {
+          command: fact.command,
+          status: fact.status,
+          by: fact.by,
+          confirmedBy: fact.confirmedBy,
+          at: fact.at,
+          url: fact.url,
+        },
       ];
       responder(fact.by);
-      if (fact.confirmedBy) responder(fact.confirmedBy);
+      if (fact.confirmedBy) {
+        responder(fact.confirmedBy);
+        // The confirmation is its own event, by its own person.
+        log(
+          fact.confirmedBy,
+          `Confirmed \`/${fact.command}\`, asked for by @${fact.by || 'unknown'}`,
+          fact.url,
+        );
+      }
       log(
         fact.by || 'unknown',
         `Ran \`/${fact.command}\`${fact.confirmedBy ? ` (confirmed by @${fact.confirmedBy})` : ''}: ${fact.status}`,
