@@ -31221,7 +31221,7 @@ const confirm_confirm = defineCommand({
             if (!checked.ok)
                 return refuse(line, `The held command no longer passes the runbook: ${checked.message}.`);
         }
-        const planned = (0,runbook_plan/* planCommand */.V)({
+        const planned = (0,runbook_plan/* planCommand */.VV)({
             spec,
             args: pending.args,
             line: { name: pending.command, rest: '', line: 0, text: `/${pending.command}` },
@@ -32492,7 +32492,7 @@ function runbookCommand(name, command) {
         parse: (values) => values,
         handle(input) {
             const line = `/${name}`;
-            const planned = (0,_runbook_plan_js__WEBPACK_IMPORTED_MODULE_4__/* .planCommand */ .V)({ spec: definition, args: input.args, line: { name, rest: '', line: 0, text: line } }, input.runbook, input.settings.ssh, input.settings.commandTimeoutSeconds);
+            const planned = (0,_runbook_plan_js__WEBPACK_IMPORTED_MODULE_4__/* .planCommand */ .VV)({ spec: definition, args: input.args, line: { name, rest: '', line: 0, text: line } }, input.runbook, input.settings.ssh, input.settings.commandTimeoutSeconds);
             if (!planned.ok)
                 return (0,_effects_js__WEBPACK_IMPORTED_MODULE_5__/* .decided */ .r)({ status: 'error', reason: 'invalid-target', command: name, message: planned.message }, [], {
                     kind: 'error',
@@ -63582,7 +63582,7 @@ async function finalize(issue, deps, context, verification) {
 }
 
 // EXTERNAL MODULE: ./src/runbook/plan.ts
-var plan = __nccwpck_require__(6413);
+var runbook_plan = __nccwpck_require__(6413);
 // EXTERNAL MODULE: ./src/commands/registry.ts
 var commands_registry = __nccwpck_require__(927);
 ;// CONCATENATED MODULE: ./src/report/result.ts
@@ -63649,6 +63649,7 @@ function renderWithBudget(view, outputBudget) {
 
 
 
+
 /** Least time between progress edits of a result comment; GitHub asks for ~1 s between writes. */
 const PROGRESS_EDIT_INTERVAL_MS = 2000;
 /**
@@ -63703,10 +63704,7 @@ async function executePlan(plan, request, context) {
             const result = await executor.run(step.script, plan.timeoutSeconds);
             entry.result = result;
             context.log(`  → ${result.outcome}, exit ${result.exitCode}, ${result.durationMs} ms, ${result.totalBytes} bytes\n${result.output}`);
-            const stops = result.outcome === 'ssh-error' ||
-                result.outcome === 'timeout' ||
-                (result.outcome === 'failed' && !step.continueOnError);
-            if (stops)
+            if ((0,runbook_plan/* stopsAfter */.ug)(result, step))
                 failed = { view: entry, result };
             view.durationMs = performance.now() - started;
             // Quick steps are shown together in the final edit; a slow command shows its progress.
@@ -63871,7 +63869,7 @@ async function runAssessment(issueNumber, declaredBy, deps, runbook) {
         return undefined;
     }
     const line = { name: 'assess', rest: '', line: 0, text: '/assess' };
-    const planned = (0,plan/* planCommand */.V)({ spec, args: {}, line }, runbook, deps.settings.ssh, deps.settings.commandTimeoutSeconds);
+    const planned = (0,runbook_plan/* planCommand */.VV)({ spec, args: {}, line }, runbook, deps.settings.ssh, deps.settings.commandTimeoutSeconds);
     if (!planned.ok) {
         deps.warn(`The initial assessment cannot run: ${planned.message}`);
         return { status: 'error', reason: 'invalid-target', command: 'assess', message: planned.message };
@@ -65987,7 +65985,8 @@ function confirmationCode(commentId, command, args) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   V: () => (/* binding */ planCommand)
+/* harmony export */   VV: () => (/* binding */ planCommand),
+/* harmony export */   ug: () => (/* binding */ stopsAfter)
 /* harmony export */ });
 /* unused harmony export renderScript */
 /* harmony import */ var _shell_quote_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3819);
@@ -66041,6 +66040,12 @@ function renderScript(script, args) {
 }
 function applies(step, args) {
     return Object.entries(step.when ?? {}).every(([name, wanted]) => [wanted].flat().includes(String(args[name])));
+}
+/** Where a command stops: ssh failed, the step timed out, or it failed and may not fail. */
+function stopsAfter(result, step) {
+    return (result.outcome === 'ssh-error' ||
+        result.outcome === 'timeout' ||
+        (result.outcome === 'failed' && !step.continueOnError));
 }
 
 

@@ -16,13 +16,13 @@ const parsed = parseRunbook(DEMO_RUNBOOK, 'demo.yml');
 if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
 const runbook = parsed.runbook;
 
-/** A break-glass session at 03:10–03:2x: /restart twice, by dana, while GitHub was down. */
-async function offlineJournal(): Promise<string> {
+/** A break-glass session from 03:10, one entry a minute, by dana, while GitHub was down. */
+async function offlineJournal(lines = ['/restart', '/logs --lines 5']): Promise<string> {
   const host = new FakeHost();
   let text = '';
   let clock = Date.parse('2026-12-02T03:10:00Z');
   let last: JournalEntry | undefined;
-  for (const line of ['/restart', '/logs --lines 5']) {
+  for (const line of lines) {
     const planned = planLine({
       line,
       runbook,
@@ -153,31 +153,7 @@ test('someone without write access cannot put entries on the timeline', async ()
 });
 
 test('a /journal comment with more entries than one comment may hold is refused whole', async () => {
-  const host = new FakeHost();
-  let text = '';
-  let last: JournalEntry | undefined;
-  for (let i = 0; i < 10; i += 1) {
-    const planned = planLine({
-      line: '/restart',
-      runbook,
-      runbookSource: 'demo.yml',
-      floor: 'write',
-      ssh: { host: '127.0.0.1', user: 'deploy', port: 22 },
-      defaultTimeoutSeconds: 300,
-    });
-    if (!planned.ok) throw new Error(planned.message);
-    const result = await runSession(
-      { planned, login: 'dana', runbookSource: 'demo.yml', last },
-      {
-        executor: host.createExecutor,
-        ask: async () => '',
-        append: (t) => (text += t),
-        print: () => {},
-        now: () => new Date('2026-12-02T03:30:00Z'),
-      },
-    );
-    last = result.entries.at(-1);
-  }
+  const text = await offlineJournal(Array.from({ length: 10 }, () => '/restart'));
   const body = `/journal\n\n\`\`\`ndjson\n${text.trimEnd()}\n\`\`\``;
   const { run } = await scenario.comment(issue, 'dana', body);
   expect(run.outputs.status).toBe('refused');

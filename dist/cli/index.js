@@ -14,7 +14,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   xI: () => (/* binding */ validateRunbook)
 });
 
-// UNUSED EXPORTS: ENTRIES_PER_COMMENT, JOURNAL_CHARS_PER_COMMENT, stopsAfter
+// UNUSED EXPORTS: ENTRIES_PER_COMMENT, JOURNAL_CHARS_PER_COMMENT
 
 // NAMESPACE OBJECT: ./node_modules/micromark/lib/constructs.js
 var constructs_namespaceObject = {};
@@ -19604,7 +19604,7 @@ function planLine(request) {
             message: `/${spec.name} is one of the action's own commands, not a runbook command: it has no plan (usage: ${(0,usage/* usage */.C)(spec)})`,
         };
     }
-    const planned = (0,runbook_plan/* planCommand */.V)(bound.command, request.runbook, { ...request.ssh, privateKey: '', knownHosts: '', jumpHost: undefined, insecureSkipHostKeyCheck: false }, request.defaultTimeoutSeconds);
+    const planned = (0,runbook_plan/* planCommand */.VV)(bound.command, request.runbook, { ...request.ssh, privateKey: '', knownHosts: '', jumpHost: undefined, insecureSkipHostKeyCheck: false }, request.defaultTimeoutSeconds);
     if (!planned.ok)
         return planned;
     const { plan } = planned;
@@ -19700,7 +19700,7 @@ async function runSession(request, ports) {
                 durationMs: Math.round(result.durationMs),
                 output: result.output.slice(-journal_journal/* JOURNAL_OUTPUT_CHARS */.KP),
             });
-            if (stopsAfter(result, step)) {
+            if ((0,runbook_plan/* stopsAfter */.ug)(result, step)) {
                 failed = result;
                 break;
             }
@@ -19722,12 +19722,6 @@ async function runSession(request, ports) {
     record({ kind: 'result', at: at(), by, command: plan.command, status, exitCode: exitCode ?? null });
     ports.print(`/${plan.command}: ${status}${exitCode === undefined ? '' : ` (exit ${exitCode})`}\n`);
     return { status, exitCode, entries };
-}
-/** Where a command stops, as in the action: ssh failed, a timeout, or a failed step that may not fail. */
-function stopsAfter(result, step) {
-    return (result.outcome === 'ssh-error' ||
-        result.outcome === 'timeout' ||
-        (result.outcome === 'failed' && !step.continueOnError));
 }
 const core_indent = (text) => `${text
     .replace(/\n$/, '')
@@ -20779,7 +20773,7 @@ const confirm_confirm = (0,commands_define/* defineCommand */.NB)({
             if (!checked.ok)
                 return refuse(line, `The held command no longer passes the runbook: ${checked.message}.`);
         }
-        const planned = (0,runbook_plan/* planCommand */.V)({
+        const planned = (0,runbook_plan/* planCommand */.VV)({
             spec,
             args: pending.args,
             line: { name: pending.command, rest: '', line: 0, text: `/${pending.command}` },
@@ -22011,7 +22005,7 @@ function runbookCommand(name, command) {
         parse: (values) => values,
         handle(input) {
             const line = `/${name}`;
-            const planned = (0,runbook_plan/* planCommand */.V)({ spec: definition, args: input.args, line: { name, rest: '', line: 0, text: line } }, input.runbook, input.settings.ssh, input.settings.commandTimeoutSeconds);
+            const planned = (0,runbook_plan/* planCommand */.VV)({ spec: definition, args: input.args, line: { name, rest: '', line: 0, text: line } }, input.runbook, input.settings.ssh, input.settings.commandTimeoutSeconds);
             if (!planned.ok)
                 return (0,effects/* decided */.r)({ status: 'error', reason: 'invalid-target', command: name, message: planned.message }, [], {
                     kind: 'error',
@@ -24862,7 +24856,8 @@ function otherExtension(path) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
-/* harmony export */   V: () => (/* binding */ planCommand)
+/* harmony export */   VV: () => (/* binding */ planCommand),
+/* harmony export */   ug: () => (/* binding */ stopsAfter)
 /* harmony export */ });
 /* unused harmony export renderScript */
 /* harmony import */ var _shell_quote_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3819);
@@ -24916,6 +24911,12 @@ function renderScript(script, args) {
 }
 function applies(step, args) {
     return Object.entries(step.when ?? {}).every(([name, wanted]) => [wanted].flat().includes(String(args[name])));
+}
+/** Where a command stops: ssh failed, the step timed out, or it failed and may not fail. */
+function stopsAfter(result, step) {
+    return (result.outcome === 'ssh-error' ||
+        result.outcome === 'timeout' ||
+        (result.outcome === 'failed' && !step.continueOnError));
 }
 
 

@@ -23,7 +23,7 @@ import {
   type JournalEvent,
 } from '../journal/journal.ts';
 import { renderPlan } from '../report/replies.ts';
-import { planCommand, type Plan, type PlannedStep, type Target } from '../runbook/plan.ts';
+import { planCommand, stopsAfter, type Plan, type PlannedStep, type Target } from '../runbook/plan.ts';
 
 // ---------------------------------------------------------------------------------------------
 // validate
@@ -262,15 +262,6 @@ export async function runSession(request: SessionRequest, ports: SessionPorts): 
   record({ kind: 'result', at: at(), by, command: plan.command, status, exitCode: exitCode ?? null });
   ports.print(`/${plan.command}: ${status}${exitCode === undefined ? '' : ` (exit ${exitCode})`}\n`);
   return { status, exitCode, entries };
-}
-
-/** Where a command stops, as in the action: ssh failed, a timeout, or a failed step that may not fail. */
-export function stopsAfter(result: StepResult, step: Pick<PlannedStep, 'continueOnError'>): boolean {
-  return (
-    result.outcome === 'ssh-error' ||
-    result.outcome === 'timeout' ||
-    (result.outcome === 'failed' && !step.continueOnError)
-  );
 }
 
 const indent = (text: string) =>

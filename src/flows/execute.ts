@@ -3,7 +3,7 @@ import type { RecordContent } from '../records/codec.ts';
 import { echo } from '../report/markdown.ts';
 import { redact } from '../report/redact.ts';
 import { renderResult, type CommandStatus, type ResultView, type StepView } from '../report/result.ts';
-import type { Plan, Target } from '../runbook/plan.ts';
+import { stopsAfter, type Plan, type Target } from '../runbook/plan.ts';
 import type { IssueWriter } from './writer.ts';
 
 /** Least time between progress edits of a result comment; GitHub asks for ~1 s between writes. */
@@ -105,11 +105,7 @@ export async function executePlan(
       context.log(
         `  → ${result.outcome}, exit ${result.exitCode}, ${result.durationMs} ms, ${result.totalBytes} bytes\n${result.output}`,
       );
-      const stops =
-        result.outcome === 'ssh-error' ||
-        result.outcome === 'timeout' ||
-        (result.outcome === 'failed' && !step.continueOnError);
-      if (stops) failed = { view: entry, result };
+      if (stopsAfter(result, step)) failed = { view: entry, result };
       view.durationMs = performance.now() - started;
       // Quick steps are shown together in the final edit; a slow command shows its progress.
       const sinceEdit = performance.now() - lastEdit;

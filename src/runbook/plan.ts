@@ -1,6 +1,7 @@
 import type { ArgumentValue, BoundCommand } from '../commands/bind.ts';
 import type { SshSettings } from '../config/inputs.ts';
 import type { Runbook, RunbookStep } from '../config/runbook.schema.ts';
+import type { StepResult } from '../executor/port.ts';
 import { shellQuote } from './shell-quote.ts';
 
 export interface Target {
@@ -85,5 +86,14 @@ export function renderScript(script: string, args: Record<string, ArgumentValue>
 function applies(step: RunbookStep, args: Record<string, ArgumentValue>): boolean {
   return Object.entries(step.when ?? {}).every(([name, wanted]) =>
     [wanted].flat().includes(String(args[name])),
+  );
+}
+
+/** Where a command stops: ssh failed, the step timed out, or it failed and may not fail. */
+export function stopsAfter(result: StepResult, step: Pick<PlannedStep, 'continueOnError'>): boolean {
+  return (
+    result.outcome === 'ssh-error' ||
+    result.outcome === 'timeout' ||
+    (result.outcome === 'failed' && !step.continueOnError)
   );
 }
