@@ -84,8 +84,13 @@ function runbookProblems(source) {
 /** Zod's issue in the words of the file: a bad key says which name to use, an unknown field its spelling. */
 function fieldProblems(issue, raw) {
     const path = issue.path.map(String);
-    if (issue.code === 'invalid_key')
+    if (issue.code === 'invalid_key') {
+        // A target's env names its own variables: say what the variable name breaks.
+        const inner = issue.issues[0]?.message;
+        if (path[0] === 'targets' && path[2] === 'env' && inner)
+            return [{ path, message: `"${path[3] ?? ''}": ${inner}` }];
         return [{ path, message: keyProblem(path) }];
+    }
     if (issue.code === 'unrecognized_keys') {
         const allowed = allowedFields(path);
         return issue.keys.map((key) => {
@@ -394,7 +399,7 @@ function fallbackRunbook(source, builtin) {
         version: 1,
         service: service.success ? service.data : builtin.service,
         severities: severities.success && Object.keys(severities.data).length > 0 ? severities.data : builtin.severities,
-        targets: { default: {} },
+        targets: { default: { env: {} } },
         commands: {},
         ...(verification.success && verification.data ? { verification: verification.data } : {}),
     };

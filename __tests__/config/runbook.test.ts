@@ -33,7 +33,25 @@ describe('parseRunbook', () => {
       ['p3', 'Low', 86400],
     ]);
     expect(Object.keys(result.runbook.commands).sort()).toEqual(
-      ['assess', 'backup', 'diagnose', 'health', 'logs', 'restart', 'restore', 'rollback', 'status'].sort(),
+      [
+        'assess',
+        'backup',
+        'diagnose',
+        'health',
+        'logs',
+        'restart',
+        'restore',
+        'rollback',
+        'status',
+        // every resolution step of the four scenarios
+        'db-integrity',
+        'recreate-db',
+        'memory-limit',
+        'kb-limit',
+        'circuit-breaker',
+        'rate-limits',
+        'dependencies',
+      ].sort(),
     );
   });
 

@@ -1,3 +1,4 @@
+import type { Threshold } from '../../src/config/runbook.schema.ts';
 import { parseRunbook } from '../../src/config/runbook.ts';
 import { collectFacts } from '../../src/incident/facts.ts';
 import { histogramQuantile, parsePrometheus } from '../../src/incident/metrics.ts';
@@ -139,16 +140,32 @@ describe('metrics and times', () => {
     ).toBeCloseTo(1.5);
   });
 
-  test('thresholds from the runbook say what is unhealthy', () => {
-    const results = evaluateThresholds(metrics, parsed.runbook.verification!.metrics!.thresholds);
+  // A runbook without Prometheus: its thresholds read one scrape of the metrics.
+  const scraped: Threshold[] = [
+    { name: 'Error rate', metric: 'slack_kb_agent_error_rate', max: 0.1, unit: 'errors/s' },
+    {
+      name: 'p95 response time',
+      histogram: 'slack_kb_agent_query_duration_seconds',
+      quantile: 0.95,
+      max: 2,
+      unit: 's',
+    },
+    {
+      name: 'Memory usage',
+      ratio: ['slack_kb_agent_memory_usage_bytes', 'slack_kb_agent_memory_limit_bytes'],
+      max: 0.9,
+      unit: '',
+    },
+  ];
+
+  test('thresholds read from one scrape say what is unhealthy', () => {
+    const results = evaluateThresholds(metrics, scraped);
     expect(results.map((result) => [result.name, result.healthy])).toEqual([
       ['Error rate', false],
       ['p95 response time', true],
       ['Memory usage', true],
     ]);
-    expect(
-      evaluateThresholds('', parsed.runbook.verification!.metrics!.thresholds).every((r) => !r.healthy),
-    ).toBe(true);
+    expect(evaluateThresholds('', scraped).every((r) => !r.healthy)).toBe(true);
   });
 
   test('impact start accepts ISO times, clock times and offsets, never the future', () => {

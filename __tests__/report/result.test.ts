@@ -7,7 +7,7 @@ import type { Plan } from '../../src/runbook/plan.ts';
 const plan: Plan = {
   command: 'logs',
   args: { service: 'slack-kb-agent', lines: 100 },
-  target: { name: 'default', host: 'kb-vm', port: 22, user: 'deploy' },
+  target: { name: 'default', host: 'kb-vm', port: 22, user: 'deploy', env: {} },
   steps: [{ name: 'Logs', script: 'docker logs', continueOnError: false, destructive: false }],
   check: undefined,
   timeoutSeconds: 60,

@@ -19682,7 +19682,7 @@ async function runSession(request, ports) {
     try {
         for (const [index, { step, kind }] of steps.entries()) {
             ports.print(`[${index + 1}/${steps.length}] ${kind === 'check' ? 'check: ' : ''}${step.name} … `);
-            const result = await executor.run(step.script, plan.timeoutSeconds);
+            const result = await executor.run((0,runbook_plan/* withEnvironment */.Ec)(plan.target.env, step.script), plan.timeoutSeconds);
             lastResult = result;
             ports.print(`${result.outcome}${result.exitCode === undefined ? '' : ` (exit ${result.exitCode})`}, ${(result.durationMs / 1000).toFixed(1)} s\n`);
             if (result.output.trim())
@@ -21362,6 +21362,8 @@ const postmortem = (0,commands_define/* defineCommand */.NB)({
     },
 });
 
+// EXTERNAL MODULE: ./src/runbook/shell-quote.ts
+var shell_quote = __nccwpck_require__(3819);
 ;// CONCATENATED MODULE: ./src/incident/metrics.ts
 /** Parses Prometheus text format; comments and malformed lines are skipped. */
 function parsePrometheus(text) {
@@ -21421,7 +21423,27 @@ function histogramQuantile(samples, name, quantile) {
 
 ;// CONCATENATED MODULE: ./src/incident/verify.ts
 
-/** Compares the scraped metrics with the runbook's alert thresholds. A missing metric is unhealthy. */
+
+
+function within(value, threshold) {
+    return ((threshold.max === undefined || value <= threshold.max) &&
+        (threshold.min === undefined || value >= threshold.min));
+}
+function result(threshold, value, healthy, note) {
+    return {
+        name: threshold.name,
+        value,
+        min: threshold.min,
+        max: threshold.max,
+        unit: threshold.unit,
+        healthy,
+        ...(note ? { note } : {}),
+    };
+}
+/**
+ * Compares one scrape of the metrics with the runbook's thresholds (a runbook without Prometheus).
+ * A missing metric is unhealthy.
+ */
 function evaluateThresholds(metricsText, thresholds) {
     const samples = parsePrometheus(metricsText);
     return thresholds.map((threshold) => {
@@ -21434,23 +21456,113 @@ function evaluateThresholds(metricsText, thresholds) {
             const [numerator, denominator] = threshold.ratio.map((name) => metricValue(samples, name));
             value = numerator !== undefined && denominator ? numerator / denominator : undefined;
         }
-        return {
-            name: threshold.name,
-            value,
-            max: threshold.max,
-            unit: threshold.unit,
-            healthy: value !== undefined && value <= threshold.max,
-        };
+        return result(threshold, value, value !== undefined && within(value, threshold));
     });
+}
+/** Marks each query's answer in the step's output; the line cannot come from Prometheus's JSON. */
+const ANSWER_MARKER = '### incident-issueops threshold ';
+/** The host-side script that asks Prometheus each threshold's query, one JSON answer per query. */
+function promqlScript(metrics) {
+    const location = metrics.prometheus ?? '';
+    const variable = /^\$\{?([A-Z_][A-Z0-9_]*)\}?$/.exec(location)?.[1];
+    const lines = variable
+        ? [
+            `: "\${${variable}:?is not set on this host: set it in the env of the target or in the environment of the account}"`,
+            `prometheus="\${${variable}%/}"`,
+        ]
+        : [`prometheus=${(0,shell_quote/* shellQuote */.Z)(location.replace(/\/$/, ''))}`];
+    metrics.thresholds.forEach((threshold, index) => {
+        lines.push(`echo ${(0,shell_quote/* shellQuote */.Z)(`${ANSWER_MARKER}${index}`)}`, `curl -sS --max-time 10 --get --data-urlencode ${(0,shell_quote/* shellQuote */.Z)(`query=${threshold.query ?? ''}`)} "$prometheus/api/v1/query"`, 'echo');
+    });
+    return lines.join('\n');
+}
+const sampleValue = schemas/* tuple */.PVZ([schemas/* number */.aig(), schemas/* string */.YjP()]);
+const prometheusAnswer = schemas/* discriminatedUnion */.gMt('status', [
+    schemas/* object */.Ikc({
+        status: schemas/* literal */.euz('success'),
+        data: schemas/* discriminatedUnion */.gMt('resultType', [
+            schemas/* object */.Ikc({
+                resultType: schemas/* literal */.euz('vector'),
+                result: schemas/* array */.YOg(schemas/* object */.Ikc({ metric: schemas/* record */.g1P(schemas/* string */.YjP(), schemas/* string */.YjP()), value: sampleValue })),
+            }),
+            schemas/* object */.Ikc({ resultType: schemas/* literal */.euz('scalar'), result: sampleValue }),
+            schemas/* object */.Ikc({ resultType: schemas/* enum */.k5n(['matrix', 'string']), result: schemas/* unknown */.L5J() }),
+        ]),
+    }),
+    schemas/* object */.Ikc({ status: schemas/* literal */.euz('error'), errorType: schemas/* string */.YjP().optional(), error: schemas/* string */.YjP() }),
+]);
+function sampleNumber(text) {
+    if (text === '+Inf')
+        return Infinity;
+    if (text === '-Inf')
+        return -Infinity;
+    return Number(text); // 'NaN' gives NaN
+}
+/** Reads the answers promqlScript printed and compares each with its threshold. */
+function evaluatePromql(output, thresholds) {
+    const answers = new Map();
+    let current;
+    for (const line of output.split('\n')) {
+        if (line.startsWith(ANSWER_MARKER)) {
+            current = Number(line.slice(ANSWER_MARKER.length));
+            answers.set(current, '');
+        }
+        else if (current !== undefined) {
+            answers.set(current, `${answers.get(current)}${line}\n`);
+        }
+    }
+    return thresholds.map((threshold, index) => {
+        const text = answers.get(index)?.trim();
+        if (!text)
+            return result(threshold, undefined, false, 'Prometheus gave no answer');
+        let json;
+        try {
+            json = JSON.parse(text);
+        }
+        catch {
+            return result(threshold, undefined, false, 'Prometheus answered something that is not JSON');
+        }
+        const answer = prometheusAnswer.safeParse(json);
+        if (!answer.success)
+            return result(threshold, undefined, false, 'Prometheus answered in an unknown shape');
+        if (answer.data.status === 'error')
+            return result(threshold, undefined, false, `Prometheus refused the query: ${answer.data.error.slice(0, 200)}`);
+        const data = answer.data.data;
+        let samples;
+        if (data.resultType === 'vector')
+            samples = data.result.map((series) => series.value);
+        else if (data.resultType === 'scalar')
+            samples = [data.result];
+        else
+            return result(threshold, undefined, false, `the query gives a ${data.resultType}, not a number per series`);
+        const values = samples.map(([, text]) => sampleNumber(text));
+        if (values.length === 0)
+            return result(threshold, undefined, false, 'no series match the query');
+        const numbers = values.filter((value) => !Number.isNaN(value));
+        if (numbers.length === 0)
+            return result(threshold, undefined, true, 'no samples in the window (nothing to compare; not counted)');
+        const worst = threshold.max !== undefined ? Math.max(...numbers) : Math.min(...numbers);
+        return result(threshold, worst, numbers.every((value) => within(value, threshold)));
+    });
+}
+function bounds(result) {
+    const unit = result.unit ? ` ${result.unit}` : '';
+    if (result.min !== undefined && result.max !== undefined)
+        return `healthy from ${result.min} to ${result.max}${unit}`;
+    return result.max !== undefined
+        ? `healthy at most ${result.max}${unit}`
+        : `healthy at least ${result.min}${unit}`;
 }
 function formatThreshold(result) {
     const shown = result.value === undefined
-        ? 'missing'
+        ? (result.note ?? 'missing')
         : `${Number(result.value.toPrecision(3))}${result.unit ? ' ' + result.unit : ''}`;
-    return `${result.healthy ? '✅' : '❌'} ${result.name}: ${shown} (healthy at most ${result.max}${result.unit ? ' ' + result.unit : ''})`;
+    const icon = result.healthy ? (result.value === undefined ? '⚪' : '✅') : '❌';
+    return `${icon} ${result.name}: ${shown} (${bounds(result)})`;
 }
 
 ;// CONCATENATED MODULE: ./src/commands/lifecycle/resolve.ts
+
 
 
 
@@ -21550,16 +21662,10 @@ function verificationPlan(runbook, ssh) {
     const verification = runbook.verification;
     if (!verification)
         return undefined;
-    const target = runbook.targets[verification.target] ?? {};
     return {
         command: 'resolve',
         args: {},
-        target: {
-            name: verification.target,
-            host: target.host ?? ssh.host,
-            port: target.port ?? ssh.port,
-            user: target.user ?? ssh.user,
-        },
+        target: (0,runbook_plan/* resolveTarget */.u1)(runbook, verification.target, ssh),
         steps: [
             ...verification.steps.map((step) => ({
                 name: step.name,
@@ -21571,7 +21677,9 @@ function verificationPlan(runbook, ssh) {
                 ? [
                     {
                         name: verification.metrics.name,
-                        script: verification.metrics.run,
+                        script: verification.metrics.prometheus
+                            ? promqlScript(verification.metrics)
+                            : (verification.metrics.run ?? ''),
                         continueOnError: true,
                         destructive: false,
                     },
@@ -21610,16 +21718,25 @@ function judge(runbook, result) {
             problems.push(`${step.name} failed`);
     });
     if (verification.metrics) {
+        const metrics = verification.metrics;
         const scraped = result.steps[verification.steps.length];
         if (!scraped || scraped.outcome !== 'ok') {
-            lines.push(`❌ ${verification.metrics.name}: the metrics could not be read`);
-            problems.push('metrics unreadable');
+            lines.push(metrics.prometheus
+                ? `❌ ${metrics.name}: Prometheus (${metrics.prometheus}) could not be queried from the host`
+                : `❌ ${metrics.name}: the metrics could not be read`);
+            problems.push(metrics.prometheus ? 'Prometheus unreachable' : 'metrics unreadable');
         }
         else {
-            for (const threshold of evaluateThresholds(scraped.output, verification.metrics.thresholds)) {
+            lines.push(metrics.prometheus
+                ? `**${metrics.name}** (PromQL over Prometheus's stored series, ${metrics.prometheus}):`
+                : `**${metrics.name}** (one scrape of the metrics: the runbook names no Prometheus, so counters are totals since the process started, not rates):`);
+            const evaluated = metrics.prometheus
+                ? evaluatePromql(scraped.output, metrics.thresholds)
+                : evaluateThresholds(scraped.output, metrics.thresholds);
+            for (const threshold of evaluated) {
                 lines.push(formatThreshold(threshold));
                 if (!threshold.healthy)
-                    problems.push(`${threshold.name} ${threshold.value === undefined ? 'missing' : `at ${Number(threshold.value.toPrecision(3))}`}`);
+                    problems.push(`${threshold.name} ${threshold.value === undefined ? (threshold.note ?? 'missing') : `at ${Number(threshold.value.toPrecision(3))}`}`);
             }
         }
     }
@@ -22283,7 +22400,7 @@ const INPUT_NAMES = Object.keys(inputsSchema.shape);
 /* harmony export */   qq: () => (/* binding */ runbookSchema),
 /* harmony export */   rP: () => (/* binding */ commandSchema)
 /* harmony export */ });
-/* unused harmony exports severityKeySchema, identifier, targetSchema */
+/* unused harmony exports severityKeySchema, identifier, PROMETHEUS_LOCATION, RESERVED_ENVIRONMENT, targetSchema */
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2857);
 /* harmony import */ var _duration_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7840);
 
@@ -22360,37 +22477,77 @@ const commandSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
     .strict();
 const thresholdSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
     name: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1),
+    query: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP()
+        .min(1)
+        .max(1024)
+        .optional()
+        .describe('A PromQL expression, evaluated by the Prometheus the metrics section names'),
     metric: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1).optional().describe('A gauge compared as it is'),
     histogram: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1).optional().describe('A histogram; `quantile` of its buckets is compared'),
     quantile: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().gt(0).lt(1).optional(),
     ratio: zod__WEBPACK_IMPORTED_MODULE_1__/* .tuple */ .PVZ([zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1), zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1)])
         .optional()
         .describe('[numerator, denominator] metrics'),
-    max: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().describe('Healthy when the value is at most this'),
+    max: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().optional().describe('Healthy when the value is at most this'),
+    min: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().optional().describe('Healthy when the value is at least this'),
     unit: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().default(''),
 })
     .strict()
-    .refine((threshold) => [threshold.metric, threshold.histogram, threshold.ratio].filter((value) => value !== undefined)
-    .length === 1, {
-    message: 'give exactly one of metric, histogram or ratio',
+    .refine((threshold) => [threshold.query, threshold.metric, threshold.histogram, threshold.ratio].filter((value) => value !== undefined).length === 1, {
+    message: 'give exactly one of query, metric, histogram or ratio',
 })
     .refine((threshold) => threshold.histogram === undefined || threshold.quantile !== undefined, {
     message: 'a histogram threshold needs a quantile, e.g. 0.95',
+})
+    .refine((threshold) => threshold.max !== undefined || threshold.min !== undefined, {
+    message: 'give max (healthy at most), min (healthy at least), or both',
 });
+/** Where Prometheus is, as the target host reaches it: a URL, or a variable the target sets. */
+const PROMETHEUS_LOCATION = /^(\$\{?[A-Z_][A-Z0-9_]*\}?|https?:\/\/[A-Za-z0-9.:_[\]-]+(\/[A-Za-z0-9._~/-]*)?)$/;
 const verificationSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
     target: identifier.default('default'),
     timeout: _duration_js__WEBPACK_IMPORTED_MODULE_0__/* .durationSchema */ .sK.default(120),
     steps: zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(stepSchema).default([]).describe('Checks that must succeed, e.g. the health check'),
     metrics: zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
         name: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().default('Check metrics return to normal'),
-        run: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1).describe('Prints the metrics in Prometheus text format'),
+        prometheus: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP()
+            .regex(PROMETHEUS_LOCATION, 'a URL such as http://127.0.0.1:9091, or a variable such as $PROMETHEUS_URL')
+            .optional()
+            .describe('Prometheus as the target host reaches it; thresholds are then PromQL `query`s over its stored series'),
+        run: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP()
+            .min(1)
+            .optional()
+            .describe('Without Prometheus: prints the metrics in Prometheus text format, read once'),
         thresholds: zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(thresholdSchema).min(1),
     })
         .strict()
+        .superRefine((metrics, ctx) => {
+        if ((metrics.prometheus === undefined) === (metrics.run === undefined)) {
+            ctx.addIssue({
+                code: 'custom',
+                message: 'give either prometheus (queries over its stored series) or run (one scrape of the metrics), not both or neither',
+            });
+            return;
+        }
+        metrics.thresholds.forEach((threshold, index) => {
+            const promql = threshold.query !== undefined;
+            if (promql !== (metrics.prometheus !== undefined)) {
+                ctx.addIssue({
+                    code: 'custom',
+                    path: ['thresholds', index],
+                    message: promql
+                        ? 'a query threshold needs the metrics section to name its prometheus'
+                        : 'with prometheus set, thresholds are PromQL: write query: instead of metric, histogram or ratio',
+                });
+            }
+        });
+    })
         .optional(),
 })
     .strict()
     .describe('What /resolve checks before it closes the incident');
+/** Variables a target may not set: they would change how every step runs, not what it talks to. */
+const RESERVED_ENVIRONMENT = /^(PATH|HOME|SHELL|USER|LOGNAME|IFS|ENV|BASH_ENV|PS4|SHELLOPTS|BASHOPTS|LD_.*|SSH_.*)$/;
 const targetSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
     description: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().optional(),
     host: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP()
@@ -22401,13 +22558,18 @@ const targetSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
     user: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP()
         .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}$/, 'an account name')
         .optional(),
+    env: zod__WEBPACK_IMPORTED_MODULE_1__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP()
+        .regex(/^[A-Z_][A-Z0-9_]{0,63}$/, 'variable names are uppercase letters, digits and "_"')
+        .refine((name) => !RESERVED_ENVIRONMENT.test(name), "this variable is the shell's own: pick another name"), zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().max(1024))
+        .default({})
+        .describe("Host settings the steps read, e.g. SLACK_KB_AGENT_URL. Defaults: a variable the account's session already sets keeps its value"),
 })
     .strict();
 const runbookSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
     version: zod__WEBPACK_IMPORTED_MODULE_1__/* .literal */ .euz(1),
     service: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1),
     severities: zod__WEBPACK_IMPORTED_MODULE_1__/* .record */ .g1P(severityKeySchema, severitySchema),
-    targets: zod__WEBPACK_IMPORTED_MODULE_1__/* .record */ .g1P(identifier, targetSchema).default({ default: {} }),
+    targets: zod__WEBPACK_IMPORTED_MODULE_1__/* .record */ .g1P(identifier, targetSchema).default({ default: { env: {} } }),
     commands: zod__WEBPACK_IMPORTED_MODULE_1__/* .record */ .g1P(identifier, commandSchema),
     verification: verificationSchema.optional(),
 })
@@ -22507,8 +22669,13 @@ function runbookProblems(source) {
 /** Zod's issue in the words of the file: a bad key says which name to use, an unknown field its spelling. */
 function fieldProblems(issue, raw) {
     const path = issue.path.map(String);
-    if (issue.code === 'invalid_key')
+    if (issue.code === 'invalid_key') {
+        // A target's env names its own variables: say what the variable name breaks.
+        const inner = issue.issues[0]?.message;
+        if (path[0] === 'targets' && path[2] === 'env' && inner)
+            return [{ path, message: `"${path[3] ?? ''}": ${inner}` }];
         return [{ path, message: keyProblem(path) }];
+    }
     if (issue.code === 'unrecognized_keys') {
         const allowed = allowedFields(path);
         return issue.keys.map((key) => {
@@ -22817,7 +22984,7 @@ function fallbackRunbook(source, builtin) {
         version: 1,
         service: service.success ? service.data : builtin.service,
         severities: severities.success && Object.keys(severities.data).length > 0 ? severities.data : builtin.severities,
-        targets: { default: {} },
+        targets: { default: { env: {} } },
         commands: {},
         ...(verification.success && verification.data ? { verification: verification.data } : {}),
     };
@@ -24406,6 +24573,9 @@ function renderPlan(plan, heading) {
         `Target: \`${plan.target.user}@${plan.target.host}:${plan.target.port}\` (${plan.target.name}), timeout ${plan.timeoutSeconds} s`,
         '',
     ];
+    const settings = Object.entries(plan.target.env);
+    if (settings.length > 0)
+        lines.push(`Host settings (where the host does not set them): ${settings.map(([name, value]) => (0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .echo */ .WI)(`${name}=${value}`)).join(', ')}`, '');
     plan.steps.forEach((step, index) => {
         lines.push(`${index + 1}. **${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .inline */ .mG)(step.name)}**${step.destructive ? ' ⚠️ destructive' : ''}${step.continueOnError ? ' (continues on error)' : ''}`, '', (0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .codeBlock */ .DV)(step.script, 'sh'), '');
     });
@@ -24526,15 +24696,28 @@ __nccwpck_require__.d(__webpack_exports__, {
 ;// CONCATENATED MODULE: ./src/runbook/builtin.ts
 /**
  * The built-in runbook: the Slack KB Agent incident runbook for its docker-compose deployment,
- * encoded command for command. Used when the repository has no runbook file.
+ * encoded command for command, and run end to end against that stack (the real docker-compose
+ * project, Prometheus and the agent's image: __tests__/stack). Used when the repository has no
+ * runbook file.
  *
- * Deliberate departures from the text, all needed to run unattended under `bash -eo pipefail`:
+ * Where the runbook's text cannot run as written on its VM, the command says so in a comment:
+ * - compose service names (`slack-kb-agent:9090`, `postgres:5432`) resolve inside the compose
+ *   network only, never on the VM; the steps read the target's settings instead
+ *   (SLACK_KB_AGENT_URL, PROMETHEUS_URL, SLACK_API_URL, OPENAI_API_URL), which the host's own
+ *   environment may override;
  * - `docker stats` gets `--no-stream` (it would otherwise never exit);
  * - `rollback` pulls the image before taking the service down, so that a tag that does not exist
- *   fails while the service is still running, and starts the stack with SLACK_KB_AGENT_TAG set
- *   (the compose file must use `image: slack-kb-agent:${SLACK_KB_AGENT_TAG:-latest}`);
+ *   fails while the service is still running, and records the tag in `.env` (the compose file
+ *   uses `image: slack-kb-agent:\${SLACK_KB_AGENT_TAG:-latest}`), so that a later `up -d` keeps it;
  * - health checks after a restart retry for up to 30 s (`--retry`), since the app needs a moment;
- * - `docker ps | grep` becomes `docker ps --filter`, which does not fail when the container is gone.
+ * - `docker ps | grep` becomes `docker ps --filter`, which does not fail when the container is gone;
+ * - `docker-compose down postgres` (docker-compose 1.29 takes no service there) becomes
+ *   `stop postgres` and `rm -f postgres`;
+ * - the circuit breakers: setting `os.environ` inside `docker exec … python -c` changes only that
+ *   one python process; the flag goes into `.env`, which the compose file passes to the agent, and
+ *   the container is recreated (`up -d`: `restart` keeps the old environment);
+ * - a failed restart shows `docker-compose config --quiet` (whether the file is valid) rather
+ *   than the whole resolved file, which prints environment values such as passwords.
  */
 const BUILTIN_RUNBOOK_YAML = `# yaml-language-server: $schema=../../runbook.schema.json
 version: 1
@@ -24571,6 +24754,11 @@ severities:
 targets:
   default:
     description: The VM that runs the docker-compose project (commands run in the login directory)
+    env:
+      SLACK_KB_AGENT_URL: http://127.0.0.1:9090
+      PROMETHEUS_URL: http://127.0.0.1:9091
+      SLACK_API_URL: https://slack.com/api
+      OPENAI_API_URL: https://api.openai.com/v1
 
 commands:
   assess:
@@ -24579,25 +24767,38 @@ commands:
     timeout: 2m
     steps:
       - name: Quick health check
-        run: curl -f http://slack-kb-agent:9090/health
+        run: curl -sS --fail-with-body "$SLACK_KB_AGENT_URL/health"
         continue-on-error: true
       - name: Check application logs
-        run: docker logs slack-kb-agent --tail=100
+        run: docker logs slack-kb-agent --tail=100 2>&1
         continue-on-error: true
       - name: Check system resources
         run: docker stats slack-kb-agent --no-stream
         continue-on-error: true
 
   restart:
-    description: Restart the application container (Scenario 1, resolution step 1)
+    description: Restart a service of the stack (Scenario 1, step 1; Scenario 2, step 1)
     permission: write
     timeout: 5m
+    args:
+      - name: service
+        description: The compose service to restart
+        values: [slack-kb-agent, postgres, redis]
+        default: slack-kb-agent
     steps:
-      - name: Restart application
-        run: docker-compose restart slack-kb-agent
+      - name: Restart the service
+        run: docker-compose restart {{ service }}
     check:
       name: Health check
-      run: curl -f --retry 15 --retry-connrefused --retry-delay 2 http://slack-kb-agent:9090/health
+      run: |
+        if ! curl -sS --fail-with-body --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health"; then
+          echo
+          echo "--- the restart did not bring the agent back; docker-compose config --quiet:"
+          docker-compose config --quiet && echo "the compose file is valid"
+          echo "--- docker-compose logs --tail=50" {{ service }}
+          docker-compose logs --no-color --tail=50 {{ service }}
+          exit 1
+        fi
 
   rollback:
     description: Roll the application back to an earlier image tag (Scenario 1, resolution step 3)
@@ -24612,14 +24813,21 @@ commands:
     steps:
       - name: Pull the earlier image
         run: docker pull slack-kb-agent:{{ tag }}
+      - name: Record the release in .env
+        run: |
+          touch .env
+          sed -i '/^SLACK_KB_AGENT_TAG=/d' .env
+          echo SLACK_KB_AGENT_TAG={{ tag }} >> .env
       - name: Stop the stack
         run: docker-compose down
         destructive: true
       - name: Start the stack
-        run: SLACK_KB_AGENT_TAG={{ tag }} docker-compose up -d
+        run: docker-compose up -d
     check:
       name: Health check
-      run: curl -f --retry 15 --retry-connrefused --retry-delay 2 http://slack-kb-agent:9090/health
+      run: |
+        docker inspect slack-kb-agent --format 'running image: {{.Config.Image}}'
+        curl -sS --fail-with-body --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health"
 
   backup:
     description: Create a timestamped knowledge-base backup in data/backups (Backup and Recovery)
@@ -24650,7 +24858,161 @@ commands:
         run: slack-kb-db restore data/backups/{{ file }}
     check:
       name: Health check
-      run: curl -f --retry 15 --retry-connrefused --retry-delay 2 http://slack-kb-agent:9090/health
+      run: curl -sS --fail-with-body --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health"
+
+  db-integrity:
+    description: Check the database can be dumped whole, into a timestamped file (Scenario 2, step 2)
+    permission: write
+    timeout: 10m
+    steps:
+      - name: Dump the database
+        run: |
+          file="data/backups/integrity_$(date +%Y%m%d_%H%M%S).sql"
+          docker exec slack-kb-postgres pg_dump slack_kb_agent > "$file"
+          echo "file: $file"
+          echo "size: $(stat -c %s "$file") bytes"
+          echo "sha256: $(sha256sum "$file" | cut -d' ' -f1)"
+          echo "tables: $(grep -c '^CREATE TABLE' "$file")"
+
+  recreate-db:
+    description: 'Recreate a corrupted database: backup, remove its volume, start it empty, restore (Scenario 2, step 3)'
+    permission: maintain
+    destructive: true
+    timeout: 15m
+    steps:
+      - name: Back up the database
+        run: |
+          file="data/backups/recreate_$(date +%Y%m%d_%H%M%S).json.gz"
+          slack-kb-db backup "$file"
+          echo "$file" > data/backups/.recreate-db-latest
+          echo "backup: $file ($(stat -c %s "$file") bytes, sha256 $(sha256sum "$file" | cut -d' ' -f1))"
+      - name: Stop PostgreSQL
+        destructive: true
+        run: |
+          docker-compose stop postgres
+          docker-compose rm -f postgres
+      - name: Remove the database volume
+        destructive: true
+        run: docker volume rm slack-kb-postgres-data
+      - name: Start PostgreSQL on a new volume
+        run: docker-compose up -d postgres
+      - name: Restore the backup
+        destructive: true
+        run: slack-kb-db restore "$(cat data/backups/.recreate-db-latest)"
+    check:
+      name: Health check
+      run: curl -sS --fail-with-body --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health"
+
+  memory-limit:
+    description: Set the agent's memory limit and restart the stack with it (Scenario 3, steps 1 and 3)
+    permission: write
+    destructive: true
+    timeout: 10m
+    args:
+      - name: size
+        description: The memory limit, e.g. 2G or 1536M
+        pattern: '^[1-9][0-9]{0,5}[MG]$'
+        required: true
+    steps:
+      - name: Write the limit to docker-compose.override.yml
+        run: |
+          if [ -e docker-compose.override.yml ] && ! grep -q '^# written by /memory-limit' docker-compose.override.yml; then
+            echo "docker-compose.override.yml exists and was not written by /memory-limit: set the limit there by hand" >&2
+            exit 1
+          fi
+          printf '%s\\n' '# written by /memory-limit' 'services:' '  slack-kb-agent:' '    deploy:' \\
+            '      resources:' '        limits:' "          memory: "{{ size }} > docker-compose.override.yml
+          docker-compose config --quiet
+          cat docker-compose.override.yml
+      - name: Stop the stack
+        destructive: true
+        run: docker-compose down
+      - name: Start the stack with the new limit
+        run: docker-compose up -d
+    check:
+      name: Health check and the limit in force
+      run: |
+        docker inspect slack-kb-agent --format 'memory limit: {{.HostConfig.Memory}} bytes'
+        curl -sS --fail-with-body --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health"
+
+  kb-limit:
+    description: Reduce the knowledge base's document limit, then restart the agent (Scenario 3, step 2)
+    permission: write
+    timeout: 5m
+    args:
+      - name: documents
+        type: integer
+        description: The most documents the knowledge base keeps loaded
+        min: 100
+        max: 1000000
+        required: true
+    steps:
+      - name: Save the document limit
+        run: |
+          docker exec -e KB_MAX_DOCUMENTS={{ documents }} slack-kb-agent python -c "
+          import os
+          from slack_kb_agent.knowledge_base import KnowledgeBase
+          kb = KnowledgeBase(max_documents=int(os.environ['KB_MAX_DOCUMENTS']))
+          kb.save()
+          "
+      - name: Restart the agent with the new limit
+        run: docker-compose restart slack-kb-agent
+    check:
+      name: Health check
+      run: curl -sS --fail-with-body --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health"
+
+  circuit-breaker:
+    description: 'Turn a feature off (or back on): the LLM or vector search (Scenario 4, step 1)'
+    permission: write
+    timeout: 5m
+    args:
+      - name: feature
+        description: The feature
+        values: [llm, vector-search]
+        required: true
+      - name: state
+        description: 'off: the feature is disabled (its breaker open); on: enabled again'
+        values: ['on', 'off']
+        required: true
+    steps:
+      - name: Set the feature flag in .env
+        run: |
+          case {{ feature }} in llm) flag=LLM_ENABLED ;; vector-search) flag=VECTOR_SEARCH_ENABLED ;; esac
+          case {{ state }} in on) value=true ;; off) value=false ;; esac
+          touch .env
+          sed -i "/^$flag=/d" .env
+          echo "$flag=$value" >> .env
+          echo "$flag=$value"
+      - name: Recreate the agent with the flag
+        run: docker-compose up -d slack-kb-agent
+    check:
+      name: Health check and the features in force
+      run: curl -sS --fail-with-body --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health"
+
+  rate-limits:
+    description: The API rate-limit metrics (Scenario 4, step 2)
+    permission: triage
+    timeout: 1m
+    steps:
+      - name: Check API rate limits
+        run: curl -fsS "$SLACK_KB_AGENT_URL/metrics" | grep rate_limit
+
+  dependencies:
+    description: Test the external APIs with the host's tokens (Scenario 4, diagnosis step 3)
+    permission: triage
+    timeout: 2m
+    steps:
+      - name: Test Slack API
+        continue-on-error: true
+        run: |
+          : "\${SLACK_BOT_TOKEN:?is not set in the environment of the host account}"
+          curl -sS --max-time 20 -H @- "$SLACK_API_URL/auth.test" <<< "Authorization: Bearer $SLACK_BOT_TOKEN" | head -c 2000
+          echo
+      - name: Test OpenAI API
+        continue-on-error: true
+        run: |
+          : "\${OPENAI_API_KEY:?is not set in the environment of the host account}"
+          curl -sS --max-time 20 -o /dev/null -w 'models endpoint: HTTP %{http_code}\\n' -H @- "$OPENAI_API_URL/models" <<< "Authorization: Bearer $OPENAI_API_KEY"
 
   health:
     description: Health of the application, PostgreSQL and Redis (Useful Commands, Health Checks)
@@ -24658,7 +25020,7 @@ commands:
     timeout: 2m
     steps:
       - name: Application health
-        run: curl -f http://slack-kb-agent:9090/health
+        run: curl -sS --fail-with-body "$SLACK_KB_AGENT_URL/health"
         continue-on-error: true
       - name: Database health
         run: docker exec slack-kb-postgres pg_isready -U postgres
@@ -24704,7 +25066,7 @@ commands:
         continue-on-error: true
         run: |
           docker ps --filter name=slack-kb-agent
-          docker logs slack-kb-agent --tail=50
+          docker logs slack-kb-agent --tail=50 2>&1
       - name: Check resource usage
         when: { scenario: app }
         continue-on-error: true
@@ -24716,21 +25078,21 @@ commands:
         when: { scenario: app }
         continue-on-error: true
         run: |
-          docker logs slack-kb-postgres --tail=20
-          docker logs slack-kb-redis --tail=20
+          docker logs slack-kb-postgres --tail=20 2>&1
+          docker logs slack-kb-redis --tail=20 2>&1
       - name: Check PostgreSQL status
         when: { scenario: db }
         continue-on-error: true
         run: |
-          docker logs slack-kb-postgres --tail=50
+          docker logs slack-kb-postgres --tail=50 2>&1
           docker exec slack-kb-postgres pg_isready -U postgres
       - name: Test database connectivity
         when: { scenario: db }
         continue-on-error: true
         run: |
           docker exec slack-kb-agent python -c "
-          import psycopg2
-          conn = psycopg2.connect('postgresql://postgres:postgres@postgres:5432/slack_kb_agent')
+          import os, psycopg2
+          conn = psycopg2.connect(os.environ['DATABASE_URL'], connect_timeout=5)
           print('Connection successful')
           "
       - name: Check connection pool
@@ -24756,8 +25118,8 @@ commands:
         when: { scenario: memory }
         continue-on-error: true
         run: |
-          curl -s http://slack-kb-agent:9090/metrics | grep kb_documents
-          curl -s http://slack-kb-agent:9090/metrics | grep memory_usage
+          curl -s "$SLACK_KB_AGENT_URL/metrics" | grep kb_documents
+          curl -s "$SLACK_KB_AGENT_URL/metrics" | grep memory_usage
       - name: Check error logs
         when: { scenario: errors }
         continue-on-error: true
@@ -24766,12 +25128,12 @@ commands:
         when: { scenario: errors }
         continue-on-error: true
         run: |
-          curl -s http://slack-kb-agent:9090/metrics | grep error_rate
-          curl -s http://slack-kb-agent:9090/metrics | grep slack_messages
+          curl -s "$SLACK_KB_AGENT_URL/metrics" | grep error_rate
+          curl -s "$SLACK_KB_AGENT_URL/metrics" | grep slack_messages
       - name: Check API rate limits
         when: { scenario: errors }
         continue-on-error: true
-        run: curl -s http://slack-kb-agent:9090/metrics | grep rate_limit
+        run: curl -s "$SLACK_KB_AGENT_URL/metrics" | grep rate_limit
 
   status:
     description: An excerpt of the service metrics (Post-Incident, Resolution Verification)
@@ -24779,22 +25141,26 @@ commands:
     timeout: 1m
     steps:
       - name: Key metrics
-        run: curl -s http://slack-kb-agent:9090/metrics | grep -E "(error_rate|response_time|memory_usage|kb_documents)"
+        run: curl -s "$SLACK_KB_AGENT_URL/metrics" | grep -E "(error_rate|response_time|memory_usage|kb_documents)"
 
 verification:
   steps:
     - name: Verify application health
-      run: curl -f http://slack-kb-agent:9090/health
+      run: curl -sS --fail-with-body "$SLACK_KB_AGENT_URL/health"
     - name: Run smoke tests
-      run: pytest tests/smoke/ --target=production
+      run: docker exec slack-kb-agent pytest tests/smoke/ --target=production
   metrics:
     name: Check metrics return to normal
-    run: curl -s http://slack-kb-agent:9090/metrics
+    prometheus: $PROMETHEUS_URL
     thresholds:
-      - { name: Error rate, metric: slack_kb_agent_error_rate, max: 0.1, unit: errors/s }
-      - { name: p95 response time, histogram: slack_kb_agent_query_duration_seconds, quantile: 0.95, max: 2, unit: s }
+      - { name: Application up, query: 'up{job="slack-kb-agent"}', min: 1 }
+      - { name: Error rate, query: 'rate(slack_kb_agent_errors_total[5m])', max: 0.1, unit: errors/s }
+      - name: p95 response time
+        query: histogram_quantile(0.95, rate(slack_kb_agent_query_duration_seconds_bucket[5m]))
+        max: 2
+        unit: s
       - name: Memory usage
-        ratio: [slack_kb_agent_memory_usage_bytes, slack_kb_agent_memory_limit_bytes]
+        query: slack_kb_agent_memory_usage_bytes / slack_kb_agent_memory_limit_bytes
         max: 0.9
 `;
 
@@ -24856,24 +25222,39 @@ function otherExtension(path) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Ec: () => (/* binding */ withEnvironment),
 /* harmony export */   VV: () => (/* binding */ planCommand),
+/* harmony export */   u1: () => (/* binding */ resolveTarget),
 /* harmony export */   ug: () => (/* binding */ stopsAfter)
 /* harmony export */ });
 /* unused harmony export renderScript */
 /* harmony import */ var _shell_quote_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3819);
 
+/** A runbook target with the ssh inputs filling what it leaves out. */
+function resolveTarget(runbook, name, ssh) {
+    const definition = runbook.targets[name];
+    return {
+        name,
+        host: definition?.host ?? ssh.host,
+        port: definition?.port ?? ssh.port,
+        user: definition?.user ?? ssh.user,
+        env: definition?.env ?? {},
+    };
+}
+/**
+ * A step's script as the host runs it: the target's settings first, each one only where the
+ * account's session does not set it already (a VM may differ from the runbook's defaults).
+ */
+function withEnvironment(env, script) {
+    const lines = Object.entries(env).map(([name, value]) => `if [ -z "\${${name}+set}" ]; then ${name}=${(0,_shell_quote_js__WEBPACK_IMPORTED_MODULE_0__/* .shellQuote */ .Z)(value)}; fi; export ${name}`);
+    return lines.length === 0 ? script : `${lines.join('\n')}\n${script}`;
+}
 /** Turns a bound runbook command into the exact remote steps it will run. Pure. */
 function planCommand(command, runbook, ssh, defaultTimeoutSeconds) {
     const definition = runbook.commands[command.spec.name];
     if (!definition)
         return { ok: false, message: `/${command.spec.name} is not a runbook command` };
-    const targetDefinition = runbook.targets[definition.target] ?? {};
-    const target = {
-        name: definition.target,
-        host: targetDefinition.host ?? ssh.host,
-        port: targetDefinition.port ?? ssh.port,
-        user: targetDefinition.user ?? ssh.user,
-    };
+    const target = resolveTarget(runbook, definition.target, ssh);
     if (!target.host || !target.user) {
         return {
             ok: false,

@@ -23,7 +23,14 @@ import {
   type JournalEvent,
 } from '../journal/journal.ts';
 import { renderPlan } from '../report/replies.ts';
-import { planCommand, stopsAfter, type Plan, type PlannedStep, type Target } from '../runbook/plan.ts';
+import {
+  planCommand,
+  stopsAfter,
+  withEnvironment,
+  type Plan,
+  type PlannedStep,
+  type Target,
+} from '../runbook/plan.ts';
 
 // ---------------------------------------------------------------------------------------------
 // validate
@@ -224,7 +231,7 @@ export async function runSession(request: SessionRequest, ports: SessionPorts): 
   try {
     for (const [index, { step, kind }] of steps.entries()) {
       ports.print(`[${index + 1}/${steps.length}] ${kind === 'check' ? 'check: ' : ''}${step.name} … `);
-      const result = await executor.run(step.script, plan.timeoutSeconds);
+      const result = await executor.run(withEnvironment(plan.target.env, step.script), plan.timeoutSeconds);
       lastResult = result;
       ports.print(
         `${result.outcome}${result.exitCode === undefined ? '' : ` (exit ${result.exitCode})`}, ${(result.durationMs / 1000).toFixed(1)} s\n`,

@@ -25,6 +25,8 @@ export function runbookJsonSchema(): Record<string, unknown> {
     'items',
   );
   threshold.allOf = THRESHOLD_RULES;
+  const metrics = at(schema, 'properties', 'verification', 'properties', 'metrics');
+  metrics.allOf = METRICS_RULES;
   return {
     ...schema,
     $id: 'https://github.com/incident-issueops/incident-issueops/runbook.schema.json',
@@ -61,8 +63,26 @@ const ARGUMENT_RULES = [
   },
 ];
 
-/** The threshold schema's refinements: exactly one kind of value, and a histogram's quantile. */
+/** The threshold schema's refinements: one kind of value, a histogram's quantile, a bound. */
 const THRESHOLD_RULES = [
-  { oneOf: [{ required: ['metric'] }, { required: ['histogram'] }, { required: ['ratio'] }] },
+  {
+    oneOf: [
+      { required: ['query'] },
+      { required: ['metric'] },
+      { required: ['histogram'] },
+      { required: ['ratio'] },
+    ],
+  },
   { if: { required: ['histogram'] }, then: { required: ['quantile'] } },
+  { anyOf: [{ required: ['max'] }, { required: ['min'] }] },
+];
+
+/** The metrics section: Prometheus with PromQL thresholds, or one scrape with metric thresholds. */
+const METRICS_RULES = [
+  { oneOf: [{ required: ['prometheus'] }, { required: ['run'] }] },
+  {
+    if: { required: ['prometheus'] },
+    then: { properties: { thresholds: { items: { required: ['query'] } } } },
+    else: { properties: { thresholds: { items: { not: { required: ['query'] } } } } },
+  },
 ];

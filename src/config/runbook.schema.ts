@@ -94,6 +94,12 @@ export const commandSchema = z
 const thresholdSchema = z
   .object({
     name: z.string().min(1),
+    query: z
+      .string()
+      .min(1)
+      .max(1024)
+      .optional()
+      .describe('A PromQL expression, evaluated by the Prometheus the metrics section names'),
     metric: z.string().min(1).optional().describe('A gauge compared as it is'),
     histogram: z.string().min(1).optional().describe('A histogram; `quantile` of its buckets is compared'),
     quantile: z.number().gt(0).lt(1).optional(),
@@ -101,21 +107,30 @@ const thresholdSchema = z
       .tuple([z.string().min(1), z.string().min(1)])
       .optional()
       .describe('[numerator, denominator] metrics'),
-    max: z.number().describe('Healthy when the value is at most this'),
+    max: z.number().optional().describe('Healthy when the value is at most this'),
+    min: z.number().optional().describe('Healthy when the value is at least this'),
     unit: z.string().default(''),
   })
   .strict()
   .refine(
     (threshold) =>
-      [threshold.metric, threshold.histogram, threshold.ratio].filter((value) => value !== undefined)
-        .length === 1,
+      [threshold.query, threshold.metric, threshold.histogram, threshold.ratio].filter(
+        (value) => value !== undefined,
+      ).length === 1,
     {
-      message: 'give exactly one of metric, histogram or ratio',
+      message: 'give exactly one of query, metric, histogram or ratio',
     },
   )
   .refine((threshold) => threshold.histogram === undefined || threshold.quantile !== undefined, {
     message: 'a histogram threshold needs a quantile, e.g. 0.95',
+  })
+  .refine((threshold) => threshold.max !== undefined || threshold.min !== undefined, {
+    message: 'give max (healthy at most), min (healthy at least), or both',
   });
+
+/** Where Prometheus is, as the target host reaches it: a URL, or a variable the target sets. */
+export const PROMETHEUS_LOCATION =
+  /^(\$\{?[A-Z_][A-Z0-9_]*\}?|https?:\/\/[A-Za-z0-9.:_[\]-]+(\/[A-Za-z0-9._~/-]*)?)$/;
 
 const verificationSchema = z
   .object({
@@ -125,14 +140,54 @@ const verificationSchema = z
     metrics: z
       .object({
         name: z.string().default('Check metrics return to normal'),
-        run: z.string().min(1).describe('Prints the metrics in Prometheus text format'),
+        prometheus: z
+          .string()
+          .regex(
+            PROMETHEUS_LOCATION,
+            'a URL such as http://127.0.0.1:9091, or a variable such as $PROMETHEUS_URL',
+          )
+          .optional()
+          .describe(
+            'Prometheus as the target host reaches it; thresholds are then PromQL `query`s over its stored series',
+          ),
+        run: z
+          .string()
+          .min(1)
+          .optional()
+          .describe('Without Prometheus: prints the metrics in Prometheus text format, read once'),
         thresholds: z.array(thresholdSchema).min(1),
       })
       .strict()
+      .superRefine((metrics, ctx) => {
+        if ((metrics.prometheus === undefined) === (metrics.run === undefined)) {
+          ctx.addIssue({
+            code: 'custom',
+            message:
+              'give either prometheus (queries over its stored series) or run (one scrape of the metrics), not both or neither',
+          });
+          return;
+        }
+        metrics.thresholds.forEach((threshold, index) => {
+          const promql = threshold.query !== undefined;
+          if (promql !== (metrics.prometheus !== undefined)) {
+            ctx.addIssue({
+              code: 'custom',
+              path: ['thresholds', index],
+              message: promql
+                ? 'a query threshold needs the metrics section to name its prometheus'
+                : 'with prometheus set, thresholds are PromQL: write query: instead of metric, histogram or ratio',
+            });
+          }
+        });
+      })
       .optional(),
   })
   .strict()
   .describe('What /resolve checks before it closes the incident');
+
+/** Variables a target may not set: they would change how every step runs, not what it talks to. */
+export const RESERVED_ENVIRONMENT =
+  /^(PATH|HOME|SHELL|USER|LOGNAME|IFS|ENV|BASH_ENV|PS4|SHELLOPTS|BASHOPTS|LD_.*|SSH_.*)$/;
 
 export const targetSchema = z
   .object({
@@ -147,6 +202,21 @@ export const targetSchema = z
       .string()
       .regex(/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}$/, 'an account name')
       .optional(),
+    env: z
+      .record(
+        z
+          .string()
+          .regex(/^[A-Z_][A-Z0-9_]{0,63}$/, 'variable names are uppercase letters, digits and "_"')
+          .refine(
+            (name) => !RESERVED_ENVIRONMENT.test(name),
+            "this variable is the shell's own: pick another name",
+          ),
+        z.string().max(1024),
+      )
+      .default({})
+      .describe(
+        "Host settings the steps read, e.g. SLACK_KB_AGENT_URL. Defaults: a variable the account's session already sets keeps its value",
+      ),
   })
   .strict();
 
@@ -155,7 +225,7 @@ export const runbookSchema = z
     version: z.literal(1),
     service: z.string().min(1),
     severities: z.record(severityKeySchema, severitySchema),
-    targets: z.record(identifier, targetSchema).default({ default: {} }),
+    targets: z.record(identifier, targetSchema).default({ default: { env: {} } }),
     commands: z.record(identifier, commandSchema),
     verification: verificationSchema.optional(),
   })

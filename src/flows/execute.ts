@@ -3,7 +3,7 @@ import type { RecordContent } from '../records/codec.ts';
 import { echo } from '../report/markdown.ts';
 import { redact } from '../report/redact.ts';
 import { renderResult, type CommandStatus, type ResultView, type StepView } from '../report/result.ts';
-import { stopsAfter, type Plan, type Target } from '../runbook/plan.ts';
+import { stopsAfter, withEnvironment, type Plan, type Target } from '../runbook/plan.ts';
 import type { IssueWriter } from './writer.ts';
 
 /** Least time between progress edits of a result comment; GitHub asks for ~1 s between writes. */
@@ -100,7 +100,7 @@ export async function executePlan(
       context.log(`/${plan.command}: ${entry.kind} "${step.name}" on ${plan.target.host}`);
       // The executor cleans and redacts the whole stream before it keeps head and tail of it, so
       // what is shown, logged and output is one text, with no secret and no escape sequence.
-      const result = await executor.run(step.script, plan.timeoutSeconds);
+      const result = await executor.run(withEnvironment(plan.target.env, step.script), plan.timeoutSeconds);
       entry.result = result;
       context.log(
         `  → ${result.outcome}, exit ${result.exitCode}, ${result.durationMs} ms, ${result.totalBytes} bytes\n${result.output}`,

@@ -1,15 +1,45 @@
-import type { Threshold } from '../config/runbook.schema.ts';
+import { z } from 'zod';
+import type { Threshold, Verification } from '../config/runbook.schema.ts';
+import { shellQuote } from '../runbook/shell-quote.ts';
 import { histogramQuantile, metricValue, parsePrometheus } from './metrics.ts';
 
 export interface ThresholdResult {
   name: string;
+  /** the worst value across the series, or undefined when there was none */
   value: number | undefined;
-  max: number;
+  min: number | undefined;
+  max: number | undefined;
   unit: string;
   healthy: boolean;
+  /** why the value is what it is, when that is not plain (no series, no samples in the window, an error) */
+  note?: string;
 }
 
-/** Compares the scraped metrics with the runbook's alert thresholds. A missing metric is unhealthy. */
+type Metrics = NonNullable<Verification['metrics']>;
+
+function within(value: number, threshold: Pick<Threshold, 'min' | 'max'>): boolean {
+  return (
+    (threshold.max === undefined || value <= threshold.max) &&
+    (threshold.min === undefined || value >= threshold.min)
+  );
+}
+
+function result(threshold: Threshold, value: number | undefined, healthy: boolean, note?: string) {
+  return {
+    name: threshold.name,
+    value,
+    min: threshold.min,
+    max: threshold.max,
+    unit: threshold.unit,
+    healthy,
+    ...(note ? { note } : {}),
+  };
+}
+
+/**
+ * Compares one scrape of the metrics with the runbook's thresholds (a runbook without Prometheus).
+ * A missing metric is unhealthy.
+ */
 export function evaluateThresholds(metricsText: string, thresholds: Threshold[]): ThresholdResult[] {
   const samples = parsePrometheus(metricsText);
   return thresholds.map((threshold) => {
@@ -21,20 +51,125 @@ export function evaluateThresholds(metricsText: string, thresholds: Threshold[])
       const [numerator, denominator] = threshold.ratio.map((name) => metricValue(samples, name));
       value = numerator !== undefined && denominator ? numerator / denominator : undefined;
     }
-    return {
-      name: threshold.name,
-      value,
-      max: threshold.max,
-      unit: threshold.unit,
-      healthy: value !== undefined && value <= threshold.max,
-    };
+    return result(threshold, value, value !== undefined && within(value, threshold));
   });
+}
+
+/** Marks each query's answer in the step's output; the line cannot come from Prometheus's JSON. */
+const ANSWER_MARKER = '### incident-issueops threshold ';
+
+/** The host-side script that asks Prometheus each threshold's query, one JSON answer per query. */
+export function promqlScript(metrics: Metrics): string {
+  const location = metrics.prometheus ?? '';
+  const variable = /^\$\{?([A-Z_][A-Z0-9_]*)\}?$/.exec(location)?.[1];
+  const lines = variable
+    ? [
+        `: "\${${variable}:?is not set on this host: set it in the env of the target or in the environment of the account}"`,
+        `prometheus="\${${variable}%/}"`,
+      ]
+    : [`prometheus=${shellQuote(location.replace(/\/$/, ''))}`];
+  metrics.thresholds.forEach((threshold, index) => {
+    lines.push(
+      `echo ${shellQuote(`${ANSWER_MARKER}${index}`)}`,
+      `curl -sS --max-time 10 --get --data-urlencode ${shellQuote(`query=${threshold.query ?? ''}`)} "$prometheus/api/v1/query"`,
+      'echo',
+    );
+  });
+  return lines.join('\n');
+}
+
+const sampleValue = z.tuple([z.number(), z.string()]);
+const prometheusAnswer = z.discriminatedUnion('status', [
+  z.object({
+    status: z.literal('success'),
+    data: z.discriminatedUnion('resultType', [
+      z.object({
+        resultType: z.literal('vector'),
+        result: z.array(z.object({ metric: z.record(z.string(), z.string()), value: sampleValue })),
+      }),
+      z.object({ resultType: z.literal('scalar'), result: sampleValue }),
+      z.object({ resultType: z.enum(['matrix', 'string']), result: z.unknown() }),
+    ]),
+  }),
+  z.object({ status: z.literal('error'), errorType: z.string().optional(), error: z.string() }),
+]);
+
+function sampleNumber(text: string): number {
+  if (text === '+Inf') return Infinity;
+  if (text === '-Inf') return -Infinity;
+  return Number(text); // 'NaN' gives NaN
+}
+
+/** Reads the answers promqlScript printed and compares each with its threshold. */
+export function evaluatePromql(output: string, thresholds: Threshold[]): ThresholdResult[] {
+  const answers = new Map<number, string>();
+  let current: number | undefined;
+  for (const line of output.split('\n')) {
+    if (line.startsWith(ANSWER_MARKER)) {
+      current = Number(line.slice(ANSWER_MARKER.length));
+      answers.set(current, '');
+    } else if (current !== undefined) {
+      answers.set(current, `${answers.get(current)}${line}\n`);
+    }
+  }
+  return thresholds.map((threshold, index) => {
+    const text = answers.get(index)?.trim();
+    if (!text) return result(threshold, undefined, false, 'Prometheus gave no answer');
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      return result(threshold, undefined, false, 'Prometheus answered something that is not JSON');
+    }
+    const answer = prometheusAnswer.safeParse(json);
+    if (!answer.success)
+      return result(threshold, undefined, false, 'Prometheus answered in an unknown shape');
+    if (answer.data.status === 'error')
+      return result(
+        threshold,
+        undefined,
+        false,
+        `Prometheus refused the query: ${answer.data.error.slice(0, 200)}`,
+      );
+    const data = answer.data.data;
+    let samples: [number, string][];
+    if (data.resultType === 'vector') samples = data.result.map((series) => series.value);
+    else if (data.resultType === 'scalar') samples = [data.result];
+    else
+      return result(
+        threshold,
+        undefined,
+        false,
+        `the query gives a ${data.resultType}, not a number per series`,
+      );
+    const values = samples.map(([, text]) => sampleNumber(text));
+    if (values.length === 0) return result(threshold, undefined, false, 'no series match the query');
+    const numbers = values.filter((value) => !Number.isNaN(value));
+    if (numbers.length === 0)
+      return result(threshold, undefined, true, 'no samples in the window (nothing to compare; not counted)');
+    const worst = threshold.max !== undefined ? Math.max(...numbers) : Math.min(...numbers);
+    return result(
+      threshold,
+      worst,
+      numbers.every((value) => within(value, threshold)),
+    );
+  });
+}
+
+function bounds(result: Pick<ThresholdResult, 'min' | 'max' | 'unit'>): string {
+  const unit = result.unit ? ` ${result.unit}` : '';
+  if (result.min !== undefined && result.max !== undefined)
+    return `healthy from ${result.min} to ${result.max}${unit}`;
+  return result.max !== undefined
+    ? `healthy at most ${result.max}${unit}`
+    : `healthy at least ${result.min}${unit}`;
 }
 
 export function formatThreshold(result: ThresholdResult): string {
   const shown =
     result.value === undefined
-      ? 'missing'
+      ? (result.note ?? 'missing')
       : `${Number(result.value.toPrecision(3))}${result.unit ? ' ' + result.unit : ''}`;
-  return `${result.healthy ? '✅' : '❌'} ${result.name}: ${shown} (healthy at most ${result.max}${result.unit ? ' ' + result.unit : ''})`;
+  const icon = result.healthy ? (result.value === undefined ? '⚪' : '✅') : '❌';
+  return `${icon} ${result.name}: ${shown} (${bounds(result)})`;
 }

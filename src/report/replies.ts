@@ -173,6 +173,12 @@ export function renderPlan(plan: Plan, heading: string): string {
     `Target: \`${plan.target.user}@${plan.target.host}:${plan.target.port}\` (${plan.target.name}), timeout ${plan.timeoutSeconds} s`,
     '',
   ];
+  const settings = Object.entries(plan.target.env);
+  if (settings.length > 0)
+    lines.push(
+      `Host settings (where the host does not set them): ${settings.map(([name, value]) => echo(`${name}=${value}`)).join(', ')}`,
+      '',
+    );
   plan.steps.forEach((step, index) => {
     lines.push(
       `${index + 1}. **${inline(step.name)}**${step.destructive ? ' ⚠️ destructive' : ''}${step.continueOnError ? ' (continues on error)' : ''}`,

@@ -1,14 +1,27 @@
 /**
  * The built-in runbook: the Slack KB Agent incident runbook for its docker-compose deployment,
- * encoded command for command. Used when the repository has no runbook file.
+ * encoded command for command, and run end to end against that stack (the real docker-compose
+ * project, Prometheus and the agent's image: __tests__/stack). Used when the repository has no
+ * runbook file.
  *
- * Deliberate departures from the text, all needed to run unattended under `bash -eo pipefail`:
+ * Where the runbook's text cannot run as written on its VM, the command says so in a comment:
+ * - compose service names (`slack-kb-agent:9090`, `postgres:5432`) resolve inside the compose
+ *   network only, never on the VM; the steps read the target's settings instead
+ *   (SLACK_KB_AGENT_URL, PROMETHEUS_URL, SLACK_API_URL, OPENAI_API_URL), which the host's own
+ *   environment may override;
  * - `docker stats` gets `--no-stream` (it would otherwise never exit);
  * - `rollback` pulls the image before taking the service down, so that a tag that does not exist
- *   fails while the service is still running, and starts the stack with SLACK_KB_AGENT_TAG set
- *   (the compose file must use `image: slack-kb-agent:${SLACK_KB_AGENT_TAG:-latest}`);
+ *   fails while the service is still running, and records the tag in `.env` (the compose file
+ *   uses `image: slack-kb-agent:\${SLACK_KB_AGENT_TAG:-latest}`), so that a later `up -d` keeps it;
  * - health checks after a restart retry for up to 30 s (`--retry`), since the app needs a moment;
- * - `docker ps | grep` becomes `docker ps --filter`, which does not fail when the container is gone.
+ * - `docker ps | grep` becomes `docker ps --filter`, which does not fail when the container is gone;
+ * - `docker-compose down postgres` (docker-compose 1.29 takes no service there) becomes
+ *   `stop postgres` and `rm -f postgres`;
+ * - the circuit breakers: setting `os.environ` inside `docker exec … python -c` changes only that
+ *   one python process; the flag goes into `.env`, which the compose file passes to the agent, and
+ *   the container is recreated (`up -d`: `restart` keeps the old environment);
+ * - a failed restart shows `docker-compose config --quiet` (whether the file is valid) rather
+ *   than the whole resolved file, which prints environment values such as passwords.
  */
 export const BUILTIN_RUNBOOK_YAML = `# yaml-language-server: $schema=../../runbook.schema.json
 version: 1
@@ -45,6 +58,11 @@ severities:
 targets:
   default:
     description: The VM that runs the docker-compose project (commands run in the login directory)
+    env:
+      SLACK_KB_AGENT_URL: http://127.0.0.1:9090
+      PROMETHEUS_URL: http://127.0.0.1:9091
+      SLACK_API_URL: https://slack.com/api
+      OPENAI_API_URL: https://api.openai.com/v1
 
 commands:
   assess:
@@ -53,25 +71,38 @@ commands:
     timeout: 2m
     steps:
       - name: Quick health check
-        run: curl -f http://slack-kb-agent:9090/health
+        run: curl -sS --fail-with-body "$SLACK_KB_AGENT_URL/health"
         continue-on-error: true
       - name: Check application logs
-        run: docker logs slack-kb-agent --tail=100
+        run: docker logs slack-kb-agent --tail=100 2>&1
         continue-on-error: true
       - name: Check system resources
         run: docker stats slack-kb-agent --no-stream
         continue-on-error: true
 
   restart:
-    description: Restart the application container (Scenario 1, resolution step 1)
+    description: Restart a service of the stack (Scenario 1, step 1; Scenario 2, step 1)
     permission: write
     timeout: 5m
+    args:
+      - name: service
+        description: The compose service to restart
+        values: [slack-kb-agent, postgres, redis]
+        default: slack-kb-agent
     steps:
-      - name: Restart application
-        run: docker-compose restart slack-kb-agent
+      - name: Restart the service
+        run: docker-compose restart {{ service }}
     check:
       name: Health check
-      run: curl -f --retry 15 --retry-connrefused --retry-delay 2 http://slack-kb-agent:9090/health
+      run: |
+        if ! curl -sS --fail-with-body --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health"; then
+          echo
+          echo "--- the restart did not bring the agent back; docker-compose config --quiet:"
+          docker-compose config --quiet && echo "the compose file is valid"
+          echo "--- docker-compose logs --tail=50" {{ service }}
+          docker-compose logs --no-color --tail=50 {{ service }}
+          exit 1
+        fi
 
   rollback:
     description: Roll the application back to an earlier image tag (Scenario 1, resolution step 3)
@@ -86,14 +117,21 @@ commands:
     steps:
       - name: Pull the earlier image
         run: docker pull slack-kb-agent:{{ tag }}
+      - name: Record the release in .env
+        run: |
+          touch .env
+          sed -i '/^SLACK_KB_AGENT_TAG=/d' .env
+          echo SLACK_KB_AGENT_TAG={{ tag }} >> .env
       - name: Stop the stack
         run: docker-compose down
         destructive: true
       - name: Start the stack
-        run: SLACK_KB_AGENT_TAG={{ tag }} docker-compose up -d
+        run: docker-compose up -d
     check:
       name: Health check
-      run: curl -f --retry 15 --retry-connrefused --retry-delay 2 http://slack-kb-agent:9090/health
+      run: |
+        docker inspect slack-kb-agent --format 'running image: {{.Config.Image}}'
+        curl -sS --fail-with-body --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health"
 
   backup:
     description: Create a timestamped knowledge-base backup in data/backups (Backup and Recovery)
@@ -124,7 +162,161 @@ commands:
         run: slack-kb-db restore data/backups/{{ file }}
     check:
       name: Health check
-      run: curl -f --retry 15 --retry-connrefused --retry-delay 2 http://slack-kb-agent:9090/health
+      run: curl -sS --fail-with-body --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health"
+
+  db-integrity:
+    description: Check the database can be dumped whole, into a timestamped file (Scenario 2, step 2)
+    permission: write
+    timeout: 10m
+    steps:
+      - name: Dump the database
+        run: |
+          file="data/backups/integrity_$(date +%Y%m%d_%H%M%S).sql"
+          docker exec slack-kb-postgres pg_dump slack_kb_agent > "$file"
+          echo "file: $file"
+          echo "size: $(stat -c %s "$file") bytes"
+          echo "sha256: $(sha256sum "$file" | cut -d' ' -f1)"
+          echo "tables: $(grep -c '^CREATE TABLE' "$file")"
+
+  recreate-db:
+    description: 'Recreate a corrupted database: backup, remove its volume, start it empty, restore (Scenario 2, step 3)'
+    permission: maintain
+    destructive: true
+    timeout: 15m
+    steps:
+      - name: Back up the database
+        run: |
+          file="data/backups/recreate_$(date +%Y%m%d_%H%M%S).json.gz"
+          slack-kb-db backup "$file"
+          echo "$file" > data/backups/.recreate-db-latest
+          echo "backup: $file ($(stat -c %s "$file") bytes, sha256 $(sha256sum "$file" | cut -d' ' -f1))"
+      - name: Stop PostgreSQL
+        destructive: true
+        run: |
+          docker-compose stop postgres
+          docker-compose rm -f postgres
+      - name: Remove the database volume
+        destructive: true
+        run: docker volume rm slack-kb-postgres-data
+      - name: Start PostgreSQL on a new volume
+        run: docker-compose up -d postgres
+      - name: Restore the backup
+        destructive: true
+        run: slack-kb-db restore "$(cat data/backups/.recreate-db-latest)"
+    check:
+      name: Health check
+      run: curl -sS --fail-with-body --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health"
+
+  memory-limit:
+    description: Set the agent's memory limit and restart the stack with it (Scenario 3, steps 1 and 3)
+    permission: write
+    destructive: true
+    timeout: 10m
+    args:
+      - name: size
+        description: The memory limit, e.g. 2G or 1536M
+        pattern: '^[1-9][0-9]{0,5}[MG]$'
+        required: true
+    steps:
+      - name: Write the limit to docker-compose.override.yml
+        run: |
+          if [ -e docker-compose.override.yml ] && ! grep -q '^# written by /memory-limit' docker-compose.override.yml; then
+            echo "docker-compose.override.yml exists and was not written by /memory-limit: set the limit there by hand" >&2
+            exit 1
+          fi
+          printf '%s\\n' '# written by /memory-limit' 'services:' '  slack-kb-agent:' '    deploy:' \\
+            '      resources:' '        limits:' "          memory: "{{ size }} > docker-compose.override.yml
+          docker-compose config --quiet
+          cat docker-compose.override.yml
+      - name: Stop the stack
+        destructive: true
+        run: docker-compose down
+      - name: Start the stack with the new limit
+        run: docker-compose up -d
+    check:
+      name: Health check and the limit in force
+      run: |
+        docker inspect slack-kb-agent --format 'memory limit: {{.HostConfig.Memory}} bytes'
+        curl -sS --fail-with-body --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health"
+
+  kb-limit:
+    description: Reduce the knowledge base's document limit, then restart the agent (Scenario 3, step 2)
+    permission: write
+    timeout: 5m
+    args:
+      - name: documents
+        type: integer
+        description: The most documents the knowledge base keeps loaded
+        min: 100
+        max: 1000000
+        required: true
+    steps:
+      - name: Save the document limit
+        run: |
+          docker exec -e KB_MAX_DOCUMENTS={{ documents }} slack-kb-agent python -c "
+          import os
+          from slack_kb_agent.knowledge_base import KnowledgeBase
+          kb = KnowledgeBase(max_documents=int(os.environ['KB_MAX_DOCUMENTS']))
+          kb.save()
+          "
+      - name: Restart the agent with the new limit
+        run: docker-compose restart slack-kb-agent
+    check:
+      name: Health check
+      run: curl -sS --fail-with-body --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health"
+
+  circuit-breaker:
+    description: 'Turn a feature off (or back on): the LLM or vector search (Scenario 4, step 1)'
+    permission: write
+    timeout: 5m
+    args:
+      - name: feature
+        description: The feature
+        values: [llm, vector-search]
+        required: true
+      - name: state
+        description: 'off: the feature is disabled (its breaker open); on: enabled again'
+        values: ['on', 'off']
+        required: true
+    steps:
+      - name: Set the feature flag in .env
+        run: |
+          case {{ feature }} in llm) flag=LLM_ENABLED ;; vector-search) flag=VECTOR_SEARCH_ENABLED ;; esac
+          case {{ state }} in on) value=true ;; off) value=false ;; esac
+          touch .env
+          sed -i "/^$flag=/d" .env
+          echo "$flag=$value" >> .env
+          echo "$flag=$value"
+      - name: Recreate the agent with the flag
+        run: docker-compose up -d slack-kb-agent
+    check:
+      name: Health check and the features in force
+      run: curl -sS --fail-with-body --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health"
+
+  rate-limits:
+    description: The API rate-limit metrics (Scenario 4, step 2)
+    permission: triage
+    timeout: 1m
+    steps:
+      - name: Check API rate limits
+        run: curl -fsS "$SLACK_KB_AGENT_URL/metrics" | grep rate_limit
+
+  dependencies:
+    description: Test the external APIs with the host's tokens (Scenario 4, diagnosis step 3)
+    permission: triage
+    timeout: 2m
+    steps:
+      - name: Test Slack API
+        continue-on-error: true
+        run: |
+          : "\${SLACK_BOT_TOKEN:?is not set in the environment of the host account}"
+          curl -sS --max-time 20 -H @- "$SLACK_API_URL/auth.test" <<< "Authorization: Bearer $SLACK_BOT_TOKEN" | head -c 2000
+          echo
+      - name: Test OpenAI API
+        continue-on-error: true
+        run: |
+          : "\${OPENAI_API_KEY:?is not set in the environment of the host account}"
+          curl -sS --max-time 20 -o /dev/null -w 'models endpoint: HTTP %{http_code}\\n' -H @- "$OPENAI_API_URL/models" <<< "Authorization: Bearer $OPENAI_API_KEY"
 
   health:
     description: Health of the application, PostgreSQL and Redis (Useful Commands, Health Checks)
@@ -132,7 +324,7 @@ commands:
     timeout: 2m
     steps:
       - name: Application health
-        run: curl -f http://slack-kb-agent:9090/health
+        run: curl -sS --fail-with-body "$SLACK_KB_AGENT_URL/health"
         continue-on-error: true
       - name: Database health
         run: docker exec slack-kb-postgres pg_isready -U postgres
@@ -178,7 +370,7 @@ commands:
         continue-on-error: true
         run: |
           docker ps --filter name=slack-kb-agent
-          docker logs slack-kb-agent --tail=50
+          docker logs slack-kb-agent --tail=50 2>&1
       - name: Check resource usage
         when: { scenario: app }
         continue-on-error: true
@@ -190,21 +382,21 @@ commands:
         when: { scenario: app }
         continue-on-error: true
         run: |
-          docker logs slack-kb-postgres --tail=20
-          docker logs slack-kb-redis --tail=20
+          docker logs slack-kb-postgres --tail=20 2>&1
+          docker logs slack-kb-redis --tail=20 2>&1
       - name: Check PostgreSQL status
         when: { scenario: db }
         continue-on-error: true
         run: |
-          docker logs slack-kb-postgres --tail=50
+          docker logs slack-kb-postgres --tail=50 2>&1
           docker exec slack-kb-postgres pg_isready -U postgres
       - name: Test database connectivity
         when: { scenario: db }
         continue-on-error: true
         run: |
           docker exec slack-kb-agent python -c "
-          import psycopg2
-          conn = psycopg2.connect('postgresql://postgres:postgres@postgres:5432/slack_kb_agent')
+          import os, psycopg2
+          conn = psycopg2.connect(os.environ['DATABASE_URL'], connect_timeout=5)
           print('Connection successful')
           "
       - name: Check connection pool
@@ -230,8 +422,8 @@ commands:
         when: { scenario: memory }
         continue-on-error: true
         run: |
-          curl -s http://slack-kb-agent:9090/metrics | grep kb_documents
-          curl -s http://slack-kb-agent:9090/metrics | grep memory_usage
+          curl -s "$SLACK_KB_AGENT_URL/metrics" | grep kb_documents
+          curl -s "$SLACK_KB_AGENT_URL/metrics" | grep memory_usage
       - name: Check error logs
         when: { scenario: errors }
         continue-on-error: true
@@ -240,12 +432,12 @@ commands:
         when: { scenario: errors }
         continue-on-error: true
         run: |
-          curl -s http://slack-kb-agent:9090/metrics | grep error_rate
-          curl -s http://slack-kb-agent:9090/metrics | grep slack_messages
+          curl -s "$SLACK_KB_AGENT_URL/metrics" | grep error_rate
+          curl -s "$SLACK_KB_AGENT_URL/metrics" | grep slack_messages
       - name: Check API rate limits
         when: { scenario: errors }
         continue-on-error: true
-        run: curl -s http://slack-kb-agent:9090/metrics | grep rate_limit
+        run: curl -s "$SLACK_KB_AGENT_URL/metrics" | grep rate_limit
 
   status:
     description: An excerpt of the service metrics (Post-Incident, Resolution Verification)
@@ -253,21 +445,25 @@ commands:
     timeout: 1m
     steps:
       - name: Key metrics
-        run: curl -s http://slack-kb-agent:9090/metrics | grep -E "(error_rate|response_time|memory_usage|kb_documents)"
+        run: curl -s "$SLACK_KB_AGENT_URL/metrics" | grep -E "(error_rate|response_time|memory_usage|kb_documents)"
 
 verification:
   steps:
     - name: Verify application health
-      run: curl -f http://slack-kb-agent:9090/health
+      run: curl -sS --fail-with-body "$SLACK_KB_AGENT_URL/health"
     - name: Run smoke tests
-      run: pytest tests/smoke/ --target=production
+      run: docker exec slack-kb-agent pytest tests/smoke/ --target=production
   metrics:
     name: Check metrics return to normal
-    run: curl -s http://slack-kb-agent:9090/metrics
+    prometheus: $PROMETHEUS_URL
     thresholds:
-      - { name: Error rate, metric: slack_kb_agent_error_rate, max: 0.1, unit: errors/s }
-      - { name: p95 response time, histogram: slack_kb_agent_query_duration_seconds, quantile: 0.95, max: 2, unit: s }
+      - { name: Application up, query: 'up{job="slack-kb-agent"}', min: 1 }
+      - { name: Error rate, query: 'rate(slack_kb_agent_errors_total[5m])', max: 0.1, unit: errors/s }
+      - name: p95 response time
+        query: histogram_quantile(0.95, rate(slack_kb_agent_query_duration_seconds_bucket[5m]))
+        max: 2
+        unit: s
       - name: Memory usage
-        ratio: [slack_kb_agent_memory_usage_bytes, slack_kb_agent_memory_limit_bytes]
+        query: slack_kb_agent_memory_usage_bytes / slack_kb_agent_memory_limit_bytes
         max: 0.9
 `;

@@ -9,6 +9,31 @@ export interface Target {
   host: string;
   port: number;
   user: string;
+  /** the target's host settings, set before each step unless the session already has them */
+  env: Record<string, string>;
+}
+
+/** A runbook target with the ssh inputs filling what it leaves out. */
+export function resolveTarget(runbook: Runbook, name: string, ssh: SshSettings): Target {
+  const definition = runbook.targets[name];
+  return {
+    name,
+    host: definition?.host ?? ssh.host,
+    port: definition?.port ?? ssh.port,
+    user: definition?.user ?? ssh.user,
+    env: definition?.env ?? {},
+  };
+}
+
+/**
+ * A step's script as the host runs it: the target's settings first, each one only where the
+ * account's session does not set it already (a VM may differ from the runbook's defaults).
+ */
+export function withEnvironment(env: Record<string, string>, script: string): string {
+  const lines = Object.entries(env).map(
+    ([name, value]) => `if [ -z "\${${name}+set}" ]; then ${name}=${shellQuote(value)}; fi; export ${name}`,
+  );
+  return lines.length === 0 ? script : `${lines.join('\n')}\n${script}`;
 }
 
 export interface PlannedStep {
@@ -40,13 +65,7 @@ export function planCommand(
 ): PlanResult {
   const definition = runbook.commands[command.spec.name];
   if (!definition) return { ok: false, message: `/${command.spec.name} is not a runbook command` };
-  const targetDefinition = runbook.targets[definition.target] ?? {};
-  const target: Target = {
-    name: definition.target,
-    host: targetDefinition.host ?? ssh.host,
-    port: targetDefinition.port ?? ssh.port,
-    user: targetDefinition.user ?? ssh.user,
-  };
+  const target = resolveTarget(runbook, definition.target, ssh);
   if (!target.host || !target.user) {
     return {
       ok: false,

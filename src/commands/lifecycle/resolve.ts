@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import type { Runbook } from '../../config/runbook.schema.ts';
 import type { SshSettings } from '../../config/inputs.ts';
-import { evaluateThresholds, formatThreshold } from '../../incident/verify.ts';
+import { evaluatePromql, evaluateThresholds, formatThreshold, promqlScript } from '../../incident/verify.ts';
 import { defineFact } from '../../records/fact.ts';
 import { renderResolved, renderVerificationFailed } from '../../report/lifecycle.ts';
 import { utc } from '../../report/markdown.ts';
-import type { Plan } from '../../runbook/plan.ts';
+import { resolveTarget, type Plan } from '../../runbook/plan.ts';
 import { defineCommand, flag } from '../define.ts';
 import { decided, type Decision, type HostResult } from '../effects.ts';
 import { factBy, LIFECYCLE_PERMISSION, notDone } from './common.ts';
@@ -127,16 +127,10 @@ function requiredOf(own: 'read' | 'triage' | 'write' | 'maintain' | 'admin', flo
 export function verificationPlan(runbook: Runbook, ssh: SshSettings): Plan | undefined {
   const verification = runbook.verification;
   if (!verification) return undefined;
-  const target = runbook.targets[verification.target] ?? {};
   return {
     command: 'resolve',
     args: {},
-    target: {
-      name: verification.target,
-      host: target.host ?? ssh.host,
-      port: target.port ?? ssh.port,
-      user: target.user ?? ssh.user,
-    },
+    target: resolveTarget(runbook, verification.target, ssh),
     steps: [
       ...verification.steps.map((step) => ({
         name: step.name,
@@ -148,7 +142,9 @@ export function verificationPlan(runbook: Runbook, ssh: SshSettings): Plan | und
         ? [
             {
               name: verification.metrics.name,
-              script: verification.metrics.run,
+              script: verification.metrics.prometheus
+                ? promqlScript(verification.metrics)
+                : (verification.metrics.run ?? ''),
               continueOnError: true,
               destructive: false,
             },
@@ -186,16 +182,29 @@ function judge(runbook: Runbook, result: HostResult): Verification {
     if (!ok) problems.push(`${step.name} failed`);
   });
   if (verification.metrics) {
+    const metrics = verification.metrics;
     const scraped = result.steps[verification.steps.length];
     if (!scraped || scraped.outcome !== 'ok') {
-      lines.push(`❌ ${verification.metrics.name}: the metrics could not be read`);
-      problems.push('metrics unreadable');
+      lines.push(
+        metrics.prometheus
+          ? `❌ ${metrics.name}: Prometheus (${metrics.prometheus}) could not be queried from the host`
+          : `❌ ${metrics.name}: the metrics could not be read`,
+      );
+      problems.push(metrics.prometheus ? 'Prometheus unreachable' : 'metrics unreadable');
     } else {
-      for (const threshold of evaluateThresholds(scraped.output, verification.metrics.thresholds)) {
+      lines.push(
+        metrics.prometheus
+          ? `**${metrics.name}** (PromQL over Prometheus's stored series, ${metrics.prometheus}):`
+          : `**${metrics.name}** (one scrape of the metrics: the runbook names no Prometheus, so counters are totals since the process started, not rates):`,
+      );
+      const evaluated = metrics.prometheus
+        ? evaluatePromql(scraped.output, metrics.thresholds)
+        : evaluateThresholds(scraped.output, metrics.thresholds);
+      for (const threshold of evaluated) {
         lines.push(formatThreshold(threshold));
         if (!threshold.healthy)
           problems.push(
-            `${threshold.name} ${threshold.value === undefined ? 'missing' : `at ${Number(threshold.value.toPrecision(3))}`}`,
+            `${threshold.name} ${threshold.value === undefined ? (threshold.note ?? 'missing') : `at ${Number(threshold.value.toPrecision(3))}`}`,
           );
       }
     }
