@@ -31,6 +31,7 @@ export default {
         '/node_modules/',
         '<rootDir>/__tests__/e2e/',
         '<rootDir>/__tests__/release/',
+        '<rootDir>/__tests__/stack/',
         'deploy-host\\.test\\.ts$',
         'setup-failure\\.test\\.ts$',
       ],
@@ -41,6 +42,14 @@ export default {
       testMatch: E2E,
       globalSetup: '<rootDir>/harness/jest-global-setup.mjs',
       globalTeardown: '<rootDir>/harness/jest-global-teardown.mjs',
+    },
+    {
+      // The real docker-compose stack (harness/stack): dockerd, registry, Prometheus, one file at a
+      // time. Needs root and the packages `bash scripts/setup.sh --stack` installs.
+      ...base,
+      displayName: 'stack',
+      testMatch: ['<rootDir>/__tests__/stack/**/*.test.ts'],
+      testTimeout: 300000,
     },
   ],
   collectCoverageFrom: [

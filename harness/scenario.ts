@@ -27,14 +27,15 @@ export interface IncidentWorkspace {
  * scenario that runs the bundle against it.
  */
 export async function startIncidentWorkspace(options: {
-  runbook: string;
+  /** the repository's runbook file; without it, pass the input `runbook: builtin` */
+  runbook?: string;
   roles: Record<string, Role>;
   inputs: Record<string, string>;
   clock?: () => Date;
   pacing?: 'none' | 'github';
 }): Promise<IncidentWorkspace> {
   const emulator = await startEmulator(options.clock ? { now: options.clock } : {});
-  emulator.putFile('.github/incident-runbook.yml', options.runbook);
+  if (options.runbook !== undefined) emulator.putFile('.github/incident-runbook.yml', options.runbook);
   for (const [user, role] of Object.entries(options.roles)) emulator.setPermission(user, role);
   const scenario = new IncidentScenario({
     emulator,
@@ -46,7 +47,9 @@ export async function startIncidentWorkspace(options: {
 }
 
 /** The action's ssh inputs for the test deployment host. */
-export function sshInputs(state: DeployHostState): Record<string, string> {
+export function sshInputs(
+  state: Pick<DeployHostState, 'sshHost' | 'sshPort' | 'sshUser' | 'privateKey' | 'knownHostsLine'>,
+): Record<string, string> {
   return {
     'ssh-host': state.sshHost,
     'ssh-port': String(state.sshPort),

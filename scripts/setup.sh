@@ -1,6 +1,9 @@
 #!/usr/bin/env bash
 # Installs what the tests and the demo need on a fresh Debian machine: OpenSSH server, supervisor,
-# PostgreSQL, Redis (from Debian) and the npm packages (including the Node 24 binary).
+# PostgreSQL, Redis, and for the real docker-compose stack (harness/stack) docker.io,
+# docker-compose, docker-registry, mmdebstrap and prometheus, all from Debian; then the npm
+# packages (including the Node 24 binary). Installing a package starts no daemon here: the stack
+# runs a dockerd of its own, and a system dockerd, if there is one, is left alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,6 +14,11 @@ command -v supervisord >/dev/null 2>&1 || need+=(supervisor)
 command -v redis-server >/dev/null 2>&1 || need+=(redis-server)
 ls /usr/lib/postgresql/*/bin/postgres >/dev/null 2>&1 || need+=(postgresql)
 command -v curl >/dev/null 2>&1 || need+=(curl)
+[ -x /usr/sbin/dockerd ] || need+=(docker.io)
+[ -x /usr/bin/docker-compose ] || need+=(docker-compose)
+[ -x /usr/bin/docker-registry ] || need+=(docker-registry)
+[ -x /usr/bin/mmdebstrap ] || need+=(mmdebstrap)
+[ -x /usr/bin/prometheus ] || need+=(prometheus)
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing Debian packages: ${need[*]}"
   sudo_cmd=()

@@ -4,7 +4,7 @@
 # start (the machine's setup, the test deployment host), its cause is printed just above that line.
 #
 #   TEST_SH_SKIP_CHECKS=1      skip lint, typecheck, actionlint and check-dist
-#   TEST_SH_PROJECTS="e2e"     the Jest projects to run (default: unit e2e)
+#   TEST_SH_PROJECTS="e2e"     the Jest projects to run (default: unit e2e stack)
 #   TEST_SH_JEST_ARGS="…"      more arguments for Jest (say, the test files to run)
 #   TEST_SH_TMP=dir            where the run keeps its reports (default .tmp)
 set -uo pipefail
@@ -43,10 +43,11 @@ if [ -z "${TEST_SH_SKIP_CHECKS:-}" ]; then
   check typecheck npm run --silent typecheck
   check actionlint npm run --silent actionlint
   check check-dist npm run --silent check-dist
+  check prometheus-rules npm run --silent check-rules
 fi
 
 # The unit project in parallel, with its coverage gate; then the end-to-end project one file at a
-# time (they share the deployment host).
+# time (they share the deployment host); then the real docker-compose stack.
 count() {
   local results=$1 status=$2
   if [ -f "$results" ]; then
@@ -63,10 +64,11 @@ count() {
   fi
 }
 rm -f "$tmp"/jest-*.json "$tmp/setup-failure.txt"
-for project in ${TEST_SH_PROJECTS:-unit e2e}; do
+for project in ${TEST_SH_PROJECTS:-unit e2e stack}; do
   extra=()
   [ "$project" = unit ] && extra=(--coverage)
   [ "$project" = e2e ] && extra=(--runInBand)
+  [ "$project" = stack ] && extra=(--runInBand)
   # shellcheck disable=SC2086
   NODE_OPTIONS=--experimental-vm-modules npx --no-install jest --selectProjects "$project" "${extra[@]}" \
     ${TEST_SH_JEST_ARGS:-} --json --outputFile="$tmp/jest-$project.json"

@@ -55,12 +55,11 @@ async function withPasswdLockRetry(
   }
 }
 
-export async function ensureDeployUser(): Promise<DeployUser> {
+export async function ensureDeployUser(name: string = DEPLOY_USER_NAME): Promise<DeployUser> {
   if (process.getuid?.() !== 0) {
     const me = os.userInfo();
     return { name: me.username, uid: me.uid, gid: me.gid, home: me.homedir, dedicated: false };
   }
-  const name = DEPLOY_USER_NAME;
   if (!(await passwdEntry(name))) {
     await withPasswdLockRetry(
       '/usr/sbin/useradd',
