@@ -1,6 +1,11 @@
 // A real deployment host for tests and the demo: OpenSSH on 127.0.0.1 in front of a supervisord-run
 // Slack KB Agent with PostgreSQL 15 and Redis, all living in one temporary folder.
 //
+// Why it stays beside the real stack (harness/stack): the end-to-end tests of the action's own
+// behaviour (trust, the queue, faults, the executor, secrets) need a host without docker that
+// starts in seconds and that many test files share; the built-in runbook's docker-compose
+// commands are proven against the real stack instead.
+//
 //   node harness/deploy/host.ts up <stateFile>     start everything detached, write the JSON state
 //   node harness/deploy/host.ts down <stateFile>   stop everything, verify nothing is left, clean up
 //
