@@ -25006,13 +25006,14 @@ commands:
         continue-on-error: true
         run: |
           : "\${SLACK_BOT_TOKEN:?is not set in the environment of the host account}"
-          curl -sS --max-time 20 -H @- "$SLACK_API_URL/auth.test" <<< "Authorization: Bearer $SLACK_BOT_TOKEN" | head -c 2000
-          echo
+          answer=$(curl -sS --max-time 20 -H @- "$SLACK_API_URL/auth.test" <<< "Authorization: Bearer $SLACK_BOT_TOKEN")
+          printf '%s\\n' "\${answer:0:2000}"
+          case $answer in *'"ok":true'*) ;; *) echo "Slack answered without ok: true" >&2; exit 1 ;; esac
       - name: Test OpenAI API
         continue-on-error: true
         run: |
           : "\${OPENAI_API_KEY:?is not set in the environment of the host account}"
-          curl -sS --max-time 20 -o /dev/null -w 'models endpoint: HTTP %{http_code}\\n' -H @- "$OPENAI_API_URL/models" <<< "Authorization: Bearer $OPENAI_API_KEY"
+          curl -sS --fail --max-time 20 -o /dev/null -w 'models endpoint: HTTP %{http_code}\\n' -H @- "$OPENAI_API_URL/models" <<< "Authorization: Bearer $OPENAI_API_KEY"
 
   health:
     description: Health of the application, PostgreSQL and Redis (Useful Commands, Health Checks)
