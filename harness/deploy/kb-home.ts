@@ -12,12 +12,13 @@ export const RELEASES = ['v1.0.0', 'v1.1.0', 'v1.2.0'] as const;
 export const CURRENT_RELEASE = 'v1.2.0';
 export const DATABASE = 'slack_kb_agent';
 export const DATABASE_USER = 'postgres';
-/** Rows seed.sql inserts. */
+/** Rows the seed (harness/stack/images/postgres/data.sql) inserts. */
 export const SEEDED_ROW_COUNTS = { documents: 300, messages: 1200, users: 25 } as const;
 
 const PG_BIN = '/usr/lib/postgresql/15/bin';
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const HOST_FILES = path.join(HERE, 'host-files');
+const SEED_FILES = path.join(HERE, '..', 'stack', 'images', 'postgres');
 const APP_SOURCE = path.join(HERE, 'app', 'server.mjs');
 
 export interface Ports {
@@ -304,13 +305,14 @@ export async function seedDatabase(pgPort: number): Promise<void> {
       env,
     },
   );
-  await runChecked(
-    psql,
-    ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', DATABASE, '-f', path.join(HOST_FILES, 'seed.sql')],
-    {
-      env,
-    },
-  );
+  // The same tables and rows as the real stack's database (harness/stack/images/postgres).
+  for (const file of ['schema.sql', 'data.sql']) {
+    await runChecked(
+      psql,
+      ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', DATABASE, '-f', path.join(SEED_FILES, file)],
+      { env },
+    );
+  }
 }
 
 /** Spawn options that run a command as the deploy user (nothing to switch when it is us). */
