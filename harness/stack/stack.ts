@@ -263,10 +263,11 @@ async function ensureBaseImage(docker: Docker, cacheDir: string, timings: Record
   if (!existsSync(tarball)) {
     const started = performance.now();
     const partial = `${tarball}.partial`;
-    await rm(partial, { force: true });
+    await rm(partial, { force: true, recursive: true });
     await runChecked(
       '/usr/bin/mmdebstrap',
-      ['--quiet', '--variant=apt', `--include=${BASE_PACKAGES.join(',')}`, SUITE, partial],
+      // --format: mmdebstrap otherwise picks the format from the name, and `.partial` is none.
+      ['--quiet', '--variant=apt', '--format=tar', `--include=${BASE_PACKAGES.join(',')}`, SUITE, partial],
       { timeoutMs: 20 * 60_000 },
     );
     await runChecked('/usr/bin/mv', [partial, tarball]);
