@@ -220,6 +220,7 @@ function crossReferences(raw) {
     if (targets && typeof verificationTarget === 'string' && !targets.has(verificationTarget)) {
         problems.push({ path: ['verification', 'target'], message: unknownTarget(verificationTarget, targets) });
     }
+    const hasMetrics = isRecord(root.verification) && root.verification.metrics !== undefined;
     for (const [name, value] of Object.entries(isRecord(root.commands) ? root.commands : {})) {
         const lower = name.toLowerCase();
         if (_commands_registry_js__WEBPACK_IMPORTED_MODULE_1__/* .RESERVED_COMMANDS */ .Ap.includes(lower)) {
@@ -238,7 +239,7 @@ function crossReferences(raw) {
         // The references are checked whatever else is wrong with the command, on what it says.
         const loose = looseCommandSchema.safeParse(value);
         if (loose.success)
-            problems.push(...commandReferences(name, loose.data, targets));
+            problems.push(...commandReferences(name, loose.data, targets, hasMetrics));
     }
     return problems;
 }
@@ -258,7 +259,8 @@ const looseArgumentSchema = zod__WEBPACK_IMPORTED_MODULE_4__/* .object */ .Ikc({
     default: zod__WEBPACK_IMPORTED_MODULE_4__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig()]).optional().catch(undefined),
 });
 const looseStepSchema = zod__WEBPACK_IMPORTED_MODULE_4__/* .object */ .Ikc({
-    run: zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP(),
+    run: zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().catch(''),
+    metrics: zod__WEBPACK_IMPORTED_MODULE_4__/* .unknown */ .L5J().optional(),
     when: zod__WEBPACK_IMPORTED_MODULE_4__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_4__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP())]))
         .optional()
         .catch(undefined),
@@ -273,7 +275,7 @@ const looseCommandSchema = zod__WEBPACK_IMPORTED_MODULE_4__/* .object */ .Ikc({
         .transform((steps) => steps.filter((step) => step !== null)),
     check: looseStepSchema.optional().catch(undefined),
 });
-function commandReferences(name, command, targets) {
+function commandReferences(name, command, targets, hasMetrics) {
     const problems = [];
     const at = (...rest) => ['commands', name, ...rest];
     if (targets && !targets.has(command.target)) {
@@ -288,6 +290,12 @@ function commandReferences(name, command, targets) {
     const steps = command.check ? [...command.steps, command.check] : command.steps;
     steps.forEach((step, index) => {
         const stepPath = index < command.steps.length ? at('steps', String(index)) : at('check');
+        if (step.metrics !== undefined && !hasMetrics && index < command.steps.length) {
+            problems.push({
+                path: [...stepPath, 'metrics'],
+                message: 'the runbook has no verification.metrics to evaluate: add that section, or give the step a run script',
+            });
+        }
         for (const match of step.run.matchAll(PLACEHOLDER)) {
             const argName = match[1] ?? '';
             const arg = argsByName.get(argName);

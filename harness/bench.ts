@@ -20,7 +20,7 @@ import { existsSync } from 'node:fs';
 import { parse } from 'yaml';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const RUNBOOK = readFileSync(join(ROOT, 'harness/demo/incident-runbook.yml'), 'utf8');
+const RUNBOOK = readFileSync(join(ROOT, 'harness/deploy/incident-runbook.yml'), 'utf8');
 const ROUNDS = 5;
 
 const median = (values: number[]) => {
@@ -182,7 +182,7 @@ async function multiplexing(state: DeployHostState): Promise<void> {
   if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
   const scripts = (parsed.runbook.commands.diagnose?.steps ?? [])
     .filter((step) => step.when?.scenario === 'app')
-    .map((step) => step.run);
+    .flatMap((step) => (step.run ? [step.run] : []));
   const connection = {
     host: state.sshHost,
     port: state.sshPort,

@@ -1,7 +1,12 @@
 import { parseRunbook } from '../../src/config/runbook.ts';
 import type { Threshold } from '../../src/config/runbook.schema.ts';
 import { evaluatePromql, formatThreshold, promqlScript } from '../../src/incident/verify.ts';
+import { bindCommand } from '../../src/commands/bind.ts';
+import { extractCommandLines } from '../../src/commands/extract.ts';
+import { commandRegistry } from '../../src/commands/registry.ts';
+import { renderResult } from '../../src/report/result.ts';
 import { BUILTIN_RUNBOOK_YAML } from '../../src/runbook/builtin.ts';
+import { planCommand } from '../../src/runbook/plan.ts';
 
 const parsed = parseRunbook(BUILTIN_RUNBOOK_YAML, 'built-in');
 if (!parsed.ok) throw new Error('built-in runbook invalid');
@@ -98,7 +103,7 @@ describe('verification through PromQL', () => {
       thresholds,
     );
     expect(results.map((result) => [result.healthy, result.note])).toEqual([
-      [false, 'Prometheus refused the query: parse error at char 4'],
+      [false, 'Prometheus refused the query: `parse error at char 4`'],
       [false, 'Prometheus answered something that is not JSON'],
       [false, 'the query gives a matrix, not a number per series'],
       [false, 'Prometheus answered in an unknown shape'],
@@ -125,6 +130,83 @@ describe('verification through PromQL', () => {
     expect(evaluatePromql(output([vector('1')]), both)[0]!.healthy).toBe(false);
     expect(formatThreshold(evaluatePromql(output([vector('3')]), both)[0]!)).toBe(
       '✅ Replicas: 3 (healthy from 2 to 4)',
+    );
+  });
+});
+
+describe('/status reads the same thresholds through Prometheus', () => {
+  const ssh = {
+    host: 'kb-vm',
+    port: 22,
+    user: 'deploy',
+    privateKey: '',
+    knownHosts: '',
+    jumpHost: undefined,
+    insecureSkipHostKeyCheck: false,
+  };
+  const [line] = extractCommandLines('/status');
+  const bound = bindCommand(line!, commandRegistry(parsed.runbook));
+  if (!bound.ok) throw new Error(bound.error.message);
+  const planned = planCommand(bound.command, parsed.runbook, ssh, 300);
+  if (!planned.ok) throw new Error(planned.message);
+  const plan = planned.plan;
+
+  const rendered = (answers: string[]) => {
+    const text = output(answers);
+    return renderResult({
+      plan,
+      status: 'success',
+      requestedBy: 'alice',
+      confirmedBy: undefined,
+      sourceCommentUrl: undefined,
+      runUrl: 'https://github.com/acme/kb/actions/runs/9',
+      steps: [
+        {
+          step: plan.steps[0]!,
+          kind: 'step',
+          result: {
+            outcome: 'ok',
+            exitCode: 0,
+            output: text,
+            totalBytes: text.length,
+            omittedBytes: 0,
+            durationMs: 300,
+          },
+        },
+      ],
+      durationMs: 400,
+      exitCode: 0,
+      warnings: [],
+      summary: '',
+    });
+  };
+
+  test("its first step asks Prometheus the verification's queries", () => {
+    expect(plan.steps[0]).toMatchObject({ name: 'Key metrics', script: promqlScript(metrics) });
+    expect(plan.steps[0]!.metrics).toBe(metrics);
+  });
+
+  test('the comment shows each value against its threshold, the breach in the headline, no raw JSON', () => {
+    const body = rendered([vector('1'), vector('0.02', '0.5'), vector('0.3'), vector('0.4')]);
+    expect(body).toContain('⚠️ Key metrics: 1 of 4 outside their thresholds (Error rate) (exit 0, 300 ms)');
+    expect(body).toContain('- ❌ Error rate: 0.5 errors/s (healthy at most 0.1 errors/s)');
+    expect(body).toContain('- ✅ Application up: 1 (healthy at least 1)');
+    expect(body).toContain("PromQL over Prometheus's stored series, $PROMETHEUS_URL");
+    expect(body).not.toContain('"resultType"');
+    expect(rendered([vector('1'), vector('0'), vector('0.3'), vector('0.4')])).toContain(
+      '✅ Key metrics: all 4 within their thresholds',
+    );
+  });
+
+  test("a hostile Prometheus's error text is shown as text, never as Markdown", () => {
+    const body = rendered([
+      JSON.stringify({
+        status: 'error',
+        error: '@everyone <img src=x onerror=alert(1)> [click](https://evil.example)',
+      }),
+    ]);
+    expect(body).toContain(
+      '❌ Application up: Prometheus refused the query: `@everyone <img src=x onerror=alert(1)> [click](https://evil.example)`',
     );
   });
 });

@@ -280,18 +280,23 @@ describe('Scenario 4: high error rates', () => {
     expect(lastComment()).toContain('slack_kb_agent_slack_messages_total{status="received"}');
   });
 
+  let seen: string[] = [];
+  /** A local server in the place of Slack's or OpenAI's API, where the target's URL points. */
+  const standIn = (port: number, answer: (auth: string | undefined, url: string) => [number, string]) =>
+    new Promise<http.Server>((resolve) => {
+      const server = http.createServer((request, response) => {
+        seen.push(`${request.method} ${request.url} ${request.headers.authorization}`);
+        const [status, body] = answer(request.headers.authorization, request.url ?? '');
+        response.writeHead(status, { 'content-type': 'application/json' }).end(body);
+      });
+      server.listen(port, '127.0.0.1', () => resolve(server));
+    });
+  beforeEach(() => {
+    seen = [];
+  });
+
   test("/dependencies calls Slack's and OpenAI's APIs with the host's tokens and never prints them", async () => {
     const { apis } = stack();
-    const seen: string[] = [];
-    const standIn = (port: number, answer: (auth: string | undefined, url: string) => [number, string]) =>
-      new Promise<http.Server>((resolve) => {
-        const server = http.createServer((request, response) => {
-          seen.push(`${request.method} ${request.url} ${request.headers.authorization}`);
-          const [status, body] = answer(request.headers.authorization, request.url ?? '');
-          response.writeHead(status, { 'content-type': 'application/json' }).end(body);
-        });
-        server.listen(port, '127.0.0.1', () => resolve(server));
-      });
     const slack = await standIn(apis.slackPort, (auth, url) =>
       url === '/api/auth.test' && auth === `Bearer ${apis.slackToken}`
         ? [200, '{"ok":true,"team":"Incident Test","user":"kb-agent"}']
@@ -324,6 +329,38 @@ describe('Scenario 4: high error rates', () => {
       openai.close();
     }
   });
+
+  test('/dependencies fails, saying which API refused, when the tokens are revoked', async () => {
+    const { apis } = stack();
+    // The APIs no longer accept the host's tokens: Slack answers 200 with ok: false, OpenAI 401.
+    const slack = await standIn(apis.slackPort, () => [200, '{"ok":false,"error":"token_revoked"}']);
+    const openai = await standIn(apis.openaiPort, () => [401, '{"error":{"code":"invalid_api_key"}}']);
+    try {
+      const result = await run('/dependencies');
+      expect(result.outputs).toMatchObject({ status: 'failure', command: 'dependencies' });
+      const comment = lastComment();
+      expect(comment).toContain('### ❌ Failed: `/dependencies`');
+      expect(comment).toMatch(/❌ Test Slack API \(exit 1/);
+      expect(comment).toContain('"error":"token_revoked"');
+      expect(comment).toContain('Slack answered without ok: true');
+      expect(comment).toMatch(/❌ Test OpenAI API \(exit 22/);
+      expect(comment).toContain('models endpoint: HTTP 401');
+      expect(seen).toHaveLength(2); // both were tried: the first failure does not hide the second
+      expect(JSON.stringify(scenario.actionComments(issue))).not.toContain(apis.slackToken);
+    } finally {
+      slack.close();
+      openai.close();
+    }
+  });
+
+  test('/dependencies says so when an API cannot be reached at all', async () => {
+    // Nothing listens where the target points: curl's own error, not a hang.
+    const result = await run('/dependencies');
+    expect(result.outputs).toMatchObject({ status: 'failure', command: 'dependencies' });
+    const comment = lastComment();
+    expect(comment).toMatch(/curl: \(7\) Failed to connect to 127\.0\.0\.1 port \d+/);
+    expect(comment).toMatch(/❌ Test OpenAI API \(exit 7/);
+  });
 });
 
 describe('diagnosis and reading', () => {
@@ -333,7 +370,9 @@ describe('diagnosis and reading', () => {
     await run('/logs slack-kb-postgres --lines 5');
     expect(lastComment()).toContain('### ✅ Succeeded: `/logs service=slack-kb-postgres lines=5`');
     await run('/status');
-    expect(lastComment()).toContain('slack_kb_agent_memory_usage_bytes');
+    expect(lastComment()).toContain('✅ Key metrics: all 4 within their thresholds');
+    expect(lastComment()).toContain('- ✅ Application up: 1 (healthy at least 1)');
+    expect(lastComment()).toMatch(/slack_kb_agent_kb_documents \d+/);
     await run('/diagnose db');
     expect(lastComment()).toContain('Connection successful');
     expect(lastComment()).toContain('active_connections');
@@ -369,6 +408,10 @@ describe('verification through Prometheus', () => {
       `for i in $(seq 40); do curl -fsS --get --data-urlencode 'query=rate(slack_kb_agent_errors_total[5m]) > 0.1' ${prometheusUrl}/api/v1/query | grep -q '"value"' && exit 0; sleep 0.5; done; exit 1`,
     );
     try {
+      // /status sees it too, as a finding: the command itself ran.
+      const status = await run('/status');
+      expect(status.outputs).toMatchObject({ status: 'success', command: 'status' });
+      expect(lastComment()).toContain('⚠️ Key metrics: 1 of 4 outside their thresholds (Error rate)');
       const result = await run('/resolve', { timeoutMs: 240_000 });
       expect(result.outputs).toMatchObject({ status: 'failure' });
       expect(scenario.actionComments(issue).join('\n')).toMatch(

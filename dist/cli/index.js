@@ -19519,8 +19519,8 @@ function endOfTag(html, from) {
 
 // EXTERNAL MODULE: ./src/commands/lifecycle/journal.ts
 var journal = __nccwpck_require__(4518);
-// EXTERNAL MODULE: ./src/commands/registry.ts + 21 modules
-var commands_registry = __nccwpck_require__(6973);
+// EXTERNAL MODULE: ./src/commands/registry.ts + 19 modules
+var commands_registry = __nccwpck_require__(4123);
 // EXTERNAL MODULE: ./src/commands/runbook-command.ts + 1 modules
 var runbook_command = __nccwpck_require__(1020);
 // EXTERNAL MODULE: ./src/commands/usage.ts
@@ -20638,7 +20638,7 @@ function firstEntryOf(block) {
 
 /***/ }),
 
-/***/ 6973:
+/***/ 4123:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -21362,205 +21362,8 @@ const postmortem = (0,commands_define/* defineCommand */.NB)({
     },
 });
 
-// EXTERNAL MODULE: ./src/runbook/shell-quote.ts
-var shell_quote = __nccwpck_require__(3819);
-;// CONCATENATED MODULE: ./src/incident/metrics.ts
-/** Parses Prometheus text format; comments and malformed lines are skipped. */
-function parsePrometheus(text) {
-    const samples = [];
-    for (const line of text.split('\n')) {
-        const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)/.exec(line.trim());
-        if (!match || line.trim().startsWith('#'))
-            continue;
-        const labels = {};
-        for (const pair of (match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) {
-            labels[pair[1] ?? ''] = pair[2] ?? '';
-        }
-        const value = match[3] === '+Inf' ? Infinity : Number(match[3]);
-        if (!Number.isNaN(value))
-            samples.push({ name: match[1] ?? '', labels, value });
-    }
-    return samples;
-}
-/** Sum of a metric's samples across label sets, or undefined when absent. */
-function metricValue(samples, name) {
-    const matching = samples.filter((sample) => sample.name === name);
-    return matching.length === 0 ? undefined : matching.reduce((sum, sample) => sum + sample.value, 0);
-}
-/**
- * The φ-quantile of a histogram from its cumulative buckets, interpolated linearly inside the
- * bucket as Prometheus' histogram_quantile does.
- */
-function histogramQuantile(samples, name, quantile) {
-    const byBound = new Map();
-    for (const sample of samples) {
-        if (sample.name !== `${name}_bucket` || sample.labels.le === undefined)
-            continue;
-        const bound = sample.labels.le === '+Inf' ? Infinity : Number(sample.labels.le);
-        byBound.set(bound, (byBound.get(bound) ?? 0) + sample.value);
-    }
-    const buckets = [...byBound].sort((a, b) => a[0] - b[0]);
-    const total = buckets.at(-1)?.[1];
-    if (!total)
-        return undefined;
-    const rank = quantile * total;
-    let previousBound = 0;
-    let previousCount = 0;
-    for (const [bound, count] of buckets) {
-        if (count >= rank) {
-            if (bound === Infinity)
-                return previousBound;
-            const inBucket = count - previousCount;
-            return inBucket === 0
-                ? bound
-                : previousBound + (bound - previousBound) * ((rank - previousCount) / inBucket);
-        }
-        previousBound = bound;
-        previousCount = count;
-    }
-    return previousBound;
-}
-
-;// CONCATENATED MODULE: ./src/incident/verify.ts
-
-
-
-function within(value, threshold) {
-    return ((threshold.max === undefined || value <= threshold.max) &&
-        (threshold.min === undefined || value >= threshold.min));
-}
-function result(threshold, value, healthy, note) {
-    return {
-        name: threshold.name,
-        value,
-        min: threshold.min,
-        max: threshold.max,
-        unit: threshold.unit,
-        healthy,
-        ...(note ? { note } : {}),
-    };
-}
-/**
- * Compares one scrape of the metrics with the runbook's thresholds (a runbook without Prometheus).
- * A missing metric is unhealthy.
- */
-function evaluateThresholds(metricsText, thresholds) {
-    const samples = parsePrometheus(metricsText);
-    return thresholds.map((threshold) => {
-        let value;
-        if (threshold.metric)
-            value = metricValue(samples, threshold.metric);
-        else if (threshold.histogram)
-            value = histogramQuantile(samples, threshold.histogram, threshold.quantile ?? 0.95);
-        else if (threshold.ratio) {
-            const [numerator, denominator] = threshold.ratio.map((name) => metricValue(samples, name));
-            value = numerator !== undefined && denominator ? numerator / denominator : undefined;
-        }
-        return result(threshold, value, value !== undefined && within(value, threshold));
-    });
-}
-/** Marks each query's answer in the step's output; the line cannot come from Prometheus's JSON. */
-const ANSWER_MARKER = '### incident-issueops threshold ';
-/** The host-side script that asks Prometheus each threshold's query, one JSON answer per query. */
-function promqlScript(metrics) {
-    const location = metrics.prometheus ?? '';
-    const variable = /^\$\{?([A-Z_][A-Z0-9_]*)\}?$/.exec(location)?.[1];
-    const lines = variable
-        ? [
-            `: "\${${variable}:?is not set on this host: set it in the env of the target or in the environment of the account}"`,
-            `prometheus="\${${variable}%/}"`,
-        ]
-        : [`prometheus=${(0,shell_quote/* shellQuote */.Z)(location.replace(/\/$/, ''))}`];
-    metrics.thresholds.forEach((threshold, index) => {
-        lines.push(`echo ${(0,shell_quote/* shellQuote */.Z)(`${ANSWER_MARKER}${index}`)}`, `curl -sS --max-time 10 --get --data-urlencode ${(0,shell_quote/* shellQuote */.Z)(`query=${threshold.query ?? ''}`)} "$prometheus/api/v1/query"`, 'echo');
-    });
-    return lines.join('\n');
-}
-const sampleValue = schemas/* tuple */.PVZ([schemas/* number */.aig(), schemas/* string */.YjP()]);
-const prometheusAnswer = schemas/* discriminatedUnion */.gMt('status', [
-    schemas/* object */.Ikc({
-        status: schemas/* literal */.euz('success'),
-        data: schemas/* discriminatedUnion */.gMt('resultType', [
-            schemas/* object */.Ikc({
-                resultType: schemas/* literal */.euz('vector'),
-                result: schemas/* array */.YOg(schemas/* object */.Ikc({ metric: schemas/* record */.g1P(schemas/* string */.YjP(), schemas/* string */.YjP()), value: sampleValue })),
-            }),
-            schemas/* object */.Ikc({ resultType: schemas/* literal */.euz('scalar'), result: sampleValue }),
-            schemas/* object */.Ikc({ resultType: schemas/* enum */.k5n(['matrix', 'string']), result: schemas/* unknown */.L5J() }),
-        ]),
-    }),
-    schemas/* object */.Ikc({ status: schemas/* literal */.euz('error'), errorType: schemas/* string */.YjP().optional(), error: schemas/* string */.YjP() }),
-]);
-function sampleNumber(text) {
-    if (text === '+Inf')
-        return Infinity;
-    if (text === '-Inf')
-        return -Infinity;
-    return Number(text); // 'NaN' gives NaN
-}
-/** Reads the answers promqlScript printed and compares each with its threshold. */
-function evaluatePromql(output, thresholds) {
-    const answers = new Map();
-    let current;
-    for (const line of output.split('\n')) {
-        if (line.startsWith(ANSWER_MARKER)) {
-            current = Number(line.slice(ANSWER_MARKER.length));
-            answers.set(current, '');
-        }
-        else if (current !== undefined) {
-            answers.set(current, `${answers.get(current)}${line}\n`);
-        }
-    }
-    return thresholds.map((threshold, index) => {
-        const text = answers.get(index)?.trim();
-        if (!text)
-            return result(threshold, undefined, false, 'Prometheus gave no answer');
-        let json;
-        try {
-            json = JSON.parse(text);
-        }
-        catch {
-            return result(threshold, undefined, false, 'Prometheus answered something that is not JSON');
-        }
-        const answer = prometheusAnswer.safeParse(json);
-        if (!answer.success)
-            return result(threshold, undefined, false, 'Prometheus answered in an unknown shape');
-        if (answer.data.status === 'error')
-            return result(threshold, undefined, false, `Prometheus refused the query: ${answer.data.error.slice(0, 200)}`);
-        const data = answer.data.data;
-        let samples;
-        if (data.resultType === 'vector')
-            samples = data.result.map((series) => series.value);
-        else if (data.resultType === 'scalar')
-            samples = [data.result];
-        else
-            return result(threshold, undefined, false, `the query gives a ${data.resultType}, not a number per series`);
-        const values = samples.map(([, text]) => sampleNumber(text));
-        if (values.length === 0)
-            return result(threshold, undefined, false, 'no series match the query');
-        const numbers = values.filter((value) => !Number.isNaN(value));
-        if (numbers.length === 0)
-            return result(threshold, undefined, true, 'no samples in the window (nothing to compare; not counted)');
-        const worst = threshold.max !== undefined ? Math.max(...numbers) : Math.min(...numbers);
-        return result(threshold, worst, numbers.every((value) => within(value, threshold)));
-    });
-}
-function bounds(result) {
-    const unit = result.unit ? ` ${result.unit}` : '';
-    if (result.min !== undefined && result.max !== undefined)
-        return `healthy from ${result.min} to ${result.max}${unit}`;
-    return result.max !== undefined
-        ? `healthy at most ${result.max}${unit}`
-        : `healthy at least ${result.min}${unit}`;
-}
-function formatThreshold(result) {
-    const shown = result.value === undefined
-        ? (result.note ?? 'missing')
-        : `${Number(result.value.toPrecision(3))}${result.unit ? ' ' + result.unit : ''}`;
-    const icon = result.healthy ? (result.value === undefined ? '⚪' : '✅') : '❌';
-    return `${icon} ${result.name}: ${shown} (${bounds(result)})`;
-}
-
+// EXTERNAL MODULE: ./src/incident/verify.ts + 1 modules
+var verify = __nccwpck_require__(3053);
 ;// CONCATENATED MODULE: ./src/commands/lifecycle/resolve.ts
 
 
@@ -21669,7 +21472,7 @@ function verificationPlan(runbook, ssh) {
         steps: [
             ...verification.steps.map((step) => ({
                 name: step.name,
-                script: step.run,
+                script: step.run ?? '', // verification steps are scripts: the schema says so
                 continueOnError: true,
                 destructive: false,
             })),
@@ -21677,9 +21480,7 @@ function verificationPlan(runbook, ssh) {
                 ? [
                     {
                         name: verification.metrics.name,
-                        script: verification.metrics.prometheus
-                            ? promqlScript(verification.metrics)
-                            : (verification.metrics.run ?? ''),
+                        script: (0,verify/* metricsScript */.lU)(verification.metrics),
                         continueOnError: true,
                         destructive: false,
                     },
@@ -21727,14 +21528,10 @@ function judge(runbook, result) {
             problems.push(metrics.prometheus ? 'Prometheus unreachable' : 'metrics unreadable');
         }
         else {
-            lines.push(metrics.prometheus
-                ? `**${metrics.name}** (PromQL over Prometheus's stored series, ${metrics.prometheus}):`
-                : `**${metrics.name}** (one scrape of the metrics: the runbook names no Prometheus, so counters are totals since the process started, not rates):`);
-            const evaluated = metrics.prometheus
-                ? evaluatePromql(scraped.output, metrics.thresholds)
-                : evaluateThresholds(scraped.output, metrics.thresholds);
+            lines.push(`**${metrics.name}** (${(0,verify/* metricsSource */.Vd)(metrics)}):`);
+            const evaluated = (0,verify/* evaluateMetrics */.$q)(scraped.output, metrics);
             for (const threshold of evaluated) {
-                lines.push(formatThreshold(threshold));
+                lines.push((0,verify/* formatThreshold */.B6)(threshold));
                 if (!threshold.healthy)
                     problems.push(`${threshold.name} ${threshold.value === undefined ? (threshold.note ?? 'missing') : `at ${Number(threshold.value.toPrecision(3))}`}`);
             }
@@ -22456,14 +22253,28 @@ const argumentSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
 });
 const stepSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
     name: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1),
-    run: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1).describe('Remote shell script; {{ arg }} expands to the quoted argument value'),
+    run: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP()
+        .min(1)
+        .optional()
+        .describe('Remote shell script; {{ arg }} expands to the quoted argument value'),
+    metrics: zod__WEBPACK_IMPORTED_MODULE_1__/* .literal */ .euz('verification')
+        .optional()
+        .describe("Instead of run: evaluates the verification's metrics section (PromQL through its Prometheus, or one scrape) and shows each value against its threshold"),
     when: zod__WEBPACK_IMPORTED_MODULE_1__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_1__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP())]))
         .optional()
         .describe('Run only when these arguments have these values'),
     destructive: zod__WEBPACK_IMPORTED_MODULE_1__/* .boolean */ .zMY().default(false),
     'continue-on-error': zod__WEBPACK_IMPORTED_MODULE_1__/* .boolean */ .zMY().default(false),
 })
-    .strict();
+    .strict()
+    .refine((step) => (step.run === undefined) !== (step.metrics === undefined), {
+    message: 'give the step either run (a script) or metrics: verification, not both or neither',
+});
+/** A step that must be a script: a command's check, a verification step. */
+const scriptStepSchema = stepSchema.refine((step) => step.metrics === undefined, {
+    message: 'only a command step may evaluate the metrics: give this one a run script',
+    path: ['metrics'],
+});
 const commandSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
     description: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1),
     permission: permissionSchema.default('write'),
@@ -22472,7 +22283,7 @@ const commandSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
     timeout: _duration_js__WEBPACK_IMPORTED_MODULE_0__/* .durationSchema */ .sK.optional().describe('Defaults to the command-timeout input'),
     args: zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(argumentSchema).default([]),
     steps: zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(stepSchema).min(1),
-    check: stepSchema.optional().describe('Runs after the steps to verify the outcome'),
+    check: scriptStepSchema.optional().describe('Runs after the steps to verify the outcome'),
 })
     .strict();
 const thresholdSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
@@ -22507,7 +22318,7 @@ const PROMETHEUS_LOCATION = /^(\$\{?[A-Z_][A-Z0-9_]*\}?|https?:\/\/[A-Za-z0-9.:_
 const verificationSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
     target: identifier.default('default'),
     timeout: _duration_js__WEBPACK_IMPORTED_MODULE_0__/* .durationSchema */ .sK.default(120),
-    steps: zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(stepSchema).default([]).describe('Checks that must succeed, e.g. the health check'),
+    steps: zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(scriptStepSchema).default([]).describe('Checks that must succeed, e.g. the health check'),
     metrics: zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
         name: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().default('Check metrics return to normal'),
         prometheus: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP()
@@ -22597,7 +22408,7 @@ function isValidRegExp(source) {
 /* unused harmony export formatProblem */
 /* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8815);
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2857);
-/* harmony import */ var _commands_registry_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6973);
+/* harmony import */ var _commands_registry_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4123);
 /* harmony import */ var _commands_suggest_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7572);
 /* harmony import */ var _runbook_schema_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3569);
 
@@ -22805,6 +22616,7 @@ function crossReferences(raw) {
     if (targets && typeof verificationTarget === 'string' && !targets.has(verificationTarget)) {
         problems.push({ path: ['verification', 'target'], message: unknownTarget(verificationTarget, targets) });
     }
+    const hasMetrics = isRecord(root.verification) && root.verification.metrics !== undefined;
     for (const [name, value] of Object.entries(isRecord(root.commands) ? root.commands : {})) {
         const lower = name.toLowerCase();
         if (_commands_registry_js__WEBPACK_IMPORTED_MODULE_1__/* .RESERVED_COMMANDS */ .Ap.includes(lower)) {
@@ -22823,7 +22635,7 @@ function crossReferences(raw) {
         // The references are checked whatever else is wrong with the command, on what it says.
         const loose = looseCommandSchema.safeParse(value);
         if (loose.success)
-            problems.push(...commandReferences(name, loose.data, targets));
+            problems.push(...commandReferences(name, loose.data, targets, hasMetrics));
     }
     return problems;
 }
@@ -22843,7 +22655,8 @@ const looseArgumentSchema = zod__WEBPACK_IMPORTED_MODULE_4__/* .object */ .Ikc({
     default: zod__WEBPACK_IMPORTED_MODULE_4__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_4__/* .number */ .aig()]).optional().catch(undefined),
 });
 const looseStepSchema = zod__WEBPACK_IMPORTED_MODULE_4__/* .object */ .Ikc({
-    run: zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP(),
+    run: zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP().catch(''),
+    metrics: zod__WEBPACK_IMPORTED_MODULE_4__/* .unknown */ .L5J().optional(),
     when: zod__WEBPACK_IMPORTED_MODULE_4__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_4__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP(), zod__WEBPACK_IMPORTED_MODULE_4__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_4__/* .string */ .YjP())]))
         .optional()
         .catch(undefined),
@@ -22858,7 +22671,7 @@ const looseCommandSchema = zod__WEBPACK_IMPORTED_MODULE_4__/* .object */ .Ikc({
         .transform((steps) => steps.filter((step) => step !== null)),
     check: looseStepSchema.optional().catch(undefined),
 });
-function commandReferences(name, command, targets) {
+function commandReferences(name, command, targets, hasMetrics) {
     const problems = [];
     const at = (...rest) => ['commands', name, ...rest];
     if (targets && !targets.has(command.target)) {
@@ -22873,6 +22686,12 @@ function commandReferences(name, command, targets) {
     const steps = command.check ? [...command.steps, command.check] : command.steps;
     steps.forEach((step, index) => {
         const stepPath = index < command.steps.length ? at('steps', String(index)) : at('check');
+        if (step.metrics !== undefined && !hasMetrics && index < command.steps.length) {
+            problems.push({
+                path: [...stepPath, 'metrics'],
+                message: 'the runbook has no verification.metrics to evaluate: add that section, or give the step a run script',
+            });
+        }
         for (const match of step.run.matchAll(PLACEHOLDER)) {
             const argName = match[1] ?? '';
             const arg = argsByName.get(argName);
@@ -23939,6 +23758,245 @@ function missedTargets(incident, severity, sla) {
         }
     }
     return missed.sort((a, b) => a.due.getTime() - b.due.getTime());
+}
+
+
+/***/ }),
+
+/***/ 3053:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  $q: () => (/* binding */ evaluateMetrics),
+  B6: () => (/* binding */ formatThreshold),
+  lU: () => (/* binding */ metricsScript),
+  Vd: () => (/* binding */ metricsSource)
+});
+
+// UNUSED EXPORTS: evaluatePromql, evaluateThresholds, promqlScript
+
+// EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 11 modules
+var schemas = __nccwpck_require__(2857);
+// EXTERNAL MODULE: ./src/report/markdown.ts
+var markdown = __nccwpck_require__(4285);
+// EXTERNAL MODULE: ./src/runbook/shell-quote.ts
+var shell_quote = __nccwpck_require__(3819);
+;// CONCATENATED MODULE: ./src/incident/metrics.ts
+/** Parses Prometheus text format; comments and malformed lines are skipped. */
+function parsePrometheus(text) {
+    const samples = [];
+    for (const line of text.split('\n')) {
+        const match = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(\{[^}]*\})?\s+(\S+)/.exec(line.trim());
+        if (!match || line.trim().startsWith('#'))
+            continue;
+        const labels = {};
+        for (const pair of (match[2] ?? '').matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g)) {
+            labels[pair[1] ?? ''] = pair[2] ?? '';
+        }
+        const value = match[3] === '+Inf' ? Infinity : Number(match[3]);
+        if (!Number.isNaN(value))
+            samples.push({ name: match[1] ?? '', labels, value });
+    }
+    return samples;
+}
+/** Sum of a metric's samples across label sets, or undefined when absent. */
+function metricValue(samples, name) {
+    const matching = samples.filter((sample) => sample.name === name);
+    return matching.length === 0 ? undefined : matching.reduce((sum, sample) => sum + sample.value, 0);
+}
+/**
+ * The φ-quantile of a histogram from its cumulative buckets, interpolated linearly inside the
+ * bucket as Prometheus' histogram_quantile does.
+ */
+function histogramQuantile(samples, name, quantile) {
+    const byBound = new Map();
+    for (const sample of samples) {
+        if (sample.name !== `${name}_bucket` || sample.labels.le === undefined)
+            continue;
+        const bound = sample.labels.le === '+Inf' ? Infinity : Number(sample.labels.le);
+        byBound.set(bound, (byBound.get(bound) ?? 0) + sample.value);
+    }
+    const buckets = [...byBound].sort((a, b) => a[0] - b[0]);
+    const total = buckets.at(-1)?.[1];
+    if (!total)
+        return undefined;
+    const rank = quantile * total;
+    let previousBound = 0;
+    let previousCount = 0;
+    for (const [bound, count] of buckets) {
+        if (count >= rank) {
+            if (bound === Infinity)
+                return previousBound;
+            const inBucket = count - previousCount;
+            return inBucket === 0
+                ? bound
+                : previousBound + (bound - previousBound) * ((rank - previousCount) / inBucket);
+        }
+        previousBound = bound;
+        previousCount = count;
+    }
+    return previousBound;
+}
+
+;// CONCATENATED MODULE: ./src/incident/verify.ts
+
+
+
+
+function within(value, threshold) {
+    return ((threshold.max === undefined || value <= threshold.max) &&
+        (threshold.min === undefined || value >= threshold.min));
+}
+function result(threshold, value, healthy, note) {
+    return {
+        name: threshold.name,
+        value,
+        min: threshold.min,
+        max: threshold.max,
+        unit: threshold.unit,
+        healthy,
+        ...(note ? { note } : {}),
+    };
+}
+/**
+ * Compares one scrape of the metrics with the runbook's thresholds (a runbook without Prometheus).
+ * A missing metric is unhealthy.
+ */
+function evaluateThresholds(metricsText, thresholds) {
+    const samples = parsePrometheus(metricsText);
+    return thresholds.map((threshold) => {
+        let value;
+        if (threshold.metric)
+            value = metricValue(samples, threshold.metric);
+        else if (threshold.histogram)
+            value = histogramQuantile(samples, threshold.histogram, threshold.quantile ?? 0.95);
+        else if (threshold.ratio) {
+            const [numerator, denominator] = threshold.ratio.map((name) => metricValue(samples, name));
+            value = numerator !== undefined && denominator ? numerator / denominator : undefined;
+        }
+        return result(threshold, value, value !== undefined && within(value, threshold));
+    });
+}
+/** Marks each query's answer in the step's output; the line cannot come from Prometheus's JSON. */
+const ANSWER_MARKER = '### incident-issueops threshold ';
+/** The host-side script that asks Prometheus each threshold's query, one JSON answer per query. */
+function promqlScript(metrics) {
+    const location = metrics.prometheus ?? '';
+    const variable = /^\$\{?([A-Z_][A-Z0-9_]*)\}?$/.exec(location)?.[1];
+    const lines = variable
+        ? [
+            `: "\${${variable}:?is not set on this host: set it in the env of the target or in the environment of the account}"`,
+            `prometheus="\${${variable}%/}"`,
+        ]
+        : [`prometheus=${(0,shell_quote/* shellQuote */.Z)(location.replace(/\/$/, ''))}`];
+    metrics.thresholds.forEach((threshold, index) => {
+        lines.push(`echo ${(0,shell_quote/* shellQuote */.Z)(`${ANSWER_MARKER}${index}`)}`, `curl -sS --max-time 10 --get --data-urlencode ${(0,shell_quote/* shellQuote */.Z)(`query=${threshold.query ?? ''}`)} "$prometheus/api/v1/query"`, 'echo');
+    });
+    return lines.join('\n');
+}
+const sampleValue = schemas/* tuple */.PVZ([schemas/* number */.aig(), schemas/* string */.YjP()]);
+const prometheusAnswer = schemas/* discriminatedUnion */.gMt('status', [
+    schemas/* object */.Ikc({
+        status: schemas/* literal */.euz('success'),
+        data: schemas/* discriminatedUnion */.gMt('resultType', [
+            schemas/* object */.Ikc({
+                resultType: schemas/* literal */.euz('vector'),
+                result: schemas/* array */.YOg(schemas/* object */.Ikc({ metric: schemas/* record */.g1P(schemas/* string */.YjP(), schemas/* string */.YjP()), value: sampleValue })),
+            }),
+            schemas/* object */.Ikc({ resultType: schemas/* literal */.euz('scalar'), result: sampleValue }),
+            schemas/* object */.Ikc({ resultType: schemas/* enum */.k5n(['matrix', 'string']), result: schemas/* unknown */.L5J() }),
+        ]),
+    }),
+    schemas/* object */.Ikc({ status: schemas/* literal */.euz('error'), errorType: schemas/* string */.YjP().optional(), error: schemas/* string */.YjP() }),
+]);
+function sampleNumber(text) {
+    if (text === '+Inf')
+        return Infinity;
+    if (text === '-Inf')
+        return -Infinity;
+    return Number(text); // 'NaN' gives NaN
+}
+/** Reads the answers promqlScript printed and compares each with its threshold. */
+function evaluatePromql(output, thresholds) {
+    const answers = new Map();
+    let current;
+    for (const line of output.split('\n')) {
+        if (line.startsWith(ANSWER_MARKER)) {
+            current = Number(line.slice(ANSWER_MARKER.length));
+            answers.set(current, '');
+        }
+        else if (current !== undefined) {
+            answers.set(current, `${answers.get(current)}${line}\n`);
+        }
+    }
+    return thresholds.map((threshold, index) => {
+        const text = answers.get(index)?.trim();
+        if (!text)
+            return result(threshold, undefined, false, 'Prometheus gave no answer');
+        let json;
+        try {
+            json = JSON.parse(text);
+        }
+        catch {
+            return result(threshold, undefined, false, 'Prometheus answered something that is not JSON');
+        }
+        const answer = prometheusAnswer.safeParse(json);
+        if (!answer.success)
+            return result(threshold, undefined, false, 'Prometheus answered in an unknown shape');
+        if (answer.data.status === 'error')
+            return result(threshold, undefined, false, 
+            // Prometheus's words are the host's: shown as text, never as Markdown.
+            `Prometheus refused the query: ${(0,markdown/* echo */.WI)(answer.data.error, 200)}`);
+        const data = answer.data.data;
+        let samples;
+        if (data.resultType === 'vector')
+            samples = data.result.map((series) => series.value);
+        else if (data.resultType === 'scalar')
+            samples = [data.result];
+        else
+            return result(threshold, undefined, false, `the query gives a ${data.resultType}, not a number per series`);
+        const values = samples.map(([, text]) => sampleNumber(text));
+        if (values.length === 0)
+            return result(threshold, undefined, false, 'no series match the query');
+        const numbers = values.filter((value) => !Number.isNaN(value));
+        if (numbers.length === 0)
+            return result(threshold, undefined, true, 'no samples in the window (nothing to compare; not counted)');
+        const worst = threshold.max !== undefined ? Math.max(...numbers) : Math.min(...numbers);
+        return result(threshold, worst, numbers.every((value) => within(value, threshold)));
+    });
+}
+function bounds(result) {
+    const unit = result.unit ? ` ${result.unit}` : '';
+    if (result.min !== undefined && result.max !== undefined)
+        return `healthy from ${result.min} to ${result.max}${unit}`;
+    return result.max !== undefined
+        ? `healthy at most ${result.max}${unit}`
+        : `healthy at least ${result.min}${unit}`;
+}
+function formatThreshold(result) {
+    const shown = result.value === undefined
+        ? (result.note ?? 'missing')
+        : `${Number(result.value.toPrecision(3))}${result.unit ? ' ' + result.unit : ''}`;
+    const icon = result.healthy ? (result.value === undefined ? '⚪' : '✅') : '❌';
+    return `${icon} ${result.name}: ${shown} (${bounds(result)})`;
+}
+/** The script that reads the metrics section on the host: the PromQL queries, or its one scrape. */
+function metricsScript(metrics) {
+    return metrics.prometheus ? promqlScript(metrics) : (metrics.run ?? '');
+}
+/** What that script's output says, threshold by threshold. */
+function evaluateMetrics(output, metrics) {
+    return metrics.prometheus
+        ? evaluatePromql(output, metrics.thresholds)
+        : evaluateThresholds(output, metrics.thresholds);
+}
+/** Where the values come from, said once above them. */
+function metricsSource(metrics) {
+    return metrics.prometheus
+        ? `PromQL over Prometheus's stored series, ${metrics.prometheus}`
+        : 'one scrape of the metrics: the runbook names no Prometheus, so counters are totals since the process started, not rates';
 }
 
 
@@ -25137,12 +25195,15 @@ commands:
         run: curl -s "$SLACK_KB_AGENT_URL/metrics" | grep rate_limit
 
   status:
-    description: An excerpt of the service metrics (Post-Incident, Resolution Verification)
+    description: "The service's key metrics against the verification's thresholds, through Prometheus (Post-Incident, Resolution Verification)"
     permission: triage
     timeout: 1m
     steps:
       - name: Key metrics
-        run: curl -s "$SLACK_KB_AGENT_URL/metrics" | grep -E "(error_rate|response_time|memory_usage|kb_documents)"
+        metrics: verification
+      - name: Knowledge base and API quotas (one scrape)
+        run: curl -sS --fail-with-body "$SLACK_KB_AGENT_URL/metrics" | grep -E "^slack_kb_agent_(kb_documents|rate_limit_remaining|feature_enabled)"
+        continue-on-error: true
 
 verification:
   steps:
@@ -25229,7 +25290,9 @@ function otherExtension(path) {
 /* harmony export */   ug: () => (/* binding */ stopsAfter)
 /* harmony export */ });
 /* unused harmony export renderScript */
-/* harmony import */ var _shell_quote_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3819);
+/* harmony import */ var _incident_verify_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3053);
+/* harmony import */ var _shell_quote_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(3819);
+
 
 /** A runbook target with the ssh inputs filling what it leaves out. */
 function resolveTarget(runbook, name, ssh) {
@@ -25247,7 +25310,7 @@ function resolveTarget(runbook, name, ssh) {
  * account's session does not set it already (a VM may differ from the runbook's defaults).
  */
 function withEnvironment(env, script) {
-    const lines = Object.entries(env).map(([name, value]) => `if [ -z "\${${name}+set}" ]; then ${name}=${(0,_shell_quote_js__WEBPACK_IMPORTED_MODULE_0__/* .shellQuote */ .Z)(value)}; fi; export ${name}`);
+    const lines = Object.entries(env).map(([name, value]) => `if [ -z "\${${name}+set}" ]; then ${name}=${(0,_shell_quote_js__WEBPACK_IMPORTED_MODULE_1__/* .shellQuote */ .Z)(value)}; fi; export ${name}`);
     return lines.length === 0 ? script : `${lines.join('\n')}\n${script}`;
 }
 /** Turns a bound runbook command into the exact remote steps it will run. Pure. */
@@ -25262,11 +25325,14 @@ function planCommand(command, runbook, ssh, defaultTimeoutSeconds) {
             message: `target "${target.name}" has no ${target.host ? 'user' : 'host'}: set the ssh-${target.host ? 'user' : 'host'} input or the target in the runbook`,
         };
     }
+    const metrics = runbook.verification?.metrics;
     const render = (step) => ({
         name: step.name,
-        script: renderScript(step.run, command.args),
+        // The schema and the loader see to it that a metrics step has a metrics section to read.
+        script: step.metrics && metrics ? (0,_incident_verify_js__WEBPACK_IMPORTED_MODULE_0__/* .metricsScript */ .lU)(metrics) : renderScript(step.run ?? '', command.args),
         continueOnError: step['continue-on-error'],
         destructive: step.destructive,
+        ...(step.metrics && metrics ? { metrics } : {}),
     });
     const steps = definition.steps.filter((step) => applies(step, command.args)).map(render);
     return {
@@ -25288,7 +25354,7 @@ function renderScript(script, args) {
         const value = args[name];
         if (value === undefined)
             throw new Error(`no value for {{ ${name} }}`);
-        return (0,_shell_quote_js__WEBPACK_IMPORTED_MODULE_0__/* .shellQuote */ .Z)(String(value));
+        return (0,_shell_quote_js__WEBPACK_IMPORTED_MODULE_1__/* .shellQuote */ .Z)(String(value));
     });
 }
 function applies(step, args) {
@@ -25416,7 +25482,7 @@ module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:crypto"
 
 /***/ }),
 
-/***/ 3053:
+/***/ 5434:
 /***/ ((module) => {
 
 module.exports = __WEBPACK_EXTERNAL_createRequire(import.meta.url)("node:diagnostics_channel");

@@ -25,6 +25,18 @@ export function runbookJsonSchema(): Record<string, unknown> {
     'items',
   );
   threshold.allOf = THRESHOLD_RULES;
+  // A command's steps run a script or read the metrics; its check and the verification's steps
+  // are scripts.
+  const command = at(commands, 'additionalProperties', 'properties');
+  at(command, 'steps', 'items').allOf = [{ oneOf: [{ required: ['run'] }, { required: ['metrics'] }] }];
+  for (const step of [
+    at(command, 'check'),
+    at(schema, 'properties', 'verification', 'properties', 'steps', 'items'),
+  ]) {
+    step.required = ['name'];
+    step.not = { required: ['metrics'] };
+    step.anyOf = [{ required: ['run'] }, { required: ['metrics'] }];
+  }
   const metrics = at(schema, 'properties', 'verification', 'properties', 'metrics');
   metrics.allOf = METRICS_RULES;
   return {

@@ -68,7 +68,17 @@ const argumentSchema = z
 const stepSchema = z
   .object({
     name: z.string().min(1),
-    run: z.string().min(1).describe('Remote shell script; {{ arg }} expands to the quoted argument value'),
+    run: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Remote shell script; {{ arg }} expands to the quoted argument value'),
+    metrics: z
+      .literal('verification')
+      .optional()
+      .describe(
+        "Instead of run: evaluates the verification's metrics section (PromQL through its Prometheus, or one scrape) and shows each value against its threshold",
+      ),
     when: z
       .record(z.string(), z.union([z.string(), z.array(z.string())]))
       .optional()
@@ -76,7 +86,16 @@ const stepSchema = z
     destructive: z.boolean().default(false),
     'continue-on-error': z.boolean().default(false),
   })
-  .strict();
+  .strict()
+  .refine((step) => (step.run === undefined) !== (step.metrics === undefined), {
+    message: 'give the step either run (a script) or metrics: verification, not both or neither',
+  });
+
+/** A step that must be a script: a command's check, a verification step. */
+const scriptStepSchema = stepSchema.refine((step) => step.metrics === undefined, {
+  message: 'only a command step may evaluate the metrics: give this one a run script',
+  path: ['metrics'],
+});
 
 export const commandSchema = z
   .object({
@@ -87,7 +106,7 @@ export const commandSchema = z
     timeout: durationSchema.optional().describe('Defaults to the command-timeout input'),
     args: z.array(argumentSchema).default([]),
     steps: z.array(stepSchema).min(1),
-    check: stepSchema.optional().describe('Runs after the steps to verify the outcome'),
+    check: scriptStepSchema.optional().describe('Runs after the steps to verify the outcome'),
   })
   .strict();
 
@@ -136,7 +155,7 @@ const verificationSchema = z
   .object({
     target: identifier.default('default'),
     timeout: durationSchema.default(120),
-    steps: z.array(stepSchema).default([]).describe('Checks that must succeed, e.g. the health check'),
+    steps: z.array(scriptStepSchema).default([]).describe('Checks that must succeed, e.g. the health check'),
     metrics: z
       .object({
         name: z.string().default('Check metrics return to normal'),

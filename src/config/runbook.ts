@@ -231,6 +231,7 @@ function crossReferences(raw: unknown): Omit<RunbookProblem, 'line' | 'column'>[
   if (targets && typeof verificationTarget === 'string' && !targets.has(verificationTarget)) {
     problems.push({ path: ['verification', 'target'], message: unknownTarget(verificationTarget, targets) });
   }
+  const hasMetrics = isRecord(root.verification) && root.verification.metrics !== undefined;
   for (const [name, value] of Object.entries(isRecord(root.commands) ? root.commands : {})) {
     const lower = name.toLowerCase();
     if (RESERVED_COMMANDS.includes(lower)) {
@@ -248,7 +249,7 @@ function crossReferences(raw: unknown): Omit<RunbookProblem, 'line' | 'column'>[
     }
     // The references are checked whatever else is wrong with the command, on what it says.
     const loose = looseCommandSchema.safeParse(value);
-    if (loose.success) problems.push(...commandReferences(name, loose.data, targets));
+    if (loose.success) problems.push(...commandReferences(name, loose.data, targets, hasMetrics));
   }
   return problems;
 }
@@ -269,7 +270,8 @@ const looseArgumentSchema = z.object({
   default: z.union([z.string(), z.number()]).optional().catch(undefined),
 });
 const looseStepSchema = z.object({
-  run: z.string(),
+  run: z.string().catch(''),
+  metrics: z.unknown().optional(),
   when: z
     .record(z.string(), z.union([z.string(), z.array(z.string())]))
     .optional()
@@ -294,6 +296,7 @@ function commandReferences(
   name: string,
   command: LooseCommand,
   targets: Set<string> | undefined,
+  hasMetrics: boolean,
 ): Omit<RunbookProblem, 'line' | 'column'>[] {
   const problems: Omit<RunbookProblem, 'line' | 'column'>[] = [];
   const at = (...rest: string[]) => ['commands', name, ...rest];
@@ -308,6 +311,13 @@ function commandReferences(
   const steps = command.check ? [...command.steps, command.check] : command.steps;
   steps.forEach((step, index) => {
     const stepPath = index < command.steps.length ? at('steps', String(index)) : at('check');
+    if (step.metrics !== undefined && !hasMetrics && index < command.steps.length) {
+      problems.push({
+        path: [...stepPath, 'metrics'],
+        message:
+          'the runbook has no verification.metrics to evaluate: add that section, or give the step a run script',
+      });
+    }
     for (const match of step.run.matchAll(PLACEHOLDER)) {
       const argName = match[1] ?? '';
       const arg = argsByName.get(argName);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { Threshold, Verification } from '../config/runbook.schema.ts';
+import { echo } from '../report/markdown.ts';
 import { shellQuote } from '../runbook/shell-quote.ts';
 import { histogramQuantile, metricValue, parsePrometheus } from './metrics.ts';
 
@@ -15,7 +16,7 @@ export interface ThresholdResult {
   note?: string;
 }
 
-type Metrics = NonNullable<Verification['metrics']>;
+export type Metrics = NonNullable<Verification['metrics']>;
 
 function within(value: number, threshold: Pick<Threshold, 'min' | 'max'>): boolean {
   return (
@@ -129,7 +130,8 @@ export function evaluatePromql(output: string, thresholds: Threshold[]): Thresho
         threshold,
         undefined,
         false,
-        `Prometheus refused the query: ${answer.data.error.slice(0, 200)}`,
+        // Prometheus's words are the host's: shown as text, never as Markdown.
+        `Prometheus refused the query: ${echo(answer.data.error, 200)}`,
       );
     const data = answer.data.data;
     let samples: [number, string][];
@@ -172,4 +174,23 @@ export function formatThreshold(result: ThresholdResult): string {
       : `${Number(result.value.toPrecision(3))}${result.unit ? ' ' + result.unit : ''}`;
   const icon = result.healthy ? (result.value === undefined ? '⚪' : '✅') : '❌';
   return `${icon} ${result.name}: ${shown} (${bounds(result)})`;
+}
+
+/** The script that reads the metrics section on the host: the PromQL queries, or its one scrape. */
+export function metricsScript(metrics: Metrics): string {
+  return metrics.prometheus ? promqlScript(metrics) : (metrics.run ?? '');
+}
+
+/** What that script's output says, threshold by threshold. */
+export function evaluateMetrics(output: string, metrics: Metrics): ThresholdResult[] {
+  return metrics.prometheus
+    ? evaluatePromql(output, metrics.thresholds)
+    : evaluateThresholds(output, metrics.thresholds);
+}
+
+/** Where the values come from, said once above them. */
+export function metricsSource(metrics: Metrics): string {
+  return metrics.prometheus
+    ? `PromQL over Prometheus's stored series, ${metrics.prometheus}`
+    : 'one scrape of the metrics: the runbook names no Prometheus, so counters are totals since the process started, not rates';
 }

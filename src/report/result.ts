@@ -1,4 +1,5 @@
 import type { StepResult } from '../executor/port.ts';
+import { evaluateMetrics, formatThreshold, metricsSource, type Metrics } from '../incident/verify.ts';
 import type { Plan, PlannedStep } from '../runbook/plan.ts';
 import {
   codeBlock,
@@ -91,6 +92,10 @@ function renderWithBudget(view: ResultView, outputBudget: number): string {
       continue;
     }
     const meta = `exit ${result.exitCode ?? '—'}, ${formatMs(result.durationMs)}${result.omittedBytes > 0 ? `, ${result.totalBytes} bytes of output` : ''}`;
+    if (step.metrics && result.outcome === 'ok') {
+      lines.push(...metricsLines(label, meta, step.metrics, result.output));
+      continue;
+    }
     lines.push(
       '<details' + (result.outcome === 'ok' ? '' : ' open') + '>',
       `<summary>${STEP_ICON[result.outcome]} ${label} (${meta})</summary>`,
@@ -101,4 +106,27 @@ function renderWithBudget(view: ResultView, outputBudget: number): string {
     );
   }
   return lines.join('\n');
+}
+
+/**
+ * A metrics step: each value against its threshold, the breaches first in the summary line; the
+ * raw answers stay in the workflow log.
+ */
+function metricsLines(label: string, meta: string, metrics: Metrics, output: string): string[] {
+  const evaluated = evaluateMetrics(output, metrics);
+  const breached = evaluated.filter((threshold) => !threshold.healthy);
+  const headline =
+    breached.length === 0
+      ? `✅ ${label}: all ${evaluated.length} within their thresholds`
+      : `⚠️ ${label}: ${breached.length} of ${evaluated.length} outside their thresholds (${breached.map((threshold) => inline(threshold.name, 60)).join(', ')})`;
+  return [
+    '<details open>',
+    `<summary>${headline} (${meta})</summary>`,
+    '',
+    `${metricsSource(metrics)}:`,
+    '',
+    ...evaluated.map((threshold) => `- ${formatThreshold(threshold)}`),
+    '',
+    '</details>',
+  ];
 }

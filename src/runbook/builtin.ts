@@ -441,12 +441,15 @@ commands:
         run: curl -s "$SLACK_KB_AGENT_URL/metrics" | grep rate_limit
 
   status:
-    description: An excerpt of the service metrics (Post-Incident, Resolution Verification)
+    description: "The service's key metrics against the verification's thresholds, through Prometheus (Post-Incident, Resolution Verification)"
     permission: triage
     timeout: 1m
     steps:
       - name: Key metrics
-        run: curl -s "$SLACK_KB_AGENT_URL/metrics" | grep -E "(error_rate|response_time|memory_usage|kb_documents)"
+        metrics: verification
+      - name: Knowledge base and API quotas (one scrape)
+        run: curl -sS --fail-with-body "$SLACK_KB_AGENT_URL/metrics" | grep -E "^slack_kb_agent_(kb_documents|rate_limit_remaining|feature_enabled)"
+        continue-on-error: true
 
 verification:
   steps:

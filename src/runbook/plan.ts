@@ -2,6 +2,7 @@ import type { ArgumentValue, BoundCommand } from '../commands/bind.ts';
 import type { SshSettings } from '../config/inputs.ts';
 import type { Runbook, RunbookStep } from '../config/runbook.schema.ts';
 import type { StepResult } from '../executor/port.ts';
+import { metricsScript, type Metrics } from '../incident/verify.ts';
 import { shellQuote } from './shell-quote.ts';
 
 export interface Target {
@@ -42,6 +43,8 @@ export interface PlannedStep {
   script: string;
   continueOnError: boolean;
   destructive: boolean;
+  /** set when the step reads the verification's metrics: its output is judged against these */
+  metrics?: Metrics;
 }
 
 export interface Plan {
@@ -72,11 +75,14 @@ export function planCommand(
       message: `target "${target.name}" has no ${target.host ? 'user' : 'host'}: set the ssh-${target.host ? 'user' : 'host'} input or the target in the runbook`,
     };
   }
+  const metrics = runbook.verification?.metrics;
   const render = (step: RunbookStep): PlannedStep => ({
     name: step.name,
-    script: renderScript(step.run, command.args),
+    // The schema and the loader see to it that a metrics step has a metrics section to read.
+    script: step.metrics && metrics ? metricsScript(metrics) : renderScript(step.run ?? '', command.args),
     continueOnError: step['continue-on-error'],
     destructive: step.destructive,
+    ...(step.metrics && metrics ? { metrics } : {}),
   });
   const steps = definition.steps.filter((step) => applies(step, command.args)).map(render);
   return {

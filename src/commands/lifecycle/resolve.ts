@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Runbook } from '../../config/runbook.schema.ts';
 import type { SshSettings } from '../../config/inputs.ts';
-import { evaluatePromql, evaluateThresholds, formatThreshold, promqlScript } from '../../incident/verify.ts';
+import { evaluateMetrics, formatThreshold, metricsScript, metricsSource } from '../../incident/verify.ts';
 import { defineFact } from '../../records/fact.ts';
 import { renderResolved, renderVerificationFailed } from '../../report/lifecycle.ts';
 import { utc } from '../../report/markdown.ts';
@@ -134,7 +134,7 @@ export function verificationPlan(runbook: Runbook, ssh: SshSettings): Plan | und
     steps: [
       ...verification.steps.map((step) => ({
         name: step.name,
-        script: step.run,
+        script: step.run ?? '', // verification steps are scripts: the schema says so
         continueOnError: true,
         destructive: false,
       })),
@@ -142,9 +142,7 @@ export function verificationPlan(runbook: Runbook, ssh: SshSettings): Plan | und
         ? [
             {
               name: verification.metrics.name,
-              script: verification.metrics.prometheus
-                ? promqlScript(verification.metrics)
-                : (verification.metrics.run ?? ''),
+              script: metricsScript(verification.metrics),
               continueOnError: true,
               destructive: false,
             },
@@ -192,14 +190,8 @@ function judge(runbook: Runbook, result: HostResult): Verification {
       );
       problems.push(metrics.prometheus ? 'Prometheus unreachable' : 'metrics unreadable');
     } else {
-      lines.push(
-        metrics.prometheus
-          ? `**${metrics.name}** (PromQL over Prometheus's stored series, ${metrics.prometheus}):`
-          : `**${metrics.name}** (one scrape of the metrics: the runbook names no Prometheus, so counters are totals since the process started, not rates):`,
-      );
-      const evaluated = metrics.prometheus
-        ? evaluatePromql(scraped.output, metrics.thresholds)
-        : evaluateThresholds(scraped.output, metrics.thresholds);
+      lines.push(`**${metrics.name}** (${metricsSource(metrics)}):`);
+      const evaluated = evaluateMetrics(scraped.output, metrics);
       for (const threshold of evaluated) {
         lines.push(formatThreshold(threshold));
         if (!threshold.healthy)
