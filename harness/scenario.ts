@@ -14,8 +14,11 @@ import {
 import type { DeployHostState } from './deploy/host.ts';
 import { runAction, type ActionRun } from './run-action.ts';
 
-/** The demo deployment's runbook (supervisor instead of docker-compose). */
-export const DEMO_RUNBOOK = readFileSync(new URL('./demo/incident-runbook.yml', import.meta.url), 'utf8');
+/** The stand-in host's runbook (supervisor instead of docker-compose): see harness/deploy/host.ts for why it stays. */
+export const STANDIN_RUNBOOK = readFileSync(
+  new URL('./deploy/incident-runbook.yml', import.meta.url),
+  'utf8',
+);
 
 export interface IncidentWorkspace {
   emulator: GitHubEmulator;

@@ -3,7 +3,7 @@
 // bundle against the real deployment host (e2e/lifecycle.test.ts: what ships).
 import type { GitHubEmulator, Role } from '../../harness/github/emulator.ts';
 import { parseGantt } from '../../harness/mermaid-gantt.ts';
-import { DEMO_RUNBOOK, type IncidentScenario } from '../../harness/scenario.ts';
+import { STANDIN_RUNBOOK, type IncidentScenario } from '../../harness/scenario.ts';
 
 export interface LifecycleWorkspace {
   emulator: GitHubEmulator;
@@ -34,7 +34,7 @@ export function lifecycleCases(start: StartLifecycle): void {
   beforeEach(async () => {
     clock = T0;
     ({ emulator, scenario, app } = await start({
-      runbook: DEMO_RUNBOOK,
+      runbook: STANDIN_RUNBOOK,
       roles: { alice: 'write', dana: 'write', mallory: 'read' },
       inputs: { escalation: 'oncall-lead,acme/sre' },
       clock: () => clock,

@@ -1,12 +1,12 @@
 // The terminal client's decisions through its ports: a fake host and terminal, a journal in memory.
 import { readFileSync } from 'node:fs';
 import { FakeHost } from '../../harness/in-process.ts';
-import { DEMO_RUNBOOK } from '../../harness/scenario.ts';
+import { STANDIN_RUNBOOK } from '../../harness/scenario.ts';
 import { planLine, planReplay, runSession, validateRunbook, type SessionPorts } from '../../src/cli/core.ts';
 import { parseRunbook } from '../../src/config/runbook.ts';
 import { checkJournal, type JournalEntry } from '../../src/journal/journal.ts';
 
-const parsed = parseRunbook(DEMO_RUNBOOK, 'demo.yml');
+const parsed = parseRunbook(STANDIN_RUNBOOK, 'demo.yml');
 if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
 const runbook = parsed.runbook;
 const ssh = { host: 'kb-vm.test', user: 'deploy', port: 22 };
@@ -37,7 +37,7 @@ describe('validate', () => {
   });
 
   test('a valid runbook says so and exits 0', () => {
-    expect(validateRunbook(DEMO_RUNBOOK, 'demo.yml', 'text')).toEqual({
+    expect(validateRunbook(STANDIN_RUNBOOK, 'demo.yml', 'text')).toEqual({
       output: `demo.yml: valid (${Object.keys(runbook.commands).length} commands)\n`,
       exitCode: 0,
     });

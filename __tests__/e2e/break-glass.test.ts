@@ -10,7 +10,12 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GitHubEmulator } from '../../harness/github/emulator.ts';
 import { onHost, readCommandLog, useDeployHost } from '../../harness/deploy/for-tests.ts';
-import { DEMO_RUNBOOK, IncidentScenario, sshInputs, startIncidentWorkspace } from '../../harness/scenario.ts';
+import {
+  STANDIN_RUNBOOK,
+  IncidentScenario,
+  sshInputs,
+  startIncidentWorkspace,
+} from '../../harness/scenario.ts';
 
 const host = useDeployHost();
 const CLI = fileURLToPath(new URL('../../dist/cli/index.js', import.meta.url));
@@ -66,14 +71,14 @@ const sshArgs = () => [
 
 beforeAll(() => {
   dir = mkdtempSync(join(tmpdir(), 'break-glass-'));
-  writeFileSync(join(dir, 'runbook.yml'), DEMO_RUNBOOK);
+  writeFileSync(join(dir, 'runbook.yml'), STANDIN_RUNBOOK);
   writeFileSync(join(dir, 'id'), host().privateKey, { mode: 0o600 });
   writeFileSync(join(dir, 'known_hosts'), `${host().knownHostsLine}\n`);
 });
 
 beforeEach(async () => {
   ({ emulator, scenario } = await startIncidentWorkspace({
-    runbook: DEMO_RUNBOOK,
+    runbook: STANDIN_RUNBOOK,
     roles: { alice: 'write', dana: 'maintain' },
     inputs: sshInputs(host()),
   }));
@@ -198,7 +203,7 @@ describe('the bundled client on a runbook, as the pull-request check runs it', (
     expect(annotations).toHaveLength(7);
     for (const line of annotations)
       expect(line).toMatch(/^::error file=[^,]+five-errors\.yml,line=\d+,col=\d+,title=[^:]+::\S/);
-    const good = await cli(['validate', corpus('good/demo.yml')]);
+    const good = await cli(['validate', corpus('good/supervisor.yml')]);
     expect(good).toMatchObject({ code: 0, stdout: expect.stringContaining('valid (') });
     const missing = await cli(['validate', 'nowhere.yml']);
     expect(missing).toMatchObject({ code: 1, stderr: 'nowhere.yml: no such file\n' });

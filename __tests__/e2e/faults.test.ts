@@ -1,6 +1,11 @@
 import { readCommandLog, useDeployHost } from '../../harness/deploy/for-tests.ts';
 import type { GitHubEmulator } from '../../harness/github/emulator.ts';
-import { DEMO_RUNBOOK, IncidentScenario, sshInputs, startIncidentWorkspace } from '../../harness/scenario.ts';
+import {
+  STANDIN_RUNBOOK,
+  IncidentScenario,
+  sshInputs,
+  startIncidentWorkspace,
+} from '../../harness/scenario.ts';
 import { createUnreachableHost } from '../../harness/unreachable-host.ts';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
@@ -16,7 +21,7 @@ let issue: number;
 
 beforeEach(async () => {
   ({ emulator, scenario } = await startIncidentWorkspace({
-    runbook: DEMO_RUNBOOK,
+    runbook: STANDIN_RUNBOOK,
     roles: { alice: 'write' },
     inputs: sshInputs(host()),
     // Rate limits are waited out by the pacing GitHub asks for: keep it on here.
@@ -73,7 +78,7 @@ describe('SSH faults are told apart and explained on the issue', () => {
   test('a remote exit of 255 is the command’s, not an ssh failure', async () => {
     emulator.putFile(
       '.github/incident-runbook.yml',
-      DEMO_RUNBOOK.replace(
+      STANDIN_RUNBOOK.replace(
         '  status:\n',
         '  exit255:\n    description: Exits 255\n    steps:\n      - name: exit\n        run: echo bye; exit 255\n\n  status:\n',
       ),

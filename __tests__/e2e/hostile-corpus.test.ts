@@ -5,7 +5,7 @@ import { IncidentScenario, sshInputs } from '../../harness/scenario.ts';
 import { CORPUS, CorpusTally } from '../cases/hostile-corpus.ts';
 
 const host = useDeployHost();
-const RUNBOOK = readFileSync(new URL('../../harness/demo/incident-runbook.yml', import.meta.url), 'utf8');
+const RUNBOOK = readFileSync(new URL('../../harness/deploy/incident-runbook.yml', import.meta.url), 'utf8');
 const PARALLEL = 3;
 // The whole corpus runs in process (__tests__/flows/hostile-corpus.test.ts); through the bundle and
 // the real sshd, one comment of each category proves that what the unit run shows is what ships.

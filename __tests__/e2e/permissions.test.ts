@@ -1,6 +1,11 @@
 import { readCommandLog, useDeployHost } from '../../harness/deploy/for-tests.ts';
 import type { GitHubEmulator } from '../../harness/github/emulator.ts';
-import { DEMO_RUNBOOK, IncidentScenario, sshInputs, startIncidentWorkspace } from '../../harness/scenario.ts';
+import {
+  STANDIN_RUNBOOK,
+  IncidentScenario,
+  sshInputs,
+  startIncidentWorkspace,
+} from '../../harness/scenario.ts';
 
 const host = useDeployHost();
 
@@ -10,7 +15,7 @@ let sessionsBefore: number;
 
 beforeEach(async () => {
   ({ emulator, scenario } = await startIncidentWorkspace({
-    runbook: DEMO_RUNBOOK,
+    runbook: STANDIN_RUNBOOK,
     roles: { alice: 'write', 'fork-contributor': 'read' },
     inputs: sshInputs(host()),
   }));

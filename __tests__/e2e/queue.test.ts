@@ -2,7 +2,12 @@ import type { ChildProcess } from 'node:child_process';
 import type { GitHubEmulator } from '../../harness/github/emulator.ts';
 import { onHost as runOnHost, readCommandLog, useDeployHost } from '../../harness/deploy/for-tests.ts';
 import { cancelLikeRunner, type ActionRun } from '../../harness/run-action.ts';
-import { DEMO_RUNBOOK, IncidentScenario, sshInputs, startIncidentWorkspace } from '../../harness/scenario.ts';
+import {
+  STANDIN_RUNBOOK,
+  IncidentScenario,
+  sshInputs,
+  startIncidentWorkspace,
+} from '../../harness/scenario.ts';
 
 // The issue is the queue: however GitHub schedules, cancels or repeats the workflow runs, every
 // command comment runs once, in comment order. "Ran" is read on the host, never from the action.
@@ -11,7 +16,7 @@ const host = useDeployHost();
 const BOT = 'github-actions[bot]';
 
 /** The demo runbook plus two commands that leave a trace on the host: a numbered tick, a slow one. */
-const RUNBOOK = DEMO_RUNBOOK.replace(
+const RUNBOOK = STANDIN_RUNBOOK.replace(
   /^commands:\n/m,
   `commands:
   tick:

@@ -1,6 +1,11 @@
 import type { GitHubEmulator } from '../../harness/github/emulator.ts';
 import { onHost as runOnHost, readCommandLog, useDeployHost } from '../../harness/deploy/for-tests.ts';
-import { DEMO_RUNBOOK, IncidentScenario, sshInputs, startIncidentWorkspace } from '../../harness/scenario.ts';
+import {
+  STANDIN_RUNBOOK,
+  IncidentScenario,
+  sshInputs,
+  startIncidentWorkspace,
+} from '../../harness/scenario.ts';
 
 const host = useDeployHost();
 
@@ -20,7 +25,7 @@ const lastComments = (count: number) => scenario.actionComments(issue).slice(-co
 
 beforeEach(async () => {
   ({ emulator, scenario } = await startIncidentWorkspace({
-    runbook: DEMO_RUNBOOK,
+    runbook: STANDIN_RUNBOOK,
     roles: { alice: 'write', mallory: 'read', dana: 'maintain' },
     inputs: sshInputs(host()),
   }));

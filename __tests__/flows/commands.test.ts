@@ -2,7 +2,7 @@
 // records every script), what the issue shows, and the run's outputs.
 import { startInProcessWorkspace, type FakeHost } from '../../harness/in-process.ts';
 import type { GitHubEmulator } from '../../harness/github/emulator.ts';
-import { DEMO_RUNBOOK, type IncidentScenario } from '../../harness/scenario.ts';
+import { STANDIN_RUNBOOK, type IncidentScenario } from '../../harness/scenario.ts';
 
 let emulator: GitHubEmulator;
 let scenario: IncidentScenario;
@@ -18,7 +18,7 @@ const reactions = (id: number) =>
 
 beforeEach(async () => {
   ({ emulator, scenario, host } = await startInProcessWorkspace({
-    runbook: DEMO_RUNBOOK,
+    runbook: STANDIN_RUNBOOK,
     roles: { alice: 'write', mallory: 'read', dana: 'maintain', tess: 'triage' },
   }));
   issue = scenario.openIncident('KB agent answers 503', 'incident:p0');
@@ -227,7 +227,7 @@ describe('a confirmation runs exactly the plan it names, while it still holds', 
     await emulator.close();
     clock = T0;
     ({ emulator, scenario, host } = await startInProcessWorkspace({
-      runbook: DEMO_RUNBOOK,
+      runbook: STANDIN_RUNBOOK,
       roles: { alice: 'write', dana: 'maintain', tess: 'triage' },
       clock: () => clock,
     }));
@@ -252,7 +252,7 @@ describe('a confirmation runs exactly the plan it names, while it still holds', 
     const code = await plan();
     emulator.putFile(
       '.github/incident-runbook.yml',
-      DEMO_RUNBOOK.replace('current.next && mv -T', 'current.next && mv -vT'),
+      STANDIN_RUNBOOK.replace('current.next && mv -T', 'current.next && mv -vT'),
     );
     expect(await refusedWith('dana', code)).toContain(
       'The runbook or the target changed since this plan was posted',
@@ -264,13 +264,16 @@ describe('a confirmation runs exactly the plan it names, while it still holds', 
     emulator.putFile(
       '.github/incident-runbook.yml',
       // A function, so that `$'` in the new pattern is not read as a replacement pattern.
-      DEMO_RUNBOOK.replace(
+      STANDIN_RUNBOOK.replace(
         "pattern: '^v[0-9]{1,4}\\.[0-9]{1,4}\\.[0-9]{1,4}$'",
         () => "pattern: '^release-[0-9]+$'",
       ),
     );
     expect(await refusedWith('dana', code)).toContain('The held command no longer passes the runbook');
-    emulator.putFile('.github/incident-runbook.yml', DEMO_RUNBOOK.replace('  rollback:\n', '  roll-back:\n'));
+    emulator.putFile(
+      '.github/incident-runbook.yml',
+      STANDIN_RUNBOOK.replace('  rollback:\n', '  roll-back:\n'),
+    );
     expect(await refusedWith('dana', code)).toContain('`/rollback` is no longer in the runbook.');
   });
 

@@ -2,7 +2,7 @@
 // and a run that cannot go on fails loudly with nothing run on the host.
 import { startInProcessWorkspace, type FakeHost } from '../../harness/in-process.ts';
 import type { GitHubEmulator } from '../../harness/github/emulator.ts';
-import { DEMO_RUNBOOK, type IncidentScenario } from '../../harness/scenario.ts';
+import { STANDIN_RUNBOOK, type IncidentScenario } from '../../harness/scenario.ts';
 
 let emulator: GitHubEmulator;
 let scenario: IncidentScenario;
@@ -10,7 +10,7 @@ let host: FakeHost;
 
 beforeEach(async () => {
   ({ emulator, scenario, host } = await startInProcessWorkspace({
-    runbook: DEMO_RUNBOOK,
+    runbook: STANDIN_RUNBOOK,
     roles: { alice: 'write' },
   }));
 });
@@ -24,7 +24,7 @@ test('5xx, 429 and a secondary rate limit are retried; each comment is posted on
   // Rate limits are waited out only at GitHub's pacing.
   await emulator.close();
   ({ emulator, scenario, host } = await startInProcessWorkspace({
-    runbook: DEMO_RUNBOOK,
+    runbook: STANDIN_RUNBOOK,
     roles: { alice: 'write' },
     pacing: 'github',
   }));

@@ -6,7 +6,7 @@ import { startInProcessWorkspace } from '../../harness/in-process.ts';
 import type { GitHubEmulator } from '../../harness/github/emulator.ts';
 import { CORPUS, CorpusTally } from '../cases/hostile-corpus.ts';
 
-const RUNBOOK = readFileSync(new URL('../../harness/demo/incident-runbook.yml', import.meta.url), 'utf8');
+const RUNBOOK = readFileSync(new URL('../../harness/deploy/incident-runbook.yml', import.meta.url), 'utf8');
 
 let emulator: GitHubEmulator | undefined;
 afterAll(async () => {

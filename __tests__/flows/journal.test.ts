@@ -3,7 +3,7 @@
 // marked offline; a changed journal is refused; the postmortem shows them like any other event.
 import { startInProcessWorkspace, FakeHost } from '../../harness/in-process.ts';
 import type { GitHubEmulator } from '../../harness/github/emulator.ts';
-import { DEMO_RUNBOOK, type IncidentScenario } from '../../harness/scenario.ts';
+import { STANDIN_RUNBOOK, type IncidentScenario } from '../../harness/scenario.ts';
 import { planLine, planReplay, runSession } from '../../src/cli/core.ts';
 import { parseRunbook } from '../../src/config/runbook.ts';
 import { nextEntry, toNdjson, type JournalEntry } from '../../src/journal/journal.ts';
@@ -12,7 +12,7 @@ let emulator: GitHubEmulator;
 let scenario: IncidentScenario;
 let issue: number;
 
-const parsed = parseRunbook(DEMO_RUNBOOK, 'demo.yml');
+const parsed = parseRunbook(STANDIN_RUNBOOK, 'demo.yml');
 if (!parsed.ok) throw new Error(parsed.errors.join('\n'));
 const runbook = parsed.runbook;
 
@@ -52,7 +52,7 @@ let now: number;
 beforeEach(async () => {
   now = Date.parse('2026-12-02T03:00:00Z');
   ({ emulator, scenario } = await startInProcessWorkspace({
-    runbook: DEMO_RUNBOOK,
+    runbook: STANDIN_RUNBOOK,
     roles: { alice: 'write', dana: 'maintain', mallory: 'read' },
     // The incident is declared at 03:00; GitHub comes back at 04:00, when the journal is replayed.
     clock: () => new Date(now),

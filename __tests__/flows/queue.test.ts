@@ -1,7 +1,7 @@
 // The queue in process: claims, turns, interruptions and what moved on while a command waited.
 import { startInProcessWorkspace, type FakeHost, type FakeSignals } from '../../harness/in-process.ts';
 import type { GitHubEmulator } from '../../harness/github/emulator.ts';
-import { DEMO_RUNBOOK, type IncidentScenario } from '../../harness/scenario.ts';
+import { STANDIN_RUNBOOK, type IncidentScenario } from '../../harness/scenario.ts';
 
 const BOT = 'github-actions[bot]';
 const T0 = new Date('2026-11-26T03:00:00Z');
@@ -27,7 +27,7 @@ const later = (minutes: number) => {
 beforeEach(async () => {
   clock = T0;
   ({ emulator, scenario, host, signals } = await startInProcessWorkspace({
-    runbook: DEMO_RUNBOOK,
+    runbook: STANDIN_RUNBOOK,
     roles: { alice: 'write', bob: 'maintain', mallory: 'read' },
     clock: () => clock,
   }));

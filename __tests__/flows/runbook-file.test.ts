@@ -3,7 +3,7 @@
 // service's remediations), and a broken one stops its own commands only.
 import { startInProcessWorkspace, type FakeHost } from '../../harness/in-process.ts';
 import type { GitHubEmulator } from '../../harness/github/emulator.ts';
-import { DEMO_RUNBOOK, type IncidentScenario } from '../../harness/scenario.ts';
+import { STANDIN_RUNBOOK, type IncidentScenario } from '../../harness/scenario.ts';
 
 let emulator: GitHubEmulator;
 let scenario: IncidentScenario;
@@ -36,7 +36,7 @@ describe('a runbook file that is not there', () => {
   });
 
   test('a file with the other YAML extension is named, so the fix is obvious', async () => {
-    emulator.putFile('.github/incident-runbook.yaml', DEMO_RUNBOOK);
+    emulator.putFile('.github/incident-runbook.yaml', STANDIN_RUNBOOK);
     const issue = scenario.openIssue('Down');
     await scenario.label(issue, 'incident:p0', 'alice');
     expect(scenario.actionComments(issue)[0]).toContain(
@@ -45,7 +45,7 @@ describe('a runbook file that is not there', () => {
   });
 
   test('"builtin" selects the built-in runbook without reading any file', async () => {
-    emulator.putFile('.github/incident-runbook.yml', DEMO_RUNBOOK);
+    emulator.putFile('.github/incident-runbook.yml', STANDIN_RUNBOOK);
     const issue = scenario.openIssue('Down');
     const run = await scenario.label(issue, 'incident:p0', 'alice', { runbook: 'builtin' });
     expect(run.outputs).toMatchObject({ status: 'success', reason: 'declared' });
@@ -59,16 +59,16 @@ describe('a runbook file that is not there', () => {
 
 describe('a runbook broken on the default branch in the middle of an incident', () => {
   let issue: number;
-  const BROKEN = DEMO_RUNBOOK.replace(
+  const BROKEN = STANDIN_RUNBOOK.replace(
     'permission: write\n    timeout: 2m',
     'permission: writer\n    timeout: 2m',
   );
 
   beforeEach(async () => {
-    emulator.putFile('.github/incident-runbook.yml', DEMO_RUNBOOK);
+    emulator.putFile('.github/incident-runbook.yml', STANDIN_RUNBOOK);
     issue = scenario.openIssue('KB agent answers 503');
     await scenario.label(issue, 'incident:p1', 'alice');
-    expect(BROKEN).not.toBe(DEMO_RUNBOOK);
+    expect(BROKEN).not.toBe(STANDIN_RUNBOOK);
     emulator.putFile('.github/incident-runbook.yml', BROKEN);
   });
 

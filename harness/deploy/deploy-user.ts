@@ -1,4 +1,4 @@
-// The unprivileged account that owns the demo deployment and is the only one sshd lets in.
+// The unprivileged account that owns the stand-in deployment and is the only one sshd lets in.
 //
 // As root: a dedicated `kbdeploy` account, created once and reused by every later run (and by
 // runs in parallel: a concurrent useradd is tolerated). `useradd` leaves the password field as

@@ -1,4 +1,4 @@
-// A real deployment host for tests and the demo: OpenSSH on 127.0.0.1 in front of a supervisord-run
+// A stand-in deployment host for the end-to-end tests: OpenSSH on 127.0.0.1 in front of a supervisord-run
 // Slack KB Agent with PostgreSQL 15 and Redis, all living in one temporary folder.
 //
 // Why it stays beside the real stack (harness/stack): the end-to-end tests of the action's own

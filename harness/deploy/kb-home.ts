@@ -1,4 +1,4 @@
-// The demo deployment of the Slack KB Agent: versioned releases behind a `current` symlink,
+// The stand-in deployment of the Slack KB Agent: versioned releases behind a `current` symlink,
 // PostgreSQL, Redis and the app under one supervisord, and the operator tools (kbctl,
 // slack-kb-db) the runbook commands use. Everything below kbHome belongs to the deploy user.
 import net from 'node:net';
