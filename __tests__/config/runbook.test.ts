@@ -37,6 +37,7 @@ describe('parseRunbook', () => {
         'assess',
         'backup',
         'diagnose',
+        'doctor',
         'health',
         'logs',
         'restart',

@@ -37,7 +37,7 @@ describe('the built-in docker-compose runbook renders exactly the runbook comman
     expect(scripts(restart)).toEqual(["docker-compose restart 'slack-kb-agent'"]);
     expect(scripts(plan('/restart postgres'))).toEqual(["docker-compose restart 'postgres'"]);
     expect(restart.check?.script).toContain(
-      'if ! curl -sS --fail-with-body --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health"; then',
+      'curl -s -o /dev/null --fail --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health" || true\nif ! curl -sS --fail-with-body "$SLACK_KB_AGENT_URL/health"; then',
     );
     expect(restart.check?.script).toContain("docker-compose logs --no-color --tail=50 'slack-kb-agent'");
     expect(restart.check?.script).toContain('docker-compose config --quiet');

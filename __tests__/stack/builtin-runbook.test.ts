@@ -363,6 +363,46 @@ describe('Scenario 4: high error rates', () => {
   });
 });
 
+describe('checking a host before the first incident', () => {
+  test('/doctor passes on the ready VM, every requirement named; a stopped container fails it', async () => {
+    const ready = await run('/doctor');
+    expect(ready.outputs).toMatchObject({ status: 'success', command: 'doctor', 'exit-code': '0' });
+    let comment = lastComment();
+    expect(comment).toMatch(/✅ docker: daemon 20\.10\.\S+, reachable as kbstack/);
+    expect(comment).toMatch(/✅ docker-compose 1\.29\.\d+/);
+    for (const service of ['slack-kb-agent', 'postgres', 'redis'])
+      expect(comment).toContain(`✅ compose service ${service}`);
+    expect(comment).toContain("✅ the agent's image follows SLACK_KB_AGENT_TAG (/rollback)");
+    expect(comment).toContain('✅ container slack-kb-redis running');
+    expect(comment).toContain('✅ slack-kb-db on PATH (/backup, /restore)');
+    expect(comment).toContain(
+      `✅ Prometheus at PROMETHEUS_URL (${stack().prometheusUrl}) scrapes job slack-kb-agent`,
+    );
+    for (const alert of ['SlackKBAgentDown', 'HighErrorRate', 'HighResponseTime'])
+      expect(comment).toContain(`✅ alert rule ${alert} loaded`);
+    expect(comment).toContain('✅ SLACK_BOT_TOKEN set in the session (not shown)');
+    expect(comment).toContain('The host has everything the built-in runbook needs.');
+    expect(comment).not.toContain('❌');
+    expect(comment).not.toContain(stack().apis.slackToken);
+
+    await onStack(stack(), 'docker-compose stop redis 2>&1');
+    try {
+      const broken = await run('/doctor');
+      expect(broken.outputs).toMatchObject({ status: 'failure', command: 'doctor', 'exit-code': '1' });
+      comment = lastComment();
+      expect(comment).toContain('❌ container slack-kb-redis: exited');
+      expect(comment).toContain('fix: docker-compose up -d (container_name: slack-kb-redis)');
+      // The agent needs Redis: its own health check says so, and the doctor passes that on.
+      expect(comment).toMatch(/❌ the agent at SLACK_KB_AGENT_URL answers HTTP 503: \{.*"redis": "(?!ok)/);
+      expect(comment).toContain('fix: it runs but reports itself unhealthy: /diagnose app');
+      expect(comment).toContain('2 problem(s): fix them before the first incident.');
+    } finally {
+      await onStack(stack(), 'docker-compose start redis 2>&1');
+      await waitForHealthy(stack());
+    }
+  });
+});
+
 describe('diagnosis and reading', () => {
   test('/assess, /logs, /status and /diagnose app and db run their steps against the containers', async () => {
     await run('/assess');

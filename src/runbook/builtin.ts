@@ -13,7 +13,8 @@
  * - `rollback` pulls the image before taking the service down, so that a tag that does not exist
  *   fails while the service is still running, and records the tag in `.env` (the compose file
  *   uses `image: slack-kb-agent:\${SLACK_KB_AGENT_TAG:-latest}`), so that a later `up -d` keeps it;
- * - health checks after a restart retry for up to 30 s (`--retry`), since the app needs a moment;
+ * - health checks after a restart wait up to 30 s for the app (`--retry`, quietly), then show
+ *   its one answer: a check that fails shows the body once, not once per attempt;
  * - `docker ps | grep` becomes `docker ps --filter`, which does not fail when the container is gone;
  * - `docker-compose down postgres` (docker-compose 1.29 takes no service there) becomes
  *   `stop postgres` and `rm -f postgres`;
@@ -95,7 +96,8 @@ commands:
     check:
       name: Health check
       run: |
-        if ! curl -sS --fail-with-body --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health"; then
+        curl -s -o /dev/null --fail --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health" || true
+        if ! curl -sS --fail-with-body "$SLACK_KB_AGENT_URL/health"; then
           echo
           echo "--- the restart did not bring the agent back; docker-compose config --quiet:"
           docker-compose config --quiet && echo "the compose file is valid"
@@ -131,7 +133,8 @@ commands:
       name: Health check
       run: |
         docker inspect slack-kb-agent --format 'running image: {{.Config.Image}}'
-        curl -sS --fail-with-body --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health"
+        curl -s -o /dev/null --fail --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health" || true
+        curl -sS --fail-with-body "$SLACK_KB_AGENT_URL/health"
 
   backup:
     description: Create a timestamped knowledge-base backup in data/backups (Backup and Recovery)
@@ -162,7 +165,9 @@ commands:
         run: slack-kb-db restore data/backups/{{ file }}
     check:
       name: Health check
-      run: curl -sS --fail-with-body --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health"
+      run: |
+        curl -s -o /dev/null --fail --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health" || true
+        curl -sS --fail-with-body "$SLACK_KB_AGENT_URL/health"
 
   db-integrity:
     description: Check the database can be dumped whole, into a timestamped file (Scenario 2, step 2)
@@ -205,7 +210,9 @@ commands:
         run: slack-kb-db restore "$(cat data/backups/.recreate-db-latest)"
     check:
       name: Health check
-      run: curl -sS --fail-with-body --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health"
+      run: |
+        curl -s -o /dev/null --fail --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health" || true
+        curl -sS --fail-with-body "$SLACK_KB_AGENT_URL/health"
 
   memory-limit:
     description: Set the agent's memory limit and restart the stack with it (Scenario 3, steps 1 and 3)
@@ -237,7 +244,8 @@ commands:
       name: Health check and the limit in force
       run: |
         docker inspect slack-kb-agent --format 'memory limit: {{.HostConfig.Memory}} bytes'
-        curl -sS --fail-with-body --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health"
+        curl -s -o /dev/null --fail --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health" || true
+        curl -sS --fail-with-body "$SLACK_KB_AGENT_URL/health"
 
   kb-limit:
     description: Reduce the knowledge base's document limit, then restart the agent (Scenario 3, step 2)
@@ -263,7 +271,9 @@ commands:
         run: docker-compose restart slack-kb-agent
     check:
       name: Health check
-      run: curl -sS --fail-with-body --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health"
+      run: |
+        curl -s -o /dev/null --fail --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health" || true
+        curl -sS --fail-with-body "$SLACK_KB_AGENT_URL/health"
 
   circuit-breaker:
     description: 'Turn a feature off (or back on): the LLM or vector search (Scenario 4, step 1)'
@@ -291,7 +301,9 @@ commands:
         run: docker-compose up -d slack-kb-agent
     check:
       name: Health check and the features in force
-      run: curl -sS --fail-with-body --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health"
+      run: |
+        curl -s -o /dev/null --fail --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health" || true
+        curl -sS --fail-with-body "$SLACK_KB_AGENT_URL/health"
 
   rate-limits:
     description: The API rate-limit metrics (Scenario 4, step 2)
@@ -439,6 +451,76 @@ commands:
         when: { scenario: errors }
         continue-on-error: true
         run: curl -s "$SLACK_KB_AGENT_URL/metrics" | grep rate_limit
+
+  doctor:
+    description: "Checks the host before the first incident: everything the built-in runbook relies on (README: what a VM needs)"
+    permission: triage
+    timeout: 2m
+    steps:
+      - name: Check the host
+        run: |
+          problems=0
+          pass() { printf '✅ %s\\n' "$1"; }
+          fail() { printf '❌ %s\\n   fix: %s\\n' "\${1//$'\\n'/ }" "$2"; problems=$((problems + 1)); }
+          if server=$(docker version --format '{{.Server.Version}}' 2>&1); then
+            pass "docker: daemon $server, reachable as $(id -un)"
+          else
+            fail "docker: the daemon cannot be reached as $(id -un): \${server:0:200}" "add the account to the docker group, or set DOCKER_HOST in its session"
+          fi
+          if version=$(docker-compose version --short 2>&1); then
+            pass "docker-compose $version"
+          else
+            fail "docker-compose: not found" "install docker-compose (1.29 or later): the runbook calls the docker-compose command"
+          fi
+          if [ ! -f docker-compose.yml ]; then
+            fail "no docker-compose.yml in $(pwd)" "make the account's login directory the compose project"
+          elif services=$(docker-compose config --services 2>&1); then
+            for service in slack-kb-agent postgres redis; do
+              if grep -qx "$service" <<< "$services"; then pass "compose service $service"
+              else fail "compose service $service: not in docker-compose.yml" "name the services slack-kb-agent, postgres and redis"; fi
+            done
+            if grep -q 'slack-kb-agent:\${SLACK_KB_AGENT_TAG' docker-compose.yml; then pass "the agent's image follows SLACK_KB_AGENT_TAG (/rollback)"
+            else fail "the agent's image does not read SLACK_KB_AGENT_TAG" 'use image: slack-kb-agent:\${SLACK_KB_AGENT_TAG:-latest}'; fi
+          else
+            fail "docker-compose.yml in $(pwd) is not valid: \${services:0:300}" "run docker-compose config there and fix what it says"
+          fi
+          for container in slack-kb-agent slack-kb-postgres slack-kb-redis; do
+            state=$(docker inspect "$container" --format '{{.State.Status}}' 2>/dev/null || true)
+            if [ "$state" = running ]; then pass "container $container running"
+            else fail "container $container: \${state:-not found}" "docker-compose up -d (container_name: $container)"; fi
+          done
+          if command -v slack-kb-db >/dev/null; then pass "slack-kb-db on PATH (/backup, /restore)"
+          else fail "slack-kb-db: not on the account's PATH" "install the agent's backup CLI for the account"; fi
+          # Read-only: the nearest existing folder on the way to data/backups must be writable.
+          backups=data/backups; [ -d "$backups" ] || backups=data; [ -d "$backups" ] || backups=.
+          if [ -w "$backups" ]; then pass "data/backups writable by $(id -un) (/backup)"
+          else fail "data/backups in $(pwd): $backups is not writable by $(id -un)" "give the account the project's data directory"; fi
+          answer=$(curl -s --max-time 10 -w '\\n%{http_code}' "$SLACK_KB_AGENT_URL/health" || true)
+          code=\${answer##*$'\\n'}
+          if [ "$code" = 200 ]; then pass "the agent answers at SLACK_KB_AGENT_URL ($SLACK_KB_AGENT_URL)"
+          elif [ -z "$code" ] || [ "$code" = 000 ]; then
+            fail "nothing answers at SLACK_KB_AGENT_URL ($SLACK_KB_AGENT_URL)" "set SLACK_KB_AGENT_URL in the account's session or the target's env, or start the agent"
+          else
+            body=\${answer%$'\\n'*}
+            fail "the agent at SLACK_KB_AGENT_URL answers HTTP $code: \${body:0:300}" "it runs but reports itself unhealthy: /diagnose app"
+          fi
+          up=$(curl -sS --max-time 10 --get --data-urlencode 'query=up{job="slack-kb-agent"}' "$PROMETHEUS_URL/api/v1/query" 2>&1 || true)
+          if grep -q '"job":"slack-kb-agent"' <<< "$up"; then pass "Prometheus at PROMETHEUS_URL ($PROMETHEUS_URL) scrapes job slack-kb-agent"
+          else fail "Prometheus at PROMETHEUS_URL ($PROMETHEUS_URL) has no job slack-kb-agent: \${up:0:200}" "set PROMETHEUS_URL, and scrape the agent as job slack-kb-agent"; fi
+          rules=$(curl -sS --max-time 10 "$PROMETHEUS_URL/api/v1/rules" 2>&1 || true)
+          for alert in SlackKBAgentDown HighErrorRate HighResponseTime; do
+            if grep -qF '"name":"'"$alert"'"' <<< "$rules"; then pass "alert rule $alert loaded"
+            else fail "alert rule $alert: not loaded in Prometheus" "load examples/prometheus/alert_rules.yml"; fi
+          done
+          for token in SLACK_BOT_TOKEN OPENAI_API_KEY; do
+            if [ -n "\${!token:-}" ]; then pass "$token set in the session (not shown)"
+            else fail "$token: not set in the account's environment" "set it there for /dependencies (never in the runbook)"; fi
+          done
+          if [ "$problems" -gt 0 ]; then
+            echo "$problems problem(s): fix them before the first incident."
+            exit 1
+          fi
+          echo "The host has everything the built-in runbook needs."
 
   status:
     description: "The service's key metrics against the verification's thresholds, through Prometheus (Post-Incident, Resolution Verification)"

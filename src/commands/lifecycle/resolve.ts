@@ -145,6 +145,7 @@ export function verificationPlan(runbook: Runbook, ssh: SshSettings): Plan | und
               script: metricsScript(verification.metrics),
               continueOnError: true,
               destructive: false,
+              metrics: verification.metrics,
             },
           ]
         : []),
