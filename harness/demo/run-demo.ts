@@ -1,26 +1,31 @@
-// The local demo: a whole incident on the demo deployment, played through the GitHub API emulator
-// and the bundled action, over the real sshd. Writes the issue thread as Markdown.
+// The local demo: a whole P0 incident on the real Slack KB Agent stack (docker-compose: the agent,
+// PostgreSQL 15, Redis; Prometheus scraping it), run by the built-in runbook, through the GitHub
+// API emulator and the bundled action over the real sshd. Writes the issue thread as Markdown.
 //
 //   bash scripts/demo.sh            (sets up the machine, then runs this file on Node 24)
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { onHost } from '../deploy/for-tests.ts';
-import { breakRelease, startDeployHost, stopDeployHost } from '../deploy/host.ts';
 import { startEmulator, type GitHubEmulator } from '../github/emulator.ts';
 import type { ActionRun } from '../run-action.ts';
 import { IncidentScenario, sshInputs } from '../scenario.ts';
+import { onStack } from '../stack/for-tests.ts';
+import {
+  BROKEN_RELEASE,
+  CURRENT_RELEASE,
+  stackUnavailable,
+  startStack,
+  stopStack,
+  type StackState,
+} from '../stack/stack.ts';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const OUTPUT_DIR = join(ROOT, 'demo-output');
+/** A step's run may take this long (the workflow's timeout-minutes): /rollback and /resolve take a while. */
+const RUN_TIMEOUT_MS = 5 * 60_000;
 
 function say(text: string): void {
   process.stdout.write(`${text}\n`);
-}
-
-function report(step: string, run: ActionRun): void {
-  const { status = '?', reason = '?' } = run.outputs;
-  say(`  ${step.padEnd(44)} → ${status} (${reason}), ${Math.round(run.durationMs)} ms`);
 }
 
 /** The issue as a reader would see it on GitHub: title, labels, then every comment in order. */
@@ -54,117 +59,188 @@ function renderThread(emulator: GitHubEmulator, issueNumber: number): string {
   return parts.join('\n') + '\n';
 }
 
-async function main(): Promise<void> {
-  say('Starting the demo deployment (sshd, supervisor, slack-kb-agent, PostgreSQL, Redis) …');
-  const state = await startDeployHost();
-  // The incident plays on a clock the demo controls; each step moves it forward.
+export interface DemoResult {
+  issue: number;
+  reviewIssue: number | undefined;
+  /** the issue thread and the review issue as GitHub shows them, in Markdown */
+  thread: string;
+  review: string | undefined;
+  /** each step as the demo printed it */
+  steps: { step: string; status: string; reason: string }[];
+  /** the image the host runs at the end */
+  runningImage: string;
+  requests: number;
+  violations: number;
+}
+
+/**
+ * Plays the whole P0 incident on a stack that is up (and on its current release): ships the
+ * broken release, then runs every step through the bundled action. Leaves the stack running.
+ */
+export async function playIncident(
+  state: StackState,
+  print: (text: string) => void = say,
+): Promise<DemoResult> {
+  // GitHub's side of the incident plays on a clock the demo controls; each step moves it forward.
+  // The host and Prometheus run on real time.
   const T0 = new Date('2026-11-26T03:00:00Z');
   let clock = T0;
+  const steps: DemoResult['steps'] = [];
   const at = (minutes: number, label: string) => {
     clock = new Date(T0.getTime() + minutes * 60_000);
     return `+${String(minutes).padStart(2, '0')} min  ${label}`;
   };
+  const report = (step: string, run: ActionRun) => {
+    const { status = '?', reason = '?' } = run.outputs;
+    steps.push({ step: step.replace(/^\+\d+ min {2}/, ''), status, reason });
+    print(`  ${step.padEnd(46)} → ${status} (${reason}), ${(run.durationMs / 1000).toFixed(1)} s`);
+  };
   const emulator = await startEmulator({ now: () => clock });
   try {
-    say(
-      `  deployment up in ${state.startupMs} ms; sshd on 127.0.0.1:${state.sshPort}, releases ${state.releases.join(', ')}`,
-    );
-    emulator.putFile(
-      '.github/incident-runbook.yml',
-      readFileSync(join(ROOT, 'harness/demo/incident-runbook.yml')),
-    );
+    // No runbook file in the repository: the action uses the built-in runbook.
     emulator.setPermission('alice', 'write');
     emulator.setPermission('dana', 'maintain');
     const scenario = new IncidentScenario({
       emulator,
       clock: () => clock,
-      inputs: { ...sshInputs(state), escalation: 'oncall-lead' },
+      inputs: {
+        ...sshInputs(state),
+        runbook: 'builtin',
+        escalation: 'oncall-lead',
+        'initial-assessment': 'true',
+      },
     });
+    const comment = async (issue: number, user: string, body: string) =>
+      scenario.postComment(issue, user, body).start({ timeoutMs: RUN_TIMEOUT_MS });
 
-    say(`\nRelease ${state.currentRelease} ships broken; the app answers 503 …`);
-    await breakRelease(
+    print(`\nRelease ${BROKEN_RELEASE} is deployed the way the team deploys (.env, then up -d) …`);
+    await onStack(
       state,
-      state.currentRelease,
-      `release ${state.currentRelease} cannot reach its vector index`,
+      `sed -i '/^SLACK_KB_AGENT_TAG=/d' .env && echo SLACK_KB_AGENT_TAG=${BROKEN_RELEASE} >> .env && docker-compose up -d slack-kb-agent 2>&1`,
+      300_000,
     );
-    await onHost(state, 'kbctl restart slack-kb-agent >/dev/null');
+    const broken = await onStack(
+      state,
+      'for i in $(seq 30); do code=$(curl -s -o /tmp/health.json -w "%{http_code}" "$SLACK_KB_AGENT_URL/health"); [ "$code" = 503 ] && break; sleep 1; done; cat /tmp/health.json',
+    );
+    print(`  the agent answers 503: ${broken}`);
 
-    const issue = scenario.openIssue('Slack KB Agent answers 503 to every question', 'alice');
-    const previous = state.releases.at(-2) ?? 'v1.1.0';
-    say(`\nP0 incident on issue #${issue} (times on the demo clock, from 03:00 UTC):`);
+    const issue = scenario.openIssue(
+      'Slack KB Agent answers 503 to every question',
+      'alice',
+      'The Slack KB Agent stopped answering after this morning’s deploy; /health says 503.',
+    );
+    print(`\nP0 incident on issue #${issue} (GitHub's times on the demo clock, from 03:00 UTC):`);
     report(at(0, 'label incident:p0'), await scenario.label(issue, 'incident:p0', 'alice'));
     report(at(6, 'scheduled sweep'), await scenario.sweep());
-    report(at(7, '/ack'), (await scenario.comment(issue, 'alice', 'On it.\n/ack')).run);
-    report(at(8, '/commander @dana'), (await scenario.comment(issue, 'alice', '/commander @dana')).run);
-    report(at(9, '/diagnose app'), (await scenario.comment(issue, 'alice', 'Looking.\n\n/diagnose app')).run);
+    report(at(7, '/ack'), await comment(issue, 'alice', 'On it.\n/ack'));
+    report(at(8, '/commander @dana'), await comment(issue, 'alice', '/commander @dana'));
+    report(at(9, '/diagnose app'), await comment(issue, 'alice', 'Looking.\n\n/diagnose app'));
     report(
       at(11, '/backup'),
-      (await scenario.comment(issue, 'alice', 'Taking a backup before touching anything.\n/backup')).run,
+      await comment(issue, 'alice', 'Taking a backup before touching anything.\n/backup'),
     );
-    report(at(13, '/restart'), (await scenario.comment(issue, 'alice', '/restart')).run);
+    report(at(13, '/restart'), await comment(issue, 'alice', '/restart'));
     report(
       at(15, '/update'),
-      (
-        await scenario.comment(
-          issue,
-          'dana',
-          `/update ${state.currentRelease} is broken; restart did not help. Rolling back to ${previous}.`,
-        )
-      ).run,
+      await comment(
+        issue,
+        'dana',
+        `/update ${BROKEN_RELEASE} is broken (migration 0042); restart did not help. Rolling back to ${CURRENT_RELEASE}.`,
+      ),
     );
-    const rollback = await scenario.comment(issue, 'alice', `Rolling back.\n/rollback ${previous}`);
-    report(at(16, `/rollback ${previous}`), rollback.run);
+    report(
+      at(16, `/rollback ${CURRENT_RELEASE}`),
+      await comment(issue, 'alice', `Rolling back.\n/rollback ${CURRENT_RELEASE}`),
+    );
     const code = /\/confirm ([0-9a-f]{8})/.exec(scenario.actionComments(issue).at(-1) ?? '')?.[1];
     if (!code) throw new Error('the rollback plan carries no confirmation code');
     report(
       at(17, `/confirm ${code} (by dana)`),
-      (await scenario.comment(issue, 'dana', `Plan looks right.\n/confirm ${code}`)).run,
+      await comment(issue, 'dana', `Plan looks right.\n/confirm ${code}`),
     );
-    report(at(19, '/health'), (await scenario.comment(issue, 'alice', '/health')).run);
+    // Users come back to the agent; Prometheus sees their queries (two scrapes give a rate).
+    await onStack(
+      state,
+      `for i in $(seq 40); do curl -fsS -o /dev/null "$SLACK_KB_AGENT_URL/query?q=how+do+I+deploy"; done
+       for i in $(seq 30); do
+         curl -fsS --get --data-urlencode 'query=histogram_quantile(0.95, rate(slack_kb_agent_query_duration_seconds_bucket[5m])) >= 0' "$PROMETHEUS_URL/api/v1/query" | grep -q '"value"' && exit 0
+         sleep 1
+       done`,
+    );
+    print('  (users ask the agent again: 40 questions, and Prometheus has scraped them)');
+    report(at(19, '/health'), await comment(issue, 'alice', '/health'));
+    report(at(20, '/status'), await comment(issue, 'alice', '/status'));
     report(
-      at(20, '/mitigated'),
-      (await scenario.comment(issue, 'dana', `/mitigated rolled back to ${previous}`)).run,
+      at(21, '/mitigated'),
+      await comment(issue, 'dana', `/mitigated rolled back to ${CURRENT_RELEASE}`),
     );
     report(at(50, 'scheduled sweep (update overdue)'), await scenario.sweep());
     report(
       at(52, '/update'),
-      (await scenario.comment(issue, 'dana', '/update Error rate back to normal for 30 minutes.')).run,
+      await comment(issue, 'dana', '/update Error rate back to normal for 30 minutes.'),
     );
     report(
       at(55, '/resolve'),
-      (
-        await scenario.comment(
-          issue,
-          'dana',
-          `/resolve Release ${state.currentRelease} could not reach its vector index; rolled back to ${previous}.`,
-        )
-      ).run,
+      await comment(
+        issue,
+        'dana',
+        `/resolve Release ${BROKEN_RELEASE} failed its database migration; rolled back to ${CURRENT_RELEASE}.`,
+      ),
     );
 
-    const version = JSON.parse(await onHost(state, 'curl -fsS "$KB_URL/health"')).version as string;
+    const running = await onStack(state, "docker inspect slack-kb-agent --format '{{.Config.Image}}'");
     const followUp = emulator
       .listComments(issue)
       .map((c) => /Post-incident review: #(\d+)/.exec(c.body ?? '')?.[1])
       .find(Boolean);
-    say(
-      `\nThe app now reports ${version}; issue #${issue} is ${emulator.getIssue(issue)?.state}; review issue #${followUp}.`,
+    print(
+      `\nThe host now runs ${running}; issue #${issue} is ${emulator.getIssue(issue)?.state}; review issue #${followUp}.`,
     );
-    if (emulator.violations.length > 0) {
-      throw new Error(`the emulator recorded ${emulator.violations.length} OpenAPI violations`);
-    }
-    mkdirSync(OUTPUT_DIR, { recursive: true });
-    const threadFile = join(OUTPUT_DIR, 'issue-thread.md');
-    writeFileSync(threadFile, renderThread(emulator, issue));
-    if (followUp)
-      writeFileSync(join(OUTPUT_DIR, 'review-issue.md'), renderThread(emulator, Number(followUp)));
-    say(`\nThe issue thread, as Markdown: ${threadFile}`);
-    if (followUp) say(`The post-incident review issue: ${join(OUTPUT_DIR, 'review-issue.md')}`);
-    say(`API requests: ${emulator.requests.length}, all validated against GitHub's OpenAPI description.`);
+    return {
+      issue,
+      reviewIssue: followUp ? Number(followUp) : undefined,
+      thread: renderThread(emulator, issue),
+      review: followUp ? renderThread(emulator, Number(followUp)) : undefined,
+      steps,
+      runningImage: running,
+      requests: emulator.requests.length,
+      violations: emulator.violations.length,
+    };
   } finally {
     await emulator.close();
-    const stopped = await stopDeployHost(state);
-    say(`Demo deployment stopped in ${stopped.stoppedMs} ms; no process left.`);
   }
 }
 
-await main();
+async function main(): Promise<void> {
+  const missing = stackUnavailable();
+  if (missing) throw new Error(`the stack cannot start here: ${missing}`);
+  say('Starting the Slack KB Agent stack: dockerd (loopback only), the image registry, the docker-compose');
+  say("project (agent, PostgreSQL 15, Redis), Prometheus with the runbook's alert rules, and sshd …");
+  say('(the first run on a machine builds the Debian images: several minutes; later runs reuse them)');
+  const state = await startStack();
+  try {
+    say(
+      `  stack up in ${(state.timings.total ?? 0) / 1000} s; sshd on 127.0.0.1:${state.sshPort}, the agent on ${state.appUrl}, Prometheus on ${state.prometheusUrl}`,
+    );
+    const result = await playIncident(state);
+    if (result.violations > 0)
+      throw new Error(`the emulator recorded ${result.violations} OpenAPI violations`);
+    mkdirSync(OUTPUT_DIR, { recursive: true });
+    const threadFile = join(OUTPUT_DIR, 'issue-thread.md');
+    writeFileSync(threadFile, result.thread);
+    say(`\nThe issue thread, as Markdown: ${threadFile}`);
+    if (result.review) {
+      const reviewFile = join(OUTPUT_DIR, 'review-issue.md');
+      writeFileSync(reviewFile, result.review);
+      say(`The post-incident review issue: ${reviewFile}`);
+    }
+    say(`API requests: ${result.requests}, all validated against GitHub's OpenAPI description.`);
+  } finally {
+    const stopped = await stopStack(state);
+    say(`Stack stopped in ${(stopped.stoppedMs / 1000).toFixed(1)} s; no process or mount left.`);
+  }
+}
+
+// Run as a script (not when a test imports playIncident).
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await main();

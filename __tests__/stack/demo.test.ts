@@ -1,0 +1,91 @@
+// The README's main job, `bash scripts/demo.sh`, as a test: the whole P0 incident on the real
+// stack with the built-in runbook, read as the on-call person reads the thread it leaves.
+import { jest } from '@jest/globals';
+import { playIncident, type DemoResult } from '../../harness/demo/run-demo.ts';
+import { onStack, useStack } from '../../harness/stack/for-tests.ts';
+import { BROKEN_RELEASE, CURRENT_RELEASE } from '../../harness/stack/stack.ts';
+
+jest.setTimeout(600_000);
+
+const stack = useStack();
+let demo: DemoResult;
+
+beforeAll(async () => {
+  demo = await playIncident(stack(), () => {});
+}, 600_000);
+
+/** A comment of the thread whose text contains `marker`, from that marker to the next comment. */
+function section(marker: string): string {
+  const start = demo.thread.indexOf(marker);
+  expect(start).toBeGreaterThanOrEqual(0);
+  const end = demo.thread.indexOf('\n---\n', start);
+  return demo.thread.slice(start, end === -1 ? undefined : end);
+}
+
+test('every step ends as the on-call person expects, with no OpenAPI violation', () => {
+  expect(demo.violations).toBe(0);
+  expect(
+    demo.steps.map(({ step, status, reason }) => `${step.split(' (')[0]?.trim()}: ${status} ${reason}`),
+  ).toEqual([
+    // The initial assessment finds the 503 (its health check fails).
+    'label incident:p0: failure assessment',
+    'scheduled sweep: success swept',
+    '/ack: success ack',
+    '/commander @dana: success commander',
+    '/diagnose app: success executed',
+    '/backup: success executed',
+    // A restart cannot fix a broken release: its check fails and says why.
+    '/restart: failure step-failed',
+    '/update: success update',
+    `/rollback ${CURRENT_RELEASE}: planned awaiting-confirmation`,
+    expect.stringMatching(/^\/confirm [0-9a-f]{8}: success executed$/),
+    '/health: success executed',
+    '/status: success executed',
+    '/mitigated: success mitigated',
+    'scheduled sweep: success swept',
+    '/update: success update',
+    '/resolve: success resolved',
+  ]);
+});
+
+test('the host ends on the release rolled back to, healthy', async () => {
+  expect(demo.runningImage).toBe(`slack-kb-agent:${CURRENT_RELEASE}`);
+  const health = JSON.parse(await onStack(stack(), 'curl -fsS "$SLACK_KB_AGENT_URL/health"')) as {
+    status: string;
+    release: string;
+  };
+  expect(health).toMatchObject({ status: 'healthy', release: CURRENT_RELEASE });
+});
+
+test("the failed restart shows the agent's own reason and the compose logs", () => {
+  const restart = section('### ❌ Failed: `/restart service=slack-kb-agent`');
+  expect(restart).toContain(`release ${BROKEN_RELEASE} is broken: database migration 0042 failed`);
+  expect(restart).toContain('the compose file is valid');
+  expect(restart).toContain('--- docker-compose logs --tail=50');
+});
+
+test('the rollback ran only after another responder confirmed it, and pulled the tag', () => {
+  const rollback = section(`### ✅ Succeeded: \`/rollback tag=${CURRENT_RELEASE}\``);
+  expect(rollback).toMatch(/Requested by \| @alice, confirmed by @dana/);
+  expect(rollback).toContain(`running image: slack-kb-agent:${CURRENT_RELEASE}`);
+});
+
+test("/status and /resolve read the runbook's PromQL from the real Prometheus, with real traffic", () => {
+  for (const marker of ['### ✅ Succeeded: `/status`', '### ✅ Succeeded: `/resolve`']) {
+    const comment = section(marker);
+    expect(comment).toContain("PromQL over Prometheus's stored series, $PROMETHEUS_URL");
+    expect(comment).toContain('- ✅ Application up: 1 (healthy at least 1)');
+    expect(comment).toContain('- ✅ Error rate: 0 errors/s (healthy at most 0.1 errors/s)');
+    // The users' queries after the rollback give a real p95, not "no samples".
+    expect(comment).toMatch(/- ✅ p95 response time: [\d.e-]+ s \(healthy at most 2 s\)/);
+    expect(comment).not.toContain('"resultType"');
+  }
+  expect(section('### ✅ Succeeded: `/resolve`')).toMatch(/✅ Run smoke tests \(exit 0/);
+});
+
+test('the incident is closed with a postmortem and a review issue', () => {
+  expect(demo.thread).toMatch(/^\*\*State:\*\* closed/m);
+  expect(demo.thread).toContain('# Postmortem: `Slack KB Agent answers 503 to every question`');
+  expect(demo.reviewIssue).toBeDefined();
+  expect(demo.review).toContain(`#${demo.issue}`);
+});
