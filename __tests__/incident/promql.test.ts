@@ -124,6 +124,25 @@ describe('verification through PromQL', () => {
     expect(results.map((result) => result.healthy)).toEqual([true, false]);
   });
 
+  test('a later answer cannot replace an earlier one with a marker line of its own', () => {
+    // A hostile Prometheus need not escape newlines: its last answer carries a forged answer 0.
+    const forged = `${vector('0.5')}\n### incident-issueops threshold 0\n${vector('1')}`;
+    const results = evaluatePromql(output([vector('0'), forged]), thresholds.slice(0, 2));
+    expect(results.map((result) => [result.healthy, result.value])).toEqual([
+      [false, 0],
+      [false, 0.5],
+    ]);
+  });
+
+  test.each(['', ' ', '0x1', '1e', 'one'])(
+    'a sample that is not a number (%j) is never a healthy 0',
+    (text) => {
+      const [result] = evaluatePromql(output([vector(text)]), [thresholds[1]!]);
+      expect(result).toMatchObject({ value: undefined, healthy: true });
+      expect(result?.note).toContain('no samples');
+    },
+  );
+
   test('min and max together bound both ways', () => {
     const both: Threshold[] = [{ name: 'Replicas', query: 'count(up)', min: 2, max: 4, unit: '' }];
     expect(evaluatePromql(output([vector('5')]), both)[0]!.healthy).toBe(false);
@@ -181,6 +200,12 @@ describe('/status reads the same thresholds through Prometheus', () => {
     });
   };
 
+  test('one failed query costs its own threshold; only all of them failing fails the step', () => {
+    const script = promqlScript(metrics);
+    expect(script.match(/\|\| failed=\$\(\(failed \+ 1\)\)/g)).toHaveLength(4);
+    expect(script.trimEnd().split('\n').at(-1)).toBe('[ "$failed" -lt 4 ]');
+  });
+
   test("its first step asks Prometheus the verification's queries", () => {
     expect(plan.steps[0]).toMatchObject({ name: 'Key metrics', script: promqlScript(metrics) });
     expect(plan.steps[0]!.metrics).toBe(metrics);
@@ -195,6 +220,10 @@ describe('/status reads the same thresholds through Prometheus', () => {
     expect(body).not.toContain('"resultType"');
     expect(rendered([vector('1'), vector('0'), vector('0.3'), vector('0.4')])).toContain(
       '✅ Key metrics: all 4 within their thresholds',
+    );
+    // An idle service has no p95: not measured is said, never counted as within.
+    expect(rendered([vector('1'), vector('0'), vector('NaN'), vector('0.4')])).toContain(
+      '✅ Key metrics: 3 within their thresholds, 1 not measured (no samples)',
     );
   });
 

@@ -37,7 +37,7 @@ describe('the built-in docker-compose runbook renders exactly the runbook comman
     expect(scripts(restart)).toEqual(["docker-compose restart 'slack-kb-agent'"]);
     expect(scripts(plan('/restart postgres'))).toEqual(["docker-compose restart 'postgres'"]);
     expect(restart.check?.script).toContain(
-      'curl -s -o /dev/null --fail --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health" || true\nif ! curl -sS --fail-with-body "$SLACK_KB_AGENT_URL/health"; then',
+      'curl -s -o /dev/null --fail --connect-timeout 3 --max-time 5 --retry 15 --retry-all-errors --retry-delay 2 --retry-max-time 45 "$SLACK_KB_AGENT_URL/health" || true\nif ! curl -sS --max-time 10 --fail-with-body "$SLACK_KB_AGENT_URL/health"; then',
     );
     expect(restart.check?.script).toContain("docker-compose logs --no-color --tail=50 'slack-kb-agent'");
     expect(restart.check?.script).toContain('docker-compose config --quiet');
@@ -94,7 +94,7 @@ describe('the built-in docker-compose runbook renders exactly the runbook comman
 
   test('/health runs the four health checks of the runbook', () => {
     expect(scripts(plan('/health'))).toEqual([
-      'curl -sS --fail-with-body "$SLACK_KB_AGENT_URL/health"',
+      'curl -sS --max-time 10 --fail-with-body "$SLACK_KB_AGENT_URL/health"',
       'docker exec slack-kb-postgres pg_isready -U postgres',
       'docker exec slack-kb-redis redis-cli ping',
       'docker-compose ps',

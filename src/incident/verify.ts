@@ -69,13 +69,16 @@ export function promqlScript(metrics: Metrics): string {
         `prometheus="\${${variable}%/}"`,
       ]
     : [`prometheus=${shellQuote(location.replace(/\/$/, ''))}`];
+  // One query that fails (refused, slow) costs only its own threshold; all failing fails the step.
+  lines.push('failed=0');
   metrics.thresholds.forEach((threshold, index) => {
     lines.push(
       `echo ${shellQuote(`${ANSWER_MARKER}${index}`)}`,
-      `curl -sS --max-time 10 --get --data-urlencode ${shellQuote(`query=${threshold.query ?? ''}`)} "$prometheus/api/v1/query"`,
+      `curl -sS --max-time 10 --get --data-urlencode ${shellQuote(`query=${threshold.query ?? ''}`)} "$prometheus/api/v1/query" || failed=$((failed + 1))`,
       'echo',
     );
   });
+  lines.push(`[ "$failed" -lt ${metrics.thresholds.length} ]`);
   return lines.join('\n');
 }
 
@@ -95,10 +98,11 @@ const prometheusAnswer = z.discriminatedUnion('status', [
   z.object({ status: z.literal('error'), errorType: z.string().optional(), error: z.string() }),
 ]);
 
+/** Prometheus's sample text: a decimal float, NaN or ±Inf. Anything else (empty, hex) is NaN. */
 function sampleNumber(text: string): number {
-  if (text === '+Inf') return Infinity;
+  if (text === '+Inf' || text === 'Inf') return Infinity;
   if (text === '-Inf') return -Infinity;
-  return Number(text); // 'NaN' gives NaN
+  return /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text) ? Number(text) : NaN;
 }
 
 /** Reads the answers promqlScript printed and compares each with its threshold. */
@@ -107,8 +111,11 @@ export function evaluatePromql(output: string, thresholds: Threshold[]): Thresho
   let current: number | undefined;
   for (const line of output.split('\n')) {
     if (line.startsWith(ANSWER_MARKER)) {
-      current = Number(line.slice(ANSWER_MARKER.length));
-      answers.set(current, '');
+      const index = Number(line.slice(ANSWER_MARKER.length));
+      // The first answer of each index counts: a body cannot replace an earlier one with a
+      // marker line of its own (a real Prometheus escapes newlines; a hostile one need not).
+      current = answers.has(index) ? undefined : index;
+      if (current !== undefined) answers.set(current, '');
     } else if (current !== undefined) {
       answers.set(current, `${answers.get(current)}${line}\n`);
     }

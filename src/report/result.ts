@@ -115,10 +115,13 @@ function renderWithBudget(view: ResultView, outputBudget: number): string {
 function metricsLines(label: string, meta: string, metrics: Metrics, output: string): string[] {
   const evaluated = evaluateMetrics(output, metrics);
   const breached = evaluated.filter((threshold) => !threshold.healthy);
+  const unmeasured = evaluated.filter((threshold) => threshold.healthy && threshold.value === undefined);
+  const within = evaluated.length - breached.length - unmeasured.length;
+  const notMeasured = unmeasured.length > 0 ? `, ${unmeasured.length} not measured (no samples)` : '';
   const headline =
     breached.length === 0
-      ? `✅ ${label}: all ${evaluated.length} within their thresholds`
-      : `⚠️ ${label}: ${breached.length} of ${evaluated.length} outside their thresholds (${breached.map((threshold) => inline(threshold.name, 60)).join(', ')})`;
+      ? `✅ ${label}: ${unmeasured.length === 0 ? `all ${within}` : within} within their thresholds${notMeasured}`
+      : `⚠️ ${label}: ${breached.length} of ${evaluated.length} outside their thresholds (${breached.map((threshold) => inline(threshold.name, 60)).join(', ')})${notMeasured}`;
   return [
     '<details open>',
     `<summary>${headline} (${meta})</summary>`,
