@@ -30741,6 +30741,197 @@ module.exports = {
 
 /***/ }),
 
+/***/ 3222:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   IX: () => (/* binding */ markedGroup),
+/* harmony export */   K$: () => (/* binding */ severityOfGroup),
+/* harmony export */   Ms: () => (/* binding */ groupMarker),
+/* harmony export */   Q6: () => (/* binding */ alertName),
+/* harmony export */   Tc: () => (/* binding */ alertNames),
+/* harmony export */   Uj: () => (/* binding */ dispatchPayloadSchema),
+/* harmony export */   V_: () => (/* binding */ groupId),
+/* harmony export */   bd: () => (/* binding */ notificationSchema),
+/* harmony export */   eq: () => (/* binding */ groupStartedAt),
+/* harmony export */   jy: () => (/* binding */ uselessGroupKey)
+/* harmony export */ });
+/* unused harmony exports alertSchema, severityOfAlert */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2857);
+
+
+/**
+ * Alertmanager's webhook body (version 4), as its relay forwards it unchanged inside a
+ * `repository_dispatch` event (`client_payload.alertmanager`). Its labels and annotations come
+ * from the monitored system and Prometheus's rules: shown as text, never as Markdown.
+ */
+const labels = zod__WEBPACK_IMPORTED_MODULE_1__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().max(200), zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().max(2000)).default({});
+const time = zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP()
+    .max(64)
+    .refine((text) => !Number.isNaN(Date.parse(text)), 'an RFC 3339 time');
+const alertSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
+    status: zod__WEBPACK_IMPORTED_MODULE_1__/* ["enum"] */ .k5n(['firing', 'resolved']),
+    labels,
+    annotations: labels,
+    startsAt: time,
+    endsAt: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().max(64).optional(),
+    generatorURL: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().max(2000).default(''),
+    fingerprint: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().max(64).default(''),
+});
+const notificationSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
+    version: zod__WEBPACK_IMPORTED_MODULE_1__/* .literal */ .euz('4', { message: 'only the version 4 webhook body is understood' }),
+    groupKey: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1).max(4000),
+    truncatedAlerts: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().int().min(0).default(0),
+    status: zod__WEBPACK_IMPORTED_MODULE_1__/* ["enum"] */ .k5n(['firing', 'resolved']),
+    receiver: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().max(200),
+    groupLabels: labels,
+    commonLabels: labels,
+    commonAnnotations: labels,
+    externalURL: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().max(2000).default(''),
+    alerts: zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(alertSchema).min(1).max(1000),
+});
+/** What the relay puts in `client_payload`: the body, unchanged, under one key. */
+const dispatchPayloadSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({ alertmanager: zod__WEBPACK_IMPORTED_MODULE_1__/* .unknown */ .L5J() });
+/** The issue's stable name for an alert group: part of a hash of Alertmanager's groupKey. */
+function groupId(groupKey) {
+    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(groupKey).digest('hex').slice(0, 16);
+}
+/**
+ * Why a groupKey cannot name an incident, if it cannot: a route without `group_by` puts every
+ * alert it receives in one group (`{}:{}`), which would make every alert one incident.
+ */
+function uselessGroupKey(groupKey) {
+    return /:\{\}$/.test(groupKey)
+        ? `Alertmanager grouped this notification by no label (groupKey ${JSON.stringify(groupKey.slice(0, 200))}): every alert of its route would become one incident. Set group_by: [alertname] (or more labels) on the route that sends to this receiver.`
+        : undefined;
+}
+/** The severity the runbook's alert routes give one alert, if any. First match wins. */
+function severityOfAlert(alert, runbook) {
+    const alerts = runbook.alerts;
+    if (!alerts)
+        return undefined;
+    const route = alerts.routes.find((candidate) => Object.entries(candidate.match).every(([name, wanted]) => {
+        const value = alert.labels[name];
+        return value !== undefined && [wanted].flat().includes(value);
+    }));
+    return route?.severity ?? alerts['default-severity'];
+}
+/** p0 is the most severe. */
+function rank(severity) {
+    return Number(severity.slice(1));
+}
+/** The group's severity: the most severe of its firing alerts (all alerts when none fires). */
+function severityOfGroup(notification, runbook) {
+    const firing = notification.alerts.filter((alert) => alert.status === 'firing');
+    const considered = firing.length > 0 ? firing : notification.alerts;
+    const unmapped = [];
+    let severity;
+    for (const alert of considered) {
+        const mapped = severityOfAlert(alert, runbook);
+        if (!mapped)
+            unmapped.push(alertName(alert));
+        else if (severity === undefined || rank(mapped) < rank(severity))
+            severity = mapped;
+    }
+    return { severity, unmapped: [...new Set(unmapped)] };
+}
+function alertName(alert) {
+    return alert.labels.alertname ?? '(no alertname)';
+}
+/** The alert names of a group, each once, in order. */
+function alertNames(notification) {
+    return [...new Set(notification.alerts.map(alertName))];
+}
+/** When the group's trouble began: the earliest startsAt of its alerts. */
+function groupStartedAt(notification) {
+    return new Date(Math.min(...notification.alerts.map((alert) => Date.parse(alert.startsAt))));
+}
+/** The marker in an alert incident's issue body that names its group (confirmed by a sealed record). */
+function groupMarker(group) {
+    return `<!-- incident-issueops alert-group ${group} -->`;
+}
+function markedGroup(body) {
+    return /<!-- incident-issueops alert-group ([0-9a-f]{16}) -->/.exec(body ?? '')?.[1];
+}
+
+
+/***/ }),
+
+/***/ 5496:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   P3: () => (/* binding */ ALERT_FACTS),
+/* harmony export */   cD: () => (/* binding */ alertGroup),
+/* harmony export */   n1: () => (/* binding */ alertResolved),
+/* harmony export */   wv: () => (/* binding */ alertRefired)
+/* harmony export */ });
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4377);
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(2857);
+/* harmony import */ var _records_fact_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(154);
+
+
+const iso = zod__WEBPACK_IMPORTED_MODULE_1__/* .datetime */ .w$();
+const text = (max) => zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().max(max);
+/**
+ * The alert group behind the incident: recorded once, on the comment that opened the incident,
+ * and that comment's record rewritten (re-sealed) on each later notification of the group, so a
+ * repeat updates the board and posts nothing.
+ */
+const alertGroup = (0,_records_fact_js__WEBPACK_IMPORTED_MODULE_0__/* .defineFact */ .u)('alert', {
+    group: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().regex(/^[0-9a-f]{16}$/),
+    receiver: text(200),
+    status: zod__WEBPACK_IMPORTED_MODULE_2__/* ["enum"] */ .k5n(['firing', 'resolved']),
+    names: zod__WEBPACK_IMPORTED_MODULE_2__/* .array */ .YOg(text(200)).max(50),
+    firing: zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig().int().min(0),
+    total: zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig().int().min(0),
+    notifications: zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig().int().min(1),
+    firstSeen: iso,
+    lastSeen: iso,
+    startsAt: iso,
+    summary: text(500).optional(),
+    generatorUrl: text(2000).optional(),
+    externalUrl: text(2000).optional(),
+    previous: zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig().int().positive().optional(),
+}, (next, fact, { log, url }) => {
+    const startsAt = new Date(fact.startsAt);
+    next.alert = {
+        group: fact.group,
+        receiver: fact.receiver,
+        status: fact.status,
+        names: fact.names,
+        firing: fact.firing,
+        total: fact.total,
+        notifications: fact.notifications,
+        firstSeen: new Date(fact.firstSeen),
+        lastSeen: new Date(fact.lastSeen),
+        startsAt,
+        summary: fact.summary,
+        generatorUrl: fact.generatorUrl,
+        externalUrl: fact.externalUrl,
+        previous: fact.previous,
+        url,
+    };
+    // The impact began when the alert started firing, not when the issue was opened.
+    if (!next.impactStartAt || startsAt < next.impactStartAt)
+        next.impactStartAt = startsAt;
+    log(fact.by, `Alertmanager: ${fact.names.join(', ')} firing since ${fact.startsAt.replace(/\.\d+Z$/, 'Z')}: opened the incident${fact.previous ? ` (again: #${fact.previous} was the last one)` : ''}`);
+});
+/** Alertmanager says the group resolved: on the timeline, with the proposal to mitigate. */
+const alertResolved = (0,_records_fact_js__WEBPACK_IMPORTED_MODULE_0__/* .defineFact */ .u)('alert-resolved', { group: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().regex(/^[0-9a-f]{16}$/), resolvedAt: iso }, (next, fact, { log }) => {
+    log(fact.by, 'Alertmanager: every alert of the group resolved');
+});
+/** The group fired again after its incident was closed, within the flap window: reopened. */
+const alertRefired = (0,_records_fact_js__WEBPACK_IMPORTED_MODULE_0__/* .defineFact */ .u)('alert-refired', { group: zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().regex(/^[0-9a-f]{16}$/), closedFor: zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig().int().min(0) }, (next, fact, { log }) => {
+    log(fact.by, `Alertmanager: the group fired again ${Math.round(fact.closedFor / 60)} min after the close: reopened`);
+});
+const ALERT_FACTS = [alertGroup, alertResolved, alertRefired];
+
+
+/***/ }),
+
 /***/ 5709:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -31031,7 +31222,7 @@ function describeCount(count) {
 
 /***/ }),
 
-/***/ 6223:
+/***/ 2419:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -31043,6 +31234,8 @@ __nccwpck_require__.d(__webpack_exports__, {
 
 // UNUSED EXPORTS: allReasonCodes
 
+// EXTERNAL MODULE: ./src/alerts/facts.ts
+var facts = __nccwpck_require__(5496);
 ;// CONCATENATED MODULE: ./src/outcome.ts
 /**
  * The `reason` outputs of the action's flows, with what each means. Each command that records
@@ -31087,6 +31280,14 @@ const outcome_REASON_CODES = {
     'handled-elsewhere': "the run's command was handled by another run",
     running: 'a command was still running when the run ended',
     unexpected: 'an unexpected error; the log has it',
+    'alert-opened': 'an Alertmanager notification opened an incident for its alert group',
+    'alert-updated': "a later notification of an open incident's alert group updated its board",
+    'alert-resolved': 'Alertmanager said the group resolved: recorded on the timeline, /mitigated proposed',
+    'alert-reopened': 'the group fired again within the flap window after its incident closed: reopened',
+    'alert-ungrouped': 'the notification was grouped by no label (groupKey {}:{}): no incident opened',
+    'alert-unmapped': "no route of the runbook's alerts: section (and no default-severity) maps the alert",
+    'alert-no-routes': 'the runbook has no alerts: section, so no alert opens an incident',
+    'alert-unknown-group': 'a resolved notification for a group with no open incident: nothing to do',
 };
 
 // EXTERNAL MODULE: ./src/report/replies.ts
@@ -31298,32 +31499,8 @@ const help = defineCommand({
     },
 });
 
-// EXTERNAL MODULE: ./node_modules/zod/v4/classic/iso.js
-var iso = __nccwpck_require__(4377);
-;// CONCATENATED MODULE: ./src/records/fact.ts
-
-/** What every fact records: who, when, and the comment that asked for it, if one did. */
-const FACT_BASE = {
-    v: schemas/* literal */.euz(1),
-    by: schemas/* string */.YjP().min(1).max(100),
-    at: iso/* datetime */.w$(),
-    source: schemas/* number */.aig().int().positive().optional(),
-};
-/**
- * A fact a command records, defined next to the command: its fields (zod, validated when written
- * and when read back) and how it changes the incident. `record` builds one, typed.
- */
-function defineFact(kind, fields, apply) {
-    const schema = schemas/* object */.Ikc({ ...FACT_BASE, kind: schemas/* literal */.euz(kind), ...fields });
-    return {
-        kind,
-        schema,
-        apply: apply,
-        /** The record to write for this fact. */
-        record: (content) => ({ kind, ...content }),
-    };
-}
-
+// EXTERNAL MODULE: ./src/records/fact.ts
+var fact = __nccwpck_require__(154);
 // EXTERNAL MODULE: ./src/config/duration.ts
 var duration = __nccwpck_require__(7840);
 ;// CONCATENATED MODULE: ./src/report/lifecycle.ts
@@ -31434,7 +31611,7 @@ function sinceDeclared(input) {
 
 
 
-const acknowledged = defineFact('acknowledged', {}, (next, fact, { at, log, responder }) => {
+const acknowledged = (0,fact/* defineFact */.u)('acknowledged', {}, (next, fact, { at, log, responder }) => {
     if (!next.acknowledgedAt) {
         next.acknowledgedAt = at;
         next.acknowledgedBy = fact.by;
@@ -31470,7 +31647,7 @@ const ack = defineCommand({
 
 
 const LOGIN = schemas/* string */.YjP().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/);
-const commanderSet = defineFact('commander', { commander: LOGIN }, (next, fact, { log, responder }) => {
+const commanderSet = (0,fact/* defineFact */.u)('commander', { commander: LOGIN }, (next, fact, { log, responder }) => {
     next.commander = fact.commander;
     responder(fact.by);
     responder(fact.commander);
@@ -31505,6 +31682,8 @@ const commander = defineCommand({
     },
 });
 
+// EXTERNAL MODULE: ./node_modules/zod/v4/classic/iso.js
+var iso = __nccwpck_require__(4377);
 ;// CONCATENATED MODULE: ./src/incident/time.ts
 /**
  * Reads the time given to /impact-start: an ISO UTC time, `HH:MM` (UTC, today, or yesterday when
@@ -31535,7 +31714,7 @@ function parseImpactStart(text, now) {
 
 
 
-const impactStarted = defineFact('impact-start', { impactStart: iso/* datetime */.w$() }, (next, fact, { log }) => {
+const impactStarted = (0,fact/* defineFact */.u)('impact-start', { impactStart: iso/* datetime */.w$() }, (next, fact, { log }) => {
     next.impactStartAt = new Date(fact.impactStart);
     log(fact.by, `Impact started at ${fact.impactStart}`);
 });
@@ -31753,7 +31932,7 @@ const ENTRIES_PER_JOURNAL_COMMENT = 20;
 /** How far from the replay an offline entry's time may be: a week back, a few minutes ahead. */
 const OFFLINE_WINDOW_MS = { before: 7 * 24 * 3600_000, after: 5 * 60_000 };
 /** An offline journal's entries, replayed into the issue: each on the timeline at its own time. */
-const offline = defineFact('offline', {
+const offline = (0,fact/* defineFact */.u)('offline', {
     /** The hash of the journal's first entry: which session these entries belong to. */
     journal: journal_HASH,
     entries: schemas/* array */.YOg(schemas/* object */.Ikc({
@@ -31873,7 +32052,7 @@ function firstEntryOf(block) {
 
 
 
-const mitigatedFact = defineFact('mitigated', { note: schemas/* string */.YjP().max(4000).optional() }, (next, fact, { at, log, responder }) => {
+const mitigatedFact = (0,fact/* defineFact */.u)('mitigated', { note: schemas/* string */.YjP().max(4000).optional() }, (next, fact, { at, log, responder }) => {
     if (!next.mitigatedAt)
         next.mitigatedAt = at;
     if (next.phase === 'investigating')
@@ -31920,7 +32099,7 @@ const mitigated = defineCommand({
 
 
 /** A responder's note: on the timeline (and so in the postmortem), without restarting any clock. */
-const noted = defineFact('note', { text: schemas/* string */.YjP().max(4000) }, (_next, fact, { log, responder }) => {
+const noted = (0,fact/* defineFact */.u)('note', { text: schemas/* string */.YjP().max(4000) }, (_next, fact, { log, responder }) => {
     responder(fact.by);
     log(fact.by, 'Note', fact.text);
 });
@@ -31995,7 +32174,7 @@ var verify = __nccwpck_require__(5434);
 
 
 
-const resolvedFact = defineFact('resolved', { forced: schemas/* boolean */.zMY(), summary: schemas/* string */.YjP().max(4000).optional() }, (next, fact, { at, log, responder }) => {
+const resolvedFact = (0,fact/* defineFact */.u)('resolved', { forced: schemas/* boolean */.zMY(), summary: schemas/* string */.YjP().max(4000).optional() }, (next, fact, { at, log, responder }) => {
     next.phase = 'resolved';
     next.resolvedAt = at;
     next.resolvedBy = fact.by;
@@ -32007,7 +32186,7 @@ const resolvedFact = defineFact('resolved', { forced: schemas/* boolean */.zMY()
     responder(fact.by);
     log(fact.by, fact.forced ? 'Resolved with --force: verification overridden' : 'Resolved: verification passed');
 });
-const verificationFailed = defineFact('verification-failed', { problems: schemas/* array */.YOg(schemas/* string */.YjP().max(4000)).max(50) }, (_next, fact, { log, responder }) => {
+const verificationFailed = (0,fact/* defineFact */.u)('verification-failed', { problems: schemas/* array */.YOg(schemas/* string */.YjP().max(4000)).max(50) }, (_next, fact, { log, responder }) => {
     responder(fact.by);
     log(fact.by, 'Resolution refused: verification failed', fact.problems.join('; '));
 });
@@ -32171,7 +32350,7 @@ var route = __nccwpck_require__(2342);
 
 
 
-const severityChanged = defineFact('severity', { severity: schemas/* string */.YjP().regex(/^p[0-9]$/) }, (next, fact, { log, responder }) => {
+const severityChanged = (0,fact/* defineFact */.u)('severity', { severity: schemas/* string */.YjP().regex(/^p[0-9]$/) }, (next, fact, { log, responder }) => {
     if (fact.severity !== next.severity) {
         log(fact.by, `Severity ${next.severity?.toUpperCase()} → ${fact.severity.toUpperCase()}`);
         next.severity = fact.severity;
@@ -32206,7 +32385,7 @@ const severity = defineCommand({
         return done('severity', `severity is now ${level.toUpperCase()}`, [
             {
                 kind: 'labels',
-                remove: input.issue.labels.filter((label) => (0,route/* severityFromLabel */.k)(label, prefix)),
+                remove: input.issue.labels.filter((label) => (0,route/* severityFromLabel */.k3)(label, prefix)),
                 add: [`${prefix}${level}`],
             },
             {
@@ -32255,7 +32434,7 @@ const timeline_timeline = defineCommand({
 
 
 
-const updated = defineFact('update', { text: schemas/* string */.YjP().max(4000) }, (next, fact, { at, log, responder }) => {
+const updated = (0,fact/* defineFact */.u)('update', { text: schemas/* string */.YjP().max(4000) }, (next, fact, { at, log, responder }) => {
     next.updates = [...next.updates, { at, by: fact.by, text: fact.text }];
     responder(fact.by);
     log(fact.by, 'Status update', fact.text);
@@ -32282,6 +32461,7 @@ const update = defineCommand({
 });
 
 ;// CONCATENATED MODULE: ./src/commands/definitions.ts
+
 
 
 
@@ -32323,8 +32503,11 @@ function allReasonCodes() {
         ...Object.fromEntries(DEFINED_COMMANDS.flatMap((command) => (command.reason ? [[command.name, command.reason]] : []))),
     };
 }
-/** The facts the commands record, by kind. */
-const COMMAND_FACTS = new Map(DEFINED_COMMANDS.flatMap((command) => command.facts.map((fact) => [fact.kind, fact])));
+/** The facts the commands record, and those an Alertmanager notification records, by kind. */
+const COMMAND_FACTS = new Map([
+    ...DEFINED_COMMANDS.flatMap((command) => command.facts.map((fact) => [fact.kind, fact])),
+    ...facts/* ALERT_FACTS */.P3.map((fact) => [fact.kind, fact]),
+]);
 
 
 /***/ }),
@@ -32347,7 +32530,7 @@ const decided = (outcome, effects = [], problem) => problem ? { outcome, effects
 /* harmony export */   Ap: () => (/* binding */ RESERVED_COMMANDS),
 /* harmony export */   pc: () => (/* binding */ commandRegistry)
 /* harmony export */ });
-/* harmony import */ var _definitions_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6223);
+/* harmony import */ var _definitions_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2419);
 /* harmony import */ var _runbook_command_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6534);
 
 
@@ -32616,7 +32799,7 @@ function formatDuration(seconds) {
 /* harmony export */   qq: () => (/* binding */ runbookSchema),
 /* harmony export */   rP: () => (/* binding */ commandSchema)
 /* harmony export */ });
-/* unused harmony exports severityKeySchema, identifier, PROMETHEUS_LOCATION, RESERVED_ENVIRONMENT, targetSchema */
+/* unused harmony exports severityKeySchema, identifier, PROMETHEUS_LOCATION, RESERVED_ENVIRONMENT, targetSchema, alertsSchema */
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2857);
 /* harmony import */ var _duration_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7840);
 
@@ -32795,6 +32978,27 @@ const targetSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
         .describe("Host settings the steps read, e.g. SLACK_KB_AGENT_URL. Defaults: a variable the account's session already sets keeps its value"),
 })
     .strict();
+/** Alertmanager label values a route matches: one value, or any of several. */
+const labelMatch = zod__WEBPACK_IMPORTED_MODULE_1__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1), zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1)).min(1)]);
+const alertsSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
+    routes: zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
+        match: zod__WEBPACK_IMPORTED_MODULE_1__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'a Prometheus label name'), labelMatch)
+            .refine((match) => Object.keys(match).length > 0, 'give at least one label, e.g. alertname')
+            .describe('Labels the alert must carry, each with this value (or one of these values)'),
+        severity: severityKeySchema,
+    })
+        .strict())
+        .min(1)
+        .describe('First match wins, per alert; a group takes the most severe of its alerts'),
+    'default-severity': severityKeySchema
+        .optional()
+        .describe('For an alert no route matches; without it such an alert opens no incident'),
+    'flap-window': _duration_js__WEBPACK_IMPORTED_MODULE_0__/* .durationSchema */ .sK
+        .default(1800)
+        .describe('A group firing again this soon after its incident was closed reopens it; later, a new incident links the old one'),
+})
+    .strict()
+    .describe('Alertmanager notifications (repository_dispatch "alertmanager"): which severity each alert opens');
 const runbookSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
     version: zod__WEBPACK_IMPORTED_MODULE_1__/* .literal */ .euz(1),
     service: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1),
@@ -32802,6 +33006,7 @@ const runbookSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
     targets: zod__WEBPACK_IMPORTED_MODULE_1__/* .record */ .g1P(identifier, targetSchema).default({ default: { env: {} } }),
     commands: zod__WEBPACK_IMPORTED_MODULE_1__/* .record */ .g1P(identifier, commandSchema),
     verification: verificationSchema.optional(),
+    alerts: alertsSchema.optional(),
 })
     .strict();
 function isValidRegExp(source) {
@@ -32823,10 +33028,14 @@ function isValidRegExp(source) {
 
 // EXPORTS
 __nccwpck_require__.d(__webpack_exports__, {
-  C: () => (/* binding */ routeEvent),
-  k: () => (/* binding */ severityFromLabel)
+  Cl: () => (/* binding */ routeEvent),
+  k3: () => (/* binding */ severityFromLabel)
 });
 
+// UNUSED EXPORTS: ALERTMANAGER_EVENT_TYPE
+
+// EXTERNAL MODULE: ./src/alerts/alertmanager.ts
+var alertmanager = __nccwpck_require__(3222);
 // EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 11 modules
 var schemas = __nccwpck_require__(2857);
 ;// CONCATENATED MODULE: ./src/events/payload.schema.ts
@@ -32876,8 +33085,16 @@ const issueCommentEventSchema = schemas/* object */.Ikc({
     repository: repositorySchema,
 });
 const scheduleEventSchema = schemas/* object */.Ikc({ schedule: schemas/* string */.YjP().optional() });
+/** `repository_dispatch`: `action` is the sender's event_type, `client_payload` its JSON. */
+const repositoryDispatchEventSchema = schemas/* object */.Ikc({
+    action: schemas/* string */.YjP(),
+    client_payload: schemas/* unknown */.L5J(),
+    sender: userSchema,
+    repository: repositorySchema,
+});
 
 ;// CONCATENATED MODULE: ./src/events/route.ts
+
 
 function routeEvent(eventName, payload, options) {
     switch (eventName) {
@@ -32887,6 +33104,8 @@ function routeEvent(eventName, payload, options) {
             return parse(issueCommentEventSchema, payload, eventName, (event) => routeComment(event, options));
         case 'schedule':
             return parse(scheduleEventSchema, payload, eventName, () => ({ kind: 'schedule' }));
+        case 'repository_dispatch':
+            return parse(repositoryDispatchEventSchema, payload, eventName, routeDispatch);
         default:
             return { kind: 'ignore', reason: `event "${eventName}" is not one this action handles` };
     }
@@ -32965,6 +33184,27 @@ function queueOrIgnore(issue, incident, reason, trigger) {
     if (!incident || issue.state !== 'open' || issue.pull_request)
         return { kind: 'ignore', reason };
     return { kind: 'queue', issue, reason, ...(trigger ? { trigger } : {}) };
+}
+/** Alertmanager's body, as the relay forwards it: `event_type: alertmanager`. */
+const ALERTMANAGER_EVENT_TYPE = 'alertmanager';
+function routeDispatch(event) {
+    if (event.action !== ALERTMANAGER_EVENT_TYPE)
+        return {
+            kind: 'ignore',
+            reason: `repository_dispatch "${event.action.slice(0, 100)}" is not one this action handles (it reads "${ALERTMANAGER_EVENT_TYPE}")`,
+        };
+    const wrapped = alertmanager/* dispatchPayloadSchema */.Uj.safeParse(event.client_payload);
+    const notification = wrapped.success ? alertmanager/* notificationSchema */.bd.safeParse(wrapped.data.alertmanager) : undefined;
+    if (!notification?.success) {
+        const issue = notification?.error.issues[0];
+        return {
+            kind: 'invalid',
+            reason: notification
+                ? `client_payload.alertmanager is not an Alertmanager webhook body (version 4): ${issue?.path.join('.') || '(root)'}: ${issue?.message}`
+                : 'client_payload has no "alertmanager" key: the relay forwards the body as client_payload.alertmanager',
+        };
+    }
+    return { kind: 'alert', notification: notification.data, sender: event.sender.login };
 }
 
 
@@ -33177,9 +33417,12 @@ function promqlScript(metrics) {
             `prometheus="\${${variable}%/}"`,
         ]
         : [`prometheus=${(0,shell_quote/* shellQuote */.Z)(location.replace(/\/$/, ''))}`];
+    // One query that fails (refused, slow) costs only its own threshold; all failing fails the step.
+    lines.push('failed=0');
     metrics.thresholds.forEach((threshold, index) => {
-        lines.push(`echo ${(0,shell_quote/* shellQuote */.Z)(`${ANSWER_MARKER}${index}`)}`, `curl -sS --max-time 10 --get --data-urlencode ${(0,shell_quote/* shellQuote */.Z)(`query=${threshold.query ?? ''}`)} "$prometheus/api/v1/query"`, 'echo');
+        lines.push(`echo ${(0,shell_quote/* shellQuote */.Z)(`${ANSWER_MARKER}${index}`)}`, `curl -sS --max-time 10 --get --data-urlencode ${(0,shell_quote/* shellQuote */.Z)(`query=${threshold.query ?? ''}`)} "$prometheus/api/v1/query" || failed=$((failed + 1))`, 'echo');
     });
+    lines.push(`[ "$failed" -lt ${metrics.thresholds.length} ]`);
     return lines.join('\n');
 }
 const sampleValue = schemas/* tuple */.PVZ([schemas/* number */.aig(), schemas/* string */.YjP()]);
@@ -33197,12 +33440,13 @@ const prometheusAnswer = schemas/* discriminatedUnion */.gMt('status', [
     }),
     schemas/* object */.Ikc({ status: schemas/* literal */.euz('error'), errorType: schemas/* string */.YjP().optional(), error: schemas/* string */.YjP() }),
 ]);
+/** Prometheus's sample text: a decimal float, NaN or ±Inf. Anything else (empty, hex) is NaN. */
 function sampleNumber(text) {
-    if (text === '+Inf')
+    if (text === '+Inf' || text === 'Inf')
         return Infinity;
     if (text === '-Inf')
         return -Infinity;
-    return Number(text); // 'NaN' gives NaN
+    return /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text) ? Number(text) : NaN;
 }
 /** Reads the answers promqlScript printed and compares each with its threshold. */
 function evaluatePromql(output, thresholds) {
@@ -33210,8 +33454,12 @@ function evaluatePromql(output, thresholds) {
     let current;
     for (const line of output.split('\n')) {
         if (line.startsWith(ANSWER_MARKER)) {
-            current = Number(line.slice(ANSWER_MARKER.length));
-            answers.set(current, '');
+            const index = Number(line.slice(ANSWER_MARKER.length));
+            // The first answer of each index counts: a body cannot replace an earlier one with a
+            // marker line of its own (a real Prometheus escapes newlines; a hostile one need not).
+            current = answers.has(index) ? undefined : index;
+            if (current !== undefined)
+                answers.set(current, '');
         }
         else if (current !== undefined) {
             answers.set(current, `${answers.get(current)}${line}\n`);
@@ -33292,7 +33540,7 @@ function metricsSource(metrics) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3478);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1349);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -33301,7 +33549,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 3478:
+/***/ 1349:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -37254,7 +37502,14 @@ function cacheIssueReads(port, options) {
         requestCounts: () => ({ ...counts }),
         getIssue: (issueNumber) => (count('getIssue'), port.getIssue(issueNumber)),
         listOpenIssues: (label) => (count('listOpenIssues'), port.listOpenIssues(label)),
+        listClosedIssuesSince: (label, since) => (count('listClosedIssuesSince'),
+            port.listClosedIssuesSince(label, since)),
         createIssue: (issue) => (count('createIssue'), port.createIssue(issue)),
+        async reopenIssue(issueNumber) {
+            count('reopenIssue');
+            await port.reopenIssue(issueNumber);
+            addEvent(issueNumber, own('reopened'));
+        },
         async closeIssue(issueNumber) {
             count('closeIssue');
             await port.closeIssue(issueNumber);
@@ -37467,8 +37722,8 @@ async function checkTeams(github, settings, user) {
 
 // EXTERNAL MODULE: ./node_modules/zod/v4/classic/iso.js
 var iso = __nccwpck_require__(4377);
-// EXTERNAL MODULE: ./src/commands/definitions.ts + 20 modules
-var definitions = __nccwpck_require__(6223);
+// EXTERNAL MODULE: ./src/commands/definitions.ts + 19 modules
+var definitions = __nccwpck_require__(2419);
 ;// CONCATENATED MODULE: ./src/records/record.schema.ts
 
 
@@ -43069,6 +43324,8 @@ function createGitHubAdapter(options, octokit = createOctokit(options)) {
         labels: issue.labels.map((label) => (typeof label === 'string' ? label : (label.name ?? ''))),
         htmlUrl: issue.html_url,
         author: issue.user?.login ?? '',
+        body: issue.body ?? '',
+        closedAt: issue.closed_at ?? undefined,
         createdAt: issue.created_at,
     });
     return {
@@ -43084,6 +43341,21 @@ function createGitHubAdapter(options, octokit = createOctokit(options)) {
                 per_page: 100,
             });
             return issues.filter((issue) => !issue.pull_request).map(summary);
+        },
+        async listClosedIssuesSince(label, since) {
+            const issues = await octokit.paginate(octokit.rest.issues.listForRepo, {
+                ...repo,
+                state: 'closed',
+                labels: label,
+                since: since.toISOString(),
+                sort: 'updated',
+                direction: 'desc',
+                per_page: 100,
+            });
+            return issues.filter((issue) => !issue.pull_request).map(summary);
+        },
+        async reopenIssue(issueNumber) {
+            await octokit.rest.issues.update({ ...repo, issue_number: issueNumber, state: 'open' });
         },
         async createIssue(issue) {
             const { data } = await octokit.rest.issues.create({ ...repo, ...issue });
@@ -62778,7 +63050,7 @@ function commandWindow(events, labelPrefix) {
     for (const event of events) {
         const at = new Date(event.createdAt);
         if ((event.event === 'labeled' || event.event === 'unlabeled') && event.label) {
-            if (!(0,events_route/* severityFromLabel */.k)(event.label, labelPrefix))
+            if (!(0,events_route/* severityFromLabel */.k3)(event.label, labelPrefix))
                 continue;
             if (event.event === 'labeled')
                 labels.add(event.label.toLowerCase());
@@ -62990,8 +63262,12 @@ function admit(comment, facts) {
     return { kind: 'run', lane: 'side' };
 }
 
-// EXTERNAL MODULE: ./src/report/replies.ts
-var replies = __nccwpck_require__(1478);
+// EXTERNAL MODULE: ./src/alerts/alertmanager.ts
+var alertmanager = __nccwpck_require__(3222);
+// EXTERNAL MODULE: ./src/alerts/facts.ts
+var facts = __nccwpck_require__(5496);
+// EXTERNAL MODULE: ./src/report/markdown.ts
+var markdown = __nccwpck_require__(4285);
 ;// CONCATENATED MODULE: ./src/runbook/builtin.ts
 /**
  * The built-in runbook: the Slack KB Agent incident runbook for its docker-compose deployment,
@@ -63067,7 +63343,7 @@ commands:
     timeout: 2m
     steps:
       - name: Quick health check
-        run: curl -sS --fail-with-body "$SLACK_KB_AGENT_URL/health"
+        run: curl -sS --max-time 10 --fail-with-body "$SLACK_KB_AGENT_URL/health"
         continue-on-error: true
       - name: Check application logs
         run: docker logs slack-kb-agent --tail=100 2>&1
@@ -63091,8 +63367,8 @@ commands:
     check:
       name: Health check
       run: |
-        curl -s -o /dev/null --fail --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health" || true
-        if ! curl -sS --fail-with-body "$SLACK_KB_AGENT_URL/health"; then
+        curl -s -o /dev/null --fail --connect-timeout 3 --max-time 5 --retry 15 --retry-all-errors --retry-delay 2 --retry-max-time 45 "$SLACK_KB_AGENT_URL/health" || true
+        if ! curl -sS --max-time 10 --fail-with-body "$SLACK_KB_AGENT_URL/health"; then
           echo
           echo "--- the restart did not bring the agent back; docker-compose config --quiet:"
           docker-compose config --quiet && echo "the compose file is valid"
@@ -63128,8 +63404,8 @@ commands:
       name: Health check
       run: |
         docker inspect slack-kb-agent --format 'running image: {{.Config.Image}}'
-        curl -s -o /dev/null --fail --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health" || true
-        curl -sS --fail-with-body "$SLACK_KB_AGENT_URL/health"
+        curl -s -o /dev/null --fail --connect-timeout 3 --max-time 5 --retry 15 --retry-all-errors --retry-delay 2 --retry-max-time 45 "$SLACK_KB_AGENT_URL/health" || true
+        curl -sS --max-time 10 --fail-with-body "$SLACK_KB_AGENT_URL/health"
 
   backup:
     description: Create a timestamped knowledge-base backup in data/backups (Backup and Recovery)
@@ -63161,8 +63437,8 @@ commands:
     check:
       name: Health check
       run: |
-        curl -s -o /dev/null --fail --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health" || true
-        curl -sS --fail-with-body "$SLACK_KB_AGENT_URL/health"
+        curl -s -o /dev/null --fail --connect-timeout 3 --max-time 5 --retry 15 --retry-all-errors --retry-delay 2 --retry-max-time 45 "$SLACK_KB_AGENT_URL/health" || true
+        curl -sS --max-time 10 --fail-with-body "$SLACK_KB_AGENT_URL/health"
 
   db-integrity:
     description: Check the database can be dumped whole, into a timestamped file (Scenario 2, step 2)
@@ -63206,8 +63482,8 @@ commands:
     check:
       name: Health check
       run: |
-        curl -s -o /dev/null --fail --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health" || true
-        curl -sS --fail-with-body "$SLACK_KB_AGENT_URL/health"
+        curl -s -o /dev/null --fail --connect-timeout 3 --max-time 5 --retry 15 --retry-all-errors --retry-delay 2 --retry-max-time 45 "$SLACK_KB_AGENT_URL/health" || true
+        curl -sS --max-time 10 --fail-with-body "$SLACK_KB_AGENT_URL/health"
 
   memory-limit:
     description: Set the agent's memory limit and restart the stack with it (Scenario 3, steps 1 and 3)
@@ -63239,8 +63515,8 @@ commands:
       name: Health check and the limit in force
       run: |
         docker inspect slack-kb-agent --format 'memory limit: {{.HostConfig.Memory}} bytes'
-        curl -s -o /dev/null --fail --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health" || true
-        curl -sS --fail-with-body "$SLACK_KB_AGENT_URL/health"
+        curl -s -o /dev/null --fail --connect-timeout 3 --max-time 5 --retry 15 --retry-all-errors --retry-delay 2 --retry-max-time 45 "$SLACK_KB_AGENT_URL/health" || true
+        curl -sS --max-time 10 --fail-with-body "$SLACK_KB_AGENT_URL/health"
 
   kb-limit:
     description: Reduce the knowledge base's document limit, then restart the agent (Scenario 3, step 2)
@@ -63267,8 +63543,8 @@ commands:
     check:
       name: Health check
       run: |
-        curl -s -o /dev/null --fail --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health" || true
-        curl -sS --fail-with-body "$SLACK_KB_AGENT_URL/health"
+        curl -s -o /dev/null --fail --connect-timeout 3 --max-time 5 --retry 15 --retry-all-errors --retry-delay 2 --retry-max-time 45 "$SLACK_KB_AGENT_URL/health" || true
+        curl -sS --max-time 10 --fail-with-body "$SLACK_KB_AGENT_URL/health"
 
   circuit-breaker:
     description: 'Turn a feature off (or back on): the LLM or vector search (Scenario 4, step 1)'
@@ -63297,8 +63573,8 @@ commands:
     check:
       name: Health check and the features in force
       run: |
-        curl -s -o /dev/null --fail --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health" || true
-        curl -sS --fail-with-body "$SLACK_KB_AGENT_URL/health"
+        curl -s -o /dev/null --fail --connect-timeout 3 --max-time 5 --retry 15 --retry-all-errors --retry-delay 2 --retry-max-time 45 "$SLACK_KB_AGENT_URL/health" || true
+        curl -sS --max-time 10 --fail-with-body "$SLACK_KB_AGENT_URL/health"
 
   rate-limits:
     description: The API rate-limit metrics (Scenario 4, step 2)
@@ -63332,7 +63608,7 @@ commands:
     timeout: 2m
     steps:
       - name: Application health
-        run: curl -sS --fail-with-body "$SLACK_KB_AGENT_URL/health"
+        run: curl -sS --max-time 10 --fail-with-body "$SLACK_KB_AGENT_URL/health"
         continue-on-error: true
       - name: Database health
         run: docker exec slack-kb-postgres pg_isready -U postgres
@@ -63457,7 +63733,9 @@ commands:
           problems=0
           pass() { printf '✅ %s\\n' "$1"; }
           fail() { printf '❌ %s\\n   fix: %s\\n' "\${1//$'\\n'/ }" "$2"; problems=$((problems + 1)); }
-          if server=$(docker version --format '{{.Server.Version}}' 2>&1); then
+          if ! command -v docker >/dev/null; then
+            fail "docker: not installed" "install docker (docker.io) on the VM"
+          elif server=$(timeout 10 docker version --format '{{.Server.Version}}' 2>&1); then
             pass "docker: daemon $server, reachable as $(id -un)"
           else
             fail "docker: the daemon cannot be reached as $(id -un): \${server:0:200}" "add the account to the docker group, or set DOCKER_HOST in its session"
@@ -63469,7 +63747,7 @@ commands:
           fi
           if [ ! -f docker-compose.yml ]; then
             fail "no docker-compose.yml in $(pwd)" "make the account's login directory the compose project"
-          elif services=$(docker-compose config --services 2>&1); then
+          elif services=$(timeout 20 docker-compose config --services 2>&1); then
             for service in slack-kb-agent postgres redis; do
               if grep -qx "$service" <<< "$services"; then pass "compose service $service"
               else fail "compose service $service: not in docker-compose.yml" "name the services slack-kb-agent, postgres and redis"; fi
@@ -63480,7 +63758,7 @@ commands:
             fail "docker-compose.yml in $(pwd) is not valid: \${services:0:300}" "run docker-compose config there and fix what it says"
           fi
           for container in slack-kb-agent slack-kb-postgres slack-kb-redis; do
-            state=$(docker inspect "$container" --format '{{.State.Status}}' 2>/dev/null || true)
+            state=$(timeout 10 docker inspect "$container" --format '{{.State.Status}}' 2>/dev/null || true)
             if [ "$state" = running ]; then pass "container $container running"
             else fail "container $container: \${state:-not found}" "docker-compose up -d (container_name: $container)"; fi
           done
@@ -63490,19 +63768,21 @@ commands:
           backups=data/backups; [ -d "$backups" ] || backups=data; [ -d "$backups" ] || backups=.
           if [ -w "$backups" ]; then pass "data/backups writable by $(id -un) (/backup)"
           else fail "data/backups in $(pwd): $backups is not writable by $(id -un)" "give the account the project's data directory"; fi
-          answer=$(curl -s --max-time 10 -w '\\n%{http_code}' "$SLACK_KB_AGENT_URL/health" || true)
+          rc=0; answer=$(curl -s --max-time 10 -w '\\n%{http_code}' "$SLACK_KB_AGENT_URL/health") || rc=$?
           code=\${answer##*$'\\n'}
-          if [ "$code" = 200 ]; then pass "the agent answers at SLACK_KB_AGENT_URL ($SLACK_KB_AGENT_URL)"
+          if [ "$rc" = 0 ] && [ "$code" = 200 ]; then pass "the agent answers at SLACK_KB_AGENT_URL ($SLACK_KB_AGENT_URL)"
+          elif [ "$rc" = 28 ]; then
+            fail "the agent at SLACK_KB_AGENT_URL ($SLACK_KB_AGENT_URL) did not answer /health within 10 s" "it accepts connections but hangs: /diagnose app"
           elif [ -z "$code" ] || [ "$code" = 000 ]; then
             fail "nothing answers at SLACK_KB_AGENT_URL ($SLACK_KB_AGENT_URL)" "set SLACK_KB_AGENT_URL in the account's session or the target's env, or start the agent"
           else
             body=\${answer%$'\\n'*}
             fail "the agent at SLACK_KB_AGENT_URL answers HTTP $code: \${body:0:300}" "it runs but reports itself unhealthy: /diagnose app"
           fi
-          up=$(curl -sS --max-time 10 --get --data-urlencode 'query=up{job="slack-kb-agent"}' "$PROMETHEUS_URL/api/v1/query" 2>&1 || true)
+          up=$(curl -sS --max-time 10 --get --data-urlencode 'query=up{job="slack-kb-agent"} == 1' "\${PROMETHEUS_URL%/}/api/v1/query" 2>&1 || true)
           if grep -q '"job":"slack-kb-agent"' <<< "$up"; then pass "Prometheus at PROMETHEUS_URL ($PROMETHEUS_URL) scrapes job slack-kb-agent"
-          else fail "Prometheus at PROMETHEUS_URL ($PROMETHEUS_URL) has no job slack-kb-agent: \${up:0:200}" "set PROMETHEUS_URL, and scrape the agent as job slack-kb-agent"; fi
-          rules=$(curl -sS --max-time 10 "$PROMETHEUS_URL/api/v1/rules" 2>&1 || true)
+          else fail "Prometheus at PROMETHEUS_URL ($PROMETHEUS_URL) does not scrape job slack-kb-agent successfully (up == 1): \${up:0:200}" "set PROMETHEUS_URL, and scrape the agent as job slack-kb-agent"; fi
+          rules=$(curl -sS --max-time 10 "\${PROMETHEUS_URL%/}/api/v1/rules?type=alert" 2>&1 || true)
           for alert in SlackKBAgentDown HighErrorRate HighResponseTime; do
             if grep -qF '"name":"'"$alert"'"' <<< "$rules"; then pass "alert rule $alert loaded"
             else fail "alert rule $alert: not loaded in Prometheus" "load examples/prometheus/alert_rules.yml"; fi
@@ -63524,14 +63804,23 @@ commands:
     steps:
       - name: Key metrics
         metrics: verification
-      - name: Knowledge base and API quotas (one scrape)
-        run: curl -sS --fail-with-body "$SLACK_KB_AGENT_URL/metrics" | grep -E "^slack_kb_agent_(kb_documents|rate_limit_remaining|feature_enabled)"
         continue-on-error: true
+      - name: Knowledge base and API quotas (one scrape)
+        run: curl -sS --max-time 10 --fail-with-body "$SLACK_KB_AGENT_URL/metrics" | grep -E "^slack_kb_agent_(kb_documents|rate_limit_remaining|feature_enabled)"
+        continue-on-error: true
+
+alerts:
+  # The runbook's three Prometheus alerts (examples/prometheus/alert_rules.yml).
+  routes:
+    - { match: { alertname: SlackKBAgentDown }, severity: p0 }
+    - { match: { alertname: HighErrorRate }, severity: p1 }
+    - { match: { alertname: HighResponseTime }, severity: p2 }
+  flap-window: 30m
 
 verification:
   steps:
     - name: Verify application health
-      run: curl -sS --fail-with-body "$SLACK_KB_AGENT_URL/health"
+      run: curl -sS --max-time 10 --fail-with-body "$SLACK_KB_AGENT_URL/health"
     - name: Run smoke tests
       run: docker exec slack-kb-agent pytest tests/smoke/ --target=production
   metrics:
@@ -63600,6 +63889,8 @@ function otherExtension(path) {
     return undefined;
 }
 
+// EXTERNAL MODULE: ./src/report/postmortem.ts
+var postmortem = __nccwpck_require__(878);
 ;// CONCATENATED MODULE: ./src/incident/facts.ts
 
 
@@ -63621,7 +63912,7 @@ function collectFacts(sources) {
     for (const event of sources.events) {
         const at = new Date(event.createdAt);
         if ((event.event === 'labeled' || event.event === 'unlabeled') && event.label) {
-            const severity = (0,events_route/* severityFromLabel */.k)(event.label, sources.labelPrefix);
+            const severity = (0,events_route/* severityFromLabel */.k3)(event.label, sources.labelPrefix);
             if (severity && !(event.actor === sources.selfLogin && ownRelabel(at, severity, event.event))) {
                 facts.push({ kind: event.event, at, actor: event.actor, severity });
             }
@@ -63708,6 +63999,7 @@ function emptyIncident() {
         timeline: [],
         postmortem: undefined,
         followUp: undefined,
+        alert: undefined,
     };
 }
 /** The incident as the facts describe it. Pure: the same facts always give the same incident. */
@@ -63860,8 +64152,6 @@ function answeredSources(records) {
     return sources;
 }
 
-// EXTERNAL MODULE: ./src/report/markdown.ts
-var markdown = __nccwpck_require__(4285);
 ;// CONCATENATED MODULE: ./src/report/board.ts
 
 
@@ -63901,6 +64191,8 @@ function renderBoard(view) {
     if (missed.length > 0) {
         lines.push(`| Missed targets | ${missed.map((target) => `${target.what} (due ${(0,markdown/* utc */.n$)(target.due)})`).join(', ')} |`);
     }
+    if (incident.alert)
+        lines.push('', ...alertSection(incident.alert));
     lines.push('', '#### Initial response', '', `- [${incident.acknowledgedAt ? 'x' : ' '}] Acknowledge within ${(0,duration/* formatDuration */.a3)(severity['acknowledge-within'])} (\`/ack\`)`, `- [${incident.commander ? 'x' : ' '}] Assign an incident commander (\`/commander @user\`)`, `- [x] Tracking ticket: this issue`, `- [${incident.updates.length > 0 ? 'x' : ' '}] Status update posted on this issue (\`/update <text>\`)`, 
     // Nothing tells stakeholders on their own channels yet: never ticked by an issue comment.
     '- [ ] Notify stakeholders on their channels (chat, status page, emergency contacts)');
@@ -63935,6 +64227,28 @@ function milestone(at, target, declaredAt, now, by) {
     return target.breached
         ? `⚠️ **not yet, target missed** (was due ${(0,markdown/* utc */.n$)(target.due)})`
         : `not yet (due by ${(0,markdown/* utc */.n$)(target.due)}, in ${(0,incident_sla/* humanDuration */.UU)(target.due.getTime() - now.getTime())})`;
+}
+/** A link only for a plain http(s) URL; anything else is shown as text. */
+function board_link(label, url) {
+    if (!url)
+        return undefined;
+    return /^https?:\/\/[^\s()<>[\]`]+$/.test(url) ? `[${label}](${url})` : `${label}: ${(0,markdown/* echo */.WI)(url, 200)}`;
+}
+/** What Alertmanager last said about the group that opened the incident. */
+function alertSection(alert) {
+    const sources = [board_link('Prometheus', alert.generatorUrl), board_link('Alertmanager', alert.externalUrl)].filter((entry) => entry !== undefined);
+    return [
+        `#### 🚨 Alert: ${alert.status === 'firing' ? 'firing' : 'resolved'} ([opened the incident](${alert.url}))`,
+        '',
+        `| Alert | ${alert.names.map((name) => (0,markdown/* echo */.WI)(name, 100, { table: true })).join(', ')} |`,
+        '|---|---|',
+        ...(alert.summary ? [`| Summary | ${(0,markdown/* echo */.WI)(alert.summary, 300, { table: true })} |`] : []),
+        `| Firing | ${alert.firing} of ${alert.total} alert${alert.total === 1 ? '' : 's'} of the group |`,
+        `| Started | ${(0,markdown/* utc */.n$)(alert.startsAt)} (the impact start) |`,
+        `| Notifications | ${alert.notifications}, last ${(0,markdown/* utc */.n$)(alert.lastSeen)} (receiver ${(0,markdown/* echo */.WI)(alert.receiver, 100, { table: true })}) |`,
+        ...(sources.length > 0 ? [`| Source | ${sources.join(' · ')} |`] : []),
+        ...(alert.previous ? [`| Previous incident | #${alert.previous} |`] : []),
+    ];
 }
 
 ;// CONCATENATED MODULE: ./src/flows/incident.ts
@@ -64007,8 +64321,6 @@ async function publishBoard(snapshot, context) {
     return (await context.writer.post(snapshot.issueNumber, text, { kind: 'board' })).htmlUrl;
 }
 
-// EXTERNAL MODULE: ./src/report/postmortem.ts
-var postmortem = __nccwpck_require__(878);
 ;// CONCATENATED MODULE: ./src/flows/finalize.ts
 
 
@@ -64076,6 +64388,250 @@ async function finalize(issue, deps, context, verification) {
     return { followUp: followUp.number };
 }
 
+;// CONCATENATED MODULE: ./src/flows/alert.ts
+
+
+
+
+
+
+
+/** How far back a closed incident of the same group is looked for, to link it. */
+const PREVIOUS_LOOKBACK_MS = 90 * 24 * 3600_000;
+/** Alerts listed in the comment that opened the incident (the board counts them all). */
+const LISTED_ALERTS = 10;
+/** The label every alert-opened incident carries besides its severity: how the action finds them. */
+function alertLabel(labelPrefix) {
+    return `${labelPrefix}alert`;
+}
+/**
+ * An Alertmanager notification, forwarded by the relay. One incident per alert group: the first
+ * firing notification opens it, later ones update its board and post nothing; `resolved` goes on
+ * the timeline with the proposal to mitigate; a group firing again soon after its incident closed
+ * reopens it (the runbook's flap window), later it opens a new incident that links the old one.
+ *
+ * The group's issue is found by listing the open (and recently closed) issues that carry the
+ * alert label, not by search: GitHub's search index lags behind, and a repeat must never open a
+ * second issue. The marker in the issue's body only points; the sealed record confirms.
+ */
+async function receiveAlert(notification, deps) {
+    const useless = (0,alertmanager/* uselessGroupKey */.jy)(notification.groupKey);
+    if (useless) {
+        deps.warn(useless);
+        return { status: 'refused', reason: 'alert-ungrouped', message: useless };
+    }
+    const loaded = await loadRunbook(deps.settings.runbookPath, 'on the default branch', deps.github.readFile);
+    if (!loaded.ok) {
+        const message = `the runbook ${loaded.source} does not load, so the alert opens no incident:\n${loaded.errors.join('\n')}`;
+        deps.warn(message);
+        return { status: 'error', reason: 'invalid-runbook', message };
+    }
+    const runbook = loaded.runbook;
+    if (!runbook.alerts) {
+        const message = `the runbook ${loaded.source} has no alerts: section, so no alert opens an incident; add routes that map alert labels to severities`;
+        deps.warn(message);
+        return { status: 'refused', reason: 'alert-no-routes', message };
+    }
+    const group = (0,alertmanager/* groupId */.V_)(notification.groupKey);
+    const label = alertLabel(deps.settings.labelPrefix);
+    const context = incidentContext(deps, runbook);
+    for (const issue of await deps.github.listOpenIssues(label)) {
+        if ((0,alertmanager/* markedGroup */.IX)(issue.body) !== group)
+            continue;
+        const snapshot = await loadIncident(issue, context);
+        if (snapshot.incident.alert?.group !== group) {
+            deps.warn(`issue #${issue.number} names alert group ${group} in its body but holds no record of it: ignored`);
+            continue;
+        }
+        return notification.status === 'firing'
+            ? refresh(issue, snapshot, notification, runbook, deps)
+            : resolved(issue, snapshot, notification, runbook, deps);
+    }
+    if (notification.status === 'resolved') {
+        const message = `the alert group ${(0,alertmanager/* alertNames */.Tc)(notification).join(', ')} resolved, and no open incident tracks it`;
+        deps.log(message);
+        return { status: 'ignored', reason: 'alert-unknown-group', message };
+    }
+    const now = deps.now();
+    const window = runbook.alerts['flap-window'] * 1000;
+    const closed = (await deps.github.listClosedIssuesSince(label, new Date(now.getTime() - Math.max(window, PREVIOUS_LOOKBACK_MS))))
+        .filter((issue) => (0,alertmanager/* markedGroup */.IX)(issue.body) === group && issue.closedAt)
+        .sort((a, b) => Date.parse(b.closedAt ?? '') - Date.parse(a.closedAt ?? ''));
+    const last = closed[0];
+    if (last?.closedAt && now.getTime() - Date.parse(last.closedAt) <= window) {
+        const snapshot = await loadIncident(last, context);
+        if (snapshot.incident.alert?.group === group)
+            return reopen(last, snapshot, notification, runbook, deps);
+    }
+    return alert_open(notification, group, runbook, last?.number, deps);
+}
+/** The record of the group as this notification describes it. */
+function groupRecord(notification, group, deps, earlier) {
+    const now = deps.now().toISOString();
+    const generator = notification.alerts.find((alert) => alert.generatorURL)?.generatorURL;
+    const summary = notification.commonAnnotations.summary ?? notification.alerts[0]?.annotations.summary;
+    return facts/* alertGroup */.cD.record({
+        group,
+        receiver: notification.receiver,
+        status: notification.status,
+        names: (0,alertmanager/* alertNames */.Tc)(notification).slice(0, 50),
+        firing: notification.alerts.filter((alert) => alert.status === 'firing').length,
+        total: notification.alerts.length + notification.truncatedAlerts,
+        notifications: (earlier?.notifications ?? 0) + 1,
+        firstSeen: earlier?.firstSeen.toISOString() ?? now,
+        lastSeen: now,
+        startsAt: (0,alertmanager/* groupStartedAt */.eq)(notification).toISOString(),
+        ...(summary ? { summary: summary.slice(0, 500) } : {}),
+        ...(generator ? { generatorUrl: generator } : {}),
+        ...(notification.externalURL ? { externalUrl: notification.externalURL } : {}),
+        ...(earlier?.previous ? { previous: earlier.previous } : {}),
+        by: deps.selfLogin,
+        at: earlier?.firstSeen.toISOString() ?? now,
+    });
+}
+/** The comment that opened the incident: what fired, shown as text. */
+function openingText(notification, severity, previous) {
+    const alerts = notification.alerts.slice(0, LISTED_ALERTS).map((alert) => {
+        const labels = Object.entries(alert.labels)
+            .filter(([name]) => name !== 'alertname')
+            .map(([name, value]) => `${name}=${value}`)
+            .join(' ');
+        const description = alert.annotations.description ?? alert.annotations.summary;
+        return `- ${alert.status === 'firing' ? '🔥' : '✅'} ${(0,markdown/* echo */.WI)((0,alertmanager/* alertName */.Q6)(alert), 100)} since ${(0,markdown/* utc */.n$)(new Date(alert.startsAt))}${labels ? ` ${(0,markdown/* echo */.WI)(labels, 300)}` : ''}${description ? `\n  ${(0,markdown/* echo */.WI)(description, 500)}` : ''}`;
+    });
+    const more = notification.alerts.length + notification.truncatedAlerts - alerts.length;
+    return [
+        `🚨 **Alertmanager opened this incident** at ${severity.toUpperCase()} (the runbook's \`alerts:\` routes): ${(0,alertmanager/* alertNames */.Tc)(notification)
+            .map((name) => (0,markdown/* echo */.WI)(name, 100))
+            .join(', ')}, firing since ${(0,markdown/* utc */.n$)((0,alertmanager/* groupStartedAt */.eq)(notification))}.${previous ? ` The same alert group had #${previous}.` : ''}`,
+        '',
+        ...alerts,
+        ...(more > 0 ? [`- … and ${more} more`] : []),
+        '',
+        'Acknowledge with `/ack`. Later notifications of this group update the board; none posts a comment.',
+    ].join('\n');
+}
+async function alert_open(notification, group, runbook, previous, deps) {
+    const { severity, unmapped } = (0,alertmanager/* severityOfGroup */.K$)(notification, runbook);
+    if (!severity) {
+        const message = `no route of the runbook's alerts: section maps ${unmapped.join(', ')}, and it sets no default-severity: add a route such as { match: { alertname: ${unmapped[0] ?? 'Name'} }, severity: p2 }`;
+        deps.warn(message);
+        return { status: 'refused', reason: 'alert-unmapped', message };
+    }
+    const names = (0,alertmanager/* alertNames */.Tc)(notification);
+    const summary = notification.commonAnnotations.summary ?? notification.alerts[0]?.annotations.summary;
+    const title = `${names.join(', ')}${summary ? `: ${summary}` : ' firing'}`
+        .replace(/\s+/g, ' ')
+        .slice(0, 200);
+    const body = [
+        `Opened by Alertmanager (receiver ${(0,markdown/* echo */.WI)(notification.receiver, 100)}) through the incident-issueops relay.`,
+        '',
+        ...(notification.commonAnnotations.description
+            ? [(0,markdown/* echo */.WI)(notification.commonAnnotations.description, 1000), '']
+            : []),
+        (0,alertmanager/* groupMarker */.Ms)(group),
+    ].join('\n');
+    const labels = [`${deps.settings.labelPrefix}${severity}`, alertLabel(deps.settings.labelPrefix)];
+    const issue = await deps.github.createIssue({ title, body, labels });
+    const context = incidentContext(deps, runbook);
+    // The board first, so it is the issue's first comment; then the alert's record, then the board again.
+    const declared = await loadIncident(issue, context, {
+        kind: 'labeled',
+        at: deps.now(),
+        actor: deps.selfLogin,
+        severity,
+    });
+    await publishBoard(declared, context);
+    await deps.writer.post(issue.number, openingText(notification, severity, previous), groupRecord(notification, group, deps, previous ? { firstSeen: deps.now(), notifications: 0, previous } : undefined));
+    const boardUrl = await publishBoard(await loadIncident(issue, context), context);
+    deps.log(`Alert group ${group} (${names.join(', ')}) opened ${severity.toUpperCase()} incident #${issue.number}: ${boardUrl}`);
+    return {
+        status: 'success',
+        reason: 'alert-opened',
+        command: 'alert',
+        message: `alert group ${names.join(', ')} opened incident #${issue.number} at ${severity.toUpperCase()}`,
+        details: { issue: issue.number, severity, group, ...(previous ? { previous } : {}) },
+    };
+}
+/** The comment holding the group's record: rewritten on each notification. */
+function recordComment(snapshot) {
+    return snapshot.records.find((entry) => entry.record.kind === facts/* alertGroup */.cD.kind)?.comment;
+}
+async function rewriteRecord(issue, snapshot, notification, deps) {
+    const alert = snapshot.incident.alert;
+    const comment = recordComment(snapshot);
+    if (!alert || !comment)
+        return;
+    const record = groupRecord(notification, alert.group, deps, {
+        firstSeen: alert.firstSeen,
+        notifications: alert.notifications,
+        previous: alert.previous,
+    });
+    // The comment's text stays as it was posted; its record says what the group is now.
+    const text = comment.body.replace(/\n*<!-- incident-issueops [\s\S]*$/, '');
+    await deps.writer.edit(comment.id, issue.number, text, record);
+}
+async function refresh(issue, snapshot, notification, runbook, deps) {
+    await rewriteRecord(issue, snapshot, notification, deps);
+    const context = incidentContext(deps, runbook);
+    await publishBoard(await loadIncident(issue, context), context);
+    return {
+        status: 'success',
+        reason: 'alert-updated',
+        command: 'alert',
+        message: `alert group ${(0,alertmanager/* alertNames */.Tc)(notification).join(', ')} fired again: board of #${issue.number} updated`,
+        details: { issue: issue.number },
+    };
+}
+async function resolved(issue, snapshot, notification, runbook, deps) {
+    const wasFiring = snapshot.incident.alert?.status === 'firing';
+    await rewriteRecord(issue, snapshot, notification, deps);
+    if (wasFiring) {
+        const mitigated = snapshot.incident.phase !== 'investigating';
+        await deps.writer.post(issue.number, `✅ **Alertmanager: the alert group resolved** (${(0,alertmanager/* alertNames */.Tc)(notification)
+            .map((name) => (0,markdown/* echo */.WI)(name, 100))
+            .join(', ')}, ${(0,markdown/* utc */.n$)(deps.now())}). Nothing closes on its own: ${mitigated
+            ? 'when the service has held, `/resolve` verifies it and closes the incident.'
+            : 'if the service is healthy, `/mitigated`; then `/resolve` verifies it and closes the incident.'}`, facts/* alertResolved */.n1.record({
+            group: snapshot.incident.alert?.group ?? '',
+            resolvedAt: deps.now().toISOString(),
+            by: deps.selfLogin,
+            at: deps.now().toISOString(),
+        }));
+    }
+    const context = incidentContext(deps, runbook);
+    await publishBoard(await loadIncident(issue, context), context);
+    return {
+        status: 'success',
+        reason: 'alert-resolved',
+        command: 'alert',
+        message: `alert group ${(0,alertmanager/* alertNames */.Tc)(notification).join(', ')} resolved: recorded on #${issue.number}`,
+        details: { issue: issue.number },
+    };
+}
+async function reopen(issue, snapshot, notification, runbook, deps) {
+    const closedFor = Math.max(0, Math.round((deps.now().getTime() - Date.parse(issue.closedAt ?? '')) / 1000));
+    await deps.github.reopenIssue(issue.number);
+    await rewriteRecord(issue, snapshot, notification, deps);
+    await deps.writer.post(issue.number, `🔁 **The alert fired again** ${(0,duration/* formatDuration */.a3)(closedFor)} after this incident was closed, within the runbook's flap window (${(0,duration/* formatDuration */.a3)(runbook.alerts?.['flap-window'] ?? 0)}): the incident is reopened. \`/ack\` it again.`, facts/* alertRefired */.wv.record({
+        group: snapshot.incident.alert?.group ?? '',
+        closedFor,
+        by: deps.selfLogin,
+        at: deps.now().toISOString(),
+    }));
+    const context = incidentContext(deps, runbook);
+    await publishBoard(await loadIncident(issue, context), context);
+    return {
+        status: 'success',
+        reason: 'alert-reopened',
+        command: 'alert',
+        message: `alert group ${(0,alertmanager/* alertNames */.Tc)(notification).join(', ')} fired again: #${issue.number} reopened`,
+        details: { issue: issue.number },
+    };
+}
+
+// EXTERNAL MODULE: ./src/report/replies.ts
+var replies = __nccwpck_require__(1478);
 // EXTERNAL MODULE: ./src/runbook/plan.ts
 var runbook_plan = __nccwpck_require__(6413);
 // EXTERNAL MODULE: ./src/commands/registry.ts
@@ -64153,9 +64709,12 @@ function renderWithBudget(view, outputBudget) {
 function metricsLines(label, meta, metrics, output) {
     const evaluated = (0,verify/* evaluateMetrics */.$q)(output, metrics);
     const breached = evaluated.filter((threshold) => !threshold.healthy);
+    const unmeasured = evaluated.filter((threshold) => threshold.healthy && threshold.value === undefined);
+    const within = evaluated.length - breached.length - unmeasured.length;
+    const notMeasured = unmeasured.length > 0 ? `, ${unmeasured.length} not measured (no samples)` : '';
     const headline = breached.length === 0
-        ? `✅ ${label}: all ${evaluated.length} within their thresholds`
-        : `⚠️ ${label}: ${breached.length} of ${evaluated.length} outside their thresholds (${breached.map((threshold) => (0,markdown/* inline */.mG)(threshold.name, 60)).join(', ')})`;
+        ? `✅ ${label}: ${unmeasured.length === 0 ? `all ${within}` : within} within their thresholds${notMeasured}`
+        : `⚠️ ${label}: ${breached.length} of ${evaluated.length} outside their thresholds (${breached.map((threshold) => (0,markdown/* inline */.mG)(threshold.name, 60)).join(', ')})${notMeasured}`;
     return [
         '<details open>',
         `<summary>${headline} (${meta})</summary>`,
@@ -64964,7 +65523,7 @@ async function drainQueue(issue, deps, trigger) {
             return undefined;
         const incident = await deps.github.getIssue(issue.number);
         const active = incident.state === 'open' &&
-            incident.labels.some((label) => (0,events_route/* severityFromLabel */.k)(label, deps.settings.labelPrefix) !== undefined);
+            incident.labels.some((label) => (0,events_route/* severityFromLabel */.k3)(label, deps.settings.labelPrefix) !== undefined);
         if (!active)
             window = { ...window, active: false };
         return {
@@ -65333,11 +65892,14 @@ async function sweepIncidents(deps) {
 
 
 
+
 /** Carries out one routed event. Every side effect goes through `deps`. */
 async function handle(route, deps) {
     switch (route.kind) {
         case 'schedule':
             return sweepIncidents(deps);
+        case 'alert':
+            return receiveAlert(route.notification, deps);
         case 'comment': {
             const { comment } = route.event;
             // A comment without commands starts a run too: it may have replaced a command's pending run.
@@ -65691,7 +66253,7 @@ async function run(env = process.env) {
 async function runEvent(env, settings, secrets, context) {
     const eventName = required(env, 'GITHUB_EVENT_NAME');
     const payload = JSON.parse((0,external_node_fs_.readFileSync)(required(env, 'GITHUB_EVENT_PATH'), 'utf8'));
-    const route = (0,events_route/* routeEvent */.C)(eventName, payload, {
+    const route = (0,events_route/* routeEvent */.Cl)(eventName, payload, {
         labelPrefix: settings.labelPrefix,
         selfLogin: settings.botLogin,
     });
@@ -65797,6 +66359,40 @@ function required(env, name) {
     if (!value)
         throw new Error(`${name} is not set; this action runs inside a GitHub Actions job`);
     return value;
+}
+
+
+/***/ }),
+
+/***/ 154:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   u: () => (/* binding */ defineFact)
+/* harmony export */ });
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2857);
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4377);
+
+/** What every fact records: who, when, and the comment that asked for it, if one did. */
+const FACT_BASE = {
+    v: zod__WEBPACK_IMPORTED_MODULE_0__/* .literal */ .euz(1),
+    by: zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().min(1).max(100),
+    at: zod__WEBPACK_IMPORTED_MODULE_1__/* .datetime */ .w$(),
+    source: zod__WEBPACK_IMPORTED_MODULE_0__/* .number */ .aig().int().positive().optional(),
+};
+/**
+ * A fact a command records, defined next to the command: its fields (zod, validated when written
+ * and when read back) and how it changes the incident. `record` builds one, typed.
+ */
+function defineFact(kind, fields, apply) {
+    const schema = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc({ ...FACT_BASE, kind: zod__WEBPACK_IMPORTED_MODULE_0__/* .literal */ .euz(kind), ...fields });
+    return {
+        kind,
+        schema,
+        apply: apply,
+        /** The record to write for this fact. */
+        record: (content) => ({ kind, ...content }),
+    };
 }
 
 

@@ -9,6 +9,7 @@ import {
   issuesUnlabeled,
   issuesReopened,
   matchEmulatorIssue,
+  repositoryDispatch,
   schedule,
 } from './github/fixtures.ts';
 import type { DeployHostState } from './deploy/host.ts';
@@ -104,6 +105,7 @@ export class IncidentScenario {
   readonly runs: ActionRun[] = [];
   private readonly options: ScenarioOptions;
   private runCounter = 0;
+  private dispatched = 0;
 
   constructor(options: ScenarioOptions) {
     this.options = options;
@@ -258,6 +260,39 @@ export class IncidentScenario {
       sender: user,
     });
     return this.run(fixture.eventName, fixture.payload, {});
+  }
+
+  /**
+   * GitHub starts the workflow for each `repository_dispatch` created through the API since the
+   * last call (the relay's, say), in order; returns their runs.
+   */
+  async runDispatches(inputs: Record<string, string> = {}): Promise<ActionRun[]> {
+    const runs: ActionRun[] = [];
+    const [owner = '', name = ''] = this.emulator.repo().fullName.split('/');
+    while (this.dispatched < this.emulator.dispatches.length) {
+      const dispatch = this.emulator.dispatches[this.dispatched++];
+      if (!dispatch) break;
+      const fixture = repositoryDispatch({
+        eventType: dispatch.eventType,
+        clientPayload: dispatch.clientPayload,
+        sender: dispatch.actor,
+        repository: { owner, name },
+      });
+      runs.push(await this.run(fixture.eventName, fixture.payload, inputs));
+    }
+    return runs;
+  }
+
+  /** A `repository_dispatch` delivered as GitHub delivers it (no API call before it). */
+  async dispatch(
+    eventType: string,
+    clientPayload: unknown,
+    sender = 'relay-bot',
+    inputs: Record<string, string> = {},
+  ) {
+    const [owner = '', name = ''] = this.emulator.repo().fullName.split('/');
+    const fixture = repositoryDispatch({ eventType, clientPayload, sender, repository: { owner, name } });
+    return this.run(fixture.eventName, fixture.payload, inputs);
   }
 
   /** The workflow's schedule fires. */

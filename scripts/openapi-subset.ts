@@ -40,6 +40,7 @@ const OPERATION_IDS = [
   'users/get-authenticated',
   'apps/get-authenticated',
   'rate-limit/get',
+  'repos/create-dispatch-event',
 ] as const;
 
 /** Webhook event (`event.action`) → schema name in @octokit/openapi-webhooks. */
@@ -50,6 +51,7 @@ const WEBHOOK_EVENTS = {
   'issues.unlabeled': 'webhook-issues-unlabeled',
   'issues.closed': 'webhook-issues-closed',
   'issues.reopened': 'webhook-issues-reopened',
+  repository_dispatch: 'webhook-repository-dispatch-sample',
 } as const;
 
 const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'options', 'head', 'patch', 'trace'];

@@ -2,6 +2,7 @@ import { commandLinesOf } from './commands/queue.ts';
 import type { IssueCommentEvent, IssuePayload } from './events/payload.schema.ts';
 import type { Route } from './events/route.ts';
 import type { IssueRef } from './flows/comment.ts';
+import { receiveAlert } from './flows/alert.ts';
 import { declareIncident, issueChanged } from './flows/declare.ts';
 import { drainQueue, type TriggerComment } from './flows/queue.ts';
 import { sweepIncidents } from './flows/sweep.ts';
@@ -15,6 +16,8 @@ export async function handle(route: ActionableRoute, deps: Dependencies): Promis
   switch (route.kind) {
     case 'schedule':
       return sweepIncidents(deps);
+    case 'alert':
+      return receiveAlert(route.notification, deps);
     case 'comment': {
       const { comment } = route.event;
       // A comment without commands starts a run too: it may have replaced a command's pending run.

@@ -45,6 +45,14 @@ export const REASON_CODES = {
   'handled-elsewhere': "the run's command was handled by another run",
   running: 'a command was still running when the run ended',
   unexpected: 'an unexpected error; the log has it',
+  'alert-opened': 'an Alertmanager notification opened an incident for its alert group',
+  'alert-updated': "a later notification of an open incident's alert group updated its board",
+  'alert-resolved': 'Alertmanager said the group resolved: recorded on the timeline, /mitigated proposed',
+  'alert-reopened': 'the group fired again within the flap window after its incident closed: reopened',
+  'alert-ungrouped': 'the notification was grouped by no label (groupKey {}:{}): no incident opened',
+  'alert-unmapped': "no route of the runbook's alerts: section (and no default-severity) maps the alert",
+  'alert-no-routes': 'the runbook has no alerts: section, so no alert opens an incident',
+  'alert-unknown-group': 'a resolved notification for a group with no open incident: nothing to do',
 } as const;
 
 declare const commandReason: unique symbol;

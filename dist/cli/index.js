@@ -19519,8 +19519,8 @@ function endOfTag(html, from) {
 
 // EXTERNAL MODULE: ./src/commands/lifecycle/journal.ts
 var journal = __nccwpck_require__(4518);
-// EXTERNAL MODULE: ./src/commands/registry.ts + 19 modules
-var commands_registry = __nccwpck_require__(4123);
+// EXTERNAL MODULE: ./src/commands/registry.ts + 21 modules
+var commands_registry = __nccwpck_require__(2937);
 // EXTERNAL MODULE: ./src/commands/runbook-command.ts + 1 modules
 var runbook_command = __nccwpck_require__(1020);
 // EXTERNAL MODULE: ./src/commands/usage.ts
@@ -20638,7 +20638,7 @@ function firstEntryOf(block) {
 
 /***/ }),
 
-/***/ 4123:
+/***/ 2937:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -20649,6 +20649,71 @@ __nccwpck_require__.d(__webpack_exports__, {
 });
 
 // UNUSED EXPORTS: usage
+
+// EXTERNAL MODULE: ./node_modules/zod/v4/classic/iso.js
+var iso = __nccwpck_require__(4377);
+// EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 11 modules
+var schemas = __nccwpck_require__(2857);
+// EXTERNAL MODULE: ./src/records/fact.ts
+var fact = __nccwpck_require__(154);
+;// CONCATENATED MODULE: ./src/alerts/facts.ts
+
+
+const facts_iso = iso/* datetime */.w$();
+const facts_text = (max) => schemas/* string */.YjP().max(max);
+/**
+ * The alert group behind the incident: recorded once, on the comment that opened the incident,
+ * and that comment's record rewritten (re-sealed) on each later notification of the group, so a
+ * repeat updates the board and posts nothing.
+ */
+const alertGroup = (0,fact/* defineFact */.u)('alert', {
+    group: schemas/* string */.YjP().regex(/^[0-9a-f]{16}$/),
+    receiver: facts_text(200),
+    status: schemas/* enum */.k5n(['firing', 'resolved']),
+    names: schemas/* array */.YOg(facts_text(200)).max(50),
+    firing: schemas/* number */.aig().int().min(0),
+    total: schemas/* number */.aig().int().min(0),
+    notifications: schemas/* number */.aig().int().min(1),
+    firstSeen: facts_iso,
+    lastSeen: facts_iso,
+    startsAt: facts_iso,
+    summary: facts_text(500).optional(),
+    generatorUrl: facts_text(2000).optional(),
+    externalUrl: facts_text(2000).optional(),
+    previous: schemas/* number */.aig().int().positive().optional(),
+}, (next, fact, { log, url }) => {
+    const startsAt = new Date(fact.startsAt);
+    next.alert = {
+        group: fact.group,
+        receiver: fact.receiver,
+        status: fact.status,
+        names: fact.names,
+        firing: fact.firing,
+        total: fact.total,
+        notifications: fact.notifications,
+        firstSeen: new Date(fact.firstSeen),
+        lastSeen: new Date(fact.lastSeen),
+        startsAt,
+        summary: fact.summary,
+        generatorUrl: fact.generatorUrl,
+        externalUrl: fact.externalUrl,
+        previous: fact.previous,
+        url,
+    };
+    // The impact began when the alert started firing, not when the issue was opened.
+    if (!next.impactStartAt || startsAt < next.impactStartAt)
+        next.impactStartAt = startsAt;
+    log(fact.by, `Alertmanager: ${fact.names.join(', ')} firing since ${fact.startsAt.replace(/\.\d+Z$/, 'Z')}: opened the incident${fact.previous ? ` (again: #${fact.previous} was the last one)` : ''}`);
+});
+/** Alertmanager says the group resolved: on the timeline, with the proposal to mitigate. */
+const alertResolved = (0,fact/* defineFact */.u)('alert-resolved', { group: schemas/* string */.YjP().regex(/^[0-9a-f]{16}$/), resolvedAt: facts_iso }, (next, fact, { log }) => {
+    log(fact.by, 'Alertmanager: every alert of the group resolved');
+});
+/** The group fired again after its incident was closed, within the flap window: reopened. */
+const alertRefired = (0,fact/* defineFact */.u)('alert-refired', { group: schemas/* string */.YjP().regex(/^[0-9a-f]{16}$/), closedFor: schemas/* number */.aig().int().min(0) }, (next, fact, { log }) => {
+    log(fact.by, `Alertmanager: the group fired again ${Math.round(fact.closedFor / 60)} min after the close: reopened`);
+});
+const ALERT_FACTS = [alertGroup, alertResolved, alertRefired];
 
 ;// CONCATENATED MODULE: ./src/outcome.ts
 /**
@@ -20694,6 +20759,14 @@ const outcome_REASON_CODES = {
     'handled-elsewhere': "the run's command was handled by another run",
     running: 'a command was still running when the run ended',
     unexpected: 'an unexpected error; the log has it',
+    'alert-opened': 'an Alertmanager notification opened an incident for its alert group',
+    'alert-updated': "a later notification of an open incident's alert group updated its board",
+    'alert-resolved': 'Alertmanager said the group resolved: recorded on the timeline, /mitigated proposed',
+    'alert-reopened': 'the group fired again within the flap window after its incident closed: reopened',
+    'alert-ungrouped': 'the notification was grouped by no label (groupKey {}:{}): no incident opened',
+    'alert-unmapped': "no route of the runbook's alerts: section (and no default-severity) maps the alert",
+    'alert-no-routes': 'the runbook has no alerts: section, so no alert opens an incident',
+    'alert-unknown-group': 'a resolved notification for a group with no open incident: nothing to do',
 };
 
 // EXTERNAL MODULE: ./src/report/replies.ts
@@ -20850,8 +20923,6 @@ const help = (0,commands_define/* defineCommand */.NB)({
     },
 });
 
-// EXTERNAL MODULE: ./src/records/fact.ts
-var fact = __nccwpck_require__(154);
 // EXTERNAL MODULE: ./src/report/lifecycle.ts
 var lifecycle = __nccwpck_require__(8822);
 // EXTERNAL MODULE: ./src/commands/lifecycle/common.ts
@@ -20891,8 +20962,6 @@ const ack = (0,commands_define/* defineCommand */.NB)({
     },
 });
 
-// EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 11 modules
-var schemas = __nccwpck_require__(2857);
 ;// CONCATENATED MODULE: ./src/commands/lifecycle/commander.ts
 
 
@@ -20935,8 +21004,6 @@ const commander = (0,commands_define/* defineCommand */.NB)({
     },
 });
 
-// EXTERNAL MODULE: ./node_modules/zod/v4/classic/iso.js
-var iso = __nccwpck_require__(4377);
 ;// CONCATENATED MODULE: ./src/incident/time.ts
 /**
  * Reads the time given to /impact-start: an ISO UTC time, `HH:MM` (UTC, today, or yesterday when
@@ -21541,6 +21608,105 @@ function judge(runbook, result) {
     return { healthy: problems.length === 0, lines, problems };
 }
 
+// EXTERNAL MODULE: external "node:crypto"
+var external_node_crypto_ = __nccwpck_require__(7598);
+;// CONCATENATED MODULE: ./src/alerts/alertmanager.ts
+
+
+/**
+ * Alertmanager's webhook body (version 4), as its relay forwards it unchanged inside a
+ * `repository_dispatch` event (`client_payload.alertmanager`). Its labels and annotations come
+ * from the monitored system and Prometheus's rules: shown as text, never as Markdown.
+ */
+const labels = schemas/* record */.g1P(schemas/* string */.YjP().max(200), schemas/* string */.YjP().max(2000)).default({});
+const time = schemas/* string */.YjP()
+    .max(64)
+    .refine((text) => !Number.isNaN(Date.parse(text)), 'an RFC 3339 time');
+const alertSchema = schemas/* object */.Ikc({
+    status: schemas/* enum */.k5n(['firing', 'resolved']),
+    labels,
+    annotations: labels,
+    startsAt: time,
+    endsAt: schemas/* string */.YjP().max(64).optional(),
+    generatorURL: schemas/* string */.YjP().max(2000).default(''),
+    fingerprint: schemas/* string */.YjP().max(64).default(''),
+});
+const alertmanager_notificationSchema = schemas/* object */.Ikc({
+    version: schemas/* literal */.euz('4', { message: 'only the version 4 webhook body is understood' }),
+    groupKey: schemas/* string */.YjP().min(1).max(4000),
+    truncatedAlerts: schemas/* number */.aig().int().min(0).default(0),
+    status: schemas/* enum */.k5n(['firing', 'resolved']),
+    receiver: schemas/* string */.YjP().max(200),
+    groupLabels: labels,
+    commonLabels: labels,
+    commonAnnotations: labels,
+    externalURL: schemas/* string */.YjP().max(2000).default(''),
+    alerts: schemas/* array */.YOg(alertSchema).min(1).max(1000),
+});
+/** What the relay puts in `client_payload`: the body, unchanged, under one key. */
+const alertmanager_dispatchPayloadSchema = schemas/* object */.Ikc({ alertmanager: schemas/* unknown */.L5J() });
+/** The issue's stable name for an alert group: part of a hash of Alertmanager's groupKey. */
+function groupId(groupKey) {
+    return createHash('sha256').update(groupKey).digest('hex').slice(0, 16);
+}
+/**
+ * Why a groupKey cannot name an incident, if it cannot: a route without `group_by` puts every
+ * alert it receives in one group (`{}:{}`), which would make every alert one incident.
+ */
+function uselessGroupKey(groupKey) {
+    return /:\{\}$/.test(groupKey)
+        ? `Alertmanager grouped this notification by no label (groupKey ${JSON.stringify(groupKey.slice(0, 200))}): every alert of its route would become one incident. Set group_by: [alertname] (or more labels) on the route that sends to this receiver.`
+        : undefined;
+}
+/** The severity the runbook's alert routes give one alert, if any. First match wins. */
+function severityOfAlert(alert, runbook) {
+    const alerts = runbook.alerts;
+    if (!alerts)
+        return undefined;
+    const route = alerts.routes.find((candidate) => Object.entries(candidate.match).every(([name, wanted]) => {
+        const value = alert.labels[name];
+        return value !== undefined && [wanted].flat().includes(value);
+    }));
+    return route?.severity ?? alerts['default-severity'];
+}
+/** p0 is the most severe. */
+function rank(severity) {
+    return Number(severity.slice(1));
+}
+/** The group's severity: the most severe of its firing alerts (all alerts when none fires). */
+function severityOfGroup(notification, runbook) {
+    const firing = notification.alerts.filter((alert) => alert.status === 'firing');
+    const considered = firing.length > 0 ? firing : notification.alerts;
+    const unmapped = [];
+    let severity;
+    for (const alert of considered) {
+        const mapped = severityOfAlert(alert, runbook);
+        if (!mapped)
+            unmapped.push(alertName(alert));
+        else if (severity === undefined || rank(mapped) < rank(severity))
+            severity = mapped;
+    }
+    return { severity, unmapped: [...new Set(unmapped)] };
+}
+function alertName(alert) {
+    return alert.labels.alertname ?? '(no alertname)';
+}
+/** The alert names of a group, each once, in order. */
+function alertNames(notification) {
+    return [...new Set(notification.alerts.map(alertName))];
+}
+/** When the group's trouble began: the earliest startsAt of its alerts. */
+function groupStartedAt(notification) {
+    return new Date(Math.min(...notification.alerts.map((alert) => Date.parse(alert.startsAt))));
+}
+/** The marker in an alert incident's issue body that names its group (confirmed by a sealed record). */
+function groupMarker(group) {
+    return `<!-- incident-issueops alert-group ${group} -->`;
+}
+function markedGroup(body) {
+    return /<!-- incident-issueops alert-group ([0-9a-f]{16}) -->/.exec(body ?? '')?.[1];
+}
+
 ;// CONCATENATED MODULE: ./src/events/payload.schema.ts
 
 const userSchema = schemas/* object */.Ikc({
@@ -21588,8 +21754,16 @@ const payload_schema_issueCommentEventSchema = schemas/* object */.Ikc({
     repository: repositorySchema,
 });
 const payload_schema_scheduleEventSchema = schemas/* object */.Ikc({ schedule: schemas/* string */.YjP().optional() });
+/** `repository_dispatch`: `action` is the sender's event_type, `client_payload` its JSON. */
+const payload_schema_repositoryDispatchEventSchema = schemas/* object */.Ikc({
+    action: schemas/* string */.YjP(),
+    client_payload: schemas/* unknown */.L5J(),
+    sender: userSchema,
+    repository: repositorySchema,
+});
 
 ;// CONCATENATED MODULE: ./src/events/route.ts
+
 
 function routeEvent(eventName, payload, options) {
     switch (eventName) {
@@ -21599,6 +21773,8 @@ function routeEvent(eventName, payload, options) {
             return parse(issueCommentEventSchema, payload, eventName, (event) => routeComment(event, options));
         case 'schedule':
             return parse(scheduleEventSchema, payload, eventName, () => ({ kind: 'schedule' }));
+        case 'repository_dispatch':
+            return parse(repositoryDispatchEventSchema, payload, eventName, routeDispatch);
         default:
             return { kind: 'ignore', reason: `event "${eventName}" is not one this action handles` };
     }
@@ -21677,6 +21853,27 @@ function queueOrIgnore(issue, incident, reason, trigger) {
     if (!incident || issue.state !== 'open' || issue.pull_request)
         return { kind: 'ignore', reason };
     return { kind: 'queue', issue, reason, ...(trigger ? { trigger } : {}) };
+}
+/** Alertmanager's body, as the relay forwards it: `event_type: alertmanager`. */
+const ALERTMANAGER_EVENT_TYPE = 'alertmanager';
+function routeDispatch(event) {
+    if (event.action !== ALERTMANAGER_EVENT_TYPE)
+        return {
+            kind: 'ignore',
+            reason: `repository_dispatch "${event.action.slice(0, 100)}" is not one this action handles (it reads "${ALERTMANAGER_EVENT_TYPE}")`,
+        };
+    const wrapped = dispatchPayloadSchema.safeParse(event.client_payload);
+    const notification = wrapped.success ? notificationSchema.safeParse(wrapped.data.alertmanager) : undefined;
+    if (!notification?.success) {
+        const issue = notification?.error.issues[0];
+        return {
+            kind: 'invalid',
+            reason: notification
+                ? `client_payload.alertmanager is not an Alertmanager webhook body (version 4): ${issue?.path.join('.') || '(root)'}: ${issue?.message}`
+                : 'client_payload has no "alertmanager" key: the relay forwards the body as client_payload.alertmanager',
+        };
+    }
+    return { kind: 'alert', notification: notification.data, sender: event.sender.login };
 }
 
 ;// CONCATENATED MODULE: ./src/commands/lifecycle/severity.ts
@@ -21809,6 +22006,7 @@ const update = (0,commands_define/* defineCommand */.NB)({
 
 
 
+
 /**
  * The action's own commands, each defined once in its file (grammar, permission, facts, handler).
  * The registry, `/help`, the names a runbook may not use, the facts the reducer knows and the
@@ -21836,8 +22034,11 @@ function allReasonCodes() {
         ...Object.fromEntries(DEFINED_COMMANDS.flatMap((command) => (command.reason ? [[command.name, command.reason]] : []))),
     };
 }
-/** The facts the commands record, by kind. */
-const COMMAND_FACTS = new Map(DEFINED_COMMANDS.flatMap((command) => command.facts.map((fact) => [fact.kind, fact])));
+/** The facts the commands record, and those an Alertmanager notification records, by kind. */
+const COMMAND_FACTS = new Map([
+    ...DEFINED_COMMANDS.flatMap((command) => command.facts.map((fact) => [fact.kind, fact])),
+    ...ALERT_FACTS.map((fact) => [fact.kind, fact]),
+]);
 
 ;// CONCATENATED MODULE: ./src/commands/registry.ts
 
@@ -22198,7 +22399,7 @@ const INPUT_NAMES = Object.keys(inputsSchema.shape);
 /* harmony export */   qq: () => (/* binding */ runbookSchema),
 /* harmony export */   rP: () => (/* binding */ commandSchema)
 /* harmony export */ });
-/* unused harmony exports severityKeySchema, identifier, PROMETHEUS_LOCATION, RESERVED_ENVIRONMENT, targetSchema */
+/* unused harmony exports severityKeySchema, identifier, PROMETHEUS_LOCATION, RESERVED_ENVIRONMENT, targetSchema, alertsSchema */
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2857);
 /* harmony import */ var _duration_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7840);
 
@@ -22377,6 +22578,27 @@ const targetSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
         .describe("Host settings the steps read, e.g. SLACK_KB_AGENT_URL. Defaults: a variable the account's session already sets keeps its value"),
 })
     .strict();
+/** Alertmanager label values a route matches: one value, or any of several. */
+const labelMatch = zod__WEBPACK_IMPORTED_MODULE_1__/* .union */ .KCZ([zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1), zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1)).min(1)]);
+const alertsSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
+    routes: zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
+        match: zod__WEBPACK_IMPORTED_MODULE_1__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'a Prometheus label name'), labelMatch)
+            .refine((match) => Object.keys(match).length > 0, 'give at least one label, e.g. alertname')
+            .describe('Labels the alert must carry, each with this value (or one of these values)'),
+        severity: severityKeySchema,
+    })
+        .strict())
+        .min(1)
+        .describe('First match wins, per alert; a group takes the most severe of its alerts'),
+    'default-severity': severityKeySchema
+        .optional()
+        .describe('For an alert no route matches; without it such an alert opens no incident'),
+    'flap-window': _duration_js__WEBPACK_IMPORTED_MODULE_0__/* .durationSchema */ .sK
+        .default(1800)
+        .describe('A group firing again this soon after its incident was closed reopens it; later, a new incident links the old one'),
+})
+    .strict()
+    .describe('Alertmanager notifications (repository_dispatch "alertmanager"): which severity each alert opens');
 const runbookSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
     version: zod__WEBPACK_IMPORTED_MODULE_1__/* .literal */ .euz(1),
     service: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1),
@@ -22384,6 +22606,7 @@ const runbookSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
     targets: zod__WEBPACK_IMPORTED_MODULE_1__/* .record */ .g1P(identifier, targetSchema).default({ default: { env: {} } }),
     commands: zod__WEBPACK_IMPORTED_MODULE_1__/* .record */ .g1P(identifier, commandSchema),
     verification: verificationSchema.optional(),
+    alerts: alertsSchema.optional(),
 })
     .strict();
 function isValidRegExp(source) {
@@ -22409,7 +22632,7 @@ function isValidRegExp(source) {
 /* unused harmony export formatProblem */
 /* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8815);
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2857);
-/* harmony import */ var _commands_registry_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4123);
+/* harmony import */ var _commands_registry_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2937);
 /* harmony import */ var _commands_suggest_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7572);
 /* harmony import */ var _runbook_schema_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3569);
 
@@ -22617,7 +22840,26 @@ function crossReferences(raw) {
     if (targets && typeof verificationTarget === 'string' && !targets.has(verificationTarget)) {
         problems.push({ path: ['verification', 'target'], message: unknownTarget(verificationTarget, targets) });
     }
+    const severities = isRecord(root.severities) ? Object.keys(root.severities) : undefined;
+    if (severities && isRecord(root.alerts)) {
+        const unknown = (value) => typeof value === 'string' && !severities.includes(value);
+        const known = `the runbook's severities are ${severities.join(', ') || 'none'}`;
+        const routes = Array.isArray(root.alerts.routes) ? root.alerts.routes : [];
+        routes.forEach((route, index) => {
+            if (isRecord(route) && unknown(route.severity))
+                problems.push({
+                    path: ['alerts', 'routes', String(index), 'severity'],
+                    message: `"${String(route.severity)}" is not a severity of this runbook: ${known}`,
+                });
+        });
+        if (unknown(root.alerts['default-severity']))
+            problems.push({
+                path: ['alerts', 'default-severity'],
+                message: `"${String(root.alerts['default-severity'])}" is not a severity of this runbook: ${known}`,
+            });
+    }
     const hasMetrics = isRecord(root.verification) && root.verification.metrics !== undefined;
+    const metricsTarget = typeof verificationTarget === 'string' ? verificationTarget : 'default';
     for (const [name, value] of Object.entries(isRecord(root.commands) ? root.commands : {})) {
         const lower = name.toLowerCase();
         if (_commands_registry_js__WEBPACK_IMPORTED_MODULE_1__/* .RESERVED_COMMANDS */ .Ap.includes(lower)) {
@@ -22636,7 +22878,7 @@ function crossReferences(raw) {
         // The references are checked whatever else is wrong with the command, on what it says.
         const loose = looseCommandSchema.safeParse(value);
         if (loose.success)
-            problems.push(...commandReferences(name, loose.data, targets, hasMetrics));
+            problems.push(...commandReferences(name, loose.data, targets, hasMetrics ? metricsTarget : undefined));
     }
     return problems;
 }
@@ -22672,7 +22914,9 @@ const looseCommandSchema = zod__WEBPACK_IMPORTED_MODULE_4__/* .object */ .Ikc({
         .transform((steps) => steps.filter((step) => step !== null)),
     check: looseStepSchema.optional().catch(undefined),
 });
-function commandReferences(name, command, targets, hasMetrics) {
+function commandReferences(name, command, targets, 
+/** the verification's target, when it has metrics a step may read */
+metricsTarget) {
     const problems = [];
     const at = (...rest) => ['commands', name, ...rest];
     if (targets && !targets.has(command.target)) {
@@ -22687,11 +22931,17 @@ function commandReferences(name, command, targets, hasMetrics) {
     const steps = command.check ? [...command.steps, command.check] : command.steps;
     steps.forEach((step, index) => {
         const stepPath = index < command.steps.length ? at('steps', String(index)) : at('check');
-        if (step.metrics !== undefined && !hasMetrics && index < command.steps.length) {
-            problems.push({
-                path: [...stepPath, 'metrics'],
-                message: 'the runbook has no verification.metrics to evaluate: add that section, or give the step a run script',
-            });
+        if (step.metrics !== undefined && index < command.steps.length) {
+            if (metricsTarget === undefined)
+                problems.push({
+                    path: [...stepPath, 'metrics'],
+                    message: 'the runbook has no verification.metrics to evaluate: add that section, or give the step a run script',
+                });
+            else if (command.target !== metricsTarget)
+                problems.push({
+                    path: [...stepPath, 'metrics'],
+                    message: `the metrics are read where /resolve reads them, on target "${metricsTarget}": give the command that target, or give the step a run script`,
+                });
         }
         for (const match of step.run.matchAll(PLACEHOLDER)) {
             const argName = match[1] ?? '';
@@ -23892,9 +24142,12 @@ function promqlScript(metrics) {
             `prometheus="\${${variable}%/}"`,
         ]
         : [`prometheus=${(0,shell_quote/* shellQuote */.Z)(location.replace(/\/$/, ''))}`];
+    // One query that fails (refused, slow) costs only its own threshold; all failing fails the step.
+    lines.push('failed=0');
     metrics.thresholds.forEach((threshold, index) => {
-        lines.push(`echo ${(0,shell_quote/* shellQuote */.Z)(`${ANSWER_MARKER}${index}`)}`, `curl -sS --max-time 10 --get --data-urlencode ${(0,shell_quote/* shellQuote */.Z)(`query=${threshold.query ?? ''}`)} "$prometheus/api/v1/query"`, 'echo');
+        lines.push(`echo ${(0,shell_quote/* shellQuote */.Z)(`${ANSWER_MARKER}${index}`)}`, `curl -sS --max-time 10 --get --data-urlencode ${(0,shell_quote/* shellQuote */.Z)(`query=${threshold.query ?? ''}`)} "$prometheus/api/v1/query" || failed=$((failed + 1))`, 'echo');
     });
+    lines.push(`[ "$failed" -lt ${metrics.thresholds.length} ]`);
     return lines.join('\n');
 }
 const sampleValue = schemas/* tuple */.PVZ([schemas/* number */.aig(), schemas/* string */.YjP()]);
@@ -23912,12 +24165,13 @@ const prometheusAnswer = schemas/* discriminatedUnion */.gMt('status', [
     }),
     schemas/* object */.Ikc({ status: schemas/* literal */.euz('error'), errorType: schemas/* string */.YjP().optional(), error: schemas/* string */.YjP() }),
 ]);
+/** Prometheus's sample text: a decimal float, NaN or ±Inf. Anything else (empty, hex) is NaN. */
 function sampleNumber(text) {
-    if (text === '+Inf')
+    if (text === '+Inf' || text === 'Inf')
         return Infinity;
     if (text === '-Inf')
         return -Infinity;
-    return Number(text); // 'NaN' gives NaN
+    return /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(text) ? Number(text) : NaN;
 }
 /** Reads the answers promqlScript printed and compares each with its threshold. */
 function evaluatePromql(output, thresholds) {
@@ -23925,8 +24179,12 @@ function evaluatePromql(output, thresholds) {
     let current;
     for (const line of output.split('\n')) {
         if (line.startsWith(ANSWER_MARKER)) {
-            current = Number(line.slice(ANSWER_MARKER.length));
-            answers.set(current, '');
+            const index = Number(line.slice(ANSWER_MARKER.length));
+            // The first answer of each index counts: a body cannot replace an earlier one with a
+            // marker line of its own (a real Prometheus escapes newlines; a hostile one need not).
+            current = answers.has(index) ? undefined : index;
+            if (current !== undefined)
+                answers.set(current, '');
         }
         else if (current !== undefined) {
             answers.set(current, `${answers.get(current)}${line}\n`);
@@ -24827,7 +25085,7 @@ commands:
     timeout: 2m
     steps:
       - name: Quick health check
-        run: curl -sS --fail-with-body "$SLACK_KB_AGENT_URL/health"
+        run: curl -sS --max-time 10 --fail-with-body "$SLACK_KB_AGENT_URL/health"
         continue-on-error: true
       - name: Check application logs
         run: docker logs slack-kb-agent --tail=100 2>&1
@@ -24851,8 +25109,8 @@ commands:
     check:
       name: Health check
       run: |
-        curl -s -o /dev/null --fail --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health" || true
-        if ! curl -sS --fail-with-body "$SLACK_KB_AGENT_URL/health"; then
+        curl -s -o /dev/null --fail --connect-timeout 3 --max-time 5 --retry 15 --retry-all-errors --retry-delay 2 --retry-max-time 45 "$SLACK_KB_AGENT_URL/health" || true
+        if ! curl -sS --max-time 10 --fail-with-body "$SLACK_KB_AGENT_URL/health"; then
           echo
           echo "--- the restart did not bring the agent back; docker-compose config --quiet:"
           docker-compose config --quiet && echo "the compose file is valid"
@@ -24888,8 +25146,8 @@ commands:
       name: Health check
       run: |
         docker inspect slack-kb-agent --format 'running image: {{.Config.Image}}'
-        curl -s -o /dev/null --fail --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health" || true
-        curl -sS --fail-with-body "$SLACK_KB_AGENT_URL/health"
+        curl -s -o /dev/null --fail --connect-timeout 3 --max-time 5 --retry 15 --retry-all-errors --retry-delay 2 --retry-max-time 45 "$SLACK_KB_AGENT_URL/health" || true
+        curl -sS --max-time 10 --fail-with-body "$SLACK_KB_AGENT_URL/health"
 
   backup:
     description: Create a timestamped knowledge-base backup in data/backups (Backup and Recovery)
@@ -24921,8 +25179,8 @@ commands:
     check:
       name: Health check
       run: |
-        curl -s -o /dev/null --fail --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health" || true
-        curl -sS --fail-with-body "$SLACK_KB_AGENT_URL/health"
+        curl -s -o /dev/null --fail --connect-timeout 3 --max-time 5 --retry 15 --retry-all-errors --retry-delay 2 --retry-max-time 45 "$SLACK_KB_AGENT_URL/health" || true
+        curl -sS --max-time 10 --fail-with-body "$SLACK_KB_AGENT_URL/health"
 
   db-integrity:
     description: Check the database can be dumped whole, into a timestamped file (Scenario 2, step 2)
@@ -24966,8 +25224,8 @@ commands:
     check:
       name: Health check
       run: |
-        curl -s -o /dev/null --fail --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health" || true
-        curl -sS --fail-with-body "$SLACK_KB_AGENT_URL/health"
+        curl -s -o /dev/null --fail --connect-timeout 3 --max-time 5 --retry 15 --retry-all-errors --retry-delay 2 --retry-max-time 45 "$SLACK_KB_AGENT_URL/health" || true
+        curl -sS --max-time 10 --fail-with-body "$SLACK_KB_AGENT_URL/health"
 
   memory-limit:
     description: Set the agent's memory limit and restart the stack with it (Scenario 3, steps 1 and 3)
@@ -24999,8 +25257,8 @@ commands:
       name: Health check and the limit in force
       run: |
         docker inspect slack-kb-agent --format 'memory limit: {{.HostConfig.Memory}} bytes'
-        curl -s -o /dev/null --fail --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health" || true
-        curl -sS --fail-with-body "$SLACK_KB_AGENT_URL/health"
+        curl -s -o /dev/null --fail --connect-timeout 3 --max-time 5 --retry 15 --retry-all-errors --retry-delay 2 --retry-max-time 45 "$SLACK_KB_AGENT_URL/health" || true
+        curl -sS --max-time 10 --fail-with-body "$SLACK_KB_AGENT_URL/health"
 
   kb-limit:
     description: Reduce the knowledge base's document limit, then restart the agent (Scenario 3, step 2)
@@ -25027,8 +25285,8 @@ commands:
     check:
       name: Health check
       run: |
-        curl -s -o /dev/null --fail --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health" || true
-        curl -sS --fail-with-body "$SLACK_KB_AGENT_URL/health"
+        curl -s -o /dev/null --fail --connect-timeout 3 --max-time 5 --retry 15 --retry-all-errors --retry-delay 2 --retry-max-time 45 "$SLACK_KB_AGENT_URL/health" || true
+        curl -sS --max-time 10 --fail-with-body "$SLACK_KB_AGENT_URL/health"
 
   circuit-breaker:
     description: 'Turn a feature off (or back on): the LLM or vector search (Scenario 4, step 1)'
@@ -25057,8 +25315,8 @@ commands:
     check:
       name: Health check and the features in force
       run: |
-        curl -s -o /dev/null --fail --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health" || true
-        curl -sS --fail-with-body "$SLACK_KB_AGENT_URL/health"
+        curl -s -o /dev/null --fail --connect-timeout 3 --max-time 5 --retry 15 --retry-all-errors --retry-delay 2 --retry-max-time 45 "$SLACK_KB_AGENT_URL/health" || true
+        curl -sS --max-time 10 --fail-with-body "$SLACK_KB_AGENT_URL/health"
 
   rate-limits:
     description: The API rate-limit metrics (Scenario 4, step 2)
@@ -25092,7 +25350,7 @@ commands:
     timeout: 2m
     steps:
       - name: Application health
-        run: curl -sS --fail-with-body "$SLACK_KB_AGENT_URL/health"
+        run: curl -sS --max-time 10 --fail-with-body "$SLACK_KB_AGENT_URL/health"
         continue-on-error: true
       - name: Database health
         run: docker exec slack-kb-postgres pg_isready -U postgres
@@ -25217,7 +25475,9 @@ commands:
           problems=0
           pass() { printf '✅ %s\\n' "$1"; }
           fail() { printf '❌ %s\\n   fix: %s\\n' "\${1//$'\\n'/ }" "$2"; problems=$((problems + 1)); }
-          if server=$(docker version --format '{{.Server.Version}}' 2>&1); then
+          if ! command -v docker >/dev/null; then
+            fail "docker: not installed" "install docker (docker.io) on the VM"
+          elif server=$(timeout 10 docker version --format '{{.Server.Version}}' 2>&1); then
             pass "docker: daemon $server, reachable as $(id -un)"
           else
             fail "docker: the daemon cannot be reached as $(id -un): \${server:0:200}" "add the account to the docker group, or set DOCKER_HOST in its session"
@@ -25229,7 +25489,7 @@ commands:
           fi
           if [ ! -f docker-compose.yml ]; then
             fail "no docker-compose.yml in $(pwd)" "make the account's login directory the compose project"
-          elif services=$(docker-compose config --services 2>&1); then
+          elif services=$(timeout 20 docker-compose config --services 2>&1); then
             for service in slack-kb-agent postgres redis; do
               if grep -qx "$service" <<< "$services"; then pass "compose service $service"
               else fail "compose service $service: not in docker-compose.yml" "name the services slack-kb-agent, postgres and redis"; fi
@@ -25240,7 +25500,7 @@ commands:
             fail "docker-compose.yml in $(pwd) is not valid: \${services:0:300}" "run docker-compose config there and fix what it says"
           fi
           for container in slack-kb-agent slack-kb-postgres slack-kb-redis; do
-            state=$(docker inspect "$container" --format '{{.State.Status}}' 2>/dev/null || true)
+            state=$(timeout 10 docker inspect "$container" --format '{{.State.Status}}' 2>/dev/null || true)
             if [ "$state" = running ]; then pass "container $container running"
             else fail "container $container: \${state:-not found}" "docker-compose up -d (container_name: $container)"; fi
           done
@@ -25250,19 +25510,21 @@ commands:
           backups=data/backups; [ -d "$backups" ] || backups=data; [ -d "$backups" ] || backups=.
           if [ -w "$backups" ]; then pass "data/backups writable by $(id -un) (/backup)"
           else fail "data/backups in $(pwd): $backups is not writable by $(id -un)" "give the account the project's data directory"; fi
-          answer=$(curl -s --max-time 10 -w '\\n%{http_code}' "$SLACK_KB_AGENT_URL/health" || true)
+          rc=0; answer=$(curl -s --max-time 10 -w '\\n%{http_code}' "$SLACK_KB_AGENT_URL/health") || rc=$?
           code=\${answer##*$'\\n'}
-          if [ "$code" = 200 ]; then pass "the agent answers at SLACK_KB_AGENT_URL ($SLACK_KB_AGENT_URL)"
+          if [ "$rc" = 0 ] && [ "$code" = 200 ]; then pass "the agent answers at SLACK_KB_AGENT_URL ($SLACK_KB_AGENT_URL)"
+          elif [ "$rc" = 28 ]; then
+            fail "the agent at SLACK_KB_AGENT_URL ($SLACK_KB_AGENT_URL) did not answer /health within 10 s" "it accepts connections but hangs: /diagnose app"
           elif [ -z "$code" ] || [ "$code" = 000 ]; then
             fail "nothing answers at SLACK_KB_AGENT_URL ($SLACK_KB_AGENT_URL)" "set SLACK_KB_AGENT_URL in the account's session or the target's env, or start the agent"
           else
             body=\${answer%$'\\n'*}
             fail "the agent at SLACK_KB_AGENT_URL answers HTTP $code: \${body:0:300}" "it runs but reports itself unhealthy: /diagnose app"
           fi
-          up=$(curl -sS --max-time 10 --get --data-urlencode 'query=up{job="slack-kb-agent"}' "$PROMETHEUS_URL/api/v1/query" 2>&1 || true)
+          up=$(curl -sS --max-time 10 --get --data-urlencode 'query=up{job="slack-kb-agent"} == 1' "\${PROMETHEUS_URL%/}/api/v1/query" 2>&1 || true)
           if grep -q '"job":"slack-kb-agent"' <<< "$up"; then pass "Prometheus at PROMETHEUS_URL ($PROMETHEUS_URL) scrapes job slack-kb-agent"
-          else fail "Prometheus at PROMETHEUS_URL ($PROMETHEUS_URL) has no job slack-kb-agent: \${up:0:200}" "set PROMETHEUS_URL, and scrape the agent as job slack-kb-agent"; fi
-          rules=$(curl -sS --max-time 10 "$PROMETHEUS_URL/api/v1/rules" 2>&1 || true)
+          else fail "Prometheus at PROMETHEUS_URL ($PROMETHEUS_URL) does not scrape job slack-kb-agent successfully (up == 1): \${up:0:200}" "set PROMETHEUS_URL, and scrape the agent as job slack-kb-agent"; fi
+          rules=$(curl -sS --max-time 10 "\${PROMETHEUS_URL%/}/api/v1/rules?type=alert" 2>&1 || true)
           for alert in SlackKBAgentDown HighErrorRate HighResponseTime; do
             if grep -qF '"name":"'"$alert"'"' <<< "$rules"; then pass "alert rule $alert loaded"
             else fail "alert rule $alert: not loaded in Prometheus" "load examples/prometheus/alert_rules.yml"; fi
@@ -25284,14 +25546,23 @@ commands:
     steps:
       - name: Key metrics
         metrics: verification
-      - name: Knowledge base and API quotas (one scrape)
-        run: curl -sS --fail-with-body "$SLACK_KB_AGENT_URL/metrics" | grep -E "^slack_kb_agent_(kb_documents|rate_limit_remaining|feature_enabled)"
         continue-on-error: true
+      - name: Knowledge base and API quotas (one scrape)
+        run: curl -sS --max-time 10 --fail-with-body "$SLACK_KB_AGENT_URL/metrics" | grep -E "^slack_kb_agent_(kb_documents|rate_limit_remaining|feature_enabled)"
+        continue-on-error: true
+
+alerts:
+  # The runbook's three Prometheus alerts (examples/prometheus/alert_rules.yml).
+  routes:
+    - { match: { alertname: SlackKBAgentDown }, severity: p0 }
+    - { match: { alertname: HighErrorRate }, severity: p1 }
+    - { match: { alertname: HighResponseTime }, severity: p2 }
+  flap-window: 30m
 
 verification:
   steps:
     - name: Verify application health
-      run: curl -sS --fail-with-body "$SLACK_KB_AGENT_URL/health"
+      run: curl -sS --max-time 10 --fail-with-body "$SLACK_KB_AGENT_URL/health"
     - name: Run smoke tests
       run: docker exec slack-kb-agent pytest tests/smoke/ --target=production
   metrics:

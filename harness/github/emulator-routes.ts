@@ -398,7 +398,31 @@ function rateLimit(context: RouteContext): RouteResult {
   };
 }
 
+/**
+ * `POST /repos/{owner}/{repo}/dispatches`: GitHub starts the workflows listening for the event
+ * type; the emulator records it for the test to run. As GitHub: 10 top-level client_payload keys
+ * at most, and a GITHUB_TOKEN (a bot) cannot use it to start workflows — here it cannot at all.
+ */
+function createDispatch(context: RouteContext): RouteResult {
+  const repo = repoOf(context);
+  const body = bodyOf(context);
+  const payload = body.client_payload ?? {};
+  if (typeof payload === 'object' && payload !== null && Object.keys(payload).length > 10)
+    throw new GitHubError(422, 'client_payload: no more than 10 top-level properties');
+  if (context.actor.login === 'github-actions[bot]')
+    throw new GitHubError(403, 'Resource not accessible by integration');
+  context.state.dispatches.push({
+    repo: `${repo.owner.login}/${repo.name}`,
+    eventType: String(body.event_type),
+    clientPayload: payload,
+    actor: context.actor.login,
+    at: context.state.now(),
+  });
+  return { status: 204 };
+}
+
 export const ROUTES: Record<string, Handler> = {
+  'repos/create-dispatch-event': createDispatch,
   'issues/get': (context) => {
     const repo = repoOf(context);
     return { status: 200, body: issueJson(context, repo, issueOf(context, repo)) };

@@ -74,6 +74,14 @@ export class EmulatorState {
   readonly teams = new Map<string, TeamRecord>();
   /** token → login. */
   readonly tokens = new Map<string, string>();
+  /** `repository_dispatch` events created through the API (a workflow would start on each). */
+  readonly dispatches: {
+    repo: string;
+    eventType: string;
+    clientPayload: unknown;
+    actor: string;
+    at: Date;
+  }[] = [];
   readonly now: () => Date;
   private readonly nextId = {
     user: 1_000_001,

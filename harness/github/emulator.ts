@@ -138,6 +138,11 @@ export class SeededRepo {
     return issue ? this.render(issue) : undefined;
   }
 
+  /** Every issue, oldest first. */
+  listIssues(): GitHubIssue[] {
+    return [...this.record.issues.values()].map((issue) => this.render(issue));
+  }
+
   updateIssue(issueNumber: number, patch: IssuePatch, as = DEFAULT_AUTHOR): GitHubIssue {
     return this.render(
       this.state.updateIssue(this.record, this.issue(issueNumber), this.state.user(as), patch),
@@ -272,6 +277,10 @@ export class GitHubEmulator {
   readonly state: EmulatorState;
   readonly requests: LoggedRequest[] = [];
   readonly violations: Violation[] = [];
+  /** `repository_dispatch` events created through the API, oldest first. */
+  get dispatches(): EmulatorState['dispatches'] {
+    return this.state.dispatches;
+  }
   private readonly server: Server;
   private readonly urls: Urls;
   private readonly options: EmulatorOptions;
@@ -312,6 +321,9 @@ export class GitHubEmulator {
   }
   getIssue(issueNumber: number): GitHubIssue | undefined {
     return this.defaultRepo.getIssue(issueNumber);
+  }
+  listIssues(): GitHubIssue[] {
+    return this.defaultRepo.listIssues();
   }
   addComment(issueNumber: number, comment: Parameters<SeededRepo['addComment']>[1]): GitHubIssueComment {
     return this.defaultRepo.addComment(issueNumber, comment);

@@ -23,7 +23,8 @@ export type WebhookEventName =
   | 'issues.labeled'
   | 'issues.unlabeled'
   | 'issues.closed'
-  | 'issues.reopened';
+  | 'issues.reopened'
+  | 'repository_dispatch';
 
 export type UserInput = string | { login: string; id?: number; type?: UserRecord['type'] };
 export type LabelInput = string | { name: string; color?: string; description?: string | null; id?: number };
@@ -143,7 +144,7 @@ export interface SchedulePayload {
 
 /** What a workflow run sees: `GITHUB_EVENT_NAME` and the JSON in `GITHUB_EVENT_PATH`. */
 export interface WebhookFixture<Payload> {
-  eventName: 'issues' | 'issue_comment' | 'schedule';
+  eventName: 'issues' | 'issue_comment' | 'schedule' | 'repository_dispatch';
   payload: Payload;
 }
 
@@ -198,6 +199,13 @@ const examples = createRequire(import.meta.url)('@octokit/webhooks-examples') as
 
 /** A deep copy of the first of GitHub's examples for the event that passes its own schema. */
 function example(event: WebhookEventName): JsonObject {
+  if (event === 'repository_dispatch') {
+    // Its one example carries the sender's event type as `action` and a repository older than
+    // today's schema (no `disabled`): the fixture gives it the repository of a current example.
+    const [first] = examples.find((candidate) => candidate.name === event)?.examples ?? [];
+    if (!first) throw new Error('@octokit/webhooks-examples has no repository_dispatch example');
+    return { ...structuredClone(first), repository: example('issues.labeled').repository as JsonObject };
+  }
   const [name, action] = event.split('.');
   const candidates = examples.find((group) => group.name === name)?.examples ?? [];
   const valid = candidates.find((candidate) => candidate.action === action && validatorFor(event)(candidate));
@@ -542,4 +550,29 @@ export function matchEmulatorIssue(
       authorAssociation: issue.author_association,
     },
   };
+}
+
+/**
+ * `repository_dispatch`, as GitHub delivers it to the workflow after `POST /repos/{o}/{r}/dispatches`
+ * (`event_type` becomes `action`), from GitHub's example and validated against its schema.
+ */
+export function repositoryDispatch(input: {
+  eventType: string;
+  clientPayload: unknown;
+  sender: UserInput;
+  repository?: RepositoryInput;
+}): WebhookFixture<JsonObject> {
+  const payload = retarget(example('repository_dispatch'), input.repository ?? DEFAULT_REPOSITORY);
+  payload.action = input.eventType;
+  payload.client_payload = input.clientPayload as JsonObject;
+  payload.branch = 'main';
+  payload.sender = user(input.sender);
+  // GitHub's schema for this event requires the installation (retarget drops it from examples).
+  const installation = stableId('installation:incident-issueops', 30_000_000);
+  payload.installation = {
+    id: installation,
+    node_id: nodeId('MDIzOkludGVncmF0aW9uSW5zdGFsbGF0aW9u', installation),
+  };
+  assertValidWebhook('repository_dispatch', payload);
+  return { eventName: 'repository_dispatch', payload };
 }

@@ -1,3 +1,4 @@
+import { ALERT_FACTS } from '../alerts/facts.ts';
 import { REASON_CODES } from '../outcome.ts';
 import { confirm } from './builtin/confirm.ts';
 import { help } from './builtin/help.ts';
@@ -44,7 +45,8 @@ export function allReasonCodes(): Record<string, string> {
   };
 }
 
-/** The facts the commands record, by kind. */
-export const COMMAND_FACTS = new Map(
-  DEFINED_COMMANDS.flatMap((command) => command.facts.map((fact) => [fact.kind, fact] as const)),
-);
+/** The facts the commands record, and those an Alertmanager notification records, by kind. */
+export const COMMAND_FACTS = new Map([
+  ...DEFINED_COMMANDS.flatMap((command) => command.facts.map((fact) => [fact.kind, fact] as const)),
+  ...ALERT_FACTS.map((fact) => [fact.kind, fact] as const),
+]);

@@ -239,6 +239,39 @@ export const targetSchema = z
   })
   .strict();
 
+/** Alertmanager label values a route matches: one value, or any of several. */
+const labelMatch = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+
+export const alertsSchema = z
+  .object({
+    routes: z
+      .array(
+        z
+          .object({
+            match: z
+              .record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/, 'a Prometheus label name'), labelMatch)
+              .refine((match) => Object.keys(match).length > 0, 'give at least one label, e.g. alertname')
+              .describe('Labels the alert must carry, each with this value (or one of these values)'),
+            severity: severityKeySchema,
+          })
+          .strict(),
+      )
+      .min(1)
+      .describe('First match wins, per alert; a group takes the most severe of its alerts'),
+    'default-severity': severityKeySchema
+      .optional()
+      .describe('For an alert no route matches; without it such an alert opens no incident'),
+    'flap-window': durationSchema
+      .default(1800)
+      .describe(
+        'A group firing again this soon after its incident was closed reopens it; later, a new incident links the old one',
+      ),
+  })
+  .strict()
+  .describe(
+    'Alertmanager notifications (repository_dispatch "alertmanager"): which severity each alert opens',
+  );
+
 export const runbookSchema = z
   .object({
     version: z.literal(1),
@@ -247,6 +280,7 @@ export const runbookSchema = z
     targets: z.record(identifier, targetSchema).default({ default: { env: {} } }),
     commands: z.record(identifier, commandSchema),
     verification: verificationSchema.optional(),
+    alerts: alertsSchema.optional(),
   })
   .strict();
 

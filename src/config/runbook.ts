@@ -231,7 +231,26 @@ function crossReferences(raw: unknown): Omit<RunbookProblem, 'line' | 'column'>[
   if (targets && typeof verificationTarget === 'string' && !targets.has(verificationTarget)) {
     problems.push({ path: ['verification', 'target'], message: unknownTarget(verificationTarget, targets) });
   }
+  const severities = isRecord(root.severities) ? Object.keys(root.severities) : undefined;
+  if (severities && isRecord(root.alerts)) {
+    const unknown = (value: unknown) => typeof value === 'string' && !severities.includes(value);
+    const known = `the runbook's severities are ${severities.join(', ') || 'none'}`;
+    const routes = Array.isArray(root.alerts.routes) ? root.alerts.routes : [];
+    routes.forEach((route: unknown, index) => {
+      if (isRecord(route) && unknown(route.severity))
+        problems.push({
+          path: ['alerts', 'routes', String(index), 'severity'],
+          message: `"${String(route.severity)}" is not a severity of this runbook: ${known}`,
+        });
+    });
+    if (unknown(root.alerts['default-severity']))
+      problems.push({
+        path: ['alerts', 'default-severity'],
+        message: `"${String(root.alerts['default-severity'])}" is not a severity of this runbook: ${known}`,
+      });
+  }
   const hasMetrics = isRecord(root.verification) && root.verification.metrics !== undefined;
+  const metricsTarget = typeof verificationTarget === 'string' ? verificationTarget : 'default';
   for (const [name, value] of Object.entries(isRecord(root.commands) ? root.commands : {})) {
     const lower = name.toLowerCase();
     if (RESERVED_COMMANDS.includes(lower)) {
@@ -249,7 +268,8 @@ function crossReferences(raw: unknown): Omit<RunbookProblem, 'line' | 'column'>[
     }
     // The references are checked whatever else is wrong with the command, on what it says.
     const loose = looseCommandSchema.safeParse(value);
-    if (loose.success) problems.push(...commandReferences(name, loose.data, targets, hasMetrics));
+    if (loose.success)
+      problems.push(...commandReferences(name, loose.data, targets, hasMetrics ? metricsTarget : undefined));
   }
   return problems;
 }
@@ -296,7 +316,8 @@ function commandReferences(
   name: string,
   command: LooseCommand,
   targets: Set<string> | undefined,
-  hasMetrics: boolean,
+  /** the verification's target, when it has metrics a step may read */
+  metricsTarget: string | undefined,
 ): Omit<RunbookProblem, 'line' | 'column'>[] {
   const problems: Omit<RunbookProblem, 'line' | 'column'>[] = [];
   const at = (...rest: string[]) => ['commands', name, ...rest];
@@ -311,12 +332,18 @@ function commandReferences(
   const steps = command.check ? [...command.steps, command.check] : command.steps;
   steps.forEach((step, index) => {
     const stepPath = index < command.steps.length ? at('steps', String(index)) : at('check');
-    if (step.metrics !== undefined && !hasMetrics && index < command.steps.length) {
-      problems.push({
-        path: [...stepPath, 'metrics'],
-        message:
-          'the runbook has no verification.metrics to evaluate: add that section, or give the step a run script',
-      });
+    if (step.metrics !== undefined && index < command.steps.length) {
+      if (metricsTarget === undefined)
+        problems.push({
+          path: [...stepPath, 'metrics'],
+          message:
+            'the runbook has no verification.metrics to evaluate: add that section, or give the step a run script',
+        });
+      else if (command.target !== metricsTarget)
+        problems.push({
+          path: [...stepPath, 'metrics'],
+          message: `the metrics are read where /resolve reads them, on target "${metricsTarget}": give the command that target, or give the step a run script`,
+        });
     }
     for (const match of step.run.matchAll(PLACEHOLDER)) {
       const argName = match[1] ?? '';

@@ -53,6 +53,15 @@ export const issueCommentEventSchema = z.object({
 
 export const scheduleEventSchema = z.object({ schedule: z.string().optional() });
 
+/** `repository_dispatch`: `action` is the sender's event_type, `client_payload` its JSON. */
+export const repositoryDispatchEventSchema = z.object({
+  action: z.string(),
+  client_payload: z.unknown(),
+  sender: userSchema,
+  repository: repositorySchema,
+});
+
 export type IssuesEvent = z.infer<typeof issuesEventSchema>;
+export type RepositoryDispatchEvent = z.infer<typeof repositoryDispatchEventSchema>;
 export type IssueCommentEvent = z.infer<typeof issueCommentEventSchema>;
 export type IssuePayload = z.infer<typeof issueSchema>;

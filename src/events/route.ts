@@ -1,7 +1,9 @@
 import type { z } from 'zod';
+import { dispatchPayloadSchema, notificationSchema, type AlertNotification } from '../alerts/alertmanager.ts';
 import {
   issueCommentEventSchema,
   issuesEventSchema,
+  repositoryDispatchEventSchema,
   scheduleEventSchema,
   type IssueCommentEvent,
   type IssuePayload,
@@ -19,6 +21,8 @@ export type Route =
    */
   | { kind: 'queue'; issue: IssuePayload; reason: string; trigger?: IssueCommentEvent['comment'] }
   | { kind: 'schedule' }
+  /** An Alertmanager notification, forwarded by the relay as `repository_dispatch`. */
+  | { kind: 'alert'; notification: AlertNotification; sender: string }
   | { kind: 'ignore'; reason: string }
   | { kind: 'invalid'; reason: string };
 
@@ -36,6 +40,8 @@ export function routeEvent(eventName: string, payload: unknown, options: RouteOp
       return parse(issueCommentEventSchema, payload, eventName, (event) => routeComment(event, options));
     case 'schedule':
       return parse(scheduleEventSchema, payload, eventName, () => ({ kind: 'schedule' }));
+    case 'repository_dispatch':
+      return parse(repositoryDispatchEventSchema, payload, eventName, routeDispatch);
     default:
       return { kind: 'ignore', reason: `event "${eventName}" is not one this action handles` };
   }
@@ -137,4 +143,27 @@ function queueOrIgnore(
 ): Route {
   if (!incident || issue.state !== 'open' || issue.pull_request) return { kind: 'ignore', reason };
   return { kind: 'queue', issue, reason, ...(trigger ? { trigger } : {}) };
+}
+
+/** Alertmanager's body, as the relay forwards it: `event_type: alertmanager`. */
+export const ALERTMANAGER_EVENT_TYPE = 'alertmanager';
+
+function routeDispatch(event: z.infer<typeof repositoryDispatchEventSchema>): Route {
+  if (event.action !== ALERTMANAGER_EVENT_TYPE)
+    return {
+      kind: 'ignore',
+      reason: `repository_dispatch "${event.action.slice(0, 100)}" is not one this action handles (it reads "${ALERTMANAGER_EVENT_TYPE}")`,
+    };
+  const wrapped = dispatchPayloadSchema.safeParse(event.client_payload);
+  const notification = wrapped.success ? notificationSchema.safeParse(wrapped.data.alertmanager) : undefined;
+  if (!notification?.success) {
+    const issue = notification?.error.issues[0];
+    return {
+      kind: 'invalid',
+      reason: notification
+        ? `client_payload.alertmanager is not an Alertmanager webhook body (version 4): ${issue?.path.join('.') || '(root)'}: ${issue?.message}`
+        : 'client_payload has no "alertmanager" key: the relay forwards the body as client_payload.alertmanager',
+    };
+  }
+  return { kind: 'alert', notification: notification.data, sender: event.sender.login };
 }

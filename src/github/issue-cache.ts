@@ -69,7 +69,16 @@ export function cacheIssueReads(
     requestCounts: () => ({ ...counts }),
     getIssue: (issueNumber) => (count('getIssue'), port.getIssue(issueNumber)),
     listOpenIssues: (label) => (count('listOpenIssues'), port.listOpenIssues(label)),
+    listClosedIssuesSince: (label, since) => (
+      count('listClosedIssuesSince'),
+      port.listClosedIssuesSince(label, since)
+    ),
     createIssue: (issue) => (count('createIssue'), port.createIssue(issue)),
+    async reopenIssue(issueNumber) {
+      count('reopenIssue');
+      await port.reopenIssue(issueNumber);
+      addEvent(issueNumber, own('reopened'));
+    },
     async closeIssue(issueNumber) {
       count('closeIssue');
       await port.closeIssue(issueNumber);

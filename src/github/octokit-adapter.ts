@@ -79,6 +79,8 @@ export function createGitHubAdapter(
     html_url: string;
     user: { login: string } | null;
     created_at: string;
+    closed_at?: string | null;
+    body?: string | null;
   }): IssueSummary => ({
     number: issue.number,
     title: issue.title,
@@ -86,6 +88,8 @@ export function createGitHubAdapter(
     labels: issue.labels.map((label) => (typeof label === 'string' ? label : (label.name ?? ''))),
     htmlUrl: issue.html_url,
     author: issue.user?.login ?? '',
+    body: issue.body ?? '',
+    closedAt: issue.closed_at ?? undefined,
     createdAt: issue.created_at,
   });
   return {
@@ -101,6 +105,21 @@ export function createGitHubAdapter(
         per_page: 100,
       });
       return issues.filter((issue) => !issue.pull_request).map(summary);
+    },
+    async listClosedIssuesSince(label, since) {
+      const issues = await octokit.paginate(octokit.rest.issues.listForRepo, {
+        ...repo,
+        state: 'closed',
+        labels: label,
+        since: since.toISOString(),
+        sort: 'updated',
+        direction: 'desc',
+        per_page: 100,
+      });
+      return issues.filter((issue) => !issue.pull_request).map(summary);
+    },
+    async reopenIssue(issueNumber) {
+      await octokit.rest.issues.update({ ...repo, issue_number: issueNumber, state: 'open' });
     },
     async createIssue(issue) {
       const { data } = await octokit.rest.issues.create({ ...repo, ...issue });

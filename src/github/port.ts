@@ -54,6 +54,9 @@ export interface IssueSummary {
   htmlUrl: string;
   author: string;
   createdAt: string;
+  /** the issue's text ('' when it has none) */
+  body: string;
+  closedAt: string | undefined;
 }
 
 /** The comment is gone (deleted meanwhile): whatever was to be done with it cannot be. */
@@ -69,8 +72,11 @@ export interface GitHubPort {
   getIssue(issueNumber: number): Promise<IssueSummary>;
   /** Open issues carrying `label` (paginated underneath). */
   listOpenIssues(label: string): Promise<IssueSummary[]>;
+  /** Closed issues carrying `label`, updated since `since` (paginated underneath). */
+  listClosedIssuesSince(label: string, since: Date): Promise<IssueSummary[]>;
   createIssue(issue: { title: string; body: string; labels: string[] }): Promise<IssueSummary>;
   closeIssue(issueNumber: number): Promise<void>;
+  reopenIssue(issueNumber: number): Promise<void>;
   /** Label changes, closes and reopens, oldest first (paginated underneath). */
   listEvents(issueNumber: number): Promise<IssueEventRecord[]>;
   addLabels(issueNumber: number, labels: string[]): Promise<void>;

@@ -48,6 +48,30 @@ export interface Incident {
   postmortem: { at: Date; url: string; followUp: number | undefined } | undefined;
   /** The review issue, kept when the incident is reopened so a new resolution reuses it. */
   followUp: number | undefined;
+  /** The Alertmanager group that opened the incident, as its notifications last described it. */
+  alert: AlertState | undefined;
+}
+
+export interface AlertState {
+  /** the group's id (a hash of its groupKey) */
+  group: string;
+  receiver: string;
+  status: 'firing' | 'resolved';
+  /** alert names in the group, with how many of its alerts fire */
+  names: string[];
+  firing: number;
+  total: number;
+  /** notifications received for the group while this incident was open */
+  notifications: number;
+  firstSeen: Date;
+  lastSeen: Date;
+  startsAt: Date;
+  summary: string | undefined;
+  generatorUrl: string | undefined;
+  externalUrl: string | undefined;
+  /** the earlier incident of the same group, when this one was opened after it closed */
+  previous: number | undefined;
+  url: string;
 }
 
 export function emptyIncident(): Incident {
@@ -75,6 +99,7 @@ export function emptyIncident(): Incident {
     timeline: [],
     postmortem: undefined,
     followUp: undefined,
+    alert: undefined,
   };
 }
 

@@ -62,6 +62,7 @@ export function renderBoard(view: BoardView): string {
       `| Missed targets | ${missed.map((target) => `${target.what} (due ${utc(target.due)})`).join(', ')} |`,
     );
   }
+  if (incident.alert) lines.push('', ...alertSection(incident.alert));
   lines.push(
     '',
     '#### Initial response',
@@ -121,4 +122,29 @@ function milestone(at: Date | undefined, target: Target, declaredAt: Date, now: 
   return target.breached
     ? `⚠️ **not yet, target missed** (was due ${utc(target.due)})`
     : `not yet (due by ${utc(target.due)}, in ${humanDuration(target.due.getTime() - now.getTime())})`;
+}
+
+/** A link only for a plain http(s) URL; anything else is shown as text. */
+function link(label: string, url: string | undefined): string | undefined {
+  if (!url) return undefined;
+  return /^https?:\/\/[^\s()<>[\]`]+$/.test(url) ? `[${label}](${url})` : `${label}: ${echo(url, 200)}`;
+}
+
+/** What Alertmanager last said about the group that opened the incident. */
+function alertSection(alert: NonNullable<Incident['alert']>): string[] {
+  const sources = [link('Prometheus', alert.generatorUrl), link('Alertmanager', alert.externalUrl)].filter(
+    (entry): entry is string => entry !== undefined,
+  );
+  return [
+    `#### 🚨 Alert: ${alert.status === 'firing' ? 'firing' : 'resolved'} ([opened the incident](${alert.url}))`,
+    '',
+    `| Alert | ${alert.names.map((name) => echo(name, 100, { table: true })).join(', ')} |`,
+    '|---|---|',
+    ...(alert.summary ? [`| Summary | ${echo(alert.summary, 300, { table: true })} |`] : []),
+    `| Firing | ${alert.firing} of ${alert.total} alert${alert.total === 1 ? '' : 's'} of the group |`,
+    `| Started | ${utc(alert.startsAt)} (the impact start) |`,
+    `| Notifications | ${alert.notifications}, last ${utc(alert.lastSeen)} (receiver ${echo(alert.receiver, 100, { table: true })}) |`,
+    ...(sources.length > 0 ? [`| Source | ${sources.join(' · ')} |`] : []),
+    ...(alert.previous ? [`| Previous incident | #${alert.previous} |`] : []),
+  ];
 }

@@ -72,7 +72,7 @@ commands:
     timeout: 2m
     steps:
       - name: Quick health check
-        run: curl -sS --fail-with-body "$SLACK_KB_AGENT_URL/health"
+        run: curl -sS --max-time 10 --fail-with-body "$SLACK_KB_AGENT_URL/health"
         continue-on-error: true
       - name: Check application logs
         run: docker logs slack-kb-agent --tail=100 2>&1
@@ -96,8 +96,8 @@ commands:
     check:
       name: Health check
       run: |
-        curl -s -o /dev/null --fail --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health" || true
-        if ! curl -sS --fail-with-body "$SLACK_KB_AGENT_URL/health"; then
+        curl -s -o /dev/null --fail --connect-timeout 3 --max-time 5 --retry 15 --retry-all-errors --retry-delay 2 --retry-max-time 45 "$SLACK_KB_AGENT_URL/health" || true
+        if ! curl -sS --max-time 10 --fail-with-body "$SLACK_KB_AGENT_URL/health"; then
           echo
           echo "--- the restart did not bring the agent back; docker-compose config --quiet:"
           docker-compose config --quiet && echo "the compose file is valid"
@@ -133,8 +133,8 @@ commands:
       name: Health check
       run: |
         docker inspect slack-kb-agent --format 'running image: {{.Config.Image}}'
-        curl -s -o /dev/null --fail --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health" || true
-        curl -sS --fail-with-body "$SLACK_KB_AGENT_URL/health"
+        curl -s -o /dev/null --fail --connect-timeout 3 --max-time 5 --retry 15 --retry-all-errors --retry-delay 2 --retry-max-time 45 "$SLACK_KB_AGENT_URL/health" || true
+        curl -sS --max-time 10 --fail-with-body "$SLACK_KB_AGENT_URL/health"
 
   backup:
     description: Create a timestamped knowledge-base backup in data/backups (Backup and Recovery)
@@ -166,8 +166,8 @@ commands:
     check:
       name: Health check
       run: |
-        curl -s -o /dev/null --fail --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health" || true
-        curl -sS --fail-with-body "$SLACK_KB_AGENT_URL/health"
+        curl -s -o /dev/null --fail --connect-timeout 3 --max-time 5 --retry 15 --retry-all-errors --retry-delay 2 --retry-max-time 45 "$SLACK_KB_AGENT_URL/health" || true
+        curl -sS --max-time 10 --fail-with-body "$SLACK_KB_AGENT_URL/health"
 
   db-integrity:
     description: Check the database can be dumped whole, into a timestamped file (Scenario 2, step 2)
@@ -211,8 +211,8 @@ commands:
     check:
       name: Health check
       run: |
-        curl -s -o /dev/null --fail --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health" || true
-        curl -sS --fail-with-body "$SLACK_KB_AGENT_URL/health"
+        curl -s -o /dev/null --fail --connect-timeout 3 --max-time 5 --retry 15 --retry-all-errors --retry-delay 2 --retry-max-time 45 "$SLACK_KB_AGENT_URL/health" || true
+        curl -sS --max-time 10 --fail-with-body "$SLACK_KB_AGENT_URL/health"
 
   memory-limit:
     description: Set the agent's memory limit and restart the stack with it (Scenario 3, steps 1 and 3)
@@ -244,8 +244,8 @@ commands:
       name: Health check and the limit in force
       run: |
         docker inspect slack-kb-agent --format 'memory limit: {{.HostConfig.Memory}} bytes'
-        curl -s -o /dev/null --fail --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health" || true
-        curl -sS --fail-with-body "$SLACK_KB_AGENT_URL/health"
+        curl -s -o /dev/null --fail --connect-timeout 3 --max-time 5 --retry 15 --retry-all-errors --retry-delay 2 --retry-max-time 45 "$SLACK_KB_AGENT_URL/health" || true
+        curl -sS --max-time 10 --fail-with-body "$SLACK_KB_AGENT_URL/health"
 
   kb-limit:
     description: Reduce the knowledge base's document limit, then restart the agent (Scenario 3, step 2)
@@ -272,8 +272,8 @@ commands:
     check:
       name: Health check
       run: |
-        curl -s -o /dev/null --fail --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health" || true
-        curl -sS --fail-with-body "$SLACK_KB_AGENT_URL/health"
+        curl -s -o /dev/null --fail --connect-timeout 3 --max-time 5 --retry 15 --retry-all-errors --retry-delay 2 --retry-max-time 45 "$SLACK_KB_AGENT_URL/health" || true
+        curl -sS --max-time 10 --fail-with-body "$SLACK_KB_AGENT_URL/health"
 
   circuit-breaker:
     description: 'Turn a feature off (or back on): the LLM or vector search (Scenario 4, step 1)'
@@ -302,8 +302,8 @@ commands:
     check:
       name: Health check and the features in force
       run: |
-        curl -s -o /dev/null --fail --retry 15 --retry-connrefused --retry-delay 2 "$SLACK_KB_AGENT_URL/health" || true
-        curl -sS --fail-with-body "$SLACK_KB_AGENT_URL/health"
+        curl -s -o /dev/null --fail --connect-timeout 3 --max-time 5 --retry 15 --retry-all-errors --retry-delay 2 --retry-max-time 45 "$SLACK_KB_AGENT_URL/health" || true
+        curl -sS --max-time 10 --fail-with-body "$SLACK_KB_AGENT_URL/health"
 
   rate-limits:
     description: The API rate-limit metrics (Scenario 4, step 2)
@@ -337,7 +337,7 @@ commands:
     timeout: 2m
     steps:
       - name: Application health
-        run: curl -sS --fail-with-body "$SLACK_KB_AGENT_URL/health"
+        run: curl -sS --max-time 10 --fail-with-body "$SLACK_KB_AGENT_URL/health"
         continue-on-error: true
       - name: Database health
         run: docker exec slack-kb-postgres pg_isready -U postgres
@@ -462,7 +462,9 @@ commands:
           problems=0
           pass() { printf '✅ %s\\n' "$1"; }
           fail() { printf '❌ %s\\n   fix: %s\\n' "\${1//$'\\n'/ }" "$2"; problems=$((problems + 1)); }
-          if server=$(docker version --format '{{.Server.Version}}' 2>&1); then
+          if ! command -v docker >/dev/null; then
+            fail "docker: not installed" "install docker (docker.io) on the VM"
+          elif server=$(timeout 10 docker version --format '{{.Server.Version}}' 2>&1); then
             pass "docker: daemon $server, reachable as $(id -un)"
           else
             fail "docker: the daemon cannot be reached as $(id -un): \${server:0:200}" "add the account to the docker group, or set DOCKER_HOST in its session"
@@ -474,7 +476,7 @@ commands:
           fi
           if [ ! -f docker-compose.yml ]; then
             fail "no docker-compose.yml in $(pwd)" "make the account's login directory the compose project"
-          elif services=$(docker-compose config --services 2>&1); then
+          elif services=$(timeout 20 docker-compose config --services 2>&1); then
             for service in slack-kb-agent postgres redis; do
               if grep -qx "$service" <<< "$services"; then pass "compose service $service"
               else fail "compose service $service: not in docker-compose.yml" "name the services slack-kb-agent, postgres and redis"; fi
@@ -485,7 +487,7 @@ commands:
             fail "docker-compose.yml in $(pwd) is not valid: \${services:0:300}" "run docker-compose config there and fix what it says"
           fi
           for container in slack-kb-agent slack-kb-postgres slack-kb-redis; do
-            state=$(docker inspect "$container" --format '{{.State.Status}}' 2>/dev/null || true)
+            state=$(timeout 10 docker inspect "$container" --format '{{.State.Status}}' 2>/dev/null || true)
             if [ "$state" = running ]; then pass "container $container running"
             else fail "container $container: \${state:-not found}" "docker-compose up -d (container_name: $container)"; fi
           done
@@ -495,19 +497,21 @@ commands:
           backups=data/backups; [ -d "$backups" ] || backups=data; [ -d "$backups" ] || backups=.
           if [ -w "$backups" ]; then pass "data/backups writable by $(id -un) (/backup)"
           else fail "data/backups in $(pwd): $backups is not writable by $(id -un)" "give the account the project's data directory"; fi
-          answer=$(curl -s --max-time 10 -w '\\n%{http_code}' "$SLACK_KB_AGENT_URL/health" || true)
+          rc=0; answer=$(curl -s --max-time 10 -w '\\n%{http_code}' "$SLACK_KB_AGENT_URL/health") || rc=$?
           code=\${answer##*$'\\n'}
-          if [ "$code" = 200 ]; then pass "the agent answers at SLACK_KB_AGENT_URL ($SLACK_KB_AGENT_URL)"
+          if [ "$rc" = 0 ] && [ "$code" = 200 ]; then pass "the agent answers at SLACK_KB_AGENT_URL ($SLACK_KB_AGENT_URL)"
+          elif [ "$rc" = 28 ]; then
+            fail "the agent at SLACK_KB_AGENT_URL ($SLACK_KB_AGENT_URL) did not answer /health within 10 s" "it accepts connections but hangs: /diagnose app"
           elif [ -z "$code" ] || [ "$code" = 000 ]; then
             fail "nothing answers at SLACK_KB_AGENT_URL ($SLACK_KB_AGENT_URL)" "set SLACK_KB_AGENT_URL in the account's session or the target's env, or start the agent"
           else
             body=\${answer%$'\\n'*}
             fail "the agent at SLACK_KB_AGENT_URL answers HTTP $code: \${body:0:300}" "it runs but reports itself unhealthy: /diagnose app"
           fi
-          up=$(curl -sS --max-time 10 --get --data-urlencode 'query=up{job="slack-kb-agent"}' "$PROMETHEUS_URL/api/v1/query" 2>&1 || true)
+          up=$(curl -sS --max-time 10 --get --data-urlencode 'query=up{job="slack-kb-agent"} == 1' "\${PROMETHEUS_URL%/}/api/v1/query" 2>&1 || true)
           if grep -q '"job":"slack-kb-agent"' <<< "$up"; then pass "Prometheus at PROMETHEUS_URL ($PROMETHEUS_URL) scrapes job slack-kb-agent"
-          else fail "Prometheus at PROMETHEUS_URL ($PROMETHEUS_URL) has no job slack-kb-agent: \${up:0:200}" "set PROMETHEUS_URL, and scrape the agent as job slack-kb-agent"; fi
-          rules=$(curl -sS --max-time 10 "$PROMETHEUS_URL/api/v1/rules" 2>&1 || true)
+          else fail "Prometheus at PROMETHEUS_URL ($PROMETHEUS_URL) does not scrape job slack-kb-agent successfully (up == 1): \${up:0:200}" "set PROMETHEUS_URL, and scrape the agent as job slack-kb-agent"; fi
+          rules=$(curl -sS --max-time 10 "\${PROMETHEUS_URL%/}/api/v1/rules?type=alert" 2>&1 || true)
           for alert in SlackKBAgentDown HighErrorRate HighResponseTime; do
             if grep -qF '"name":"'"$alert"'"' <<< "$rules"; then pass "alert rule $alert loaded"
             else fail "alert rule $alert: not loaded in Prometheus" "load examples/prometheus/alert_rules.yml"; fi
@@ -529,14 +533,23 @@ commands:
     steps:
       - name: Key metrics
         metrics: verification
-      - name: Knowledge base and API quotas (one scrape)
-        run: curl -sS --fail-with-body "$SLACK_KB_AGENT_URL/metrics" | grep -E "^slack_kb_agent_(kb_documents|rate_limit_remaining|feature_enabled)"
         continue-on-error: true
+      - name: Knowledge base and API quotas (one scrape)
+        run: curl -sS --max-time 10 --fail-with-body "$SLACK_KB_AGENT_URL/metrics" | grep -E "^slack_kb_agent_(kb_documents|rate_limit_remaining|feature_enabled)"
+        continue-on-error: true
+
+alerts:
+  # The runbook's three Prometheus alerts (examples/prometheus/alert_rules.yml).
+  routes:
+    - { match: { alertname: SlackKBAgentDown }, severity: p0 }
+    - { match: { alertname: HighErrorRate }, severity: p1 }
+    - { match: { alertname: HighResponseTime }, severity: p2 }
+  flap-window: 30m
 
 verification:
   steps:
     - name: Verify application health
-      run: curl -sS --fail-with-body "$SLACK_KB_AGENT_URL/health"
+      run: curl -sS --max-time 10 --fail-with-body "$SLACK_KB_AGENT_URL/health"
     - name: Run smoke tests
       run: docker exec slack-kb-agent pytest tests/smoke/ --target=production
   metrics:

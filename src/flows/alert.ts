@@ -1,0 +1,334 @@
+import {
+  alertName,
+  alertNames,
+  groupId,
+  groupMarker,
+  groupStartedAt,
+  markedGroup,
+  severityOfGroup,
+  uselessGroupKey,
+  type AlertNotification,
+} from '../alerts/alertmanager.ts';
+import { alertGroup, alertRefired, alertResolved } from '../alerts/facts.ts';
+import { formatDuration } from '../config/duration.ts';
+import type { Runbook } from '../config/runbook.schema.ts';
+import type { IssueSummary } from '../github/port.ts';
+import type { Outcome } from '../outcome.ts';
+import { echo, utc } from '../report/markdown.ts';
+import { loadRunbook } from '../runbook/load.ts';
+import type { Dependencies } from './dependencies.ts';
+import { incidentContext } from './finalize.ts';
+import { loadIncident, publishBoard, type IncidentSnapshot } from './incident.ts';
+
+/** How far back a closed incident of the same group is looked for, to link it. */
+const PREVIOUS_LOOKBACK_MS = 90 * 24 * 3600_000;
+/** Alerts listed in the comment that opened the incident (the board counts them all). */
+const LISTED_ALERTS = 10;
+
+/** The label every alert-opened incident carries besides its severity: how the action finds them. */
+export function alertLabel(labelPrefix: string): string {
+  return `${labelPrefix}alert`;
+}
+
+/**
+ * An Alertmanager notification, forwarded by the relay. One incident per alert group: the first
+ * firing notification opens it, later ones update its board and post nothing; `resolved` goes on
+ * the timeline with the proposal to mitigate; a group firing again soon after its incident closed
+ * reopens it (the runbook's flap window), later it opens a new incident that links the old one.
+ *
+ * The group's issue is found by listing the open (and recently closed) issues that carry the
+ * alert label, not by search: GitHub's search index lags behind, and a repeat must never open a
+ * second issue. The marker in the issue's body only points; the sealed record confirms.
+ */
+export async function receiveAlert(notification: AlertNotification, deps: Dependencies): Promise<Outcome> {
+  const useless = uselessGroupKey(notification.groupKey);
+  if (useless) {
+    deps.warn(useless);
+    return { status: 'refused', reason: 'alert-ungrouped', message: useless };
+  }
+  const loaded = await loadRunbook(deps.settings.runbookPath, 'on the default branch', deps.github.readFile);
+  if (!loaded.ok) {
+    const message = `the runbook ${loaded.source} does not load, so the alert opens no incident:\n${loaded.errors.join('\n')}`;
+    deps.warn(message);
+    return { status: 'error', reason: 'invalid-runbook', message };
+  }
+  const runbook = loaded.runbook;
+  if (!runbook.alerts) {
+    const message = `the runbook ${loaded.source} has no alerts: section, so no alert opens an incident; add routes that map alert labels to severities`;
+    deps.warn(message);
+    return { status: 'refused', reason: 'alert-no-routes', message };
+  }
+  const group = groupId(notification.groupKey);
+  const label = alertLabel(deps.settings.labelPrefix);
+  const context = incidentContext(deps, runbook);
+
+  for (const issue of await deps.github.listOpenIssues(label)) {
+    if (markedGroup(issue.body) !== group) continue;
+    const snapshot = await loadIncident(issue, context);
+    if (snapshot.incident.alert?.group !== group) {
+      deps.warn(
+        `issue #${issue.number} names alert group ${group} in its body but holds no record of it: ignored`,
+      );
+      continue;
+    }
+    return notification.status === 'firing'
+      ? refresh(issue, snapshot, notification, runbook, deps)
+      : resolved(issue, snapshot, notification, runbook, deps);
+  }
+  if (notification.status === 'resolved') {
+    const message = `the alert group ${alertNames(notification).join(', ')} resolved, and no open incident tracks it`;
+    deps.log(message);
+    return { status: 'ignored', reason: 'alert-unknown-group', message };
+  }
+
+  const now = deps.now();
+  const window = runbook.alerts['flap-window'] * 1000;
+  const closed = (
+    await deps.github.listClosedIssuesSince(
+      label,
+      new Date(now.getTime() - Math.max(window, PREVIOUS_LOOKBACK_MS)),
+    )
+  )
+    .filter((issue) => markedGroup(issue.body) === group && issue.closedAt)
+    .sort((a, b) => Date.parse(b.closedAt ?? '') - Date.parse(a.closedAt ?? ''));
+  const last = closed[0];
+  if (last?.closedAt && now.getTime() - Date.parse(last.closedAt) <= window) {
+    const snapshot = await loadIncident(last, context);
+    if (snapshot.incident.alert?.group === group) return reopen(last, snapshot, notification, runbook, deps);
+  }
+  return open(notification, group, runbook, last?.number, deps);
+}
+
+/** The record of the group as this notification describes it. */
+function groupRecord(
+  notification: AlertNotification,
+  group: string,
+  deps: Dependencies,
+  earlier: { firstSeen: Date; notifications: number; previous: number | undefined } | undefined,
+) {
+  const now = deps.now().toISOString();
+  const generator = notification.alerts.find((alert) => alert.generatorURL)?.generatorURL;
+  const summary = notification.commonAnnotations.summary ?? notification.alerts[0]?.annotations.summary;
+  return alertGroup.record({
+    group,
+    receiver: notification.receiver,
+    status: notification.status,
+    names: alertNames(notification).slice(0, 50),
+    firing: notification.alerts.filter((alert) => alert.status === 'firing').length,
+    total: notification.alerts.length + notification.truncatedAlerts,
+    notifications: (earlier?.notifications ?? 0) + 1,
+    firstSeen: earlier?.firstSeen.toISOString() ?? now,
+    lastSeen: now,
+    startsAt: groupStartedAt(notification).toISOString(),
+    ...(summary ? { summary: summary.slice(0, 500) } : {}),
+    ...(generator ? { generatorUrl: generator } : {}),
+    ...(notification.externalURL ? { externalUrl: notification.externalURL } : {}),
+    ...(earlier?.previous ? { previous: earlier.previous } : {}),
+    by: deps.selfLogin,
+    at: earlier?.firstSeen.toISOString() ?? now,
+  });
+}
+
+/** The comment that opened the incident: what fired, shown as text. */
+function openingText(
+  notification: AlertNotification,
+  severity: string,
+  previous: number | undefined,
+): string {
+  const alerts = notification.alerts.slice(0, LISTED_ALERTS).map((alert) => {
+    const labels = Object.entries(alert.labels)
+      .filter(([name]) => name !== 'alertname')
+      .map(([name, value]) => `${name}=${value}`)
+      .join(' ');
+    const description = alert.annotations.description ?? alert.annotations.summary;
+    return `- ${alert.status === 'firing' ? '🔥' : '✅'} ${echo(alertName(alert), 100)} since ${utc(new Date(alert.startsAt))}${labels ? ` ${echo(labels, 300)}` : ''}${description ? `\n  ${echo(description, 500)}` : ''}`;
+  });
+  const more = notification.alerts.length + notification.truncatedAlerts - alerts.length;
+  return [
+    `🚨 **Alertmanager opened this incident** at ${severity.toUpperCase()} (the runbook's \`alerts:\` routes): ${alertNames(
+      notification,
+    )
+      .map((name) => echo(name, 100))
+      .join(
+        ', ',
+      )}, firing since ${utc(groupStartedAt(notification))}.${previous ? ` The same alert group had #${previous}.` : ''}`,
+    '',
+    ...alerts,
+    ...(more > 0 ? [`- … and ${more} more`] : []),
+    '',
+    'Acknowledge with `/ack`. Later notifications of this group update the board; none posts a comment.',
+  ].join('\n');
+}
+
+async function open(
+  notification: AlertNotification,
+  group: string,
+  runbook: Runbook,
+  previous: number | undefined,
+  deps: Dependencies,
+): Promise<Outcome> {
+  const { severity, unmapped } = severityOfGroup(notification, runbook);
+  if (!severity) {
+    const message = `no route of the runbook's alerts: section maps ${unmapped.join(', ')}, and it sets no default-severity: add a route such as { match: { alertname: ${unmapped[0] ?? 'Name'} }, severity: p2 }`;
+    deps.warn(message);
+    return { status: 'refused', reason: 'alert-unmapped', message };
+  }
+  const names = alertNames(notification);
+  const summary = notification.commonAnnotations.summary ?? notification.alerts[0]?.annotations.summary;
+  const title = `${names.join(', ')}${summary ? `: ${summary}` : ' firing'}`
+    .replace(/\s+/g, ' ')
+    .slice(0, 200);
+  const body = [
+    `Opened by Alertmanager (receiver ${echo(notification.receiver, 100)}) through the incident-issueops relay.`,
+    '',
+    ...(notification.commonAnnotations.description
+      ? [echo(notification.commonAnnotations.description, 1000), '']
+      : []),
+    groupMarker(group),
+  ].join('\n');
+  const labels = [`${deps.settings.labelPrefix}${severity}`, alertLabel(deps.settings.labelPrefix)];
+  const issue = await deps.github.createIssue({ title, body, labels });
+  const context = incidentContext(deps, runbook);
+  // The board first, so it is the issue's first comment; then the alert's record, then the board again.
+  const declared = await loadIncident(issue, context, {
+    kind: 'labeled',
+    at: deps.now(),
+    actor: deps.selfLogin,
+    severity,
+  });
+  await publishBoard(declared, context);
+  await deps.writer.post(
+    issue.number,
+    openingText(notification, severity, previous),
+    groupRecord(
+      notification,
+      group,
+      deps,
+      previous ? { firstSeen: deps.now(), notifications: 0, previous } : undefined,
+    ),
+  );
+  const boardUrl = await publishBoard(await loadIncident(issue, context), context);
+  deps.log(
+    `Alert group ${group} (${names.join(', ')}) opened ${severity.toUpperCase()} incident #${issue.number}: ${boardUrl}`,
+  );
+  return {
+    status: 'success',
+    reason: 'alert-opened',
+    command: 'alert',
+    message: `alert group ${names.join(', ')} opened incident #${issue.number} at ${severity.toUpperCase()}`,
+    details: { issue: issue.number, severity, group, ...(previous ? { previous } : {}) },
+  };
+}
+
+/** The comment holding the group's record: rewritten on each notification. */
+function recordComment(snapshot: IncidentSnapshot) {
+  return snapshot.records.find((entry) => entry.record.kind === alertGroup.kind)?.comment;
+}
+
+async function rewriteRecord(
+  issue: IssueSummary,
+  snapshot: IncidentSnapshot,
+  notification: AlertNotification,
+  deps: Dependencies,
+): Promise<void> {
+  const alert = snapshot.incident.alert;
+  const comment = recordComment(snapshot);
+  if (!alert || !comment) return;
+  const record = groupRecord(notification, alert.group, deps, {
+    firstSeen: alert.firstSeen,
+    notifications: alert.notifications,
+    previous: alert.previous,
+  });
+  // The comment's text stays as it was posted; its record says what the group is now.
+  const text = comment.body.replace(/\n*<!-- incident-issueops [\s\S]*$/, '');
+  await deps.writer.edit(comment.id, issue.number, text, record);
+}
+
+async function refresh(
+  issue: IssueSummary,
+  snapshot: IncidentSnapshot,
+  notification: AlertNotification,
+  runbook: Runbook,
+  deps: Dependencies,
+): Promise<Outcome> {
+  await rewriteRecord(issue, snapshot, notification, deps);
+  const context = incidentContext(deps, runbook);
+  await publishBoard(await loadIncident(issue, context), context);
+  return {
+    status: 'success',
+    reason: 'alert-updated',
+    command: 'alert',
+    message: `alert group ${alertNames(notification).join(', ')} fired again: board of #${issue.number} updated`,
+    details: { issue: issue.number },
+  };
+}
+
+async function resolved(
+  issue: IssueSummary,
+  snapshot: IncidentSnapshot,
+  notification: AlertNotification,
+  runbook: Runbook,
+  deps: Dependencies,
+): Promise<Outcome> {
+  const wasFiring = snapshot.incident.alert?.status === 'firing';
+  await rewriteRecord(issue, snapshot, notification, deps);
+  if (wasFiring) {
+    const mitigated = snapshot.incident.phase !== 'investigating';
+    await deps.writer.post(
+      issue.number,
+      `✅ **Alertmanager: the alert group resolved** (${alertNames(notification)
+        .map((name) => echo(name, 100))
+        .join(', ')}, ${utc(deps.now())}). Nothing closes on its own: ${
+        mitigated
+          ? 'when the service has held, `/resolve` verifies it and closes the incident.'
+          : 'if the service is healthy, `/mitigated`; then `/resolve` verifies it and closes the incident.'
+      }`,
+      alertResolved.record({
+        group: snapshot.incident.alert?.group ?? '',
+        resolvedAt: deps.now().toISOString(),
+        by: deps.selfLogin,
+        at: deps.now().toISOString(),
+      }),
+    );
+  }
+  const context = incidentContext(deps, runbook);
+  await publishBoard(await loadIncident(issue, context), context);
+  return {
+    status: 'success',
+    reason: 'alert-resolved',
+    command: 'alert',
+    message: `alert group ${alertNames(notification).join(', ')} resolved: recorded on #${issue.number}`,
+    details: { issue: issue.number },
+  };
+}
+
+async function reopen(
+  issue: IssueSummary,
+  snapshot: IncidentSnapshot,
+  notification: AlertNotification,
+  runbook: Runbook,
+  deps: Dependencies,
+): Promise<Outcome> {
+  const closedFor = Math.max(0, Math.round((deps.now().getTime() - Date.parse(issue.closedAt ?? '')) / 1000));
+  await deps.github.reopenIssue(issue.number);
+  await rewriteRecord(issue, snapshot, notification, deps);
+  await deps.writer.post(
+    issue.number,
+    `🔁 **The alert fired again** ${formatDuration(closedFor)} after this incident was closed, within the runbook's flap window (${formatDuration(runbook.alerts?.['flap-window'] ?? 0)}): the incident is reopened. \`/ack\` it again.`,
+    alertRefired.record({
+      group: snapshot.incident.alert?.group ?? '',
+      closedFor,
+      by: deps.selfLogin,
+      at: deps.now().toISOString(),
+    }),
+  );
+  const context = incidentContext(deps, runbook);
+  await publishBoard(await loadIncident(issue, context), context);
+  return {
+    status: 'success',
+    reason: 'alert-reopened',
+    command: 'alert',
+    message: `alert group ${alertNames(notification).join(', ')} fired again: #${issue.number} reopened`,
+    details: { issue: issue.number },
+  };
+}
