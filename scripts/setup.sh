@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests and the demo need on a fresh Debian machine: OpenSSH server, supervisor,
 # PostgreSQL, Redis, and for the real docker-compose stack (harness/stack) docker.io,
-# docker-compose, docker-registry, mmdebstrap and prometheus, all from Debian; then the npm
+# docker-compose, docker-registry, mmdebstrap, prometheus and prometheus-alertmanager, all from Debian; then the npm
 # packages (including the Node 24 binary). Installing a package starts no daemon here: the stack
 # runs a dockerd of its own, and a system dockerd, if there is one, is left alone.
 set -euo pipefail
@@ -19,6 +19,7 @@ command -v curl >/dev/null 2>&1 || need+=(curl)
 [ -x /usr/bin/docker-registry ] || need+=(docker-registry)
 [ -x /usr/bin/mmdebstrap ] || need+=(mmdebstrap)
 [ -x /usr/bin/prometheus ] || need+=(prometheus)
+[ -x /usr/bin/prometheus-alertmanager ] || need+=(prometheus-alertmanager)
 if [ ${#need[@]} -gt 0 ]; then
   echo "Installing Debian packages: ${need[*]}"
   sudo_cmd=()

@@ -2,6 +2,115 @@
 import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /******/ var __webpack_modules__ = ({
 
+/***/ 3222:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   bd: () => (/* binding */ notificationSchema)
+/* harmony export */ });
+/* unused harmony exports alertSchema, dispatchPayloadSchema, groupId, uselessGroupKey, severityOfAlert, severityOfGroup, alertName, alertNames, groupStartedAt, groupMarker, markedGroup */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2857);
+
+
+/**
+ * Alertmanager's webhook body (version 4), as its relay forwards it unchanged inside a
+ * `repository_dispatch` event (`client_payload.alertmanager`). Its labels and annotations come
+ * from the monitored system and Prometheus's rules: shown as text, never as Markdown.
+ */
+const labels = zod__WEBPACK_IMPORTED_MODULE_1__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().max(200), zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().max(2000)).default({});
+const time = zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP()
+    .max(64)
+    .refine((text) => !Number.isNaN(Date.parse(text)), 'an RFC 3339 time');
+const alertSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
+    status: zod__WEBPACK_IMPORTED_MODULE_1__/* ["enum"] */ .k5n(['firing', 'resolved']),
+    labels,
+    annotations: labels,
+    startsAt: time,
+    endsAt: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().max(64).optional(),
+    generatorURL: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().max(2000).default(''),
+    fingerprint: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().max(64).default(''),
+});
+const notificationSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
+    version: zod__WEBPACK_IMPORTED_MODULE_1__/* .literal */ .euz('4', { message: 'only the version 4 webhook body is understood' }),
+    groupKey: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1).max(4000),
+    truncatedAlerts: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().int().min(0).default(0),
+    status: zod__WEBPACK_IMPORTED_MODULE_1__/* ["enum"] */ .k5n(['firing', 'resolved']),
+    receiver: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().max(200),
+    groupLabels: labels,
+    commonLabels: labels,
+    commonAnnotations: labels,
+    externalURL: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().max(2000).default(''),
+    alerts: zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(alertSchema).min(1).max(1000),
+});
+/** What the relay puts in `client_payload`: the body, unchanged, under one key. */
+const dispatchPayloadSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({ alertmanager: zod__WEBPACK_IMPORTED_MODULE_1__/* .unknown */ .L5J() });
+/** The issue's stable name for an alert group: part of a hash of Alertmanager's groupKey. */
+function groupId(groupKey) {
+    return createHash('sha256').update(groupKey).digest('hex').slice(0, 16);
+}
+/**
+ * Why a groupKey cannot name an incident, if it cannot: a route without `group_by` puts every
+ * alert it receives in one group (`{}:{}`), which would make every alert one incident.
+ */
+function uselessGroupKey(groupKey) {
+    return /:\{\}$/.test(groupKey)
+        ? `Alertmanager grouped this notification by no label (groupKey ${JSON.stringify(groupKey.slice(0, 200))}): every alert of its route would become one incident. Set group_by: [alertname] (or more labels) on the route that sends to this receiver.`
+        : undefined;
+}
+/** The severity the runbook's alert routes give one alert, if any. First match wins. */
+function severityOfAlert(alert, runbook) {
+    const alerts = runbook.alerts;
+    if (!alerts)
+        return undefined;
+    const route = alerts.routes.find((candidate) => Object.entries(candidate.match).every(([name, wanted]) => {
+        const value = alert.labels[name];
+        return value !== undefined && [wanted].flat().includes(value);
+    }));
+    return route?.severity ?? alerts['default-severity'];
+}
+/** p0 is the most severe. */
+function rank(severity) {
+    return Number(severity.slice(1));
+}
+/** The group's severity: the most severe of its firing alerts (all alerts when none fires). */
+function severityOfGroup(notification, runbook) {
+    const firing = notification.alerts.filter((alert) => alert.status === 'firing');
+    const considered = firing.length > 0 ? firing : notification.alerts;
+    const unmapped = [];
+    let severity;
+    for (const alert of considered) {
+        const mapped = severityOfAlert(alert, runbook);
+        if (!mapped)
+            unmapped.push(alertName(alert));
+        else if (severity === undefined || rank(mapped) < rank(severity))
+            severity = mapped;
+    }
+    return { severity, unmapped: [...new Set(unmapped)] };
+}
+function alertName(alert) {
+    return alert.labels.alertname ?? '(no alertname)';
+}
+/** The alert names of a group, each once, in order. */
+function alertNames(notification) {
+    return [...new Set(notification.alerts.map(alertName))];
+}
+/** When the group's trouble began: the earliest startsAt of its alerts. */
+function groupStartedAt(notification) {
+    return new Date(Math.min(...notification.alerts.map((alert) => Date.parse(alert.startsAt))));
+}
+/** The marker in an alert incident's issue body that names its group (confirmed by a sealed record). */
+function groupMarker(group) {
+    return `<!-- incident-issueops alert-group ${group} -->`;
+}
+function markedGroup(body) {
+    return /<!-- incident-issueops alert-group ([0-9a-f]{16}) -->/.exec(body ?? '')?.[1];
+}
+
+
+/***/ }),
+
 /***/ 8809:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -19519,8 +19628,8 @@ function endOfTag(html, from) {
 
 // EXTERNAL MODULE: ./src/commands/lifecycle/journal.ts
 var journal = __nccwpck_require__(4518);
-// EXTERNAL MODULE: ./src/commands/registry.ts + 21 modules
-var commands_registry = __nccwpck_require__(2937);
+// EXTERNAL MODULE: ./src/commands/registry.ts + 18 modules
+var commands_registry = __nccwpck_require__(6887);
 // EXTERNAL MODULE: ./src/commands/runbook-command.ts + 1 modules
 var runbook_command = __nccwpck_require__(1020);
 // EXTERNAL MODULE: ./src/commands/usage.ts
@@ -20082,6 +20191,68 @@ function program() {
         }
         out(`${plan.total - plan.alreadyThere} entries posted${plan.alreadyThere > 0 ? ` (${plan.alreadyThere} were already there)` : ''}. The action records them on the timeline as offline entries when it runs on these comments; run replay again after it has answered to check that nothing is missing.\n`);
     });
+    cli
+        .command('alertmanager-relay')
+        .description("Forward Alertmanager's webhook to GitHub as repository_dispatch 'alertmanager' (runs until stopped)")
+        .requiredOption('--repo <owner/name>', 'the repository whose incident workflow listens')
+        .option('--listen <host:port>', 'where Alertmanager posts (loopback unless you say otherwise)', '127.0.0.1:9095')
+        .option('--api-url <url>', 'the GitHub API', process.env.GITHUB_API_URL ?? 'https://api.github.com')
+        .option('--secret-file <file>', 'a shared secret Alertmanager sends as a bearer token (its http_config)')
+        .action(async (options) => {
+        const token = process.env.INCIDENT_ISSUEOPS_DISPATCH_TOKEN;
+        if (!token)
+            throw new Refusal("Set INCIDENT_ISSUEOPS_DISPATCH_TOKEN to a token that starts workflows (a fine-grained token or GitHub App token with Contents: write; a workflow's GITHUB_TOKEN starts none). It is never taken as an argument.\n");
+        const [owner, name, ...rest] = options.repo.split('/');
+        if (!owner || !name || rest.length > 0)
+            throw new Refusal(`--repo is written owner/name, not ${options.repo}\n`);
+        const listen = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(options.listen);
+        if (!listen)
+            throw new Refusal(`--listen is written host:port, not ${options.listen}\n`);
+        const secret = options.secretFile ? (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(options.secretFile, 'utf8').trim() : undefined;
+        if (secret !== undefined && secret.length < 16)
+            throw new Refusal(`${options.secretFile}: the shared secret must be 16 characters or more\n`);
+        const baseUrl = options.apiUrl.replace(/\/$/, '');
+        const { startRelay } = await __nccwpck_require__.e(/* import() */ 311).then(__nccwpck_require__.bind(__nccwpck_require__, 6311));
+        const relay = await startRelay({
+            host: (listen[1] ?? '').replace(/^\[|\]$/g, ''),
+            port: Number(listen[2]),
+            repo: { owner, name },
+            secret,
+            async dispatch(body) {
+                try {
+                    const response = await fetch(`${baseUrl}/repos/${owner}/${name}/dispatches`, {
+                        method: 'POST',
+                        headers: {
+                            accept: 'application/vnd.github+json',
+                            authorization: `Bearer ${token}`,
+                            'content-type': 'application/json',
+                            'user-agent': 'incident-issueops-alertmanager-relay',
+                            'x-github-api-version': '2022-11-28',
+                        },
+                        body: JSON.stringify(body),
+                        signal: AbortSignal.timeout(20_000),
+                    });
+                    const text = await response.text();
+                    const retryAfter = Number(response.headers.get('retry-after') ?? '');
+                    return {
+                        status: response.status,
+                        ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfter } : {}),
+                        ...(text ? { message: text.slice(0, 300).replaceAll(token, '***') } : {}),
+                    };
+                }
+                catch (error) {
+                    return { status: 0, message: String(error).replaceAll(token, '***') };
+                }
+            },
+            sleep: (ms) => new Promise((done) => setTimeout(done, ms)),
+            log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`),
+        });
+        out(`Relaying Alertmanager's webhook at ${relay.url} to ${owner}/${name} (repository_dispatch "alertmanager")\n`);
+        await new Promise((done) => {
+            for (const signal of ['SIGINT', 'SIGTERM'])
+                process.once(signal, () => void relay.close().then(done));
+        });
+    });
     return cli;
 }
 try {
@@ -20638,7 +20809,7 @@ function firstEntryOf(block) {
 
 /***/ }),
 
-/***/ 2937:
+/***/ 6887:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -21608,274 +21779,8 @@ function judge(runbook, result) {
     return { healthy: problems.length === 0, lines, problems };
 }
 
-// EXTERNAL MODULE: external "node:crypto"
-var external_node_crypto_ = __nccwpck_require__(7598);
-;// CONCATENATED MODULE: ./src/alerts/alertmanager.ts
-
-
-/**
- * Alertmanager's webhook body (version 4), as its relay forwards it unchanged inside a
- * `repository_dispatch` event (`client_payload.alertmanager`). Its labels and annotations come
- * from the monitored system and Prometheus's rules: shown as text, never as Markdown.
- */
-const labels = schemas/* record */.g1P(schemas/* string */.YjP().max(200), schemas/* string */.YjP().max(2000)).default({});
-const time = schemas/* string */.YjP()
-    .max(64)
-    .refine((text) => !Number.isNaN(Date.parse(text)), 'an RFC 3339 time');
-const alertSchema = schemas/* object */.Ikc({
-    status: schemas/* enum */.k5n(['firing', 'resolved']),
-    labels,
-    annotations: labels,
-    startsAt: time,
-    endsAt: schemas/* string */.YjP().max(64).optional(),
-    generatorURL: schemas/* string */.YjP().max(2000).default(''),
-    fingerprint: schemas/* string */.YjP().max(64).default(''),
-});
-const alertmanager_notificationSchema = schemas/* object */.Ikc({
-    version: schemas/* literal */.euz('4', { message: 'only the version 4 webhook body is understood' }),
-    groupKey: schemas/* string */.YjP().min(1).max(4000),
-    truncatedAlerts: schemas/* number */.aig().int().min(0).default(0),
-    status: schemas/* enum */.k5n(['firing', 'resolved']),
-    receiver: schemas/* string */.YjP().max(200),
-    groupLabels: labels,
-    commonLabels: labels,
-    commonAnnotations: labels,
-    externalURL: schemas/* string */.YjP().max(2000).default(''),
-    alerts: schemas/* array */.YOg(alertSchema).min(1).max(1000),
-});
-/** What the relay puts in `client_payload`: the body, unchanged, under one key. */
-const alertmanager_dispatchPayloadSchema = schemas/* object */.Ikc({ alertmanager: schemas/* unknown */.L5J() });
-/** The issue's stable name for an alert group: part of a hash of Alertmanager's groupKey. */
-function groupId(groupKey) {
-    return createHash('sha256').update(groupKey).digest('hex').slice(0, 16);
-}
-/**
- * Why a groupKey cannot name an incident, if it cannot: a route without `group_by` puts every
- * alert it receives in one group (`{}:{}`), which would make every alert one incident.
- */
-function uselessGroupKey(groupKey) {
-    return /:\{\}$/.test(groupKey)
-        ? `Alertmanager grouped this notification by no label (groupKey ${JSON.stringify(groupKey.slice(0, 200))}): every alert of its route would become one incident. Set group_by: [alertname] (or more labels) on the route that sends to this receiver.`
-        : undefined;
-}
-/** The severity the runbook's alert routes give one alert, if any. First match wins. */
-function severityOfAlert(alert, runbook) {
-    const alerts = runbook.alerts;
-    if (!alerts)
-        return undefined;
-    const route = alerts.routes.find((candidate) => Object.entries(candidate.match).every(([name, wanted]) => {
-        const value = alert.labels[name];
-        return value !== undefined && [wanted].flat().includes(value);
-    }));
-    return route?.severity ?? alerts['default-severity'];
-}
-/** p0 is the most severe. */
-function rank(severity) {
-    return Number(severity.slice(1));
-}
-/** The group's severity: the most severe of its firing alerts (all alerts when none fires). */
-function severityOfGroup(notification, runbook) {
-    const firing = notification.alerts.filter((alert) => alert.status === 'firing');
-    const considered = firing.length > 0 ? firing : notification.alerts;
-    const unmapped = [];
-    let severity;
-    for (const alert of considered) {
-        const mapped = severityOfAlert(alert, runbook);
-        if (!mapped)
-            unmapped.push(alertName(alert));
-        else if (severity === undefined || rank(mapped) < rank(severity))
-            severity = mapped;
-    }
-    return { severity, unmapped: [...new Set(unmapped)] };
-}
-function alertName(alert) {
-    return alert.labels.alertname ?? '(no alertname)';
-}
-/** The alert names of a group, each once, in order. */
-function alertNames(notification) {
-    return [...new Set(notification.alerts.map(alertName))];
-}
-/** When the group's trouble began: the earliest startsAt of its alerts. */
-function groupStartedAt(notification) {
-    return new Date(Math.min(...notification.alerts.map((alert) => Date.parse(alert.startsAt))));
-}
-/** The marker in an alert incident's issue body that names its group (confirmed by a sealed record). */
-function groupMarker(group) {
-    return `<!-- incident-issueops alert-group ${group} -->`;
-}
-function markedGroup(body) {
-    return /<!-- incident-issueops alert-group ([0-9a-f]{16}) -->/.exec(body ?? '')?.[1];
-}
-
-;// CONCATENATED MODULE: ./src/events/payload.schema.ts
-
-const userSchema = schemas/* object */.Ikc({
-    login: schemas/* string */.YjP(),
-    id: schemas/* number */.aig(),
-    type: schemas/* string */.YjP(),
-});
-const labelSchema = schemas/* object */.Ikc({ name: schemas/* string */.YjP() });
-const issueSchema = schemas/* object */.Ikc({
-    number: schemas/* number */.aig().int().positive(),
-    title: schemas/* string */.YjP(),
-    state: schemas/* enum */.k5n(['open', 'closed']),
-    html_url: schemas/* string */.YjP(),
-    user: userSchema,
-    labels: schemas/* array */.YOg(labelSchema).default([]),
-    pull_request: schemas/* unknown */.L5J().optional(),
-    created_at: schemas/* string */.YjP(),
-});
-const repositorySchema = schemas/* object */.Ikc({
-    name: schemas/* string */.YjP(),
-    full_name: schemas/* string */.YjP(),
-    owner: schemas/* object */.Ikc({ login: schemas/* string */.YjP() }),
-});
-const payload_schema_issuesEventSchema = schemas/* object */.Ikc({
-    action: schemas/* string */.YjP(),
-    issue: issueSchema,
-    label: labelSchema.optional(),
-    sender: userSchema,
-    repository: repositorySchema,
-});
-const payload_schema_issueCommentEventSchema = schemas/* object */.Ikc({
-    action: schemas/* string */.YjP(),
-    issue: issueSchema,
-    comment: schemas/* object */.Ikc({
-        id: schemas/* number */.aig().int().positive(),
-        body: schemas/* string */.YjP()
-            .nullable()
-            .transform((body) => body ?? ''),
-        html_url: schemas/* string */.YjP(),
-        created_at: schemas/* string */.YjP(),
-        updated_at: schemas/* string */.YjP().optional(),
-        user: userSchema,
-    }),
-    sender: userSchema,
-    repository: repositorySchema,
-});
-const payload_schema_scheduleEventSchema = schemas/* object */.Ikc({ schedule: schemas/* string */.YjP().optional() });
-/** `repository_dispatch`: `action` is the sender's event_type, `client_payload` its JSON. */
-const payload_schema_repositoryDispatchEventSchema = schemas/* object */.Ikc({
-    action: schemas/* string */.YjP(),
-    client_payload: schemas/* unknown */.L5J(),
-    sender: userSchema,
-    repository: repositorySchema,
-});
-
-;// CONCATENATED MODULE: ./src/events/route.ts
-
-
-function routeEvent(eventName, payload, options) {
-    switch (eventName) {
-        case 'issues':
-            return parse(issuesEventSchema, payload, eventName, (event) => routeIssues(event, options));
-        case 'issue_comment':
-            return parse(issueCommentEventSchema, payload, eventName, (event) => routeComment(event, options));
-        case 'schedule':
-            return parse(scheduleEventSchema, payload, eventName, () => ({ kind: 'schedule' }));
-        case 'repository_dispatch':
-            return parse(repositoryDispatchEventSchema, payload, eventName, routeDispatch);
-        default:
-            return { kind: 'ignore', reason: `event "${eventName}" is not one this action handles` };
-    }
-}
-function parse(schema, payload, eventName, then) {
-    const parsed = schema.safeParse(payload);
-    if (!parsed.success) {
-        const first = parsed.error.issues[0];
-        return {
-            kind: 'invalid',
-            reason: `the ${eventName} payload is not what GitHub sends: ${first?.path.join('.') || '(root)'}: ${first?.message}`,
-        };
-    }
-    return then(parsed.data);
-}
-/** `incident:p1` → `p1` when the label carries the configured prefix and a severity key. */
-function severityFromLabel(label, labelPrefix) {
-    if (!label.toLowerCase().startsWith(labelPrefix.toLowerCase()))
-        return undefined;
-    const key = label.slice(labelPrefix.length).trim().toLowerCase();
-    return /^p[0-9]$/.test(key) ? key : undefined;
-}
-function routeIssues(event, options) {
-    const where = `issue #${event.issue.number}`;
-    if (event.issue.pull_request)
-        return { kind: 'ignore', reason: `${where} is a pull request` };
-    const isIncident = event.issue.labels.some((label) => severityFromLabel(label.name, options.labelPrefix));
-    switch (event.action) {
-        case 'labeled': {
-            const label = event.label?.name ?? '';
-            const severity = severityFromLabel(label, options.labelPrefix);
-            if (!severity) {
-                return queueOrIgnore(event.issue, isIncident, `label "${label}" on ${where} is not an ${options.labelPrefix}pN label`);
-            }
-            return { kind: 'declare', event, severity };
-        }
-        case 'unlabeled': {
-            const label = event.label?.name ?? '';
-            if (!severityFromLabel(label, options.labelPrefix)) {
-                return queueOrIgnore(event.issue, isIncident, `label "${label}" on ${where} is not an ${options.labelPrefix}pN label`);
-            }
-            return { kind: 'issue-changed', event, change: 'unlabeled' };
-        }
-        case 'closed':
-        case 'reopened':
-            return isIncident
-                ? { kind: 'issue-changed', event, change: event.action }
-                : { kind: 'ignore', reason: `${where} has no ${options.labelPrefix}pN label` };
-        default:
-            return queueOrIgnore(event.issue, isIncident, `issues.${event.action} on ${where} needs no action`);
-    }
-}
-function routeComment(event, options) {
-    const where = `comment ${event.comment.id} on issue #${event.issue.number}`;
-    if (event.issue.pull_request)
-        return { kind: 'ignore', reason: `${where} is on a pull request` };
-    const incident = event.issue.labels.some((label) => severityFromLabel(label.name, options.labelPrefix));
-    const author = event.comment.user;
-    const human = author.login !== options.selfLogin && author.type !== 'Bot';
-    if (event.action !== 'created') {
-        // An edit never runs; the queue answers it if the edit added a command nobody handled.
-        return queueOrIgnore(event.issue, incident, `${where} was ${event.action}; only new comments are read as commands`, event.action === 'edited' && human ? event.comment : undefined);
-    }
-    if (author.login === options.selfLogin)
-        return queueOrIgnore(event.issue, incident, `${where} is the action's own`);
-    if (author.type === 'Bot')
-        return queueOrIgnore(event.issue, incident, `${where} is by the bot ${author.login}`);
-    if (event.issue.state !== 'open')
-        return { kind: 'ignore', reason: `${where} is on a closed issue` };
-    if (!incident)
-        return { kind: 'ignore', reason: `${where} is on an issue with no ${options.labelPrefix}pN label` };
-    return { kind: 'comment', event };
-}
-/** Events about an open incident still drive its queue; any other is ignored. */
-function queueOrIgnore(issue, incident, reason, trigger) {
-    if (!incident || issue.state !== 'open' || issue.pull_request)
-        return { kind: 'ignore', reason };
-    return { kind: 'queue', issue, reason, ...(trigger ? { trigger } : {}) };
-}
-/** Alertmanager's body, as the relay forwards it: `event_type: alertmanager`. */
-const ALERTMANAGER_EVENT_TYPE = 'alertmanager';
-function routeDispatch(event) {
-    if (event.action !== ALERTMANAGER_EVENT_TYPE)
-        return {
-            kind: 'ignore',
-            reason: `repository_dispatch "${event.action.slice(0, 100)}" is not one this action handles (it reads "${ALERTMANAGER_EVENT_TYPE}")`,
-        };
-    const wrapped = dispatchPayloadSchema.safeParse(event.client_payload);
-    const notification = wrapped.success ? notificationSchema.safeParse(wrapped.data.alertmanager) : undefined;
-    if (!notification?.success) {
-        const issue = notification?.error.issues[0];
-        return {
-            kind: 'invalid',
-            reason: notification
-                ? `client_payload.alertmanager is not an Alertmanager webhook body (version 4): ${issue?.path.join('.') || '(root)'}: ${issue?.message}`
-                : 'client_payload has no "alertmanager" key: the relay forwards the body as client_payload.alertmanager',
-        };
-    }
-    return { kind: 'alert', notification: notification.data, sender: event.sender.login };
-}
-
+// EXTERNAL MODULE: ./src/events/route.ts + 1 modules
+var route = __nccwpck_require__(2342);
 ;// CONCATENATED MODULE: ./src/commands/lifecycle/severity.ts
 
 
@@ -21918,7 +21823,7 @@ const severity = (0,commands_define/* defineCommand */.NB)({
         return (0,common/* done */.Vw)('severity', `severity is now ${level.toUpperCase()}`, [
             {
                 kind: 'labels',
-                remove: input.issue.labels.filter((label) => severityFromLabel(label, prefix)),
+                remove: input.issue.labels.filter((label) => (0,route/* severityFromLabel */.k3)(label, prefix)),
                 add: [`${prefix}${level}`],
             },
             {
@@ -22632,7 +22537,7 @@ function isValidRegExp(source) {
 /* unused harmony export formatProblem */
 /* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8815);
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2857);
-/* harmony import */ var _commands_registry_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2937);
+/* harmony import */ var _commands_registry_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6887);
 /* harmony import */ var _commands_suggest_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7572);
 /* harmony import */ var _runbook_schema_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3569);
 
@@ -23079,6 +22984,194 @@ function lostKeys(document) {
         }
     }
     return problems;
+}
+
+
+/***/ }),
+
+/***/ 2342:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+
+// EXPORTS
+__nccwpck_require__.d(__webpack_exports__, {
+  WK: () => (/* binding */ ALERTMANAGER_EVENT_TYPE),
+  k3: () => (/* binding */ severityFromLabel)
+});
+
+// UNUSED EXPORTS: routeEvent
+
+// EXTERNAL MODULE: ./src/alerts/alertmanager.ts
+var alertmanager = __nccwpck_require__(3222);
+// EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 11 modules
+var schemas = __nccwpck_require__(2857);
+;// CONCATENATED MODULE: ./src/events/payload.schema.ts
+
+const userSchema = schemas/* object */.Ikc({
+    login: schemas/* string */.YjP(),
+    id: schemas/* number */.aig(),
+    type: schemas/* string */.YjP(),
+});
+const labelSchema = schemas/* object */.Ikc({ name: schemas/* string */.YjP() });
+const issueSchema = schemas/* object */.Ikc({
+    number: schemas/* number */.aig().int().positive(),
+    title: schemas/* string */.YjP(),
+    state: schemas/* enum */.k5n(['open', 'closed']),
+    html_url: schemas/* string */.YjP(),
+    user: userSchema,
+    labels: schemas/* array */.YOg(labelSchema).default([]),
+    pull_request: schemas/* unknown */.L5J().optional(),
+    created_at: schemas/* string */.YjP(),
+});
+const repositorySchema = schemas/* object */.Ikc({
+    name: schemas/* string */.YjP(),
+    full_name: schemas/* string */.YjP(),
+    owner: schemas/* object */.Ikc({ login: schemas/* string */.YjP() }),
+});
+const payload_schema_issuesEventSchema = schemas/* object */.Ikc({
+    action: schemas/* string */.YjP(),
+    issue: issueSchema,
+    label: labelSchema.optional(),
+    sender: userSchema,
+    repository: repositorySchema,
+});
+const payload_schema_issueCommentEventSchema = schemas/* object */.Ikc({
+    action: schemas/* string */.YjP(),
+    issue: issueSchema,
+    comment: schemas/* object */.Ikc({
+        id: schemas/* number */.aig().int().positive(),
+        body: schemas/* string */.YjP()
+            .nullable()
+            .transform((body) => body ?? ''),
+        html_url: schemas/* string */.YjP(),
+        created_at: schemas/* string */.YjP(),
+        updated_at: schemas/* string */.YjP().optional(),
+        user: userSchema,
+    }),
+    sender: userSchema,
+    repository: repositorySchema,
+});
+const payload_schema_scheduleEventSchema = schemas/* object */.Ikc({ schedule: schemas/* string */.YjP().optional() });
+/** `repository_dispatch`: `action` is the sender's event_type, `client_payload` its JSON. */
+const payload_schema_repositoryDispatchEventSchema = schemas/* object */.Ikc({
+    action: schemas/* string */.YjP(),
+    client_payload: schemas/* unknown */.L5J(),
+    sender: userSchema,
+    repository: repositorySchema,
+});
+
+;// CONCATENATED MODULE: ./src/events/route.ts
+
+
+function routeEvent(eventName, payload, options) {
+    switch (eventName) {
+        case 'issues':
+            return parse(issuesEventSchema, payload, eventName, (event) => routeIssues(event, options));
+        case 'issue_comment':
+            return parse(issueCommentEventSchema, payload, eventName, (event) => routeComment(event, options));
+        case 'schedule':
+            return parse(scheduleEventSchema, payload, eventName, () => ({ kind: 'schedule' }));
+        case 'repository_dispatch':
+            return parse(repositoryDispatchEventSchema, payload, eventName, routeDispatch);
+        default:
+            return { kind: 'ignore', reason: `event "${eventName}" is not one this action handles` };
+    }
+}
+function parse(schema, payload, eventName, then) {
+    const parsed = schema.safeParse(payload);
+    if (!parsed.success) {
+        const first = parsed.error.issues[0];
+        return {
+            kind: 'invalid',
+            reason: `the ${eventName} payload is not what GitHub sends: ${first?.path.join('.') || '(root)'}: ${first?.message}`,
+        };
+    }
+    return then(parsed.data);
+}
+/** `incident:p1` → `p1` when the label carries the configured prefix and a severity key. */
+function severityFromLabel(label, labelPrefix) {
+    if (!label.toLowerCase().startsWith(labelPrefix.toLowerCase()))
+        return undefined;
+    const key = label.slice(labelPrefix.length).trim().toLowerCase();
+    return /^p[0-9]$/.test(key) ? key : undefined;
+}
+function routeIssues(event, options) {
+    const where = `issue #${event.issue.number}`;
+    if (event.issue.pull_request)
+        return { kind: 'ignore', reason: `${where} is a pull request` };
+    const isIncident = event.issue.labels.some((label) => severityFromLabel(label.name, options.labelPrefix));
+    switch (event.action) {
+        case 'labeled': {
+            const label = event.label?.name ?? '';
+            const severity = severityFromLabel(label, options.labelPrefix);
+            if (!severity) {
+                return queueOrIgnore(event.issue, isIncident, `label "${label}" on ${where} is not an ${options.labelPrefix}pN label`);
+            }
+            return { kind: 'declare', event, severity };
+        }
+        case 'unlabeled': {
+            const label = event.label?.name ?? '';
+            if (!severityFromLabel(label, options.labelPrefix)) {
+                return queueOrIgnore(event.issue, isIncident, `label "${label}" on ${where} is not an ${options.labelPrefix}pN label`);
+            }
+            return { kind: 'issue-changed', event, change: 'unlabeled' };
+        }
+        case 'closed':
+        case 'reopened':
+            return isIncident
+                ? { kind: 'issue-changed', event, change: event.action }
+                : { kind: 'ignore', reason: `${where} has no ${options.labelPrefix}pN label` };
+        default:
+            return queueOrIgnore(event.issue, isIncident, `issues.${event.action} on ${where} needs no action`);
+    }
+}
+function routeComment(event, options) {
+    const where = `comment ${event.comment.id} on issue #${event.issue.number}`;
+    if (event.issue.pull_request)
+        return { kind: 'ignore', reason: `${where} is on a pull request` };
+    const incident = event.issue.labels.some((label) => severityFromLabel(label.name, options.labelPrefix));
+    const author = event.comment.user;
+    const human = author.login !== options.selfLogin && author.type !== 'Bot';
+    if (event.action !== 'created') {
+        // An edit never runs; the queue answers it if the edit added a command nobody handled.
+        return queueOrIgnore(event.issue, incident, `${where} was ${event.action}; only new comments are read as commands`, event.action === 'edited' && human ? event.comment : undefined);
+    }
+    if (author.login === options.selfLogin)
+        return queueOrIgnore(event.issue, incident, `${where} is the action's own`);
+    if (author.type === 'Bot')
+        return queueOrIgnore(event.issue, incident, `${where} is by the bot ${author.login}`);
+    if (event.issue.state !== 'open')
+        return { kind: 'ignore', reason: `${where} is on a closed issue` };
+    if (!incident)
+        return { kind: 'ignore', reason: `${where} is on an issue with no ${options.labelPrefix}pN label` };
+    return { kind: 'comment', event };
+}
+/** Events about an open incident still drive its queue; any other is ignored. */
+function queueOrIgnore(issue, incident, reason, trigger) {
+    if (!incident || issue.state !== 'open' || issue.pull_request)
+        return { kind: 'ignore', reason };
+    return { kind: 'queue', issue, reason, ...(trigger ? { trigger } : {}) };
+}
+/** Alertmanager's body, as the relay forwards it: `event_type: alertmanager`. */
+const ALERTMANAGER_EVENT_TYPE = 'alertmanager';
+function routeDispatch(event) {
+    if (event.action !== ALERTMANAGER_EVENT_TYPE)
+        return {
+            kind: 'ignore',
+            reason: `repository_dispatch "${event.action.slice(0, 100)}" is not one this action handles (it reads "${ALERTMANAGER_EVENT_TYPE}")`,
+        };
+    const wrapped = dispatchPayloadSchema.safeParse(event.client_payload);
+    const notification = wrapped.success ? notificationSchema.safeParse(wrapped.data.alertmanager) : undefined;
+    if (!notification?.success) {
+        const issue = notification?.error.issues[0];
+        return {
+            kind: 'invalid',
+            reason: notification
+                ? `client_payload.alertmanager is not an Alertmanager webhook body (version 4): ${issue?.path.join('.') || '(root)'}: ${issue?.message}`
+                : 'client_payload has no "alertmanager" key: the relay forwards the body as client_payload.alertmanager',
+        };
+    }
+    return { kind: 'alert', notification: notification.data, sender: event.sender.login };
 }
 
 

@@ -96,14 +96,19 @@ export interface StackState {
   registryPort: number;
   prometheusPort: number;
   prometheusUrl: string;
+  /** Alertmanager, fed by Prometheus, sending to the relay's port (nothing listens there until a test starts the relay) */
+  alertmanagerUrl: string;
+  relayPort: number;
+  /** the shared secret Alertmanager sends the relay as a bearer token */
+  relaySecretPath: string;
   /** what every ssh session gets (sshd's SetEnv): the account's environment on a real VM */
   sessionEnvironment: Record<string, string>;
   /** Slack's and OpenAI's APIs: the session points at these ports, where tests start stand-ins */
   apis: { slackPort: number; openaiPort: number; slackToken: string; openaiKey: string };
   releases: string[];
   currentRelease: string;
-  pids: { dockerd?: number; registry?: number; prometheus?: number; sshd?: number };
-  logs: { dockerd: string; registry: string; prometheus: string; sshd: string };
+  pids: { dockerd?: number; registry?: number; prometheus?: number; alertmanager?: number; sshd?: number };
+  logs: { dockerd: string; registry: string; prometheus: string; alertmanager: string; sshd: string };
   /** how long each phase of the start took, for the README's figures */
   timings: Record<string, number>;
 }
@@ -124,6 +129,12 @@ function layout(runDir: string) {
       config: path.join(runDir, 'prometheus', 'prometheus.yml'),
       data: path.join(runDir, 'prometheus', 'data'),
       log: path.join(runDir, 'prometheus', 'prometheus.log'),
+    },
+    alertmanager: {
+      config: path.join(runDir, 'alertmanager', 'alertmanager.yml'),
+      data: path.join(runDir, 'alertmanager', 'data'),
+      secret: path.join(runDir, 'alertmanager', 'relay-secret'),
+      log: path.join(runDir, 'alertmanager', 'alertmanager.log'),
     },
   };
 }
@@ -147,6 +158,7 @@ const REQUIRED_PROGRAMS = [
   '/usr/bin/docker-registry',
   '/usr/bin/mmdebstrap',
   '/usr/bin/prometheus',
+  '/usr/bin/prometheus-alertmanager',
   '/usr/sbin/sshd',
 ];
 
@@ -155,7 +167,7 @@ export function stackUnavailable(): string | undefined {
   if (process.getuid?.() !== 0) return 'the stack needs root (dockerd runs as root)';
   const missing = REQUIRED_PROGRAMS.filter((program) => !existsSync(program));
   return missing.length > 0
-    ? `missing ${missing.join(', ')}: run \`bash scripts/setup.sh --stack\` (Debian's docker.io, docker-compose, docker-registry, mmdebstrap, prometheus)`
+    ? `missing ${missing.join(', ')}: run \`bash scripts/setup.sh --stack\` (Debian's docker.io, docker-compose, docker-registry, mmdebstrap, prometheus, prometheus-alertmanager)`
     : undefined;
 }
 
@@ -352,16 +364,44 @@ const SLACK_KB_DB_WRAPPER = `#!/bin/sh
 exec docker exec -i -w /app slack-kb-agent slack-kb-db "$@"
 `;
 
-function prometheusConfig(appPort: number): string {
+function prometheusConfig(appPort: number, alertmanagerPort: number): string {
   return `global:
   scrape_interval: 2s
   evaluation_interval: 2s
+alerting:
+  alertmanagers:
+    - static_configs:
+        - targets: ['127.0.0.1:${alertmanagerPort}']
 rule_files:
   - ${PROMETHEUS_RULES}
 scrape_configs:
   - job_name: slack-kb-agent
     static_configs:
       - targets: ['127.0.0.1:${appPort}']
+`;
+}
+
+/**
+ * Alertmanager as the README configures it for the relay, with test-speed timers (a real one
+ * waits minutes): grouped by alert name, resolved notifications sent, a bounded body.
+ */
+function alertmanagerConfig(relayPort: number, secretFile: string): string {
+  return `route:
+  receiver: incident-issueops
+  group_by: [alertname]
+  group_wait: 1s
+  group_interval: 3s
+  repeat_interval: 6s
+receivers:
+  - name: incident-issueops
+    webhook_configs:
+      - url: http://127.0.0.1:${relayPort}/alertmanager
+        send_resolved: true
+        max_alerts: 20
+        http_config:
+          authorization:
+            type: Bearer
+            credentials_file: ${secretFile}
 `;
 }
 
@@ -403,6 +443,8 @@ export async function startStack(options: { cacheDir?: string } = {}): Promise<S
     'redis',
     'registry',
     'prometheus',
+    'alertmanager',
+    'relay',
     'slackApi',
     'openaiApi',
   ] as const);
@@ -430,6 +472,9 @@ export async function startStack(options: { cacheDir?: string } = {}): Promise<S
     registryPort: ports.registry,
     prometheusPort: ports.prometheus,
     prometheusUrl: `http://127.0.0.1:${ports.prometheus}`,
+    alertmanagerUrl: `http://127.0.0.1:${ports.alertmanager}`,
+    relayPort: ports.relay,
+    relaySecretPath: files.alertmanager.secret,
     sessionEnvironment: {
       PATH: `${projectDir}/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`,
       DOCKER_HOST: `unix://${files.docker.socket}`,
@@ -448,6 +493,7 @@ export async function startStack(options: { cacheDir?: string } = {}): Promise<S
       dockerd: files.docker.log,
       registry: files.registry.log,
       prometheus: files.prometheus.log,
+      alertmanager: files.alertmanager.log,
       sshd: files.ssh.logPath,
     },
     timings,
@@ -458,6 +504,7 @@ export async function startStack(options: { cacheDir?: string } = {}): Promise<S
       files.clientDir,
       path.dirname(files.docker.config),
       files.prometheus.data,
+      files.alertmanager.data,
     ])
       await mkdir(dir, { recursive: true, mode: 0o755 });
     await chmod(files.clientDir, 0o700);
@@ -612,7 +659,28 @@ http: { addr: 127.0.0.1:${ports.registry} }
 
     // Prometheus, scraping the agent with the runbook's alert rules.
     since = performance.now();
-    await writeFile(files.prometheus.config, prometheusConfig(ports.app));
+    // Alertmanager first, so that Prometheus has somewhere to send from its first evaluation.
+    await writeFile(files.alertmanager.secret, randomBytes(24).toString('hex'), { mode: 0o600 });
+    await writeFile(files.alertmanager.config, alertmanagerConfig(ports.relay, files.alertmanager.secret));
+    state.pids.alertmanager = await spawnDetached(
+      '/usr/bin/prometheus-alertmanager',
+      [
+        `--config.file=${files.alertmanager.config}`,
+        `--storage.path=${files.alertmanager.data}`,
+        `--web.listen-address=127.0.0.1:${ports.alertmanager}`,
+        '--cluster.listen-address=', // no gossip: loopback only
+      ],
+      files.alertmanager.log,
+    );
+    await waitFor(
+      'alertmanager',
+      () => httpGet(`${state.alertmanagerUrl}/api/v2/status`).then(() => undefined),
+      {
+        timeoutMs: 30_000,
+        intervalMs: 300,
+      },
+    );
+    await writeFile(files.prometheus.config, prometheusConfig(ports.app, ports.alertmanager));
     state.pids.prometheus = await spawnDetached(
       '/usr/bin/prometheus',
       [
@@ -621,6 +689,7 @@ http: { addr: 127.0.0.1:${ports.registry} }
         `--web.listen-address=127.0.0.1:${ports.prometheus}`,
         '--storage.tsdb.retention.time=2h',
         '--web.enable-admin-api', // resetStack deletes the series of an earlier test run
+        '--rules.alert.resend-delay=2s', // test speed: a firing alert reaches Alertmanager again soon
       ],
       files.prometheus.log,
     );
@@ -750,7 +819,13 @@ export async function stopStack(state: StackState): Promise<{ stoppedMs: number 
       await docker(['stop', '-t', '5', ...running.split('\n')], { timeoutMs: 60_000 }).catch(() => '');
   }
   const everything = await listProcesses();
-  for (const pid of [state.pids.prometheus, state.pids.sshd, state.pids.registry, dockerdPid]) {
+  for (const pid of [
+    state.pids.prometheus,
+    state.pids.alertmanager,
+    state.pids.sshd,
+    state.pids.registry,
+    dockerdPid,
+  ]) {
     if (pid === undefined || !(await isAlive(pid))) continue;
     // Whole trees: sshd's sessions, dockerd's containerd and its shims.
     await terminate([pid, ...descendantsOf(pid, everything).map((info) => info.pid)], 20_000);

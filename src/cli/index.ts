@@ -312,6 +312,77 @@ export function program(): Command {
       },
     );
 
+  cli
+    .command('alertmanager-relay')
+    .description(
+      "Forward Alertmanager's webhook to GitHub as repository_dispatch 'alertmanager' (runs until stopped)",
+    )
+    .requiredOption('--repo <owner/name>', 'the repository whose incident workflow listens')
+    .option(
+      '--listen <host:port>',
+      'where Alertmanager posts (loopback unless you say otherwise)',
+      '127.0.0.1:9095',
+    )
+    .option('--api-url <url>', 'the GitHub API', process.env.GITHUB_API_URL ?? 'https://api.github.com')
+    .option('--secret-file <file>', 'a shared secret Alertmanager sends as a bearer token (its http_config)')
+    .action(async (options: { repo: string; listen: string; apiUrl: string; secretFile?: string }) => {
+      const token = process.env.INCIDENT_ISSUEOPS_DISPATCH_TOKEN;
+      if (!token)
+        throw new Refusal(
+          "Set INCIDENT_ISSUEOPS_DISPATCH_TOKEN to a token that starts workflows (a fine-grained token or GitHub App token with Contents: write; a workflow's GITHUB_TOKEN starts none). It is never taken as an argument.\n",
+        );
+      const [owner, name, ...rest] = options.repo.split('/');
+      if (!owner || !name || rest.length > 0)
+        throw new Refusal(`--repo is written owner/name, not ${options.repo}\n`);
+      const listen = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(options.listen);
+      if (!listen) throw new Refusal(`--listen is written host:port, not ${options.listen}\n`);
+      const secret = options.secretFile ? readFileSync(options.secretFile, 'utf8').trim() : undefined;
+      if (secret !== undefined && secret.length < 16)
+        throw new Refusal(`${options.secretFile}: the shared secret must be 16 characters or more\n`);
+      const baseUrl = options.apiUrl.replace(/\/$/, '');
+      const { startRelay } = await import('./relay.ts');
+      const relay = await startRelay({
+        host: (listen[1] ?? '').replace(/^\[|\]$/g, ''),
+        port: Number(listen[2]),
+        repo: { owner, name },
+        secret,
+        async dispatch(body) {
+          try {
+            const response = await fetch(`${baseUrl}/repos/${owner}/${name}/dispatches`, {
+              method: 'POST',
+              headers: {
+                accept: 'application/vnd.github+json',
+                authorization: `Bearer ${token}`,
+                'content-type': 'application/json',
+                'user-agent': 'incident-issueops-alertmanager-relay',
+                'x-github-api-version': '2022-11-28',
+              },
+              body: JSON.stringify(body),
+              signal: AbortSignal.timeout(20_000),
+            });
+            const text = await response.text();
+            const retryAfter = Number(response.headers.get('retry-after') ?? '');
+            return {
+              status: response.status,
+              ...(Number.isFinite(retryAfter) && retryAfter > 0 ? { retryAfter } : {}),
+              ...(text ? { message: text.slice(0, 300).replaceAll(token, '***') } : {}),
+            };
+          } catch (error) {
+            return { status: 0, message: String(error).replaceAll(token, '***') };
+          }
+        },
+        sleep: (ms) => new Promise((done) => setTimeout(done, ms)),
+        log: (line) => process.stderr.write(`${new Date().toISOString()} ${line}\n`),
+      });
+      out(
+        `Relaying Alertmanager's webhook at ${relay.url} to ${owner}/${name} (repository_dispatch "alertmanager")\n`,
+      );
+      await new Promise<void>((done) => {
+        for (const signal of ['SIGINT', 'SIGTERM'] as const)
+          process.once(signal, () => void relay.close().then(done));
+      });
+    });
+
   return cli;
 }
 
