@@ -64176,7 +64176,7 @@ function renderBoard(view) {
         '|---|---|',
         `| Commander | ${incident.commander ? `@${incident.commander}` : '_none yet_ (`/commander @user`)'} |`,
         `| Responders | ${incident.responders.length > 0 ? incident.responders.map((login) => `@${login}`).join(', ') : '_none yet_'} |`,
-        `| Declared | ${(0,markdown/* utc */.n$)(declaredAt)} by @${incident.declaredBy ?? 'unknown'} (${incident.resolvedAt
+        `| Declared | ${(0,markdown/* utc */.n$)(declaredAt)} by ${incident.alert ? `Alertmanager (as @${incident.declaredBy ?? 'unknown'})` : `@${incident.declaredBy ?? 'unknown'}`} (${incident.resolvedAt
             ? `lasted ${(0,incident_sla/* humanDuration */.UU)(incident.resolvedAt.getTime() - declaredAt.getTime())}`
             : `${(0,incident_sla/* humanDuration */.UU)(now.getTime() - declaredAt.getTime())} ago`}) |`,
     ];
@@ -64480,7 +64480,8 @@ function groupRecord(notification, group, deps, earlier) {
         notifications: (earlier?.notifications ?? 0) + 1,
         firstSeen: earlier?.firstSeen.toISOString() ?? now,
         lastSeen: now,
-        startsAt: (0,alertmanager/* groupStartedAt */.eq)(notification).toISOString(),
+        // A clock ahead of ours cannot put the impact in the future.
+        startsAt: new Date(Math.min((0,alertmanager/* groupStartedAt */.eq)(notification).getTime(), deps.now().getTime())).toISOString(),
         ...(summary ? { summary: summary.slice(0, 500) } : {}),
         ...(generator ? { generatorUrl: generator } : {}),
         ...(notification.externalURL ? { externalUrl: notification.externalURL } : {}),

@@ -54,6 +54,7 @@ test('a firing group opens one P0 incident: labelled, its board showing the aler
   expect(board).toContain('#### 🚨 Alert: firing');
   expect(board).toContain('| Alert | `SlackKBAgentDown` |');
   expect(board).toContain('| Impact started | 2026-11-26T02:58:30Z |');
+  expect(board).toContain('| Declared | 2026-11-26T03:00:00Z by Alertmanager (as @github-actions[bot])');
   expect(board).toContain('| Notifications | 1, last 2026-11-26T03:00:00Z');
   expect(board).toMatch(/\| Source \| \[Prometheus\]\(http:\/\/127\.0\.0\.1:9091\/graph\?g0\.expr=/);
   // The board is the first comment; the alert's comment follows it.

@@ -145,6 +145,10 @@ export function startRelay(options: RelayOptions): Promise<Relay> {
         .catch((error: unknown) => answer(response, 502, `the relay failed: ${String(error)}`));
     });
   });
+  // A client that trickles its request ties up nothing for long.
+  server.requestTimeout = 30_000;
+  server.headersTimeout = 10_000;
+  server.maxHeadersCount = 50;
   return new Promise((resolve, reject) => {
     server.once('error', reject);
     server.listen(options.port, options.host, () => {

@@ -119,7 +119,8 @@ function groupRecord(
     notifications: (earlier?.notifications ?? 0) + 1,
     firstSeen: earlier?.firstSeen.toISOString() ?? now,
     lastSeen: now,
-    startsAt: groupStartedAt(notification).toISOString(),
+    // A clock ahead of ours cannot put the impact in the future.
+    startsAt: new Date(Math.min(groupStartedAt(notification).getTime(), deps.now().getTime())).toISOString(),
     ...(summary ? { summary: summary.slice(0, 500) } : {}),
     ...(generator ? { generatorUrl: generator } : {}),
     ...(notification.externalURL ? { externalUrl: notification.externalURL } : {}),

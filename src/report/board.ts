@@ -38,7 +38,7 @@ export function renderBoard(view: BoardView): string {
     '|---|---|',
     `| Commander | ${incident.commander ? `@${incident.commander}` : '_none yet_ (`/commander @user`)'} |`,
     `| Responders | ${incident.responders.length > 0 ? incident.responders.map((login) => `@${login}`).join(', ') : '_none yet_'} |`,
-    `| Declared | ${utc(declaredAt)} by @${incident.declaredBy ?? 'unknown'} (${
+    `| Declared | ${utc(declaredAt)} by ${incident.alert ? `Alertmanager (as @${incident.declaredBy ?? 'unknown'})` : `@${incident.declaredBy ?? 'unknown'}`} (${
       incident.resolvedAt
         ? `lasted ${humanDuration(incident.resolvedAt.getTime() - declaredAt.getTime())}`
         : `${humanDuration(now.getTime() - declaredAt.getTime())} ago`
