@@ -30760,6 +30760,7 @@ module.exports = {
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2857);
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4377);
 
 
 /**
@@ -30767,17 +30768,19 @@ module.exports = {
  * `repository_dispatch` event (`client_payload.alertmanager`). Its labels and annotations come
  * from the monitored system and Prometheus's rules: shown as text, never as Markdown.
  */
-const labels = zod__WEBPACK_IMPORTED_MODULE_1__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().max(200), zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().max(2000)).default({});
-const time = zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP()
-    .max(64)
-    .refine((text) => !Number.isNaN(Date.parse(text)), 'an RFC 3339 time');
+/** Text longer than `max` is cut, never refused: a long description must not lose the alert. */
+const cut = (max) => zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().transform((text) => (text.length > max ? `${text.slice(0, max)}…` : text));
+const labels = zod__WEBPACK_IMPORTED_MODULE_1__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().max(200), cut(2000)).default({});
+/** RFC 3339 as Alertmanager writes it (nanoseconds, Z or an offset), in this era. */
+const time = zod__WEBPACK_IMPORTED_MODULE_2__/* .datetime */ .w$({ offset: true })
+    .refine((text) => Date.parse(text) >= Date.UTC(2000, 0, 1), 'a time after 2000');
 const alertSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
     status: zod__WEBPACK_IMPORTED_MODULE_1__/* ["enum"] */ .k5n(['firing', 'resolved']),
     labels,
     annotations: labels,
     startsAt: time,
     endsAt: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().max(64).optional(),
-    generatorURL: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().max(2000).default(''),
+    generatorURL: cut(4000).default(''),
     fingerprint: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().max(64).default(''),
 });
 const notificationSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
@@ -30789,8 +30792,8 @@ const notificationSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
     groupLabels: labels,
     commonLabels: labels,
     commonAnnotations: labels,
-    externalURL: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().max(2000).default(''),
-    alerts: zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(alertSchema).min(1).max(1000),
+    externalURL: cut(2000).default(''),
+    alerts: zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(alertSchema).min(1).max(10_000),
 });
 /** What the relay puts in `client_payload`: the body, unchanged, under one key. */
 const dispatchPayloadSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({ alertmanager: zod__WEBPACK_IMPORTED_MODULE_1__/* .unknown */ .L5J() });
@@ -30852,8 +30855,9 @@ function groupStartedAt(notification) {
 function groupMarker(group) {
     return `<!-- incident-issueops alert-group ${group} -->`;
 }
+/** The marker the action put last in the body; one inside the text above it counts for nothing. */
 function markedGroup(body) {
-    return /<!-- incident-issueops alert-group ([0-9a-f]{16}) -->/.exec(body ?? '')?.[1];
+    return /<!-- incident-issueops alert-group ([0-9a-f]{16}) -->\s*$/.exec(body ?? '')?.[1];
 }
 
 
@@ -64232,7 +64236,7 @@ function milestone(at, target, declaredAt, now, by) {
 function board_link(label, url) {
     if (!url)
         return undefined;
-    return /^https?:\/\/[^\s()<>[\]`]+$/.test(url) ? `[${label}](${url})` : `${label}: ${(0,markdown/* echo */.WI)(url, 200)}`;
+    return /^https?:\/\/[^\s()<>[\]`|]+$/.test(url) ? `[${label}](${url})` : `${label}: ${(0,markdown/* echo */.WI)(url, 200)}`;
 }
 /** What Alertmanager last said about the group that opened the incident. */
 function alertSection(alert) {
@@ -64396,6 +64400,7 @@ async function finalize(issue, deps, context, verification) {
 
 
 
+
 /** How far back a closed incident of the same group is looked for, to link it. */
 const PREVIOUS_LOOKBACK_MS = 90 * 24 * 3600_000;
 /** Alerts listed in the comment that opened the incident (the board counts them all). */
@@ -64418,7 +64423,8 @@ async function receiveAlert(notification, deps) {
     const useless = (0,alertmanager/* uselessGroupKey */.jy)(notification.groupKey);
     if (useless) {
         deps.warn(useless);
-        return { status: 'refused', reason: 'alert-ungrouped', message: useless };
+        // Alertmanager was told 200 by the relay: the run fails, so that someone sees the alert was lost.
+        return { status: 'error', reason: 'alert-ungrouped', message: useless };
     }
     const loaded = await loadRunbook(deps.settings.runbookPath, 'on the default branch', deps.github.readFile);
     if (!loaded.ok) {
@@ -64430,7 +64436,7 @@ async function receiveAlert(notification, deps) {
     if (!runbook.alerts) {
         const message = `the runbook ${loaded.source} has no alerts: section, so no alert opens an incident; add routes that map alert labels to severities`;
         deps.warn(message);
-        return { status: 'refused', reason: 'alert-no-routes', message };
+        return { status: 'error', reason: 'alert-no-routes', message };
     }
     const group = (0,alertmanager/* groupId */.V_)(notification.groupKey);
     const label = alertLabel(deps.settings.labelPrefix);
@@ -64448,22 +64454,25 @@ async function receiveAlert(notification, deps) {
             : resolved(issue, snapshot, notification, runbook, deps);
     }
     if (notification.status === 'resolved') {
-        const message = `the alert group ${(0,alertmanager/* alertNames */.Tc)(notification).join(', ')} resolved, and no open incident tracks it`;
+        const message = `the alert group ${listed((0,alertmanager/* alertNames */.Tc)(notification))} resolved, and no open incident tracks it`;
         deps.log(message);
         return { status: 'ignored', reason: 'alert-unknown-group', message };
     }
     const now = deps.now();
     const window = runbook.alerts['flap-window'] * 1000;
     const closed = (await deps.github.listClosedIssuesSince(label, new Date(now.getTime() - Math.max(window, PREVIOUS_LOOKBACK_MS))))
-        .filter((issue) => (0,alertmanager/* markedGroup */.IX)(issue.body) === group && issue.closedAt)
+        .filter((issue) => (0,alertmanager/* markedGroup */.IX)(issue.body) === group && issue.closedAt && issue.author === deps.selfLogin)
         .sort((a, b) => Date.parse(b.closedAt ?? '') - Date.parse(a.closedAt ?? ''));
-    const last = closed[0];
-    if (last?.closedAt && now.getTime() - Date.parse(last.closedAt) <= window) {
-        const snapshot = await loadIncident(last, context);
-        if (snapshot.incident.alert?.group === group)
-            return reopen(last, snapshot, notification, runbook, deps);
+    // The latest closed incident whose sealed record names the group (a copied marker names none).
+    for (const candidate of closed.slice(0, 5)) {
+        const snapshot = await loadIncident(candidate, context);
+        if (snapshot.incident.alert?.group !== group)
+            continue;
+        if (now.getTime() - Date.parse(candidate.closedAt ?? '') <= window)
+            return reopen(candidate, snapshot, notification, runbook, deps);
+        return alert_open(notification, group, runbook, candidate.number, deps);
     }
-    return alert_open(notification, group, runbook, last?.number, deps);
+    return alert_open(notification, group, runbook, undefined, deps);
 }
 /** The record of the group as this notification describes it. */
 function groupRecord(notification, group, deps, earlier) {
@@ -64515,15 +64524,22 @@ function openingText(notification, severity, previous) {
 async function alert_open(notification, group, runbook, previous, deps) {
     const { severity, unmapped } = (0,alertmanager/* severityOfGroup */.K$)(notification, runbook);
     if (!severity) {
-        const message = `no route of the runbook's alerts: section maps ${unmapped.join(', ')}, and it sets no default-severity: add a route such as { match: { alertname: ${unmapped[0] ?? 'Name'} }, severity: p2 }`;
+        const message = `no route of the runbook's alerts: section maps ${listed(unmapped)}, and it sets no default-severity: add a route such as { match: { alertname: ${unmapped[0] ?? 'Name'} }, severity: p2 }`;
         deps.warn(message);
-        return { status: 'refused', reason: 'alert-unmapped', message };
+        return { status: 'error', reason: 'alert-unmapped', message };
     }
     const names = (0,alertmanager/* alertNames */.Tc)(notification);
+    // The record is checked before the issue exists: an issue must never be left without it.
+    const record = groupRecord(notification, group, deps, previous ? { firstSeen: deps.now(), notifications: 0, previous } : undefined);
+    const checked = facts/* alertGroup */.cD.schema.safeParse({ v: 1, ...record });
+    if (!checked.success) {
+        const issue = checked.error.issues[0];
+        const message = `the notification cannot be recorded (${issue?.path.join('.')}: ${issue?.message}): no incident opened`;
+        deps.warn(message);
+        return { status: 'error', reason: 'invalid-payload', message };
+    }
     const summary = notification.commonAnnotations.summary ?? notification.alerts[0]?.annotations.summary;
-    const title = `${names.join(', ')}${summary ? `: ${summary}` : ' firing'}`
-        .replace(/\s+/g, ' ')
-        .slice(0, 200);
+    const title = titleText(`${names.join(', ')}${summary ? `: ${summary}` : ' firing'}`, 200);
     const body = [
         `Opened by Alertmanager (receiver ${(0,markdown/* echo */.WI)(notification.receiver, 100)}) through the incident-issueops relay.`,
         '',
@@ -64543,14 +64559,14 @@ async function alert_open(notification, group, runbook, previous, deps) {
         severity,
     });
     await publishBoard(declared, context);
-    await deps.writer.post(issue.number, openingText(notification, severity, previous), groupRecord(notification, group, deps, previous ? { firstSeen: deps.now(), notifications: 0, previous } : undefined));
+    await deps.writer.post(issue.number, openingText(notification, severity, previous), record);
     const boardUrl = await publishBoard(await loadIncident(issue, context), context);
-    deps.log(`Alert group ${group} (${names.join(', ')}) opened ${severity.toUpperCase()} incident #${issue.number}: ${boardUrl}`);
+    deps.log(`Alert group ${group} (${listed(names)}) opened ${severity.toUpperCase()} incident #${issue.number}: ${boardUrl}`);
     return {
         status: 'success',
         reason: 'alert-opened',
         command: 'alert',
-        message: `alert group ${names.join(', ')} opened incident #${issue.number} at ${severity.toUpperCase()}`,
+        message: `alert group ${listed(names)} opened incident #${issue.number} at ${severity.toUpperCase()}`,
         details: { issue: issue.number, severity, group, ...(previous ? { previous } : {}) },
     };
 }
@@ -64569,7 +64585,7 @@ async function rewriteRecord(issue, snapshot, notification, deps) {
         previous: alert.previous,
     });
     // The comment's text stays as it was posted; its record says what the group is now.
-    const text = comment.body.replace(/\n*<!-- incident-issueops [\s\S]*$/, '');
+    const text = textOf(comment.body);
     await deps.writer.edit(comment.id, issue.number, text, record);
 }
 async function refresh(issue, snapshot, notification, runbook, deps) {
@@ -64580,7 +64596,7 @@ async function refresh(issue, snapshot, notification, runbook, deps) {
         status: 'success',
         reason: 'alert-updated',
         command: 'alert',
-        message: `alert group ${(0,alertmanager/* alertNames */.Tc)(notification).join(', ')} fired again: board of #${issue.number} updated`,
+        message: `alert group ${listed((0,alertmanager/* alertNames */.Tc)(notification))} fired again: board of #${issue.number} updated`,
         details: { issue: issue.number },
     };
 }
@@ -64606,7 +64622,7 @@ async function resolved(issue, snapshot, notification, runbook, deps) {
         status: 'success',
         reason: 'alert-resolved',
         command: 'alert',
-        message: `alert group ${(0,alertmanager/* alertNames */.Tc)(notification).join(', ')} resolved: recorded on #${issue.number}`,
+        message: `alert group ${listed((0,alertmanager/* alertNames */.Tc)(notification))} resolved: recorded on #${issue.number}`,
         details: { issue: issue.number },
     };
 }
@@ -64626,9 +64642,24 @@ async function reopen(issue, snapshot, notification, runbook, deps) {
         status: 'success',
         reason: 'alert-reopened',
         command: 'alert',
-        message: `alert group ${(0,alertmanager/* alertNames */.Tc)(notification).join(', ')} fired again: #${issue.number} reopened`,
+        message: `alert group ${listed((0,alertmanager/* alertNames */.Tc)(notification))} fired again: #${issue.number} reopened`,
         details: { issue: issue.number },
     };
+}
+/** Alert names for a message: the first few, and how many more. */
+function listed(names) {
+    const shown = names.slice(0, 5).map((name) => JSON.stringify(name.slice(0, 100)));
+    return `${shown.join(', ')}${names.length > 5 ? ` and ${names.length - 5} more` : ''}`;
+}
+/** An issue title from alert text: no control or invisible characters, cut by code points. */
+function titleText(text, max) {
+    const clean = [
+        ...text
+            .replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, ' ')
+            .replace(/\s+/g, ' ')
+            .trim(),
+    ];
+    return clean.length > max ? `${clean.slice(0, max - 1).join('')}…` : clean.join('');
 }
 
 // EXTERNAL MODULE: ./src/report/replies.ts

@@ -36,7 +36,13 @@ test('a notification is forwarded unchanged as repository_dispatch "alertmanager
   const body = notification({ alerts: [{ alertname: 'SlackKBAgentDown' }] });
   const response = await post(JSON.stringify(body));
   expect(response.status).toBe(200);
-  expect(sent).toEqual([{ event_type: 'alertmanager', client_payload: { alertmanager: body } }]);
+  expect(sent).toEqual([
+    // `group` is groupId(groupKey): the workflow's concurrency key, kept short.
+    {
+      event_type: 'alertmanager',
+      client_payload: { alertmanager: body, group: expect.stringMatching(/^[0-9a-f]{16}$/) },
+    },
+  ]);
 });
 
 test.each([
@@ -76,4 +82,8 @@ test('when GitHub keeps refusing, Alertmanager gets a 5xx so that it retries; a 
   expect(wrong.status).toBe(502);
   expect(await wrong.text()).toContain('GitHub answered 404: Not Found');
   expect(sent).toHaveLength(1);
+  // A body GitHub will never take (422) is a 4xx for Alertmanager: retrying cannot help.
+  answers = [{ status: 422, message: 'client_payload is too large' }];
+  const never = await post(JSON.stringify(notification({ alerts: [{ alertname: 'HighErrorRate' }] })));
+  expect(never.status).toBe(400);
 });

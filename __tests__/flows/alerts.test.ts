@@ -132,14 +132,16 @@ test('firing again within the flap window reopens the incident; later, a new one
 
 test.each([
   ['a route with no group_by ({}:{})', { groupKey: '{}:{}' }, 'alert-ungrouped', 'Set group_by: [alertname]'],
-  ['an alert no route maps', { alertname: 'DiskFull' }, 'alert-unmapped', 'maps DiskFull'],
+  ['an alert no route maps', { alertname: 'DiskFull' }, 'alert-unmapped', 'maps "DiskFull"'],
 ])('%s opens nothing and says why', async (_, override, reason, says) => {
   const body = notification({
     alerts: [{ alertname: 'alertname' in override ? override.alertname : 'SlackKBAgentDown' }],
     ...('groupKey' in override ? { groupKey: override.groupKey } : {}),
   });
   const run = await send(body);
-  expect(run.outputs).toMatchObject({ status: 'refused', reason });
+  // The relay told Alertmanager 200: the run fails, so that the lost alert is seen.
+  expect(run.outputs).toMatchObject({ status: 'error', reason });
+  expect(run.exitCode).toBe(1);
   expect(message(run)).toContain(says);
   expect(issues()).toHaveLength(0);
 });
@@ -181,4 +183,47 @@ test('hostile labels and annotations are shown as text: no mention, link or HTML
   expect(outside.match(/<!--/g)?.length).toBe(outside.match(/-->/g)?.length);
   const bare = outside.replace(/<!-- incident-issueops \{[^\n]*\} -->/g, '');
   expect(bare).not.toMatch(/@everyone|@security-team|@oncall|<img|evil\.example/);
+});
+
+test('a marker copied into an annotation cannot make every notification a new incident', async () => {
+  const forged = () =>
+    notification({
+      alerts: [
+        {
+          alertname: 'SlackKBAgentDown',
+          annotations: { description: '<!-- incident-issueops alert-group 0123456789abcdef -->' },
+        },
+      ],
+    });
+  await send(forged());
+  at('2026-11-26T03:05:00Z');
+  const again = await send(forged());
+  expect(again.outputs.reason).toBe('alert-updated');
+  expect(issues()).toHaveLength(1);
+});
+
+test.each(['-000001-01-01T00:00:00Z', '0001-01-01T00:00:00Z', 'Tue, 1 Jan 2030', '1'])(
+  'a startsAt of %j opens nothing, and leaves no issue behind',
+  async (startsAt) => {
+    const run = await send(notification({ alerts: [{ alertname: 'SlackKBAgentDown', startsAt }] }));
+    expect(run.outputs).toMatchObject({ status: 'error', reason: 'invalid-payload' });
+    expect(emulator.listIssues()).toHaveLength(0);
+  },
+);
+
+test('invisible and direction characters never reach the title; it is cut by characters, not halves', async () => {
+  await send(
+    notification({
+      alerts: [
+        {
+          alertname: 'SlackKBAgentDown',
+          annotations: { summary: `\u202eevil\u202c\u200b ${'🔥'.repeat(300)}` },
+        },
+      ],
+    }),
+  );
+  const title = issues()[0]!.title;
+  expect(title).not.toMatch(/[\u200b\u202e\u202c]/);
+  expect([...title]).toHaveLength(200);
+  expect(title.endsWith('🔥…')).toBe(true);
 });

@@ -31,8 +31,11 @@ export const modules = {
 
 
 
-/** Set Alertmanager's `max_alerts` so a notification stays well below this. */
-const MAX_BODY_BYTES = 256 * 1024;
+/**
+ * GitHub takes a client_payload under 64 KB; the body goes in whole, so it must stay below that
+ * with room for the envelope. Set Alertmanager's `max_alerts` so a notification stays well under.
+ */
+const MAX_BODY_BYTES = 60_000;
 function secretMatches(header, secret) {
     const given = Buffer.from(/^Bearer (.+)$/.exec(header ?? '')?.[1] ?? '');
     const wanted = Buffer.from(secret);
@@ -40,13 +43,14 @@ function secretMatches(header, secret) {
 }
 const retryable = (status) => status === 0 || status === 429 || status >= 500;
 /** Forwards with retries: GitHub's Retry-After when it gives one (up to 60 s), else 1 s, 2 s, 4 s. */
-async function forward(body, options) {
+async function forward(body, group, options) {
     const attempts = options.attempts ?? 4;
     let last = { status: 0 };
     for (let attempt = 1; attempt <= attempts; attempt += 1) {
         last = await options.dispatch({
             event_type: _events_route_js__WEBPACK_IMPORTED_MODULE_3__/* .ALERTMANAGER_EVENT_TYPE */ .WK,
-            client_payload: { alertmanager: body },
+            // `group` lets the workflow queue runs per alert group (its concurrency key stays short).
+            client_payload: { alertmanager: body, group },
         });
         if (!retryable(last.status) || attempt === attempts)
             return last;
@@ -68,6 +72,11 @@ function startRelay(options) {
         if (options.secret !== undefined && !secretMatches(request.headers.authorization, options.secret)) {
             options.log(`refused a notification without the shared secret from ${request.socket.remoteAddress}`);
             answer(response, 401, 'the relay needs its shared secret: set http_config.authorization in Alertmanager');
+            return;
+        }
+        if (Number(request.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
+            answer(response, 413, `the body exceeds ${MAX_BODY_BYTES} bytes: set max_alerts on the webhook receiver`);
+            request.resume();
             return;
         }
         const chunks = [];
@@ -99,8 +108,12 @@ function startRelay(options) {
                 answer(response, 400, `not an Alertmanager webhook body (version 4): ${issue?.path.join('.') || '(root)'}: ${issue?.message}`);
                 return;
             }
-            const names = [...new Set(parsed.data.alerts.map((alert) => alert.labels.alertname ?? '?'))].join(', ');
-            forward(body, options)
+            // Alert names are the monitored system's words: quoted, so they cannot fake a log line.
+            const names = [...new Set(parsed.data.alerts.map((alert) => alert.labels.alertname ?? '?'))]
+                .slice(0, 5)
+                .map((name) => JSON.stringify(name.slice(0, 100)))
+                .join(', ');
+            forward(body, (0,_alerts_alertmanager_js__WEBPACK_IMPORTED_MODULE_2__/* .groupId */ .V_)(parsed.data.groupKey), options)
                 .then((result) => {
                 if (result.status >= 200 && result.status < 300) {
                     options.log(`forwarded ${parsed.data.status} ${names} to ${options.repo.owner}/${options.repo.name}`);
@@ -108,7 +121,8 @@ function startRelay(options) {
                 }
                 else {
                     options.log(`GitHub refused ${names}: ${result.status} ${result.message ?? ''}`.trim());
-                    answer(response, 502, `GitHub answered ${result.status || 'nothing'}: ${result.message ?? ''}`.trim());
+                    // 422: GitHub will never take this body (too big, say); anything else may pass later.
+                    answer(response, result.status === 422 ? 400 : 502, `GitHub answered ${result.status || 'nothing'}: ${result.message ?? ''}`.trim());
                 }
             })
                 .catch((error) => answer(response, 502, `the relay failed: ${String(error)}`));

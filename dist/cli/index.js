@@ -6,12 +6,14 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   V_: () => (/* binding */ groupId),
 /* harmony export */   bd: () => (/* binding */ notificationSchema)
 /* harmony export */ });
-/* unused harmony exports alertSchema, dispatchPayloadSchema, groupId, uselessGroupKey, severityOfAlert, severityOfGroup, alertName, alertNames, groupStartedAt, groupMarker, markedGroup */
+/* unused harmony exports alertSchema, dispatchPayloadSchema, uselessGroupKey, severityOfAlert, severityOfGroup, alertName, alertNames, groupStartedAt, groupMarker, markedGroup */
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
 /* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2857);
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4377);
 
 
 /**
@@ -19,17 +21,19 @@ import { createRequire as __WEBPACK_EXTERNAL_createRequire } from "module";
  * `repository_dispatch` event (`client_payload.alertmanager`). Its labels and annotations come
  * from the monitored system and Prometheus's rules: shown as text, never as Markdown.
  */
-const labels = zod__WEBPACK_IMPORTED_MODULE_1__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().max(200), zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().max(2000)).default({});
-const time = zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP()
-    .max(64)
-    .refine((text) => !Number.isNaN(Date.parse(text)), 'an RFC 3339 time');
+/** Text longer than `max` is cut, never refused: a long description must not lose the alert. */
+const cut = (max) => zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().transform((text) => (text.length > max ? `${text.slice(0, max)}…` : text));
+const labels = zod__WEBPACK_IMPORTED_MODULE_1__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().max(200), cut(2000)).default({});
+/** RFC 3339 as Alertmanager writes it (nanoseconds, Z or an offset), in this era. */
+const time = zod__WEBPACK_IMPORTED_MODULE_2__/* .datetime */ .w$({ offset: true })
+    .refine((text) => Date.parse(text) >= Date.UTC(2000, 0, 1), 'a time after 2000');
 const alertSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
     status: zod__WEBPACK_IMPORTED_MODULE_1__/* ["enum"] */ .k5n(['firing', 'resolved']),
     labels,
     annotations: labels,
     startsAt: time,
     endsAt: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().max(64).optional(),
-    generatorURL: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().max(2000).default(''),
+    generatorURL: cut(4000).default(''),
     fingerprint: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().max(64).default(''),
 });
 const notificationSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
@@ -41,14 +45,14 @@ const notificationSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
     groupLabels: labels,
     commonLabels: labels,
     commonAnnotations: labels,
-    externalURL: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().max(2000).default(''),
-    alerts: zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(alertSchema).min(1).max(1000),
+    externalURL: cut(2000).default(''),
+    alerts: zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(alertSchema).min(1).max(10_000),
 });
 /** What the relay puts in `client_payload`: the body, unchanged, under one key. */
 const dispatchPayloadSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({ alertmanager: zod__WEBPACK_IMPORTED_MODULE_1__/* .unknown */ .L5J() });
 /** The issue's stable name for an alert group: part of a hash of Alertmanager's groupKey. */
 function groupId(groupKey) {
-    return createHash('sha256').update(groupKey).digest('hex').slice(0, 16);
+    return (0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.createHash)('sha256').update(groupKey).digest('hex').slice(0, 16);
 }
 /**
  * Why a groupKey cannot name an incident, if it cannot: a route without `group_by` puts every
@@ -104,8 +108,9 @@ function groupStartedAt(notification) {
 function groupMarker(group) {
     return `<!-- incident-issueops alert-group ${group} -->`;
 }
+/** The marker the action put last in the body; one inside the text above it counts for nothing. */
 function markedGroup(body) {
-    return /<!-- incident-issueops alert-group ([0-9a-f]{16}) -->/.exec(body ?? '')?.[1];
+    return /<!-- incident-issueops alert-group ([0-9a-f]{16}) -->\s*$/.exec(body ?? '')?.[1];
 }
 
 
@@ -20209,12 +20214,15 @@ function program() {
         if (!listen)
             throw new Refusal(`--listen is written host:port, not ${options.listen}\n`);
         const secret = options.secretFile ? (0,node_fs__WEBPACK_IMPORTED_MODULE_0__.readFileSync)(options.secretFile, 'utf8').trim() : undefined;
+        const host = (listen[1] ?? '').replace(/^\[|\]$/g, '');
+        if (secret === undefined && !/^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(host))
+            throw new Refusal(`--listen ${options.listen} is reachable from other machines: give --secret-file, or anyone who reaches it can open incidents\n`);
         if (secret !== undefined && secret.length < 16)
             throw new Refusal(`${options.secretFile}: the shared secret must be 16 characters or more\n`);
         const baseUrl = options.apiUrl.replace(/\/$/, '');
         const { startRelay } = await __nccwpck_require__.e(/* import() */ 311).then(__nccwpck_require__.bind(__nccwpck_require__, 6311));
         const relay = await startRelay({
-            host: (listen[1] ?? '').replace(/^\[|\]$/g, ''),
+            host,
             port: Number(listen[2]),
             repo: { owner, name },
             secret,

@@ -7,11 +7,14 @@ import type { Runbook } from '../config/runbook.schema.ts';
  * `repository_dispatch` event (`client_payload.alertmanager`). Its labels and annotations come
  * from the monitored system and Prometheus's rules: shown as text, never as Markdown.
  */
-const labels = z.record(z.string().max(200), z.string().max(2000)).default({});
-const time = z
-  .string()
-  .max(64)
-  .refine((text) => !Number.isNaN(Date.parse(text)), 'an RFC 3339 time');
+/** Text longer than `max` is cut, never refused: a long description must not lose the alert. */
+const cut = (max: number) =>
+  z.string().transform((text) => (text.length > max ? `${text.slice(0, max)}…` : text));
+const labels = z.record(z.string().max(200), cut(2000)).default({});
+/** RFC 3339 as Alertmanager writes it (nanoseconds, Z or an offset), in this era. */
+const time = z.iso
+  .datetime({ offset: true })
+  .refine((text) => Date.parse(text) >= Date.UTC(2000, 0, 1), 'a time after 2000');
 
 export const alertSchema = z.object({
   status: z.enum(['firing', 'resolved']),
@@ -19,7 +22,7 @@ export const alertSchema = z.object({
   annotations: labels,
   startsAt: time,
   endsAt: z.string().max(64).optional(),
-  generatorURL: z.string().max(2000).default(''),
+  generatorURL: cut(4000).default(''),
   fingerprint: z.string().max(64).default(''),
 });
 
@@ -32,8 +35,8 @@ export const notificationSchema = z.object({
   groupLabels: labels,
   commonLabels: labels,
   commonAnnotations: labels,
-  externalURL: z.string().max(2000).default(''),
-  alerts: z.array(alertSchema).min(1).max(1000),
+  externalURL: cut(2000).default(''),
+  alerts: z.array(alertSchema).min(1).max(10_000),
 });
 
 export type AlertNotification = z.infer<typeof notificationSchema>;
@@ -114,6 +117,7 @@ export function groupMarker(group: string): string {
   return `<!-- incident-issueops alert-group ${group} -->`;
 }
 
+/** The marker the action put last in the body; one inside the text above it counts for nothing. */
 export function markedGroup(body: string | undefined): string | undefined {
-  return /<!-- incident-issueops alert-group ([0-9a-f]{16}) -->/.exec(body ?? '')?.[1];
+  return /<!-- incident-issueops alert-group ([0-9a-f]{16}) -->\s*$/.exec(body ?? '')?.[1];
 }

@@ -337,12 +337,17 @@ export function program(): Command {
       const listen = /^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+):(\d{1,5})$/.exec(options.listen);
       if (!listen) throw new Refusal(`--listen is written host:port, not ${options.listen}\n`);
       const secret = options.secretFile ? readFileSync(options.secretFile, 'utf8').trim() : undefined;
+      const host = (listen[1] ?? '').replace(/^\[|\]$/g, '');
+      if (secret === undefined && !/^(127\.\d+\.\d+\.\d+|::1|localhost)$/.test(host))
+        throw new Refusal(
+          `--listen ${options.listen} is reachable from other machines: give --secret-file, or anyone who reaches it can open incidents\n`,
+        );
       if (secret !== undefined && secret.length < 16)
         throw new Refusal(`${options.secretFile}: the shared secret must be 16 characters or more\n`);
       const baseUrl = options.apiUrl.replace(/\/$/, '');
       const { startRelay } = await import('./relay.ts');
       const relay = await startRelay({
-        host: (listen[1] ?? '').replace(/^\[|\]$/g, ''),
+        host,
         port: Number(listen[2]),
         repo: { owner, name },
         secret,

@@ -13,11 +13,14 @@
 import { timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { notificationSchema } from '../alerts/alertmanager.ts';
+import { groupId, notificationSchema } from '../alerts/alertmanager.ts';
 import { ALERTMANAGER_EVENT_TYPE } from '../events/route.ts';
 
-/** Set Alertmanager's `max_alerts` so a notification stays well below this. */
-export const MAX_BODY_BYTES = 256 * 1024;
+/**
+ * GitHub takes a client_payload under 64 KB; the body goes in whole, so it must stay below that
+ * with room for the envelope. Set Alertmanager's `max_alerts` so a notification stays well under.
+ */
+export const MAX_BODY_BYTES = 60_000;
 
 export interface DispatchResult {
   status: number;
@@ -57,13 +60,14 @@ function secretMatches(header: string | undefined, secret: string): boolean {
 const retryable = (status: number) => status === 0 || status === 429 || status >= 500;
 
 /** Forwards with retries: GitHub's Retry-After when it gives one (up to 60 s), else 1 s, 2 s, 4 s. */
-async function forward(body: unknown, options: RelayOptions): Promise<DispatchResult> {
+async function forward(body: unknown, group: string, options: RelayOptions): Promise<DispatchResult> {
   const attempts = options.attempts ?? 4;
   let last: DispatchResult = { status: 0 };
   for (let attempt = 1; attempt <= attempts; attempt += 1) {
     last = await options.dispatch({
       event_type: ALERTMANAGER_EVENT_TYPE,
-      client_payload: { alertmanager: body },
+      // `group` lets the workflow queue runs per alert group (its concurrency key stays short).
+      client_payload: { alertmanager: body, group },
     });
     if (!retryable(last.status) || attempt === attempts) return last;
     const wait = Math.min(60, last.retryAfter ?? 2 ** (attempt - 1)) * 1000;
@@ -89,6 +93,15 @@ export function startRelay(options: RelayOptions): Promise<Relay> {
         401,
         'the relay needs its shared secret: set http_config.authorization in Alertmanager',
       );
+      return;
+    }
+    if (Number(request.headers['content-length'] ?? 0) > MAX_BODY_BYTES) {
+      answer(
+        response,
+        413,
+        `the body exceeds ${MAX_BODY_BYTES} bytes: set max_alerts on the webhook receiver`,
+      );
+      request.resume();
       return;
     }
     const chunks: Buffer[] = [];
@@ -125,8 +138,12 @@ export function startRelay(options: RelayOptions): Promise<Relay> {
         );
         return;
       }
-      const names = [...new Set(parsed.data.alerts.map((alert) => alert.labels.alertname ?? '?'))].join(', ');
-      forward(body, options)
+      // Alert names are the monitored system's words: quoted, so they cannot fake a log line.
+      const names = [...new Set(parsed.data.alerts.map((alert) => alert.labels.alertname ?? '?'))]
+        .slice(0, 5)
+        .map((name) => JSON.stringify(name.slice(0, 100)))
+        .join(', ');
+      forward(body, groupId(parsed.data.groupKey), options)
         .then((result) => {
           if (result.status >= 200 && result.status < 300) {
             options.log(
@@ -135,9 +152,10 @@ export function startRelay(options: RelayOptions): Promise<Relay> {
             answer(response, 200, 'forwarded');
           } else {
             options.log(`GitHub refused ${names}: ${result.status} ${result.message ?? ''}`.trim());
+            // 422: GitHub will never take this body (too big, say); anything else may pass later.
             answer(
               response,
-              502,
+              result.status === 422 ? 400 : 502,
               `GitHub answered ${result.status || 'nothing'}: ${result.message ?? ''}`.trim(),
             );
           }

@@ -14,6 +14,7 @@ import { formatDuration } from '../config/duration.ts';
 import type { Runbook } from '../config/runbook.schema.ts';
 import type { IssueSummary } from '../github/port.ts';
 import type { Outcome } from '../outcome.ts';
+import { textOf } from '../records/codec.ts';
 import { echo, utc } from '../report/markdown.ts';
 import { loadRunbook } from '../runbook/load.ts';
 import type { Dependencies } from './dependencies.ts';
@@ -44,7 +45,8 @@ export async function receiveAlert(notification: AlertNotification, deps: Depend
   const useless = uselessGroupKey(notification.groupKey);
   if (useless) {
     deps.warn(useless);
-    return { status: 'refused', reason: 'alert-ungrouped', message: useless };
+    // Alertmanager was told 200 by the relay: the run fails, so that someone sees the alert was lost.
+    return { status: 'error', reason: 'alert-ungrouped', message: useless };
   }
   const loaded = await loadRunbook(deps.settings.runbookPath, 'on the default branch', deps.github.readFile);
   if (!loaded.ok) {
@@ -56,7 +58,7 @@ export async function receiveAlert(notification: AlertNotification, deps: Depend
   if (!runbook.alerts) {
     const message = `the runbook ${loaded.source} has no alerts: section, so no alert opens an incident; add routes that map alert labels to severities`;
     deps.warn(message);
-    return { status: 'refused', reason: 'alert-no-routes', message };
+    return { status: 'error', reason: 'alert-no-routes', message };
   }
   const group = groupId(notification.groupKey);
   const label = alertLabel(deps.settings.labelPrefix);
@@ -76,7 +78,7 @@ export async function receiveAlert(notification: AlertNotification, deps: Depend
       : resolved(issue, snapshot, notification, runbook, deps);
   }
   if (notification.status === 'resolved') {
-    const message = `the alert group ${alertNames(notification).join(', ')} resolved, and no open incident tracks it`;
+    const message = `the alert group ${listed(alertNames(notification))} resolved, and no open incident tracks it`;
     deps.log(message);
     return { status: 'ignored', reason: 'alert-unknown-group', message };
   }
@@ -89,14 +91,17 @@ export async function receiveAlert(notification: AlertNotification, deps: Depend
       new Date(now.getTime() - Math.max(window, PREVIOUS_LOOKBACK_MS)),
     )
   )
-    .filter((issue) => markedGroup(issue.body) === group && issue.closedAt)
+    .filter((issue) => markedGroup(issue.body) === group && issue.closedAt && issue.author === deps.selfLogin)
     .sort((a, b) => Date.parse(b.closedAt ?? '') - Date.parse(a.closedAt ?? ''));
-  const last = closed[0];
-  if (last?.closedAt && now.getTime() - Date.parse(last.closedAt) <= window) {
-    const snapshot = await loadIncident(last, context);
-    if (snapshot.incident.alert?.group === group) return reopen(last, snapshot, notification, runbook, deps);
+  // The latest closed incident whose sealed record names the group (a copied marker names none).
+  for (const candidate of closed.slice(0, 5)) {
+    const snapshot = await loadIncident(candidate, context);
+    if (snapshot.incident.alert?.group !== group) continue;
+    if (now.getTime() - Date.parse(candidate.closedAt ?? '') <= window)
+      return reopen(candidate, snapshot, notification, runbook, deps);
+    return open(notification, group, runbook, candidate.number, deps);
   }
-  return open(notification, group, runbook, last?.number, deps);
+  return open(notification, group, runbook, undefined, deps);
 }
 
 /** The record of the group as this notification describes it. */
@@ -170,15 +175,27 @@ async function open(
 ): Promise<Outcome> {
   const { severity, unmapped } = severityOfGroup(notification, runbook);
   if (!severity) {
-    const message = `no route of the runbook's alerts: section maps ${unmapped.join(', ')}, and it sets no default-severity: add a route such as { match: { alertname: ${unmapped[0] ?? 'Name'} }, severity: p2 }`;
+    const message = `no route of the runbook's alerts: section maps ${listed(unmapped)}, and it sets no default-severity: add a route such as { match: { alertname: ${unmapped[0] ?? 'Name'} }, severity: p2 }`;
     deps.warn(message);
-    return { status: 'refused', reason: 'alert-unmapped', message };
+    return { status: 'error', reason: 'alert-unmapped', message };
   }
   const names = alertNames(notification);
+  // The record is checked before the issue exists: an issue must never be left without it.
+  const record = groupRecord(
+    notification,
+    group,
+    deps,
+    previous ? { firstSeen: deps.now(), notifications: 0, previous } : undefined,
+  );
+  const checked = alertGroup.schema.safeParse({ v: 1, ...record });
+  if (!checked.success) {
+    const issue = checked.error.issues[0];
+    const message = `the notification cannot be recorded (${issue?.path.join('.')}: ${issue?.message}): no incident opened`;
+    deps.warn(message);
+    return { status: 'error', reason: 'invalid-payload', message };
+  }
   const summary = notification.commonAnnotations.summary ?? notification.alerts[0]?.annotations.summary;
-  const title = `${names.join(', ')}${summary ? `: ${summary}` : ' firing'}`
-    .replace(/\s+/g, ' ')
-    .slice(0, 200);
+  const title = titleText(`${names.join(', ')}${summary ? `: ${summary}` : ' firing'}`, 200);
   const body = [
     `Opened by Alertmanager (receiver ${echo(notification.receiver, 100)}) through the incident-issueops relay.`,
     '',
@@ -198,25 +215,16 @@ async function open(
     severity,
   });
   await publishBoard(declared, context);
-  await deps.writer.post(
-    issue.number,
-    openingText(notification, severity, previous),
-    groupRecord(
-      notification,
-      group,
-      deps,
-      previous ? { firstSeen: deps.now(), notifications: 0, previous } : undefined,
-    ),
-  );
+  await deps.writer.post(issue.number, openingText(notification, severity, previous), record);
   const boardUrl = await publishBoard(await loadIncident(issue, context), context);
   deps.log(
-    `Alert group ${group} (${names.join(', ')}) opened ${severity.toUpperCase()} incident #${issue.number}: ${boardUrl}`,
+    `Alert group ${group} (${listed(names)}) opened ${severity.toUpperCase()} incident #${issue.number}: ${boardUrl}`,
   );
   return {
     status: 'success',
     reason: 'alert-opened',
     command: 'alert',
-    message: `alert group ${names.join(', ')} opened incident #${issue.number} at ${severity.toUpperCase()}`,
+    message: `alert group ${listed(names)} opened incident #${issue.number} at ${severity.toUpperCase()}`,
     details: { issue: issue.number, severity, group, ...(previous ? { previous } : {}) },
   };
 }
@@ -241,7 +249,7 @@ async function rewriteRecord(
     previous: alert.previous,
   });
   // The comment's text stays as it was posted; its record says what the group is now.
-  const text = comment.body.replace(/\n*<!-- incident-issueops [\s\S]*$/, '');
+  const text = textOf(comment.body);
   await deps.writer.edit(comment.id, issue.number, text, record);
 }
 
@@ -259,7 +267,7 @@ async function refresh(
     status: 'success',
     reason: 'alert-updated',
     command: 'alert',
-    message: `alert group ${alertNames(notification).join(', ')} fired again: board of #${issue.number} updated`,
+    message: `alert group ${listed(alertNames(notification))} fired again: board of #${issue.number} updated`,
     details: { issue: issue.number },
   };
 }
@@ -298,7 +306,7 @@ async function resolved(
     status: 'success',
     reason: 'alert-resolved',
     command: 'alert',
-    message: `alert group ${alertNames(notification).join(', ')} resolved: recorded on #${issue.number}`,
+    message: `alert group ${listed(alertNames(notification))} resolved: recorded on #${issue.number}`,
     details: { issue: issue.number },
   };
 }
@@ -329,7 +337,24 @@ async function reopen(
     status: 'success',
     reason: 'alert-reopened',
     command: 'alert',
-    message: `alert group ${alertNames(notification).join(', ')} fired again: #${issue.number} reopened`,
+    message: `alert group ${listed(alertNames(notification))} fired again: #${issue.number} reopened`,
     details: { issue: issue.number },
   };
+}
+
+/** Alert names for a message: the first few, and how many more. */
+function listed(names: string[]): string {
+  const shown = names.slice(0, 5).map((name) => JSON.stringify(name.slice(0, 100)));
+  return `${shown.join(', ')}${names.length > 5 ? ` and ${names.length - 5} more` : ''}`;
+}
+
+/** An issue title from alert text: no control or invisible characters, cut by code points. */
+function titleText(text: string, max: number): string {
+  const clean = [
+    ...text
+      .replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, ' ')
+      .replace(/\s+/g, ' ')
+      .trim(),
+  ];
+  return clean.length > max ? `${clean.slice(0, max - 1).join('')}…` : clean.join('');
 }

@@ -127,7 +127,7 @@ function milestone(at: Date | undefined, target: Target, declaredAt: Date, now: 
 /** A link only for a plain http(s) URL; anything else is shown as text. */
 function link(label: string, url: string | undefined): string | undefined {
   if (!url) return undefined;
-  return /^https?:\/\/[^\s()<>[\]`]+$/.test(url) ? `[${label}](${url})` : `${label}: ${echo(url, 200)}`;
+  return /^https?:\/\/[^\s()<>[\]`|]+$/.test(url) ? `[${label}](${url})` : `${label}: ${echo(url, 200)}`;
 }
 
 /** What Alertmanager last said about the group that opened the incident. */
