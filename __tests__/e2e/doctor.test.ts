@@ -59,7 +59,7 @@ test('/doctor on a host without the stack names every missing part and how to fi
   expect(output).toContain('✅ slack-kb-db on PATH (/backup, /restore)');
   expect(output).toContain('❌ nothing answers at SLACK_KB_AGENT_URL (http://127.0.0.1:9090)');
   expect(output).toContain(
-    '❌ Prometheus at PROMETHEUS_URL (http://127.0.0.1:9091) has no job slack-kb-agent',
+    '❌ Prometheus at PROMETHEUS_URL (http://127.0.0.1:9091) does not scrape job slack-kb-agent successfully (up == 1)',
   );
   expect(output).toContain('❌ alert rule SlackKBAgentDown: not loaded in Prometheus');
   expect(output).toContain("❌ SLACK_BOT_TOKEN: not set in the account's environment");
