@@ -64590,15 +64590,7 @@ async function rewriteRecord(issue, snapshot, notification, deps) {
 }
 async function refresh(issue, snapshot, notification, runbook, deps) {
     await rewriteRecord(issue, snapshot, notification, deps);
-    const context = incidentContext(deps, runbook);
-    await publishBoard(await loadIncident(issue, context), context);
-    return {
-        status: 'success',
-        reason: 'alert-updated',
-        command: 'alert',
-        message: `alert group ${listed((0,alertmanager/* alertNames */.Tc)(notification))} fired again: board of #${issue.number} updated`,
-        details: { issue: issue.number },
-    };
+    return republished(issue, runbook, deps, 'alert-updated', `alert group ${listed((0,alertmanager/* alertNames */.Tc)(notification))} fired again: board of #${issue.number} updated`);
 }
 async function resolved(issue, snapshot, notification, runbook, deps) {
     const wasFiring = snapshot.incident.alert?.status === 'firing';
@@ -64616,15 +64608,7 @@ async function resolved(issue, snapshot, notification, runbook, deps) {
             at: deps.now().toISOString(),
         }));
     }
-    const context = incidentContext(deps, runbook);
-    await publishBoard(await loadIncident(issue, context), context);
-    return {
-        status: 'success',
-        reason: 'alert-resolved',
-        command: 'alert',
-        message: `alert group ${listed((0,alertmanager/* alertNames */.Tc)(notification))} resolved: recorded on #${issue.number}`,
-        details: { issue: issue.number },
-    };
+    return republished(issue, runbook, deps, 'alert-resolved', `alert group ${listed((0,alertmanager/* alertNames */.Tc)(notification))} resolved: recorded on #${issue.number}`);
 }
 async function reopen(issue, snapshot, notification, runbook, deps) {
     const closedFor = Math.max(0, Math.round((deps.now().getTime() - Date.parse(issue.closedAt ?? '')) / 1000));
@@ -64636,15 +64620,7 @@ async function reopen(issue, snapshot, notification, runbook, deps) {
         by: deps.selfLogin,
         at: deps.now().toISOString(),
     }));
-    const context = incidentContext(deps, runbook);
-    await publishBoard(await loadIncident(issue, context), context);
-    return {
-        status: 'success',
-        reason: 'alert-reopened',
-        command: 'alert',
-        message: `alert group ${listed((0,alertmanager/* alertNames */.Tc)(notification))} fired again: #${issue.number} reopened`,
-        details: { issue: issue.number },
-    };
+    return republished(issue, runbook, deps, 'alert-reopened', `alert group ${listed((0,alertmanager/* alertNames */.Tc)(notification))} fired again: #${issue.number} reopened`);
 }
 /** Alert names for a message: the first few, and how many more. */
 function listed(names) {
@@ -64660,6 +64636,12 @@ function titleText(text, max) {
             .trim(),
     ];
     return clean.length > max ? `${clean.slice(0, max - 1).join('')}…` : clean.join('');
+}
+/** The board again, from what the issue now records; the run's outcome. */
+async function republished(issue, runbook, deps, reason, message) {
+    const context = incidentContext(deps, runbook);
+    await publishBoard(await loadIncident(issue, context), context);
+    return { status: 'success', reason, command: 'alert', message, details: { issue: issue.number } };
 }
 
 // EXTERNAL MODULE: ./src/report/replies.ts

@@ -3,12 +3,12 @@
 // the journal into the issue through the emulator, the bundled action records it, and the
 // postmortem's timeline holds the offline entries in order. A second replay adds nothing; a
 // tampered journal is refused before anything is posted.
-import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { GitHubEmulator } from '../../harness/github/emulator.ts';
+import { runCli } from '../../harness/cli.ts';
 import { onHost, readCommandLog, useDeployHost } from '../../harness/deploy/for-tests.ts';
 import {
   STANDIN_RUNBOOK,
@@ -18,39 +18,15 @@ import {
 } from '../../harness/scenario.ts';
 
 const host = useDeployHost();
-const CLI = fileURLToPath(new URL('../../dist/cli/index.js', import.meta.url));
 const DANA_TOKEN = 'ghp_danaBreakGlassToken00000000000000000';
 
 let emulator: GitHubEmulator;
 let scenario: IncidentScenario;
 let dir: string;
 
-interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
 /** The bundled CLI as a person runs it in a terminal (stdin piped: what they type). */
-function cli(
-  args: string[],
-  options: { input?: string; env?: Record<string, string> } = {},
-): Promise<CliRun> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: dir,
-      env: { PATH: process.env.PATH ?? '', HOME: dir, ...options.env },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.input ?? '');
-  });
-}
+const cli = (args: string[], options: { input?: string; env?: Record<string, string> } = {}) =>
+  runCli(args, { cwd: dir, ...options });
 
 const sshArgs = () => [
   '--host',

@@ -2,15 +2,13 @@
 // bundled CLI, no GitHub) with the built-in runbook, on a host that is not ready for it. The
 // stand-in host runs no docker-compose project and no Prometheus, and has no tokens: each missing
 // part is named with its fix. (The ready VM, the real stack, is in __tests__/stack.)
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { runCli } from '../../harness/cli.ts';
 import { useDeployHost } from '../../harness/deploy/for-tests.ts';
 
 const host = useDeployHost();
-const CLI = fileURLToPath(new URL('../../dist/cli/index.js', import.meta.url));
 let dir: string;
 
 beforeAll(() => {
@@ -21,25 +19,15 @@ beforeAll(() => {
 
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function doctor(): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const args = [
-    ...['run', '/doctor', '--runbook', 'builtin', '--login', 'dana'],
-    ...['--host', host().sshHost, '--port', String(host().sshPort), '--user', host().sshUser],
-    ...['--key', join(dir, 'id'), '--known-hosts', join(dir, 'known_hosts')],
-  ];
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], {
-      cwd: dir,
-      env: { PATH: process.env.PATH ?? '', HOME: dir },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
+function doctor() {
+  return runCli(
+    [
+      ...['run', '/doctor', '--runbook', 'builtin', '--login', 'dana'],
+      ...['--host', host().sshHost, '--port', String(host().sshPort), '--user', host().sshUser],
+      ...['--key', join(dir, 'id'), '--known-hosts', join(dir, 'known_hosts')],
+    ],
+    { cwd: dir },
+  );
 }
 
 test('/doctor on a host without the stack names every missing part and how to fix it', async () => {

@@ -261,15 +261,13 @@ async function refresh(
   deps: Dependencies,
 ): Promise<Outcome> {
   await rewriteRecord(issue, snapshot, notification, deps);
-  const context = incidentContext(deps, runbook);
-  await publishBoard(await loadIncident(issue, context), context);
-  return {
-    status: 'success',
-    reason: 'alert-updated',
-    command: 'alert',
-    message: `alert group ${listed(alertNames(notification))} fired again: board of #${issue.number} updated`,
-    details: { issue: issue.number },
-  };
+  return republished(
+    issue,
+    runbook,
+    deps,
+    'alert-updated',
+    `alert group ${listed(alertNames(notification))} fired again: board of #${issue.number} updated`,
+  );
 }
 
 async function resolved(
@@ -300,15 +298,13 @@ async function resolved(
       }),
     );
   }
-  const context = incidentContext(deps, runbook);
-  await publishBoard(await loadIncident(issue, context), context);
-  return {
-    status: 'success',
-    reason: 'alert-resolved',
-    command: 'alert',
-    message: `alert group ${listed(alertNames(notification))} resolved: recorded on #${issue.number}`,
-    details: { issue: issue.number },
-  };
+  return republished(
+    issue,
+    runbook,
+    deps,
+    'alert-resolved',
+    `alert group ${listed(alertNames(notification))} resolved: recorded on #${issue.number}`,
+  );
 }
 
 async function reopen(
@@ -331,15 +327,13 @@ async function reopen(
       at: deps.now().toISOString(),
     }),
   );
-  const context = incidentContext(deps, runbook);
-  await publishBoard(await loadIncident(issue, context), context);
-  return {
-    status: 'success',
-    reason: 'alert-reopened',
-    command: 'alert',
-    message: `alert group ${listed(alertNames(notification))} fired again: #${issue.number} reopened`,
-    details: { issue: issue.number },
-  };
+  return republished(
+    issue,
+    runbook,
+    deps,
+    'alert-reopened',
+    `alert group ${listed(alertNames(notification))} fired again: #${issue.number} reopened`,
+  );
 }
 
 /** Alert names for a message: the first few, and how many more. */
@@ -357,4 +351,17 @@ function titleText(text: string, max: number): string {
       .trim(),
   ];
   return clean.length > max ? `${clean.slice(0, max - 1).join('')}…` : clean.join('');
+}
+
+/** The board again, from what the issue now records; the run's outcome. */
+async function republished(
+  issue: IssueSummary,
+  runbook: Runbook,
+  deps: Dependencies,
+  reason: 'alert-updated' | 'alert-resolved' | 'alert-reopened',
+  message: string,
+): Promise<Outcome> {
+  const context = incidentContext(deps, runbook);
+  await publishBoard(await loadIncident(issue, context), context);
+  return { status: 'success', reason, command: 'alert', message, details: { issue: issue.number } };
 }
