@@ -844,6 +844,495 @@ class DecodedURL extends URL {
 
 /***/ }),
 
+/***/ 3894:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.IncomingWebhook = void 0;
+const p_retry_1 = __importStar(__nccwpck_require__(2103));
+const errors_1 = __nccwpck_require__(4916);
+const instrument_1 = __nccwpck_require__(5530);
+/**
+ * A client for Slack's Incoming Webhooks
+ */
+class IncomingWebhook {
+    /**
+     * The webhook URL
+     */
+    url;
+    /**
+     * Default arguments for posting messages with this webhook
+     */
+    defaults;
+    /**
+     * The fetch function used for HTTP requests
+     */
+    fetchFn;
+    /**
+     * Request timeout in milliseconds
+     */
+    timeout;
+    /**
+     * Default headers sent with every request
+     */
+    headers;
+    /**
+     * Retry policy applied to each send. Defaults to no retries.
+     */
+    retryConfig;
+    constructor(url, defaults = {
+        timeout: 0,
+    }) {
+        if (url === undefined) {
+            throw new Error('Incoming webhook URL is required');
+        }
+        this.url = url;
+        this.fetchFn = defaults.fetch ?? globalThis.fetch;
+        this.timeout = defaults.timeout ?? 0;
+        this.retryConfig = defaults.retryConfig ?? { retries: 0 };
+        this.headers = {
+            'User-Agent': (0, instrument_1.getUserAgent)(),
+        };
+        // Remove transport options so they don't leak into payloads
+        const { fetch: _fetch, timeout: _timeout, retryConfig: _retryConfig, ...messageDefaults } = defaults;
+        this.defaults = messageDefaults;
+    }
+    /**
+     * Send a notification to a conversation
+     * @param message - the message (a simple string, or an object describing the message)
+     */
+    async send(message) {
+        let payload = { ...this.defaults };
+        if (typeof message === 'string') {
+            payload.text = message;
+        }
+        else {
+            payload = Object.assign(payload, message);
+        }
+        return (0, p_retry_1.default)(async () => {
+            const signal = this.timeout > 0 ? AbortSignal.timeout(this.timeout) : undefined;
+            try {
+                const response = await this.fetchFn(this.url, {
+                    method: 'POST',
+                    headers: {
+                        ...this.headers,
+                        'Content-Type': 'application/json',
+                    },
+                    body: JSON.stringify(payload),
+                    redirect: 'error',
+                    signal,
+                });
+                if (!response.ok) {
+                    const body = await response.text();
+                    const httpError = new errors_1.IncomingWebhookHTTPError(response.status, response.statusText, body);
+                    // Only server errors (5xx) are transient; client errors (4xx), including rate limits (429), fail immediately.
+                    throw response.status >= 500 ? httpError : new p_retry_1.AbortError(httpError);
+                }
+                return await this.buildResult(response);
+            }
+            catch (error) {
+                // Non-retryable signals (AbortError) and already-wrapped errors pass through untouched.
+                if (error instanceof p_retry_1.AbortError || error instanceof errors_1.SlackWebhookError) {
+                    throw error;
+                }
+                // No response received (network/timeout): retryable.
+                throw new errors_1.IncomingWebhookRequestError(error instanceof Error ? error : new Error(String(error)));
+            }
+        }, this.retryConfig);
+    }
+    /**
+     * Processes an HTTP response into an IncomingWebhookResult.
+     */
+    async buildResult(response) {
+        return {
+            text: await response.text(),
+        };
+    }
+}
+exports.IncomingWebhook = IncomingWebhook;
+//# sourceMappingURL=IncomingWebhook.js.map
+
+/***/ }),
+
+/***/ 572:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.WebhookTrigger = void 0;
+const p_retry_1 = __importStar(__nccwpck_require__(2103));
+const errors_1 = __nccwpck_require__(4916);
+const instrument_1 = __nccwpck_require__(5530);
+/**
+ * A client for Slack's Workflow Builder webhook triggers
+ * @see {@link https://slack.com/help/articles/360041352714-Build-a-workflow--Create-a-workflow-that-starts-outside-of-Slack}
+ */
+class WebhookTrigger {
+    /**
+     * The webhook trigger URL
+     */
+    url;
+    /**
+     * The fetch function used for HTTP requests
+     */
+    fetchFn;
+    /**
+     * Request timeout in milliseconds
+     */
+    timeout;
+    /**
+     * Default headers sent with every request
+     */
+    headers;
+    /**
+     * Retry policy applied to each send. Defaults to no retries.
+     */
+    retryConfig;
+    constructor(url, defaults = {
+        timeout: 0,
+    }) {
+        if (!url) {
+            throw new Error('Webhook trigger URL is required');
+        }
+        this.url = url;
+        this.fetchFn = defaults.fetch ?? globalThis.fetch;
+        this.timeout = defaults.timeout ?? 0;
+        this.retryConfig = defaults.retryConfig ?? { retries: 0 };
+        this.headers = {
+            'User-Agent': (0, instrument_1.getUserAgent)(),
+        };
+    }
+    /**
+     * Send a payload to the webhook trigger
+     * @param payload - arbitrary key-value data to send to the trigger
+     */
+    async send(payload = {}) {
+        return (0, p_retry_1.default)(async () => {
+            const signal = this.timeout > 0 ? AbortSignal.timeout(this.timeout) : undefined;
+            try {
+                const response = await this.fetchFn(this.url, {
+                    method: 'POST',
+                    headers: {
+                        ...this.headers,
+                        'Content-Type': 'application/json',
+                    },
+                    body: JSON.stringify(payload),
+                    redirect: 'error',
+                    signal,
+                });
+                if (!response.ok) {
+                    const body = await response.text();
+                    const httpError = new errors_1.WebhookTriggerHTTPError(response.status, response.statusText, body);
+                    // Only server errors (5xx) are transient; client errors (4xx), including rate limits (429), fail immediately.
+                    throw response.status >= 500 ? httpError : new p_retry_1.AbortError(httpError);
+                }
+                return await this.buildResult(response);
+            }
+            catch (error) {
+                // Non-retryable signals (AbortError) and already-wrapped errors pass through untouched.
+                if (error instanceof p_retry_1.AbortError || error instanceof errors_1.SlackWebhookError) {
+                    throw error;
+                }
+                // No response received (network/timeout): retryable.
+                throw new errors_1.WebhookTriggerRequestError(error instanceof Error ? error : new Error(String(error)));
+            }
+        }, this.retryConfig);
+    }
+    async buildResult(response) {
+        const text = await response.text();
+        try {
+            if (!text) {
+                return { ok: true };
+            }
+            return JSON.parse(text);
+        }
+        catch {
+            return { ok: true };
+        }
+    }
+}
+exports.WebhookTrigger = WebhookTrigger;
+//# sourceMappingURL=WebhookTrigger.js.map
+
+/***/ }),
+
+/***/ 4916:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.WebhookTriggerHTTPError = exports.WebhookTriggerRequestError = exports.IncomingWebhookHTTPError = exports.IncomingWebhookRequestError = exports.SlackWebhookError = exports.ErrorCode = void 0;
+var ErrorCode;
+(function (ErrorCode) {
+    ErrorCode["RequestError"] = "slack_webhook_request_error";
+    ErrorCode["HTTPError"] = "slack_webhook_http_error";
+})(ErrorCode || (exports.ErrorCode = ErrorCode = {}));
+class SlackWebhookError extends Error {
+    constructor(message, options) {
+        super(message, options);
+        this.name = this.constructor.name;
+        Object.setPrototypeOf(this, new.target.prototype);
+    }
+}
+exports.SlackWebhookError = SlackWebhookError;
+class IncomingWebhookRequestError extends SlackWebhookError {
+    code = ErrorCode.RequestError;
+    original;
+    constructor(original) {
+        super(`A request error occurred: ${original.message}`, { cause: original });
+        this.original = original;
+    }
+}
+exports.IncomingWebhookRequestError = IncomingWebhookRequestError;
+class IncomingWebhookHTTPError extends SlackWebhookError {
+    code = ErrorCode.HTTPError;
+    statusCode;
+    statusMessage;
+    body;
+    constructor(statusCode, statusMessage, body) {
+        super(`An HTTP protocol error occurred: statusCode = ${statusCode}`);
+        this.statusCode = statusCode;
+        this.statusMessage = statusMessage;
+        this.body = body;
+    }
+}
+exports.IncomingWebhookHTTPError = IncomingWebhookHTTPError;
+class WebhookTriggerRequestError extends SlackWebhookError {
+    code = ErrorCode.RequestError;
+    original;
+    constructor(original) {
+        super(`A request error occurred: ${original.message}`, { cause: original });
+        this.original = original;
+    }
+}
+exports.WebhookTriggerRequestError = WebhookTriggerRequestError;
+class WebhookTriggerHTTPError extends SlackWebhookError {
+    code = ErrorCode.HTTPError;
+    statusCode;
+    statusMessage;
+    body;
+    constructor(statusCode, statusMessage, body) {
+        super(`An HTTP protocol error occurred: statusCode = ${statusCode}`);
+        this.statusCode = statusCode;
+        this.statusMessage = statusMessage;
+        this.body = body;
+    }
+}
+exports.WebhookTriggerHTTPError = WebhookTriggerHTTPError;
+//# sourceMappingURL=errors.js.map
+
+/***/ }),
+
+/***/ 4443:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+
+/// <reference lib="es2017" />
+var __importDefault = (this && this.__importDefault) || function (mod) {
+    return (mod && mod.__esModule) ? mod : { "default": mod };
+};
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.WebhookTrigger = exports.retryPolicies = exports.addAppMetadata = exports.IncomingWebhook = exports.WebhookTriggerRequestError = exports.WebhookTriggerHTTPError = exports.SlackWebhookError = exports.IncomingWebhookRequestError = exports.IncomingWebhookHTTPError = exports.ErrorCode = void 0;
+var errors_1 = __nccwpck_require__(4916);
+Object.defineProperty(exports, "ErrorCode", ({ enumerable: true, get: function () { return errors_1.ErrorCode; } }));
+Object.defineProperty(exports, "IncomingWebhookHTTPError", ({ enumerable: true, get: function () { return errors_1.IncomingWebhookHTTPError; } }));
+Object.defineProperty(exports, "IncomingWebhookRequestError", ({ enumerable: true, get: function () { return errors_1.IncomingWebhookRequestError; } }));
+Object.defineProperty(exports, "SlackWebhookError", ({ enumerable: true, get: function () { return errors_1.SlackWebhookError; } }));
+Object.defineProperty(exports, "WebhookTriggerHTTPError", ({ enumerable: true, get: function () { return errors_1.WebhookTriggerHTTPError; } }));
+Object.defineProperty(exports, "WebhookTriggerRequestError", ({ enumerable: true, get: function () { return errors_1.WebhookTriggerRequestError; } }));
+var IncomingWebhook_1 = __nccwpck_require__(3894);
+Object.defineProperty(exports, "IncomingWebhook", ({ enumerable: true, get: function () { return IncomingWebhook_1.IncomingWebhook; } }));
+var instrument_1 = __nccwpck_require__(5530);
+Object.defineProperty(exports, "addAppMetadata", ({ enumerable: true, get: function () { return instrument_1.addAppMetadata; } }));
+var retry_policies_1 = __nccwpck_require__(4516);
+Object.defineProperty(exports, "retryPolicies", ({ enumerable: true, get: function () { return __importDefault(retry_policies_1).default; } }));
+var WebhookTrigger_1 = __nccwpck_require__(572);
+Object.defineProperty(exports, "WebhookTrigger", ({ enumerable: true, get: function () { return WebhookTrigger_1.WebhookTrigger; } }));
+//# sourceMappingURL=index.js.map
+
+/***/ }),
+
+/***/ 5530:
+/***/ (function(__unused_webpack_module, exports, __nccwpck_require__) {
+
+
+var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    var desc = Object.getOwnPropertyDescriptor(m, k);
+    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
+      desc = { enumerable: true, get: function() { return m[k]; } };
+    }
+    Object.defineProperty(o, k2, desc);
+}) : (function(o, m, k, k2) {
+    if (k2 === undefined) k2 = k;
+    o[k2] = m[k];
+}));
+var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
+    Object.defineProperty(o, "default", { enumerable: true, value: v });
+}) : function(o, v) {
+    o["default"] = v;
+});
+var __importStar = (this && this.__importStar) || (function () {
+    var ownKeys = function(o) {
+        ownKeys = Object.getOwnPropertyNames || function (o) {
+            var ar = [];
+            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
+            return ar;
+        };
+        return ownKeys(o);
+    };
+    return function (mod) {
+        if (mod && mod.__esModule) return mod;
+        var result = {};
+        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
+        __setModuleDefault(result, mod);
+        return result;
+    };
+})();
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.addAppMetadata = addAppMetadata;
+exports.getUserAgent = getUserAgent;
+const os = __importStar(__nccwpck_require__(8161));
+const packageJson = __nccwpck_require__(2732);
+/**
+ * Replaces occurrences of '/' with ':' in a string, since '/' is meaningful inside User-Agent strings as a separator.
+ */
+function replaceSlashes(s) {
+    return s.replace('/', ':');
+}
+const baseUserAgent = `${replaceSlashes(packageJson.name)}/${packageJson.version} ` +
+    `node/${process.version.replace('v', '')} ` +
+    `${os.platform()}/${os.release()}`;
+const appMetadata = {};
+/**
+ * Appends the app metadata into the User-Agent value
+ * @param appMetadata.name name of tool to be counted in instrumentation
+ * @param appMetadata.version version of tool to be counted in instrumentation
+ */
+function addAppMetadata({ name, version }) {
+    appMetadata[replaceSlashes(name)] = version;
+}
+/**
+ * Returns the current User-Agent value for instrumentation
+ */
+function getUserAgent() {
+    const appIdentifier = Object.entries(appMetadata)
+        .map(([name, version]) => `${name}/${version}`)
+        .join(' ');
+    // only prepend the appIdentifier when it's not empty
+    return (appIdentifier.length > 0 ? `${appIdentifier} ` : '') + baseUserAgent;
+}
+//# sourceMappingURL=instrument.js.map
+
+/***/ }),
+
+/***/ 4516:
+/***/ ((__unused_webpack_module, exports) => {
+
+
+Object.defineProperty(exports, "__esModule", ({ value: true }));
+exports.rapidRetryPolicy = exports.fiveRetriesInFiveMinutes = exports.tenRetriesInAboutThirtyMinutes = void 0;
+/**
+ * The default retry policy. Retry up to 10 times, over the span of about 30 minutes. It's not exact because
+ * randomization has been added to prevent a stampeding herd problem (if all instances in your application are retrying
+ * a request at the exact same intervals, they are more likely to cause failures for each other).
+ */
+exports.tenRetriesInAboutThirtyMinutes = {
+    retries: 10,
+    factor: 1.96821,
+    randomize: true,
+};
+/**
+ * Short & sweet, five retries in five minutes and then bail.
+ */
+exports.fiveRetriesInFiveMinutes = {
+    retries: 5,
+    factor: 3.86,
+};
+/**
+ * This policy is just to keep the tests running fast.
+ */
+exports.rapidRetryPolicy = {
+    minTimeout: 0,
+    maxTimeout: 1,
+};
+const policies = {
+    tenRetriesInAboutThirtyMinutes: exports.tenRetriesInAboutThirtyMinutes,
+    fiveRetriesInFiveMinutes: exports.fiveRetriesInFiveMinutes,
+    rapidRetryPolicy: exports.rapidRetryPolicy,
+};
+exports["default"] = policies;
+//# sourceMappingURL=retry-policies.js.map
+
+/***/ }),
+
 /***/ 3251:
 /***/ (function(module) {
 
@@ -2370,6 +2859,381 @@ class DecodedURL extends URL {
 	return lib;
 
 })));
+
+
+/***/ }),
+
+/***/ 2103:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+
+const retry = __nccwpck_require__(5546);
+
+const networkErrorMsgs = [
+	'Failed to fetch', // Chrome
+	'NetworkError when attempting to fetch resource.', // Firefox
+	'The Internet connection appears to be offline.', // Safari
+	'Network request failed' // `cross-fetch`
+];
+
+class AbortError extends Error {
+	constructor(message) {
+		super();
+
+		if (message instanceof Error) {
+			this.originalError = message;
+			({message} = message);
+		} else {
+			this.originalError = new Error(message);
+			this.originalError.stack = this.stack;
+		}
+
+		this.name = 'AbortError';
+		this.message = message;
+	}
+}
+
+const decorateErrorWithCounts = (error, attemptNumber, options) => {
+	// Minus 1 from attemptNumber because the first attempt does not count as a retry
+	const retriesLeft = options.retries - (attemptNumber - 1);
+
+	error.attemptNumber = attemptNumber;
+	error.retriesLeft = retriesLeft;
+	return error;
+};
+
+const isNetworkError = errorMessage => networkErrorMsgs.includes(errorMessage);
+
+const pRetry = (input, options) => new Promise((resolve, reject) => {
+	options = {
+		onFailedAttempt: () => {},
+		retries: 10,
+		...options
+	};
+
+	const operation = retry.operation(options);
+
+	operation.attempt(async attemptNumber => {
+		try {
+			resolve(await input(attemptNumber));
+		} catch (error) {
+			if (!(error instanceof Error)) {
+				reject(new TypeError(`Non-error was thrown: "${error}". You should only throw errors.`));
+				return;
+			}
+
+			if (error instanceof AbortError) {
+				operation.stop();
+				reject(error.originalError);
+			} else if (error instanceof TypeError && !isNetworkError(error.message)) {
+				operation.stop();
+				reject(error);
+			} else {
+				decorateErrorWithCounts(error, attemptNumber, options);
+
+				try {
+					await options.onFailedAttempt(error);
+				} catch (error) {
+					reject(error);
+					return;
+				}
+
+				if (!operation.retry(error)) {
+					reject(operation.mainError());
+				}
+			}
+		}
+	});
+});
+
+module.exports = pRetry;
+// TODO: remove this in the next major version
+module.exports["default"] = pRetry;
+
+module.exports.AbortError = AbortError;
+
+
+/***/ }),
+
+/***/ 5546:
+/***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
+
+module.exports = __nccwpck_require__(7084);
+
+/***/ }),
+
+/***/ 7084:
+/***/ ((__unused_webpack_module, exports, __nccwpck_require__) => {
+
+var RetryOperation = __nccwpck_require__(9538);
+
+exports.operation = function(options) {
+  var timeouts = exports.timeouts(options);
+  return new RetryOperation(timeouts, {
+      forever: options && (options.forever || options.retries === Infinity),
+      unref: options && options.unref,
+      maxRetryTime: options && options.maxRetryTime
+  });
+};
+
+exports.timeouts = function(options) {
+  if (options instanceof Array) {
+    return [].concat(options);
+  }
+
+  var opts = {
+    retries: 10,
+    factor: 2,
+    minTimeout: 1 * 1000,
+    maxTimeout: Infinity,
+    randomize: false
+  };
+  for (var key in options) {
+    opts[key] = options[key];
+  }
+
+  if (opts.minTimeout > opts.maxTimeout) {
+    throw new Error('minTimeout is greater than maxTimeout');
+  }
+
+  var timeouts = [];
+  for (var i = 0; i < opts.retries; i++) {
+    timeouts.push(this.createTimeout(i, opts));
+  }
+
+  if (options && options.forever && !timeouts.length) {
+    timeouts.push(this.createTimeout(i, opts));
+  }
+
+  // sort the array numerically ascending
+  timeouts.sort(function(a,b) {
+    return a - b;
+  });
+
+  return timeouts;
+};
+
+exports.createTimeout = function(attempt, opts) {
+  var random = (opts.randomize)
+    ? (Math.random() + 1)
+    : 1;
+
+  var timeout = Math.round(random * Math.max(opts.minTimeout, 1) * Math.pow(opts.factor, attempt));
+  timeout = Math.min(timeout, opts.maxTimeout);
+
+  return timeout;
+};
+
+exports.wrap = function(obj, options, methods) {
+  if (options instanceof Array) {
+    methods = options;
+    options = null;
+  }
+
+  if (!methods) {
+    methods = [];
+    for (var key in obj) {
+      if (typeof obj[key] === 'function') {
+        methods.push(key);
+      }
+    }
+  }
+
+  for (var i = 0; i < methods.length; i++) {
+    var method   = methods[i];
+    var original = obj[method];
+
+    obj[method] = function retryWrapper(original) {
+      var op       = exports.operation(options);
+      var args     = Array.prototype.slice.call(arguments, 1);
+      var callback = args.pop();
+
+      args.push(function(err) {
+        if (op.retry(err)) {
+          return;
+        }
+        if (err) {
+          arguments[0] = op.mainError();
+        }
+        callback.apply(this, arguments);
+      });
+
+      op.attempt(function() {
+        original.apply(obj, args);
+      });
+    }.bind(obj, original);
+    obj[method].options = options;
+  }
+};
+
+
+/***/ }),
+
+/***/ 9538:
+/***/ ((module) => {
+
+function RetryOperation(timeouts, options) {
+  // Compatibility for the old (timeouts, retryForever) signature
+  if (typeof options === 'boolean') {
+    options = { forever: options };
+  }
+
+  this._originalTimeouts = JSON.parse(JSON.stringify(timeouts));
+  this._timeouts = timeouts;
+  this._options = options || {};
+  this._maxRetryTime = options && options.maxRetryTime || Infinity;
+  this._fn = null;
+  this._errors = [];
+  this._attempts = 1;
+  this._operationTimeout = null;
+  this._operationTimeoutCb = null;
+  this._timeout = null;
+  this._operationStart = null;
+  this._timer = null;
+
+  if (this._options.forever) {
+    this._cachedTimeouts = this._timeouts.slice(0);
+  }
+}
+module.exports = RetryOperation;
+
+RetryOperation.prototype.reset = function() {
+  this._attempts = 1;
+  this._timeouts = this._originalTimeouts.slice(0);
+}
+
+RetryOperation.prototype.stop = function() {
+  if (this._timeout) {
+    clearTimeout(this._timeout);
+  }
+  if (this._timer) {
+    clearTimeout(this._timer);
+  }
+
+  this._timeouts       = [];
+  this._cachedTimeouts = null;
+};
+
+RetryOperation.prototype.retry = function(err) {
+  if (this._timeout) {
+    clearTimeout(this._timeout);
+  }
+
+  if (!err) {
+    return false;
+  }
+  var currentTime = new Date().getTime();
+  if (err && currentTime - this._operationStart >= this._maxRetryTime) {
+    this._errors.push(err);
+    this._errors.unshift(new Error('RetryOperation timeout occurred'));
+    return false;
+  }
+
+  this._errors.push(err);
+
+  var timeout = this._timeouts.shift();
+  if (timeout === undefined) {
+    if (this._cachedTimeouts) {
+      // retry forever, only keep last error
+      this._errors.splice(0, this._errors.length - 1);
+      timeout = this._cachedTimeouts.slice(-1);
+    } else {
+      return false;
+    }
+  }
+
+  var self = this;
+  this._timer = setTimeout(function() {
+    self._attempts++;
+
+    if (self._operationTimeoutCb) {
+      self._timeout = setTimeout(function() {
+        self._operationTimeoutCb(self._attempts);
+      }, self._operationTimeout);
+
+      if (self._options.unref) {
+          self._timeout.unref();
+      }
+    }
+
+    self._fn(self._attempts);
+  }, timeout);
+
+  if (this._options.unref) {
+      this._timer.unref();
+  }
+
+  return true;
+};
+
+RetryOperation.prototype.attempt = function(fn, timeoutOps) {
+  this._fn = fn;
+
+  if (timeoutOps) {
+    if (timeoutOps.timeout) {
+      this._operationTimeout = timeoutOps.timeout;
+    }
+    if (timeoutOps.cb) {
+      this._operationTimeoutCb = timeoutOps.cb;
+    }
+  }
+
+  var self = this;
+  if (this._operationTimeoutCb) {
+    this._timeout = setTimeout(function() {
+      self._operationTimeoutCb();
+    }, self._operationTimeout);
+  }
+
+  this._operationStart = new Date().getTime();
+
+  this._fn(this._attempts);
+};
+
+RetryOperation.prototype.try = function(fn) {
+  console.log('Using RetryOperation.try() is deprecated');
+  this.attempt(fn);
+};
+
+RetryOperation.prototype.start = function(fn) {
+  console.log('Using RetryOperation.start() is deprecated');
+  this.attempt(fn);
+};
+
+RetryOperation.prototype.start = RetryOperation.prototype.try;
+
+RetryOperation.prototype.errors = function() {
+  return this._errors;
+};
+
+RetryOperation.prototype.attempts = function() {
+  return this._attempts;
+};
+
+RetryOperation.prototype.mainError = function() {
+  if (this._errors.length === 0) {
+    return null;
+  }
+
+  var counts = {};
+  var mainError = null;
+  var mainErrorCount = 0;
+
+  for (var i = 0; i < this._errors.length; i++) {
+    var error = this._errors[i];
+    var message = error.message;
+    var count = (counts[message] || 0) + 1;
+
+    counts[message] = count;
+
+    if (count >= mainErrorCount) {
+      mainError = error;
+      mainErrorCount = count;
+    }
+  }
+
+  return mainError;
+};
 
 
 /***/ }),
@@ -31651,7 +32515,9 @@ const ack = defineCommand({
 
 
 const LOGIN = schemas/* string */.YjP().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/);
-const commanderSet = (0,fact/* defineFact */.u)('commander', { commander: LOGIN }, (next, fact, { log, responder }) => {
+const commanderSet = (0,fact/* defineFact */.u)('commander', { commander: LOGIN }, (next, fact, { log, responder, announce }) => {
+    if (next.commander !== fact.commander)
+        announce('commander', fact.by, fact.commander);
     next.commander = fact.commander;
     responder(fact.by);
     responder(fact.commander);
@@ -31681,7 +32547,6 @@ const commander = defineCommand({
                 text: renderCommander({ commander: login, by: input.actor }),
                 record: commanderSet.record({ ...factBy(input), commander: login }),
             },
-            { kind: 'notify', notification: { event: 'commander', by: input.actor, text: login } },
         ]);
     },
 });
@@ -32056,7 +32921,9 @@ function firstEntryOf(block) {
 
 
 
-const mitigatedFact = (0,fact/* defineFact */.u)('mitigated', { note: schemas/* string */.YjP().max(4000).optional() }, (next, fact, { at, log, responder }) => {
+const mitigatedFact = (0,fact/* defineFact */.u)('mitigated', { note: schemas/* string */.YjP().max(4000).optional() }, (next, fact, { at, log, responder, announce }) => {
+    if (!next.mitigatedAt)
+        announce('mitigated', fact.by, fact.note);
     if (!next.mitigatedAt)
         next.mitigatedAt = at;
     if (next.phase === 'investigating')
@@ -32087,10 +32954,6 @@ const mitigated = defineCommand({
                     note,
                 }),
                 record: mitigatedFact.record({ ...factBy(input), ...(note ? { note } : {}) }),
-            },
-            {
-                kind: 'notify',
-                notification: { event: 'mitigated', by: input.actor, ...(note ? { text: note } : {}) },
             },
         ]);
     },
@@ -32178,7 +33041,9 @@ var verify = __nccwpck_require__(5434);
 
 
 
-const resolvedFact = (0,fact/* defineFact */.u)('resolved', { forced: schemas/* boolean */.zMY(), summary: schemas/* string */.YjP().max(4000).optional() }, (next, fact, { at, log, responder }) => {
+const resolvedFact = (0,fact/* defineFact */.u)('resolved', { forced: schemas/* boolean */.zMY(), summary: schemas/* string */.YjP().max(4000).optional() }, (next, fact, { at, log, responder, announce }) => {
+    if (next.phase !== 'resolved')
+        announce('resolved', fact.by, fact.summary ?? (fact.forced ? 'verification overridden with --force' : undefined));
     next.phase = 'resolved';
     next.resolvedAt = at;
     next.resolvedBy = fact.by;
@@ -32236,10 +33101,6 @@ const resolve = defineCommand({
                     kind: 'reply',
                     text: renderResolved({ by: input.actor, forced, lines: verification.lines, summary }),
                     record: resolvedFact.record({ ...factBy(input), forced, ...(summary ? { summary } : {}) }),
-                },
-                {
-                    kind: 'notify',
-                    notification: { event: 'resolved', by: input.actor, ...(summary ? { text: summary } : {}) },
                 },
                 { kind: 'finalize', verification: verification.lines },
             ]);
@@ -32354,8 +33215,9 @@ var route = __nccwpck_require__(2342);
 
 
 
-const severityChanged = (0,fact/* defineFact */.u)('severity', { severity: schemas/* string */.YjP().regex(/^p[0-9]$/) }, (next, fact, { log, responder }) => {
+const severityChanged = (0,fact/* defineFact */.u)('severity', { severity: schemas/* string */.YjP().regex(/^p[0-9]$/) }, (next, fact, { log, responder, announce }) => {
     if (fact.severity !== next.severity) {
+        announce('severity', fact.by, fact.severity);
         log(fact.by, `Severity ${next.severity?.toUpperCase()} → ${fact.severity.toUpperCase()}`);
         next.severity = fact.severity;
     }
@@ -32397,7 +33259,6 @@ const severity = defineCommand({
                 text: renderSeverity({ from: current, to: level, severity: target, by: input.actor }),
                 record: severityChanged.record({ ...factBy(input), severity: level }),
             },
-            { kind: 'notify', notification: { event: 'severity', by: input.actor, text: level } },
         ]);
     },
 });
@@ -32438,8 +33299,9 @@ const timeline_timeline = defineCommand({
 
 
 
-const updated = (0,fact/* defineFact */.u)('update', { text: schemas/* string */.YjP().max(4000) }, (next, fact, { at, log, responder }) => {
+const updated = (0,fact/* defineFact */.u)('update', { text: schemas/* string */.YjP().max(4000) }, (next, fact, { at, log, responder, announce }) => {
     next.updates = [...next.updates, { at, by: fact.by, text: fact.text }];
+    announce('update', fact.by, fact.text);
     responder(fact.by);
     log(fact.by, 'Status update', fact.text);
 });
@@ -32459,7 +33321,6 @@ const update = defineCommand({
                 text: renderUpdate({ by: input.actor, text: input.args.text, nextDue }),
                 record: updated.record({ ...factBy(input), text: input.args.text }),
             },
-            { kind: 'notify', notification: { event: 'update', by: input.actor, text: input.args.text } },
         ]);
     },
 });
@@ -33544,7 +34405,7 @@ function metricsSource(metrics) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1349);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2243);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -33553,7 +34414,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 1349:
+/***/ 2243:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -36581,10 +37442,30 @@ const inputsSchema = schemas/* object */.Ikc({
     escalation: listInput.pipe(schemas/* array */.YOg(schemas/* string */.YjP().regex(/^[\w.-]+(?:\/[\w.-]+)?$/, 'escalation entries are users or org/team-slug'))),
     'initial-assessment': booleanInput('initial-assessment'),
     'bot-login': schemas/* string */.YjP().trim().min(1, 'bot-login is empty; the default is github-actions[bot]'),
+    'slack-webhook-url': schemas/* string */.YjP()
+        .trim()
+        .refine((value) => value === '' || slackUrl(value), {
+        // The value is a secret: the message never repeats it.
+        error: "slack-webhook-url must be an https:// URL (Slack's Incoming Webhook URL, from a secret), or empty",
+    }),
     'record-secret': schemas/* string */.YjP().refine((value) => value.trim() === '' || value.trim().length >= 32, {
         error: 'record-secret must be at least 32 characters (for example `openssl rand -hex 32`), or empty',
     }),
 });
+/** https anywhere; plain http only to this machine (a local relay or a test server). */
+function slackUrl(value) {
+    try {
+        const url = new URL(value);
+        if (url.username || url.password)
+            return false;
+        if (url.protocol === 'https:')
+            return true;
+        return url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+    }
+    catch {
+        return false;
+    }
+}
 const INPUT_NAMES = Object.keys(inputsSchema.shape);
 
 ;// CONCATENATED MODULE: ./src/config/inputs.ts
@@ -36629,6 +37510,7 @@ function toSettings(inputs) {
         initialAssessment: inputs['initial-assessment'],
         botLogin: inputs['bot-login'],
         recordSecret: inputs['record-secret'].trim() || inputs['ssh-private-key'],
+        slackWebhookUrl: inputs['slack-webhook-url'],
     };
 }
 
@@ -37728,7 +38610,97 @@ async function checkTeams(github, settings, user) {
 var iso = __nccwpck_require__(4377);
 // EXTERNAL MODULE: ./src/commands/definitions.ts + 19 modules
 var definitions = __nccwpck_require__(2419);
+;// CONCATENATED MODULE: ./src/notify/ledger.ts
+
+/**
+ * What a channel has been told, kept in the status board's record (the action's own sealed
+ * comment, rewritten by every run). The changes themselves come from recorded facts, so any run
+ * (a command, a label, the sweep) can see which are still owed and deliver them: a notification
+ * lost to a Slack outage or a cancelled run goes out on the next run, oldest first.
+ *
+ * Delivery is at least once: a run stopped between Slack's `ok` and the board's write sends that
+ * change again on the next run. It is never silently dropped.
+ */
+/** Keys kept per channel; older ones give way (an incident rarely has more than a few dozen changes). */
+const LEDGER_LIMIT = 400;
+const ledgerSchema = schemas/* object */.Ikc({
+    channel: schemas/* string */.YjP().min(1).max(40),
+    /** Keys of the changes delivered (see `Change.key`), oldest first. */
+    sent: schemas/* array */.YOg(schemas/* string */.YjP().min(1).max(40)).max(LEDGER_LIMIT),
+    /** Changes at or before this time are not owed: the channel was set up later, or they were trimmed. */
+    since: iso/* datetime */.w$().optional(),
+    deliveredAt: iso/* datetime */.w$().optional(),
+    /** The last attempt that failed, while changes are still owed. */
+    failure: schemas/* object */.Ikc({
+        at: iso/* datetime */.w$(),
+        error: schemas/* string */.YjP().max(300),
+        attempts: schemas/* number */.aig().int().min(0).max(100),
+    })
+        .optional(),
+});
+/** Changes owed in one run go out one message each, up to this many; more are one digest. */
+const DIGEST_AFTER = 3;
+/**
+ * The ledger to start from. A board that predates notifications (or was written while no channel
+ * was set up) owes nothing from before now: stakeholders are not flooded with a history.
+ */
+function startLedger(channel, previous, boardExists, now) {
+    if (previous && previous.channel === channel)
+        return previous;
+    if (!boardExists)
+        return { channel, sent: [] };
+    return { channel, sent: [], since: now.toISOString() };
+}
+/** The changes the channel has not been told about yet, oldest first. */
+function owed(changes, ledger) {
+    const since = ledger.since ? Date.parse(ledger.since) : Number.NEGATIVE_INFINITY;
+    const sent = new Set(ledger.sent);
+    return changes.filter((change) => change.at.getTime() > since && !sent.has(change.key));
+}
+/** How owed changes go out: one message each, or one digest when there are many. */
+function batches(changes) {
+    if (changes.length === 0)
+        return [];
+    return changes.length > DIGEST_AFTER ? [[...changes]] : changes.map((change) => [change]);
+}
+/** The ledger after a delivery attempt of `batch`. */
+function afterDelivery(ledger, batch, delivery, now, changes) {
+    if (!delivery.delivered) {
+        return {
+            ...ledger,
+            failure: { at: now.toISOString(), error: delivery.error.slice(0, 300), attempts: delivery.attempts },
+        };
+    }
+    const rest = { ...ledger };
+    delete rest.failure;
+    const sent = [...ledger.sent, ...batch.map((change) => change.key)];
+    if (sent.length <= LEDGER_LIMIT)
+        return { ...rest, sent, deliveredAt: now.toISOString() };
+    // Bounded: the oldest keys give way, and `since` moves past them so they are not owed again.
+    const dropped = new Set(sent.slice(0, sent.length - LEDGER_LIMIT));
+    const last = changes.filter((change) => dropped.has(change.key)).at(-1);
+    return {
+        ...rest,
+        sent: sent.slice(-LEDGER_LIMIT),
+        deliveredAt: now.toISOString(),
+        ...(last ? { since: last.at.toISOString() } : {}),
+    };
+}
+function deliveryView(ledger, changes) {
+    const remaining = owed(changes, ledger).length;
+    return {
+        channel: ledger.channel,
+        delivered: ledger.sent.length,
+        owed: remaining,
+        deliveredAt: ledger.deliveredAt ? new Date(ledger.deliveredAt) : undefined,
+        failure: remaining > 0 && ledger.failure
+            ? { at: new Date(ledger.failure.at), error: ledger.failure.error, attempts: ledger.failure.attempts }
+            : undefined,
+    };
+}
+
 ;// CONCATENATED MODULE: ./src/records/record.schema.ts
+
 
 
 /**
@@ -37744,7 +38716,8 @@ const source = schemas/* number */.aig().int().positive();
 const base = { v: schemas/* literal */.euz(1) };
 const fact = { ...base, by: login, at, source: source.optional() };
 const CORE = [
-    schemas/* object */.Ikc({ ...base, kind: schemas/* literal */.euz('board') }),
+    /** The status board; `notified` is what stakeholders' channel has been told (notify/ledger.ts). */
+    schemas/* object */.Ikc({ ...base, kind: schemas/* literal */.euz('board'), notified: ledgerSchema.optional() }),
     schemas/* object */.Ikc({
         ...base,
         kind: schemas/* literal */.euz('plan'),
@@ -37953,6 +38926,7 @@ function assembleDependencies(adapters) {
         warn: adapters.warn,
         selfLogin: settings.botLogin,
         runUrl: adapters.runUrl,
+        issueUrl: (issueNumber) => `${adapters.serverUrl ?? 'https://github.com'}/${adapters.repository}/issues/${issueNumber}`,
         secrets: adapters.secrets,
         sleep: adapters.sleep,
         signals: adapters.signals,
@@ -64004,6 +64978,7 @@ function emptyIncident() {
         postmortem: undefined,
         followUp: undefined,
         alert: undefined,
+        changes: [],
     };
 }
 /** The incident as the facts describe it. Pure: the same facts always give the same incident. */
@@ -64012,6 +64987,7 @@ function reduceIncident(facts) {
     // Entries recorded later than they happened (an offline journal replayed) take their place in
     // time; the sort is stable, so entries of the same second keep their order.
     incident.timeline.sort((a, b) => a.at.getTime() - b.at.getTime());
+    incident.changes.sort((a, b) => a.at.getTime() - b.at.getTime());
     return incident;
 }
 function apply(incident, fact) {
@@ -64027,6 +65003,15 @@ function apply(incident, fact) {
         if (login && !next.responders.includes(login))
             next.responders = [...next.responders, login];
     };
+    const announce = (event, by, text) => {
+        const second = Math.floor(fact.at.getTime() / 1000);
+        const stem = `${event}:${second.toString(36)}`;
+        const rank = next.changes.filter((change) => change.key.startsWith(`${stem}:`)).length;
+        next.changes = [
+            ...next.changes,
+            { key: `${stem}:${rank}`, event, at: fact.at, by, ...(text ? { text } : {}) },
+        ];
+    };
     switch (fact.kind) {
         case 'labeled':
             if (!next.declaredAt) {
@@ -64034,9 +65019,11 @@ function apply(incident, fact) {
                 next.declaredBy = fact.actor;
                 next.severity = fact.severity;
                 log(fact.actor, `Declared ${fact.severity.toUpperCase()}`);
+                announce('declared', fact.actor, fact.severity);
             }
             else if (fact.severity !== next.severity) {
                 log(fact.actor, `Severity ${next.severity?.toUpperCase()} → ${fact.severity.toUpperCase()}`);
+                announce('severity', fact.actor, fact.severity);
                 next.severity = fact.severity;
             }
             return next;
@@ -64049,6 +65036,7 @@ function apply(incident, fact) {
                 next.resolvedBy = fact.actor;
                 next.closedByHand = true;
                 log(fact.actor, 'Closed the issue by hand: resolved without verification');
+                announce('resolved', fact.actor, 'closed by hand, without verification');
             }
             else {
                 log(fact.actor, 'Issue closed');
@@ -64062,6 +65050,7 @@ function apply(incident, fact) {
             next.forcedResolution = false;
             next.postmortem = undefined;
             log(fact.actor, 'Reopened: the incident resumes');
+            announce('reopened', fact.actor);
             return next;
         case 'command':
             next.commands = [
@@ -64095,6 +65084,7 @@ function apply(incident, fact) {
                 url: fact.url,
                 log: (actor, event, detail, at) => log(actor, event, fact.url, detail, at),
                 responder,
+                announce,
             });
             return next;
     }
@@ -64197,9 +65187,7 @@ function renderBoard(view) {
     }
     if (incident.alert)
         lines.push('', ...alertSection(incident.alert));
-    lines.push('', '#### Initial response', '', `- [${incident.acknowledgedAt ? 'x' : ' '}] Acknowledge within ${(0,duration/* formatDuration */.a3)(severity['acknowledge-within'])} (\`/ack\`)`, `- [${incident.commander ? 'x' : ' '}] Assign an incident commander (\`/commander @user\`)`, `- [x] Tracking ticket: this issue`, `- [${incident.updates.length > 0 ? 'x' : ' '}] Status update posted on this issue (\`/update <text>\`)`, 
-    // Nothing tells stakeholders on their own channels yet: never ticked by an issue comment.
-    '- [ ] Notify stakeholders on their channels (chat, status page, emergency contacts)');
+    lines.push('', '#### Initial response', '', `- [${incident.acknowledgedAt ? 'x' : ' '}] Acknowledge within ${(0,duration/* formatDuration */.a3)(severity['acknowledge-within'])} (\`/ack\`)`, `- [${incident.commander ? 'x' : ' '}] Assign an incident commander (\`/commander @user\`)`, `- [x] Tracking ticket: this issue`, `- [${incident.updates.length > 0 ? 'x' : ' '}] Status update posted on this issue (\`/update <text>\`)`, stakeholders(view.delivery));
     const recent = incident.commands.slice(-RECENT_COMMANDS).reverse();
     if (recent.length > 0) {
         const heading = incident.commands.length > recent.length
@@ -64254,8 +65242,25 @@ function alertSection(alert) {
         ...(alert.previous ? [`| Previous incident | #${alert.previous} |`] : []),
     ];
 }
+/**
+ * Ticked only when the channel took every change owed to it (a delivery recorded in the board's
+ * ledger); a failure says what Slack answered and that the next run tries again.
+ */
+function stakeholders(delivery) {
+    if (!delivery)
+        return '- [ ] Notify stakeholders: no channel is set up (`slack-webhook-url`), so tell them yourself';
+    const told = `${delivery.channel} told of ${delivery.delivered} change${delivery.delivered === 1 ? '' : 's'}${delivery.deliveredAt ? `, last at ${(0,markdown/* utc */.n$)(delivery.deliveredAt)}` : ''}`;
+    if (delivery.failure)
+        return `- [ ] Notify stakeholders: ⚠️ **${delivery.owed} change${delivery.owed === 1 ? '' : 's'} not delivered to ${delivery.channel}** (${(0,markdown/* echo */.WI)(delivery.failure.error, 300)}, ${delivery.failure.attempts} attempt${delivery.failure.attempts === 1 ? '' : 's'} at ${(0,markdown/* utc */.n$)(delivery.failure.at)}); the next run tries again${delivery.delivered > 0 ? ` · ${told}` : ''}`;
+    if (delivery.owed > 0)
+        return `- [ ] Notify stakeholders: ${delivery.owed} change(s) owed to ${delivery.channel}`;
+    if (delivery.delivered === 0)
+        return `- [ ] Notify stakeholders: nothing sent to ${delivery.channel} yet`;
+    return `- [x] Notify stakeholders: ${told}`;
+}
 
 ;// CONCATENATED MODULE: ./src/flows/incident.ts
+
 
 
 
@@ -64286,7 +65291,9 @@ pending) {
     if (pending && !facts.some((fact) => fact.kind === 'labeled' && fact.severity === pending.severity))
         facts.push(pending);
     const incident = reduceIncident(facts);
-    const board = records.find((entry) => entry.record.kind === 'board')?.comment;
+    const boardEntry = records.find((entry) => entry.record.kind === 'board');
+    const board = boardEntry?.comment;
+    const notified = boardEntry?.record.kind === 'board' ? boardEntry.record.notified : undefined;
     const severityKey = incident.severity;
     const severity = severityKey ? context.runbook.severities[severityKey] : undefined;
     return {
@@ -64294,6 +65301,7 @@ pending) {
         issueTitle: issue.title,
         incident,
         board,
+        notified,
         severityKey,
         severity,
         sla: severity ? (0,incident_sla/* assessTargets */.Li)(incident, severity, context.now()) : undefined,
@@ -64302,10 +65310,15 @@ pending) {
         sealed: context.sealer.mode === 'sealed',
     };
 }
-/** Edits the status board in place, or posts it when the issue has none yet. */
+/**
+ * Edits the status board in place, or posts it when the issue has none yet. First it tells
+ * stakeholders' channel what the facts say it is owed (notify/ledger.ts), so the board shows what
+ * was delivered and the board's record keeps the ledger.
+ */
 async function publishBoard(snapshot, context) {
     if (!snapshot.severity || !snapshot.severityKey || !snapshot.sla)
         return undefined;
+    const notified = await notifyStakeholders(snapshot, context);
     const text = renderBoard({
         incident: snapshot.incident,
         severityKey: snapshot.severityKey,
@@ -64315,14 +65328,65 @@ async function publishBoard(snapshot, context) {
         issueTitle: snapshot.issueTitle,
         tampered: snapshot.tampered.map((comment) => comment.htmlUrl),
         sealed: snapshot.sealed,
+        delivery: notified ? deliveryView(notified, snapshot.incident.changes) : undefined,
     });
+    const record = { kind: 'board', ...(notified ? { notified } : {}) };
     if (snapshot.board) {
-        // Unchanged text: no write (the record's nonce would differ, but nothing a reader sees).
-        if (textOf(snapshot.board.body) !== text.trim())
-            await context.writer.edit(snapshot.board.id, snapshot.issueNumber, text, { kind: 'board' });
+        // Unchanged text and ledger: no write (the record's nonce would differ, but nothing anyone reads).
+        const ledgerSame = JSON.stringify(notified) === JSON.stringify(snapshot.notified);
+        if (textOf(snapshot.board.body) !== text.trim() || !ledgerSame)
+            await context.writer.edit(snapshot.board.id, snapshot.issueNumber, text, record);
         return snapshot.board.htmlUrl;
     }
-    return (await context.writer.post(snapshot.issueNumber, text, { kind: 'board' })).htmlUrl;
+    return (await context.writer.post(snapshot.issueNumber, text, record)).htmlUrl;
+}
+/** Delivers what the channel is owed, oldest first, stopping at the first failure; the ledger after. */
+async function notifyStakeholders(snapshot, context) {
+    const channel = context.notifier.channel;
+    if (!channel || !snapshot.severity || !snapshot.severityKey)
+        return snapshot.notified;
+    const now = context.now();
+    const { incident } = snapshot;
+    let ledger = startLedger(channel, snapshot.notified, snapshot.board !== undefined, now);
+    for (const batch of batches(owed(incident.changes, ledger))) {
+        const delivery = await deliverSafely(context.notifier, {
+            changes: batch,
+            issue: {
+                number: snapshot.issueNumber,
+                title: snapshot.issueTitle,
+                url: context.issueUrl(snapshot.issueNumber),
+            },
+            severity: { key: snapshot.severityKey, name: snapshot.severity.name },
+            phase: incident.phase,
+            commander: incident.commander,
+            nextUpdateDue: snapshot.sla?.nextUpdateDue,
+            declaredAt: incident.declaredAt,
+            now,
+        });
+        ledger = afterDelivery(ledger, batch, delivery, now, incident.changes);
+        const what = batch.map((change) => change.event).join(', ');
+        context.log(delivery.delivered
+            ? `${channel}: told stakeholders (${what})`
+            : `${channel}: could not tell stakeholders (${what}): ${delivery.error}; the next run tries again`);
+        if (!delivery.delivered)
+            break;
+    }
+    return ledger;
+}
+/** A notifier is not to throw; should one, the incident goes on and the next run tries again. */
+async function deliverSafely(notifier, announcement) {
+    try {
+        return await notifier.deliver(announcement);
+    }
+    catch (error) {
+        // The error's own text may carry the channel's URL: only its kind is reported.
+        const kind = error instanceof Error ? error.name : typeof error;
+        return {
+            delivered: false,
+            attempts: 0,
+            error: `the notifier failed unexpectedly (${kind.slice(0, 40)})`,
+        };
+    }
 }
 
 ;// CONCATENATED MODULE: ./src/flows/finalize.ts
@@ -64338,6 +65402,9 @@ function incidentContext(deps, runbook) {
         selfLogin: deps.selfLogin,
         labelPrefix: deps.settings.labelPrefix,
         now: deps.now,
+        notifier: deps.notifier,
+        issueUrl: deps.issueUrl,
+        log: deps.log,
     };
 }
 /**
@@ -65149,12 +66216,6 @@ async function effects_apply(effect, deps, context) {
             return undefined;
         case 'assign':
             await deps.github.addAssignees(issueNumber, effect.logins);
-            return undefined;
-        case 'notify':
-            // A notification that cannot be delivered never blocks the incident.
-            await deps.notifier
-                .notify(effect.notification, { issue: context.issue })
-                .catch((error) => deps.warn(`Could not notify (${effect.notification.event}): ${String(error)}`));
             return undefined;
         case 'host': {
             const outcome = await runOnHost({
@@ -66001,8 +67062,285 @@ function combine(outcomes) {
 }
 
 ;// CONCATENATED MODULE: ./src/notify/port.ts
-/** No channel configured: nothing leaves GitHub. */
-const NO_NOTIFIER = { notify: async () => undefined };
+/** No channel configured: nothing leaves GitHub, and the board says so. */
+const NO_NOTIFIER = {
+    channel: undefined,
+    deliver: async () => ({ delivered: false, attempts: 0, error: 'no channel is set up' }),
+};
+
+// EXTERNAL MODULE: ./node_modules/@slack/webhook/dist/index.js
+var dist = __nccwpck_require__(4443);
+;// CONCATENATED MODULE: ./src/notify/slack-message.ts
+
+/** Slack's limits: a header's text, a section's text, a field's text. */
+const HEADER_MAX = 150;
+const SECTION_MAX = 3000;
+const FIELD_MAX = 2000;
+const SEVERITY_ICON = { p0: '🔴', p1: '🟠', p2: '🟡', p3: '🔵' };
+/**
+ * Text from GitHub (a title, an update) as Slack shows it, never as Slack markup: `&`, `<` and `>`
+ * are the only characters Slack parses for mentions and links (`<!channel>`, `<@U123>`,
+ * `<https://…|…>`), so escaping them makes a hostile title inert. Control characters go.
+ */
+function slackEscape(text) {
+    return text
+        .replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, (char) => (char === '\n' ? '\n' : ' '))
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;');
+}
+/** Cut to `max` UTF-16 units (Slack's count) without splitting an escape or a surrogate pair. */
+function cut(text, max) {
+    if (text.length <= max)
+        return text;
+    let kept = '';
+    for (const char of text) {
+        if (kept.length + char.length > max - 1)
+            break;
+        kept += char;
+    }
+    return `${kept.replace(/&[a-z]*$/, '')}…`;
+}
+/** One line, without control characters. */
+function plain(text) {
+    return text
+        .replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, ' ')
+        .replace(/\s+/g, ' ')
+        .trim();
+}
+/**
+ * A `plain_text` block shows `&lt;` as typed, so it cannot be escaped like mrkdwn; angle brackets
+ * become look-alikes instead, and `<!channel>` reads as `‹!channel›`: visible, never a mention.
+ */
+function inert(text) {
+    return text.replace(/</g, '‹').replace(/>/g, '›');
+}
+function hhmm(date) {
+    return `${date.toISOString().slice(11, 16)} UTC`;
+}
+/**
+ * What a change says in a line (`headline`, in a digest) and in a header that already shows the
+ * severity (`short`), with its details.
+ */
+function describe(change) {
+    switch (change.event) {
+        case 'declared':
+            return {
+                headline: `${change.text?.toUpperCase() ?? 'Incident'} declared`,
+                short: 'Declared',
+                detail: undefined,
+            };
+        case 'severity':
+            return {
+                headline: `Severity now ${change.text?.toUpperCase() ?? '?'}`,
+                short: 'Severity changed',
+                detail: undefined,
+            };
+        case 'commander':
+            return { headline: `Commander: @${change.text ?? '?'}`, detail: undefined };
+        case 'update':
+            return { headline: 'Status update', detail: change.text };
+        case 'mitigated':
+            return { headline: 'Mitigated', detail: change.text };
+        case 'resolved':
+            return { headline: 'Resolved', detail: change.text };
+        case 'reopened':
+            return { headline: 'Reopened', detail: undefined };
+    }
+}
+/**
+ * The stakeholder message for one change (or a digest of several): severity, title, state,
+ * commander, next update due and the link to the issue, in Block Kit with a plain-text fallback.
+ * Pure; everything from GitHub is escaped.
+ */
+function renderSlackMessage(announcement) {
+    const { changes, issue, severity, now } = announcement;
+    const last = changes.at(-1);
+    const icon = announcement.phase === 'resolved' ? '✅' : (SEVERITY_ICON[severity.key] ?? '⚪');
+    const sev = severity.key.toUpperCase();
+    const what = changes.length === 1 && last
+        ? (describe(last).short ?? describe(last).headline)
+        : `${changes.length} changes since the last message`;
+    const title = plain(issue.title);
+    const header = cut(inert(`${icon} ${sev} · ${what}: ${title}`), HEADER_MAX);
+    const next = announcement.phase === 'resolved'
+        ? 'none (resolved)'
+        : announcement.nextUpdateDue
+            ? announcement.nextUpdateDue.getTime() >= now.getTime()
+                ? `${hhmm(announcement.nextUpdateDue)} (in ${(0,incident_sla/* humanDuration */.UU)(announcement.nextUpdateDue.getTime() - now.getTime())})`
+                : `overdue since ${hhmm(announcement.nextUpdateDue)}`
+            : 'not set by the runbook';
+    const lines = changes.map((change) => {
+        const { headline, detail } = describe(change);
+        const body = detail ? `\n>${slackEscape(plain(detail).slice(0, 1500))}` : '';
+        return `*${slackEscape(headline)}* by ${slackEscape(`@${change.by}`)} at ${hhmm(change.at)}${body}`;
+    });
+    const fields = [
+        { type: 'mrkdwn', text: `*Severity*\n${sev} — ${slackEscape(severity.name)}` },
+        { type: 'mrkdwn', text: `*State*\n${announcement.phase}` },
+        {
+            type: 'mrkdwn',
+            text: `*Commander*\n${announcement.commander ? slackEscape(`@${announcement.commander}`) : 'none yet'}`,
+        },
+        { type: 'mrkdwn', text: `*Next update*\n${next}` },
+    ].map((field) => ({ ...field, text: cut(field.text, FIELD_MAX) }));
+    const link = `<${issue.url}|#${issue.number} ${cut(slackEscape(title), 200)}>`;
+    const blocks = [
+        { type: 'header', text: { type: 'plain_text', text: header, emoji: true } },
+        { type: 'section', text: { type: 'mrkdwn', text: cut(lines.join('\n'), SECTION_MAX) } },
+        { type: 'section', fields },
+        {
+            type: 'context',
+            elements: [
+                {
+                    type: 'mrkdwn',
+                    text: `${link}${announcement.declaredAt ? ` · declared ${hhmm(announcement.declaredAt)}` : ''} · commands on the issue`,
+                },
+            ],
+        },
+    ];
+    const fallbackDetail = changes.length === 1 && last ? describe(last).detail : undefined;
+    const text = cut(plain(`${sev} ${what}: ${title}${fallbackDetail ? ` — "${fallbackDetail}"` : ''} — state ${announcement.phase}, commander ${announcement.commander ? `@${announcement.commander}` : 'none yet'}, next update ${next} — ${issue.url}`), SECTION_MAX);
+    // The fallback is mrkdwn too when blocks are absent: escaped like the rest.
+    return { text: slackEscape(text), blocks, unfurl_links: false, unfurl_media: false };
+}
+
+;// CONCATENATED MODULE: ./src/notify/slack.ts
+
+
+/** Slack's answers that no retry changes, with what the person setting it up should do. */
+const PERMANENT = {
+    invalid_payload: 'Slack refused the message as malformed',
+    no_service: 'the webhook no longer exists: create a new one and update the secret',
+    no_team: 'the webhook no longer exists: create a new one and update the secret',
+    team_disabled: 'the Slack workspace is disabled',
+    channel_not_found: "the webhook's channel is gone: create a new webhook",
+    channel_is_archived: "the webhook's channel is archived: unarchive it or create a new webhook",
+    action_prohibited: "a Slack admin restricts this webhook's channel",
+    posting_to_general_channel_denied: 'only admins may post to that channel',
+    invalid_token: 'the webhook URL is not valid: copy it again from Slack',
+};
+/**
+ * Stakeholder messages through a Slack incoming webhook (`@slack/webhook`), with the retries Slack
+ * asks for: a 429 waits its `Retry-After`, a 5xx or a lost connection backs off and tries again, a
+ * 4xx stops at once (no retry changes it). The URL never appears in what this reports.
+ */
+function createSlackNotifier(options) {
+    const attempts = options.attempts ?? 4;
+    const baseDelayMs = options.baseDelayMs ?? 1000;
+    const maxRetryAfterMs = options.maxRetryAfterMs ?? 30_000;
+    let retryAfter = null;
+    let networkCode;
+    const webhook = new dist.IncomingWebhook(options.url, {
+        timeout: options.timeoutMs ?? 10_000,
+        retryConfig: { retries: 0 },
+        // Slack's 429 says when to come back in a header the library does not surface.
+        // A lost connection's cause (ECONNREFUSED, ECONNRESET …) is read here too: the library wraps
+        // the error in a way that drops it when the error comes from another realm.
+        fetch: async (url, init) => {
+            let response;
+            try {
+                response = await fetch(url, init);
+            }
+            catch (error) {
+                networkCode = causeCode(error);
+                throw error;
+            }
+            retryAfter = response.headers.get('retry-after');
+            return response;
+        },
+    });
+    return {
+        channel: 'Slack',
+        async deliver(announcement) {
+            const message = renderSlackMessage(announcement);
+            let lastError = 'not attempted';
+            for (let attempt = 1; attempt <= attempts; attempt++) {
+                retryAfter = null;
+                networkCode = undefined;
+                try {
+                    await webhook.send(message);
+                    if (attempt > 1)
+                        options.log(`Slack took the message on attempt ${attempt}`);
+                    return { delivered: true, attempts: attempt };
+                }
+                catch (error) {
+                    const failure = slack_classify(error, retryAfter, networkCode);
+                    lastError = failure.error;
+                    if (!failure.retry || attempt === attempts)
+                        return { delivered: false, attempts: attempt, error: lastError };
+                    const wait = failure.waitMs ?? baseDelayMs * 2 ** (attempt - 1);
+                    if (wait > maxRetryAfterMs)
+                        return {
+                            delivered: false,
+                            attempts: attempt,
+                            error: `${lastError}; Slack asked to wait ${Math.ceil(wait / 1000)} s, so the next run delivers`,
+                        };
+                    options.log(`Slack: ${lastError}; attempt ${attempt + 1} of ${attempts} in ${Math.round(wait)} ms`);
+                    await options.sleep(wait);
+                }
+            }
+            return { delivered: false, attempts, error: lastError };
+        },
+    };
+}
+/** What went wrong, in words that never include the URL, and whether trying again can help. */
+function slack_classify(error, retryAfter, networkCode) {
+    if (error instanceof dist.IncomingWebhookHTTPError) {
+        const code = /^[a-z_]{1,60}$/.test(error.body.trim()) ? error.body.trim() : undefined;
+        const said = `HTTP ${error.statusCode}${code ? ` ${code}` : ''}`;
+        if (error.statusCode === 429) {
+            const seconds = Number(retryAfter);
+            return {
+                error: `${said} (rate limited)`,
+                retry: true,
+                ...(Number.isFinite(seconds) && seconds >= 0 ? { waitMs: seconds * 1000 } : {}),
+            };
+        }
+        if (error.statusCode >= 500)
+            return { error: said, retry: true };
+        const advice = code ? PERMANENT[code] : undefined;
+        return { error: advice ? `${said}: ${advice}` : said, retry: false };
+    }
+    if (error instanceof dist.IncomingWebhookRequestError) {
+        const original = error.original;
+        const cause = networkCode ?? causeCode(original);
+        const named = original.name === 'TimeoutError' || original.name === 'AbortError'
+            ? 'no answer in time'
+            : (cause ?? 'no answer');
+        return { error: `could not reach Slack (${named})`, retry: true };
+    }
+    return { error: 'could not send to Slack', retry: false };
+}
+/** The system error code under a fetch failure (`fetch failed` ← `ECONNREFUSED`), if it is one. */
+function causeCode(error) {
+    let current = error;
+    for (let depth = 0; depth < 4 && current && typeof current === 'object'; depth++) {
+        const { code, errors } = current;
+        if (typeof code === 'string' && /^E[A-Z_]{2,40}$/.test(code))
+            return code;
+        if (Array.isArray(errors) && errors.length > 0)
+            current = errors[0];
+        else
+            current = current.cause;
+    }
+    return undefined;
+}
+
+;// CONCATENATED MODULE: ./src/notify/choose.ts
+
+
+/** The stakeholder channel the inputs set up: Slack when `slack-webhook-url` is set, else none. */
+function notifierFor(settings, io) {
+    if (!settings.slackWebhookUrl)
+        return NO_NOTIFIER;
+    return createSlackNotifier({
+        url: settings.slackWebhookUrl,
+        sleep: io.sleep,
+        log: io.log,
+        ...(io.baseDelayMs !== undefined ? { baseDelayMs: io.baseDelayMs } : {}),
+    });
+}
 
 ;// CONCATENATED MODULE: ./src/report/summary.ts
 
@@ -66238,7 +67576,16 @@ async function run(env = process.env) {
             return;
         }
         const { settings } = settingsResult;
-        secrets = [...new Set([settings.token, settings.ssh.privateKey, settings.recordSecret])].filter((secret) => secret.length > 0);
+        secrets = [
+            ...new Set([
+                settings.token,
+                settings.ssh.privateKey,
+                settings.recordSecret,
+                settings.slackWebhookUrl,
+                // The webhook's own token, should anything print the path without the host.
+                ...[settings.slackWebhookUrl.split('/').at(-1) ?? ''].filter((part) => part.length >= 16),
+            ]),
+        ].filter((secret) => secret.length > 0);
         // The runner masks line by line, so a multi-line key is registered one line at a time.
         secrets
             .flatMap((secret) => secret.split(/\r?\n/))
@@ -66289,11 +67636,17 @@ async function runEvent(env, settings, secrets, context) {
         // For tests against the emulator only: GitHub itself is always paced.
         pacing: env.INCIDENT_ISSUEOPS_PACING === 'none' ? 'none' : 'github',
     });
+    const runner = runnerSignals({
+        warn: warning,
+        beforeExit: () => context.workdirs.removeAll(),
+        fail: setFailed,
+    });
     const deps = assembleDependencies({
         settings,
         repository,
+        serverUrl,
         github,
-        notifier: NO_NOTIFIER,
+        notifier: notifierFor(settings, { sleep: runner.sleep, log: context.log }),
         now,
         elapsedMs: () => performance.now(),
         runAttempt: Number(env.GITHUB_RUN_ATTEMPT ?? '1') || 1,
@@ -66302,11 +67655,7 @@ async function runEvent(env, settings, secrets, context) {
         runUrl,
         secrets,
         onOverflow: context.onOverflow,
-        ...runnerSignals({
-            warn: warning,
-            beforeExit: () => context.workdirs.removeAll(),
-            fail: setFailed,
-        }),
+        ...runner,
         createExecutor: (target) => createSshExecutor({
             connection: {
                 host: target.host,
@@ -77336,6 +78685,13 @@ function constantCatch(value) {
     return fn;
 }
 
+
+/***/ }),
+
+/***/ 2732:
+/***/ ((module) => {
+
+module.exports = /*#__PURE__*/JSON.parse('{"name":"@slack/webhook","version":"8.0.2","description":"Official library for using the Slack Platform\'s Incoming Webhooks","author":"Slack Technologies, LLC","license":"MIT","keywords":["slack","request","client","http","api","proxy"],"main":"dist/index.js","types":"./dist/index.d.ts","files":["dist/**/*"],"engines":{"node":">= 20","npm":">=9.6.4"},"repository":{"type":"git","url":"git+https://github.com/slackapi/node-slack-sdk.git"},"homepage":"https://docs.slack.dev/tools/node-slack-sdk/webhook/","publishConfig":{"access":"public"},"bugs":{"url":"https://github.com/slackapi/node-slack-sdk/issues"},"scripts":{"build":"npm run build:clean && tsc","build:clean":"shx rm -rf ./dist","docs":"npx typedoc --plugin typedoc-plugin-markdown","prepack":"npm run build","test":"npm run build && node --test-reporter=spec --test-reporter-destination=stdout --test-reporter=junit --test-reporter-destination=test-results.xml --import tsx --test src/IncomingWebhook.test.ts src/WebhookTrigger.test.ts src/instrument.test.ts src/retry-policies.test.ts","test:coverage":"npm run build && node --experimental-test-coverage --test-reporter=spec --test-reporter-destination=stdout --test-reporter=lcov --test-reporter-destination=lcov.info --test-reporter=junit --test-reporter-destination=test-results.xml --import tsx --test src/IncomingWebhook.test.ts src/WebhookTrigger.test.ts src/instrument.test.ts src/retry-policies.test.ts"},"dependencies":{"@slack/types":"^3.1.0","@types/node":">=20","@types/retry":"0.12.5","p-retry":"^4.6.2","retry":"^0.13.1"},"devDependencies":{"nock":"^14.0.17"}}');
 
 /***/ })
 

@@ -12,6 +12,7 @@ import { assembleDependencies } from '../src/flows/assemble.ts';
 import type { RunSignals } from '../src/flows/dependencies.ts';
 import { createGitHubAdapter } from '../src/github/octokit-adapter.ts';
 import { handle } from '../src/handle.ts';
+import { notifierFor } from '../src/notify/choose.ts';
 import type { NotifierPort } from '../src/notify/port.ts';
 import type { Outcome } from '../src/outcome.ts';
 import type { Target } from '../src/runbook/plan.ts';
@@ -131,6 +132,10 @@ export async function runInProcess(
       const repository = options.emulator.repo().fullName;
       const [owner = '', repo = ''] = repository.split('/');
       let elapsed = 0;
+      const sleep = async (ms: number) => {
+        elapsed += ms;
+        options.onSleep?.(ms);
+      };
       const deps = assembleDependencies({
         settings,
         repository,
@@ -143,20 +148,22 @@ export async function runInProcess(
           pacing: options.pacing ?? 'none',
         }),
         createExecutor: options.host.createExecutor,
-        notifier: options.notifier ?? { notify: async () => undefined },
+        notifier: options.notifier ?? notifierFor(settings, { sleep, log: (message) => log.push(message) }),
         now: options.now ?? (() => new Date()),
         // Time moves only when the run sleeps: nothing here depends on how fast the machine is.
         elapsedMs: () => elapsed,
-        sleep: async (ms) => {
-          elapsed += ms;
-          options.onSleep?.(ms);
-        },
+        sleep,
         signals: options.signals ?? new FakeSignals(),
         log: (message) => log.push(message),
         warn: (message) => log.push(`warning: ${message}`),
         runUrl: `https://github.com/${repository}/actions/runs/${options.runId ?? 1}`,
         runAttempt: options.runAttempt ?? 1,
-        secrets: [settings.token, settings.ssh.privateKey, settings.recordSecret].filter(Boolean),
+        secrets: [
+          settings.token,
+          settings.ssh.privateKey,
+          settings.recordSecret,
+          settings.slackWebhookUrl,
+        ].filter(Boolean),
         onOverflow: () => {},
       });
       try {

@@ -7,7 +7,7 @@ import { createSshExecutor } from './executor/ssh.ts';
 import { assembleDependencies } from './flows/assemble.ts';
 import { createGitHubAdapter } from './github/octokit-adapter.ts';
 import { handle } from './handle.ts';
-import { NO_NOTIFIER } from './notify/port.ts';
+import { notifierFor } from './notify/choose.ts';
 import type { Outcome } from './outcome.ts';
 import { redact } from './report/redact.ts';
 import { renderSummary } from './report/summary.ts';
@@ -37,9 +37,16 @@ export async function run(env: NodeJS.ProcessEnv = process.env): Promise<void> {
       return;
     }
     const { settings } = settingsResult;
-    secrets = [...new Set([settings.token, settings.ssh.privateKey, settings.recordSecret])].filter(
-      (secret) => secret.length > 0,
-    );
+    secrets = [
+      ...new Set([
+        settings.token,
+        settings.ssh.privateKey,
+        settings.recordSecret,
+        settings.slackWebhookUrl,
+        // The webhook's own token, should anything print the path without the host.
+        ...[settings.slackWebhookUrl.split('/').at(-1) ?? ''].filter((part) => part.length >= 16),
+      ]),
+    ].filter((secret) => secret.length > 0);
     // The runner masks line by line, so a multi-line key is registered one line at a time.
     secrets
       .flatMap((secret) => secret.split(/\r?\n/))
@@ -99,11 +106,17 @@ async function runEvent(
     // For tests against the emulator only: GitHub itself is always paced.
     pacing: env.INCIDENT_ISSUEOPS_PACING === 'none' ? 'none' : 'github',
   });
+  const runner = runnerSignals({
+    warn: core.warning,
+    beforeExit: () => context.workdirs.removeAll(),
+    fail: core.setFailed,
+  });
   const deps = assembleDependencies({
     settings,
     repository,
+    serverUrl,
     github,
-    notifier: NO_NOTIFIER,
+    notifier: notifierFor(settings, { sleep: runner.sleep, log: context.log }),
     now,
     elapsedMs: () => performance.now(),
     runAttempt: Number(env.GITHUB_RUN_ATTEMPT ?? '1') || 1,
@@ -112,11 +125,7 @@ async function runEvent(
     runUrl,
     secrets,
     onOverflow: context.onOverflow,
-    ...runnerSignals({
-      warn: core.warning,
-      beforeExit: () => context.workdirs.removeAll(),
-      fail: core.setFailed,
-    }),
+    ...runner,
     createExecutor: (target) =>
       createSshExecutor({
         connection: {

@@ -19,6 +19,21 @@ export type StartLifecycle = (options: {
   clock: () => Date;
 }) => Promise<LifecycleWorkspace>;
 
+/** What the demo application's /metrics answers when it is healthy (within the runbook's thresholds). */
+export const HEALTHY_METRICS = [
+  '# TYPE slack_kb_agent_error_rate gauge',
+  'slack_kb_agent_error_rate 0.02',
+  '# TYPE slack_kb_agent_query_duration_seconds histogram',
+  'slack_kb_agent_query_duration_seconds_bucket{le="0.5"} 90',
+  'slack_kb_agent_query_duration_seconds_bucket{le="1"} 99',
+  'slack_kb_agent_query_duration_seconds_bucket{le="2.5"} 100',
+  'slack_kb_agent_query_duration_seconds_bucket{le="+Inf"} 100',
+  'slack_kb_agent_query_duration_seconds_sum 31.5',
+  'slack_kb_agent_query_duration_seconds_count 100',
+  'slack_kb_agent_memory_usage_bytes 104857600',
+  'slack_kb_agent_memory_limit_bytes 536870912',
+].join('\n');
+
 const T0 = new Date('2026-11-26T03:00:00Z');
 
 export function lifecycleCases(start: StartLifecycle): void {

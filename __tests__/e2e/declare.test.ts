@@ -1,6 +1,7 @@
 import { startEmulator, type GitHubEmulator } from '../../harness/github/emulator.ts';
 import { IncidentScenario } from '../../harness/scenario.ts';
 import { runAction } from '../../harness/run-action.ts';
+import { startSlackServer } from '../../harness/slack/server.ts';
 
 let emulator: GitHubEmulator;
 let scenario: IncidentScenario;
@@ -39,6 +40,29 @@ describe('the bundle, run as the runner runs it', () => {
       'GET issues/list-events 200',
       'POST issues/create-comment 201',
     ]);
+  });
+
+  test('with a Slack webhook the declaration reaches the channel; the webhook URL is masked and never printed', async () => {
+    const slack = await startSlackServer();
+    try {
+      const issue = scenario.openIssue('KB agent returns 503 for every query');
+      const run = await scenario.label(issue, 'incident:p0', 'alice', { 'slack-webhook-url': slack.url });
+      expect(run.outputs).toMatchObject({ status: 'success', reason: 'declared' });
+      expect(slack.messages.map((message) => message.body.text)).toEqual([
+        expect.stringMatching(/^P0 Declared: KB agent returns 503 for every query — state investigating/),
+      ]);
+      expect(scenario.board(issue)).toContain('- [x] Notify stakeholders: Slack told of 1 change');
+      expect(run.masks).toContain(slack.url);
+      expect(run.masks).toContain('s3cr3tW3bh00kT0k3n');
+      // The runner reads `::add-mask::` commands and never shows them; everything else is printed.
+      const printed = `${run.stdout}\n${run.stderr}\n${run.summary}\n${JSON.stringify(run.outputs)}`
+        .split('\n')
+        .filter((line) => !line.startsWith('::add-mask::'))
+        .join('\n');
+      expect(printed).not.toContain('s3cr3tW3bh00kT0k3n');
+    } finally {
+      await slack.close();
+    }
   });
 
   test.each([

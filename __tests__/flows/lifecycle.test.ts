@@ -1,21 +1,7 @@
 // The lifecycle cases in process: the same flows and adapters as the bundle, with the emulator and
 // a host that answers as the demo application does (healthy, or failing its health check).
 import { startInProcessWorkspace } from '../../harness/in-process.ts';
-import { lifecycleCases } from '../cases/lifecycle.ts';
-
-const METRICS = [
-  '# TYPE slack_kb_agent_error_rate gauge',
-  'slack_kb_agent_error_rate 0.02',
-  '# TYPE slack_kb_agent_query_duration_seconds histogram',
-  'slack_kb_agent_query_duration_seconds_bucket{le="0.5"} 90',
-  'slack_kb_agent_query_duration_seconds_bucket{le="1"} 99',
-  'slack_kb_agent_query_duration_seconds_bucket{le="2.5"} 100',
-  'slack_kb_agent_query_duration_seconds_bucket{le="+Inf"} 100',
-  'slack_kb_agent_query_duration_seconds_sum 31.5',
-  'slack_kb_agent_query_duration_seconds_count 100',
-  'slack_kb_agent_memory_usage_bytes 104857600',
-  'slack_kb_agent_memory_limit_bytes 536870912',
-].join('\n');
+import { HEALTHY_METRICS as METRICS, lifecycleCases } from '../cases/lifecycle.ts';
 
 lifecycleCases(async ({ runbook, roles, inputs, clock }) => {
   const { emulator, scenario, host } = await startInProcessWorkspace({ runbook, roles, inputs, clock });

@@ -81,7 +81,7 @@ Targets: acknowledge within **5 minutes** · respond within **15 minutes** · st
 - [x] Assign an incident commander (\`/commander @user\`)
 - [x] Tracking ticket: this issue
 - [x] Status update posted on this issue (\`/update <text>\`)
-- [ ] Notify stakeholders on their channels (chat, status page, emergency contacts)
+- [ ] Notify stakeholders: no channel is set up (\`slack-webhook-url\`), so tell them yourself
 
 #### Recent commands (the last 5 of 6; \`/timeline\` has them all)
 
@@ -119,4 +119,62 @@ test('a second missed update is due one cadence after the first reminder, not af
   expect(board(incident, at('04:10'))).toContain(
     '| Declared | 2026-11-26T03:00:00Z by @alice (1 h 10 min ago) |',
   );
+});
+
+describe('the stakeholders line says what reached the channel, never more', () => {
+  const line = (delivery: Parameters<typeof renderBoard>[0]['delivery']) =>
+    renderBoard({
+      incident: lateIncident(),
+      severityKey: 'p0',
+      severity: p0,
+      sla: assessTargets(lateIncident(), p0, at('04:30'))!,
+      now: at('04:30'),
+      issueTitle: 'KB agent down',
+      tampered: [],
+      sealed: true,
+      delivery,
+    })
+      .split('\n')
+      .find((text) => text.includes('Notify stakeholders'));
+
+  test('ticked when every change owed went out', () => {
+    expect(
+      line({ channel: 'Slack', delivered: 6, owed: 0, deliveredAt: at('03:55'), failure: undefined }),
+    ).toBe('- [x] Notify stakeholders: Slack told of 6 changes, last at 2026-11-26T03:55:00Z');
+  });
+
+  test("a failure shows Slack's answer, how often it was tried, and that the next run tries again", () => {
+    expect(
+      line({
+        channel: 'Slack',
+        delivered: 2,
+        owed: 3,
+        deliveredAt: at('03:10'),
+        failure: { at: at('03:20'), error: 'HTTP 503 service_unavailable', attempts: 4 },
+      }),
+    ).toBe(
+      '- [ ] Notify stakeholders: ⚠️ **3 changes not delivered to Slack** (`HTTP 503 service_unavailable`, 4 attempts at 2026-11-26T03:20:00Z); the next run tries again · Slack told of 2 changes, last at 2026-11-26T03:10:00Z',
+    );
+  });
+
+  test('nothing delivered yet is not ticked, owed or not', () => {
+    expect(
+      line({ channel: 'Slack', delivered: 0, owed: 0, deliveredAt: undefined, failure: undefined }),
+    ).toBe('- [ ] Notify stakeholders: nothing sent to Slack yet');
+    expect(
+      line({ channel: 'Slack', delivered: 1, owed: 1, deliveredAt: at('03:01'), failure: undefined }),
+    ).toBe('- [ ] Notify stakeholders: 1 change(s) owed to Slack');
+  });
+
+  test('an error from Slack cannot inject Markdown into the board', () => {
+    const text = line({
+      channel: 'Slack',
+      delivered: 0,
+      owed: 1,
+      deliveredAt: undefined,
+      failure: { at: at('03:20'), error: 'HTTP 400 ](https://evil.example) @everyone\n# big', attempts: 1 },
+    });
+    // One line, and in a code span: GitHub renders neither a link nor a mention inside it.
+    expect(text).toContain('(`HTTP 400 ](https://evil.example) @everyone # big`, 1 attempt');
+  });
 });

@@ -21148,7 +21148,9 @@ const ack = (0,commands_define/* defineCommand */.NB)({
 
 
 const LOGIN = schemas/* string */.YjP().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/);
-const commanderSet = (0,fact/* defineFact */.u)('commander', { commander: LOGIN }, (next, fact, { log, responder }) => {
+const commanderSet = (0,fact/* defineFact */.u)('commander', { commander: LOGIN }, (next, fact, { log, responder, announce }) => {
+    if (next.commander !== fact.commander)
+        announce('commander', fact.by, fact.commander);
     next.commander = fact.commander;
     responder(fact.by);
     responder(fact.commander);
@@ -21178,7 +21180,6 @@ const commander = (0,commands_define/* defineCommand */.NB)({
                 text: (0,lifecycle/* renderCommander */.lY)({ commander: login, by: input.actor }),
                 record: commanderSet.record({ ...(0,common/* factBy */._V)(input), commander: login }),
             },
-            { kind: 'notify', notification: { event: 'commander', by: input.actor, text: login } },
         ]);
     },
 });
@@ -21253,7 +21254,9 @@ var journal = __nccwpck_require__(4518);
 
 
 
-const mitigatedFact = (0,fact/* defineFact */.u)('mitigated', { note: schemas/* string */.YjP().max(4000).optional() }, (next, fact, { at, log, responder }) => {
+const mitigatedFact = (0,fact/* defineFact */.u)('mitigated', { note: schemas/* string */.YjP().max(4000).optional() }, (next, fact, { at, log, responder, announce }) => {
+    if (!next.mitigatedAt)
+        announce('mitigated', fact.by, fact.note);
     if (!next.mitigatedAt)
         next.mitigatedAt = at;
     if (next.phase === 'investigating')
@@ -21284,10 +21287,6 @@ const mitigated = (0,commands_define/* defineCommand */.NB)({
                     note,
                 }),
                 record: mitigatedFact.record({ ...(0,common/* factBy */._V)(input), ...(note ? { note } : {}) }),
-            },
-            {
-                kind: 'notify',
-                notification: { event: 'mitigated', by: input.actor, ...(note ? { text: note } : {}) },
             },
         ]);
     },
@@ -21620,7 +21619,9 @@ var verify = __nccwpck_require__(3053);
 
 
 
-const resolvedFact = (0,fact/* defineFact */.u)('resolved', { forced: schemas/* boolean */.zMY(), summary: schemas/* string */.YjP().max(4000).optional() }, (next, fact, { at, log, responder }) => {
+const resolvedFact = (0,fact/* defineFact */.u)('resolved', { forced: schemas/* boolean */.zMY(), summary: schemas/* string */.YjP().max(4000).optional() }, (next, fact, { at, log, responder, announce }) => {
+    if (next.phase !== 'resolved')
+        announce('resolved', fact.by, fact.summary ?? (fact.forced ? 'verification overridden with --force' : undefined));
     next.phase = 'resolved';
     next.resolvedAt = at;
     next.resolvedBy = fact.by;
@@ -21678,10 +21679,6 @@ const resolve = (0,commands_define/* defineCommand */.NB)({
                     kind: 'reply',
                     text: (0,lifecycle/* renderResolved */.Xr)({ by: input.actor, forced, lines: verification.lines, summary }),
                     record: resolvedFact.record({ ...(0,common/* factBy */._V)(input), forced, ...(summary ? { summary } : {}) }),
-                },
-                {
-                    kind: 'notify',
-                    notification: { event: 'resolved', by: input.actor, ...(summary ? { text: summary } : {}) },
                 },
                 { kind: 'finalize', verification: verification.lines },
             ]);
@@ -21796,8 +21793,9 @@ var route = __nccwpck_require__(2342);
 
 
 
-const severityChanged = (0,fact/* defineFact */.u)('severity', { severity: schemas/* string */.YjP().regex(/^p[0-9]$/) }, (next, fact, { log, responder }) => {
+const severityChanged = (0,fact/* defineFact */.u)('severity', { severity: schemas/* string */.YjP().regex(/^p[0-9]$/) }, (next, fact, { log, responder, announce }) => {
     if (fact.severity !== next.severity) {
+        announce('severity', fact.by, fact.severity);
         log(fact.by, `Severity ${next.severity?.toUpperCase()} → ${fact.severity.toUpperCase()}`);
         next.severity = fact.severity;
     }
@@ -21839,7 +21837,6 @@ const severity = (0,commands_define/* defineCommand */.NB)({
                 text: (0,lifecycle/* renderSeverity */.uF)({ from: current, to: level, severity: target, by: input.actor }),
                 record: severityChanged.record({ ...(0,common/* factBy */._V)(input), severity: level }),
             },
-            { kind: 'notify', notification: { event: 'severity', by: input.actor, text: level } },
         ]);
     },
 });
@@ -21878,8 +21875,9 @@ const timeline = (0,commands_define/* defineCommand */.NB)({
 
 
 
-const updated = (0,fact/* defineFact */.u)('update', { text: schemas/* string */.YjP().max(4000) }, (next, fact, { at, log, responder }) => {
+const updated = (0,fact/* defineFact */.u)('update', { text: schemas/* string */.YjP().max(4000) }, (next, fact, { at, log, responder, announce }) => {
     next.updates = [...next.updates, { at, by: fact.by, text: fact.text }];
+    announce('update', fact.by, fact.text);
     responder(fact.by);
     log(fact.by, 'Status update', fact.text);
 });
@@ -21899,7 +21897,6 @@ const update = (0,commands_define/* defineCommand */.NB)({
                 text: (0,lifecycle/* renderUpdate */.u4)({ by: input.actor, text: input.args.text, nextDue }),
                 record: updated.record({ ...(0,common/* factBy */._V)(input), text: input.args.text }),
             },
-            { kind: 'notify', notification: { event: 'update', by: input.actor, text: input.args.text } },
         ]);
     },
 });
@@ -22294,10 +22291,30 @@ const inputsSchema = zod__WEBPACK_IMPORTED_MODULE_2__/* .object */ .Ikc({
     escalation: listInput.pipe(zod__WEBPACK_IMPORTED_MODULE_2__/* .array */ .YOg(zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().regex(/^[\w.-]+(?:\/[\w.-]+)?$/, 'escalation entries are users or org/team-slug'))),
     'initial-assessment': booleanInput('initial-assessment'),
     'bot-login': zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().trim().min(1, 'bot-login is empty; the default is github-actions[bot]'),
+    'slack-webhook-url': zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP()
+        .trim()
+        .refine((value) => value === '' || slackUrl(value), {
+        // The value is a secret: the message never repeats it.
+        error: "slack-webhook-url must be an https:// URL (Slack's Incoming Webhook URL, from a secret), or empty",
+    }),
     'record-secret': zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().refine((value) => value.trim() === '' || value.trim().length >= 32, {
         error: 'record-secret must be at least 32 characters (for example `openssl rand -hex 32`), or empty',
     }),
 });
+/** https anywhere; plain http only to this machine (a local relay or a test server). */
+function slackUrl(value) {
+    try {
+        const url = new URL(value);
+        if (url.username || url.password)
+            return false;
+        if (url.protocol === 'https:')
+            return true;
+        return url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+    }
+    catch {
+        return false;
+    }
+}
 const INPUT_NAMES = Object.keys(inputsSchema.shape);
 
 

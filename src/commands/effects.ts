@@ -4,13 +4,6 @@ import type { RecordContent } from '../records/codec.ts';
 import type { LineProblem } from '../report/replies.ts';
 import type { Plan } from '../runbook/plan.ts';
 
-/** A change to the incident that people should hear about on their own channels. */
-export interface Notification {
-  event: 'declared' | 'severity' | 'commander' | 'update' | 'mitigated' | 'resolved' | 'note';
-  by: string;
-  text?: string;
-}
-
 /** What running a plan on the host came to, as the gate reports it. */
 export type HostResult =
   | { kind: 'refused'; message: string; reason: 'permission' | 'not-allowlisted' | 'team-unknown' }
@@ -42,7 +35,6 @@ export type Effect =
   | { kind: 'edit'; commentId: number; text: string; record: RecordContent }
   | { kind: 'labels'; remove: string[]; add: string[] }
   | { kind: 'assign'; logins: string[] }
-  | { kind: 'notify'; notification: Notification }
   /** Runs a plan through the one gate to the host; what happens next depends on the result. */
   | {
       kind: 'host';

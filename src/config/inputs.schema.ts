@@ -67,10 +67,30 @@ export const inputsSchema = z.object({
   ),
   'initial-assessment': booleanInput('initial-assessment'),
   'bot-login': z.string().trim().min(1, 'bot-login is empty; the default is github-actions[bot]'),
+  'slack-webhook-url': z
+    .string()
+    .trim()
+    .refine((value) => value === '' || slackUrl(value), {
+      // The value is a secret: the message never repeats it.
+      error:
+        "slack-webhook-url must be an https:// URL (Slack's Incoming Webhook URL, from a secret), or empty",
+    }),
   'record-secret': z.string().refine((value) => value.trim() === '' || value.trim().length >= 32, {
     error: 'record-secret must be at least 32 characters (for example `openssl rand -hex 32`), or empty',
   }),
 });
+
+/** https anywhere; plain http only to this machine (a local relay or a test server). */
+function slackUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    if (url.username || url.password) return false;
+    if (url.protocol === 'https:') return true;
+    return url.protocol === 'http:' && ['127.0.0.1', 'localhost', '[::1]'].includes(url.hostname);
+  } catch {
+    return false;
+  }
+}
 
 export type Inputs = z.output<typeof inputsSchema>;
 export const INPUT_NAMES = Object.keys(inputsSchema.shape) as (keyof typeof inputsSchema.shape)[];

@@ -34,6 +34,8 @@ export interface Settings {
    * Empty when neither is set: records are then trusted by author alone, and the board says so.
    */
   recordSecret: string;
+  /** Slack's incoming webhook for stakeholders; empty when none (a secret). */
+  slackWebhookUrl: string;
 }
 
 export type SettingsResult = { ok: true; settings: Settings } | { ok: false; errors: string[] };
@@ -79,5 +81,6 @@ function toSettings(inputs: Inputs): Settings {
     initialAssessment: inputs['initial-assessment'],
     botLogin: inputs['bot-login'],
     recordSecret: inputs['record-secret'].trim() || inputs['ssh-private-key'],
+    slackWebhookUrl: inputs['slack-webhook-url'],
   };
 }

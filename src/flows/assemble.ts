@@ -24,6 +24,8 @@ export interface Adapters {
   log: (message: string) => void;
   warn: (message: string) => void;
   runUrl: string;
+  /** GitHub's web address (GITHUB_SERVER_URL), for links to issues. */
+  serverUrl?: string;
   runAttempt: number;
   secrets: string[];
   onOverflow: (text: string) => void;
@@ -54,6 +56,8 @@ export function assembleDependencies(adapters: Adapters): Dependencies {
     warn: adapters.warn,
     selfLogin: settings.botLogin,
     runUrl: adapters.runUrl,
+    issueUrl: (issueNumber) =>
+      `${adapters.serverUrl ?? 'https://github.com'}/${adapters.repository}/issues/${issueNumber}`,
     secrets: adapters.secrets,
     sleep: adapters.sleep,
     signals: adapters.signals,

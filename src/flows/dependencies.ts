@@ -30,6 +30,8 @@ export interface Dependencies {
   /** Login of the identity the action posts as; only its comments carry trusted records. */
   selfLogin: string;
   runUrl: string;
+  /** The issue's page on GitHub (for messages that leave GitHub). */
+  issueUrl: (issueNumber: number) => string;
   createExecutor: (target: Target) => RemoteExecutor;
   /** Values that must never appear in a comment (token, key, masked inputs). */
   secrets: string[];

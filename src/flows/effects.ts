@@ -57,14 +57,6 @@ async function apply(
     case 'assign':
       await deps.github.addAssignees(issueNumber, effect.logins);
       return undefined;
-    case 'notify':
-      // A notification that cannot be delivered never blocks the incident.
-      await deps.notifier
-        .notify(effect.notification, { issue: context.issue })
-        .catch((error: unknown) =>
-          deps.warn(`Could not notify (${effect.notification.event}): ${String(error)}`),
-        );
-      return undefined;
     case 'host': {
       const outcome = await runOnHost(
         {

@@ -13,6 +13,9 @@ export function incidentContext(deps: Dependencies, runbook: Runbook): IncidentC
     selfLogin: deps.selfLogin,
     labelPrefix: deps.settings.labelPrefix,
     now: deps.now,
+    notifier: deps.notifier,
+    issueUrl: deps.issueUrl,
+    log: deps.log,
   };
 }
 

@@ -7,6 +7,17 @@ import { reduceIncident } from '../incident/state.ts';
 import { textOf } from '../records/codec.ts';
 import { readRecords } from '../records/read.ts';
 import type { RecordSealer } from '../records/seal.ts';
+import {
+  afterDelivery,
+  batches,
+  deliveryView,
+  owed,
+  startLedger,
+  type Delivery,
+  type Ledger,
+} from '../notify/ledger.ts';
+import type { Announcement, NotifierPort } from '../notify/port.ts';
+import type { RecordOf } from '../records/record.schema.ts';
 import { renderBoard } from '../report/board.ts';
 import type { IssueWriter } from './writer.ts';
 
@@ -20,6 +31,10 @@ export interface IncidentContext {
   selfLogin: string;
   labelPrefix: string;
   now: () => Date;
+  /** Stakeholders' channel (none by default). */
+  notifier: NotifierPort;
+  issueUrl: (issueNumber: number) => string;
+  log: (message: string) => void;
 }
 
 /**
@@ -28,7 +43,7 @@ export interface IncidentContext {
  */
 export async function loadIncident(
   issue: { number: number; title: string },
-  context: IncidentContext,
+  context: Omit<IncidentContext, 'notifier' | 'issueUrl' | 'log'>,
   /** The event being handled, in case GitHub's event list does not show it yet. */
   pending?: Fact & { kind: 'labeled' },
 ): Promise<IncidentSnapshot> {
@@ -49,7 +64,10 @@ export async function loadIncident(
   if (pending && !facts.some((fact) => fact.kind === 'labeled' && fact.severity === pending.severity))
     facts.push(pending);
   const incident = reduceIncident(facts);
-  const board = records.find((entry) => entry.record.kind === 'board')?.comment;
+  const boardEntry = records.find((entry) => entry.record.kind === 'board');
+  const board = boardEntry?.comment;
+  const notified =
+    boardEntry?.record.kind === 'board' ? (boardEntry.record as RecordOf<'board'>).notified : undefined;
   const severityKey = incident.severity;
   const severity = severityKey ? context.runbook.severities[severityKey] : undefined;
   return {
@@ -57,6 +75,7 @@ export async function loadIncident(
     issueTitle: issue.title,
     incident,
     board,
+    notified,
     severityKey,
     severity,
     sla: severity ? assessTargets(incident, severity, context.now()) : undefined,
@@ -66,12 +85,17 @@ export async function loadIncident(
   };
 }
 
-/** Edits the status board in place, or posts it when the issue has none yet. */
+/**
+ * Edits the status board in place, or posts it when the issue has none yet. First it tells
+ * stakeholders' channel what the facts say it is owed (notify/ledger.ts), so the board shows what
+ * was delivered and the board's record keeps the ledger.
+ */
 export async function publishBoard(
   snapshot: IncidentSnapshot,
   context: IncidentContext,
 ): Promise<string | undefined> {
   if (!snapshot.severity || !snapshot.severityKey || !snapshot.sla) return undefined;
+  const notified = await notifyStakeholders(snapshot, context);
   const text = renderBoard({
     incident: snapshot.incident,
     severityKey: snapshot.severityKey,
@@ -81,12 +105,67 @@ export async function publishBoard(
     issueTitle: snapshot.issueTitle,
     tampered: snapshot.tampered.map((comment) => comment.htmlUrl),
     sealed: snapshot.sealed,
+    delivery: notified ? deliveryView(notified, snapshot.incident.changes) : undefined,
   });
+  const record = { kind: 'board' as const, ...(notified ? { notified } : {}) };
   if (snapshot.board) {
-    // Unchanged text: no write (the record's nonce would differ, but nothing a reader sees).
-    if (textOf(snapshot.board.body) !== text.trim())
-      await context.writer.edit(snapshot.board.id, snapshot.issueNumber, text, { kind: 'board' });
+    // Unchanged text and ledger: no write (the record's nonce would differ, but nothing anyone reads).
+    const ledgerSame = JSON.stringify(notified) === JSON.stringify(snapshot.notified);
+    if (textOf(snapshot.board.body) !== text.trim() || !ledgerSame)
+      await context.writer.edit(snapshot.board.id, snapshot.issueNumber, text, record);
     return snapshot.board.htmlUrl;
   }
-  return (await context.writer.post(snapshot.issueNumber, text, { kind: 'board' })).htmlUrl;
+  return (await context.writer.post(snapshot.issueNumber, text, record)).htmlUrl;
+}
+
+/** Delivers what the channel is owed, oldest first, stopping at the first failure; the ledger after. */
+async function notifyStakeholders(
+  snapshot: IncidentSnapshot,
+  context: IncidentContext,
+): Promise<Ledger | undefined> {
+  const channel = context.notifier.channel;
+  if (!channel || !snapshot.severity || !snapshot.severityKey) return snapshot.notified;
+  const now = context.now();
+  const { incident } = snapshot;
+  let ledger = startLedger(channel, snapshot.notified, snapshot.board !== undefined, now);
+  for (const batch of batches(owed(incident.changes, ledger))) {
+    const delivery = await deliverSafely(context.notifier, {
+      changes: batch,
+      issue: {
+        number: snapshot.issueNumber,
+        title: snapshot.issueTitle,
+        url: context.issueUrl(snapshot.issueNumber),
+      },
+      severity: { key: snapshot.severityKey, name: snapshot.severity.name },
+      phase: incident.phase,
+      commander: incident.commander,
+      nextUpdateDue: snapshot.sla?.nextUpdateDue,
+      declaredAt: incident.declaredAt,
+      now,
+    });
+    ledger = afterDelivery(ledger, batch, delivery, now, incident.changes);
+    const what = batch.map((change) => change.event).join(', ');
+    context.log(
+      delivery.delivered
+        ? `${channel}: told stakeholders (${what})`
+        : `${channel}: could not tell stakeholders (${what}): ${delivery.error}; the next run tries again`,
+    );
+    if (!delivery.delivered) break;
+  }
+  return ledger;
+}
+
+/** A notifier is not to throw; should one, the incident goes on and the next run tries again. */
+async function deliverSafely(notifier: NotifierPort, announcement: Announcement): Promise<Delivery> {
+  try {
+    return await notifier.deliver(announcement);
+  } catch (error) {
+    // The error's own text may carry the channel's URL: only its kind is reported.
+    const kind = error instanceof Error ? error.name : typeof error;
+    return {
+      delivered: false,
+      attempts: 0,
+      error: `the notifier failed unexpectedly (${kind.slice(0, 40)})`,
+    };
+  }
 }

@@ -1,5 +1,6 @@
 import type { Severity } from '../config/runbook.schema.ts';
 import type { IssueComment } from '../github/port.ts';
+import type { Ledger } from '../notify/ledger.ts';
 import type { RecordedComment } from '../records/read.ts';
 import type { SlaAssessment } from './sla.ts';
 import type { Incident } from './state.ts';
@@ -10,6 +11,8 @@ export interface IncidentSnapshot {
   issueTitle: string;
   incident: Incident;
   board: IssueComment | undefined;
+  /** What the board's record says stakeholders were told. */
+  notified: Ledger | undefined;
   severityKey: string | undefined;
   severity: Severity | undefined;
   sla: SlaAssessment | undefined;

@@ -12,6 +12,24 @@ export interface TimelineEntry {
   url?: string;
 }
 
+/** The kinds of change stakeholders are told about outside GitHub. */
+export type ChangeEvent =
+  'declared' | 'severity' | 'commander' | 'update' | 'mitigated' | 'resolved' | 'reopened';
+
+/**
+ * A change stakeholders hear about: derived from recorded facts only, so every run computes the
+ * same list and a notifier can tell which ones it has delivered by their `key`.
+ */
+export interface Change {
+  /** Stable across runs: the event, its second, and its rank among equal ones. */
+  key: string;
+  event: ChangeEvent;
+  at: Date;
+  by: string;
+  /** What the change says: the new severity or commander, the update's text, a summary. */
+  text?: string;
+}
+
 export interface CommandRecord {
   command: string;
   status: string;
@@ -50,6 +68,8 @@ export interface Incident {
   followUp: number | undefined;
   /** The Alertmanager group that opened the incident, as its notifications last described it. */
   alert: AlertState | undefined;
+  /** What stakeholders are told about, oldest first (see notify/ledger.ts). */
+  changes: Change[];
 }
 
 export interface AlertState {
@@ -100,6 +120,7 @@ export function emptyIncident(): Incident {
     postmortem: undefined,
     followUp: undefined,
     alert: undefined,
+    changes: [],
   };
 }
 
@@ -109,6 +130,7 @@ export function reduceIncident(facts: Fact[]): Incident {
   // Entries recorded later than they happened (an offline journal replayed) take their place in
   // time; the sort is stable, so entries of the same second keep their order.
   incident.timeline.sort((a, b) => a.at.getTime() - b.at.getTime());
+  incident.changes.sort((a, b) => a.at.getTime() - b.at.getTime());
   return incident;
 }
 
@@ -125,6 +147,15 @@ function apply(incident: Incident, fact: Fact): Incident {
   const responder = (login: string) => {
     if (login && !next.responders.includes(login)) next.responders = [...next.responders, login];
   };
+  const announce = (event: ChangeEvent, by: string, text?: string) => {
+    const second = Math.floor(fact.at.getTime() / 1000);
+    const stem = `${event}:${second.toString(36)}`;
+    const rank = next.changes.filter((change) => change.key.startsWith(`${stem}:`)).length;
+    next.changes = [
+      ...next.changes,
+      { key: `${stem}:${rank}`, event, at: fact.at, by, ...(text ? { text } : {}) },
+    ];
+  };
 
   switch (fact.kind) {
     case 'labeled':
@@ -133,8 +164,10 @@ function apply(incident: Incident, fact: Fact): Incident {
         next.declaredBy = fact.actor;
         next.severity = fact.severity;
         log(fact.actor, `Declared ${fact.severity.toUpperCase()}`);
+        announce('declared', fact.actor, fact.severity);
       } else if (fact.severity !== next.severity) {
         log(fact.actor, `Severity ${next.severity?.toUpperCase()} → ${fact.severity.toUpperCase()}`);
+        announce('severity', fact.actor, fact.severity);
         next.severity = fact.severity;
       }
       return next;
@@ -147,6 +180,7 @@ function apply(incident: Incident, fact: Fact): Incident {
         next.resolvedBy = fact.actor;
         next.closedByHand = true;
         log(fact.actor, 'Closed the issue by hand: resolved without verification');
+        announce('resolved', fact.actor, 'closed by hand, without verification');
       } else {
         log(fact.actor, 'Issue closed');
       }
@@ -159,6 +193,7 @@ function apply(incident: Incident, fact: Fact): Incident {
       next.forcedResolution = false;
       next.postmortem = undefined;
       log(fact.actor, 'Reopened: the incident resumes');
+      announce('reopened', fact.actor);
       return next;
     case 'command':
       next.commands = [
@@ -200,6 +235,7 @@ function apply(incident: Incident, fact: Fact): Incident {
         url: fact.url,
         log: (actor, event, detail, at) => log(actor, event, fact.url, detail, at),
         responder,
+        announce,
       });
       return next;
   }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Incident } from '../incident/state.ts';
+import type { ChangeEvent, Incident } from '../incident/state.ts';
 
 /** What every fact records: who, when, and the comment that asked for it, if one did. */
 const FACT_BASE = {
@@ -20,6 +20,8 @@ export interface ApplyContext {
   log(actor: string, event: string, detail?: string, at?: Date): void;
   /** Counts `login` among the responders. */
   responder(login: string): void;
+  /** A change stakeholders hear about on their channels (see notify/ledger.ts). */
+  announce(event: ChangeEvent, by: string, text?: string): void;
 }
 
 /** The fields a command gives when it records the fact (none for a fact with none). */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { COMMAND_FACTS } from '../commands/definitions.ts';
+import { ledgerSchema } from '../notify/ledger.ts';
 import type { FactRecord } from './fact.ts';
 
 /**
@@ -17,7 +18,8 @@ const base = { v: z.literal(1) };
 const fact = { ...base, by: login, at, source: source.optional() };
 
 const CORE = [
-  z.object({ ...base, kind: z.literal('board') }),
+  /** The status board; `notified` is what stakeholders' channel has been told (notify/ledger.ts). */
+  z.object({ ...base, kind: z.literal('board'), notified: ledgerSchema.optional() }),
   z.object({
     ...base,
     kind: z.literal('plan'),

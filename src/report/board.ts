@@ -2,6 +2,7 @@ import { formatDuration } from '../config/duration.ts';
 import type { Severity } from '../config/runbook.schema.ts';
 import { humanDuration, missedTargets, type SlaAssessment, type Target } from '../incident/sla.ts';
 import type { Incident, Phase } from '../incident/state.ts';
+import type { DeliveryView } from '../notify/ledger.ts';
 import { echo, utc } from './markdown.ts';
 
 export interface BoardView {
@@ -15,6 +16,8 @@ export interface BoardView {
   tampered: string[];
   /** false when records are trusted by author alone. */
   sealed: boolean;
+  /** What stakeholders' channel was told; undefined when no channel is set up. */
+  delivery?: DeliveryView | undefined;
 }
 
 const PHASES: Phase[] = ['investigating', 'mitigated', 'resolved'];
@@ -71,8 +74,7 @@ export function renderBoard(view: BoardView): string {
     `- [${incident.commander ? 'x' : ' '}] Assign an incident commander (\`/commander @user\`)`,
     `- [x] Tracking ticket: this issue`,
     `- [${incident.updates.length > 0 ? 'x' : ' '}] Status update posted on this issue (\`/update <text>\`)`,
-    // Nothing tells stakeholders on their own channels yet: never ticked by an issue comment.
-    '- [ ] Notify stakeholders on their channels (chat, status page, emergency contacts)',
+    stakeholders(view.delivery),
   );
   const recent = incident.commands.slice(-RECENT_COMMANDS).reverse();
   if (recent.length > 0) {
@@ -147,4 +149,22 @@ function alertSection(alert: NonNullable<Incident['alert']>): string[] {
     ...(sources.length > 0 ? [`| Source | ${sources.join(' · ')} |`] : []),
     ...(alert.previous ? [`| Previous incident | #${alert.previous} |`] : []),
   ];
+}
+
+/**
+ * Ticked only when the channel took every change owed to it (a delivery recorded in the board's
+ * ledger); a failure says what Slack answered and that the next run tries again.
+ */
+function stakeholders(delivery: DeliveryView | undefined): string {
+  if (!delivery)
+    return '- [ ] Notify stakeholders: no channel is set up (`slack-webhook-url`), so tell them yourself';
+  const told = `${delivery.channel} told of ${delivery.delivered} change${delivery.delivered === 1 ? '' : 's'}${
+    delivery.deliveredAt ? `, last at ${utc(delivery.deliveredAt)}` : ''
+  }`;
+  if (delivery.failure)
+    return `- [ ] Notify stakeholders: ⚠️ **${delivery.owed} change${delivery.owed === 1 ? '' : 's'} not delivered to ${delivery.channel}** (${echo(delivery.failure.error, 300)}, ${delivery.failure.attempts} attempt${delivery.failure.attempts === 1 ? '' : 's'} at ${utc(delivery.failure.at)}); the next run tries again${delivery.delivered > 0 ? ` · ${told}` : ''}`;
+  if (delivery.owed > 0)
+    return `- [ ] Notify stakeholders: ${delivery.owed} change(s) owed to ${delivery.channel}`;
+  if (delivery.delivered === 0) return `- [ ] Notify stakeholders: nothing sent to ${delivery.channel} yet`;
+  return `- [x] Notify stakeholders: ${told}`;
 }

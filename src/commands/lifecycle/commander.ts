@@ -9,7 +9,8 @@ const LOGIN = z.string().regex(/^[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$/);
 export const commanderSet = defineFact(
   'commander',
   { commander: LOGIN },
-  (next, fact, { log, responder }) => {
+  (next, fact, { log, responder, announce }) => {
+    if (next.commander !== fact.commander) announce('commander', fact.by, fact.commander);
     next.commander = fact.commander;
     responder(fact.by);
     responder(fact.commander);
@@ -41,7 +42,6 @@ export const commander = defineCommand({
         text: renderCommander({ commander: login, by: input.actor }),
         record: commanderSet.record({ ...factBy(input), commander: login }),
       },
-      { kind: 'notify', notification: { event: 'commander', by: input.actor, text: login } },
     ]);
   },
 });

@@ -7,7 +7,8 @@ import { done, factBy, LIFECYCLE_PERMISSION, notDone, sinceDeclared } from './co
 export const mitigatedFact = defineFact(
   'mitigated',
   { note: z.string().max(4000).optional() },
-  (next, fact, { at, log, responder }) => {
+  (next, fact, { at, log, responder, announce }) => {
+    if (!next.mitigatedAt) announce('mitigated', fact.by, fact.note);
     if (!next.mitigatedAt) next.mitigatedAt = at;
     if (next.phase === 'investigating') next.phase = 'mitigated';
     responder(fact.by);
@@ -38,10 +39,6 @@ export const mitigated = defineCommand({
           note,
         }),
         record: mitigatedFact.record({ ...factBy(input), ...(note ? { note } : {}) }),
-      },
-      {
-        kind: 'notify',
-        notification: { event: 'mitigated', by: input.actor, ...(note ? { text: note } : {}) },
       },
     ]);
   },

@@ -13,7 +13,13 @@ import { factBy, LIFECYCLE_PERMISSION, notDone } from './common.ts';
 export const resolvedFact = defineFact(
   'resolved',
   { forced: z.boolean(), summary: z.string().max(4000).optional() },
-  (next, fact, { at, log, responder }) => {
+  (next, fact, { at, log, responder, announce }) => {
+    if (next.phase !== 'resolved')
+      announce(
+        'resolved',
+        fact.by,
+        fact.summary ?? (fact.forced ? 'verification overridden with --force' : undefined),
+      );
     next.phase = 'resolved';
     next.resolvedAt = at;
     next.resolvedBy = fact.by;
@@ -92,10 +98,6 @@ export const resolve = defineCommand({
             kind: 'reply',
             text: renderResolved({ by: input.actor, forced, lines: verification.lines, summary }),
             record: resolvedFact.record({ ...factBy(input), forced, ...(summary ? { summary } : {}) }),
-          },
-          {
-            kind: 'notify',
-            notification: { event: 'resolved', by: input.actor, ...(summary ? { text: summary } : {}) },
           },
           { kind: 'finalize', verification: verification.lines },
         ],

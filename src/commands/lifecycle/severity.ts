@@ -8,8 +8,9 @@ import { done, factBy, LIFECYCLE_PERMISSION, notDone } from './common.ts';
 export const severityChanged = defineFact(
   'severity',
   { severity: z.string().regex(/^p[0-9]$/) },
-  (next, fact, { log, responder }) => {
+  (next, fact, { log, responder, announce }) => {
     if (fact.severity !== next.severity) {
+      announce('severity', fact.by, fact.severity);
       log(fact.by, `Severity ${next.severity?.toUpperCase()} → ${fact.severity.toUpperCase()}`);
       next.severity = fact.severity;
     }
@@ -57,7 +58,6 @@ export const severity = defineCommand({
         text: renderSeverity({ from: current, to: level, severity: target, by: input.actor }),
         record: severityChanged.record({ ...factBy(input), severity: level }),
       },
-      { kind: 'notify', notification: { event: 'severity', by: input.actor, text: level } },
     ]);
   },
 });

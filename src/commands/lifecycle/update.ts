@@ -7,8 +7,9 @@ import { done, factBy, LIFECYCLE_PERMISSION } from './common.ts';
 export const updated = defineFact(
   'update',
   { text: z.string().max(4000) },
-  (next, fact, { at, log, responder }) => {
+  (next, fact, { at, log, responder, announce }) => {
     next.updates = [...next.updates, { at, by: fact.by, text: fact.text }];
+    announce('update', fact.by, fact.text);
     responder(fact.by);
     log(fact.by, 'Status update', fact.text);
   },
@@ -30,7 +31,6 @@ export const update = defineCommand({
         text: renderUpdate({ by: input.actor, text: input.args.text, nextDue }),
         record: updated.record({ ...factBy(input), text: input.args.text }),
       },
-      { kind: 'notify', notification: { event: 'update', by: input.actor, text: input.args.text } },
     ]);
   },
 });
