@@ -48,6 +48,30 @@ test('every step ends as the on-call person expects, with no OpenAPI violation',
   ]);
 });
 
+test('stakeholders on Slack: one message per lifecycle change, none lost or doubled when Slack and GitHub fail once', () => {
+  const title = 'Slack KB Agent answers 503 to every question';
+  expect(
+    demo.slack.messages.map(
+      (message) =>
+        `${message.at.slice(11, 16)} ${(message.body.blocks?.[0] as { text: { text: string } }).text.text}`,
+    ),
+  ).toEqual([
+    `03:00 🔴 P0 · Declared: ${title}`,
+    `03:08 🔴 P0 · Commander: @dana: ${title}`,
+    `03:15 🔴 P0 · Status update: ${title}`,
+    `03:21 🔴 P0 · Mitigated: ${title}`,
+    `03:52 🔴 P0 · Status update: ${title}`,
+    `03:55 ✅ P0 · Resolved: ${title}`,
+  ]);
+  // The 500 was answered once and retried; nothing else failed.
+  expect(demo.slack.requests.map((request) => request.status)).toEqual([200, 200, 500, 200, 200, 200, 200]);
+  expect(demo.slack.messages[2]?.body.text).toContain(`Rolling back to ${CURRENT_RELEASE}`);
+  expect(demo.slack.log).toContain('6 messages delivered; 7 requests answered.');
+  expect(section('## ✅ P0 — Critical · resolved')).toContain(
+    '- [x] Notify stakeholders: Slack told of 6 changes',
+  );
+});
+
 test('the host ends on the release rolled back to, healthy', async () => {
   expect(demo.runningImage).toBe(`slack-kb-agent:${CURRENT_RELEASE}`);
   const health = JSON.parse(await onStack(stack(), 'curl -fsS "$SLACK_KB_AGENT_URL/health"')) as {

@@ -1,6 +1,7 @@
 // The local demo: a whole P0 incident on the real Slack KB Agent stack (docker-compose: the agent,
 // PostgreSQL 15, Redis; Prometheus scraping it), run by the built-in runbook, through the GitHub
-// API emulator and the bundled action over the real sshd. Writes the issue thread as Markdown.
+// API emulator and the bundled action over the real sshd, with the stakeholders told on a local
+// stand-in for Slack's incoming webhooks. Writes the issue thread and the Slack channel's log.
 //
 //   bash scripts/demo.sh            (sets up the machine, then runs this file on Node 24)
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -8,6 +9,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { startEmulator, type GitHubEmulator } from '../github/emulator.ts';
 import type { ActionRun } from '../run-action.ts';
+import { startSlackServer, type SlackServer } from '../slack/server.ts';
 import { IncidentScenario, sshInputs } from '../scenario.ts';
 import { onStack } from '../stack/for-tests.ts';
 import {
@@ -71,6 +73,28 @@ export interface DemoResult {
   runningImage: string;
   requests: number;
   violations: number;
+  /** What the stakeholders' Slack channel received, and every request it answered */
+  slack: { messages: SlackServer['messages']; requests: SlackServer['requests']; log: string };
+}
+
+/** The Slack channel as its log: every request with Slack's answer, and each message as posted. */
+export function renderSlackLog(slack: Pick<SlackServer, 'messages' | 'requests'>): string {
+  const lines = [
+    '# Slack: the stakeholders channel during the demo incident',
+    '',
+    `${slack.messages.length} messages delivered; ${slack.requests.length} requests answered.`,
+    '',
+    '| Time (demo clock) | Slack answered |',
+    '|---|---|',
+    ...slack.requests.map(
+      (request) => `| ${request.at} | ${request.status || 'connection dropped'} ${request.answer} |`,
+    ),
+  ];
+  for (const message of slack.messages) {
+    const header = (message.body.blocks?.[0] as { text?: { text?: string } } | undefined)?.text?.text ?? '';
+    lines.push('', '---', '', `**${header}** (${message.at})`, '', '```', message.body.text ?? '', '```');
+  }
+  return `${lines.join('\n')}\n`;
 }
 
 /**
@@ -96,6 +120,8 @@ export async function playIncident(
     print(`  ${step.padEnd(46)} → ${status} (${reason}), ${(run.durationMs / 1000).toFixed(1)} s`);
   };
   const emulator = await startEmulator({ now: () => clock });
+  // The stakeholders' channel: a local server that answers as Slack's incoming webhooks do.
+  const slack = await startSlackServer({ now: () => clock });
   try {
     // No runbook file in the repository: the action uses the built-in runbook.
     emulator.setPermission('alice', 'write');
@@ -108,6 +134,7 @@ export async function playIncident(
         runbook: 'builtin',
         escalation: 'oncall-lead',
         'initial-assessment': 'true',
+        'slack-webhook-url': slack.url,
       },
     });
     const comment = async (issue: number, user: string, body: string) =>
@@ -141,6 +168,8 @@ export async function playIncident(
       await comment(issue, 'alice', 'Taking a backup before touching anything.\n/backup'),
     );
     report(at(13, '/restart'), await comment(issue, 'alice', '/restart'));
+    // Slack answers 500 once: the notifier retries, and the channel gets the update once.
+    slack.fail({ kind: 'status', status: 500, body: 'internal_error' });
     report(
       at(15, '/update'),
       await comment(
@@ -171,6 +200,8 @@ export async function playIncident(
     print('  (users ask the agent again: 40 questions, and Prometheus has scraped them)');
     report(at(19, '/health'), await comment(issue, 'alice', '/health'));
     report(at(20, '/status'), await comment(issue, 'alice', '/status'));
+    // GitHub answers 502 once on the board's edit: retried, and Slack hears of the mitigation once.
+    emulator.inject({ operationId: 'issues/update-comment', kind: 'status', status: 502, times: 1 });
     report(
       at(21, '/mitigated'),
       await comment(issue, 'dana', `/mitigated rolled back to ${CURRENT_RELEASE}`),
@@ -206,9 +237,11 @@ export async function playIncident(
       runningImage: running,
       requests: emulator.requests.length,
       violations: emulator.violations.length,
+      slack: { messages: slack.messages, requests: slack.requests, log: renderSlackLog(slack) },
     };
   } finally {
     await emulator.close();
+    await slack.close();
   }
 }
 
@@ -235,6 +268,11 @@ async function main(): Promise<void> {
       writeFileSync(reviewFile, result.review);
       say(`The post-incident review issue: ${reviewFile}`);
     }
+    const slackFile = join(OUTPUT_DIR, 'slack-log.md');
+    writeFileSync(slackFile, result.slack.log);
+    say(
+      `Slack: ${result.slack.messages.length} messages to the stakeholders' channel (${result.slack.requests.length} requests, one answered 500 and retried): ${slackFile}`,
+    );
     say(`API requests: ${result.requests}, all validated against GitHub's OpenAPI description.`);
   } finally {
     const stopped = await stopStack(state);
