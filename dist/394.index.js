@@ -238,6 +238,19 @@ function crossReferences(raw) {
                 message: `"${String(root.alerts['default-severity'])}" is not a severity of this runbook: ${known}`,
             });
     }
+    if (severities && isRecord(root.contacts)) {
+        for (const [role, contact] of Object.entries(root.contacts)) {
+            if (!isRecord(contact) || !Array.isArray(contact.page))
+                continue;
+            contact.page.forEach((key, index) => {
+                if (typeof key === 'string' && !severities.includes(key))
+                    problems.push({
+                        path: ['contacts', role, 'page', String(index)],
+                        message: `"${key}" is not a severity of this runbook: the runbook's severities are ${severities.join(', ') || 'none'}`,
+                    });
+            });
+        }
+    }
     const hasMetrics = isRecord(root.verification) && root.verification.metrics !== undefined;
     const metricsTarget = typeof verificationTarget === 'string' ? verificationTarget : 'default';
     for (const [name, value] of Object.entries(isRecord(root.commands) ? root.commands : {})) {

@@ -31876,7 +31876,7 @@ function tokenize(text) {
 }
 
 // EXTERNAL MODULE: ./src/commands/usage.ts
-var usage = __nccwpck_require__(625);
+var usage = __nccwpck_require__(3006);
 ;// CONCATENATED MODULE: ./src/commands/bind.ts
 
 
@@ -32021,7 +32021,10 @@ function bindCommand(line, registry) {
     }
     return { ok: true, command: { spec, args, line } };
 }
-/** Commands whose argument is free text: flags are taken out, the rest is kept whole. */
+/**
+ * Commands whose last argument is free text: flags are taken out, leading positional arguments
+ * are taken word by word, and the rest is kept whole.
+ */
 function bindText(spec, line) {
     const text = spec.text;
     if (!text)
@@ -32035,6 +32038,20 @@ function bindText(spec, line) {
     }
     rest = rest.trim();
     const fail = (message) => ({ ok: false, error: { line, message } });
+    // Leading words for the positional arguments (`/page dba <note>`), each checked; then the text.
+    for (const arg of spec.args.filter((candidate) => candidate.kind === 'positional')) {
+        const word = /^(\S+)(?:\s+|$)/.exec(rest);
+        if (!word) {
+            if (arg.required)
+                return fail(`\`/${spec.name}\` needs ${arg.name} (${arg.description}). Usage: \`${(0,usage/* usage */.C)(spec)}\``);
+            continue;
+        }
+        const checked = checkValue(arg, word[1] ?? '');
+        if (!checked.ok)
+            return fail(`${checked.message}. Usage: \`${(0,usage/* usage */.C)(spec)}\``);
+        args[arg.name] = checked.value;
+        rest = rest.slice(word[0].length);
+    }
     if (text.required && rest.length === 0)
         return fail(`\`/${spec.name}\` needs ${text.description.toLowerCase()}. Usage: \`${(0,usage/* usage */.C)(spec)}\``);
     if (rest.length > text.maxLength)
@@ -32090,7 +32107,73 @@ function describeCount(count) {
 
 /***/ }),
 
-/***/ 2419:
+/***/ 867:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Jt: () => (/* binding */ flag),
+/* harmony export */   NB: () => (/* binding */ defineCommand),
+/* harmony export */   n8: () => (/* binding */ positional)
+/* harmony export */ });
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2857);
+
+function positional(options) {
+    const spec = {
+        name: '',
+        description: options.description,
+        kind: 'positional',
+        type: 'string',
+        ...(options.pattern ? { pattern: options.pattern } : {}),
+        ...(options.values ? { values: options.values } : {}),
+        'max-length': options.maxLength ?? 128,
+        required: options.required ?? false,
+    };
+    const base = options.as ?? zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP();
+    return { spec, schema: options.required ? base : base.optional() };
+}
+/** `--name`, true when given. */
+function flag(description) {
+    return {
+        spec: { name: '', description, kind: 'flag', type: 'string', 'max-length': 0, required: false },
+        schema: zod__WEBPACK_IMPORTED_MODULE_0__/* .boolean */ .zMY(),
+    };
+}
+/**
+ * Defines a lifecycle or built-in command. The registry, `/help`, the names a runbook may not use
+ * and the arguments' types all come from this one definition.
+ */
+function defineCommand(definition) {
+    const args = Object.entries(definition.args ?? {}).map(([name, arg]) => ({
+        ...arg.spec,
+        name,
+    }));
+    const shape = Object.fromEntries(Object.entries(definition.args ?? {}).map(([key, arg]) => [
+        key,
+        arg.schema,
+    ]));
+    if (definition.text) {
+        shape[definition.text.name] = definition.text.required ? zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP() : zod__WEBPACK_IMPORTED_MODULE_0__/* .string */ .YjP().optional();
+    }
+    const schema = zod__WEBPACK_IMPORTED_MODULE_0__/* .object */ .Ikc(shape);
+    return {
+        name: definition.name,
+        description: definition.description,
+        ...(definition.reason ? { reason: definition.reason } : {}),
+        permission: definition.permission,
+        source: definition.source ?? 'lifecycle',
+        args,
+        ...(definition.text ? { text: definition.text } : {}),
+        ...(definition.readOnly ? { readOnly: true } : {}),
+        facts: definition.facts ?? [],
+        parse: (values) => schema.parse(values),
+        handle: definition.handle,
+    };
+}
+
+
+/***/ }),
+
+/***/ 625:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32168,65 +32251,10 @@ var confirmation = __nccwpck_require__(6823);
 var runbook_plan = __nccwpck_require__(6413);
 // EXTERNAL MODULE: ./src/commands/bind.ts + 1 modules
 var bind = __nccwpck_require__(1203);
-// EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 11 modules
-var schemas = __nccwpck_require__(2857);
-;// CONCATENATED MODULE: ./src/commands/define.ts
-
-function positional(options) {
-    const spec = {
-        name: '',
-        description: options.description,
-        kind: 'positional',
-        type: 'string',
-        ...(options.pattern ? { pattern: options.pattern } : {}),
-        ...(options.values ? { values: options.values } : {}),
-        'max-length': options.maxLength ?? 128,
-        required: options.required ?? false,
-    };
-    const base = options.as ?? schemas/* string */.YjP();
-    return { spec, schema: options.required ? base : base.optional() };
-}
-/** `--name`, true when given. */
-function flag(description) {
-    return {
-        spec: { name: '', description, kind: 'flag', type: 'string', 'max-length': 0, required: false },
-        schema: schemas/* boolean */.zMY(),
-    };
-}
-/**
- * Defines a lifecycle or built-in command. The registry, `/help`, the names a runbook may not use
- * and the arguments' types all come from this one definition.
- */
-function defineCommand(definition) {
-    const args = Object.entries(definition.args ?? {}).map(([name, arg]) => ({
-        ...arg.spec,
-        name,
-    }));
-    const shape = Object.fromEntries(Object.entries(definition.args ?? {}).map(([key, arg]) => [
-        key,
-        arg.schema,
-    ]));
-    if (definition.text) {
-        shape[definition.text.name] = definition.text.required ? schemas/* string */.YjP() : schemas/* string */.YjP().optional();
-    }
-    const schema = schemas/* object */.Ikc(shape);
-    return {
-        name: definition.name,
-        description: definition.description,
-        ...(definition.reason ? { reason: definition.reason } : {}),
-        permission: definition.permission,
-        source: definition.source ?? 'lifecycle',
-        args,
-        ...(definition.text ? { text: definition.text } : {}),
-        ...(definition.readOnly ? { readOnly: true } : {}),
-        facts: definition.facts ?? [],
-        parse: (values) => schema.parse(values),
-        handle: definition.handle,
-    };
-}
-
+// EXTERNAL MODULE: ./src/commands/define.ts
+var commands_define = __nccwpck_require__(867);
 // EXTERNAL MODULE: ./src/commands/effects.ts
-var commands_effects = __nccwpck_require__(6980);
+var effects = __nccwpck_require__(6980);
 // EXTERNAL MODULE: ./src/commands/runbook-command.ts
 var runbook_command = __nccwpck_require__(6534);
 ;// CONCATENATED MODULE: ./src/commands/builtin/confirm.ts
@@ -32238,7 +32266,7 @@ var runbook_command = __nccwpck_require__(6534);
 
 
 
-const refuse = (line, message) => (0,commands_effects/* decided */.r)({ status: 'refused', reason: 'confirmation', command: 'confirm', message }, [], {
+const refuse = (line, message) => (0,effects/* decided */.r)({ status: 'refused', reason: 'confirmation', command: 'confirm', message }, [], {
     kind: 'refused',
     line,
     message,
@@ -32249,13 +32277,13 @@ const refuse = (line, message) => (0,commands_effects/* decided */.r)({ status: 
  * 🚀 on the plan comment: GitHub keeps one reaction per user and kind, so of two confirmations
  * exactly one runs the plan, and a spent code stays spent whatever is edited.
  */
-const confirm_confirm = defineCommand({
+const confirm_confirm = (0,commands_define/* defineCommand */.NB)({
     name: 'confirm',
     description: 'Run a destructive command whose plan was posted with this code',
     permission: 'write',
     source: 'builtin',
     args: {
-        code: positional({
+        code: (0,commands_define/* positional */.n8)({
             description: 'The confirmation code from the plan comment',
             pattern: '^[0-9a-f]{8}$',
             maxLength: 8,
@@ -32311,17 +32339,17 @@ const confirm_confirm = defineCommand({
             text: `${(0,replies/* renderPlan */.EG)(plan, `### ${heading}`).trimEnd()}\n\n---\n${text}`,
             record: pending,
         });
-        return (0,commands_effects/* decided */.r)({ status: 'planned', reason: 'running', command: plan.command, message: 'spending the code' }, [
+        return (0,effects/* decided */.r)({ status: 'planned', reason: 'running', command: plan.command, message: 'spending the code' }, [
             {
                 kind: 'spend',
                 planCommentId: held.comment.id,
                 then: (won) => {
                     if (!won)
                         return refuse(line, 'That code was already used; a code runs its command once.');
-                    const running = (0,runbook_command/* onHost */.GH)(plan, 'confirmed', execution, input, (result, outcome) => (0,commands_effects/* decided */.r)(outcome, [
+                    const running = (0,runbook_command/* onHost */.GH)(plan, 'confirmed', execution, input, (result, outcome) => (0,effects/* decided */.r)(outcome, [
                         note(`${outcome.status === 'success' ? '✅' : '❌'} \`/${plan.command}\` was confirmed and ran: ${outcome.status}`, `${outcome.status === 'success' ? '✅' : '❌'} **Confirmed by @${input.actor}** at ${(0,markdown/* utc */.n$)(input.now)} and run: ${outcome.status}${result.kind === 'executed' ? ` ([result](${result.commentUrl}))` : ''}. The code is spent.`),
                     ]));
-                    return (0,commands_effects/* decided */.r)(running.outcome, [
+                    return (0,effects/* decided */.r)(running.outcome, [
                         note(`⏳ \`/${plan.command}\` was confirmed and is running`, `⏳ **Confirmed by @${input.actor}** at ${(0,markdown/* utc */.n$)(input.now)}; running now.`),
                         ...running.effects,
                     ]);
@@ -32335,7 +32363,7 @@ const confirm_confirm = defineCommand({
 
 
 
-const help = defineCommand({
+const help = (0,commands_define/* defineCommand */.NB)({
     name: 'help',
     reason: '/help answered',
     description: 'List the commands you may run here',
@@ -32346,7 +32374,7 @@ const help = defineCommand({
         const entries = [...input.registry.values()]
             .filter((spec) => input.permission(spec).allowed)
             .map((spec) => ({ spec, destructive: input.runbook.commands[spec.name]?.destructive ?? false }));
-        return (0,commands_effects/* decided */.r)({
+        return (0,effects/* decided */.r)({
             status: 'success',
             reason: 'help',
             command: 'help',
@@ -32369,110 +32397,10 @@ const help = defineCommand({
 
 // EXTERNAL MODULE: ./src/records/fact.ts
 var fact = __nccwpck_require__(154);
-// EXTERNAL MODULE: ./src/config/duration.ts
-var duration = __nccwpck_require__(7840);
-;// CONCATENATED MODULE: ./src/report/lifecycle.ts
-
-
-/** The replies of the lifecycle commands. Pure. */
-function renderAcknowledged(view) {
-    const verdict = view.due
-        ? view.now <= view.due
-            ? '✅ within target'
-            : `⚠️ target was ${(0,markdown/* utc */.n$)(view.due)}`
-        : '';
-    return `✅ **Acknowledged** by @${view.by}, ${view.since} after declaration ${verdict}.`.replace(/ \.$/, '.');
-}
-function renderCommander(view) {
-    return `🧭 **@${view.commander} is the incident commander** (set by @${view.by}; the issue is assigned to them).`;
-}
-function renderSeverity(view) {
-    const cadence = view.severity['update-every'];
-    return `🔁 **Severity ${view.from?.toUpperCase()} → ${view.to.toUpperCase()} (${view.severity.name})** by @${view.by}. Targets now: respond within ${(0,duration/* formatDuration */.a3)(view.severity['respond-within'])}${cadence ? `, status update every ${(0,duration/* formatDuration */.a3)(cadence)}` : ''}.`;
-}
-function renderNote(view) {
-    return `📝 **Note** from @${view.by}: ${(0,markdown/* echo */.WI)(view.text, 2000)}`;
-}
-/** Characters of an offline entry's text kept in the record and shown. */
-const WHAT_CHARS = 160;
-function renderJournalReplay(view) {
-    return [
-        `📓 **Offline journal** replayed by @${view.by}: ${view.entries.length} entries on the timeline, marked offline${view.skipped > 0 ? ` (${view.skipped} already there)` : ''}. The hash chain of the journal is intact.`,
-        '',
-        '| # | When | Who | What |',
-        '|---|---|---|---|',
-        ...view.entries.map((entry) => `| ${entry.seq} | ${(0,markdown/* utc */.n$)(new Date(entry.at))} | ${(0,markdown/* echo */.WI)(entry.by, 40, { table: true })} | ${(0,markdown/* echo */.WI)(entry.what, WHAT_CHARS, { table: true })} |`),
-    ].join('\n');
-}
-function renderUpdate(view) {
-    return `📣 **Status update** from @${view.by}: ${(0,markdown/* echo */.WI)(view.text, 2000)}\n\n${view.nextDue ? `Next update due ${(0,markdown/* utc */.n$)(view.nextDue)}.` : ''}`.trim();
-}
-function renderMitigated(view) {
-    const target = view.due
-        ? view.now <= view.due
-            ? ', within the response target ✅'
-            : `; the response target was ${(0,markdown/* utc */.n$)(view.due)} ⚠️`
-        : '';
-    return `🩹 **Mitigated** (@${view.by}), ${view.since} after declaration${target}.${view.note ? `\n\nNote: ${(0,markdown/* echo */.WI)(view.note, 2000)}` : ''}\n\nWhen the service is healthy, \`/resolve\` verifies it and closes the incident.`;
-}
-function renderImpactStart(view) {
-    return `⏪ **Impact started at ${(0,markdown/* utc */.n$)(view.at)}** (set by @${view.by}).`;
-}
-function renderVerificationFailed(lines) {
-    return [
-        `❌ **Not resolved: the service is not healthy yet.**`,
-        '',
-        ...lines.map((line) => `- ${line}`),
-        '',
-        'The incident stays open. Fix what is listed, then `/resolve` again; `/resolve --force` resolves anyway and records the override.',
-    ].join('\n');
-}
-function renderResolved(view) {
-    return [
-        view.forced
-            ? `⚠️ **Resolved with \`--force\`** by @${view.by}: verification did not pass, and this is recorded.`
-            : `✅ **Resolved** by @${view.by}: verification passed.`,
-        '',
-        ...view.lines.map((line) => `- ${line}`),
-        ...(view.summary ? ['', `Summary: ${(0,markdown/* echo */.WI)(view.summary, 2000)}`] : []),
-    ].join('\n');
-}
-
-// EXTERNAL MODULE: ./src/incident/sla.ts
-var sla = __nccwpck_require__(7252);
-;// CONCATENATED MODULE: ./src/commands/lifecycle/common.ts
-
-
-/** The permission lifecycle commands need (the `permission` input's floor applies on top). */
-const LIFECYCLE_PERMISSION = 'triage';
-/** A lifecycle command that did what it was asked. */
-function done(name, message, effects, reason) {
-    const outcome = {
-        status: 'success',
-        reason: reason ?? name,
-        command: name,
-        message,
-    };
-    return (0,commands_effects/* decided */.r)(outcome, effects);
-}
-/** A lifecycle command that could not be done as asked; the commenter is told why. */
-function notDone(name, line, message) {
-    return (0,commands_effects/* decided */.r)({ status: 'refused', reason: 'lifecycle', command: name, message }, [], {
-        kind: 'not-done',
-        line,
-        message,
-    });
-}
-/** Common fields of a fact this comment records. */
-function factBy(input) {
-    return { by: input.actor, at: input.now.toISOString(), source: input.comment.id };
-}
-/** `4 min` since the declaration, or — when there was none. */
-function sinceDeclared(input) {
-    const declared = input.snapshot.incident.declaredAt;
-    return declared ? (0,sla/* humanDuration */.UU)(input.now.getTime() - declared.getTime()) : '—';
-}
-
+// EXTERNAL MODULE: ./src/report/lifecycle.ts
+var lifecycle = __nccwpck_require__(8822);
+// EXTERNAL MODULE: ./src/commands/lifecycle/common.ts
+var common = __nccwpck_require__(8696);
 ;// CONCATENATED MODULE: ./src/commands/lifecycle/ack.ts
 
 
@@ -32487,27 +32415,29 @@ const acknowledged = (0,fact/* defineFact */.u)('acknowledged', {}, (next, fact,
     }
     responder(fact.by);
 });
-const ack = defineCommand({
+const ack = (0,commands_define/* defineCommand */.NB)({
     name: 'ack',
     reason: '/ack recorded',
     description: 'Acknowledge the incident',
-    permission: LIFECYCLE_PERMISSION,
+    permission: common/* LIFECYCLE_PERMISSION */.Zl,
     facts: [acknowledged],
     handle(input) {
         const { incident, sla } = input.snapshot;
         if (incident.acknowledgedAt)
-            return notDone('ack', '/ack', `Already acknowledged by @${incident.acknowledgedBy} at ${(0,markdown/* utc */.n$)(incident.acknowledgedAt)}.`);
-        const since = sinceDeclared(input);
-        return done('ack', `acknowledged by @${input.actor} after ${since}`, [
+            return (0,common/* notDone */.Gj)('ack', '/ack', `Already acknowledged by @${incident.acknowledgedBy} at ${(0,markdown/* utc */.n$)(incident.acknowledgedAt)}.`);
+        const since = (0,common/* sinceDeclared */.fI)(input);
+        return (0,common/* done */.Vw)('ack', `acknowledged by @${input.actor} after ${since}`, [
             {
                 kind: 'reply',
-                text: renderAcknowledged({ by: input.actor, since, due: sla?.acknowledge.due, now: input.now }),
-                record: acknowledged.record(factBy(input)),
+                text: (0,lifecycle/* renderAcknowledged */.DN)({ by: input.actor, since, due: sla?.acknowledge.due, now: input.now }),
+                record: acknowledged.record((0,common/* factBy */._V)(input)),
             },
         ]);
     },
 });
 
+// EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 11 modules
+var schemas = __nccwpck_require__(2857);
 ;// CONCATENATED MODULE: ./src/commands/lifecycle/commander.ts
 
 
@@ -32523,13 +32453,13 @@ const commanderSet = (0,fact/* defineFact */.u)('commander', { commander: LOGIN 
     responder(fact.commander);
     log(fact.by, `Incident commander: @${fact.commander}`);
 });
-const commander = defineCommand({
+const commander = (0,commands_define/* defineCommand */.NB)({
     name: 'commander',
     reason: '/commander recorded',
     description: 'Assign the incident commander (and the issue)',
-    permission: LIFECYCLE_PERMISSION,
+    permission: common/* LIFECYCLE_PERMISSION */.Zl,
     args: {
-        user: positional({
+        user: (0,commands_define/* positional */.n8)({
             description: 'GitHub login, e.g. @dana',
             pattern: '^@?[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})$',
             maxLength: 40,
@@ -32540,12 +32470,12 @@ const commander = defineCommand({
     facts: [commanderSet],
     handle(input) {
         const login = input.args.user;
-        return done('commander', `@${login} is the incident commander`, [
+        return (0,common/* done */.Vw)('commander', `@${login} is the incident commander`, [
             { kind: 'assign', logins: [login] },
             {
                 kind: 'reply',
-                text: renderCommander({ commander: login, by: input.actor }),
-                record: commanderSet.record({ ...factBy(input), commander: login }),
+                text: (0,lifecycle/* renderCommander */.lY)({ commander: login, by: input.actor }),
+                record: commanderSet.record({ ...(0,common/* factBy */._V)(input), commander: login }),
             },
         ]);
     },
@@ -32587,13 +32517,13 @@ const impactStarted = (0,fact/* defineFact */.u)('impact-start', { impactStart: 
     next.impactStartAt = new Date(fact.impactStart);
     log(fact.by, `Impact started at ${fact.impactStart}`);
 });
-const impactStart = defineCommand({
+const impactStart = (0,commands_define/* defineCommand */.NB)({
     name: 'impact-start',
     reason: '/impact-start recorded',
     description: 'Back-date the start of impact',
-    permission: LIFECYCLE_PERMISSION,
+    permission: common/* LIFECYCLE_PERMISSION */.Zl,
     args: {
-        time: positional({
+        time: (0,commands_define/* positional */.n8)({
             description: 'UTC time: 2026-11-26T02:50Z, 02:50 (today) or -25m / -2h (ago)',
             pattern: '^(?:\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}(?::\\d{2})?Z|\\d{2}:\\d{2}|-\\d{1,4}[mh])$',
             maxLength: 20,
@@ -32604,12 +32534,12 @@ const impactStart = defineCommand({
     handle(input) {
         const at = parseImpactStart(input.args.time, input.now);
         if (!at)
-            return notDone('impact-start', `/impact-start ${input.args.time}`, `${(0,markdown/* echo */.WI)(input.args.time)} is in the future or not a time. Write 2026-11-26T02:50Z, 02:50 (UTC) or -25m.`);
-        return done('impact-start', `impact start set to ${(0,markdown/* utc */.n$)(at)}`, [
+            return (0,common/* notDone */.Gj)('impact-start', `/impact-start ${input.args.time}`, `${(0,markdown/* echo */.WI)(input.args.time)} is in the future or not a time. Write 2026-11-26T02:50Z, 02:50 (UTC) or -25m.`);
+        return (0,common/* done */.Vw)('impact-start', `impact start set to ${(0,markdown/* utc */.n$)(at)}`, [
             {
                 kind: 'reply',
-                text: renderImpactStart({ at, by: input.actor }),
-                record: impactStarted.record({ ...factBy(input), impactStart: at.toISOString() }),
+                text: (0,lifecycle/* renderImpactStart */.rf)({ at, by: input.actor }),
+                record: impactStarted.record({ ...(0,common/* factBy */._V)(input), impactStart: at.toISOString() }),
             },
         ]);
     },
@@ -32808,7 +32738,7 @@ const offline = (0,fact/* defineFact */.u)('offline', {
         seq: schemas/* number */.aig().int().min(1),
         at: iso/* datetime */.w$(),
         by: schemas/* string */.YjP().min(1).max(39),
-        what: schemas/* string */.YjP().max(WHAT_CHARS),
+        what: schemas/* string */.YjP().max(lifecycle/* WHAT_CHARS */.lk),
         hash: journal_HASH,
     }))
         .min(1)
@@ -32825,7 +32755,7 @@ const offline = (0,fact/* defineFact */.u)('offline', {
 function journalBlock(body) {
     return /^```ndjson\n([\s\S]*?)\n```$/m.exec(body.replace(/\r\n?/g, '\n'))?.[1];
 }
-const journal = defineCommand({
+const journal = (0,commands_define/* defineCommand */.NB)({
     name: 'journal',
     reason: '/journal replayed an offline journal onto the timeline',
     description: 'Replay an offline journal (posted by `incident-issueops replay`) onto the timeline',
@@ -32835,7 +32765,7 @@ const journal = defineCommand({
         const line = '/journal';
         const block = journalBlock(input.comment.body);
         if (block === undefined) {
-            return notDone('journal', line, 'this comment holds no journal: post it with `incident-issueops replay <journal> --issue N`');
+            return (0,common/* notDone */.Gj)('journal', line, 'this comment holds no journal: post it with `incident-issueops replay <journal> --issue N`');
         }
         // What earlier replays recorded: each journal's entries by hash, and its last entry. A part of
         // a journal must go on from that last entry, so that the chain on the issue never forks.
@@ -32857,15 +32787,15 @@ const journal = defineCommand({
         if (head && head.seq > 1) {
             const last = continues ? lastOf.get(continues.journal) : undefined;
             if (!continues || !last) {
-                return notDone('journal', line, `the journal starts at entry ${head.seq}, but entry ${head.seq - 1} is not on this issue: replay the whole journal`);
+                return (0,common/* notDone */.Gj)('journal', line, `the journal starts at entry ${head.seq}, but entry ${head.seq - 1} is not on this issue: replay the whole journal`);
             }
             if (last.hash !== head.prev || last.seq !== head.seq - 1) {
-                return notDone('journal', line, `the journal goes on from entry ${head.seq - 1}, but this journal's last entry on the issue is entry ${last.seq}: its chain would fork`);
+                return (0,common/* notDone */.Gj)('journal', line, `the journal goes on from entry ${head.seq - 1}, but this journal's last entry on the issue is entry ${last.seq}: its chain would fork`);
             }
         }
         const checked = checkJournal(block, continues && head ? { seq: head.seq - 1, hash: head.prev } : undefined);
         if (!checked.ok) {
-            return notDone('journal', line, `the journal is refused, nothing was recorded: line ${checked.line}: ${checked.message}`);
+            return (0,common/* notDone */.Gj)('journal', line, `the journal is refused, nothing was recorded: line ${checked.line}: ${checked.message}`);
         }
         const now = input.now.getTime();
         const outOfTime = checked.entries.find((entry) => {
@@ -32873,32 +32803,32 @@ const journal = defineCommand({
             return at > now + OFFLINE_WINDOW_MS.after || at < now - OFFLINE_WINDOW_MS.before;
         });
         if (outOfTime) {
-            return notDone('journal', line, `the journal is refused, nothing was recorded: entry ${outOfTime.seq} is dated ${outOfTime.at}, more than a week before now or in the future`);
+            return (0,common/* notDone */.Gj)('journal', line, `the journal is refused, nothing was recorded: entry ${outOfTime.seq} is dated ${outOfTime.at}, more than a week before now or in the future`);
         }
         const journalId = continues?.journal ?? checked.entries[0]?.hash ?? '';
         const fresh = checked.entries.filter((entry) => !recorded.has(entry.hash));
         if (fresh.length === 0) {
-            return notDone('journal', line, `all ${checked.entries.length} entries of this journal are already on the timeline`);
+            return (0,common/* notDone */.Gj)('journal', line, `all ${checked.entries.length} entries of this journal are already on the timeline`);
         }
         if (fresh.length > ENTRIES_PER_JOURNAL_COMMENT) {
-            return notDone('journal', line, `one /journal comment holds at most ${ENTRIES_PER_JOURNAL_COMMENT} entries (this one ${fresh.length}): \`incident-issueops replay\` splits a journal`);
+            return (0,common/* notDone */.Gj)('journal', line, `one /journal comment holds at most ${ENTRIES_PER_JOURNAL_COMMENT} entries (this one ${fresh.length}): \`incident-issueops replay\` splits a journal`);
         }
         const entries = fresh.map((entry) => ({
             seq: entry.seq,
             at: entry.at,
             by: entry.by,
-            what: describeEntry(entry).slice(0, WHAT_CHARS),
+            what: describeEntry(entry).slice(0, lifecycle/* WHAT_CHARS */.lk),
             hash: entry.hash,
         }));
-        return done('journal', `${entries.length} offline entries on the timeline`, [
+        return (0,common/* done */.Vw)('journal', `${entries.length} offline entries on the timeline`, [
             {
                 kind: 'reply',
-                text: renderJournalReplay({
+                text: (0,lifecycle/* renderJournalReplay */.bY)({
                     by: input.actor,
                     entries,
                     skipped: checked.entries.length - fresh.length,
                 }),
-                record: offline.record({ ...factBy(input), journal: journalId, entries }),
+                record: offline.record({ ...(0,common/* factBy */._V)(input), journal: journalId, entries }),
             },
         ]);
     },
@@ -32931,29 +32861,29 @@ const mitigatedFact = (0,fact/* defineFact */.u)('mitigated', { note: schemas/* 
     responder(fact.by);
     log(fact.by, 'Mitigated', fact.note);
 });
-const mitigated = defineCommand({
+const mitigated = (0,commands_define/* defineCommand */.NB)({
     name: 'mitigated',
     reason: '/mitigated recorded',
     description: 'Mark the impact as mitigated',
-    permission: LIFECYCLE_PERMISSION,
+    permission: common/* LIFECYCLE_PERMISSION */.Zl,
     text: { name: 'note', description: 'What mitigated it', required: false, maxLength: 2000 },
     facts: [mitigatedFact],
     handle(input) {
         const { incident, sla } = input.snapshot;
         if (incident.phase !== 'investigating')
-            return notDone('mitigated', '/mitigated', `The incident is already ${incident.phase}.`);
+            return (0,common/* notDone */.Gj)('mitigated', '/mitigated', `The incident is already ${incident.phase}.`);
         const note = input.args.note;
-        return done('mitigated', 'mitigated', [
+        return (0,common/* done */.Vw)('mitigated', 'mitigated', [
             {
                 kind: 'reply',
-                text: renderMitigated({
+                text: (0,lifecycle/* renderMitigated */.Xz)({
                     by: input.actor,
-                    since: sinceDeclared(input),
+                    since: (0,common/* sinceDeclared */.fI)(input),
                     due: sla?.respond.due,
                     now: input.now,
                     note,
                 }),
-                record: mitigatedFact.record({ ...factBy(input), ...(note ? { note } : {}) }),
+                record: mitigatedFact.record({ ...(0,common/* factBy */._V)(input), ...(note ? { note } : {}) }),
             },
         ]);
     },
@@ -32970,39 +32900,41 @@ const noted = (0,fact/* defineFact */.u)('note', { text: schemas/* string */.YjP
     responder(fact.by);
     log(fact.by, 'Note', fact.text);
 });
-const note = defineCommand({
+const note = (0,commands_define/* defineCommand */.NB)({
     name: 'note',
     reason: '/note recorded',
     description: 'Add a note to the timeline (a finding, a decision, a hand-over)',
-    permission: LIFECYCLE_PERMISSION,
+    permission: common/* LIFECYCLE_PERMISSION */.Zl,
     text: { name: 'text', description: 'What to note', required: true, maxLength: 2000 },
     facts: [noted],
     handle(input) {
-        return done('note', 'note added to the timeline', [
+        return (0,common/* done */.Vw)('note', 'note added to the timeline', [
             {
                 kind: 'reply',
-                text: renderNote({ by: input.actor, text: input.args.text }),
-                record: noted.record({ ...factBy(input), text: input.args.text }),
+                text: (0,lifecycle/* renderNote */.NS)({ by: input.actor, text: input.args.text }),
+                record: noted.record({ ...(0,common/* factBy */._V)(input), text: input.args.text }),
             },
         ]);
     },
 });
 
+// EXTERNAL MODULE: ./src/commands/lifecycle/page.ts
+var page = __nccwpck_require__(9722);
 // EXTERNAL MODULE: ./src/report/postmortem.ts
 var postmortem = __nccwpck_require__(878);
 ;// CONCATENATED MODULE: ./src/commands/lifecycle/postmortem.ts
 
 
 
-const postmortem_postmortem = defineCommand({
+const postmortem_postmortem = (0,commands_define/* defineCommand */.NB)({
     name: 'postmortem',
     reason: '/postmortem posted a draft',
     description: 'Post a draft postmortem of the incident so far',
-    permission: LIFECYCLE_PERMISSION,
+    permission: common/* LIFECYCLE_PERMISSION */.Zl,
     handle(input) {
         const { incident, severity, severityKey, sla } = input.snapshot;
         if (!severity || !severityKey || !sla)
-            return notDone('postmortem', '/postmortem', 'This issue has no declared incident.');
+            return (0,common/* notDone */.Gj)('postmortem', '/postmortem', 'This issue has no declared incident.');
         const body = (0,postmortem/* renderPostmortem */.LC)({
             incident,
             severityKey,
@@ -33013,7 +32945,7 @@ const postmortem_postmortem = defineCommand({
             followUp: undefined,
             verification: [],
         });
-        return done('postmortem', 'draft postmortem posted', [
+        return (0,common/* done */.Vw)('postmortem', 'draft postmortem posted', [
             {
                 kind: 'reply',
                 text: `> Draft: the postmortem so far. \`/resolve\` posts the final one.\n\n${body}`,
@@ -33059,11 +32991,11 @@ const verificationFailed = (0,fact/* defineFact */.u)('verification-failed', { p
     responder(fact.by);
     log(fact.by, 'Resolution refused: verification failed', fact.problems.join('; '));
 });
-const resolve = defineCommand({
+const resolve = (0,commands_define/* defineCommand */.NB)({
     name: 'resolve',
     description: 'Verify health and metrics, then post the postmortem and close the issue',
-    permission: LIFECYCLE_PERMISSION,
-    args: { force: flag('Resolve even if verification fails (recorded)') },
+    permission: common/* LIFECYCLE_PERMISSION */.Zl,
+    args: { force: (0,commands_define/* flag */.Jt)('Resolve even if verification fails (recorded)') },
     text: {
         name: 'summary',
         description: 'One-paragraph summary for the postmortem',
@@ -33074,24 +33006,24 @@ const resolve = defineCommand({
     handle(input) {
         const { incident } = input.snapshot;
         if (incident.phase === 'resolved')
-            return notDone('resolve', '/resolve', `The incident is already resolved (${(0,markdown/* utc */.n$)(incident.resolvedAt ?? input.now)}).`);
+            return (0,common/* notDone */.Gj)('resolve', '/resolve', `The incident is already resolved (${(0,markdown/* utc */.n$)(incident.resolvedAt ?? input.now)}).`);
         const { force, summary } = input.args;
         const conclude = (verification) => {
             if (!verification.healthy && !force) {
                 const message = verification.problems.join('; ');
-                return (0,commands_effects/* decided */.r)({ status: 'failure', reason: 'verification-failed', command: 'resolve', message }, [
+                return (0,effects/* decided */.r)({ status: 'failure', reason: 'verification-failed', command: 'resolve', message }, [
                     {
                         kind: 'reply',
-                        text: renderVerificationFailed(verification.lines),
+                        text: (0,lifecycle/* renderVerificationFailed */.b2)(verification.lines),
                         record: verificationFailed.record({
-                            ...factBy(input),
+                            ...(0,common/* factBy */._V)(input),
                             problems: verification.problems.slice(0, 50),
                         }),
                     },
                 ]);
             }
             const forced = force && !verification.healthy;
-            return (0,commands_effects/* decided */.r)({
+            return (0,effects/* decided */.r)({
                 status: 'success',
                 reason: 'resolved',
                 command: 'resolve',
@@ -33099,8 +33031,8 @@ const resolve = defineCommand({
             }, [
                 {
                     kind: 'reply',
-                    text: renderResolved({ by: input.actor, forced, lines: verification.lines, summary }),
-                    record: resolvedFact.record({ ...factBy(input), forced, ...(summary ? { summary } : {}) }),
+                    text: (0,lifecycle/* renderResolved */.Xr)({ by: input.actor, forced, lines: verification.lines, summary }),
+                    record: resolvedFact.record({ ...(0,common/* factBy */._V)(input), forced, ...(summary ? { summary } : {}) }),
                 },
                 { kind: 'finalize', verification: verification.lines },
             ]);
@@ -33109,7 +33041,7 @@ const resolve = defineCommand({
         if (!plan)
             return conclude({ healthy: true, lines: ['No verification is defined in the runbook.'], problems: [] });
         const spec = input.registry.get('resolve');
-        return (0,commands_effects/* decided */.r)({ status: 'success', reason: 'resolved', command: 'resolve', message: 'verifying' }, [
+        return (0,effects/* decided */.r)({ status: 'success', reason: 'resolved', command: 'resolve', message: 'verifying' }, [
             {
                 kind: 'host',
                 plan,
@@ -33215,6 +33147,7 @@ var route = __nccwpck_require__(2342);
 
 
 
+
 const severityChanged = (0,fact/* defineFact */.u)('severity', { severity: schemas/* string */.YjP().regex(/^p[0-9]$/) }, (next, fact, { log, responder, announce }) => {
     if (fact.severity !== next.severity) {
         announce('severity', fact.by, fact.severity);
@@ -33223,13 +33156,13 @@ const severityChanged = (0,fact/* defineFact */.u)('severity', { severity: schem
     }
     responder(fact.by);
 });
-const severity = defineCommand({
+const severity = (0,commands_define/* defineCommand */.NB)({
     name: 'severity',
     reason: '/severity recorded',
     description: 'Change the severity (relabels the issue, recomputes the targets)',
-    permission: LIFECYCLE_PERMISSION,
+    permission: common/* LIFECYCLE_PERMISSION */.Zl,
     args: {
-        level: positional({
+        level: (0,commands_define/* positional */.n8)({
             description: 'p0, p1, p2 or p3',
             pattern: '^[pP][0-9]$',
             maxLength: 2,
@@ -33243,12 +33176,12 @@ const severity = defineCommand({
         const target = input.runbook.severities[level];
         const line = `/severity ${level}`;
         if (!target)
-            return notDone('severity', line, `\`${level.toUpperCase()}\` is not a severity in this runbook (${Object.keys(input.runbook.severities).join(', ')}).`);
+            return (0,common/* notDone */.Gj)('severity', line, `\`${level.toUpperCase()}\` is not a severity in this runbook (${Object.keys(input.runbook.severities).join(', ')}).`);
         const current = input.snapshot.incident.severity;
         if (level === current)
-            return notDone('severity', line, `The incident is already ${level.toUpperCase()}.`);
+            return (0,common/* notDone */.Gj)('severity', line, `The incident is already ${level.toUpperCase()}.`);
         const prefix = input.settings.labelPrefix;
-        return done('severity', `severity is now ${level.toUpperCase()}`, [
+        return (0,common/* done */.Vw)('severity', `severity is now ${level.toUpperCase()}`, [
             {
                 kind: 'labels',
                 remove: input.issue.labels.filter((label) => (0,route/* severityFromLabel */.k3)(label, prefix)),
@@ -33256,9 +33189,18 @@ const severity = defineCommand({
             },
             {
                 kind: 'reply',
-                text: renderSeverity({ from: current, to: level, severity: target, by: input.actor }),
-                record: severityChanged.record({ ...factBy(input), severity: level }),
+                text: (0,lifecycle/* renderSeverity */.uF)({ from: current, to: level, severity: target, by: input.actor }),
+                record: severityChanged.record({ ...(0,common/* factBy */._V)(input), severity: level }),
             },
+            // A raise to a severity that pages someone not paged yet pages them now.
+            ...(0,page/* declarationPages */.Fg)({
+                runbook: input.runbook,
+                severity: level,
+                escalation: input.settings.escalation,
+                snapshot: input.snapshot,
+                by: input.actor,
+                now: input.now,
+            }).map((page) => ({ kind: 'reply', text: page.text, record: page.record })),
         ]);
     },
 });
@@ -33269,7 +33211,7 @@ var timeline = __nccwpck_require__(1935);
 
 
 
-const timeline_timeline = defineCommand({
+const timeline_timeline = (0,commands_define/* defineCommand */.NB)({
     name: 'timeline',
     reason: '/timeline posted',
     description: 'Post the incident timeline so far',
@@ -33277,7 +33219,7 @@ const timeline_timeline = defineCommand({
     readOnly: true,
     handle(input) {
         const entries = input.snapshot.incident.timeline;
-        return done('timeline', `timeline of ${entries.length} entries posted`, [
+        return (0,common/* done */.Vw)('timeline', `timeline of ${entries.length} entries posted`, [
             {
                 kind: 'reply',
                 text: `### Timeline so far\n\n${(0,timeline/* renderTimeline */.s)(entries, { maxChars: 50_000, fullAt: input.runUrl })}`,
@@ -33305,27 +33247,28 @@ const updated = (0,fact/* defineFact */.u)('update', { text: schemas/* string */
     responder(fact.by);
     log(fact.by, 'Status update', fact.text);
 });
-const update = defineCommand({
+const update = (0,commands_define/* defineCommand */.NB)({
     name: 'update',
     reason: '/update recorded',
     description: 'Post a status update (restarts the update clock)',
-    permission: LIFECYCLE_PERMISSION,
+    permission: common/* LIFECYCLE_PERMISSION */.Zl,
     text: { name: 'text', description: 'What changed, what is next', required: true, maxLength: 2000 },
     facts: [updated],
     handle(input) {
         const cadence = input.snapshot.severity?.['update-every'];
         const nextDue = cadence ? new Date(input.now.getTime() + cadence * 1000) : undefined;
-        return done('update', 'status update posted', [
+        return (0,common/* done */.Vw)('update', 'status update posted', [
             {
                 kind: 'reply',
-                text: renderUpdate({ by: input.actor, text: input.args.text, nextDue }),
-                record: updated.record({ ...factBy(input), text: input.args.text }),
+                text: (0,lifecycle/* renderUpdate */.u4)({ by: input.actor, text: input.args.text, nextDue }),
+                record: updated.record({ ...(0,common/* factBy */._V)(input), text: input.args.text }),
             },
         ]);
     },
 });
 
 ;// CONCATENATED MODULE: ./src/commands/definitions.ts
+
 
 
 
@@ -33354,6 +33297,7 @@ const DEFINED_COMMANDS = [
     severity,
     update,
     note,
+    page/* page */.MY,
     mitigated,
     resolve,
     timeline_timeline,
@@ -33388,6 +33332,215 @@ const decided = (outcome, effects = [], problem) => problem ? { outcome, effects
 
 /***/ }),
 
+/***/ 8696:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Gj: () => (/* binding */ notDone),
+/* harmony export */   Vw: () => (/* binding */ done),
+/* harmony export */   Zl: () => (/* binding */ LIFECYCLE_PERMISSION),
+/* harmony export */   _V: () => (/* binding */ factBy),
+/* harmony export */   fI: () => (/* binding */ sinceDeclared)
+/* harmony export */ });
+/* harmony import */ var _incident_sla_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7252);
+/* harmony import */ var _effects_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(6980);
+
+
+/** The permission lifecycle commands need (the `permission` input's floor applies on top). */
+const LIFECYCLE_PERMISSION = 'triage';
+/** A lifecycle command that did what it was asked. */
+function done(name, message, effects, reason) {
+    const outcome = {
+        status: 'success',
+        reason: reason ?? name,
+        command: name,
+        message,
+    };
+    return (0,_effects_js__WEBPACK_IMPORTED_MODULE_0__/* .decided */ .r)(outcome, effects);
+}
+/** A lifecycle command that could not be done as asked; the commenter is told why. */
+function notDone(name, line, message) {
+    return (0,_effects_js__WEBPACK_IMPORTED_MODULE_0__/* .decided */ .r)({ status: 'refused', reason: 'lifecycle', command: name, message }, [], {
+        kind: 'not-done',
+        line,
+        message,
+    });
+}
+/** Common fields of a fact this comment records. */
+function factBy(input) {
+    return { by: input.actor, at: input.now.toISOString(), source: input.comment.id };
+}
+/** `4 min` since the declaration, or — when there was none. */
+function sinceDeclared(input) {
+    const declared = input.snapshot.incident.declaredAt;
+    return declared ? (0,_incident_sla_js__WEBPACK_IMPORTED_MODULE_1__/* .humanDuration */ .UU)(input.now.getTime() - declared.getTime()) : '—';
+}
+
+
+/***/ }),
+
+/***/ 9722:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Fg: () => (/* binding */ declarationPages),
+/* harmony export */   MY: () => (/* binding */ page)
+/* harmony export */ });
+/* unused harmony exports REPAGE_AFTER_MS, ESCALATION_ROLE, paged, pagedAtDeclaration */
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2857);
+/* harmony import */ var _config_runbook_schema_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(3569);
+/* harmony import */ var _incident_sla_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(7252);
+/* harmony import */ var _records_fact_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(154);
+/* harmony import */ var _report_lifecycle_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(8822);
+/* harmony import */ var _report_markdown_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(4285);
+/* harmony import */ var _define_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(867);
+/* harmony import */ var _common_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(8696);
+
+
+
+
+
+
+
+
+/** A role paged again this soon is refused: the first page is still ringing. */
+const REPAGE_AFTER_MS = 5 * 60_000;
+/** The `escalation` input's people, paged at declaration when the runbook names no one. */
+const ESCALATION_ROLE = 'escalation';
+const paged = (0,_records_fact_js__WEBPACK_IMPORTED_MODULE_1__/* .defineFact */ .u)('page', {
+    role: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP().min(1).max(40),
+    name: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP().min(1).max(80),
+    mentions: zod__WEBPACK_IMPORTED_MODULE_3__/* .array */ .YOg(_config_runbook_schema_js__WEBPACK_IMPORTED_MODULE_0__/* .mentionSchema */ .cq).max(20),
+    note: zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP().max(2000).optional(),
+    auto: zod__WEBPACK_IMPORTED_MODULE_3__/* .boolean */ .zMY(),
+}, (next, fact, { at, log, responder }) => {
+    next.pages = [
+        ...next.pages,
+        { at, by: fact.by, role: fact.role, name: fact.name, mentions: fact.mentions, auto: fact.auto },
+    ];
+    if (!fact.auto)
+        responder(fact.by);
+    const who = fact.mentions.map((mention) => `@${mention}`).join(', ');
+    log(fact.by, `${fact.auto ? 'Paged at declaration' : 'Paged'}: ${fact.name} (${who})`, fact.note);
+});
+/** Whom a declaration at `severity` pages: the runbook's contacts for it, or the escalation input. */
+function pagedAtDeclaration(runbook, severity, escalation, incident) {
+    const already = new Set(incident.pages.map((page) => page.role));
+    const contacts = Object.entries(runbook.contacts ?? {}).filter(([, contact]) => contact.page.includes(severity));
+    const named = contacts.filter(([, contact]) => contact.mention.length > 0);
+    const wanted = named.length > 0
+        ? named.map(([role, contact]) => ({
+            role,
+            name: contact.name,
+            mentions: contact.mention,
+            availability: contact.availability,
+        }))
+        : // A role the runbook pages names no one (the built-in runbook's): the escalation input.
+            contacts.length > 0 && escalation.length > 0
+                ? [
+                    {
+                        role: ESCALATION_ROLE,
+                        name: contacts[0][1].name,
+                        mentions: [...escalation],
+                        availability: contacts[0][1].availability,
+                    },
+                ]
+                : [];
+    return wanted.filter((page) => !already.has(page.role));
+}
+/**
+ * The page comments a declaration (or a raise to `severity`) posts: one per role, each with its
+ * record. Pure; the declaration flow posts them, `/severity` returns them as replies.
+ */
+function declarationPages(view) {
+    const { incident, sla } = view.snapshot;
+    if (incident.phase === 'resolved')
+        return [];
+    return pagedAtDeclaration(view.runbook, view.severity, view.escalation, incident).map((page) => ({
+        name: page.name,
+        text: (0,_report_lifecycle_js__WEBPACK_IMPORTED_MODULE_2__/* .renderPage */ .Cf)({
+            by: view.by,
+            ...(view.source ? { source: view.source } : {}),
+            name: page.name,
+            mentions: page.mentions,
+            availability: page.availability,
+            note: undefined,
+            severity: view.severity,
+            auto: true,
+            acknowledgeBy: incident.acknowledgedAt ? undefined : sla?.acknowledge.due,
+        }),
+        record: paged.record({
+            by: view.by,
+            at: view.now.toISOString(),
+            role: page.role,
+            name: page.name,
+            mentions: page.mentions,
+            auto: true,
+        }),
+    }));
+}
+function roles(contacts) {
+    return Object.entries(contacts)
+        .map(([role, contact]) => `\`${role}\` (${contact.name})`)
+        .join(', ');
+}
+const page = (0,_define_js__WEBPACK_IMPORTED_MODULE_4__/* .defineCommand */ .NB)({
+    name: 'page',
+    reason: '/page recorded: the contacts were mentioned',
+    description: "Page one of the runbook's emergency contacts, e.g. /page dba replication is lagging",
+    permission: _common_js__WEBPACK_IMPORTED_MODULE_5__/* .LIFECYCLE_PERMISSION */ .Zl,
+    args: {
+        role: (0,_define_js__WEBPACK_IMPORTED_MODULE_4__/* .positional */ .n8)({
+            description: "A role of the runbook's contacts, e.g. dba",
+            pattern: '^[a-z][a-z0-9_-]{0,39}$',
+            maxLength: 40,
+            required: true,
+        }),
+    },
+    text: { name: 'note', description: 'What they need to know', required: false, maxLength: 500 },
+    facts: [paged],
+    handle(input) {
+        const contacts = input.runbook.contacts ?? {};
+        const line = `/page ${input.args.role}`;
+        if (Object.keys(contacts).length === 0)
+            return (0,_common_js__WEBPACK_IMPORTED_MODULE_5__/* .notDone */ .Gj)('page', line, 'This runbook has no `contacts:` section: add the roles and who answers for them (see the README, "Emergency contacts").');
+        const contact = contacts[input.args.role];
+        if (!contact)
+            return (0,_common_js__WEBPACK_IMPORTED_MODULE_5__/* .notDone */ .Gj)('page', line, `\`${input.args.role}\` is not a contact of this runbook: page one of ${roles(contacts)}.`);
+        if (contact.mention.length === 0)
+            return (0,_common_js__WEBPACK_IMPORTED_MODULE_5__/* .notDone */ .Gj)('page', line, `The runbook names no one for ${contact.name}: add \`mention:\` (GitHub users or org/team slugs) to \`contacts.${input.args.role}\` in the runbook file.`);
+        const last = input.snapshot.incident.pages.filter((entry) => entry.role === input.args.role).at(-1);
+        if (last && input.now.getTime() - last.at.getTime() < REPAGE_AFTER_MS)
+            return (0,_common_js__WEBPACK_IMPORTED_MODULE_5__/* .notDone */ .Gj)('page', line, `${contact.name} was paged ${(0,_incident_sla_js__WEBPACK_IMPORTED_MODULE_6__/* .humanDuration */ .UU)(input.now.getTime() - last.at.getTime())} ago (by @${last.by}, ${(0,_report_markdown_js__WEBPACK_IMPORTED_MODULE_7__/* .utc */ .n$)(last.at)}); page them again from ${(0,_report_markdown_js__WEBPACK_IMPORTED_MODULE_7__/* .utc */ .n$)(new Date(last.at.getTime() + REPAGE_AFTER_MS))}, or post what they need with \`/note\`.`);
+        const note = input.args.note;
+        return (0,_common_js__WEBPACK_IMPORTED_MODULE_5__/* .done */ .Vw)('page', `${contact.name} paged`, [
+            {
+                kind: 'reply',
+                text: (0,_report_lifecycle_js__WEBPACK_IMPORTED_MODULE_2__/* .renderPage */ .Cf)({
+                    by: input.actor,
+                    name: contact.name,
+                    mentions: contact.mention,
+                    availability: contact.availability,
+                    note,
+                    severity: input.snapshot.severityKey,
+                    auto: false,
+                }),
+                record: paged.record({
+                    ...(0,_common_js__WEBPACK_IMPORTED_MODULE_5__/* .factBy */ ._V)(input),
+                    role: input.args.role,
+                    name: contact.name,
+                    mentions: contact.mention,
+                    ...(note ? { note } : {}),
+                    auto: false,
+                }),
+            },
+        ]);
+    },
+});
+
+
+/***/ }),
+
 /***/ 927:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -33395,7 +33548,7 @@ const decided = (outcome, effects = [], problem) => problem ? { outcome, effects
 /* harmony export */   Ap: () => (/* binding */ RESERVED_COMMANDS),
 /* harmony export */   pc: () => (/* binding */ commandRegistry)
 /* harmony export */ });
-/* harmony import */ var _definitions_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2419);
+/* harmony import */ var _definitions_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(625);
 /* harmony import */ var _runbook_command_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6534);
 
 
@@ -33590,7 +33743,7 @@ function editDistance(a, b) {
 
 /***/ }),
 
-/***/ 625:
+/***/ 3006:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -33660,11 +33813,12 @@ function formatDuration(seconds) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   V0: () => (/* binding */ permissionSchema),
+/* harmony export */   cq: () => (/* binding */ mentionSchema),
 /* harmony export */   eO: () => (/* binding */ PERMISSION_LEVELS),
 /* harmony export */   qq: () => (/* binding */ runbookSchema),
 /* harmony export */   rP: () => (/* binding */ commandSchema)
 /* harmony export */ });
-/* unused harmony exports severityKeySchema, identifier, PROMETHEUS_LOCATION, RESERVED_ENVIRONMENT, targetSchema, alertsSchema */
+/* unused harmony exports severityKeySchema, identifier, PROMETHEUS_LOCATION, RESERVED_ENVIRONMENT, targetSchema, alertsSchema, contactsSchema */
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2857);
 /* harmony import */ var _duration_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7840);
 
@@ -33864,6 +34018,28 @@ const alertsSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
 })
     .strict()
     .describe('Alertmanager notifications (repository_dispatch "alertmanager"): which severity each alert opens');
+/** A user (`dana`) or a team (`acme/dba`), as GitHub mentions them. */
+const mentionSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP()
+    .regex(/^@?[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\/[A-Za-z0-9][\w.-]{0,99})?$/, 'a GitHub login or org/team-slug')
+    .transform((mention) => mention.replace(/^@/, ''));
+const contactSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
+    name: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1).max(80).describe('The role as people say it, e.g. Database Administrator'),
+    mention: zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(mentionSchema)
+        .max(20)
+        .default([])
+        .describe('Who is paged: GitHub users or org/team slugs (a team must be visible to the token)'),
+    availability: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP()
+        .min(1)
+        .max(80)
+        .optional()
+        .describe('When they answer, e.g. 24/7, business hours'),
+    page: zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(severityKeySchema)
+        .default([])
+        .describe('Severities whose declaration pages them at once, e.g. [p0, p1]'),
+})
+    .strict();
+const contactsSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .record */ .g1P(identifier, contactSchema)
+    .describe('Emergency contacts by role: `/page <role> [note]` mentions them; `page:` pages them at declaration');
 const runbookSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
     version: zod__WEBPACK_IMPORTED_MODULE_1__/* .literal */ .euz(1),
     service: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1),
@@ -33872,6 +34048,7 @@ const runbookSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
     commands: zod__WEBPACK_IMPORTED_MODULE_1__/* .record */ .g1P(identifier, commandSchema),
     verification: verificationSchema.optional(),
     alerts: alertsSchema.optional(),
+    contacts: contactsSchema.optional(),
 })
     .strict();
 function isValidRegExp(source) {
@@ -34405,7 +34582,7 @@ function metricsSource(metrics) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2243);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2284);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -34414,7 +34591,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2243:
+/***/ 2284:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38608,8 +38785,8 @@ async function checkTeams(github, settings, user) {
 
 // EXTERNAL MODULE: ./node_modules/zod/v4/classic/iso.js
 var iso = __nccwpck_require__(4377);
-// EXTERNAL MODULE: ./src/commands/definitions.ts + 19 modules
-var definitions = __nccwpck_require__(2419);
+// EXTERNAL MODULE: ./src/commands/definitions.ts + 16 modules
+var definitions = __nccwpck_require__(625);
 ;// CONCATENATED MODULE: ./src/notify/ledger.ts
 
 /**
@@ -64795,6 +64972,24 @@ alerts:
     - { match: { alertname: HighResponseTime }, severity: p2 }
   flap-window: 30m
 
+# The runbook's Emergency Contacts. Who answers for each role is the team's: add \`mention:\`
+# (GitHub users or org/team slugs) in a runbook file. Without it, a declaration pages the
+# \`escalation\` input's people, and \`/page <role>\` says what to add.
+contacts:
+  on-call:
+    name: On-call Engineer
+    availability: 24/7
+    page: [p0, p1]
+  commander:
+    name: Incident Commander
+    availability: business hours
+  dba:
+    name: Database Administrator
+    availability: on-call rotation
+  security:
+    name: Security Team
+    availability: 24/7
+
 verification:
   steps:
     - name: Verify application health
@@ -64979,6 +65174,7 @@ function emptyIncident() {
         followUp: undefined,
         alert: undefined,
         changes: [],
+        pages: [],
     };
 }
 /** The incident as the facts describe it. Pure: the same facts always give the same incident. */
@@ -65176,6 +65372,12 @@ function renderBoard(view) {
     ];
     if (incident.impactStartAt)
         lines.push(`| Impact started | ${(0,markdown/* utc */.n$)(incident.impactStartAt)} |`);
+    // Names, never mentions: the board is edited all the time, and only a page's own comment pages.
+    if (incident.pages.length > 0)
+        lines.push(`| Paged | ${incident.pages
+            .slice(-5)
+            .map((page) => `${page.name} ${(0,markdown/* utc */.n$)(page.at)}${page.auto ? ' (at declaration)' : ` by @${page.by}`}`)
+            .join(' · ')} |`);
     lines.push(`| Acknowledged | ${milestone(incident.acknowledgedAt, sla.acknowledge, declaredAt, now, incident.acknowledgedBy)} |`, `| Mitigated | ${milestone(incident.mitigatedAt, sla.respond, declaredAt, now)} |`, `| Resolved | ${incident.resolvedAt ? `${(0,markdown/* utc */.n$)(incident.resolvedAt)} by @${incident.resolvedBy}${incident.forcedResolution ? ' (verification overridden with `--force`)' : ''}${incident.closedByHand ? ' (issue closed by hand)' : ''}` : '—'} |`);
     if (incident.phase !== 'resolved' && sla.nextUpdateDue) {
         const due = sla.nextUpdateDue;
@@ -65459,7 +65661,37 @@ async function finalize(issue, deps, context, verification) {
     return { followUp: followUp.number };
 }
 
+// EXTERNAL MODULE: ./src/commands/lifecycle/page.ts
+var page = __nccwpck_require__(9722);
+;// CONCATENATED MODULE: ./src/flows/page.ts
+
+/**
+ * Pages the emergency contacts the runbook pages for this severity (or the `escalation` input's
+ * people when it names no one), at once: on the declaration, and on a raise by label to a
+ * severity that pages someone not yet paged. One comment per role, so that each mention notifies
+ * and each page is a recorded fact. Returns the roles' names.
+ */
+async function pageAtDeclaration(issueNumber, snapshot, runbook, deps, declaredBy) {
+    if (!snapshot.severityKey)
+        return [];
+    const pages = (0,page/* declarationPages */.Fg)({
+        runbook,
+        severity: snapshot.severityKey,
+        escalation: deps.settings.escalation,
+        snapshot,
+        by: declaredBy.login,
+        ...(declaredBy.as ? { source: declaredBy.as } : {}),
+        now: deps.now(),
+    });
+    for (const page of pages) {
+        await deps.writer.post(issueNumber, page.text, page.record);
+        deps.log(`Paged ${page.name}`);
+    }
+    return pages.map((page) => page.name);
+}
+
 ;// CONCATENATED MODULE: ./src/flows/alert.ts
+
 
 
 
@@ -65627,6 +65859,10 @@ async function alert_open(notification, group, runbook, previous, deps) {
     });
     await publishBoard(declared, context);
     await deps.writer.post(issue.number, openingText(notification, severity, previous), record);
+    await pageAtDeclaration(issue.number, declared, runbook, deps, {
+        login: deps.selfLogin,
+        as: 'Alertmanager',
+    });
     const boardUrl = await publishBoard(await loadIncident(issue, context), context);
     deps.log(`Alert group ${group} (${listed(names)}) opened ${severity.toUpperCase()} incident #${issue.number}: ${boardUrl}`);
     return {
@@ -66089,6 +66325,7 @@ async function runAssessment(issueNumber, declaredBy, deps, runbook) {
 
 
 
+
 async function runbookOrReport(issueNumber, actor, deps) {
     const loaded = await loadRunbook(deps.settings.runbookPath, 'on the default branch', deps.github.readFile);
     if (!loaded.ok) {
@@ -66126,7 +66363,13 @@ async function declareIncident(event, severity, deps) {
         return { status: 'refused', reason: 'unknown-severity', message: `${severity} is not in the runbook` };
     }
     const declaredNow = !snapshot.board;
-    const boardUrl = await publishBoard(snapshot, context);
+    // The board first (the issue's first comment), then the page; the board again to show it.
+    let boardUrl = await publishBoard(snapshot, context);
+    const paged = await pageAtDeclaration(issue.number, snapshot, loaded.runbook, deps, {
+        login: event.sender.login,
+    });
+    if (paged.length > 0)
+        boardUrl = await publishBoard(await loadIncident(issue, context), context);
     const assessment = declaredNow && deps.settings.initialAssessment
         ? await runAssessment(issue.number, event.sender.login, deps, loaded.runbook)
         : undefined;
@@ -66141,6 +66384,7 @@ async function declareIncident(event, severity, deps) {
             boardUrl,
             runbook: loaded.source,
             ...(assessment ? { assessment } : {}),
+            ...(paged.length > 0 ? { paged } : {}),
         },
     };
 }
@@ -67761,6 +68005,109 @@ function defineFact(kind, fields, apply) {
 
 /***/ }),
 
+/***/ 8822:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Cf: () => (/* binding */ renderPage),
+/* harmony export */   DN: () => (/* binding */ renderAcknowledged),
+/* harmony export */   NS: () => (/* binding */ renderNote),
+/* harmony export */   Xr: () => (/* binding */ renderResolved),
+/* harmony export */   Xz: () => (/* binding */ renderMitigated),
+/* harmony export */   b2: () => (/* binding */ renderVerificationFailed),
+/* harmony export */   bY: () => (/* binding */ renderJournalReplay),
+/* harmony export */   lY: () => (/* binding */ renderCommander),
+/* harmony export */   lk: () => (/* binding */ WHAT_CHARS),
+/* harmony export */   rf: () => (/* binding */ renderImpactStart),
+/* harmony export */   u4: () => (/* binding */ renderUpdate),
+/* harmony export */   uF: () => (/* binding */ renderSeverity)
+/* harmony export */ });
+/* harmony import */ var _config_duration_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7840);
+/* harmony import */ var _markdown_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4285);
+
+
+/** The replies of the lifecycle commands. Pure. */
+function renderAcknowledged(view) {
+    const verdict = view.due
+        ? view.now <= view.due
+            ? '✅ within target'
+            : `⚠️ target was ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .utc */ .n$)(view.due)}`
+        : '';
+    return `✅ **Acknowledged** by @${view.by}, ${view.since} after declaration ${verdict}.`.replace(/ \.$/, '.');
+}
+function renderCommander(view) {
+    return `🧭 **@${view.commander} is the incident commander** (set by @${view.by}; the issue is assigned to them).`;
+}
+function renderSeverity(view) {
+    const cadence = view.severity['update-every'];
+    return `🔁 **Severity ${view.from?.toUpperCase()} → ${view.to.toUpperCase()} (${view.severity.name})** by @${view.by}. Targets now: respond within ${(0,_config_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(view.severity['respond-within'])}${cadence ? `, status update every ${(0,_config_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(cadence)}` : ''}.`;
+}
+/**
+ * A page: the mentions come from the runbook (the only @-mentions the action writes); the note is
+ * the responder's text, echoed, so it mentions no one.
+ */
+function renderPage(view) {
+    const who = view.mentions.map((mention) => `@${mention}`).join(' ');
+    const sev = view.severity ? `${view.severity.toUpperCase()} ` : '';
+    const head = view.auto
+        ? `📟 **Paging ${view.name}**${view.availability ? ` (${view.availability})` : ''}: ${who}, a ${sev}incident was declared by ${view.source ?? `@${view.by}`}.`
+        : `📟 **@${view.by} pages ${view.name}**${view.availability ? ` (${view.availability})` : ''}: ${who}, you are needed on this ${sev}incident.`;
+    const ask = view.acknowledgeBy
+        ? `Take it with \`/ack\` by ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .utc */ .n$)(view.acknowledgeBy)}; the board above has the state and the targets.`
+        : 'The board at the top has the state and the targets.';
+    return [head, ...(view.note ? ['', `> ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .echo */ .WI)(view.note, 500)}`] : []), '', ask].join('\n');
+}
+function renderNote(view) {
+    return `📝 **Note** from @${view.by}: ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .echo */ .WI)(view.text, 2000)}`;
+}
+/** Characters of an offline entry's text kept in the record and shown. */
+const WHAT_CHARS = 160;
+function renderJournalReplay(view) {
+    return [
+        `📓 **Offline journal** replayed by @${view.by}: ${view.entries.length} entries on the timeline, marked offline${view.skipped > 0 ? ` (${view.skipped} already there)` : ''}. The hash chain of the journal is intact.`,
+        '',
+        '| # | When | Who | What |',
+        '|---|---|---|---|',
+        ...view.entries.map((entry) => `| ${entry.seq} | ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .utc */ .n$)(new Date(entry.at))} | ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .echo */ .WI)(entry.by, 40, { table: true })} | ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .echo */ .WI)(entry.what, WHAT_CHARS, { table: true })} |`),
+    ].join('\n');
+}
+function renderUpdate(view) {
+    return `📣 **Status update** from @${view.by}: ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .echo */ .WI)(view.text, 2000)}\n\n${view.nextDue ? `Next update due ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .utc */ .n$)(view.nextDue)}.` : ''}`.trim();
+}
+function renderMitigated(view) {
+    const target = view.due
+        ? view.now <= view.due
+            ? ', within the response target ✅'
+            : `; the response target was ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .utc */ .n$)(view.due)} ⚠️`
+        : '';
+    return `🩹 **Mitigated** (@${view.by}), ${view.since} after declaration${target}.${view.note ? `\n\nNote: ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .echo */ .WI)(view.note, 2000)}` : ''}\n\nWhen the service is healthy, \`/resolve\` verifies it and closes the incident.`;
+}
+function renderImpactStart(view) {
+    return `⏪ **Impact started at ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .utc */ .n$)(view.at)}** (set by @${view.by}).`;
+}
+function renderVerificationFailed(lines) {
+    return [
+        `❌ **Not resolved: the service is not healthy yet.**`,
+        '',
+        ...lines.map((line) => `- ${line}`),
+        '',
+        'The incident stays open. Fix what is listed, then `/resolve` again; `/resolve --force` resolves anyway and records the override.',
+    ].join('\n');
+}
+function renderResolved(view) {
+    return [
+        view.forced
+            ? `⚠️ **Resolved with \`--force\`** by @${view.by}: verification did not pass, and this is recorded.`
+            : `✅ **Resolved** by @${view.by}: verification passed.`,
+        '',
+        ...view.lines.map((line) => `- ${line}`),
+        ...(view.summary ? ['', `Summary: ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .echo */ .WI)(view.summary, 2000)}`] : []),
+    ].join('\n');
+}
+
+
+/***/ }),
+
 /***/ 4285:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -68181,7 +68528,7 @@ function redact(text, knownSecrets = []) {
 /* harmony export */   bh: () => (/* binding */ renderPendingConfirmation)
 /* harmony export */ });
 /* harmony import */ var _commands_bind_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1203);
-/* harmony import */ var _commands_usage_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(625);
+/* harmony import */ var _commands_usage_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3006);
 /* harmony import */ var _markdown_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4285);
 
 

@@ -72,6 +72,15 @@ test('stakeholders on Slack: one message per lifecycle change, none lost or doub
   );
 });
 
+test('the declaration pages the on-call engineer at once, before the sweep escalates', () => {
+  expect(
+    section('📟 **Paging On-call Engineer** (24/7): @oncall-lead, a P0 incident was declared by @alice.'),
+  ).toContain('Take it with `/ack` by 2026-11-26T03:05:00Z');
+  expect(section('## ✅ P0 — Critical · resolved')).toContain(
+    '| Paged | On-call Engineer 2026-11-26T03:00:00Z (at declaration) |',
+  );
+});
+
 test('the host ends on the release rolled back to, healthy', async () => {
   expect(demo.runningImage).toBe(`slack-kb-agent:${CURRENT_RELEASE}`);
   const health = JSON.parse(await onStack(stack(), 'curl -fsS "$SLACK_KB_AGENT_URL/health"')) as {

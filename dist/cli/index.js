@@ -19633,8 +19633,8 @@ function endOfTag(html, from) {
 
 // EXTERNAL MODULE: ./src/commands/lifecycle/journal.ts
 var journal = __nccwpck_require__(4518);
-// EXTERNAL MODULE: ./src/commands/registry.ts + 18 modules
-var commands_registry = __nccwpck_require__(6887);
+// EXTERNAL MODULE: ./src/commands/registry.ts + 19 modules
+var commands_registry = __nccwpck_require__(161);
 // EXTERNAL MODULE: ./src/commands/runbook-command.ts + 1 modules
 var runbook_command = __nccwpck_require__(1020);
 // EXTERNAL MODULE: ./src/commands/usage.ts
@@ -20480,7 +20480,10 @@ function bindCommand(line, registry) {
     }
     return { ok: true, command: { spec, args, line } };
 }
-/** Commands whose argument is free text: flags are taken out, the rest is kept whole. */
+/**
+ * Commands whose last argument is free text: flags are taken out, leading positional arguments
+ * are taken word by word, and the rest is kept whole.
+ */
 function bindText(spec, line) {
     const text = spec.text;
     if (!text)
@@ -20494,6 +20497,20 @@ function bindText(spec, line) {
     }
     rest = rest.trim();
     const fail = (message) => ({ ok: false, error: { line, message } });
+    // Leading words for the positional arguments (`/page dba <note>`), each checked; then the text.
+    for (const arg of spec.args.filter((candidate) => candidate.kind === 'positional')) {
+        const word = /^(\S+)(?:\s+|$)/.exec(rest);
+        if (!word) {
+            if (arg.required)
+                return fail(`\`/${spec.name}\` needs ${arg.name} (${arg.description}). Usage: \`${(0,usage/* usage */.C)(spec)}\``);
+            continue;
+        }
+        const checked = checkValue(arg, word[1] ?? '');
+        if (!checked.ok)
+            return fail(`${checked.message}. Usage: \`${(0,usage/* usage */.C)(spec)}\``);
+        args[arg.name] = checked.value;
+        rest = rest.slice(word[0].length);
+    }
     if (text.required && rest.length === 0)
         return fail(`\`/${spec.name}\` needs ${text.description.toLowerCase()}. Usage: \`${(0,usage/* usage */.C)(spec)}\``);
     if (rest.length > text.maxLength)
@@ -20817,7 +20834,7 @@ function firstEntryOf(block) {
 
 /***/ }),
 
-/***/ 6887:
+/***/ 161:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -21321,10 +21338,156 @@ const note = (0,commands_define/* defineCommand */.NB)({
     },
 });
 
-// EXTERNAL MODULE: ./src/config/duration.ts
-var duration = __nccwpck_require__(7840);
+// EXTERNAL MODULE: ./src/config/runbook.schema.ts
+var runbook_schema = __nccwpck_require__(3569);
 // EXTERNAL MODULE: ./src/incident/sla.ts
 var incident_sla = __nccwpck_require__(7252);
+;// CONCATENATED MODULE: ./src/commands/lifecycle/page.ts
+
+
+
+
+
+
+
+
+/** A role paged again this soon is refused: the first page is still ringing. */
+const REPAGE_AFTER_MS = 5 * 60_000;
+/** The `escalation` input's people, paged at declaration when the runbook names no one. */
+const ESCALATION_ROLE = 'escalation';
+const paged = (0,fact/* defineFact */.u)('page', {
+    role: schemas/* string */.YjP().min(1).max(40),
+    name: schemas/* string */.YjP().min(1).max(80),
+    mentions: schemas/* array */.YOg(runbook_schema/* mentionSchema */.cq).max(20),
+    note: schemas/* string */.YjP().max(2000).optional(),
+    auto: schemas/* boolean */.zMY(),
+}, (next, fact, { at, log, responder }) => {
+    next.pages = [
+        ...next.pages,
+        { at, by: fact.by, role: fact.role, name: fact.name, mentions: fact.mentions, auto: fact.auto },
+    ];
+    if (!fact.auto)
+        responder(fact.by);
+    const who = fact.mentions.map((mention) => `@${mention}`).join(', ');
+    log(fact.by, `${fact.auto ? 'Paged at declaration' : 'Paged'}: ${fact.name} (${who})`, fact.note);
+});
+/** Whom a declaration at `severity` pages: the runbook's contacts for it, or the escalation input. */
+function pagedAtDeclaration(runbook, severity, escalation, incident) {
+    const already = new Set(incident.pages.map((page) => page.role));
+    const contacts = Object.entries(runbook.contacts ?? {}).filter(([, contact]) => contact.page.includes(severity));
+    const named = contacts.filter(([, contact]) => contact.mention.length > 0);
+    const wanted = named.length > 0
+        ? named.map(([role, contact]) => ({
+            role,
+            name: contact.name,
+            mentions: contact.mention,
+            availability: contact.availability,
+        }))
+        : // A role the runbook pages names no one (the built-in runbook's): the escalation input.
+            contacts.length > 0 && escalation.length > 0
+                ? [
+                    {
+                        role: ESCALATION_ROLE,
+                        name: contacts[0][1].name,
+                        mentions: [...escalation],
+                        availability: contacts[0][1].availability,
+                    },
+                ]
+                : [];
+    return wanted.filter((page) => !already.has(page.role));
+}
+/**
+ * The page comments a declaration (or a raise to `severity`) posts: one per role, each with its
+ * record. Pure; the declaration flow posts them, `/severity` returns them as replies.
+ */
+function declarationPages(view) {
+    const { incident, sla } = view.snapshot;
+    if (incident.phase === 'resolved')
+        return [];
+    return pagedAtDeclaration(view.runbook, view.severity, view.escalation, incident).map((page) => ({
+        name: page.name,
+        text: (0,lifecycle/* renderPage */.Cf)({
+            by: view.by,
+            ...(view.source ? { source: view.source } : {}),
+            name: page.name,
+            mentions: page.mentions,
+            availability: page.availability,
+            note: undefined,
+            severity: view.severity,
+            auto: true,
+            acknowledgeBy: incident.acknowledgedAt ? undefined : sla?.acknowledge.due,
+        }),
+        record: paged.record({
+            by: view.by,
+            at: view.now.toISOString(),
+            role: page.role,
+            name: page.name,
+            mentions: page.mentions,
+            auto: true,
+        }),
+    }));
+}
+function roles(contacts) {
+    return Object.entries(contacts)
+        .map(([role, contact]) => `\`${role}\` (${contact.name})`)
+        .join(', ');
+}
+const page = (0,commands_define/* defineCommand */.NB)({
+    name: 'page',
+    reason: '/page recorded: the contacts were mentioned',
+    description: "Page one of the runbook's emergency contacts, e.g. /page dba replication is lagging",
+    permission: common/* LIFECYCLE_PERMISSION */.Zl,
+    args: {
+        role: (0,commands_define/* positional */.n8)({
+            description: "A role of the runbook's contacts, e.g. dba",
+            pattern: '^[a-z][a-z0-9_-]{0,39}$',
+            maxLength: 40,
+            required: true,
+        }),
+    },
+    text: { name: 'note', description: 'What they need to know', required: false, maxLength: 500 },
+    facts: [paged],
+    handle(input) {
+        const contacts = input.runbook.contacts ?? {};
+        const line = `/page ${input.args.role}`;
+        if (Object.keys(contacts).length === 0)
+            return (0,common/* notDone */.Gj)('page', line, 'This runbook has no `contacts:` section: add the roles and who answers for them (see the README, "Emergency contacts").');
+        const contact = contacts[input.args.role];
+        if (!contact)
+            return (0,common/* notDone */.Gj)('page', line, `\`${input.args.role}\` is not a contact of this runbook: page one of ${roles(contacts)}.`);
+        if (contact.mention.length === 0)
+            return (0,common/* notDone */.Gj)('page', line, `The runbook names no one for ${contact.name}: add \`mention:\` (GitHub users or org/team slugs) to \`contacts.${input.args.role}\` in the runbook file.`);
+        const last = input.snapshot.incident.pages.filter((entry) => entry.role === input.args.role).at(-1);
+        if (last && input.now.getTime() - last.at.getTime() < REPAGE_AFTER_MS)
+            return (0,common/* notDone */.Gj)('page', line, `${contact.name} was paged ${(0,incident_sla/* humanDuration */.UU)(input.now.getTime() - last.at.getTime())} ago (by @${last.by}, ${(0,markdown/* utc */.n$)(last.at)}); page them again from ${(0,markdown/* utc */.n$)(new Date(last.at.getTime() + REPAGE_AFTER_MS))}, or post what they need with \`/note\`.`);
+        const note = input.args.note;
+        return (0,common/* done */.Vw)('page', `${contact.name} paged`, [
+            {
+                kind: 'reply',
+                text: (0,lifecycle/* renderPage */.Cf)({
+                    by: input.actor,
+                    name: contact.name,
+                    mentions: contact.mention,
+                    availability: contact.availability,
+                    note,
+                    severity: input.snapshot.severityKey,
+                    auto: false,
+                }),
+                record: paged.record({
+                    ...(0,common/* factBy */._V)(input),
+                    role: input.args.role,
+                    name: contact.name,
+                    mentions: contact.mention,
+                    ...(note ? { note } : {}),
+                    auto: false,
+                }),
+            },
+        ]);
+    },
+});
+
+// EXTERNAL MODULE: ./src/config/duration.ts
+var duration = __nccwpck_require__(7840);
 ;// CONCATENATED MODULE: ./src/report/timeline.ts
 
 /** The action's own words for an event (never anyone's text: that is `detail`), kept to one cell. */
@@ -21793,6 +21956,7 @@ var route = __nccwpck_require__(2342);
 
 
 
+
 const severityChanged = (0,fact/* defineFact */.u)('severity', { severity: schemas/* string */.YjP().regex(/^p[0-9]$/) }, (next, fact, { log, responder, announce }) => {
     if (fact.severity !== next.severity) {
         announce('severity', fact.by, fact.severity);
@@ -21837,6 +22001,15 @@ const severity = (0,commands_define/* defineCommand */.NB)({
                 text: (0,lifecycle/* renderSeverity */.uF)({ from: current, to: level, severity: target, by: input.actor }),
                 record: severityChanged.record({ ...(0,common/* factBy */._V)(input), severity: level }),
             },
+            // A raise to a severity that pages someone not paged yet pages them now.
+            ...declarationPages({
+                runbook: input.runbook,
+                severity: level,
+                escalation: input.settings.escalation,
+                snapshot: input.snapshot,
+                by: input.actor,
+                now: input.now,
+            }).map((page) => ({ kind: 'reply', text: page.text, record: page.record })),
         ]);
     },
 });
@@ -21917,6 +22090,7 @@ const update = (0,commands_define/* defineCommand */.NB)({
 
 
 
+
 /**
  * The action's own commands, each defined once in its file (grammar, permission, facts, handler).
  * The registry, `/help`, the names a runbook may not use, the facts the reducer knows and the
@@ -21930,6 +22104,7 @@ const DEFINED_COMMANDS = [
     severity,
     update,
     note,
+    page,
     mitigated,
     resolve,
     timeline,
@@ -22325,11 +22500,12 @@ const INPUT_NAMES = Object.keys(inputsSchema.shape);
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   V0: () => (/* binding */ permissionSchema),
+/* harmony export */   cq: () => (/* binding */ mentionSchema),
 /* harmony export */   eO: () => (/* binding */ PERMISSION_LEVELS),
 /* harmony export */   qq: () => (/* binding */ runbookSchema),
 /* harmony export */   rP: () => (/* binding */ commandSchema)
 /* harmony export */ });
-/* unused harmony exports severityKeySchema, identifier, PROMETHEUS_LOCATION, RESERVED_ENVIRONMENT, targetSchema, alertsSchema */
+/* unused harmony exports severityKeySchema, identifier, PROMETHEUS_LOCATION, RESERVED_ENVIRONMENT, targetSchema, alertsSchema, contactsSchema */
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2857);
 /* harmony import */ var _duration_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7840);
 
@@ -22529,6 +22705,28 @@ const alertsSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
 })
     .strict()
     .describe('Alertmanager notifications (repository_dispatch "alertmanager"): which severity each alert opens');
+/** A user (`dana`) or a team (`acme/dba`), as GitHub mentions them. */
+const mentionSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP()
+    .regex(/^@?[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\/[A-Za-z0-9][\w.-]{0,99})?$/, 'a GitHub login or org/team-slug')
+    .transform((mention) => mention.replace(/^@/, ''));
+const contactSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
+    name: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1).max(80).describe('The role as people say it, e.g. Database Administrator'),
+    mention: zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(mentionSchema)
+        .max(20)
+        .default([])
+        .describe('Who is paged: GitHub users or org/team slugs (a team must be visible to the token)'),
+    availability: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP()
+        .min(1)
+        .max(80)
+        .optional()
+        .describe('When they answer, e.g. 24/7, business hours'),
+    page: zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(severityKeySchema)
+        .default([])
+        .describe('Severities whose declaration pages them at once, e.g. [p0, p1]'),
+})
+    .strict();
+const contactsSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .record */ .g1P(identifier, contactSchema)
+    .describe('Emergency contacts by role: `/page <role> [note]` mentions them; `page:` pages them at declaration');
 const runbookSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
     version: zod__WEBPACK_IMPORTED_MODULE_1__/* .literal */ .euz(1),
     service: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1),
@@ -22537,6 +22735,7 @@ const runbookSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
     commands: zod__WEBPACK_IMPORTED_MODULE_1__/* .record */ .g1P(identifier, commandSchema),
     verification: verificationSchema.optional(),
     alerts: alertsSchema.optional(),
+    contacts: contactsSchema.optional(),
 })
     .strict();
 function isValidRegExp(source) {
@@ -22562,7 +22761,7 @@ function isValidRegExp(source) {
 /* unused harmony export formatProblem */
 /* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8815);
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2857);
-/* harmony import */ var _commands_registry_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6887);
+/* harmony import */ var _commands_registry_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(161);
 /* harmony import */ var _commands_suggest_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7572);
 /* harmony import */ var _runbook_schema_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3569);
 
@@ -22787,6 +22986,19 @@ function crossReferences(raw) {
                 path: ['alerts', 'default-severity'],
                 message: `"${String(root.alerts['default-severity'])}" is not a severity of this runbook: ${known}`,
             });
+    }
+    if (severities && isRecord(root.contacts)) {
+        for (const [role, contact] of Object.entries(root.contacts)) {
+            if (!isRecord(contact) || !Array.isArray(contact.page))
+                continue;
+            contact.page.forEach((key, index) => {
+                if (typeof key === 'string' && !severities.includes(key))
+                    problems.push({
+                        path: ['contacts', role, 'page', String(index)],
+                        message: `"${key}" is not a severity of this runbook: the runbook's severities are ${severities.join(', ') || 'none'}`,
+                    });
+            });
+        }
     }
     const hasMetrics = isRecord(root.verification) && root.verification.metrics !== undefined;
     const metricsTarget = typeof verificationTarget === 'string' ? verificationTarget : 'default';
@@ -24606,6 +24818,7 @@ function defineFact(kind, fields, apply) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Cf: () => (/* binding */ renderPage),
 /* harmony export */   DN: () => (/* binding */ renderAcknowledged),
 /* harmony export */   NS: () => (/* binding */ renderNote),
 /* harmony export */   Xr: () => (/* binding */ renderResolved),
@@ -24637,6 +24850,21 @@ function renderCommander(view) {
 function renderSeverity(view) {
     const cadence = view.severity['update-every'];
     return `🔁 **Severity ${view.from?.toUpperCase()} → ${view.to.toUpperCase()} (${view.severity.name})** by @${view.by}. Targets now: respond within ${(0,_config_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(view.severity['respond-within'])}${cadence ? `, status update every ${(0,_config_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(cadence)}` : ''}.`;
+}
+/**
+ * A page: the mentions come from the runbook (the only @-mentions the action writes); the note is
+ * the responder's text, echoed, so it mentions no one.
+ */
+function renderPage(view) {
+    const who = view.mentions.map((mention) => `@${mention}`).join(' ');
+    const sev = view.severity ? `${view.severity.toUpperCase()} ` : '';
+    const head = view.auto
+        ? `📟 **Paging ${view.name}**${view.availability ? ` (${view.availability})` : ''}: ${who}, a ${sev}incident was declared by ${view.source ?? `@${view.by}`}.`
+        : `📟 **@${view.by} pages ${view.name}**${view.availability ? ` (${view.availability})` : ''}: ${who}, you are needed on this ${sev}incident.`;
+    const ask = view.acknowledgeBy
+        ? `Take it with \`/ack\` by ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .utc */ .n$)(view.acknowledgeBy)}; the board above has the state and the targets.`
+        : 'The board at the top has the state and the targets.';
+    return [head, ...(view.note ? ['', `> ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .echo */ .WI)(view.note, 500)}`] : []), '', ask].join('\n');
 }
 function renderNote(view) {
     return `📝 **Note** from @${view.by}: ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .echo */ .WI)(view.text, 2000)}`;
@@ -25676,6 +25904,24 @@ alerts:
     - { match: { alertname: HighErrorRate }, severity: p1 }
     - { match: { alertname: HighResponseTime }, severity: p2 }
   flap-window: 30m
+
+# The runbook's Emergency Contacts. Who answers for each role is the team's: add \`mention:\`
+# (GitHub users or org/team slugs) in a runbook file. Without it, a declaration pages the
+# \`escalation\` input's people, and \`/page <role>\` says what to add.
+contacts:
+  on-call:
+    name: On-call Engineer
+    availability: 24/7
+    page: [p0, p1]
+  commander:
+    name: Incident Commander
+    availability: business hours
+  dba:
+    name: Database Administrator
+    availability: on-call rotation
+  security:
+    name: Security Team
+    availability: 24/7
 
 verification:
   steps:

@@ -163,7 +163,10 @@ export function bindCommand(line: CommandLine, registry: Map<string, CommandSpec
   return { ok: true, command: { spec, args, line } };
 }
 
-/** Commands whose argument is free text: flags are taken out, the rest is kept whole. */
+/**
+ * Commands whose last argument is free text: flags are taken out, leading positional arguments
+ * are taken word by word, and the rest is kept whole.
+ */
 function bindText(spec: CommandSpec, line: CommandLine): BindResult {
   const text = spec.text;
   if (!text) throw new Error(`/${spec.name} takes no text`);
@@ -176,6 +179,19 @@ function bindText(spec: CommandSpec, line: CommandLine): BindResult {
   }
   rest = rest.trim();
   const fail = (message: string): BindResult => ({ ok: false, error: { line, message } });
+  // Leading words for the positional arguments (`/page dba <note>`), each checked; then the text.
+  for (const arg of spec.args.filter((candidate) => candidate.kind === 'positional')) {
+    const word = /^(\S+)(?:\s+|$)/.exec(rest);
+    if (!word) {
+      if (arg.required)
+        return fail(`\`/${spec.name}\` needs ${arg.name} (${arg.description}). Usage: \`${usage(spec)}\``);
+      continue;
+    }
+    const checked = checkValue(arg, word[1] ?? '');
+    if (!checked.ok) return fail(`${checked.message}. Usage: \`${usage(spec)}\``);
+    args[arg.name] = checked.value;
+    rest = rest.slice(word[0].length);
+  }
   if (text.required && rest.length === 0)
     return fail(`\`/${spec.name}\` needs ${text.description.toLowerCase()}. Usage: \`${usage(spec)}\``);
   if (rest.length > text.maxLength)

@@ -8,6 +8,7 @@ import { impactStart } from './lifecycle/impact-start.ts';
 import { journal } from './lifecycle/journal.ts';
 import { mitigated } from './lifecycle/mitigated.ts';
 import { note } from './lifecycle/note.ts';
+import { page } from './lifecycle/page.ts';
 import { postmortem } from './lifecycle/postmortem.ts';
 import { resolve } from './lifecycle/resolve.ts';
 import { severity } from './lifecycle/severity.ts';
@@ -27,6 +28,7 @@ export const DEFINED_COMMANDS = [
   severity,
   update,
   note,
+  page,
   mitigated,
   resolve,
   timeline,

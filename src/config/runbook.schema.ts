@@ -272,6 +272,42 @@ export const alertsSchema = z
     'Alertmanager notifications (repository_dispatch "alertmanager"): which severity each alert opens',
   );
 
+/** A user (`dana`) or a team (`acme/dba`), as GitHub mentions them. */
+export const mentionSchema = z
+  .string()
+  .regex(
+    /^@?[A-Za-z0-9](?:[A-Za-z0-9-]{0,38})(?:\/[A-Za-z0-9][\w.-]{0,99})?$/,
+    'a GitHub login or org/team-slug',
+  )
+  .transform((mention) => mention.replace(/^@/, ''));
+
+const contactSchema = z
+  .object({
+    name: z.string().min(1).max(80).describe('The role as people say it, e.g. Database Administrator'),
+    mention: z
+      .array(mentionSchema)
+      .max(20)
+      .default([])
+      .describe('Who is paged: GitHub users or org/team slugs (a team must be visible to the token)'),
+    availability: z
+      .string()
+      .min(1)
+      .max(80)
+      .optional()
+      .describe('When they answer, e.g. 24/7, business hours'),
+    page: z
+      .array(severityKeySchema)
+      .default([])
+      .describe('Severities whose declaration pages them at once, e.g. [p0, p1]'),
+  })
+  .strict();
+
+export const contactsSchema = z
+  .record(identifier, contactSchema)
+  .describe(
+    'Emergency contacts by role: `/page <role> [note]` mentions them; `page:` pages them at declaration',
+  );
+
 export const runbookSchema = z
   .object({
     version: z.literal(1),
@@ -281,6 +317,7 @@ export const runbookSchema = z
     commands: z.record(identifier, commandSchema),
     verification: verificationSchema.optional(),
     alerts: alertsSchema.optional(),
+    contacts: contactsSchema.optional(),
   })
   .strict();
 
@@ -289,6 +326,7 @@ export type RunbookCommand = Runbook['commands'][string];
 export type CommandArgument = RunbookCommand['args'][number];
 export type RunbookStep = RunbookCommand['steps'][number];
 export type Severity = Runbook['severities'][string];
+export type Contact = NonNullable<Runbook['contacts']>[string];
 export type Verification = NonNullable<Runbook['verification']>;
 export type Threshold = NonNullable<Verification['metrics']>['thresholds'][number];
 

@@ -19,6 +19,7 @@ import { echo, utc } from '../report/markdown.ts';
 import { loadRunbook } from '../runbook/load.ts';
 import type { Dependencies } from './dependencies.ts';
 import { incidentContext } from './finalize.ts';
+import { pageAtDeclaration } from './page.ts';
 import { loadIncident, publishBoard, type IncidentSnapshot } from './incident.ts';
 
 /** How far back a closed incident of the same group is looked for, to link it. */
@@ -216,6 +217,10 @@ async function open(
   });
   await publishBoard(declared, context);
   await deps.writer.post(issue.number, openingText(notification, severity, previous), record);
+  await pageAtDeclaration(issue.number, declared, runbook, deps, {
+    login: deps.selfLogin,
+    as: 'Alertmanager',
+  });
   const boardUrl = await publishBoard(await loadIncident(issue, context), context);
   deps.log(
     `Alert group ${group} (${listed(names)}) opened ${severity.toUpperCase()} incident #${issue.number}: ${boardUrl}`,

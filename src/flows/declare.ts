@@ -6,6 +6,7 @@ import type { Dependencies } from './dependencies.ts';
 import { loadIncident, publishBoard } from './incident.ts';
 import { finalize, incidentContext } from './finalize.ts';
 import { runAssessment } from './assessment.ts';
+import { pageAtDeclaration } from './page.ts';
 
 async function runbookOrReport(
   issueNumber: number,
@@ -60,7 +61,12 @@ export async function declareIncident(
     return { status: 'refused', reason: 'unknown-severity', message: `${severity} is not in the runbook` };
   }
   const declaredNow = !snapshot.board;
-  const boardUrl = await publishBoard(snapshot, context);
+  // The board first (the issue's first comment), then the page; the board again to show it.
+  let boardUrl = await publishBoard(snapshot, context);
+  const paged = await pageAtDeclaration(issue.number, snapshot, loaded.runbook, deps, {
+    login: event.sender.login,
+  });
+  if (paged.length > 0) boardUrl = await publishBoard(await loadIncident(issue, context), context);
   const assessment =
     declaredNow && deps.settings.initialAssessment
       ? await runAssessment(issue.number, event.sender.login, deps, loaded.runbook)
@@ -78,6 +84,7 @@ export async function declareIncident(
       boardUrl,
       runbook: loaded.source,
       ...(assessment ? { assessment } : {}),
+      ...(paged.length > 0 ? { paged } : {}),
     },
   };
 }

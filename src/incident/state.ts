@@ -70,6 +70,18 @@ export interface Incident {
   alert: AlertState | undefined;
   /** What stakeholders are told about, oldest first (see notify/ledger.ts). */
   changes: Change[];
+  /** Emergency contacts paged, oldest first: at the declaration (`auto`) or with `/page`. */
+  pages: Page[];
+}
+
+export interface Page {
+  at: Date;
+  by: string;
+  /** The runbook's contact role (`dba`) and its name (`Database Administrator`). */
+  role: string;
+  name: string;
+  mentions: string[];
+  auto: boolean;
 }
 
 export interface AlertState {
@@ -121,6 +133,7 @@ export function emptyIncident(): Incident {
     followUp: undefined,
     alert: undefined,
     changes: [],
+    pages: [],
   };
 }
 

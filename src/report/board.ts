@@ -48,6 +48,14 @@ export function renderBoard(view: BoardView): string {
     }) |`,
   ];
   if (incident.impactStartAt) lines.push(`| Impact started | ${utc(incident.impactStartAt)} |`);
+  // Names, never mentions: the board is edited all the time, and only a page's own comment pages.
+  if (incident.pages.length > 0)
+    lines.push(
+      `| Paged | ${incident.pages
+        .slice(-5)
+        .map((page) => `${page.name} ${utc(page.at)}${page.auto ? ' (at declaration)' : ` by @${page.by}`}`)
+        .join(' · ')} |`,
+    );
   lines.push(
     `| Acknowledged | ${milestone(incident.acknowledgedAt, sla.acknowledge, declaredAt, now, incident.acknowledgedBy)} |`,
     `| Mitigated | ${milestone(incident.mitigatedAt, sla.respond, declaredAt, now)} |`,

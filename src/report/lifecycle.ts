@@ -35,6 +35,33 @@ export function renderSeverity(view: {
   return `🔁 **Severity ${view.from?.toUpperCase()} → ${view.to.toUpperCase()} (${view.severity.name})** by @${view.by}. Targets now: respond within ${formatDuration(view.severity['respond-within'])}${cadence ? `, status update every ${formatDuration(cadence)}` : ''}.`;
 }
 
+/**
+ * A page: the mentions come from the runbook (the only @-mentions the action writes); the note is
+ * the responder's text, echoed, so it mentions no one.
+ */
+export function renderPage(view: {
+  by: string;
+  name: string;
+  mentions: readonly string[];
+  availability: string | undefined;
+  note: string | undefined;
+  severity: string | undefined;
+  auto: boolean;
+  acknowledgeBy?: Date | undefined;
+  /** Who declared, when it was not a person (Alertmanager). */
+  source?: string;
+}): string {
+  const who = view.mentions.map((mention) => `@${mention}`).join(' ');
+  const sev = view.severity ? `${view.severity.toUpperCase()} ` : '';
+  const head = view.auto
+    ? `📟 **Paging ${view.name}**${view.availability ? ` (${view.availability})` : ''}: ${who}, a ${sev}incident was declared by ${view.source ?? `@${view.by}`}.`
+    : `📟 **@${view.by} pages ${view.name}**${view.availability ? ` (${view.availability})` : ''}: ${who}, you are needed on this ${sev}incident.`;
+  const ask = view.acknowledgeBy
+    ? `Take it with \`/ack\` by ${utc(view.acknowledgeBy)}; the board above has the state and the targets.`
+    : 'The board at the top has the state and the targets.';
+  return [head, ...(view.note ? ['', `> ${echo(view.note, 500)}`] : []), '', ask].join('\n');
+}
+
 export function renderNote(view: { by: string; text: string }): string {
   return `📝 **Note** from @${view.by}: ${echo(view.text, 2000)}`;
 }

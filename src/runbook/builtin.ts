@@ -546,6 +546,24 @@ alerts:
     - { match: { alertname: HighResponseTime }, severity: p2 }
   flap-window: 30m
 
+# The runbook's Emergency Contacts. Who answers for each role is the team's: add \`mention:\`
+# (GitHub users or org/team slugs) in a runbook file. Without it, a declaration pages the
+# \`escalation\` input's people, and \`/page <role>\` says what to add.
+contacts:
+  on-call:
+    name: On-call Engineer
+    availability: 24/7
+    page: [p0, p1]
+  commander:
+    name: Incident Commander
+    availability: business hours
+  dba:
+    name: Database Administrator
+    availability: on-call rotation
+  security:
+    name: Security Team
+    availability: 24/7
+
 verification:
   steps:
     - name: Verify application health

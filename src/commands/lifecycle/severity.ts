@@ -4,6 +4,7 @@ import { severityFromLabel } from '../../events/route.ts';
 import { defineFact } from '../../records/fact.ts';
 import { renderSeverity } from '../../report/lifecycle.ts';
 import { done, factBy, LIFECYCLE_PERMISSION, notDone } from './common.ts';
+import { declarationPages } from './page.ts';
 
 export const severityChanged = defineFact(
   'severity',
@@ -58,6 +59,15 @@ export const severity = defineCommand({
         text: renderSeverity({ from: current, to: level, severity: target, by: input.actor }),
         record: severityChanged.record({ ...factBy(input), severity: level }),
       },
+      // A raise to a severity that pages someone not paged yet pages them now.
+      ...declarationPages({
+        runbook: input.runbook,
+        severity: level,
+        escalation: input.settings.escalation,
+        snapshot: input.snapshot,
+        by: input.actor,
+        now: input.now,
+      }).map((page) => ({ kind: 'reply' as const, text: page.text, record: page.record })),
     ]);
   },
 });

@@ -1,0 +1,34 @@
+import { declarationPages } from '../commands/lifecycle/page.ts';
+import type { Runbook } from '../config/runbook.schema.ts';
+import type { IncidentSnapshot } from '../incident/snapshot.ts';
+import type { Dependencies } from './dependencies.ts';
+
+/**
+ * Pages the emergency contacts the runbook pages for this severity (or the `escalation` input's
+ * people when it names no one), at once: on the declaration, and on a raise by label to a
+ * severity that pages someone not yet paged. One comment per role, so that each mention notifies
+ * and each page is a recorded fact. Returns the roles' names.
+ */
+export async function pageAtDeclaration(
+  issueNumber: number,
+  snapshot: IncidentSnapshot,
+  runbook: Runbook,
+  deps: Dependencies,
+  declaredBy: { login: string; as?: string },
+): Promise<string[]> {
+  if (!snapshot.severityKey) return [];
+  const pages = declarationPages({
+    runbook,
+    severity: snapshot.severityKey,
+    escalation: deps.settings.escalation,
+    snapshot,
+    by: declaredBy.login,
+    ...(declaredBy.as ? { source: declaredBy.as } : {}),
+    now: deps.now(),
+  });
+  for (const page of pages) {
+    await deps.writer.post(issueNumber, page.text, page.record);
+    deps.log(`Paged ${page.name}`);
+  }
+  return pages.map((page) => page.name);
+}
