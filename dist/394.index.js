@@ -220,6 +220,10 @@ function crossReferences(raw) {
     if (targets && typeof verificationTarget === 'string' && !targets.has(verificationTarget)) {
         problems.push({ path: ['verification', 'target'], message: unknownTarget(verificationTarget, targets) });
     }
+    const silenceTarget = isRecord(root.alerts) && isRecord(root.alerts.silence) ? root.alerts.silence.target : undefined;
+    if (targets && typeof silenceTarget === 'string' && !targets.has(silenceTarget)) {
+        problems.push({ path: ['alerts', 'silence', 'target'], message: unknownTarget(silenceTarget, targets) });
+    }
     const severities = isRecord(root.severities) ? Object.keys(root.severities) : undefined;
     if (severities && isRecord(root.alerts)) {
         const unknown = (value) => typeof value === 'string' && !severities.includes(value);

@@ -31763,6 +31763,8 @@ const alertGroup = (0,_records_fact_js__WEBPACK_IMPORTED_MODULE_0__/* .defineFac
     generatorUrl: text(2000).optional(),
     externalUrl: text(2000).optional(),
     previous: zod__WEBPACK_IMPORTED_MODULE_2__/* .number */ .aig().int().positive().optional(),
+    /** The group's labels, exactly: what a silence of the group matches. */
+    matchers: zod__WEBPACK_IMPORTED_MODULE_2__/* .record */ .g1P(zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/), zod__WEBPACK_IMPORTED_MODULE_2__/* .string */ .YjP().min(1).max(1000)).optional(),
 }, (next, fact, { log, url }) => {
     const startsAt = new Date(fact.startsAt);
     next.alert = {
@@ -31780,6 +31782,7 @@ const alertGroup = (0,_records_fact_js__WEBPACK_IMPORTED_MODULE_0__/* .defineFac
         generatorUrl: fact.generatorUrl,
         externalUrl: fact.externalUrl,
         previous: fact.previous,
+        matchers: fact.matchers,
         url,
     };
     // The impact began when the alert started firing, not when the issue was opened.
@@ -31796,6 +31799,148 @@ const alertRefired = (0,_records_fact_js__WEBPACK_IMPORTED_MODULE_0__/* .defineF
     log(fact.by, `Alertmanager: the group fired again ${Math.round(fact.closedFor / 60)} min after the close: reopened`);
 });
 const ALERT_FACTS = [alertGroup, alertResolved, alertRefired];
+
+
+/***/ }),
+
+/***/ 4332:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   Lp: () => (/* binding */ silenceUrl),
+/* harmony export */   _t: () => (/* binding */ silenceIdSchema),
+/* harmony export */   gv: () => (/* binding */ createHostSilencer)
+/* harmony export */ });
+/* unused harmony exports createScript, expireScript, parseCreated */
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7598);
+/* harmony import */ var node_crypto__WEBPACK_IMPORTED_MODULE_0___default = /*#__PURE__*/__nccwpck_require__.n(node_crypto__WEBPACK_IMPORTED_MODULE_0__);
+/* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(2857);
+/* harmony import */ var _report_redact_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(649);
+/* harmony import */ var _runbook_plan_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6413);
+
+
+
+
+/** Alertmanager's silence ids are UUIDs; nothing else reaches the DELETE's URL. */
+const silenceIdSchema = zod__WEBPACK_IMPORTED_MODULE_3__/* .string */ .YjP()
+    .regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
+/** Alertmanager's page of a silence, when its external URL is a plain http(s) address. */
+function silenceUrl(externalUrl, id) {
+    const base = externalUrl?.replace(/\/+$/, '');
+    return base && /^https?:\/\/[^\s()<>[\]"'`\\]+$/.test(base) ? `${base}/#/silences/${id}` : undefined;
+}
+const answerSchema = zod__WEBPACK_IMPORTED_MODULE_3__/* .object */ .Ikc({ silenceID: silenceIdSchema });
+/** JSON in printable ASCII only: whatever a label holds, the script's bytes are plain. */
+function asciiJson(value) {
+    return JSON.stringify(value).replace(/[^\x20-\x7e]/g, (char) => `\\u${char.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+const CHECK_URL = ': "${ALERTMANAGER_URL:?is not set for this account: set it in the env of the runbook target, or of the account}"';
+/**
+ * The script that creates the silence. The body (labels come from the monitored system) reaches
+ * the shell only inside a quoted here-document: one line of printable ASCII under a delimiter
+ * that it cannot contain, so no character of it is ever expanded or run.
+ */
+function createScript(request, delimiter = `SILENCE_${(0,node_crypto__WEBPACK_IMPORTED_MODULE_0__.randomBytes)(8).toString('hex')}`) {
+    const body = asciiJson({
+        matchers: Object.entries(request.matchers).map(([name, value]) => ({
+            name,
+            value,
+            isRegex: false,
+            isEqual: true,
+        })),
+        startsAt: request.startsAt.toISOString(),
+        endsAt: request.endsAt.toISOString(),
+        createdBy: request.createdBy,
+        comment: request.comment,
+    });
+    if (body.includes(delimiter) || !/^[A-Z_0-9a-f]+$/.test(delimiter))
+        throw new Error('unusable here-document delimiter');
+    return [
+        CHECK_URL,
+        `curl -sS --max-time 10 --fail-with-body -X POST -H 'Content-Type: application/json' --data-binary @- "$ALERTMANAGER_URL/api/v2/silences" <<'${delimiter}'`,
+        body,
+        delimiter,
+    ].join('\n');
+}
+function expireScript(id) {
+    const checked = silenceIdSchema.parse(id);
+    return [
+        CHECK_URL,
+        `curl -sS --max-time 10 --fail-with-body -X DELETE "$ALERTMANAGER_URL/api/v2/silence/${checked}"`,
+    ].join('\n');
+}
+/** The silence's id from Alertmanager's answer (the last JSON line of the output). */
+function parseCreated(output) {
+    for (const line of output.trim().split('\n').reverse()) {
+        try {
+            const parsed = answerSchema.safeParse(JSON.parse(line));
+            if (parsed.success)
+                return parsed.data.silenceID;
+        }
+        catch {
+            // not JSON: curl's or the shell's words
+        }
+    }
+    return undefined;
+}
+/** What went wrong, in one bounded line of the host's output (redacted). */
+function failure(output, outcome, exitCode, secrets) {
+    const last = (0,_report_redact_js__WEBPACK_IMPORTED_MODULE_1__/* .redact */ .E$)(output, secrets).text.trim().split('\n').filter(Boolean).at(-1) ?? '';
+    const said = last.replace(/[^\x20-\x7e]/g, '?').slice(0, 200);
+    return `${outcome}${exitCode === undefined ? '' : `, exit ${exitCode}`}${said ? `: ${said}` : ''}`;
+}
+/** The silences through the deployment host, over the same SSH connection settings as commands. */
+function createHostSilencer(options) {
+    const run = async (target, script) => {
+        const executor = options.createExecutor(target);
+        try {
+            return await executor.run((0,_runbook_plan_js__WEBPACK_IMPORTED_MODULE_2__/* .withEnvironment */ .Ec)(target.env, script), options.timeoutSeconds ?? 30);
+        }
+        finally {
+            await executor.close();
+        }
+    };
+    return {
+        async create(target, request) {
+            try {
+                const result = await run(target, createScript(request));
+                const id = result.outcome === 'ok' ? parseCreated(result.output) : undefined;
+                if (id)
+                    return { ok: true, id };
+                return {
+                    ok: false,
+                    error: result.outcome === 'ok'
+                        ? 'Alertmanager answered without a silence id'
+                        : failure(result.output, result.sshError ?? result.outcome, result.exitCode, options.secrets),
+                };
+            }
+            catch (error) {
+                return {
+                    ok: false,
+                    error: (0,_report_redact_js__WEBPACK_IMPORTED_MODULE_1__/* .redact */ .E$)(error instanceof Error ? error.message : String(error), options.secrets).text.slice(0, 200),
+                };
+            }
+        },
+        async expire(target, id) {
+            try {
+                const result = await run(target, expireScript(id));
+                // Expiring twice (a retried resolution) is done all the same.
+                return result.outcome === 'ok' || /already expired/i.test(result.output)
+                    ? { ok: true, id }
+                    : {
+                        ok: false,
+                        error: failure(result.output, result.sshError ?? result.outcome, result.exitCode, options.secrets),
+                    };
+            }
+            catch (error) {
+                return {
+                    ok: false,
+                    error: (0,_report_redact_js__WEBPACK_IMPORTED_MODULE_1__/* .redact */ .E$)(error instanceof Error ? error.message : String(error), options.secrets).text.slice(0, 200),
+                };
+            }
+        },
+    };
+}
 
 
 /***/ }),
@@ -32395,10 +32540,18 @@ const help = (0,commands_define/* defineCommand */.NB)({
     },
 });
 
+// EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 11 modules
+var schemas = __nccwpck_require__(2857);
+// EXTERNAL MODULE: ./node_modules/zod/v4/classic/iso.js
+var iso = __nccwpck_require__(4377);
+// EXTERNAL MODULE: ./src/alerts/silence.ts
+var silence = __nccwpck_require__(4332);
 // EXTERNAL MODULE: ./src/records/fact.ts
 var fact = __nccwpck_require__(154);
 // EXTERNAL MODULE: ./src/report/lifecycle.ts
 var lifecycle = __nccwpck_require__(8822);
+// EXTERNAL MODULE: ./src/report/warnings.ts
+var warnings = __nccwpck_require__(2741);
 // EXTERNAL MODULE: ./src/commands/lifecycle/common.ts
 var common = __nccwpck_require__(8696);
 ;// CONCATENATED MODULE: ./src/commands/lifecycle/ack.ts
@@ -32407,18 +32560,36 @@ var common = __nccwpck_require__(8696);
 
 
 
-const acknowledged = (0,fact/* defineFact */.u)('acknowledged', {}, (next, fact, { at, log, responder }) => {
+
+
+
+const acknowledged = (0,fact/* defineFact */.u)('acknowledged', {
+    /** The Alertmanager silence this acknowledgement created for the alert group. */
+    silence: schemas/* object */.Ikc({ id: silence/* silenceIdSchema */._t, until: iso/* datetime */.w$() }).optional(),
+}, (next, fact, { at, log, responder }) => {
     if (!next.acknowledgedAt) {
         next.acknowledgedAt = at;
         next.acknowledgedBy = fact.by;
         log(fact.by, 'Acknowledged');
+    }
+    if (fact.silence && !next.silence) {
+        next.silence = {
+            id: fact.silence.id,
+            at,
+            by: fact.by,
+            until: new Date(fact.silence.until),
+            url: (0,silence/* silenceUrl */.Lp)(next.alert?.externalUrl, fact.silence.id),
+            expiredAt: undefined,
+            expireError: undefined,
+        };
+        log(fact.by, `Silenced the alert group in Alertmanager until ${(0,markdown/* utc */.n$)(new Date(fact.silence.until))}`);
     }
     responder(fact.by);
 });
 const ack = (0,commands_define/* defineCommand */.NB)({
     name: 'ack',
     reason: '/ack recorded',
-    description: 'Acknowledge the incident',
+    description: 'Acknowledge the incident (and silence its alert group in Alertmanager)',
     permission: common/* LIFECYCLE_PERMISSION */.Zl,
     facts: [acknowledged],
     handle(input) {
@@ -32426,18 +32597,52 @@ const ack = (0,commands_define/* defineCommand */.NB)({
         if (incident.acknowledgedAt)
             return (0,common/* notDone */.Gj)('ack', '/ack', `Already acknowledged by @${incident.acknowledgedBy} at ${(0,markdown/* utc */.n$)(incident.acknowledgedAt)}.`);
         const since = (0,common/* sinceDeclared */.fI)(input);
-        return (0,common/* done */.Vw)('ack', `acknowledged by @${input.actor} after ${since}`, [
+        const message = `acknowledged by @${input.actor} after ${since}`;
+        const text = (0,lifecycle/* renderAcknowledged */.DN)({ by: input.actor, since, due: sla?.acknowledge.due, now: input.now });
+        const reply = (extra, silence) => ({
+            kind: 'reply',
+            text: extra ? `${text}\n\n${extra}` : text,
+            record: acknowledged.record({ ...(0,common/* factBy */._V)(input), ...(silence ? { silence } : {}) }),
+        });
+        const alert = incident.alert;
+        const config = input.runbook.alerts?.silence;
+        // Only an incident an alert group opened, still firing, with silences on in the runbook.
+        if (!alert || alert.status !== 'firing' || !config || incident.silence || incident.phase === 'resolved')
+            return (0,common/* done */.Vw)('ack', message, [reply()]);
+        if (!alert.matchers)
+            return (0,common/* done */.Vw)('ack', message, [
+                reply('⚠️ The alert group is not silenced: its labels cannot be matched exactly (a label too long, or none). Silence it in Alertmanager by hand if it pages.'),
+            ]);
+        if (input.settings.dryRun)
+            return (0,common/* done */.Vw)('ack', message, [reply('Dry run: the alert group is not silenced in Alertmanager.')]);
+        const until = new Date(input.now.getTime() + config.for * 1000);
+        return (0,common/* done */.Vw)('ack', message, [
             {
-                kind: 'reply',
-                text: (0,lifecycle/* renderAcknowledged */.DN)({ by: input.actor, since, due: sla?.acknowledge.due, now: input.now }),
-                record: acknowledged.record((0,common/* factBy */._V)(input)),
+                kind: 'silence',
+                target: config.target,
+                request: {
+                    matchers: alert.matchers,
+                    startsAt: input.now,
+                    endsAt: until,
+                    createdBy: `${input.actor} (incident-issueops)`,
+                    comment: `Acknowledged on ${input.issue.url}; expired when the incident is resolved.`,
+                },
+                then: (result) => (0,common/* done */.Vw)('ack', message, [
+                    result.ok
+                        ? reply((input.settings.ssh.insecureSkipHostKeyCheck ? `⚠️ ${warnings/* INSECURE_WARNING */.M}\n\n` : '') +
+                            (0,lifecycle/* renderSilenced */.UB)({
+                                id: result.id,
+                                until,
+                                matchers: alert.matchers ?? {},
+                                externalUrl: alert.externalUrl,
+                            }), { id: result.id, until: until.toISOString() })
+                        : reply(`⚠️ **The alert group could not be silenced in Alertmanager** (${(0,markdown/* echo */.WI)(result.error, 200)}): it may page again while you work. Silence it by hand, or fix \`ALERTMANAGER_URL\` on the host.`),
+                ]),
             },
         ]);
     },
 });
 
-// EXTERNAL MODULE: ./node_modules/zod/v4/classic/schemas.js + 11 modules
-var schemas = __nccwpck_require__(2857);
 ;// CONCATENATED MODULE: ./src/commands/lifecycle/commander.ts
 
 
@@ -32481,8 +32686,6 @@ const commander = (0,commands_define/* defineCommand */.NB)({
     },
 });
 
-// EXTERNAL MODULE: ./node_modules/zod/v4/classic/iso.js
-var iso = __nccwpck_require__(4377);
 ;// CONCATENATED MODULE: ./src/incident/time.ts
 /**
  * Reads the time given to /impact-start: an ISO UTC time, `HH:MM` (UTC, today, or yesterday when
@@ -34012,6 +34215,20 @@ const alertsSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
     'default-severity': severityKeySchema
         .optional()
         .describe('For an alert no route matches; without it such an alert opens no incident'),
+    silence: zod__WEBPACK_IMPORTED_MODULE_1__/* .union */ .KCZ([
+        zod__WEBPACK_IMPORTED_MODULE_1__/* .literal */ .euz(false),
+        zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
+            for: _duration_js__WEBPACK_IMPORTED_MODULE_0__/* .durationSchema */ .sK
+                .default(43_200)
+                .describe('How long a silence lasts at most (default 12h); /resolve expires it sooner'),
+            target: identifier
+                .default('default')
+                .describe('The target whose host reaches Alertmanager at $ALERTMANAGER_URL (over SSH)'),
+        })
+            .strict(),
+    ])
+        .default({ for: 43_200, target: 'default' })
+        .describe("/ack silences the incident's alert group in Alertmanager (API v2) until /resolve expires it; false: never"),
     'flap-window': _duration_js__WEBPACK_IMPORTED_MODULE_0__/* .durationSchema */ .sK
         .default(1800)
         .describe('A group firing again this soon after its incident was closed reopens it; later, a new incident links the old one'),
@@ -38512,6 +38729,8 @@ function normaliseKey(key) {
     return key.replace(/\r\n/g, '\n').trim() + '\n';
 }
 
+// EXTERNAL MODULE: ./src/alerts/silence.ts
+var silence = __nccwpck_require__(4332);
 ;// CONCATENATED MODULE: ./src/github/issue-cache.ts
 function cacheIssueReads(port, options) {
     const comments = new Map();
@@ -38923,7 +39142,18 @@ const CORE = [
     }),
     schemas/* object */.Ikc({ ...fact, kind: schemas/* literal */.euz('reminder') }),
     schemas/* object */.Ikc({ ...fact, kind: schemas/* literal */.euz('escalation') }),
-    schemas/* object */.Ikc({ ...fact, kind: schemas/* literal */.euz('postmortem'), followUp: schemas/* number */.aig().int().positive() }),
+    schemas/* object */.Ikc({
+        ...fact,
+        kind: schemas/* literal */.euz('postmortem'),
+        followUp: schemas/* number */.aig().int().positive(),
+        /** The Alertmanager silence the resolution expired, or tried to. */
+        silence: schemas/* object */.Ikc({
+            id: schemas/* string */.YjP().regex(/^[0-9a-f-]{36}$/),
+            expired: schemas/* boolean */.zMY(),
+            error: schemas/* string */.YjP().max(300).optional(),
+        })
+            .optional(),
+    }),
     /** A read-only command answered (counted for the per-person rate limit). */
     schemas/* object */.Ikc({ ...fact, kind: schemas/* literal */.euz('answered'), command: schemas/* string */.YjP() }),
     /** A comment refused whole, or a line of it; `user` is whom the reply addressed. */
@@ -39078,6 +39308,7 @@ function createIssueWriter(options) {
 
 
 
+
 /** Wires the adapters into what the flows use: one read per issue, the sealing writer, the authorizer. */
 function assembleDependencies(adapters) {
     const { settings } = adapters;
@@ -39108,6 +39339,8 @@ function assembleDependencies(adapters) {
         sleep: adapters.sleep,
         signals: adapters.signals,
         createExecutor: adapters.createExecutor,
+        silencer: adapters.silencer ??
+            (0,silence/* createHostSilencer */.gv)({ createExecutor: adapters.createExecutor, secrets: adapters.secrets }),
     };
 }
 
@@ -64488,6 +64721,7 @@ targets:
     env:
       SLACK_KB_AGENT_URL: http://127.0.0.1:9090
       PROMETHEUS_URL: http://127.0.0.1:9091
+      ALERTMANAGER_URL: http://127.0.0.1:9093
       SLACK_API_URL: https://slack.com/api
       OPENAI_API_URL: https://api.openai.com/v1
 
@@ -64971,6 +65205,9 @@ alerts:
     - { match: { alertname: HighErrorRate }, severity: p1 }
     - { match: { alertname: HighResponseTime }, severity: p2 }
   flap-window: 30m
+  # /ack silences the group in Alertmanager, reached from the VM at $ALERTMANAGER_URL; /resolve
+  # expires the silence. A silence outlasting 12 h lets the alert through again.
+  silence: { for: 12h, target: default }
 
 # The runbook's Emergency Contacts. Who answers for each role is the team's: add \`mention:\`
 # (GitHub users or org/team slugs) in a runbook file. Without it, a declaration pages the
@@ -65062,6 +65299,8 @@ function otherExtension(path) {
     return undefined;
 }
 
+// EXTERNAL MODULE: ./src/runbook/plan.ts
+var runbook_plan = __nccwpck_require__(6413);
 // EXTERNAL MODULE: ./src/report/postmortem.ts
 var postmortem = __nccwpck_require__(878);
 ;// CONCATENATED MODULE: ./src/incident/facts.ts
@@ -65175,6 +65414,7 @@ function emptyIncident() {
         alert: undefined,
         changes: [],
         pages: [],
+        silence: undefined,
     };
 }
 /** The incident as the facts describe it. Pure: the same facts always give the same incident. */
@@ -65302,6 +65542,16 @@ function applyRecord(next, fact, log) {
             next.postmortem = { at: fact.at, url: fact.url, followUp: record.followUp };
             next.followUp = record.followUp;
             log(record.by, `Postmortem posted; review in #${record.followUp}`, fact.url);
+            if (record.silence && next.silence?.id === record.silence.id) {
+                next.silence = {
+                    ...next.silence,
+                    expiredAt: record.silence.expired ? fact.at : undefined,
+                    expireError: record.silence.expired ? undefined : record.silence.error,
+                };
+                log(record.by, record.silence.expired
+                    ? 'Expired the Alertmanager silence: the alert group pages again'
+                    : 'Could not expire the Alertmanager silence', fact.url, record.silence.error);
+            }
             return next;
     }
 }
@@ -65388,7 +65638,7 @@ function renderBoard(view) {
         lines.push(`| Missed targets | ${missed.map((target) => `${target.what} (due ${(0,markdown/* utc */.n$)(target.due)})`).join(', ')} |`);
     }
     if (incident.alert)
-        lines.push('', ...alertSection(incident.alert));
+        lines.push('', ...alertSection(incident.alert, incident.silence));
     lines.push('', '#### Initial response', '', `- [${incident.acknowledgedAt ? 'x' : ' '}] Acknowledge within ${(0,duration/* formatDuration */.a3)(severity['acknowledge-within'])} (\`/ack\`)`, `- [${incident.commander ? 'x' : ' '}] Assign an incident commander (\`/commander @user\`)`, `- [x] Tracking ticket: this issue`, `- [${incident.updates.length > 0 ? 'x' : ' '}] Status update posted on this issue (\`/update <text>\`)`, stakeholders(view.delivery));
     const recent = incident.commands.slice(-RECENT_COMMANDS).reverse();
     if (recent.length > 0) {
@@ -65429,7 +65679,18 @@ function board_link(label, url) {
     return /^https?:\/\/[^\s()<>[\]`|]+$/.test(url) ? `[${label}](${url})` : `${label}: ${(0,markdown/* echo */.WI)(url, 200)}`;
 }
 /** What Alertmanager last said about the group that opened the incident. */
-function alertSection(alert) {
+function silenceRow(silence) {
+    if (!silence)
+        return [];
+    const name = silence.url ? `[${silence.id.slice(0, 8)}](${silence.url})` : `\`${silence.id.slice(0, 8)}\``;
+    const state = silence.expiredAt
+        ? `expired at ${(0,markdown/* utc */.n$)(silence.expiredAt)} (the resolution)`
+        : silence.expireError
+            ? `⚠️ could not be expired (${(0,markdown/* echo */.WI)(silence.expireError, 200, { table: true })}): expire it by hand`
+            : `🔕 active until ${(0,markdown/* utc */.n$)(silence.until)} or the resolution (set by @${silence.by} with \`/ack\`)`;
+    return [`| Silence | ${name} ${state} |`];
+}
+function alertSection(alert, silence) {
     const sources = [board_link('Prometheus', alert.generatorUrl), board_link('Alertmanager', alert.externalUrl)].filter((entry) => entry !== undefined);
     return [
         `#### 🚨 Alert: ${alert.status === 'firing' ? 'firing' : 'resolved'} ([opened the incident](${alert.url}))`,
@@ -65442,6 +65703,7 @@ function alertSection(alert) {
         `| Notifications | ${alert.notifications}, last ${(0,markdown/* utc */.n$)(alert.lastSeen)} (receiver ${(0,markdown/* echo */.WI)(alert.receiver, 100, { table: true })}) |`,
         ...(sources.length > 0 ? [`| Source | ${sources.join(' · ')} |`] : []),
         ...(alert.previous ? [`| Previous incident | #${alert.previous} |`] : []),
+        ...silenceRow(silence),
     ];
 }
 /**
@@ -65595,6 +65857,7 @@ async function deliverSafely(notifier, announcement) {
 
 
 
+
 function incidentContext(deps, runbook) {
     return {
         github: deps.github,
@@ -65643,6 +65906,8 @@ async function finalize(issue, deps, context, verification) {
             ].join('\n'),
         })
             .then((created) => ({ number: created.number, url: created.htmlUrl }));
+    // The alert group pages again from now on: the silence /ack created is expired.
+    const silence = await expireSilence(incident, context.runbook, deps);
     const body = (0,postmortem/* renderPostmortem */.LC)({
         incident,
         severityKey: snapshot.severityKey,
@@ -65653,12 +65918,39 @@ async function finalize(issue, deps, context, verification) {
         followUp,
         verification,
     });
-    await deps.writer.post(issue.number, `${body}\n\n---\n📋 Post-incident review: #${followUp.number}, due ${(0,markdown/* utc */.n$)(reviewDue)}.`, { kind: 'postmortem', by: deps.selfLogin, at: deps.now().toISOString(), followUp: followUp.number });
+    await deps.writer.post(issue.number, `${body}${silence ? `\n\n${silenceLine(silence)}` : ''}\n\n---\n📋 Post-incident review: #${followUp.number}, due ${(0,markdown/* utc */.n$)(reviewDue)}.`, {
+        kind: 'postmortem',
+        by: deps.selfLogin,
+        at: deps.now().toISOString(),
+        followUp: followUp.number,
+        ...(silence ? { silence } : {}),
+    });
     const current = await deps.github.getIssue(issue.number);
     if (current.state === 'open')
         await deps.github.closeIssue(issue.number);
     await publishBoard(await loadIncident(issue, context), context);
     return { followUp: followUp.number };
+}
+/** Expires the incident's Alertmanager silence, if it has one still active. */
+async function expireSilence(incident, runbook, deps) {
+    const silence = incident.silence;
+    const config = runbook.alerts?.silence;
+    if (!silence || silence.expiredAt)
+        return undefined;
+    if (!config)
+        return { id: silence.id, expired: false, error: 'the runbook no longer has alerts.silence' };
+    const result = await deps.silencer.expire((0,runbook_plan/* resolveTarget */.u1)(runbook, config.target, deps.settings.ssh), silence.id);
+    deps.log(result.ok
+        ? `Expired Alertmanager silence ${silence.id}`
+        : `Could not expire silence ${silence.id}: ${result.error}`);
+    return result.ok
+        ? { id: silence.id, expired: true }
+        : { id: silence.id, expired: false, error: result.error.slice(0, 300) };
+}
+function silenceLine(silence) {
+    return silence.expired
+        ? `🔔 The Alertmanager silence \`${silence.id}\` was expired: the alert group pages again.`
+        : `⚠️ **The Alertmanager silence \`${silence.id}\` could not be expired** (${(0,markdown/* echo */.WI)(silence.error ?? 'unknown', 200)}): expire it by hand, or the alert group stays silent until it ends.`;
 }
 
 // EXTERNAL MODULE: ./src/commands/lifecycle/page.ts
@@ -65794,9 +66086,21 @@ function groupRecord(notification, group, deps, earlier) {
         ...(generator ? { generatorUrl: generator } : {}),
         ...(notification.externalURL ? { externalUrl: notification.externalURL } : {}),
         ...(earlier?.previous ? { previous: earlier.previous } : {}),
+        ...silenceMatchers(notification.groupLabels),
         by: deps.selfLogin,
         at: earlier?.firstSeen.toISOString() ?? now,
     });
+}
+/**
+ * The group's labels as a silence's matchers, only when every one is usable as it is (a valid
+ * label name, a value that was not cut): a silence must match the group exactly or not at all.
+ */
+function silenceMatchers(groupLabels) {
+    const entries = Object.entries(groupLabels);
+    const usable = entries.length > 0 &&
+        entries.length <= 20 &&
+        entries.every(([name, value]) => /^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name) && value.length > 0 && value.length <= 1000);
+    return usable ? { matchers: Object.fromEntries(entries) } : {};
 }
 /** The comment that opened the incident: what fired, shown as text. */
 function openingText(notification, severity, previous) {
@@ -65949,10 +66253,10 @@ async function republished(issue, runbook, deps, reason, message) {
 
 // EXTERNAL MODULE: ./src/report/replies.ts
 var replies = __nccwpck_require__(1478);
-// EXTERNAL MODULE: ./src/runbook/plan.ts
-var runbook_plan = __nccwpck_require__(6413);
 // EXTERNAL MODULE: ./src/commands/registry.ts
 var commands_registry = __nccwpck_require__(927);
+// EXTERNAL MODULE: ./src/report/warnings.ts
+var report_warnings = __nccwpck_require__(2741);
 // EXTERNAL MODULE: ./src/incident/verify.ts + 1 modules
 var verify = __nccwpck_require__(5434);
 ;// CONCATENATED MODULE: ./src/report/result.ts
@@ -66204,13 +66508,13 @@ function explainSsh(result) {
 ;// CONCATENATED MODULE: ./src/flows/gate.ts
 
 
+
 const DRY_RUN_HEADING = {
     command: (plan) => `### 📝 Dry run: \`/${plan.command}\` would run`,
     confirmed: (plan) => `### 📝 Dry run: the confirmed \`/${plan.command}\` would run`,
     assessment: () => '### 📝 Dry run: the initial assessment would run',
     verification: () => '### 📝 Dry run: the resolution verification would run',
 };
-const INSECURE_WARNING = 'Host key checking is **off** (`ssh-insecure-skip-host-key-check: true`): this run cannot tell the real host from an impostor.';
 /**
  * The one way to the deployment host. Whatever asked (a command, a confirmation, the initial
  * assessment, the resolution's verification), the actor's permission is checked here, a dry run
@@ -66233,7 +66537,7 @@ async function runOnHost(request, deps) {
         });
         return { kind: 'dry-run', comment };
     }
-    const warnings = deps.settings.ssh.insecureSkipHostKeyCheck ? [INSECURE_WARNING] : [];
+    const warnings = deps.settings.ssh.insecureSkipHostKeyCheck ? [report_warnings/* INSECURE_WARNING */.M] : [];
     for (const warning of warnings)
         deps.warn(warning);
     const record = await executePlan(request.plan, request.execution, {
@@ -66426,6 +66730,7 @@ var runbook_command = __nccwpck_require__(6534);
 
 
 
+
 /**
  * Carries out a handler's decision through the ports, in order. A `host` or `spend` effect's
  * continuation decides again from what happened; the last decision's outcome and problem are the
@@ -66484,6 +66789,8 @@ async function effects_apply(effect, deps, context) {
             }
             return effect.then(won);
         }
+        case 'silence':
+            return effect.then(await deps.silencer.create((0,runbook_plan/* resolveTarget */.u1)(context.runbook, effect.target, deps.settings.ssh), effect.request));
         case 'finalize':
             await finalize(context.issue, deps, incidentContext(deps, context.runbook), effect.verification);
             return undefined;
@@ -68012,6 +68319,7 @@ function defineFact(kind, fields, apply) {
 /* harmony export */   Cf: () => (/* binding */ renderPage),
 /* harmony export */   DN: () => (/* binding */ renderAcknowledged),
 /* harmony export */   NS: () => (/* binding */ renderNote),
+/* harmony export */   UB: () => (/* binding */ renderSilenced),
 /* harmony export */   Xr: () => (/* binding */ renderResolved),
 /* harmony export */   Xz: () => (/* binding */ renderMitigated),
 /* harmony export */   b2: () => (/* binding */ renderVerificationFailed),
@@ -68022,8 +68330,10 @@ function defineFact(kind, fields, apply) {
 /* harmony export */   u4: () => (/* binding */ renderUpdate),
 /* harmony export */   uF: () => (/* binding */ renderSeverity)
 /* harmony export */ });
-/* harmony import */ var _config_duration_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7840);
-/* harmony import */ var _markdown_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4285);
+/* harmony import */ var _alerts_silence_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4332);
+/* harmony import */ var _config_duration_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7840);
+/* harmony import */ var _markdown_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4285);
+
 
 
 /** The replies of the lifecycle commands. Pure. */
@@ -68031,7 +68341,7 @@ function renderAcknowledged(view) {
     const verdict = view.due
         ? view.now <= view.due
             ? '✅ within target'
-            : `⚠️ target was ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .utc */ .n$)(view.due)}`
+            : `⚠️ target was ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .utc */ .n$)(view.due)}`
         : '';
     return `✅ **Acknowledged** by @${view.by}, ${view.since} after declaration ${verdict}.`.replace(/ \.$/, '.');
 }
@@ -68040,7 +68350,7 @@ function renderCommander(view) {
 }
 function renderSeverity(view) {
     const cadence = view.severity['update-every'];
-    return `🔁 **Severity ${view.from?.toUpperCase()} → ${view.to.toUpperCase()} (${view.severity.name})** by @${view.by}. Targets now: respond within ${(0,_config_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(view.severity['respond-within'])}${cadence ? `, status update every ${(0,_config_duration_js__WEBPACK_IMPORTED_MODULE_0__/* .formatDuration */ .a3)(cadence)}` : ''}.`;
+    return `🔁 **Severity ${view.from?.toUpperCase()} → ${view.to.toUpperCase()} (${view.severity.name})** by @${view.by}. Targets now: respond within ${(0,_config_duration_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a3)(view.severity['respond-within'])}${cadence ? `, status update every ${(0,_config_duration_js__WEBPACK_IMPORTED_MODULE_1__/* .formatDuration */ .a3)(cadence)}` : ''}.`;
 }
 /**
  * A page: the mentions come from the runbook (the only @-mentions the action writes); the note is
@@ -68053,12 +68363,20 @@ function renderPage(view) {
         ? `📟 **Paging ${view.name}**${view.availability ? ` (${view.availability})` : ''}: ${who}, a ${sev}incident was declared by ${view.source ?? `@${view.by}`}.`
         : `📟 **@${view.by} pages ${view.name}**${view.availability ? ` (${view.availability})` : ''}: ${who}, you are needed on this ${sev}incident.`;
     const ask = view.acknowledgeBy
-        ? `Take it with \`/ack\` by ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .utc */ .n$)(view.acknowledgeBy)}; the board above has the state and the targets.`
+        ? `Take it with \`/ack\` by ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .utc */ .n$)(view.acknowledgeBy)}; the board above has the state and the targets.`
         : 'The board at the top has the state and the targets.';
-    return [head, ...(view.note ? ['', `> ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .echo */ .WI)(view.note, 500)}`] : []), '', ask].join('\n');
+    return [head, ...(view.note ? ['', `> ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .echo */ .WI)(view.note, 500)}`] : []), '', ask].join('\n');
+}
+function renderSilenced(view) {
+    const url = (0,_alerts_silence_js__WEBPACK_IMPORTED_MODULE_0__/* .silenceUrl */ .Lp)(view.externalUrl, view.id);
+    const link = url ? `[silence ${view.id.slice(0, 8)}](${url})` : `silence \`${view.id}\``;
+    const matchers = Object.entries(view.matchers)
+        .map(([name, value]) => `${name}=${value}`)
+        .join(', ');
+    return `🔕 **Silenced in Alertmanager** until ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .utc */ .n$)(view.until)}: ${link} for ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .echo */ .WI)(matchers, 300)}. \`/resolve\` expires it.`;
 }
 function renderNote(view) {
-    return `📝 **Note** from @${view.by}: ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .echo */ .WI)(view.text, 2000)}`;
+    return `📝 **Note** from @${view.by}: ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .echo */ .WI)(view.text, 2000)}`;
 }
 /** Characters of an offline entry's text kept in the record and shown. */
 const WHAT_CHARS = 160;
@@ -68068,22 +68386,22 @@ function renderJournalReplay(view) {
         '',
         '| # | When | Who | What |',
         '|---|---|---|---|',
-        ...view.entries.map((entry) => `| ${entry.seq} | ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .utc */ .n$)(new Date(entry.at))} | ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .echo */ .WI)(entry.by, 40, { table: true })} | ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .echo */ .WI)(entry.what, WHAT_CHARS, { table: true })} |`),
+        ...view.entries.map((entry) => `| ${entry.seq} | ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .utc */ .n$)(new Date(entry.at))} | ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .echo */ .WI)(entry.by, 40, { table: true })} | ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .echo */ .WI)(entry.what, WHAT_CHARS, { table: true })} |`),
     ].join('\n');
 }
 function renderUpdate(view) {
-    return `📣 **Status update** from @${view.by}: ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .echo */ .WI)(view.text, 2000)}\n\n${view.nextDue ? `Next update due ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .utc */ .n$)(view.nextDue)}.` : ''}`.trim();
+    return `📣 **Status update** from @${view.by}: ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .echo */ .WI)(view.text, 2000)}\n\n${view.nextDue ? `Next update due ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .utc */ .n$)(view.nextDue)}.` : ''}`.trim();
 }
 function renderMitigated(view) {
     const target = view.due
         ? view.now <= view.due
             ? ', within the response target ✅'
-            : `; the response target was ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .utc */ .n$)(view.due)} ⚠️`
+            : `; the response target was ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .utc */ .n$)(view.due)} ⚠️`
         : '';
-    return `🩹 **Mitigated** (@${view.by}), ${view.since} after declaration${target}.${view.note ? `\n\nNote: ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .echo */ .WI)(view.note, 2000)}` : ''}\n\nWhen the service is healthy, \`/resolve\` verifies it and closes the incident.`;
+    return `🩹 **Mitigated** (@${view.by}), ${view.since} after declaration${target}.${view.note ? `\n\nNote: ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .echo */ .WI)(view.note, 2000)}` : ''}\n\nWhen the service is healthy, \`/resolve\` verifies it and closes the incident.`;
 }
 function renderImpactStart(view) {
-    return `⏪ **Impact started at ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .utc */ .n$)(view.at)}** (set by @${view.by}).`;
+    return `⏪ **Impact started at ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .utc */ .n$)(view.at)}** (set by @${view.by}).`;
 }
 function renderVerificationFailed(lines) {
     return [
@@ -68101,7 +68419,7 @@ function renderResolved(view) {
             : `✅ **Resolved** by @${view.by}: verification passed.`,
         '',
         ...view.lines.map((line) => `- ${line}`),
-        ...(view.summary ? ['', `Summary: ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_1__/* .echo */ .WI)(view.summary, 2000)}`] : []),
+        ...(view.summary ? ['', `Summary: ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .echo */ .WI)(view.summary, 2000)}`] : []),
     ].join('\n');
 }
 
@@ -68775,6 +69093,18 @@ function renderTimeline(entries, options = {}) {
         ...tail,
     ].join('\n');
 }
+
+
+/***/ }),
+
+/***/ 2741:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   M: () => (/* binding */ INSECURE_WARNING)
+/* harmony export */ });
+/** Shown wherever the action reached the host with host-key checking off. */
+const INSECURE_WARNING = 'Host key checking is **off** (`ssh-insecure-skip-host-key-check: true`): this run cannot tell the real host from an impostor.';
 
 
 /***/ }),

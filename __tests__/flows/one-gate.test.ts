@@ -16,7 +16,12 @@ const using = (pattern: RegExp) =>
 // checked, dry-run is honoured and the host-key warning is added. A new path that bypasses it fails here.
 test('only the gate runs plans, and only the gate and the composition root touch the executor', () => {
   expect(using(/\bexecutePlan\(/)).toEqual(['flows/execute.ts', 'flows/gate.ts']);
+  // The one other path: the Alertmanager silence of `/ack` and the resolution. It runs two fixed
+  // scripts (no comment text; the group's labels from the sealed record, inside a quoted
+  // here-document), for a command whose permission was already checked, honours dry-run in the
+  // handler, and the /ack reply carries the host-key warning (__tests__/flows/silence.test.ts).
   expect(using(/\bcreateExecutor\b/)).toEqual([
+    'alerts/silence.ts',
     'flows/assemble.ts',
     'flows/dependencies.ts',
     'flows/execute.ts',

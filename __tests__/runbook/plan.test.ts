@@ -54,6 +54,7 @@ describe('the built-in docker-compose runbook renders exactly the runbook comman
     expect(plan('/restart').target.env).toEqual({
       SLACK_KB_AGENT_URL: 'http://127.0.0.1:9090',
       PROMETHEUS_URL: 'http://127.0.0.1:9091',
+      ALERTMANAGER_URL: 'http://127.0.0.1:9093',
       SLACK_API_URL: 'https://slack.com/api',
       OPENAI_API_URL: 'https://api.openai.com/v1',
     });

@@ -142,3 +142,77 @@ test('the agent down: one P0 incident from SlackKBAgentDown, repeats post nothin
     await onStack(stack(), 'docker-compose up -d 2>&1');
   }
 });
+
+interface Silence {
+  id: string;
+  status: { state: 'active' | 'pending' | 'expired' };
+  matchers: { name: string; value: string; isRegex: boolean; isEqual?: boolean }[];
+  createdBy: string;
+  comment: string;
+  endsAt: string;
+}
+
+async function alertmanagerApi<T>(path: string): Promise<T> {
+  const response = await fetch(`${stack().alertmanagerUrl}/api/v2${path}`);
+  expect(response.status).toBe(200);
+  return (await response.json()) as T;
+}
+
+test('/ack silences the group in the real Alertmanager (its alert suppressed, no repeat); /resolve expires it', async () => {
+  const docker = stackDocker(stack());
+  // The open incident of the test above (the same group fires again into it).
+  const issue = emulator.listIssues().find((candidate) => candidate.title.startsWith('SlackKBAgentDown'))!;
+  const before = emulator.dispatches.length;
+  await docker(['stop', '-t', '2', 'slack-kb-agent']);
+  try {
+    await until(
+      'the group firing again',
+      () => emulator.dispatches.slice(before).find((d) => statusOf(d) === 'firing'),
+      180_000,
+    );
+    expect((await scenario.runDispatches()).map((run) => run.outputs.reason)).toContain('alert-updated');
+
+    const { run } = await scenario.comment(issue.number, 'alice', '/ack');
+    expect(run.outputs).toMatchObject({ status: 'success', reason: 'ack' });
+    const silences = await alertmanagerApi<Silence[]>('/silences');
+    const mine = silences.filter((silence) => silence.createdBy === 'alice (incident-issueops)');
+    expect(mine).toHaveLength(1);
+    const silence = mine[0]!;
+    expect(silence.status.state).toBe('active');
+    expect(silence.matchers).toEqual([
+      expect.objectContaining({ name: 'alertname', value: 'SlackKBAgentDown', isRegex: false }),
+    ]);
+    expect(silence.comment).toContain(`/issues/${issue.number}`);
+    expect(emulator.listComments(issue.number).at(-1)?.body).toContain(
+      `🔕 **Silenced in Alertmanager** until`,
+    );
+    expect(scenario.board(issue.number)).toContain(`/#/silences/${silence.id}) 🔕 active until`);
+
+    // Alertmanager holds the firing alert as suppressed by that silence, and sends no repeat.
+    const alerts = await alertmanagerApi<
+      { labels: Record<string, string>; status: { state: string; silencedBy: string[] } }[]
+    >('/alerts?filter=alertname%3D%22SlackKBAgentDown%22');
+    expect(alerts.map((alert) => alert.status)).toEqual([
+      expect.objectContaining({ state: 'suppressed', silencedBy: [silence.id] }),
+    ]);
+    const quiet = emulator.dispatches.length;
+    await new Promise((resolve) => setTimeout(resolve, 15_000)); // more than two repeat_intervals (6 s)
+    expect(emulator.dispatches.length).toBe(quiet);
+
+    await onStack(stack(), 'docker-compose up -d slack-kb-agent 2>&1');
+    await waitForHealthy(stack());
+    const resolved = await scenario.comment(issue.number, 'alice', '/resolve The agent is back --force');
+    expect(resolved.run.outputs).toMatchObject({ status: 'success', reason: 'resolved' });
+    const after = await alertmanagerApi<Silence>(`/silence/${silence.id}`);
+    expect(after.status.state).toBe('expired');
+    expect(
+      emulator
+        .listComments(issue.number)
+        .map((comment) => comment.body ?? '')
+        .find((body) => body.startsWith('# Postmortem')),
+    ).toContain(`🔔 The Alertmanager silence \`${silence.id}\` was expired`);
+    expect(emulator.violations).toEqual([]);
+  } finally {
+    await onStack(stack(), 'docker-compose up -d 2>&1');
+  }
+});

@@ -15,6 +15,8 @@ export function notification(input: {
   /** by default, grouped by alertname as the runbook's route says */
   groupKey?: string;
   receiver?: string;
+  /** by default `{ alertname }` of the first alert */
+  groupLabels?: Record<string, string>;
 }) {
   const first = input.alerts[0];
   const status =
@@ -43,7 +45,7 @@ export function notification(input: {
     receiver: input.receiver ?? 'incident-issueops',
     status,
     alerts,
-    groupLabels: { alertname: first?.alertname ?? '' },
+    groupLabels: input.groupLabels ?? { alertname: first?.alertname ?? '' },
     commonLabels: alerts.length === 1 ? alerts[0]?.labels : { job: 'slack-kb-agent' },
     commonAnnotations: alerts.length === 1 ? alerts[0]?.annotations : {},
     externalURL: 'http://127.0.0.1:9093',

@@ -480,6 +480,7 @@ export async function startStack(options: { cacheDir?: string } = {}): Promise<S
       DOCKER_HOST: `unix://${files.docker.socket}`,
       SLACK_KB_AGENT_URL: `http://127.0.0.1:${ports.app}`,
       PROMETHEUS_URL: `http://127.0.0.1:${ports.prometheus}`,
+      ALERTMANAGER_URL: `http://127.0.0.1:${ports.alertmanager}`,
       SLACK_API_URL: `http://127.0.0.1:${ports.slackApi}/api`,
       OPENAI_API_URL: `http://127.0.0.1:${ports.openaiApi}/v1`,
       SLACK_BOT_TOKEN: slackToken,

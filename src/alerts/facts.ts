@@ -26,6 +26,8 @@ export const alertGroup = defineFact(
     generatorUrl: text(2000).optional(),
     externalUrl: text(2000).optional(),
     previous: z.number().int().positive().optional(),
+    /** The group's labels, exactly: what a silence of the group matches. */
+    matchers: z.record(z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/), z.string().min(1).max(1000)).optional(),
   },
   (next, fact, { log, url }) => {
     const startsAt = new Date(fact.startsAt);
@@ -44,6 +46,7 @@ export const alertGroup = defineFact(
       generatorUrl: fact.generatorUrl,
       externalUrl: fact.externalUrl,
       previous: fact.previous,
+      matchers: fact.matchers,
       url,
     };
     // The impact began when the alert started firing, not when the issue was opened.

@@ -1,3 +1,4 @@
+import type { SilenceRequest, SilenceResult } from '../alerts/silence.ts';
 import type { Permission } from '../config/runbook.schema.ts';
 import type { Outcome } from '../outcome.ts';
 import type { RecordContent } from '../records/codec.ts';
@@ -46,6 +47,8 @@ export type Effect =
     }
   /** Spends a confirmation code: the action's 🚀 on its plan; `won` when this run spent it. */
   | { kind: 'spend'; planCommentId: number; then: (won: boolean) => Decision }
+  /** An Alertmanager silence, created from the runbook's target host; what to do next depends on it. */
+  | { kind: 'silence'; target: string; request: SilenceRequest; then: (result: SilenceResult) => Decision }
   /** The resolution's end: postmortem, review issue, closed issue, final board. */
   | { kind: 'finalize'; verification: string[] };
 

@@ -261,6 +261,24 @@ export const alertsSchema = z
     'default-severity': severityKeySchema
       .optional()
       .describe('For an alert no route matches; without it such an alert opens no incident'),
+    silence: z
+      .union([
+        z.literal(false),
+        z
+          .object({
+            for: durationSchema
+              .default(43_200)
+              .describe('How long a silence lasts at most (default 12h); /resolve expires it sooner'),
+            target: identifier
+              .default('default')
+              .describe('The target whose host reaches Alertmanager at $ALERTMANAGER_URL (over SSH)'),
+          })
+          .strict(),
+      ])
+      .default({ for: 43_200, target: 'default' })
+      .describe(
+        "/ack silences the incident's alert group in Alertmanager (API v2) until /resolve expires it; false: never",
+      ),
     'flap-window': durationSchema
       .default(1800)
       .describe(

@@ -231,6 +231,11 @@ function crossReferences(raw: unknown): Omit<RunbookProblem, 'line' | 'column'>[
   if (targets && typeof verificationTarget === 'string' && !targets.has(verificationTarget)) {
     problems.push({ path: ['verification', 'target'], message: unknownTarget(verificationTarget, targets) });
   }
+  const silenceTarget =
+    isRecord(root.alerts) && isRecord(root.alerts.silence) ? root.alerts.silence.target : undefined;
+  if (targets && typeof silenceTarget === 'string' && !targets.has(silenceTarget)) {
+    problems.push({ path: ['alerts', 'silence', 'target'], message: unknownTarget(silenceTarget, targets) });
+  }
   const severities = isRecord(root.severities) ? Object.keys(root.severities) : undefined;
   if (severities && isRecord(root.alerts)) {
     const unknown = (value: unknown) => typeof value === 'string' && !severities.includes(value);

@@ -131,9 +131,25 @@ function groupRecord(
     ...(generator ? { generatorUrl: generator } : {}),
     ...(notification.externalURL ? { externalUrl: notification.externalURL } : {}),
     ...(earlier?.previous ? { previous: earlier.previous } : {}),
+    ...silenceMatchers(notification.groupLabels),
     by: deps.selfLogin,
     at: earlier?.firstSeen.toISOString() ?? now,
   });
+}
+
+/**
+ * The group's labels as a silence's matchers, only when every one is usable as it is (a valid
+ * label name, a value that was not cut): a silence must match the group exactly or not at all.
+ */
+function silenceMatchers(groupLabels: Record<string, string>): { matchers?: Record<string, string> } {
+  const entries = Object.entries(groupLabels);
+  const usable =
+    entries.length > 0 &&
+    entries.length <= 20 &&
+    entries.every(
+      ([name, value]) => /^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name) && value.length > 0 && value.length <= 1000,
+    );
+  return usable ? { matchers: Object.fromEntries(entries) } : {};
 }
 
 /** The comment that opened the incident: what fired, shown as text. */

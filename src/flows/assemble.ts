@@ -1,3 +1,4 @@
+import { createHostSilencer, type SilencePort } from '../alerts/silence.ts';
 import type { Settings } from '../config/inputs.ts';
 import type { RemoteExecutor } from '../executor/port.ts';
 import { cacheIssueReads } from '../github/issue-cache.ts';
@@ -16,6 +17,8 @@ export interface Adapters {
   repository: string;
   github: GitHubPort;
   createExecutor: (target: Target) => RemoteExecutor;
+  /** Alertmanager's silences; by default through the deployment host (`createExecutor`). */
+  silencer?: SilencePort;
   notifier: NotifierPort;
   now: () => Date;
   elapsedMs: () => number;
@@ -62,5 +65,8 @@ export function assembleDependencies(adapters: Adapters): Dependencies {
     sleep: adapters.sleep,
     signals: adapters.signals,
     createExecutor: adapters.createExecutor,
+    silencer:
+      adapters.silencer ??
+      createHostSilencer({ createExecutor: adapters.createExecutor, secrets: adapters.secrets }),
   };
 }

@@ -1,3 +1,4 @@
+import type { SilencePort } from '../alerts/silence.ts';
 import type { Settings } from '../config/inputs.ts';
 import type { RemoteExecutor } from '../executor/port.ts';
 import type { CachedGitHub } from '../github/issue-cache.ts';
@@ -33,6 +34,8 @@ export interface Dependencies {
   /** The issue's page on GitHub (for messages that leave GitHub). */
   issueUrl: (issueNumber: number) => string;
   createExecutor: (target: Target) => RemoteExecutor;
+  /** Alertmanager's silences, through the deployment host. */
+  silencer: SilencePort;
   /** Values that must never appear in a comment (token, key, masked inputs). */
   secrets: string[];
   /** Waits; ends early once the run is asked to stop. */

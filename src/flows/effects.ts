@@ -5,6 +5,7 @@ import type { IssueRef } from './comment.ts';
 import type { Dependencies } from './dependencies.ts';
 import { finalize, incidentContext } from './finalize.ts';
 import { runOnHost, type HostOutcome } from './gate.ts';
+import { resolveTarget } from '../runbook/plan.ts';
 
 /** Where a decision is carried out: the issue, the runbook, and who asked in which comment. */
 export interface EffectContext {
@@ -81,6 +82,13 @@ async function apply(
       }
       return effect.then(won);
     }
+    case 'silence':
+      return effect.then(
+        await deps.silencer.create(
+          resolveTarget(context.runbook, effect.target, deps.settings.ssh),
+          effect.request,
+        ),
+      );
     case 'finalize':
       await finalize(context.issue, deps, incidentContext(deps, context.runbook), effect.verification);
       return undefined;

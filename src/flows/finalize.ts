@@ -1,6 +1,8 @@
 import type { Runbook } from '../config/runbook.schema.ts';
+import type { Incident } from '../incident/state.ts';
+import { resolveTarget } from '../runbook/plan.ts';
 import { renderPostmortem, REVIEW_WITHIN_MS } from '../report/postmortem.ts';
-import { utc } from '../report/markdown.ts';
+import { echo, utc } from '../report/markdown.ts';
 import type { Dependencies } from './dependencies.ts';
 import { loadIncident, publishBoard, type IncidentContext } from './incident.ts';
 
@@ -59,6 +61,8 @@ export async function finalize(
             ].join('\n'),
           })
           .then((created) => ({ number: created.number, url: created.htmlUrl }));
+  // The alert group pages again from now on: the silence /ack created is expired.
+  const silence = await expireSilence(incident, context.runbook, deps);
   const body = renderPostmortem({
     incident,
     severityKey: snapshot.severityKey,
@@ -71,11 +75,47 @@ export async function finalize(
   });
   await deps.writer.post(
     issue.number,
-    `${body}\n\n---\n📋 Post-incident review: #${followUp.number}, due ${utc(reviewDue)}.`,
-    { kind: 'postmortem', by: deps.selfLogin, at: deps.now().toISOString(), followUp: followUp.number },
+    `${body}${silence ? `\n\n${silenceLine(silence)}` : ''}\n\n---\n📋 Post-incident review: #${followUp.number}, due ${utc(reviewDue)}.`,
+    {
+      kind: 'postmortem',
+      by: deps.selfLogin,
+      at: deps.now().toISOString(),
+      followUp: followUp.number,
+      ...(silence ? { silence } : {}),
+    },
   );
   const current = await deps.github.getIssue(issue.number);
   if (current.state === 'open') await deps.github.closeIssue(issue.number);
   await publishBoard(await loadIncident(issue, context), context);
   return { followUp: followUp.number };
+}
+
+/** Expires the incident's Alertmanager silence, if it has one still active. */
+async function expireSilence(
+  incident: Incident,
+  runbook: Runbook,
+  deps: Dependencies,
+): Promise<{ id: string; expired: boolean; error?: string } | undefined> {
+  const silence = incident.silence;
+  const config = runbook.alerts?.silence;
+  if (!silence || silence.expiredAt) return undefined;
+  if (!config) return { id: silence.id, expired: false, error: 'the runbook no longer has alerts.silence' };
+  const result = await deps.silencer.expire(
+    resolveTarget(runbook, config.target, deps.settings.ssh),
+    silence.id,
+  );
+  deps.log(
+    result.ok
+      ? `Expired Alertmanager silence ${silence.id}`
+      : `Could not expire silence ${silence.id}: ${result.error}`,
+  );
+  return result.ok
+    ? { id: silence.id, expired: true }
+    : { id: silence.id, expired: false, error: result.error.slice(0, 300) };
+}
+
+function silenceLine(silence: { id: string; expired: boolean; error?: string }): string {
+  return silence.expired
+    ? `🔔 The Alertmanager silence \`${silence.id}\` was expired: the alert group pages again.`
+    : `⚠️ **The Alertmanager silence \`${silence.id}\` could not be expired** (${echo(silence.error ?? 'unknown', 200)}): expire it by hand, or the alert group stays silent until it ends.`;
 }

@@ -1,3 +1,4 @@
+import { INSECURE_WARNING } from '../report/warnings.ts';
 import type { Decision } from '../authz/decide.ts';
 import type { Permission } from '../config/runbook.schema.ts';
 import type { PostedComment } from '../github/port.ts';
@@ -31,9 +32,6 @@ const DRY_RUN_HEADING: Record<HostPurpose, (plan: Plan) => string> = {
   assessment: () => '### 📝 Dry run: the initial assessment would run',
   verification: () => '### 📝 Dry run: the resolution verification would run',
 };
-
-const INSECURE_WARNING =
-  'Host key checking is **off** (`ssh-insecure-skip-host-key-check: true`): this run cannot tell the real host from an impostor.';
 
 /**
  * The one way to the deployment host. Whatever asked (a command, a confirmation, the initial

@@ -72,6 +72,7 @@ export interface Incident {
   changes: Change[];
   /** Emergency contacts paged, oldest first: at the declaration (`auto`) or with `/page`. */
   pages: Page[];
+  silence: SilenceState | undefined;
 }
 
 export interface Page {
@@ -103,7 +104,22 @@ export interface AlertState {
   externalUrl: string | undefined;
   /** the earlier incident of the same group, when this one was opened after it closed */
   previous: number | undefined;
+  /** the group's labels, exactly, when every one can be matched (what a silence matches) */
+  matchers: Record<string, string> | undefined;
   url: string;
+}
+
+/** The Alertmanager silence `/ack` created for the incident's alert group. */
+export interface SilenceState {
+  id: string;
+  at: Date;
+  by: string;
+  until: Date;
+  /** Alertmanager's page of the silence, when its external URL is known. */
+  url: string | undefined;
+  /** Set when the resolution expired it (or tried to: `error` says why not). */
+  expiredAt: Date | undefined;
+  expireError: string | undefined;
 }
 
 export function emptyIncident(): Incident {
@@ -134,6 +150,7 @@ export function emptyIncident(): Incident {
     alert: undefined,
     changes: [],
     pages: [],
+    silence: undefined,
   };
 }
 
@@ -275,6 +292,21 @@ function applyRecord(
       next.postmortem = { at: fact.at, url: fact.url, followUp: record.followUp };
       next.followUp = record.followUp;
       log(record.by, `Postmortem posted; review in #${record.followUp}`, fact.url);
+      if (record.silence && next.silence?.id === record.silence.id) {
+        next.silence = {
+          ...next.silence,
+          expiredAt: record.silence.expired ? fact.at : undefined,
+          expireError: record.silence.expired ? undefined : record.silence.error,
+        };
+        log(
+          record.by,
+          record.silence.expired
+            ? 'Expired the Alertmanager silence: the alert group pages again'
+            : 'Could not expire the Alertmanager silence',
+          fact.url,
+          record.silence.error,
+        );
+      }
       return next;
   }
 }

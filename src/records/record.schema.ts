@@ -49,7 +49,19 @@ const CORE = [
   }),
   z.object({ ...fact, kind: z.literal('reminder') }),
   z.object({ ...fact, kind: z.literal('escalation') }),
-  z.object({ ...fact, kind: z.literal('postmortem'), followUp: z.number().int().positive() }),
+  z.object({
+    ...fact,
+    kind: z.literal('postmortem'),
+    followUp: z.number().int().positive(),
+    /** The Alertmanager silence the resolution expired, or tried to. */
+    silence: z
+      .object({
+        id: z.string().regex(/^[0-9a-f-]{36}$/),
+        expired: z.boolean(),
+        error: z.string().max(300).optional(),
+      })
+      .optional(),
+  }),
   /** A read-only command answered (counted for the per-person rate limit). */
   z.object({ ...fact, kind: z.literal('answered'), command: z.string() }),
   /** A comment refused whole, or a line of it; `user` is whom the reply addressed. */

@@ -73,7 +73,7 @@ export function renderBoard(view: BoardView): string {
       `| Missed targets | ${missed.map((target) => `${target.what} (due ${utc(target.due)})`).join(', ')} |`,
     );
   }
-  if (incident.alert) lines.push('', ...alertSection(incident.alert));
+  if (incident.alert) lines.push('', ...alertSection(incident.alert, incident.silence));
   lines.push(
     '',
     '#### Initial response',
@@ -141,7 +141,18 @@ function link(label: string, url: string | undefined): string | undefined {
 }
 
 /** What Alertmanager last said about the group that opened the incident. */
-function alertSection(alert: NonNullable<Incident['alert']>): string[] {
+function silenceRow(silence: Incident['silence']): string[] {
+  if (!silence) return [];
+  const name = silence.url ? `[${silence.id.slice(0, 8)}](${silence.url})` : `\`${silence.id.slice(0, 8)}\``;
+  const state = silence.expiredAt
+    ? `expired at ${utc(silence.expiredAt)} (the resolution)`
+    : silence.expireError
+      ? `⚠️ could not be expired (${echo(silence.expireError, 200, { table: true })}): expire it by hand`
+      : `🔕 active until ${utc(silence.until)} or the resolution (set by @${silence.by} with \`/ack\`)`;
+  return [`| Silence | ${name} ${state} |`];
+}
+
+function alertSection(alert: NonNullable<Incident['alert']>, silence: Incident['silence']): string[] {
   const sources = [link('Prometheus', alert.generatorUrl), link('Alertmanager', alert.externalUrl)].filter(
     (entry): entry is string => entry !== undefined,
   );
@@ -156,6 +167,7 @@ function alertSection(alert: NonNullable<Incident['alert']>): string[] {
     `| Notifications | ${alert.notifications}, last ${utc(alert.lastSeen)} (receiver ${echo(alert.receiver, 100, { table: true })}) |`,
     ...(sources.length > 0 ? [`| Source | ${sources.join(' · ')} |`] : []),
     ...(alert.previous ? [`| Previous incident | #${alert.previous} |`] : []),
+    ...silenceRow(silence),
   ];
 }
 

@@ -1,3 +1,4 @@
+import { silenceUrl } from '../alerts/silence.ts';
 import { formatDuration } from '../config/duration.ts';
 import type { Severity } from '../config/runbook.schema.ts';
 import { echo, utc } from './markdown.ts';
@@ -60,6 +61,20 @@ export function renderPage(view: {
     ? `Take it with \`/ack\` by ${utc(view.acknowledgeBy)}; the board above has the state and the targets.`
     : 'The board at the top has the state and the targets.';
   return [head, ...(view.note ? ['', `> ${echo(view.note, 500)}`] : []), '', ask].join('\n');
+}
+
+export function renderSilenced(view: {
+  id: string;
+  until: Date;
+  matchers: Record<string, string>;
+  externalUrl: string | undefined;
+}): string {
+  const url = silenceUrl(view.externalUrl, view.id);
+  const link = url ? `[silence ${view.id.slice(0, 8)}](${url})` : `silence \`${view.id}\``;
+  const matchers = Object.entries(view.matchers)
+    .map(([name, value]) => `${name}=${value}`)
+    .join(', ');
+  return `🔕 **Silenced in Alertmanager** until ${utc(view.until)}: ${link} for ${echo(matchers, 300)}. \`/resolve\` expires it.`;
 }
 
 export function renderNote(view: { by: string; text: string }): string {
