@@ -32021,7 +32021,7 @@ function tokenize(text) {
 }
 
 // EXTERNAL MODULE: ./src/commands/usage.ts
-var usage = __nccwpck_require__(3006);
+var usage = __nccwpck_require__(625);
 ;// CONCATENATED MODULE: ./src/commands/bind.ts
 
 
@@ -32318,7 +32318,7 @@ function defineCommand(definition) {
 
 /***/ }),
 
-/***/ 625:
+/***/ 9637:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -33408,6 +33408,76 @@ const severity = (0,commands_define/* defineCommand */.NB)({
     },
 });
 
+// EXTERNAL MODULE: ./src/incident/state.ts
+var state = __nccwpck_require__(9771);
+;// CONCATENATED MODULE: ./src/commands/lifecycle/status-page.ts
+
+
+
+
+
+
+const publicUpdate = (0,fact/* defineFact */.u)('status-page', { state: schemas/* enum */.k5n(state/* PUBLIC_STATES */.td), text: schemas/* string */.YjP().min(1).max(2000), published: schemas/* boolean */.zMY() }, (next, fact, { at, url, log, responder }) => {
+    next.publicUpdates = [
+        ...next.publicUpdates,
+        { at, by: fact.by, state: fact.state, text: fact.text, published: fact.published, url },
+    ];
+    responder(fact.by);
+    log(fact.by, `Public status: ${fact.state}${fact.published ? '' : ' (not published)'}`, fact.text);
+});
+const statusPage = (0,commands_define/* defineCommand */.NB)({
+    name: 'status-page',
+    reason: '/status-page recorded: a public update',
+    description: 'Publish a public status update, e.g. /status-page identified A bad release; rolling back',
+    // What customers read: writers only, whatever the lifecycle commands need.
+    permission: 'write',
+    args: {
+        state: (0,commands_define/* positional */.n8)({
+            description: 'investigating, identified, monitoring or resolved',
+            values: [...state/* PUBLIC_STATES */.td],
+            maxLength: 13,
+            required: true,
+            as: schemas/* enum */.k5n(state/* PUBLIC_STATES */.td),
+        }),
+    },
+    text: { name: 'text', description: 'What customers read', required: true, maxLength: 500 },
+    facts: [publicUpdate],
+    handle(input) {
+        const config = input.runbook['status-page'];
+        const line = `/status-page ${input.args.state}`;
+        if (!config)
+            return (0,common/* notDone */.Gj)('status-page', line, 'This runbook has no `status-page:` section: add its `title` (and `branch`, `path`) to publish public updates (see the README, "Status page").');
+        const { state, text } = input.args;
+        const { incident } = input.snapshot;
+        const updates = [...incident.publicUpdates, { at: input.now, state, text }];
+        return (0,common/* done */.Vw)('status-page', `public status: ${state}`, [
+            {
+                kind: 'publish-status',
+                config,
+                entry: {
+                    id: input.issue.number,
+                    startedAt: (incident.impactStartAt ?? incident.declaredAt ?? input.now).toISOString(),
+                    state,
+                    updates: updates.map((update) => ({
+                        at: update.at.toISOString(),
+                        state: update.state,
+                        text: update.text,
+                    })),
+                },
+                then: (result) => (0,common/* done */.Vw)('status-page', result.ok ? `public status: ${state}` : `public status ${state} recorded, not published`, [
+                    {
+                        kind: 'reply',
+                        text: result.ok
+                            ? `🌐 **Public status: ${state}** (by @${input.actor}), published to [the status page](${result.url}): ${(0,markdown/* echo */.WI)(text, 500)}`
+                            : `⚠️ **Public status ${state} recorded, not published** (${(0,markdown/* echo */.WI)(result.error, 300)}). Recorded for the postmortem; the next \`/status-page\` publishes every update.\n\nThe update: ${(0,markdown/* echo */.WI)(text, 500)}`,
+                        record: publicUpdate.record({ ...(0,common/* factBy */._V)(input), state, text, published: result.ok }),
+                    },
+                ]),
+            },
+        ]);
+    },
+});
+
 // EXTERNAL MODULE: ./src/report/timeline.ts
 var timeline = __nccwpck_require__(1935);
 ;// CONCATENATED MODULE: ./src/commands/lifecycle/timeline.ts
@@ -33487,6 +33557,7 @@ const update = (0,commands_define/* defineCommand */.NB)({
 
 
 
+
 /**
  * The action's own commands, each defined once in its file (grammar, permission, facts, handler).
  * The registry, `/help`, the names a runbook may not use, the facts the reducer knows and the
@@ -33501,6 +33572,7 @@ const DEFINED_COMMANDS = [
     update,
     note,
     page/* page */.MY,
+    statusPage,
     mitigated,
     resolve,
     timeline_timeline,
@@ -33751,7 +33823,7 @@ const page = (0,_define_js__WEBPACK_IMPORTED_MODULE_4__/* .defineCommand */ .NB)
 /* harmony export */   Ap: () => (/* binding */ RESERVED_COMMANDS),
 /* harmony export */   pc: () => (/* binding */ commandRegistry)
 /* harmony export */ });
-/* harmony import */ var _definitions_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(625);
+/* harmony import */ var _definitions_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9637);
 /* harmony import */ var _runbook_command_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6534);
 
 
@@ -33946,7 +34018,7 @@ function editDistance(a, b) {
 
 /***/ }),
 
-/***/ 3006:
+/***/ 625:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
@@ -34021,7 +34093,7 @@ function formatDuration(seconds) {
 /* harmony export */   qq: () => (/* binding */ runbookSchema),
 /* harmony export */   rP: () => (/* binding */ commandSchema)
 /* harmony export */ });
-/* unused harmony exports severityKeySchema, identifier, PROMETHEUS_LOCATION, RESERVED_ENVIRONMENT, targetSchema, alertsSchema, contactsSchema */
+/* unused harmony exports severityKeySchema, identifier, PROMETHEUS_LOCATION, RESERVED_ENVIRONMENT, targetSchema, alertsSchema, contactsSchema, statusPageSchema */
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2857);
 /* harmony import */ var _duration_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7840);
 
@@ -34257,6 +34329,19 @@ const contactSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
     .strict();
 const contactsSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .record */ .g1P(identifier, contactSchema)
     .describe('Emergency contacts by role: `/page <role> [note]` mentions them; `page:` pages them at declaration');
+const statusPageSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
+    title: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1).max(100).describe('The page heading, e.g. Slack KB Agent status'),
+    branch: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP()
+        .regex(/^(?!.*\.\.)(?!\/)[A-Za-z0-9._\/-]{1,100}(?<![./])$/, 'a branch name, e.g. gh-pages')
+        .default('gh-pages')
+        .describe('The branch GitHub Pages serves; it must exist'),
+    path: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP()
+        .regex(/^(?!.*\.\.)[A-Za-z0-9_-][A-Za-z0-9._\/-]{0,99}(?<!\/)$/, 'a folder in the repository, e.g. status')
+        .default('status')
+        .describe('The folder of the page: index.md and status.json are written there'),
+})
+    .strict()
+    .describe('/status-page publishes public updates here, through the contents API (the workflow needs contents: write)');
 const runbookSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
     version: zod__WEBPACK_IMPORTED_MODULE_1__/* .literal */ .euz(1),
     service: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1),
@@ -34266,6 +34351,7 @@ const runbookSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
     verification: verificationSchema.optional(),
     alerts: alertsSchema.optional(),
     contacts: contactsSchema.optional(),
+    'status-page': statusPageSchema.optional(),
 })
     .strict();
 function isValidRegExp(source) {
@@ -34548,6 +34634,189 @@ function missedTargets(incident, severity, sla) {
 
 /***/ }),
 
+/***/ 9771:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   VC: () => (/* binding */ reduceIncident),
+/* harmony export */   td: () => (/* binding */ PUBLIC_STATES)
+/* harmony export */ });
+/* unused harmony export emptyIncident */
+const PUBLIC_STATES = ['investigating', 'identified', 'monitoring', 'resolved'];
+function emptyIncident() {
+    return {
+        severity: undefined,
+        declaredAt: undefined,
+        declaredBy: undefined,
+        impactStartAt: undefined,
+        acknowledgedAt: undefined,
+        acknowledgedBy: undefined,
+        commander: undefined,
+        responders: [],
+        phase: 'investigating',
+        mitigatedAt: undefined,
+        resolvedAt: undefined,
+        resolvedBy: undefined,
+        resolutionSummary: undefined,
+        forcedResolution: false,
+        closedByHand: false,
+        updates: [],
+        lastReminderAt: undefined,
+        escalatedAt: undefined,
+        breaches: [],
+        commands: [],
+        timeline: [],
+        postmortem: undefined,
+        followUp: undefined,
+        alert: undefined,
+        changes: [],
+        pages: [],
+        silence: undefined,
+        publicUpdates: [],
+    };
+}
+/** The incident as the facts describe it. Pure: the same facts always give the same incident. */
+function reduceIncident(facts) {
+    const incident = facts.reduce(apply, emptyIncident());
+    // Entries recorded later than they happened (an offline journal replayed) take their place in
+    // time; the sort is stable, so entries of the same second keep their order.
+    incident.timeline.sort((a, b) => a.at.getTime() - b.at.getTime());
+    incident.changes.sort((a, b) => a.at.getTime() - b.at.getTime());
+    return incident;
+}
+function apply(incident, fact) {
+    const next = { ...incident, timeline: [...incident.timeline] };
+    const log = (actor, event, url, detail, at) => next.timeline.push({
+        at: at ?? fact.at,
+        actor,
+        event,
+        ...(url ? { url } : {}),
+        ...(detail ? { detail } : {}),
+    });
+    const responder = (login) => {
+        if (login && !next.responders.includes(login))
+            next.responders = [...next.responders, login];
+    };
+    const announce = (event, by, text) => {
+        const second = Math.floor(fact.at.getTime() / 1000);
+        const stem = `${event}:${second.toString(36)}`;
+        const rank = next.changes.filter((change) => change.key.startsWith(`${stem}:`)).length;
+        next.changes = [
+            ...next.changes,
+            { key: `${stem}:${rank}`, event, at: fact.at, by, ...(text ? { text } : {}) },
+        ];
+    };
+    switch (fact.kind) {
+        case 'labeled':
+            if (!next.declaredAt) {
+                next.declaredAt = fact.at;
+                next.declaredBy = fact.actor;
+                next.severity = fact.severity;
+                log(fact.actor, `Declared ${fact.severity.toUpperCase()}`);
+                announce('declared', fact.actor, fact.severity);
+            }
+            else if (fact.severity !== next.severity) {
+                log(fact.actor, `Severity ${next.severity?.toUpperCase()} → ${fact.severity.toUpperCase()}`);
+                announce('severity', fact.actor, fact.severity);
+                next.severity = fact.severity;
+            }
+            return next;
+        case 'unlabeled':
+            return next;
+        case 'closed':
+            if (next.phase !== 'resolved') {
+                next.phase = 'resolved';
+                next.resolvedAt = fact.at;
+                next.resolvedBy = fact.actor;
+                next.closedByHand = true;
+                log(fact.actor, 'Closed the issue by hand: resolved without verification');
+                announce('resolved', fact.actor, 'closed by hand, without verification');
+            }
+            else {
+                log(fact.actor, 'Issue closed');
+            }
+            return next;
+        case 'reopened':
+            next.phase = next.mitigatedAt ? 'mitigated' : 'investigating';
+            next.resolvedAt = undefined;
+            next.resolvedBy = undefined;
+            next.closedByHand = false;
+            next.forcedResolution = false;
+            next.postmortem = undefined;
+            log(fact.actor, 'Reopened: the incident resumes');
+            announce('reopened', fact.actor);
+            return next;
+        case 'command':
+            next.commands = [
+                ...next.commands,
+                {
+                    command: fact.command,
+                    status: fact.status,
+                    by: fact.by,
+                    confirmedBy: fact.confirmedBy,
+                    at: fact.at,
+                    url: fact.url,
+                },
+            ];
+            responder(fact.by);
+            if (fact.confirmedBy) {
+                responder(fact.confirmedBy);
+                // The confirmation is its own event, by its own person.
+                log(fact.confirmedBy, `Confirmed \`/${fact.command}\`, asked for by @${fact.by || 'unknown'}`, fact.url);
+            }
+            log(fact.by || 'unknown', `Ran \`/${fact.command}\`${fact.confirmedBy ? ` (confirmed by @${fact.confirmedBy})` : ''}: ${fact.status}`, fact.url);
+            return next;
+        case 'plan':
+            responder(fact.by);
+            log(fact.by, `Asked for \`/${fact.command}\`: destructive, held for confirmation`, fact.url);
+            return next;
+        case 'record':
+            return applyRecord(next, fact, log);
+        case 'fact':
+            fact.definition.apply(next, fact.record, {
+                at: fact.at,
+                url: fact.url,
+                log: (actor, event, detail, at) => log(actor, event, fact.url, detail, at),
+                responder,
+                announce,
+            });
+            return next;
+    }
+}
+function applyRecord(next, fact, log) {
+    const { record } = fact;
+    switch (record.kind) {
+        case 'reminder':
+            next.lastReminderAt = fact.at;
+            next.breaches = [...next.breaches, { kind: 'update', at: fact.at }];
+            log(record.by, 'Missed status update: reminder sent', fact.url);
+            return next;
+        case 'escalation':
+            next.escalatedAt = fact.at;
+            next.breaches = [...next.breaches, { kind: 'acknowledge', at: fact.at }];
+            log(record.by, 'Not acknowledged in time: escalated', fact.url);
+            return next;
+        case 'postmortem':
+            next.postmortem = { at: fact.at, url: fact.url, followUp: record.followUp };
+            next.followUp = record.followUp;
+            log(record.by, `Postmortem posted; review in #${record.followUp}`, fact.url);
+            if (record.silence && next.silence?.id === record.silence.id) {
+                next.silence = {
+                    ...next.silence,
+                    expiredAt: record.silence.expired ? fact.at : undefined,
+                    expireError: record.silence.expired ? undefined : record.silence.error,
+                };
+                log(record.by, record.silence.expired
+                    ? 'Expired the Alertmanager silence: the alert group pages again'
+                    : 'Could not expire the Alertmanager silence', fact.url, record.silence.error);
+            }
+            return next;
+    }
+}
+
+
+/***/ }),
+
 /***/ 5434:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -34799,7 +35068,7 @@ function metricsSource(metrics) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2284);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8319);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -34808,7 +35077,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2284:
+/***/ 8319:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -38882,6 +39151,9 @@ function cacheIssueReads(port, options) {
         repositoryRole: (username) => memo(roles, username.toLowerCase(), () => (count('repositoryRole'), port.repositoryRole(username))),
         isTeamMember: (org, team, username) => memo(teams, `${org}/${team}/${username.toLowerCase()}`, () => (count('isTeamMember'), port.isTeamMember(org, team, username))),
         readFile: (path) => memo(files, path, () => (count('readFile'), port.readFile(path))),
+        // The status page is read just before it is written: never from the cache.
+        readBranchFile: (path, branch) => (count('readBranchFile'), port.readBranchFile(path, branch)),
+        writeBranchFile: (file) => (count('writeBranchFile'), port.writeBranchFile(file)),
     };
 }
 
@@ -39004,8 +39276,8 @@ async function checkTeams(github, settings, user) {
 
 // EXTERNAL MODULE: ./node_modules/zod/v4/classic/iso.js
 var iso = __nccwpck_require__(4377);
-// EXTERNAL MODULE: ./src/commands/definitions.ts + 16 modules
-var definitions = __nccwpck_require__(625);
+// EXTERNAL MODULE: ./src/commands/definitions.ts + 17 modules
+var definitions = __nccwpck_require__(9637);
 ;// CONCATENATED MODULE: ./src/notify/ledger.ts
 
 /**
@@ -39334,6 +39606,7 @@ function assembleDependencies(adapters) {
         warn: adapters.warn,
         selfLogin: settings.botLogin,
         runUrl: adapters.runUrl,
+        repoUrl: `${adapters.serverUrl ?? 'https://github.com'}/${adapters.repository}`,
         issueUrl: (issueNumber) => `${adapters.serverUrl ?? 'https://github.com'}/${adapters.repository}/issues/${issueNumber}`,
         secrets: adapters.secrets,
         sleep: adapters.sleep,
@@ -44678,6 +44951,9 @@ class CommentGone extends Error {
         this.commentId = commentId;
     }
 }
+/** The file changed since it was read (409): read it again, then write. */
+class FileConflict extends Error {
+}
 
 ;// CONCATENATED MODULE: ./src/github/octokit-adapter.ts
 
@@ -44876,6 +45152,38 @@ function createGitHubAdapter(options, octokit = createOctokit(options)) {
             catch (error) {
                 if (statusOf(error) === 404)
                     return undefined;
+                throw error;
+            }
+        },
+        async readBranchFile(path, branch) {
+            try {
+                const { data } = await octokit.rest.repos.getContent({ ...repo, path, ref: branch });
+                if (Array.isArray(data) || data.type !== 'file' || !('content' in data)) {
+                    throw new Error(`${path} on ${branch} is not a file`);
+                }
+                return { text: Buffer.from(data.content, 'base64').toString('utf8'), sha: data.sha };
+            }
+            catch (error) {
+                // A missing file; also a missing branch, which the write then names.
+                if (statusOf(error) === 404)
+                    return undefined;
+                throw error;
+            }
+        },
+        async writeBranchFile(file) {
+            try {
+                await octokit.rest.repos.createOrUpdateFileContents({
+                    ...repo,
+                    path: file.path,
+                    branch: file.branch,
+                    message: file.message,
+                    content: Buffer.from(file.text, 'utf8').toString('base64'),
+                    ...(file.sha ? { sha: file.sha } : {}),
+                });
+            }
+            catch (error) {
+                if (statusOf(error) === 409 || (statusOf(error) === 422 && /sha/.test(String(error))))
+                    throw new FileConflict(file.path);
                 throw error;
             }
         },
@@ -65385,177 +65693,8 @@ function collectFacts(sources) {
 
 // EXTERNAL MODULE: ./src/incident/sla.ts
 var incident_sla = __nccwpck_require__(7252);
-;// CONCATENATED MODULE: ./src/incident/state.ts
-function emptyIncident() {
-    return {
-        severity: undefined,
-        declaredAt: undefined,
-        declaredBy: undefined,
-        impactStartAt: undefined,
-        acknowledgedAt: undefined,
-        acknowledgedBy: undefined,
-        commander: undefined,
-        responders: [],
-        phase: 'investigating',
-        mitigatedAt: undefined,
-        resolvedAt: undefined,
-        resolvedBy: undefined,
-        resolutionSummary: undefined,
-        forcedResolution: false,
-        closedByHand: false,
-        updates: [],
-        lastReminderAt: undefined,
-        escalatedAt: undefined,
-        breaches: [],
-        commands: [],
-        timeline: [],
-        postmortem: undefined,
-        followUp: undefined,
-        alert: undefined,
-        changes: [],
-        pages: [],
-        silence: undefined,
-    };
-}
-/** The incident as the facts describe it. Pure: the same facts always give the same incident. */
-function reduceIncident(facts) {
-    const incident = facts.reduce(apply, emptyIncident());
-    // Entries recorded later than they happened (an offline journal replayed) take their place in
-    // time; the sort is stable, so entries of the same second keep their order.
-    incident.timeline.sort((a, b) => a.at.getTime() - b.at.getTime());
-    incident.changes.sort((a, b) => a.at.getTime() - b.at.getTime());
-    return incident;
-}
-function apply(incident, fact) {
-    const next = { ...incident, timeline: [...incident.timeline] };
-    const log = (actor, event, url, detail, at) => next.timeline.push({
-        at: at ?? fact.at,
-        actor,
-        event,
-        ...(url ? { url } : {}),
-        ...(detail ? { detail } : {}),
-    });
-    const responder = (login) => {
-        if (login && !next.responders.includes(login))
-            next.responders = [...next.responders, login];
-    };
-    const announce = (event, by, text) => {
-        const second = Math.floor(fact.at.getTime() / 1000);
-        const stem = `${event}:${second.toString(36)}`;
-        const rank = next.changes.filter((change) => change.key.startsWith(`${stem}:`)).length;
-        next.changes = [
-            ...next.changes,
-            { key: `${stem}:${rank}`, event, at: fact.at, by, ...(text ? { text } : {}) },
-        ];
-    };
-    switch (fact.kind) {
-        case 'labeled':
-            if (!next.declaredAt) {
-                next.declaredAt = fact.at;
-                next.declaredBy = fact.actor;
-                next.severity = fact.severity;
-                log(fact.actor, `Declared ${fact.severity.toUpperCase()}`);
-                announce('declared', fact.actor, fact.severity);
-            }
-            else if (fact.severity !== next.severity) {
-                log(fact.actor, `Severity ${next.severity?.toUpperCase()} → ${fact.severity.toUpperCase()}`);
-                announce('severity', fact.actor, fact.severity);
-                next.severity = fact.severity;
-            }
-            return next;
-        case 'unlabeled':
-            return next;
-        case 'closed':
-            if (next.phase !== 'resolved') {
-                next.phase = 'resolved';
-                next.resolvedAt = fact.at;
-                next.resolvedBy = fact.actor;
-                next.closedByHand = true;
-                log(fact.actor, 'Closed the issue by hand: resolved without verification');
-                announce('resolved', fact.actor, 'closed by hand, without verification');
-            }
-            else {
-                log(fact.actor, 'Issue closed');
-            }
-            return next;
-        case 'reopened':
-            next.phase = next.mitigatedAt ? 'mitigated' : 'investigating';
-            next.resolvedAt = undefined;
-            next.resolvedBy = undefined;
-            next.closedByHand = false;
-            next.forcedResolution = false;
-            next.postmortem = undefined;
-            log(fact.actor, 'Reopened: the incident resumes');
-            announce('reopened', fact.actor);
-            return next;
-        case 'command':
-            next.commands = [
-                ...next.commands,
-                {
-                    command: fact.command,
-                    status: fact.status,
-                    by: fact.by,
-                    confirmedBy: fact.confirmedBy,
-                    at: fact.at,
-                    url: fact.url,
-                },
-            ];
-            responder(fact.by);
-            if (fact.confirmedBy) {
-                responder(fact.confirmedBy);
-                // The confirmation is its own event, by its own person.
-                log(fact.confirmedBy, `Confirmed \`/${fact.command}\`, asked for by @${fact.by || 'unknown'}`, fact.url);
-            }
-            log(fact.by || 'unknown', `Ran \`/${fact.command}\`${fact.confirmedBy ? ` (confirmed by @${fact.confirmedBy})` : ''}: ${fact.status}`, fact.url);
-            return next;
-        case 'plan':
-            responder(fact.by);
-            log(fact.by, `Asked for \`/${fact.command}\`: destructive, held for confirmation`, fact.url);
-            return next;
-        case 'record':
-            return applyRecord(next, fact, log);
-        case 'fact':
-            fact.definition.apply(next, fact.record, {
-                at: fact.at,
-                url: fact.url,
-                log: (actor, event, detail, at) => log(actor, event, fact.url, detail, at),
-                responder,
-                announce,
-            });
-            return next;
-    }
-}
-function applyRecord(next, fact, log) {
-    const { record } = fact;
-    switch (record.kind) {
-        case 'reminder':
-            next.lastReminderAt = fact.at;
-            next.breaches = [...next.breaches, { kind: 'update', at: fact.at }];
-            log(record.by, 'Missed status update: reminder sent', fact.url);
-            return next;
-        case 'escalation':
-            next.escalatedAt = fact.at;
-            next.breaches = [...next.breaches, { kind: 'acknowledge', at: fact.at }];
-            log(record.by, 'Not acknowledged in time: escalated', fact.url);
-            return next;
-        case 'postmortem':
-            next.postmortem = { at: fact.at, url: fact.url, followUp: record.followUp };
-            next.followUp = record.followUp;
-            log(record.by, `Postmortem posted; review in #${record.followUp}`, fact.url);
-            if (record.silence && next.silence?.id === record.silence.id) {
-                next.silence = {
-                    ...next.silence,
-                    expiredAt: record.silence.expired ? fact.at : undefined,
-                    expireError: record.silence.expired ? undefined : record.silence.error,
-                };
-                log(record.by, record.silence.expired
-                    ? 'Expired the Alertmanager silence: the alert group pages again'
-                    : 'Could not expire the Alertmanager silence', fact.url, record.silence.error);
-            }
-            return next;
-    }
-}
-
+// EXTERNAL MODULE: ./src/incident/state.ts
+var state = __nccwpck_require__(9771);
 ;// CONCATENATED MODULE: ./src/records/read.ts
 
 /** Reads the records of the action's own comments; comments by anyone else are never read. */
@@ -65622,6 +65761,9 @@ function renderBoard(view) {
     ];
     if (incident.impactStartAt)
         lines.push(`| Impact started | ${(0,markdown/* utc */.n$)(incident.impactStartAt)} |`);
+    const publicLast = incident.publicUpdates.at(-1);
+    if (publicLast)
+        lines.push(`| Status page | **${publicLast.state}** since ${(0,markdown/* utc */.n$)(publicLast.at)} (${incident.publicUpdates.length} public update${incident.publicUpdates.length === 1 ? '' : 's'}${publicLast.published ? '' : '; ⚠️ the last one is not published'}) |`);
     // Names, never mentions: the board is edited all the time, and only a page's own comment pages.
     if (incident.pages.length > 0)
         lines.push(`| Paged | ${incident.pages
@@ -65754,7 +65896,7 @@ pending) {
     });
     if (pending && !facts.some((fact) => fact.kind === 'labeled' && fact.severity === pending.severity))
         facts.push(pending);
-    const incident = reduceIncident(facts);
+    const incident = (0,state/* reduceIncident */.VC)(facts);
     const boardEntry = records.find((entry) => entry.record.kind === 'board');
     const board = boardEntry?.comment;
     const notified = boardEntry?.record.kind === 'board' ? boardEntry.record.notified : undefined;
@@ -66726,7 +66868,169 @@ var commands_bind = __nccwpck_require__(1203);
 var effects = __nccwpck_require__(6980);
 // EXTERNAL MODULE: ./src/commands/runbook-command.ts
 var runbook_command = __nccwpck_require__(6534);
+;// CONCATENATED MODULE: ./src/report/status-page.ts
+
+
+/**
+ * The public status page: `status.json` (what the page holds, read back and merged) and
+ * `index.md` (what GitHub Pages shows). Only what responders marked public with `/status-page`
+ * is on it: its state and text, and when. No title, no name, no log line of the incident.
+ */
+const status_page_iso = iso/* datetime */.w$();
+const entrySchema = schemas/* object */.Ikc({
+    id: schemas/* number */.aig().int().positive(),
+    startedAt: status_page_iso,
+    state: schemas/* enum */.k5n(state/* PUBLIC_STATES */.td),
+    updates: schemas/* array */.YOg(schemas/* object */.Ikc({ at: status_page_iso, state: schemas/* enum */.k5n(state/* PUBLIC_STATES */.td), text: schemas/* string */.YjP().max(2000) })).max(200),
+});
+const statusDocumentSchema = schemas/* object */.Ikc({
+    version: schemas/* literal */.euz(1),
+    title: schemas/* string */.YjP().max(200),
+    updatedAt: status_page_iso,
+    incidents: schemas/* array */.YOg(entrySchema).max(500),
+});
+/** How many incidents the page keeps (the newest); older ones give way. */
+const KEEP = 50;
+const LABEL = {
+    investigating: '🔴 Investigating',
+    identified: '🟠 Identified',
+    monitoring: '🟡 Monitoring',
+    resolved: '🟢 Resolved',
+};
+/** The document with this incident's entry replaced (or added), newest incident first. */
+function mergeStatus(previous, config, entry, now) {
+    const others = (previous?.incidents ?? []).filter((incident) => incident.id !== entry.id);
+    const incidents = [entry, ...others]
+        .sort((a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt))
+        .slice(0, KEEP);
+    return { version: 1, title: config.title, updatedAt: now.toISOString(), incidents };
+}
+/**
+ * Responders' text as Markdown shows it literally: Jekyll renders HTML and Markdown, so every
+ * character that could start either is escaped, and the text stays on one line.
+ */
+function publicText(text) {
+    return text
+        .replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, ' ')
+        .replace(/&/g, '&amp;')
+        .replace(/</g, '&lt;')
+        .replace(/>/g, '&gt;')
+        .replace(/[\\`*_{}[\]()#+\-.!|~@:]/g, (char) => `\\${char}`)
+        .trim();
+}
+function when(at) {
+    return `${at.slice(0, 10)} ${at.slice(11, 16)} UTC`;
+}
+function renderStatusMarkdown(document) {
+    const open = document.incidents.filter((incident) => incident.state !== 'resolved');
+    const lines = [
+        `# ${publicText(document.title)}`,
+        '',
+        open.length === 0
+            ? '**All systems operational.**'
+            : `**${open.length === 1 ? 'An incident is' : `${open.length} incidents are`} under way.**`,
+        '',
+        `Updated ${when(document.updatedAt)}.`,
+    ];
+    for (const incident of document.incidents) {
+        lines.push('', `## ${LABEL[incident.state]}: incident of ${when(incident.startedAt)}`, '');
+        for (const update of [...incident.updates].reverse())
+            lines.push(`- **${when(update.at)}, ${LABEL[update.state].split(' ')[1]}:** ${publicText(update.text)}`);
+    }
+    return `${lines.join('\n')}\n`;
+}
+
+;// CONCATENATED MODULE: ./src/flows/status-page.ts
+
+
+/** Tries when another run wrote the page between our read and our write. */
+const ATTEMPTS = 3;
+/**
+ * Writes this incident's public entry into the status page on its branch: `status.json` merged
+ * with what is there (other incidents kept), then `index.md` rendered from it. Each write names
+ * the blob it replaces, so two runs at once never lose an update: the later one reads again.
+ */
+async function publishStatus(config, entry, deps) {
+    const jsonPath = `${config.path}/status.json`;
+    const markdownPath = `${config.path}/index.md`;
+    try {
+        let document;
+        for (let attempt = 1; attempt <= ATTEMPTS && !document; attempt++) {
+            const current = await deps.github.readBranchFile(jsonPath, config.branch);
+            let previous;
+            if (current) {
+                const parsed = statusDocumentSchema.safeParse(safeJson(current.text));
+                if (!parsed.success)
+                    return {
+                        ok: false,
+                        error: `${jsonPath} on ${config.branch} is not a status document this action wrote: fix it or delete it`,
+                    };
+                previous = parsed.data;
+            }
+            const next = mergeStatus(previous, config, entry, deps.now());
+            try {
+                await deps.github.writeBranchFile({
+                    path: jsonPath,
+                    branch: config.branch,
+                    text: `${JSON.stringify(next, null, 2)}\n`,
+                    message: `Status page: incident #${entry.id} ${entry.state}`,
+                    ...(current ? { sha: current.sha } : {}),
+                });
+                document = next;
+            }
+            catch (error) {
+                if (!(error instanceof FileConflict) || attempt === ATTEMPTS)
+                    throw error;
+            }
+        }
+        if (!document)
+            return { ok: false, error: 'the status page kept changing under this run' };
+        for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            const current = await deps.github.readBranchFile(markdownPath, config.branch);
+            try {
+                await deps.github.writeBranchFile({
+                    path: markdownPath,
+                    branch: config.branch,
+                    text: renderStatusMarkdown(document),
+                    message: `Status page: incident #${entry.id} ${entry.state}`,
+                    ...(current ? { sha: current.sha } : {}),
+                });
+                break;
+            }
+            catch (error) {
+                if (!(error instanceof FileConflict) || attempt === ATTEMPTS)
+                    throw error;
+            }
+        }
+        deps.log(`Status page: incident #${entry.id} ${entry.state} on ${config.branch}:${markdownPath}`);
+        return { ok: true, url: `${deps.repoUrl}/blob/${config.branch}/${markdownPath}` };
+    }
+    catch (error) {
+        return { ok: false, error: status_page_explain(error, config) };
+    }
+}
+function safeJson(text) {
+    try {
+        return JSON.parse(text);
+    }
+    catch {
+        return undefined;
+    }
+}
+/** What the person setting it up should do, from GitHub's answer. */
+function status_page_explain(error, config) {
+    const status = error.status;
+    if (status === 403)
+        return "the workflow's token may not write to the repository: give the job permissions: contents: write";
+    if (status === 404)
+        return `the branch ${config.branch} does not exist: create it (the one GitHub Pages serves)`;
+    if (status === 422)
+        return `GitHub refused the file (${config.path}): check status-page.path and branch`;
+    return `GitHub answered ${typeof status === 'number' ? status : 'with an error'} while writing the status page`;
+}
+
 ;// CONCATENATED MODULE: ./src/flows/effects.ts
+
 
 
 
@@ -66739,13 +67043,13 @@ var runbook_command = __nccwpck_require__(6534);
 async function applyDecision(decision, deps, context) {
     let last = { outcome: decision.outcome, problem: decision.problem };
     for (const effect of decision.effects) {
-        const next = await effects_apply(effect, deps, context);
+        const next = await apply(effect, deps, context);
         if (next)
             last = await applyDecision(next, deps, context);
     }
     return last;
 }
-async function effects_apply(effect, deps, context) {
+async function apply(effect, deps, context) {
     const issueNumber = context.issue.number;
     switch (effect.kind) {
         case 'reply':
@@ -66791,6 +67095,8 @@ async function effects_apply(effect, deps, context) {
         }
         case 'silence':
             return effect.then(await deps.silencer.create((0,runbook_plan/* resolveTarget */.u1)(context.runbook, effect.target, deps.settings.ssh), effect.request));
+        case 'publish-status':
+            return effect.then(await publishStatus(effect.config, effect.entry, deps));
         case 'finalize':
             await finalize(context.issue, deps, incidentContext(deps, context.runbook), effect.verification);
             return undefined;
@@ -68666,6 +68972,7 @@ function renderPostmortem(view) {
             ]
             : ['_No runbook command was run from the issue._']),
         '',
+        ...publicUpdatesSection(incident),
         '### Phases',
         '',
         '```mermaid',
@@ -68723,6 +69030,24 @@ function renderPhaseChart(incident) {
     if (incident.resolvedAt)
         lines.push(`  Resolved :milestone, resolved, ${at(incident.resolvedAt)}, 0m`);
     return lines.join('\n');
+}
+/** What the public was told (`/status-page`), as it was published, and whether it was. */
+function publicUpdatesSection(incident) {
+    const updates = incident.publicUpdates;
+    if (updates.length === 0)
+        return [];
+    const last = updates.at(-1);
+    return [
+        '### Public status updates',
+        '',
+        '| UTC | State | By | Text | Published |',
+        '|---|---|---|---|---|',
+        ...updates.map((update) => `| [${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .utc */ .n$)(update.at)}](${update.url}) | ${update.state} | @${update.by} | ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .echo */ .WI)(update.text, 500, { table: true })} | ${update.published ? 'yes' : '⚠️ no'} |`),
+        '',
+        ...(last && last.state !== 'resolved'
+            ? [`⚠️ The status page still says **${last.state}**: post \`/status-page resolved <text>\`.`, '']
+            : []),
+    ];
 }
 
 
@@ -68846,7 +69171,7 @@ function redact(text, knownSecrets = []) {
 /* harmony export */   bh: () => (/* binding */ renderPendingConfirmation)
 /* harmony export */ });
 /* harmony import */ var _commands_bind_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1203);
-/* harmony import */ var _commands_usage_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3006);
+/* harmony import */ var _commands_usage_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(625);
 /* harmony import */ var _markdown_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(4285);
 
 

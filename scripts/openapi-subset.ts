@@ -41,6 +41,7 @@ const OPERATION_IDS = [
   'apps/get-authenticated',
   'rate-limit/get',
   'repos/create-dispatch-event',
+  'repos/create-or-update-file-contents',
 ] as const;
 
 /** Webhook event (`event.action`) → schema name in @octokit/openapi-webhooks. */

@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 /**
  * What the emulator answers for each operation of the description, keyed by operationId. Requests
  * reaching a handler have already been authenticated and checked against the description.
  */
 import {
   base64Lines,
+  fullName,
   gitBlobSha,
   iso,
   issueLabels,
@@ -421,8 +423,69 @@ function createDispatch(context: RouteContext): RouteResult {
   return { status: 204 };
 }
 
+/**
+ * `PUT /repos/{owner}/{repo}/contents/{path}`: one commit that creates or replaces a file on a
+ * branch. As GitHub: an existing file needs its current blob `sha` (422 without it, 409 when it
+ * is not the current one); a branch that does not exist is a 404; a GITHUB_TOKEN whose workflow
+ * grants `contents: read` only is refused (403).
+ */
+function putContent(context: RouteContext): RouteResult {
+  const repo = repoOf(context);
+  const body = bodyOf(context);
+  if (context.actor.login === 'github-actions[bot]' && repo.contentsPermission !== 'write')
+    throw new GitHubError(403, 'Resource not accessible by integration');
+  const ref = typeof body.branch === 'string' ? body.branch : repo.defaultBranch;
+  const files = repo.files.get(ref);
+  if (!files) throw notFound(`Branch ${ref} not found`);
+  const path = normalisePath(String(context.params.path));
+  const existing = files.get(path);
+  if (existing) {
+    if (typeof body.sha !== 'string')
+      throw new GitHubError(422, `Invalid request.\n\n"sha" wasn't supplied.`);
+    if (body.sha !== gitBlobSha(existing)) throw new GitHubError(409, `${path} does not match ${body.sha}`);
+  }
+  const content = Buffer.from(String(body.content), 'base64');
+  files.set(path, content);
+  const at = context.state.now();
+  const sha = createHash('sha1')
+    .update(`${ref}:${path}:${at.toISOString()}:${repo.commits.length}`)
+    .digest('hex');
+  repo.commits.push({ ref, path, message: String(body.message), by: context.actor.login, sha, at });
+  const api = `${context.urls.api}/repos/${fullName(repo)}`;
+  const person = {
+    name: context.actor.login,
+    email: `${context.actor.id}+${context.actor.login}@users.noreply.github.com`,
+    date: iso(at),
+  };
+  return {
+    status: existing ? 200 : 201,
+    body: {
+      content: renderContentEntry(context.urls, repo, ref, path, { type: 'file', content }),
+      commit: {
+        sha,
+        node_id: `C_kwDO${Buffer.from(sha).toString('base64url').slice(0, 20)}`,
+        url: `${api}/git/commits/${sha}`,
+        html_url: `${context.urls.web}/${fullName(repo)}/commit/${sha}`,
+        author: person,
+        committer: person,
+        message: String(body.message),
+        tree: { sha: gitBlobSha(Buffer.from(sha)), url: `${api}/git/trees/${sha}` },
+        parents: [],
+        verification: {
+          verified: false,
+          reason: 'unsigned',
+          signature: null,
+          payload: null,
+          verified_at: null,
+        },
+      },
+    },
+  };
+}
+
 export const ROUTES: Record<string, Handler> = {
   'repos/create-dispatch-event': createDispatch,
+  'repos/create-or-update-file-contents': putContent,
   'issues/get': (context) => {
     const repo = repoOf(context);
     return { status: 200, body: issueJson(context, repo, issueOf(context, repo)) };

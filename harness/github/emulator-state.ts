@@ -150,6 +150,8 @@ export class EmulatorState {
       roles: new Map(),
       members: new Set(),
       nextIssueNumber: 1,
+      contentsPermission: 'read',
+      commits: [],
     };
     this.repos.set(key, repo);
     return repo;

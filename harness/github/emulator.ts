@@ -254,6 +254,21 @@ export class SeededRepo {
     this.record.visibility = visibility;
   }
 
+  /** The workflow's `permissions: contents:` for its GITHUB_TOKEN (read by default). */
+  setContentsPermission(permission: 'read' | 'write'): void {
+    this.record.contentsPermission = permission;
+  }
+
+  /** A file as a ref holds it now, or undefined. */
+  file(path: string, ref = this.record.defaultBranch): string | undefined {
+    return this.record.files.get(ref)?.get(path)?.toString('utf8');
+  }
+
+  /** The commits made through the contents API, oldest first. */
+  commits(): RepoRecord['commits'] {
+    return [...this.record.commits];
+  }
+
   private render(issue: IssueRecord): GitHubIssue {
     return renderIssue(this.urls, this.record, issue);
   }

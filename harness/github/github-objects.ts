@@ -118,6 +118,10 @@ export interface RepoRecord {
   /** Lower-cased logins of the owning organisation's members (for author_association MEMBER). */
   members: Set<string>;
   nextIssueNumber: number;
+  /** What the workflow's GITHUB_TOKEN may do with contents (its `permissions:`): read by default. */
+  contentsPermission: 'read' | 'write';
+  /** Every commit made through the contents API, oldest first. */
+  commits: { ref: string; path: string; message: string; by: string; sha: string; at: Date }[];
 }
 
 export function fullName(repo: RepoRecord): string {

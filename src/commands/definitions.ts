@@ -12,6 +12,7 @@ import { page } from './lifecycle/page.ts';
 import { postmortem } from './lifecycle/postmortem.ts';
 import { resolve } from './lifecycle/resolve.ts';
 import { severity } from './lifecycle/severity.ts';
+import { statusPage } from './lifecycle/status-page.ts';
 import { timeline } from './lifecycle/timeline.ts';
 import { update } from './lifecycle/update.ts';
 
@@ -29,6 +30,7 @@ export const DEFINED_COMMANDS = [
   update,
   note,
   page,
+  statusPage,
   mitigated,
   resolve,
   timeline,

@@ -1,5 +1,6 @@
 import type { SilenceRequest, SilenceResult } from '../alerts/silence.ts';
-import type { Permission } from '../config/runbook.schema.ts';
+import type { Permission, StatusPageConfig } from '../config/runbook.schema.ts';
+import type { StatusEntry } from '../report/status-page.ts';
 import type { Outcome } from '../outcome.ts';
 import type { RecordContent } from '../records/codec.ts';
 import type { LineProblem } from '../report/replies.ts';
@@ -49,6 +50,13 @@ export type Effect =
   | { kind: 'spend'; planCommentId: number; then: (won: boolean) => Decision }
   /** An Alertmanager silence, created from the runbook's target host; what to do next depends on it. */
   | { kind: 'silence'; target: string; request: SilenceRequest; then: (result: SilenceResult) => Decision }
+  /** Writes this incident's public entry to the status page; what to say depends on whether it took. */
+  | {
+      kind: 'publish-status';
+      config: StatusPageConfig;
+      entry: StatusEntry;
+      then: (result: { ok: true; url: string } | { ok: false; error: string }) => Decision;
+    }
   /** The resolution's end: postmortem, review issue, closed issue, final board. */
   | { kind: 'finalize'; verification: string[] };
 

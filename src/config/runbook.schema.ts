@@ -326,6 +326,28 @@ export const contactsSchema = z
     'Emergency contacts by role: `/page <role> [note]` mentions them; `page:` pages them at declaration',
   );
 
+export const statusPageSchema = z
+  .object({
+    title: z.string().min(1).max(100).describe('The page heading, e.g. Slack KB Agent status'),
+    branch: z
+      .string()
+      .regex(/^(?!.*\.\.)(?!\/)[A-Za-z0-9._\/-]{1,100}(?<![./])$/, 'a branch name, e.g. gh-pages')
+      .default('gh-pages')
+      .describe('The branch GitHub Pages serves; it must exist'),
+    path: z
+      .string()
+      .regex(
+        /^(?!.*\.\.)[A-Za-z0-9_-][A-Za-z0-9._\/-]{0,99}(?<!\/)$/,
+        'a folder in the repository, e.g. status',
+      )
+      .default('status')
+      .describe('The folder of the page: index.md and status.json are written there'),
+  })
+  .strict()
+  .describe(
+    '/status-page publishes public updates here, through the contents API (the workflow needs contents: write)',
+  );
+
 export const runbookSchema = z
   .object({
     version: z.literal(1),
@@ -336,6 +358,7 @@ export const runbookSchema = z
     verification: verificationSchema.optional(),
     alerts: alertsSchema.optional(),
     contacts: contactsSchema.optional(),
+    'status-page': statusPageSchema.optional(),
   })
   .strict();
 
@@ -344,6 +367,7 @@ export type RunbookCommand = Runbook['commands'][string];
 export type CommandArgument = RunbookCommand['args'][number];
 export type RunbookStep = RunbookCommand['steps'][number];
 export type Severity = Runbook['severities'][string];
+export type StatusPageConfig = NonNullable<Runbook['status-page']>;
 export type Contact = NonNullable<Runbook['contacts']>[string];
 export type Verification = NonNullable<Runbook['verification']>;
 export type Threshold = NonNullable<Verification['metrics']>['thresholds'][number];

@@ -59,6 +59,7 @@ export function assembleDependencies(adapters: Adapters): Dependencies {
     warn: adapters.warn,
     selfLogin: settings.botLogin,
     runUrl: adapters.runUrl,
+    repoUrl: `${adapters.serverUrl ?? 'https://github.com'}/${adapters.repository}`,
     issueUrl: (issueNumber) =>
       `${adapters.serverUrl ?? 'https://github.com'}/${adapters.repository}/issues/${issueNumber}`,
     secrets: adapters.secrets,

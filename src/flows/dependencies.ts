@@ -33,6 +33,8 @@ export interface Dependencies {
   runUrl: string;
   /** The issue's page on GitHub (for messages that leave GitHub). */
   issueUrl: (issueNumber: number) => string;
+  /** The repository's page on GitHub. */
+  repoUrl: string;
   createExecutor: (target: Target) => RemoteExecutor;
   /** Alertmanager's silences, through the deployment host. */
   silencer: SilencePort;

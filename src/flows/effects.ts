@@ -6,6 +6,7 @@ import type { Dependencies } from './dependencies.ts';
 import { finalize, incidentContext } from './finalize.ts';
 import { runOnHost, type HostOutcome } from './gate.ts';
 import { resolveTarget } from '../runbook/plan.ts';
+import { publishStatus } from './status-page.ts';
 
 /** Where a decision is carried out: the issue, the runbook, and who asked in which comment. */
 export interface EffectContext {
@@ -89,6 +90,8 @@ async function apply(
           effect.request,
         ),
       );
+    case 'publish-status':
+      return effect.then(await publishStatus(effect.config, effect.entry, deps));
     case 'finalize':
       await finalize(context.issue, deps, incidentContext(deps, context.runbook), effect.verification);
       return undefined;

@@ -190,5 +190,8 @@ export function cacheIssueReads(
         () => (count('isTeamMember'), port.isTeamMember(org, team, username)),
       ),
     readFile: (path) => memo(files, path, () => (count('readFile'), port.readFile(path))),
+    // The status page is read just before it is written: never from the cache.
+    readBranchFile: (path, branch) => (count('readBranchFile'), port.readBranchFile(path, branch)),
+    writeBranchFile: (file) => (count('writeBranchFile'), port.writeBranchFile(file)),
   };
 }

@@ -3,6 +3,7 @@ import { retry } from '@octokit/plugin-retry';
 import { throttling } from '@octokit/plugin-throttling';
 import {
   CommentGone,
+  FileConflict,
   type GitHubPort,
   type IssueComment,
   type IssueSummary,
@@ -240,6 +241,35 @@ export function createGitHubAdapter(
         return Buffer.from(data.content, 'base64').toString('utf8');
       } catch (error) {
         if (statusOf(error) === 404) return undefined;
+        throw error;
+      }
+    },
+    async readBranchFile(path, branch) {
+      try {
+        const { data } = await octokit.rest.repos.getContent({ ...repo, path, ref: branch });
+        if (Array.isArray(data) || data.type !== 'file' || !('content' in data)) {
+          throw new Error(`${path} on ${branch} is not a file`);
+        }
+        return { text: Buffer.from(data.content, 'base64').toString('utf8'), sha: data.sha };
+      } catch (error) {
+        // A missing file; also a missing branch, which the write then names.
+        if (statusOf(error) === 404) return undefined;
+        throw error;
+      }
+    },
+    async writeBranchFile(file) {
+      try {
+        await octokit.rest.repos.createOrUpdateFileContents({
+          ...repo,
+          path: file.path,
+          branch: file.branch,
+          message: file.message,
+          content: Buffer.from(file.text, 'utf8').toString('base64'),
+          ...(file.sha ? { sha: file.sha } : {}),
+        });
+      } catch (error) {
+        if (statusOf(error) === 409 || (statusOf(error) === 422 && /sha/.test(String(error))))
+          throw new FileConflict(file.path);
         throw error;
       }
     },

@@ -101,4 +101,20 @@ export interface GitHubPort {
   isTeamMember(org: string, teamSlug: string, username: string): Promise<boolean>;
   /** The file's text, or undefined when it does not exist. */
   readFile(path: string): Promise<string | undefined>;
+  /** A file on a branch with its blob sha (to replace it), or undefined when it does not exist. */
+  readBranchFile(path: string, branch: string): Promise<{ text: string; sha: string } | undefined>;
+  /**
+   * Creates or replaces a file on a branch in one commit. `sha` is the blob it replaces (none for
+   * a new file); throws FileConflict when the file changed meanwhile.
+   */
+  writeBranchFile(file: {
+    path: string;
+    branch: string;
+    text: string;
+    message: string;
+    sha?: string;
+  }): Promise<void>;
 }
+
+/** The file changed since it was read (409): read it again, then write. */
+export class FileConflict extends Error {}

@@ -73,6 +73,21 @@ export interface Incident {
   /** Emergency contacts paged, oldest first: at the declaration (`auto`) or with `/page`. */
   pages: Page[];
   silence: SilenceState | undefined;
+  /** What `/status-page` told the public, oldest first (only this is ever published). */
+  publicUpdates: PublicUpdate[];
+}
+
+export const PUBLIC_STATES = ['investigating', 'identified', 'monitoring', 'resolved'] as const;
+export type PublicState = (typeof PUBLIC_STATES)[number];
+
+export interface PublicUpdate {
+  at: Date;
+  by: string;
+  state: PublicState;
+  text: string;
+  /** Whether the page took it (a failed publication is retried by the next update). */
+  published: boolean;
+  url: string;
 }
 
 export interface Page {
@@ -151,6 +166,7 @@ export function emptyIncident(): Incident {
     changes: [],
     pages: [],
     silence: undefined,
+    publicUpdates: [],
   };
 }
 

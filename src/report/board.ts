@@ -48,6 +48,11 @@ export function renderBoard(view: BoardView): string {
     }) |`,
   ];
   if (incident.impactStartAt) lines.push(`| Impact started | ${utc(incident.impactStartAt)} |`);
+  const publicLast = incident.publicUpdates.at(-1);
+  if (publicLast)
+    lines.push(
+      `| Status page | **${publicLast.state}** since ${utc(publicLast.at)} (${incident.publicUpdates.length} public update${incident.publicUpdates.length === 1 ? '' : 's'}${publicLast.published ? '' : '; ⚠️ the last one is not published'}) |`,
+    );
   // Names, never mentions: the board is edited all the time, and only a page's own comment pages.
   if (incident.pages.length > 0)
     lines.push(

@@ -154,6 +154,7 @@ export function renderPostmortem(view: PostmortemView): string {
         ]
       : ['_No runbook command was run from the issue._']),
     '',
+    ...publicUpdatesSection(incident),
     '### Phases',
     '',
     '```mermaid',
@@ -210,4 +211,25 @@ export function renderPhaseChart(incident: Incident): string {
     lines.push(`  Acknowledged :milestone, acknowledged, ${at(incident.acknowledgedAt)}, 0m`);
   if (incident.resolvedAt) lines.push(`  Resolved :milestone, resolved, ${at(incident.resolvedAt)}, 0m`);
   return lines.join('\n');
+}
+
+/** What the public was told (`/status-page`), as it was published, and whether it was. */
+function publicUpdatesSection(incident: PostmortemView['incident']): string[] {
+  const updates = incident.publicUpdates;
+  if (updates.length === 0) return [];
+  const last = updates.at(-1);
+  return [
+    '### Public status updates',
+    '',
+    '| UTC | State | By | Text | Published |',
+    '|---|---|---|---|---|',
+    ...updates.map(
+      (update) =>
+        `| [${utc(update.at)}](${update.url}) | ${update.state} | @${update.by} | ${echo(update.text, 500, { table: true })} | ${update.published ? 'yes' : '⚠️ no'} |`,
+    ),
+    '',
+    ...(last && last.state !== 'resolved'
+      ? [`⚠️ The status page still says **${last.state}**: post \`/status-page resolved <text>\`.`, '']
+      : []),
+  ];
 }
