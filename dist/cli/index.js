@@ -23210,11 +23210,11 @@ const contactsSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .record */ .g1P(identi
 const statusPageSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
     title: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1).max(100).describe('The page heading, e.g. Slack KB Agent status'),
     branch: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP()
-        .regex(/^(?!.*\.\.)(?!\/)[A-Za-z0-9._\/-]{1,100}(?<![./])$/, 'a branch name, e.g. gh-pages')
+        .regex(/^(?!.*\.\.)(?!\/)[A-Za-z0-9._/-]{1,100}(?<![./])$/, 'a branch name, e.g. gh-pages')
         .default('gh-pages')
         .describe('The branch GitHub Pages serves; it must exist'),
     path: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP()
-        .regex(/^(?!.*\.\.)[A-Za-z0-9_-][A-Za-z0-9._\/-]{0,99}(?<!\/)$/, 'a folder in the repository, e.g. status')
+        .regex(/^(?!.*\.\.)[A-Za-z0-9_-][A-Za-z0-9._/-]{0,99}(?<!\/)$/, 'a folder in the repository, e.g. status')
         .default('status')
         .describe('The folder of the page: index.md and status.json are written there'),
 })

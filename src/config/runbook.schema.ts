@@ -331,13 +331,13 @@ export const statusPageSchema = z
     title: z.string().min(1).max(100).describe('The page heading, e.g. Slack KB Agent status'),
     branch: z
       .string()
-      .regex(/^(?!.*\.\.)(?!\/)[A-Za-z0-9._\/-]{1,100}(?<![./])$/, 'a branch name, e.g. gh-pages')
+      .regex(/^(?!.*\.\.)(?!\/)[A-Za-z0-9._/-]{1,100}(?<![./])$/, 'a branch name, e.g. gh-pages')
       .default('gh-pages')
       .describe('The branch GitHub Pages serves; it must exist'),
     path: z
       .string()
       .regex(
-        /^(?!.*\.\.)[A-Za-z0-9_-][A-Za-z0-9._\/-]{0,99}(?<!\/)$/,
+        /^(?!.*\.\.)[A-Za-z0-9_-][A-Za-z0-9._/-]{0,99}(?<!\/)$/,
         'a folder in the repository, e.g. status',
       )
       .default('status')
