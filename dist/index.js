@@ -33395,15 +33395,18 @@ const severity = (0,commands_define/* defineCommand */.NB)({
                 text: (0,lifecycle/* renderSeverity */.uF)({ from: current, to: level, severity: target, by: input.actor }),
                 record: severityChanged.record({ ...(0,common/* factBy */._V)(input), severity: level }),
             },
-            // A raise to a severity that pages someone not paged yet pages them now.
-            ...(0,page/* declarationPages */.Fg)({
-                runbook: input.runbook,
-                severity: level,
-                escalation: input.settings.escalation,
-                snapshot: input.snapshot,
-                by: input.actor,
-                now: input.now,
-            }).map((page) => ({ kind: 'reply', text: page.text, record: page.record })),
+            // A raise (P2 → P0) to a severity that pages someone not paged yet pages them now.
+            ...(current && Number(level.slice(1)) >= Number(current.slice(1))
+                ? []
+                : (0,page/* declarationPages */.Fg)({
+                    runbook: input.runbook,
+                    severity: level,
+                    escalation: input.settings.escalation,
+                    snapshot: input.snapshot,
+                    by: input.actor,
+                    raised: true,
+                    now: input.now,
+                })).map((page) => ({ kind: 'reply', text: page.text, record: page.record })),
         ]);
     },
 });
@@ -33736,6 +33739,7 @@ function declarationPages(view) {
         text: (0,_report_lifecycle_js__WEBPACK_IMPORTED_MODULE_2__/* .renderPage */ .Cf)({
             by: view.by,
             ...(view.source ? { source: view.source } : {}),
+            ...(view.raised ? { raised: true } : {}),
             name: page.name,
             mentions: page.mentions,
             availability: page.availability,
@@ -34698,12 +34702,12 @@ function apply(incident, fact) {
             next.responders = [...next.responders, login];
     };
     const announce = (event, by, text) => {
-        const second = Math.floor(fact.at.getTime() / 1000);
-        const stem = `${event}:${second.toString(36)}`;
-        const rank = next.changes.filter((change) => change.key.startsWith(`${stem}:`)).length;
+        // The n-th change of its kind: the same in every run, even when a run saw a label before
+        // GitHub's event list did (and dated it by its own clock).
+        const rank = next.changes.filter((change) => change.event === event).length;
         next.changes = [
             ...next.changes,
-            { key: `${stem}:${rank}`, event, at: fact.at, by, ...(text ? { text } : {}) },
+            { key: `${event}:${rank}`, event, at: fact.at, by, ...(text ? { text } : {}) },
         ];
     };
     switch (fact.kind) {
@@ -39298,6 +39302,9 @@ const ledgerSchema = schemas/* object */.Ikc({
     /** Changes at or before this time are not owed: the channel was set up later, or they were trimmed. */
     since: iso/* datetime */.w$().optional(),
     deliveredAt: iso/* datetime */.w$().optional(),
+    /** Keys of changes the channel refused as malformed: never sent again, shown on the board. */
+    refused: schemas/* array */.YOg(schemas/* string */.YjP().min(1).max(40)).max(100).optional(),
+    refusedError: schemas/* string */.YjP().max(300).optional(),
     /** The last attempt that failed, while changes are still owed. */
     failure: schemas/* object */.Ikc({
         at: iso/* datetime */.w$(),
@@ -39322,7 +39329,7 @@ function startLedger(channel, previous, boardExists, now) {
 /** The changes the channel has not been told about yet, oldest first. */
 function owed(changes, ledger) {
     const since = ledger.since ? Date.parse(ledger.since) : Number.NEGATIVE_INFINITY;
-    const sent = new Set(ledger.sent);
+    const sent = new Set([...ledger.sent, ...(ledger.refused ?? [])]);
     return changes.filter((change) => change.at.getTime() > since && !sent.has(change.key));
 }
 /** How owed changes go out: one message each, or one digest when there are many. */
@@ -39334,10 +39341,18 @@ function batches(changes) {
 /** The ledger after a delivery attempt of `batch`. */
 function afterDelivery(ledger, batch, delivery, now, changes) {
     if (!delivery.delivered) {
-        return {
-            ...ledger,
-            failure: { at: now.toISOString(), error: delivery.error.slice(0, 300), attempts: delivery.attempts },
+        const failure = {
+            at: now.toISOString(),
+            error: delivery.error.slice(0, 300),
+            attempts: delivery.attempts,
         };
+        if (delivery.refused)
+            return {
+                ...ledger,
+                refused: [...(ledger.refused ?? []), ...batch.map((change) => change.key)].slice(-100),
+                refusedError: failure.error,
+            };
+        return { ...ledger, failure };
     }
     const rest = { ...ledger };
     delete rest.failure;
@@ -39364,6 +39379,7 @@ function deliveryView(ledger, changes) {
         failure: remaining > 0 && ledger.failure
             ? { at: new Date(ledger.failure.at), error: ledger.failure.error, attempts: ledger.failure.attempts }
             : undefined,
+        refused: { count: ledger.refused?.length ?? 0, error: ledger.refusedError },
     };
 }
 
@@ -65856,6 +65872,8 @@ function stakeholders(delivery) {
     if (!delivery)
         return '- [ ] Notify stakeholders: no channel is set up (`slack-webhook-url`), so tell them yourself';
     const told = `${delivery.channel} told of ${delivery.delivered} change${delivery.delivered === 1 ? '' : 's'}${delivery.deliveredAt ? `, last at ${(0,markdown/* utc */.n$)(delivery.deliveredAt)}` : ''}`;
+    if (delivery.refused && delivery.refused.count > 0 && delivery.owed === 0)
+        return `- [ ] Notify stakeholders: ⚠️ **${delivery.channel} refused ${delivery.refused.count} change${delivery.refused.count === 1 ? '' : 's'}** (${(0,markdown/* echo */.WI)(delivery.refused.error ?? 'malformed', 300)}): tell them yourself · ${told}`;
     if (delivery.failure)
         return `- [ ] Notify stakeholders: ⚠️ **${delivery.owed} change${delivery.owed === 1 ? '' : 's'} not delivered to ${delivery.channel}** (${(0,markdown/* echo */.WI)(delivery.failure.error, 300)}, ${delivery.failure.attempts} attempt${delivery.failure.attempts === 1 ? '' : 's'} at ${(0,markdown/* utc */.n$)(delivery.failure.at)}); the next run tries again${delivery.delivered > 0 ? ` · ${told}` : ''}`;
     if (delivery.owed > 0)
@@ -65921,10 +65939,16 @@ pending) {
  * stakeholders' channel what the facts say it is owed (notify/ledger.ts), so the board shows what
  * was delivered and the board's record keeps the ledger.
  */
-async function publishBoard(snapshot, context) {
+async function publishBoard(snapshot, context, 
+/** `false`: deliver nothing yet (a page goes first); the ledger starts all the same. */
+options = {}) {
     if (!snapshot.severity || !snapshot.severityKey || !snapshot.sla)
         return undefined;
-    const notified = await notifyStakeholders(snapshot, context);
+    const notified = await notifyStakeholders(snapshot, context, options.notify ?? true);
+    const ledgerSame = JSON.stringify(notified) === JSON.stringify(snapshot.notified);
+    // Another run on this issue (the sweep, an alert) may have delivered meanwhile: what the board
+    // holds now joins what this run delivered, so neither run's deliveries are sent again.
+    const merged = notified && !ledgerSame && snapshot.board ? await mergeLedger(notified, snapshot, context) : notified;
     const text = renderBoard({
         incident: snapshot.incident,
         severityKey: snapshot.severityKey,
@@ -65934,12 +65958,11 @@ async function publishBoard(snapshot, context) {
         issueTitle: snapshot.issueTitle,
         tampered: snapshot.tampered.map((comment) => comment.htmlUrl),
         sealed: snapshot.sealed,
-        delivery: notified ? deliveryView(notified, snapshot.incident.changes) : undefined,
+        delivery: merged ? deliveryView(merged, snapshot.incident.changes) : undefined,
     });
-    const record = { kind: 'board', ...(notified ? { notified } : {}) };
+    const record = { kind: 'board', ...(merged ? { notified: merged } : {}) };
     if (snapshot.board) {
         // Unchanged text and ledger: no write (the record's nonce would differ, but nothing anyone reads).
-        const ledgerSame = JSON.stringify(notified) === JSON.stringify(snapshot.notified);
         if (textOf(snapshot.board.body) !== text.trim() || !ledgerSame)
             await context.writer.edit(snapshot.board.id, snapshot.issueNumber, text, record);
         return snapshot.board.htmlUrl;
@@ -65947,13 +65970,15 @@ async function publishBoard(snapshot, context) {
     return (await context.writer.post(snapshot.issueNumber, text, record)).htmlUrl;
 }
 /** Delivers what the channel is owed, oldest first, stopping at the first failure; the ledger after. */
-async function notifyStakeholders(snapshot, context) {
+async function notifyStakeholders(snapshot, context, deliver) {
     const channel = context.notifier.channel;
     if (!channel || !snapshot.severity || !snapshot.severityKey)
         return snapshot.notified;
     const now = context.now();
     const { incident } = snapshot;
     let ledger = startLedger(channel, snapshot.notified, snapshot.board !== undefined, now);
+    if (!deliver)
+        return ledger;
     for (const batch of batches(owed(incident.changes, ledger))) {
         const delivery = await deliverSafely(context.notifier, {
             changes: batch,
@@ -65974,7 +65999,8 @@ async function notifyStakeholders(snapshot, context) {
         context.log(delivery.delivered
             ? `${channel}: told stakeholders (${what})`
             : `${channel}: could not tell stakeholders (${what}): ${delivery.error}; the next run tries again`);
-        if (!delivery.delivered)
+        // A message the channel refused as malformed is set aside; anything else waits for the next run.
+        if (!delivery.delivered && !delivery.refused)
             break;
     }
     return ledger;
@@ -65993,6 +66019,32 @@ async function deliverSafely(notifier, announcement) {
             error: `the notifier failed unexpectedly (${kind.slice(0, 40)})`,
         };
     }
+}
+/** This run's ledger joined with the one the board holds now (re-read: the only uncached read). */
+async function mergeLedger(ours, snapshot, context) {
+    const board = snapshot.board;
+    if (!board)
+        return ours;
+    const fresh = await context.github.getComment(board.id).catch(() => undefined);
+    if (!fresh)
+        return ours;
+    const { records } = readRecords([fresh], {
+        selfLogin: context.selfLogin,
+        scope: { sealer: context.sealer, issueNumber: snapshot.issueNumber },
+    });
+    const theirs = records.find((entry) => entry.record.kind === 'board')?.record;
+    const other = theirs?.notified;
+    if (!other || other.channel !== ours.channel)
+        return ours;
+    const sent = [...new Set([...other.sent, ...ours.sent])];
+    const refused = [...new Set([...(other.refused ?? []), ...(ours.refused ?? [])])];
+    const latest = [ours.deliveredAt, other.deliveredAt].filter(Boolean).sort().at(-1);
+    return {
+        ...ours,
+        sent: sent.slice(-400),
+        ...(refused.length > 0 ? { refused: refused.slice(-100) } : {}),
+        ...(latest ? { deliveredAt: latest } : {}),
+    };
 }
 
 ;// CONCATENATED MODULE: ./src/flows/finalize.ts
@@ -66106,22 +66158,27 @@ var page = __nccwpck_require__(9722);
  * and each page is a recorded fact. Returns the roles' names.
  */
 async function pageAtDeclaration(issueNumber, snapshot, runbook, deps, declaredBy) {
+    const pages = pagesDue(snapshot, runbook, deps, declaredBy);
+    for (const page of pages) {
+        await deps.writer.post(issueNumber, page.text, page.record);
+        deps.log(`Paged ${page.name}`);
+    }
+    return pages.map((page) => page.name);
+}
+/** The page comments this declaration (or raise by label) is due to post; none when none is. */
+function pagesDue(snapshot, runbook, deps, declaredBy) {
     if (!snapshot.severityKey)
         return [];
-    const pages = (0,page/* declarationPages */.Fg)({
+    return (0,page/* declarationPages */.Fg)({
         runbook,
         severity: snapshot.severityKey,
         escalation: deps.settings.escalation,
         snapshot,
         by: declaredBy.login,
         ...(declaredBy.as ? { source: declaredBy.as } : {}),
+        ...(declaredBy.raised ? { raised: true } : {}),
         now: deps.now(),
     });
-    for (const page of pages) {
-        await deps.writer.post(issueNumber, page.text, page.record);
-        deps.log(`Paged ${page.name}`);
-    }
-    return pages.map((page) => page.name);
 }
 
 ;// CONCATENATED MODULE: ./src/flows/alert.ts
@@ -66228,21 +66285,27 @@ function groupRecord(notification, group, deps, earlier) {
         ...(generator ? { generatorUrl: generator } : {}),
         ...(notification.externalURL ? { externalUrl: notification.externalURL } : {}),
         ...(earlier?.previous ? { previous: earlier.previous } : {}),
-        ...silenceMatchers(notification.groupLabels),
+        ...silenceMatchers(notification),
         by: deps.selfLogin,
         at: earlier?.firstSeen.toISOString() ?? now,
     });
 }
 /**
- * The group's labels as a silence's matchers, only when every one is usable as it is (a valid
- * label name, a value that was not cut): a silence must match the group exactly or not at all.
+ * What a silence of the group matches: the labels every alert of the group shares (its group
+ * labels and the rest of the common ones: job, instance …), so that it mutes this group's
+ * alerts and not every team's alert of the same name. Every group label must be usable as it is
+ * (a valid name, a value that was not cut), else nothing is silenced; a common label that is not
+ * usable is left out.
  */
-function silenceMatchers(groupLabels) {
-    const entries = Object.entries(groupLabels);
-    const usable = entries.length > 0 &&
-        entries.length <= 20 &&
-        entries.every(([name, value]) => /^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name) && value.length > 0 && value.length <= 1000);
-    return usable ? { matchers: Object.fromEntries(entries) } : {};
+function silenceMatchers(notification) {
+    const usable = ([name, value]) => /^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name) && value.length > 0 && value.length <= 1000;
+    const group = Object.entries(notification.groupLabels);
+    if (group.length === 0 || !group.every(usable))
+        return {};
+    const names = new Set(group.map(([name]) => name));
+    const common = Object.entries(notification.commonLabels).filter((entry) => usable(entry) && !names.has(entry[0]));
+    // The group's labels first: a silence never matches more than its group.
+    return { matchers: Object.fromEntries([...group, ...common].slice(0, 20)) };
 }
 /** The comment that opened the incident: what fired, shown as text. */
 function openingText(notification, severity, previous) {
@@ -66303,7 +66366,8 @@ async function alert_open(notification, group, runbook, previous, deps) {
         actor: deps.selfLogin,
         severity,
     });
-    await publishBoard(declared, context);
+    // Stakeholders' channel hears of it with the last board write, after the pages.
+    await publishBoard(declared, context, { notify: false });
     await deps.writer.post(issue.number, openingText(notification, severity, previous), record);
     await pageAtDeclaration(issue.number, declared, runbook, deps, {
         login: deps.selfLogin,
@@ -66809,12 +66873,15 @@ async function declareIncident(event, severity, deps) {
         return { status: 'refused', reason: 'unknown-severity', message: `${severity} is not in the runbook` };
     }
     const declaredNow = !snapshot.board;
-    // The board first (the issue's first comment), then the page; the board again to show it.
-    let boardUrl = await publishBoard(snapshot, context);
-    const paged = await pageAtDeclaration(issue.number, snapshot, loaded.runbook, deps, {
-        login: event.sender.login,
-    });
-    if (paged.length > 0)
+    // The board first (the issue's first comment), then the page, then stakeholders' channel: a
+    // slow or failing Slack never holds up a page. Without a page, one board write does it all.
+    const declarer = { login: event.sender.login, raised: !declaredNow };
+    const willPage = pagesDue(snapshot, loaded.runbook, deps, declarer).length > 0;
+    let boardUrl = await publishBoard(snapshot, context, { notify: !willPage });
+    const paged = willPage
+        ? await pageAtDeclaration(issue.number, snapshot, loaded.runbook, deps, declarer)
+        : [];
+    if (willPage)
         boardUrl = await publishBoard(await loadIncident(issue, context), context);
     const assessment = declaredNow && deps.settings.initialAssessment
         ? await runAssessment(issue.number, event.sender.login, deps, loaded.runbook)
@@ -66906,17 +66973,20 @@ function mergeStatus(previous, config, entry, now) {
     return { version: 1, title: config.title, updatedAt: now.toISOString(), incidents };
 }
 /**
- * Responders' text as Markdown shows it literally: Jekyll renders HTML and Markdown, so every
- * character that could start either is escaped, and the text stays on one line.
+ * Responders' text as the page shows it literally: Jekyll runs Liquid, then renders Markdown and
+ * HTML, so every character that could start any of them is escaped, and the text stays on one line.
  */
 function publicText(text) {
-    return text
+    return (text
         .replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, ' ')
         .replace(/&/g, '&amp;')
         .replace(/</g, '&lt;')
         .replace(/>/g, '&gt;')
-        .replace(/[\\`*_{}[\]()#+\-.!|~@:]/g, (char) => `\\${char}`)
-        .trim();
+        .replace(/[\\`*_[\]()#+\-.!|~:]/g, (char) => `\\${char}`)
+        // Liquid (`{{`, `{%`) runs before Markdown on GitHub Pages: its characters become entities (after the
+        // backslashes, whose `#` they would otherwise take).
+        .replace(/[{}%]/g, (char) => `&#${char.charCodeAt(0)};`)
+        .trim());
 }
 function when(at) {
     return `${at.slice(0, 10)} ${at.slice(11, 16)} UTC`;
@@ -66985,13 +67055,17 @@ async function publishStatus(config, entry, deps) {
         }
         if (!document)
             return { ok: false, error: 'the status page kept changing under this run' };
+        // The page is rendered from status.json as it is just before each write: a run that wrote
+        // the JSON after ours renders (or, losing the race on index.md, re-renders) with both.
         for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+            const latest = await deps.github.readBranchFile(jsonPath, config.branch);
+            const parsed = latest ? statusDocumentSchema.safeParse(safeJson(latest.text)) : undefined;
             const current = await deps.github.readBranchFile(markdownPath, config.branch);
             try {
                 await deps.github.writeBranchFile({
                     path: markdownPath,
                     branch: config.branch,
-                    text: renderStatusMarkdown(document),
+                    text: renderStatusMarkdown(parsed?.success ? parsed.data : document),
                     message: `Status page: incident #${entry.id} ${entry.state}`,
                     ...(current ? { sha: current.sha } : {}),
                 });
@@ -68029,7 +68103,7 @@ function renderSlackMessage(announcement) {
             : 'not set by the runbook';
     const lines = changes.map((change) => {
         const { headline, detail } = describe(change);
-        const body = detail ? `\n>${slackEscape(plain(detail).slice(0, 1500))}` : '';
+        const body = detail ? `\n>${slackEscape(cut(plain(detail), 1500))}` : '';
         return `*${slackEscape(headline)}* by ${slackEscape(`@${change.by}`)} at ${hhmm(change.at)}${body}`;
     });
     const fields = [
@@ -68044,7 +68118,8 @@ function renderSlackMessage(announcement) {
     const link = `<${issue.url}|#${issue.number} ${cut(slackEscape(title), 200)}>`;
     const blocks = [
         { type: 'header', text: { type: 'plain_text', text: header, emoji: true } },
-        { type: 'section', text: { type: 'mrkdwn', text: cut(lines.join('\n'), SECTION_MAX) } },
+        // verbatim: what responders wrote is not turned into links, channel names or mentions.
+        { type: 'section', text: { type: 'mrkdwn', text: cut(lines.join('\n'), SECTION_MAX), verbatim: true } },
         { type: 'section', fields },
         {
             type: 'context',
@@ -68052,6 +68127,7 @@ function renderSlackMessage(announcement) {
                 {
                     type: 'mrkdwn',
                     text: `${link}${announcement.declaredAt ? ` · declared ${hhmm(announcement.declaredAt)}` : ''} · commands on the issue`,
+                    verbatim: true,
                 },
             ],
         },
@@ -68125,7 +68201,12 @@ function createSlackNotifier(options) {
                     const failure = slack_classify(error, retryAfter, networkCode);
                     lastError = failure.error;
                     if (!failure.retry || attempt === attempts)
-                        return { delivered: false, attempts: attempt, error: lastError };
+                        return {
+                            delivered: false,
+                            attempts: attempt,
+                            error: lastError,
+                            ...(failure.refused ? { refused: true } : {}),
+                        };
                     const wait = failure.waitMs ?? baseDelayMs * 2 ** (attempt - 1);
                     if (wait > maxRetryAfterMs)
                         return {
@@ -68157,7 +68238,11 @@ function slack_classify(error, retryAfter, networkCode) {
         if (error.statusCode >= 500)
             return { error: said, retry: true };
         const advice = code ? PERMANENT[code] : undefined;
-        return { error: advice ? `${said}: ${advice}` : said, retry: false };
+        return {
+            error: advice ? `${said}: ${advice}` : said,
+            retry: false,
+            ...(error.statusCode === 400 ? { refused: true } : {}),
+        };
     }
     if (error instanceof dist.IncomingWebhookRequestError) {
         const original = error.original;
@@ -68666,7 +68751,7 @@ function renderPage(view) {
     const who = view.mentions.map((mention) => `@${mention}`).join(' ');
     const sev = view.severity ? `${view.severity.toUpperCase()} ` : '';
     const head = view.auto
-        ? `📟 **Paging ${view.name}**${view.availability ? ` (${view.availability})` : ''}: ${who}, a ${sev}incident was declared by ${view.source ?? `@${view.by}`}.`
+        ? `📟 **Paging ${view.name}**${view.availability ? ` (${view.availability})` : ''}: ${who}, ${view.raised ? `this incident was raised to ${sev.trim()} by` : `a ${sev}incident was declared by`} ${view.source ?? `@${view.by}`}.`
         : `📟 **@${view.by} pages ${view.name}**${view.availability ? ` (${view.availability})` : ''}: ${who}, you are needed on this ${sev}incident.`;
     const ask = view.acknowledgeBy
         ? `Take it with \`/ack\` by ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .utc */ .n$)(view.acknowledgeBy)}; the board above has the state and the targets.`
@@ -69046,7 +69131,12 @@ function publicUpdatesSection(incident) {
         '',
         ...(last && last.state !== 'resolved'
             ? [`⚠️ The status page still says **${last.state}**: post \`/status-page resolved <text>\`.`, '']
-            : []),
+            : last && !last.published
+                ? [
+                    '⚠️ The last public update was not published: the page still shows an earlier state. Post it again with `/status-page`.',
+                    '',
+                ]
+                : []),
     ];
 }
 

@@ -309,3 +309,61 @@ test('a notifier that throws does not hold the incident up; the board says so an
   await scenario.sweep();
   expect(stakeholders(issue)).toMatch(/^- \[x\] Notify stakeholders: Slack told of 1 change/);
 });
+
+test('a message Slack refuses as malformed is set aside: the next changes still go, and the board says so', async () => {
+  const issue = await declare();
+  slack.fail({ kind: 'status', status: 400, body: 'invalid_blocks' });
+  at(5);
+  await comment(issue, 'alice', '/update an update Slack will not take');
+  at(6);
+  await comment(issue, 'alice', '/commander @dana');
+  expect(headers()).toEqual(['🔴 P0 · Declared: KB agent down', '🔴 P0 · Commander: @dana: KB agent down']);
+  expect(stakeholders(issue)).toBe(
+    '- [ ] Notify stakeholders: ⚠️ **Slack refused 1 change** (`HTTP 400 invalid_blocks`): tell them yourself · Slack told of 2 changes, last at 2026-11-26T03:06:00Z',
+  );
+  // Never tried again: a later sweep sends nothing more.
+  at(10);
+  await scenario.sweep();
+  expect(slack.requests.filter((request) => request.status === 400)).toHaveLength(1);
+});
+
+test('a long update with an emoji at the cut still makes a valid message', async () => {
+  const issue = await declare();
+  await comment(issue, 'alice', `/update ${'a'.repeat(1498)}😀 and more`);
+  expect(slack.requests.map((request) => request.status)).toEqual([200, 200]);
+  expect(JSON.stringify(slack.messages[1]?.body)).not.toMatch(/\\ud83d(?!\\ude00)/);
+});
+
+test('two runs on one issue at once (the sweep and a command): the board keeps both runs’ deliveries', async () => {
+  const issue = await declare();
+  slack.fail(...Array.from({ length: 4 }, () => ({ kind: 'status' as const, status: 503 })));
+  at(5);
+  await comment(issue, 'alice', '/update owed to Slack');
+  at(10);
+  // Both read the same board and deliver. The sweep reaches Slack first and Slack is slow to
+  // answer it, so the command's run writes the board first, and the sweep edits it last with what
+  // it read before: it must keep what the command's run delivered.
+  slack.fail({ kind: 'delay', ms: 1500 });
+  const listed = emulator.requestsFor('issues/list-comments').length;
+  const sweeping = scenario.sweep();
+  // The sweep has read the issue (so it does not see the command), and waits on Slack.
+  while (emulator.requestsFor('issues/list-comments').length === listed)
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  const posted = scenario.postComment(issue, 'alice', '/commander @dana');
+  await posted.start();
+  await sweeping;
+  // Both runs owed the update, so it may have gone twice (at least once, never lost).
+  const sent = headers().length;
+  expect(headers()).toEqual(
+    expect.arrayContaining([
+      '🔴 P0 · Status update: KB agent down',
+      '🔴 P0 · Commander: @dana: KB agent down',
+    ]),
+  );
+  at(15);
+  await scenario.sweep();
+  // Nothing is owed any more: the sweep's late edit kept the commander the other run delivered.
+  expect(headers()).toHaveLength(sent);
+  expect(stakeholders(issue)).toMatch(/^- \[x\] Notify stakeholders: Slack told of 3 changes/);
+});

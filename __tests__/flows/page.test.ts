@@ -97,14 +97,20 @@ test('a P2 pages no one; raising it by label or by /severity pages the new sever
   const raised = await scenario.comment(issue, 'dana', '/severity p1');
   expect(raised.run.outputs).toMatchObject({ status: 'success', reason: 'severity' });
   expect(pages(issue)).toEqual([
-    expect.stringMatching(/^📟 \*\*Paging On-call Engineer\*\*.*a P1 incident was declared by @dana/),
+    expect.stringMatching(/^📟 \*\*Paging On-call Engineer\*\*.*this incident was raised to P1 by @dana/),
   ]);
 
   at(20);
   // A person relabels to P0: the commander role is paged; the on-call engineer already was.
   await scenario.label(issue, 'incident:p0', 'alice');
   expect(pages(issue)).toHaveLength(2);
-  expect(pages(issue)[1]).toMatch(/^📟 \*\*Paging Incident Commander\*\*/);
+  expect(pages(issue)[1]).toMatch(
+    /^📟 \*\*Paging Incident Commander\*\*.*this incident was raised to P0 by @alice/,
+  );
+  // Lowering it pages no one.
+  at(30);
+  await scenario.comment(issue, 'dana', '/severity p2');
+  expect(pages(issue)).toHaveLength(2);
 });
 
 test('/page <role> [note] mentions the role, with the note as text; the same role again within 5 minutes is refused', async () => {

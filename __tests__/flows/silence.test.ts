@@ -84,14 +84,19 @@ test('/ack silences exactly the group for 12 h; the resolution expires it; the b
   const [created] = host.ran('/api/v2/silences');
   expect(created?.target.env.ALERTMANAGER_URL).toBe('http://127.0.0.1:9093');
   expect(bodyOf(created!.script)).toEqual({
-    matchers: [{ name: 'alertname', value: 'SlackKBAgentDown', isRegex: false, isEqual: true }],
+    // The group's label, then the labels its alerts share: not every team's SlackKBAgentDown.
+    matchers: [
+      { name: 'alertname', value: 'SlackKBAgentDown', isRegex: false, isEqual: true },
+      { name: 'job', value: 'slack-kb-agent', isRegex: false, isEqual: true },
+      { name: 'service', value: 'slack-kb-agent', isRegex: false, isEqual: true },
+    ],
     startsAt: '2026-11-26T03:03:00.000Z',
     endsAt: '2026-11-26T15:03:00.000Z',
     createdBy: 'alice (incident-issueops)',
     comment: `Acknowledged on https://github.com/${emulator.repo().fullName}/issues/${issue}; expired when the incident is resolved.`,
   });
   expect(lastReply(issue)).toContain(
-    `🔕 **Silenced in Alertmanager** until 2026-11-26T15:03:00Z: [silence 4f1c3a9e](http://127.0.0.1:9093/#/silences/${ID}) for \`alertname=SlackKBAgentDown\`. \`/resolve\` expires it.`,
+    `🔕 **Silenced in Alertmanager** until 2026-11-26T15:03:00Z: [silence 4f1c3a9e](http://127.0.0.1:9093/#/silences/${ID}) for \`alertname=SlackKBAgentDown, job=slack-kb-agent, service=slack-kb-agent\`. \`/resolve\` expires it.`,
   );
   expect(silenceRow(issue)).toBe(
     `| Silence | [4f1c3a9e](http://127.0.0.1:9093/#/silences/${ID}) 🔕 active until 2026-11-26T15:03:00Z or the resolution (set by @alice with \`/ack\`) |`,
@@ -189,9 +194,10 @@ test('hostile group labels reach the host as inert data: a real bash runs the sc
     const sent = JSON.parse(readFileSync(join(dir, 'body.json'), 'utf8')) as {
       matchers: { name: string; value: string }[];
     };
-    expect(Object.fromEntries(sent.matchers.map((matcher) => [matcher.name, matcher.value]))).toEqual(
-      hostile,
-    );
+    expect(Object.fromEntries(sent.matchers.map((matcher) => [matcher.name, matcher.value]))).toEqual({
+      ...hostile,
+      service: 'slack-kb-agent',
+    });
     for (const marker of ['PWNED', 'PWNED2', 'PWNED3', 'PWNED4'])
       expect(existsSync(join(dir, marker))).toBe(false);
   } finally {

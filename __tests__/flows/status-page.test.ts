@@ -153,11 +153,15 @@ test('hostile text is shown literally on the page: no HTML, no link, no Markdown
     page()
       .split('\n')
       .find((text) => text.startsWith('- **')) ?? '';
-  expect(line).toContain('\\# head bold it \\| pipe \\@everyone 1\\. item');
+  expect(line).toContain('\\# head bold it \\| pipe @everyone 1\\. item');
   // Emphasis is read as the comment renders it (plain words); what a comment cannot carry at
   // all (HTML, links, struck text) the renderer escapes all the same.
   expect(publicText('<script>alert(1)</script> [x](https://evil.example) &amp;')).toBe(
     '&lt;script&gt;alert\\(1\\)&lt;/script&gt; \\[x\\]\\(https\\://evil\\.example\\) &amp;amp;',
+  );
+  // Liquid, which GitHub Pages runs first, gets nothing it could read as a tag or an output.
+  expect(publicText('50% {% raw %} {{ site.github.token }}')).toBe(
+    '50&#37; &#123;&#37; raw &#37;&#125; &#123;&#123; site\\.github\\.token &#125;&#125;',
   );
 });
 

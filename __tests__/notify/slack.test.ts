@@ -64,6 +64,7 @@ test('the message as the channel receives it: Block Kit and its plain-text fallb
         text: {
           type: 'mrkdwn',
           text: '*Status update* by @alice at 03:20 UTC\n>Rolled back to v1.4.2; error rate falling.',
+          verbatim: true,
         },
       },
       {
@@ -81,6 +82,7 @@ test('the message as the channel receives it: Block Kit and its plain-text fallb
           {
             type: 'mrkdwn',
             text: '<https://github.com/acme/kb/issues/12|#12 KB agent answers 503> · declared 03:00 UTC · commands on the issue',
+            verbatim: true,
           },
         ],
       },

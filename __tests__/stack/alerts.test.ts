@@ -179,9 +179,16 @@ test('/ack silences the group in the real Alertmanager (its alert suppressed, no
     expect(mine).toHaveLength(1);
     const silence = mine[0]!;
     expect(silence.status.state).toBe('active');
-    expect(silence.matchers).toEqual([
-      expect.objectContaining({ name: 'alertname', value: 'SlackKBAgentDown', isRegex: false }),
-    ]);
+    // The group's labels and the ones its alerts share: this group's alerts, not every team's
+    // SlackKBAgentDown.
+    expect(silence.matchers).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'alertname', value: 'SlackKBAgentDown', isRegex: false }),
+        expect.objectContaining({ name: 'job', value: 'slack-kb-agent', isRegex: false }),
+        expect.objectContaining({ name: 'instance', value: `127.0.0.1:${stack().appPort}`, isRegex: false }),
+      ]),
+    );
+    expect(silence.matchers.every((matcher) => !matcher.isRegex && matcher.isEqual !== false)).toBe(true);
     expect(silence.comment).toContain(`/issues/${issue.number}`);
     expect(emulator.listComments(issue.number).at(-1)?.body).toContain(
       `🔕 **Silenced in Alertmanager** until`,

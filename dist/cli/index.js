@@ -21613,6 +21613,7 @@ function declarationPages(view) {
         text: (0,lifecycle/* renderPage */.Cf)({
             by: view.by,
             ...(view.source ? { source: view.source } : {}),
+            ...(view.raised ? { raised: true } : {}),
             name: page.name,
             mentions: page.mentions,
             availability: page.availability,
@@ -21950,7 +21951,12 @@ function publicUpdatesSection(incident) {
         '',
         ...(last && last.state !== 'resolved'
             ? [`⚠️ The status page still says **${last.state}**: post \`/status-page resolved <text>\`.`, '']
-            : []),
+            : last && !last.published
+                ? [
+                    '⚠️ The last public update was not published: the page still shows an earlier state. Post it again with `/status-page`.',
+                    '',
+                ]
+                : []),
     ];
 }
 
@@ -22224,15 +22230,18 @@ const severity = (0,commands_define/* defineCommand */.NB)({
                 text: (0,lifecycle/* renderSeverity */.uF)({ from: current, to: level, severity: target, by: input.actor }),
                 record: severityChanged.record({ ...(0,common/* factBy */._V)(input), severity: level }),
             },
-            // A raise to a severity that pages someone not paged yet pages them now.
-            ...declarationPages({
-                runbook: input.runbook,
-                severity: level,
-                escalation: input.settings.escalation,
-                snapshot: input.snapshot,
-                by: input.actor,
-                now: input.now,
-            }).map((page) => ({ kind: 'reply', text: page.text, record: page.record })),
+            // A raise (P2 → P0) to a severity that pages someone not paged yet pages them now.
+            ...(current && Number(level.slice(1)) >= Number(current.slice(1))
+                ? []
+                : declarationPages({
+                    runbook: input.runbook,
+                    severity: level,
+                    escalation: input.settings.escalation,
+                    snapshot: input.snapshot,
+                    by: input.actor,
+                    raised: true,
+                    now: input.now,
+                })).map((page) => ({ kind: 'reply', text: page.text, record: page.record })),
         ]);
     },
 });
@@ -22294,12 +22303,12 @@ function apply(incident, fact) {
             next.responders = [...next.responders, login];
     };
     const announce = (event, by, text) => {
-        const second = Math.floor(fact.at.getTime() / 1000);
-        const stem = `${event}:${second.toString(36)}`;
-        const rank = next.changes.filter((change) => change.key.startsWith(`${stem}:`)).length;
+        // The n-th change of its kind: the same in every run, even when a run saw a label before
+        // GitHub's event list did (and dated it by its own clock).
+        const rank = next.changes.filter((change) => change.event === event).length;
         next.changes = [
             ...next.changes,
-            { key: `${stem}:${rank}`, event, at: fact.at, by, ...(text ? { text } : {}) },
+            { key: `${event}:${rank}`, event, at: fact.at, by, ...(text ? { text } : {}) },
         ];
     };
     switch (fact.kind) {
@@ -25360,7 +25369,7 @@ function renderPage(view) {
     const who = view.mentions.map((mention) => `@${mention}`).join(' ');
     const sev = view.severity ? `${view.severity.toUpperCase()} ` : '';
     const head = view.auto
-        ? `📟 **Paging ${view.name}**${view.availability ? ` (${view.availability})` : ''}: ${who}, a ${sev}incident was declared by ${view.source ?? `@${view.by}`}.`
+        ? `📟 **Paging ${view.name}**${view.availability ? ` (${view.availability})` : ''}: ${who}, ${view.raised ? `this incident was raised to ${sev.trim()} by` : `a ${sev}incident was declared by`} ${view.source ?? `@${view.by}`}.`
         : `📟 **@${view.by} pages ${view.name}**${view.availability ? ` (${view.availability})` : ''}: ${who}, you are needed on this ${sev}incident.`;
     const ask = view.acknowledgeBy
         ? `Take it with \`/ack\` by ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .utc */ .n$)(view.acknowledgeBy)}; the board above has the state and the targets.`

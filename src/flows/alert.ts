@@ -131,25 +131,30 @@ function groupRecord(
     ...(generator ? { generatorUrl: generator } : {}),
     ...(notification.externalURL ? { externalUrl: notification.externalURL } : {}),
     ...(earlier?.previous ? { previous: earlier.previous } : {}),
-    ...silenceMatchers(notification.groupLabels),
+    ...silenceMatchers(notification),
     by: deps.selfLogin,
     at: earlier?.firstSeen.toISOString() ?? now,
   });
 }
 
 /**
- * The group's labels as a silence's matchers, only when every one is usable as it is (a valid
- * label name, a value that was not cut): a silence must match the group exactly or not at all.
+ * What a silence of the group matches: the labels every alert of the group shares (its group
+ * labels and the rest of the common ones: job, instance …), so that it mutes this group's
+ * alerts and not every team's alert of the same name. Every group label must be usable as it is
+ * (a valid name, a value that was not cut), else nothing is silenced; a common label that is not
+ * usable is left out.
  */
-function silenceMatchers(groupLabels: Record<string, string>): { matchers?: Record<string, string> } {
-  const entries = Object.entries(groupLabels);
-  const usable =
-    entries.length > 0 &&
-    entries.length <= 20 &&
-    entries.every(
-      ([name, value]) => /^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name) && value.length > 0 && value.length <= 1000,
-    );
-  return usable ? { matchers: Object.fromEntries(entries) } : {};
+function silenceMatchers(notification: AlertNotification): { matchers?: Record<string, string> } {
+  const usable = ([name, value]: [string, string]) =>
+    /^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name) && value.length > 0 && value.length <= 1000;
+  const group = Object.entries(notification.groupLabels);
+  if (group.length === 0 || !group.every(usable)) return {};
+  const names = new Set(group.map(([name]) => name));
+  const common = Object.entries(notification.commonLabels).filter(
+    (entry) => usable(entry) && !names.has(entry[0]),
+  );
+  // The group's labels first: a silence never matches more than its group.
+  return { matchers: Object.fromEntries([...group, ...common].slice(0, 20)) };
 }
 
 /** The comment that opened the incident: what fired, shown as text. */
@@ -231,7 +236,8 @@ async function open(
     actor: deps.selfLogin,
     severity,
   });
-  await publishBoard(declared, context);
+  // Stakeholders' channel hears of it with the last board write, after the pages.
+  await publishBoard(declared, context, { notify: false });
   await deps.writer.post(issue.number, openingText(notification, severity, previous), record);
   await pageAtDeclaration(issue.number, declared, runbook, deps, {
     login: deps.selfLogin,

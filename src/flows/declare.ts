@@ -6,7 +6,7 @@ import type { Dependencies } from './dependencies.ts';
 import { loadIncident, publishBoard } from './incident.ts';
 import { finalize, incidentContext } from './finalize.ts';
 import { runAssessment } from './assessment.ts';
-import { pageAtDeclaration } from './page.ts';
+import { pageAtDeclaration, pagesDue } from './page.ts';
 
 async function runbookOrReport(
   issueNumber: number,
@@ -61,12 +61,15 @@ export async function declareIncident(
     return { status: 'refused', reason: 'unknown-severity', message: `${severity} is not in the runbook` };
   }
   const declaredNow = !snapshot.board;
-  // The board first (the issue's first comment), then the page; the board again to show it.
-  let boardUrl = await publishBoard(snapshot, context);
-  const paged = await pageAtDeclaration(issue.number, snapshot, loaded.runbook, deps, {
-    login: event.sender.login,
-  });
-  if (paged.length > 0) boardUrl = await publishBoard(await loadIncident(issue, context), context);
+  // The board first (the issue's first comment), then the page, then stakeholders' channel: a
+  // slow or failing Slack never holds up a page. Without a page, one board write does it all.
+  const declarer = { login: event.sender.login, raised: !declaredNow };
+  const willPage = pagesDue(snapshot, loaded.runbook, deps, declarer).length > 0;
+  let boardUrl = await publishBoard(snapshot, context, { notify: !willPage });
+  const paged = willPage
+    ? await pageAtDeclaration(issue.number, snapshot, loaded.runbook, deps, declarer)
+    : [];
+  if (willPage) boardUrl = await publishBoard(await loadIncident(issue, context), context);
   const assessment =
     declaredNow && deps.settings.initialAssessment
       ? await runAssessment(issue.number, event.sender.login, deps, loaded.runbook)

@@ -93,9 +93,16 @@ export async function loadIncident(
 export async function publishBoard(
   snapshot: IncidentSnapshot,
   context: IncidentContext,
+  /** `false`: deliver nothing yet (a page goes first); the ledger starts all the same. */
+  options: { notify?: boolean } = {},
 ): Promise<string | undefined> {
   if (!snapshot.severity || !snapshot.severityKey || !snapshot.sla) return undefined;
-  const notified = await notifyStakeholders(snapshot, context);
+  const notified = await notifyStakeholders(snapshot, context, options.notify ?? true);
+  const ledgerSame = JSON.stringify(notified) === JSON.stringify(snapshot.notified);
+  // Another run on this issue (the sweep, an alert) may have delivered meanwhile: what the board
+  // holds now joins what this run delivered, so neither run's deliveries are sent again.
+  const merged =
+    notified && !ledgerSame && snapshot.board ? await mergeLedger(notified, snapshot, context) : notified;
   const text = renderBoard({
     incident: snapshot.incident,
     severityKey: snapshot.severityKey,
@@ -105,12 +112,11 @@ export async function publishBoard(
     issueTitle: snapshot.issueTitle,
     tampered: snapshot.tampered.map((comment) => comment.htmlUrl),
     sealed: snapshot.sealed,
-    delivery: notified ? deliveryView(notified, snapshot.incident.changes) : undefined,
+    delivery: merged ? deliveryView(merged, snapshot.incident.changes) : undefined,
   });
-  const record = { kind: 'board' as const, ...(notified ? { notified } : {}) };
+  const record = { kind: 'board' as const, ...(merged ? { notified: merged } : {}) };
   if (snapshot.board) {
     // Unchanged text and ledger: no write (the record's nonce would differ, but nothing anyone reads).
-    const ledgerSame = JSON.stringify(notified) === JSON.stringify(snapshot.notified);
     if (textOf(snapshot.board.body) !== text.trim() || !ledgerSame)
       await context.writer.edit(snapshot.board.id, snapshot.issueNumber, text, record);
     return snapshot.board.htmlUrl;
@@ -122,12 +128,14 @@ export async function publishBoard(
 async function notifyStakeholders(
   snapshot: IncidentSnapshot,
   context: IncidentContext,
+  deliver: boolean,
 ): Promise<Ledger | undefined> {
   const channel = context.notifier.channel;
   if (!channel || !snapshot.severity || !snapshot.severityKey) return snapshot.notified;
   const now = context.now();
   const { incident } = snapshot;
   let ledger = startLedger(channel, snapshot.notified, snapshot.board !== undefined, now);
+  if (!deliver) return ledger;
   for (const batch of batches(owed(incident.changes, ledger))) {
     const delivery = await deliverSafely(context.notifier, {
       changes: batch,
@@ -150,7 +158,8 @@ async function notifyStakeholders(
         ? `${channel}: told stakeholders (${what})`
         : `${channel}: could not tell stakeholders (${what}): ${delivery.error}; the next run tries again`,
     );
-    if (!delivery.delivered) break;
+    // A message the channel refused as malformed is set aside; anything else waits for the next run.
+    if (!delivery.delivered && !delivery.refused) break;
   }
   return ledger;
 }
@@ -168,4 +177,33 @@ async function deliverSafely(notifier: NotifierPort, announcement: Announcement)
       error: `the notifier failed unexpectedly (${kind.slice(0, 40)})`,
     };
   }
+}
+
+/** This run's ledger joined with the one the board holds now (re-read: the only uncached read). */
+async function mergeLedger(
+  ours: Ledger,
+  snapshot: IncidentSnapshot,
+  context: IncidentContext,
+): Promise<Ledger> {
+  const board = snapshot.board;
+  if (!board) return ours;
+  const fresh = await context.github.getComment(board.id).catch(() => undefined);
+  if (!fresh) return ours;
+  const { records } = readRecords([fresh], {
+    selfLogin: context.selfLogin,
+    scope: { sealer: context.sealer, issueNumber: snapshot.issueNumber },
+  });
+  const theirs = records.find((entry) => entry.record.kind === 'board')?.record as
+    RecordOf<'board'> | undefined;
+  const other = theirs?.notified;
+  if (!other || other.channel !== ours.channel) return ours;
+  const sent = [...new Set([...other.sent, ...ours.sent])];
+  const refused = [...new Set([...(other.refused ?? []), ...(ours.refused ?? [])])];
+  const latest = [ours.deliveredAt, other.deliveredAt].filter(Boolean).sort().at(-1);
+  return {
+    ...ours,
+    sent: sent.slice(-400),
+    ...(refused.length > 0 ? { refused: refused.slice(-100) } : {}),
+    ...(latest ? { deliveredAt: latest } : {}),
+  };
 }

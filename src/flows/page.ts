@@ -14,21 +14,32 @@ export async function pageAtDeclaration(
   snapshot: IncidentSnapshot,
   runbook: Runbook,
   deps: Dependencies,
-  declaredBy: { login: string; as?: string },
+  declaredBy: { login: string; as?: string; raised?: boolean },
 ): Promise<string[]> {
+  const pages = pagesDue(snapshot, runbook, deps, declaredBy);
+  for (const page of pages) {
+    await deps.writer.post(issueNumber, page.text, page.record);
+    deps.log(`Paged ${page.name}`);
+  }
+  return pages.map((page) => page.name);
+}
+
+/** The page comments this declaration (or raise by label) is due to post; none when none is. */
+export function pagesDue(
+  snapshot: IncidentSnapshot,
+  runbook: Runbook,
+  deps: Pick<Dependencies, 'settings' | 'now'>,
+  declaredBy: { login: string; as?: string; raised?: boolean },
+): ReturnType<typeof declarationPages> {
   if (!snapshot.severityKey) return [];
-  const pages = declarationPages({
+  return declarationPages({
     runbook,
     severity: snapshot.severityKey,
     escalation: deps.settings.escalation,
     snapshot,
     by: declaredBy.login,
     ...(declaredBy.as ? { source: declaredBy.as } : {}),
+    ...(declaredBy.raised ? { raised: true } : {}),
     now: deps.now(),
   });
-  for (const page of pages) {
-    await deps.writer.post(issueNumber, page.text, page.record);
-    deps.log(`Paged ${page.name}`);
-  }
-  return pages.map((page) => page.name);
 }

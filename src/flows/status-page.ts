@@ -53,13 +53,17 @@ export async function publishStatus(
       }
     }
     if (!document) return { ok: false, error: 'the status page kept changing under this run' };
+    // The page is rendered from status.json as it is just before each write: a run that wrote
+    // the JSON after ours renders (or, losing the race on index.md, re-renders) with both.
     for (let attempt = 1; attempt <= ATTEMPTS; attempt++) {
+      const latest = await deps.github.readBranchFile(jsonPath, config.branch);
+      const parsed = latest ? statusDocumentSchema.safeParse(safeJson(latest.text)) : undefined;
       const current = await deps.github.readBranchFile(markdownPath, config.branch);
       try {
         await deps.github.writeBranchFile({
           path: markdownPath,
           branch: config.branch,
-          text: renderStatusMarkdown(document),
+          text: renderStatusMarkdown(parsed?.success ? parsed.data : document),
           message: `Status page: incident #${entry.id} ${entry.state}`,
           ...(current ? { sha: current.sha } : {}),
         });

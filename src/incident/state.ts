@@ -21,7 +21,7 @@ export type ChangeEvent =
  * same list and a notifier can tell which ones it has delivered by their `key`.
  */
 export interface Change {
-  /** Stable across runs: the event, its second, and its rank among equal ones. */
+  /** Stable across runs: the event and how many changes of its kind came before (`update:2`). */
   key: string;
   event: ChangeEvent;
   at: Date;
@@ -194,12 +194,12 @@ function apply(incident: Incident, fact: Fact): Incident {
     if (login && !next.responders.includes(login)) next.responders = [...next.responders, login];
   };
   const announce = (event: ChangeEvent, by: string, text?: string) => {
-    const second = Math.floor(fact.at.getTime() / 1000);
-    const stem = `${event}:${second.toString(36)}`;
-    const rank = next.changes.filter((change) => change.key.startsWith(`${stem}:`)).length;
+    // The n-th change of its kind: the same in every run, even when a run saw a label before
+    // GitHub's event list did (and dated it by its own clock).
+    const rank = next.changes.filter((change) => change.event === event).length;
     next.changes = [
       ...next.changes,
-      { key: `${stem}:${rank}`, event, at: fact.at, by, ...(text ? { text } : {}) },
+      { key: `${event}:${rank}`, event, at: fact.at, by, ...(text ? { text } : {}) },
     ];
   };
 

@@ -20,6 +20,9 @@ export const ledgerSchema = z.object({
   /** Changes at or before this time are not owed: the channel was set up later, or they were trimmed. */
   since: z.iso.datetime().optional(),
   deliveredAt: z.iso.datetime().optional(),
+  /** Keys of changes the channel refused as malformed: never sent again, shown on the board. */
+  refused: z.array(z.string().min(1).max(40)).max(100).optional(),
+  refusedError: z.string().max(300).optional(),
   /** The last attempt that failed, while changes are still owed. */
   failure: z
     .object({
@@ -37,7 +40,9 @@ export const DIGEST_AFTER = 3;
 
 /** What one delivery attempt came to, as the channel's adapter reports it. */
 export type Delivery =
-  { delivered: true; attempts: number } | { delivered: false; attempts: number; error: string };
+  | { delivered: true; attempts: number }
+  /** `refused`: the channel will never take this message (a malformed one); others still go. */
+  | { delivered: false; attempts: number; error: string; refused?: boolean };
 
 /**
  * The ledger to start from. A board that predates notifications (or was written while no channel
@@ -57,7 +62,7 @@ export function startLedger(
 /** The changes the channel has not been told about yet, oldest first. */
 export function owed(changes: readonly Change[], ledger: Ledger): Change[] {
   const since = ledger.since ? Date.parse(ledger.since) : Number.NEGATIVE_INFINITY;
-  const sent = new Set(ledger.sent);
+  const sent = new Set([...ledger.sent, ...(ledger.refused ?? [])]);
   return changes.filter((change) => change.at.getTime() > since && !sent.has(change.key));
 }
 
@@ -76,10 +81,18 @@ export function afterDelivery(
   changes: readonly Change[],
 ): Ledger {
   if (!delivery.delivered) {
-    return {
-      ...ledger,
-      failure: { at: now.toISOString(), error: delivery.error.slice(0, 300), attempts: delivery.attempts },
+    const failure = {
+      at: now.toISOString(),
+      error: delivery.error.slice(0, 300),
+      attempts: delivery.attempts,
     };
+    if (delivery.refused)
+      return {
+        ...ledger,
+        refused: [...(ledger.refused ?? []), ...batch.map((change) => change.key)].slice(-100),
+        refusedError: failure.error,
+      };
+    return { ...ledger, failure };
   }
   const rest: Ledger = { ...ledger };
   delete rest.failure;
@@ -103,6 +116,8 @@ export interface DeliveryView {
   owed: number;
   deliveredAt: Date | undefined;
   failure: { at: Date; error: string; attempts: number } | undefined;
+  /** Changes the channel refused as malformed, and its last word on one. */
+  refused?: { count: number; error: string | undefined };
 }
 
 export function deliveryView(ledger: Ledger, changes: readonly Change[]): DeliveryView {
@@ -116,5 +131,6 @@ export function deliveryView(ledger: Ledger, changes: readonly Change[]): Delive
       remaining > 0 && ledger.failure
         ? { at: new Date(ledger.failure.at), error: ledger.failure.error, attempts: ledger.failure.attempts }
         : undefined,
+    refused: { count: ledger.refused?.length ?? 0, error: ledger.refusedError },
   };
 }

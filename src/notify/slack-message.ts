@@ -4,7 +4,8 @@ import type { Announcement } from './port.ts';
 
 /** The parts of Block Kit this message uses (what Slack's incoming webhooks accept). */
 export type SlackText =
-  { type: 'plain_text'; text: string; emoji?: boolean } | { type: 'mrkdwn'; text: string };
+  | { type: 'plain_text'; text: string; emoji?: boolean }
+  | { type: 'mrkdwn'; text: string; verbatim?: boolean };
 export type SlackBlock =
   | { type: 'header'; text: { type: 'plain_text'; text: string; emoji: boolean } }
   | { type: 'section'; text?: SlackText; fields?: SlackText[] }
@@ -127,7 +128,7 @@ export function renderSlackMessage(announcement: Announcement): SlackMessage {
         : 'not set by the runbook';
   const lines = changes.map((change) => {
     const { headline, detail } = describe(change);
-    const body = detail ? `\n>${slackEscape(plain(detail).slice(0, 1500))}` : '';
+    const body = detail ? `\n>${slackEscape(cut(plain(detail), 1500))}` : '';
     return `*${slackEscape(headline)}* by ${slackEscape(`@${change.by}`)} at ${hhmm(change.at)}${body}`;
   });
   const fields: SlackText[] = [
@@ -142,7 +143,8 @@ export function renderSlackMessage(announcement: Announcement): SlackMessage {
   const link = `<${issue.url}|#${issue.number} ${cut(slackEscape(title), 200)}>`;
   const blocks: SlackBlock[] = [
     { type: 'header', text: { type: 'plain_text', text: header, emoji: true } },
-    { type: 'section', text: { type: 'mrkdwn', text: cut(lines.join('\n'), SECTION_MAX) } },
+    // verbatim: what responders wrote is not turned into links, channel names or mentions.
+    { type: 'section', text: { type: 'mrkdwn', text: cut(lines.join('\n'), SECTION_MAX), verbatim: true } },
     { type: 'section', fields },
     {
       type: 'context',
@@ -150,6 +152,7 @@ export function renderSlackMessage(announcement: Announcement): SlackMessage {
         {
           type: 'mrkdwn',
           text: `${link}${announcement.declaredAt ? ` · declared ${hhmm(announcement.declaredAt)}` : ''} · commands on the issue`,
+          verbatim: true,
         },
       ],
     },

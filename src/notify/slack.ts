@@ -77,7 +77,12 @@ export function createSlackNotifier(options: SlackOptions): NotifierPort {
           const failure = classify(error, retryAfter, networkCode);
           lastError = failure.error;
           if (!failure.retry || attempt === attempts)
-            return { delivered: false, attempts: attempt, error: lastError };
+            return {
+              delivered: false,
+              attempts: attempt,
+              error: lastError,
+              ...(failure.refused ? { refused: true } : {}),
+            };
           const wait = failure.waitMs ?? baseDelayMs * 2 ** (attempt - 1);
           if (wait > maxRetryAfterMs)
             return {
@@ -98,6 +103,8 @@ interface Failure {
   error: string;
   retry: boolean;
   waitMs?: number;
+  /** Slack refused this message (400): no retry, in this run or a later one, changes it. */
+  refused?: boolean;
 }
 
 /** What went wrong, in words that never include the URL, and whether trying again can help. */
@@ -115,7 +122,11 @@ function classify(error: unknown, retryAfter: string | null, networkCode: string
     }
     if (error.statusCode >= 500) return { error: said, retry: true };
     const advice = code ? PERMANENT[code] : undefined;
-    return { error: advice ? `${said}: ${advice}` : said, retry: false };
+    return {
+      error: advice ? `${said}: ${advice}` : said,
+      retry: false,
+      ...(error.statusCode === 400 ? { refused: true } : {}),
+    };
   }
   if (error instanceof IncomingWebhookRequestError) {
     const original = error.original as Error;

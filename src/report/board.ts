@@ -186,6 +186,8 @@ function stakeholders(delivery: DeliveryView | undefined): string {
   const told = `${delivery.channel} told of ${delivery.delivered} change${delivery.delivered === 1 ? '' : 's'}${
     delivery.deliveredAt ? `, last at ${utc(delivery.deliveredAt)}` : ''
   }`;
+  if (delivery.refused && delivery.refused.count > 0 && delivery.owed === 0)
+    return `- [ ] Notify stakeholders: ⚠️ **${delivery.channel} refused ${delivery.refused.count} change${delivery.refused.count === 1 ? '' : 's'}** (${echo(delivery.refused.error ?? 'malformed', 300)}): tell them yourself · ${told}`;
   if (delivery.failure)
     return `- [ ] Notify stakeholders: ⚠️ **${delivery.owed} change${delivery.owed === 1 ? '' : 's'} not delivered to ${delivery.channel}** (${echo(delivery.failure.error, 300)}, ${delivery.failure.attempts} attempt${delivery.failure.attempts === 1 ? '' : 's'} at ${utc(delivery.failure.at)}); the next run tries again${delivery.delivered > 0 ? ` · ${told}` : ''}`;
   if (delivery.owed > 0)

@@ -51,11 +51,13 @@ export function renderPage(view: {
   acknowledgeBy?: Date | undefined;
   /** Who declared, when it was not a person (Alertmanager). */
   source?: string;
+  /** A page on a raise of the severity, not on the declaration. */
+  raised?: boolean;
 }): string {
   const who = view.mentions.map((mention) => `@${mention}`).join(' ');
   const sev = view.severity ? `${view.severity.toUpperCase()} ` : '';
   const head = view.auto
-    ? `📟 **Paging ${view.name}**${view.availability ? ` (${view.availability})` : ''}: ${who}, a ${sev}incident was declared by ${view.source ?? `@${view.by}`}.`
+    ? `📟 **Paging ${view.name}**${view.availability ? ` (${view.availability})` : ''}: ${who}, ${view.raised ? `this incident was raised to ${sev.trim()} by` : `a ${sev}incident was declared by`} ${view.source ?? `@${view.by}`}.`
     : `📟 **@${view.by} pages ${view.name}**${view.availability ? ` (${view.availability})` : ''}: ${who}, you are needed on this ${sev}incident.`;
   const ask = view.acknowledgeBy
     ? `Take it with \`/ack\` by ${utc(view.acknowledgeBy)}; the board above has the state and the targets.`

@@ -230,6 +230,11 @@ function publicUpdatesSection(incident: PostmortemView['incident']): string[] {
     '',
     ...(last && last.state !== 'resolved'
       ? [`⚠️ The status page still says **${last.state}**: post \`/status-page resolved <text>\`.`, '']
-      : []),
+      : last && !last.published
+        ? [
+            '⚠️ The last public update was not published: the page still shows an earlier state. Post it again with `/status-page`.',
+            '',
+          ]
+        : []),
   ];
 }

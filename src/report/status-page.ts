@@ -50,17 +50,22 @@ export function mergeStatus(
 }
 
 /**
- * Responders' text as Markdown shows it literally: Jekyll renders HTML and Markdown, so every
- * character that could start either is escaped, and the text stays on one line.
+ * Responders' text as the page shows it literally: Jekyll runs Liquid, then renders Markdown and
+ * HTML, so every character that could start any of them is escaped, and the text stays on one line.
  */
 export function publicText(text: string): string {
-  return text
-    .replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, ' ')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/[\\`*_{}[\]()#+\-.!|~@:]/g, (char) => `\\${char}`)
-    .trim();
+  return (
+    text
+      .replace(/[\p{Cc}\p{Cf}\p{Zl}\p{Zp}]/gu, ' ')
+      .replace(/&/g, '&amp;')
+      .replace(/</g, '&lt;')
+      .replace(/>/g, '&gt;')
+      .replace(/[\\`*_[\]()#+\-.!|~:]/g, (char) => `\\${char}`)
+      // Liquid (`{{`, `{%`) runs before Markdown on GitHub Pages: its characters become entities (after the
+      // backslashes, whose `#` they would otherwise take).
+      .replace(/[{}%]/g, (char) => `&#${char.charCodeAt(0)};`)
+      .trim()
+  );
 }
 
 function when(at: string): string {

@@ -82,6 +82,8 @@ export function declarationPages(view: {
   by: string;
   /** Who declared, when it was not a person (Alertmanager). */
   source?: string;
+  /** A raise of the severity (by label or `/severity`), not the declaration. */
+  raised?: boolean;
   now: Date;
 }): { name: string; text: string; record: ReturnType<typeof paged.record> }[] {
   const { incident, sla } = view.snapshot;
@@ -91,6 +93,7 @@ export function declarationPages(view: {
     text: renderPage({
       by: view.by,
       ...(view.source ? { source: view.source } : {}),
+      ...(view.raised ? { raised: true } : {}),
       name: page.name,
       mentions: page.mentions,
       availability: page.availability,

@@ -59,15 +59,19 @@ export const severity = defineCommand({
         text: renderSeverity({ from: current, to: level, severity: target, by: input.actor }),
         record: severityChanged.record({ ...factBy(input), severity: level }),
       },
-      // A raise to a severity that pages someone not paged yet pages them now.
-      ...declarationPages({
-        runbook: input.runbook,
-        severity: level,
-        escalation: input.settings.escalation,
-        snapshot: input.snapshot,
-        by: input.actor,
-        now: input.now,
-      }).map((page) => ({ kind: 'reply' as const, text: page.text, record: page.record })),
+      // A raise (P2 → P0) to a severity that pages someone not paged yet pages them now.
+      ...(current && Number(level.slice(1)) >= Number(current.slice(1))
+        ? []
+        : declarationPages({
+            runbook: input.runbook,
+            severity: level,
+            escalation: input.settings.escalation,
+            snapshot: input.snapshot,
+            by: input.actor,
+            raised: true,
+            now: input.now,
+          })
+      ).map((page) => ({ kind: 'reply' as const, text: page.text, record: page.record })),
     ]);
   },
 });
