@@ -14,6 +14,8 @@ export const REASON_CODES = {
   reopened: 'the issue was reopened; the incident resumes',
   closed: 'the issue was closed by hand',
   executed: 'a runbook command ran and succeeded',
+  findings:
+    'a diagnostic command ran every step and found something unhealthy (its findings head the result)',
   'step-failed': 'a runbook step exited non-zero',
   timeout: 'a runbook step ran out of time and was stopped on the host',
   'ssh-error': 'ssh could not connect or authenticate (host key, refused, unreachable)',

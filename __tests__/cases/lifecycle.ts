@@ -66,14 +66,14 @@ export function lifecycleCases(start: StartLifecycle): void {
       const issue = scenario.openIssue('KB agent down', 'alice');
       await scenario.label(issue, 'incident:p0', 'alice');
       let board = scenario.board(issue);
-      expect(board).toContain('| Declared | 2026-11-26T03:00:00Z by @alice (0 s ago) |');
-      expect(board).toContain('| Acknowledged | not yet (due by 2026-11-26T03:05:00Z, in 5 min) |');
-      expect(board).toContain('| Next status update | due 2026-11-26T03:30:00Z (in 30 min) |');
+      expect(board).toContain('| Declared | 2026-11-26 03:00 UTC by @alice (0 s ago) |');
+      expect(board).toContain('| Acknowledged | not yet (due by 03:05 UTC, in 5 min) |');
+      expect(board).toContain('| Next status update | due 03:30 UTC (in 30 min) |');
 
       at(2);
       await scenario.comment(issue, 'alice', '/ack');
       board = scenario.board(issue);
-      expect(board).toContain('| Acknowledged | 2026-11-26T03:02:00Z by @alice, after 2 min ✅ |');
+      expect(board).toContain('| Acknowledged | 03:02 UTC by @alice, after 2 min ✅ |');
       expect(board).toContain('- [x] Acknowledge within 5 minutes');
 
       at(3);
@@ -84,7 +84,7 @@ export function lifecycleCases(start: StartLifecycle): void {
       at(10);
       await scenario.comment(issue, 'dana', '/update Rolling back to v1.1.0; next update by 03:40');
       expect(scenario.board(issue)).toContain(
-        '| Next status update | due 2026-11-26T03:40:00Z (in 30 min) |',
+        '| Next status update | due 03:40 UTC (in 30 min) |',
       );
 
       at(12);
@@ -99,7 +99,7 @@ export function lifecycleCases(start: StartLifecycle): void {
       );
       // A note is not a status update: the update clock keeps its due time.
       expect(scenario.board(issue)).toContain(
-        '| Next status update | due 2026-11-26T03:40:00Z (in 28 min) |',
+        '| Next status update | due 03:40 UTC (in 28 min) |',
       );
 
       at(35);
@@ -114,7 +114,7 @@ export function lifecycleCases(start: StartLifecycle): void {
       const reminder = scenario.actionComments(issue).find((body) => body.includes('Status update overdue'));
       expect(reminder).toContain('@dana: the last update was 31 min ago');
       expect(emulator.repo().labelsOn(issue)).toContain('incident:sla-missed');
-      expect(scenario.board(issue)).toContain('⚠️ **overdue** since 2026-11-26T03:40:00Z');
+      expect(scenario.board(issue)).toContain('⚠️ **overdue** since 03:40 UTC');
 
       at(46);
       await scenario.sweep();
@@ -126,7 +126,7 @@ export function lifecycleCases(start: StartLifecycle): void {
       await scenario.comment(issue, 'dana', '/mitigated rolled back');
       expect(scenario.board(issue)).toContain('| State | investigating → **mitigated** → resolved |');
       expect(scenario.board(issue)).toContain(
-        '| Mitigated | 2026-11-26T03:45:00Z, after 45 min ⚠️ (target 2026-11-26T03:15:00Z missed) |',
+        '| Mitigated | 03:45 UTC, after 45 min ⚠️ (target 03:15 UTC missed) |',
       );
 
       at(50);
@@ -135,7 +135,7 @@ export function lifecycleCases(start: StartLifecycle): void {
       expect(emulator.getIssue(issue)?.state).toBe('closed');
       board = scenario.board(issue);
       expect(board).toContain('## ✅ P0 — Critical · resolved');
-      expect(board).toContain('| Resolved | 2026-11-26T03:50:00Z by @dana |');
+      expect(board).toContain('| Resolved | 03:50 UTC by @dana |');
 
       const postmortem = scenario
         .actionComments(issue)
@@ -144,13 +144,13 @@ export function lifecycleCases(start: StartLifecycle): void {
       expect(postmortem).toContain('| Time to acknowledge | 2 min | 5 minutes | ✅ met |');
       expect(postmortem).toContain('| Time to mitigate | 45 min | 15 minutes (response time) | ⚠️ missed |');
       expect(postmortem).toContain('| Time to resolve | 50 min | — | — |');
-      expect(postmortem).toContain('- Impact window: 2026-11-26T03:00:00Z → 2026-11-26T03:45:00Z (45 min)');
+      expect(postmortem).toContain('- Impact window: 2026-11-26 03:00 UTC → 2026-11-26 03:45 UTC (45 min)');
       expect(postmortem).toContain('| @dana | incident commander, resolved, posted 1 status update |');
       expect(postmortem).toContain('✅ Verify application health');
       expect(postmortem).toMatch(/✅ Error rate: [\d.e-]+ errors\/s \(healthy at most 0.1 errors\/s\)/);
-      expect(postmortem).toContain('| 2026-11-26T03:02:00Z | @alice | Acknowledged |');
+      expect(postmortem).toContain('| 03:02 | @alice | Acknowledged |');
       expect(postmortem).toContain(
-        '| 2026-11-26T03:12:00Z | @dana | Note: `Error logs show the v1.2.0 migration failing` |',
+        '| 03:12 | @dana | Note: `Error logs show the v1.2.0 migration failing` |',
       );
       for (const heading of [
         'Summary',
@@ -174,10 +174,10 @@ export function lifecycleCases(start: StartLifecycle): void {
       expect(followUp?.labels.map((label) => (typeof label === 'string' ? label : label.name))).toEqual([
         'postmortem',
       ]);
-      expect(followUp?.body).toContain('**Due: 2026-11-29T03:50:00Z**');
+      expect(followUp?.body).toContain('**Due: 2026-11-29 03:50 UTC**');
       expect(followUp?.body).toContain(`#${issue}`);
       expect(postmortem).toContain(
-        `due **2026-11-29T03:50:00Z** (72 hours after resolution) in #${followUpNumber}`,
+        `due **2026-11-29 03:50 UTC** (72 hours after resolution) in #${followUpNumber}`,
       );
 
       const chart = /```mermaid\n([\s\S]*?)\n```/.exec(postmortem ?? '')?.[1] ?? '';
@@ -202,12 +202,12 @@ export function lifecycleCases(start: StartLifecycle): void {
       await scenario.sweep();
       const escalation = scenario.actionComments(issue).find((body) => body.includes('Escalation'));
       expect(escalation).toContain(
-        'declared 6 min ago and nobody has acknowledged it (target: 5 minutes, due 2026-11-26T03:05:00Z)',
+        'declared 6 min ago and nobody has acknowledged it (target: 5 minutes, due 2026-11-26 03:05 UTC)',
       );
       expect(escalation).toContain('@oncall-lead @acme/sre: please take it');
       expect(emulator.repo().labelsOn(issue)).toContain('incident:sla-missed');
       expect(scenario.board(issue)).toContain(
-        '| Missed targets | acknowledgement (due 2026-11-26T03:05:00Z) |',
+        '| Missed targets | acknowledgement (due 03:05 UTC) |',
       );
       at(8);
       await scenario.sweep();
@@ -285,7 +285,7 @@ export function lifecycleCases(start: StartLifecycle): void {
       const board = scenario.board(issue);
       expect(board).toContain('## 🔍 P1 — High · investigating');
       expect(board).toContain('respond within **1 hour**');
-      expect(board).toContain('| Next status update | due 2026-11-26T03:30:00Z');
+      expect(board).toContain('| Next status update | due 03:30 UTC');
     });
 
     test('the initial assessment runs on declaration when configured', async () => {
@@ -326,7 +326,7 @@ export function lifecycleCases(start: StartLifecycle): void {
       expect(board).not.toContain('Next status update');
       await scenario.comment(issue, 'alice', '/timeline');
       expect(scenario.actionComments(issue).at(-1)).toContain(
-        '| 2026-11-26T03:05:00Z | @dana | Severity P0 → P2 | — |',
+        '| 03:05 | @dana | Severity P0 → P2 | — |',
       );
     });
   });

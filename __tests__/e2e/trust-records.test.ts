@@ -150,7 +150,7 @@ describe('an edit by anyone but the action changes no plan', () => {
     minutes(16);
     const fourth = await scenario.comment(issue, 'dana', `/confirm ${code}`);
     expect(fourth.run.outputs).toMatchObject({ status: 'refused', reason: 'confirmation' });
-    expect(scenario.actionComments(issue).at(-1)).toContain('expired at 2026-11-26T03:15:00Z');
+    expect(scenario.actionComments(issue).at(-1)).toContain('expired at 2026-11-26 03:15 UTC');
     expect(await hostRan('trust-rollback')).toBe(1);
   });
 

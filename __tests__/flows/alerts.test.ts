@@ -53,9 +53,9 @@ test('a firing group opens one P0 incident: labelled, its board showing the aler
   expect(board).toContain('## 🔍 P0 — Critical · investigating');
   expect(board).toContain('#### 🚨 Alert: firing');
   expect(board).toContain('| Alert | `SlackKBAgentDown` |');
-  expect(board).toContain('| Impact started | 2026-11-26T02:58:30Z |');
-  expect(board).toContain('| Declared | 2026-11-26T03:00:00Z by Alertmanager (as @github-actions[bot])');
-  expect(board).toContain('| Notifications | 1, last 2026-11-26T03:00:00Z');
+  expect(board).toContain('| Impact started | 02:58 UTC |');
+  expect(board).toContain('| Declared | 2026-11-26 03:00 UTC by Alertmanager (as @github-actions[bot])');
+  expect(board).toContain('| Notifications | 1, last 2026-11-26 03:00 UTC');
   expect(board).toMatch(/\| Source \| \[Prometheus\]\(http:\/\/127\.0\.0\.1:9091\/graph\?g0\.expr=/);
   // The board is the first comment; the alert's comment follows it.
   const [first, second] = comments(issue.number);
@@ -68,14 +68,14 @@ test('the same group firing again updates the board and posts nothing; another g
   await send(down());
   const [issue] = issues();
   const before = comments(issue!.number).length;
-  at('2026-11-26T03:05:00Z');
+  at('2026-11-26 03:05 UTC');
   const again = await send(down());
   expect(again.outputs).toMatchObject({ status: 'success', reason: 'alert-updated' });
-  at('2026-11-26T03:10:00Z');
+  at('2026-11-26 03:10 UTC');
   await send(down());
   expect(issues()).toHaveLength(1);
   expect(comments(issue!.number)).toHaveLength(before);
-  expect(scenario.board(issue!.number)).toContain('| Notifications | 3, last 2026-11-26T03:10:00Z');
+  expect(scenario.board(issue!.number)).toContain('| Notifications | 3, last 2026-11-26 03:10 UTC');
 
   const errors = await send(notification({ alerts: [{ alertname: 'HighErrorRate' }] }));
   expect(errors.outputs).toMatchObject({ reason: 'alert-opened' });
@@ -88,7 +88,7 @@ test('the same group firing again updates the board and posts nothing; another g
 test('resolved goes on the timeline and proposes /mitigated; a repeat of it posts nothing more', async () => {
   await send(down());
   const number = issues()[0]!.number;
-  at('2026-11-26T03:20:00Z');
+  at('2026-11-26 03:20 UTC');
   const resolved = notification({ alerts: [{ alertname: 'SlackKBAgentDown', status: 'resolved' }] });
   const run = await send(resolved);
   expect(run.outputs).toMatchObject({ status: 'success', reason: 'alert-resolved' });
@@ -112,7 +112,7 @@ test('firing again within the flap window reopens the incident; later, a new one
   await scenario.comment(number, 'alice', '/resolve --force the agent is back');
   expect(emulator.getIssue(number)?.state).toBe('closed');
 
-  at('2026-11-26T03:20:00Z'); // within the built-in runbook's 30 minutes
+  at('2026-11-26 03:20 UTC'); // within the built-in runbook's 30 minutes
   const reopened = await send(down());
   expect(reopened.outputs).toMatchObject({ status: 'success', reason: 'alert-reopened' });
   expect(emulator.getIssue(number)?.state).toBe('open');
@@ -122,7 +122,7 @@ test('firing again within the flap window reopens the incident; later, a new one
   expect(issues()).toHaveLength(1);
 
   await scenario.comment(number, 'alice', '/resolve --force held for an hour');
-  at('2026-11-26T05:00:00Z');
+  at('2026-11-26 05:00 UTC');
   const fresh = await send(down());
   expect(fresh.outputs).toMatchObject({ reason: 'alert-opened' });
   const newer = issues().find((candidate) => candidate.number !== number)!;
@@ -196,13 +196,13 @@ test('a marker copied into an annotation cannot make every notification a new in
       ],
     });
   await send(forged());
-  at('2026-11-26T03:05:00Z');
+  at('2026-11-26 03:05 UTC');
   const again = await send(forged());
   expect(again.outputs.reason).toBe('alert-updated');
   expect(issues()).toHaveLength(1);
 });
 
-test.each(['-000001-01-01T00:00:00Z', '0001-01-01T00:00:00Z', 'Tue, 1 Jan 2030', '1'])(
+test.each(['-000001-01-01 00:00 UTC', '0001-01-01 00:00 UTC', 'Tue, 1 Jan 2030', '1'])(
   'a startsAt of %j opens nothing, and leaves no issue behind',
   async (startsAt) => {
     const run = await send(notification({ alerts: [{ alertname: 'SlackKBAgentDown', startsAt }] }));

@@ -84,7 +84,7 @@ test('replayed once: every entry on the timeline in order, marked offline; a sec
   expect(reply).toContain(
     '📓 **Offline journal** replayed by @dana: 8 entries on the timeline, marked offline',
   );
-  expect(reply).toMatch(/\| 1 \| 2026-12-02T03:11:00Z \| `dana` \| `session on deploy@127\.0\.0\.1/);
+  expect(reply).toMatch(/\| 1 \| 2026-12-02 03:11 UTC \| `dana` \| `session on deploy@127\.0\.0\.1/);
 
   expect(planReplay(journal, comments(), BOT)).toMatchObject({ ok: true, comments: [], alreadyThere: 8 });
 

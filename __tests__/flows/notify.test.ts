@@ -80,7 +80,7 @@ test('a whole incident: one message per lifecycle change, in order, and the boar
   runs.push(await scenario.label(issue, 'incident:p0', 'alice'));
   expect(headers()).toEqual(['🔴 P0 · Declared: KB agent down']);
   expect(stakeholders(issue)).toBe(
-    '- [x] Notify stakeholders: Slack told of 1 change, last at 2026-11-26T03:00:00Z',
+    '- [x] Notify stakeholders: Slack told of 1 change, last at 2026-11-26 03:00 UTC',
   );
 
   at(2);
@@ -126,7 +126,7 @@ test('a whole incident: one message per lifecycle change, in order, and the boar
   expect(last).toContain('*State*\\nresolved');
   expect(last).toContain('*Next update*\\nnone (resolved)');
   expect(stakeholders(issue)).toBe(
-    '- [x] Notify stakeholders: Slack told of 6 changes, last at 2026-11-26T03:30:00Z',
+    '- [x] Notify stakeholders: Slack told of 6 changes, last at 2026-11-26 03:30 UTC',
   );
 
   // The webhook's URL is a secret: nowhere on the issue, in a log or an output.
@@ -173,7 +173,7 @@ test('Slack down for a whole run: the incident goes on, the board says so, the n
   expect(run.outputs).toMatchObject({ status: 'success' });
   expect(scenario.board(issue)).toContain('Investigating the 503s');
   expect(stakeholders(issue)).toBe(
-    '- [ ] Notify stakeholders: ⚠️ **1 change not delivered to Slack** (`HTTP 503 service_unavailable`, 4 attempts at 2026-11-26T03:05:00Z); the next run tries again · Slack told of 1 change, last at 2026-11-26T03:00:00Z',
+    '- [ ] Notify stakeholders: ⚠️ **1 change not delivered to Slack** (`HTTP 503 service_unavailable`, 4 attempts at 2026-11-26 03:05 UTC); the next run tries again · Slack told of 1 change, last at 2026-11-26 03:00 UTC',
   );
   expect(headers()).toEqual(['🔴 P0 · Declared: KB agent down']);
 
@@ -182,7 +182,7 @@ test('Slack down for a whole run: the incident goes on, the board says so, the n
   expect(headers()).toEqual(['🔴 P0 · Declared: KB agent down', '🔴 P0 · Status update: KB agent down']);
   expect(JSON.stringify(slack.messages[1]?.body)).toContain('Investigating the 503s');
   expect(stakeholders(issue)).toBe(
-    '- [x] Notify stakeholders: Slack told of 2 changes, last at 2026-11-26T03:10:00Z',
+    '- [x] Notify stakeholders: Slack told of 2 changes, last at 2026-11-26 03:10 UTC',
   );
   // Nothing owed: a later sweep sends nothing.
   at(15);
@@ -319,7 +319,7 @@ test('a message Slack refuses as malformed is set aside: the next changes still 
   await comment(issue, 'alice', '/commander @dana');
   expect(headers()).toEqual(['🔴 P0 · Declared: KB agent down', '🔴 P0 · Commander: @dana: KB agent down']);
   expect(stakeholders(issue)).toBe(
-    '- [ ] Notify stakeholders: ⚠️ **Slack refused 1 change** (`HTTP 400 invalid_blocks`): tell them yourself · Slack told of 2 changes, last at 2026-11-26T03:06:00Z',
+    '- [ ] Notify stakeholders: ⚠️ **Slack refused 1 change** (`HTTP 400 invalid_blocks`): tell them yourself · Slack told of 2 changes, last at 2026-11-26 03:06 UTC',
   );
   // Never tried again: a later sweep sends nothing more.
   at(10);

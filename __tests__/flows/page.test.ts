@@ -63,7 +63,7 @@ test('a P0 declaration pages its roles at once, one comment each, and the board 
   expect(run.outputs).toMatchObject({ status: 'success', reason: 'declared' });
   expect(pages(issue)).toEqual([
     expect.stringMatching(
-      /^📟 \*\*Paging On-call Engineer\*\* \(24\/7\): @oncall-amy @acme\/sre-oncall, a P0 incident was declared by @alice\.\n\nTake it with `\/ack` by 2026-11-26T03:05:00Z/,
+      /^📟 \*\*Paging On-call Engineer\*\* \(24\/7\): @oncall-amy @acme\/sre-oncall, a P0 incident was declared by @alice\.\n\nTake it with `\/ack` by 2026-11-26 03:05 UTC/,
     ),
     expect.stringMatching(
       /^📟 \*\*Paging Incident Commander\*\* \(business hours\): @ic-ivan, a P0 incident/,
@@ -72,7 +72,7 @@ test('a P0 declaration pages its roles at once, one comment each, and the board 
   // The board is the first comment; the pages follow it.
   expect(emulator.listComments(issue)[0]?.body).toContain('## 🔍 P0');
   expect(boardRow(issue, 'Paged')).toBe(
-    '| Paged | On-call Engineer 2026-11-26T03:00:00Z (at declaration) · Incident Commander 2026-11-26T03:00:00Z (at declaration) |',
+    '| Paged | On-call Engineer 03:00 UTC (at declaration) · Incident Commander 03:00 UTC (at declaration) |',
   );
   expect(scenario.board(issue)).not.toContain('@oncall-amy');
 
@@ -125,14 +125,14 @@ test('/page <role> [note] mentions the role, with the note as text; the same rol
   );
   // The note is a code span: no mention, no Markdown.
   expect(reply).toContain('> `replication lag @everyone now`');
-  expect(boardRow(issue, 'Paged')).toBe('| Paged | Database Administrator 2026-11-26T03:04:00Z by @alice |');
+  expect(boardRow(issue, 'Paged')).toBe('| Paged | Database Administrator 03:04 UTC by @alice |');
   expect(scenario.board(issue)).toContain('@alice');
 
   at(7);
   const again = await scenario.comment(issue, 'dana', '/page dba');
   expect(again.run.outputs).toMatchObject({ status: 'refused', reason: 'lifecycle' });
   expect(lastReply(issue)).toContain(
-    'Database Administrator was paged 3 min ago (by @alice, 2026-11-26T03:04:00Z); page them again from 2026-11-26T03:09:00Z',
+    'Database Administrator was paged 3 min ago (by @alice, 2026-11-26 03:04 UTC); page them again from 2026-11-26 03:09 UTC',
   );
   at(10);
   expect((await scenario.comment(issue, 'dana', '/page dba still lagging')).run.outputs.status).toBe(

@@ -96,10 +96,10 @@ test('/ack silences exactly the group for 12 h; the resolution expires it; the b
     comment: `Acknowledged on https://github.com/${emulator.repo().fullName}/issues/${issue}; expired when the incident is resolved.`,
   });
   expect(lastReply(issue)).toContain(
-    `🔕 **Silenced in Alertmanager** until 2026-11-26T15:03:00Z: [silence 4f1c3a9e](http://127.0.0.1:9093/#/silences/${ID}) for \`alertname=SlackKBAgentDown, job=slack-kb-agent, service=slack-kb-agent\`. \`/resolve\` expires it.`,
+    `🔕 **Silenced in Alertmanager** until 2026-11-26 15:03 UTC: [silence 4f1c3a9e](http://127.0.0.1:9093/#/silences/${ID}) for \`alertname=SlackKBAgentDown, job=slack-kb-agent, service=slack-kb-agent\`. \`/resolve\` expires it.`,
   );
   expect(silenceRow(issue)).toBe(
-    `| Silence | [4f1c3a9e](http://127.0.0.1:9093/#/silences/${ID}) 🔕 active until 2026-11-26T15:03:00Z or the resolution (set by @alice with \`/ack\`) |`,
+    `| Silence | [4f1c3a9e](http://127.0.0.1:9093/#/silences/${ID}) 🔕 active until 2026-11-26 15:03 UTC or the resolution (set by @alice with \`/ack\`) |`,
   );
 
   at(30);
@@ -113,7 +113,7 @@ test('/ack silences exactly the group for 12 h; the resolution expires it; the b
     `🔔 The Alertmanager silence \`${ID}\` was expired: the alert group pages again.`,
   );
   expect(silenceRow(issue)).toBe(
-    `| Silence | [4f1c3a9e](http://127.0.0.1:9093/#/silences/${ID}) expired at 2026-11-26T03:30:00Z (the resolution) |`,
+    `| Silence | [4f1c3a9e](http://127.0.0.1:9093/#/silences/${ID}) expired at 2026-11-26 03:30 UTC (the resolution) |`,
   );
   expect(host.ran('/api/v2/silences')).toHaveLength(1);
 });
@@ -134,7 +134,7 @@ test('Alertmanager unreachable: the acknowledgement stands, the reply says the a
   expect(lastReply(issue)).toContain(
     '⚠️ **The alert group could not be silenced in Alertmanager** (`failed, exit 7: curl: (7) Failed to connect to 127.0.0.1 port 9093`): it may page again while you work.',
   );
-  expect(scenario.board(issue)).toMatch(/\| Acknowledged \| 2026-11-26T03:00:00Z by @alice/);
+  expect(scenario.board(issue)).toMatch(/\| Acknowledged \| 03:00 UTC by @alice/);
   expect(silenceRow(issue)).toBeUndefined();
   // Resolving has nothing to expire.
   await scenario.comment(issue, 'alice', '/resolve --force');

@@ -79,7 +79,7 @@ describe('verification through PromQL', () => {
       '❌ Application up: 0 (healthy at least 1)',
       '❌ Error rate: 0.35 errors/s (healthy at most 0.1 errors/s)',
       '❌ p95 response time: 4.2 s (healthy at most 2 s)',
-      '❌ Memory usage: 0.95 (healthy at most 0.9)',
+      '❌ Memory usage: 95 % (healthy at most 90 %)',
     ]);
   });
 

@@ -69,11 +69,11 @@ Targets: acknowledge within **5 minutes** · respond within **15 minutes** · st
 |---|---|
 | Commander | @dana |
 | Responders | @alice, @bob, @dana |
-| Declared | 2026-11-26T03:00:00Z by @alice (lasted 55 min) |
-| Acknowledged | 2026-11-26T03:06:00Z by @bob, after 6 min ⚠️ (target 2026-11-26T03:05:00Z missed) |
-| Mitigated | 2026-11-26T03:20:00Z, after 20 min ⚠️ (target 2026-11-26T03:15:00Z missed) |
-| Resolved | 2026-11-26T03:55:00Z by @dana |
-| Missed targets | acknowledgement (due 2026-11-26T03:05:00Z), response (mitigation) (due 2026-11-26T03:15:00Z), status update (due 2026-11-26T03:30:00Z) |
+| Declared | 2026-11-26 03:00 UTC by @alice (lasted 55 min) |
+| Acknowledged | 03:06 UTC by @bob, after 6 min ⚠️ (target 03:05 UTC missed) |
+| Mitigated | 03:20 UTC, after 20 min ⚠️ (target 03:15 UTC missed) |
+| Resolved | 03:55 UTC by @dana |
+| Missed targets | acknowledgement (due 03:05 UTC), response (mitigation) (due 03:15 UTC), status update (due 03:30 UTC) |
 
 #### Initial response
 
@@ -85,19 +85,19 @@ Targets: acknowledge within **5 minutes** · respond within **15 minutes** · st
 
 #### Recent commands (the last 5 of 6; \`/timeline\` has them all)
 
-| UTC | Command | By | Result |
+| UTC, 2026-11-26 | Command | By | Result |
 |---|---|---|---|
-| 2026-11-26T03:49:00Z | [\`/resolve\`](${url(15)}) | @dana | success |
-| 2026-11-26T03:41:00Z | [\`/health\`](${url(14)}) | @alice | success |
-| 2026-11-26T03:33:00Z | [\`/rollback\`](${url(13)}) | @alice | success |
-| 2026-11-26T03:25:00Z | [\`/restart\`](${url(12)}) | @alice | failure |
-| 2026-11-26T03:17:00Z | [\`/backup\`](${url(11)}) | @alice | success |
+| 03:49 | [\`/resolve\`](${url(15)}) | @dana | success |
+| 03:41 | [\`/health\`](${url(14)}) | @alice | success |
+| 03:33 | [\`/rollback\`](${url(13)}) | @alice | success |
+| 03:25 | [\`/restart\`](${url(12)}) | @alice | failure |
+| 03:17 | [\`/backup\`](${url(11)}) | @alice | success |
 
-#### Latest update (2026-11-26T03:52:00Z, @dana)
+#### Latest update (03:52 UTC, @dana)
 
 \`Rolled back to v1.1.0; errors are gone.\`
 
-<sub>Board updated 2026-11-26T04:30:00Z. Lifecycle: \`/ack\` \`/commander @user\` \`/severity pN\` \`/update <text>\` \`/mitigated\` \`/resolve [summary]\` \`/timeline\` · \`/help\` for runbook commands.</sub>`);
+<sub>Board updated 2026-11-26 04:30 UTC. Lifecycle: \`/ack\` \`/commander @user\` \`/severity pN\` \`/update <text>\` \`/mitigated\` \`/resolve [summary]\` \`/timeline\` · \`/help\` for runbook commands.</sub>`);
 });
 
 test('a second missed update is due one cadence after the first reminder, not after the declaration', () => {
@@ -114,10 +114,10 @@ test('a second missed update is due one cadence after the first reminder, not af
     ],
   };
   expect(board(incident, at('04:10'))).toContain(
-    '| Missed targets | acknowledgement (due 2026-11-26T03:05:00Z), response (mitigation) (due 2026-11-26T03:15:00Z), status update (due 2026-11-26T03:30:00Z), status update (due 2026-11-26T04:01:00Z) |',
+    '| Missed targets | acknowledgement (due 03:05 UTC), response (mitigation) (due 03:15 UTC), status update (due 03:30 UTC), status update (due 04:01 UTC) |',
   );
   expect(board(incident, at('04:10'))).toContain(
-    '| Declared | 2026-11-26T03:00:00Z by @alice (1 h 10 min ago) |',
+    '| Declared | 2026-11-26 03:00 UTC by @alice (1 h 10 min ago) |',
   );
 });
 
@@ -140,7 +140,7 @@ describe('the stakeholders line says what reached the channel, never more', () =
   test('ticked when every change owed went out', () => {
     expect(
       line({ channel: 'Slack', delivered: 6, owed: 0, deliveredAt: at('03:55'), failure: undefined }),
-    ).toBe('- [x] Notify stakeholders: Slack told of 6 changes, last at 2026-11-26T03:55:00Z');
+    ).toBe('- [x] Notify stakeholders: Slack told of 6 changes, last at 2026-11-26 03:55 UTC');
   });
 
   test("a failure shows Slack's answer, how often it was tried, and that the next run tries again", () => {
@@ -153,7 +153,7 @@ describe('the stakeholders line says what reached the channel, never more', () =
         failure: { at: at('03:20'), error: 'HTTP 503 service_unavailable', attempts: 4 },
       }),
     ).toBe(
-      '- [ ] Notify stakeholders: ⚠️ **3 changes not delivered to Slack** (`HTTP 503 service_unavailable`, 4 attempts at 2026-11-26T03:20:00Z); the next run tries again · Slack told of 2 changes, last at 2026-11-26T03:10:00Z',
+      '- [ ] Notify stakeholders: ⚠️ **3 changes not delivered to Slack** (`HTTP 503 service_unavailable`, 4 attempts at 2026-11-26 03:20 UTC); the next run tries again · Slack told of 2 changes, last at 2026-11-26 03:10 UTC',
     );
   });
 

@@ -12,7 +12,9 @@ export type HostResult =
   | { kind: 'dry-run' }
   | {
       kind: 'executed';
-      status: 'success' | 'failure' | 'timeout' | 'ssh-error' | 'running';
+      status: 'success' | 'findings' | 'failure' | 'timeout' | 'ssh-error' | 'running';
+      /** What a diagnostic command found, each as "step: finding". */
+      findings?: string[];
       summary: string;
       exitCode: number | undefined;
       commentUrl: string;

@@ -134,6 +134,7 @@ function outcomeOf(plan: Plan, result: HostResult, secrets: readonly string[]): 
       const reason = (
         {
           success: 'executed',
+          findings: 'findings',
           failure: 'step-failed',
           timeout: 'timeout',
           'ssh-error': 'ssh-error',
@@ -141,7 +142,7 @@ function outcomeOf(plan: Plan, result: HostResult, secrets: readonly string[]): 
         } as const
       )[result.status];
       return {
-        status: result.status === 'success' ? 'success' : 'failure',
+        status: result.status === 'success' || result.status === 'findings' ? 'success' : 'failure',
         reason,
         command: plan.command,
         exitCode: result.exitCode,

@@ -102,6 +102,12 @@ export const commandSchema = z
     description: z.string().min(1),
     permission: permissionSchema.default('write'),
     destructive: z.boolean().default(false).describe('Needs a confirmation before it runs'),
+    diagnostic: z
+      .boolean()
+      .default(false)
+      .describe(
+        'Only looks: a step that exits non-zero, or output with ERROR lines, is a finding to report, not a failure',
+      ),
     target: identifier.default('default'),
     timeout: durationSchema.optional().describe('Defaults to the command-timeout input'),
     args: z.array(argumentSchema).default([]),
@@ -128,7 +134,10 @@ const thresholdSchema = z
       .describe('[numerator, denominator] metrics'),
     max: z.number().optional().describe('Healthy when the value is at most this'),
     min: z.number().optional().describe('Healthy when the value is at least this'),
-    unit: z.string().default(''),
+    unit: z
+      .string()
+      .default('')
+      .describe('Shown after the value; `ratio` means a fraction of 1, shown as a percentage (0.12 → 12 %)'),
   })
   .strict()
   .refine(

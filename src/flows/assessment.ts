@@ -82,7 +82,8 @@ export async function runAssessment(
       };
     case 'executed':
       return {
-        status: outcome.record.status === 'success' ? 'success' : 'failure',
+        status:
+          outcome.record.status === 'success' || outcome.record.status === 'findings' ? 'success' : 'failure',
         reason: 'assessment',
         command: 'assess',
         message: outcome.record.summary,

@@ -109,6 +109,7 @@ function hostResult(outcome: HostOutcome): HostResult {
         kind: 'executed',
         status: outcome.record.status,
         summary: outcome.record.summary,
+        findings: outcome.record.findings.map((finding) => `${finding.step}: ${finding.text}`),
         exitCode: outcome.record.exitCode,
         commentUrl: outcome.record.commentUrl,
         steps: outcome.record.steps,

@@ -2,6 +2,7 @@ import type { RemoteExecutor, StepResult } from '../executor/port.ts';
 import type { RecordContent } from '../records/codec.ts';
 import { echo } from '../report/markdown.ts';
 import { redact } from '../report/redact.ts';
+import { couldNotRun, findingsOf, reasonIn, type Finding } from '../report/findings.ts';
 import { renderResult, type CommandStatus, type ResultView, type StepView } from '../report/result.ts';
 import { stopsAfter, withEnvironment, type Plan, type Target } from '../runbook/plan.ts';
 import type { IssueWriter } from './writer.ts';
@@ -37,6 +38,8 @@ export interface ExecutionRecord {
   commentUrl: string;
   durationMs: number;
   summary: string;
+  /** What a diagnostic command found (empty for the others). */
+  findings: Finding[];
   /** Each step that ran, with its redacted output. */
   steps: {
     name: string;
@@ -84,6 +87,9 @@ export async function executePlan(
     at: startedAt,
     ...(request.confirmedBy ? { confirmedBy: request.confirmedBy } : {}),
     ...(request.code ? { code: request.code } : {}),
+    ...(view.findings && view.findings.length > 0
+      ? { findings: view.findings.slice(0, MAX_RECORDED_FINDINGS).map(recordedFinding) }
+      : {}),
   });
   const render = () => renderResult(view);
   // Posted before anything runs: if GitHub cannot take it, nothing runs unrecorded.
@@ -140,14 +146,29 @@ export async function executePlan(
 
   const last = [...steps].reverse().find((entry) => entry.result)?.result;
   view.durationMs = performance.now() - started;
+  // A diagnostic command's steps that ran and found something are findings; the ones that could
+  // not run are failures, as any command's are.
   const tolerated = steps.filter(
-    (entry) => entry.result && entry.result.outcome !== 'ok' && entry !== failed?.view,
+    (entry) =>
+      entry.result &&
+      entry.result.outcome !== 'ok' &&
+      entry !== failed?.view &&
+      !(plan.diagnostic && !couldNotRun(entry.result)),
   );
+  if (plan.diagnostic) view.findings = findingsOf(steps);
   view.exitCode = failed?.result.exitCode ?? tolerated.at(-1)?.result?.exitCode ?? last?.exitCode;
-  view.status = failed ? statusOf(failed.result) : tolerated.length > 0 ? 'failure' : 'success';
+  view.status = failed
+    ? statusOf(failed.result)
+    : tolerated.length > 0
+      ? 'failure'
+      : view.findings && view.findings.length > 0
+        ? 'findings'
+        : 'success';
   view.summary = [
     failed ? explain(failed.view, failed.result, plan.target, failed.view === steps.at(-1)) : '',
-    tolerated.length > 0 ? `**Failed:** ${tolerated.map((entry) => `“${entry.step.name}”`).join(', ')}.` : '',
+    tolerated.length > 0
+      ? `**${plan.diagnostic ? 'Could not run' : 'Failed'}:** ${tolerated.map((entry) => `“${entry.step.name}”`).join(', ')}.`
+      : '',
   ]
     .filter(Boolean)
     .join(' ');
@@ -165,6 +186,7 @@ export async function executePlan(
     commentUrl: comment.htmlUrl,
     durationMs: Math.round(view.durationMs),
     summary: view.summary,
+    findings: view.findings ?? [],
     steps: steps.flatMap(({ step, result }) =>
       result
         ? [
@@ -181,6 +203,13 @@ export async function executePlan(
   };
 }
 
+/** A result records at most this many findings (the comment shows them all). */
+const MAX_RECORDED_FINDINGS = 10;
+
+function recordedFinding(finding: Finding): string {
+  return `${finding.step}: ${finding.text}`.slice(0, 300);
+}
+
 function statusOf(result: StepResult): CommandStatus {
   if (result.outcome === 'ssh-error') return 'ssh-error';
   if (result.outcome === 'timeout') return 'timeout';
@@ -195,8 +224,10 @@ function explain(entry: StepView, result: StepResult, target: Target, isLast: bo
       return `**Could not run ${name} on ${target.host}:** ${explainSsh(result)}`;
     case 'timeout':
       return `**${name} timed out** after ${Math.round(result.durationMs / 1000)} s and was stopped on the host${rest}.`;
-    default:
-      return `**${name} exited with ${result.exitCode}**${rest}.`;
+    default: {
+      const reason = reasonIn(result.output);
+      return `**${name} exited with ${result.exitCode}**${rest}${reason ? `: ${echo(reason, 240)}` : '.'}`;
+    }
   }
 }
 

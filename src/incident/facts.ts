@@ -23,6 +23,8 @@ export type Fact =
       status: string;
       by: string;
       confirmedBy: string | undefined;
+      /** What a diagnostic command found ("step: finding"). */
+      findings: string[];
     }
   | { kind: 'plan'; at: Date; url: string; command: string; by: string };
 
@@ -84,6 +86,7 @@ export function collectFacts(sources: FactSources): Fact[] {
             status: record.status,
             by: record.by,
             confirmedBy: record.confirmedBy,
+            findings: record.findings ?? [],
           });
         }
         break;

@@ -38,6 +38,8 @@ export interface CommandRecord {
   confirmedBy?: string | undefined;
   at: Date;
   url: string;
+  /** What a diagnostic command found ("step: finding", in the host's words). */
+  findings?: string[];
 }
 
 export interface Incident {
@@ -251,6 +253,7 @@ function apply(incident: Incident, fact: Fact): Incident {
           confirmedBy: fact.confirmedBy,
           at: fact.at,
           url: fact.url,
+          ...(fact.findings.length > 0 ? { findings: fact.findings } : {}),
         },
       ];
       responder(fact.by);
@@ -265,8 +268,9 @@ function apply(incident: Incident, fact: Fact): Incident {
       }
       log(
         fact.by || 'unknown',
-        `Ran \`/${fact.command}\`${fact.confirmedBy ? ` (confirmed by @${fact.confirmedBy})` : ''}: ${fact.status}`,
+        `Ran \`/${fact.command}\`${fact.confirmedBy ? ` (confirmed by @${fact.confirmedBy})` : ''}: ${commandOutcome(fact.status, fact.findings.length)}`,
         fact.url,
+        fact.findings[0],
       );
       return next;
     case 'plan':
@@ -325,4 +329,10 @@ function applyRecord(
       }
       return next;
   }
+}
+
+/** A command's outcome in words: a diagnosis reports what it found, never a success or failure for it. */
+export function commandOutcome(status: string, findings: number): string {
+  if (status === 'findings') return `${findings} finding${findings === 1 ? '' : 's'}`;
+  return status;
 }

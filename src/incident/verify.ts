@@ -166,19 +166,23 @@ export function evaluatePromql(output: string, thresholds: Threshold[]): Thresho
 }
 
 function bounds(result: Pick<ThresholdResult, 'min' | 'max' | 'unit'>): string {
-  const unit = result.unit ? ` ${result.unit}` : '';
+  const show = (value: number | undefined) => (value === undefined ? '' : shownValue(value, result.unit));
   if (result.min !== undefined && result.max !== undefined)
-    return `healthy from ${result.min} to ${result.max}${unit}`;
+    return `healthy from ${show(result.min)} to ${show(result.max)}`;
   return result.max !== undefined
-    ? `healthy at most ${result.max}${unit}`
-    : `healthy at least ${result.min}${unit}`;
+    ? `healthy at most ${show(result.max)}`
+    : `healthy at least ${show(result.min)}`;
+}
+
+/** A value with its unit; a `ratio` is shown as a percentage. */
+function shownValue(value: number, unit: string): string {
+  if (unit === 'ratio') return `${Number((value * 100).toPrecision(3))} %`;
+  return `${Number(value.toPrecision(3))}${unit ? ' ' + unit : ''}`;
 }
 
 export function formatThreshold(result: ThresholdResult): string {
   const shown =
-    result.value === undefined
-      ? (result.note ?? 'missing')
-      : `${Number(result.value.toPrecision(3))}${result.unit ? ' ' + result.unit : ''}`;
+    result.value === undefined ? (result.note ?? 'missing') : shownValue(result.value, result.unit);
   const icon = result.healthy ? (result.value === undefined ? '⚪' : '✅') : '❌';
   return `${icon} ${result.name}: ${shown} (${bounds(result)})`;
 }

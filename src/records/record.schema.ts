@@ -37,7 +37,7 @@ const CORE = [
     command: z.string(),
     /** The asking comment; absent for the initial assessment, which a label started. */
     source: source.optional(),
-    status: z.enum(['running', 'success', 'failure', 'timeout', 'ssh-error', 'planned']),
+    status: z.enum(['running', 'success', 'findings', 'failure', 'timeout', 'ssh-error', 'planned']),
     by: login,
     at,
     /** Who confirmed a held destructive command, and the code it ran under. */
@@ -46,6 +46,8 @@ const CORE = [
       .string()
       .regex(/^[0-9a-f]{8}$/)
       .optional(),
+    /** What a diagnostic command found, each as "step: finding" in the host's words. */
+    findings: z.array(z.string().max(300)).max(10).optional(),
   }),
   z.object({ ...fact, kind: z.literal('reminder') }),
   z.object({ ...fact, kind: z.literal('escalation') }),

@@ -1,9 +1,10 @@
+import { commandOutcome } from '../incident/state.ts';
 import { formatDuration } from '../config/duration.ts';
 import type { Severity } from '../config/runbook.schema.ts';
 import { humanDuration, missedTargets, type SlaAssessment, type Target } from '../incident/sla.ts';
 import type { Incident, Phase } from '../incident/state.ts';
 import type { DeliveryView } from '../notify/ledger.ts';
-import { echo, utc } from './markdown.ts';
+import { dayOf, echo, hhmm, utc } from './markdown.ts';
 
 export interface BoardView {
   incident: Incident;
@@ -28,6 +29,8 @@ const PHASE_ICON: Record<Phase, string> = { investigating: '🔍', mitigated: '�
 export function renderBoard(view: BoardView): string {
   const { incident, severity, sla, now } = view;
   const declaredAt = incident.declaredAt ?? now;
+  // The date is said once, on the Declared row; the other times are clock times on that day.
+  const clock = (at: Date) => `${hhmm(at, declaredAt)} UTC`;
   const phaseLine = PHASES.map((phase) => (phase === incident.phase ? `**${phase}**` : phase)).join(' → ');
   const lines = [
     `## ${PHASE_ICON[incident.phase]} ${view.severityKey.toUpperCase()} — ${severity.name} · ${incident.phase}`,
@@ -47,35 +50,35 @@ export function renderBoard(view: BoardView): string {
         : `${humanDuration(now.getTime() - declaredAt.getTime())} ago`
     }) |`,
   ];
-  if (incident.impactStartAt) lines.push(`| Impact started | ${utc(incident.impactStartAt)} |`);
+  if (incident.impactStartAt) lines.push(`| Impact started | ${clock(incident.impactStartAt)} |`);
   const publicLast = incident.publicUpdates.at(-1);
   if (publicLast)
     lines.push(
-      `| Status page | **${publicLast.state}** since ${utc(publicLast.at)} (${incident.publicUpdates.length} public update${incident.publicUpdates.length === 1 ? '' : 's'}${publicLast.published ? '' : '; ⚠️ the last one is not published'}) |`,
+      `| Status page | **${publicLast.state}** since ${clock(publicLast.at)} (${incident.publicUpdates.length} public update${incident.publicUpdates.length === 1 ? '' : 's'}${publicLast.published ? '' : '; ⚠️ the last one is not published'}) |`,
     );
   // Names, never mentions: the board is edited all the time, and only a page's own comment pages.
   if (incident.pages.length > 0)
     lines.push(
       `| Paged | ${incident.pages
         .slice(-5)
-        .map((page) => `${page.name} ${utc(page.at)}${page.auto ? ' (at declaration)' : ` by @${page.by}`}`)
+        .map((page) => `${page.name} ${clock(page.at)}${page.auto ? ' (at declaration)' : ` by @${page.by}`}`)
         .join(' · ')} |`,
     );
   lines.push(
     `| Acknowledged | ${milestone(incident.acknowledgedAt, sla.acknowledge, declaredAt, now, incident.acknowledgedBy)} |`,
     `| Mitigated | ${milestone(incident.mitigatedAt, sla.respond, declaredAt, now)} |`,
-    `| Resolved | ${incident.resolvedAt ? `${utc(incident.resolvedAt)} by @${incident.resolvedBy}${incident.forcedResolution ? ' (verification overridden with `--force`)' : ''}${incident.closedByHand ? ' (issue closed by hand)' : ''}` : '—'} |`,
+    `| Resolved | ${incident.resolvedAt ? `${clock(incident.resolvedAt)} by @${incident.resolvedBy}${incident.forcedResolution ? ' (verification overridden with `--force`)' : ''}${incident.closedByHand ? ' (issue closed by hand)' : ''}` : '—'} |`,
   );
   if (incident.phase !== 'resolved' && sla.nextUpdateDue) {
     const due = sla.nextUpdateDue;
     lines.push(
-      `| Next status update | ${sla.updateOverdue ? `⚠️ **overdue** since ${utc(due)} (${humanDuration(now.getTime() - due.getTime())})` : `due ${utc(due)} (in ${humanDuration(due.getTime() - now.getTime())})`} |`,
+      `| Next status update | ${sla.updateOverdue ? `⚠️ **overdue** since ${clock(due)} (${humanDuration(now.getTime() - due.getTime())})` : `due ${clock(due)} (in ${humanDuration(due.getTime() - now.getTime())})`} |`,
     );
   }
   const missed = missedTargets(incident, severity, sla);
   if (missed.length > 0) {
     lines.push(
-      `| Missed targets | ${missed.map((target) => `${target.what} (due ${utc(target.due)})`).join(', ')} |`,
+      `| Missed targets | ${missed.map((target) => `${target.what} (due ${clock(target.due)})`).join(', ')} |`,
     );
   }
   if (incident.alert) lines.push('', ...alertSection(incident.alert, incident.silence));
@@ -95,16 +98,22 @@ export function renderBoard(view: BoardView): string {
       incident.commands.length > recent.length
         ? `#### Recent commands (the last ${recent.length} of ${incident.commands.length}; \`/timeline\` has them all)`
         : '#### Recent commands';
-    lines.push('', heading, '', '| UTC | Command | By | Result |', '|---|---|---|---|');
+    lines.push(
+      '',
+      heading,
+      '',
+      `| UTC${incident.declaredAt ? `, ${dayOf(incident.declaredAt)}` : ''} | Command | By | Result |`,
+      '|---|---|---|---|',
+    );
     for (const command of recent) {
       lines.push(
-        `| ${utc(command.at)} | [\`/${command.command}\`](${command.url}) | @${command.by} | ${command.status} |`,
+        `| ${hhmm(command.at, incident.declaredAt)} | [\`/${command.command}\`](${command.url}) | @${command.by} | ${commandOutcome(command.status, command.findings?.length ?? 0)} |`,
       );
     }
   }
   const latest = incident.updates.at(-1);
   if (latest)
-    lines.push('', `#### Latest update (${utc(latest.at)}, @${latest.by})`, '', echo(latest.text, 1000));
+    lines.push('', `#### Latest update (${clock(latest.at)}, @${latest.by})`, '', echo(latest.text, 1000));
   if (view.tampered.length > 0)
     lines.push(
       '',
@@ -132,11 +141,11 @@ export function renderBoard(view: BoardView): string {
 function milestone(at: Date | undefined, target: Target, declaredAt: Date, now: Date, by?: string): string {
   if (at) {
     const took = humanDuration(at.getTime() - declaredAt.getTime());
-    return `${utc(at)}${by ? ` by @${by}` : ''}, after ${took} ${target.breached ? `⚠️ (target ${utc(target.due)} missed)` : '✅'}`;
+    return `${`${hhmm(at, declaredAt)} UTC`}${by ? ` by @${by}` : ''}, after ${took} ${target.breached ? `⚠️ (target ${`${hhmm(target.due, declaredAt)} UTC`} missed)` : '✅'}`;
   }
   return target.breached
-    ? `⚠️ **not yet, target missed** (was due ${utc(target.due)})`
-    : `not yet (due by ${utc(target.due)}, in ${humanDuration(target.due.getTime() - now.getTime())})`;
+    ? `⚠️ **not yet, target missed** (was due ${`${hhmm(target.due, declaredAt)} UTC`})`
+    : `not yet (due by ${`${hhmm(target.due, declaredAt)} UTC`}, in ${humanDuration(target.due.getTime() - now.getTime())})`;
 }
 
 /** A link only for a plain http(s) URL; anything else is shown as text. */

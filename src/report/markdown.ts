@@ -62,8 +62,24 @@ export function formatMs(ms: number): string {
   return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
 }
 
+/** A time as people read it: `2026-11-26 03:05 UTC` (the date once, minutes, no seconds). */
 export function utc(date: Date): string {
-  return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+  return `${date.toISOString().slice(0, 10)} ${hhmm(date)} UTC`;
+}
+
+/**
+ * A time in a list whose day is said once (`day`): `03:05`, or `11-27 00:10` for a time on
+ * another day.
+ */
+export function hhmm(date: Date, day?: Date): string {
+  const iso = date.toISOString();
+  const time = iso.slice(11, 16);
+  return day && iso.slice(0, 10) !== day.toISOString().slice(0, 10) ? `${iso.slice(5, 10)} ${time}` : time;
+}
+
+/** The day of a time, said once above times shown with `hhmm`: `2026-11-26`. */
+export function dayOf(date: Date): string {
+  return date.toISOString().slice(0, 10);
 }
 
 /** Output as it can be shown: no terminal escape sequences or control characters but tab and newline. */

@@ -2,7 +2,8 @@ import { formatDuration } from '../config/duration.ts';
 import type { Severity } from '../config/runbook.schema.ts';
 import { humanDuration, type SlaAssessment } from '../incident/sla.ts';
 import type { Incident } from '../incident/state.ts';
-import { echo, utc } from './markdown.ts';
+import { commandOutcome } from '../incident/state.ts';
+import { dayOf, echo, hhmm, utc } from './markdown.ts';
 import { renderTimeline } from './timeline.ts';
 
 /** The post-incident review is due this long after resolution (the runbook's 72 hours). */
@@ -76,6 +77,7 @@ export function renderPostmortem(view: PostmortemView): string {
     '',
     '_What made this possible? Keep asking why until the answer is a process or a design._',
     '',
+    ...findingsSection(incident),
     '## Trigger',
     '',
     '_What set it off (a deploy, a config change, a load spike …)?_',
@@ -103,7 +105,8 @@ export function renderPostmortem(view: PostmortemView): string {
     '| _Detect it sooner_ | detect | | |',
     '| _Update the runbook with what was learned_ | process | | |',
     ...incident.commands
-      .filter((command) => command.status !== 'success')
+      // A diagnosis that found the fault did its job: its findings are under Root causes.
+      .filter((command) => command.status !== 'success' && command.status !== 'findings')
       .slice(-20)
       .map(
         (command) =>
@@ -143,14 +146,17 @@ export function renderPostmortem(view: PostmortemView): string {
     '',
     ...(incident.commands.length > 0
       ? [
-          '| UTC | Command | By | Outcome |',
+          `| UTC, ${dayOf(declaredAt)} | Command | By | Outcome |`,
           '|---|---|---|---|',
           ...(incident.commands.length > 100
             ? [`| … | ${incident.commands.length - 100} earlier commands left out | | |`]
             : []),
           ...incident.commands
             .slice(-100)
-            .map((c) => `| ${utc(c.at)} | [\`/${c.command}\`](${c.url}) | @${c.by} | ${c.status} |`),
+            .map(
+              (c) =>
+                `| ${hhmm(c.at, declaredAt)} | [\`/${c.command}\`](${c.url}) | @${c.by} | ${commandOutcome(c.status, c.findings?.length ?? 0)} |`,
+            ),
         ]
       : ['_No runbook command was run from the issue._']),
     '',
@@ -213,6 +219,22 @@ export function renderPhaseChart(incident: Incident): string {
   return lines.join('\n');
 }
 
+/** What the diagnostic commands found, in the host's words: where the review starts looking. */
+function findingsSection(incident: Incident): string[] {
+  const found = incident.commands.filter((command) => (command.findings?.length ?? 0) > 0);
+  if (found.length === 0) return [];
+  return [
+    'What the diagnostic commands found:',
+    '',
+    ...found.flatMap((command) =>
+      (command.findings ?? []).map(
+        (finding) => `- [${hhmm(command.at)}](${command.url}) \`/${command.command}\`: ${echo(finding, 300)}`,
+      ),
+    ),
+    '',
+  ];
+}
+
 /** What the public was told (`/status-page`), as it was published, and whether it was. */
 function publicUpdatesSection(incident: PostmortemView['incident']): string[] {
   const updates = incident.publicUpdates;
@@ -221,11 +243,11 @@ function publicUpdatesSection(incident: PostmortemView['incident']): string[] {
   return [
     '### Public status updates',
     '',
-    '| UTC | State | By | Text | Published |',
+    `| UTC, ${dayOf(updates[0]?.at ?? new Date(0))} | State | By | Text | Published |`,
     '|---|---|---|---|---|',
     ...updates.map(
       (update) =>
-        `| [${utc(update.at)}](${update.url}) | ${update.state} | @${update.by} | ${echo(update.text, 500, { table: true })} | ${update.published ? 'yes' : '⚠️ no'} |`,
+        `| [${hhmm(update.at, updates[0]?.at)}](${update.url}) | ${update.state} | @${update.by} | ${echo(update.text, 500, { table: true })} | ${update.published ? 'yes' : '⚠️ no'} |`,
     ),
     '',
     ...(last && last.state !== 'resolved'

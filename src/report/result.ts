@@ -1,6 +1,7 @@
 import type { StepResult } from '../executor/port.ts';
 import { evaluateMetrics, formatThreshold, metricsSource, type Metrics } from '../incident/verify.ts';
 import type { Plan, PlannedStep } from '../runbook/plan.ts';
+import { couldNotRun, errorLines, type Finding } from './findings.ts';
 import {
   codeBlock,
   COMMENT_LIMIT,
@@ -11,7 +12,7 @@ import {
   printableOutput,
 } from './markdown.ts';
 
-export type CommandStatus = 'running' | 'success' | 'failure' | 'timeout' | 'ssh-error';
+export type CommandStatus = 'running' | 'success' | 'findings' | 'failure' | 'timeout' | 'ssh-error';
 
 export interface StepView {
   step: PlannedStep;
@@ -33,11 +34,14 @@ export interface ResultView {
   warnings: string[];
   /** One sentence on why it ended this way, e.g. the ssh error or the failing step. */
   summary: string;
+  /** What a diagnostic command found, shown first. */
+  findings?: Finding[];
 }
 
 const STATUS_LINE: Record<CommandStatus, string> = {
   running: '⏳ Running',
   success: '✅ Succeeded',
+  findings: '🔎 Found problems',
   failure: '❌ Failed',
   timeout: '⏱️ Timed out',
   'ssh-error': '🔌 Could not connect',
@@ -68,17 +72,20 @@ function renderWithBudget(view: ResultView, outputBudget: number): string {
   const args = Object.entries(plan.args)
     .map(([name, value]) => `${name}=${String(value)}`)
     .join(' ');
+  const findings = view.findings ?? [];
   const lines = [
-    `### ${STATUS_LINE[view.status]}: ${echo(`/${plan.command}${args ? ' ' + args : ''}`, 160)}`,
+    `### ${headline(view, findings.length)}: ${echo(`/${plan.command}${args ? ' ' + args : ''}`, 160)}`,
     '',
     ...view.warnings.map((warning) => `> [!WARNING]\n> ${warning}\n`),
-    '| | |',
-    '|---|---|',
-    `| Requested by | @${view.requestedBy}${view.confirmedBy ? `, confirmed by @${view.confirmedBy}` : ''}${view.sourceCommentUrl ? ` in [this comment](${view.sourceCommentUrl})` : ' (initial assessment, on declaration)'} |`,
-    `| Target | \`${plan.target.user}@${plan.target.host}:${plan.target.port}\` (${plan.target.name}) |`,
-    `| Duration | ${formatMs(view.durationMs)} |`,
-    `| Exit code | ${view.exitCode ?? '—'} |`,
-    `| Full log | [workflow run](${view.runUrl}) |`,
+    ...(findings.length > 0
+      ? [
+          ...findings.map((finding) => `- ⚠️ **${inline(finding.step, 100)}**: ${echo(finding.text, 240)}`),
+          '',
+        ]
+      : []),
+    '| Requested by | Target | Duration | Exit code | Full log |',
+    '|---|---|---|---|---|',
+    `| @${view.requestedBy}${view.confirmedBy ? `, confirmed by @${view.confirmedBy}` : ''}${view.sourceCommentUrl ? ` in [this comment](${view.sourceCommentUrl})` : ' (initial assessment, on declaration)'} | \`${plan.target.user}@${plan.target.host}:${plan.target.port}\` (${plan.target.name}) | ${formatMs(view.durationMs)} | ${view.exitCode ?? '—'} | [workflow run](${view.runUrl}) |`,
     '',
   ];
   if (view.summary) lines.push(view.summary, '');
@@ -91,21 +98,103 @@ function renderWithBudget(view: ResultView, outputBudget: number): string {
       );
       continue;
     }
-    const meta = `exit ${result.exitCode ?? '—'}, ${formatMs(result.durationMs)}${result.omittedBytes > 0 ? `, ${result.totalBytes} bytes of output` : ''}`;
+    const errors = result.outcome === 'ok' ? errorLines(result.output).length : 0;
+    const meta = `exit ${result.exitCode ?? '—'}, ${formatMs(result.durationMs)}${result.omittedBytes > 0 ? `, ${result.totalBytes} bytes of output` : ''}${errors > 0 ? `, ${errors} error line${errors === 1 ? '' : 's'}` : ''}`;
     if (step.metrics && result.outcome === 'ok') {
       lines.push(...metricsLines(label, meta, step.metrics, result.output));
       continue;
     }
+    const icon = plan.diagnostic
+      ? couldNotRun(result)
+        ? STEP_ICON[result.outcome === 'failed' ? 'failed' : result.outcome]
+        : result.outcome === 'failed' || errors > 0
+          ? '⚠️'
+          : '🔹'
+      : errors > 0 && result.outcome === 'ok'
+        ? '⚠️'
+        : STEP_ICON[result.outcome];
     lines.push(
-      '<details' + (result.outcome === 'ok' ? '' : ' open') + '>',
-      `<summary>${STEP_ICON[result.outcome]} ${label} (${meta})</summary>`,
+      '<details' + (result.outcome === 'ok' && errors === 0 ? '' : ' open') + '>',
+      `<summary>${icon} ${label} (${meta})</summary>`,
       '',
-      codeBlock(headAndTail(printableOutput(result.output) || '(no output)', perStep)),
+      codeBlock(headAndTail(readable(printableOutput(result.output)) || '(no output)', perStep)),
       '',
       '</details>',
     );
   }
   return lines.join('\n');
+}
+
+/**
+ * The result's heading. A diagnostic command only looks: it reports what it found, never a
+ * success or a failure for having found it; it fails only when a step could not run.
+ */
+function headline(view: ResultView, findings: number): string {
+  if (!view.plan.diagnostic || (view.status !== 'success' && view.status !== 'findings'))
+    return STATUS_LINE[view.status];
+  return findings > 0 ? `🔎 ${findings} finding${findings === 1 ? '' : 's'}` : '🔎 Nothing unhealthy found';
+}
+
+/**
+ * Output as a person reads it: a long one-line JSON document (a health answer) is indented. The
+ * text is only re-spaced, never decoded, so an escape in it stays as the host wrote it (and what
+ * the redaction saw is what is shown).
+ */
+export function readable(output: string): string {
+  return output
+    .split('\n')
+    .map((line) => {
+      const trimmed = line.trim();
+      if (trimmed.length < 100 || !trimmed.startsWith('{') || !trimmed.endsWith('}')) return line;
+      try {
+        JSON.parse(trimmed);
+      } catch {
+        return line;
+      }
+      return indentJson(trimmed);
+    })
+    .join('\n');
+}
+
+function indentJson(text: string): string {
+  let out = '';
+  let depth = 0;
+  let inString = false;
+  const newline = () => `\n${'  '.repeat(depth)}`;
+  for (let index = 0; index < text.length; index += 1) {
+    const char = text[index] ?? '';
+    if (inString) {
+      out += char;
+      if (char === '\\') {
+        out += text[index + 1] ?? '';
+        index += 1;
+      } else if (char === '"') inString = false;
+      continue;
+    }
+    if (char === '"') {
+      inString = true;
+      out += char;
+    } else if (char === '{' || char === '[') {
+      const close = char === '{' ? '}' : ']';
+      if (text[index + 1] === close) {
+        out += char + close;
+        index += 1;
+        continue;
+      }
+      depth += 1;
+      out += char + newline();
+    } else if (char === '}' || char === ']') {
+      depth -= 1;
+      out += newline() + char;
+    } else if (char === ',') {
+      out += ',' + newline();
+    } else if (char === ':') {
+      out += ': ';
+    } else if (char !== ' ' && char !== '\t') {
+      out += char;
+    }
+  }
+  return out;
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { TimelineEntry } from '../incident/state.ts';
-import { echo, utc } from './markdown.ts';
+import { dayOf, echo, hhmm } from './markdown.ts';
 
 /** The action's own words for an event (never anyone's text: that is `detail`), kept to one cell. */
 function ownText(event: string): string {
@@ -15,10 +15,11 @@ export interface TimelineOptions {
 
 /** The incident's timeline as a table: UTC time, actor, event, link. Pure. */
 export function renderTimeline(entries: TimelineEntry[], options: TimelineOptions = {}): string {
-  const header = ['| UTC | Actor | Event | Link |', '|---|---|---|---|'];
+  const day = entries[0]?.at;
+  const header = [`| UTC${day ? `, ${dayOf(day)}` : ''} | Actor | Event | Link |`, '|---|---|---|---|'];
   const rows = entries.map(
     (entry) =>
-      `| ${utc(entry.at)} | @${entry.actor} | ${ownText(entry.event)}${entry.detail ? `: ${echo(entry.detail, 300, { table: true })}` : ''} | ${entry.url ? `[comment](${entry.url})` : '—'} |`,
+      `| ${hhmm(entry.at, day)} | @${entry.actor} | ${ownText(entry.event)}${entry.detail ? `: ${echo(entry.detail, 300, { table: true })}` : ''} | ${entry.url ? `[comment](${entry.url})` : '—'} |`,
   );
   const max = options.maxChars ?? Infinity;
   const size = (list: string[]) => list.reduce((total, row) => total + row.length + 1, 0);

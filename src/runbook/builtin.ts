@@ -70,6 +70,7 @@ commands:
   assess:
     description: 'The Initial Assessment: health, application logs, resources (Initial Response, step 2)'
     permission: triage
+    diagnostic: true
     timeout: 2m
     steps:
       - name: Quick health check
@@ -309,6 +310,7 @@ commands:
   rate-limits:
     description: The API rate-limit metrics (Scenario 4, step 2)
     permission: triage
+    diagnostic: true
     timeout: 1m
     steps:
       - name: Check API rate limits
@@ -317,6 +319,7 @@ commands:
   dependencies:
     description: Test the external APIs with the host's tokens (Scenario 4, diagnosis step 3)
     permission: triage
+    diagnostic: true
     timeout: 2m
     steps:
       - name: Test Slack API
@@ -335,6 +338,7 @@ commands:
   health:
     description: Health of the application, PostgreSQL and Redis (Useful Commands, Health Checks)
     permission: triage
+    diagnostic: true
     timeout: 2m
     steps:
       - name: Application health
@@ -352,6 +356,7 @@ commands:
   logs:
     description: Tail a service's logs (Useful Commands, Log Access)
     permission: triage
+    diagnostic: true
     timeout: 2m
     args:
       - name: service
@@ -372,6 +377,7 @@ commands:
   diagnose:
     description: Run a scenario's diagnosis steps (Common Incident Scenarios 1–4)
     permission: triage
+    diagnostic: true
     timeout: 5m
     args:
       - name: scenario
@@ -456,6 +462,7 @@ commands:
   doctor:
     description: "Checks the host before the first incident: everything the built-in runbook relies on (README: what a VM needs)"
     permission: triage
+    diagnostic: true
     timeout: 2m
     steps:
       - name: Check the host
@@ -530,6 +537,7 @@ commands:
   status:
     description: "The service's key metrics against the verification's thresholds, through Prometheus (Post-Incident, Resolution Verification)"
     permission: triage
+    diagnostic: true
     timeout: 1m
     steps:
       - name: Key metrics
@@ -587,4 +595,5 @@ verification:
       - name: Memory usage
         query: slack_kb_agent_memory_usage_bytes / slack_kb_agent_memory_limit_bytes
         max: 0.9
+        unit: ratio
 `;

@@ -55,6 +55,8 @@ export interface Plan {
   check: PlannedStep | undefined;
   timeoutSeconds: number;
   destructive: boolean;
+  /** The command only looks: what its steps find is reported as findings, not as a failure. */
+  diagnostic: boolean;
 }
 
 export type PlanResult = { ok: true; plan: Plan } | { ok: false; message: string };
@@ -95,6 +97,7 @@ export function planCommand(
       check: definition.check ? render(definition.check) : undefined,
       timeoutSeconds: definition.timeout ?? defaultTimeoutSeconds,
       destructive: definition.destructive || steps.some((step) => step.destructive),
+      diagnostic: definition.diagnostic && !definition.destructive,
     },
   };
 }

@@ -155,6 +155,7 @@ export function verificationPlan(runbook: Runbook, ssh: SshSettings): Plan | und
     check: undefined,
     timeoutSeconds: verification.timeout,
     destructive: false,
+    diagnostic: false,
   };
 }
 
