@@ -42,6 +42,8 @@ const OPERATION_IDS = [
   'rate-limit/get',
   'repos/create-dispatch-event',
   'repos/create-or-update-file-contents',
+  'issues/add-sub-issue',
+  'issues/list-sub-issues',
 ] as const;
 
 /** Webhook event (`event.action`) → schema name in @octokit/openapi-webhooks. */

@@ -83,9 +83,7 @@ export function lifecycleCases(start: StartLifecycle): void {
 
       at(10);
       await scenario.comment(issue, 'dana', '/update Rolling back to v1.1.0; next update by 03:40');
-      expect(scenario.board(issue)).toContain(
-        '| Next status update | due 03:40 UTC (in 30 min) |',
-      );
+      expect(scenario.board(issue)).toContain('| Next status update | due 03:40 UTC (in 30 min) |');
 
       at(12);
       const noted = await scenario.comment(
@@ -98,9 +96,7 @@ export function lifecycleCases(start: StartLifecycle): void {
         /^📝 \*\*Note\*\* from @dana: `Error logs show the v1\.2\.0 migration failing`\n/,
       );
       // A note is not a status update: the update clock keeps its due time.
-      expect(scenario.board(issue)).toContain(
-        '| Next status update | due 03:40 UTC (in 28 min) |',
-      );
+      expect(scenario.board(issue)).toContain('| Next status update | due 03:40 UTC (in 28 min) |');
 
       at(35);
       const onTime = await scenario.sweep();
@@ -166,10 +162,32 @@ export function lifecycleCases(start: StartLifecycle): void {
       ]) {
         expect(postmortem).toContain(`## ${heading}`);
       }
-      expect(postmortem).toContain('- [ ] Root cause analysis: identify underlying causes');
+      // Ticked only by recorded facts: the verification's steps passed; no channel told anyone.
+      expect(postmortem).toContain('- [x] Verify application health');
+      expect(postmortem).toContain('- [x] Run smoke tests');
+      expect(postmortem).toContain('- [x] Update incident ticket with resolution');
+      expect(postmortem).toContain('- [ ] Notify stakeholders of resolution');
+      expect(postmortem).toContain('- [x] Schedule post-incident review');
 
       const followUpNumber = Number(/Post-incident review: #(\d+)/.exec(postmortem ?? '')?.[1]);
       const followUp = emulator.getIssue(followUpNumber);
+      // The review is owned (assigned to the commander), links the postmortem, carries the runbook's
+      // review and documentation checklists, and tracks each action item as a sub-issue.
+      expect(followUp?.assignees?.map((user) => user.login)).toEqual(['dana']);
+      expect(followUp?.body).toContain('- [ ] Root cause analysis: identify underlying causes');
+      expect(followUp?.body).toContain('- [ ] Lessons learned');
+      const postmortemUrl = emulator
+        .listComments(issue)
+        .find((comment) => comment.body?.startsWith('# Postmortem:'))?.html_url;
+      expect(followUp?.body).toContain(`**[The postmortem draft](${postmortemUrl})**`);
+      const subIssues = emulator.subIssuesOf(followUpNumber);
+      expect(subIssues.map((sub) => sub.title)).toEqual([
+        `Fix the root cause of incident #${issue}`,
+        `Detect incidents like #${issue} sooner`,
+        `Update the runbook with what incident #${issue} taught`,
+      ]);
+      expect(followUp?.sub_issues_summary).toEqual({ total: 3, completed: 0, percent_completed: 0 });
+      for (const sub of subIssues) expect(postmortem).toContain(`| #${sub.number} |`);
       expect(followUp?.title).toBe(`Post-incident review: KB agent down (#${issue})`);
       expect(followUp?.labels.map((label) => (typeof label === 'string' ? label : label.name))).toEqual([
         'postmortem',
@@ -206,9 +224,7 @@ export function lifecycleCases(start: StartLifecycle): void {
       );
       expect(escalation).toContain('@oncall-lead @acme/sre: please take it');
       expect(emulator.repo().labelsOn(issue)).toContain('incident:sla-missed');
-      expect(scenario.board(issue)).toContain(
-        '| Missed targets | acknowledgement (due 03:05 UTC) |',
-      );
+      expect(scenario.board(issue)).toContain('| Missed targets | acknowledgement (due 03:05 UTC) |');
       at(8);
       await scenario.sweep();
       expect(scenario.actionComments(issue).filter((body) => body.includes('Escalation'))).toHaveLength(1);
@@ -325,9 +341,7 @@ export function lifecycleCases(start: StartLifecycle): void {
       expect(board).toContain('## 🔍 P2 — Medium · investigating');
       expect(board).not.toContain('Next status update');
       await scenario.comment(issue, 'alice', '/timeline');
-      expect(scenario.actionComments(issue).at(-1)).toContain(
-        '| 03:05 | @dana | Severity P0 → P2 | — |',
-      );
+      expect(scenario.actionComments(issue).at(-1)).toContain('| 03:05 | @dana | Severity P0 → P2 | — |');
     });
   });
 }

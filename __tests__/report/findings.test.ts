@@ -20,7 +20,9 @@ describe('what a diagnosis found', () => {
   });
 
   test('without JSON, the last line that says something failed, else the last line', () => {
-    expect(reasonIn('connecting\nERROR: connection refused\nretrying later')).toBe('ERROR: connection refused');
+    expect(reasonIn('connecting\nERROR: connection refused\nretrying later')).toBe(
+      'ERROR: connection refused',
+    );
     expect(reasonIn('one\ntwo\n')).toBe('two');
     expect(reasonIn('')).toBeUndefined();
     expect(reasonIn(`${'x'.repeat(500)} failed`)?.length).toBeLessThanOrEqual(241);

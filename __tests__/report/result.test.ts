@@ -102,8 +102,14 @@ describe('a diagnostic command reports findings, not a success or a failure', ()
     ],
     exitCode: 22,
     findings: [
-      { step: 'Quick health check', text: 'exit 22: release v1.5.0 is broken: database migration 0042 failed' },
-      { step: 'Check application logs', text: '2 error lines (1 distinct): health check failed: migration 0042' },
+      {
+        step: 'Quick health check',
+        text: 'exit 22: release v1.5.0 is broken: database migration 0042 failed',
+      },
+      {
+        step: 'Check application logs',
+        text: '2 error lines (1 distinct): health check failed: migration 0042',
+      },
     ],
   };
 

@@ -547,6 +547,28 @@ export const ROUTES: Record<string, Handler> = {
     if (!label) throw notFound();
     return { status: 200, body: renderLabel(context.urls, repo, label) };
   },
+  'issues/add-sub-issue': (context) => {
+    const repo = repoOf(context);
+    const parent = issueOf(context, repo);
+    const body = bodyOf(context);
+    const child = context.state.addSubIssue(
+      repo,
+      parent,
+      Number(body.sub_issue_id),
+      body.replace_parent === true,
+    );
+    return { status: 201, body: issueJson(context, repo, child) };
+  },
+  'issues/list-sub-issues': (context) => {
+    const repo = repoOf(context);
+    const parent = issueOf(context, repo);
+    const children = (parent.subIssues ?? []).flatMap((number) => repo.issues.get(number) ?? []);
+    return page(
+      context,
+      repo,
+      children.map((child) => issueJson(context, repo, child)),
+    );
+  },
   'issues/add-assignees': (context) => {
     const repo = repoOf(context);
     const issue = issueOf(context, repo);

@@ -341,6 +341,39 @@ export class EmulatorState {
     issue.updatedAt = at;
   }
 
+  /**
+   * Makes the issue whose id is `subIssueId` a sub-issue of `parent`, as GitHub does: an issue has
+   * one parent (unless `replaceParent`), is never its own, appears once, and a parent holds at
+   * most 100.
+   */
+  addSubIssue(
+    repo: RepoRecord,
+    parent: IssueRecord,
+    subIssueId: number,
+    replaceParent: boolean,
+  ): IssueRecord {
+    const child = [...repo.issues.values()].find((issue) => issue.id === subIssueId);
+    if (!child) throw new GitHubError(404, 'Not Found');
+    const invalid = (message: string) =>
+      new GitHubError(422, 'Validation Failed', [
+        { resource: 'Issue', code: 'custom', field: 'sub_issue_id', message },
+      ]);
+    if (child.number === parent.number) throw invalid('An issue cannot be its own sub-issue');
+    const children = parent.subIssues ?? [];
+    if (children.includes(child.number)) throw invalid('Issue may not contain duplicate sub-issues');
+    if (children.length >= 100) throw invalid('Parent issue has reached the maximum number of sub-issues');
+    if (child.parent !== undefined && !replaceParent) throw invalid('Sub issue may only have one parent');
+    if (child.parent !== undefined) {
+      const previous = repo.issues.get(child.parent);
+      if (previous)
+        previous.subIssues = (previous.subIssues ?? []).filter((number) => number !== child.number);
+    }
+    parent.subIssues = [...children, child.number];
+    child.parent = parent.number;
+    parent.updatedAt = this.now();
+    return child;
+  }
+
   addAssignees(repo: RepoRecord, issue: IssueRecord, actor: UserRecord, logins: string[]): void {
     const current = issue.assignees.map((user) => user.login);
     this.applyAssignees(repo, issue, actor, [...current, ...logins], this.now());

@@ -138,6 +138,15 @@ export class SeededRepo {
     return issue ? this.render(issue) : undefined;
   }
 
+  /** The sub-issues of an issue, in the order they were added. */
+  subIssuesOf(issueNumber: number): GitHubIssue[] {
+    const parent = this.record.issues.get(issueNumber);
+    return (parent?.subIssues ?? []).flatMap((number) => {
+      const child = this.record.issues.get(number);
+      return child ? [this.render(child)] : [];
+    });
+  }
+
   /** Every issue, oldest first. */
   listIssues(): GitHubIssue[] {
     return [...this.record.issues.values()].map((issue) => this.render(issue));
@@ -336,6 +345,9 @@ export class GitHubEmulator {
   }
   getIssue(issueNumber: number): GitHubIssue | undefined {
     return this.defaultRepo.getIssue(issueNumber);
+  }
+  subIssuesOf(issueNumber: number): GitHubIssue[] {
+    return this.defaultRepo.subIssuesOf(issueNumber);
   }
   listIssues(): GitHubIssue[] {
     return this.defaultRepo.listIssues();

@@ -86,6 +86,9 @@ export interface IssueRecord {
   closedBy: UserRecord | null;
   authorAssociation?: AuthorAssociation;
   reactions: ReactionRecord[];
+  /** Its sub-issues, by number, in the order they were added; and its parent's number. */
+  subIssues?: number[];
+  parent?: number;
 }
 
 export type IssueEventRecord = {
@@ -253,7 +256,7 @@ export function renderIssue(urls: Urls, repo: RepoRecord, issue: IssueRecord): G
     author_association: issue.authorAssociation ?? associationOf(repo, issue.user),
     type: null,
     active_lock_reason: null,
-    sub_issues_summary: { total: 0, completed: 0, percent_completed: 0 },
+    sub_issues_summary: subIssuesSummary(repo, issue),
     issue_dependencies_summary: { blocked_by: 0, blocking: 0, total_blocked_by: 0, total_blocking: 0 },
     body: issue.body,
     closed_by: issue.closedBy ? renderUser(urls, issue.closedBy) : null,
@@ -439,4 +442,18 @@ export function renderContentEntry(
 export function base64Lines(content: Buffer): string {
   const base64 = content.toString('base64');
   return (base64.match(/.{1,60}/g) ?? []).map((line) => `${line}\n`).join('');
+}
+
+/** GitHub's count of an issue's sub-issues and how many of them are closed. */
+function subIssuesSummary(
+  repo: RepoRecord,
+  issue: IssueRecord,
+): { total: number; completed: number; percent_completed: number } {
+  const children = (issue.subIssues ?? []).flatMap((number) => repo.issues.get(number) ?? []);
+  const completed = children.filter((child) => child.state === 'closed').length;
+  return {
+    total: children.length,
+    completed,
+    percent_completed: children.length === 0 ? 0 : Math.floor((completed * 100) / children.length),
+  };
 }

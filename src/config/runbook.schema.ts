@@ -357,6 +357,36 @@ export const statusPageSchema = z
     '/status-page publishes public updates here, through the contents API (the workflow needs contents: write)',
   );
 
+/** What can prove a checklist item done: a recorded fact of the incident, never a guess. */
+export const PROOFS = ['metrics', 'ticket', 'stakeholders', 'status-page', 'review'] as const;
+
+const checklistItemSchema = z.union([
+  z.string().min(1).max(300),
+  z
+    .object({
+      item: z.string().min(1).max(300),
+      'ticked-by': z
+        .union([
+          z.enum(PROOFS),
+          z.string().regex(/^verification: \S.*$/, 'name a verification step as "verification: <step name>"'),
+        ])
+        .describe(
+          'The fact that ticks it: "verification: <step name>" (that step passed at /resolve), metrics (every threshold measured and within), ticket, stakeholders (the resolution reached the channel), status-page (the page says resolved), review (the review issue exists)',
+        ),
+    })
+    .strict(),
+]);
+
+/** The runbook's post-incident checklists; an item without `ticked-by` is left for people to tick. */
+const postIncidentSchema = z
+  .object({
+    resolution: z.array(checklistItemSchema).max(30).default([]),
+    communication: z.array(checklistItemSchema).max(30).default([]),
+    review: z.array(checklistItemSchema).max(30).default([]),
+    documentation: z.array(checklistItemSchema).max(30).default([]),
+  })
+  .strict();
+
 export const runbookSchema = z
   .object({
     version: z.literal(1),
@@ -368,8 +398,33 @@ export const runbookSchema = z
     alerts: alertsSchema.optional(),
     contacts: contactsSchema.optional(),
     'status-page': statusPageSchema.optional(),
+    'post-incident': postIncidentSchema
+      .optional()
+      .describe('Checklists the postmortem and the review issue carry (Post-Incident in the runbook)'),
   })
-  .strict();
+  .strict()
+  .superRefine((runbook, context) => {
+    const steps = new Set(runbook.verification?.steps.map((step) => step.name) ?? []);
+    for (const [list, items] of Object.entries(runbook['post-incident'] ?? {})) {
+      items.forEach((item, index) => {
+        if (typeof item === 'string') return;
+        const proof = item['ticked-by'];
+        const step = proof.startsWith('verification: ') ? proof.slice('verification: '.length) : undefined;
+        if (step !== undefined && !steps.has(step))
+          context.addIssue({
+            code: 'custom',
+            path: ['post-incident', list, index, 'ticked-by'],
+            message: `no verification step is named "${step}"${steps.size > 0 ? ` (the steps: ${[...steps].join(', ')})` : ' (the runbook has no verification steps)'}`,
+          });
+        if (proof === 'metrics' && !runbook.verification?.metrics)
+          context.addIssue({
+            code: 'custom',
+            path: ['post-incident', list, index, 'ticked-by'],
+            message: 'the runbook has no verification.metrics, so nothing can prove this item',
+          });
+      });
+    }
+  });
 
 export type Runbook = z.output<typeof runbookSchema>;
 export type RunbookCommand = Runbook['commands'][string];
@@ -377,6 +432,8 @@ export type CommandArgument = RunbookCommand['args'][number];
 export type RunbookStep = RunbookCommand['steps'][number];
 export type Severity = Runbook['severities'][string];
 export type StatusPageConfig = NonNullable<Runbook['status-page']>;
+export type PostIncident = NonNullable<Runbook['post-incident']>;
+export type ChecklistItem = PostIncident['resolution'][number];
 export type Contact = NonNullable<Runbook['contacts']>[string];
 export type Verification = NonNullable<Runbook['verification']>;
 export type Threshold = NonNullable<Verification['metrics']>['thresholds'][number];

@@ -2,6 +2,9 @@ import type { Runbook } from '../config/runbook.schema.ts';
 import type { Incident } from '../incident/state.ts';
 import { resolveTarget } from '../runbook/plan.ts';
 import { renderPostmortem, REVIEW_WITHIN_MS } from '../report/postmortem.ts';
+import { actionItems, checklistsOf, renderReviewIssue, type ActionItem } from '../report/review.ts';
+import { composeBody, readBody, type RecordContent } from '../records/codec.ts';
+import type { RecordOf } from '../records/record.schema.ts';
 import { echo, utc } from '../report/markdown.ts';
 import type { Dependencies } from './dependencies.ts';
 import { loadIncident, publishBoard, type IncidentContext } from './incident.ts';
@@ -22,9 +25,12 @@ export function incidentContext(deps: Dependencies, runbook: Runbook): IncidentC
 }
 
 /**
- * After resolution: the postmortem comment, the follow-up review issue (labelled `postmortem`,
- * due 72 hours after resolution, linked both ways), the closed issue and the final board.
- * Does nothing twice: a posted postmortem is found again on the issue.
+ * After resolution: the resolution told to stakeholders, the review issue (labelled `postmortem`,
+ * assigned to the commander, due 72 hours after resolution, its action items as sub-issues), the
+ * postmortem comment (checklists ticked only by recorded facts), the review issue linked to it,
+ * the closed issue and the final board. Does nothing twice: a posted postmortem is found again on
+ * the issue, and a review issue already opened for this incident (a run that stopped half-way) is
+ * found again by its record, with its sub-issues.
  */
 export async function finalize(
   issue: { number: number; title: string; url: string },
@@ -32,62 +38,194 @@ export async function finalize(
   context: IncidentContext,
   verification: string[],
 ): Promise<{ followUp: number | undefined }> {
+  const first = await loadIncident(issue, context);
+  if (first.incident.postmortem || !first.severity || !first.severityKey || !first.sla) {
+    await publishBoard(first, context);
+    return { followUp: first.incident.postmortem?.followUp };
+  }
+  // Stakeholders hear of the resolution first, so that the postmortem can say they did.
+  await publishBoard(first, context);
   const snapshot = await loadIncident(issue, context);
   const { incident } = snapshot;
-  if (incident.postmortem || !snapshot.severity || !snapshot.severityKey || !snapshot.sla) {
-    await publishBoard(snapshot, context);
-    return { followUp: incident.postmortem?.followUp };
-  }
+  const severityKey = snapshot.severityKey ?? first.severityKey;
+  const severity = snapshot.severity ?? first.severity;
+  const sla = snapshot.sla ?? first.sla;
   const resolvedAt = incident.resolvedAt ?? deps.now();
   const reviewDue = new Date(resolvedAt.getTime() + REVIEW_WITHIN_MS);
-  const followUp =
-    incident.followUp !== undefined
-      ? { number: incident.followUp, url: '' }
-      : await deps.github
-          .createIssue({
-            title: `Post-incident review: ${issue.title} (#${issue.number})`,
-            labels: ['postmortem'],
-            body: [
-              `Post-incident review of #${issue.number} (${snapshot.severityKey.toUpperCase()} — ${snapshot.severity.name}).`,
-              '',
-              `**Due: ${utc(reviewDue)}** (72 hours after resolution at ${utc(resolvedAt)}).`,
-              '',
-              `The postmortem draft, with the timeline and figures, is on #${issue.number}: ${issue.url}`,
-              '',
-              '- [ ] Timeline review: document the incident timeline',
-              '- [ ] Root cause analysis: identify underlying causes',
-              '- [ ] Action items: create follow-up tasks',
-              '- [ ] Process improvements: update runbooks and monitoring',
-            ].join('\n'),
-          })
-          .then((created) => ({ number: created.number, url: created.htmlUrl }));
+  const owner = incident.commander ?? incident.resolvedBy ?? incident.declaredBy;
+  const checklists = checklistsOf(context.runbook);
+  const items = actionItems(incident, issue.number);
+  const review = await openReview(issue, deps, {
+    incident,
+    severityLabel: `${severityKey.toUpperCase()} — ${severity.name}`,
+    due: reviewDue,
+    owner,
+    checklists,
+    items,
+  });
   // The alert group pages again from now on: the silence /ack created is expired.
   const silence = await expireSilence(incident, context.runbook, deps);
+  const resolvedChange = incident.changes.filter((change) => change.event === 'resolved').at(-1);
   const body = renderPostmortem({
     incident,
-    severityKey: snapshot.severityKey,
-    severity: snapshot.severity,
-    sla: snapshot.sla,
+    severityKey,
+    severity,
+    sla,
     issue,
     reviewDue,
-    followUp,
+    followUp: review ? { number: review.number, url: review.url } : undefined,
     verification,
+    checklists,
+    proofs: {
+      incident,
+      stakeholdersTold: Boolean(resolvedChange && snapshot.notified?.sent.includes(resolvedChange.key)),
+      review,
+    },
+    actionItems: items.map((item) => ({ ...item, issue: review?.subIssues.get(item.title) })),
+    owner: review?.assigned ? owner : undefined,
   });
-  await deps.writer.post(
+  const posted = await deps.writer.post(
     issue.number,
-    `${body}${silence ? `\n\n${silenceLine(silence)}` : ''}\n\n---\n📋 Post-incident review: #${followUp.number}, due ${utc(reviewDue)}.`,
+    `${body}${silence ? `\n\n${silenceLine(silence)}` : ''}\n\n---\n📋 Post-incident review: ${review ? `#${review.number}${review.assigned ? ` (@${owner})` : ''}, due ${utc(reviewDue)}` : 'not opened (see the workflow log): open one by hand'}.`,
     {
       kind: 'postmortem',
       by: deps.selfLogin,
       at: deps.now().toISOString(),
-      followUp: followUp.number,
+      followUp: review?.number ?? issue.number,
       ...(silence ? { silence } : {}),
     },
   );
+  // The review issue links the postmortem it reviews (known only now that it is posted).
+  if (review) await review.link(posted.htmlUrl);
   const current = await deps.github.getIssue(issue.number);
   if (current.state === 'open') await deps.github.closeIssue(issue.number);
   await publishBoard(await loadIncident(issue, context), context);
-  return { followUp: followUp.number };
+  return { followUp: review?.number };
+}
+
+interface OpenedReview {
+  number: number;
+  url: string;
+  /** The owner was assigned. */
+  assigned: boolean;
+  /** Action item title → the sub-issue that tracks it. */
+  subIssues: Map<string, number>;
+  /** Rewrites the review's body with the postmortem's link. */
+  link: (postmortemUrl: string) => Promise<void>;
+}
+
+/**
+ * Opens the review issue (or finds the one a stopped run opened), assigns its owner and makes each
+ * action item a sub-issue. A failure here never stops the postmortem: it says what is missing.
+ */
+async function openReview(
+  issue: { number: number; title: string; url: string },
+  deps: Dependencies,
+  view: {
+    incident: Incident;
+    severityLabel: string;
+    due: Date;
+    owner: string | undefined;
+    checklists: ReturnType<typeof checklistsOf>;
+    items: ActionItem[];
+  },
+): Promise<OpenedReview | undefined> {
+  const record = (postmortem?: string): RecordContent => ({
+    kind: 'review',
+    by: deps.selfLogin,
+    at: deps.now().toISOString(),
+    incident: issue.number,
+    due: view.due.toISOString(),
+    assignees: view.owner ? [view.owner] : [],
+    ...(postmortem ? { postmortem } : {}),
+  });
+  const body = (subIssues: { number: number; title: string }[], postmortemUrl?: string) =>
+    composeBody(
+      renderReviewIssue({
+        incident: view.incident,
+        issue,
+        severityLabel: view.severityLabel,
+        due: view.due,
+        owner: view.owner,
+        postmortemUrl,
+        checklists: view.checklists,
+        subIssues,
+      }),
+      record(postmortemUrl),
+      { sealer: deps.sealer, issueNumber: issue.number },
+    );
+  try {
+    const existing = (await deps.github.listOpenIssues('postmortem')).find(
+      (candidate) => reviewRecordOf(candidate, deps)?.incident === issue.number,
+    );
+    const review =
+      existing ??
+      (await deps.github.createIssue({
+        title: `Post-incident review: ${issue.title} (#${issue.number})`,
+        labels: ['postmortem'],
+        body: body([]),
+      }));
+    let assigned = false;
+    if (view.owner) {
+      assigned = await deps.github
+        .addAssignees(review.number, [view.owner])
+        .then(() => true)
+        .catch((error: unknown) => {
+          deps.warn(`Could not assign the review #${review.number} to @${view.owner}: ${String(error)}`);
+          return false;
+        });
+    }
+    const subIssues = new Map<string, number>();
+    const children = existing ? await deps.github.listSubIssues(review.number) : [];
+    for (const child of children) subIssues.set(child.title, child.number);
+    for (const item of view.items) {
+      if (subIssues.has(item.title)) continue;
+      try {
+        const child = await deps.github.createIssue({
+          title: item.title,
+          labels: [],
+          body: `An action item of the post-incident review #${review.number} of incident #${issue.number} (${item.type}).\n\n${item.detail}`,
+        });
+        subIssues.set(item.title, child.number);
+        await deps.github.addSubIssue(review.number, child.id);
+      } catch (error) {
+        deps.warn(`Could not track the action item "${item.title}" on #${review.number}: ${String(error)}`);
+      }
+    }
+    const tracked = [...subIssues].map(([title, number]) => ({ number, title }));
+    return {
+      number: review.number,
+      url: review.htmlUrl,
+      assigned,
+      subIssues,
+      link: async (postmortemUrl) => {
+        await deps.github
+          .updateIssueBody(review.number, body(tracked, postmortemUrl))
+          .catch((error: unknown) => {
+            deps.warn(`Could not link the postmortem from the review #${review.number}: ${String(error)}`);
+          });
+      },
+    };
+  } catch (error) {
+    deps.warn(`Could not open the post-incident review issue: ${String(error)}`);
+    return undefined;
+  }
+}
+
+/** The review record that ends a review issue's body, when the action wrote it for that incident. */
+export function reviewRecordOf(
+  issue: { author: string; body: string },
+  deps: Pick<Dependencies, 'selfLogin' | 'sealer'>,
+): RecordOf<'review'> | undefined {
+  if (issue.author !== deps.selfLogin) return undefined;
+  // The record is sealed with the incident it names; read it with that scope.
+  const trailer = issue.body.slice(issue.body.lastIndexOf('<!-- incident-issueops '));
+  const claimed = /"incident":(\d{1,9})[,}]/.exec(trailer)?.[1];
+  if (!claimed) return undefined;
+  const read = readBody(issue.body, { sealer: deps.sealer, issueNumber: Number(claimed) });
+  if (read.status !== 'valid' || read.record.kind !== 'review') return undefined;
+  const record = read.record as RecordOf<'review'>;
+  return record.incident === Number(claimed) ? record : undefined;
 }
 
 /** Expires the incident's Alertmanager silence, if it has one still active. */

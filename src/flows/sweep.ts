@@ -6,7 +6,9 @@ import { utc } from '../report/markdown.ts';
 import { loadRunbook } from '../runbook/load.ts';
 import type { Dependencies } from './dependencies.ts';
 import { loadIncident, publishBoard } from './incident.ts';
-import { incidentContext } from './finalize.ts';
+import { incidentContext, reviewRecordOf } from './finalize.ts';
+import { readRecords } from '../records/read.ts';
+import { renderReviewReminder } from '../report/review.ts';
 import { drainQueue } from './queue.ts';
 
 /**
@@ -68,11 +70,51 @@ export async function sweepIncidents(deps: Dependencies): Promise<Outcome> {
     );
     commands += queued.length;
   }
+  const reviews = await remindReviews(deps);
   return {
     status: 'success',
     reason: 'swept',
     command: 'sweep',
-    message: `${byNumber.size} open incidents checked: ${escalations} escalated, ${reminders} reminded, ${commands} queued commands handled`,
-    details: { incidents: byNumber.size, escalations, reminders, commands },
+    message: `${byNumber.size} open incidents checked: ${escalations} escalated, ${reminders} reminded, ${commands} queued commands handled; ${reviews} post-incident review${reviews === 1 ? '' : 's'} reminded`,
+    details: { incidents: byNumber.size, escalations, reminders, commands, reviews },
   };
+}
+
+/** A review is reminded of this long before it is due, and again once it is overdue. */
+const REVIEW_NOTICE_MS = 24 * 3_600_000;
+
+/**
+ * The post-incident reviews still open: each is reminded once within a day of its due time and
+ * once when it is overdue, on the review issue, to its owner. Only review issues the action opened
+ * (their sealed record names the incident and the due time) are read; comments are listed only for
+ * a review that is close to due.
+ */
+async function remindReviews(deps: Dependencies): Promise<number> {
+  const now = deps.now();
+  let reminded = 0;
+  for (const issue of await deps.github.listOpenIssues('postmortem')) {
+    const record = reviewRecordOf(issue, deps);
+    if (!record) continue;
+    const due = new Date(record.due);
+    const stage =
+      now.getTime() >= due.getTime()
+        ? 'overdue'
+        : now.getTime() >= due.getTime() - REVIEW_NOTICE_MS
+          ? 'due'
+          : undefined;
+    if (!stage) continue;
+    const { records } = readRecords(await deps.github.listComments(issue.number), {
+      selfLogin: deps.selfLogin,
+      scope: { sealer: deps.sealer, issueNumber: issue.number },
+    });
+    if (records.some(({ record: posted }) => posted.kind === 'review-reminder' && posted.stage === stage))
+      continue;
+    await deps.writer.post(
+      issue.number,
+      renderReviewReminder({ stage, due, now, assignees: record.assignees, incident: record.incident }),
+      { kind: 'review-reminder', by: deps.selfLogin, at: now.toISOString(), stage },
+    );
+    reminded += 1;
+  }
+  return reminded;
 }

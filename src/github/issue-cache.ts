@@ -98,6 +98,12 @@ export function cacheIssueReads(
       await port.removeLabel(issueNumber, label);
       addEvent(issueNumber, own('unlabeled', label));
     },
+    addSubIssue: (parentNumber, childId) => (count('addSubIssue'), port.addSubIssue(parentNumber, childId)),
+    listSubIssues: (parentNumber) => (count('listSubIssues'), port.listSubIssues(parentNumber)),
+    updateIssueBody: (issueNumber, body) => (
+      count('updateIssueBody'),
+      port.updateIssueBody(issueNumber, body)
+    ),
     addAssignees: (issueNumber, assignees) => (
       count('addAssignees'),
       port.addAssignees(issueNumber, assignees)

@@ -73,6 +73,7 @@ export function createGitHubAdapter(
 ): GitHubPort {
   const repo = { owner: options.owner, repo: options.repo };
   const summary = (issue: {
+    id?: number;
     number: number;
     title: string;
     state: string;
@@ -83,6 +84,7 @@ export function createGitHubAdapter(
     closed_at?: string | null;
     body?: string | null;
   }): IssueSummary => ({
+    id: issue.id ?? 0,
     number: issue.number,
     title: issue.title,
     state: issue.state === 'closed' ? 'closed' : 'open',
@@ -159,6 +161,20 @@ export function createGitHubAdapter(
     },
     async addAssignees(issueNumber, assignees) {
       await octokit.rest.issues.addAssignees({ ...repo, issue_number: issueNumber, assignees });
+    },
+    async addSubIssue(parentNumber, childId) {
+      await octokit.rest.issues.addSubIssue({ ...repo, issue_number: parentNumber, sub_issue_id: childId });
+    },
+    async listSubIssues(parentNumber) {
+      const issues = await octokit.paginate(octokit.rest.issues.listSubIssues, {
+        ...repo,
+        issue_number: parentNumber,
+        per_page: 100,
+      });
+      return issues.map(summary);
+    },
+    async updateIssueBody(issueNumber, body) {
+      await octokit.rest.issues.update({ ...repo, issue_number: issueNumber, body });
     },
     async listComments(issueNumber) {
       const comments = await octokit.paginate(octokit.rest.issues.listComments, {

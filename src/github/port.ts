@@ -47,6 +47,8 @@ export interface IssueEventRecord {
 }
 
 export interface IssueSummary {
+  /** GitHub's database id (the sub-issues API names an issue by it), 0 where it was not read. */
+  id: number;
   number: number;
   title: string;
   state: 'open' | 'closed';
@@ -82,6 +84,12 @@ export interface GitHubPort {
   addLabels(issueNumber: number, labels: string[]): Promise<void>;
   removeLabel(issueNumber: number, label: string): Promise<void>;
   addAssignees(issueNumber: number, assignees: string[]): Promise<void>;
+  /** Makes `child` (by its id) a sub-issue of `parentNumber`, so its closing is tracked there. */
+  addSubIssue(parentNumber: number, childId: number): Promise<void>;
+  /** The sub-issues of an issue, in order (paginated underneath). */
+  listSubIssues(parentNumber: number): Promise<IssueSummary[]>;
+  /** Rewrites an issue's body. */
+  updateIssueBody(issueNumber: number, body: string): Promise<void>;
   /** Every comment of the issue, oldest first (paginated underneath). */
   listComments(issueNumber: number): Promise<IssueComment[]>;
   /** One comment as it is now; undefined when it was deleted. */

@@ -109,6 +109,8 @@ export function collectFacts(sources: FactSources): Fact[] {
       case 'refused':
       case 'notice':
       case 'interrupted':
+      case 'review':
+      case 'review-reminder':
         break;
     }
   }

@@ -66,6 +66,14 @@ export interface Incident {
   commands: CommandRecord[];
   timeline: TimelineEntry[];
   postmortem: { at: Date; url: string; followUp: number | undefined } | undefined;
+  /** What the verification at /resolve proved: each step, the metrics as a whole, its result comment. */
+  verified:
+    | {
+        checks: { name: string; ok: boolean }[];
+        metrics: 'within' | 'outside' | 'partial' | 'unread' | undefined;
+        result: string | undefined;
+      }
+    | undefined;
   /** The review issue, kept when the incident is reopened so a new resolution reuses it. */
   followUp: number | undefined;
   /** The Alertmanager group that opened the incident, as its notifications last described it. */
@@ -164,6 +172,7 @@ export function emptyIncident(): Incident {
     timeline: [],
     postmortem: undefined,
     followUp: undefined,
+    verified: undefined,
     alert: undefined,
     changes: [],
     pages: [],
@@ -240,6 +249,7 @@ function apply(incident: Incident, fact: Fact): Incident {
       next.closedByHand = false;
       next.forcedResolution = false;
       next.postmortem = undefined;
+      next.verified = undefined;
       log(fact.actor, 'Reopened: the incident resumes');
       announce('reopened', fact.actor);
       return next;

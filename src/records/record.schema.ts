@@ -64,6 +64,17 @@ const CORE = [
       })
       .optional(),
   }),
+  /** Ends the post-incident review issue's body: which incident it reviews, by when, and who owns it. */
+  z.object({
+    ...fact,
+    kind: z.literal('review'),
+    incident: z.number().int().positive(),
+    due: at,
+    assignees: z.array(login).max(10),
+    postmortem: z.url().max(500).optional(),
+  }),
+  /** The sweep's reminder on a review issue: that it is due within a day, or overdue. */
+  z.object({ ...fact, kind: z.literal('review-reminder'), stage: z.enum(['due', 'overdue']) }),
   /** A read-only command answered (counted for the per-person rate limit). */
   z.object({ ...fact, kind: z.literal('answered'), command: z.string() }),
   /** A comment refused whole, or a line of it; `user` is whom the reply addressed. */

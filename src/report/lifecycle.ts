@@ -136,18 +136,22 @@ export function renderVerificationFailed(lines: string[]): string {
   ].join('\n');
 }
 
+/**
+ * The resolution, in one line: the verification's own result comment has every check, and the
+ * postmortem that follows has them too, so they are not repeated here.
+ */
 export function renderResolved(view: {
   by: string;
   forced: boolean;
-  lines: string[];
+  problems: string[];
+  result: string | undefined;
   summary: string | undefined;
 }): string {
+  const result = view.result ? ` ([verification](${view.result}))` : '';
   return [
     view.forced
-      ? `⚠️ **Resolved with \`--force\`** by @${view.by}: verification did not pass, and this is recorded.`
-      : `✅ **Resolved** by @${view.by}: verification passed.`,
-    '',
-    ...view.lines.map((line) => `- ${line}`),
+      ? `⚠️ **Resolved with \`--force\`** by @${view.by}: verification did not pass${view.problems.length > 0 ? ` (${echo(view.problems.join('; '), 500)})` : ''}${result}, and this is recorded.`
+      : `✅ **Resolved** by @${view.by}: verification passed${result}. The postmortem follows.`,
     ...(view.summary ? ['', `Summary: ${echo(view.summary, 2000)}`] : []),
   ].join('\n');
 }

@@ -1,5 +1,6 @@
 import { formatDuration } from '../config/duration.ts';
-import type { Severity } from '../config/runbook.schema.ts';
+import type { PostIncident, Severity } from '../config/runbook.schema.ts';
+import { renderChecklist, type ActionItem, type Proofs } from './review.ts';
 import { humanDuration, type SlaAssessment } from '../incident/sla.ts';
 import type { Incident } from '../incident/state.ts';
 import { commandOutcome } from '../incident/state.ts';
@@ -20,6 +21,13 @@ export interface PostmortemView {
   followUp: { number: number; url: string } | undefined;
   /** Lines describing the resolution verification, when /resolve ran it. */
   verification: string[];
+  /** The runbook's checklists, ticked only where `proofs` show a recorded fact. */
+  checklists: PostIncident & { fromRunbook: boolean };
+  proofs: Proofs;
+  /** The follow-up tasks, each with the sub-issue of the review that tracks it. */
+  actionItems: (ActionItem & { issue?: number | undefined })[];
+  /** Who owns the review (assigned on the review issue). */
+  owner: string | undefined;
 }
 
 /** A postmortem following the SRE book's template, with everything computable filled in. Pure. */
@@ -99,19 +107,18 @@ export function renderPostmortem(view: PostmortemView): string {
     '',
     '## Action items',
     '',
-    '| Action item | Type | Owner | Tracking |',
-    '|---|---|---|---|',
-    '| _Fix the root cause_ | prevent | | |',
-    '| _Detect it sooner_ | detect | | |',
-    '| _Update the runbook with what was learned_ | process | | |',
-    ...incident.commands
-      // A diagnosis that found the fault did its job: its findings are under Root causes.
-      .filter((command) => command.status !== 'success' && command.status !== 'findings')
-      .slice(-20)
-      .map(
-        (command) =>
-          `| Investigate why \`/${command.command}\` ended ${command.status} at ${utc(command.at)} | investigate | | [result](${command.url}) |`,
-      ),
+    ...(view.actionItems.some((item) => item.issue !== undefined)
+      ? [
+          `Each is a sub-issue of the review${view.followUp ? ` (#${view.followUp.number})` : ''}: closing it is tracked there.`,
+          '',
+        ]
+      : []),
+    '| Action item | Type | Tracking |',
+    '|---|---|---|',
+    ...view.actionItems.map(
+      (item) =>
+        `| ${echo(item.title, 200, { table: true })}${item.link ? ` ([result](${item.link}))` : ''} | ${item.type} | ${item.issue !== undefined ? `#${item.issue}` : '—'} |`,
+    ),
     '',
     '## Lessons learned',
     '',
@@ -167,36 +174,25 @@ export function renderPostmortem(view: PostmortemView): string {
     renderPhaseChart(incident),
     '```',
     '',
-    '## Post-incident checklists (from the runbook)',
+    `## Post-incident checklists${view.checklists.fromRunbook ? ' (from the runbook)' : " (from the runbook's verification; add `post-incident` to the runbook for its own)"}`,
+    '',
+    'Ticked only where a recorded fact proves it.',
     '',
     '### Resolution verification',
     '',
-    `- [${view.verification.some((line) => line.startsWith('✅') && /health/i.test(line)) ? 'x' : ' '}] Verify application health`,
-    `- [${view.verification.some((line) => line.startsWith('✅') && /smoke/i.test(line)) ? 'x' : ' '}] Run smoke tests`,
-    `- [${view.verification.length > 0 && view.verification.filter((l) => /rate|time|memory/i.test(l)).every((l) => l.startsWith('✅')) ? 'x' : ' '}] Check metrics return to normal`,
+    ...(view.checklists.resolution.length > 0
+      ? renderChecklist(view.checklists.resolution, view.proofs)
+      : ['_The runbook defines no verification._']),
     '',
     '### Communication',
     '',
-    '- [x] Update incident ticket with resolution (this issue)',
-    '- [ ] Notify stakeholders of resolution',
-    '- [ ] Post final status page update',
-    `- [${view.followUp ? 'x' : ' '}] Schedule post-incident review${view.followUp ? ` (#${view.followUp.number}, due ${utc(view.reviewDue)})` : ''}`,
+    ...renderChecklist(view.checklists.communication, view.proofs),
     '',
     `### Post-incident review (within 72 hours: by ${utc(view.reviewDue)})`,
     '',
-    '- [ ] Timeline review: document the incident timeline',
-    '- [ ] Root cause analysis: identify underlying causes',
-    '- [ ] Action items: create follow-up tasks',
-    '- [ ] Process improvements: update runbooks and monitoring',
-    '',
-    '### Documentation',
-    '',
-    'Update the runbook with:',
-    '',
-    '- [ ] New incident scenarios encountered',
-    '- [ ] Improved diagnostic procedures',
-    '- [ ] Additional resolution steps',
-    '- [ ] Lessons learned',
+    view.followUp
+      ? `In #${view.followUp.number}${view.owner ? `, assigned to @${view.owner}` : ''}: its review and documentation checklists are ticked there.`
+      : '_No review issue could be opened: open one by hand._',
   ].join('\n');
 }
 

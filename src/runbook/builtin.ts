@@ -547,6 +547,29 @@ commands:
         run: curl -sS --max-time 10 --fail-with-body "$SLACK_KB_AGENT_URL/metrics" | grep -E "^slack_kb_agent_(kb_documents|rate_limit_remaining|feature_enabled)"
         continue-on-error: true
 
+
+post-incident:
+  # Post-Incident Procedures. An item with ticked-by is ticked only by that recorded fact.
+  resolution:
+    - { item: Verify application health, ticked-by: 'verification: Verify application health' }
+    - { item: Run smoke tests, ticked-by: 'verification: Run smoke tests' }
+    - { item: Check metrics return to normal, ticked-by: metrics }
+  communication:
+    - { item: Update incident ticket with resolution, ticked-by: ticket }
+    - { item: Notify stakeholders of resolution, ticked-by: stakeholders }
+    - { item: Post final status page update, ticked-by: status-page }
+    - { item: Schedule post-incident review, ticked-by: review }
+  review:
+    - 'Timeline review: document the incident timeline'
+    - 'Root cause analysis: identify underlying causes'
+    - 'Action items: create follow-up tasks'
+    - 'Process improvements: update runbooks and monitoring'
+  documentation:
+    - New incident scenarios encountered
+    - Improved diagnostic procedures
+    - Additional resolution steps
+    - Lessons learned
+
 alerts:
   # The runbook's three Prometheus alerts (examples/prometheus/alert_rules.yml).
   routes:

@@ -1,5 +1,6 @@
 import { defineCommand } from '../define.ts';
 import { renderPostmortem, REVIEW_WITHIN_MS } from '../../report/postmortem.ts';
+import { actionItems, checklistsOf } from '../../report/review.ts';
 import { done, LIFECYCLE_PERMISSION, notDone } from './common.ts';
 
 export const postmortem = defineCommand({
@@ -20,6 +21,10 @@ export const postmortem = defineCommand({
       reviewDue: new Date((incident.resolvedAt ?? input.now).getTime() + REVIEW_WITHIN_MS),
       followUp: undefined,
       verification: [],
+      checklists: checklistsOf(input.runbook),
+      proofs: { incident, stakeholdersTold: false, review: undefined },
+      actionItems: actionItems(incident, input.issue.number),
+      owner: incident.commander,
     });
     return done('postmortem', 'draft postmortem posted', [
       {

@@ -12,7 +12,18 @@ import { factBy, LIFECYCLE_PERMISSION, notDone } from './common.ts';
 
 export const resolvedFact = defineFact(
   'resolved',
-  { forced: z.boolean(), summary: z.string().max(4000).optional() },
+  {
+    forced: z.boolean(),
+    summary: z.string().max(4000).optional(),
+    /** What the verification found, step by step, and for the metrics as a whole. */
+    checks: z
+      .array(z.object({ name: z.string().max(300), ok: z.boolean() }))
+      .max(50)
+      .optional(),
+    metrics: z.enum(['within', 'outside', 'partial', 'unread']).optional(),
+    /** The verification's result comment. */
+    result: z.url().max(500).optional(),
+  },
   (next, fact, { at, log, responder, announce }) => {
     if (next.phase !== 'resolved')
       announce(
@@ -25,6 +36,7 @@ export const resolvedFact = defineFact(
     next.resolvedBy = fact.by;
     next.resolutionSummary = fact.summary;
     next.forcedResolution = fact.forced;
+    next.verified = { checks: fact.checks ?? [], metrics: fact.metrics, result: fact.result };
     next.closedByHand = false;
     if (!next.mitigatedAt) next.mitigatedAt = at;
     responder(fact.by);
@@ -48,6 +60,9 @@ interface Verification {
   healthy: boolean;
   lines: string[];
   problems: string[];
+  checks: { name: string; ok: boolean }[];
+  metrics?: 'within' | 'outside' | 'partial' | 'unread';
+  result?: string;
 }
 
 export const resolve = defineCommand({
@@ -96,8 +111,21 @@ export const resolve = defineCommand({
         [
           {
             kind: 'reply',
-            text: renderResolved({ by: input.actor, forced, lines: verification.lines, summary }),
-            record: resolvedFact.record({ ...factBy(input), forced, ...(summary ? { summary } : {}) }),
+            text: renderResolved({
+              by: input.actor,
+              forced,
+              problems: verification.problems,
+              result: verification.result,
+              summary,
+            }),
+            record: resolvedFact.record({
+              ...factBy(input),
+              forced,
+              ...(summary ? { summary } : {}),
+              checks: verification.checks.slice(0, 50),
+              ...(verification.metrics ? { metrics: verification.metrics } : {}),
+              ...(verification.result ? { result: verification.result } : {}),
+            }),
           },
           { kind: 'finalize', verification: verification.lines },
         ],
@@ -105,7 +133,12 @@ export const resolve = defineCommand({
     };
     const plan = verificationPlan(input.runbook, input.settings.ssh);
     if (!plan)
-      return conclude({ healthy: true, lines: ['No verification is defined in the runbook.'], problems: [] });
+      return conclude({
+        healthy: true,
+        lines: ['No verification is defined in the runbook.'],
+        problems: [],
+        checks: [],
+      });
     const spec = input.registry.get('resolve');
     return decided({ status: 'success', reason: 'resolved', command: 'resolve', message: 'verifying' }, [
       {
@@ -166,20 +199,25 @@ function judge(runbook: Runbook, result: HostResult): Verification {
       healthy: false,
       lines: [`❌ Verification not run: ${result.message}`],
       problems: ['verification not allowed'],
+      checks: [],
     };
   if (result.kind === 'dry-run')
     return {
       healthy: false,
       lines: ['⏭️ Verification not run (`dry-run: true`): its plan is posted above.'],
       problems: ['not verified in a dry run'],
+      checks: [],
     };
   const verification = runbook.verification;
   const lines: string[] = [];
   const problems: string[] = [];
-  if (!verification) return { healthy: true, lines, problems };
+  const checks: Verification['checks'] = [];
+  let metricsVerdict: Verification['metrics'];
+  if (!verification) return { healthy: true, lines, problems, checks, result: result.commentUrl };
   verification.steps.forEach((step, index) => {
     const ran = result.steps[index];
     const ok = ran?.outcome === 'ok';
+    checks.push({ name: step.name, ok });
     lines.push(`${ok ? '✅' : '❌'} ${step.name}${ran ? ` (exit ${ran.exitCode ?? '—'})` : ' (not run)'}`);
     if (!ok) problems.push(`${step.name} failed`);
   });
@@ -193,9 +231,16 @@ function judge(runbook: Runbook, result: HostResult): Verification {
           : `❌ ${metrics.name}: the metrics could not be read`,
       );
       problems.push(metrics.prometheus ? 'Prometheus unreachable' : 'metrics unreadable');
+      metricsVerdict = 'unread';
     } else {
       lines.push(`**${metrics.name}** (${metricsSource(metrics)}):`);
       const evaluated = evaluateMetrics(scraped.output, metrics);
+      // Within only when every threshold was measured and healthy: "no samples" proves nothing.
+      metricsVerdict = evaluated.some((threshold) => !threshold.healthy)
+        ? 'outside'
+        : evaluated.every((threshold) => threshold.value !== undefined)
+          ? 'within'
+          : 'partial';
       for (const threshold of evaluated) {
         lines.push(formatThreshold(threshold));
         if (!threshold.healthy)
@@ -205,5 +250,12 @@ function judge(runbook: Runbook, result: HostResult): Verification {
       }
     }
   }
-  return { healthy: problems.length === 0, lines, problems };
+  return {
+    healthy: problems.length === 0,
+    lines,
+    problems,
+    checks,
+    ...(metricsVerdict ? { metrics: metricsVerdict } : {}),
+    result: result.commentUrl,
+  };
 }

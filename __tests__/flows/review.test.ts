@@ -1,0 +1,149 @@
+// The post-incident review, in process: the review issue is owned (assigned to the commander), links
+// the postmortem, tracks each action item as a sub-issue (GitHub's sub-issues API, validated by the
+// emulator against GitHub's OpenAPI description), and the sweep reminds its owner once a day
+// before it is due and once when it is overdue — and never on an issue it did not open.
+import type { GitHubEmulator } from '../../harness/github/emulator.ts';
+import { startInProcessWorkspace, type FakeHost } from '../../harness/in-process.ts';
+import { STANDIN_RUNBOOK, type IncidentScenario } from '../../harness/scenario.ts';
+import { HEALTHY_METRICS } from '../cases/lifecycle.ts';
+
+const T0 = new Date('2026-11-26T03:00:00Z');
+let clock: Date;
+let emulator: GitHubEmulator;
+let scenario: IncidentScenario;
+let host: FakeHost;
+const at = (minutes: number) => (clock = new Date(T0.getTime() + minutes * 60_000));
+const HOUR = 60;
+
+beforeEach(async () => {
+  clock = T0;
+  ({ emulator, scenario, host } = await startInProcessWorkspace({
+    runbook: STANDIN_RUNBOOK,
+    roles: { alice: 'write', dana: 'write' },
+    clock: () => clock,
+  }));
+  host.respond = (script) => {
+    if (script.includes('/health')) return { output: '{"status":"ok"}\n' };
+    if (script.includes('/metrics')) return { output: `${HEALTHY_METRICS}\n` };
+    if (script.includes('smoke-test')) return { output: 'query answered\n' };
+    return {};
+  };
+});
+
+afterEach(async () => {
+  expect(emulator.violations).toEqual([]);
+  await emulator.close();
+});
+
+/** A P1 incident commanded by dana, with a failed restart, resolved at 03:30. */
+async function resolvedIncident(): Promise<{ issue: number; review: number }> {
+  const issue = scenario.openIssue('Slow answers', 'alice');
+  await scenario.label(issue, 'incident:p1', 'alice');
+  at(2);
+  await scenario.comment(issue, 'alice', '/ack');
+  await scenario.comment(issue, 'alice', '/commander @dana');
+  at(10);
+  host.respond = (script) =>
+    script.includes('restart') ? { outcome: 'failed', exitCode: 1, output: 'restart refused\n' } : {};
+  await scenario.comment(issue, 'alice', '/restart');
+  host.respond = (script) => {
+    if (script.includes('/health')) return { output: '{"status":"ok"}\n' };
+    if (script.includes('/metrics')) return { output: `${HEALTHY_METRICS}\n` };
+    if (script.includes('smoke-test')) return { output: 'query answered\n' };
+    return {};
+  };
+  at(30);
+  const { run } = await scenario.comment(issue, 'dana', '/resolve');
+  expect(run.outputs).toMatchObject({ status: 'success', reason: 'resolved' });
+  const review = emulator
+    .listIssues()
+    .find((candidate) => candidate.title.startsWith('Post-incident review:'))?.number;
+  if (review === undefined) throw new Error('no review issue');
+  return { issue, review };
+}
+
+const reviewComments = (review: number) =>
+  emulator.listComments(review).map((comment) => comment.body?.split('\n<!--')[0]?.trim() ?? '');
+
+test('the review issue: owned by the commander, linked to the postmortem, action items as sub-issues', async () => {
+  const { issue, review } = await resolvedIncident();
+  const reviewIssue = emulator.getIssue(review);
+  expect(reviewIssue?.assignees?.map((user) => user.login)).toEqual(['dana']);
+  expect(reviewIssue?.labels.map((label) => (typeof label === 'string' ? label : label.name))).toEqual([
+    'postmortem',
+  ]);
+  const postmortem = emulator
+    .listComments(issue)
+    .find((comment) => comment.body?.startsWith('# Postmortem:'));
+  expect(reviewIssue?.body).toContain(`📄 **[The postmortem draft](${postmortem?.html_url})** on #${issue}`);
+  expect(reviewIssue?.body).toContain(
+    '**Owner:** @dana (assigned: the incident commander) · **Due: 2026-11-29 03:30 UTC**',
+  );
+  const subs = emulator.subIssuesOf(review);
+  expect(subs.map((sub) => sub.title)).toEqual([
+    `Fix the root cause of incident #${issue}`,
+    `Detect incidents like #${issue} sooner`,
+    `Update the runbook with what incident #${issue} taught`,
+    `Investigate why /restart ended failure at 2026-11-26 03:10 UTC (incident #${issue})`,
+  ]);
+  // The postmortem's action items point at the sub-issues that track them.
+  for (const sub of subs) expect(postmortem?.body).toContain(`| #${sub.number} |`);
+  expect(postmortem?.body).toContain(
+    `📋 Post-incident review: #${review} (@dana), due 2026-11-29 03:30 UTC.`,
+  );
+  // Closing an action item shows on the review issue.
+  emulator.repo().updateIssue(subs[0]?.number ?? 0, { state: 'closed' });
+  expect(emulator.getIssue(review)?.sub_issues_summary).toEqual({
+    total: 4,
+    completed: 1,
+    percent_completed: 25,
+  });
+});
+
+test('the sweep reminds the owner a day before the review is due and once it is overdue, each once', async () => {
+  const { review } = await resolvedIncident();
+  at(30 + 47 * HOUR);
+  await scenario.sweep();
+  expect(reviewComments(review)).toEqual([]);
+
+  at(30 + 49 * HOUR);
+  const due = await scenario.sweep();
+  expect(due.outputs.status).toBe('success');
+  await scenario.sweep();
+  expect(reviewComments(review)).toEqual([
+    '⏰ **Review due in 23 h** (2026-11-29 03:30 UTC), @dana: the post-incident review of #1 is due within a day. Close this issue when it is done.',
+  ]);
+
+  at(30 + 73 * HOUR);
+  await scenario.sweep();
+  await scenario.sweep();
+  expect(reviewComments(review)).toHaveLength(2);
+  expect(reviewComments(review)[1]).toBe(
+    '⚠️ **Review overdue** by 1 h (it was due 2026-11-29 03:30 UTC), @dana: the runbook asks for the post-incident review of #1 within 72 hours of the resolution. Hold it and close this issue, or say here when it will be.',
+  );
+
+  // A closed review is done: no more reminders.
+  emulator.repo().updateIssue(review, { state: 'closed' });
+  at(30 + 100 * HOUR);
+  await scenario.sweep();
+  expect(reviewComments(review)).toHaveLength(2);
+});
+
+test('an issue the action did not open gets no reminder: a copied body or an edited one', async () => {
+  const { review } = await resolvedIncident();
+  const body = emulator.getIssue(review)?.body ?? '';
+  // A person copies the sealed body into their own issue labelled postmortem.
+  const copy = emulator.createIssue({ title: 'Copy', body, user: 'alice', labels: ['postmortem'] }).number;
+  // A person edits the due date in the action's own review issue (the seal no longer holds).
+  const forged = emulator.createIssue({
+    title: 'Forged',
+    body: body.replace('"due":"2026-11-29', '"due":"2026-11-27'),
+    user: 'github-actions[bot]',
+    labels: ['postmortem'],
+  }).number;
+  at(30 + 80 * HOUR);
+  await scenario.sweep();
+  expect(reviewComments(copy)).toEqual([]);
+  expect(reviewComments(forged)).toEqual([]);
+  expect(reviewComments(review)).toHaveLength(1);
+});
