@@ -111,6 +111,45 @@ async function lifecycleRequests(state: DeployHostState): Promise<void> {
 }
 
 /**
+ * The noise budget: the bot comments each human command adds to the thread (the board, edited in
+ * place, is not counted), over the demo's sequence of commands on the stand-in deployment host.
+ */
+async function noiseBudget(state: DeployHostState): Promise<void> {
+  const { emulator, scenario } = await startIncidentWorkspace({
+    runbook: RUNBOOK,
+    roles: { alice: 'write', dana: 'maintain' },
+    inputs: sshInputs(state),
+  });
+  const issue = scenario.openIssue('Bench incident: the agent answers 503', 'alice');
+  const bot = () => emulator.listComments(issue).filter((comment) => comment.user?.type === 'Bot').length;
+  const rows: { command: string; lifecycle: boolean; added: number }[] = [];
+  const step = async (command: string, lifecycle: boolean, act: () => Promise<unknown>) => {
+    const before = bot();
+    await act();
+    rows.push({ command, lifecycle, added: bot() - before });
+  };
+  await step('label incident:p0', true, () => scenario.label(issue, 'incident:p0', 'alice'));
+  await step('/ack', true, () => scenario.comment(issue, 'alice', '/ack'));
+  await step('/commander', true, () => scenario.comment(issue, 'alice', '/commander @dana'));
+  await step('/diagnose', false, () => scenario.comment(issue, 'alice', '/diagnose app'));
+  await step('/backup', false, () => scenario.comment(issue, 'alice', '/backup'));
+  await step('/update', true, () => scenario.comment(issue, 'dana', '/update Rolling back to v1.1.0.'));
+  await step('/rollback', false, () => scenario.comment(issue, 'alice', '/rollback v1.1.0'));
+  const code = /\/confirm ([0-9a-f]{8})/.exec(scenario.actionComments(issue).at(-1) ?? '')?.[1] ?? '00000000';
+  await step('/confirm', false, () => scenario.comment(issue, 'dana', `/confirm ${code}`));
+  await step('/health', false, () => scenario.comment(issue, 'alice', '/health'));
+  await step('/mitigated', true, () => scenario.comment(issue, 'dana', '/mitigated rolled back'));
+  await step('/resolve', true, () => scenario.comment(issue, 'dana', '/resolve Rolled back to v1.1.0.'));
+  await emulator.close();
+  const per = (list: typeof rows) =>
+    list.length === 0 ? '—' : (list.reduce((total, row) => total + row.added, 0) / list.length).toFixed(2);
+  record('noise: bot comments per human command (demo sequence)', per(rows));
+  record('noise: bot comments per lifecycle command', per(rows.filter((row) => row.lifecycle)));
+  record('noise: bot comments per runbook command', per(rows.filter((row) => !row.lifecycle)));
+  record('noise: bot comments by command', rows.map((row) => `${row.command} ${row.added}`).join(', '));
+}
+
+/**
  * The queue: a backlog of commands whose own runs never started (GitHub cancelled them while
  * pending), drained by the one run that did; and what a plain chat comment costs now that every
  * run on an incident looks at its queue.
@@ -366,17 +405,23 @@ async function requestsAtScale(state: DeployHostState): Promise<void> {
 async function main(): Promise<void> {
   process.stdout.write(`Incident IssueOps bench (Node ${process.versions.node}, ${ROUNDS} rounds each)\n`);
   const state = await startDeployHost();
+  // BENCH_ONLY=noise,queue runs only those sections (names as below).
+  const only = process.env.BENCH_ONLY?.split(',').map((name) => name.trim());
+  const sections: [string, () => Promise<void>][] = [
+    ['startup', bundleStartup],
+    ['side-by-side', () => sideBySide(state)],
+    ['scale', () => requestsAtScale(state)],
+    ['first-reaction', () => firstReaction(state)],
+    ['requests', () => requestsPerCommand(state)],
+    ['lifecycle', () => lifecycleRequests(state)],
+    ['noise', () => noiseBudget(state)],
+    ['queue', () => queueDrain(state)],
+    ['rebuild', rebuildAtScale],
+    ['multiplexing', () => multiplexing(state)],
+  ];
   try {
     record('deployment host start-up ms', String(state.startupMs));
-    await bundleStartup();
-    await sideBySide(state);
-    await requestsAtScale(state);
-    await firstReaction(state);
-    await requestsPerCommand(state);
-    await lifecycleRequests(state);
-    await queueDrain(state);
-    await rebuildAtScale();
-    await multiplexing(state);
+    for (const [name, run] of sections) if (!only || only.includes(name)) await run();
   } finally {
     await stopDeployHost(state);
   }
