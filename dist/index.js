@@ -55,7 +55,7 @@ exports.isHttps = isHttps;
 const http = __importStar(__nccwpck_require__(8611));
 const https = __importStar(__nccwpck_require__(5692));
 const pm = __importStar(__nccwpck_require__(3335));
-const tunnel = __importStar(__nccwpck_require__(770));
+const tunnel = __importStar(__nccwpck_require__(4741));
 const undici_1 = __nccwpck_require__(6752);
 var HttpCodes;
 (function (HttpCodes) {
@@ -3238,7 +3238,7 @@ RetryOperation.prototype.mainError = function() {
 
 /***/ }),
 
-/***/ 770:
+/***/ 4741:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 module.exports = __nccwpck_require__(218);
@@ -32346,6 +32346,7 @@ const outcome_REASON_CODES = {
     reopened: 'the issue was reopened; the incident resumes',
     closed: 'the issue was closed by hand',
     executed: 'a runbook command ran and succeeded',
+    findings: 'a diagnostic command ran every step and found something unhealthy (its findings head the result)',
     'step-failed': 'a runbook step exited non-zero',
     timeout: 'a runbook step ran out of time and was stopped on the host',
     'ssh-error': 'ssh could not connect or authenticate (host key, refused, unreachable)',
@@ -33125,7 +33126,10 @@ const note = (0,commands_define/* defineCommand */.NB)({
 var page = __nccwpck_require__(9722);
 // EXTERNAL MODULE: ./src/report/postmortem.ts
 var postmortem = __nccwpck_require__(878);
+// EXTERNAL MODULE: ./src/report/review.ts
+var review = __nccwpck_require__(2392);
 ;// CONCATENATED MODULE: ./src/commands/lifecycle/postmortem.ts
+
 
 
 
@@ -33147,6 +33151,10 @@ const postmortem_postmortem = (0,commands_define/* defineCommand */.NB)({
             reviewDue: new Date((incident.resolvedAt ?? input.now).getTime() + postmortem/* REVIEW_WITHIN_MS */.sk),
             followUp: undefined,
             verification: [],
+            checklists: (0,review/* checklistsOf */.VG)(input.runbook),
+            proofs: { incident, stakeholdersTold: false, review: undefined },
+            actionItems: (0,review/* actionItems */.rZ)(incident, input.issue.number),
+            owner: incident.commander,
         });
         return (0,common/* done */.Vw)('postmortem', 'draft postmortem posted', [
             {
@@ -33176,7 +33184,17 @@ var verify = __nccwpck_require__(5434);
 
 
 
-const resolvedFact = (0,fact/* defineFact */.u)('resolved', { forced: schemas/* boolean */.zMY(), summary: schemas/* string */.YjP().max(4000).optional() }, (next, fact, { at, log, responder, announce }) => {
+const resolvedFact = (0,fact/* defineFact */.u)('resolved', {
+    forced: schemas/* boolean */.zMY(),
+    summary: schemas/* string */.YjP().max(4000).optional(),
+    /** What the verification found, step by step, and for the metrics as a whole. */
+    checks: schemas/* array */.YOg(schemas/* object */.Ikc({ name: schemas/* string */.YjP().max(300), ok: schemas/* boolean */.zMY() }))
+        .max(50)
+        .optional(),
+    metrics: schemas/* enum */.k5n(['within', 'outside', 'partial', 'unread']).optional(),
+    /** The verification's result comment. */
+    result: schemas/* url */.OZ5().max(500).optional(),
+}, (next, fact, { at, log, responder, announce }) => {
     if (next.phase !== 'resolved')
         announce('resolved', fact.by, fact.summary ?? (fact.forced ? 'verification overridden with --force' : undefined));
     next.phase = 'resolved';
@@ -33184,6 +33202,7 @@ const resolvedFact = (0,fact/* defineFact */.u)('resolved', { forced: schemas/* 
     next.resolvedBy = fact.by;
     next.resolutionSummary = fact.summary;
     next.forcedResolution = fact.forced;
+    next.verified = { checks: fact.checks ?? [], metrics: fact.metrics, result: fact.result };
     next.closedByHand = false;
     if (!next.mitigatedAt)
         next.mitigatedAt = at;
@@ -33234,15 +33253,33 @@ const resolve = (0,commands_define/* defineCommand */.NB)({
             }, [
                 {
                     kind: 'reply',
-                    text: (0,lifecycle/* renderResolved */.Xr)({ by: input.actor, forced, lines: verification.lines, summary }),
-                    record: resolvedFact.record({ ...(0,common/* factBy */._V)(input), forced, ...(summary ? { summary } : {}) }),
+                    text: (0,lifecycle/* renderResolved */.Xr)({
+                        by: input.actor,
+                        forced,
+                        problems: verification.problems,
+                        result: verification.result,
+                        summary,
+                    }),
+                    record: resolvedFact.record({
+                        ...(0,common/* factBy */._V)(input),
+                        forced,
+                        ...(summary ? { summary } : {}),
+                        checks: verification.checks.slice(0, 50),
+                        ...(verification.metrics ? { metrics: verification.metrics } : {}),
+                        ...(verification.result ? { result: verification.result } : {}),
+                    }),
                 },
                 { kind: 'finalize', verification: verification.lines },
             ]);
         };
         const plan = verificationPlan(input.runbook, input.settings.ssh);
         if (!plan)
-            return conclude({ healthy: true, lines: ['No verification is defined in the runbook.'], problems: [] });
+            return conclude({
+                healthy: true,
+                lines: ['No verification is defined in the runbook.'],
+                problems: [],
+                checks: [],
+            });
         const spec = input.registry.get('resolve');
         return (0,effects/* decided */.r)({ status: 'success', reason: 'resolved', command: 'resolve', message: 'verifying' }, [
             {
@@ -33291,6 +33328,7 @@ function verificationPlan(runbook, ssh) {
         check: undefined,
         timeoutSeconds: verification.timeout,
         destructive: false,
+        diagnostic: false,
     };
 }
 /** What the verification's result says: each check, then each threshold. */
@@ -33300,21 +33338,26 @@ function judge(runbook, result) {
             healthy: false,
             lines: [`❌ Verification not run: ${result.message}`],
             problems: ['verification not allowed'],
+            checks: [],
         };
     if (result.kind === 'dry-run')
         return {
             healthy: false,
             lines: ['⏭️ Verification not run (`dry-run: true`): its plan is posted above.'],
             problems: ['not verified in a dry run'],
+            checks: [],
         };
     const verification = runbook.verification;
     const lines = [];
     const problems = [];
+    const checks = [];
+    let metricsVerdict;
     if (!verification)
-        return { healthy: true, lines, problems };
+        return { healthy: true, lines, problems, checks, result: result.commentUrl };
     verification.steps.forEach((step, index) => {
         const ran = result.steps[index];
         const ok = ran?.outcome === 'ok';
+        checks.push({ name: step.name, ok });
         lines.push(`${ok ? '✅' : '❌'} ${step.name}${ran ? ` (exit ${ran.exitCode ?? '—'})` : ' (not run)'}`);
         if (!ok)
             problems.push(`${step.name} failed`);
@@ -33327,10 +33370,17 @@ function judge(runbook, result) {
                 ? `❌ ${metrics.name}: Prometheus (${metrics.prometheus}) could not be queried from the host`
                 : `❌ ${metrics.name}: the metrics could not be read`);
             problems.push(metrics.prometheus ? 'Prometheus unreachable' : 'metrics unreadable');
+            metricsVerdict = 'unread';
         }
         else {
             lines.push(`**${metrics.name}** (${(0,verify/* metricsSource */.Vd)(metrics)}):`);
             const evaluated = (0,verify/* evaluateMetrics */.$q)(scraped.output, metrics);
+            // Within only when every threshold was measured and healthy: "no samples" proves nothing.
+            metricsVerdict = evaluated.some((threshold) => !threshold.healthy)
+                ? 'outside'
+                : evaluated.every((threshold) => threshold.value !== undefined)
+                    ? 'within'
+                    : 'partial';
             for (const threshold of evaluated) {
                 lines.push((0,verify/* formatThreshold */.B6)(threshold));
                 if (!threshold.healthy)
@@ -33338,7 +33388,14 @@ function judge(runbook, result) {
             }
         }
     }
-    return { healthy: problems.length === 0, lines, problems };
+    return {
+        healthy: problems.length === 0,
+        lines,
+        problems,
+        checks,
+        ...(metricsVerdict ? { metrics: metricsVerdict } : {}),
+        result: result.commentUrl,
+    };
 }
 
 // EXTERNAL MODULE: ./src/events/route.ts + 1 modules
@@ -33964,13 +34021,14 @@ function outcomeOf(plan, result, secrets) {
         case 'executed': {
             const reason = {
                 success: 'executed',
+                findings: 'findings',
                 failure: 'step-failed',
                 timeout: 'timeout',
                 'ssh-error': 'ssh-error',
                 running: 'running',
             }[result.status];
             return {
-                status: result.status === 'success' ? 'success' : 'failure',
+                status: result.status === 'success' || result.status === 'findings' ? 'success' : 'failure',
                 reason,
                 command: plan.command,
                 exitCode: result.exitCode,
@@ -34097,7 +34155,7 @@ function formatDuration(seconds) {
 /* harmony export */   qq: () => (/* binding */ runbookSchema),
 /* harmony export */   rP: () => (/* binding */ commandSchema)
 /* harmony export */ });
-/* unused harmony exports severityKeySchema, identifier, PROMETHEUS_LOCATION, RESERVED_ENVIRONMENT, targetSchema, alertsSchema, contactsSchema, statusPageSchema */
+/* unused harmony exports severityKeySchema, identifier, PROMETHEUS_LOCATION, RESERVED_ENVIRONMENT, targetSchema, alertsSchema, contactsSchema, statusPageSchema, PROOFS */
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2857);
 /* harmony import */ var _duration_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7840);
 
@@ -34179,6 +34237,9 @@ const commandSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
     description: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1),
     permission: permissionSchema.default('write'),
     destructive: zod__WEBPACK_IMPORTED_MODULE_1__/* .boolean */ .zMY().default(false).describe('Needs a confirmation before it runs'),
+    diagnostic: zod__WEBPACK_IMPORTED_MODULE_1__/* .boolean */ .zMY()
+        .default(false)
+        .describe('Only looks: a step that exits non-zero, or output with ERROR lines, is a finding to report, not a failure'),
     target: identifier.default('default'),
     timeout: _duration_js__WEBPACK_IMPORTED_MODULE_0__/* .durationSchema */ .sK.optional().describe('Defaults to the command-timeout input'),
     args: zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(argumentSchema).default([]),
@@ -34201,7 +34262,9 @@ const thresholdSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
         .describe('[numerator, denominator] metrics'),
     max: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().optional().describe('Healthy when the value is at most this'),
     min: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().optional().describe('Healthy when the value is at least this'),
-    unit: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().default(''),
+    unit: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP()
+        .default('')
+        .describe('Shown after the value; `ratio` means a fraction of 1, shown as a percentage (0.12 → 12 %)'),
 })
     .strict()
     .refine((threshold) => [threshold.query, threshold.metric, threshold.histogram, threshold.ratio].filter((value) => value !== undefined).length === 1, {
@@ -34346,6 +34409,28 @@ const statusPageSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
 })
     .strict()
     .describe('/status-page publishes public updates here, through the contents API (the workflow needs contents: write)');
+/** What can prove a checklist item done: a recorded fact of the incident, never a guess. */
+const PROOFS = ['metrics', 'ticket', 'stakeholders', 'status-page', 'review'];
+const checklistItemSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .union */ .KCZ([
+    zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1).max(300),
+    zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
+        item: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1).max(300),
+        'ticked-by': zod__WEBPACK_IMPORTED_MODULE_1__/* .union */ .KCZ([
+            zod__WEBPACK_IMPORTED_MODULE_1__/* ["enum"] */ .k5n(PROOFS),
+            zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().regex(/^verification: \S.*$/, 'name a verification step as "verification: <step name>"'),
+        ])
+            .describe('The fact that ticks it: "verification: <step name>" (that step passed at /resolve), metrics (every threshold measured and within), ticket, stakeholders (the resolution reached the channel), status-page (the page says resolved), review (the review issue exists)'),
+    })
+        .strict(),
+]);
+/** The runbook's post-incident checklists; an item without `ticked-by` is left for people to tick. */
+const postIncidentSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
+    resolution: zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(checklistItemSchema).max(30).default([]),
+    communication: zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(checklistItemSchema).max(30).default([]),
+    review: zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(checklistItemSchema).max(30).default([]),
+    documentation: zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(checklistItemSchema).max(30).default([]),
+})
+    .strict();
 const runbookSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
     version: zod__WEBPACK_IMPORTED_MODULE_1__/* .literal */ .euz(1),
     service: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1),
@@ -34356,8 +34441,34 @@ const runbookSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
     alerts: alertsSchema.optional(),
     contacts: contactsSchema.optional(),
     'status-page': statusPageSchema.optional(),
+    'post-incident': postIncidentSchema
+        .optional()
+        .describe('Checklists the postmortem and the review issue carry (Post-Incident in the runbook)'),
 })
-    .strict();
+    .strict()
+    .superRefine((runbook, context) => {
+    const steps = new Set(runbook.verification?.steps.map((step) => step.name) ?? []);
+    for (const [list, items] of Object.entries(runbook['post-incident'] ?? {})) {
+        items.forEach((item, index) => {
+            if (typeof item === 'string')
+                return;
+            const proof = item['ticked-by'];
+            const step = proof.startsWith('verification: ') ? proof.slice('verification: '.length) : undefined;
+            if (step !== undefined && !steps.has(step))
+                context.addIssue({
+                    code: 'custom',
+                    path: ['post-incident', list, index, 'ticked-by'],
+                    message: `no verification step is named "${step}"${steps.size > 0 ? ` (the steps: ${[...steps].join(', ')})` : ' (the runbook has no verification steps)'}`,
+                });
+            if (proof === 'metrics' && !runbook.verification?.metrics)
+                context.addIssue({
+                    code: 'custom',
+                    path: ['post-incident', list, index, 'ticked-by'],
+                    message: 'the runbook has no verification.metrics, so nothing can prove this item',
+                });
+        });
+    }
+});
 function isValidRegExp(source) {
     try {
         new RegExp(source, 'u');
@@ -34642,6 +34753,7 @@ function missedTargets(incident, severity, sla) {
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   E2: () => (/* binding */ commandOutcome),
 /* harmony export */   VC: () => (/* binding */ reduceIncident),
 /* harmony export */   td: () => (/* binding */ PUBLIC_STATES)
 /* harmony export */ });
@@ -34672,6 +34784,7 @@ function emptyIncident() {
         timeline: [],
         postmortem: undefined,
         followUp: undefined,
+        verified: undefined,
         alert: undefined,
         changes: [],
         pages: [],
@@ -34747,6 +34860,7 @@ function apply(incident, fact) {
             next.closedByHand = false;
             next.forcedResolution = false;
             next.postmortem = undefined;
+            next.verified = undefined;
             log(fact.actor, 'Reopened: the incident resumes');
             announce('reopened', fact.actor);
             return next;
@@ -34760,6 +34874,7 @@ function apply(incident, fact) {
                     confirmedBy: fact.confirmedBy,
                     at: fact.at,
                     url: fact.url,
+                    ...(fact.findings.length > 0 ? { findings: fact.findings } : {}),
                 },
             ];
             responder(fact.by);
@@ -34768,7 +34883,7 @@ function apply(incident, fact) {
                 // The confirmation is its own event, by its own person.
                 log(fact.confirmedBy, `Confirmed \`/${fact.command}\`, asked for by @${fact.by || 'unknown'}`, fact.url);
             }
-            log(fact.by || 'unknown', `Ran \`/${fact.command}\`${fact.confirmedBy ? ` (confirmed by @${fact.confirmedBy})` : ''}: ${fact.status}`, fact.url);
+            log(fact.by || 'unknown', `Ran \`/${fact.command}\`${fact.confirmedBy ? ` (confirmed by @${fact.confirmedBy})` : ''}: ${commandOutcome(fact.status, fact.findings.length)}`, fact.url, fact.findings[0]);
             return next;
         case 'plan':
             responder(fact.by);
@@ -34816,6 +34931,12 @@ function applyRecord(next, fact, log) {
             }
             return next;
     }
+}
+/** A command's outcome in words: a diagnosis reports what it found, never a success or failure for it. */
+function commandOutcome(status, findings) {
+    if (status === 'findings')
+        return `${findings} finding${findings === 1 ? '' : 's'}`;
+    return status;
 }
 
 
@@ -35034,17 +35155,21 @@ function evaluatePromql(output, thresholds) {
     });
 }
 function bounds(result) {
-    const unit = result.unit ? ` ${result.unit}` : '';
+    const show = (value) => (value === undefined ? '' : shownValue(value, result.unit));
     if (result.min !== undefined && result.max !== undefined)
-        return `healthy from ${result.min} to ${result.max}${unit}`;
+        return `healthy from ${show(result.min)} to ${show(result.max)}`;
     return result.max !== undefined
-        ? `healthy at most ${result.max}${unit}`
-        : `healthy at least ${result.min}${unit}`;
+        ? `healthy at most ${show(result.max)}`
+        : `healthy at least ${show(result.min)}`;
+}
+/** A value with its unit; a `ratio` is shown as a percentage. */
+function shownValue(value, unit) {
+    if (unit === 'ratio')
+        return `${Number((value * 100).toPrecision(3))} %`;
+    return `${Number(value.toPrecision(3))}${unit ? ' ' + unit : ''}`;
 }
 function formatThreshold(result) {
-    const shown = result.value === undefined
-        ? (result.note ?? 'missing')
-        : `${Number(result.value.toPrecision(3))}${result.unit ? ' ' + result.unit : ''}`;
+    const shown = result.value === undefined ? (result.note ?? 'missing') : shownValue(result.value, result.unit);
     const icon = result.healthy ? (result.value === undefined ? '⚪' : '✅') : '❌';
     return `${icon} ${result.name}: ${shown} (${bounds(result)})`;
 }
@@ -35072,7 +35197,7 @@ function metricsSource(metrics) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8319);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(770);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -35081,7 +35206,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 8319:
+/***/ 770:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35376,7 +35501,7 @@ class DecodedURL extends URL {
 }
 //# sourceMappingURL=proxy.js.map
 // EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var node_modules_tunnel = __nccwpck_require__(770);
+var node_modules_tunnel = __nccwpck_require__(4741);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var undici = __nccwpck_require__(6752);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
@@ -39084,6 +39209,10 @@ function cacheIssueReads(port, options) {
             await port.removeLabel(issueNumber, label);
             addEvent(issueNumber, own('unlabeled', label));
         },
+        addSubIssue: (parentNumber, childId) => (count('addSubIssue'), port.addSubIssue(parentNumber, childId)),
+        listSubIssues: (parentNumber) => (count('listSubIssues'), port.listSubIssues(parentNumber)),
+        updateIssueBody: (issueNumber, body) => (count('updateIssueBody'),
+            port.updateIssueBody(issueNumber, body)),
         addAssignees: (issueNumber, assignees) => (count('addAssignees'),
             port.addAssignees(issueNumber, assignees)),
         async listComments(issueNumber) {
@@ -39419,7 +39548,7 @@ const CORE = [
         command: schemas/* string */.YjP(),
         /** The asking comment; absent for the initial assessment, which a label started. */
         source: source.optional(),
-        status: schemas/* enum */.k5n(['running', 'success', 'failure', 'timeout', 'ssh-error', 'planned']),
+        status: schemas/* enum */.k5n(['running', 'success', 'findings', 'failure', 'timeout', 'ssh-error', 'planned']),
         by: login,
         at,
         /** Who confirmed a held destructive command, and the code it ran under. */
@@ -39427,6 +39556,8 @@ const CORE = [
         code: schemas/* string */.YjP()
             .regex(/^[0-9a-f]{8}$/)
             .optional(),
+        /** What a diagnostic command found, each as "step: finding" in the host's words. */
+        findings: schemas/* array */.YOg(schemas/* string */.YjP().max(300)).max(10).optional(),
     }),
     schemas/* object */.Ikc({ ...fact, kind: schemas/* literal */.euz('reminder') }),
     schemas/* object */.Ikc({ ...fact, kind: schemas/* literal */.euz('escalation') }),
@@ -39442,6 +39573,17 @@ const CORE = [
         })
             .optional(),
     }),
+    /** Ends the post-incident review issue's body: which incident it reviews, by when, and who owns it. */
+    schemas/* object */.Ikc({
+        ...fact,
+        kind: schemas/* literal */.euz('review'),
+        incident: schemas/* number */.aig().int().positive(),
+        due: at,
+        assignees: schemas/* array */.YOg(login).max(10),
+        postmortem: schemas/* url */.OZ5().max(500).optional(),
+    }),
+    /** The sweep's reminder on a review issue: that it is due within a day, or overdue. */
+    schemas/* object */.Ikc({ ...fact, kind: schemas/* literal */.euz('review-reminder'), stage: schemas/* enum */.k5n(['due', 'overdue']) }),
     /** A read-only command answered (counted for the per-person rate limit). */
     schemas/* object */.Ikc({ ...fact, kind: schemas/* literal */.euz('answered'), command: schemas/* string */.YjP() }),
     /** A comment refused whole, or a line of it; `user` is whom the reply addressed. */
@@ -44998,6 +45140,7 @@ function createOctokit(options) {
 function createGitHubAdapter(options, octokit = createOctokit(options)) {
     const repo = { owner: options.owner, repo: options.repo };
     const summary = (issue) => ({
+        id: issue.id ?? 0,
         number: issue.number,
         title: issue.title,
         state: issue.state === 'closed' ? 'closed' : 'open',
@@ -45076,6 +45219,20 @@ function createGitHubAdapter(options, octokit = createOctokit(options)) {
         },
         async addAssignees(issueNumber, assignees) {
             await octokit.rest.issues.addAssignees({ ...repo, issue_number: issueNumber, assignees });
+        },
+        async addSubIssue(parentNumber, childId) {
+            await octokit.rest.issues.addSubIssue({ ...repo, issue_number: parentNumber, sub_issue_id: childId });
+        },
+        async listSubIssues(parentNumber) {
+            const issues = await octokit.paginate(octokit.rest.issues.listSubIssues, {
+                ...repo,
+                issue_number: parentNumber,
+                per_page: 100,
+            });
+            return issues.map(summary);
+        },
+        async updateIssueBody(issueNumber, body) {
+            await octokit.rest.issues.update({ ...repo, issue_number: issueNumber, body });
         },
         async listComments(issueNumber) {
             const comments = await octokit.paginate(octokit.rest.issues.listComments, {
@@ -65053,6 +65210,7 @@ commands:
   assess:
     description: 'The Initial Assessment: health, application logs, resources (Initial Response, step 2)'
     permission: triage
+    diagnostic: true
     timeout: 2m
     steps:
       - name: Quick health check
@@ -65292,6 +65450,7 @@ commands:
   rate-limits:
     description: The API rate-limit metrics (Scenario 4, step 2)
     permission: triage
+    diagnostic: true
     timeout: 1m
     steps:
       - name: Check API rate limits
@@ -65300,6 +65459,7 @@ commands:
   dependencies:
     description: Test the external APIs with the host's tokens (Scenario 4, diagnosis step 3)
     permission: triage
+    diagnostic: true
     timeout: 2m
     steps:
       - name: Test Slack API
@@ -65318,6 +65478,7 @@ commands:
   health:
     description: Health of the application, PostgreSQL and Redis (Useful Commands, Health Checks)
     permission: triage
+    diagnostic: true
     timeout: 2m
     steps:
       - name: Application health
@@ -65335,6 +65496,7 @@ commands:
   logs:
     description: Tail a service's logs (Useful Commands, Log Access)
     permission: triage
+    diagnostic: true
     timeout: 2m
     args:
       - name: service
@@ -65355,6 +65517,7 @@ commands:
   diagnose:
     description: Run a scenario's diagnosis steps (Common Incident Scenarios 1–4)
     permission: triage
+    diagnostic: true
     timeout: 5m
     args:
       - name: scenario
@@ -65439,6 +65602,7 @@ commands:
   doctor:
     description: "Checks the host before the first incident: everything the built-in runbook relies on (README: what a VM needs)"
     permission: triage
+    diagnostic: true
     timeout: 2m
     steps:
       - name: Check the host
@@ -65513,6 +65677,7 @@ commands:
   status:
     description: "The service's key metrics against the verification's thresholds, through Prometheus (Post-Incident, Resolution Verification)"
     permission: triage
+    diagnostic: true
     timeout: 1m
     steps:
       - name: Key metrics
@@ -65521,6 +65686,29 @@ commands:
       - name: Knowledge base and API quotas (one scrape)
         run: curl -sS --max-time 10 --fail-with-body "$SLACK_KB_AGENT_URL/metrics" | grep -E "^slack_kb_agent_(kb_documents|rate_limit_remaining|feature_enabled)"
         continue-on-error: true
+
+
+post-incident:
+  # Post-Incident Procedures. An item with ticked-by is ticked only by that recorded fact.
+  resolution:
+    - { item: Verify application health, ticked-by: 'verification: Verify application health' }
+    - { item: Run smoke tests, ticked-by: 'verification: Run smoke tests' }
+    - { item: Check metrics return to normal, ticked-by: metrics }
+  communication:
+    - { item: Update incident ticket with resolution, ticked-by: ticket }
+    - { item: Notify stakeholders of resolution, ticked-by: stakeholders }
+    - { item: Post final status page update, ticked-by: status-page }
+    - { item: Schedule post-incident review, ticked-by: review }
+  review:
+    - 'Timeline review: document the incident timeline'
+    - 'Root cause analysis: identify underlying causes'
+    - 'Action items: create follow-up tasks'
+    - 'Process improvements: update runbooks and monitoring'
+  documentation:
+    - New incident scenarios encountered
+    - Improved diagnostic procedures
+    - Additional resolution steps
+    - Lessons learned
 
 alerts:
   # The runbook's three Prometheus alerts (examples/prometheus/alert_rules.yml).
@@ -65570,6 +65758,7 @@ verification:
       - name: Memory usage
         query: slack_kb_agent_memory_usage_bytes / slack_kb_agent_memory_limit_bytes
         max: 0.9
+        unit: ratio
 `;
 
 ;// CONCATENATED MODULE: ./src/runbook/load.ts
@@ -65627,6 +65816,8 @@ function otherExtension(path) {
 var runbook_plan = __nccwpck_require__(6413);
 // EXTERNAL MODULE: ./src/report/postmortem.ts
 var postmortem = __nccwpck_require__(878);
+// EXTERNAL MODULE: ./src/report/review.ts
+var report_review = __nccwpck_require__(2392);
 ;// CONCATENATED MODULE: ./src/incident/facts.ts
 
 
@@ -65676,6 +65867,7 @@ function collectFacts(sources) {
                         status: record.status,
                         by: record.by,
                         confirmedBy: record.confirmedBy,
+                        findings: record.findings ?? [],
                     });
                 }
                 break;
@@ -65698,6 +65890,8 @@ function collectFacts(sources) {
             case 'refused':
             case 'notice':
             case 'interrupted':
+            case 'review':
+            case 'review-reminder':
                 break;
         }
     }
@@ -65751,6 +65945,7 @@ function answeredSources(records) {
 
 
 
+
 const PHASES = ['investigating', 'mitigated', 'resolved'];
 const RECENT_COMMANDS = 5;
 const PHASE_ICON = { investigating: '🔍', mitigated: '🩹', resolved: '✅' };
@@ -65758,6 +65953,8 @@ const PHASE_ICON = { investigating: '🔍', mitigated: '🩹', resolved: '✅' }
 function renderBoard(view) {
     const { incident, severity, sla, now } = view;
     const declaredAt = incident.declaredAt ?? now;
+    // The date is said once, on the Declared row; the other times are clock times on that day.
+    const clock = (at) => `${(0,markdown/* hhmm */.T0)(at, declaredAt)} UTC`;
     const phaseLine = PHASES.map((phase) => (phase === incident.phase ? `**${phase}**` : phase)).join(' → ');
     const lines = [
         `## ${PHASE_ICON[incident.phase]} ${view.severityKey.toUpperCase()} — ${severity.name} · ${incident.phase}`,
@@ -65776,24 +65973,24 @@ function renderBoard(view) {
             : `${(0,incident_sla/* humanDuration */.UU)(now.getTime() - declaredAt.getTime())} ago`}) |`,
     ];
     if (incident.impactStartAt)
-        lines.push(`| Impact started | ${(0,markdown/* utc */.n$)(incident.impactStartAt)} |`);
+        lines.push(`| Impact started | ${clock(incident.impactStartAt)} |`);
     const publicLast = incident.publicUpdates.at(-1);
     if (publicLast)
-        lines.push(`| Status page | **${publicLast.state}** since ${(0,markdown/* utc */.n$)(publicLast.at)} (${incident.publicUpdates.length} public update${incident.publicUpdates.length === 1 ? '' : 's'}${publicLast.published ? '' : '; ⚠️ the last one is not published'}) |`);
+        lines.push(`| Status page | **${publicLast.state}** since ${clock(publicLast.at)} (${incident.publicUpdates.length} public update${incident.publicUpdates.length === 1 ? '' : 's'}${publicLast.published ? '' : '; ⚠️ the last one is not published'}) |`);
     // Names, never mentions: the board is edited all the time, and only a page's own comment pages.
     if (incident.pages.length > 0)
         lines.push(`| Paged | ${incident.pages
             .slice(-5)
-            .map((page) => `${page.name} ${(0,markdown/* utc */.n$)(page.at)}${page.auto ? ' (at declaration)' : ` by @${page.by}`}`)
+            .map((page) => `${page.name} ${clock(page.at)}${page.auto ? ' (at declaration)' : ` by @${page.by}`}`)
             .join(' · ')} |`);
-    lines.push(`| Acknowledged | ${milestone(incident.acknowledgedAt, sla.acknowledge, declaredAt, now, incident.acknowledgedBy)} |`, `| Mitigated | ${milestone(incident.mitigatedAt, sla.respond, declaredAt, now)} |`, `| Resolved | ${incident.resolvedAt ? `${(0,markdown/* utc */.n$)(incident.resolvedAt)} by @${incident.resolvedBy}${incident.forcedResolution ? ' (verification overridden with `--force`)' : ''}${incident.closedByHand ? ' (issue closed by hand)' : ''}` : '—'} |`);
+    lines.push(`| Acknowledged | ${milestone(incident.acknowledgedAt, sla.acknowledge, declaredAt, now, incident.acknowledgedBy)} |`, `| Mitigated | ${milestone(incident.mitigatedAt, sla.respond, declaredAt, now)} |`, `| Resolved | ${incident.resolvedAt ? `${clock(incident.resolvedAt)} by @${incident.resolvedBy}${incident.forcedResolution ? ' (verification overridden with `--force`)' : ''}${incident.closedByHand ? ' (issue closed by hand)' : ''}` : '—'} |`);
     if (incident.phase !== 'resolved' && sla.nextUpdateDue) {
         const due = sla.nextUpdateDue;
-        lines.push(`| Next status update | ${sla.updateOverdue ? `⚠️ **overdue** since ${(0,markdown/* utc */.n$)(due)} (${(0,incident_sla/* humanDuration */.UU)(now.getTime() - due.getTime())})` : `due ${(0,markdown/* utc */.n$)(due)} (in ${(0,incident_sla/* humanDuration */.UU)(due.getTime() - now.getTime())})`} |`);
+        lines.push(`| Next status update | ${sla.updateOverdue ? `⚠️ **overdue** since ${clock(due)} (${(0,incident_sla/* humanDuration */.UU)(now.getTime() - due.getTime())})` : `due ${clock(due)} (in ${(0,incident_sla/* humanDuration */.UU)(due.getTime() - now.getTime())})`} |`);
     }
     const missed = (0,incident_sla/* missedTargets */.Ec)(incident, severity, sla);
     if (missed.length > 0) {
-        lines.push(`| Missed targets | ${missed.map((target) => `${target.what} (due ${(0,markdown/* utc */.n$)(target.due)})`).join(', ')} |`);
+        lines.push(`| Missed targets | ${missed.map((target) => `${target.what} (due ${clock(target.due)})`).join(', ')} |`);
     }
     if (incident.alert)
         lines.push('', ...alertSection(incident.alert, incident.silence));
@@ -65803,14 +66000,14 @@ function renderBoard(view) {
         const heading = incident.commands.length > recent.length
             ? `#### Recent commands (the last ${recent.length} of ${incident.commands.length}; \`/timeline\` has them all)`
             : '#### Recent commands';
-        lines.push('', heading, '', '| UTC | Command | By | Result |', '|---|---|---|---|');
+        lines.push('', heading, '', `| UTC${incident.declaredAt ? `, ${(0,markdown/* dayOf */.kb)(incident.declaredAt)}` : ''} | Command | By | Result |`, '|---|---|---|---|');
         for (const command of recent) {
-            lines.push(`| ${(0,markdown/* utc */.n$)(command.at)} | [\`/${command.command}\`](${command.url}) | @${command.by} | ${command.status} |`);
+            lines.push(`| ${(0,markdown/* hhmm */.T0)(command.at, incident.declaredAt)} | [\`/${command.command}\`](${command.url}) | @${command.by} | ${(0,state/* commandOutcome */.E2)(command.status, command.findings?.length ?? 0)} |`);
         }
     }
     const latest = incident.updates.at(-1);
     if (latest)
-        lines.push('', `#### Latest update (${(0,markdown/* utc */.n$)(latest.at)}, @${latest.by})`, '', (0,markdown/* echo */.WI)(latest.text, 1000));
+        lines.push('', `#### Latest update (${clock(latest.at)}, @${latest.by})`, '', (0,markdown/* echo */.WI)(latest.text, 1000));
     if (view.tampered.length > 0)
         lines.push('', '> [!CAUTION]', `> ${view.tampered.length} of the action's comments were changed after the action posted them (${view.tampered
             .slice(0, 10)
@@ -65824,11 +66021,11 @@ function renderBoard(view) {
 function milestone(at, target, declaredAt, now, by) {
     if (at) {
         const took = (0,incident_sla/* humanDuration */.UU)(at.getTime() - declaredAt.getTime());
-        return `${(0,markdown/* utc */.n$)(at)}${by ? ` by @${by}` : ''}, after ${took} ${target.breached ? `⚠️ (target ${(0,markdown/* utc */.n$)(target.due)} missed)` : '✅'}`;
+        return `${`${(0,markdown/* hhmm */.T0)(at, declaredAt)} UTC`}${by ? ` by @${by}` : ''}, after ${took} ${target.breached ? `⚠️ (target ${`${(0,markdown/* hhmm */.T0)(target.due, declaredAt)} UTC`} missed)` : '✅'}`;
     }
     return target.breached
-        ? `⚠️ **not yet, target missed** (was due ${(0,markdown/* utc */.n$)(target.due)})`
-        : `not yet (due by ${(0,markdown/* utc */.n$)(target.due)}, in ${(0,incident_sla/* humanDuration */.UU)(target.due.getTime() - now.getTime())})`;
+        ? `⚠️ **not yet, target missed** (was due ${`${(0,markdown/* hhmm */.T0)(target.due, declaredAt)} UTC`})`
+        : `not yet (due by ${`${(0,markdown/* hhmm */.T0)(target.due, declaredAt)} UTC`}, in ${(0,incident_sla/* humanDuration */.UU)(target.due.getTime() - now.getTime())})`;
 }
 /** A link only for a plain http(s) URL; anything else is shown as text. */
 function board_link(label, url) {
@@ -66052,6 +66249,8 @@ async function mergeLedger(ours, snapshot, context) {
 
 
 
+
+
 function incidentContext(deps, runbook) {
     return {
         github: deps.github,
@@ -66067,63 +66266,172 @@ function incidentContext(deps, runbook) {
     };
 }
 /**
- * After resolution: the postmortem comment, the follow-up review issue (labelled `postmortem`,
- * due 72 hours after resolution, linked both ways), the closed issue and the final board.
- * Does nothing twice: a posted postmortem is found again on the issue.
+ * After resolution: the resolution told to stakeholders, the review issue (labelled `postmortem`,
+ * assigned to the commander, due 72 hours after resolution, its action items as sub-issues), the
+ * postmortem comment (checklists ticked only by recorded facts), the review issue linked to it,
+ * the closed issue and the final board. Does nothing twice: a posted postmortem is found again on
+ * the issue, and a review issue already opened for this incident (a run that stopped half-way) is
+ * found again by its record, with its sub-issues.
  */
 async function finalize(issue, deps, context, verification) {
+    const first = await loadIncident(issue, context);
+    if (first.incident.postmortem || !first.severity || !first.severityKey || !first.sla) {
+        await publishBoard(first, context);
+        return { followUp: first.incident.postmortem?.followUp };
+    }
+    // Stakeholders hear of the resolution first, so that the postmortem can say they did.
+    await publishBoard(first, context);
     const snapshot = await loadIncident(issue, context);
     const { incident } = snapshot;
-    if (incident.postmortem || !snapshot.severity || !snapshot.severityKey || !snapshot.sla) {
-        await publishBoard(snapshot, context);
-        return { followUp: incident.postmortem?.followUp };
-    }
+    const severityKey = snapshot.severityKey ?? first.severityKey;
+    const severity = snapshot.severity ?? first.severity;
+    const sla = snapshot.sla ?? first.sla;
     const resolvedAt = incident.resolvedAt ?? deps.now();
     const reviewDue = new Date(resolvedAt.getTime() + postmortem/* REVIEW_WITHIN_MS */.sk);
-    const followUp = incident.followUp !== undefined
-        ? { number: incident.followUp, url: '' }
-        : await deps.github
-            .createIssue({
-            title: `Post-incident review: ${issue.title} (#${issue.number})`,
-            labels: ['postmortem'],
-            body: [
-                `Post-incident review of #${issue.number} (${snapshot.severityKey.toUpperCase()} — ${snapshot.severity.name}).`,
-                '',
-                `**Due: ${(0,markdown/* utc */.n$)(reviewDue)}** (72 hours after resolution at ${(0,markdown/* utc */.n$)(resolvedAt)}).`,
-                '',
-                `The postmortem draft, with the timeline and figures, is on #${issue.number}: ${issue.url}`,
-                '',
-                '- [ ] Timeline review: document the incident timeline',
-                '- [ ] Root cause analysis: identify underlying causes',
-                '- [ ] Action items: create follow-up tasks',
-                '- [ ] Process improvements: update runbooks and monitoring',
-            ].join('\n'),
-        })
-            .then((created) => ({ number: created.number, url: created.htmlUrl }));
+    const owner = incident.commander ?? incident.resolvedBy ?? incident.declaredBy;
+    const checklists = (0,report_review/* checklistsOf */.VG)(context.runbook);
+    const items = (0,report_review/* actionItems */.rZ)(incident, issue.number);
+    const review = await openReview(issue, deps, {
+        incident,
+        severityLabel: `${severityKey.toUpperCase()} — ${severity.name}`,
+        due: reviewDue,
+        owner,
+        checklists,
+        items,
+    });
     // The alert group pages again from now on: the silence /ack created is expired.
     const silence = await expireSilence(incident, context.runbook, deps);
+    const resolvedChange = incident.changes.filter((change) => change.event === 'resolved').at(-1);
     const body = (0,postmortem/* renderPostmortem */.LC)({
         incident,
-        severityKey: snapshot.severityKey,
-        severity: snapshot.severity,
-        sla: snapshot.sla,
+        severityKey,
+        severity,
+        sla,
         issue,
         reviewDue,
-        followUp,
+        followUp: review ? { number: review.number, url: review.url } : undefined,
         verification,
+        checklists,
+        proofs: {
+            incident,
+            stakeholdersTold: Boolean(resolvedChange && snapshot.notified?.sent.includes(resolvedChange.key)),
+            review,
+        },
+        actionItems: items.map((item) => ({ ...item, issue: review?.subIssues.get(item.title) })),
+        owner: review?.assigned ? owner : undefined,
     });
-    await deps.writer.post(issue.number, `${body}${silence ? `\n\n${silenceLine(silence)}` : ''}\n\n---\n📋 Post-incident review: #${followUp.number}, due ${(0,markdown/* utc */.n$)(reviewDue)}.`, {
+    const posted = await deps.writer.post(issue.number, `${body}${silence ? `\n\n${silenceLine(silence)}` : ''}\n\n---\n📋 Post-incident review: ${review ? `#${review.number}${review.assigned ? ` (@${owner})` : ''}, due ${(0,markdown/* utc */.n$)(reviewDue)}` : 'not opened (see the workflow log): open one by hand'}.`, {
         kind: 'postmortem',
         by: deps.selfLogin,
         at: deps.now().toISOString(),
-        followUp: followUp.number,
+        followUp: review?.number ?? issue.number,
         ...(silence ? { silence } : {}),
     });
+    // The review issue links the postmortem it reviews (known only now that it is posted).
+    if (review)
+        await review.link(posted.htmlUrl);
     const current = await deps.github.getIssue(issue.number);
     if (current.state === 'open')
         await deps.github.closeIssue(issue.number);
     await publishBoard(await loadIncident(issue, context), context);
-    return { followUp: followUp.number };
+    return { followUp: review?.number };
+}
+/**
+ * Opens the review issue (or finds the one a stopped run opened), assigns its owner and makes each
+ * action item a sub-issue. A failure here never stops the postmortem: it says what is missing.
+ */
+async function openReview(issue, deps, view) {
+    const record = (postmortem) => ({
+        kind: 'review',
+        by: deps.selfLogin,
+        at: deps.now().toISOString(),
+        incident: issue.number,
+        due: view.due.toISOString(),
+        assignees: view.owner ? [view.owner] : [],
+        ...(postmortem ? { postmortem } : {}),
+    });
+    const body = (subIssues, postmortemUrl) => composeBody((0,report_review/* renderReviewIssue */.mK)({
+        incident: view.incident,
+        issue,
+        severityLabel: view.severityLabel,
+        due: view.due,
+        owner: view.owner,
+        postmortemUrl,
+        checklists: view.checklists,
+        subIssues,
+    }), record(postmortemUrl), { sealer: deps.sealer, issueNumber: issue.number });
+    try {
+        const existing = (await deps.github.listOpenIssues('postmortem')).find((candidate) => reviewRecordOf(candidate, deps)?.incident === issue.number);
+        const review = existing ??
+            (await deps.github.createIssue({
+                title: `Post-incident review: ${issue.title} (#${issue.number})`,
+                labels: ['postmortem'],
+                body: body([]),
+            }));
+        let assigned = false;
+        if (view.owner) {
+            assigned = await deps.github
+                .addAssignees(review.number, [view.owner])
+                .then(() => true)
+                .catch((error) => {
+                deps.warn(`Could not assign the review #${review.number} to @${view.owner}: ${String(error)}`);
+                return false;
+            });
+        }
+        const subIssues = new Map();
+        const children = existing ? await deps.github.listSubIssues(review.number) : [];
+        for (const child of children)
+            subIssues.set(child.title, child.number);
+        for (const item of view.items) {
+            if (subIssues.has(item.title))
+                continue;
+            try {
+                const child = await deps.github.createIssue({
+                    title: item.title,
+                    labels: [],
+                    body: `An action item of the post-incident review #${review.number} of incident #${issue.number} (${item.type}).\n\n${item.detail}`,
+                });
+                subIssues.set(item.title, child.number);
+                await deps.github.addSubIssue(review.number, child.id);
+            }
+            catch (error) {
+                deps.warn(`Could not track the action item "${item.title}" on #${review.number}: ${String(error)}`);
+            }
+        }
+        const tracked = [...subIssues].map(([title, number]) => ({ number, title }));
+        return {
+            number: review.number,
+            url: review.htmlUrl,
+            assigned,
+            subIssues,
+            link: async (postmortemUrl) => {
+                await deps.github
+                    .updateIssueBody(review.number, body(tracked, postmortemUrl))
+                    .catch((error) => {
+                    deps.warn(`Could not link the postmortem from the review #${review.number}: ${String(error)}`);
+                });
+            },
+        };
+    }
+    catch (error) {
+        deps.warn(`Could not open the post-incident review issue: ${String(error)}`);
+        return undefined;
+    }
+}
+/** The review record that ends a review issue's body, when the action wrote it for that incident. */
+function reviewRecordOf(issue, deps) {
+    if (issue.author !== deps.selfLogin)
+        return undefined;
+    // The record is sealed with the incident it names; read it with that scope.
+    const trailer = issue.body.slice(issue.body.lastIndexOf('<!-- incident-issueops '));
+    const claimed = /"incident":(\d{1,9})[,}]/.exec(trailer)?.[1];
+    if (!claimed)
+        return undefined;
+    const read = readBody(issue.body, { sealer: deps.sealer, issueNumber: Number(claimed) });
+    if (read.status !== 'valid' || read.record.kind !== 'review')
+        return undefined;
+    const record = read.record;
+    return record.incident === Number(claimed) ? record : undefined;
 }
 /** Expires the incident's Alertmanager silence, if it has one still active. */
 async function expireSilence(incident, runbook, deps) {
@@ -66465,12 +66773,124 @@ var commands_registry = __nccwpck_require__(927);
 var report_warnings = __nccwpck_require__(2741);
 // EXTERNAL MODULE: ./src/incident/verify.ts + 1 modules
 var verify = __nccwpck_require__(5434);
+;// CONCATENATED MODULE: ./src/report/findings.ts
+
+/** Exit codes a shell gives when it could not run the program at all. */
+const COULD_NOT_RUN_EXIT = new Set([126, 127]);
+/** The log levels that mean something went wrong, as loggers print them. */
+const ERROR_LINE = /\b(ERROR|FATAL|CRITICAL|PANIC|EMERG|ALERT)\b[:\]]?\s*|\blevel=(?:error|fatal|panic)\b\s*/;
+/** Longest finding text kept: the result links to the whole output. */
+const FINDING_CHARS = 240;
+/** True when a step's failure means it could not look, rather than that it found something. */
+function couldNotRun(result) {
+    return (result.outcome === 'ssh-error' ||
+        result.outcome === 'timeout' ||
+        (result.exitCode !== undefined && COULD_NOT_RUN_EXIT.has(result.exitCode)));
+}
+/** Lines of the output logged at an error level, each as its message (the text after the level). */
+function errorLines(output) {
+    return output.split('\n').flatMap((line) => {
+        const match = ERROR_LINE.exec(line);
+        if (!match)
+            return [];
+        const message = line.slice(match.index + match[0].length).trim();
+        return [message || line.trim()];
+    });
+}
+/**
+ * The reason a step's output gives for what is wrong: a health endpoint's JSON (`problems`,
+ * `errors`, `reason`, `error`, `message`), else the last line that says something failed, else
+ * the last line. Undefined for empty output.
+ */
+function reasonIn(output) {
+    const lines = output
+        .split('\n')
+        .map((line) => line.trim())
+        .filter(Boolean);
+    for (const line of lines) {
+        const reason = jsonReason(line);
+        if (reason)
+            return clip(reason);
+    }
+    const telling = lines.filter((line) => /error|fail|refused|denied|unhealthy|not found|no such|cannot|could not|unable|timed? ?out/i.test(line));
+    const chosen = telling.at(-1) ?? lines.at(-1);
+    return chosen ? clip(chosen) : undefined;
+}
+function jsonReason(line) {
+    const start = line.indexOf('{');
+    const end = line.lastIndexOf('}');
+    if (start < 0 || end <= start)
+        return undefined;
+    let value;
+    try {
+        value = JSON.parse(line.slice(start, end + 1));
+    }
+    catch {
+        return undefined;
+    }
+    if (!value || typeof value !== 'object' || Array.isArray(value))
+        return undefined;
+    const object = value;
+    for (const key of ['problems', 'errors', 'reason', 'error', 'message', 'detail']) {
+        const field = object[key];
+        if (typeof field === 'string' && field.trim())
+            return field.trim();
+        if (Array.isArray(field)) {
+            const texts = field.filter((item) => typeof item === 'string' && item.trim() !== '');
+            if (texts.length > 0)
+                return texts.join('; ');
+        }
+    }
+    const status = object['status'];
+    return typeof status === 'string' && !/^(ok|healthy|up|pass)$/i.test(status)
+        ? `status ${status}`
+        : undefined;
+}
+function clip(text) {
+    const chars = [...text];
+    return chars.length > FINDING_CHARS ? `${chars.slice(0, FINDING_CHARS).join('')}…` : text;
+}
+/** What each step that ran found, in step order. Steps that could not run are left to the caller. */
+function findingsOf(steps) {
+    const findings = [];
+    for (const { step, result } of steps) {
+        if (!result || couldNotRun(result))
+            continue;
+        if (result.outcome === 'failed') {
+            const reason = reasonIn(result.output);
+            findings.push({
+                step: step.name,
+                text: `exit ${result.exitCode ?? '—'}${reason ? `: ${reason}` : ''}`,
+            });
+            continue;
+        }
+        if (step.metrics) {
+            for (const threshold of (0,verify/* evaluateMetrics */.$q)(result.output, step.metrics)) {
+                if (!threshold.healthy)
+                    findings.push({ step: step.name, text: clip((0,verify/* formatThreshold */.B6)(threshold)) });
+            }
+            continue;
+        }
+        const errors = errorLines(result.output);
+        if (errors.length > 0) {
+            const distinct = [...new Set(errors)];
+            findings.push({
+                step: step.name,
+                text: clip(`${errors.length} error line${errors.length === 1 ? '' : 's'}${distinct.length < errors.length ? ` (${distinct.length} distinct)` : ''}: ${distinct[0]}`),
+            });
+        }
+    }
+    return findings;
+}
+
 ;// CONCATENATED MODULE: ./src/report/result.ts
+
 
 
 const STATUS_LINE = {
     running: '⏳ Running',
     success: '✅ Succeeded',
+    findings: '🔎 Found problems',
     failure: '❌ Failed',
     timeout: '⏱️ Timed out',
     'ssh-error': '🔌 Could not connect',
@@ -66498,17 +66918,20 @@ function renderWithBudget(view, outputBudget) {
     const args = Object.entries(plan.args)
         .map(([name, value]) => `${name}=${String(value)}`)
         .join(' ');
+    const findings = view.findings ?? [];
     const lines = [
-        `### ${STATUS_LINE[view.status]}: ${(0,markdown/* echo */.WI)(`/${plan.command}${args ? ' ' + args : ''}`, 160)}`,
+        `### ${headline(view, findings.length)}: ${(0,markdown/* echo */.WI)(`/${plan.command}${args ? ' ' + args : ''}`, 160)}`,
         '',
         ...view.warnings.map((warning) => `> [!WARNING]\n> ${warning}\n`),
-        '| | |',
-        '|---|---|',
-        `| Requested by | @${view.requestedBy}${view.confirmedBy ? `, confirmed by @${view.confirmedBy}` : ''}${view.sourceCommentUrl ? ` in [this comment](${view.sourceCommentUrl})` : ' (initial assessment, on declaration)'} |`,
-        `| Target | \`${plan.target.user}@${plan.target.host}:${plan.target.port}\` (${plan.target.name}) |`,
-        `| Duration | ${(0,markdown/* formatMs */._V)(view.durationMs)} |`,
-        `| Exit code | ${view.exitCode ?? '—'} |`,
-        `| Full log | [workflow run](${view.runUrl}) |`,
+        ...(findings.length > 0
+            ? [
+                ...findings.map((finding) => `- ⚠️ **${(0,markdown/* inline */.mG)(finding.step, 100)}**: ${(0,markdown/* echo */.WI)(finding.text, 240)}`),
+                '',
+            ]
+            : []),
+        '| Requested by | Target | Duration | Exit code | Full log |',
+        '|---|---|---|---|---|',
+        `| @${view.requestedBy}${view.confirmedBy ? `, confirmed by @${view.confirmedBy}` : ''}${view.sourceCommentUrl ? ` in [this comment](${view.sourceCommentUrl})` : ' (initial assessment, on declaration)'} | \`${plan.target.user}@${plan.target.host}:${plan.target.port}\` (${plan.target.name}) | ${(0,markdown/* formatMs */._V)(view.durationMs)} | ${view.exitCode ?? '—'} | [workflow run](${view.runUrl}) |`,
         '',
     ];
     if (view.summary)
@@ -66520,14 +66943,102 @@ function renderWithBudget(view, outputBudget) {
             lines.push(`- ${view.status === 'running' ? '⏳' : '⏭️'} ${label}${view.status === 'running' ? '' : ' (not run)'}`);
             continue;
         }
-        const meta = `exit ${result.exitCode ?? '—'}, ${(0,markdown/* formatMs */._V)(result.durationMs)}${result.omittedBytes > 0 ? `, ${result.totalBytes} bytes of output` : ''}`;
+        const errors = result.outcome === 'ok' ? errorLines(result.output).length : 0;
+        const meta = `exit ${result.exitCode ?? '—'}, ${(0,markdown/* formatMs */._V)(result.durationMs)}${result.omittedBytes > 0 ? `, ${result.totalBytes} bytes of output` : ''}${errors > 0 ? `, ${errors} error line${errors === 1 ? '' : 's'}` : ''}`;
         if (step.metrics && result.outcome === 'ok') {
             lines.push(...metricsLines(label, meta, step.metrics, result.output));
             continue;
         }
-        lines.push('<details' + (result.outcome === 'ok' ? '' : ' open') + '>', `<summary>${STEP_ICON[result.outcome]} ${label} (${meta})</summary>`, '', (0,markdown/* codeBlock */.DV)((0,markdown/* headAndTail */.U_)((0,markdown/* printableOutput */.Rk)(result.output) || '(no output)', perStep)), '', '</details>');
+        const icon = plan.diagnostic
+            ? couldNotRun(result)
+                ? STEP_ICON[result.outcome === 'failed' ? 'failed' : result.outcome]
+                : result.outcome === 'failed' || errors > 0
+                    ? '⚠️'
+                    : '🔹'
+            : errors > 0 && result.outcome === 'ok'
+                ? '⚠️'
+                : STEP_ICON[result.outcome];
+        lines.push('<details' + (result.outcome === 'ok' && errors === 0 ? '' : ' open') + '>', `<summary>${icon} ${label} (${meta})</summary>`, '', (0,markdown/* codeBlock */.DV)((0,markdown/* headAndTail */.U_)(readable((0,markdown/* printableOutput */.Rk)(result.output)) || '(no output)', perStep)), '', '</details>');
     }
     return lines.join('\n');
+}
+/**
+ * The result's heading. A diagnostic command only looks: it reports what it found, never a
+ * success or a failure for having found it; it fails only when a step could not run.
+ */
+function headline(view, findings) {
+    if (!view.plan.diagnostic || (view.status !== 'success' && view.status !== 'findings'))
+        return STATUS_LINE[view.status];
+    return findings > 0 ? `🔎 ${findings} finding${findings === 1 ? '' : 's'}` : '🔎 Nothing unhealthy found';
+}
+/**
+ * Output as a person reads it: a long one-line JSON document (a health answer) is indented. The
+ * text is only re-spaced, never decoded, so an escape in it stays as the host wrote it (and what
+ * the redaction saw is what is shown).
+ */
+function readable(output) {
+    return output
+        .split('\n')
+        .map((line) => {
+        const trimmed = line.trim();
+        if (trimmed.length < 100 || !trimmed.startsWith('{') || !trimmed.endsWith('}'))
+            return line;
+        try {
+            JSON.parse(trimmed);
+        }
+        catch {
+            return line;
+        }
+        return indentJson(trimmed);
+    })
+        .join('\n');
+}
+function indentJson(text) {
+    let out = '';
+    let depth = 0;
+    let inString = false;
+    const newline = () => `\n${'  '.repeat(depth)}`;
+    for (let index = 0; index < text.length; index += 1) {
+        const char = text[index] ?? '';
+        if (inString) {
+            out += char;
+            if (char === '\\') {
+                out += text[index + 1] ?? '';
+                index += 1;
+            }
+            else if (char === '"')
+                inString = false;
+            continue;
+        }
+        if (char === '"') {
+            inString = true;
+            out += char;
+        }
+        else if (char === '{' || char === '[') {
+            const close = char === '{' ? '}' : ']';
+            if (text[index + 1] === close) {
+                out += char + close;
+                index += 1;
+                continue;
+            }
+            depth += 1;
+            out += char + newline();
+        }
+        else if (char === '}' || char === ']') {
+            depth -= 1;
+            out += newline() + char;
+        }
+        else if (char === ',') {
+            out += ',' + newline();
+        }
+        else if (char === ':') {
+            out += ': ';
+        }
+        else if (char !== ' ' && char !== '\t') {
+            out += char;
+        }
+    }
+    return out;
 }
 /**
  * A metrics step: each value against its threshold, the breaches first in the summary line; the
@@ -66555,6 +67066,7 @@ function metricsLines(label, meta, metrics, output) {
 }
 
 ;// CONCATENATED MODULE: ./src/flows/execute.ts
+
 
 
 
@@ -66594,6 +67106,9 @@ async function executePlan(plan, request, context) {
         at: startedAt,
         ...(request.confirmedBy ? { confirmedBy: request.confirmedBy } : {}),
         ...(request.code ? { code: request.code } : {}),
+        ...(view.findings && view.findings.length > 0
+            ? { findings: view.findings.slice(0, MAX_RECORDED_FINDINGS).map(recordedFinding) }
+            : {}),
     });
     const render = () => renderResult(view);
     // Posted before anything runs: if GitHub cannot take it, nothing runs unrecorded.
@@ -66650,12 +67165,27 @@ async function executePlan(plan, request, context) {
     }
     const last = [...steps].reverse().find((entry) => entry.result)?.result;
     view.durationMs = performance.now() - started;
-    const tolerated = steps.filter((entry) => entry.result && entry.result.outcome !== 'ok' && entry !== failed?.view);
+    // A diagnostic command's steps that ran and found something are findings; the ones that could
+    // not run are failures, as any command's are.
+    const tolerated = steps.filter((entry) => entry.result &&
+        entry.result.outcome !== 'ok' &&
+        entry !== failed?.view &&
+        !(plan.diagnostic && !couldNotRun(entry.result)));
+    if (plan.diagnostic)
+        view.findings = findingsOf(steps);
     view.exitCode = failed?.result.exitCode ?? tolerated.at(-1)?.result?.exitCode ?? last?.exitCode;
-    view.status = failed ? execute_statusOf(failed.result) : tolerated.length > 0 ? 'failure' : 'success';
+    view.status = failed
+        ? execute_statusOf(failed.result)
+        : tolerated.length > 0
+            ? 'failure'
+            : view.findings && view.findings.length > 0
+                ? 'findings'
+                : 'success';
     view.summary = [
         failed ? explain(failed.view, failed.result, plan.target, failed.view === steps.at(-1)) : '',
-        tolerated.length > 0 ? `**Failed:** ${tolerated.map((entry) => `“${entry.step.name}”`).join(', ')}.` : '',
+        tolerated.length > 0
+            ? `**${plan.diagnostic ? 'Could not run' : 'Failed'}:** ${tolerated.map((entry) => `“${entry.step.name}”`).join(', ')}.`
+            : '',
     ]
         .filter(Boolean)
         .join(' ');
@@ -66673,6 +67203,7 @@ async function executePlan(plan, request, context) {
         commentUrl: comment.htmlUrl,
         durationMs: Math.round(view.durationMs),
         summary: view.summary,
+        findings: view.findings ?? [],
         steps: steps.flatMap(({ step, result }) => result
             ? [
                 {
@@ -66685,6 +67216,11 @@ async function executePlan(plan, request, context) {
             ]
             : []),
     };
+}
+/** A result records at most this many findings (the comment shows them all). */
+const MAX_RECORDED_FINDINGS = 10;
+function recordedFinding(finding) {
+    return `${finding.step}: ${finding.text}`.slice(0, 300);
 }
 function execute_statusOf(result) {
     if (result.outcome === 'ssh-error')
@@ -66701,8 +67237,10 @@ function explain(entry, result, target, isLast) {
             return `**Could not run ${name} on ${target.host}:** ${explainSsh(result)}`;
         case 'timeout':
             return `**${name} timed out** after ${Math.round(result.durationMs / 1000)} s and was stopped on the host${rest}.`;
-        default:
-            return `**${name} exited with ${result.exitCode}**${rest}.`;
+        default: {
+            const reason = reasonIn(result.output);
+            return `**${name} exited with ${result.exitCode}**${rest}${reason ? `: ${(0,markdown/* echo */.WI)(reason, 240)}` : '.'}`;
+        }
     }
 }
 /** Our explanation of an ssh failure, with what ssh itself said echoed (it can come from the network). */
@@ -66821,7 +67359,7 @@ async function runAssessment(issueNumber, declaredBy, deps, runbook) {
             };
         case 'executed':
             return {
-                status: outcome.record.status === 'success' ? 'success' : 'failure',
+                status: outcome.record.status === 'success' || outcome.record.status === 'findings' ? 'success' : 'failure',
                 reason: 'assessment',
                 command: 'assess',
                 message: outcome.record.summary,
@@ -67187,6 +67725,7 @@ function hostResult(outcome) {
                 kind: 'executed',
                 status: outcome.record.status,
                 summary: outcome.record.summary,
+                findings: outcome.record.findings.map((finding) => `${finding.step}: ${finding.text}`),
                 exitCode: outcome.record.exitCode,
                 commentUrl: outcome.record.commentUrl,
                 steps: outcome.record.steps,
@@ -67832,6 +68371,8 @@ function view(comment) {
 
 
 
+
+
 /**
  * The scheduled run: every open incident is rebuilt and held to its targets. Not acknowledged in
  * time: an escalation to the configured people. No status update within the cadence (P0/P1): a
@@ -67884,13 +68425,48 @@ async function sweepIncidents(deps) {
         const queued = await drainQueue({ number: issue.number, title: issue.title, url: issue.htmlUrl, labels: issue.labels }, deps);
         commands += queued.length;
     }
+    const reviews = await remindReviews(deps);
     return {
         status: 'success',
         reason: 'swept',
         command: 'sweep',
-        message: `${byNumber.size} open incidents checked: ${escalations} escalated, ${reminders} reminded, ${commands} queued commands handled`,
-        details: { incidents: byNumber.size, escalations, reminders, commands },
+        message: `${byNumber.size} open incidents checked: ${escalations} escalated, ${reminders} reminded, ${commands} queued commands handled; ${reviews} post-incident review${reviews === 1 ? '' : 's'} reminded`,
+        details: { incidents: byNumber.size, escalations, reminders, commands, reviews },
     };
+}
+/** A review is reminded of this long before it is due, and again once it is overdue. */
+const REVIEW_NOTICE_MS = 24 * 3_600_000;
+/**
+ * The post-incident reviews still open: each is reminded once within a day of its due time and
+ * once when it is overdue, on the review issue, to its owner. Only review issues the action opened
+ * (their sealed record names the incident and the due time) are read; comments are listed only for
+ * a review that is close to due.
+ */
+async function remindReviews(deps) {
+    const now = deps.now();
+    let reminded = 0;
+    for (const issue of await deps.github.listOpenIssues('postmortem')) {
+        const record = reviewRecordOf(issue, deps);
+        if (!record)
+            continue;
+        const due = new Date(record.due);
+        const stage = now.getTime() >= due.getTime()
+            ? 'overdue'
+            : now.getTime() >= due.getTime() - REVIEW_NOTICE_MS
+                ? 'due'
+                : undefined;
+        if (!stage)
+            continue;
+        const { records } = readRecords(await deps.github.listComments(issue.number), {
+            selfLogin: deps.selfLogin,
+            scope: { sealer: deps.sealer, issueNumber: issue.number },
+        });
+        if (records.some(({ record: posted }) => posted.kind === 'review-reminder' && posted.stage === stage))
+            continue;
+        await deps.writer.post(issue.number, (0,report_review/* renderReviewReminder */.no)({ stage, due, now, assignees: record.assignees, incident: record.incident }), { kind: 'review-reminder', by: deps.selfLogin, at: now.toISOString(), stage });
+        reminded += 1;
+    }
+    return reminded;
 }
 
 ;// CONCATENATED MODULE: ./src/handle.ts
@@ -68803,13 +69379,16 @@ function renderVerificationFailed(lines) {
         'The incident stays open. Fix what is listed, then `/resolve` again; `/resolve --force` resolves anyway and records the override.',
     ].join('\n');
 }
+/**
+ * The resolution, in one line: the verification's own result comment has every check, and the
+ * postmortem that follows has them too, so they are not repeated here.
+ */
 function renderResolved(view) {
+    const result = view.result ? ` ([verification](${view.result}))` : '';
     return [
         view.forced
-            ? `⚠️ **Resolved with \`--force\`** by @${view.by}: verification did not pass, and this is recorded.`
-            : `✅ **Resolved** by @${view.by}: verification passed.`,
-        '',
-        ...view.lines.map((line) => `- ${line}`),
+            ? `⚠️ **Resolved with \`--force\`** by @${view.by}: verification did not pass${view.problems.length > 0 ? ` (${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .echo */ .WI)(view.problems.join('; '), 500)})` : ''}${result}, and this is recorded.`
+            : `✅ **Resolved** by @${view.by}: verification passed${result}. The postmortem follows.`,
         ...(view.summary ? ['', `Summary: ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .echo */ .WI)(view.summary, 2000)}`] : []),
     ].join('\n');
 }
@@ -68823,10 +69402,12 @@ function renderResolved(view) {
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   DV: () => (/* binding */ codeBlock),
 /* harmony export */   Rk: () => (/* binding */ printableOutput),
+/* harmony export */   T0: () => (/* binding */ hhmm),
 /* harmony export */   U_: () => (/* binding */ headAndTail),
 /* harmony export */   W$: () => (/* binding */ COMMENT_LIMIT),
 /* harmony export */   WI: () => (/* binding */ echo),
 /* harmony export */   _V: () => (/* binding */ formatMs),
+/* harmony export */   kb: () => (/* binding */ dayOf),
 /* harmony export */   mG: () => (/* binding */ inline),
 /* harmony export */   n$: () => (/* binding */ utc)
 /* harmony export */ });
@@ -68887,8 +69468,22 @@ function formatMs(ms) {
         return `${seconds.toFixed(1)} s`;
     return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
 }
+/** A time as people read it: `2026-11-26 03:05 UTC` (the date once, minutes, no seconds). */
 function utc(date) {
-    return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    return `${date.toISOString().slice(0, 10)} ${hhmm(date)} UTC`;
+}
+/**
+ * A time in a list whose day is said once (`day`): `03:05`, or `11-27 00:10` for a time on
+ * another day.
+ */
+function hhmm(date, day) {
+    const iso = date.toISOString();
+    const time = iso.slice(11, 16);
+    return day && iso.slice(0, 10) !== day.toISOString().slice(0, 10) ? `${iso.slice(5, 10)} ${time}` : time;
+}
+/** The day of a time, said once above times shown with `hhmm`: `2026-11-26`. */
+function dayOf(date) {
+    return date.toISOString().slice(0, 10);
 }
 /** Output as it can be shown: no terminal escape sequences or control characters but tab and newline. */
 function printableOutput(text) {
@@ -68914,9 +69509,13 @@ function printableOutput(text) {
 /* harmony export */ });
 /* unused harmony export renderPhaseChart */
 /* harmony import */ var _config_duration_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7840);
+/* harmony import */ var _review_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(2392);
 /* harmony import */ var _incident_sla_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7252);
+/* harmony import */ var _incident_state_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(9771);
 /* harmony import */ var _markdown_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(4285);
 /* harmony import */ var _timeline_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1935);
+
+
 
 
 
@@ -68982,6 +69581,7 @@ function renderPostmortem(view) {
         '',
         '_What made this possible? Keep asking why until the answer is a process or a design._',
         '',
+        ...findingsSection(incident),
         '## Trigger',
         '',
         '_What set it off (a deploy, a config change, a load spike …)?_',
@@ -69003,15 +69603,15 @@ function renderPostmortem(view) {
         '',
         '## Action items',
         '',
-        '| Action item | Type | Owner | Tracking |',
-        '|---|---|---|---|',
-        '| _Fix the root cause_ | prevent | | |',
-        '| _Detect it sooner_ | detect | | |',
-        '| _Update the runbook with what was learned_ | process | | |',
-        ...incident.commands
-            .filter((command) => command.status !== 'success')
-            .slice(-20)
-            .map((command) => `| Investigate why \`/${command.command}\` ended ${command.status} at ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .utc */ .n$)(command.at)} | investigate | | [result](${command.url}) |`),
+        ...(view.actionItems.some((item) => item.issue !== undefined)
+            ? [
+                `Each is a sub-issue of the review${view.followUp ? ` (#${view.followUp.number})` : ''}: closing it is tracked there.`,
+                '',
+            ]
+            : []),
+        '| Action item | Type | Tracking |',
+        '|---|---|---|',
+        ...view.actionItems.map((item) => `| ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .echo */ .WI)(item.title, 200, { table: true })}${item.link ? ` ([result](${item.link}))` : ''} | ${item.type} | ${item.issue !== undefined ? `#${item.issue}` : '—'} |`),
         '',
         '## Lessons learned',
         '',
@@ -69046,14 +69646,14 @@ function renderPostmortem(view) {
         '',
         ...(incident.commands.length > 0
             ? [
-                '| UTC | Command | By | Outcome |',
+                `| UTC, ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .dayOf */ .kb)(declaredAt)} | Command | By | Outcome |`,
                 '|---|---|---|---|',
                 ...(incident.commands.length > 100
                     ? [`| … | ${incident.commands.length - 100} earlier commands left out | | |`]
                     : []),
                 ...incident.commands
                     .slice(-100)
-                    .map((c) => `| ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .utc */ .n$)(c.at)} | [\`/${c.command}\`](${c.url}) | @${c.by} | ${c.status} |`),
+                    .map((c) => `| ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .hhmm */ .T0)(c.at, declaredAt)} | [\`/${c.command}\`](${c.url}) | @${c.by} | ${(0,_incident_state_js__WEBPACK_IMPORTED_MODULE_4__/* .commandOutcome */ .E2)(c.status, c.findings?.length ?? 0)} |`),
             ]
             : ['_No runbook command was run from the issue._']),
         '',
@@ -69064,36 +69664,25 @@ function renderPostmortem(view) {
         renderPhaseChart(incident),
         '```',
         '',
-        '## Post-incident checklists (from the runbook)',
+        `## Post-incident checklists${view.checklists.fromRunbook ? ' (from the runbook)' : " (from the runbook's verification; add `post-incident` to the runbook for its own)"}`,
+        '',
+        'Ticked only where a recorded fact proves it.',
         '',
         '### Resolution verification',
         '',
-        `- [${view.verification.some((line) => line.startsWith('✅') && /health/i.test(line)) ? 'x' : ' '}] Verify application health`,
-        `- [${view.verification.some((line) => line.startsWith('✅') && /smoke/i.test(line)) ? 'x' : ' '}] Run smoke tests`,
-        `- [${view.verification.length > 0 && view.verification.filter((l) => /rate|time|memory/i.test(l)).every((l) => l.startsWith('✅')) ? 'x' : ' '}] Check metrics return to normal`,
+        ...(view.checklists.resolution.length > 0
+            ? (0,_review_js__WEBPACK_IMPORTED_MODULE_5__/* .renderChecklist */ .tt)(view.checklists.resolution, view.proofs)
+            : ['_The runbook defines no verification._']),
         '',
         '### Communication',
         '',
-        '- [x] Update incident ticket with resolution (this issue)',
-        '- [ ] Notify stakeholders of resolution',
-        '- [ ] Post final status page update',
-        `- [${view.followUp ? 'x' : ' '}] Schedule post-incident review${view.followUp ? ` (#${view.followUp.number}, due ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .utc */ .n$)(view.reviewDue)})` : ''}`,
+        ...(0,_review_js__WEBPACK_IMPORTED_MODULE_5__/* .renderChecklist */ .tt)(view.checklists.communication, view.proofs),
         '',
         `### Post-incident review (within 72 hours: by ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .utc */ .n$)(view.reviewDue)})`,
         '',
-        '- [ ] Timeline review: document the incident timeline',
-        '- [ ] Root cause analysis: identify underlying causes',
-        '- [ ] Action items: create follow-up tasks',
-        '- [ ] Process improvements: update runbooks and monitoring',
-        '',
-        '### Documentation',
-        '',
-        'Update the runbook with:',
-        '',
-        '- [ ] New incident scenarios encountered',
-        '- [ ] Improved diagnostic procedures',
-        '- [ ] Additional resolution steps',
-        '- [ ] Lessons learned',
+        view.followUp
+            ? `In #${view.followUp.number}${view.owner ? `, assigned to @${view.owner}` : ''}: its review and documentation checklists are ticked there.`
+            : '_No review issue could be opened: open one by hand._',
     ].join('\n');
 }
 /** The incident's phases as a Mermaid gantt chart (UTC). */
@@ -69116,6 +69705,18 @@ function renderPhaseChart(incident) {
         lines.push(`  Resolved :milestone, resolved, ${at(incident.resolvedAt)}, 0m`);
     return lines.join('\n');
 }
+/** What the diagnostic commands found, in the host's words: where the review starts looking. */
+function findingsSection(incident) {
+    const found = incident.commands.filter((command) => (command.findings?.length ?? 0) > 0);
+    if (found.length === 0)
+        return [];
+    return [
+        'What the diagnostic commands found:',
+        '',
+        ...found.flatMap((command) => (command.findings ?? []).map((finding) => `- [${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .hhmm */ .T0)(command.at)}](${command.url}) \`/${command.command}\`: ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .echo */ .WI)(finding, 300)}`)),
+        '',
+    ];
+}
 /** What the public was told (`/status-page`), as it was published, and whether it was. */
 function publicUpdatesSection(incident) {
     const updates = incident.publicUpdates;
@@ -69125,9 +69726,9 @@ function publicUpdatesSection(incident) {
     return [
         '### Public status updates',
         '',
-        '| UTC | State | By | Text | Published |',
+        `| UTC, ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .dayOf */ .kb)(updates[0]?.at ?? new Date(0))} | State | By | Text | Published |`,
         '|---|---|---|---|---|',
-        ...updates.map((update) => `| [${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .utc */ .n$)(update.at)}](${update.url}) | ${update.state} | @${update.by} | ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .echo */ .WI)(update.text, 500, { table: true })} | ${update.published ? 'yes' : '⚠️ no'} |`),
+        ...updates.map((update) => `| [${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .hhmm */ .T0)(update.at, updates[0]?.at)}](${update.url}) | ${update.state} | @${update.by} | ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .echo */ .WI)(update.text, 500, { table: true })} | ${update.published ? 'yes' : '⚠️ no'} |`),
         '',
         ...(last && last.state !== 'resolved'
             ? [`⚠️ The status page still says **${last.state}**: post \`/status-page resolved <text>\`.`, '']
@@ -69460,6 +70061,157 @@ function renderStale(view, claimTimeoutMs) {
 
 /***/ }),
 
+/***/ 2392:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   VG: () => (/* binding */ checklistsOf),
+/* harmony export */   mK: () => (/* binding */ renderReviewIssue),
+/* harmony export */   no: () => (/* binding */ renderReviewReminder),
+/* harmony export */   rZ: () => (/* binding */ actionItems),
+/* harmony export */   tt: () => (/* binding */ renderChecklist)
+/* harmony export */ });
+/* unused harmony exports proven, itemText */
+/* harmony import */ var _markdown_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4285);
+
+/** The checklists the runbook gives, or, for a runbook without them, the ones its sections imply. */
+function checklistsOf(runbook) {
+    const given = runbook['post-incident'];
+    if (given)
+        return { ...given, fromRunbook: true };
+    const steps = runbook.verification?.steps ?? [];
+    return {
+        fromRunbook: false,
+        resolution: [
+            ...steps.map((step) => ({ item: step.name, 'ticked-by': `verification: ${step.name}` })),
+            ...(runbook.verification?.metrics
+                ? [{ item: runbook.verification.metrics.name, 'ticked-by': 'metrics' }]
+                : []),
+        ],
+        communication: [
+            { item: 'Update incident ticket with resolution', 'ticked-by': 'ticket' },
+            { item: 'Notify stakeholders of resolution', 'ticked-by': 'stakeholders' },
+            ...(runbook['status-page']
+                ? [{ item: 'Post final status page update', 'ticked-by': 'status-page' }]
+                : []),
+            { item: 'Schedule post-incident review', 'ticked-by': 'review' },
+        ],
+        review: [],
+        documentation: [],
+    };
+}
+/** True only when a recorded fact proves the item done; an item without a proof is for people. */
+function proven(item, proofs) {
+    if (typeof item === 'string')
+        return false;
+    const { incident } = proofs;
+    const proof = item['ticked-by'];
+    const verified = incident.forcedResolution || incident.closedByHand ? undefined : incident.verified;
+    if (proof.startsWith('verification: ')) {
+        const name = proof.slice('verification: '.length);
+        return verified?.checks.some((check) => check.name === name && check.ok) ?? false;
+    }
+    switch (proof) {
+        case 'metrics':
+            return verified?.metrics === 'within';
+        case 'ticket':
+            return incident.phase === 'resolved';
+        case 'stakeholders':
+            return proofs.stakeholdersTold;
+        case 'status-page': {
+            const last = incident.publicUpdates.at(-1);
+            return last?.state === 'resolved' && last.published;
+        }
+        case 'review':
+            return proofs.review !== undefined;
+        default:
+            return false;
+    }
+}
+function itemText(item) {
+    return typeof item === 'string' ? item : item.item;
+}
+/** A checklist as GitHub task list items: ticked where a fact proves it. */
+function renderChecklist(items, proofs) {
+    return items.map((item) => `- [${proofs && proven(item, proofs) ? 'x' : ' '}] ${echoPlain(itemText(item))}`);
+}
+/** Runbook text shown as written but never as live Markdown (no mention, link or HTML). */
+function echoPlain(text) {
+    return /^[\p{L}\p{N} .,:;'’()/+-]*$/u.test(text) ? text : (0,_markdown_js__WEBPACK_IMPORTED_MODULE_0__/* .echo */ .WI)(text, 300);
+}
+/** The follow-up tasks the review starts from: the standard three and every command that failed. */
+function actionItems(incident, issueNumber) {
+    const failed = incident.commands
+        .filter((command) => command.status !== 'success' && command.status !== 'findings')
+        .slice(-20);
+    return [
+        {
+            title: `Fix the root cause of incident #${issueNumber}`,
+            type: 'prevent',
+            detail: 'What made this possible? Keep asking why until the answer is a process or a design.',
+        },
+        {
+            title: `Detect incidents like #${issueNumber} sooner`,
+            type: 'detect',
+            detail: 'An alert, a check or a dashboard that would have shown it before the users did.',
+        },
+        {
+            title: `Update the runbook with what incident #${issueNumber} taught`,
+            type: 'process',
+            detail: 'New scenarios, better diagnostic procedures, the resolution steps that worked.',
+        },
+        ...failed.map((command) => ({
+            title: `Investigate why /${command.command} ended ${command.status} at ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_0__/* .utc */ .n$)(command.at)} (incident #${issueNumber})`,
+            type: 'investigate',
+            detail: `The command ran during the incident and did not succeed: [its result](${command.url}).`,
+            link: command.url,
+        })),
+    ];
+}
+/** The review issue's body (its record is added by the caller). */
+function renderReviewIssue(view) {
+    const resolvedAt = view.incident.resolvedAt ?? view.due;
+    const { checklists } = view;
+    return [
+        `Post-incident review of #${view.issue.number} (${view.severityLabel}).`,
+        '',
+        `**Owner:** ${view.owner ? `@${view.owner} (assigned${view.incident.commander === view.owner ? ': the incident commander' : ''})` : '_nobody yet: assign this issue_'} · **Due: ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_0__/* .utc */ .n$)(view.due)}** (72 hours after the resolution at ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_0__/* .hhmm */ .T0)(resolvedAt)} UTC) · the sweep reminds here a day before and when it is overdue.`,
+        '',
+        view.postmortemUrl
+            ? `📄 **[The postmortem draft](${view.postmortemUrl})** on #${view.issue.number}: the timeline, the figures and what the commands found.`
+            : `📄 The postmortem draft follows on #${view.issue.number}.`,
+        '',
+        '### Review (within 72 hours)',
+        '',
+        ...(checklists.review.length > 0
+            ? renderChecklist(checklists.review)
+            : ['_The runbook has no `post-incident.review` checklist._']),
+        '',
+        '### Action items',
+        '',
+        view.subIssues.length > 0
+            ? `Each is a sub-issue of this one, so GitHub tracks their closing here: ${view.subIssues.map((sub) => `#${sub.number}`).join(', ')}.`
+            : '_None yet._',
+        '',
+        '### Documentation: update the runbook with',
+        '',
+        ...(checklists.documentation.length > 0
+            ? renderChecklist(checklists.documentation)
+            : ['_The runbook has no `post-incident.documentation` checklist._']),
+    ].join('\n');
+}
+/** How the review's reminder reads at `stage`. */
+function renderReviewReminder(view) {
+    const who = view.assignees.map((login) => `@${login}`).join(' ') || 'Whoever owns this review';
+    const hours = Math.round(Math.abs(view.due.getTime() - view.now.getTime()) / 3_600_000);
+    return view.stage === 'due'
+        ? `⏰ **Review due in ${hours} h** (${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_0__/* .utc */ .n$)(view.due)}), ${who}: the post-incident review of #${view.incident} is due within a day. Close this issue when it is done.`
+        : `⚠️ **Review overdue** by ${hours} h (it was due ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_0__/* .utc */ .n$)(view.due)}), ${who}: the runbook asks for the post-incident review of #${view.incident} within 72 hours of the resolution. Hold it and close this issue, or say here when it will be.`;
+}
+
+
+/***/ }),
+
 /***/ 1935:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -69474,8 +70226,9 @@ function ownText(event) {
 }
 /** The incident's timeline as a table: UTC time, actor, event, link. Pure. */
 function renderTimeline(entries, options = {}) {
-    const header = ['| UTC | Actor | Event | Link |', '|---|---|---|---|'];
-    const rows = entries.map((entry) => `| ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_0__/* .utc */ .n$)(entry.at)} | @${entry.actor} | ${ownText(entry.event)}${entry.detail ? `: ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_0__/* .echo */ .WI)(entry.detail, 300, { table: true })}` : ''} | ${entry.url ? `[comment](${entry.url})` : '—'} |`);
+    const day = entries[0]?.at;
+    const header = [`| UTC${day ? `, ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_0__/* .dayOf */ .kb)(day)}` : ''} | Actor | Event | Link |`, '|---|---|---|---|'];
+    const rows = entries.map((entry) => `| ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_0__/* .hhmm */ .T0)(entry.at, day)} | @${entry.actor} | ${ownText(entry.event)}${entry.detail ? `: ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_0__/* .echo */ .WI)(entry.detail, 300, { table: true })}` : ''} | ${entry.url ? `[comment](${entry.url})` : '—'} |`);
     const max = options.maxChars ?? Infinity;
     const size = (list) => list.reduce((total, row) => total + row.length + 1, 0);
     if (size([...header, ...rows]) <= max)
@@ -69623,6 +70376,7 @@ function planCommand(command, runbook, ssh, defaultTimeoutSeconds) {
             check: definition.check ? render(definition.check) : undefined,
             timeoutSeconds: definition.timeout ?? defaultTimeoutSeconds,
             destructive: definition.destructive || steps.some((step) => step.destructive),
+            diagnostic: definition.diagnostic && !definition.destructive,
         },
     };
 }
@@ -70009,10 +70763,11 @@ __nccwpck_require__.d(__webpack_exports__, {
   YjP: () => (/* binding */ string),
   PVZ: () => (/* binding */ tuple),
   KCZ: () => (/* binding */ union),
-  L5J: () => (/* binding */ unknown)
+  L5J: () => (/* binding */ unknown),
+  OZ5: () => (/* binding */ url)
 });
 
-// UNUSED EXPORTS: ZodAny, ZodArray, ZodBase64, ZodBase64URL, ZodBigInt, ZodBigIntFormat, ZodBoolean, ZodCIDRv4, ZodCIDRv6, ZodCUID, ZodCUID2, ZodCatch, ZodCodec, ZodCreditCard, ZodCustom, ZodCustomStringFormat, ZodDate, ZodDefault, ZodDiscriminatedUnion, ZodE164, ZodEmail, ZodEmoji, ZodEnum, ZodExactOptional, ZodFile, ZodFunction, ZodGUID, ZodIBAN, ZodIPv4, ZodIPv6, ZodISODate, ZodISODuration, ZodISOTime, ZodInstanceOf, ZodIntersection, ZodJWT, ZodKSUID, ZodLazy, ZodLiteral, ZodMAC, ZodMap, ZodNaN, ZodNanoID, ZodNever, ZodNonOptional, ZodNull, ZodNullable, ZodNumber, ZodNumberFormat, ZodObject, ZodOptional, ZodPipe, ZodPrefault, ZodPreprocess, ZodPromise, ZodReadonly, ZodRecord, ZodSet, ZodString, ZodStringFormat, ZodSuccess, ZodSymbol, ZodTemplateLiteral, ZodTransform, ZodTuple, ZodType, ZodULID, ZodURL, ZodUUID, ZodUndefined, ZodUnion, ZodUnknown, ZodVoid, ZodXID, ZodXor, _ZodString, _default, _function, any, base64, base64url, bigint, catch, check, cidrv4, cidrv6, codec, creditCard, cuid, cuid2, currencyCode, custom, date, describe, e164, email, emoji, exactOptional, file, float32, float64, function, guid, hash, hex, hostname, httpUrl, iban, instanceof, int, int32, int64, intersection, invertCodec, ipv4, ipv6, json, jwt, keyof, ksuid, lazy, looseObject, looseRecord, mac, map, meta, nan, nanoid, nativeEnum, never, nonoptional, null, nullable, nullish, optional, partialRecord, pipe, prefault, preprocess, promise, readonly, refine, set, strictObject, stringFormat, stringbool, success, superRefine, symbol, templateLiteral, transform, uint32, uint64, ulid, undefined, url, uuid, uuidv4, uuidv6, uuidv7, void, xid, xor
+// UNUSED EXPORTS: ZodAny, ZodArray, ZodBase64, ZodBase64URL, ZodBigInt, ZodBigIntFormat, ZodBoolean, ZodCIDRv4, ZodCIDRv6, ZodCUID, ZodCUID2, ZodCatch, ZodCodec, ZodCreditCard, ZodCustom, ZodCustomStringFormat, ZodDate, ZodDefault, ZodDiscriminatedUnion, ZodE164, ZodEmail, ZodEmoji, ZodEnum, ZodExactOptional, ZodFile, ZodFunction, ZodGUID, ZodIBAN, ZodIPv4, ZodIPv6, ZodISODate, ZodISODuration, ZodISOTime, ZodInstanceOf, ZodIntersection, ZodJWT, ZodKSUID, ZodLazy, ZodLiteral, ZodMAC, ZodMap, ZodNaN, ZodNanoID, ZodNever, ZodNonOptional, ZodNull, ZodNullable, ZodNumber, ZodNumberFormat, ZodObject, ZodOptional, ZodPipe, ZodPrefault, ZodPreprocess, ZodPromise, ZodReadonly, ZodRecord, ZodSet, ZodString, ZodStringFormat, ZodSuccess, ZodSymbol, ZodTemplateLiteral, ZodTransform, ZodTuple, ZodType, ZodULID, ZodURL, ZodUUID, ZodUndefined, ZodUnion, ZodUnknown, ZodVoid, ZodXID, ZodXor, _ZodString, _default, _function, any, base64, base64url, bigint, catch, check, cidrv4, cidrv6, codec, creditCard, cuid, cuid2, currencyCode, custom, date, describe, e164, email, emoji, exactOptional, file, float32, float64, function, guid, hash, hex, hostname, httpUrl, iban, instanceof, int, int32, int64, intersection, invertCodec, ipv4, ipv6, json, jwt, keyof, ksuid, lazy, looseObject, looseRecord, mac, map, meta, nan, nanoid, nativeEnum, never, nonoptional, null, nullable, nullish, optional, partialRecord, pipe, prefault, preprocess, promise, readonly, refine, set, strictObject, stringFormat, stringbool, success, superRefine, symbol, templateLiteral, transform, uint32, uint64, ulid, undefined, uuid, uuidv4, uuidv6, uuidv7, void, xid, xor
 
 // EXTERNAL MODULE: ./node_modules/zod/v4/core/core.js
 var core_core = __nccwpck_require__(8532);
@@ -75571,7 +76326,7 @@ const ZodURL = /*@__PURE__*/ core_core/* $constructor */.xI("ZodURL", (inst, def
     ZodStringFormat.init(inst, def);
 });
 function url(params) {
-    return core._url(ZodURL, params);
+    return api/* _url */.Fn(ZodURL, params);
 }
 function httpUrl(params) {
     return core._url(ZodURL, {

@@ -27,12 +27,13 @@ test('every step ends as the on-call person expects, with no OpenAPI violation',
   expect(
     demo.steps.map(({ step, status, reason }) => `${step.split(' (')[0]?.trim()}: ${status} ${reason}`),
   ).toEqual([
-    // The initial assessment finds the 503 (its health check fails).
-    'label incident:p0: failure assessment',
+    // The initial assessment finds the 503: a finding, not a failure of the declaration.
+    'label incident:p0: success declared',
     'scheduled sweep: success swept',
     '/ack: success ack',
     '/commander @dana: success commander',
-    '/diagnose app: success executed',
+    // The logs it reads hold the agent's ERROR lines: a finding.
+    '/diagnose app: success findings',
     '/backup: success executed',
     // A restart cannot fix a broken release: its check fails and says why.
     '/restart: failure step-failed',
@@ -45,7 +46,52 @@ test('every step ends as the on-call person expects, with no OpenAPI violation',
     'scheduled sweep: success swept',
     '/update: success update',
     '/resolve: success resolved',
+    'scheduled sweep: success swept',
+    'scheduled sweep: success swept',
   ]);
+});
+
+test("a diagnosis reports what it found, headed by the agent's own reason, never as ✅ or ❌", () => {
+  const assess = section('### 🔎 ');
+  expect(assess.split('\n')[0]).toMatch(/^### 🔎 \d+ findings?: `\/assess`$/);
+  expect(assess).toContain(
+    `- ⚠️ **Quick health check**: \`exit 22: release ${BROKEN_RELEASE} is broken: database migration 0042 failed`,
+  );
+  expect(assess).toMatch(/- ⚠️ \*\*Check application logs\*\*: `\d+ error lines/);
+  expect(demo.thread).toMatch(/### 🔎 \d+ findings?: `\/diagnose scenario=app`/);
+  const diagnose = section('`/diagnose scenario=app`');
+  expect(demo.thread).toContain('### 🔎 Nothing unhealthy found: `/status`');
+  for (const result of [assess, diagnose]) expect(result).not.toMatch(/✅ Succeeded|❌ Failed/);
+  // The postmortem keeps the findings for the review and asks nobody to investigate a diagnosis.
+  const postmortem = section('# Postmortem:');
+  expect(postmortem).toContain('What the diagnostic commands found:');
+  expect(postmortem).not.toMatch(/Investigate why \/(assess|diagnose)/);
+  expect(postmortem).toContain('Investigate why /restart ended failure');
+});
+
+test('the record credits the confirmer, and ticks only what a recorded fact proves', () => {
+  const postmortem = section('# Postmortem:');
+  expect(postmortem).toMatch(/\| 03:17 \| @dana \| Confirmed `\/rollback`, asked for by @alice \|/);
+  expect(postmortem).toMatch(/\| @dana \| incident commander, resolved, confirmed `\/rollback`/);
+  expect(postmortem).toContain('- [x] Verify application health');
+  expect(postmortem).toContain('- [x] Run smoke tests');
+  expect(postmortem).toContain('- [x] Check metrics return to normal');
+  // Slack heard of the resolution before the postmortem was written; nobody posted to a status page.
+  expect(postmortem).toContain('- [x] Notify stakeholders of resolution');
+  expect(postmortem).toContain('- [ ] Post final status page update');
+});
+
+test('the review issue is owned, tracks its action items as sub-issues, and is reminded after 72 hours', () => {
+  const review = demo.review ?? '';
+  expect(review).toMatch(/\*\*Assignees:\*\* @dana/);
+  expect(review).toMatch(/\*\*Sub-issues\*\* \(0 of 4 closed\):/);
+  expect(review).toContain(`Fix the root cause of incident #${demo.issue}`);
+  expect(review).toContain(`Investigate why /restart ended failure`);
+  expect(review).toContain('📄 **[The postmortem draft](');
+  expect(review).toContain('- [ ] Root cause analysis: identify underlying causes');
+  expect(review).toContain('- [ ] Improved diagnostic procedures');
+  expect(review).toContain('⏰ **Review due in 23 h** (2026-11-29 03:55 UTC), @dana');
+  expect(review).toContain('⚠️ **Review overdue** by 1 h (it was due 2026-11-29 03:55 UTC), @dana');
 });
 
 test('stakeholders on Slack: one message per lifecycle change, none lost or doubled when Slack and GitHub fail once', () => {
@@ -99,12 +145,16 @@ test("the failed restart shows the agent's own reason and the compose logs", () 
 
 test('the rollback ran only after another responder confirmed it, and pulled the tag', () => {
   const rollback = section(`### ✅ Succeeded: \`/rollback tag=${CURRENT_RELEASE}\``);
+  // The plan comment ends showing its outcome, with a link to the result.
+  expect(demo.thread).toMatch(
+    /✅ \*\*Confirmed by @dana\*\* at 2026-11-26 03:17 UTC and run: success \(\[result\]\(/,
+  );
   expect(rollback).toContain('| @alice, confirmed by @dana in [this comment]');
   expect(rollback).toContain(`running image: slack-kb-agent:${CURRENT_RELEASE}`);
 });
 
 test("/status and /resolve read the runbook's PromQL from the real Prometheus, with real traffic", () => {
-  for (const marker of ['### ✅ Succeeded: `/status`', '### ✅ Succeeded: `/resolve`']) {
+  for (const marker of ['### 🔎 Nothing unhealthy found: `/status`', '### ✅ Succeeded: `/resolve`']) {
     const comment = section(marker);
     expect(comment).toContain("PromQL over Prometheus's stored series, $PROMETHEUS_URL");
     expect(comment).toContain('- ✅ Application up: 1 (healthy at least 1)');

@@ -19774,8 +19774,8 @@ function endOfTag(html, from) {
 
 // EXTERNAL MODULE: ./src/commands/lifecycle/journal.ts
 var journal = __nccwpck_require__(4518);
-// EXTERNAL MODULE: ./src/commands/registry.ts + 22 modules
-var commands_registry = __nccwpck_require__(7599);
+// EXTERNAL MODULE: ./src/commands/registry.ts + 23 modules
+var commands_registry = __nccwpck_require__(1832);
 // EXTERNAL MODULE: ./src/commands/runbook-command.ts + 1 modules
 var runbook_command = __nccwpck_require__(1020);
 // EXTERNAL MODULE: ./src/commands/usage.ts
@@ -20975,7 +20975,7 @@ function firstEntryOf(block) {
 
 /***/ }),
 
-/***/ 7599:
+/***/ 1832:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -21069,6 +21069,7 @@ const outcome_REASON_CODES = {
     reopened: 'the issue was reopened; the incident resumes',
     closed: 'the issue was closed by hand',
     executed: 'a runbook command ran and succeeded',
+    findings: 'a diagnostic command ran every step and found something unhealthy (its findings head the result)',
     'step-failed': 'a runbook step exited non-zero',
     timeout: 'a runbook step ran out of time and was stopped on the host',
     'ssh-error': 'ssh could not connect or authenticate (host key, refused, unreachable)',
@@ -21693,558 +21694,142 @@ const page = (0,commands_define/* defineCommand */.NB)({
 
 // EXTERNAL MODULE: ./src/config/duration.ts
 var duration = __nccwpck_require__(7840);
-;// CONCATENATED MODULE: ./src/report/timeline.ts
+;// CONCATENATED MODULE: ./src/report/review.ts
 
-/** The action's own words for an event (never anyone's text: that is `detail`), kept to one cell. */
-function ownText(event) {
-    return event.replace(/[\r\n]+/g, ' ').replace(/\|/g, '\\|');
-}
-/** The incident's timeline as a table: UTC time, actor, event, link. Pure. */
-function renderTimeline(entries, options = {}) {
-    const header = ['| UTC | Actor | Event | Link |', '|---|---|---|---|'];
-    const rows = entries.map((entry) => `| ${(0,markdown/* utc */.n$)(entry.at)} | @${entry.actor} | ${ownText(entry.event)}${entry.detail ? `: ${(0,markdown/* echo */.WI)(entry.detail, 300, { table: true })}` : ''} | ${entry.url ? `[comment](${entry.url})` : '—'} |`);
-    const max = options.maxChars ?? Infinity;
-    const size = (list) => list.reduce((total, row) => total + row.length + 1, 0);
-    if (size([...header, ...rows]) <= max)
-        return [...header, ...rows].join('\n');
-    // Keep the start and the end of the incident; say how much of the middle is left out.
-    const budget = max - size(header) - 200;
-    const head = [];
-    const tail = [];
-    let used = 0;
-    for (let front = 0, back = rows.length - 1; front <= back;) {
-        const next = head.length <= tail.length ? rows[front] : rows[back];
-        if (next === undefined || used + next.length + 1 > budget)
-            break;
-        used += next.length + 1;
-        if (head.length <= tail.length) {
-            head.push(next);
-            front += 1;
-        }
-        else {
-            tail.unshift(next);
-            back -= 1;
-        }
-    }
-    const omitted = rows.length - head.length - tail.length;
-    const where = options.fullAt ? ` (the [workflow run](${options.fullAt}) logs the whole timeline)` : '';
-    return [
-        ...header,
-        ...head,
-        `| … | | ${omitted} entries left out here to fit GitHub's comment limit${where} | |`,
-        ...tail,
-    ].join('\n');
-}
-
-;// CONCATENATED MODULE: ./src/report/postmortem.ts
-
-
-
-
-/** The post-incident review is due this long after resolution (the runbook's 72 hours). */
-const REVIEW_WITHIN_MS = 72 * 3_600_000;
-/** A postmortem following the SRE book's template, with everything computable filled in. Pure. */
-function renderPostmortem(view) {
-    const { incident, severity, sla } = view;
-    const declaredAt = incident.declaredAt ?? new Date(0);
-    const impactStart = incident.impactStartAt ?? declaredAt;
-    const impactEnd = incident.mitigatedAt ?? incident.resolvedAt;
-    const since = (at) => (at ? (0,incident_sla/* humanDuration */.UU)(at.getTime() - declaredAt.getTime()) : '—');
-    const verdict = (met) => (met === undefined ? '—' : met ? '✅ met' : '⚠️ missed');
-    const roles = new Map();
-    const addRole = (login, role) => {
-        if (!login)
-            return;
-        roles.set(login, [...(roles.get(login) ?? []), role]);
-    };
-    addRole(incident.declaredBy, 'declared');
-    addRole(incident.commander, 'incident commander');
-    addRole(incident.acknowledgedBy, 'acknowledged');
-    addRole(incident.resolvedBy, 'resolved');
-    // What each person did, from the records: the commands they ran and confirmed, their updates.
-    const distinct = (names) => [...new Set(names)].map((name) => `\`/${name}\``).join(', ');
-    for (const login of incident.responders) {
-        // `/resolve` is there as "resolved" already.
-        const ran = incident.commands
-            .filter((command) => command.by === login && command.command !== 'resolve')
-            .map((command) => command.command);
-        const confirmed = incident.commands
-            .filter((command) => command.confirmedBy === login)
-            .map((command) => command.command);
-        const updates = incident.updates.filter((update) => update.by === login).length;
-        if (ran.length > 0)
-            addRole(login, `ran ${distinct(ran)}`);
-        if (confirmed.length > 0)
-            addRole(login, `confirmed ${distinct(confirmed)}`);
-        if (updates > 0)
-            addRole(login, `posted ${updates} status update${updates === 1 ? '' : 's'}`);
-        if (!roles.has(login))
-            addRole(login, 'responder');
-    }
-    return [
-        `# Postmortem: ${(0,markdown/* echo */.WI)(view.issue.title)} (#${view.issue.number})`,
-        '',
-        `**Status:** draft for the post-incident review, due **${(0,markdown/* utc */.n$)(view.reviewDue)}** (72 hours after resolution)${view.followUp ? ` in #${view.followUp.number}` : ''}.`,
-        `**Severity:** ${view.severityKey.toUpperCase()} — ${severity.name} (${severity.description}).`,
-        '',
-        '## Summary',
-        '',
-        incident.resolutionSummary
-            ? (0,markdown/* echo */.WI)(incident.resolutionSummary, 2000)
-            : '_One paragraph: what happened, who was affected, how it was fixed._',
-        '',
-        '## Impact',
-        '',
-        `- Impact window: ${(0,markdown/* utc */.n$)(impactStart)} → ${impactEnd ? (0,markdown/* utc */.n$)(impactEnd) : 'ongoing'}${impactEnd ? ` (${(0,incident_sla/* humanDuration */.UU)(impactEnd.getTime() - impactStart.getTime())})` : ''}${incident.impactStartAt ? '' : ' (start of impact taken as the declaration; `/impact-start` back-dates it)'}`,
-        '- Users and requests affected: _to be filled in from the metrics_',
-        '',
-        '## Root causes',
-        '',
-        '_What made this possible? Keep asking why until the answer is a process or a design._',
-        '',
-        '## Trigger',
-        '',
-        '_What set it off (a deploy, a config change, a load spike …)?_',
-        '',
-        '## Resolution',
-        '',
-        ...(incident.forcedResolution
-            ? ['⚠️ Resolved with `--force`: the resolution verification did not pass.', '']
-            : []),
-        ...(incident.closedByHand
-            ? ['⚠️ The issue was closed by hand: the resolution was not verified.', '']
-            : []),
-        ...(view.verification.length > 0
-            ? ['Resolution verification:', '', ...view.verification.map((line) => `- ${line}`), '']
-            : []),
-        '## Detection',
-        '',
-        `Declared by @${incident.declaredBy ?? 'unknown'} at ${(0,markdown/* utc */.n$)(declaredAt)}${incident.impactStartAt ? `, ${(0,incident_sla/* humanDuration */.UU)(declaredAt.getTime() - incident.impactStartAt.getTime())} after impact started` : ''}. _How was it noticed: an alert, a user, a person on call?_`,
-        '',
-        '## Action items',
-        '',
-        '| Action item | Type | Owner | Tracking |',
-        '|---|---|---|---|',
-        '| _Fix the root cause_ | prevent | | |',
-        '| _Detect it sooner_ | detect | | |',
-        '| _Update the runbook with what was learned_ | process | | |',
-        ...incident.commands
-            .filter((command) => command.status !== 'success')
-            .slice(-20)
-            .map((command) => `| Investigate why \`/${command.command}\` ended ${command.status} at ${(0,markdown/* utc */.n$)(command.at)} | investigate | | [result](${command.url}) |`),
-        '',
-        '## Lessons learned',
-        '',
-        '### What went well',
-        '',
-        '### What went wrong',
-        '',
-        '### Where we got lucky',
-        '',
-        '## Timeline',
-        '',
-        renderTimeline(incident.timeline, { maxChars: 30_000 }),
-        '',
-        '## Supporting information',
-        '',
-        '### Response times',
-        '',
-        '| Measure | Time since declaration | Target | Result |',
-        '|---|---|---|---|',
-        `| Time to acknowledge | ${since(incident.acknowledgedAt)} | ${(0,duration/* formatDuration */.a3)(severity['acknowledge-within'])} | ${verdict(incident.acknowledgedAt ? !sla.acknowledge.breached : undefined)} |`,
-        `| Time to mitigate | ${since(incident.mitigatedAt)} | ${(0,duration/* formatDuration */.a3)(severity['respond-within'])} (response time) | ${verdict(incident.mitigatedAt ? !sla.respond.breached : undefined)} |`,
-        `| Time to resolve | ${since(incident.resolvedAt)} | — | — |`,
-        `| Status updates | ${incident.updates.length} posted | ${severity['update-every'] ? `every ${(0,duration/* formatDuration */.a3)(severity['update-every'])}` : '—'} | ${incident.breaches.filter((b) => b.kind === 'update').length} missed |`,
-        '',
-        '### Responders',
-        '',
-        '| Responder | Roles |',
-        '|---|---|',
-        ...[...roles].map(([login, list]) => `| @${login} | ${list.join(', ')} |`),
-        '',
-        '### Commands run',
-        '',
-        ...(incident.commands.length > 0
-            ? [
-                '| UTC | Command | By | Outcome |',
-                '|---|---|---|---|',
-                ...(incident.commands.length > 100
-                    ? [`| … | ${incident.commands.length - 100} earlier commands left out | | |`]
-                    : []),
-                ...incident.commands
-                    .slice(-100)
-                    .map((c) => `| ${(0,markdown/* utc */.n$)(c.at)} | [\`/${c.command}\`](${c.url}) | @${c.by} | ${c.status} |`),
-            ]
-            : ['_No runbook command was run from the issue._']),
-        '',
-        ...publicUpdatesSection(incident),
-        '### Phases',
-        '',
-        '```mermaid',
-        renderPhaseChart(incident),
-        '```',
-        '',
-        '## Post-incident checklists (from the runbook)',
-        '',
-        '### Resolution verification',
-        '',
-        `- [${view.verification.some((line) => line.startsWith('✅') && /health/i.test(line)) ? 'x' : ' '}] Verify application health`,
-        `- [${view.verification.some((line) => line.startsWith('✅') && /smoke/i.test(line)) ? 'x' : ' '}] Run smoke tests`,
-        `- [${view.verification.length > 0 && view.verification.filter((l) => /rate|time|memory/i.test(l)).every((l) => l.startsWith('✅')) ? 'x' : ' '}] Check metrics return to normal`,
-        '',
-        '### Communication',
-        '',
-        '- [x] Update incident ticket with resolution (this issue)',
-        '- [ ] Notify stakeholders of resolution',
-        '- [ ] Post final status page update',
-        `- [${view.followUp ? 'x' : ' '}] Schedule post-incident review${view.followUp ? ` (#${view.followUp.number}, due ${(0,markdown/* utc */.n$)(view.reviewDue)})` : ''}`,
-        '',
-        `### Post-incident review (within 72 hours: by ${(0,markdown/* utc */.n$)(view.reviewDue)})`,
-        '',
-        '- [ ] Timeline review: document the incident timeline',
-        '- [ ] Root cause analysis: identify underlying causes',
-        '- [ ] Action items: create follow-up tasks',
-        '- [ ] Process improvements: update runbooks and monitoring',
-        '',
-        '### Documentation',
-        '',
-        'Update the runbook with:',
-        '',
-        '- [ ] New incident scenarios encountered',
-        '- [ ] Improved diagnostic procedures',
-        '- [ ] Additional resolution steps',
-        '- [ ] Lessons learned',
-    ].join('\n');
-}
-/** The incident's phases as a Mermaid gantt chart (UTC). */
-function renderPhaseChart(incident) {
-    const at = (date) => date.toISOString().slice(0, 19).replace('T', ' ');
-    const declared = incident.declaredAt ?? new Date(0);
-    const end = incident.resolvedAt ?? incident.timeline.at(-1)?.at ?? declared;
-    const lines = ['gantt', '  dateFormat YYYY-MM-DD HH:mm:ss', '  axisFormat %H:%M', '  section Incident'];
-    if (incident.impactStartAt && incident.impactStartAt < declared) {
-        lines.push(`  Impact before declaration :crit, impact, ${at(incident.impactStartAt)}, ${at(declared)}`);
-    }
-    const mitigated = incident.mitigatedAt && incident.mitigatedAt < end ? incident.mitigatedAt : undefined;
-    lines.push(`  Investigating :active, investigating, ${at(declared)}, ${at(mitigated ?? end)}`);
-    if (mitigated)
-        lines.push(`  Mitigated :done, mitigated, ${at(mitigated)}, ${at(end)}`);
-    lines.push('  section Milestones');
-    if (incident.acknowledgedAt)
-        lines.push(`  Acknowledged :milestone, acknowledged, ${at(incident.acknowledgedAt)}, 0m`);
-    if (incident.resolvedAt)
-        lines.push(`  Resolved :milestone, resolved, ${at(incident.resolvedAt)}, 0m`);
-    return lines.join('\n');
-}
-/** What the public was told (`/status-page`), as it was published, and whether it was. */
-function publicUpdatesSection(incident) {
-    const updates = incident.publicUpdates;
-    if (updates.length === 0)
-        return [];
-    const last = updates.at(-1);
-    return [
-        '### Public status updates',
-        '',
-        '| UTC | State | By | Text | Published |',
-        '|---|---|---|---|---|',
-        ...updates.map((update) => `| [${(0,markdown/* utc */.n$)(update.at)}](${update.url}) | ${update.state} | @${update.by} | ${(0,markdown/* echo */.WI)(update.text, 500, { table: true })} | ${update.published ? 'yes' : '⚠️ no'} |`),
-        '',
-        ...(last && last.state !== 'resolved'
-            ? [`⚠️ The status page still says **${last.state}**: post \`/status-page resolved <text>\`.`, '']
-            : last && !last.published
-                ? [
-                    '⚠️ The last public update was not published: the page still shows an earlier state. Post it again with `/status-page`.',
-                    '',
-                ]
-                : []),
-    ];
-}
-
-;// CONCATENATED MODULE: ./src/commands/lifecycle/postmortem.ts
-
-
-
-const postmortem = (0,commands_define/* defineCommand */.NB)({
-    name: 'postmortem',
-    reason: '/postmortem posted a draft',
-    description: 'Post a draft postmortem of the incident so far',
-    permission: common/* LIFECYCLE_PERMISSION */.Zl,
-    handle(input) {
-        const { incident, severity, severityKey, sla } = input.snapshot;
-        if (!severity || !severityKey || !sla)
-            return (0,common/* notDone */.Gj)('postmortem', '/postmortem', 'This issue has no declared incident.');
-        const body = renderPostmortem({
-            incident,
-            severityKey,
-            severity,
-            sla,
-            issue: input.issue,
-            reviewDue: new Date((incident.resolvedAt ?? input.now).getTime() + REVIEW_WITHIN_MS),
-            followUp: undefined,
-            verification: [],
-        });
-        return (0,common/* done */.Vw)('postmortem', 'draft postmortem posted', [
-            {
-                kind: 'reply',
-                text: `> Draft: the postmortem so far. \`/resolve\` posts the final one.\n\n${body}`,
-                record: {
-                    kind: 'answered',
-                    command: 'postmortem',
-                    by: input.actor,
-                    at: input.now.toISOString(),
-                    source: input.comment.id,
-                },
-            },
-        ]);
-    },
-});
-
-// EXTERNAL MODULE: ./src/incident/verify.ts + 1 modules
-var verify = __nccwpck_require__(3053);
-;// CONCATENATED MODULE: ./src/commands/lifecycle/resolve.ts
-
-
-
-
-
-
-
-
-
-const resolvedFact = (0,fact/* defineFact */.u)('resolved', { forced: schemas/* boolean */.zMY(), summary: schemas/* string */.YjP().max(4000).optional() }, (next, fact, { at, log, responder, announce }) => {
-    if (next.phase !== 'resolved')
-        announce('resolved', fact.by, fact.summary ?? (fact.forced ? 'verification overridden with --force' : undefined));
-    next.phase = 'resolved';
-    next.resolvedAt = at;
-    next.resolvedBy = fact.by;
-    next.resolutionSummary = fact.summary;
-    next.forcedResolution = fact.forced;
-    next.closedByHand = false;
-    if (!next.mitigatedAt)
-        next.mitigatedAt = at;
-    responder(fact.by);
-    log(fact.by, fact.forced ? 'Resolved with --force: verification overridden' : 'Resolved: verification passed');
-});
-const verificationFailed = (0,fact/* defineFact */.u)('verification-failed', { problems: schemas/* array */.YOg(schemas/* string */.YjP().max(4000)).max(50) }, (_next, fact, { log, responder }) => {
-    responder(fact.by);
-    log(fact.by, 'Resolution refused: verification failed', fact.problems.join('; '));
-});
-const resolve = (0,commands_define/* defineCommand */.NB)({
-    name: 'resolve',
-    description: 'Verify health and metrics, then post the postmortem and close the issue',
-    permission: common/* LIFECYCLE_PERMISSION */.Zl,
-    args: { force: (0,commands_define/* flag */.Jt)('Resolve even if verification fails (recorded)') },
-    text: {
-        name: 'summary',
-        description: 'One-paragraph summary for the postmortem',
-        required: false,
-        maxLength: 2000,
-    },
-    facts: [resolvedFact, verificationFailed],
-    handle(input) {
-        const { incident } = input.snapshot;
-        if (incident.phase === 'resolved')
-            return (0,common/* notDone */.Gj)('resolve', '/resolve', `The incident is already resolved (${(0,markdown/* utc */.n$)(incident.resolvedAt ?? input.now)}).`);
-        const { force, summary } = input.args;
-        const conclude = (verification) => {
-            if (!verification.healthy && !force) {
-                const message = verification.problems.join('; ');
-                return (0,effects/* decided */.r)({ status: 'failure', reason: 'verification-failed', command: 'resolve', message }, [
-                    {
-                        kind: 'reply',
-                        text: (0,lifecycle/* renderVerificationFailed */.b2)(verification.lines),
-                        record: verificationFailed.record({
-                            ...(0,common/* factBy */._V)(input),
-                            problems: verification.problems.slice(0, 50),
-                        }),
-                    },
-                ]);
-            }
-            const forced = force && !verification.healthy;
-            return (0,effects/* decided */.r)({
-                status: 'success',
-                reason: 'resolved',
-                command: 'resolve',
-                message: `resolved by @${input.actor}${forced ? ' with --force' : ''}`,
-            }, [
-                {
-                    kind: 'reply',
-                    text: (0,lifecycle/* renderResolved */.Xr)({ by: input.actor, forced, lines: verification.lines, summary }),
-                    record: resolvedFact.record({ ...(0,common/* factBy */._V)(input), forced, ...(summary ? { summary } : {}) }),
-                },
-                { kind: 'finalize', verification: verification.lines },
-            ]);
-        };
-        const plan = verificationPlan(input.runbook, input.settings.ssh);
-        if (!plan)
-            return conclude({ healthy: true, lines: ['No verification is defined in the runbook.'], problems: [] });
-        const spec = input.registry.get('resolve');
-        return (0,effects/* decided */.r)({ status: 'success', reason: 'resolved', command: 'resolve', message: 'verifying' }, [
-            {
-                kind: 'host',
-                plan,
-                required: spec ? requiredOf(spec.permission, input.settings.permission) : 'admin',
-                purpose: 'verification',
-                execution: { user: input.actor },
-                then: (result) => conclude(judge(input.runbook, result)),
-            },
-        ]);
-    },
-});
-function requiredOf(own, floor) {
-    const order = ['read', 'triage', 'write', 'maintain', 'admin'];
-    return order.indexOf(own) >= order.indexOf(floor) ? own : floor;
-}
-/** The runbook's resolution verification as a plan: the checks, then the metrics step. */
-function verificationPlan(runbook, ssh) {
-    const verification = runbook.verification;
-    if (!verification)
-        return undefined;
+/** The checklists the runbook gives, or, for a runbook without them, the ones its sections imply. */
+function checklistsOf(runbook) {
+    const given = runbook['post-incident'];
+    if (given)
+        return { ...given, fromRunbook: true };
+    const steps = runbook.verification?.steps ?? [];
     return {
-        command: 'resolve',
-        args: {},
-        target: (0,runbook_plan/* resolveTarget */.u1)(runbook, verification.target, ssh),
-        steps: [
-            ...verification.steps.map((step) => ({
-                name: step.name,
-                script: step.run ?? '', // verification steps are scripts: the schema says so
-                continueOnError: true,
-                destructive: false,
-            })),
-            ...(verification.metrics
-                ? [
-                    {
-                        name: verification.metrics.name,
-                        script: (0,verify/* metricsScript */.lU)(verification.metrics),
-                        continueOnError: true,
-                        destructive: false,
-                        metrics: verification.metrics,
-                    },
-                ]
+        fromRunbook: false,
+        resolution: [
+            ...steps.map((step) => ({ item: step.name, 'ticked-by': `verification: ${step.name}` })),
+            ...(runbook.verification?.metrics
+                ? [{ item: runbook.verification.metrics.name, 'ticked-by': 'metrics' }]
                 : []),
         ],
-        check: undefined,
-        timeoutSeconds: verification.timeout,
-        destructive: false,
+        communication: [
+            { item: 'Update incident ticket with resolution', 'ticked-by': 'ticket' },
+            { item: 'Notify stakeholders of resolution', 'ticked-by': 'stakeholders' },
+            ...(runbook['status-page']
+                ? [{ item: 'Post final status page update', 'ticked-by': 'status-page' }]
+                : []),
+            { item: 'Schedule post-incident review', 'ticked-by': 'review' },
+        ],
+        review: [],
+        documentation: [],
     };
 }
-/** What the verification's result says: each check, then each threshold. */
-function judge(runbook, result) {
-    if (result.kind === 'refused')
-        return {
-            healthy: false,
-            lines: [`❌ Verification not run: ${result.message}`],
-            problems: ['verification not allowed'],
-        };
-    if (result.kind === 'dry-run')
-        return {
-            healthy: false,
-            lines: ['⏭️ Verification not run (`dry-run: true`): its plan is posted above.'],
-            problems: ['not verified in a dry run'],
-        };
-    const verification = runbook.verification;
-    const lines = [];
-    const problems = [];
-    if (!verification)
-        return { healthy: true, lines, problems };
-    verification.steps.forEach((step, index) => {
-        const ran = result.steps[index];
-        const ok = ran?.outcome === 'ok';
-        lines.push(`${ok ? '✅' : '❌'} ${step.name}${ran ? ` (exit ${ran.exitCode ?? '—'})` : ' (not run)'}`);
-        if (!ok)
-            problems.push(`${step.name} failed`);
-    });
-    if (verification.metrics) {
-        const metrics = verification.metrics;
-        const scraped = result.steps[verification.steps.length];
-        if (!scraped || scraped.outcome !== 'ok') {
-            lines.push(metrics.prometheus
-                ? `❌ ${metrics.name}: Prometheus (${metrics.prometheus}) could not be queried from the host`
-                : `❌ ${metrics.name}: the metrics could not be read`);
-            problems.push(metrics.prometheus ? 'Prometheus unreachable' : 'metrics unreadable');
-        }
-        else {
-            lines.push(`**${metrics.name}** (${(0,verify/* metricsSource */.Vd)(metrics)}):`);
-            const evaluated = (0,verify/* evaluateMetrics */.$q)(scraped.output, metrics);
-            for (const threshold of evaluated) {
-                lines.push((0,verify/* formatThreshold */.B6)(threshold));
-                if (!threshold.healthy)
-                    problems.push(`${threshold.name} ${threshold.value === undefined ? (threshold.note ?? 'missing') : `at ${Number(threshold.value.toPrecision(3))}`}`);
-            }
-        }
+/** True only when a recorded fact proves the item done; an item without a proof is for people. */
+function proven(item, proofs) {
+    if (typeof item === 'string')
+        return false;
+    const { incident } = proofs;
+    const proof = item['ticked-by'];
+    const verified = incident.forcedResolution || incident.closedByHand ? undefined : incident.verified;
+    if (proof.startsWith('verification: ')) {
+        const name = proof.slice('verification: '.length);
+        return verified?.checks.some((check) => check.name === name && check.ok) ?? false;
     }
-    return { healthy: problems.length === 0, lines, problems };
+    switch (proof) {
+        case 'metrics':
+            return verified?.metrics === 'within';
+        case 'ticket':
+            return incident.phase === 'resolved';
+        case 'stakeholders':
+            return proofs.stakeholdersTold;
+        case 'status-page': {
+            const last = incident.publicUpdates.at(-1);
+            return last?.state === 'resolved' && last.published;
+        }
+        case 'review':
+            return proofs.review !== undefined;
+        default:
+            return false;
+    }
 }
-
-// EXTERNAL MODULE: ./src/events/route.ts + 1 modules
-var route = __nccwpck_require__(2342);
-;// CONCATENATED MODULE: ./src/commands/lifecycle/severity.ts
-
-
-
-
-
-
-
-const severityChanged = (0,fact/* defineFact */.u)('severity', { severity: schemas/* string */.YjP().regex(/^p[0-9]$/) }, (next, fact, { log, responder, announce }) => {
-    if (fact.severity !== next.severity) {
-        announce('severity', fact.by, fact.severity);
-        log(fact.by, `Severity ${next.severity?.toUpperCase()} → ${fact.severity.toUpperCase()}`);
-        next.severity = fact.severity;
-    }
-    responder(fact.by);
-});
-const severity = (0,commands_define/* defineCommand */.NB)({
-    name: 'severity',
-    reason: '/severity recorded',
-    description: 'Change the severity (relabels the issue, recomputes the targets)',
-    permission: common/* LIFECYCLE_PERMISSION */.Zl,
-    args: {
-        level: (0,commands_define/* positional */.n8)({
-            description: 'p0, p1, p2 or p3',
-            pattern: '^[pP][0-9]$',
-            maxLength: 2,
-            required: true,
-            as: schemas/* string */.YjP().transform((level) => level.toLowerCase()),
-        }),
-    },
-    facts: [severityChanged],
-    handle(input) {
-        const level = input.args.level;
-        const target = input.runbook.severities[level];
-        const line = `/severity ${level}`;
-        if (!target)
-            return (0,common/* notDone */.Gj)('severity', line, `\`${level.toUpperCase()}\` is not a severity in this runbook (${Object.keys(input.runbook.severities).join(', ')}).`);
-        const current = input.snapshot.incident.severity;
-        if (level === current)
-            return (0,common/* notDone */.Gj)('severity', line, `The incident is already ${level.toUpperCase()}.`);
-        const prefix = input.settings.labelPrefix;
-        return (0,common/* done */.Vw)('severity', `severity is now ${level.toUpperCase()}`, [
-            {
-                kind: 'labels',
-                remove: input.issue.labels.filter((label) => (0,route/* severityFromLabel */.k3)(label, prefix)),
-                add: [`${prefix}${level}`],
-            },
-            {
-                kind: 'reply',
-                text: (0,lifecycle/* renderSeverity */.uF)({ from: current, to: level, severity: target, by: input.actor }),
-                record: severityChanged.record({ ...(0,common/* factBy */._V)(input), severity: level }),
-            },
-            // A raise (P2 → P0) to a severity that pages someone not paged yet pages them now.
-            ...(current && Number(level.slice(1)) >= Number(current.slice(1))
-                ? []
-                : declarationPages({
-                    runbook: input.runbook,
-                    severity: level,
-                    escalation: input.settings.escalation,
-                    snapshot: input.snapshot,
-                    by: input.actor,
-                    raised: true,
-                    now: input.now,
-                })).map((page) => ({ kind: 'reply', text: page.text, record: page.record })),
-        ]);
-    },
-});
+function itemText(item) {
+    return typeof item === 'string' ? item : item.item;
+}
+/** A checklist as GitHub task list items: ticked where a fact proves it. */
+function renderChecklist(items, proofs) {
+    return items.map((item) => `- [${proofs && proven(item, proofs) ? 'x' : ' '}] ${echoPlain(itemText(item))}`);
+}
+/** Runbook text shown as written but never as live Markdown (no mention, link or HTML). */
+function echoPlain(text) {
+    return /^[\p{L}\p{N} .,:;'’()/+-]*$/u.test(text) ? text : (0,markdown/* echo */.WI)(text, 300);
+}
+/** The follow-up tasks the review starts from: the standard three and every command that failed. */
+function actionItems(incident, issueNumber) {
+    const failed = incident.commands
+        .filter((command) => command.status !== 'success' && command.status !== 'findings')
+        .slice(-20);
+    return [
+        {
+            title: `Fix the root cause of incident #${issueNumber}`,
+            type: 'prevent',
+            detail: 'What made this possible? Keep asking why until the answer is a process or a design.',
+        },
+        {
+            title: `Detect incidents like #${issueNumber} sooner`,
+            type: 'detect',
+            detail: 'An alert, a check or a dashboard that would have shown it before the users did.',
+        },
+        {
+            title: `Update the runbook with what incident #${issueNumber} taught`,
+            type: 'process',
+            detail: 'New scenarios, better diagnostic procedures, the resolution steps that worked.',
+        },
+        ...failed.map((command) => ({
+            title: `Investigate why /${command.command} ended ${command.status} at ${(0,markdown/* utc */.n$)(command.at)} (incident #${issueNumber})`,
+            type: 'investigate',
+            detail: `The command ran during the incident and did not succeed: [its result](${command.url}).`,
+            link: command.url,
+        })),
+    ];
+}
+/** The review issue's body (its record is added by the caller). */
+function renderReviewIssue(view) {
+    const resolvedAt = view.incident.resolvedAt ?? view.due;
+    const { checklists } = view;
+    return [
+        `Post-incident review of #${view.issue.number} (${view.severityLabel}).`,
+        '',
+        `**Owner:** ${view.owner ? `@${view.owner} (assigned${view.incident.commander === view.owner ? ': the incident commander' : ''})` : '_nobody yet: assign this issue_'} · **Due: ${utc(view.due)}** (72 hours after the resolution at ${hhmm(resolvedAt)} UTC) · the sweep reminds here a day before and when it is overdue.`,
+        '',
+        view.postmortemUrl
+            ? `📄 **[The postmortem draft](${view.postmortemUrl})** on #${view.issue.number}: the timeline, the figures and what the commands found.`
+            : `📄 The postmortem draft follows on #${view.issue.number}.`,
+        '',
+        '### Review (within 72 hours)',
+        '',
+        ...(checklists.review.length > 0
+            ? renderChecklist(checklists.review)
+            : ['_The runbook has no `post-incident.review` checklist._']),
+        '',
+        '### Action items',
+        '',
+        view.subIssues.length > 0
+            ? `Each is a sub-issue of this one, so GitHub tracks their closing here: ${view.subIssues.map((sub) => `#${sub.number}`).join(', ')}.`
+            : '_None yet._',
+        '',
+        '### Documentation: update the runbook with',
+        '',
+        ...(checklists.documentation.length > 0
+            ? renderChecklist(checklists.documentation)
+            : ['_The runbook has no `post-incident.documentation` checklist._']),
+    ].join('\n');
+}
+/** How the review's reminder reads at `stage`. */
+function renderReviewReminder(view) {
+    const who = view.assignees.map((login) => `@${login}`).join(' ') || 'Whoever owns this review';
+    const hours = Math.round(Math.abs(view.due.getTime() - view.now.getTime()) / 3_600_000);
+    return view.stage === 'due'
+        ? `⏰ **Review due in ${hours} h** (${utc(view.due)}), ${who}: the post-incident review of #${view.incident} is due within a day. Close this issue when it is done.`
+        : `⚠️ **Review overdue** by ${hours} h (it was due ${utc(view.due)}), ${who}: the runbook asks for the post-incident review of #${view.incident} within 72 hours of the resolution. Hold it and close this issue, or say here when it will be.`;
+}
 
 ;// CONCATENATED MODULE: ./src/incident/state.ts
 const PUBLIC_STATES = ['investigating', 'identified', 'monitoring', 'resolved'];
@@ -22273,6 +21858,7 @@ function emptyIncident() {
         timeline: [],
         postmortem: undefined,
         followUp: undefined,
+        verified: undefined,
         alert: undefined,
         changes: [],
         pages: [],
@@ -22348,6 +21934,7 @@ function apply(incident, fact) {
             next.closedByHand = false;
             next.forcedResolution = false;
             next.postmortem = undefined;
+            next.verified = undefined;
             log(fact.actor, 'Reopened: the incident resumes');
             announce('reopened', fact.actor);
             return next;
@@ -22361,6 +21948,7 @@ function apply(incident, fact) {
                     confirmedBy: fact.confirmedBy,
                     at: fact.at,
                     url: fact.url,
+                    ...(fact.findings.length > 0 ? { findings: fact.findings } : {}),
                 },
             ];
             responder(fact.by);
@@ -22369,7 +21957,7 @@ function apply(incident, fact) {
                 // The confirmation is its own event, by its own person.
                 log(fact.confirmedBy, `Confirmed \`/${fact.command}\`, asked for by @${fact.by || 'unknown'}`, fact.url);
             }
-            log(fact.by || 'unknown', `Ran \`/${fact.command}\`${fact.confirmedBy ? ` (confirmed by @${fact.confirmedBy})` : ''}: ${fact.status}`, fact.url);
+            log(fact.by || 'unknown', `Ran \`/${fact.command}\`${fact.confirmedBy ? ` (confirmed by @${fact.confirmedBy})` : ''}: ${commandOutcome(fact.status, fact.findings.length)}`, fact.url, fact.findings[0]);
             return next;
         case 'plan':
             responder(fact.by);
@@ -22418,6 +22006,624 @@ function applyRecord(next, fact, log) {
             return next;
     }
 }
+/** A command's outcome in words: a diagnosis reports what it found, never a success or failure for it. */
+function commandOutcome(status, findings) {
+    if (status === 'findings')
+        return `${findings} finding${findings === 1 ? '' : 's'}`;
+    return status;
+}
+
+;// CONCATENATED MODULE: ./src/report/timeline.ts
+
+/** The action's own words for an event (never anyone's text: that is `detail`), kept to one cell. */
+function ownText(event) {
+    return event.replace(/[\r\n]+/g, ' ').replace(/\|/g, '\\|');
+}
+/** The incident's timeline as a table: UTC time, actor, event, link. Pure. */
+function renderTimeline(entries, options = {}) {
+    const day = entries[0]?.at;
+    const header = [`| UTC${day ? `, ${(0,markdown/* dayOf */.kb)(day)}` : ''} | Actor | Event | Link |`, '|---|---|---|---|'];
+    const rows = entries.map((entry) => `| ${(0,markdown/* hhmm */.T0)(entry.at, day)} | @${entry.actor} | ${ownText(entry.event)}${entry.detail ? `: ${(0,markdown/* echo */.WI)(entry.detail, 300, { table: true })}` : ''} | ${entry.url ? `[comment](${entry.url})` : '—'} |`);
+    const max = options.maxChars ?? Infinity;
+    const size = (list) => list.reduce((total, row) => total + row.length + 1, 0);
+    if (size([...header, ...rows]) <= max)
+        return [...header, ...rows].join('\n');
+    // Keep the start and the end of the incident; say how much of the middle is left out.
+    const budget = max - size(header) - 200;
+    const head = [];
+    const tail = [];
+    let used = 0;
+    for (let front = 0, back = rows.length - 1; front <= back;) {
+        const next = head.length <= tail.length ? rows[front] : rows[back];
+        if (next === undefined || used + next.length + 1 > budget)
+            break;
+        used += next.length + 1;
+        if (head.length <= tail.length) {
+            head.push(next);
+            front += 1;
+        }
+        else {
+            tail.unshift(next);
+            back -= 1;
+        }
+    }
+    const omitted = rows.length - head.length - tail.length;
+    const where = options.fullAt ? ` (the [workflow run](${options.fullAt}) logs the whole timeline)` : '';
+    return [
+        ...header,
+        ...head,
+        `| … | | ${omitted} entries left out here to fit GitHub's comment limit${where} | |`,
+        ...tail,
+    ].join('\n');
+}
+
+;// CONCATENATED MODULE: ./src/report/postmortem.ts
+
+
+
+
+
+
+/** The post-incident review is due this long after resolution (the runbook's 72 hours). */
+const REVIEW_WITHIN_MS = 72 * 3_600_000;
+/** A postmortem following the SRE book's template, with everything computable filled in. Pure. */
+function renderPostmortem(view) {
+    const { incident, severity, sla } = view;
+    const declaredAt = incident.declaredAt ?? new Date(0);
+    const impactStart = incident.impactStartAt ?? declaredAt;
+    const impactEnd = incident.mitigatedAt ?? incident.resolvedAt;
+    const since = (at) => (at ? (0,incident_sla/* humanDuration */.UU)(at.getTime() - declaredAt.getTime()) : '—');
+    const verdict = (met) => (met === undefined ? '—' : met ? '✅ met' : '⚠️ missed');
+    const roles = new Map();
+    const addRole = (login, role) => {
+        if (!login)
+            return;
+        roles.set(login, [...(roles.get(login) ?? []), role]);
+    };
+    addRole(incident.declaredBy, 'declared');
+    addRole(incident.commander, 'incident commander');
+    addRole(incident.acknowledgedBy, 'acknowledged');
+    addRole(incident.resolvedBy, 'resolved');
+    // What each person did, from the records: the commands they ran and confirmed, their updates.
+    const distinct = (names) => [...new Set(names)].map((name) => `\`/${name}\``).join(', ');
+    for (const login of incident.responders) {
+        // `/resolve` is there as "resolved" already.
+        const ran = incident.commands
+            .filter((command) => command.by === login && command.command !== 'resolve')
+            .map((command) => command.command);
+        const confirmed = incident.commands
+            .filter((command) => command.confirmedBy === login)
+            .map((command) => command.command);
+        const updates = incident.updates.filter((update) => update.by === login).length;
+        if (ran.length > 0)
+            addRole(login, `ran ${distinct(ran)}`);
+        if (confirmed.length > 0)
+            addRole(login, `confirmed ${distinct(confirmed)}`);
+        if (updates > 0)
+            addRole(login, `posted ${updates} status update${updates === 1 ? '' : 's'}`);
+        if (!roles.has(login))
+            addRole(login, 'responder');
+    }
+    return [
+        `# Postmortem: ${(0,markdown/* echo */.WI)(view.issue.title)} (#${view.issue.number})`,
+        '',
+        `**Status:** draft for the post-incident review, due **${(0,markdown/* utc */.n$)(view.reviewDue)}** (72 hours after resolution)${view.followUp ? ` in #${view.followUp.number}` : ''}.`,
+        `**Severity:** ${view.severityKey.toUpperCase()} — ${severity.name} (${severity.description}).`,
+        '',
+        '## Summary',
+        '',
+        incident.resolutionSummary
+            ? (0,markdown/* echo */.WI)(incident.resolutionSummary, 2000)
+            : '_One paragraph: what happened, who was affected, how it was fixed._',
+        '',
+        '## Impact',
+        '',
+        `- Impact window: ${(0,markdown/* utc */.n$)(impactStart)} → ${impactEnd ? (0,markdown/* utc */.n$)(impactEnd) : 'ongoing'}${impactEnd ? ` (${(0,incident_sla/* humanDuration */.UU)(impactEnd.getTime() - impactStart.getTime())})` : ''}${incident.impactStartAt ? '' : ' (start of impact taken as the declaration; `/impact-start` back-dates it)'}`,
+        '- Users and requests affected: _to be filled in from the metrics_',
+        '',
+        '## Root causes',
+        '',
+        '_What made this possible? Keep asking why until the answer is a process or a design._',
+        '',
+        ...findingsSection(incident),
+        '## Trigger',
+        '',
+        '_What set it off (a deploy, a config change, a load spike …)?_',
+        '',
+        '## Resolution',
+        '',
+        ...(incident.forcedResolution
+            ? ['⚠️ Resolved with `--force`: the resolution verification did not pass.', '']
+            : []),
+        ...(incident.closedByHand
+            ? ['⚠️ The issue was closed by hand: the resolution was not verified.', '']
+            : []),
+        ...(view.verification.length > 0
+            ? ['Resolution verification:', '', ...view.verification.map((line) => `- ${line}`), '']
+            : []),
+        '## Detection',
+        '',
+        `Declared by @${incident.declaredBy ?? 'unknown'} at ${(0,markdown/* utc */.n$)(declaredAt)}${incident.impactStartAt ? `, ${(0,incident_sla/* humanDuration */.UU)(declaredAt.getTime() - incident.impactStartAt.getTime())} after impact started` : ''}. _How was it noticed: an alert, a user, a person on call?_`,
+        '',
+        '## Action items',
+        '',
+        ...(view.actionItems.some((item) => item.issue !== undefined)
+            ? [
+                `Each is a sub-issue of the review${view.followUp ? ` (#${view.followUp.number})` : ''}: closing it is tracked there.`,
+                '',
+            ]
+            : []),
+        '| Action item | Type | Tracking |',
+        '|---|---|---|',
+        ...view.actionItems.map((item) => `| ${(0,markdown/* echo */.WI)(item.title, 200, { table: true })}${item.link ? ` ([result](${item.link}))` : ''} | ${item.type} | ${item.issue !== undefined ? `#${item.issue}` : '—'} |`),
+        '',
+        '## Lessons learned',
+        '',
+        '### What went well',
+        '',
+        '### What went wrong',
+        '',
+        '### Where we got lucky',
+        '',
+        '## Timeline',
+        '',
+        renderTimeline(incident.timeline, { maxChars: 30_000 }),
+        '',
+        '## Supporting information',
+        '',
+        '### Response times',
+        '',
+        '| Measure | Time since declaration | Target | Result |',
+        '|---|---|---|---|',
+        `| Time to acknowledge | ${since(incident.acknowledgedAt)} | ${(0,duration/* formatDuration */.a3)(severity['acknowledge-within'])} | ${verdict(incident.acknowledgedAt ? !sla.acknowledge.breached : undefined)} |`,
+        `| Time to mitigate | ${since(incident.mitigatedAt)} | ${(0,duration/* formatDuration */.a3)(severity['respond-within'])} (response time) | ${verdict(incident.mitigatedAt ? !sla.respond.breached : undefined)} |`,
+        `| Time to resolve | ${since(incident.resolvedAt)} | — | — |`,
+        `| Status updates | ${incident.updates.length} posted | ${severity['update-every'] ? `every ${(0,duration/* formatDuration */.a3)(severity['update-every'])}` : '—'} | ${incident.breaches.filter((b) => b.kind === 'update').length} missed |`,
+        '',
+        '### Responders',
+        '',
+        '| Responder | Roles |',
+        '|---|---|',
+        ...[...roles].map(([login, list]) => `| @${login} | ${list.join(', ')} |`),
+        '',
+        '### Commands run',
+        '',
+        ...(incident.commands.length > 0
+            ? [
+                `| UTC, ${(0,markdown/* dayOf */.kb)(declaredAt)} | Command | By | Outcome |`,
+                '|---|---|---|---|',
+                ...(incident.commands.length > 100
+                    ? [`| … | ${incident.commands.length - 100} earlier commands left out | | |`]
+                    : []),
+                ...incident.commands
+                    .slice(-100)
+                    .map((c) => `| ${(0,markdown/* hhmm */.T0)(c.at, declaredAt)} | [\`/${c.command}\`](${c.url}) | @${c.by} | ${commandOutcome(c.status, c.findings?.length ?? 0)} |`),
+            ]
+            : ['_No runbook command was run from the issue._']),
+        '',
+        ...publicUpdatesSection(incident),
+        '### Phases',
+        '',
+        '```mermaid',
+        renderPhaseChart(incident),
+        '```',
+        '',
+        `## Post-incident checklists${view.checklists.fromRunbook ? ' (from the runbook)' : " (from the runbook's verification; add `post-incident` to the runbook for its own)"}`,
+        '',
+        'Ticked only where a recorded fact proves it.',
+        '',
+        '### Resolution verification',
+        '',
+        ...(view.checklists.resolution.length > 0
+            ? renderChecklist(view.checklists.resolution, view.proofs)
+            : ['_The runbook defines no verification._']),
+        '',
+        '### Communication',
+        '',
+        ...renderChecklist(view.checklists.communication, view.proofs),
+        '',
+        `### Post-incident review (within 72 hours: by ${(0,markdown/* utc */.n$)(view.reviewDue)})`,
+        '',
+        view.followUp
+            ? `In #${view.followUp.number}${view.owner ? `, assigned to @${view.owner}` : ''}: its review and documentation checklists are ticked there.`
+            : '_No review issue could be opened: open one by hand._',
+    ].join('\n');
+}
+/** The incident's phases as a Mermaid gantt chart (UTC). */
+function renderPhaseChart(incident) {
+    const at = (date) => date.toISOString().slice(0, 19).replace('T', ' ');
+    const declared = incident.declaredAt ?? new Date(0);
+    const end = incident.resolvedAt ?? incident.timeline.at(-1)?.at ?? declared;
+    const lines = ['gantt', '  dateFormat YYYY-MM-DD HH:mm:ss', '  axisFormat %H:%M', '  section Incident'];
+    if (incident.impactStartAt && incident.impactStartAt < declared) {
+        lines.push(`  Impact before declaration :crit, impact, ${at(incident.impactStartAt)}, ${at(declared)}`);
+    }
+    const mitigated = incident.mitigatedAt && incident.mitigatedAt < end ? incident.mitigatedAt : undefined;
+    lines.push(`  Investigating :active, investigating, ${at(declared)}, ${at(mitigated ?? end)}`);
+    if (mitigated)
+        lines.push(`  Mitigated :done, mitigated, ${at(mitigated)}, ${at(end)}`);
+    lines.push('  section Milestones');
+    if (incident.acknowledgedAt)
+        lines.push(`  Acknowledged :milestone, acknowledged, ${at(incident.acknowledgedAt)}, 0m`);
+    if (incident.resolvedAt)
+        lines.push(`  Resolved :milestone, resolved, ${at(incident.resolvedAt)}, 0m`);
+    return lines.join('\n');
+}
+/** What the diagnostic commands found, in the host's words: where the review starts looking. */
+function findingsSection(incident) {
+    const found = incident.commands.filter((command) => (command.findings?.length ?? 0) > 0);
+    if (found.length === 0)
+        return [];
+    return [
+        'What the diagnostic commands found:',
+        '',
+        ...found.flatMap((command) => (command.findings ?? []).map((finding) => `- [${(0,markdown/* hhmm */.T0)(command.at)}](${command.url}) \`/${command.command}\`: ${(0,markdown/* echo */.WI)(finding, 300)}`)),
+        '',
+    ];
+}
+/** What the public was told (`/status-page`), as it was published, and whether it was. */
+function publicUpdatesSection(incident) {
+    const updates = incident.publicUpdates;
+    if (updates.length === 0)
+        return [];
+    const last = updates.at(-1);
+    return [
+        '### Public status updates',
+        '',
+        `| UTC, ${(0,markdown/* dayOf */.kb)(updates[0]?.at ?? new Date(0))} | State | By | Text | Published |`,
+        '|---|---|---|---|---|',
+        ...updates.map((update) => `| [${(0,markdown/* hhmm */.T0)(update.at, updates[0]?.at)}](${update.url}) | ${update.state} | @${update.by} | ${(0,markdown/* echo */.WI)(update.text, 500, { table: true })} | ${update.published ? 'yes' : '⚠️ no'} |`),
+        '',
+        ...(last && last.state !== 'resolved'
+            ? [`⚠️ The status page still says **${last.state}**: post \`/status-page resolved <text>\`.`, '']
+            : last && !last.published
+                ? [
+                    '⚠️ The last public update was not published: the page still shows an earlier state. Post it again with `/status-page`.',
+                    '',
+                ]
+                : []),
+    ];
+}
+
+;// CONCATENATED MODULE: ./src/commands/lifecycle/postmortem.ts
+
+
+
+
+const postmortem = (0,commands_define/* defineCommand */.NB)({
+    name: 'postmortem',
+    reason: '/postmortem posted a draft',
+    description: 'Post a draft postmortem of the incident so far',
+    permission: common/* LIFECYCLE_PERMISSION */.Zl,
+    handle(input) {
+        const { incident, severity, severityKey, sla } = input.snapshot;
+        if (!severity || !severityKey || !sla)
+            return (0,common/* notDone */.Gj)('postmortem', '/postmortem', 'This issue has no declared incident.');
+        const body = renderPostmortem({
+            incident,
+            severityKey,
+            severity,
+            sla,
+            issue: input.issue,
+            reviewDue: new Date((incident.resolvedAt ?? input.now).getTime() + REVIEW_WITHIN_MS),
+            followUp: undefined,
+            verification: [],
+            checklists: checklistsOf(input.runbook),
+            proofs: { incident, stakeholdersTold: false, review: undefined },
+            actionItems: actionItems(incident, input.issue.number),
+            owner: incident.commander,
+        });
+        return (0,common/* done */.Vw)('postmortem', 'draft postmortem posted', [
+            {
+                kind: 'reply',
+                text: `> Draft: the postmortem so far. \`/resolve\` posts the final one.\n\n${body}`,
+                record: {
+                    kind: 'answered',
+                    command: 'postmortem',
+                    by: input.actor,
+                    at: input.now.toISOString(),
+                    source: input.comment.id,
+                },
+            },
+        ]);
+    },
+});
+
+// EXTERNAL MODULE: ./src/incident/verify.ts + 1 modules
+var verify = __nccwpck_require__(3053);
+;// CONCATENATED MODULE: ./src/commands/lifecycle/resolve.ts
+
+
+
+
+
+
+
+
+
+const resolvedFact = (0,fact/* defineFact */.u)('resolved', {
+    forced: schemas/* boolean */.zMY(),
+    summary: schemas/* string */.YjP().max(4000).optional(),
+    /** What the verification found, step by step, and for the metrics as a whole. */
+    checks: schemas/* array */.YOg(schemas/* object */.Ikc({ name: schemas/* string */.YjP().max(300), ok: schemas/* boolean */.zMY() }))
+        .max(50)
+        .optional(),
+    metrics: schemas/* enum */.k5n(['within', 'outside', 'partial', 'unread']).optional(),
+    /** The verification's result comment. */
+    result: schemas/* url */.OZ5().max(500).optional(),
+}, (next, fact, { at, log, responder, announce }) => {
+    if (next.phase !== 'resolved')
+        announce('resolved', fact.by, fact.summary ?? (fact.forced ? 'verification overridden with --force' : undefined));
+    next.phase = 'resolved';
+    next.resolvedAt = at;
+    next.resolvedBy = fact.by;
+    next.resolutionSummary = fact.summary;
+    next.forcedResolution = fact.forced;
+    next.verified = { checks: fact.checks ?? [], metrics: fact.metrics, result: fact.result };
+    next.closedByHand = false;
+    if (!next.mitigatedAt)
+        next.mitigatedAt = at;
+    responder(fact.by);
+    log(fact.by, fact.forced ? 'Resolved with --force: verification overridden' : 'Resolved: verification passed');
+});
+const verificationFailed = (0,fact/* defineFact */.u)('verification-failed', { problems: schemas/* array */.YOg(schemas/* string */.YjP().max(4000)).max(50) }, (_next, fact, { log, responder }) => {
+    responder(fact.by);
+    log(fact.by, 'Resolution refused: verification failed', fact.problems.join('; '));
+});
+const resolve = (0,commands_define/* defineCommand */.NB)({
+    name: 'resolve',
+    description: 'Verify health and metrics, then post the postmortem and close the issue',
+    permission: common/* LIFECYCLE_PERMISSION */.Zl,
+    args: { force: (0,commands_define/* flag */.Jt)('Resolve even if verification fails (recorded)') },
+    text: {
+        name: 'summary',
+        description: 'One-paragraph summary for the postmortem',
+        required: false,
+        maxLength: 2000,
+    },
+    facts: [resolvedFact, verificationFailed],
+    handle(input) {
+        const { incident } = input.snapshot;
+        if (incident.phase === 'resolved')
+            return (0,common/* notDone */.Gj)('resolve', '/resolve', `The incident is already resolved (${(0,markdown/* utc */.n$)(incident.resolvedAt ?? input.now)}).`);
+        const { force, summary } = input.args;
+        const conclude = (verification) => {
+            if (!verification.healthy && !force) {
+                const message = verification.problems.join('; ');
+                return (0,effects/* decided */.r)({ status: 'failure', reason: 'verification-failed', command: 'resolve', message }, [
+                    {
+                        kind: 'reply',
+                        text: (0,lifecycle/* renderVerificationFailed */.b2)(verification.lines),
+                        record: verificationFailed.record({
+                            ...(0,common/* factBy */._V)(input),
+                            problems: verification.problems.slice(0, 50),
+                        }),
+                    },
+                ]);
+            }
+            const forced = force && !verification.healthy;
+            return (0,effects/* decided */.r)({
+                status: 'success',
+                reason: 'resolved',
+                command: 'resolve',
+                message: `resolved by @${input.actor}${forced ? ' with --force' : ''}`,
+            }, [
+                {
+                    kind: 'reply',
+                    text: (0,lifecycle/* renderResolved */.Xr)({
+                        by: input.actor,
+                        forced,
+                        problems: verification.problems,
+                        result: verification.result,
+                        summary,
+                    }),
+                    record: resolvedFact.record({
+                        ...(0,common/* factBy */._V)(input),
+                        forced,
+                        ...(summary ? { summary } : {}),
+                        checks: verification.checks.slice(0, 50),
+                        ...(verification.metrics ? { metrics: verification.metrics } : {}),
+                        ...(verification.result ? { result: verification.result } : {}),
+                    }),
+                },
+                { kind: 'finalize', verification: verification.lines },
+            ]);
+        };
+        const plan = verificationPlan(input.runbook, input.settings.ssh);
+        if (!plan)
+            return conclude({
+                healthy: true,
+                lines: ['No verification is defined in the runbook.'],
+                problems: [],
+                checks: [],
+            });
+        const spec = input.registry.get('resolve');
+        return (0,effects/* decided */.r)({ status: 'success', reason: 'resolved', command: 'resolve', message: 'verifying' }, [
+            {
+                kind: 'host',
+                plan,
+                required: spec ? requiredOf(spec.permission, input.settings.permission) : 'admin',
+                purpose: 'verification',
+                execution: { user: input.actor },
+                then: (result) => conclude(judge(input.runbook, result)),
+            },
+        ]);
+    },
+});
+function requiredOf(own, floor) {
+    const order = ['read', 'triage', 'write', 'maintain', 'admin'];
+    return order.indexOf(own) >= order.indexOf(floor) ? own : floor;
+}
+/** The runbook's resolution verification as a plan: the checks, then the metrics step. */
+function verificationPlan(runbook, ssh) {
+    const verification = runbook.verification;
+    if (!verification)
+        return undefined;
+    return {
+        command: 'resolve',
+        args: {},
+        target: (0,runbook_plan/* resolveTarget */.u1)(runbook, verification.target, ssh),
+        steps: [
+            ...verification.steps.map((step) => ({
+                name: step.name,
+                script: step.run ?? '', // verification steps are scripts: the schema says so
+                continueOnError: true,
+                destructive: false,
+            })),
+            ...(verification.metrics
+                ? [
+                    {
+                        name: verification.metrics.name,
+                        script: (0,verify/* metricsScript */.lU)(verification.metrics),
+                        continueOnError: true,
+                        destructive: false,
+                        metrics: verification.metrics,
+                    },
+                ]
+                : []),
+        ],
+        check: undefined,
+        timeoutSeconds: verification.timeout,
+        destructive: false,
+        diagnostic: false,
+    };
+}
+/** What the verification's result says: each check, then each threshold. */
+function judge(runbook, result) {
+    if (result.kind === 'refused')
+        return {
+            healthy: false,
+            lines: [`❌ Verification not run: ${result.message}`],
+            problems: ['verification not allowed'],
+            checks: [],
+        };
+    if (result.kind === 'dry-run')
+        return {
+            healthy: false,
+            lines: ['⏭️ Verification not run (`dry-run: true`): its plan is posted above.'],
+            problems: ['not verified in a dry run'],
+            checks: [],
+        };
+    const verification = runbook.verification;
+    const lines = [];
+    const problems = [];
+    const checks = [];
+    let metricsVerdict;
+    if (!verification)
+        return { healthy: true, lines, problems, checks, result: result.commentUrl };
+    verification.steps.forEach((step, index) => {
+        const ran = result.steps[index];
+        const ok = ran?.outcome === 'ok';
+        checks.push({ name: step.name, ok });
+        lines.push(`${ok ? '✅' : '❌'} ${step.name}${ran ? ` (exit ${ran.exitCode ?? '—'})` : ' (not run)'}`);
+        if (!ok)
+            problems.push(`${step.name} failed`);
+    });
+    if (verification.metrics) {
+        const metrics = verification.metrics;
+        const scraped = result.steps[verification.steps.length];
+        if (!scraped || scraped.outcome !== 'ok') {
+            lines.push(metrics.prometheus
+                ? `❌ ${metrics.name}: Prometheus (${metrics.prometheus}) could not be queried from the host`
+                : `❌ ${metrics.name}: the metrics could not be read`);
+            problems.push(metrics.prometheus ? 'Prometheus unreachable' : 'metrics unreadable');
+            metricsVerdict = 'unread';
+        }
+        else {
+            lines.push(`**${metrics.name}** (${(0,verify/* metricsSource */.Vd)(metrics)}):`);
+            const evaluated = (0,verify/* evaluateMetrics */.$q)(scraped.output, metrics);
+            // Within only when every threshold was measured and healthy: "no samples" proves nothing.
+            metricsVerdict = evaluated.some((threshold) => !threshold.healthy)
+                ? 'outside'
+                : evaluated.every((threshold) => threshold.value !== undefined)
+                    ? 'within'
+                    : 'partial';
+            for (const threshold of evaluated) {
+                lines.push((0,verify/* formatThreshold */.B6)(threshold));
+                if (!threshold.healthy)
+                    problems.push(`${threshold.name} ${threshold.value === undefined ? (threshold.note ?? 'missing') : `at ${Number(threshold.value.toPrecision(3))}`}`);
+            }
+        }
+    }
+    return {
+        healthy: problems.length === 0,
+        lines,
+        problems,
+        checks,
+        ...(metricsVerdict ? { metrics: metricsVerdict } : {}),
+        result: result.commentUrl,
+    };
+}
+
+// EXTERNAL MODULE: ./src/events/route.ts + 1 modules
+var route = __nccwpck_require__(2342);
+;// CONCATENATED MODULE: ./src/commands/lifecycle/severity.ts
+
+
+
+
+
+
+
+const severityChanged = (0,fact/* defineFact */.u)('severity', { severity: schemas/* string */.YjP().regex(/^p[0-9]$/) }, (next, fact, { log, responder, announce }) => {
+    if (fact.severity !== next.severity) {
+        announce('severity', fact.by, fact.severity);
+        log(fact.by, `Severity ${next.severity?.toUpperCase()} → ${fact.severity.toUpperCase()}`);
+        next.severity = fact.severity;
+    }
+    responder(fact.by);
+});
+const severity = (0,commands_define/* defineCommand */.NB)({
+    name: 'severity',
+    reason: '/severity recorded',
+    description: 'Change the severity (relabels the issue, recomputes the targets)',
+    permission: common/* LIFECYCLE_PERMISSION */.Zl,
+    args: {
+        level: (0,commands_define/* positional */.n8)({
+            description: 'p0, p1, p2 or p3',
+            pattern: '^[pP][0-9]$',
+            maxLength: 2,
+            required: true,
+            as: schemas/* string */.YjP().transform((level) => level.toLowerCase()),
+        }),
+    },
+    facts: [severityChanged],
+    handle(input) {
+        const level = input.args.level;
+        const target = input.runbook.severities[level];
+        const line = `/severity ${level}`;
+        if (!target)
+            return (0,common/* notDone */.Gj)('severity', line, `\`${level.toUpperCase()}\` is not a severity in this runbook (${Object.keys(input.runbook.severities).join(', ')}).`);
+        const current = input.snapshot.incident.severity;
+        if (level === current)
+            return (0,common/* notDone */.Gj)('severity', line, `The incident is already ${level.toUpperCase()}.`);
+        const prefix = input.settings.labelPrefix;
+        return (0,common/* done */.Vw)('severity', `severity is now ${level.toUpperCase()}`, [
+            {
+                kind: 'labels',
+                remove: input.issue.labels.filter((label) => (0,route/* severityFromLabel */.k3)(label, prefix)),
+                add: [`${prefix}${level}`],
+            },
+            {
+                kind: 'reply',
+                text: (0,lifecycle/* renderSeverity */.uF)({ from: current, to: level, severity: target, by: input.actor }),
+                record: severityChanged.record({ ...(0,common/* factBy */._V)(input), severity: level }),
+            },
+            // A raise (P2 → P0) to a severity that pages someone not paged yet pages them now.
+            ...(current && Number(level.slice(1)) >= Number(current.slice(1))
+                ? []
+                : declarationPages({
+                    runbook: input.runbook,
+                    severity: level,
+                    escalation: input.settings.escalation,
+                    snapshot: input.snapshot,
+                    by: input.actor,
+                    raised: true,
+                    now: input.now,
+                })).map((page) => ({ kind: 'reply', text: page.text, record: page.record })),
+        ]);
+    },
+});
 
 ;// CONCATENATED MODULE: ./src/commands/lifecycle/status-page.ts
 
@@ -22758,13 +22964,14 @@ function outcomeOf(plan, result, secrets) {
         case 'executed': {
             const reason = {
                 success: 'executed',
+                findings: 'findings',
                 failure: 'step-failed',
                 timeout: 'timeout',
                 'ssh-error': 'ssh-error',
                 running: 'running',
             }[result.status];
             return {
-                status: result.status === 'success' ? 'success' : 'failure',
+                status: result.status === 'success' || result.status === 'findings' ? 'success' : 'failure',
                 reason,
                 command: plan.command,
                 exitCode: result.exitCode,
@@ -22980,7 +23187,7 @@ const INPUT_NAMES = Object.keys(inputsSchema.shape);
 /* harmony export */   qq: () => (/* binding */ runbookSchema),
 /* harmony export */   rP: () => (/* binding */ commandSchema)
 /* harmony export */ });
-/* unused harmony exports severityKeySchema, identifier, PROMETHEUS_LOCATION, RESERVED_ENVIRONMENT, targetSchema, alertsSchema, contactsSchema, statusPageSchema */
+/* unused harmony exports severityKeySchema, identifier, PROMETHEUS_LOCATION, RESERVED_ENVIRONMENT, targetSchema, alertsSchema, contactsSchema, statusPageSchema, PROOFS */
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(2857);
 /* harmony import */ var _duration_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(7840);
 
@@ -23062,6 +23269,9 @@ const commandSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
     description: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1),
     permission: permissionSchema.default('write'),
     destructive: zod__WEBPACK_IMPORTED_MODULE_1__/* .boolean */ .zMY().default(false).describe('Needs a confirmation before it runs'),
+    diagnostic: zod__WEBPACK_IMPORTED_MODULE_1__/* .boolean */ .zMY()
+        .default(false)
+        .describe('Only looks: a step that exits non-zero, or output with ERROR lines, is a finding to report, not a failure'),
     target: identifier.default('default'),
     timeout: _duration_js__WEBPACK_IMPORTED_MODULE_0__/* .durationSchema */ .sK.optional().describe('Defaults to the command-timeout input'),
     args: zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(argumentSchema).default([]),
@@ -23084,7 +23294,9 @@ const thresholdSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
         .describe('[numerator, denominator] metrics'),
     max: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().optional().describe('Healthy when the value is at most this'),
     min: zod__WEBPACK_IMPORTED_MODULE_1__/* .number */ .aig().optional().describe('Healthy when the value is at least this'),
-    unit: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().default(''),
+    unit: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP()
+        .default('')
+        .describe('Shown after the value; `ratio` means a fraction of 1, shown as a percentage (0.12 → 12 %)'),
 })
     .strict()
     .refine((threshold) => [threshold.query, threshold.metric, threshold.histogram, threshold.ratio].filter((value) => value !== undefined).length === 1, {
@@ -23229,6 +23441,28 @@ const statusPageSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
 })
     .strict()
     .describe('/status-page publishes public updates here, through the contents API (the workflow needs contents: write)');
+/** What can prove a checklist item done: a recorded fact of the incident, never a guess. */
+const PROOFS = ['metrics', 'ticket', 'stakeholders', 'status-page', 'review'];
+const checklistItemSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .union */ .KCZ([
+    zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1).max(300),
+    zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
+        item: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1).max(300),
+        'ticked-by': zod__WEBPACK_IMPORTED_MODULE_1__/* .union */ .KCZ([
+            zod__WEBPACK_IMPORTED_MODULE_1__/* ["enum"] */ .k5n(PROOFS),
+            zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().regex(/^verification: \S.*$/, 'name a verification step as "verification: <step name>"'),
+        ])
+            .describe('The fact that ticks it: "verification: <step name>" (that step passed at /resolve), metrics (every threshold measured and within), ticket, stakeholders (the resolution reached the channel), status-page (the page says resolved), review (the review issue exists)'),
+    })
+        .strict(),
+]);
+/** The runbook's post-incident checklists; an item without `ticked-by` is left for people to tick. */
+const postIncidentSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
+    resolution: zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(checklistItemSchema).max(30).default([]),
+    communication: zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(checklistItemSchema).max(30).default([]),
+    review: zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(checklistItemSchema).max(30).default([]),
+    documentation: zod__WEBPACK_IMPORTED_MODULE_1__/* .array */ .YOg(checklistItemSchema).max(30).default([]),
+})
+    .strict();
 const runbookSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
     version: zod__WEBPACK_IMPORTED_MODULE_1__/* .literal */ .euz(1),
     service: zod__WEBPACK_IMPORTED_MODULE_1__/* .string */ .YjP().min(1),
@@ -23239,8 +23473,34 @@ const runbookSchema = zod__WEBPACK_IMPORTED_MODULE_1__/* .object */ .Ikc({
     alerts: alertsSchema.optional(),
     contacts: contactsSchema.optional(),
     'status-page': statusPageSchema.optional(),
+    'post-incident': postIncidentSchema
+        .optional()
+        .describe('Checklists the postmortem and the review issue carry (Post-Incident in the runbook)'),
 })
-    .strict();
+    .strict()
+    .superRefine((runbook, context) => {
+    const steps = new Set(runbook.verification?.steps.map((step) => step.name) ?? []);
+    for (const [list, items] of Object.entries(runbook['post-incident'] ?? {})) {
+        items.forEach((item, index) => {
+            if (typeof item === 'string')
+                return;
+            const proof = item['ticked-by'];
+            const step = proof.startsWith('verification: ') ? proof.slice('verification: '.length) : undefined;
+            if (step !== undefined && !steps.has(step))
+                context.addIssue({
+                    code: 'custom',
+                    path: ['post-incident', list, index, 'ticked-by'],
+                    message: `no verification step is named "${step}"${steps.size > 0 ? ` (the steps: ${[...steps].join(', ')})` : ' (the runbook has no verification steps)'}`,
+                });
+            if (proof === 'metrics' && !runbook.verification?.metrics)
+                context.addIssue({
+                    code: 'custom',
+                    path: ['post-incident', list, index, 'ticked-by'],
+                    message: 'the runbook has no verification.metrics, so nothing can prove this item',
+                });
+        });
+    }
+});
 function isValidRegExp(source) {
     try {
         new RegExp(source, 'u');
@@ -23264,7 +23524,7 @@ function isValidRegExp(source) {
 /* unused harmony export formatProblem */
 /* harmony import */ var yaml__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8815);
 /* harmony import */ var zod__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(2857);
-/* harmony import */ var _commands_registry_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(7599);
+/* harmony import */ var _commands_registry_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(1832);
 /* harmony import */ var _commands_suggest_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(7572);
 /* harmony import */ var _runbook_schema_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(3569);
 
@@ -25064,17 +25324,21 @@ function evaluatePromql(output, thresholds) {
     });
 }
 function bounds(result) {
-    const unit = result.unit ? ` ${result.unit}` : '';
+    const show = (value) => (value === undefined ? '' : shownValue(value, result.unit));
     if (result.min !== undefined && result.max !== undefined)
-        return `healthy from ${result.min} to ${result.max}${unit}`;
+        return `healthy from ${show(result.min)} to ${show(result.max)}`;
     return result.max !== undefined
-        ? `healthy at most ${result.max}${unit}`
-        : `healthy at least ${result.min}${unit}`;
+        ? `healthy at most ${show(result.max)}`
+        : `healthy at least ${show(result.min)}`;
+}
+/** A value with its unit; a `ratio` is shown as a percentage. */
+function shownValue(value, unit) {
+    if (unit === 'ratio')
+        return `${Number((value * 100).toPrecision(3))} %`;
+    return `${Number(value.toPrecision(3))}${unit ? ' ' + unit : ''}`;
 }
 function formatThreshold(result) {
-    const shown = result.value === undefined
-        ? (result.note ?? 'missing')
-        : `${Number(result.value.toPrecision(3))}${result.unit ? ' ' + result.unit : ''}`;
+    const shown = result.value === undefined ? (result.note ?? 'missing') : shownValue(result.value, result.unit);
     const icon = result.healthy ? (result.value === undefined ? '⚪' : '✅') : '❌';
     return `${icon} ${result.name}: ${shown} (${bounds(result)})`;
 }
@@ -25421,13 +25685,16 @@ function renderVerificationFailed(lines) {
         'The incident stays open. Fix what is listed, then `/resolve` again; `/resolve --force` resolves anyway and records the override.',
     ].join('\n');
 }
+/**
+ * The resolution, in one line: the verification's own result comment has every check, and the
+ * postmortem that follows has them too, so they are not repeated here.
+ */
 function renderResolved(view) {
+    const result = view.result ? ` ([verification](${view.result}))` : '';
     return [
         view.forced
-            ? `⚠️ **Resolved with \`--force\`** by @${view.by}: verification did not pass, and this is recorded.`
-            : `✅ **Resolved** by @${view.by}: verification passed.`,
-        '',
-        ...view.lines.map((line) => `- ${line}`),
+            ? `⚠️ **Resolved with \`--force\`** by @${view.by}: verification did not pass${view.problems.length > 0 ? ` (${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .echo */ .WI)(view.problems.join('; '), 500)})` : ''}${result}, and this is recorded.`
+            : `✅ **Resolved** by @${view.by}: verification passed${result}. The postmortem follows.`,
         ...(view.summary ? ['', `Summary: ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .echo */ .WI)(view.summary, 2000)}`] : []),
     ].join('\n');
 }
@@ -25440,7 +25707,9 @@ function renderResolved(view) {
 
 /* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
 /* harmony export */   DV: () => (/* binding */ codeBlock),
+/* harmony export */   T0: () => (/* binding */ hhmm),
 /* harmony export */   WI: () => (/* binding */ echo),
+/* harmony export */   kb: () => (/* binding */ dayOf),
 /* harmony export */   mG: () => (/* binding */ inline),
 /* harmony export */   n$: () => (/* binding */ utc)
 /* harmony export */ });
@@ -25502,8 +25771,22 @@ function formatMs(ms) {
         return `${seconds.toFixed(1)} s`;
     return `${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s`;
 }
+/** A time as people read it: `2026-11-26 03:05 UTC` (the date once, minutes, no seconds). */
 function utc(date) {
-    return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
+    return `${date.toISOString().slice(0, 10)} ${hhmm(date)} UTC`;
+}
+/**
+ * A time in a list whose day is said once (`day`): `03:05`, or `11-27 00:10` for a time on
+ * another day.
+ */
+function hhmm(date, day) {
+    const iso = date.toISOString();
+    const time = iso.slice(11, 16);
+    return day && iso.slice(0, 10) !== day.toISOString().slice(0, 10) ? `${iso.slice(5, 10)} ${time}` : time;
+}
+/** The day of a time, said once above times shown with `hhmm`: `2026-11-26`. */
+function dayOf(date) {
+    return date.toISOString().slice(0, 10);
 }
 /** Output as it can be shown: no terminal escape sequences or control characters but tab and newline. */
 function printableOutput(text) {
@@ -25947,6 +26230,7 @@ commands:
   assess:
     description: 'The Initial Assessment: health, application logs, resources (Initial Response, step 2)'
     permission: triage
+    diagnostic: true
     timeout: 2m
     steps:
       - name: Quick health check
@@ -26186,6 +26470,7 @@ commands:
   rate-limits:
     description: The API rate-limit metrics (Scenario 4, step 2)
     permission: triage
+    diagnostic: true
     timeout: 1m
     steps:
       - name: Check API rate limits
@@ -26194,6 +26479,7 @@ commands:
   dependencies:
     description: Test the external APIs with the host's tokens (Scenario 4, diagnosis step 3)
     permission: triage
+    diagnostic: true
     timeout: 2m
     steps:
       - name: Test Slack API
@@ -26212,6 +26498,7 @@ commands:
   health:
     description: Health of the application, PostgreSQL and Redis (Useful Commands, Health Checks)
     permission: triage
+    diagnostic: true
     timeout: 2m
     steps:
       - name: Application health
@@ -26229,6 +26516,7 @@ commands:
   logs:
     description: Tail a service's logs (Useful Commands, Log Access)
     permission: triage
+    diagnostic: true
     timeout: 2m
     args:
       - name: service
@@ -26249,6 +26537,7 @@ commands:
   diagnose:
     description: Run a scenario's diagnosis steps (Common Incident Scenarios 1–4)
     permission: triage
+    diagnostic: true
     timeout: 5m
     args:
       - name: scenario
@@ -26333,6 +26622,7 @@ commands:
   doctor:
     description: "Checks the host before the first incident: everything the built-in runbook relies on (README: what a VM needs)"
     permission: triage
+    diagnostic: true
     timeout: 2m
     steps:
       - name: Check the host
@@ -26407,6 +26697,7 @@ commands:
   status:
     description: "The service's key metrics against the verification's thresholds, through Prometheus (Post-Incident, Resolution Verification)"
     permission: triage
+    diagnostic: true
     timeout: 1m
     steps:
       - name: Key metrics
@@ -26415,6 +26706,29 @@ commands:
       - name: Knowledge base and API quotas (one scrape)
         run: curl -sS --max-time 10 --fail-with-body "$SLACK_KB_AGENT_URL/metrics" | grep -E "^slack_kb_agent_(kb_documents|rate_limit_remaining|feature_enabled)"
         continue-on-error: true
+
+
+post-incident:
+  # Post-Incident Procedures. An item with ticked-by is ticked only by that recorded fact.
+  resolution:
+    - { item: Verify application health, ticked-by: 'verification: Verify application health' }
+    - { item: Run smoke tests, ticked-by: 'verification: Run smoke tests' }
+    - { item: Check metrics return to normal, ticked-by: metrics }
+  communication:
+    - { item: Update incident ticket with resolution, ticked-by: ticket }
+    - { item: Notify stakeholders of resolution, ticked-by: stakeholders }
+    - { item: Post final status page update, ticked-by: status-page }
+    - { item: Schedule post-incident review, ticked-by: review }
+  review:
+    - 'Timeline review: document the incident timeline'
+    - 'Root cause analysis: identify underlying causes'
+    - 'Action items: create follow-up tasks'
+    - 'Process improvements: update runbooks and monitoring'
+  documentation:
+    - New incident scenarios encountered
+    - Improved diagnostic procedures
+    - Additional resolution steps
+    - Lessons learned
 
 alerts:
   # The runbook's three Prometheus alerts (examples/prometheus/alert_rules.yml).
@@ -26464,6 +26778,7 @@ verification:
       - name: Memory usage
         query: slack_kb_agent_memory_usage_bytes / slack_kb_agent_memory_limit_bytes
         max: 0.9
+        unit: ratio
 `;
 
 ;// CONCATENATED MODULE: ./src/runbook/load.ts
@@ -26585,6 +26900,7 @@ function planCommand(command, runbook, ssh, defaultTimeoutSeconds) {
             check: definition.check ? render(definition.check) : undefined,
             timeoutSeconds: definition.timeout ?? defaultTimeoutSeconds,
             destructive: definition.destructive || steps.some((step) => step.destructive),
+            diagnostic: definition.diagnostic && !definition.destructive,
         },
     };
 }
@@ -39812,10 +40128,11 @@ __nccwpck_require__.d(__webpack_exports__, {
   YjP: () => (/* binding */ string),
   PVZ: () => (/* binding */ tuple),
   KCZ: () => (/* binding */ union),
-  L5J: () => (/* binding */ unknown)
+  L5J: () => (/* binding */ unknown),
+  OZ5: () => (/* binding */ url)
 });
 
-// UNUSED EXPORTS: ZodAny, ZodArray, ZodBase64, ZodBase64URL, ZodBigInt, ZodBigIntFormat, ZodBoolean, ZodCIDRv4, ZodCIDRv6, ZodCUID, ZodCUID2, ZodCatch, ZodCodec, ZodCreditCard, ZodCustom, ZodCustomStringFormat, ZodDate, ZodDefault, ZodDiscriminatedUnion, ZodE164, ZodEmail, ZodEmoji, ZodEnum, ZodExactOptional, ZodFile, ZodFunction, ZodGUID, ZodIBAN, ZodIPv4, ZodIPv6, ZodISODate, ZodISODuration, ZodISOTime, ZodInstanceOf, ZodIntersection, ZodJWT, ZodKSUID, ZodLazy, ZodLiteral, ZodMAC, ZodMap, ZodNaN, ZodNanoID, ZodNever, ZodNonOptional, ZodNull, ZodNullable, ZodNumber, ZodNumberFormat, ZodObject, ZodOptional, ZodPipe, ZodPrefault, ZodPreprocess, ZodPromise, ZodReadonly, ZodRecord, ZodSet, ZodString, ZodStringFormat, ZodSuccess, ZodSymbol, ZodTemplateLiteral, ZodTransform, ZodTuple, ZodType, ZodULID, ZodURL, ZodUUID, ZodUndefined, ZodUnion, ZodUnknown, ZodVoid, ZodXID, ZodXor, _ZodString, _default, _function, any, base64, base64url, bigint, catch, check, cidrv4, cidrv6, codec, creditCard, cuid, cuid2, currencyCode, custom, date, describe, e164, email, emoji, exactOptional, file, float32, float64, function, guid, hash, hex, hostname, httpUrl, iban, instanceof, int, int32, int64, intersection, invertCodec, ipv4, ipv6, json, jwt, keyof, ksuid, lazy, looseObject, looseRecord, mac, map, meta, nan, nanoid, nativeEnum, never, nonoptional, null, nullable, nullish, optional, partialRecord, pipe, prefault, preprocess, promise, readonly, refine, set, strictObject, stringFormat, stringbool, success, superRefine, symbol, templateLiteral, transform, uint32, uint64, ulid, undefined, url, uuid, uuidv4, uuidv6, uuidv7, void, xid, xor
+// UNUSED EXPORTS: ZodAny, ZodArray, ZodBase64, ZodBase64URL, ZodBigInt, ZodBigIntFormat, ZodBoolean, ZodCIDRv4, ZodCIDRv6, ZodCUID, ZodCUID2, ZodCatch, ZodCodec, ZodCreditCard, ZodCustom, ZodCustomStringFormat, ZodDate, ZodDefault, ZodDiscriminatedUnion, ZodE164, ZodEmail, ZodEmoji, ZodEnum, ZodExactOptional, ZodFile, ZodFunction, ZodGUID, ZodIBAN, ZodIPv4, ZodIPv6, ZodISODate, ZodISODuration, ZodISOTime, ZodInstanceOf, ZodIntersection, ZodJWT, ZodKSUID, ZodLazy, ZodLiteral, ZodMAC, ZodMap, ZodNaN, ZodNanoID, ZodNever, ZodNonOptional, ZodNull, ZodNullable, ZodNumber, ZodNumberFormat, ZodObject, ZodOptional, ZodPipe, ZodPrefault, ZodPreprocess, ZodPromise, ZodReadonly, ZodRecord, ZodSet, ZodString, ZodStringFormat, ZodSuccess, ZodSymbol, ZodTemplateLiteral, ZodTransform, ZodTuple, ZodType, ZodULID, ZodURL, ZodUUID, ZodUndefined, ZodUnion, ZodUnknown, ZodVoid, ZodXID, ZodXor, _ZodString, _default, _function, any, base64, base64url, bigint, catch, check, cidrv4, cidrv6, codec, creditCard, cuid, cuid2, currencyCode, custom, date, describe, e164, email, emoji, exactOptional, file, float32, float64, function, guid, hash, hex, hostname, httpUrl, iban, instanceof, int, int32, int64, intersection, invertCodec, ipv4, ipv6, json, jwt, keyof, ksuid, lazy, looseObject, looseRecord, mac, map, meta, nan, nanoid, nativeEnum, never, nonoptional, null, nullable, nullish, optional, partialRecord, pipe, prefault, preprocess, promise, readonly, refine, set, strictObject, stringFormat, stringbool, success, superRefine, symbol, templateLiteral, transform, uint32, uint64, ulid, undefined, uuid, uuidv4, uuidv6, uuidv7, void, xid, xor
 
 // EXTERNAL MODULE: ./node_modules/zod/v4/core/core.js
 var core_core = __nccwpck_require__(8532);
@@ -45374,7 +45691,7 @@ const ZodURL = /*@__PURE__*/ core_core/* $constructor */.xI("ZodURL", (inst, def
     ZodStringFormat.init(inst, def);
 });
 function url(params) {
-    return core._url(ZodURL, params);
+    return api/* _url */.Fn(ZodURL, params);
 }
 function httpUrl(params) {
     return core._url(ZodURL, {

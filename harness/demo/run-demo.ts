@@ -37,10 +37,21 @@ function renderThread(emulator: GitHubEmulator, issueNumber: number): string {
   const labels = issue.labels
     .map((label) => `\`${typeof label === 'string' ? label : label.name}\``)
     .join(' ');
+  const assignees = (issue.assignees ?? []).map((user) => `@${user.login}`).join(', ') || 'nobody';
+  const subIssues = emulator.subIssuesOf(issueNumber);
+  const summary = issue.sub_issues_summary;
   const parts = [
     `# ${issue.title} #${issue.number}`,
     '',
-    `**State:** ${issue.state} · **Labels:** ${labels} · opened by @${issue.user?.login} at ${issue.created_at}`,
+    `**State:** ${issue.state} · **Labels:** ${labels} · **Assignees:** ${assignees} · opened by @${issue.user?.login} at ${issue.created_at}`,
+    ...(subIssues.length > 0
+      ? [
+          '',
+          `**Sub-issues** (${summary?.completed ?? 0} of ${summary?.total ?? subIssues.length} closed):`,
+          '',
+          ...subIssues.map((sub) => `- [${sub.state === 'closed' ? 'x' : ' '}] #${sub.number} ${sub.title}`),
+        ]
+      : []),
     '',
     issue.body ?? '',
   ];
@@ -112,11 +123,13 @@ export async function playIncident(
   const steps: DemoResult['steps'] = [];
   const at = (minutes: number, label: string) => {
     clock = new Date(T0.getTime() + minutes * 60_000);
-    return `+${String(minutes).padStart(2, '0')} min  ${label}`;
+    return minutes >= 120
+      ? `+${Math.floor(minutes / 60)} h  ${label}`
+      : `+${String(minutes).padStart(2, '0')} min  ${label}`;
   };
   const report = (step: string, run: ActionRun) => {
     const { status = '?', reason = '?' } = run.outputs;
-    steps.push({ step: step.replace(/^\+\d+ min {2}/, ''), status, reason });
+    steps.push({ step: step.replace(/^\+\d+ (min|h) {2}/, ''), status, reason });
     print(`  ${step.padEnd(46)} → ${status} (${reason}), ${(run.durationMs / 1000).toFixed(1)} s`);
   };
   const emulator = await startEmulator({ now: () => clock });
@@ -219,6 +232,10 @@ export async function playIncident(
         `/resolve Release ${BROKEN_RELEASE} failed its database migration; rolled back to ${CURRENT_RELEASE}.`,
       ),
     );
+
+    // The review: the sweep reminds its owner a day before it is due, and once it is overdue.
+    report(at(55 + 49 * 60, 'scheduled sweep (review due within a day)'), await scenario.sweep());
+    report(at(55 + 73 * 60, 'scheduled sweep (review overdue)'), await scenario.sweep());
 
     const running = await onStack(state, "docker inspect slack-kb-agent --format '{{.Config.Image}}'");
     const followUp = emulator
