@@ -33357,7 +33357,7 @@ function judge(runbook, result) {
     verification.steps.forEach((step, index) => {
         const ran = result.steps[index];
         const ok = ran?.outcome === 'ok';
-        checks.push({ name: step.name, ok });
+        checks.push({ name: step.name.slice(0, 300), ok });
         lines.push(`${ok ? '✅' : '❌'} ${step.name}${ran ? ` (exit ${ran.exitCode ?? '—'})` : ' (not run)'}`);
         if (!ok)
             problems.push(`${step.name} failed`);
@@ -34874,7 +34874,7 @@ function apply(incident, fact) {
                     confirmedBy: fact.confirmedBy,
                     at: fact.at,
                     url: fact.url,
-                    ...(fact.findings.length > 0 ? { findings: fact.findings } : {}),
+                    ...(fact.findings.length > 0 ? { findings: fact.findings, findingCount: fact.findingCount } : {}),
                 },
             ];
             responder(fact.by);
@@ -34883,7 +34883,7 @@ function apply(incident, fact) {
                 // The confirmation is its own event, by its own person.
                 log(fact.confirmedBy, `Confirmed \`/${fact.command}\`, asked for by @${fact.by || 'unknown'}`, fact.url);
             }
-            log(fact.by || 'unknown', `Ran \`/${fact.command}\`${fact.confirmedBy ? ` (confirmed by @${fact.confirmedBy})` : ''}: ${commandOutcome(fact.status, fact.findings.length)}`, fact.url, fact.findings[0]);
+            log(fact.by || 'unknown', `Ran \`/${fact.command}\`${fact.confirmedBy ? ` (confirmed by @${fact.confirmedBy})` : ''}: ${commandOutcome(fact.status, fact.findingCount)}`, fact.url, fact.findings[0]);
             return next;
         case 'plan':
             responder(fact.by);
@@ -34918,7 +34918,9 @@ function applyRecord(next, fact, log) {
         case 'postmortem':
             next.postmortem = { at: fact.at, url: fact.url, followUp: record.followUp };
             next.followUp = record.followUp;
-            log(record.by, `Postmortem posted; review in #${record.followUp}`, fact.url);
+            log(record.by, record.followUp
+                ? `Postmortem posted; review in #${record.followUp}`
+                : 'Postmortem posted; no review issue', fact.url);
             if (record.silence && next.silence?.id === record.silence.id) {
                 next.silence = {
                     ...next.silence,
@@ -39558,13 +39560,16 @@ const CORE = [
             .optional(),
         /** What a diagnostic command found, each as "step: finding" in the host's words. */
         findings: schemas/* array */.YOg(schemas/* string */.YjP().max(300)).max(10).optional(),
+        /** How many there were (the record keeps the first ten). */
+        findingCount: schemas/* number */.aig().int().nonnegative().optional(),
     }),
     schemas/* object */.Ikc({ ...fact, kind: schemas/* literal */.euz('reminder') }),
     schemas/* object */.Ikc({ ...fact, kind: schemas/* literal */.euz('escalation') }),
     schemas/* object */.Ikc({
         ...fact,
         kind: schemas/* literal */.euz('postmortem'),
-        followUp: schemas/* number */.aig().int().positive(),
+        /** The review issue; absent when it could not be opened. */
+        followUp: schemas/* number */.aig().int().positive().optional(),
         /** The Alertmanager silence the resolution expired, or tried to. */
         silence: schemas/* object */.Ikc({
             id: schemas/* string */.YjP().regex(/^[0-9a-f-]{36}$/),
@@ -39583,7 +39588,12 @@ const CORE = [
         postmortem: schemas/* url */.OZ5().max(500).optional(),
     }),
     /** The sweep's reminder on a review issue: that it is due within a day, or overdue. */
-    schemas/* object */.Ikc({ ...fact, kind: schemas/* literal */.euz('review-reminder'), stage: schemas/* enum */.k5n(['due', 'overdue']) }),
+    schemas/* object */.Ikc({
+        ...fact,
+        kind: schemas/* literal */.euz('review-reminder'),
+        stage: schemas/* enum */.k5n(['due', 'overdue']),
+        due: at.optional(),
+    }),
     /** A read-only command answered (counted for the per-person rate limit). */
     schemas/* object */.Ikc({ ...fact, kind: schemas/* literal */.euz('answered'), command: schemas/* string */.YjP() }),
     /** A comment refused whole, or a line of it; `user` is whom the reply addressed. */
@@ -65868,6 +65878,7 @@ function collectFacts(sources) {
                         by: record.by,
                         confirmedBy: record.confirmedBy,
                         findings: record.findings ?? [],
+                        findingCount: record.findingCount ?? record.findings?.length ?? 0,
                     });
                 }
                 break;
@@ -66002,7 +66013,7 @@ function renderBoard(view) {
             : '#### Recent commands';
         lines.push('', heading, '', `| UTC${incident.declaredAt ? `, ${(0,markdown/* dayOf */.kb)(incident.declaredAt)}` : ''} | Command | By | Result |`, '|---|---|---|---|');
         for (const command of recent) {
-            lines.push(`| ${(0,markdown/* hhmm */.T0)(command.at, incident.declaredAt)} | [\`/${command.command}\`](${command.url}) | @${command.by} | ${(0,state/* commandOutcome */.E2)(command.status, command.findings?.length ?? 0)} |`);
+            lines.push(`| ${(0,markdown/* hhmm */.T0)(command.at, incident.declaredAt)} | [\`/${command.command}\`](${command.url}) | @${command.by} | ${(0,state/* commandOutcome */.E2)(command.status, command.findingCount ?? 0)} |`);
         }
     }
     const latest = incident.updates.at(-1);
@@ -66324,7 +66335,7 @@ async function finalize(issue, deps, context, verification) {
         kind: 'postmortem',
         by: deps.selfLogin,
         at: deps.now().toISOString(),
-        followUp: review?.number ?? issue.number,
+        ...(review ? { followUp: review.number } : {}),
         ...(silence ? { silence } : {}),
     });
     // The review issue links the postmortem it reviews (known only now that it is posted).
@@ -66350,7 +66361,7 @@ async function openReview(issue, deps, view) {
         assignees: view.owner ? [view.owner] : [],
         ...(postmortem ? { postmortem } : {}),
     });
-    const body = (subIssues, postmortemUrl) => composeBody((0,report_review/* renderReviewIssue */.mK)({
+    const text = (subIssues, postmortemUrl) => (0,report_review/* renderReviewIssue */.mK)({
         incident: view.incident,
         issue,
         severityLabel: view.severityLabel,
@@ -66359,27 +66370,38 @@ async function openReview(issue, deps, view) {
         postmortemUrl,
         checklists: view.checklists,
         subIssues,
-    }), record(postmortemUrl), { sealer: deps.sealer, issueNumber: issue.number });
+    });
+    // The record is sealed to the review issue's own number, so a copy in another issue is not read.
+    const body = (reviewNumber, subIssues, postmortemUrl) => composeBody(text(subIssues, postmortemUrl), record(postmortemUrl), {
+        sealer: deps.sealer,
+        issueNumber: reviewNumber,
+    });
     try {
-        const existing = (await deps.github.listOpenIssues('postmortem')).find((candidate) => reviewRecordOf(candidate, deps)?.incident === issue.number);
-        const review = existing ??
-            (await deps.github.createIssue({
+        const existing = (await deps.github.listOpenIssues('postmortem'))
+            .filter((candidate) => reviewRecordOf(candidate, deps)?.incident === issue.number)
+            .sort((a, b) => a.number - b.number)[0];
+        let review = existing;
+        if (!review) {
+            review = await deps.github.createIssue({
                 title: `Post-incident review: ${issue.title} (#${issue.number})`,
                 labels: ['postmortem'],
-                body: body([]),
-            }));
+                body: text([]),
+            });
+            await deps.github.updateIssueBody(review.number, body(review.number, []));
+        }
+        const opened = review;
         let assigned = false;
         if (view.owner) {
             assigned = await deps.github
-                .addAssignees(review.number, [view.owner])
+                .addAssignees(opened.number, [view.owner])
                 .then(() => true)
                 .catch((error) => {
-                deps.warn(`Could not assign the review #${review.number} to @${view.owner}: ${String(error)}`);
+                deps.warn(`Could not assign the review #${opened.number} to @${view.owner}: ${String(error)}`);
                 return false;
             });
         }
         const subIssues = new Map();
-        const children = existing ? await deps.github.listSubIssues(review.number) : [];
+        const children = existing ? await deps.github.listSubIssues(opened.number) : [];
         for (const child of children)
             subIssues.set(child.title, child.number);
         for (const item of view.items) {
@@ -66389,26 +66411,29 @@ async function openReview(issue, deps, view) {
                 const child = await deps.github.createIssue({
                     title: item.title,
                     labels: [],
-                    body: `An action item of the post-incident review #${review.number} of incident #${issue.number} (${item.type}).\n\n${item.detail}`,
+                    body: `An action item of the post-incident review #${opened.number} of incident #${issue.number} (${item.type}).\n\n${item.detail}`,
                 });
+                if (!child.id)
+                    throw new Error(`GitHub gave no id for #${child.number}`);
+                await deps.github.addSubIssue(opened.number, child.id);
+                // Counted only once it is a sub-issue: the review never claims to track what it does not.
                 subIssues.set(item.title, child.number);
-                await deps.github.addSubIssue(review.number, child.id);
             }
             catch (error) {
-                deps.warn(`Could not track the action item "${item.title}" on #${review.number}: ${String(error)}`);
+                deps.warn(`Could not track the action item "${item.title}" on #${opened.number}: ${String(error)}`);
             }
         }
         const tracked = [...subIssues].map(([title, number]) => ({ number, title }));
         return {
-            number: review.number,
-            url: review.htmlUrl,
+            number: opened.number,
+            url: opened.htmlUrl,
             assigned,
             subIssues,
             link: async (postmortemUrl) => {
                 await deps.github
-                    .updateIssueBody(review.number, body(tracked, postmortemUrl))
+                    .updateIssueBody(opened.number, body(opened.number, tracked, postmortemUrl))
                     .catch((error) => {
-                    deps.warn(`Could not link the postmortem from the review #${review.number}: ${String(error)}`);
+                    deps.warn(`Could not link the postmortem from the review #${opened.number}: ${String(error)}`);
                 });
             },
         };
@@ -66422,16 +66447,10 @@ async function openReview(issue, deps, view) {
 function reviewRecordOf(issue, deps) {
     if (issue.author !== deps.selfLogin)
         return undefined;
-    // The record is sealed with the incident it names; read it with that scope.
-    const trailer = issue.body.slice(issue.body.lastIndexOf('<!-- incident-issueops '));
-    const claimed = /"incident":(\d{1,9})[,}]/.exec(trailer)?.[1];
-    if (!claimed)
-        return undefined;
-    const read = readBody(issue.body, { sealer: deps.sealer, issueNumber: Number(claimed) });
-    if (read.status !== 'valid' || read.record.kind !== 'review')
-        return undefined;
-    const record = read.record;
-    return record.incident === Number(claimed) ? record : undefined;
+    const read = readBody(issue.body, { sealer: deps.sealer, issueNumber: issue.number });
+    return read.status === 'valid' && read.record.kind === 'review'
+        ? read.record
+        : undefined;
 }
 /** Expires the incident's Alertmanager silence, if it has one still active. */
 async function expireSilence(incident, runbook, deps) {
@@ -66989,10 +67008,14 @@ function readable(output) {
         catch {
             return line;
         }
-        return indentJson(trimmed);
+        // Deep nesting would indent quadratically: such a line is shown as it came.
+        const indented = indentJson(trimmed);
+        return indented === undefined || indented.length > trimmed.length * 3 ? line : indented;
     })
         .join('\n');
 }
+/** Indentation deeper than this is not readable anyway. */
+const MAX_JSON_DEPTH = 12;
 function indentJson(text) {
     let out = '';
     let depth = 0;
@@ -67022,6 +67045,8 @@ function indentJson(text) {
                 continue;
             }
             depth += 1;
+            if (depth > MAX_JSON_DEPTH)
+                return undefined;
             out += char + newline();
         }
         else if (char === '}' || char === ']') {
@@ -67107,7 +67132,10 @@ async function executePlan(plan, request, context) {
         ...(request.confirmedBy ? { confirmedBy: request.confirmedBy } : {}),
         ...(request.code ? { code: request.code } : {}),
         ...(view.findings && view.findings.length > 0
-            ? { findings: view.findings.slice(0, MAX_RECORDED_FINDINGS).map(recordedFinding) }
+            ? {
+                findings: view.findings.slice(0, MAX_RECORDED_FINDINGS).map(recordedFinding),
+                findingCount: view.findings.length,
+            }
             : {}),
     });
     const render = () => renderResult(view);
@@ -67128,7 +67156,8 @@ async function executePlan(plan, request, context) {
             const result = await executor.run((0,runbook_plan/* withEnvironment */.Ec)(plan.target.env, step.script), plan.timeoutSeconds);
             entry.result = result;
             context.log(`  → ${result.outcome}, exit ${result.exitCode}, ${result.durationMs} ms, ${result.totalBytes} bytes\n${result.output}`);
-            if ((0,runbook_plan/* stopsAfter */.ug)(result, step))
+            // A diagnostic command only looks: a step that ran and found something never stops the others.
+            if ((0,runbook_plan/* stopsAfter */.ug)(result, step) && !(plan.diagnostic && !couldNotRun(result)))
                 failed = { view: entry, result };
             view.durationMs = performance.now() - started;
             // Quick steps are shown together in the final edit; a slow command shows its progress.
@@ -67171,8 +67200,13 @@ async function executePlan(plan, request, context) {
         entry.result.outcome !== 'ok' &&
         entry !== failed?.view &&
         !(plan.diagnostic && !couldNotRun(entry.result)));
+    // A finding quotes decoded text (a health answer's JSON): redacted again after decoding, so an
+    // escaped secret the raw output hid never reaches the comment or its record.
     if (plan.diagnostic)
-        view.findings = findingsOf(steps);
+        view.findings = findingsOf(steps).map((finding) => ({
+            step: finding.step,
+            text: (0,redact/* redact */.E$)(finding.text, context.knownSecrets).text,
+        }));
     view.exitCode = failed?.result.exitCode ?? tolerated.at(-1)?.result?.exitCode ?? last?.exitCode;
     view.status = failed
         ? execute_statusOf(failed.result)
@@ -67182,7 +67216,9 @@ async function executePlan(plan, request, context) {
                 ? 'findings'
                 : 'success';
     view.summary = [
-        failed ? explain(failed.view, failed.result, plan.target, failed.view === steps.at(-1)) : '',
+        failed
+            ? (0,redact/* redact */.E$)(explain(failed.view, failed.result, plan.target, failed.view === steps.at(-1)), context.knownSecrets).text
+            : '',
         tolerated.length > 0
             ? `**${plan.diagnostic ? 'Could not run' : 'Failed'}:** ${tolerated.map((entry) => `“${entry.step.name}”`).join(', ')}.`
             : '',
@@ -68445,10 +68481,15 @@ const REVIEW_NOTICE_MS = 24 * 3_600_000;
 async function remindReviews(deps) {
     const now = deps.now();
     let reminded = 0;
+    // One review per incident, the first opened; a reopened incident's review waits for its end.
+    const reviews = new Map();
     for (const issue of await deps.github.listOpenIssues('postmortem')) {
         const record = reviewRecordOf(issue, deps);
-        if (!record)
-            continue;
+        const kept = record ? reviews.get(record.incident) : undefined;
+        if (record && (!kept || issue.number < kept.issue.number))
+            reviews.set(record.incident, { issue, record });
+    }
+    for (const { issue, record } of reviews.values()) {
         const due = new Date(record.due);
         const stage = now.getTime() >= due.getTime()
             ? 'overdue'
@@ -68461,9 +68502,13 @@ async function remindReviews(deps) {
             selfLogin: deps.selfLogin,
             scope: { sealer: deps.sealer, issueNumber: issue.number },
         });
-        if (records.some(({ record: posted }) => posted.kind === 'review-reminder' && posted.stage === stage))
+        if (records.some(({ record: posted }) => posted.kind === 'review-reminder' &&
+            posted.stage === stage &&
+            (posted.due ?? record.due) === record.due))
             continue;
-        await deps.writer.post(issue.number, (0,report_review/* renderReviewReminder */.no)({ stage, due, now, assignees: record.assignees, incident: record.incident }), { kind: 'review-reminder', by: deps.selfLogin, at: now.toISOString(), stage });
+        if ((await deps.github.getIssue(record.incident)).state === 'open')
+            continue;
+        await deps.writer.post(issue.number, (0,report_review/* renderReviewReminder */.no)({ stage, due, now, assignees: record.assignees, incident: record.incident }), { kind: 'review-reminder', by: deps.selfLogin, at: now.toISOString(), stage, due: record.due });
         reminded += 1;
     }
     return reminded;
@@ -69653,7 +69698,7 @@ function renderPostmortem(view) {
                     : []),
                 ...incident.commands
                     .slice(-100)
-                    .map((c) => `| ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .hhmm */ .T0)(c.at, declaredAt)} | [\`/${c.command}\`](${c.url}) | @${c.by} | ${(0,_incident_state_js__WEBPACK_IMPORTED_MODULE_4__/* .commandOutcome */ .E2)(c.status, c.findings?.length ?? 0)} |`),
+                    .map((c) => `| ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .hhmm */ .T0)(c.at, declaredAt)} | [\`/${c.command}\`](${c.url}) | @${c.by} | ${(0,_incident_state_js__WEBPACK_IMPORTED_MODULE_4__/* .commandOutcome */ .E2)(c.status, c.findingCount ?? 0)} |`),
             ]
             : ['_No runbook command was run from the issue._']),
         '',
@@ -69710,10 +69755,21 @@ function findingsSection(incident) {
     const found = incident.commands.filter((command) => (command.findings?.length ?? 0) > 0);
     if (found.length === 0)
         return [];
+    // Each finding once (the first time it was seen), at most 30: the results have the rest.
+    const seen = new Set();
+    const lines = found.flatMap((command) => (command.findings ?? []).flatMap((finding) => {
+        if (seen.has(finding))
+            return [];
+        seen.add(finding);
+        return [
+            `- [${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .hhmm */ .T0)(command.at, incident.declaredAt)}](${command.url}) \`/${command.command}\`: ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .echo */ .WI)(finding, 300)}`,
+        ];
+    }));
     return [
         'What the diagnostic commands found:',
         '',
-        ...found.flatMap((command) => (command.findings ?? []).map((finding) => `- [${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .hhmm */ .T0)(command.at)}](${command.url}) \`/${command.command}\`: ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .echo */ .WI)(finding, 300)}`)),
+        ...lines.slice(0, 30),
+        ...(lines.length > 30 ? [`- … and ${lines.length - 30} more in the commands' results`] : []),
         '',
     ];
 }
@@ -70115,7 +70171,8 @@ function proven(item, proofs) {
         case 'metrics':
             return verified?.metrics === 'within';
         case 'ticket':
-            return incident.phase === 'resolved';
+            // A hand-closed issue says nothing of how it was resolved.
+            return incident.phase === 'resolved' && !incident.closedByHand;
         case 'stakeholders':
             return proofs.stakeholdersTold;
         case 'status-page': {

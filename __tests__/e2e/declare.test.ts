@@ -29,7 +29,7 @@ describe('the bundle, run as the runner runs it', () => {
     expect(declaration).toContain(
       'Targets: acknowledge within **5 minutes** · respond within **15 minutes** · status update every **30 minutes**',
     );
-    expect(declaration).toMatch(/\| Declared \| \S+Z by @alice/);
+    expect(declaration).toMatch(/\| Declared \| \d{4}-\d\d-\d\d \d\d:\d\d UTC by @alice/);
     expect(run.summary).toContain('| `/declare` | success | declared |');
     // The token was masked before anything was logged.
     expect(run.masks).toContain('ghs_emulatorInstallationToken000000000000');

@@ -85,7 +85,7 @@ describe('SSH faults are told apart and explained on the issue', () => {
     );
     const { run } = await scenario.comment(issue, 'alice', '/exit255');
     expect(run.outputs).toMatchObject({ status: 'failure', reason: 'step-failed', 'exit-code': '255' });
-    expect(lastResult()).toContain('**“exit” exited with 255**.');
+    expect(lastResult()).toContain('**“exit” exited with 255**: `bye`');
   });
 });
 

@@ -62,6 +62,7 @@ async function resolvedIncident(): Promise<{ issue: number; review: number }> {
   return { issue, review };
 }
 
+const subIssueOf = (review: number) => emulator.subIssuesOf(review)[0]?.number ?? 0;
 const reviewComments = (review: number) =>
   emulator.listComments(review).map((comment) => comment.body?.split('\n<!--')[0]?.trim() ?? '');
 
@@ -134,6 +135,9 @@ test('an issue the action did not open gets no reminder: a copied body or an edi
   const body = emulator.getIssue(review)?.body ?? '';
   // A person copies the sealed body into their own issue labelled postmortem.
   const copy = emulator.createIssue({ title: 'Copy', body, user: 'alice', labels: ['postmortem'] }).number;
+  // Or into an issue the action itself opened (an action item): the seal names the review's own number.
+  const moved = subIssueOf(review);
+  emulator.repo().updateIssue(moved, { body, labels: ['postmortem'] });
   // A person edits the due date in the action's own review issue (the seal no longer holds).
   const forged = emulator.createIssue({
     title: 'Forged',
@@ -145,5 +149,6 @@ test('an issue the action did not open gets no reminder: a copied body or an edi
   await scenario.sweep();
   expect(reviewComments(copy)).toEqual([]);
   expect(reviewComments(forged)).toEqual([]);
+  expect(reviewComments(moved)).toEqual([]);
   expect(reviewComments(review)).toHaveLength(1);
 });

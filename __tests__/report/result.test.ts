@@ -184,6 +184,11 @@ describe('a diagnostic command reports findings, not a success or a failure', ()
     expect(shown).toContain('"note": "a, b: {c}"');
     expect(shown).not.toContain('secret');
   });
+
+  test('deeply nested JSON is shown as it came, not indented quadratically', () => {
+    const deep = `{"a": ${'['.repeat(5_000)}1${']'.repeat(5_000)}}`;
+    expect(readable(deep)).toBe(deep);
+  });
 });
 
 describe('records in command output', () => {

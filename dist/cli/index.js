@@ -21737,7 +21737,8 @@ function proven(item, proofs) {
         case 'metrics':
             return verified?.metrics === 'within';
         case 'ticket':
-            return incident.phase === 'resolved';
+            // A hand-closed issue says nothing of how it was resolved.
+            return incident.phase === 'resolved' && !incident.closedByHand;
         case 'stakeholders':
             return proofs.stakeholdersTold;
         case 'status-page': {
@@ -21948,7 +21949,7 @@ function apply(incident, fact) {
                     confirmedBy: fact.confirmedBy,
                     at: fact.at,
                     url: fact.url,
-                    ...(fact.findings.length > 0 ? { findings: fact.findings } : {}),
+                    ...(fact.findings.length > 0 ? { findings: fact.findings, findingCount: fact.findingCount } : {}),
                 },
             ];
             responder(fact.by);
@@ -21957,7 +21958,7 @@ function apply(incident, fact) {
                 // The confirmation is its own event, by its own person.
                 log(fact.confirmedBy, `Confirmed \`/${fact.command}\`, asked for by @${fact.by || 'unknown'}`, fact.url);
             }
-            log(fact.by || 'unknown', `Ran \`/${fact.command}\`${fact.confirmedBy ? ` (confirmed by @${fact.confirmedBy})` : ''}: ${commandOutcome(fact.status, fact.findings.length)}`, fact.url, fact.findings[0]);
+            log(fact.by || 'unknown', `Ran \`/${fact.command}\`${fact.confirmedBy ? ` (confirmed by @${fact.confirmedBy})` : ''}: ${commandOutcome(fact.status, fact.findingCount)}`, fact.url, fact.findings[0]);
             return next;
         case 'plan':
             responder(fact.by);
@@ -21992,7 +21993,9 @@ function applyRecord(next, fact, log) {
         case 'postmortem':
             next.postmortem = { at: fact.at, url: fact.url, followUp: record.followUp };
             next.followUp = record.followUp;
-            log(record.by, `Postmortem posted; review in #${record.followUp}`, fact.url);
+            log(record.by, record.followUp
+                ? `Postmortem posted; review in #${record.followUp}`
+                : 'Postmortem posted; no review issue', fact.url);
             if (record.silence && next.silence?.id === record.silence.id) {
                 next.silence = {
                     ...next.silence,
@@ -22197,7 +22200,7 @@ function renderPostmortem(view) {
                     : []),
                 ...incident.commands
                     .slice(-100)
-                    .map((c) => `| ${(0,markdown/* hhmm */.T0)(c.at, declaredAt)} | [\`/${c.command}\`](${c.url}) | @${c.by} | ${commandOutcome(c.status, c.findings?.length ?? 0)} |`),
+                    .map((c) => `| ${(0,markdown/* hhmm */.T0)(c.at, declaredAt)} | [\`/${c.command}\`](${c.url}) | @${c.by} | ${commandOutcome(c.status, c.findingCount ?? 0)} |`),
             ]
             : ['_No runbook command was run from the issue._']),
         '',
@@ -22254,10 +22257,21 @@ function findingsSection(incident) {
     const found = incident.commands.filter((command) => (command.findings?.length ?? 0) > 0);
     if (found.length === 0)
         return [];
+    // Each finding once (the first time it was seen), at most 30: the results have the rest.
+    const seen = new Set();
+    const lines = found.flatMap((command) => (command.findings ?? []).flatMap((finding) => {
+        if (seen.has(finding))
+            return [];
+        seen.add(finding);
+        return [
+            `- [${(0,markdown/* hhmm */.T0)(command.at, incident.declaredAt)}](${command.url}) \`/${command.command}\`: ${(0,markdown/* echo */.WI)(finding, 300)}`,
+        ];
+    }));
     return [
         'What the diagnostic commands found:',
         '',
-        ...found.flatMap((command) => (command.findings ?? []).map((finding) => `- [${(0,markdown/* hhmm */.T0)(command.at)}](${command.url}) \`/${command.command}\`: ${(0,markdown/* echo */.WI)(finding, 300)}`)),
+        ...lines.slice(0, 30),
+        ...(lines.length > 30 ? [`- … and ${lines.length - 30} more in the commands' results`] : []),
         '',
     ];
 }
@@ -22514,7 +22528,7 @@ function judge(runbook, result) {
     verification.steps.forEach((step, index) => {
         const ran = result.steps[index];
         const ok = ran?.outcome === 'ok';
-        checks.push({ name: step.name, ok });
+        checks.push({ name: step.name.slice(0, 300), ok });
         lines.push(`${ok ? '✅' : '❌'} ${step.name}${ran ? ` (exit ${ran.exitCode ?? '—'})` : ' (not run)'}`);
         if (!ok)
             problems.push(`${step.name} failed`);

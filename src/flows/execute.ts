@@ -88,7 +88,10 @@ export async function executePlan(
     ...(request.confirmedBy ? { confirmedBy: request.confirmedBy } : {}),
     ...(request.code ? { code: request.code } : {}),
     ...(view.findings && view.findings.length > 0
-      ? { findings: view.findings.slice(0, MAX_RECORDED_FINDINGS).map(recordedFinding) }
+      ? {
+          findings: view.findings.slice(0, MAX_RECORDED_FINDINGS).map(recordedFinding),
+          findingCount: view.findings.length,
+        }
       : {}),
   });
   const render = () => renderResult(view);
@@ -111,7 +114,9 @@ export async function executePlan(
       context.log(
         `  → ${result.outcome}, exit ${result.exitCode}, ${result.durationMs} ms, ${result.totalBytes} bytes\n${result.output}`,
       );
-      if (stopsAfter(result, step)) failed = { view: entry, result };
+      // A diagnostic command only looks: a step that ran and found something never stops the others.
+      if (stopsAfter(result, step) && !(plan.diagnostic && !couldNotRun(result)))
+        failed = { view: entry, result };
       view.durationMs = performance.now() - started;
       // Quick steps are shown together in the final edit; a slow command shows its progress.
       const sinceEdit = performance.now() - lastEdit;
@@ -155,7 +160,13 @@ export async function executePlan(
       entry !== failed?.view &&
       !(plan.diagnostic && !couldNotRun(entry.result)),
   );
-  if (plan.diagnostic) view.findings = findingsOf(steps);
+  // A finding quotes decoded text (a health answer's JSON): redacted again after decoding, so an
+  // escaped secret the raw output hid never reaches the comment or its record.
+  if (plan.diagnostic)
+    view.findings = findingsOf(steps).map((finding) => ({
+      step: finding.step,
+      text: redact(finding.text, context.knownSecrets).text,
+    }));
   view.exitCode = failed?.result.exitCode ?? tolerated.at(-1)?.result?.exitCode ?? last?.exitCode;
   view.status = failed
     ? statusOf(failed.result)
@@ -165,7 +176,12 @@ export async function executePlan(
         ? 'findings'
         : 'success';
   view.summary = [
-    failed ? explain(failed.view, failed.result, plan.target, failed.view === steps.at(-1)) : '',
+    failed
+      ? redact(
+          explain(failed.view, failed.result, plan.target, failed.view === steps.at(-1)),
+          context.knownSecrets,
+        ).text
+      : '',
     tolerated.length > 0
       ? `**${plan.diagnostic ? 'Could not run' : 'Failed'}:** ${tolerated.map((entry) => `“${entry.step.name}”`).join(', ')}.`
       : '',

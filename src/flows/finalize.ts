@@ -91,7 +91,7 @@ export async function finalize(
       kind: 'postmortem',
       by: deps.selfLogin,
       at: deps.now().toISOString(),
-      followUp: review?.number ?? issue.number,
+      ...(review ? { followUp: review.number } : {}),
       ...(silence ? { silence } : {}),
     },
   );
@@ -139,44 +139,53 @@ async function openReview(
     assignees: view.owner ? [view.owner] : [],
     ...(postmortem ? { postmortem } : {}),
   });
-  const body = (subIssues: { number: number; title: string }[], postmortemUrl?: string) =>
-    composeBody(
-      renderReviewIssue({
-        incident: view.incident,
-        issue,
-        severityLabel: view.severityLabel,
-        due: view.due,
-        owner: view.owner,
-        postmortemUrl,
-        checklists: view.checklists,
-        subIssues,
-      }),
-      record(postmortemUrl),
-      { sealer: deps.sealer, issueNumber: issue.number },
-    );
+  const text = (subIssues: { number: number; title: string }[], postmortemUrl?: string) =>
+    renderReviewIssue({
+      incident: view.incident,
+      issue,
+      severityLabel: view.severityLabel,
+      due: view.due,
+      owner: view.owner,
+      postmortemUrl,
+      checklists: view.checklists,
+      subIssues,
+    });
+  // The record is sealed to the review issue's own number, so a copy in another issue is not read.
+  const body = (
+    reviewNumber: number,
+    subIssues: { number: number; title: string }[],
+    postmortemUrl?: string,
+  ) =>
+    composeBody(text(subIssues, postmortemUrl), record(postmortemUrl), {
+      sealer: deps.sealer,
+      issueNumber: reviewNumber,
+    });
   try {
-    const existing = (await deps.github.listOpenIssues('postmortem')).find(
-      (candidate) => reviewRecordOf(candidate, deps)?.incident === issue.number,
-    );
-    const review =
-      existing ??
-      (await deps.github.createIssue({
+    const existing = (await deps.github.listOpenIssues('postmortem'))
+      .filter((candidate) => reviewRecordOf(candidate, deps)?.incident === issue.number)
+      .sort((a, b) => a.number - b.number)[0];
+    let review = existing;
+    if (!review) {
+      review = await deps.github.createIssue({
         title: `Post-incident review: ${issue.title} (#${issue.number})`,
         labels: ['postmortem'],
-        body: body([]),
-      }));
+        body: text([]),
+      });
+      await deps.github.updateIssueBody(review.number, body(review.number, []));
+    }
+    const opened = review;
     let assigned = false;
     if (view.owner) {
       assigned = await deps.github
-        .addAssignees(review.number, [view.owner])
+        .addAssignees(opened.number, [view.owner])
         .then(() => true)
         .catch((error: unknown) => {
-          deps.warn(`Could not assign the review #${review.number} to @${view.owner}: ${String(error)}`);
+          deps.warn(`Could not assign the review #${opened.number} to @${view.owner}: ${String(error)}`);
           return false;
         });
     }
     const subIssues = new Map<string, number>();
-    const children = existing ? await deps.github.listSubIssues(review.number) : [];
+    const children = existing ? await deps.github.listSubIssues(opened.number) : [];
     for (const child of children) subIssues.set(child.title, child.number);
     for (const item of view.items) {
       if (subIssues.has(item.title)) continue;
@@ -184,25 +193,27 @@ async function openReview(
         const child = await deps.github.createIssue({
           title: item.title,
           labels: [],
-          body: `An action item of the post-incident review #${review.number} of incident #${issue.number} (${item.type}).\n\n${item.detail}`,
+          body: `An action item of the post-incident review #${opened.number} of incident #${issue.number} (${item.type}).\n\n${item.detail}`,
         });
+        if (!child.id) throw new Error(`GitHub gave no id for #${child.number}`);
+        await deps.github.addSubIssue(opened.number, child.id);
+        // Counted only once it is a sub-issue: the review never claims to track what it does not.
         subIssues.set(item.title, child.number);
-        await deps.github.addSubIssue(review.number, child.id);
       } catch (error) {
-        deps.warn(`Could not track the action item "${item.title}" on #${review.number}: ${String(error)}`);
+        deps.warn(`Could not track the action item "${item.title}" on #${opened.number}: ${String(error)}`);
       }
     }
     const tracked = [...subIssues].map(([title, number]) => ({ number, title }));
     return {
-      number: review.number,
-      url: review.htmlUrl,
+      number: opened.number,
+      url: opened.htmlUrl,
       assigned,
       subIssues,
       link: async (postmortemUrl) => {
         await deps.github
-          .updateIssueBody(review.number, body(tracked, postmortemUrl))
+          .updateIssueBody(opened.number, body(opened.number, tracked, postmortemUrl))
           .catch((error: unknown) => {
-            deps.warn(`Could not link the postmortem from the review #${review.number}: ${String(error)}`);
+            deps.warn(`Could not link the postmortem from the review #${opened.number}: ${String(error)}`);
           });
       },
     };
@@ -214,18 +225,14 @@ async function openReview(
 
 /** The review record that ends a review issue's body, when the action wrote it for that incident. */
 export function reviewRecordOf(
-  issue: { author: string; body: string },
+  issue: { number: number; author: string; body: string },
   deps: Pick<Dependencies, 'selfLogin' | 'sealer'>,
 ): RecordOf<'review'> | undefined {
   if (issue.author !== deps.selfLogin) return undefined;
-  // The record is sealed with the incident it names; read it with that scope.
-  const trailer = issue.body.slice(issue.body.lastIndexOf('<!-- incident-issueops '));
-  const claimed = /"incident":(\d{1,9})[,}]/.exec(trailer)?.[1];
-  if (!claimed) return undefined;
-  const read = readBody(issue.body, { sealer: deps.sealer, issueNumber: Number(claimed) });
-  if (read.status !== 'valid' || read.record.kind !== 'review') return undefined;
-  const record = read.record as RecordOf<'review'>;
-  return record.incident === Number(claimed) ? record : undefined;
+  const read = readBody(issue.body, { sealer: deps.sealer, issueNumber: issue.number });
+  return read.status === 'valid' && read.record.kind === 'review'
+    ? (read.record as RecordOf<'review'>)
+    : undefined;
 }
 
 /** Expires the incident's Alertmanager silence, if it has one still active. */

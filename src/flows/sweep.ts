@@ -8,6 +8,7 @@ import type { Dependencies } from './dependencies.ts';
 import { loadIncident, publishBoard } from './incident.ts';
 import { incidentContext, reviewRecordOf } from './finalize.ts';
 import { readRecords } from '../records/read.ts';
+import type { RecordOf } from '../records/record.schema.ts';
 import { renderReviewReminder } from '../report/review.ts';
 import { drainQueue } from './queue.ts';
 
@@ -92,9 +93,15 @@ const REVIEW_NOTICE_MS = 24 * 3_600_000;
 async function remindReviews(deps: Dependencies): Promise<number> {
   const now = deps.now();
   let reminded = 0;
+  // One review per incident, the first opened; a reopened incident's review waits for its end.
+  const reviews = new Map<number, { issue: IssueSummary; record: RecordOf<'review'> }>();
   for (const issue of await deps.github.listOpenIssues('postmortem')) {
     const record = reviewRecordOf(issue, deps);
-    if (!record) continue;
+    const kept = record ? reviews.get(record.incident) : undefined;
+    if (record && (!kept || issue.number < kept.issue.number))
+      reviews.set(record.incident, { issue, record });
+  }
+  for (const { issue, record } of reviews.values()) {
     const due = new Date(record.due);
     const stage =
       now.getTime() >= due.getTime()
@@ -107,12 +114,20 @@ async function remindReviews(deps: Dependencies): Promise<number> {
       selfLogin: deps.selfLogin,
       scope: { sealer: deps.sealer, issueNumber: issue.number },
     });
-    if (records.some(({ record: posted }) => posted.kind === 'review-reminder' && posted.stage === stage))
+    if (
+      records.some(
+        ({ record: posted }) =>
+          posted.kind === 'review-reminder' &&
+          posted.stage === stage &&
+          (posted.due ?? record.due) === record.due,
+      )
+    )
       continue;
+    if ((await deps.github.getIssue(record.incident)).state === 'open') continue;
     await deps.writer.post(
       issue.number,
       renderReviewReminder({ stage, due, now, assignees: record.assignees, incident: record.incident }),
-      { kind: 'review-reminder', by: deps.selfLogin, at: now.toISOString(), stage },
+      { kind: 'review-reminder', by: deps.selfLogin, at: now.toISOString(), stage, due: record.due },
     );
     reminded += 1;
   }

@@ -23,8 +23,9 @@ export type Fact =
       status: string;
       by: string;
       confirmedBy: string | undefined;
-      /** What a diagnostic command found ("step: finding"). */
+      /** What a diagnostic command found ("step: finding"), the first ten, and how many in all. */
       findings: string[];
+      findingCount: number;
     }
   | { kind: 'plan'; at: Date; url: string; command: string; by: string };
 
@@ -87,6 +88,7 @@ export function collectFacts(sources: FactSources): Fact[] {
             by: record.by,
             confirmedBy: record.confirmedBy,
             findings: record.findings ?? [],
+            findingCount: record.findingCount ?? record.findings?.length ?? 0,
           });
         }
         break;

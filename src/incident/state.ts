@@ -38,8 +38,9 @@ export interface CommandRecord {
   confirmedBy?: string | undefined;
   at: Date;
   url: string;
-  /** What a diagnostic command found ("step: finding", in the host's words). */
+  /** What a diagnostic command found ("step: finding", in the host's words), and how many in all. */
   findings?: string[];
+  findingCount?: number;
 }
 
 export interface Incident {
@@ -263,7 +264,7 @@ function apply(incident: Incident, fact: Fact): Incident {
           confirmedBy: fact.confirmedBy,
           at: fact.at,
           url: fact.url,
-          ...(fact.findings.length > 0 ? { findings: fact.findings } : {}),
+          ...(fact.findings.length > 0 ? { findings: fact.findings, findingCount: fact.findingCount } : {}),
         },
       ];
       responder(fact.by);
@@ -278,7 +279,7 @@ function apply(incident: Incident, fact: Fact): Incident {
       }
       log(
         fact.by || 'unknown',
-        `Ran \`/${fact.command}\`${fact.confirmedBy ? ` (confirmed by @${fact.confirmedBy})` : ''}: ${commandOutcome(fact.status, fact.findings.length)}`,
+        `Ran \`/${fact.command}\`${fact.confirmedBy ? ` (confirmed by @${fact.confirmedBy})` : ''}: ${commandOutcome(fact.status, fact.findingCount)}`,
         fact.url,
         fact.findings[0],
       );
@@ -321,7 +322,13 @@ function applyRecord(
     case 'postmortem':
       next.postmortem = { at: fact.at, url: fact.url, followUp: record.followUp };
       next.followUp = record.followUp;
-      log(record.by, `Postmortem posted; review in #${record.followUp}`, fact.url);
+      log(
+        record.by,
+        record.followUp
+          ? `Postmortem posted; review in #${record.followUp}`
+          : 'Postmortem posted; no review issue',
+        fact.url,
+      );
       if (record.silence && next.silence?.id === record.silence.id) {
         next.silence = {
           ...next.silence,

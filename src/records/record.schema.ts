@@ -48,13 +48,16 @@ const CORE = [
       .optional(),
     /** What a diagnostic command found, each as "step: finding" in the host's words. */
     findings: z.array(z.string().max(300)).max(10).optional(),
+    /** How many there were (the record keeps the first ten). */
+    findingCount: z.number().int().nonnegative().optional(),
   }),
   z.object({ ...fact, kind: z.literal('reminder') }),
   z.object({ ...fact, kind: z.literal('escalation') }),
   z.object({
     ...fact,
     kind: z.literal('postmortem'),
-    followUp: z.number().int().positive(),
+    /** The review issue; absent when it could not be opened. */
+    followUp: z.number().int().positive().optional(),
     /** The Alertmanager silence the resolution expired, or tried to. */
     silence: z
       .object({
@@ -74,7 +77,12 @@ const CORE = [
     postmortem: z.url().max(500).optional(),
   }),
   /** The sweep's reminder on a review issue: that it is due within a day, or overdue. */
-  z.object({ ...fact, kind: z.literal('review-reminder'), stage: z.enum(['due', 'overdue']) }),
+  z.object({
+    ...fact,
+    kind: z.literal('review-reminder'),
+    stage: z.enum(['due', 'overdue']),
+    due: at.optional(),
+  }),
   /** A read-only command answered (counted for the per-person rate limit). */
   z.object({ ...fact, kind: z.literal('answered'), command: z.string() }),
   /** A comment refused whole, or a line of it; `user` is whom the reply addressed. */

@@ -107,7 +107,7 @@ export function renderBoard(view: BoardView): string {
     );
     for (const command of recent) {
       lines.push(
-        `| ${hhmm(command.at, incident.declaredAt)} | [\`/${command.command}\`](${command.url}) | @${command.by} | ${commandOutcome(command.status, command.findings?.length ?? 0)} |`,
+        `| ${hhmm(command.at, incident.declaredAt)} | [\`/${command.command}\`](${command.url}) | @${command.by} | ${commandOutcome(command.status, command.findingCount ?? 0)} |`,
       );
     }
   }

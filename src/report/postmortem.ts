@@ -162,7 +162,7 @@ export function renderPostmortem(view: PostmortemView): string {
             .slice(-100)
             .map(
               (c) =>
-                `| ${hhmm(c.at, declaredAt)} | [\`/${c.command}\`](${c.url}) | @${c.by} | ${commandOutcome(c.status, c.findings?.length ?? 0)} |`,
+                `| ${hhmm(c.at, declaredAt)} | [\`/${c.command}\`](${c.url}) | @${c.by} | ${commandOutcome(c.status, c.findingCount ?? 0)} |`,
             ),
         ]
       : ['_No runbook command was run from the issue._']),
@@ -219,14 +219,22 @@ export function renderPhaseChart(incident: Incident): string {
 function findingsSection(incident: Incident): string[] {
   const found = incident.commands.filter((command) => (command.findings?.length ?? 0) > 0);
   if (found.length === 0) return [];
+  // Each finding once (the first time it was seen), at most 30: the results have the rest.
+  const seen = new Set<string>();
+  const lines = found.flatMap((command) =>
+    (command.findings ?? []).flatMap((finding) => {
+      if (seen.has(finding)) return [];
+      seen.add(finding);
+      return [
+        `- [${hhmm(command.at, incident.declaredAt)}](${command.url}) \`/${command.command}\`: ${echo(finding, 300)}`,
+      ];
+    }),
+  );
   return [
     'What the diagnostic commands found:',
     '',
-    ...found.flatMap((command) =>
-      (command.findings ?? []).map(
-        (finding) => `- [${hhmm(command.at)}](${command.url}) \`/${command.command}\`: ${echo(finding, 300)}`,
-      ),
-    ),
+    ...lines.slice(0, 30),
+    ...(lines.length > 30 ? [`- … and ${lines.length - 30} more in the commands' results`] : []),
     '',
   ];
 }

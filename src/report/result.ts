@@ -151,12 +151,17 @@ export function readable(output: string): string {
       } catch {
         return line;
       }
-      return indentJson(trimmed);
+      // Deep nesting would indent quadratically: such a line is shown as it came.
+      const indented = indentJson(trimmed);
+      return indented === undefined || indented.length > trimmed.length * 3 ? line : indented;
     })
     .join('\n');
 }
 
-function indentJson(text: string): string {
+/** Indentation deeper than this is not readable anyway. */
+const MAX_JSON_DEPTH = 12;
+
+function indentJson(text: string): string | undefined {
   let out = '';
   let depth = 0;
   let inString = false;
@@ -182,6 +187,7 @@ function indentJson(text: string): string {
         continue;
       }
       depth += 1;
+      if (depth > MAX_JSON_DEPTH) return undefined;
       out += char + newline();
     } else if (char === '}' || char === ']') {
       depth -= 1;

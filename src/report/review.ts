@@ -57,7 +57,8 @@ export function proven(item: ChecklistItem, proofs: Proofs): boolean {
     case 'metrics':
       return verified?.metrics === 'within';
     case 'ticket':
-      return incident.phase === 'resolved';
+      // A hand-closed issue says nothing of how it was resolved.
+      return incident.phase === 'resolved' && !incident.closedByHand;
     case 'stakeholders':
       return proofs.stakeholdersTold;
     case 'status-page': {

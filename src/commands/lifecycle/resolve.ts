@@ -217,7 +217,7 @@ function judge(runbook: Runbook, result: HostResult): Verification {
   verification.steps.forEach((step, index) => {
     const ran = result.steps[index];
     const ok = ran?.outcome === 'ok';
-    checks.push({ name: step.name, ok });
+    checks.push({ name: step.name.slice(0, 300), ok });
     lines.push(`${ok ? '✅' : '❌'} ${step.name}${ran ? ` (exit ${ran.exitCode ?? '—'})` : ' (not run)'}`);
     if (!ok) problems.push(`${step.name} failed`);
   });
