@@ -69726,7 +69726,7 @@ function renderPostmortem(view) {
         `### Post-incident review (within 72 hours: by ${(0,_markdown_js__WEBPACK_IMPORTED_MODULE_2__/* .utc */ .n$)(view.reviewDue)})`,
         '',
         view.followUp
-            ? `In #${view.followUp.number}${view.owner ? `, assigned to @${view.owner}` : ''}: its review and documentation checklists are ticked there.`
+            ? `In #${view.followUp.number}${view.owner ? `, assigned to @${view.owner}` : ''}: its review and documentation checklists are there, for the review to tick.`
             : '_No review issue could be opened: open one by hand._',
     ].join('\n');
 }

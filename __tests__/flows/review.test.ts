@@ -6,6 +6,7 @@ import type { GitHubEmulator } from '../../harness/github/emulator.ts';
 import { startInProcessWorkspace, type FakeHost } from '../../harness/in-process.ts';
 import { STANDIN_RUNBOOK, type IncidentScenario } from '../../harness/scenario.ts';
 import { HEALTHY_METRICS } from '../cases/lifecycle.ts';
+import { textOf } from '../../src/records/codec.ts';
 
 const T0 = new Date('2026-11-26T03:00:00Z');
 let clock: Date;
@@ -152,3 +153,162 @@ test('an issue the action did not open gets no reminder: a copied body or an edi
   expect(reviewComments(moved)).toEqual([]);
   expect(reviewComments(review)).toHaveLength(1);
 });
+
+test('the whole review issue and the whole postmortem, as the review meeting reads them', async () => {
+  const { issue, review } = await resolvedIncident();
+  const postmortem = emulator
+    .listComments(issue)
+    .find((comment) => comment.body?.startsWith('# Postmortem:'));
+  expect(textOf(emulator.getIssue(review)?.body ?? '')).toBe(REVIEW_BODY);
+  expect(textOf(postmortem?.body ?? '')).toBe(POSTMORTEM_BODY);
+});
+
+const REVIEW_BODY = `Post-incident review of #1 (P1 — High).
+
+**Owner:** @dana (assigned: the incident commander) · **Due: 2026-11-29 03:30 UTC** (72 hours after the resolution at 03:30 UTC) · the sweep reminds here a day before and when it is overdue.
+
+📄 **[The postmortem draft](https://github.com/octo-org/incidents/issues/1#issuecomment-1800000011)** on #1: the timeline, the figures and what the commands found.
+
+### Review (within 72 hours)
+
+- [ ] Timeline review: document the incident timeline
+- [ ] Root cause analysis: identify underlying causes
+- [ ] Action items: create follow-up tasks
+- [ ] Process improvements: update runbooks and monitoring
+
+### Action items
+
+Each is a sub-issue of this one, so GitHub tracks their closing here: #3, #4, #5, #6.
+
+### Documentation: update the runbook with
+
+- [ ] New incident scenarios encountered
+- [ ] Lessons learned`;
+
+const POSTMORTEM_BODY = `# Postmortem: \`Slow answers\` (#1)
+
+**Status:** draft for the post-incident review, due **2026-11-29 03:30 UTC** (72 hours after resolution) in #2.
+**Severity:** P1 — High (Significant feature impairment).
+
+## Summary
+
+_One paragraph: what happened, who was affected, how it was fixed._
+
+## Impact
+
+- Impact window: 2026-11-26 03:00 UTC → 2026-11-26 03:30 UTC (30 min) (start of impact taken as the declaration; \`/impact-start\` back-dates it)
+- Users and requests affected: _to be filled in from the metrics_
+
+## Root causes
+
+_What made this possible? Keep asking why until the answer is a process or a design._
+
+## Trigger
+
+_What set it off (a deploy, a config change, a load spike …)?_
+
+## Resolution
+
+Resolution verification:
+
+- ✅ Verify application health (exit 0)
+- ✅ Run smoke test (exit 0)
+- **Check metrics return to normal** (one scrape of the metrics: the runbook names no Prometheus, so counters are totals since the process started, not rates):
+- ✅ Error rate: 0.02 errors/s (healthy at most 0.1 errors/s)
+- ✅ p95 response time: 0.778 s (healthy at most 2 s)
+- ✅ Memory usage: 0.195 (healthy at most 0.9)
+
+## Detection
+
+Declared by @alice at 2026-11-26 03:00 UTC. _How was it noticed: an alert, a user, a person on call?_
+
+## Action items
+
+Each is a sub-issue of the review (#2): closing it is tracked there.
+
+| Action item | Type | Tracking |
+|---|---|---|
+| \`Fix the root cause of incident #1\` | prevent | #3 |
+| \`Detect incidents like #1 sooner\` | detect | #4 |
+| \`Update the runbook with what incident #1 taught\` | process | #5 |
+| \`Investigate why /restart ended failure at 2026-11-26 03:10 UTC (incident #1)\` ([result](https://github.com/octo-org/incidents/issues/1#issuecomment-1800000007)) | investigate | #6 |
+
+## Lessons learned
+
+### What went well
+
+### What went wrong
+
+### Where we got lucky
+
+## Timeline
+
+| UTC, 2026-11-26 | Actor | Event | Link |
+|---|---|---|---|
+| 03:00 | @alice | Declared P1 | — |
+| 03:02 | @alice | Acknowledged | [comment](https://github.com/octo-org/incidents/issues/1#issuecomment-1800000003) |
+| 03:02 | @alice | Incident commander: @dana | [comment](https://github.com/octo-org/incidents/issues/1#issuecomment-1800000005) |
+| 03:10 | @alice | Ran \`/restart\`: failure | [comment](https://github.com/octo-org/incidents/issues/1#issuecomment-1800000007) |
+| 03:30 | @dana | Ran \`/resolve\`: success | [comment](https://github.com/octo-org/incidents/issues/1#issuecomment-1800000009) |
+| 03:30 | @dana | Resolved: verification passed | [comment](https://github.com/octo-org/incidents/issues/1#issuecomment-1800000010) |
+
+## Supporting information
+
+### Response times
+
+| Measure | Time since declaration | Target | Result |
+|---|---|---|---|
+| Time to acknowledge | 2 min | 5 minutes | ✅ met |
+| Time to mitigate | 30 min | 1 hour (response time) | ✅ met |
+| Time to resolve | 30 min | — | — |
+| Status updates | 0 posted | every 30 minutes | 0 missed |
+
+### Responders
+
+| Responder | Roles |
+|---|---|
+| @alice | declared, acknowledged, ran \`/restart\` |
+| @dana | incident commander, resolved |
+
+### Commands run
+
+| UTC, 2026-11-26 | Command | By | Outcome |
+|---|---|---|---|
+| 03:10 | [\`/restart\`](https://github.com/octo-org/incidents/issues/1#issuecomment-1800000007) | @alice | failure |
+| 03:30 | [\`/resolve\`](https://github.com/octo-org/incidents/issues/1#issuecomment-1800000009) | @dana | success |
+
+### Phases
+
+\`\`\`mermaid
+gantt
+  dateFormat YYYY-MM-DD HH:mm:ss
+  axisFormat %H:%M
+  section Incident
+  Investigating :active, investigating, 2026-11-26 03:00:00, 2026-11-26 03:30:00
+  section Milestones
+  Acknowledged :milestone, acknowledged, 2026-11-26 03:02:00, 0m
+  Resolved :milestone, resolved, 2026-11-26 03:30:00, 0m
+\`\`\`
+
+## Post-incident checklists (from the runbook)
+
+Ticked only where a recorded fact proves it.
+
+### Resolution verification
+
+- [x] Verify application health
+- [x] Run smoke tests
+- [x] Check metrics return to normal
+
+### Communication
+
+- [x] Update incident ticket with resolution
+- [ ] Notify stakeholders of resolution
+- [x] Schedule post-incident review
+
+### Post-incident review (within 72 hours: by 2026-11-29 03:30 UTC)
+
+In #2, assigned to @dana: its review and documentation checklists are there, for the review to tick.
+
+---
+📋 Post-incident review: #2 (@dana), due 2026-11-29 03:30 UTC.`;

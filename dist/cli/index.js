@@ -22228,7 +22228,7 @@ function renderPostmortem(view) {
         `### Post-incident review (within 72 hours: by ${(0,markdown/* utc */.n$)(view.reviewDue)})`,
         '',
         view.followUp
-            ? `In #${view.followUp.number}${view.owner ? `, assigned to @${view.owner}` : ''}: its review and documentation checklists are ticked there.`
+            ? `In #${view.followUp.number}${view.owner ? `, assigned to @${view.owner}` : ''}: its review and documentation checklists are there, for the review to tick.`
             : '_No review issue could be opened: open one by hand._',
     ].join('\n');
 }

@@ -191,7 +191,7 @@ export function renderPostmortem(view: PostmortemView): string {
     `### Post-incident review (within 72 hours: by ${utc(view.reviewDue)})`,
     '',
     view.followUp
-      ? `In #${view.followUp.number}${view.owner ? `, assigned to @${view.owner}` : ''}: its review and documentation checklists are ticked there.`
+      ? `In #${view.followUp.number}${view.owner ? `, assigned to @${view.owner}` : ''}: its review and documentation checklists are there, for the review to tick.`
       : '_No review issue could be opened: open one by hand._',
   ].join('\n');
 }
