@@ -34,6 +34,14 @@ export const HEALTHY_METRICS = [
   'slack_kb_agent_memory_limit_bytes 536870912',
 ].join('\n');
 
+/** What a stand-in host answers when the demo application is healthy: health, metrics, smoke test. */
+export function healthyHost(script: string): { output?: string } {
+  if (script.includes('/health')) return { output: '{"status":"ok"}\n' };
+  if (script.includes('/metrics')) return { output: `${HEALTHY_METRICS}\n` };
+  if (script.includes('smoke-test')) return { output: 'query answered\n' };
+  return {};
+}
+
 const T0 = new Date('2026-11-26T03:00:00Z');
 
 export function lifecycleCases(start: StartLifecycle): void {

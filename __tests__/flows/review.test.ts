@@ -5,7 +5,7 @@
 import type { GitHubEmulator } from '../../harness/github/emulator.ts';
 import { startInProcessWorkspace, type FakeHost } from '../../harness/in-process.ts';
 import { STANDIN_RUNBOOK, type IncidentScenario } from '../../harness/scenario.ts';
-import { HEALTHY_METRICS } from '../cases/lifecycle.ts';
+import { healthyHost } from '../cases/lifecycle.ts';
 import { textOf } from '../../src/records/codec.ts';
 
 const T0 = new Date('2026-11-26T03:00:00Z');
@@ -23,12 +23,7 @@ beforeEach(async () => {
     roles: { alice: 'write', dana: 'write' },
     clock: () => clock,
   }));
-  host.respond = (script) => {
-    if (script.includes('/health')) return { output: '{"status":"ok"}\n' };
-    if (script.includes('/metrics')) return { output: `${HEALTHY_METRICS}\n` };
-    if (script.includes('smoke-test')) return { output: 'query answered\n' };
-    return {};
-  };
+  host.respond = healthyHost;
 });
 
 afterEach(async () => {
@@ -47,12 +42,7 @@ async function resolvedIncident(): Promise<{ issue: number; review: number }> {
   host.respond = (script) =>
     script.includes('restart') ? { outcome: 'failed', exitCode: 1, output: 'restart refused\n' } : {};
   await scenario.comment(issue, 'alice', '/restart');
-  host.respond = (script) => {
-    if (script.includes('/health')) return { output: '{"status":"ok"}\n' };
-    if (script.includes('/metrics')) return { output: `${HEALTHY_METRICS}\n` };
-    if (script.includes('smoke-test')) return { output: 'query answered\n' };
-    return {};
-  };
+  host.respond = healthyHost;
   at(30);
   const { run } = await scenario.comment(issue, 'dana', '/resolve');
   expect(run.outputs).toMatchObject({ status: 'success', reason: 'resolved' });

@@ -6,7 +6,7 @@ import type { GitHubEmulator } from '../../harness/github/emulator.ts';
 import { startInProcessWorkspace, type FakeHost } from '../../harness/in-process.ts';
 import { STANDIN_RUNBOOK, type IncidentScenario } from '../../harness/scenario.ts';
 import { publicText, statusDocumentSchema } from '../../src/report/status-page.ts';
-import { HEALTHY_METRICS } from '../cases/lifecycle.ts';
+import { healthyHost } from '../cases/lifecycle.ts';
 
 const RUNBOOK = `${STANDIN_RUNBOOK}
 status-page:
@@ -26,11 +26,7 @@ async function start(runbook = RUNBOOK) {
     clock: () => clock,
     inputs: { permission: 'triage' },
   }));
-  host.respond = (script) => {
-    if (script.includes('/health')) return { output: '{"status":"ok"}\n' };
-    if (script.includes('/metrics')) return { output: `${HEALTHY_METRICS}\n` };
-    return {};
-  };
+  host.respond = healthyHost;
   // The branch GitHub Pages serves, and a workflow that may write to it.
   emulator.putFile('.nojekyll', '', { ref: 'gh-pages' });
   emulator.repo().setContentsPermission('write');
