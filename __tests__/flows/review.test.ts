@@ -157,7 +157,7 @@ const REVIEW_BODY = `Post-incident review of #1 (P1 — High).
 
 **Owner:** @dana (assigned: the incident commander) · **Due: 2026-11-29 03:30 UTC** (72 hours after the resolution at 03:30 UTC) · the sweep reminds here a day before and when it is overdue.
 
-📄 **[The postmortem draft](https://github.com/octo-org/incidents/issues/1#issuecomment-1800000011)** on #1: the timeline, the figures and what the commands found.
+📄 **[The postmortem draft](https://github.com/octo-org/incidents/issues/1#issuecomment-1800000008)** on #1: the timeline, the figures and what the commands found.
 
 ### Review (within 72 hours)
 
@@ -221,7 +221,7 @@ Each is a sub-issue of the review (#2): closing it is tracked there.
 | \`Fix the root cause of incident #1\` | prevent | #3 |
 | \`Detect incidents like #1 sooner\` | detect | #4 |
 | \`Update the runbook with what incident #1 taught\` | process | #5 |
-| \`Investigate why /restart ended failure at 2026-11-26 03:10 UTC (incident #1)\` ([result](https://github.com/octo-org/incidents/issues/1#issuecomment-1800000007)) | investigate | #6 |
+| \`Investigate why /restart ended failure at 2026-11-26 03:10 UTC (incident #1)\` ([result](https://github.com/octo-org/incidents/issues/1#issuecomment-1800000005)) | investigate | #6 |
 
 ## Lessons learned
 
@@ -236,11 +236,11 @@ Each is a sub-issue of the review (#2): closing it is tracked there.
 | UTC, 2026-11-26 | Actor | Event | Link |
 |---|---|---|---|
 | 03:00 | @alice | Declared P1 | — |
-| 03:02 | @alice | Acknowledged | [comment](https://github.com/octo-org/incidents/issues/1#issuecomment-1800000003) |
-| 03:02 | @alice | Incident commander: @dana | [comment](https://github.com/octo-org/incidents/issues/1#issuecomment-1800000005) |
-| 03:10 | @alice | Ran \`/restart\`: failure | [comment](https://github.com/octo-org/incidents/issues/1#issuecomment-1800000007) |
-| 03:30 | @dana | Ran \`/resolve\`: success | [comment](https://github.com/octo-org/incidents/issues/1#issuecomment-1800000009) |
-| 03:30 | @dana | Resolved: verification passed | [comment](https://github.com/octo-org/incidents/issues/1#issuecomment-1800000010) |
+| 03:02 | @alice | Acknowledged | [comment](https://github.com/octo-org/incidents/issues/1#issuecomment-1800000002) |
+| 03:02 | @alice | Incident commander: @dana | [comment](https://github.com/octo-org/incidents/issues/1#issuecomment-1800000003) |
+| 03:10 | @alice | Ran \`/restart\`: failure | [comment](https://github.com/octo-org/incidents/issues/1#issuecomment-1800000005) |
+| 03:30 | @dana | Ran \`/resolve\`: success | [comment](https://github.com/octo-org/incidents/issues/1#issuecomment-1800000007) |
+| 03:30 | @dana | Resolved: verification passed | [comment](https://github.com/octo-org/incidents/issues/1#issuecomment-1800000006) |
 
 ## Supporting information
 
@@ -264,8 +264,8 @@ Each is a sub-issue of the review (#2): closing it is tracked there.
 
 | UTC, 2026-11-26 | Command | By | Outcome |
 |---|---|---|---|
-| 03:10 | [\`/restart\`](https://github.com/octo-org/incidents/issues/1#issuecomment-1800000007) | @alice | failure |
-| 03:30 | [\`/resolve\`](https://github.com/octo-org/incidents/issues/1#issuecomment-1800000009) | @dana | success |
+| 03:10 | [\`/restart\`](https://github.com/octo-org/incidents/issues/1#issuecomment-1800000005) | @alice | failure |
+| 03:30 | [\`/resolve\`](https://github.com/octo-org/incidents/issues/1#issuecomment-1800000007) | @dana | success |
 
 ### Phases
 

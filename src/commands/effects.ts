@@ -35,6 +35,11 @@ export type HostResult =
 export type Effect =
   /** A comment on the issue, ending with its record. */
   | { kind: 'reply'; text: string; record: RecordContent }
+  /**
+   * A fact recorded quietly, on the status board's record: the closing reaction and the board say
+   * it was done. Posted as a reply (`text`, ending with the record) when the board cannot hold it.
+   */
+  | { kind: 'record'; record: RecordContent; text: string }
   /** Rewrites one of the action's own comments (a plan that ends showing its outcome). */
   | { kind: 'edit'; commentId: number; text: string; record: RecordContent }
   | { kind: 'labels'; remove: string[]; add: string[] }

@@ -7,6 +7,7 @@ import { finalize, incidentContext } from './finalize.ts';
 import { runOnHost, type HostOutcome } from './gate.ts';
 import { resolveTarget } from '../runbook/plan.ts';
 import { publishStatus } from './status-page.ts';
+import { recordOnBoard } from './board-facts.ts';
 
 /** Where a decision is carried out: the issue, the runbook, and who asked in which comment. */
 export interface EffectContext {
@@ -43,6 +44,9 @@ async function apply(
   switch (effect.kind) {
     case 'reply':
       await deps.writer.post(issueNumber, effect.text, effect.record);
+      return undefined;
+    case 'record':
+      await recordOnBoard(context.issue, effect.record, effect.text, incidentContext(deps, context.runbook));
       return undefined;
     case 'edit':
       // Rewriting one of the action's comments is a courtesy: it never stops what is under way.

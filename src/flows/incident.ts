@@ -20,6 +20,7 @@ import type { Announcement, NotifierPort } from '../notify/port.ts';
 import type { RecordOf } from '../records/record.schema.ts';
 import { renderBoard } from '../report/board.ts';
 import type { IssueWriter } from './writer.ts';
+import { boardFactsOf, fits, joinFacts, readBoard } from './board-facts.ts';
 
 export type { IncidentSnapshot } from '../incident/snapshot.ts';
 
@@ -96,32 +97,48 @@ export async function publishBoard(
   /** `false`: deliver nothing yet (a page goes first); the ledger starts all the same. */
   options: { notify?: boolean } = {},
 ): Promise<string | undefined> {
-  if (!snapshot.severity || !snapshot.severityKey || !snapshot.sla) return undefined;
+  const { severity, severityKey, sla } = snapshot;
+  if (!severity || !severityKey || !sla) return undefined;
   const notified = await notifyStakeholders(snapshot, context, options.notify ?? true);
   const ledgerSame = JSON.stringify(notified) === JSON.stringify(snapshot.notified);
-  // Another run on this issue (the sweep, an alert) may have delivered meanwhile: what the board
-  // holds now joins what this run delivered, so neither run's deliveries are sent again.
-  const merged =
-    notified && !ledgerSame && snapshot.board ? await mergeLedger(notified, snapshot, context) : notified;
-  const text = renderBoard({
-    incident: snapshot.incident,
-    severityKey: snapshot.severityKey,
-    severity: snapshot.severity,
-    sla: snapshot.sla,
-    now: context.now(),
-    issueTitle: snapshot.issueTitle,
-    tampered: snapshot.tampered.map((comment) => comment.htmlUrl),
-    sealed: snapshot.sealed,
-    delivery: merged ? deliveryView(merged, snapshot.incident.changes) : undefined,
-  });
-  const record = { kind: 'board' as const, ...(merged ? { notified: merged } : {}) };
-  if (snapshot.board) {
-    // Unchanged text and ledger: no write (the record's nonce would differ, but nothing anyone reads).
-    if (textOf(snapshot.board.body) !== text.trim() || !ledgerSame)
-      await context.writer.edit(snapshot.board.id, snapshot.issueNumber, text, record);
-    return snapshot.board.htmlUrl;
+  const render = (shown: IncidentSnapshot, ledger: Ledger | undefined) =>
+    renderBoard({
+      incident: shown.incident,
+      severityKey,
+      severity,
+      sla: shown.sla ?? sla,
+      now: context.now(),
+      issueTitle: snapshot.issueTitle,
+      tampered: shown.tampered.map((comment) => comment.htmlUrl),
+      sealed: shown.sealed,
+      delivery: ledger ? deliveryView(ledger, shown.incident.changes) : undefined,
+    });
+  const board = snapshot.board;
+  if (!board) {
+    const record = { kind: 'board' as const, ...(notified ? { notified } : {}) };
+    return (await context.writer.post(snapshot.issueNumber, render(snapshot, notified), record)).htmlUrl;
   }
-  return (await context.writer.post(snapshot.issueNumber, text, record)).htmlUrl;
+  // Unchanged text and ledger: no write (the record's nonce would differ, but nothing anyone reads).
+  if (textOf(board.body) === render(snapshot, notified).trim() && ledgerSame) return board.htmlUrl;
+  // Another run on this issue (a command, the sweep, an alert) may have written the board since this
+  // run read it: what it holds now joins what this run knows, so no fact is dropped and no
+  // delivery is sent again; the text is rendered from the facts as they now stand.
+  const fresh = await readBoard(board.id, snapshot.issueNumber, context);
+  const known = boardFactsOf(snapshot);
+  const joined = joinFacts(fresh?.record.facts ?? [], known);
+  const facts = fits(joined) ? joined : (fresh?.record.facts ?? known);
+  const shown =
+    facts.length > known.length
+      ? await loadIncident({ number: snapshot.issueNumber, title: snapshot.issueTitle }, context)
+      : snapshot;
+  const merged = notified && fresh ? mergeLedger(notified, fresh.record.notified) : notified;
+  const record = {
+    kind: 'board' as const,
+    ...(merged ? { notified: merged } : {}),
+    ...(facts.length > 0 ? { facts } : {}),
+  };
+  await context.writer.edit(board.id, snapshot.issueNumber, render(shown, merged), record);
+  return board.htmlUrl;
 }
 
 /** Delivers what the channel is owed, oldest first, stopping at the first failure; the ledger after. */
@@ -179,23 +196,8 @@ async function deliverSafely(notifier: NotifierPort, announcement: Announcement)
   }
 }
 
-/** This run's ledger joined with the one the board holds now (re-read: the only uncached read). */
-async function mergeLedger(
-  ours: Ledger,
-  snapshot: IncidentSnapshot,
-  context: IncidentContext,
-): Promise<Ledger> {
-  const board = snapshot.board;
-  if (!board) return ours;
-  const fresh = await context.github.getComment(board.id).catch(() => undefined);
-  if (!fresh) return ours;
-  const { records } = readRecords([fresh], {
-    selfLogin: context.selfLogin,
-    scope: { sealer: context.sealer, issueNumber: snapshot.issueNumber },
-  });
-  const theirs = records.find((entry) => entry.record.kind === 'board')?.record as
-    RecordOf<'board'> | undefined;
-  const other = theirs?.notified;
+/** This run's ledger joined with the one the board holds now. */
+function mergeLedger(ours: Ledger, other: Ledger | undefined): Ledger {
   if (!other || other.channel !== ours.channel) return ours;
   const sent = [...new Set([...other.sent, ...ours.sent])];
   const refused = [...new Set([...(other.refused ?? []), ...(ours.refused ?? [])])];

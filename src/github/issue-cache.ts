@@ -117,7 +117,17 @@ export function cacheIssueReads(
       });
       return [...list];
     },
-    getComment: (commentId) => (count('getComment'), port.getComment(commentId)),
+    async getComment(commentId) {
+      count('getComment');
+      const fresh = await port.getComment(commentId);
+      // What GitHub holds now replaces what this run read earlier (another run may have edited it).
+      const issueNumber = issueOf.get(commentId);
+      if (fresh && issueNumber !== undefined && comments.has(issueNumber))
+        await editComments(issueNumber, (list) =>
+          list.map((comment) => (comment.id === commentId ? fresh : comment)),
+        );
+      return fresh;
+    },
     async createComment(issueNumber, body) {
       count('createComment');
       const posted = await port.createComment(issueNumber, body);

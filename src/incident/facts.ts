@@ -107,6 +107,19 @@ export function collectFacts(sources: FactSources): Fact[] {
         facts.push({ kind: 'record', at: new Date(record.at), url, record });
         break;
       case 'board':
+        // Lifecycle commands record their facts here, each linked to the comment that asked.
+        for (const embedded of record.facts ?? []) {
+          const definition = COMMAND_FACTS.get(embedded.kind);
+          if (definition)
+            facts.push({
+              kind: 'fact',
+              at: new Date(embedded.at),
+              url: sourceUrl(url, embedded.source),
+              record: embedded,
+              definition,
+            });
+        }
+        break;
       case 'answered':
       case 'refused':
       case 'notice':
@@ -116,8 +129,38 @@ export function collectFacts(sources: FactSources): Fact[] {
         break;
     }
   }
-  return facts
+  return dedupe(facts)
     .map((fact, index) => ({ fact, index }))
     .sort((a, b) => a.fact.at.getTime() - b.fact.at.getTime() || a.index - b.index)
     .map(({ fact }) => fact);
+}
+
+/** The link to the comment a fact answers: the board's own link, pointed at that comment. */
+export function sourceUrl(boardUrl: string, source: number | undefined): string {
+  if (source === undefined) return boardUrl;
+  return `${boardUrl.replace(/#.*$/, '')}#issuecomment-${source}`;
+}
+
+/** Two records of one fact are equal field by field (key order aside). */
+export function factKey(record: FactRecord): string {
+  return JSON.stringify(
+    Object.entries(record)
+      .filter(([, value]) => value !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  );
+}
+
+/**
+ * A fact on the board and in a reply too (a run that could not confirm its board write posts the
+ * reply) counts once.
+ */
+function dedupe(facts: Fact[]): Fact[] {
+  const seen = new Set<string>();
+  return facts.filter((fact) => {
+    if (fact.kind !== 'fact') return true;
+    const key = factKey(fact.record);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
 }

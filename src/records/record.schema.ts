@@ -17,9 +17,32 @@ const source = z.number().int().positive();
 const base = { v: z.literal(1) };
 const fact = { ...base, by: login, at, source: source.optional() };
 
+/** A command's fact as the board's record carries it (see flows/board-facts.ts). */
+const boardFact: z.ZodType<FactRecord> = z.lazy(
+  () =>
+    z.discriminatedUnion(
+      'kind',
+      [...COMMAND_FACTS.values()].map((definition) => definition.schema) as unknown as [
+        z.ZodObject<{ kind: z.ZodLiteral<string> }>,
+        ...z.ZodObject<{ kind: z.ZodLiteral<string> }>[],
+      ],
+    ) as unknown as z.ZodType<FactRecord>,
+);
+
+/** How many facts the board's record holds at most; past it, a fact is posted as a reply. */
+export const BOARD_FACTS_MAX = 200;
+
 const CORE = [
-  /** The status board; `notified` is what stakeholders' channel has been told (notify/ledger.ts). */
-  z.object({ ...base, kind: z.literal('board'), notified: ledgerSchema.optional() }),
+  /**
+   * The status board. `notified` is what stakeholders' channel has been told (notify/ledger.ts);
+   * `facts` are the lifecycle commands' facts, recorded here rather than in a reply of their own.
+   */
+  z.object({
+    ...base,
+    kind: z.literal('board'),
+    notified: ledgerSchema.optional(),
+    facts: z.array(boardFact).max(BOARD_FACTS_MAX).optional(),
+  }),
   z.object({
     ...base,
     kind: z.literal('plan'),

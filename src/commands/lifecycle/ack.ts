@@ -60,8 +60,11 @@ export const ack = defineCommand({
     const alert = incident.alert;
     const config = input.runbook.alerts?.silence;
     // Only an incident an alert group opened, still firing, with silences on in the runbook.
-    if (!alert || alert.status !== 'firing' || !config || incident.silence || incident.phase === 'resolved')
-      return done('ack', message, [reply()]);
+    if (!alert || alert.status !== 'firing' || !config || incident.silence || incident.phase === 'resolved') {
+      // Nothing more to say than the board will show: the fact goes on the board, the 👍 answers.
+      const { record } = reply();
+      return done('ack', message, [{ kind: 'record', record, text }]);
+    }
     if (!alert.matchers)
       return done('ack', message, [
         reply(

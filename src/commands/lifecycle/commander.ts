@@ -38,7 +38,7 @@ export const commander = defineCommand({
     return done('commander', `@${login} is the incident commander`, [
       { kind: 'assign', logins: [login] },
       {
-        kind: 'reply',
+        kind: 'record',
         text: renderCommander({ commander: login, by: input.actor }),
         record: commanderSet.record({ ...factBy(input), commander: login }),
       },

@@ -39,7 +39,7 @@ export const impactStart = defineCommand({
       );
     return done('impact-start', `impact start set to ${utc(at)}`, [
       {
-        kind: 'reply',
+        kind: 'record',
         text: renderImpactStart({ at, by: input.actor }),
         record: impactStarted.record({ ...factBy(input), impactStart: at.toISOString() }),
       },

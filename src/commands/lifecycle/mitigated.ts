@@ -30,7 +30,7 @@ export const mitigated = defineCommand({
     const note = input.args.note;
     return done('mitigated', 'mitigated', [
       {
-        kind: 'reply',
+        kind: 'record',
         text: renderMitigated({
           by: input.actor,
           since: sinceDeclared(input),

@@ -20,7 +20,7 @@ export const note = defineCommand({
   handle(input) {
     return done('note', 'note added to the timeline', [
       {
-        kind: 'reply',
+        kind: 'record',
         text: renderNote({ by: input.actor, text: input.args.text }),
         record: noted.record({ ...factBy(input), text: input.args.text }),
       },

@@ -63,6 +63,8 @@ interface Verification {
   checks: { name: string; ok: boolean }[];
   metrics?: 'within' | 'outside' | 'partial' | 'unread';
   result?: string;
+  /** When the verification ended (the handler's time when none ran). */
+  at?: Date;
 }
 
 export const resolve = defineCommand({
@@ -110,7 +112,7 @@ export const resolve = defineCommand({
         },
         [
           {
-            kind: 'reply',
+            kind: 'record',
             text: renderResolved({
               by: input.actor,
               forced,
@@ -120,6 +122,7 @@ export const resolve = defineCommand({
             }),
             record: resolvedFact.record({
               ...factBy(input),
+              at: (verification.at ?? input.now).toISOString(),
               forced,
               ...(summary ? { summary } : {}),
               checks: verification.checks.slice(0, 50),
@@ -147,7 +150,12 @@ export const resolve = defineCommand({
         required: spec ? requiredOf(spec.permission, input.settings.permission) : 'admin',
         purpose: 'verification',
         execution: { user: input.actor },
-        then: (result) => conclude(judge(input.runbook, result)),
+        then: (result) =>
+          conclude({
+            ...judge(input.runbook, result),
+            // Resolved once the verification is over, after its result on the timeline.
+            at: new Date(input.now.getTime() + (result.kind === 'executed' ? result.durationMs : 0)),
+          }),
       },
     ]);
   },

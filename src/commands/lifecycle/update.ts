@@ -27,7 +27,7 @@ export const update = defineCommand({
     const nextDue = cadence ? new Date(input.now.getTime() + cadence * 1000) : undefined;
     return done('update', 'status update posted', [
       {
-        kind: 'reply',
+        kind: 'record',
         text: renderUpdate({ by: input.actor, text: input.args.text, nextDue }),
         record: updated.record({ ...factBy(input), text: input.args.text }),
       },

@@ -1,0 +1,101 @@
+import { COMMAND_FACTS } from '../commands/definitions.ts';
+import type { IssueComment } from '../github/port.ts';
+import type { RecordContent } from '../records/codec.ts';
+import { textOf } from '../records/codec.ts';
+import type { FactRecord } from '../records/fact.ts';
+import { factKey } from '../incident/facts.ts';
+import { readRecords } from '../records/read.ts';
+import { BOARD_FACTS_MAX, type RecordOf } from '../records/record.schema.ts';
+import type { IncidentContext, IncidentSnapshot } from './incident.ts';
+import { loadIncident } from './incident.ts';
+
+/**
+ * The lifecycle commands' facts (acknowledged, commander, update, mitigated, resolved …) live in
+ * the status board's record, so those commands need no reply of their own: the closing 👍 and the
+ * board say they were done. The board is the one comment every run edits (the issue's runs, the
+ * sweep, an alert's run), so every write of it re-reads it first and carries forward the facts it
+ * holds (publishBoard), and the run that adds a fact reads the board back until it sees the fact
+ * there. Whatever the board cannot take (no board, a board that fails its seal, no room left, a
+ * write that would not stick) is posted as a reply with the same record, as a comment of its own.
+ */
+
+/** How much of the board's record the facts may take (JSON characters): the board's text needs the rest. */
+export const BOARD_FACTS_BUDGET = 16_000;
+/** Writes of one fact before it is posted as a reply instead. */
+const ATTEMPTS = 3;
+
+export type RecordedWhere = 'board' | 'reply';
+
+/** Records `content` (a command's fact) on the board, or posts it with `text` when it cannot. */
+export async function recordOnBoard(
+  issue: { number: number; title: string },
+  content: RecordContent,
+  text: string,
+  context: IncidentContext,
+): Promise<RecordedWhere> {
+  // As the board's record will hold it (and read it back): validated, defaults applied.
+  const definition = COMMAND_FACTS.get(content.kind);
+  if (!definition) throw new Error(`${content.kind} is not a command's fact`);
+  const fact = definition.schema.parse({ v: 1, ...content }) as FactRecord;
+  const snapshot = await loadIncident(issue, context);
+  const board = snapshot.board;
+  if (board) {
+    for (let attempt = 0; attempt < ATTEMPTS; attempt += 1) {
+      const fresh = await readBoard(board.id, snapshot.issueNumber, context);
+      if (!fresh) break;
+      const held = fresh.record.facts ?? [];
+      if (held.some((other) => sameFact(other, fact))) return 'board';
+      const facts = [...held, fact];
+      if (!fits(facts)) {
+        context.log('The status board holds as many facts as it can: this one is posted as a reply.');
+        break;
+      }
+      const { v: _v, ...record } = fresh.record;
+      await context.writer.edit(board.id, snapshot.issueNumber, textOf(fresh.comment.body), {
+        ...record,
+        facts,
+      });
+    }
+    context.log(`Could not record ${fact.kind} on the status board: posting it as a reply.`);
+  }
+  await context.writer.post(issue.number, text, content);
+  return 'reply';
+}
+
+/** The board as GitHub holds it now (an uncached read), with its record; none when it fails its seal. */
+export async function readBoard(
+  commentId: number,
+  issueNumber: number,
+  context: Pick<IncidentContext, 'github' | 'selfLogin' | 'sealer'>,
+): Promise<{ comment: IssueComment; record: RecordOf<'board'> } | undefined> {
+  const comment = await context.github.getComment(commentId).catch(() => undefined);
+  if (!comment) return undefined;
+  const { records } = readRecords([comment], {
+    selfLogin: context.selfLogin,
+    scope: { sealer: context.sealer, issueNumber },
+  });
+  const record = records[0]?.record;
+  return record?.kind === 'board' ? { comment, record: record as RecordOf<'board'> } : undefined;
+}
+
+/** The facts the snapshot's board holds. */
+export function boardFactsOf(snapshot: IncidentSnapshot): FactRecord[] {
+  const entry = snapshot.records.find(({ comment }) => comment.id === snapshot.board?.id);
+  return entry?.record.kind === 'board' ? ((entry.record as RecordOf<'board'>).facts ?? []) : [];
+}
+
+/** The facts of both, each once, in the order they were recorded. */
+export function joinFacts(theirs: readonly FactRecord[], ours: readonly FactRecord[]): FactRecord[] {
+  const joined = [...theirs];
+  for (const fact of ours) if (!joined.some((other) => sameFact(other, fact))) joined.push(fact);
+  return joined.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+}
+
+/** Whether the board's record can hold these facts. */
+export function fits(facts: readonly FactRecord[]): boolean {
+  return facts.length <= BOARD_FACTS_MAX && JSON.stringify(facts).length <= BOARD_FACTS_BUDGET;
+}
+
+function sameFact(a: FactRecord, b: FactRecord): boolean {
+  return factKey(a) === factKey(b);
+}
