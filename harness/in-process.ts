@@ -95,6 +95,8 @@ export interface InProcessOptions {
   signals?: FakeSignals;
   /** Called for each sleep (the run never really waits). */
   onSleep?: (ms: number) => void;
+  /** Sleeps really wait too: for runs racing one another on real time. */
+  realSleep?: boolean;
   runId?: number;
   /** GitHub's spacing of writes and waiting out rate limits (`github`), or none (the default). */
   pacing?: 'none' | 'github';
@@ -135,6 +137,7 @@ export async function runInProcess(
       const sleep = async (ms: number) => {
         elapsed += ms;
         options.onSleep?.(ms);
+        if (options.realSleep) await new Promise((resolve) => setTimeout(resolve, ms));
       };
       const deps = assembleDependencies({
         settings,
@@ -214,6 +217,7 @@ export async function startInProcessWorkspace(options: {
   clock?: () => Date;
   notifier?: NotifierPort;
   pacing?: 'none' | 'github';
+  realSleep?: boolean;
 }): Promise<{ emulator: GitHubEmulator; scenario: IncidentScenario; host: FakeHost; signals: FakeSignals }> {
   const emulator = await startEmulator(options.clock ? { now: options.clock } : {});
   if (options.runbook) emulator.putFile('.github/incident-runbook.yml', options.runbook);
@@ -242,6 +246,7 @@ export async function startInProcessWorkspace(options: {
         ...(options.clock ? { now: options.clock } : {}),
         ...(options.notifier ? { notifier: options.notifier } : {}),
         ...(options.pacing ? { pacing: options.pacing } : {}),
+        ...(options.realSleep ? { realSleep: true } : {}),
       }),
   });
   return { emulator, scenario, host, signals };

@@ -24,6 +24,7 @@ const OPERATION_IDS = [
   'reactions/create-for-issue-comment',
   'reactions/create-for-issue',
   'reactions/list-for-issue-comment',
+  'reactions/delete-for-issue-comment',
   'issues/add-labels',
   'issues/remove-label',
   'issues/set-labels',

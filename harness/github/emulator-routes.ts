@@ -226,6 +226,17 @@ function react(context: RouteContext, target: { reactions: CommentRecord['reacti
   return { status: created ? 201 : 200, body: renderReaction(context.urls, reaction) };
 }
 
+/** GitHub lets a user remove only their own reaction; another's, or one already gone, is Not Found. */
+function deleteCommentReaction(context: RouteContext): RouteResult {
+  const comment = commentOf(context, repoOf(context));
+  const index = comment.reactions.findIndex(
+    (reaction) => reaction.id === Number(context.params.reaction_id) && reaction.user === context.actor,
+  );
+  if (index < 0) throw notFound();
+  comment.reactions.splice(index, 1);
+  return { status: 204 };
+}
+
 function listCommentReactions(context: RouteContext): RouteResult {
   const repo = repoOf(context);
   const comment = commentOf(context, repo);
@@ -507,6 +518,7 @@ export const ROUTES: Record<string, Handler> = {
   'reactions/create-for-issue-comment': (context) => react(context, commentOf(context, repoOf(context))),
   'reactions/create-for-issue': (context) => react(context, issueOf(context, repoOf(context))),
   'reactions/list-for-issue-comment': listCommentReactions,
+  'reactions/delete-for-issue-comment': deleteCommentReaction,
   'issues/add-labels': (context) => {
     const repo = repoOf(context);
     const issue = issueOf(context, repo);

@@ -13,16 +13,14 @@ import { loadIncident } from './incident.ts';
  * The lifecycle commands' facts (acknowledged, commander, update, mitigated, resolved …) live in
  * the status board's record, so those commands need no reply of their own: the closing 👍 and the
  * board say they were done. The board is the one comment every run edits (the issue's runs, the
- * sweep, an alert's run), so every write of it re-reads it first and carries forward the facts it
- * holds (publishBoard), and the run that adds a fact reads the board back until it sees the fact
- * there. Whatever the board cannot take (no board, a board that fails its seal, no room left, a
- * write that would not stick) is posted as a reply with the same record, as a comment of its own.
+ * sweep, an alert's run), so every write of it happens while the run holds the board
+ * (board-lock.ts), re-reads it and carries forward the facts it holds (publishBoard). Whatever the
+ * board cannot take (no board, a board that fails its seal, no room left, another run holding it
+ * too long) is posted as a reply with the same record, as a comment of its own.
  */
 
 /** How much of the board's record the facts may take (JSON characters): the board's text needs the rest. */
 export const BOARD_FACTS_BUDGET = 16_000;
-/** Writes of one fact before it is posted as a reply instead. */
-const ATTEMPTS = 3;
 
 export type RecordedWhere = 'board' | 'reply';
 
@@ -40,23 +38,23 @@ export async function recordOnBoard(
   const snapshot = await loadIncident(issue, context);
   const board = snapshot.board;
   if (board) {
-    for (let attempt = 0; attempt < ATTEMPTS; attempt += 1) {
+    const written = await context.lock.hold(board.id, async () => {
       const fresh = await readBoard(board.id, snapshot.issueNumber, context);
-      if (!fresh) break;
+      if (!fresh) return 'the status board fails its seal or is gone';
       const held = fresh.record.facts ?? [];
-      if (held.some((other) => sameFact(other, fact))) return 'board';
+      if (held.some((other) => sameFact(other, fact))) return undefined;
       const facts = [...held, fact];
-      if (!fits(facts)) {
-        context.log('The status board holds as many facts as it can: this one is posted as a reply.');
-        break;
-      }
+      if (!fits(facts)) return 'the status board holds as many facts as it can';
       const { v: _v, ...record } = fresh.record;
       await context.writer.edit(board.id, snapshot.issueNumber, textOf(fresh.comment.body), {
         ...record,
         facts,
       });
-    }
-    context.log(`Could not record ${fact.kind} on the status board: posting it as a reply.`);
+      return undefined;
+    });
+    const why = written.held ? written.value : written.reason;
+    if (why === undefined) return 'board';
+    context.log(`The ${fact.kind} fact is posted as a reply: ${why}.`);
   }
   await context.writer.post(issue.number, text, content);
   return 'reply';

@@ -7,6 +7,7 @@ import { composeBody, readBody, type RecordContent } from '../records/codec.ts';
 import type { RecordOf } from '../records/record.schema.ts';
 import { echo, utc } from '../report/markdown.ts';
 import type { Dependencies } from './dependencies.ts';
+import { createBoardLock } from './board-lock.ts';
 import { loadIncident, publishBoard, type IncidentContext } from './incident.ts';
 
 export function incidentContext(deps: Dependencies, runbook: Runbook): IncidentContext {
@@ -21,6 +22,14 @@ export function incidentContext(deps: Dependencies, runbook: Runbook): IncidentC
     notifier: deps.notifier,
     issueUrl: deps.issueUrl,
     log: deps.log,
+    lock: createBoardLock({
+      github: deps.github,
+      sleep: deps.sleep,
+      elapsedMs: deps.elapsedMs,
+      stopRequested: () => deps.signals.stopRequested(),
+      onTerminate: (handler) => deps.signals.onTerminate(handler),
+      log: deps.log,
+    }),
   };
 }
 

@@ -20,6 +20,7 @@ import type { Announcement, NotifierPort } from '../notify/port.ts';
 import type { RecordOf } from '../records/record.schema.ts';
 import { renderBoard } from '../report/board.ts';
 import type { IssueWriter } from './writer.ts';
+import type { BoardLock } from './board-lock.ts';
 import { boardFactsOf, fits, joinFacts, readBoard } from './board-facts.ts';
 
 export type { IncidentSnapshot } from '../incident/snapshot.ts';
@@ -36,6 +37,8 @@ export interface IncidentContext {
   notifier: NotifierPort;
   issueUrl: (issueNumber: number) => string;
   log: (message: string) => void;
+  /** Runs take turns at writing the board (flows/board-lock.ts). */
+  lock: BoardLock;
 }
 
 /**
@@ -44,7 +47,7 @@ export interface IncidentContext {
  */
 export async function loadIncident(
   issue: { number: number; title: string },
-  context: Omit<IncidentContext, 'notifier' | 'issueUrl' | 'log'>,
+  context: Omit<IncidentContext, 'notifier' | 'issueUrl' | 'log' | 'lock'>,
   /** The event being handled, in case GitHub's event list does not show it yet. */
   pending?: Fact & { kind: 'labeled' },
 ): Promise<IncidentSnapshot> {
@@ -120,24 +123,29 @@ export async function publishBoard(
   }
   // Unchanged text and ledger: no write (the record's nonce would differ, but nothing anyone reads).
   if (textOf(board.body) === render(snapshot, notified).trim() && ledgerSame) return board.htmlUrl;
-  // Another run on this issue (a command, the sweep, an alert) may have written the board since this
-  // run read it: what it holds now joins what this run knows, so no fact is dropped and no
-  // delivery is sent again; the text is rendered from the facts as they now stand.
-  const fresh = await readBoard(board.id, snapshot.issueNumber, context);
-  const known = boardFactsOf(snapshot);
-  const joined = joinFacts(fresh?.record.facts ?? [], known);
-  const facts = fits(joined) ? joined : (fresh?.record.facts ?? known);
-  const shown =
-    facts.length > known.length
-      ? await loadIncident({ number: snapshot.issueNumber, title: snapshot.issueTitle }, context)
-      : snapshot;
-  const merged = notified && fresh ? mergeLedger(notified, fresh.record.notified) : notified;
-  const record = {
-    kind: 'board' as const,
-    ...(merged ? { notified: merged } : {}),
-    ...(facts.length > 0 ? { facts } : {}),
-  };
-  await context.writer.edit(board.id, snapshot.issueNumber, render(shown, merged), record);
+  // Other runs on this issue (a command, the sweep, an alert) write the board too: this run holds it
+  // while it reads what the board holds now and writes. What it holds joins what this run knows,
+  // so no fact is dropped and no delivery is sent again; the text is rendered from the facts as
+  // they now stand.
+  const written = await context.lock.hold(board.id, async () => {
+    const fresh = await readBoard(board.id, snapshot.issueNumber, context);
+    const known = boardFactsOf(snapshot);
+    const joined = joinFacts(fresh?.record.facts ?? [], known);
+    const facts = fits(joined) ? joined : (fresh?.record.facts ?? known);
+    const shown =
+      facts.length > known.length
+        ? await loadIncident({ number: snapshot.issueNumber, title: snapshot.issueTitle }, context)
+        : snapshot;
+    const merged = notified && fresh ? mergeLedger(notified, fresh.record.notified) : notified;
+    const record = {
+      kind: 'board' as const,
+      ...(merged ? { notified: merged } : {}),
+      ...(facts.length > 0 ? { facts } : {}),
+    };
+    await context.writer.edit(board.id, snapshot.issueNumber, render(shown, merged), record);
+  });
+  if (!written.held)
+    context.log(`The status board is left as it is: ${written.reason}. The next run updates it.`);
   return board.htmlUrl;
 }
 

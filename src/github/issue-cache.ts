@@ -191,6 +191,17 @@ export function cacheIssueReads(
       }
       return created;
     },
+    // The board's write lock (flows/board-lock.ts): nothing this run reads back depends on it.
+    async addReaction(commentId, content) {
+      count('addReaction');
+      reactions.delete(commentId);
+      return port.addReaction(commentId, content);
+    },
+    async deleteReaction(commentId, reactionId) {
+      count('deleteReaction');
+      reactions.delete(commentId);
+      await port.deleteReaction(commentId, reactionId);
+    },
     listCommentReactions: (commentId) =>
       memo(
         reactions,

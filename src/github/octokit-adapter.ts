@@ -213,6 +213,38 @@ export function createGitHubAdapter(
         throw error;
       }
     },
+    async addReaction(commentId, content) {
+      try {
+        const { status, data } = await octokit.rest.reactions.createForIssueComment({
+          ...repo,
+          comment_id: commentId,
+          content,
+        });
+        return {
+          created: status === 201,
+          reaction: {
+            id: data.id,
+            content: data.content,
+            user: data.user?.login ?? '',
+            createdAt: data.created_at,
+          },
+        };
+      } catch (error) {
+        if (statusOf(error) === 404) throw new CommentGone(commentId);
+        throw error;
+      }
+    },
+    async deleteReaction(commentId, reactionId) {
+      try {
+        await octokit.rest.reactions.deleteForIssueComment({
+          ...repo,
+          comment_id: commentId,
+          reaction_id: reactionId,
+        });
+      } catch (error) {
+        if (statusOf(error) !== 404) throw error;
+      }
+    },
     async listCommentReactions(commentId) {
       const reactions = await octokit.paginate(octokit.rest.reactions.listForIssueComment, {
         ...repo,

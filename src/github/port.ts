@@ -102,6 +102,17 @@ export interface GitHubPort {
    * CommentGone when the comment was deleted.
    */
   reactToComment(commentId: number, content: ReactionContent): Promise<boolean>;
+  /**
+   * Adds the action's reaction and returns it: `created` when this call made it (201), otherwise
+   * the one the action had already left (200), with its id and time. Throws CommentGone when the
+   * comment was deleted.
+   */
+  addReaction(
+    commentId: number,
+    content: ReactionContent,
+  ): Promise<{ created: boolean; reaction: CommentReaction }>;
+  /** Removes one of the action's own reactions; one already gone is no error. */
+  deleteReaction(commentId: number, reactionId: number): Promise<void>;
   /** Every reaction on a comment, with its author and time (paginated underneath). */
   listCommentReactions(commentId: number): Promise<CommentReaction[]>;
   repositoryRole(username: string): Promise<RepositoryRole>;
