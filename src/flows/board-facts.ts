@@ -45,9 +45,10 @@ export async function recordOnBoard(
       if (held.some((other) => sameFact(other, fact))) return undefined;
       const facts = [...held, fact];
       if (!fits(facts)) return 'the status board holds as many facts as it can';
-      const { v: _v, ...record } = fresh.record;
+      const { notified } = fresh.record;
       await context.writer.edit(board.id, snapshot.issueNumber, textOf(fresh.comment.body), {
-        ...record,
+        kind: 'board',
+        ...(notified ? { notified } : {}),
         facts,
       });
       return undefined;
