@@ -55,7 +55,7 @@ exports.isHttps = isHttps;
 const http = __importStar(__nccwpck_require__(8611));
 const https = __importStar(__nccwpck_require__(5692));
 const pm = __importStar(__nccwpck_require__(3335));
-const tunnel = __importStar(__nccwpck_require__(4741));
+const tunnel = __importStar(__nccwpck_require__(770));
 const undici_1 = __nccwpck_require__(6752);
 var HttpCodes;
 (function (HttpCodes) {
@@ -3238,7 +3238,7 @@ RetryOperation.prototype.mainError = function() {
 
 /***/ }),
 
-/***/ 4741:
+/***/ 770:
 /***/ ((module, __unused_webpack_exports, __nccwpck_require__) => {
 
 module.exports = __nccwpck_require__(218);
@@ -32608,8 +32608,11 @@ const ack = (0,commands_define/* defineCommand */.NB)({
         const alert = incident.alert;
         const config = input.runbook.alerts?.silence;
         // Only an incident an alert group opened, still firing, with silences on in the runbook.
-        if (!alert || alert.status !== 'firing' || !config || incident.silence || incident.phase === 'resolved')
-            return (0,common/* done */.Vw)('ack', message, [reply()]);
+        if (!alert || alert.status !== 'firing' || !config || incident.silence || incident.phase === 'resolved') {
+            // Nothing more to say than the board will show: the fact goes on the board, the 👍 answers.
+            const { record } = reply();
+            return (0,common/* done */.Vw)('ack', message, [{ kind: 'record', record, text }]);
+        }
         if (!alert.matchers)
             return (0,common/* done */.Vw)('ack', message, [
                 reply('⚠️ The alert group is not silenced: its labels cannot be matched exactly (a label too long, or none). Silence it in Alertmanager by hand if it pages.'),
@@ -32679,7 +32682,7 @@ const commander = (0,commands_define/* defineCommand */.NB)({
         return (0,common/* done */.Vw)('commander', `@${login} is the incident commander`, [
             { kind: 'assign', logins: [login] },
             {
-                kind: 'reply',
+                kind: 'record',
                 text: (0,lifecycle/* renderCommander */.lY)({ commander: login, by: input.actor }),
                 record: commanderSet.record({ ...(0,common/* factBy */._V)(input), commander: login }),
             },
@@ -32741,7 +32744,7 @@ const impactStart = (0,commands_define/* defineCommand */.NB)({
             return (0,common/* notDone */.Gj)('impact-start', `/impact-start ${input.args.time}`, `${(0,markdown/* echo */.WI)(input.args.time)} is in the future or not a time. Write 2026-11-26T02:50Z, 02:50 (UTC) or -25m.`);
         return (0,common/* done */.Vw)('impact-start', `impact start set to ${(0,markdown/* utc */.n$)(at)}`, [
             {
-                kind: 'reply',
+                kind: 'record',
                 text: (0,lifecycle/* renderImpactStart */.rf)({ at, by: input.actor }),
                 record: impactStarted.record({ ...(0,common/* factBy */._V)(input), impactStart: at.toISOString() }),
             },
@@ -33079,7 +33082,7 @@ const mitigated = (0,commands_define/* defineCommand */.NB)({
         const note = input.args.note;
         return (0,common/* done */.Vw)('mitigated', 'mitigated', [
             {
-                kind: 'reply',
+                kind: 'record',
                 text: (0,lifecycle/* renderMitigated */.Xz)({
                     by: input.actor,
                     since: (0,common/* sinceDeclared */.fI)(input),
@@ -33114,7 +33117,7 @@ const note = (0,commands_define/* defineCommand */.NB)({
     handle(input) {
         return (0,common/* done */.Vw)('note', 'note added to the timeline', [
             {
-                kind: 'reply',
+                kind: 'record',
                 text: (0,lifecycle/* renderNote */.NS)({ by: input.actor, text: input.args.text }),
                 record: noted.record({ ...(0,common/* factBy */._V)(input), text: input.args.text }),
             },
@@ -33252,7 +33255,7 @@ const resolve = (0,commands_define/* defineCommand */.NB)({
                 message: `resolved by @${input.actor}${forced ? ' with --force' : ''}`,
             }, [
                 {
-                    kind: 'reply',
+                    kind: 'record',
                     text: (0,lifecycle/* renderResolved */.Xr)({
                         by: input.actor,
                         forced,
@@ -33262,6 +33265,7 @@ const resolve = (0,commands_define/* defineCommand */.NB)({
                     }),
                     record: resolvedFact.record({
                         ...(0,common/* factBy */._V)(input),
+                        at: (verification.at ?? input.now).toISOString(),
                         forced,
                         ...(summary ? { summary } : {}),
                         checks: verification.checks.slice(0, 50),
@@ -33288,7 +33292,11 @@ const resolve = (0,commands_define/* defineCommand */.NB)({
                 required: spec ? requiredOf(spec.permission, input.settings.permission) : 'admin',
                 purpose: 'verification',
                 execution: { user: input.actor },
-                then: (result) => conclude(judge(input.runbook, result)),
+                then: (result) => conclude({
+                    ...judge(input.runbook, result),
+                    // Resolved once the verification is over, after its result on the timeline.
+                    at: new Date(input.now.getTime() + (result.kind === 'executed' ? result.durationMs : 0)),
+                }),
             },
         ]);
     },
@@ -33592,7 +33600,7 @@ const update = (0,commands_define/* defineCommand */.NB)({
         const nextDue = cadence ? new Date(input.now.getTime() + cadence * 1000) : undefined;
         return (0,common/* done */.Vw)('update', 'status update posted', [
             {
-                kind: 'reply',
+                kind: 'record',
                 text: (0,lifecycle/* renderUpdate */.u4)({ by: input.actor, text: input.args.text, nextDue }),
                 record: updated.record({ ...(0,common/* factBy */._V)(input), text: input.args.text }),
             },
@@ -35199,7 +35207,7 @@ function metricsSource(metrics) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(770);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2238);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -35208,7 +35216,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 770:
+/***/ 2238:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -35503,7 +35511,7 @@ class DecodedURL extends URL {
 }
 //# sourceMappingURL=proxy.js.map
 // EXTERNAL MODULE: ./node_modules/tunnel/index.js
-var node_modules_tunnel = __nccwpck_require__(4741);
+var node_modules_tunnel = __nccwpck_require__(770);
 // EXTERNAL MODULE: ./node_modules/undici/index.js
 var undici = __nccwpck_require__(6752);
 ;// CONCATENATED MODULE: ./node_modules/@actions/http-client/lib/index.js
@@ -39227,7 +39235,15 @@ function cacheIssueReads(port, options) {
             });
             return [...list];
         },
-        getComment: (commentId) => (count('getComment'), port.getComment(commentId)),
+        async getComment(commentId) {
+            count('getComment');
+            const fresh = await port.getComment(commentId);
+            // What GitHub holds now replaces what this run read earlier (another run may have edited it).
+            const issueNumber = issueOf.get(commentId);
+            if (fresh && issueNumber !== undefined && comments.has(issueNumber))
+                await editComments(issueNumber, (list) => list.map((comment) => (comment.id === commentId ? fresh : comment)));
+            return fresh;
+        },
         async createComment(issueNumber, body) {
             count('createComment');
             const posted = await port.createComment(issueNumber, body);
@@ -39281,6 +39297,17 @@ function cacheIssueReads(port, options) {
                     : comment));
             }
             return created;
+        },
+        // The board's write lock (flows/board-lock.ts): nothing this run reads back depends on it.
+        async addReaction(commentId, content) {
+            count('addReaction');
+            reactions.delete(commentId);
+            return port.addReaction(commentId, content);
+        },
+        async deleteReaction(commentId, reactionId) {
+            count('deleteReaction');
+            reactions.delete(commentId);
+            await port.deleteReaction(commentId, reactionId);
         },
         listCommentReactions: (commentId) => memo(reactions, commentId, () => (count('listCommentReactions'), port.listCommentReactions(commentId))).then((list) => [...list]),
         repositoryRole: (username) => memo(roles, username.toLowerCase(), () => (count('repositoryRole'), port.repositoryRole(username))),
@@ -39530,9 +39557,21 @@ const at = iso/* datetime */.w$();
 const source = schemas/* number */.aig().int().positive();
 const base = { v: schemas/* literal */.euz(1) };
 const fact = { ...base, by: login, at, source: source.optional() };
+/** A command's fact as the board's record carries it (see flows/board-facts.ts). */
+const boardFact = schemas/* lazy */.RZV(() => schemas/* discriminatedUnion */.gMt('kind', [...definitions/* COMMAND_FACTS */.I.values()].map((definition) => definition.schema)));
+/** How many facts the board's record holds at most; past it, a fact is posted as a reply. */
+const BOARD_FACTS_MAX = 200;
 const CORE = [
-    /** The status board; `notified` is what stakeholders' channel has been told (notify/ledger.ts). */
-    schemas/* object */.Ikc({ ...base, kind: schemas/* literal */.euz('board'), notified: ledgerSchema.optional() }),
+    /**
+     * The status board. `notified` is what stakeholders' channel has been told (notify/ledger.ts);
+     * `facts` are the lifecycle commands' facts, recorded here rather than in a reply of their own.
+     */
+    schemas/* object */.Ikc({
+        ...base,
+        kind: schemas/* literal */.euz('board'),
+        notified: ledgerSchema.optional(),
+        facts: schemas/* array */.YOg(boardFact).max(BOARD_FACTS_MAX).optional(),
+    }),
     schemas/* object */.Ikc({
         ...base,
         kind: schemas/* literal */.euz('plan'),
@@ -45283,6 +45322,42 @@ function createGitHubAdapter(options, octokit = createOctokit(options)) {
                 if (statusOf(error) === 404)
                     throw new CommentGone(commentId);
                 throw error;
+            }
+        },
+        async addReaction(commentId, content) {
+            try {
+                const { status, data } = await octokit.rest.reactions.createForIssueComment({
+                    ...repo,
+                    comment_id: commentId,
+                    content,
+                });
+                return {
+                    created: status === 201,
+                    reaction: {
+                        id: data.id,
+                        content: data.content,
+                        user: data.user?.login ?? '',
+                        createdAt: data.created_at,
+                    },
+                };
+            }
+            catch (error) {
+                if (statusOf(error) === 404)
+                    throw new CommentGone(commentId);
+                throw error;
+            }
+        },
+        async deleteReaction(commentId, reactionId) {
+            try {
+                await octokit.rest.reactions.deleteForIssueComment({
+                    ...repo,
+                    comment_id: commentId,
+                    reaction_id: reactionId,
+                });
+            }
+            catch (error) {
+                if (statusOf(error) !== 404)
+                    throw error;
             }
         },
         async listCommentReactions(commentId) {
@@ -65828,6 +65903,69 @@ var runbook_plan = __nccwpck_require__(6413);
 var postmortem = __nccwpck_require__(878);
 // EXTERNAL MODULE: ./src/report/review.ts
 var report_review = __nccwpck_require__(2392);
+;// CONCATENATED MODULE: ./src/flows/board-lock.ts
+/**
+ * A hold lasts one read and one write of the board (well under a second, a few with GitHub's
+ * spacing of writes); a waiting run takes over after 30 s and gives up after 45 s.
+ */
+const BOARD_LOCK_TIMING = {
+    waitMs: 45_000,
+    staleMs: 30_000,
+    pollMs: [250, 500, 1000, 2000],
+};
+/** The reaction that holds the board. */
+const BOARD_HOLD = 'eyes';
+function createBoardLock(deps, timing = BOARD_LOCK_TIMING) {
+    const release = async (boardId, reactionId) => {
+        try {
+            await deps.github.deleteReaction(boardId, reactionId);
+        }
+        catch (error) {
+            // Left on the board, it holds the next run up for `staleMs`, no longer.
+            deps.log(`Could not let go of the status board (${messageOf(error)}); the next run takes it over.`);
+        }
+    };
+    return {
+        async hold(boardId, write) {
+            const started = deps.elapsedMs();
+            let seen;
+            for (let attempt = 0;; attempt += 1) {
+                const { created, reaction } = await deps.github.addReaction(boardId, BOARD_HOLD);
+                if (created) {
+                    const unregister = deps.onTerminate(() => release(boardId, reaction.id));
+                    try {
+                        return { held: true, value: await write() };
+                    }
+                    finally {
+                        unregister();
+                        await release(boardId, reaction.id);
+                    }
+                }
+                const now = deps.elapsedMs();
+                if (seen?.id !== reaction.id)
+                    seen = { id: reaction.id, since: now };
+                else if (now - seen.since >= timing.staleMs) {
+                    deps.log(`The status board was held for ${Math.round((now - seen.since) / 1000)} s by a run that did not let go: taking it over.`);
+                    await release(boardId, reaction.id);
+                    seen = undefined;
+                    continue;
+                }
+                if (deps.stopRequested())
+                    return { held: false, reason: 'the run was asked to stop while another run held the status board' };
+                if (now - started >= timing.waitMs)
+                    return {
+                        held: false,
+                        reason: `another run held the status board for the ${Math.round(timing.waitMs / 1000)} s this run waits`,
+                    };
+                await deps.sleep(timing.pollMs[Math.min(attempt, timing.pollMs.length - 1)] ?? 1000);
+            }
+        },
+    };
+}
+function messageOf(error) {
+    return error instanceof Error ? error.message.slice(0, 200) : String(error).slice(0, 200);
+}
+
 ;// CONCATENATED MODULE: ./src/incident/facts.ts
 
 
@@ -65897,6 +66035,19 @@ function collectFacts(sources) {
                 facts.push({ kind: 'record', at: new Date(record.at), url, record });
                 break;
             case 'board':
+                // Lifecycle commands record their facts here, each linked to the comment that asked.
+                for (const embedded of record.facts ?? []) {
+                    const definition = definitions/* COMMAND_FACTS */.I.get(embedded.kind);
+                    if (definition)
+                        facts.push({
+                            kind: 'fact',
+                            at: new Date(embedded.at),
+                            url: sourceUrl(url, embedded.source),
+                            record: embedded,
+                            definition,
+                        });
+                }
+                break;
             case 'answered':
             case 'refused':
             case 'notice':
@@ -65906,10 +66057,38 @@ function collectFacts(sources) {
                 break;
         }
     }
-    return facts
+    return dedupe(facts)
         .map((fact, index) => ({ fact, index }))
         .sort((a, b) => a.fact.at.getTime() - b.fact.at.getTime() || a.index - b.index)
         .map(({ fact }) => fact);
+}
+/** The link to the comment a fact answers: the board's own link, pointed at that comment. */
+function sourceUrl(boardUrl, source) {
+    if (source === undefined)
+        return boardUrl;
+    return `${boardUrl.replace(/#.*$/, '')}#issuecomment-${source}`;
+}
+/** Two records of one fact are equal field by field (key order aside). */
+function factKey(record) {
+    return JSON.stringify(Object.entries(record)
+        .filter(([, value]) => value !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+/**
+ * A fact on the board and in a reply too (a run that could not confirm its board write posts the
+ * reply) counts once.
+ */
+function dedupe(facts) {
+    const seen = new Set();
+    return facts.filter((fact) => {
+        if (fact.kind !== 'fact')
+            return true;
+        const key = factKey(fact.record);
+        if (seen.has(key))
+            return false;
+        seen.add(key);
+        return true;
+    });
 }
 
 // EXTERNAL MODULE: ./src/incident/sla.ts
@@ -66091,7 +66270,95 @@ function stakeholders(delivery) {
     return `- [x] Notify stakeholders: ${told}`;
 }
 
+;// CONCATENATED MODULE: ./src/flows/board-facts.ts
+
+
+
+
+
+
+/**
+ * The lifecycle commands' facts (acknowledged, commander, update, mitigated, resolved …) live in
+ * the status board's record, so those commands need no reply of their own: the closing 👍 and the
+ * board say they were done. The board is the one comment every run edits (the issue's runs, the
+ * sweep, an alert's run), so every write of it happens while the run holds the board
+ * (board-lock.ts), re-reads it and carries forward the facts it holds (publishBoard). Whatever the
+ * board cannot take (no board, a board that fails its seal, no room left, another run holding it
+ * too long) is posted as a reply with the same record, as a comment of its own.
+ */
+/** How much of the board's record the facts may take (JSON characters): the board's text needs the rest. */
+const BOARD_FACTS_BUDGET = 16_000;
+/** Records `content` (a command's fact) on the board, or posts it with `text` when it cannot. */
+async function recordOnBoard(issue, content, text, context) {
+    // As the board's record will hold it (and read it back): validated, defaults applied.
+    const definition = definitions/* COMMAND_FACTS */.I.get(content.kind);
+    if (!definition)
+        throw new Error(`${content.kind} is not a command's fact`);
+    const fact = definition.schema.parse({ v: 1, ...content });
+    const snapshot = await loadIncident(issue, context);
+    const board = snapshot.board;
+    if (board) {
+        const written = await context.lock.hold(board.id, async () => {
+            const fresh = await readBoard(board.id, snapshot.issueNumber, context);
+            if (!fresh)
+                return 'the status board fails its seal or is gone';
+            const held = fresh.record.facts ?? [];
+            if (held.some((other) => sameFact(other, fact)))
+                return undefined;
+            const facts = [...held, fact];
+            if (!fits(facts))
+                return 'the status board holds as many facts as it can';
+            const { notified } = fresh.record;
+            await context.writer.edit(board.id, snapshot.issueNumber, textOf(fresh.comment.body), {
+                kind: 'board',
+                ...(notified ? { notified } : {}),
+                facts,
+            });
+            return undefined;
+        });
+        const why = written.held ? written.value : written.reason;
+        if (why === undefined)
+            return 'board';
+        context.log(`The ${fact.kind} fact is posted as a reply: ${why}.`);
+    }
+    await context.writer.post(issue.number, text, content);
+    return 'reply';
+}
+/** The board as GitHub holds it now (an uncached read), with its record; none when it fails its seal. */
+async function readBoard(commentId, issueNumber, context) {
+    const comment = await context.github.getComment(commentId).catch(() => undefined);
+    if (!comment)
+        return undefined;
+    const { records } = readRecords([comment], {
+        selfLogin: context.selfLogin,
+        scope: { sealer: context.sealer, issueNumber },
+    });
+    const record = records[0]?.record;
+    return record?.kind === 'board' ? { comment, record: record } : undefined;
+}
+/** The facts the snapshot's board holds. */
+function boardFactsOf(snapshot) {
+    const entry = snapshot.records.find(({ comment }) => comment.id === snapshot.board?.id);
+    return entry?.record.kind === 'board' ? (entry.record.facts ?? []) : [];
+}
+/** The facts of both, each once, in the order they were recorded. */
+function joinFacts(theirs, ours) {
+    const joined = [...theirs];
+    for (const fact of ours)
+        if (!joined.some((other) => sameFact(other, fact)))
+            joined.push(fact);
+    return joined.sort((a, b) => Date.parse(a.at) - Date.parse(b.at));
+}
+/** Whether the board's record can hold these facts. */
+function fits(facts) {
+    return facts.length <= BOARD_FACTS_MAX && JSON.stringify(facts).length <= BOARD_FACTS_BUDGET;
+}
+function sameFact(a, b) {
+    return factKey(a) === factKey(b);
+}
+
 ;// CONCATENATED MODULE: ./src/flows/incident.ts
+
 
 
 
@@ -66150,32 +66417,53 @@ pending) {
 async function publishBoard(snapshot, context, 
 /** `false`: deliver nothing yet (a page goes first); the ledger starts all the same. */
 options = {}) {
-    if (!snapshot.severity || !snapshot.severityKey || !snapshot.sla)
+    const { severity, severityKey, sla } = snapshot;
+    if (!severity || !severityKey || !sla)
         return undefined;
     const notified = await notifyStakeholders(snapshot, context, options.notify ?? true);
     const ledgerSame = JSON.stringify(notified) === JSON.stringify(snapshot.notified);
-    // Another run on this issue (the sweep, an alert) may have delivered meanwhile: what the board
-    // holds now joins what this run delivered, so neither run's deliveries are sent again.
-    const merged = notified && !ledgerSame && snapshot.board ? await mergeLedger(notified, snapshot, context) : notified;
-    const text = renderBoard({
-        incident: snapshot.incident,
-        severityKey: snapshot.severityKey,
-        severity: snapshot.severity,
-        sla: snapshot.sla,
+    const render = (shown, ledger) => renderBoard({
+        incident: shown.incident,
+        severityKey,
+        severity,
+        sla: shown.sla ?? sla,
         now: context.now(),
         issueTitle: snapshot.issueTitle,
-        tampered: snapshot.tampered.map((comment) => comment.htmlUrl),
-        sealed: snapshot.sealed,
-        delivery: merged ? deliveryView(merged, snapshot.incident.changes) : undefined,
+        tampered: shown.tampered.map((comment) => comment.htmlUrl),
+        sealed: shown.sealed,
+        delivery: ledger ? deliveryView(ledger, shown.incident.changes) : undefined,
     });
-    const record = { kind: 'board', ...(merged ? { notified: merged } : {}) };
-    if (snapshot.board) {
-        // Unchanged text and ledger: no write (the record's nonce would differ, but nothing anyone reads).
-        if (textOf(snapshot.board.body) !== text.trim() || !ledgerSame)
-            await context.writer.edit(snapshot.board.id, snapshot.issueNumber, text, record);
-        return snapshot.board.htmlUrl;
+    const board = snapshot.board;
+    if (!board) {
+        const record = { kind: 'board', ...(notified ? { notified } : {}) };
+        return (await context.writer.post(snapshot.issueNumber, render(snapshot, notified), record)).htmlUrl;
     }
-    return (await context.writer.post(snapshot.issueNumber, text, record)).htmlUrl;
+    // Unchanged text and ledger: no write (the record's nonce would differ, but nothing anyone reads).
+    if (textOf(board.body) === render(snapshot, notified).trim() && ledgerSame)
+        return board.htmlUrl;
+    // Other runs on this issue (a command, the sweep, an alert) write the board too: this run holds it
+    // while it reads what the board holds now and writes. What it holds joins what this run knows,
+    // so no fact is dropped and no delivery is sent again; the text is rendered from the facts as
+    // they now stand.
+    const written = await context.lock.hold(board.id, async () => {
+        const fresh = await readBoard(board.id, snapshot.issueNumber, context);
+        const known = boardFactsOf(snapshot);
+        const joined = joinFacts(fresh?.record.facts ?? [], known);
+        const facts = fits(joined) ? joined : (fresh?.record.facts ?? known);
+        const shown = facts.length > known.length
+            ? await loadIncident({ number: snapshot.issueNumber, title: snapshot.issueTitle }, context)
+            : snapshot;
+        const merged = notified && fresh ? mergeLedger(notified, fresh.record.notified) : notified;
+        const record = {
+            kind: 'board',
+            ...(merged ? { notified: merged } : {}),
+            ...(facts.length > 0 ? { facts } : {}),
+        };
+        await context.writer.edit(board.id, snapshot.issueNumber, render(shown, merged), record);
+    });
+    if (!written.held)
+        context.log(`The status board is left as it is: ${written.reason}. The next run updates it.`);
+    return board.htmlUrl;
 }
 /** Delivers what the channel is owed, oldest first, stopping at the first failure; the ledger after. */
 async function notifyStakeholders(snapshot, context, deliver) {
@@ -66228,20 +66516,8 @@ async function deliverSafely(notifier, announcement) {
         };
     }
 }
-/** This run's ledger joined with the one the board holds now (re-read: the only uncached read). */
-async function mergeLedger(ours, snapshot, context) {
-    const board = snapshot.board;
-    if (!board)
-        return ours;
-    const fresh = await context.github.getComment(board.id).catch(() => undefined);
-    if (!fresh)
-        return ours;
-    const { records } = readRecords([fresh], {
-        selfLogin: context.selfLogin,
-        scope: { sealer: context.sealer, issueNumber: snapshot.issueNumber },
-    });
-    const theirs = records.find((entry) => entry.record.kind === 'board')?.record;
-    const other = theirs?.notified;
+/** This run's ledger joined with the one the board holds now. */
+function mergeLedger(ours, other) {
     if (!other || other.channel !== ours.channel)
         return ours;
     const sent = [...new Set([...other.sent, ...ours.sent])];
@@ -66262,6 +66538,7 @@ async function mergeLedger(ours, snapshot, context) {
 
 
 
+
 function incidentContext(deps, runbook) {
     return {
         github: deps.github,
@@ -66274,6 +66551,14 @@ function incidentContext(deps, runbook) {
         notifier: deps.notifier,
         issueUrl: deps.issueUrl,
         log: deps.log,
+        lock: createBoardLock({
+            github: deps.github,
+            sleep: deps.sleep,
+            elapsedMs: deps.elapsedMs,
+            stopRequested: () => deps.signals.stopRequested(),
+            onTerminate: (handler) => deps.signals.onTerminate(handler),
+            log: deps.log,
+        }),
     };
 }
 /**
@@ -67683,6 +67968,7 @@ function status_page_explain(error, config) {
 
 
 
+
 /**
  * Carries out a handler's decision through the ports, in order. A `host` or `spend` effect's
  * continuation decides again from what happened; the last decision's outcome and problem are the
@@ -67702,6 +67988,9 @@ async function apply(effect, deps, context) {
     switch (effect.kind) {
         case 'reply':
             await deps.writer.post(issueNumber, effect.text, effect.record);
+            return undefined;
+        case 'record':
+            await recordOnBoard(context.issue, effect.record, effect.text, incidentContext(deps, context.runbook));
             return undefined;
         case 'edit':
             // Rewriting one of the action's comments is a courtesy: it never stops what is under way.
@@ -70813,6 +71102,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   zMY: () => (/* binding */ schemas_boolean),
   gMt: () => (/* binding */ discriminatedUnion),
   k5n: () => (/* binding */ _enum),
+  RZV: () => (/* binding */ lazy),
   euz: () => (/* binding */ literal),
   aig: () => (/* binding */ number),
   Ikc: () => (/* binding */ object),
@@ -70824,7 +71114,7 @@ __nccwpck_require__.d(__webpack_exports__, {
   OZ5: () => (/* binding */ url)
 });
 
-// UNUSED EXPORTS: ZodAny, ZodArray, ZodBase64, ZodBase64URL, ZodBigInt, ZodBigIntFormat, ZodBoolean, ZodCIDRv4, ZodCIDRv6, ZodCUID, ZodCUID2, ZodCatch, ZodCodec, ZodCreditCard, ZodCustom, ZodCustomStringFormat, ZodDate, ZodDefault, ZodDiscriminatedUnion, ZodE164, ZodEmail, ZodEmoji, ZodEnum, ZodExactOptional, ZodFile, ZodFunction, ZodGUID, ZodIBAN, ZodIPv4, ZodIPv6, ZodISODate, ZodISODuration, ZodISOTime, ZodInstanceOf, ZodIntersection, ZodJWT, ZodKSUID, ZodLazy, ZodLiteral, ZodMAC, ZodMap, ZodNaN, ZodNanoID, ZodNever, ZodNonOptional, ZodNull, ZodNullable, ZodNumber, ZodNumberFormat, ZodObject, ZodOptional, ZodPipe, ZodPrefault, ZodPreprocess, ZodPromise, ZodReadonly, ZodRecord, ZodSet, ZodString, ZodStringFormat, ZodSuccess, ZodSymbol, ZodTemplateLiteral, ZodTransform, ZodTuple, ZodType, ZodULID, ZodURL, ZodUUID, ZodUndefined, ZodUnion, ZodUnknown, ZodVoid, ZodXID, ZodXor, _ZodString, _default, _function, any, base64, base64url, bigint, catch, check, cidrv4, cidrv6, codec, creditCard, cuid, cuid2, currencyCode, custom, date, describe, e164, email, emoji, exactOptional, file, float32, float64, function, guid, hash, hex, hostname, httpUrl, iban, instanceof, int, int32, int64, intersection, invertCodec, ipv4, ipv6, json, jwt, keyof, ksuid, lazy, looseObject, looseRecord, mac, map, meta, nan, nanoid, nativeEnum, never, nonoptional, null, nullable, nullish, optional, partialRecord, pipe, prefault, preprocess, promise, readonly, refine, set, strictObject, stringFormat, stringbool, success, superRefine, symbol, templateLiteral, transform, uint32, uint64, ulid, undefined, uuid, uuidv4, uuidv6, uuidv7, void, xid, xor
+// UNUSED EXPORTS: ZodAny, ZodArray, ZodBase64, ZodBase64URL, ZodBigInt, ZodBigIntFormat, ZodBoolean, ZodCIDRv4, ZodCIDRv6, ZodCUID, ZodCUID2, ZodCatch, ZodCodec, ZodCreditCard, ZodCustom, ZodCustomStringFormat, ZodDate, ZodDefault, ZodDiscriminatedUnion, ZodE164, ZodEmail, ZodEmoji, ZodEnum, ZodExactOptional, ZodFile, ZodFunction, ZodGUID, ZodIBAN, ZodIPv4, ZodIPv6, ZodISODate, ZodISODuration, ZodISOTime, ZodInstanceOf, ZodIntersection, ZodJWT, ZodKSUID, ZodLazy, ZodLiteral, ZodMAC, ZodMap, ZodNaN, ZodNanoID, ZodNever, ZodNonOptional, ZodNull, ZodNullable, ZodNumber, ZodNumberFormat, ZodObject, ZodOptional, ZodPipe, ZodPrefault, ZodPreprocess, ZodPromise, ZodReadonly, ZodRecord, ZodSet, ZodString, ZodStringFormat, ZodSuccess, ZodSymbol, ZodTemplateLiteral, ZodTransform, ZodTuple, ZodType, ZodULID, ZodURL, ZodUUID, ZodUndefined, ZodUnion, ZodUnknown, ZodVoid, ZodXID, ZodXor, _ZodString, _default, _function, any, base64, base64url, bigint, catch, check, cidrv4, cidrv6, codec, creditCard, cuid, cuid2, currencyCode, custom, date, describe, e164, email, emoji, exactOptional, file, float32, float64, function, guid, hash, hex, hostname, httpUrl, iban, instanceof, int, int32, int64, intersection, invertCodec, ipv4, ipv6, json, jwt, keyof, ksuid, looseObject, looseRecord, mac, map, meta, nan, nanoid, nativeEnum, never, nonoptional, null, nullable, nullish, optional, partialRecord, pipe, prefault, preprocess, promise, readonly, refine, set, strictObject, stringFormat, stringbool, success, superRefine, symbol, templateLiteral, transform, uint32, uint64, ulid, undefined, uuid, uuidv4, uuidv6, uuidv7, void, xid, xor
 
 // EXTERNAL MODULE: ./node_modules/zod/v4/core/core.js
 var core_core = __nccwpck_require__(8532);
@@ -73782,24 +74072,24 @@ const $ZodPromise = /*@__PURE__*/ (/* unused pure expression or super */ null &&
         return Promise.resolve(payload.value).then((inner) => def.innerType._zod.run({ value: inner, issues: [] }, ctx));
     };
 })));
-const $ZodLazy = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("$ZodLazy", (inst, def) => {
+const $ZodLazy = /*@__PURE__*/ core_core/* $constructor */.xI("$ZodLazy", (inst, def) => {
     $ZodType.init(inst, def);
     // Cache the resolved inner type on the shared `def` so all clones of this lazy (e.g. via `.describe()`/`.meta()`) share the same inner instance, preserving identity for cycle detection on recursive schemas.
-    util.defineLazy(inst._zod, "innerType", () => {
+    core_util/* defineLazy */.gJ(inst._zod, "innerType", () => {
         const d = def;
         if (!d._cachedInner)
             d._cachedInner = def.getter();
         return d._cachedInner;
     });
-    util.defineLazyInternal(inst, "pattern", (zod) => zod.innerType?._zod?.pattern);
-    util.defineLazyInternal(inst, "propValues", (zod) => zod.innerType?._zod?.propValues);
-    util.defineLazyInternal(inst, "optin", (zod) => zod.innerType?._zod?.optin ?? undefined);
-    util.defineLazyInternal(inst, "optout", (zod) => zod.innerType?._zod?.optout ?? undefined);
+    core_util/* defineLazyInternal */.v5(inst, "pattern", (zod) => zod.innerType?._zod?.pattern);
+    core_util/* defineLazyInternal */.v5(inst, "propValues", (zod) => zod.innerType?._zod?.propValues);
+    core_util/* defineLazyInternal */.v5(inst, "optin", (zod) => zod.innerType?._zod?.optin ?? undefined);
+    core_util/* defineLazyInternal */.v5(inst, "optout", (zod) => zod.innerType?._zod?.optout ?? undefined);
     inst._zod.parse = (payload, ctx) => {
         const inner = inst._zod.innerType;
         return inner._zod.run(payload, ctx);
     };
-})));
+});
 const $ZodCustom = /*@__PURE__*/ core_core/* $constructor */.xI("$ZodCustom", (inst, def) => {
     core_checks/* $ZodCheck */.QP.init(inst, def);
     $ZodType.init(inst, def);
@@ -77404,12 +77694,12 @@ function templateLiteral(parts, params) {
         ...util.normalizeParams(params),
     });
 }
-const ZodLazy = /*@__PURE__*/ (/* unused pure expression or super */ null && (core.$constructor("ZodLazy", (inst, def) => {
-    core.$ZodLazy.init(inst, def);
+const ZodLazy = /*@__PURE__*/ core_core/* $constructor */.xI("ZodLazy", (inst, def) => {
+    $ZodLazy.init(inst, def);
     ZodType.init(inst, def);
-    inst._zod.processJSONSchema = (ctx, json, params) => processors.lazyProcessor(inst, ctx, json, params);
+    inst._zod.processJSONSchema = (ctx, json, params) => lazyProcessor(inst, ctx, json, params);
     inst.unwrap = () => inst._zod.def.getter();
-})));
+});
 function lazy(getter) {
     return new ZodLazy({
         type: "lazy",
@@ -79688,6 +79978,7 @@ const globalRegistry = globalThis.__zod_globalRegistry;
 /* harmony export */   cJ: () => (/* binding */ omit),
 /* harmony export */   cl: () => (/* binding */ nullish),
 /* harmony export */   d3: () => (/* binding */ attachSchema),
+/* harmony export */   gJ: () => (/* binding */ defineLazy),
 /* harmony export */   gx: () => (/* binding */ captureStackTrace),
 /* harmony export */   h1: () => (/* binding */ merge),
 /* harmony export */   hI: () => (/* binding */ allowsEval),
@@ -79713,7 +80004,7 @@ const globalRegistry = globalThis.__zod_globalRegistry;
 /* harmony export */   zH: () => (/* binding */ NUMBER_FORMAT_RANGES),
 /* harmony export */   zM: () => (/* binding */ mergeDefs)
 /* harmony export */ });
-/* unused harmony exports assertEqual, assertNotEqual, toZod, assertIs, assertNever, assert, defineLazy, objectClone, cloneDef, getElementAtPath, promiseAllObject, randomString, numKeys, getParsedType, primitiveTypes, createTransparentProxy, unwrapMessage, getSizableOrigin, cleanEnum, base64ToUint8Array, uint8ArrayToBase64, base64urlToUint8Array, uint8ArrayToBase64url, hexToUint8Array, uint8ArrayToHex, Class, CONSTANT_CATCH */
+/* unused harmony exports assertEqual, assertNotEqual, toZod, assertIs, assertNever, assert, objectClone, cloneDef, getElementAtPath, promiseAllObject, randomString, numKeys, getParsedType, primitiveTypes, createTransparentProxy, unwrapMessage, getSizableOrigin, cleanEnum, base64ToUint8Array, uint8ArrayToBase64, base64urlToUint8Array, uint8ArrayToBase64url, hexToUint8Array, uint8ArrayToHex, Class, CONSTANT_CATCH */
 /* harmony import */ var _core_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(8532);
 
 // functions
@@ -79781,7 +80072,7 @@ function floatSafeRemainder(val, step) {
         return 0;
     return ratio - roundedRatio;
 }
-const EVALUATING = /* @__PURE__*/ (/* unused pure expression or super */ null && (Symbol("evaluating")));
+const EVALUATING = /* @__PURE__*/ Symbol("evaluating");
 function defineLazy(object, key, getter) {
     let value = undefined;
     Object.defineProperty(object, key, {

@@ -21327,8 +21327,11 @@ const ack = (0,commands_define/* defineCommand */.NB)({
         const alert = incident.alert;
         const config = input.runbook.alerts?.silence;
         // Only an incident an alert group opened, still firing, with silences on in the runbook.
-        if (!alert || alert.status !== 'firing' || !config || incident.silence || incident.phase === 'resolved')
-            return (0,common/* done */.Vw)('ack', message, [reply()]);
+        if (!alert || alert.status !== 'firing' || !config || incident.silence || incident.phase === 'resolved') {
+            // Nothing more to say than the board will show: the fact goes on the board, the 👍 answers.
+            const { record } = reply();
+            return (0,common/* done */.Vw)('ack', message, [{ kind: 'record', record, text }]);
+        }
         if (!alert.matchers)
             return (0,common/* done */.Vw)('ack', message, [
                 reply('⚠️ The alert group is not silenced: its labels cannot be matched exactly (a label too long, or none). Silence it in Alertmanager by hand if it pages.'),
@@ -21398,7 +21401,7 @@ const commander = (0,commands_define/* defineCommand */.NB)({
         return (0,common/* done */.Vw)('commander', `@${login} is the incident commander`, [
             { kind: 'assign', logins: [login] },
             {
-                kind: 'reply',
+                kind: 'record',
                 text: (0,lifecycle/* renderCommander */.lY)({ commander: login, by: input.actor }),
                 record: commanderSet.record({ ...(0,common/* factBy */._V)(input), commander: login }),
             },
@@ -21460,7 +21463,7 @@ const impactStart = (0,commands_define/* defineCommand */.NB)({
             return (0,common/* notDone */.Gj)('impact-start', `/impact-start ${input.args.time}`, `${(0,markdown/* echo */.WI)(input.args.time)} is in the future or not a time. Write 2026-11-26T02:50Z, 02:50 (UTC) or -25m.`);
         return (0,common/* done */.Vw)('impact-start', `impact start set to ${(0,markdown/* utc */.n$)(at)}`, [
             {
-                kind: 'reply',
+                kind: 'record',
                 text: (0,lifecycle/* renderImpactStart */.rf)({ at, by: input.actor }),
                 record: impactStarted.record({ ...(0,common/* factBy */._V)(input), impactStart: at.toISOString() }),
             },
@@ -21500,7 +21503,7 @@ const mitigated = (0,commands_define/* defineCommand */.NB)({
         const note = input.args.note;
         return (0,common/* done */.Vw)('mitigated', 'mitigated', [
             {
-                kind: 'reply',
+                kind: 'record',
                 text: (0,lifecycle/* renderMitigated */.Xz)({
                     by: input.actor,
                     since: (0,common/* sinceDeclared */.fI)(input),
@@ -21535,7 +21538,7 @@ const note = (0,commands_define/* defineCommand */.NB)({
     handle(input) {
         return (0,common/* done */.Vw)('note', 'note added to the timeline', [
             {
-                kind: 'reply',
+                kind: 'record',
                 text: (0,lifecycle/* renderNote */.NS)({ by: input.actor, text: input.args.text }),
                 record: noted.record({ ...(0,common/* factBy */._V)(input), text: input.args.text }),
             },
@@ -22423,7 +22426,7 @@ const resolve = (0,commands_define/* defineCommand */.NB)({
                 message: `resolved by @${input.actor}${forced ? ' with --force' : ''}`,
             }, [
                 {
-                    kind: 'reply',
+                    kind: 'record',
                     text: (0,lifecycle/* renderResolved */.Xr)({
                         by: input.actor,
                         forced,
@@ -22433,6 +22436,7 @@ const resolve = (0,commands_define/* defineCommand */.NB)({
                     }),
                     record: resolvedFact.record({
                         ...(0,common/* factBy */._V)(input),
+                        at: (verification.at ?? input.now).toISOString(),
                         forced,
                         ...(summary ? { summary } : {}),
                         checks: verification.checks.slice(0, 50),
@@ -22459,7 +22463,11 @@ const resolve = (0,commands_define/* defineCommand */.NB)({
                 required: spec ? requiredOf(spec.permission, input.settings.permission) : 'admin',
                 purpose: 'verification',
                 execution: { user: input.actor },
-                then: (result) => conclude(judge(input.runbook, result)),
+                then: (result) => conclude({
+                    ...judge(input.runbook, result),
+                    // Resolved once the verification is over, after its result on the timeline.
+                    at: new Date(input.now.getTime() + (result.kind === 'executed' ? result.durationMs : 0)),
+                }),
             },
         ]);
     },
@@ -22759,7 +22767,7 @@ const update = (0,commands_define/* defineCommand */.NB)({
         const nextDue = cadence ? new Date(input.now.getTime() + cadence * 1000) : undefined;
         return (0,common/* done */.Vw)('update', 'status update posted', [
             {
-                kind: 'reply',
+                kind: 'record',
                 text: (0,lifecycle/* renderUpdate */.u4)({ by: input.actor, text: input.args.text, nextDue }),
                 record: updated.record({ ...(0,common/* factBy */._V)(input), text: input.args.text }),
             },
