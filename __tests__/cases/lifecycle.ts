@@ -155,7 +155,11 @@ export function lifecycleCases(start: StartLifecycle): void {
       expect(postmortem).toContain('| Time to mitigate | 45 min | 15 minutes (response time) | ⚠️ missed |');
       expect(postmortem).toContain('| Time to resolve | 50 min | — | — |');
       expect(postmortem).toContain('- Impact window: 2026-11-26 03:00 UTC → 2026-11-26 03:45 UTC (45 min)');
-      expect(postmortem).toContain('| @dana | incident commander, resolved, posted 1 status update |');
+      // Everyone with everything they did: naming the commander, the note and the mitigation too.
+      expect(postmortem).toContain('| @alice | declared, acknowledged, named @dana commander |');
+      expect(postmortem).toContain(
+        '| @dana | incident commander, resolved, posted 1 status update, added 1 note, marked it mitigated |',
+      );
       expect(postmortem).toContain('✅ Verify application health');
       expect(postmortem).toMatch(/✅ Error rate: [\d.e-]+ errors\/s \(healthy at most 0.1 errors\/s\)/);
       expect(postmortem).toContain('| 03:02 | @alice | Acknowledged |');

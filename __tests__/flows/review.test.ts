@@ -257,7 +257,7 @@ Each is a sub-issue of the review (#2): closing it is tracked there.
 
 | Responder | Roles |
 |---|---|
-| @alice | declared, acknowledged, ran \`/restart\` |
+| @alice | declared, acknowledged, named @dana commander, ran \`/restart\` |
 | @dana | incident commander, resolved |
 
 ### Commands run

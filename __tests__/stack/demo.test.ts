@@ -51,6 +51,53 @@ test('every step ends as the on-call person expects, with no OpenAPI violation',
   ]);
 });
 
+test('lifecycle commands are answered by their 👍 and the board, /resolve by one result and the postmortem', () => {
+  const comments = demo.thread
+    .split(/\n---\n\n(?=\*\*@)/)
+    .slice(1)
+    .map((text) => {
+      const [head = '', ...body] = text.split('\n');
+      return {
+        author: /^\*\*@([^*]+)\*\*/.exec(head)?.[1] ?? '',
+        at: /commented at (\S+)/.exec(head)?.[1] ?? '',
+        reactions: /· reactions: (.*)$/.exec(head)?.[1] ?? '',
+        command: /^\/([a-z][a-z-]*)/m.exec(body.join('\n'))?.[1],
+      };
+    });
+  const bot = 'github-actions[bot]';
+  // The action's comments posted in the same minute as the command: its answer (the sweep's come later).
+  const answers = (index: number) => {
+    let count = 0;
+    for (
+      let next = index + 1;
+      comments[next]?.author === bot && comments[next]?.at === comments[index]?.at;
+      next += 1
+    )
+      count += 1;
+    return count;
+  };
+  const answered = comments.flatMap((comment, index) =>
+    comment.author !== bot && comment.command
+      ? [`/${comment.command} ${comment.reactions}: ${answers(index)}`]
+      : [],
+  );
+  expect(answered).toEqual(
+    expect.arrayContaining([
+      '/ack eyes +1: 0',
+      '/commander eyes +1: 0',
+      '/update eyes +1: 0',
+      '/mitigated eyes +1: 0',
+      '/resolve eyes +1: 2',
+    ]),
+  );
+  // At most one comment of the action's in answer to a human command, on average.
+  const replies = answered.reduce((sum, line) => sum + Number(line.split(': ').at(-1)), 0);
+  expect(replies).toBeLessThanOrEqual(answered.length);
+  expect(section('## ✅ P0')).toContain(
+    '| Acknowledged | 03:07 UTC by @alice, after 7 min ⚠️ (target 03:05 UTC missed) |',
+  );
+});
+
 test("a diagnosis reports what it found, headed by the agent's own reason, never as ✅ or ❌", () => {
   const assess = section('### 🔎 ');
   expect(assess.split('\n')[0]).toMatch(/^### 🔎 \d+ findings?: `\/assess`$/);

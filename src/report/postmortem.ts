@@ -58,9 +58,19 @@ export function renderPostmortem(view: PostmortemView): string {
       .filter((command) => command.confirmedBy === login)
       .map((command) => command.command);
     const updates = incident.updates.filter((update) => update.by === login).length;
+    const named = incident.changes
+      .filter((change) => change.event === 'commander' && change.by === login && change.text !== login)
+      .map((change) => `@${change.text ?? ''}`);
+    const mitigated = incident.changes.some((change) => change.event === 'mitigated' && change.by === login);
+    const notes = incident.timeline.filter((entry) => entry.event === 'Note' && entry.actor === login).length;
+    const paged = incident.pages.filter((page) => !page.auto && page.by === login).map((page) => page.name);
+    if (named.length > 0) addRole(login, `named ${[...new Set(named)].join(', ')} commander`);
     if (ran.length > 0) addRole(login, `ran ${distinct(ran)}`);
     if (confirmed.length > 0) addRole(login, `confirmed ${distinct(confirmed)}`);
     if (updates > 0) addRole(login, `posted ${updates} status update${updates === 1 ? '' : 's'}`);
+    if (notes > 0) addRole(login, `added ${notes} note${notes === 1 ? '' : 's'}`);
+    if (paged.length > 0) addRole(login, `paged ${[...new Set(paged)].join(', ')}`);
+    if (mitigated) addRole(login, 'marked it mitigated');
     if (!roles.has(login)) addRole(login, 'responder');
   }
 
