@@ -34889,7 +34889,7 @@ function apply(incident, fact) {
             if (fact.confirmedBy) {
                 responder(fact.confirmedBy);
                 // The confirmation is its own event, by its own person.
-                log(fact.confirmedBy, `Confirmed \`/${fact.command}\`, asked for by @${fact.by || 'unknown'}`, fact.url);
+                log(fact.confirmedBy, `Confirmed \`/${fact.command}\`, asked for by @${fact.by || 'unknown'}`, fact.confirmUrl ?? fact.url);
             }
             log(fact.by || 'unknown', `Ran \`/${fact.command}\`${fact.confirmedBy ? ` (confirmed by @${fact.confirmedBy})` : ''}: ${commandOutcome(fact.status, fact.findingCount)}`, fact.url, fact.findings[0]);
             return next;
@@ -66015,6 +66015,7 @@ function collectFacts(sources) {
                         status: record.status,
                         by: record.by,
                         confirmedBy: record.confirmedBy,
+                        ...(record.confirmedBy && record.source ? { confirmUrl: sourceUrl(url, record.source) } : {}),
                         findings: record.findings ?? [],
                         findingCount: record.findingCount ?? record.findings?.length ?? 0,
                     });

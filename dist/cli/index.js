@@ -21959,7 +21959,7 @@ function apply(incident, fact) {
             if (fact.confirmedBy) {
                 responder(fact.confirmedBy);
                 // The confirmation is its own event, by its own person.
-                log(fact.confirmedBy, `Confirmed \`/${fact.command}\`, asked for by @${fact.by || 'unknown'}`, fact.url);
+                log(fact.confirmedBy, `Confirmed \`/${fact.command}\`, asked for by @${fact.by || 'unknown'}`, fact.confirmUrl ?? fact.url);
             }
             log(fact.by || 'unknown', `Ran \`/${fact.command}\`${fact.confirmedBy ? ` (confirmed by @${fact.confirmedBy})` : ''}: ${commandOutcome(fact.status, fact.findingCount)}`, fact.url, fact.findings[0]);
             return next;

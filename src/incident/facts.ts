@@ -23,6 +23,8 @@ export type Fact =
       status: string;
       by: string;
       confirmedBy: string | undefined;
+      /** The confirming comment, for a held command that was confirmed. */
+      confirmUrl?: string | undefined;
       /** What a diagnostic command found ("step: finding"), the first ten, and how many in all. */
       findings: string[];
       findingCount: number;
@@ -87,6 +89,7 @@ export function collectFacts(sources: FactSources): Fact[] {
             status: record.status,
             by: record.by,
             confirmedBy: record.confirmedBy,
+            ...(record.confirmedBy && record.source ? { confirmUrl: sourceUrl(url, record.source) } : {}),
             findings: record.findings ?? [],
             findingCount: record.findingCount ?? record.findings?.length ?? 0,
           });

@@ -274,7 +274,7 @@ function apply(incident: Incident, fact: Fact): Incident {
         log(
           fact.confirmedBy,
           `Confirmed \`/${fact.command}\`, asked for by @${fact.by || 'unknown'}`,
-          fact.url,
+          fact.confirmUrl ?? fact.url,
         );
       }
       log(

@@ -1,0 +1,148 @@
+// The whole plan comment of a destructive command (while it waits, once it ran) and the whole
+// `/timeline` reply, compared to the Markdown a responder reads: any change to them shows here.
+import type { GitHubEmulator } from '../../harness/github/emulator.ts';
+import { startInProcessWorkspace, type FakeHost } from '../../harness/in-process.ts';
+import { STANDIN_RUNBOOK, type IncidentScenario } from '../../harness/scenario.ts';
+import { healthyHost } from '../cases/lifecycle.ts';
+import { textOf } from '../../src/records/codec.ts';
+
+const T0 = new Date('2026-11-26T03:00:00Z');
+let clock: Date;
+let emulator: GitHubEmulator;
+let scenario: IncidentScenario;
+let host: FakeHost;
+const at = (minutes: number) => (clock = new Date(T0.getTime() + minutes * 60_000));
+
+beforeEach(async () => {
+  clock = T0;
+  ({ emulator, scenario, host } = await startInProcessWorkspace({
+    runbook: STANDIN_RUNBOOK,
+    roles: { alice: 'write', dana: 'write' },
+    clock: () => clock,
+  }));
+  host.respond = healthyHost;
+});
+
+afterEach(async () => {
+  expect(emulator.violations).toEqual([]);
+  await emulator.close();
+});
+
+const textOfComment = (id: number) => textOf(emulator.repo().getComment(id)?.body ?? '');
+
+test('the plan comment while it waits, once it ran, and the /timeline reply', async () => {
+  const issue = scenario.openIssue('KB agent down', 'alice');
+  await scenario.label(issue, 'incident:p0', 'alice');
+  at(2);
+  await scenario.comment(issue, 'alice', '/ack');
+  at(4);
+  await scenario.comment(issue, 'alice', '/note Errors began with the v1.2.0 deploy');
+  at(6);
+  await scenario.comment(issue, 'alice', '/rollback v1.1.0');
+  const plan = emulator.listComments(issue).at(-1);
+  if (!plan) throw new Error('no plan');
+  const code = /\/confirm ([0-9a-f]{8})/.exec(plan.body ?? '')?.[1] ?? '';
+  expect(textOfComment(plan.id)).toBe(waiting(code));
+  at(7);
+  await scenario.comment(issue, 'dana', `/confirm ${code}`);
+  // The same comment, edited: its outcome, who confirmed it, and a link to the result.
+  expect(textOfComment(plan.id)).toBe(RAN);
+  at(9);
+  await scenario.comment(issue, 'dana', '/timeline');
+  // The confirmation links to dana's /confirm comment, the run to its result.
+  expect(textOfComment(emulator.listComments(issue).at(-1)?.id ?? 0)).toBe(TIMELINE);
+});
+
+const waiting = (code: string) => `### ⚠️ \`/rollback\` is destructive and waits for confirmation
+
+Target: \`deploy@kb-vm.test:22\` (default), timeout 180 s
+
+1. **Check the release exists**
+
+\`\`\`sh
+cd "$KB_HOME"
+test -d releases/'v1.1.0' || { echo "no release "'v1.1.0'"; releases here:"; ls releases; exit 1; }
+echo "current: $(readlink current)"
+\`\`\`
+
+2. **Switch the current release** ⚠️ destructive
+
+\`\`\`sh
+cd "$KB_HOME"
+ln -sfn releases/'v1.1.0' current.next && mv -T current.next current
+echo "current: $(readlink current)"
+\`\`\`
+
+3. **Restart application**
+
+\`\`\`sh
+kbctl restart slack-kb-agent
+\`\`\`
+
+Then check: **Health check**
+
+\`\`\`sh
+for attempt in $(seq 1 20); do
+  curl -fs -o /dev/null "$KB_URL/health" && break
+  sleep 0.5
+done
+curl -sS -w '\\nHTTP %{http_code}\\n' "$KB_URL/health" | tee /dev/stderr | tail -n 1 | grep -q 'HTTP 200'
+\`\`\`
+
+To run exactly this plan, an authorised responder comments:
+
+\`\`\`text
+/confirm ${code}
+\`\`\`
+
+The code is bound to this command and these arguments, works once, and expires at 2026-11-26 03:21 UTC.`;
+
+const RAN = `### ✅ \`/rollback\` was confirmed and ran: success
+
+Target: \`deploy@kb-vm.test:22\` (default), timeout 180 s
+
+1. **Check the release exists**
+
+\`\`\`sh
+cd "$KB_HOME"
+test -d releases/'v1.1.0' || { echo "no release "'v1.1.0'"; releases here:"; ls releases; exit 1; }
+echo "current: $(readlink current)"
+\`\`\`
+
+2. **Switch the current release** ⚠️ destructive
+
+\`\`\`sh
+cd "$KB_HOME"
+ln -sfn releases/'v1.1.0' current.next && mv -T current.next current
+echo "current: $(readlink current)"
+\`\`\`
+
+3. **Restart application**
+
+\`\`\`sh
+kbctl restart slack-kb-agent
+\`\`\`
+
+Then check: **Health check**
+
+\`\`\`sh
+for attempt in $(seq 1 20); do
+  curl -fs -o /dev/null "$KB_URL/health" && break
+  sleep 0.5
+done
+curl -sS -w '\\nHTTP %{http_code}\\n' "$KB_URL/health" | tee /dev/stderr | tail -n 1 | grep -q 'HTTP 200'
+\`\`\`
+
+---
+✅ **Confirmed by @dana** at 2026-11-26 03:07 UTC and run: success ([result](https://github.com/octo-org/incidents/issues/1#issuecomment-1800000007)). The code is spent.`;
+
+const TIMELINE = `### Timeline so far
+
+| UTC, 2026-11-26 | Actor | Event | Link |
+|---|---|---|---|
+| 03:00 | @alice | Declared P0 | — |
+| 03:02 | @alice | Acknowledged | [comment](https://github.com/octo-org/incidents/issues/1#issuecomment-1800000002) |
+| 03:04 | @alice | Note: \`Errors began with the v1.2.0 deploy\` | [comment](https://github.com/octo-org/incidents/issues/1#issuecomment-1800000003) |
+| 03:06 | @alice | Asked for \`/rollback\`: destructive, held for confirmation | [comment](https://github.com/octo-org/incidents/issues/1#issuecomment-1800000005) |
+| 03:07 | @dana | Confirmed \`/rollback\`, asked for by @alice | [comment](https://github.com/octo-org/incidents/issues/1#issuecomment-1800000006) |
+| 03:07 | @alice | Ran \`/rollback\` (confirmed by @dana): success | [comment](https://github.com/octo-org/incidents/issues/1#issuecomment-1800000007) |`;
