@@ -39625,6 +39625,12 @@ const CORE = [
         due: at,
         assignees: schemas/* array */.YOg(login).max(10),
         postmortem: schemas/* url */.OZ5().max(500).optional(),
+        /**
+         * Written with the issue, before its number is known: sealed to the incident's number instead.
+         * The run seals it to the review's own number next; a run that stopped in between leaves it
+         * so, and the next one finds the review by it.
+         */
+        pending: schemas/* literal */.euz(true).optional(),
     }),
     /** The sweep's reminder on a review issue: that it is due within a day, or overdue. */
     schemas/* object */.Ikc({
@@ -66668,14 +66674,21 @@ async function openReview(issue, deps, view) {
             .sort((a, b) => a.number - b.number)[0];
         let review = existing;
         if (!review) {
+            // GitHub gives the number only once the issue exists: until the body is sealed to it, a
+            // record sealed to the incident's number says which incident this review is of.
             review = await deps.github.createIssue({
                 title: `Post-incident review: ${issue.title} (#${issue.number})`,
                 labels: ['postmortem'],
-                body: text([]),
+                body: composeBody(text([]), { ...record(), pending: true }, { sealer: deps.sealer, issueNumber: issue.number }),
             });
-            await deps.github.updateIssueBody(review.number, body(review.number, []));
         }
         const opened = review;
+        if (!existing || reviewRecordOf(existing, deps)?.pending) {
+            // Sealed to its own number; should this fail, the link below tries again.
+            await deps.github.updateIssueBody(opened.number, body(opened.number, [])).catch((error) => {
+                deps.warn(`Could not seal the review #${opened.number} yet: ${String(error)}`);
+            });
+        }
         let assigned = false;
         if (view.owner) {
             assigned = await deps.github
@@ -66729,13 +66742,29 @@ async function openReview(issue, deps, view) {
         return undefined;
     }
 }
-/** The review record that ends a review issue's body, when the action wrote it for that incident. */
+/**
+ * The review record that ends a review issue's body, when the action wrote it for that incident:
+ * sealed to the review's own number, or (a run stopped before it sealed it so) a pending one
+ * sealed to the incident's number, as the issue was created.
+ */
 function reviewRecordOf(issue, deps) {
     if (issue.author !== deps.selfLogin)
         return undefined;
-    const read = readBody(issue.body, { sealer: deps.sealer, issueNumber: issue.number });
-    return read.status === 'valid' && read.record.kind === 'review'
-        ? read.record
+    const own = readBody(issue.body, { sealer: deps.sealer, issueNumber: issue.number });
+    if (own.status === 'valid')
+        return own.record.kind === 'review' && !own.record.pending
+            ? own.record
+            : undefined;
+    // The seal tells whether the incident number the record names is the one it was sealed to.
+    const named = /"incident":(\d{1,10})[,}]/.exec(issue.body)?.[1];
+    if (!named)
+        return undefined;
+    const pending = readBody(issue.body, { sealer: deps.sealer, issueNumber: Number(named) });
+    return pending.status === 'valid' &&
+        pending.record.kind === 'review' &&
+        pending.record.pending &&
+        pending.record.incident === Number(named)
+        ? pending.record
         : undefined;
 }
 /** Expires the incident's Alertmanager silence, if it has one still active. */

@@ -121,6 +121,82 @@ test('the sweep reminds the owner a day before the review is due and once it is 
   expect(reviewComments(review)).toHaveLength(2);
 });
 
+test('a review whose body GitHub would not seal is still the review: named in the postmortem and reminded', async () => {
+  // Every write of the review's body fails (as when the run stops right after creating it).
+  emulator.inject({ method: 'PATCH', path: /\/issues\/2$/, kind: 'status', status: 500, times: 100 });
+  const { issue, review } = await resolvedIncident();
+  expect(review).toBe(2);
+  const postmortem = emulator
+    .listComments(issue)
+    .find((comment) => comment.body?.startsWith('# Postmortem:'));
+  expect(postmortem?.body).toContain(
+    `📋 Post-incident review: #${review} (@dana), due 2026-11-29 03:30 UTC.`,
+  );
+  // Its body still carries the record it was created with: pending, sealed to the incident.
+  expect(emulator.getIssue(review)?.body).toContain('"pending":true');
+  emulator.clearFaults();
+
+  // The sweep reads the pending record: the owner is reminded on it.
+  at(30 + 49 * HOUR);
+  await scenario.sweep();
+  expect(reviewComments(review)).toEqual([
+    '⏰ **Review due in 23 h** (2026-11-29 03:30 UTC), @dana: the post-incident review of #1 is due within a day. Close this issue when it is done.',
+  ]);
+});
+
+test('a run that stopped after opening the review: the next one finds that review, seals it and opens no other', async () => {
+  const issue = scenario.openIssue('Slow answers', 'alice');
+  await scenario.label(issue, 'incident:p1', 'alice');
+  at(2);
+  await scenario.comment(issue, 'alice', '/commander @dana');
+  at(30);
+  // Closed by hand: the review is opened, then GitHub refuses every write that would follow
+  // (the seal, the postmortem), and the run ends there.
+  emulator.inject({ method: 'PATCH', path: /\/issues\/2$/, kind: 'status', status: 500, times: 100 });
+  emulator.inject({
+    method: 'POST',
+    path: /\/issues\/1\/comments$/,
+    kind: 'status',
+    status: 500,
+    times: 100,
+  });
+  const stopped = await scenario.close(issue, 'dana');
+  expect(stopped.outputs.status).toBe('error');
+  const reviews = () =>
+    emulator.listIssues().filter((candidate) => candidate.title.startsWith('Post-incident review:'));
+  expect(reviews().map((review) => review.number)).toEqual([2]);
+  expect(emulator.getIssue(2)?.body).toContain('"pending":true');
+
+  emulator.clearFaults();
+  emulator.repo().updateIssue(issue, { state: 'open' });
+  at(35);
+  const again = await scenario.close(issue, 'dana');
+  expect(again.outputs).toMatchObject({ status: 'success', reason: 'closed' });
+  expect(reviews().map((review) => review.number)).toEqual([2]);
+  expect(emulator.getIssue(2)?.body).not.toContain('"pending":true');
+  expect(emulator.getIssue(2)?.body).toContain('📄 **[The postmortem draft](');
+  const postmortem = emulator
+    .listComments(issue)
+    .find((comment) => comment.body?.startsWith('# Postmortem:'));
+  expect(postmortem?.body).toContain('📋 Post-incident review: #2 (@dana)');
+});
+
+test('a pending review record copied into another issue the action opened is not taken for the review', async () => {
+  emulator.inject({ method: 'PATCH', path: /\/issues\/2$/, kind: 'status', status: 500, times: 100 });
+  const { review } = await resolvedIncident();
+  emulator.clearFaults();
+  const body = emulator.getIssue(review)?.body ?? '';
+  // Sealed to incident #1: copied into the action's own issue, with the incident number changed.
+  const moved = subIssueOf(review);
+  emulator
+    .repo()
+    .updateIssue(moved, { body: body.replace('"incident":1,', '"incident":7,'), labels: ['postmortem'] });
+  at(30 + 80 * HOUR);
+  await scenario.sweep();
+  expect(reviewComments(moved)).toEqual([]);
+  expect(reviewComments(review)).toHaveLength(1);
+});
+
 test('an issue the action did not open gets no reminder: a copied body or an edited one', async () => {
   const { review } = await resolvedIncident();
   const body = emulator.getIssue(review)?.body ?? '';

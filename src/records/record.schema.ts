@@ -98,6 +98,12 @@ const CORE = [
     due: at,
     assignees: z.array(login).max(10),
     postmortem: z.url().max(500).optional(),
+    /**
+     * Written with the issue, before its number is known: sealed to the incident's number instead.
+     * The run seals it to the review's own number next; a run that stopped in between leaves it
+     * so, and the next one finds the review by it.
+     */
+    pending: z.literal(true).optional(),
   }),
   /** The sweep's reminder on a review issue: that it is due within a day, or overdue. */
   z.object({
