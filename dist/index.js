@@ -32447,8 +32447,31 @@ const confirm_confirm = (0,commands_define/* defineCommand */.NB)({
         const spent = records.find((entry) => entry.record.kind === 'result' && entry.record.code === code);
         if (spent?.record.kind === 'result')
             return refuse(line, `That code was already used by @${spent.record.confirmedBy ?? 'someone'}; a code runs its command once.`);
-        if (new Date(pending.expiresAt) < input.now)
-            return refuse(line, `The code \`${code}\` expired at ${(0,markdown/* utc */.n$)(new Date(pending.expiresAt))}. Post the command again to get a new plan.`);
+        if (new Date(pending.expiresAt) < input.now) {
+            const expired = refuse(line, `The code \`${code}\` expired at ${(0,markdown/* utc */.n$)(new Date(pending.expiresAt))}. Post the command again to get a new plan.`);
+            // The plan ends here: its comment and the comment that asked for it say so.
+            const heading = `### ⌛ \`/${pending.command}\` was not confirmed in time`;
+            const expiredSpec = input.registry.get(pending.command);
+            const replanned = expiredSpec && input.runbook.commands[pending.command]
+                ? (0,runbook_plan/* planCommand */.VV)({
+                    spec: expiredSpec,
+                    args: pending.args,
+                    line: { name: pending.command, rest: '', line: 0, text: `/${pending.command}` },
+                }, input.runbook, input.settings.ssh, input.settings.commandTimeoutSeconds)
+                : undefined;
+            return {
+                ...expired,
+                effects: [
+                    {
+                        kind: 'edit',
+                        commentId: held.comment.id,
+                        text: `${replanned?.ok ? (0,replies/* renderPlan */.EG)(replanned.plan, heading).trimEnd() : heading}\n\n---\n⌛ The code expired at ${(0,markdown/* utc */.n$)(new Date(pending.expiresAt))} unused; nothing ran. Post the command again for a new plan.`,
+                        record: pending,
+                    },
+                    { kind: 'react', commentId: pending.source, content: 'confused' },
+                ],
+            };
+        }
         const spec = input.registry.get(pending.command);
         if (!spec || !input.runbook.commands[pending.command])
             return refuse(line, `\`/${pending.command}\` is no longer in the runbook.`);
@@ -32494,6 +32517,12 @@ const confirm_confirm = (0,commands_define/* defineCommand */.NB)({
                         return refuse(line, 'That code was already used; a code runs its command once.');
                     const running = (0,runbook_command/* onHost */.GH)(plan, 'confirmed', execution, input, (result, outcome) => (0,effects/* decided */.r)(outcome, [
                         note(`${outcome.status === 'success' ? '✅' : '❌'} \`/${plan.command}\` was confirmed and ran: ${outcome.status}`, `${outcome.status === 'success' ? '✅' : '❌'} **Confirmed by @${input.actor}** at ${(0,markdown/* utc */.n$)(input.now)} and run: ${outcome.status}${result.kind === 'executed' ? ` ([result](${result.commentUrl}))` : ''}. The code is spent.`),
+                        // The comment that asked for it closes only now, with what became of it.
+                        {
+                            kind: 'react',
+                            commentId: pending.source,
+                            content: outcome.status === 'success' ? '+1' : outcome.status === 'refused' ? 'confused' : '-1',
+                        },
                     ]));
                     return (0,effects/* decided */.r)(running.outcome, [
                         note(`⏳ \`/${plan.command}\` was confirmed and is running`, `⏳ **Confirmed by @${input.actor}** at ${(0,markdown/* utc */.n$)(input.now)}; running now.`),
@@ -68048,6 +68077,15 @@ async function apply(effect, deps, context) {
             }, deps);
             return effect.then(hostResult(outcome));
         }
+        case 'react':
+            try {
+                await deps.github.reactToComment(effect.commentId, effect.content);
+            }
+            catch (error) {
+                if (!(error instanceof CommentGone))
+                    throw error;
+            }
+            return undefined;
         case 'spend': {
             let won;
             try {
@@ -68107,6 +68145,10 @@ function hostResult(outcome) {
 async function handleCommandComment(comment, issue, deps, loaded) {
     const outcomes = await handleLines(comment, issue, deps, loaded);
     const allGood = outcomes.every((outcome) => outcome.status === 'success' || outcome.status === 'planned');
+    // A destructive command waiting for its confirmation has not run: its comment keeps the 👀 alone
+    // until the plan runs (then 👍 or 👎) or is spent otherwise; the plan's record closes it for the queue.
+    if (allGood && outcomes.some((outcome) => outcome.status === 'planned'))
+        return outcomes;
     await deps.github.reactToComment(comment.id, allGood ? '+1' : outcomes.some((o) => o.status === 'failure' || o.status === 'error') ? '-1' : 'confused');
     return outcomes;
 }
@@ -68312,7 +68354,8 @@ async function drainQueue(issue, deps, trigger) {
             since,
             parseFor: (comment) => responder(comment.author) || comment.body.length <= NON_RESPONDER_PARSE_LIMIT,
         });
-        const lanes = { ordered: [], side: [], refused: [], answered };
+        const planned = new Set(records.flatMap(({ record }) => (record.kind === 'plan' ? [record.source] : [])));
+        const lanes = { ordered: [], side: [], refused: [], answered, planned };
         const pending = new Map();
         for (const comment of queue) {
             const author = comment.author.toLowerCase();
@@ -68477,7 +68520,7 @@ async function drainQueue(issue, deps, trigger) {
             boardStale = true;
         return true;
     };
-    let lanes = { ordered: [], side: [], refused: [], answered: new Set() };
+    let lanes = { ordered: [], side: [], refused: [], answered: new Set(), planned: new Set() };
     let memory = FIRST_LOOK;
     try {
         for (;;) {
@@ -68499,7 +68542,7 @@ async function drainQueue(issue, deps, trigger) {
                 stopping: stop,
                 ...(mine ? { trigger: mine } : {}),
                 ordered: lanes.ordered,
-                head: look ? await findHead(lanes.ordered, known, deps, lanes.answered) : undefined,
+                head: look ? await findHead(lanes.ordered, known, deps, lanes) : undefined,
                 answered: lanes.answered,
                 runAttempt: deps.runAttempt,
                 now: deps.now(),
@@ -68654,7 +68697,7 @@ function refusalRecord(comment, reason, deps) {
  * finished and never claimed). Comments whose roll-up shows no 👀 are unclaimed as far as
  * reactions tell; for the others the reactions say whether the action's 👀 is among them.
  */
-async function findHead(queue, known, deps, answered) {
+async function findHead(queue, known, deps, { answered, planned }) {
     for (let index = queue.length - 1; index >= 0; index -= 1) {
         const comment = queue[index];
         if (!comment)
@@ -68671,6 +68714,12 @@ async function findHead(queue, known, deps, answered) {
         const claim = claimStateOf(await deps.github.listCommentReactions(comment.id), deps.selfLogin);
         if (claim.state === 'unclaimed')
             continue;
+        if (claim.state === 'claimed' && planned.has(comment.id)) {
+            // Its plan is posted: it waits for a person, not for a run.
+            const finished = { state: 'finished', outcome: 'planned' };
+            known.set(comment.id, finished);
+            return { comment, claim: finished };
+        }
         if (claim.state === 'finished')
             known.set(comment.id, claim);
         return { comment, claim };

@@ -29,6 +29,11 @@ afterEach(async () => {
 });
 
 const textOfComment = (id: number) => textOf(emulator.repo().getComment(id)?.body ?? '');
+const botReactions = (id: number) =>
+  emulator
+    .reactionsFor(id)
+    .filter((reaction) => reaction.user?.login === 'github-actions[bot]')
+    .map((reaction) => reaction.content);
 
 test('the plan comment while it waits, once it ran, and the /timeline reply', async () => {
   const issue = scenario.openIssue('KB agent down', 'alice');
@@ -38,7 +43,9 @@ test('the plan comment while it waits, once it ran, and the /timeline reply', as
   at(4);
   await scenario.comment(issue, 'alice', '/note Errors began with the v1.2.0 deploy');
   at(6);
-  await scenario.comment(issue, 'alice', '/rollback v1.1.0');
+  const asked = await scenario.comment(issue, 'alice', '/rollback v1.1.0');
+  // Nothing ran yet: the request keeps the 👀 alone, no 👍.
+  expect(botReactions(asked.commentId)).toEqual(['eyes']);
   const plan = emulator.listComments(issue).at(-1);
   if (!plan) throw new Error('no plan');
   const code = /\/confirm ([0-9a-f]{8})/.exec(plan.body ?? '')?.[1] ?? '';
@@ -47,10 +54,37 @@ test('the plan comment while it waits, once it ran, and the /timeline reply', as
   await scenario.comment(issue, 'dana', `/confirm ${code}`);
   // The same comment, edited: its outcome, who confirmed it, and a link to the result.
   expect(textOfComment(plan.id)).toBe(RAN);
+  // The request closes only now, with what became of it.
+  expect(botReactions(asked.commentId)).toEqual(['eyes', '+1']);
   at(9);
   await scenario.comment(issue, 'dana', '/timeline');
   // The confirmation links to dana's /confirm comment, the run to its result.
   expect(textOfComment(emulator.listComments(issue).at(-1)?.id ?? 0)).toBe(TIMELINE);
+});
+
+test('a held command waits without holding the queue, and a late /confirm ends its plan as expired', async () => {
+  const issue = scenario.openIssue('KB agent down', 'alice');
+  await scenario.label(issue, 'incident:p0', 'alice');
+  at(1);
+  const asked = await scenario.comment(issue, 'alice', '/rollback v1.1.0');
+  const plan = emulator.listComments(issue).at(-1);
+  const code = /\/confirm ([0-9a-f]{8})/.exec(plan?.body ?? '')?.[1] ?? '';
+  // Long after (past the claim timeout): the next command runs; the held one is not reported lost.
+  at(45);
+  const status = await scenario.comment(issue, 'dana', '/status');
+  expect(status.run.outputs).toMatchObject({ status: 'success' });
+  expect(scenario.actionComments(issue).some((body) => body.includes('Interrupted'))).toBe(false);
+  expect(botReactions(asked.commentId)).toEqual(['eyes']);
+
+  const late = await scenario.comment(issue, 'dana', `/confirm ${code}`);
+  expect(late.run.outputs).toMatchObject({ status: 'refused', reason: 'confirmation' });
+  expect(scenario.actionComments(issue).at(-1)).toContain('expired at 2026-11-26 03:16 UTC');
+  const ended = textOfComment(plan?.id ?? 0);
+  expect(ended.split('\n')[0]).toBe('### ⌛ `/rollback` was not confirmed in time');
+  expect(ended).toContain('⌛ The code expired at 2026-11-26 03:16 UTC unused; nothing ran.');
+  expect(ended).not.toContain(`/confirm ${code}`);
+  expect(botReactions(asked.commentId)).toEqual(['eyes', 'confused']);
+  expect(host.runs.some((run) => run.script.includes('current.next'))).toBe(false);
 });
 
 const waiting = (code: string) => `### ⚠️ \`/rollback\` is destructive and waits for confirmation

@@ -21170,8 +21170,31 @@ const confirm_confirm = (0,commands_define/* defineCommand */.NB)({
         const spent = records.find((entry) => entry.record.kind === 'result' && entry.record.code === code);
         if (spent?.record.kind === 'result')
             return refuse(line, `That code was already used by @${spent.record.confirmedBy ?? 'someone'}; a code runs its command once.`);
-        if (new Date(pending.expiresAt) < input.now)
-            return refuse(line, `The code \`${code}\` expired at ${(0,markdown/* utc */.n$)(new Date(pending.expiresAt))}. Post the command again to get a new plan.`);
+        if (new Date(pending.expiresAt) < input.now) {
+            const expired = refuse(line, `The code \`${code}\` expired at ${(0,markdown/* utc */.n$)(new Date(pending.expiresAt))}. Post the command again to get a new plan.`);
+            // The plan ends here: its comment and the comment that asked for it say so.
+            const heading = `### ⌛ \`/${pending.command}\` was not confirmed in time`;
+            const expiredSpec = input.registry.get(pending.command);
+            const replanned = expiredSpec && input.runbook.commands[pending.command]
+                ? (0,runbook_plan/* planCommand */.VV)({
+                    spec: expiredSpec,
+                    args: pending.args,
+                    line: { name: pending.command, rest: '', line: 0, text: `/${pending.command}` },
+                }, input.runbook, input.settings.ssh, input.settings.commandTimeoutSeconds)
+                : undefined;
+            return {
+                ...expired,
+                effects: [
+                    {
+                        kind: 'edit',
+                        commentId: held.comment.id,
+                        text: `${replanned?.ok ? (0,replies/* renderPlan */.EG)(replanned.plan, heading).trimEnd() : heading}\n\n---\n⌛ The code expired at ${(0,markdown/* utc */.n$)(new Date(pending.expiresAt))} unused; nothing ran. Post the command again for a new plan.`,
+                        record: pending,
+                    },
+                    { kind: 'react', commentId: pending.source, content: 'confused' },
+                ],
+            };
+        }
         const spec = input.registry.get(pending.command);
         if (!spec || !input.runbook.commands[pending.command])
             return refuse(line, `\`/${pending.command}\` is no longer in the runbook.`);
@@ -21217,6 +21240,12 @@ const confirm_confirm = (0,commands_define/* defineCommand */.NB)({
                         return refuse(line, 'That code was already used; a code runs its command once.');
                     const running = (0,runbook_command/* onHost */.GH)(plan, 'confirmed', execution, input, (result, outcome) => (0,effects/* decided */.r)(outcome, [
                         note(`${outcome.status === 'success' ? '✅' : '❌'} \`/${plan.command}\` was confirmed and ran: ${outcome.status}`, `${outcome.status === 'success' ? '✅' : '❌'} **Confirmed by @${input.actor}** at ${(0,markdown/* utc */.n$)(input.now)} and run: ${outcome.status}${result.kind === 'executed' ? ` ([result](${result.commentUrl}))` : ''}. The code is spent.`),
+                        // The comment that asked for it closes only now, with what became of it.
+                        {
+                            kind: 'react',
+                            commentId: pending.source,
+                            content: outcome.status === 'success' ? '+1' : outcome.status === 'refused' ? 'confused' : '-1',
+                        },
                     ]));
                     return (0,effects/* decided */.r)(running.outcome, [
                         note(`⏳ \`/${plan.command}\` was confirmed and is running`, `⏳ **Confirmed by @${input.actor}** at ${(0,markdown/* utc */.n$)(input.now)}; running now.`),

@@ -53,6 +53,8 @@ export type Effect =
       execution: { user: string; confirmedBy?: string; code?: string };
       then: (result: HostResult) => Decision;
     }
+  /** The action's closing reaction on another comment: the one that asked for a held command. */
+  | { kind: 'react'; commentId: number; content: '+1' | '-1' | 'confused' }
   /** Spends a confirmation code: the action's 🚀 on its plan; `won` when this run spent it. */
   | { kind: 'spend'; planCommentId: number; then: (won: boolean) => Decision }
   /** An Alertmanager silence, created from the runbook's target host; what to do next depends on it. */

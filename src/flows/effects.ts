@@ -77,6 +77,13 @@ async function apply(
       );
       return effect.then(hostResult(outcome));
     }
+    case 'react':
+      try {
+        await deps.github.reactToComment(effect.commentId, effect.content);
+      } catch (error) {
+        if (!(error instanceof CommentGone)) throw error;
+      }
+      return undefined;
     case 'spend': {
       let won: boolean;
       try {

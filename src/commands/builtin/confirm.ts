@@ -50,11 +50,40 @@ export const confirm = defineCommand({
         line,
         `That code was already used by @${spent.record.confirmedBy ?? 'someone'}; a code runs its command once.`,
       );
-    if (new Date(pending.expiresAt) < input.now)
-      return refuse(
+    if (new Date(pending.expiresAt) < input.now) {
+      const expired = refuse(
         line,
         `The code \`${code}\` expired at ${utc(new Date(pending.expiresAt))}. Post the command again to get a new plan.`,
       );
+      // The plan ends here: its comment and the comment that asked for it say so.
+      const heading = `### ⌛ \`/${pending.command}\` was not confirmed in time`;
+      const expiredSpec = input.registry.get(pending.command);
+      const replanned =
+        expiredSpec && input.runbook.commands[pending.command]
+          ? planCommand(
+              {
+                spec: expiredSpec,
+                args: pending.args as Record<string, ArgumentValue>,
+                line: { name: pending.command, rest: '', line: 0, text: `/${pending.command}` },
+              },
+              input.runbook,
+              input.settings.ssh,
+              input.settings.commandTimeoutSeconds,
+            )
+          : undefined;
+      return {
+        ...expired,
+        effects: [
+          {
+            kind: 'edit',
+            commentId: held.comment.id,
+            text: `${replanned?.ok ? renderPlan(replanned.plan, heading).trimEnd() : heading}\n\n---\n⌛ The code expired at ${utc(new Date(pending.expiresAt))} unused; nothing ran. Post the command again for a new plan.`,
+            record: pending,
+          },
+          { kind: 'react', commentId: pending.source, content: 'confused' },
+        ],
+      };
+    }
     const spec = input.registry.get(pending.command);
     if (!spec || !input.runbook.commands[pending.command])
       return refuse(line, `\`/${pending.command}\` is no longer in the runbook.`);
@@ -110,6 +139,13 @@ export const confirm = defineCommand({
                   `${outcome.status === 'success' ? '✅' : '❌'} \`/${plan.command}\` was confirmed and ran: ${outcome.status}`,
                   `${outcome.status === 'success' ? '✅' : '❌'} **Confirmed by @${input.actor}** at ${utc(input.now)} and run: ${outcome.status}${result.kind === 'executed' ? ` ([result](${result.commentUrl}))` : ''}. The code is spent.`,
                 ),
+                // The comment that asked for it closes only now, with what became of it.
+                {
+                  kind: 'react',
+                  commentId: pending.source,
+                  content:
+                    outcome.status === 'success' ? '+1' : outcome.status === 'refused' ? 'confused' : '-1',
+                },
               ]),
             );
             return decided(running.outcome, [
