@@ -68079,7 +68079,13 @@ async function apply(effect, deps, context) {
         }
         case 'react':
             try {
-                await deps.github.reactToComment(effect.commentId, effect.content);
+                if (effect.content === '+1')
+                    return undefined;
+                // addReaction drops this run's copy of the comment's reactions: the list below is fresh.
+                await deps.github.addReaction(effect.commentId, effect.content);
+                const stale = (await deps.github.listCommentReactions(effect.commentId)).filter((reaction) => reaction.user === deps.selfLogin && reaction.content === '+1');
+                for (const reaction of stale)
+                    await deps.github.deleteReaction(effect.commentId, reaction.id);
             }
             catch (error) {
                 if (!(error instanceof CommentGone))
@@ -68145,10 +68151,6 @@ function hostResult(outcome) {
 async function handleCommandComment(comment, issue, deps, loaded) {
     const outcomes = await handleLines(comment, issue, deps, loaded);
     const allGood = outcomes.every((outcome) => outcome.status === 'success' || outcome.status === 'planned');
-    // A destructive command waiting for its confirmation has not run: its comment keeps the 👀 alone
-    // until the plan runs (then 👍 or 👎) or is spent otherwise; the plan's record closes it for the queue.
-    if (allGood && outcomes.some((outcome) => outcome.status === 'planned'))
-        return outcomes;
     await deps.github.reactToComment(comment.id, allGood ? '+1' : outcomes.some((o) => o.status === 'failure' || o.status === 'error') ? '-1' : 'confused');
     return outcomes;
 }
@@ -68354,8 +68356,7 @@ async function drainQueue(issue, deps, trigger) {
             since,
             parseFor: (comment) => responder(comment.author) || comment.body.length <= NON_RESPONDER_PARSE_LIMIT,
         });
-        const planned = new Set(records.flatMap(({ record }) => (record.kind === 'plan' ? [record.source] : [])));
-        const lanes = { ordered: [], side: [], refused: [], answered, planned };
+        const lanes = { ordered: [], side: [], refused: [], answered };
         const pending = new Map();
         for (const comment of queue) {
             const author = comment.author.toLowerCase();
@@ -68520,7 +68521,7 @@ async function drainQueue(issue, deps, trigger) {
             boardStale = true;
         return true;
     };
-    let lanes = { ordered: [], side: [], refused: [], answered: new Set(), planned: new Set() };
+    let lanes = { ordered: [], side: [], refused: [], answered: new Set() };
     let memory = FIRST_LOOK;
     try {
         for (;;) {
@@ -68542,7 +68543,7 @@ async function drainQueue(issue, deps, trigger) {
                 stopping: stop,
                 ...(mine ? { trigger: mine } : {}),
                 ordered: lanes.ordered,
-                head: look ? await findHead(lanes.ordered, known, deps, lanes) : undefined,
+                head: look ? await findHead(lanes.ordered, known, deps, lanes.answered) : undefined,
                 answered: lanes.answered,
                 runAttempt: deps.runAttempt,
                 now: deps.now(),
@@ -68697,7 +68698,7 @@ function refusalRecord(comment, reason, deps) {
  * finished and never claimed). Comments whose roll-up shows no 👀 are unclaimed as far as
  * reactions tell; for the others the reactions say whether the action's 👀 is among them.
  */
-async function findHead(queue, known, deps, { answered, planned }) {
+async function findHead(queue, known, deps, answered) {
     for (let index = queue.length - 1; index >= 0; index -= 1) {
         const comment = queue[index];
         if (!comment)
@@ -68714,12 +68715,6 @@ async function findHead(queue, known, deps, { answered, planned }) {
         const claim = claimStateOf(await deps.github.listCommentReactions(comment.id), deps.selfLogin);
         if (claim.state === 'unclaimed')
             continue;
-        if (claim.state === 'claimed' && planned.has(comment.id)) {
-            // Its plan is posted: it waits for a person, not for a run.
-            const finished = { state: 'finished', outcome: 'planned' };
-            known.set(comment.id, finished);
-            return { comment, claim: finished };
-        }
         if (claim.state === 'finished')
             known.set(comment.id, claim);
         return { comment, claim };

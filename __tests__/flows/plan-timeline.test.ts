@@ -44,8 +44,8 @@ test('the plan comment while it waits, once it ran, and the /timeline reply', as
   await scenario.comment(issue, 'alice', '/note Errors began with the v1.2.0 deploy');
   at(6);
   const asked = await scenario.comment(issue, 'alice', '/rollback v1.1.0');
-  // Nothing ran yet: the request keeps the 👀 alone, no 👍.
-  expect(botReactions(asked.commentId)).toEqual(['eyes']);
+  // Its plan is posted: the request is finished as far as the queue goes.
+  expect(botReactions(asked.commentId)).toEqual(['eyes', '+1']);
   const plan = emulator.listComments(issue).at(-1);
   if (!plan) throw new Error('no plan');
   const code = /\/confirm ([0-9a-f]{8})/.exec(plan.body ?? '')?.[1] ?? '';
@@ -54,7 +54,7 @@ test('the plan comment while it waits, once it ran, and the /timeline reply', as
   await scenario.comment(issue, 'dana', `/confirm ${code}`);
   // The same comment, edited: its outcome, who confirmed it, and a link to the result.
   expect(textOfComment(plan.id)).toBe(RAN);
-  // The request closes only now, with what became of it.
+  // It ran and succeeded: the request keeps its 👍.
   expect(botReactions(asked.commentId)).toEqual(['eyes', '+1']);
   at(9);
   await scenario.comment(issue, 'dana', '/timeline');
@@ -62,7 +62,7 @@ test('the plan comment while it waits, once it ran, and the /timeline reply', as
   expect(textOfComment(emulator.listComments(issue).at(-1)?.id ?? 0)).toBe(TIMELINE);
 });
 
-test('a held command waits without holding the queue, and a late /confirm ends its plan as expired', async () => {
+test('a held command does not hold the queue; a late /confirm ends its plan as expired, and a failed plan turns its 👍 into 👎', async () => {
   const issue = scenario.openIssue('KB agent down', 'alice');
   await scenario.label(issue, 'incident:p0', 'alice');
   at(1);
@@ -74,7 +74,7 @@ test('a held command waits without holding the queue, and a late /confirm ends i
   const status = await scenario.comment(issue, 'dana', '/status');
   expect(status.run.outputs).toMatchObject({ status: 'success' });
   expect(scenario.actionComments(issue).some((body) => body.includes('Interrupted'))).toBe(false);
-  expect(botReactions(asked.commentId)).toEqual(['eyes']);
+  expect(botReactions(asked.commentId)).toEqual(['eyes', '+1']);
 
   const late = await scenario.comment(issue, 'dana', `/confirm ${code}`);
   expect(late.run.outputs).toMatchObject({ status: 'refused', reason: 'confirmation' });
@@ -85,6 +85,20 @@ test('a held command waits without holding the queue, and a late /confirm ends i
   expect(ended).not.toContain(`/confirm ${code}`);
   expect(botReactions(asked.commentId)).toEqual(['eyes', 'confused']);
   expect(host.runs.some((run) => run.script.includes('current.next'))).toBe(false);
+
+  // A plan confirmed in time whose run fails: the request ends with 👎.
+  at(50);
+  const again = await scenario.comment(issue, 'alice', '/rollback v1.1.0');
+  const second = emulator.listComments(issue).at(-1);
+  const secondCode = /\/confirm ([0-9a-f]{8})/.exec(second?.body ?? '')?.[1] ?? '';
+  host.respond = (script) =>
+    script.includes('current.next') ? { outcome: 'failed', exitCode: 1, output: 'mv: cannot move\n' } : {};
+  at(51);
+  await scenario.comment(issue, 'dana', `/confirm ${secondCode}`);
+  expect(textOfComment(second?.id ?? 0).split('\n')[0]).toBe(
+    '### ❌ `/rollback` was confirmed and ran: failure',
+  );
+  expect(botReactions(again.commentId)).toEqual(['eyes', '-1']);
 });
 
 const waiting = (code: string) => `### ⚠️ \`/rollback\` is destructive and waits for confirmation

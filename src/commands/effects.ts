@@ -53,7 +53,11 @@ export type Effect =
       execution: { user: string; confirmedBy?: string; code?: string };
       then: (result: HostResult) => Decision;
     }
-  /** The action's closing reaction on another comment: the one that asked for a held command. */
+  /**
+   * The closing reaction of the comment that asked for a held command, once its plan ended: the
+   * 👍 it got when the plan was posted is replaced when the plan failed or expired. The new one is
+   * added before the old one goes, so the comment is never without a closing reaction.
+   */
   | { kind: 'react'; commentId: number; content: '+1' | '-1' | 'confused' }
   /** Spends a confirmation code: the action's 🚀 on its plan; `won` when this run spent it. */
   | { kind: 'spend'; planCommentId: number; then: (won: boolean) => Decision }

@@ -45,9 +45,6 @@ export async function handleCommandComment(
 ): Promise<Outcome[]> {
   const outcomes = await handleLines(comment, issue, deps, loaded);
   const allGood = outcomes.every((outcome) => outcome.status === 'success' || outcome.status === 'planned');
-  // A destructive command waiting for its confirmation has not run: its comment keeps the 👀 alone
-  // until the plan runs (then 👍 or 👎) or is spent otherwise; the plan's record closes it for the queue.
-  if (allGood && outcomes.some((outcome) => outcome.status === 'planned')) return outcomes;
   await deps.github.reactToComment(
     comment.id,
     allGood ? '+1' : outcomes.some((o) => o.status === 'failure' || o.status === 'error') ? '-1' : 'confused',

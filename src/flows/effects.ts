@@ -79,7 +79,13 @@ async function apply(
     }
     case 'react':
       try {
-        await deps.github.reactToComment(effect.commentId, effect.content);
+        if (effect.content === '+1') return undefined;
+        // addReaction drops this run's copy of the comment's reactions: the list below is fresh.
+        await deps.github.addReaction(effect.commentId, effect.content);
+        const stale = (await deps.github.listCommentReactions(effect.commentId)).filter(
+          (reaction) => reaction.user === deps.selfLogin && reaction.content === '+1',
+        );
+        for (const reaction of stale) await deps.github.deleteReaction(effect.commentId, reaction.id);
       } catch (error) {
         if (!(error instanceof CommentGone)) throw error;
       }

@@ -28,7 +28,6 @@ import { CommentGone, type IssueComment } from '../github/port.ts';
 import type { Outcome } from '../outcome.ts';
 import type { RecordContent } from '../records/codec.ts';
 import { answeredSources, readRecords, type RecordedComment } from '../records/read.ts';
-import type { RecordOf } from '../records/record.schema.ts';
 import { isCore } from '../records/record.schema.ts';
 import { redact } from '../report/redact.ts';
 import {
@@ -81,11 +80,6 @@ interface Lanes {
   refused: Refusal[];
   /** Comments some record of the action answers: never run again. */
   answered: Set<number>;
-  /**
-   * Comments whose destructive command waits for its confirmation (a plan record answers them):
-   * finished as far as the queue goes, though they carry no closing reaction until the plan ends.
-   */
-  planned: Set<number>;
 }
 
 /**
@@ -161,10 +155,7 @@ export async function drainQueue(
       since,
       parseFor: (comment) => responder(comment.author) || comment.body.length <= NON_RESPONDER_PARSE_LIMIT,
     });
-    const planned = new Set(
-      records.flatMap(({ record }) => (record.kind === 'plan' ? [(record as RecordOf<'plan'>).source] : [])),
-    );
-    const lanes: Lanes = { ordered: [], side: [], refused: [], answered, planned };
+    const lanes: Lanes = { ordered: [], side: [], refused: [], answered };
     const pending = new Map<string, Date[]>();
     for (const comment of queue) {
       const author = comment.author.toLowerCase();
@@ -328,7 +319,7 @@ export async function drainQueue(
     return true;
   };
 
-  let lanes: Lanes = { ordered: [], side: [], refused: [], answered: new Set(), planned: new Set() };
+  let lanes: Lanes = { ordered: [], side: [], refused: [], answered: new Set() };
   let memory = FIRST_LOOK;
   try {
     for (;;) {
@@ -350,7 +341,7 @@ export async function drainQueue(
         stopping: stop,
         ...(mine ? { trigger: mine } : {}),
         ordered: lanes.ordered,
-        head: look ? await findHead(lanes.ordered, known, deps, lanes) : undefined,
+        head: look ? await findHead(lanes.ordered, known, deps, lanes.answered) : undefined,
         answered: lanes.answered,
         runAttempt: deps.runAttempt,
         now: deps.now(),
@@ -535,7 +526,7 @@ async function findHead(
   queue: QueuedComment[],
   known: Map<number, ClaimState>,
   deps: Dependencies,
-  { answered, planned }: Pick<Lanes, 'answered' | 'planned'>,
+  answered: Set<number>,
 ): Promise<Head | undefined> {
   for (let index = queue.length - 1; index >= 0; index -= 1) {
     const comment = queue[index];
@@ -549,12 +540,6 @@ async function findHead(
     }
     const claim = claimStateOf(await deps.github.listCommentReactions(comment.id), deps.selfLogin);
     if (claim.state === 'unclaimed') continue;
-    if (claim.state === 'claimed' && planned.has(comment.id)) {
-      // Its plan is posted: it waits for a person, not for a run.
-      const finished = { state: 'finished' as const, outcome: 'planned' };
-      known.set(comment.id, finished);
-      return { comment, claim: finished };
-    }
     if (claim.state === 'finished') known.set(comment.id, claim);
     return { comment, claim };
   }
