@@ -35236,7 +35236,7 @@ function metricsSource(metrics) {
 /***/ ((module, __unused_webpack___webpack_exports__, __nccwpck_require__) => {
 
 __nccwpck_require__.a(module, async (__webpack_handle_async_dependencies__, __webpack_async_result__) => { try {
-/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(2238);
+/* harmony import */ var _main_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(5641);
 
 await (0,_main_js__WEBPACK_IMPORTED_MODULE_0__/* .run */ .e)();
 
@@ -35245,7 +35245,7 @@ __webpack_async_result__();
 
 /***/ }),
 
-/***/ 2238:
+/***/ 5641:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -39600,6 +39600,8 @@ const CORE = [
         kind: schemas/* literal */.euz('board'),
         notified: ledgerSchema.optional(),
         facts: schemas/* array */.YOg(boardFact).max(BOARD_FACTS_MAX).optional(),
+        /** One seal per fact, in order (records/board-seal.ts): facts survive an edit of the board. */
+        seals: schemas/* array */.YOg(schemas/* string */.YjP().max(40)).max(BOARD_FACTS_MAX).optional(),
     }),
     schemas/* object */.Ikc({
         ...base,
@@ -65940,13 +65942,16 @@ var postmortem = __nccwpck_require__(878);
 var report_review = __nccwpck_require__(2392);
 ;// CONCATENATED MODULE: ./src/flows/board-lock.ts
 /**
- * A hold lasts one read and one write of the board (well under a second, a few with GitHub's
- * spacing of writes); a waiting run takes over after 30 s and gives up after 45 s.
+ * A hold lasts one read and one write of the board: well under a second, but a write GitHub answers
+ * with a secondary rate limit is retried after a minute, up to three times. So a hold counts as
+ * left behind only after 4 minutes: taking over a live one would let its late write drop a fact.
+ * A fact waits 20 s for the board and is then posted as a reply (recordOnBoard); a board update
+ * waits past the 4 minutes, so that a killed run's hold is cleared.
  */
 const BOARD_LOCK_TIMING = {
-    waitMs: 45_000,
-    staleMs: 30_000,
-    pollMs: [250, 500, 1000, 2000],
+    waitMs: 270_000,
+    staleMs: 240_000,
+    pollMs: [250, 500, 1000, 2000, 5000],
 };
 /** The reaction that holds the board. */
 const BOARD_HOLD = 'eyes';
@@ -65961,18 +65966,19 @@ function createBoardLock(deps, timing = BOARD_LOCK_TIMING) {
         }
     };
     return {
-        async hold(boardId, write) {
+        async hold(boardId, write, options = {}) {
+            const waitMs = options.waitMs ?? timing.waitMs;
             const started = deps.elapsedMs();
             let seen;
             for (let attempt = 0;; attempt += 1) {
                 const { created, reaction } = await deps.github.addReaction(boardId, BOARD_HOLD);
                 if (created) {
-                    const unregister = deps.onTerminate(() => release(boardId, reaction.id));
+                    // Not let go when the run is cancelled: its write may still land, and a hold left
+                    // behind costs the next runs only time (their facts go into replies meanwhile).
                     try {
                         return { held: true, value: await write() };
                     }
                     finally {
-                        unregister();
                         await release(boardId, reaction.id);
                     }
                 }
@@ -65987,10 +65993,10 @@ function createBoardLock(deps, timing = BOARD_LOCK_TIMING) {
                 }
                 if (deps.stopRequested())
                     return { held: false, reason: 'the run was asked to stop while another run held the status board' };
-                if (now - started >= timing.waitMs)
+                if (now - started >= waitMs)
                     return {
                         held: false,
-                        reason: `another run held the status board for the ${Math.round(timing.waitMs / 1000)} s this run waits`,
+                        reason: `another run held the status board for the ${Math.round(waitMs / 1000)} s this run waits`,
                     };
                 await deps.sleep(timing.pollMs[Math.min(attempt, timing.pollMs.length - 1)] ?? 1000);
             }
@@ -66001,7 +66007,73 @@ function messageOf(error) {
     return error instanceof Error ? error.message.slice(0, 200) : String(error).slice(0, 200);
 }
 
+;// CONCATENATED MODULE: ./src/records/board-seal.ts
+
+/**
+ * Each fact on the status board carries a seal of its own, besides the board's seal over the whole
+ * comment. Anyone with write access can edit the board (ticking one of its checkboxes is an edit),
+ * and an edited board fails its seal, so its record is no longer trusted as a whole. The facts
+ * whose own seal still holds are recovered from it and carried onto the next board: an edit can
+ * drop the board, never what responders recorded. A fact's seal covers the fact and the issue, so
+ * a fact moved from another issue, changed, or made up fails it.
+ */
+/** The fact as one canonical string: its fields sorted, undefined ones left out. */
+function canonicalFact(fact) {
+    return JSON.stringify(Object.entries(fact)
+        .filter(([, value]) => value !== undefined)
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+function board_seal_material(issueNumber, fact) {
+    return `incident-issueops board fact v1\nissue ${issueNumber}\n${canonicalFact(fact)}`;
+}
+/** The seals to write with `facts`, one per fact (none when unsealed). */
+function sealFacts(facts, scope) {
+    if (scope.sealer.mode !== 'sealed')
+        return undefined;
+    return facts.map((fact) => scope.sealer.seal(board_seal_material(scope.issueNumber, fact)) ?? '');
+}
+const board_seal_TRAILER = /<!-- incident-issueops (\{[^\n]*\}) -->$/;
+/**
+ * The facts whose own seal holds, from the action's comments whose record fails its seal (an
+ * edited board). Nothing else of such a record is read.
+ */
+function recoverFacts(tampered, scope) {
+    if (scope.sealer.mode !== 'sealed')
+        return [];
+    const recovered = [];
+    for (const comment of tampered) {
+        const json = board_seal_TRAILER.exec(comment.body.trimEnd())?.[1];
+        if (!json)
+            continue;
+        let raw;
+        try {
+            raw = JSON.parse(json);
+        }
+        catch {
+            continue;
+        }
+        if (typeof raw !== 'object' || raw === null)
+            continue;
+        // The whole record's seal failed already; the schema drops it with the nonce.
+        const parsed = recordSchema.safeParse(raw);
+        if (!parsed.success || parsed.data.kind !== 'board')
+            continue;
+        const board = parsed.data;
+        // Any seal of the list may be a fact's: an edit that inserts, drops or reorders facts
+        // costs only the facts it touched.
+        const seals = new Set(board.seals ?? []);
+        const facts = (board.facts ?? []).filter((fact) => {
+            const expected = scope.sealer.seal(board_seal_material(scope.issueNumber, fact));
+            return expected !== undefined && seals.has(expected);
+        });
+        if (facts.length > 0)
+            recovered.push({ comment, facts });
+    }
+    return recovered;
+}
+
 ;// CONCATENATED MODULE: ./src/incident/facts.ts
+
 
 
 
@@ -66093,6 +66165,19 @@ function collectFacts(sources) {
                 break;
         }
     }
+    for (const { comment, facts: embedded } of sources.recovered ?? []) {
+        for (const record of embedded) {
+            const definition = definitions/* COMMAND_FACTS */.I.get(record.kind);
+            if (definition)
+                facts.push({
+                    kind: 'fact',
+                    at: new Date(record.at),
+                    url: sourceUrl(comment.htmlUrl, record.source),
+                    record,
+                    definition,
+                });
+        }
+    }
     return dedupe(facts)
         .map((fact, index) => ({ fact, index }))
         .sort((a, b) => a.fact.at.getTime() - b.fact.at.getTime() || a.index - b.index)
@@ -66106,9 +66191,7 @@ function sourceUrl(boardUrl, source) {
 }
 /** Two records of one fact are equal field by field (key order aside). */
 function factKey(record) {
-    return JSON.stringify(Object.entries(record)
-        .filter(([, value]) => value !== undefined)
-        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+    return canonicalFact(record);
 }
 /**
  * A fact on the board and in a reply too (a run that could not confirm its board write posts the
@@ -66163,6 +66246,11 @@ function answeredSources(records) {
     for (const { record } of records) {
         if ('source' in record && typeof record.source === 'number')
             sources.add(record.source);
+        // The lifecycle commands' facts on the status board answer their comments too.
+        if (record.kind === 'board' && Array.isArray(record.facts))
+            for (const fact of record.facts)
+                if (typeof fact.source === 'number')
+                    sources.add(fact.source);
     }
     return sources;
 }
@@ -66313,6 +66401,7 @@ function stakeholders(delivery) {
 
 
 
+
 /**
  * The lifecycle commands' facts (acknowledged, commander, update, mitigated, resolved …) live in
  * the status board's record, so those commands need no reply of their own: the closing 👍 and the
@@ -66324,6 +66413,8 @@ function stakeholders(delivery) {
  */
 /** How much of the board's record the facts may take (JSON characters): the board's text needs the rest. */
 const BOARD_FACTS_BUDGET = 16_000;
+/** How long a fact waits for the board before it is posted as a reply instead. */
+const FACT_WAIT_MS = 20_000;
 /** Records `content` (a command's fact) on the board, or posts it with `text` when it cannot. */
 async function recordOnBoard(issue, content, text, context) {
     // As the board's record will hold it (and read it back): validated, defaults applied.
@@ -66334,24 +66425,29 @@ async function recordOnBoard(issue, content, text, context) {
     const snapshot = await loadIncident(issue, context);
     const board = snapshot.board;
     if (board) {
-        const written = await context.lock.hold(board.id, async () => {
-            const fresh = await readBoard(board.id, snapshot.issueNumber, context);
-            if (!fresh)
-                return 'the status board fails its seal or is gone';
-            const held = fresh.record.facts ?? [];
-            if (held.some((other) => sameFact(other, fact)))
+        let written;
+        try {
+            written = await context.lock.hold(board.id, async () => {
+                const fresh = await readBoard(board.id, snapshot.issueNumber, context);
+                if (!fresh)
+                    return 'the status board fails its seal or is gone';
+                const held = fresh.record.facts ?? [];
+                if (held.some((other) => sameFact(other, fact)))
+                    return undefined;
+                const facts = [...held, fact];
+                if (!fits(facts))
+                    return 'the status board holds as many facts as it can';
+                await context.writer.edit(board.id, snapshot.issueNumber, textOf(fresh.comment.body), boardRecord(fresh.record.notified, facts, {
+                    sealer: context.sealer,
+                    issueNumber: snapshot.issueNumber,
+                }));
                 return undefined;
-            const facts = [...held, fact];
-            if (!fits(facts))
-                return 'the status board holds as many facts as it can';
-            const { notified } = fresh.record;
-            await context.writer.edit(board.id, snapshot.issueNumber, textOf(fresh.comment.body), {
-                kind: 'board',
-                ...(notified ? { notified } : {}),
-                facts,
-            });
-            return undefined;
-        });
+            }, { waitMs: FACT_WAIT_MS });
+        }
+        catch (error) {
+            // The board deleted meanwhile, GitHub failing after its retries: the reply still records it.
+            written = { held: false, reason: `the status board could not be written (${board_facts_messageOf(error)})` };
+        }
         const why = written.held ? written.value : written.reason;
         if (why === undefined)
             return 'board';
@@ -66362,7 +66458,8 @@ async function recordOnBoard(issue, content, text, context) {
 }
 /** The board as GitHub holds it now (an uncached read), with its record; none when it fails its seal. */
 async function readBoard(commentId, issueNumber, context) {
-    const comment = await context.github.getComment(commentId).catch(() => undefined);
+    // Only a deleted board is "gone": any other failure stops the write, so nothing is written blind.
+    const comment = await context.github.getComment(commentId);
     if (!comment)
         return undefined;
     const { records } = readRecords([comment], {
@@ -66372,10 +66469,23 @@ async function readBoard(commentId, issueNumber, context) {
     const record = records[0]?.record;
     return record?.kind === 'board' ? { comment, record: record } : undefined;
 }
-/** The facts the snapshot's board holds. */
+/** The facts the snapshot's board holds, with those recovered from an edited board. */
 function boardFactsOf(snapshot) {
     const entry = snapshot.records.find(({ comment }) => comment.id === snapshot.board?.id);
-    return entry?.record.kind === 'board' ? (entry.record.facts ?? []) : [];
+    const held = entry?.record.kind === 'board' ? (entry.record.facts ?? []) : [];
+    const joined = joinFacts(held, snapshot.recovered.flatMap(({ facts }) => facts));
+    // Should the recovered facts not fit, the newest board's stay; the rest remain where they were found.
+    return fits(joined) ? joined : held;
+}
+/** The board's record: the ledger, and the facts with a seal each. */
+function boardRecord(notified, facts, scope) {
+    const seals = facts.length > 0 ? sealFacts(facts, scope) : undefined;
+    return {
+        kind: 'board',
+        ...(notified ? { notified } : {}),
+        ...(facts.length > 0 ? { facts: [...facts] } : {}),
+        ...(seals ? { seals } : {}),
+    };
 }
 /** The facts of both, each once, in the order they were recorded. */
 function joinFacts(theirs, ours) {
@@ -66387,13 +66497,19 @@ function joinFacts(theirs, ours) {
 }
 /** Whether the board's record can hold these facts. */
 function fits(facts) {
-    return facts.length <= BOARD_FACTS_MAX && JSON.stringify(facts).length <= BOARD_FACTS_BUDGET;
+    // Measured as written: the codec escapes every "--" in a record, each seal adds about 25.
+    const written = JSON.stringify(facts).replace(/--/g, '-\\u002d').length + facts.length * 25;
+    return facts.length <= BOARD_FACTS_MAX && written <= BOARD_FACTS_BUDGET;
 }
 function sameFact(a, b) {
     return factKey(a) === factKey(b);
 }
+function board_facts_messageOf(error) {
+    return (error instanceof Error ? error.message : String(error)).slice(0, 200);
+}
 
 ;// CONCATENATED MODULE: ./src/flows/incident.ts
+
 
 
 
@@ -66417,9 +66533,11 @@ pending) {
         selfLogin: context.selfLogin,
         scope: { sealer: context.sealer, issueNumber: issue.number },
     });
+    const recovered = recoverFacts(tampered, { sealer: context.sealer, issueNumber: issue.number });
     const facts = collectFacts({
         events,
         records,
+        recovered,
         selfLogin: context.selfLogin,
         labelPrefix: context.labelPrefix,
     });
@@ -66442,6 +66560,7 @@ pending) {
         sla: severity ? (0,incident_sla/* assessTargets */.Li)(incident, severity, context.now()) : undefined,
         records,
         tampered,
+        recovered,
         sealed: context.sealer.mode === 'sealed',
     };
 }
@@ -66470,8 +66589,10 @@ options = {}) {
         delivery: ledger ? deliveryView(ledger, shown.incident.changes) : undefined,
     });
     const board = snapshot.board;
+    const scope = { sealer: context.sealer, issueNumber: snapshot.issueNumber };
     if (!board) {
-        const record = { kind: 'board', ...(notified ? { notified } : {}) };
+        // A new board, or one in place of a board someone edited: it carries the facts recovered from it.
+        const record = boardRecord(notified, boardFactsOf(snapshot), scope);
         return (await context.writer.post(snapshot.issueNumber, render(snapshot, notified), record)).htmlUrl;
     }
     // Unchanged text and ledger: no write (the record's nonce would differ, but nothing anyone reads).
@@ -66490,12 +66611,7 @@ options = {}) {
             ? await loadIncident({ number: snapshot.issueNumber, title: snapshot.issueTitle }, context)
             : snapshot;
         const merged = notified && fresh ? mergeLedger(notified, fresh.record.notified) : notified;
-        const record = {
-            kind: 'board',
-            ...(merged ? { notified: merged } : {}),
-            ...(facts.length > 0 ? { facts } : {}),
-        };
-        await context.writer.edit(board.id, snapshot.issueNumber, render(shown, merged), record);
+        await context.writer.edit(board.id, snapshot.issueNumber, render(shown, merged), boardRecord(merged, facts, scope));
     });
     if (!written.held)
         context.log(`The status board is left as it is: ${written.reason}. The next run updates it.`);
@@ -66592,7 +66708,6 @@ function incidentContext(deps, runbook) {
             sleep: deps.sleep,
             elapsedMs: deps.elapsedMs,
             stopRequested: () => deps.signals.stopRequested(),
-            onTerminate: (handler) => deps.signals.onTerminate(handler),
             log: deps.log,
         }),
     };

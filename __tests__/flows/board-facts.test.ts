@@ -93,7 +93,7 @@ test('an /ack while the sweep is writing the board: the acknowledgement stays on
   expect(holds.some((request) => request.status === 200)).toBe(true);
 });
 
-test('a run killed while it held the board: the next /ack takes the board over and is recorded', async () => {
+test('a run killed while it held the board: the /ack is recorded in a reply, and the board is taken over after 4 min', async () => {
   clock = T0;
   await start();
   const { issue, boardId } = await declared();
@@ -102,10 +102,71 @@ test('a run killed while it held the board: the next /ack takes the board over a
   at(2);
   const acked = await scenario.comment(issue, 'alice', '/ack');
   expect(acked.run.outputs).toMatchObject({ status: 'success' });
+  // The fact did not wait for the board: it is in a reply of its own.
+  expect(scenario.actionComments(issue).at(-1)).toContain('**Acknowledged** by @alice');
+  // The board update waited past the hold's 4 minutes, took the board over and shows the ack.
+  expect(acked.run.stdout).toMatch(/held for 24\d s by a run that did not let go: taking it over/);
   expect(scenario.board(issue)).toContain('| Acknowledged | 03:02 UTC by @alice, after 2 min ✅ |');
-  expect(acked.run.stdout).toMatch(/held for 3\d s by a run that did not let go: taking it over/);
   expect(botReactions(boardId)).toEqual([]);
   expect(botReactions(acked.commentId)).toEqual(['eyes', '+1']);
+});
+
+test('a board someone edited (a ticked checkbox) loses no fact: the next board carries them, forged ones stay out', async () => {
+  clock = T0;
+  await start();
+  const { issue, boardId } = await declared();
+  at(2);
+  await scenario.comment(issue, 'alice', '/ack');
+  await scenario.comment(issue, 'alice', '/commander @dana');
+  const edited = (emulator.repo().getComment(boardId)?.body ?? '').replace('- [ ] ', '- [x] ');
+  expect(edited).not.toBe(emulator.repo().getComment(boardId)?.body);
+  // And someone slips a fact of their own into the record while at it.
+  const forged = edited.replace(
+    '"facts":[',
+    '"facts":[{"v":1,"by":"mallory","at":"2026-11-26T03:01:00.000Z","kind":"commander","commander":"mallory"},',
+  );
+  emulator.repo().editComment(boardId, forged);
+  at(10);
+  await scenario.sweep();
+  const boards = emulator.listComments(issue).filter((comment) => comment.body?.includes('"kind":"board"'));
+  expect(boards).toHaveLength(2);
+  // The new board (the edited one stays as it is, never trusted again).
+  const board = boards[1]?.body ?? '';
+  expect(board).toContain('| Acknowledged | 03:02 UTC by @alice, after 2 min ✅ |');
+  expect(board).toContain('| Commander | @dana |');
+  expect(board).not.toContain('mallory');
+  // No escalation: the sweep knew of the acknowledgement.
+  expect(scenario.actionComments(issue).some((body) => body.includes('Escalation'))).toBe(false);
+  // The facts are now on the new board's record, sealed again.
+  expect(board).toContain('"kind":"acknowledged"');
+  expect(board).toContain('"seals":[');
+  at(12);
+  await scenario.comment(issue, 'dana', '/timeline');
+  const timeline = scenario.actionComments(issue).at(-1) ?? '';
+  expect(timeline).toContain('| 03:02 | @alice | Acknowledged |');
+  expect(timeline).toContain('| 03:02 | @alice | Incident commander: @dana |');
+});
+
+test('GitHub failing to read the board back: the fact goes into a reply, and nothing is written blind', async () => {
+  clock = T0;
+  await start();
+  const { issue, boardId } = await declared();
+  emulator.inject({
+    method: 'GET',
+    path: new RegExp(`/issues/comments/${boardId}$`),
+    kind: 'status',
+    status: 502,
+    times: 50,
+  });
+  at(2);
+  const acked = await scenario.comment(issue, 'alice', '/ack');
+  expect(acked.run.outputs).toMatchObject({ status: 'success' });
+  expect(scenario.actionComments(issue).at(-1)).toContain('**Acknowledged** by @alice');
+  emulator.clearFaults();
+  at(3);
+  await scenario.sweep();
+  expect(scenario.board(issue)).toContain('| Acknowledged | 03:02 UTC by @alice, after 2 min ✅ |');
+  expect(botReactions(boardId)).toEqual([]);
 });
 
 test('a board that fails its seal: the /ack is answered with a reply that carries the fact', async () => {
@@ -172,7 +233,6 @@ test('two runs writing the board at once take turns, and each lets go, even when
       sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       elapsedMs: () => performance.now() - started,
       stopRequested: () => false,
-      onTerminate: () => () => {},
       log: () => {},
     },
     { waitMs: 5000, staleMs: 4000, pollMs: [5] },

@@ -1,6 +1,7 @@
 import { COMMAND_FACTS } from '../commands/definitions.ts';
 import type { IssueComment } from '../github/port.ts';
-import type { RecordContent } from '../records/codec.ts';
+import type { RecordContent, RecordScope } from '../records/codec.ts';
+import { sealFacts } from '../records/board-seal.ts';
 import { textOf } from '../records/codec.ts';
 import type { FactRecord } from '../records/fact.ts';
 import { factKey } from '../incident/facts.ts';
@@ -24,6 +25,9 @@ export const BOARD_FACTS_BUDGET = 16_000;
 
 export type RecordedWhere = 'board' | 'reply';
 
+/** How long a fact waits for the board before it is posted as a reply instead. */
+const FACT_WAIT_MS = 20_000;
+
 /** Records `content` (a command's fact) on the board, or posts it with `text` when it cannot. */
 export async function recordOnBoard(
   issue: { number: number; title: string },
@@ -38,21 +42,34 @@ export async function recordOnBoard(
   const snapshot = await loadIncident(issue, context);
   const board = snapshot.board;
   if (board) {
-    const written = await context.lock.hold(board.id, async () => {
-      const fresh = await readBoard(board.id, snapshot.issueNumber, context);
-      if (!fresh) return 'the status board fails its seal or is gone';
-      const held = fresh.record.facts ?? [];
-      if (held.some((other) => sameFact(other, fact))) return undefined;
-      const facts = [...held, fact];
-      if (!fits(facts)) return 'the status board holds as many facts as it can';
-      const { notified } = fresh.record;
-      await context.writer.edit(board.id, snapshot.issueNumber, textOf(fresh.comment.body), {
-        kind: 'board',
-        ...(notified ? { notified } : {}),
-        facts,
-      });
-      return undefined;
-    });
+    let written: Awaited<ReturnType<typeof context.lock.hold<string | undefined>>>;
+    try {
+      written = await context.lock.hold(
+        board.id,
+        async () => {
+          const fresh = await readBoard(board.id, snapshot.issueNumber, context);
+          if (!fresh) return 'the status board fails its seal or is gone';
+          const held = fresh.record.facts ?? [];
+          if (held.some((other) => sameFact(other, fact))) return undefined;
+          const facts = [...held, fact];
+          if (!fits(facts)) return 'the status board holds as many facts as it can';
+          await context.writer.edit(
+            board.id,
+            snapshot.issueNumber,
+            textOf(fresh.comment.body),
+            boardRecord(fresh.record.notified, facts, {
+              sealer: context.sealer,
+              issueNumber: snapshot.issueNumber,
+            }),
+          );
+          return undefined;
+        },
+        { waitMs: FACT_WAIT_MS },
+      );
+    } catch (error) {
+      // The board deleted meanwhile, GitHub failing after its retries: the reply still records it.
+      written = { held: false, reason: `the status board could not be written (${messageOf(error)})` };
+    }
     const why = written.held ? written.value : written.reason;
     if (why === undefined) return 'board';
     context.log(`The ${fact.kind} fact is posted as a reply: ${why}.`);
@@ -67,7 +84,8 @@ export async function readBoard(
   issueNumber: number,
   context: Pick<IncidentContext, 'github' | 'selfLogin' | 'sealer'>,
 ): Promise<{ comment: IssueComment; record: RecordOf<'board'> } | undefined> {
-  const comment = await context.github.getComment(commentId).catch(() => undefined);
+  // Only a deleted board is "gone": any other failure stops the write, so nothing is written blind.
+  const comment = await context.github.getComment(commentId);
   if (!comment) return undefined;
   const { records } = readRecords([comment], {
     selfLogin: context.selfLogin,
@@ -77,10 +95,31 @@ export async function readBoard(
   return record?.kind === 'board' ? { comment, record: record as RecordOf<'board'> } : undefined;
 }
 
-/** The facts the snapshot's board holds. */
+/** The facts the snapshot's board holds, with those recovered from an edited board. */
 export function boardFactsOf(snapshot: IncidentSnapshot): FactRecord[] {
   const entry = snapshot.records.find(({ comment }) => comment.id === snapshot.board?.id);
-  return entry?.record.kind === 'board' ? ((entry.record as RecordOf<'board'>).facts ?? []) : [];
+  const held = entry?.record.kind === 'board' ? ((entry.record as RecordOf<'board'>).facts ?? []) : [];
+  const joined = joinFacts(
+    held,
+    snapshot.recovered.flatMap(({ facts }) => facts),
+  );
+  // Should the recovered facts not fit, the newest board's stay; the rest remain where they were found.
+  return fits(joined) ? joined : held;
+}
+
+/** The board's record: the ledger, and the facts with a seal each. */
+export function boardRecord(
+  notified: RecordOf<'board'>['notified'],
+  facts: readonly FactRecord[],
+  scope: RecordScope,
+): RecordContent {
+  const seals = facts.length > 0 ? sealFacts(facts, scope) : undefined;
+  return {
+    kind: 'board',
+    ...(notified ? { notified } : {}),
+    ...(facts.length > 0 ? { facts: [...facts] } : {}),
+    ...(seals ? { seals } : {}),
+  };
 }
 
 /** The facts of both, each once, in the order they were recorded. */
@@ -92,9 +131,15 @@ export function joinFacts(theirs: readonly FactRecord[], ours: readonly FactReco
 
 /** Whether the board's record can hold these facts. */
 export function fits(facts: readonly FactRecord[]): boolean {
-  return facts.length <= BOARD_FACTS_MAX && JSON.stringify(facts).length <= BOARD_FACTS_BUDGET;
+  // Measured as written: the codec escapes every "--" in a record, each seal adds about 25.
+  const written = JSON.stringify(facts).replace(/--/g, '-\\u002d').length + facts.length * 25;
+  return facts.length <= BOARD_FACTS_MAX && written <= BOARD_FACTS_BUDGET;
 }
 
 function sameFact(a: FactRecord, b: FactRecord): boolean {
   return factKey(a) === factKey(b);
+}
+
+function messageOf(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).slice(0, 200);
 }

@@ -13,10 +13,14 @@ import type { GitHubPort, ReactionContent } from '../github/port.ts';
  * tries again: only that hold can go, never a newer one, and no clock is compared with GitHub's.
  */
 export interface BoardLock {
-  /** Runs `write` while this run holds the board; `held: false` when it could not in time. */
+  /**
+   * Runs `write` while this run holds the board; `held: false` when it could not in time
+   * (`waitMs`, by default the timing's).
+   */
   hold<T>(
     boardId: number,
     write: () => Promise<T>,
+    options?: { waitMs?: number },
   ): Promise<{ held: true; value: T } | { held: false; reason: string }>;
 }
 
@@ -30,13 +34,16 @@ export interface BoardLockTiming {
 }
 
 /**
- * A hold lasts one read and one write of the board (well under a second, a few with GitHub's
- * spacing of writes); a waiting run takes over after 30 s and gives up after 45 s.
+ * A hold lasts one read and one write of the board: well under a second, but a write GitHub answers
+ * with a secondary rate limit is retried after a minute, up to three times. So a hold counts as
+ * left behind only after 4 minutes: taking over a live one would let its late write drop a fact.
+ * A fact waits 20 s for the board and is then posted as a reply (recordOnBoard); a board update
+ * waits past the 4 minutes, so that a killed run's hold is cleared.
  */
 export const BOARD_LOCK_TIMING: BoardLockTiming = {
-  waitMs: 45_000,
-  staleMs: 30_000,
-  pollMs: [250, 500, 1000, 2000],
+  waitMs: 270_000,
+  staleMs: 240_000,
+  pollMs: [250, 500, 1000, 2000, 5000],
 };
 
 /** The reaction that holds the board. */
@@ -48,8 +55,6 @@ export interface BoardLockDeps {
   /** A monotonic clock in milliseconds (this run's, never GitHub's). */
   elapsedMs: () => number;
   stopRequested: () => boolean;
-  /** Runs `handler` if the run is about to be killed; returns its unregistration. */
-  onTerminate: (handler: () => Promise<void>) => () => void;
   log: (message: string) => void;
 }
 
@@ -63,17 +68,18 @@ export function createBoardLock(deps: BoardLockDeps, timing: BoardLockTiming = B
     }
   };
   return {
-    async hold(boardId, write) {
+    async hold(boardId, write, options = {}) {
+      const waitMs = options.waitMs ?? timing.waitMs;
       const started = deps.elapsedMs();
       let seen: { id: number; since: number } | undefined;
       for (let attempt = 0; ; attempt += 1) {
         const { created, reaction } = await deps.github.addReaction(boardId, BOARD_HOLD);
         if (created) {
-          const unregister = deps.onTerminate(() => release(boardId, reaction.id));
+          // Not let go when the run is cancelled: its write may still land, and a hold left
+          // behind costs the next runs only time (their facts go into replies meanwhile).
           try {
             return { held: true, value: await write() };
           } finally {
-            unregister();
             await release(boardId, reaction.id);
           }
         }
@@ -89,10 +95,10 @@ export function createBoardLock(deps: BoardLockDeps, timing: BoardLockTiming = B
         }
         if (deps.stopRequested())
           return { held: false, reason: 'the run was asked to stop while another run held the status board' };
-        if (now - started >= timing.waitMs)
+        if (now - started >= waitMs)
           return {
             held: false,
-            reason: `another run held the status board for the ${Math.round(timing.waitMs / 1000)} s this run waits`,
+            reason: `another run held the status board for the ${Math.round(waitMs / 1000)} s this run waits`,
           };
         await deps.sleep(timing.pollMs[Math.min(attempt, timing.pollMs.length - 1)] ?? 1000);
       }

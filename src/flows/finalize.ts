@@ -27,7 +27,6 @@ export function incidentContext(deps: Dependencies, runbook: Runbook): IncidentC
       sleep: deps.sleep,
       elapsedMs: deps.elapsedMs,
       stopRequested: () => deps.signals.stopRequested(),
-      onTerminate: (handler) => deps.signals.onTerminate(handler),
       log: deps.log,
     }),
   };

@@ -21,7 +21,8 @@ import type { RecordOf } from '../records/record.schema.ts';
 import { renderBoard } from '../report/board.ts';
 import type { IssueWriter } from './writer.ts';
 import type { BoardLock } from './board-lock.ts';
-import { boardFactsOf, fits, joinFacts, readBoard } from './board-facts.ts';
+import { boardFactsOf, boardRecord, fits, joinFacts, readBoard } from './board-facts.ts';
+import { recoverFacts } from '../records/board-seal.ts';
 
 export type { IncidentSnapshot } from '../incident/snapshot.ts';
 
@@ -59,9 +60,11 @@ export async function loadIncident(
     selfLogin: context.selfLogin,
     scope: { sealer: context.sealer, issueNumber: issue.number },
   });
+  const recovered = recoverFacts(tampered, { sealer: context.sealer, issueNumber: issue.number });
   const facts = collectFacts({
     events,
     records,
+    recovered,
     selfLogin: context.selfLogin,
     labelPrefix: context.labelPrefix,
   });
@@ -85,6 +88,7 @@ export async function loadIncident(
     sla: severity ? assessTargets(incident, severity, context.now()) : undefined,
     records,
     tampered,
+    recovered,
     sealed: context.sealer.mode === 'sealed',
   };
 }
@@ -117,8 +121,10 @@ export async function publishBoard(
       delivery: ledger ? deliveryView(ledger, shown.incident.changes) : undefined,
     });
   const board = snapshot.board;
+  const scope = { sealer: context.sealer, issueNumber: snapshot.issueNumber };
   if (!board) {
-    const record = { kind: 'board' as const, ...(notified ? { notified } : {}) };
+    // A new board, or one in place of a board someone edited: it carries the facts recovered from it.
+    const record = boardRecord(notified, boardFactsOf(snapshot), scope);
     return (await context.writer.post(snapshot.issueNumber, render(snapshot, notified), record)).htmlUrl;
   }
   // Unchanged text and ledger: no write (the record's nonce would differ, but nothing anyone reads).
@@ -137,12 +143,12 @@ export async function publishBoard(
         ? await loadIncident({ number: snapshot.issueNumber, title: snapshot.issueTitle }, context)
         : snapshot;
     const merged = notified && fresh ? mergeLedger(notified, fresh.record.notified) : notified;
-    const record = {
-      kind: 'board' as const,
-      ...(merged ? { notified: merged } : {}),
-      ...(facts.length > 0 ? { facts } : {}),
-    };
-    await context.writer.edit(board.id, snapshot.issueNumber, render(shown, merged), record);
+    await context.writer.edit(
+      board.id,
+      snapshot.issueNumber,
+      render(shown, merged),
+      boardRecord(merged, facts, scope),
+    );
   });
   if (!written.held)
     context.log(`The status board is left as it is: ${written.reason}. The next run updates it.`);

@@ -1,3 +1,4 @@
+import { canonicalFact } from '../records/board-seal.ts';
 import { severityFromLabel } from '../events/route.ts';
 import type { IssueEventRecord } from '../github/port.ts';
 import { COMMAND_FACTS } from '../commands/definitions.ts';
@@ -35,6 +36,8 @@ export interface FactSources {
   events: readonly IssueEventRecord[];
   /** The action's valid records (see records/read.ts): edited or forged ones are never here. */
   records: readonly RecordedComment[];
+  /** Facts recovered from an edited board by their own seals (records/board-seal.ts). */
+  recovered?: readonly { comment: { htmlUrl: string }; facts: readonly FactRecord[] }[];
   selfLogin: string;
   labelPrefix: string;
 }
@@ -132,6 +135,19 @@ export function collectFacts(sources: FactSources): Fact[] {
         break;
     }
   }
+  for (const { comment, facts: embedded } of sources.recovered ?? []) {
+    for (const record of embedded) {
+      const definition = COMMAND_FACTS.get(record.kind);
+      if (definition)
+        facts.push({
+          kind: 'fact',
+          at: new Date(record.at),
+          url: sourceUrl(comment.htmlUrl, record.source),
+          record,
+          definition,
+        });
+    }
+  }
   return dedupe(facts)
     .map((fact, index) => ({ fact, index }))
     .sort((a, b) => a.fact.at.getTime() - b.fact.at.getTime() || a.index - b.index)
@@ -146,11 +162,7 @@ export function sourceUrl(boardUrl: string, source: number | undefined): string 
 
 /** Two records of one fact are equal field by field (key order aside). */
 export function factKey(record: FactRecord): string {
-  return JSON.stringify(
-    Object.entries(record)
-      .filter(([, value]) => value !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
-  );
+  return canonicalFact(record);
 }
 
 /**

@@ -2,6 +2,7 @@ import type { Severity } from '../config/runbook.schema.ts';
 import type { IssueComment } from '../github/port.ts';
 import type { Ledger } from '../notify/ledger.ts';
 import type { RecordedComment } from '../records/read.ts';
+import type { FactRecord } from '../records/fact.ts';
 import type { SlaAssessment } from './sla.ts';
 import type { Incident } from './state.ts';
 
@@ -20,6 +21,8 @@ export interface IncidentSnapshot {
   records: RecordedComment[];
   /** The action's comments whose records fail their seal: shown on the board, never trusted. */
   tampered: IssueComment[];
+  /** What of them can still be trusted: board facts whose own seal holds (records/board-seal.ts). */
+  recovered: { comment: IssueComment; facts: FactRecord[] }[];
   /** false when records are trusted by author alone (no record-secret and no SSH key). */
   sealed: boolean;
 }

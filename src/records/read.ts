@@ -45,6 +45,9 @@ export function answeredSources(records: readonly RecordedComment[]): Set<number
   const sources = new Set<number>();
   for (const { record } of records) {
     if ('source' in record && typeof record.source === 'number') sources.add(record.source);
+    // The lifecycle commands' facts on the status board answer their comments too.
+    if (record.kind === 'board' && Array.isArray(record.facts))
+      for (const fact of record.facts) if (typeof fact.source === 'number') sources.add(fact.source);
   }
   return sources;
 }

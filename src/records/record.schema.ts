@@ -42,6 +42,8 @@ const CORE = [
     kind: z.literal('board'),
     notified: ledgerSchema.optional(),
     facts: z.array(boardFact).max(BOARD_FACTS_MAX).optional(),
+    /** One seal per fact, in order (records/board-seal.ts): facts survive an edit of the board. */
+    seals: z.array(z.string().max(40)).max(BOARD_FACTS_MAX).optional(),
   }),
   z.object({
     ...base,
