@@ -101,6 +101,73 @@ test('a held command does not hold the queue; a late /confirm ends its plan as e
   expect(botReactions(again.commentId)).toEqual(['eyes', '-1']);
 });
 
+test('a plan nobody confirms is closed by the sweep once its code expired, once, and a late /confirm changes nothing more', async () => {
+  const issue = scenario.openIssue('KB agent down', 'alice');
+  await scenario.label(issue, 'incident:p0', 'alice');
+  at(1);
+  await scenario.comment(issue, 'alice', '/ack');
+  at(2);
+  const asked = await scenario.comment(issue, 'alice', '/rollback v1.1.0');
+  const plan = emulator.listComments(issue).at(-1);
+  if (!plan) throw new Error('no plan');
+  const code = /\/confirm ([0-9a-f]{8})/.exec(plan.body ?? '')?.[1] ?? '';
+  // Someone else's 🚀 on the plan is not the action's spend: it does not keep the plan open.
+  emulator.repo().react(plan.id, 'mallory', 'rocket');
+  // Before the code expires, the sweep leaves the plan waiting.
+  at(16);
+  const early = await scenario.sweep();
+  expect(early.outputs).toMatchObject({ status: 'success' });
+  expect(textOfComment(plan.id)).toBe(waiting(code).replace('03:21', '03:17'));
+  expect(botReactions(asked.commentId)).toEqual(['eyes', '+1']);
+
+  at(18);
+  const swept = await scenario.sweep();
+  expect(swept.outputs.result).toContain('1 expired plan closed');
+  const ended = textOfComment(plan.id);
+  expect(ended.split('\n')[0]).toBe('### ⌛ `/rollback` was not confirmed in time');
+  expect(ended.endsWith('⌛ The code expired at 2026-11-26 03:17 UTC unused; nothing ran. Post the command again for a new plan.')).toBe(true);
+  expect(ended).not.toContain(`/confirm ${code}`);
+  expect(botReactions(asked.commentId)).toEqual(['eyes', 'confused']);
+
+  // The next sweep and a late /confirm do not close it again.
+  const edits = () => emulator.requestsFor('issues/update-comment').filter((request) => request.path.endsWith(`/${plan.id}`)).length;
+  const before = edits();
+  at(25);
+  const again = await scenario.sweep();
+  expect(again.outputs.result).toContain('0 expired plans closed');
+  const late = await scenario.comment(issue, 'dana', `/confirm ${code}`);
+  expect(late.run.outputs).toMatchObject({ status: 'refused', reason: 'confirmation' });
+  expect(edits()).toBe(before);
+  expect(textOfComment(plan.id)).toBe(ended);
+  expect(host.runs.some((run) => run.script.includes('current.next'))).toBe(false);
+  // The timeline says what became of it, at the time the code expired, linking to the plan.
+  await scenario.comment(issue, 'dana', '/timeline');
+  expect(textOfComment(emulator.listComments(issue).at(-1)?.id ?? 0)).toContain(
+    `| 03:17 | @github-actions[bot] | Nobody confirmed \`/rollback\` before its code expired: nothing ran | [comment](${plan.html_url}) |`,
+  );
+});
+
+test('the sweep leaves a plan whose code the action spent (a confirmed run under way) and a person\'s copy of a plan', async () => {
+  const issue = scenario.openIssue('KB agent down', 'alice');
+  await scenario.label(issue, 'incident:p0', 'alice');
+  at(1);
+  await scenario.comment(issue, 'alice', '/rollback v1.1.0');
+  const plan = emulator.listComments(issue).at(-1);
+  if (!plan) throw new Error('no plan');
+  // A responder pastes the plan, record and all, into a comment of their own.
+  await scenario.comment(issue, 'mallory', plan.body ?? '');
+  const pasted = emulator.listComments(issue).filter((comment) => comment.user?.login === 'mallory').at(-1);
+  // The action spent the code (its 🚀), then its run died before it recorded a result.
+  emulator.repo().react(plan.id, 'github-actions[bot]', 'rocket');
+  at(30);
+  const swept = await scenario.sweep();
+  expect(swept.outputs.result).toContain('0 expired plans closed');
+  expect(textOfComment(plan.id).split('\n')[0]).toBe(
+    '### ⚠️ `/rollback` is destructive and waits for confirmation',
+  );
+  expect(pasted && textOfComment(pasted.id)).toBe(textOf(plan.body ?? ''));
+});
+
 const waiting = (code: string) => `### ⚠️ \`/rollback\` is destructive and waits for confirmation
 
 Target: \`deploy@kb-vm.test:22\` (default), timeout 180 s

@@ -11,6 +11,11 @@ import { readRecords } from '../records/read.ts';
 import type { RecordOf } from '../records/record.schema.ts';
 import { renderReviewReminder } from '../report/review.ts';
 import { drainQueue } from './queue.ts';
+import { applyDecision } from './effects.ts';
+import { expiredPlanEffects, plansPastExpiry } from '../commands/builtin/confirm.ts';
+import { commandRegistry } from '../commands/registry.ts';
+import { decided } from '../commands/effects.ts';
+import type { Runbook } from '../config/runbook.schema.ts';
 
 /**
  * The scheduled run: every open incident is rebuilt and held to its targets. Not acknowledged in
@@ -32,6 +37,7 @@ export async function sweepIncidents(deps: Dependencies): Promise<Outcome> {
   let escalations = 0;
   let reminders = 0;
   let commands = 0;
+  let plans = 0;
   for (const issue of byNumber.values()) {
     const snapshot = await loadIncident(issue, context);
     const { incident, sla, severity } = snapshot;
@@ -63,7 +69,9 @@ export async function sweepIncidents(deps: Dependencies): Promise<Outcome> {
       );
       reminders += 1;
     }
-    await publishBoard(posted ? await loadIncident(issue, context) : snapshot, context);
+    const closed = await closeExpiredPlans(issue, snapshot.records, runbook, deps);
+    await publishBoard(posted || closed > 0 ? await loadIncident(issue, context) : snapshot, context);
+    plans += closed;
     // A backstop for the queue: commands whose runs were all cancelled, and claims left behind.
     const queued = await drainQueue(
       { number: issue.number, title: issue.title, url: issue.htmlUrl, labels: issue.labels },
@@ -76,9 +84,46 @@ export async function sweepIncidents(deps: Dependencies): Promise<Outcome> {
     status: 'success',
     reason: 'swept',
     command: 'sweep',
-    message: `${byNumber.size} open incidents checked: ${escalations} escalated, ${reminders} reminded, ${commands} queued commands handled; ${reviews} post-incident review${reviews === 1 ? '' : 's'} reminded`,
-    details: { incidents: byNumber.size, escalations, reminders, commands, reviews },
+    message: `${byNumber.size} open incidents checked: ${escalations} escalated, ${reminders} reminded, ${commands} queued commands handled, ${plans} expired plan${plans === 1 ? '' : 's'} closed; ${reviews} post-incident review${reviews === 1 ? '' : 's'} reminded`,
+    details: { incidents: byNumber.size, escalations, reminders, commands, plans, reviews },
   };
+}
+
+/**
+ * A plan nobody confirmed must not say "waits for confirmation" forever: once its code expired, the
+ * sweep closes it as a late `/confirm` would (confirm.ts). A plan whose code the action already
+ * spent (its 🚀: a confirmed run still under way, or one that died) is left to the queue.
+ */
+async function closeExpiredPlans(
+  issue: IssueSummary,
+  records: Parameters<typeof plansPastExpiry>[0],
+  runbook: Runbook,
+  deps: Dependencies,
+): Promise<number> {
+  let closed = 0;
+  const registry = commandRegistry(runbook);
+  for (const held of plansPastExpiry(records, deps.now())) {
+    if ((held.comment.reactions.rocket ?? 0) > 0) {
+      const reactions = await deps.github.listCommentReactions(held.comment.id);
+      if (reactions.some((reaction) => reaction.user === deps.selfLogin && reaction.content === 'rocket'))
+        continue;
+    }
+    await applyDecision(
+      decided(
+        { status: 'success', reason: 'swept', command: held.record.command, message: 'plan expired' },
+        expiredPlanEffects(held, { registry, runbook, settings: deps.settings }),
+      ),
+      deps,
+      {
+        issue: { number: issue.number, title: issue.title, url: issue.htmlUrl, labels: issue.labels },
+        runbook,
+        actor: deps.selfLogin,
+        comment: undefined,
+      },
+    );
+    closed += 1;
+  }
+  return closed;
 }
 
 /** A review is reminded of this long before it is due, and again once it is overdue. */

@@ -30,7 +30,15 @@ export type Fact =
       findings: string[];
       findingCount: number;
     }
-  | { kind: 'plan'; at: Date; url: string; command: string; by: string };
+  | {
+      kind: 'plan';
+      at: Date;
+      url: string;
+      command: string;
+      by: string;
+      /** When its code expired unused, once the plan's comment was closed so (by the action). */
+      expired?: { at: Date; by: string };
+    };
 
 export interface FactSources {
   events: readonly IssueEventRecord[];
@@ -105,6 +113,7 @@ export function collectFacts(sources: FactSources): Fact[] {
           url,
           command: record.command,
           by: record.requestedBy,
+          ...(record.expired ? { expired: { at: new Date(record.expiresAt), by: comment.author } } : {}),
         });
         break;
       case 'reminder':

@@ -287,6 +287,14 @@ function apply(incident: Incident, fact: Fact): Incident {
     case 'plan':
       responder(fact.by);
       log(fact.by, `Asked for \`/${fact.command}\`: destructive, held for confirmation`, fact.url);
+      if (fact.expired)
+        log(
+          fact.expired.by,
+          `Nobody confirmed \`/${fact.command}\` before its code expired: nothing ran`,
+          fact.url,
+          undefined,
+          fact.expired.at,
+        );
       return next;
     case 'record':
       return applyRecord(next, fact, log);

@@ -55,6 +55,8 @@ const CORE = [
     requestedBy: login,
     expiresAt: at,
     planHash: z.string().regex(/^[0-9a-f]{16}$/),
+    /** Set when the plan's comment was closed as expired: nobody confirmed it in time. */
+    expired: z.literal(true).optional(),
   }),
   z.object({
     ...base,

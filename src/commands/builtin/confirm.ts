@@ -1,11 +1,13 @@
+import type { IssueComment } from '../../github/port.ts';
+import type { RecordedComment } from '../../records/read.ts';
 import type { RecordOf } from '../../records/record.schema.ts';
 import { renderPlan } from '../../report/replies.ts';
 import { utc } from '../../report/markdown.ts';
 import { planHash } from '../../runbook/confirmation.ts';
 import { planCommand } from '../../runbook/plan.ts';
 import { checkValue, type ArgumentValue } from '../bind.ts';
-import { defineCommand, positional } from '../define.ts';
-import { decided, type Decision } from '../effects.ts';
+import { defineCommand, positional, type HandlerInput } from '../define.ts';
+import { decided, type Decision, type Effect } from '../effects.ts';
 import { onHost } from '../runbook-command.ts';
 
 const refuse = (line: string, message: string): Decision =>
@@ -14,6 +16,63 @@ const refuse = (line: string, message: string): Decision =>
     line,
     message,
   });
+
+/**
+ * What closes a plan nobody confirmed in time: its comment, re-rendered from its sealed record, says
+ * it expired and that nothing ran, and the comment that asked for it gets 😕 in place of its 👍.
+ * Used by a late `/confirm` and by the sweep, whichever comes first; the record's `expired` mark
+ * keeps the other from doing it again.
+ */
+export function expiredPlanEffects(
+  held: { comment: { id: number }; record: RecordOf<'plan'> },
+  input: Pick<HandlerInput<unknown>, 'registry' | 'runbook' | 'settings'>,
+): Effect[] {
+  const pending = held.record;
+  const heading = `### ⌛ \`/${pending.command}\` was not confirmed in time`;
+  const spec = input.registry.get(pending.command);
+  const replanned =
+    spec && input.runbook.commands[pending.command]
+      ? planCommand(
+          {
+            spec,
+            args: pending.args as Record<string, ArgumentValue>,
+            line: { name: pending.command, rest: '', line: 0, text: `/${pending.command}` },
+          },
+          input.runbook,
+          input.settings.ssh,
+          input.settings.commandTimeoutSeconds,
+        )
+      : undefined;
+  return [
+    {
+      kind: 'edit',
+      commentId: held.comment.id,
+      text: `${replanned?.ok ? renderPlan(replanned.plan, heading).trimEnd() : heading}\n\n---\n⌛ The code expired at ${utc(new Date(pending.expiresAt))} unused; nothing ran. Post the command again for a new plan.`,
+      record: { ...pending, expired: true },
+    },
+    { kind: 'react', commentId: pending.source, content: 'confused' },
+  ];
+}
+
+/**
+ * The plans on an issue still showing "waits for confirmation" after their code expired: not marked
+ * expired, and no result spent their code. Oldest first.
+ */
+export function plansPastExpiry(
+  records: readonly RecordedComment[],
+  now: Date,
+): { comment: IssueComment; record: RecordOf<'plan'> }[] {
+  const spent = new Set(
+    records.flatMap(({ record }) => (record.kind === 'result' && record.code ? [record.code] : [])),
+  );
+  return records.flatMap(({ comment, record }) => {
+    if (record.kind !== 'plan') return [];
+    const plan = record as RecordOf<'plan'>;
+    return !plan.expired && !spent.has(plan.code) && new Date(plan.expiresAt).getTime() < now.getTime()
+      ? [{ comment, record: plan }]
+      : [];
+  });
+}
 
 /**
  * Runs a held destructive command. The plan is read back only from a sealed record of the action's
@@ -55,34 +114,8 @@ export const confirm = defineCommand({
         line,
         `The code \`${code}\` expired at ${utc(new Date(pending.expiresAt))}. Post the command again to get a new plan.`,
       );
-      // The plan ends here: its comment and the comment that asked for it say so.
-      const heading = `### ⌛ \`/${pending.command}\` was not confirmed in time`;
-      const expiredSpec = input.registry.get(pending.command);
-      const replanned =
-        expiredSpec && input.runbook.commands[pending.command]
-          ? planCommand(
-              {
-                spec: expiredSpec,
-                args: pending.args as Record<string, ArgumentValue>,
-                line: { name: pending.command, rest: '', line: 0, text: `/${pending.command}` },
-              },
-              input.runbook,
-              input.settings.ssh,
-              input.settings.commandTimeoutSeconds,
-            )
-          : undefined;
-      return {
-        ...expired,
-        effects: [
-          {
-            kind: 'edit',
-            commentId: held.comment.id,
-            text: `${replanned?.ok ? renderPlan(replanned.plan, heading).trimEnd() : heading}\n\n---\n⌛ The code expired at ${utc(new Date(pending.expiresAt))} unused; nothing ran. Post the command again for a new plan.`,
-            record: pending,
-          },
-          { kind: 'react', commentId: pending.source, content: 'confused' },
-        ],
-      };
+      // The plan ends here: its comment and the comment that asked for it say so (once).
+      return { ...expired, effects: pending.expired ? [] : expiredPlanEffects(held, input) };
     }
     const spec = input.registry.get(pending.command);
     if (!spec || !input.runbook.commands[pending.command])
