@@ -32252,6 +32252,177 @@ function describeCount(count) {
 
 /***/ }),
 
+/***/ 742:
+/***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
+
+/* harmony export */ __nccwpck_require__.d(__webpack_exports__, {
+/* harmony export */   e4: () => (/* binding */ plansPastExpiry),
+/* harmony export */   lJ: () => (/* binding */ confirm),
+/* harmony export */   vX: () => (/* binding */ expiredPlanEffects)
+/* harmony export */ });
+/* harmony import */ var _report_replies_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(1478);
+/* harmony import */ var _report_markdown_js__WEBPACK_IMPORTED_MODULE_6__ = __nccwpck_require__(4285);
+/* harmony import */ var _runbook_confirmation_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6823);
+/* harmony import */ var _runbook_plan_js__WEBPACK_IMPORTED_MODULE_2__ = __nccwpck_require__(6413);
+/* harmony import */ var _bind_js__WEBPACK_IMPORTED_MODULE_3__ = __nccwpck_require__(1203);
+/* harmony import */ var _define_js__WEBPACK_IMPORTED_MODULE_7__ = __nccwpck_require__(867);
+/* harmony import */ var _effects_js__WEBPACK_IMPORTED_MODULE_5__ = __nccwpck_require__(6980);
+/* harmony import */ var _runbook_command_js__WEBPACK_IMPORTED_MODULE_4__ = __nccwpck_require__(6534);
+
+
+
+
+
+
+
+
+const refuse = (line, message) => (0,_effects_js__WEBPACK_IMPORTED_MODULE_5__/* .decided */ .r)({ status: 'refused', reason: 'confirmation', command: 'confirm', message }, [], {
+    kind: 'refused',
+    line,
+    message,
+});
+/**
+ * What closes a plan nobody confirmed in time: its comment, re-rendered from its sealed record, says
+ * it expired and that nothing ran, and the comment that asked for it gets 😕 in place of its 👍.
+ * Used by a late `/confirm` and by the sweep, whichever comes first; the record's `expired` mark
+ * keeps the other from doing it again.
+ */
+function expiredPlanEffects(held, input) {
+    const pending = held.record;
+    const heading = `### ⌛ \`/${pending.command}\` was not confirmed in time`;
+    const spec = input.registry.get(pending.command);
+    const replanned = spec && input.runbook.commands[pending.command]
+        ? (0,_runbook_plan_js__WEBPACK_IMPORTED_MODULE_2__/* .planCommand */ .VV)({
+            spec,
+            args: pending.args,
+            line: { name: pending.command, rest: '', line: 0, text: `/${pending.command}` },
+        }, input.runbook, input.settings.ssh, input.settings.commandTimeoutSeconds)
+        : undefined;
+    return [
+        {
+            kind: 'edit',
+            commentId: held.comment.id,
+            text: `${replanned?.ok ? (0,_report_replies_js__WEBPACK_IMPORTED_MODULE_0__/* .renderPlan */ .EG)(replanned.plan, heading).trimEnd() : heading}\n\n---\n⌛ The code expired at ${(0,_report_markdown_js__WEBPACK_IMPORTED_MODULE_6__/* .utc */ .n$)(new Date(pending.expiresAt))} unused; nothing ran. Post the command again for a new plan.`,
+            record: { ...pending, expired: true },
+        },
+        { kind: 'react', commentId: pending.source, content: 'confused' },
+    ];
+}
+/**
+ * The plans on an issue still showing "waits for confirmation" after their code expired: not marked
+ * expired, and no result spent their code. Oldest first.
+ */
+function plansPastExpiry(records, now) {
+    const spent = new Set(records.flatMap(({ record }) => (record.kind === 'result' && record.code ? [record.code] : [])));
+    return records.flatMap(({ comment, record }) => {
+        if (record.kind !== 'plan')
+            return [];
+        const plan = record;
+        return !plan.expired && !spent.has(plan.code) && new Date(plan.expiresAt).getTime() < now.getTime()
+            ? [{ comment, record: plan }]
+            : [];
+    });
+}
+/**
+ * Runs a held destructive command. The plan is read back only from a sealed record of the action's
+ * own comment, so an edited plan or a pasted one is never run. The code is spent by the action's
+ * 🚀 on the plan comment: GitHub keeps one reaction per user and kind, so of two confirmations
+ * exactly one runs the plan, and a spent code stays spent whatever is edited.
+ */
+const confirm = (0,_define_js__WEBPACK_IMPORTED_MODULE_7__/* .defineCommand */ .NB)({
+    name: 'confirm',
+    description: 'Run a destructive command whose plan was posted with this code',
+    permission: 'write',
+    source: 'builtin',
+    args: {
+        code: (0,_define_js__WEBPACK_IMPORTED_MODULE_7__/* .positional */ .n8)({
+            description: 'The confirmation code from the plan comment',
+            pattern: '^[0-9a-f]{8}$',
+            maxLength: 8,
+            required: true,
+        }),
+    },
+    handle(input) {
+        const { code } = input.args;
+        const line = `/confirm ${code}`;
+        const records = input.snapshot.records;
+        const held = records.find((entry) => entry.record.kind === 'plan' && entry.record.code === code);
+        if (!held)
+            return refuse(line, `No command on this issue waits for the code \`${code}\`.`);
+        const pending = held.record;
+        const spent = records.find((entry) => entry.record.kind === 'result' && entry.record.code === code);
+        if (spent?.record.kind === 'result')
+            return refuse(line, `That code was already used by @${spent.record.confirmedBy ?? 'someone'}; a code runs its command once.`);
+        if (new Date(pending.expiresAt) < input.now) {
+            const expired = refuse(line, `The code \`${code}\` expired at ${(0,_report_markdown_js__WEBPACK_IMPORTED_MODULE_6__/* .utc */ .n$)(new Date(pending.expiresAt))}. Post the command again to get a new plan.`);
+            // The plan ends here: its comment and the comment that asked for it say so (once).
+            return { ...expired, effects: pending.expired ? [] : expiredPlanEffects(held, input) };
+        }
+        const spec = input.registry.get(pending.command);
+        if (!spec || !input.runbook.commands[pending.command])
+            return refuse(line, `\`/${pending.command}\` is no longer in the runbook.`);
+        const permitted = input.permission(spec);
+        if (!permitted.allowed)
+            return refuse(line, permitted.message);
+        // The arguments come from a sealed record, but the runbook may have changed since: check again.
+        for (const arg of spec.args) {
+            const value = pending.args[arg.name];
+            if (value === undefined || typeof value === 'boolean')
+                continue;
+            const checked = (0,_bind_js__WEBPACK_IMPORTED_MODULE_3__/* .checkValue */ .Su)(arg, String(value));
+            if (!checked.ok)
+                return refuse(line, `The held command no longer passes the runbook: ${checked.message}.`);
+        }
+        const planned = (0,_runbook_plan_js__WEBPACK_IMPORTED_MODULE_2__/* .planCommand */ .VV)({
+            spec,
+            args: pending.args,
+            line: { name: pending.command, rest: '', line: 0, text: `/${pending.command}` },
+        }, input.runbook, input.settings.ssh, input.settings.commandTimeoutSeconds);
+        if (!planned.ok)
+            return refuse(line, planned.message);
+        if ((0,_runbook_confirmation_js__WEBPACK_IMPORTED_MODULE_1__/* .planHash */ .SH)(planned.plan) !== pending.planHash)
+            return refuse(line, 'The runbook or the target changed since this plan was posted, so it is not run. Post the command again for a new plan.');
+        const plan = planned.plan;
+        const execution = { user: pending.requestedBy, confirmedBy: input.actor, code };
+        if (input.settings.dryRun)
+            return (0,_runbook_command_js__WEBPACK_IMPORTED_MODULE_4__/* .onHost */ .GH)(plan, 'confirmed', execution, input);
+        // The plan comment is re-rendered from its sealed record, so it ends showing what became of it:
+        // its heading says so, and the confirmation instructions (now spent) are gone.
+        const note = (heading, text) => ({
+            kind: 'edit',
+            commentId: held.comment.id,
+            text: `${(0,_report_replies_js__WEBPACK_IMPORTED_MODULE_0__/* .renderPlan */ .EG)(plan, `### ${heading}`).trimEnd()}\n\n---\n${text}`,
+            record: pending,
+        });
+        return (0,_effects_js__WEBPACK_IMPORTED_MODULE_5__/* .decided */ .r)({ status: 'planned', reason: 'running', command: plan.command, message: 'spending the code' }, [
+            {
+                kind: 'spend',
+                planCommentId: held.comment.id,
+                then: (won) => {
+                    if (!won)
+                        return refuse(line, 'That code was already used; a code runs its command once.');
+                    const running = (0,_runbook_command_js__WEBPACK_IMPORTED_MODULE_4__/* .onHost */ .GH)(plan, 'confirmed', execution, input, (result, outcome) => (0,_effects_js__WEBPACK_IMPORTED_MODULE_5__/* .decided */ .r)(outcome, [
+                        note(`${outcome.status === 'success' ? '✅' : '❌'} \`/${plan.command}\` was confirmed and ran: ${outcome.status}`, `${outcome.status === 'success' ? '✅' : '❌'} **Confirmed by @${input.actor}** at ${(0,_report_markdown_js__WEBPACK_IMPORTED_MODULE_6__/* .utc */ .n$)(input.now)} and run: ${outcome.status}${result.kind === 'executed' ? ` ([result](${result.commentUrl}))` : ''}. The code is spent.`),
+                        // The comment that asked for it closes only now, with what became of it.
+                        {
+                            kind: 'react',
+                            commentId: pending.source,
+                            content: outcome.status === 'success' ? '+1' : outcome.status === 'refused' ? 'confused' : '-1',
+                        },
+                    ]));
+                    return (0,_effects_js__WEBPACK_IMPORTED_MODULE_5__/* .decided */ .r)(running.outcome, [
+                        note(`⏳ \`/${plan.command}\` was confirmed and is running`, `⏳ **Confirmed by @${input.actor}** at ${(0,_report_markdown_js__WEBPACK_IMPORTED_MODULE_6__/* .utc */ .n$)(input.now)}; running now.`),
+                        ...running.effects,
+                    ]);
+                },
+            },
+        ]);
+    },
+});
+
+
+/***/ }),
+
 /***/ 867:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
@@ -32318,7 +32489,7 @@ function defineCommand(definition) {
 
 /***/ }),
 
-/***/ 9637:
+/***/ 4002:
 /***/ ((__unused_webpack_module, __webpack_exports__, __nccwpck_require__) => {
 
 
@@ -32387,153 +32558,14 @@ const outcome_REASON_CODES = {
     'alert-unknown-group': 'a resolved notification for a group with no open incident: nothing to do',
 };
 
+// EXTERNAL MODULE: ./src/commands/builtin/confirm.ts
+var builtin_confirm = __nccwpck_require__(742);
 // EXTERNAL MODULE: ./src/report/replies.ts
 var replies = __nccwpck_require__(1478);
-// EXTERNAL MODULE: ./src/report/markdown.ts
-var markdown = __nccwpck_require__(4285);
-// EXTERNAL MODULE: ./src/runbook/confirmation.ts
-var confirmation = __nccwpck_require__(6823);
-// EXTERNAL MODULE: ./src/runbook/plan.ts
-var runbook_plan = __nccwpck_require__(6413);
-// EXTERNAL MODULE: ./src/commands/bind.ts + 1 modules
-var bind = __nccwpck_require__(1203);
 // EXTERNAL MODULE: ./src/commands/define.ts
 var commands_define = __nccwpck_require__(867);
 // EXTERNAL MODULE: ./src/commands/effects.ts
 var effects = __nccwpck_require__(6980);
-// EXTERNAL MODULE: ./src/commands/runbook-command.ts
-var runbook_command = __nccwpck_require__(6534);
-;// CONCATENATED MODULE: ./src/commands/builtin/confirm.ts
-
-
-
-
-
-
-
-
-const refuse = (line, message) => (0,effects/* decided */.r)({ status: 'refused', reason: 'confirmation', command: 'confirm', message }, [], {
-    kind: 'refused',
-    line,
-    message,
-});
-/**
- * Runs a held destructive command. The plan is read back only from a sealed record of the action's
- * own comment, so an edited plan or a pasted one is never run. The code is spent by the action's
- * 🚀 on the plan comment: GitHub keeps one reaction per user and kind, so of two confirmations
- * exactly one runs the plan, and a spent code stays spent whatever is edited.
- */
-const confirm_confirm = (0,commands_define/* defineCommand */.NB)({
-    name: 'confirm',
-    description: 'Run a destructive command whose plan was posted with this code',
-    permission: 'write',
-    source: 'builtin',
-    args: {
-        code: (0,commands_define/* positional */.n8)({
-            description: 'The confirmation code from the plan comment',
-            pattern: '^[0-9a-f]{8}$',
-            maxLength: 8,
-            required: true,
-        }),
-    },
-    handle(input) {
-        const { code } = input.args;
-        const line = `/confirm ${code}`;
-        const records = input.snapshot.records;
-        const held = records.find((entry) => entry.record.kind === 'plan' && entry.record.code === code);
-        if (!held)
-            return refuse(line, `No command on this issue waits for the code \`${code}\`.`);
-        const pending = held.record;
-        const spent = records.find((entry) => entry.record.kind === 'result' && entry.record.code === code);
-        if (spent?.record.kind === 'result')
-            return refuse(line, `That code was already used by @${spent.record.confirmedBy ?? 'someone'}; a code runs its command once.`);
-        if (new Date(pending.expiresAt) < input.now) {
-            const expired = refuse(line, `The code \`${code}\` expired at ${(0,markdown/* utc */.n$)(new Date(pending.expiresAt))}. Post the command again to get a new plan.`);
-            // The plan ends here: its comment and the comment that asked for it say so.
-            const heading = `### ⌛ \`/${pending.command}\` was not confirmed in time`;
-            const expiredSpec = input.registry.get(pending.command);
-            const replanned = expiredSpec && input.runbook.commands[pending.command]
-                ? (0,runbook_plan/* planCommand */.VV)({
-                    spec: expiredSpec,
-                    args: pending.args,
-                    line: { name: pending.command, rest: '', line: 0, text: `/${pending.command}` },
-                }, input.runbook, input.settings.ssh, input.settings.commandTimeoutSeconds)
-                : undefined;
-            return {
-                ...expired,
-                effects: [
-                    {
-                        kind: 'edit',
-                        commentId: held.comment.id,
-                        text: `${replanned?.ok ? (0,replies/* renderPlan */.EG)(replanned.plan, heading).trimEnd() : heading}\n\n---\n⌛ The code expired at ${(0,markdown/* utc */.n$)(new Date(pending.expiresAt))} unused; nothing ran. Post the command again for a new plan.`,
-                        record: pending,
-                    },
-                    { kind: 'react', commentId: pending.source, content: 'confused' },
-                ],
-            };
-        }
-        const spec = input.registry.get(pending.command);
-        if (!spec || !input.runbook.commands[pending.command])
-            return refuse(line, `\`/${pending.command}\` is no longer in the runbook.`);
-        const permitted = input.permission(spec);
-        if (!permitted.allowed)
-            return refuse(line, permitted.message);
-        // The arguments come from a sealed record, but the runbook may have changed since: check again.
-        for (const arg of spec.args) {
-            const value = pending.args[arg.name];
-            if (value === undefined || typeof value === 'boolean')
-                continue;
-            const checked = (0,bind/* checkValue */.Su)(arg, String(value));
-            if (!checked.ok)
-                return refuse(line, `The held command no longer passes the runbook: ${checked.message}.`);
-        }
-        const planned = (0,runbook_plan/* planCommand */.VV)({
-            spec,
-            args: pending.args,
-            line: { name: pending.command, rest: '', line: 0, text: `/${pending.command}` },
-        }, input.runbook, input.settings.ssh, input.settings.commandTimeoutSeconds);
-        if (!planned.ok)
-            return refuse(line, planned.message);
-        if ((0,confirmation/* planHash */.SH)(planned.plan) !== pending.planHash)
-            return refuse(line, 'The runbook or the target changed since this plan was posted, so it is not run. Post the command again for a new plan.');
-        const plan = planned.plan;
-        const execution = { user: pending.requestedBy, confirmedBy: input.actor, code };
-        if (input.settings.dryRun)
-            return (0,runbook_command/* onHost */.GH)(plan, 'confirmed', execution, input);
-        // The plan comment is re-rendered from its sealed record, so it ends showing what became of it:
-        // its heading says so, and the confirmation instructions (now spent) are gone.
-        const note = (heading, text) => ({
-            kind: 'edit',
-            commentId: held.comment.id,
-            text: `${(0,replies/* renderPlan */.EG)(plan, `### ${heading}`).trimEnd()}\n\n---\n${text}`,
-            record: pending,
-        });
-        return (0,effects/* decided */.r)({ status: 'planned', reason: 'running', command: plan.command, message: 'spending the code' }, [
-            {
-                kind: 'spend',
-                planCommentId: held.comment.id,
-                then: (won) => {
-                    if (!won)
-                        return refuse(line, 'That code was already used; a code runs its command once.');
-                    const running = (0,runbook_command/* onHost */.GH)(plan, 'confirmed', execution, input, (result, outcome) => (0,effects/* decided */.r)(outcome, [
-                        note(`${outcome.status === 'success' ? '✅' : '❌'} \`/${plan.command}\` was confirmed and ran: ${outcome.status}`, `${outcome.status === 'success' ? '✅' : '❌'} **Confirmed by @${input.actor}** at ${(0,markdown/* utc */.n$)(input.now)} and run: ${outcome.status}${result.kind === 'executed' ? ` ([result](${result.commentUrl}))` : ''}. The code is spent.`),
-                        // The comment that asked for it closes only now, with what became of it.
-                        {
-                            kind: 'react',
-                            commentId: pending.source,
-                            content: outcome.status === 'success' ? '+1' : outcome.status === 'refused' ? 'confused' : '-1',
-                        },
-                    ]));
-                    return (0,effects/* decided */.r)(running.outcome, [
-                        note(`⏳ \`/${plan.command}\` was confirmed and is running`, `⏳ **Confirmed by @${input.actor}** at ${(0,markdown/* utc */.n$)(input.now)}; running now.`),
-                        ...running.effects,
-                    ]);
-                },
-            },
-        ]);
-    },
-});
-
 ;// CONCATENATED MODULE: ./src/commands/builtin/help.ts
 
 
@@ -32580,6 +32612,8 @@ var silence = __nccwpck_require__(4332);
 var fact = __nccwpck_require__(154);
 // EXTERNAL MODULE: ./src/report/lifecycle.ts
 var lifecycle = __nccwpck_require__(8822);
+// EXTERNAL MODULE: ./src/report/markdown.ts
+var markdown = __nccwpck_require__(4285);
 // EXTERNAL MODULE: ./src/report/warnings.ts
 var warnings = __nccwpck_require__(2741);
 // EXTERNAL MODULE: ./src/commands/lifecycle/common.ts
@@ -33206,6 +33240,8 @@ const postmortem_postmortem = (0,commands_define/* defineCommand */.NB)({
 
 // EXTERNAL MODULE: ./src/incident/verify.ts + 1 modules
 var verify = __nccwpck_require__(5434);
+// EXTERNAL MODULE: ./src/runbook/plan.ts
+var plan = __nccwpck_require__(6413);
 ;// CONCATENATED MODULE: ./src/commands/lifecycle/resolve.ts
 
 
@@ -33342,7 +33378,7 @@ function verificationPlan(runbook, ssh) {
     return {
         command: 'resolve',
         args: {},
-        target: (0,runbook_plan/* resolveTarget */.u1)(runbook, verification.target, ssh),
+        target: (0,plan/* resolveTarget */.u1)(runbook, verification.target, ssh),
         steps: [
             ...verification.steps.map((step) => ({
                 name: step.name,
@@ -33662,7 +33698,7 @@ const update = (0,commands_define/* defineCommand */.NB)({
  */
 const DEFINED_COMMANDS = [
     help,
-    confirm_confirm,
+    builtin_confirm/* confirm */.lJ,
     ack,
     commander,
     severity,
@@ -33921,7 +33957,7 @@ const page = (0,_define_js__WEBPACK_IMPORTED_MODULE_4__/* .defineCommand */ .NB)
 /* harmony export */   Ap: () => (/* binding */ RESERVED_COMMANDS),
 /* harmony export */   pc: () => (/* binding */ commandRegistry)
 /* harmony export */ });
-/* harmony import */ var _definitions_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(9637);
+/* harmony import */ var _definitions_js__WEBPACK_IMPORTED_MODULE_0__ = __nccwpck_require__(4002);
 /* harmony import */ var _runbook_command_js__WEBPACK_IMPORTED_MODULE_1__ = __nccwpck_require__(6534);
 
 
@@ -34925,6 +34961,8 @@ function apply(incident, fact) {
         case 'plan':
             responder(fact.by);
             log(fact.by, `Asked for \`/${fact.command}\`: destructive, held for confirmation`, fact.url);
+            if (fact.expired)
+                log(fact.expired.by, `Nobody confirmed \`/${fact.command}\` before its code expired: nothing ran`, fact.url, undefined, fact.expired.at);
             return next;
         case 'record':
             return applyRecord(next, fact, log);
@@ -39467,8 +39505,8 @@ async function checkTeams(github, settings, user) {
 
 // EXTERNAL MODULE: ./node_modules/zod/v4/classic/iso.js
 var iso = __nccwpck_require__(4377);
-// EXTERNAL MODULE: ./src/commands/definitions.ts + 17 modules
-var definitions = __nccwpck_require__(9637);
+// EXTERNAL MODULE: ./src/commands/definitions.ts + 16 modules
+var definitions = __nccwpck_require__(4002);
 ;// CONCATENATED MODULE: ./src/notify/ledger.ts
 
 /**
@@ -39613,6 +39651,8 @@ const CORE = [
         requestedBy: login,
         expiresAt: at,
         planHash: schemas/* string */.YjP().regex(/^[0-9a-f]{16}$/),
+        /** Set when the plan's comment was closed as expired: nobody confirmed it in time. */
+        expired: schemas/* literal */.euz(true).optional(),
     }),
     schemas/* object */.Ikc({
         ...base,
@@ -66135,6 +66175,7 @@ function collectFacts(sources) {
                     url,
                     command: record.command,
                     by: record.requestedBy,
+                    ...(record.expired ? { expired: { at: new Date(record.expiresAt), by: comment.author } } : {}),
                 });
                 break;
             case 'reminder':
@@ -68877,7 +68918,13 @@ function view(comment) {
     };
 }
 
+// EXTERNAL MODULE: ./src/commands/builtin/confirm.ts
+var builtin_confirm = __nccwpck_require__(742);
 ;// CONCATENATED MODULE: ./src/flows/sweep.ts
+
+
+
+
 
 
 
@@ -68908,6 +68955,7 @@ async function sweepIncidents(deps) {
     let escalations = 0;
     let reminders = 0;
     let commands = 0;
+    let plans = 0;
     for (const issue of byNumber.values()) {
         const snapshot = await loadIncident(issue, context);
         const { incident, sla, severity } = snapshot;
@@ -68934,7 +68982,9 @@ async function sweepIncidents(deps) {
             await post('reminder', `⏰ **Status update overdue** @${who}: ${last ? `the last update was ${(0,incident_sla/* humanDuration */.UU)(now.getTime() - last.at.getTime())} ago` : `no update since the declaration ${(0,incident_sla/* humanDuration */.UU)(now.getTime() - incident.declaredAt.getTime())} ago`}; this severity asks for one every ${(0,duration/* formatDuration */.a3)(severity['update-every'])}. Post it with \`/update <text>\`.`);
             reminders += 1;
         }
-        await publishBoard(posted ? await loadIncident(issue, context) : snapshot, context);
+        const closed = await closeExpiredPlans(issue, snapshot.records, runbook, deps);
+        await publishBoard(posted || closed > 0 ? await loadIncident(issue, context) : snapshot, context);
+        plans += closed;
         // A backstop for the queue: commands whose runs were all cancelled, and claims left behind.
         const queued = await drainQueue({ number: issue.number, title: issue.title, url: issue.htmlUrl, labels: issue.labels }, deps);
         commands += queued.length;
@@ -68944,9 +68994,33 @@ async function sweepIncidents(deps) {
         status: 'success',
         reason: 'swept',
         command: 'sweep',
-        message: `${byNumber.size} open incidents checked: ${escalations} escalated, ${reminders} reminded, ${commands} queued commands handled; ${reviews} post-incident review${reviews === 1 ? '' : 's'} reminded`,
-        details: { incidents: byNumber.size, escalations, reminders, commands, reviews },
+        message: `${byNumber.size} open incidents checked: ${escalations} escalated, ${reminders} reminded, ${commands} queued commands handled, ${plans} expired plan${plans === 1 ? '' : 's'} closed; ${reviews} post-incident review${reviews === 1 ? '' : 's'} reminded`,
+        details: { incidents: byNumber.size, escalations, reminders, commands, plans, reviews },
     };
+}
+/**
+ * A plan nobody confirmed must not say "waits for confirmation" forever: once its code expired, the
+ * sweep closes it as a late `/confirm` would (confirm.ts). A plan whose code the action already
+ * spent (its 🚀: a confirmed run still under way, or one that died) is left to the queue.
+ */
+async function closeExpiredPlans(issue, records, runbook, deps) {
+    let closed = 0;
+    const registry = (0,commands_registry/* commandRegistry */.pc)(runbook);
+    for (const held of (0,builtin_confirm/* plansPastExpiry */.e4)(records, deps.now())) {
+        if ((held.comment.reactions.rocket ?? 0) > 0) {
+            const reactions = await deps.github.listCommentReactions(held.comment.id);
+            if (reactions.some((reaction) => reaction.user === deps.selfLogin && reaction.content === 'rocket'))
+                continue;
+        }
+        await applyDecision((0,effects/* decided */.r)({ status: 'success', reason: 'swept', command: held.record.command, message: 'plan expired' }, (0,builtin_confirm/* expiredPlanEffects */.vX)(held, { registry, runbook, settings: deps.settings })), deps, {
+            issue: { number: issue.number, title: issue.title, url: issue.htmlUrl, labels: issue.labels },
+            runbook,
+            actor: deps.selfLogin,
+            comment: undefined,
+        });
+        closed += 1;
+    }
+    return closed;
 }
 /** A review is reminded of this long before it is due, and again once it is overdue. */
 const REVIEW_NOTICE_MS = 24 * 3_600_000;

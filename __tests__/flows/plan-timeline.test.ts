@@ -125,12 +125,18 @@ test('a plan nobody confirms is closed by the sweep once its code expired, once,
   expect(swept.outputs.result).toContain('1 expired plan closed');
   const ended = textOfComment(plan.id);
   expect(ended.split('\n')[0]).toBe('### ⌛ `/rollback` was not confirmed in time');
-  expect(ended.endsWith('⌛ The code expired at 2026-11-26 03:17 UTC unused; nothing ran. Post the command again for a new plan.')).toBe(true);
+  expect(
+    ended.endsWith(
+      '⌛ The code expired at 2026-11-26 03:17 UTC unused; nothing ran. Post the command again for a new plan.',
+    ),
+  ).toBe(true);
   expect(ended).not.toContain(`/confirm ${code}`);
   expect(botReactions(asked.commentId)).toEqual(['eyes', 'confused']);
 
   // The next sweep and a late /confirm do not close it again.
-  const edits = () => emulator.requestsFor('issues/update-comment').filter((request) => request.path.endsWith(`/${plan.id}`)).length;
+  const edits = () =>
+    emulator.requestsFor('issues/update-comment').filter((request) => request.path.endsWith(`/${plan.id}`))
+      .length;
   const before = edits();
   at(25);
   const again = await scenario.sweep();
@@ -147,7 +153,7 @@ test('a plan nobody confirms is closed by the sweep once its code expired, once,
   );
 });
 
-test('the sweep leaves a plan whose code the action spent (a confirmed run under way) and a person\'s copy of a plan', async () => {
+test("the sweep leaves a plan whose code the action spent (a confirmed run under way) and a person's copy of a plan", async () => {
   const issue = scenario.openIssue('KB agent down', 'alice');
   await scenario.label(issue, 'incident:p0', 'alice');
   at(1);
@@ -156,7 +162,10 @@ test('the sweep leaves a plan whose code the action spent (a confirmed run under
   if (!plan) throw new Error('no plan');
   // A responder pastes the plan, record and all, into a comment of their own.
   await scenario.comment(issue, 'mallory', plan.body ?? '');
-  const pasted = emulator.listComments(issue).filter((comment) => comment.user?.login === 'mallory').at(-1);
+  const pasted = emulator
+    .listComments(issue)
+    .filter((comment) => comment.user?.login === 'mallory')
+    .at(-1);
   // The action spent the code (its 🚀), then its run died before it recorded a result.
   emulator.repo().react(plan.id, 'github-actions[bot]', 'rocket');
   at(30);

@@ -21141,6 +21141,48 @@ const refuse = (line, message) => (0,effects/* decided */.r)({ status: 'refused'
     message,
 });
 /**
+ * What closes a plan nobody confirmed in time: its comment, re-rendered from its sealed record, says
+ * it expired and that nothing ran, and the comment that asked for it gets 😕 in place of its 👍.
+ * Used by a late `/confirm` and by the sweep, whichever comes first; the record's `expired` mark
+ * keeps the other from doing it again.
+ */
+function expiredPlanEffects(held, input) {
+    const pending = held.record;
+    const heading = `### ⌛ \`/${pending.command}\` was not confirmed in time`;
+    const spec = input.registry.get(pending.command);
+    const replanned = spec && input.runbook.commands[pending.command]
+        ? (0,runbook_plan/* planCommand */.VV)({
+            spec,
+            args: pending.args,
+            line: { name: pending.command, rest: '', line: 0, text: `/${pending.command}` },
+        }, input.runbook, input.settings.ssh, input.settings.commandTimeoutSeconds)
+        : undefined;
+    return [
+        {
+            kind: 'edit',
+            commentId: held.comment.id,
+            text: `${replanned?.ok ? (0,replies/* renderPlan */.EG)(replanned.plan, heading).trimEnd() : heading}\n\n---\n⌛ The code expired at ${(0,markdown/* utc */.n$)(new Date(pending.expiresAt))} unused; nothing ran. Post the command again for a new plan.`,
+            record: { ...pending, expired: true },
+        },
+        { kind: 'react', commentId: pending.source, content: 'confused' },
+    ];
+}
+/**
+ * The plans on an issue still showing "waits for confirmation" after their code expired: not marked
+ * expired, and no result spent their code. Oldest first.
+ */
+function plansPastExpiry(records, now) {
+    const spent = new Set(records.flatMap(({ record }) => (record.kind === 'result' && record.code ? [record.code] : [])));
+    return records.flatMap(({ comment, record }) => {
+        if (record.kind !== 'plan')
+            return [];
+        const plan = record;
+        return !plan.expired && !spent.has(plan.code) && new Date(plan.expiresAt).getTime() < now.getTime()
+            ? [{ comment, record: plan }]
+            : [];
+    });
+}
+/**
  * Runs a held destructive command. The plan is read back only from a sealed record of the action's
  * own comment, so an edited plan or a pasted one is never run. The code is spent by the action's
  * 🚀 on the plan comment: GitHub keeps one reaction per user and kind, so of two confirmations
@@ -21172,28 +21214,8 @@ const confirm_confirm = (0,commands_define/* defineCommand */.NB)({
             return refuse(line, `That code was already used by @${spent.record.confirmedBy ?? 'someone'}; a code runs its command once.`);
         if (new Date(pending.expiresAt) < input.now) {
             const expired = refuse(line, `The code \`${code}\` expired at ${(0,markdown/* utc */.n$)(new Date(pending.expiresAt))}. Post the command again to get a new plan.`);
-            // The plan ends here: its comment and the comment that asked for it say so.
-            const heading = `### ⌛ \`/${pending.command}\` was not confirmed in time`;
-            const expiredSpec = input.registry.get(pending.command);
-            const replanned = expiredSpec && input.runbook.commands[pending.command]
-                ? (0,runbook_plan/* planCommand */.VV)({
-                    spec: expiredSpec,
-                    args: pending.args,
-                    line: { name: pending.command, rest: '', line: 0, text: `/${pending.command}` },
-                }, input.runbook, input.settings.ssh, input.settings.commandTimeoutSeconds)
-                : undefined;
-            return {
-                ...expired,
-                effects: [
-                    {
-                        kind: 'edit',
-                        commentId: held.comment.id,
-                        text: `${replanned?.ok ? (0,replies/* renderPlan */.EG)(replanned.plan, heading).trimEnd() : heading}\n\n---\n⌛ The code expired at ${(0,markdown/* utc */.n$)(new Date(pending.expiresAt))} unused; nothing ran. Post the command again for a new plan.`,
-                        record: pending,
-                    },
-                    { kind: 'react', commentId: pending.source, content: 'confused' },
-                ],
-            };
+            // The plan ends here: its comment and the comment that asked for it say so (once).
+            return { ...expired, effects: pending.expired ? [] : expiredPlanEffects(held, input) };
         }
         const spec = input.registry.get(pending.command);
         if (!spec || !input.runbook.commands[pending.command])
@@ -21995,6 +22017,8 @@ function apply(incident, fact) {
         case 'plan':
             responder(fact.by);
             log(fact.by, `Asked for \`/${fact.command}\`: destructive, held for confirmation`, fact.url);
+            if (fact.expired)
+                log(fact.expired.by, `Nobody confirmed \`/${fact.command}\` before its code expired: nothing ran`, fact.url, undefined, fact.expired.at);
             return next;
         case 'record':
             return applyRecord(next, fact, log);
